@@ -1,0 +1,1 @@
+"""Meldpunt: software for running anonymous reporting points."""

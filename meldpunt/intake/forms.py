@@ -1,0 +1,198 @@
+"""Forms built from a category's questionnaire; shared by the web pages and the API."""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from meldpunt.lines.models import Category, Line, Municipality, Question, QuestionKind
+from meldpunt.vault.receipts import receipt_normalize
+
+YES_NO_CHOICES = [("yes", _("Yes")), ("no", _("No"))]
+MAX_MESSAGE_CHARS = 20000
+
+
+def _field_for(question: Question) -> forms.Field:
+    common: dict[str, Any] = {
+        "label": question.text,
+        "help_text": question.help,
+        # Conditional questions are checked in clean(), once the condition is known.
+        "required": question.is_required and question.shown_if_question_id is None,
+    }
+    match question.kind:
+        case QuestionKind.TEXT:
+            return forms.CharField(max_length=min(question.max_length, 500), **common)
+        case QuestionKind.LONG_TEXT:
+            return forms.CharField(
+                max_length=question.max_length,
+                widget=forms.Textarea(attrs={"rows": 8}),
+                **common,
+            )
+        case QuestionKind.CHOICE:
+            return forms.ChoiceField(
+                choices=question.localized_choices(), widget=forms.RadioSelect, **common
+            )
+        case QuestionKind.YES_NO:
+            return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
+        case QuestionKind.DATE:
+            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        case QuestionKind.MUNICIPALITY:
+            return forms.ModelChoiceField(
+                queryset=Municipality.objects.all(),
+                to_field_name="code",
+                empty_label=_("— choose a municipality —"),
+                **common,
+            )
+    raise ValueError(f"no form field for question kind {question.kind!r}")
+
+
+class ReportForm(forms.Form):
+    """The answers to a category's questions (files are handled by ReportFilesForm)."""
+
+    def __init__(self, *args: Any, category: Category, hidden: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.questions = [q for q in category.questions.all() if q.kind != QuestionKind.FILE]
+        for question in self.questions:
+            field = _field_for(question)
+            if hidden:
+                field.widget = forms.HiddenInput()
+            self.fields[question.key] = field
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        by_id = {q.pk: q for q in self.questions}
+        for question in self.questions:
+            condition = by_id.get(question.shown_if_question_id)
+            if question.shown_if_question_id is None:
+                continue
+            shown = condition is not None and _as_text(data.get(condition.key)) == (
+                question.shown_if_value
+            )
+            if not shown:
+                data.pop(question.key, None)
+            elif question.is_required and not data.get(question.key):
+                self.add_error(question.key, forms.Field.default_error_messages["required"])
+        return data
+
+    def answers(self) -> dict[str, str]:
+        """Answers as plain strings, in questionnaire order, for sealing."""
+        return {
+            q.key: _as_text(self.cleaned_data[q.key])
+            for q in self.questions
+            if self.cleaned_data.get(q.key) not in (None, "")
+        }
+
+    def answered_questions(self) -> list[tuple[Question, str]]:
+        """(question, shown answer) pairs for the review page."""
+        shown = []
+        for question in self.questions:
+            value = self.cleaned_data.get(question.key)
+            if value in (None, ""):
+                continue
+            field = self.fields[question.key]
+            if isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.ModelChoiceField
+            ):
+                value = dict(field.choices).get(value, value)
+            shown.append((question, str(value)))
+        return shown
+
+    def municipality_code(self) -> str:
+        for question in self.questions:
+            if question.kind == QuestionKind.MUNICIPALITY and self.cleaned_data.get(question.key):
+                return self.cleaned_data[question.key].code
+        return ""
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Municipality):
+        return value.code
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class FilesForm(forms.Form):
+    """Files for a report or a message, within the line's limits."""
+
+    def __init__(
+        self, *args: Any, line: Line, file_questions: list[Question] | None = None, **kwargs: Any
+    ):
+        """One field per file question, or a single optional "files" field when None."""
+        super().__init__(*args, **kwargs)
+        self.line = line
+        if file_questions is None:
+            self.fields["files"] = MultipleFileField(label=_("Files (optional)"), required=False)
+        for question in file_questions or []:
+            self.fields[question.key] = MultipleFileField(
+                label=question.text,
+                help_text=question.help,
+                required=question.is_required,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        files = [f for key in self.fields for f in (data.get(key) or [])]
+        if len(files) > self.line.max_files:
+            raise forms.ValidationError(
+                _("You can add at most %(count)d files."),
+                code="too_many_files",
+                params={"count": self.line.max_files},
+            )
+        limit = self.line.max_file_mb * 1024 * 1024
+        for key in self.fields:
+            for upload in data.get(key) or []:
+                if upload.size > limit:
+                    self.add_error(
+                        key,
+                        forms.ValidationError(
+                            _("“%(name)s” is larger than %(mb)d MB."),
+                            code="file_too_large",
+                            params={"name": upload.name, "mb": self.line.max_file_mb},
+                        ),
+                    )
+        return data
+
+    def uploads(self) -> list[tuple[str, UploadedFile]]:
+        return [(key, f) for key in self.fields for f in (self.cleaned_data.get(key) or [])]
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Your receipt"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_receipt(self) -> str:
+        value = self.cleaned_data["receipt"]
+        if receipt_normalize(value) is None:
+            raise forms.ValidationError(
+                _("A receipt has 20 letters and digits, in groups of four."), code="malformed"
+            )
+        return value
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=MAX_MESSAGE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

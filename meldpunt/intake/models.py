@@ -1,0 +1,128 @@
+"""The report and the dialogue with its reporter.
+
+Only routing and statistics metadata is plaintext (line, category, status,
+municipality code, times rounded to the hour). Answers, messages and files are
+encrypted under the report's data key; see docs/security.md.
+"""
+
+import secrets
+from datetime import datetime
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meldpunt.evidence.models import EvidenceFile
+from meldpunt.lines.models import Category, Line
+from meldpunt.vault.models import DataKey, StaffUser
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def hour_now() -> datetime:
+    """The current time rounded down to the hour.
+
+    Exact submission times could be matched against network logs to find a
+    reporter; an hour is precise enough for deadlines and statistics.
+    """
+    return timezone.now().replace(minute=0, second=0, microsecond=0)
+
+
+def new_reference() -> str:
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_FOR_REPORTER = "waiting", _("Waiting for the reporter")
+    READY_TO_FORWARD = "ready", _("Ready to forward")
+    FORWARDED = "forwarded", _("Forwarded")
+    CLOSED = "closed", _("Closed")
+
+
+# What the reporter is told about each status: plain words, no internal detail.
+REPORTER_STATUS_TEXT = {
+    ReportStatus.NEW: _("Your report has been received and will be read soon."),
+    ReportStatus.IN_PROGRESS: _("Your report is being assessed."),
+    ReportStatus.WAITING_FOR_REPORTER: _("We have asked you a question. Please answer below."),
+    ReportStatus.READY_TO_FORWARD: _("Your report is being assessed."),
+    ReportStatus.FORWARDED: _("Your report has been passed on, without your details."),
+    ReportStatus.CLOSED: _("We have finished handling your report. Thank you."),
+}
+
+
+class Report(models.Model):
+    reference = models.CharField(max_length=9, unique=True, default=new_reference, editable=False)
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="reports")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(max_length=20, choices=ReportStatus, default=ReportStatus.NEW)
+    municipality_code = models.CharField(max_length=10, blank=True)
+    received_at = models.DateTimeField(default=hour_now)
+    last_activity_at = models.DateTimeField(default=hour_now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    needs_attention = models.BooleanField(
+        default=True, help_text=_("Something new from the reporter waits for staff.")
+    )
+    receipt_lookup = models.BinaryField(max_length=32, unique=True, editable=False)
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="report")
+    sealed_content = models.BinaryField(editable=False)
+    follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["line", "status", "received_at"])]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reporter_status_text(self) -> str:
+        return REPORTER_STATUS_TEXT[ReportStatus(self.status)]
+
+
+class Author(models.TextChoices):
+    REPORTER = "reporter", _("Reporter")
+    STAFF = "staff", _("Reporting point")
+
+
+class Message(models.Model):
+    """One turn of the dialogue; staff questions and reporter answers or additions."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
+    author = models.CharField(max_length=10, choices=Author)
+    staff_author = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sealed_body = models.BinaryField()
+    created_at = models.DateTimeField(default=hour_now)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class Attachment(models.Model):
+    """A file that came with a report or with a later message of its reporter."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    question_key = models.CharField(max_length=50, blank=True)
+    file = models.OneToOneField(EvidenceFile, on_delete=models.CASCADE, related_name="attachment")
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class MailboxFailureWindow(models.Model):
+    """Wrong receipts per minute, for the whole installation: no client is identified."""
+
+    window_start = models.DateTimeField(unique=True)
+    failures = models.PositiveIntegerField(default=0)

@@ -1,0 +1,202 @@
+"""Lines, their categories and questionnaires, and who works on them.
+
+Configurable text is kept in Dutch (the default language) with an optional
+English version in a twin field ending in ``_en``; ``localized`` picks the one
+for the active language.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def localized(obj: models.Model, field: str) -> str:
+    """The English twin of a text field when English is active and it is filled in."""
+    if (get_language() or "nl").startswith("en"):
+        english = getattr(obj, f"{field}_en", "")
+        if english:
+            return english
+    return getattr(obj, field)
+
+
+class LineKind(models.TextChoices):
+    TIPS = "tips", _("Crime tips")
+    CONFIDENTIAL = "confidential", _("Confidential line")
+    CONTENT_HOTLINE = "content_hotline", _("Illegal content hotline")
+
+
+class Line(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=LineKind, default=LineKind.TIPS)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    is_active = models.BooleanField(_("open to reporters"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    max_files = models.PositiveSmallIntegerField(_("maximum files per submission"), default=10)
+    max_file_mb = models.PositiveIntegerField(_("maximum file size (MB)"), default=100)
+    retention_days_after_close = models.PositiveIntegerField(
+        _("days content is kept after closing"), default=365
+    )
+    retention_days_open = models.PositiveIntegerField(
+        _("maximum days content is kept for an unclosed report"), default=1095
+    )
+    acknowledge_days = models.PositiveSmallIntegerField(_("acknowledge within days"), default=7)
+    feedback_days = models.PositiveSmallIntegerField(_("feedback within days"), default=90)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("line")
+        verbose_name_plural = _("lines")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def title(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def summary(self) -> str:
+        return localized(self, "description")
+
+
+class Category(models.Model):
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="categories")
+    slug = models.SlugField(_("slug"))
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    is_public = models.BooleanField(
+        _("open to the public"),
+        default=False,
+        help_text=_("Categories are opened step by step; closed ones accept no reports."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "slug"], name="category_slug_per_line")
+        ]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.line} / {self.name}"
+
+    @property
+    def title(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def summary(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_public and self.line.is_active
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    CHOICE = "choice", _("Choice")
+    DATE = "date", _("Date")
+    MUNICIPALITY = "municipality", _("Location (municipality)")
+    YES_NO = "yes_no", _("Yes / no")
+    FILE = "file", _("Files")
+
+
+class Question(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(
+        _("key"), help_text=_("Stable name of the answer in exports and the API.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind)
+    label = models.CharField(_("question"), max_length=300)
+    label_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    help_text = models.TextField(_("help text"), blank=True)
+    help_text_en = models.TextField(_("help text (English)"), blank=True)
+    is_required = models.BooleanField(_("required"), default=False)
+    choices = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('For choice questions: [{"value": "...", "label": "...", "label_en": "..."}]'),
+    )
+    max_length = models.PositiveIntegerField(_("maximum length"), default=10000)
+    shown_if_question = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dependents",
+        verbose_name=_("shown only if question"),
+    )
+    shown_if_value = models.CharField(_("has the answer"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "key"], name="question_key_per_category")
+        ]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def text(self) -> str:
+        return localized(self, "label")
+
+    @property
+    def help(self) -> str:
+        return localized(self, "help_text")
+
+    def localized_choices(self) -> list[tuple[str, str]]:
+        english = (get_language() or "nl").startswith("en")
+        return [
+            (c["value"], (c.get("label_en") if english else None) or c.get("label", c["value"]))
+            for c in self.choices
+        ]
+
+
+class Municipality(models.Model):
+    """A municipality (CBS code, e.g. GM0363), for routing and statistics."""
+
+    code = models.CharField(_("code"), max_length=10, primary_key=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_connected = models.BooleanField(
+        _("connected"), default=False, help_text=_("Receives forwarded reports.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LineMembership(models.Model):
+    """A staff member's access to one line: the basis for sealing report keys."""
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="line_memberships"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["line", "user"], name="one_membership")]
+        verbose_name = _("line membership")
+        verbose_name_plural = _("line memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.line}"

@@ -1,0 +1,223 @@
+"""Django settings, read from the environment.
+
+Every setting an operator may change is an environment variable named in
+docs/operations.md. The defaults give a working single-machine installation on
+SQLite with all state under MELDPUNT_DATA_DIR.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from meldpunt.datadir import data_dir, installation_secret
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = data_dir()
+
+SECRET_KEY = os.environ.get("MELDPUNT_SECRET_KEY") or installation_secret("django")
+DEBUG = env_bool("MELDPUNT_DEBUG")
+ALLOWED_HOSTS = os.environ.get("MELDPUNT_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+# An onion address, when the line is also published as a Tor onion service.
+MELDPUNT_ONION_LOCATION = os.environ.get("MELDPUNT_ONION_LOCATION", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_tasks_db",
+    # foundation
+    "meldpunt.lines",
+    "meldpunt.vault",
+    "meldpunt.evidence",
+    "meldpunt.privacy",
+    # workflow
+    "meldpunt.intake",
+    "meldpunt.cases",
+]
+
+MIDDLEWARE = [
+    # First, so nothing after it ever sees who the client is.
+    "meldpunt.privacy.middleware.ClientAnonymityMiddleware",
+    "meldpunt.privacy.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "meldpunt.vault.middleware.SessionSecretMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "meldpunt.urls"
+WSGI_APPLICATION = "meldpunt.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'meldpunt.sqlite3'}"),
+        conn_max_age=int(os.environ.get("MELDPUNT_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web process and the worker read and write side by side.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "vault.StaffUser"
+LOGIN_URL = "vault:login"
+LOGIN_REDIRECT_URL = "cases:queue"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sessions are short and die with the browser; the cookie never outlives the visit.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = int(os.environ.get("MELDPUNT_SESSION_SECONDS", str(30 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_NAME = "mp_session"
+CSRF_COOKIE_NAME = "mp_csrf"
+CSRF_COOKIE_AGE = None
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+SECURE = env_bool("MELDPUNT_HTTPS")
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if SECURE:
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Uploads stream to disk; limits per line are enforced by the intake forms.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(exist_ok=True, mode=0o700)
+
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "mp_lang"
+LANGUAGE_COOKIE_AGE = None
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "blobs")},
+    },
+    "blobs": {
+        "BACKEND": os.environ.get(
+            "MELDPUNT_BLOB_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": {"location": str(DATA_DIR / "blobs"), "file_permissions_mode": 0o600},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("MELDPUNT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Cost of the Argon2id key derivations (receipts and staff key wrapping).
+# The defaults follow libsodium's "moderate" profile; tests lower them.
+VAULT_KDF_OPSLIMIT = int(os.environ.get("MELDPUNT_KDF_OPSLIMIT", "3"))
+VAULT_KDF_MEMLIMIT = int(os.environ.get("MELDPUNT_KDF_MEMLIMIT", str(256 * 1024 * 1024)))
+
+# Failed receipt attempts allowed per minute across the whole installation before
+# the mailbox asks everyone to wait; no per-client state is kept.
+INTAKE_RECEIPT_FAILURES_PER_MINUTE = int(os.environ.get("MELDPUNT_RECEIPT_FAILURES", "30"))
+
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "MELDPUNT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
+    }
+}
+ADMINS: list[tuple[str, str]] = []
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "anonymity": {"()": "meldpunt.privacy.logging.ClientDetailsFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["anonymity"],
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("MELDPUNT_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The development server's access log names the client; it is never wanted.
+        "django.server": {"handlers": [], "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "waitress": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}

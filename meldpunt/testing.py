@@ -1,0 +1,60 @@
+"""Factories shared by the test suites of all apps."""
+
+import itertools
+
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from meldpunt.lines.models import Category, Line, LineMembership, Question, QuestionKind
+from meldpunt.vault.keys import staff_key_create
+from meldpunt.vault.models import Role, StaffUser
+
+_counter = itertools.count(1)
+PASSWORD = "correct horse battery staple 42"
+
+
+def make_line(*, slug: str | None = None, **fields) -> Line:
+    number = next(_counter)
+    return Line.objects.create(slug=slug or f"line-{number}", name=f"Line {number}", **fields)
+
+
+def make_category(*, line: Line | None = None, is_public: bool = True, **fields) -> Category:
+    line = line or make_line()
+    number = next(_counter)
+    category = Category.objects.create(
+        line=line, slug=f"cat-{number}", name=f"Category {number}", is_public=is_public, **fields
+    )
+    Question.objects.create(
+        category=category, key="what", kind=QuestionKind.LONG_TEXT, label="Wat weet u?",
+        label_en="What do you know?", is_required=True, order=1,
+    )
+    Question.objects.create(
+        category=category, key="files", kind=QuestionKind.FILE, label="Bestanden", order=9
+    )
+    return category
+
+
+def make_staff(
+    *, lines: list[Line] = (), role: str = Role.ANALYST, username: str | None = None
+) -> StaffUser:
+    """A staff member with a key pair, a confirmed TOTP device and line memberships."""
+    user = StaffUser.objects.create_user(
+        username=username or f"staff{next(_counter)}", password=PASSWORD, role=role
+    )
+    staff_key_create(user=user, password=PASSWORD)
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    for line in lines:
+        LineMembership.objects.create(line=line, user=user)
+    return user
+
+
+def current_totp(user: StaffUser) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def sign_in(client, user: StaffUser) -> None:
+    """Sign a Django test client in through the real two-step form."""
+    client.post("/staff/sign-in/", {"username": user.username, "password": PASSWORD})
+    response = client.post("/staff/sign-in/code/", {"token": current_totp(user)})
+    assert response.status_code == 302, response.content[:500]

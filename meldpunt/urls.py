@@ -1,0 +1,15 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+# Reporter pages: Dutch at /, English under /en/. The language lives in the URL,
+# so no language cookie is needed.
+urlpatterns = i18n_patterns(
+    path("", include("meldpunt.intake.urls")),
+    prefix_default_language=False,
+)
+urlpatterns += [
+    path("staff/", include("meldpunt.vault.urls")),
+    path("staff/cases/", include("meldpunt.cases.urls")),
+    path("staff/admin/", admin.site.urls),
+]

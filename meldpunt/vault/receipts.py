@@ -1,0 +1,65 @@
+"""Receipts: the reporter's only way back to their report.
+
+A receipt is 20 characters of Crockford base32 (100 bits), shown in groups of
+four so it can be written down. From it one slow Argon2id derivation yields two
+independent values: a lookup tag stored with the report (so the receipt itself
+is never stored) and the reporter's private key, which opens the report's data
+key. A wrong receipt costs exactly as much work as a right one.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from nacl.public import PrivateKey
+
+from meldpunt.datadir import installation_secret
+from meldpunt.vault import crypto
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+RECEIPT_LENGTH = 20
+GROUP = 4
+_SIMILAR = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
+
+
+@dataclass(frozen=True)
+class ReceiptSecrets:
+    lookup: bytes
+    private_key: PrivateKey
+
+    @property
+    def public_key(self) -> bytes:
+        return bytes(self.private_key.public_key)
+
+
+def receipt_generate() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return " ".join(raw[i : i + GROUP] for i in range(0, RECEIPT_LENGTH, GROUP))
+
+
+def receipt_normalize(receipt: str) -> str | None:
+    """The canonical form of what a person typed, or None if it cannot be a receipt."""
+    text = "".join(receipt.upper().split()).translate(_SIMILAR)
+    if len(text) != RECEIPT_LENGTH or any(ch not in ALPHABET for ch in text):
+        return None
+    return text
+
+
+def receipt_derive(receipt: str) -> ReceiptSecrets:
+    """Derive the lookup tag and reporter key; the slow step of every mailbox login."""
+    normalized = receipt_normalize(receipt)
+    # Malformed input still pays the full cost, so timing says nothing about form.
+    material = (normalized or receipt[:64]).encode()
+    salt = bytes.fromhex(installation_secret("receipt-salt", crypto.KDF_SALT_BYTES))
+    master = crypto.derive_key(
+        material,
+        salt,
+        opslimit=settings.VAULT_KDF_OPSLIMIT,
+        memlimit=settings.VAULT_KDF_MEMLIMIT,
+    )
+    lookup = crypto.subkey(master, b"mp-receipt-look")
+    if normalized is None:
+        lookup = b"\0" * 32  # never matches a real tag
+    return ReceiptSecrets(
+        lookup=lookup, private_key=PrivateKey(crypto.subkey(master, b"mp-receipt-key"))
+    )
