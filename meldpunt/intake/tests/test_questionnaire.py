@@ -1,0 +1,72 @@
+import pytest
+
+from meldpunt.intake.forms import ReportForm
+from meldpunt.lines.models import Municipality, Question, QuestionKind
+from meldpunt.testing import make_category
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def category():
+    category = make_category()
+    known = Question.objects.create(
+        category=category, key="known", kind=QuestionKind.YES_NO, label="Bekend?", order=2
+    )
+    Question.objects.create(
+        category=category,
+        key="who",
+        kind=QuestionKind.TEXT,
+        label="Wie?",
+        is_required=True,
+        shown_if_question=known,
+        shown_if_value="yes",
+        order=3,
+    )
+    Question.objects.create(
+        category=category, key="when", kind=QuestionKind.DATE, label="Wanneer?", order=4
+    )
+    Question.objects.create(
+        category=category, key="where", kind=QuestionKind.MUNICIPALITY, label="Waar?", order=5
+    )
+    Municipality.objects.create(code="GM0363", name="Amsterdam")
+    return category
+
+
+def test_conditional_question_is_required_only_when_shown(category):
+    assert ReportForm({"what": "x", "known": "no"}, category=category).is_valid()
+    form = ReportForm({"what": "x", "known": "yes"}, category=category)
+    assert not form.is_valid()
+    assert "who" in form.errors
+
+
+def test_answer_to_hidden_question_is_dropped(category):
+    form = ReportForm({"what": "x", "known": "no", "who": "Jan"}, category=category)
+    assert form.is_valid()
+    assert "who" not in form.answers()
+
+
+def test_invalid_date_and_unknown_municipality_are_field_errors(category):
+    form = ReportForm({"what": "x", "when": "2026-02-31", "where": "GM9999"}, category=category)
+    assert not form.is_valid()
+    assert set(form.errors) == {"when", "where"}
+
+
+def test_municipality_answer_becomes_plaintext_routing_code(category):
+    form = ReportForm({"what": "x", "where": "GM0363"}, category=category)
+    assert form.is_valid()
+    assert form.municipality_code() == "GM0363"
+    assert form.answers()["where"] == "GM0363"
+
+
+def test_overlong_text_is_refused(category):
+    form = ReportForm({"what": "x" * 10001}, category=category)
+    assert not form.is_valid()
+    assert "what" in form.errors
+
+
+def test_english_labels_follow_the_url_language(client, category):
+    dutch = client.get(f"/report/{category.line.slug}/{category.slug}/").content.decode()
+    english = client.get(f"/en/report/{category.line.slug}/{category.slug}/").content.decode()
+    assert "Wat weet u?" in dutch
+    assert "What do you know?" in english
