@@ -1,0 +1,26 @@
+"""Dutch is the default language: every message must have a Dutch translation."""
+
+from pathlib import Path
+
+import polib
+import pytest
+
+LOCALE = Path(__file__).resolve().parents[1] / "meldpunt" / "locale" / "nl" / "LC_MESSAGES"
+
+
+def test_every_message_has_a_dutch_translation():
+    catalogue = polib.pofile(str(LOCALE / "django.po"))
+    assert [entry.msgid for entry in catalogue.untranslated_entries()] == []
+    assert [entry.msgid for entry in catalogue.fuzzy_entries()] == []
+
+
+def test_compiled_catalogue_matches_the_translations():
+    source = {e.msgid: e.msgstr for e in polib.pofile(str(LOCALE / "django.po")) if e.msgstr}
+    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(LOCALE / "django.mo"))}
+    assert {k: v for k, v in source.items() if compiled.get(k) != v} == {}
+
+
+@pytest.mark.django_db
+def test_reporter_pages_speak_dutch_by_default_and_english_under_en(client):
+    assert "Anoniem melden" in client.get("/").content.decode()
+    assert "Report anonymously" in client.get("/en/").content.decode()
