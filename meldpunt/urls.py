@@ -9,6 +9,7 @@ urlpatterns = i18n_patterns(
     prefix_default_language=False,
 )
 urlpatterns += [
+    path("api/v1/", include("meldpunt.intake.api_urls")),
     path("staff/", include("meldpunt.vault.urls")),
     path("staff/cases/", include("meldpunt.cases.urls")),
     path("staff/admin/", admin.site.urls),

@@ -1,0 +1,107 @@
+"""Error codes of the API and the one JSON shape every error has.
+
+Clients branch on ``code`` (stable, English, listed in the OpenAPI document);
+``message`` is for people and follows Accept-Language.
+"""
+
+from enum import StrEnum
+
+from django import forms
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+from meldpunt.intake.services import IntakeError
+
+
+class ErrorCode(StrEnum):
+    NOT_FOUND = "not_found"
+    CATEGORY_CLOSED = "category_closed"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    MALFORMED_JSON = "malformed_json"
+    MALFORMED_MULTIPART = "malformed_multipart"
+    REQUEST_TOO_LARGE = "request_too_large"
+    TOO_MANY_FIELDS = "too_many_fields"
+    TOO_MANY_FILES = "too_many_files"
+    FILE_TOO_LARGE = "file_too_large"
+    INVALID = "invalid"
+    RECEIPT_WRONG = "receipt_wrong"
+    THROTTLED = "throttled"
+    TOKEN_MISSING = "token_missing"  # noqa: S105 (a code, not a secret)
+    TOKEN_INVALID = "token_invalid"  # noqa: S105 (a code, not a secret)
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105 (a code, not a secret)
+    REPORT_DESTROYED = "report_destroyed"
+
+
+# Codes that can appear per field, next to Django's own field codes
+# (required, max_length, invalid_choice, invalid, ...).
+UNKNOWN_FIELD = "unknown_field"
+
+FieldErrors = dict[str, list[dict[str, str]]]
+
+
+class ApiError(Exception):
+    """Raised anywhere below a view; the view decorator turns it into the JSON error."""
+
+    def __init__(
+        self,
+        status: int,
+        code: ErrorCode,
+        message: str,
+        *,
+        fields: FieldErrors | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+    def response(self) -> JsonResponse:
+        body: dict = {"code": str(self.code), "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        return JsonResponse({"error": body}, status=self.status, headers=self.headers)
+
+
+def form_field_errors(*bound_forms: forms.Form) -> FieldErrors:
+    """Errors of validated forms by field ("__all__" for the form as a whole)."""
+    fields: FieldErrors = {}
+    for form in bound_forms:
+        for name, errors in form.errors.as_data().items():
+            fields.setdefault(name, []).extend(
+                {"code": error.code or "invalid", "message": " ".join(error.messages)}
+                for error in errors
+            )
+    return fields
+
+
+def invalid_input(*bound_forms: forms.Form) -> ApiError:
+    """One error for everything the forms rejected, named after the most telling cause.
+
+    A file over the size limit is 413 like an oversized body, so a client handles
+    "too large" in one place; everything else is 400 with the details per field.
+    """
+    fields = form_field_errors(*bound_forms)
+    codes = {error["code"] for errors in fields.values() for error in errors}
+    if "file_too_large" in codes:
+        return ApiError(
+            413, ErrorCode.FILE_TOO_LARGE, _("A file is larger than allowed."), fields=fields
+        )
+    if "too_many_files" in codes:
+        return ApiError(400, ErrorCode.TOO_MANY_FILES, _("Too many files."), fields=fields)
+    return ApiError(
+        400, ErrorCode.INVALID, _("Some answers need attention; see fields."), fields=fields
+    )
+
+
+def from_intake_error(error: IntakeError) -> ApiError:
+    """Map a refusal of the service layer onto a status code and an API code."""
+    if error.code == "category_closed":
+        return ApiError(404, ErrorCode.CATEGORY_CLOSED, error.message)
+    if error.code == "report_destroyed":
+        return ApiError(410, ErrorCode.REPORT_DESTROYED, error.message)
+    field_error = {error.field or "__all__": [{"code": error.code, "message": error.message}]}
+    if error.code == "too_large":
+        return ApiError(413, ErrorCode.FILE_TOO_LARGE, error.message, fields=field_error)
+    return ApiError(400, ErrorCode.INVALID, error.message, fields=field_error)

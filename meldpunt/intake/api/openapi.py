@@ -1,0 +1,533 @@
+"""The OpenAPI 3.1 document of the reporter API, served at /api/v1/openapi.json.
+
+It is written out by hand (the views are plain Django views) and kept honest by
+tests: the document must validate, and every route in api_urls.py must be in it
+with the methods its view accepts. Error codes come from ErrorCode itself.
+"""
+
+from typing import Any
+
+from .errors import UNKNOWN_FIELD, ErrorCode
+
+_BINARY = {"type": "string", "contentMediaType": "application/octet-stream"}
+_DATETIME = {"type": "string", "format": "date-time"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _error(description: str, *codes: ErrorCode) -> dict[str, Any]:
+    listed = ", ".join(f"`{code}`" for code in codes)
+    return {"description": f"{description} Codes: {listed}.", "content": _json(_ref("Error"))}
+
+
+_BODY_ERRORS = {
+    "400": _error(
+        "The body could not be read or an answer was refused; see `error.fields`.",
+        ErrorCode.INVALID,
+        ErrorCode.MALFORMED_JSON,
+        ErrorCode.MALFORMED_MULTIPART,
+        ErrorCode.TOO_MANY_FIELDS,
+        ErrorCode.TOO_MANY_FILES,
+    ),
+    "413": _error(
+        "The body, or one of its files, is larger than the line allows.",
+        ErrorCode.REQUEST_TOO_LARGE,
+        ErrorCode.FILE_TOO_LARGE,
+    ),
+    "415": _error(
+        "The body is in a format the API does not read.", ErrorCode.UNSUPPORTED_MEDIA_TYPE
+    ),
+}
+_TOKEN_ERRORS = {
+    "401": {
+        **_error(
+            "No token, a garbled or forged one, or an expired one: open the mailbox again.",
+            ErrorCode.TOKEN_MISSING,
+            ErrorCode.TOKEN_INVALID,
+            ErrorCode.TOKEN_EXPIRED,
+        ),
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    },
+}
+_CATEGORY_ERRORS = {
+    "404": _error(
+        "No such line or category, or the category does not accept reports (yet).",
+        ErrorCode.NOT_FOUND,
+        ErrorCode.CATEGORY_CLOSED,
+    ),
+}
+_METHOD_ERRORS = {
+    "405": {
+        **_error("The route exists but not with this method.", ErrorCode.METHOD_NOT_ALLOWED),
+        "headers": {"Allow": {"schema": {"type": "string"}}},
+    },
+}
+
+_ANSWERS_DESCRIPTION = (
+    "One field per question key (see the questionnaire). Dates are ISO 8601 (`2026-05-01`), "
+    "yes/no answers are `yes` or `no`, choices and municipalities are the `value` of one "
+    "of the question's choices. Unknown keys are refused (`unknown_field`)."
+)
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "enum": [str(code) for code in ErrorCode]},
+                    "message": {
+                        "type": "string",
+                        "description": "For people, in the language of Accept-Language.",
+                    },
+                    "fields": {
+                        "type": "object",
+                        "description": (
+                            "Problems per field (question key, `files`, `body`, `receipt`; "
+                            "`__all__` for the request as a whole)."
+                        ),
+                        "additionalProperties": {"type": "array", "items": _ref("FieldError")},
+                    },
+                },
+            }
+        },
+    },
+    "FieldError": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": {
+                "type": "string",
+                "description": (
+                    "Django's field codes (`required`, `max_length`, `invalid`, "
+                    "`invalid_choice`, `malformed` for a receipt), file codes "
+                    "(`file_too_large`, `too_many_files`, `too_large`, `empty`, and those of "
+                    f"the file cleaner) and `{UNKNOWN_FIELD}` for a key no question has."
+                ),
+            },
+            "message": {"type": "string"},
+        },
+    },
+    "Limits": {
+        "type": "object",
+        "required": ["max_files", "max_file_mb"],
+        "properties": {
+            "max_files": {"type": "integer", "description": "Files per submission or message."},
+            "max_file_mb": {"type": "integer", "description": "Largest file, in MiB."},
+        },
+    },
+    "Category": {
+        "type": "object",
+        "required": ["slug", "name", "description"],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+        },
+    },
+    "LineRef": {
+        "type": "object",
+        "required": ["slug", "name"],
+        "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+    },
+    "Line": {
+        "type": "object",
+        "required": ["slug", "kind", "name", "description", "limits", "categories"],
+        "properties": {
+            "slug": {"type": "string"},
+            "kind": {"type": "string", "enum": ["tips", "confidential", "content_hotline"]},
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+            "limits": _ref("Limits"),
+            "categories": {
+                "type": "array",
+                "items": _ref("Category"),
+                "description": "Only the categories open to reports.",
+            },
+        },
+    },
+    "Choice": {
+        "type": "object",
+        "required": ["value", "label"],
+        "properties": {"value": {"type": "string"}, "label": {"type": "string"}},
+    },
+    "Question": {
+        "type": "object",
+        "required": ["key", "kind", "label", "help", "required", "max_length", "choices"],
+        "properties": {
+            "key": {"type": "string", "description": "The field name of the answer."},
+            "kind": {
+                "type": "string",
+                "enum": ["text", "long_text", "choice", "date", "municipality", "yes_no", "file"],
+            },
+            "label": {"type": "string"},
+            "help": {"type": "string"},
+            "required": {
+                "type": "boolean",
+                "description": "For a conditional question: required when it is shown.",
+            },
+            "max_length": {"type": ["integer", "null"]},
+            "choices": {
+                "type": ["array", "null"],
+                "items": _ref("Choice"),
+                "description": "For choice, yes_no and municipality questions.",
+            },
+            "shown_if": {
+                "type": ["object", "null"],
+                "description": (
+                    "Ask this question only when the answer to `question` is `value`; "
+                    "otherwise its answer is ignored."
+                ),
+                "properties": {
+                    "question": {"type": "string"},
+                    "value": {"type": "string"},
+                },
+            },
+        },
+    },
+    "Questionnaire": {
+        "type": "object",
+        "required": ["line", "category", "limits", "questions"],
+        "properties": {
+            "line": _ref("LineRef"),
+            "category": _ref("Category"),
+            "limits": _ref("Limits"),
+            "questions": {"type": "array", "items": _ref("Question")},
+        },
+    },
+    "Answers": {
+        "type": "object",
+        "description": _ANSWERS_DESCRIPTION,
+        "additionalProperties": {"type": "string"},
+    },
+    "AnswersWithFiles": {
+        "type": "object",
+        "description": _ANSWERS_DESCRIPTION
+        + " Files go under the key of their file question; `files` means the first file question.",
+        "additionalProperties": {
+            "oneOf": [{"type": "string"}, {"type": "array", "items": _BINARY}]
+        },
+    },
+    "Status": {
+        "type": "object",
+        "required": ["code", "text"],
+        "properties": {
+            "code": {
+                "type": "string",
+                "enum": ["new", "in_progress", "waiting", "ready", "forwarded", "closed"],
+            },
+            "text": {"type": "string", "description": "The status in plain words."},
+        },
+    },
+    "Submitted": {
+        "type": "object",
+        "required": ["receipt", "status", "message"],
+        "properties": {
+            "receipt": {
+                "type": "string",
+                "description": "20 characters in groups of four; shown once, never stored.",
+            },
+            "status": _ref("Status"),
+            "message": {"type": "string"},
+        },
+    },
+    "ReceiptInput": {
+        "type": "object",
+        "required": ["receipt"],
+        "additionalProperties": False,
+        "properties": {"receipt": {"type": "string", "maxLength": 40}},
+    },
+    "MailboxSession": {
+        "type": "object",
+        "required": ["token", "token_type", "expires_at"],
+        "properties": {
+            "token": {"type": "string", "description": "Send as `Authorization: Bearer …`."},
+            "token_type": {"const": "Bearer"},
+            "expires_at": _DATETIME,
+        },
+    },
+    "Attachment": {
+        "type": "object",
+        "required": ["name", "size", "media_type", "question"],
+        "properties": {
+            "name": {"type": "string"},
+            "size": {"type": "integer"},
+            "media_type": {"type": "string"},
+            "question": {"type": "string", "description": "Key of the file question, or empty."},
+        },
+    },
+    "Message": {
+        "type": "object",
+        "required": ["id", "author", "created_at", "body", "attachments"],
+        "properties": {
+            "id": {"type": "integer"},
+            "author": {"type": "string", "enum": ["reporter", "staff"]},
+            "created_at": {**_DATETIME, "description": "Rounded down to the hour."},
+            "body": {"type": "string"},
+            "attachments": {"type": "array", "items": _ref("Attachment")},
+        },
+    },
+    "MessageInput": {
+        "type": "object",
+        "required": ["body"],
+        "properties": {
+            "body": {"type": "string", "maxLength": 20000},
+            "files": {"type": "array", "items": _BINARY},
+        },
+    },
+    "Mailbox": {
+        "type": "object",
+        "required": [
+            "status",
+            "line",
+            "category",
+            "received_at",
+            "last_activity_at",
+            "report",
+            "messages",
+            "retention",
+        ],
+        "properties": {
+            "status": _ref("Status"),
+            "line": _ref("LineRef"),
+            "category": _ref("Category"),
+            "received_at": _DATETIME,
+            "last_activity_at": _DATETIME,
+            "report": {
+                "type": "object",
+                "required": ["answers", "attachments"],
+                "properties": {
+                    "answers": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["key", "question", "answer"],
+                            "properties": {
+                                "key": {"type": "string"},
+                                "question": {
+                                    "type": "string",
+                                    "description": "The question as it was when answered.",
+                                },
+                                "answer": {"type": "string"},
+                            },
+                        },
+                    },
+                    "attachments": {"type": "array", "items": _ref("Attachment")},
+                },
+            },
+            "messages": {"type": "array", "items": _ref("Message")},
+            "retention": {
+                "type": "object",
+                "description": "How long the line keeps the content before destroying it.",
+                "required": ["closed_at", "days_after_close", "max_days_open"],
+                "properties": {
+                    "closed_at": {"type": ["string", "null"], "format": "date-time"},
+                    "days_after_close": {"type": "integer"},
+                    "max_days_open": {"type": "integer"},
+                },
+            },
+        },
+    },
+    "Posted": {
+        "type": "object",
+        "required": ["message", "status"],
+        "properties": {"message": _ref("Message"), "status": _ref("Status")},
+    },
+}
+
+_PATH_PARAMETERS = [
+    {"name": "line_slug", "in": "path", "required": True, "schema": {"type": "string"}},
+    {"name": "category_slug", "in": "path", "required": True, "schema": {"type": "string"}},
+]
+_LANGUAGE = {"$ref": "#/components/parameters/AcceptLanguage"}
+_TOKEN = [{"mailboxToken": []}]
+
+PATHS: dict[str, Any] = {
+    "/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document.",
+            "responses": {
+                "200": {"description": "OpenAPI 3.1.", "content": _json({"type": "object"})},
+                **_METHOD_ERRORS,
+            },
+        }
+    },
+    "/lines": {
+        "get": {
+            "operationId": "lines",
+            "summary": "Lines open to reports, each with its open categories.",
+            "parameters": [_LANGUAGE],
+            "responses": {
+                "200": {
+                    "description": "The open lines.",
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["lines"],
+                            "properties": {"lines": {"type": "array", "items": _ref("Line")}},
+                        }
+                    ),
+                },
+                **_METHOD_ERRORS,
+            },
+        }
+    },
+    "/lines/{line_slug}/categories/{category_slug}": {
+        "parameters": _PATH_PARAMETERS,
+        "get": {
+            "operationId": "questionnaire",
+            "summary": "The questionnaire of an open category.",
+            "parameters": [_LANGUAGE],
+            "responses": {
+                "200": {"description": "The questions.", "content": _json(_ref("Questionnaire"))},
+                **_CATEGORY_ERRORS,
+                **_METHOD_ERRORS,
+            },
+        },
+    },
+    "/lines/{line_slug}/categories/{category_slug}/reports": {
+        "parameters": _PATH_PARAMETERS,
+        "post": {
+            "operationId": "reportSubmit",
+            "summary": "Submit a report; answer with its receipt.",
+            "description": (
+                "Stored atomically: either the report with all its files, or nothing. "
+                "Use multipart/form-data to send files."
+            ),
+            "parameters": [_LANGUAGE],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {"schema": _ref("AnswersWithFiles")},
+                    "application/x-www-form-urlencoded": {"schema": _ref("Answers")},
+                    "application/json": {"schema": _ref("Answers")},
+                },
+            },
+            "responses": {
+                "201": {"description": "Stored.", "content": _json(_ref("Submitted"))},
+                **_BODY_ERRORS,
+                **_CATEGORY_ERRORS,
+                **_METHOD_ERRORS,
+            },
+        },
+    },
+    "/mailbox/session": {
+        "post": {
+            "operationId": "mailboxOpen",
+            "summary": "Open the mailbox with a receipt; answer with a short-lived token.",
+            "description": (
+                "Every attempt costs the server one slow key derivation, right or wrong. "
+                "Wrong receipts are counted for the whole installation; too many per minute "
+                "make everyone wait."
+            ),
+            "parameters": [_LANGUAGE],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": _ref("ReceiptInput")},
+                    "application/x-www-form-urlencoded": {"schema": _ref("ReceiptInput")},
+                    "multipart/form-data": {"schema": _ref("ReceiptInput")},
+                },
+            },
+            "responses": {
+                "201": {"description": "Opened.", "content": _json(_ref("MailboxSession"))},
+                **_BODY_ERRORS,
+                "401": _error("The receipt opens no mailbox.", ErrorCode.RECEIPT_WRONG),
+                "429": {
+                    **_error("Too many wrong receipts lately; wait.", ErrorCode.THROTTLED),
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                },
+                **_METHOD_ERRORS,
+            },
+        }
+    },
+    "/mailbox": {
+        "get": {
+            "operationId": "mailboxRead",
+            "summary": "Status, the report, and the messages of the mailbox.",
+            "security": _TOKEN,
+            "parameters": [_LANGUAGE],
+            "responses": {
+                "200": {"description": "The mailbox.", "content": _json(_ref("Mailbox"))},
+                **_TOKEN_ERRORS,
+                **_METHOD_ERRORS,
+            },
+        }
+    },
+    "/mailbox/messages": {
+        "post": {
+            "operationId": "mailboxPost",
+            "summary": "Answer a question or add information, with optional files.",
+            "security": _TOKEN,
+            "parameters": [_LANGUAGE],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {"schema": _ref("MessageInput")},
+                    "application/x-www-form-urlencoded": {"schema": _ref("MessageInput")},
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["body"],
+                            "properties": {"body": {"type": "string", "maxLength": 20000}},
+                        }
+                    },
+                },
+            },
+            "responses": {
+                "201": {"description": "Posted.", "content": _json(_ref("Posted"))},
+                **_BODY_ERRORS,
+                **_TOKEN_ERRORS,
+                "410": _error("The report has been destroyed.", ErrorCode.REPORT_DESTROYED),
+                **_METHOD_ERRORS,
+            },
+        }
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Meldpunt reporter API",
+            "version": "1.0.0",
+            "description": (
+                "Anonymous reporting for mobile apps and integrations. The API sets no "
+                "cookies and stores nothing that identifies a client. Messages follow "
+                "Accept-Language (Dutch by default, English). See docs/api.md."
+            ),
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "parameters": {
+                "AcceptLanguage": {
+                    "name": "Accept-Language",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "examples": ["nl", "en"]},
+                    "description": "Language of labels and messages: `nl` (default) or `en`.",
+                }
+            },
+            "securitySchemes": {
+                "mailboxToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The token from POST /mailbox/session.",
+                }
+            },
+        },
+    }
