@@ -1,0 +1,120 @@
+"""Acceptance: the README quick start serves a demo where the whole dialogue works without JS.
+
+The demo runs as the installed ``meldpunt demo`` command (see the ``demo``
+fixture); a reporter and a staff member use it in headless Chromium with
+JavaScript disabled. Selectors follow the page structure (form actions, field
+names, ids), not button texts, so the test holds in every language.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+LINE, CATEGORY = "misdaad", "drugs"
+STORY = (
+    "Achter de garage aan de Dorpsstraat wordt elke vrijdagavond hennep verhandeld.\n"
+    "Er staan dan steeds twee auto's met draaiende motor. (kenmerk e2e-7Q3)"
+)
+QUESTION = "Om hoe laat ongeveer komen de auto's aan? (vraag e2e-K2M)"
+ANSWER = "Meestal rond half elf, en ze blijven een kwartier. (antwoord e2e-P9X)"
+RECEIPT = re.compile(r"[0-9A-Z]{4}( [0-9A-Z]{4}){4}")
+
+
+def _submit(page: Page) -> None:
+    page.locator("#main form").last.locator('button[type="submit"]').click()
+
+
+def _report_send(reporter: Page, base: str) -> str:
+    """Choose line and category, answer, review, add a file and send; return the receipt."""
+    reporter.goto(base + "/")
+    reporter.locator(f'a[href="/report/{LINE}/"]').click()
+    reporter.locator(f'a[href="/report/{LINE}/{CATEGORY}/"]').click()
+    answers = reporter.locator(f'form[action="/report/{LINE}/{CATEGORY}/"]')
+    answers.locator('textarea[name="what"]').fill(STORY)
+    answers.locator('input[name="when"]').fill("2026-11-20")
+    answers.locator('select[name="where"]').select_option("GM0363")
+    answers.locator('button[type="submit"]').click()
+
+    expect(reporter.locator("dl.answers")).to_contain_text("hennep verhandeld")
+    send = reporter.locator(f'form[action="/report/{LINE}/{CATEGORY}/send/"]')
+    send.locator('input[type="file"][name="files"]').set_input_files(
+        files=[{"name": "notities.txt", "mimeType": "text/plain", "buffer": b"kenteken onbekend\n"}]
+    )
+    send.locator('button[type="submit"]').click()
+
+    receipt = reporter.locator("#receipt").inner_text().strip()
+    assert RECEIPT.fullmatch(receipt), receipt
+    return receipt
+
+
+def _staff_open_report(staff: Page, base: str, credentials) -> None:
+    """Sign in with password then TOTP, and open the report that carries STORY."""
+    staff.goto(base + "/staff/sign-in/")
+    staff.locator('input[name="username"]').fill(credentials.username)
+    staff.locator('input[name="password"]').fill(credentials.password)
+    _submit(staff)
+    expect(staff).to_have_url(base + "/staff/sign-in/code/")
+    staff.locator('input[name="token"]').fill(credentials.totp())
+    _submit(staff)
+    expect(staff).to_have_url(base + "/staff/cases/")
+
+    # The demo is shared with other tests, so the queue may hold more reports.
+    links = staff.locator('#main a[href^="/staff/cases/reports/"]')
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    for href in hrefs:
+        staff.goto(base + href)
+        if "e2e-7Q3" in staff.locator("#answers").inner_text():
+            return
+    pytest.fail(f"the submitted report is not in the staff queue:\n{staff.content()}")
+
+
+def test_report_mailbox_and_dialogue_in_a_browser_without_javascript(
+    demo, no_js_context, identifying_headers
+):
+    reporter_context = no_js_context(
+        user_agent=identifying_headers.pop("User-Agent"), extra_http_headers=identifying_headers
+    )
+    reporter = reporter_context.new_page()
+    hosts = set()
+    reporter.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+
+    receipt = _report_send(reporter, demo.url)
+
+    reporter.goto(demo.url + "/mailbox/")
+    reporter.locator('form[action="/mailbox/"] input[name="receipt"]').fill(receipt)
+    reporter.locator('form[action="/mailbox/"] button[type="submit"]').click()
+    expect(reporter).to_have_url(demo.url + "/mailbox/messages/")
+    expect(reporter.locator("dl.answers")).to_contain_text("hennep verhandeld")
+
+    staff = no_js_context().new_page()
+    _staff_open_report(staff, demo.url, demo.staff["analist"])
+    expect(staff.locator("#answers")).to_contain_text("twee auto's met draaiende motor")
+    # Staff hold a case before they ask its reporter anything.
+    claim = staff.locator('#assignment form[action$="/claim/"]')
+    if claim.count():
+        claim.locator('button[type="submit"]').click()
+    question = staff.locator('#question form[method="post"]')
+    question.locator('textarea[name="body"]').fill(QUESTION)
+    question.locator('button[type="submit"]').click()
+    expect(staff.locator("#thread")).to_contain_text(QUESTION)
+
+    reporter.reload()
+    expect(reporter.locator("#thread")).to_contain_text(QUESTION)
+    reporter.locator('form[action="/mailbox/messages/"] textarea[name="body"]').fill(ANSWER)
+    reporter.locator('form[action="/mailbox/messages/"] button[type="submit"]').click()
+    expect(reporter).to_have_url(demo.url + "/mailbox/messages/")
+    expect(reporter.locator("#thread")).to_contain_text(ANSWER)
+
+    staff.reload()
+    expect(staff.locator("#thread")).to_contain_text(ANSWER)
+
+    assert hosts == {f"127.0.0.1:{demo.port}"}
+    for context in (reporter_context, staff.context):
+        for cookie in context.cookies():
+            assert cookie["expires"] == -1, cookie  # dies with the browser
+            assert cookie["httpOnly"], cookie
+            assert cookie["sameSite"] == "Strict", cookie
