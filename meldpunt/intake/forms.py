@@ -73,7 +73,12 @@ class ReportForm(forms.Form):
             if not shown:
                 data.pop(question.key, None)
             elif question.is_required and not data.get(question.key):
-                self.add_error(question.key, forms.Field.default_error_messages["required"])
+                self.add_error(
+                    question.key,
+                    forms.ValidationError(
+                        forms.Field.default_error_messages["required"], code="required"
+                    ),
+                )
         return data
 
     def answers(self) -> dict[str, str]:
