@@ -1,9 +1,9 @@
 """Routes of the reporter API, mounted at /api/v1/ outside the language prefixes.
 
-Every route here is described in the OpenAPI document; a test checks that.
+Every route here but the catch-all is described in the OpenAPI document; a test checks that.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 
 from .api import views
 
@@ -24,4 +24,6 @@ urlpatterns = [
     path("mailbox/session", views.mailbox_session, name="mailbox_session"),
     path("mailbox", views.mailbox, name="mailbox"),
     path("mailbox/messages", views.mailbox_message, name="mailbox_message"),
+    # Last: every other path answers a JSON 404 (documented in the OpenAPI description).
+    re_path(r"^(?P<path>.*)$", views.no_such_endpoint, name="no_such_endpoint"),
 ]

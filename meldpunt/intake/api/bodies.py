@@ -15,7 +15,7 @@ from django.http.request import UnreadablePostError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
-from .errors import UNKNOWN_FIELD, ApiError, ErrorCode
+from .errors import UNKNOWN_FIELD, ApiError, ErrorCode, invalid
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -134,12 +134,9 @@ def reject_unknown_fields(
     """Refuse names no question has: silently dropping them would lose what was sent."""
     unknown = sorted((set(data) - field_names) | (set(files) - file_names))
     if unknown:
-        raise ApiError(
-            400,
-            ErrorCode.INVALID,
-            _("Some answers need attention; see fields."),
-            fields={
+        raise invalid(
+            {
                 name: [{"code": UNKNOWN_FIELD, "message": _("There is no question with this key.")}]
                 for name in unknown
-            },
+            }
         )

@@ -76,6 +76,12 @@ def form_field_errors(*bound_forms: forms.Form) -> FieldErrors:
     return fields
 
 
+def invalid(fields: FieldErrors) -> ApiError:
+    return ApiError(
+        400, ErrorCode.INVALID, _("Some answers need attention; see fields."), fields=fields
+    )
+
+
 def invalid_input(*bound_forms: forms.Form) -> ApiError:
     """One error for everything the forms rejected, named after the most telling cause.
 
@@ -90,9 +96,7 @@ def invalid_input(*bound_forms: forms.Form) -> ApiError:
         )
     if "too_many_files" in codes:
         return ApiError(400, ErrorCode.TOO_MANY_FILES, _("Too many files."), fields=fields)
-    return ApiError(
-        400, ErrorCode.INVALID, _("Some answers need attention; see fields."), fields=fields
-    )
+    return invalid(fields)
 
 
 def from_intake_error(error: IntakeError) -> ApiError:

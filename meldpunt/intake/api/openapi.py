@@ -505,7 +505,8 @@ def openapi_document() -> dict[str, Any]:
             "description": (
                 "Anonymous reporting for mobile apps and integrations. The API sets no "
                 "cookies and stores nothing that identifies a client. Messages follow "
-                "Accept-Language (Dutch by default, English). See docs/api.md."
+                "Accept-Language (Dutch by default, English). Any path under /api/v1/ not "
+                "listed here answers 404 with the error code `not_found`. See docs/api.md."
             ),
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
         },

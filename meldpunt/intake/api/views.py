@@ -258,6 +258,13 @@ def mailbox_message(request: HttpRequest) -> HttpResponse:
     )
 
 
+@csrf_exempt
+def no_such_endpoint(request: HttpRequest, path: str) -> HttpResponse:
+    """Any other path under /api/v1/: a JSON 404, not the HTML page of the site."""
+    _forget_cookies(request)
+    return ApiError(404, ErrorCode.NOT_FOUND, _("There is no such endpoint.")).response()
+
+
 @api_view("GET")
 def openapi(request: HttpRequest) -> HttpResponse:
     return JsonResponse(openapi_document(), json_dumps_params={"indent": 2})
