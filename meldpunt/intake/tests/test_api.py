@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from openapi_spec_validator import validate
+from PIL import Image
 
 from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake import api_urls
@@ -85,8 +86,16 @@ def _nothing_stored() -> bool:
     return not (Report.objects.exists() or EvidenceFile.objects.exists())
 
 
-def _upload(name: str = "foto.jpg", size: int = 100) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"x" * size, content_type="image/jpeg")
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "JPEG")
+    return out.getvalue()
+
+
+def _upload(name: str = "foto.jpg", size: int | None = None) -> SimpleUploadedFile:
+    """A real JPEG, or filler of an exact size for files refused before anyone reads them."""
+    content = _jpeg() if size is None else b"x" * size
+    return SimpleUploadedFile(name, content, content_type="image/jpeg")
 
 
 def _open_mailbox(api: ApiClient, receipt: str) -> dict[str, str]:
@@ -226,7 +235,7 @@ def test_multipart_submission_stores_files_under_their_question(api):
     )
     response = api.post(
         _reports_url(category),
-        {"what": "Zie foto's", "photos": [_upload("a.jpg")], "files": [_upload("b.pdf")]},
+        {"what": "Zie foto's", "photos": [_upload("a.jpg")], "files": [_upload("b.jpg")]},
     )
     assert response.status_code == 201, response.content
     report = Report.objects.get()
