@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from openapi_spec_validator import validate
 from PIL import Image
@@ -653,7 +654,9 @@ def test_json_round_trip_with_staff(api):
 
     json_answer = api.post_json("/mailbox/messages", {"body": "En een kenteken"}, **auth)
     assert json_answer.status_code == 201
-    bodies = [m["body"] for m in api.get("/mailbox", **auth).json()["messages"]]
+    with CaptureQueriesContext(connection) as queries:
+        bodies = [m["body"] for m in api.get("/mailbox", **auth).json()["messages"]]
+    assert len(queries) <= 6  # report, its files, messages, their attachments and files
     assert bodies == ["Welke kleur had de auto?", "Een rode Golf", "En een kenteken"]
 
 
