@@ -18,6 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
+
+import meldpunt.lines
+from meldpunt.lines.models import Line
+from meldpunt.lines.transfer import lines_import
+from meldpunt.testing import make_staff
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -80,6 +86,18 @@ def identifying_headers() -> dict[str, str]:
 def client_traces() -> tuple[str, ...]:
     """Strings from ``identifying_headers`` that must never be stored or logged."""
     return (CLIENT_USER_AGENT, *FORWARDED_ADDRESSES)
+
+
+@pytest.fixture
+def demo_lines(transactional_db) -> None:
+    """The lines the demo ships with, and a member of staff who receives their reports.
+
+    Transactional, because the tests that use it talk to ``live_server``, which
+    reads the database from another thread.
+    """
+    config = Path(meldpunt.lines.__file__).parent / "data" / "demo.yaml"
+    lines_import(yaml.safe_load(config.read_text(encoding="utf-8")))
+    make_staff(lines=list(Line.objects.all()))
 
 
 @pytest.fixture(scope="module")

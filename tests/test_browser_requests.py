@@ -4,29 +4,14 @@ A reporter walks every reporter page, in Dutch and in English, in Chromium with
 JavaScript disabled; every request the browser makes is recorded.
 """
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from playwright.sync_api import Page, expect
-
-import meldpunt.lines
-from meldpunt.lines.models import Line
-from meldpunt.lines.transfer import lines_import
-from meldpunt.testing import make_staff
 
 pytestmark = pytest.mark.browser
 
-DEMO_CONFIG = Path(meldpunt.lines.__file__).parent / "data" / "demo.yaml"
 LINE, CATEGORY = "misdaad", "drugs"
-
-
-@pytest.fixture
-def demo_lines(transactional_db) -> None:
-    """The lines an installation ships with, and a member of staff who receives reports."""
-    lines_import(yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8")))
-    make_staff(lines=list(Line.objects.all()))
 
 
 class RequestLog:
