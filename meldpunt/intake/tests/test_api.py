@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, resolve
+from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 from PIL import Image
 
@@ -46,8 +47,31 @@ API = "/api/v1"
 MB = 1024 * 1024
 
 
+def _as_openapi_path(route: str) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+def assert_documented(method: str, path: str, response) -> None:
+    """The status is documented for this operation and the body matches its schema."""
+    match = resolve(API + path)
+    if match.func is views.no_such_endpoint:
+        return
+    document = openapi_document()
+    template = _as_openapi_path(match.route.removeprefix("api/v1/"))
+    operations = document["paths"][template]
+    status = str(response.status_code)
+    if method not in operations:  # no such operation: any documented 405 says how it answers
+        assert status == "405"
+        method = next(m for m in operations if m != "parameters")
+    documented = operations[method]["responses"]
+    assert status in documented, f"{method.upper()} {template} answered {status}"
+    schema = documented[status]["content"]["application/json"]["schema"]
+    # Local references ("#/components/...") resolve against the root of this schema.
+    OAS31Validator({**schema, "components": document["components"]}).validate(response.json())
+
+
 class ApiClient:
-    """Django's test client, asserting that no response sets a cookie."""
+    """Django's test client; every response must set no cookie and match the document."""
 
     def __init__(self, **defaults: str) -> None:
         self.client = Client(**defaults)
@@ -56,8 +80,8 @@ class ApiClient:
         response = getattr(self.client, method)(API + path, **kwargs)
         assert not response.cookies, response.cookies
         assert "Set-Cookie" not in response.headers
-        if response.status_code >= 400:
-            assert response["Content-Type"] == "application/json", response.content[:300]
+        assert response["Content-Type"] == "application/json", response.content[:300]
+        assert_documented(method, path, response)
         return response
 
     def get(self, path: str, **kwargs):
@@ -714,10 +738,6 @@ def _routes(patterns, prefix: str = "") -> list[tuple[str, object]]:
         elif isinstance(pattern, URLPattern):
             routes.append((prefix + str(pattern.pattern), pattern.callback))
     return routes
-
-
-def _as_openapi_path(route: str) -> str:
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
 
 
 def test_every_route_is_documented_with_the_methods_it_allows(api):
