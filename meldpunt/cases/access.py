@@ -1,4 +1,11 @@
-"""Who may see which report, and the unlocked key that lets them read it."""
+"""Who may see which report, who may work on it, and the unlocked key that lets them read it.
+
+Seeing a report needs membership of its line: only members hold its data key.
+Working on it (claiming, triage, questions, notes, closing) is for analysts and
+supervisors; administrators configure the installation and may read the cases
+of lines they are members of, but do not work them. A case held by someone is
+worked by that person; supervisors of the line may step in.
+"""
 
 from collections.abc import Callable
 from functools import wraps
@@ -9,11 +16,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from nacl.public import PrivateKey
 
 from meldpunt.intake.models import Report
+from meldpunt.lines.models import Line, LineMembership
 from meldpunt.vault.models import Role, StaffUser
 from meldpunt.vault.sessionsecrets import session_secret_get
 from meldpunt.vault.views import PRIVATE_KEY
 
 STAFF_ROLES = {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.ANALYST}
+WORKING_ROLES = {Role.SUPERVISOR, Role.ANALYST}
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -39,14 +48,54 @@ def private_key(request: HttpRequest) -> PrivateKey:
     return PrivateKey(session_secret_get(request, PRIVATE_KEY))
 
 
+def member_line_ids(user: StaffUser) -> list[int]:
+    """The lines a user works on, fetched once so list queries need no extra join."""
+    if user.role not in STAFF_ROLES:
+        return []
+    return list(LineMembership.objects.filter(user=user).values_list("line_id", flat=True))
+
+
+def member_lines(user: StaffUser) -> QuerySet[Line]:
+    return Line.objects.filter(pk__in=member_line_ids(user))
+
+
 def visible_reports(user: StaffUser) -> QuerySet[Report]:
     """Reports of the lines the user is a member of; nothing else exists for them."""
-    return Report.objects.filter(line__memberships__user=user, destroyed_at__isnull=True)
+    return Report.objects.filter(line_id__in=member_line_ids(user), destroyed_at__isnull=True)
 
 
 def report_for(user: StaffUser, pk: int) -> Report:
-    """The report, or 404 alike for 'does not exist' and 'not yours'."""
-    report = visible_reports(user).select_related("line", "category").filter(pk=pk).first()
+    """The report, or 404 alike for 'does not exist' and 'not yours'.
+
+    Destroyed reports of the user's lines are returned, so that acting on one
+    gets a clear refusal instead of a puzzling 'not found'.
+    """
+    report = (
+        Report.objects.filter(pk=pk, line_id__in=member_line_ids(user))
+        .select_related("line", "category", "case__assignee")
+        .first()
+    )
     if report is None:
         raise Http404
     return report
+
+
+def can_view(user: StaffUser, report: Report) -> bool:
+    return (
+        user.is_authenticated
+        and user.role in STAFF_ROLES
+        and LineMembership.objects.filter(user=user, line_id=report.line_id).exists()
+    )
+
+
+def can_work(user: StaffUser, report: Report) -> bool:
+    """May take part in the work on a report of their line (claim it, add notes)."""
+    return user.role in WORKING_ROLES and can_view(user, report)
+
+
+def can_change(user: StaffUser, report: Report, assignee_id: int | None) -> bool:
+    """May change a case: its holder, a supervisor of the line, or anyone of the line
+    while nobody holds it (acting on it then makes it theirs)."""
+    if not can_work(user, report):
+        return False
+    return user.role == Role.SUPERVISOR or assignee_id in (None, user.pk)

@@ -1,62 +1,438 @@
-"""The staff side: the queue of reports and one report with its dialogue."""
+"""The back office: the queue, one case with everything staff can do to it, linked reports.
+
+Views read input, call one service and render. A refused action re-renders the
+case as it is now, with the reason, and a status code that says what happened
+(409 for conflicts and closed cases, 403 for not allowed, 410 for destroyed).
+"""
+
+from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meldpunt.intake import selectors as intake_selectors
 from meldpunt.intake import services as intake_services
-from meldpunt.intake.forms import MessageForm
-from meldpunt.intake.models import Report
-from meldpunt.vault.audit import audit_record
+from meldpunt.intake.models import Report, ReportStatus
 from meldpunt.vault.keys import NoKeyError
 
-from .access import private_key, report_for, staff_required, visible_reports
+from . import selectors, services
+from .access import can_change, can_work, member_lines, private_key, report_for, staff_required
+from .forms import (
+    CategoryForm,
+    ClassificationForm,
+    CloseForm,
+    HandOverForm,
+    LinkForm,
+    NoteForm,
+    QuestionForm,
+    QueueFilterForm,
+    TriageForm,
+    VersionForm,
+)
+from .services import CaseError, CaseErrorCode
+
+PAGE_SIZE = 50
+ERROR_STATUS = {
+    CaseErrorCode.CONFLICT: 409,
+    CaseErrorCode.CLOSED: 409,
+    CaseErrorCode.DESTROYED: 410,
+    CaseErrorCode.NOT_ALLOWED: 403,
+    CaseErrorCode.INVALID: 400,
+}
 
 
 @staff_required
+@require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    reports = visible_reports(request.user).select_related("line", "category")[:200]
-    return render(request, "cases/queue.html", {"reports": reports})
+    lines = list(member_lines(request.user))
+    form = QueueFilterForm(request.GET, lines=lines)
+    form.is_valid()
+    query = form.query()
+    result = selectors.queue_for(request.user, query)
+    page = Paginator(result.reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(report, selectors.deadlines_for(report, now)) for report in page]
+    tab_params = request.GET.copy()
+    tab_params.pop("page", None)
+    tab_params.pop("status", None)
+    page_params = request.GET.copy()
+    page_params.pop("page", None)
+    tabs = [
+        (value, label, result.status_counts.get(value, 0)) for value, label in ReportStatus.choices
+    ]
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "tabs": tabs,
+            "current_status": query.status,
+            "total": sum(result.status_counts.values()),
+            "tab_query": tab_params.urlencode(),
+            "page_query": page_params.urlencode(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _key_bytes(request: HttpRequest, report: Report) -> bytes:
+    return intake_services.report_key_for_staff(
+        report=report, user=request.user, private_key=private_key(request)
+    )
+
+
+def _case_page(
+    request: HttpRequest,
+    report: Report,
+    *,
+    bound: dict | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The case with its forms; ``bound`` holds a submitted form to show with its errors."""
+    if report.destroyed_at is not None:
+        return render(request, "cases/destroyed.html", {"report": report}, status=410)
+    try:
+        key_bytes = _key_bytes(request, report)
+    except NoKeyError:
+        services.case_open(report=report, actor=request.user, key_opened=False)
+        return render(request, "cases/no_key.html", {"report": report}, status=403)
+    if request.method == "GET":
+        services.case_open(report=report, actor=request.user)
+    case = selectors.case_of(report)
+    version = case.version if case else 0
+    holder_id = case.assignee_id if case else None
+    bound = bound or {}
+    initial = {"version": version}
+    schemes = selectors.line_schemes(report.line)
+    content = intake_services.report_content(report=report, key_bytes=key_bytes)
+    forms = {
+        "claim": VersionForm(initial=initial, report=report),
+        "hand_over": HandOverForm(initial=initial, report=report),
+        "triage": TriageForm(
+            initial={**initial, "outcome": case.triage_outcome if case else ""}, report=report
+        ),
+        "classify": ClassificationForm(
+            initial=initial, report=report, schemes=schemes, chosen=selectors.case_option_ids(case)
+        ),
+        "category": CategoryForm(
+            initial={**initial, "category": report.category_id}, report=report
+        ),
+        "question": QuestionForm(initial=_template_initial(request, report), report=report),
+        "link": LinkForm(initial=initial, report=report),
+        "note": NoteForm(report=report),
+        "close": CloseForm(initial=initial, report=report),
+    }
+    for name, form in forms.items():
+        form.auto_id = f"{name}_%s"  # several forms on one page: keep element ids unique
+    forms.update(bound)
+    context = {
+        "report": report,
+        "case": case,
+        "version": version,
+        "forms": forms,
+        "error": error,
+        "may_work": can_work(request.user, report),
+        "may_change": can_change(request.user, report, holder_id),
+        "is_closed": report.status == ReportStatus.CLOSED,
+        "deadlines": selectors.deadlines_for(report),
+        "answers": [(content["questions"].get(k, k), v) for k, v in content["answers"].items()],
+        "attachments": report.attachments.filter(message__isnull=True).select_related("file"),
+        "thread": [
+            (message, intake_services.message_body(message=message, key_bytes=key_bytes))
+            for message in selectors.case_thread(report)
+        ],
+        "notes": selectors.case_notes(case, key_bytes),
+        "close_reason": selectors.case_close_reason(case, key_bytes),
+        "timeline": selectors.case_timeline(report),
+        "follow_up_count": report.follow_ups.filter(destroyed_at__isnull=True).count(),
+        "has_schemes": bool(schemes),
+    }
+    return render(request, "cases/report.html", context, status=status)
+
+
+def _template_initial(request: HttpRequest, report: Report) -> dict:
+    """Fill the question from a template picked with ?template= (works without JavaScript)."""
+    chosen = request.GET.get("template", "")
+    template = (
+        report.line.question_templates.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    )
+    return {"template": template, "body": template.body} if template else {}
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case page; a POST here asks the reporter a question."""
     report = report_for(request.user, pk)
+    if request.method == "GET":
+        return _case_page(request, report)
+    return _act(
+        request,
+        report,
+        "question",
+        QuestionForm,
+        lambda form, key: services.case_question_ask(
+            report=report,
+            actor=request.user,
+            key_bytes=key(),
+            body=form.cleaned_data["body"],
+            template=form.cleaned_data["template"],
+        ),
+        _("Your question has been sent to the reporter's mailbox."),
+    )
+
+
+def _act(
+    request: HttpRequest,
+    report: Report,
+    name: str,
+    form_class: type,
+    perform: Callable,
+    success: str,
+    **form_kwargs,
+) -> HttpResponse:
+    """Validate the form, call the service, and show the case again either way."""
+    form = form_class(request.POST, report=report, auto_id=f"{name}_%s", **form_kwargs)
+    if not form.is_valid():
+        return _case_page(request, report, bound={name: form}, status=400)
+
+    def key() -> bytes:
+        return _key_bytes(request, report)
+
     try:
-        key_bytes = intake_services.report_key_for_staff(
-            report=report, user=request.user, private_key=private_key(request)
+        perform(form, key)
+    except CaseError as refusal:
+        return _case_page(
+            request,
+            report,
+            bound={name: form},
+            error=refusal.message,
+            status=ERROR_STATUS[refusal.code],
         )
     except NoKeyError:
-        audit_record(actor=request.user, action="report.open_denied", target=report)
         return render(request, "cases/no_key.html", {"report": report}, status=403)
-    form = MessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        intake_services.staff_message_post(
-            report=report, actor=request.user, key_bytes=key_bytes, body=form.cleaned_data["body"]
-        )
-        messages.success(request, _("Your question has been sent to the reporter's mailbox."))
-        return redirect("cases:report", pk=report.pk)
-    audit_record(actor=request.user, action="report.open", target=report)
-    if report.needs_attention:
-        Report.objects.filter(pk=report.pk).update(needs_attention=False)
-    content = intake_services.report_content(report=report, key_bytes=key_bytes)
-    thread = [
-        (message, intake_services.message_body(message=message, key_bytes=key_bytes))
-        for message in intake_selectors.report_messages(report)
-    ]
-    return render(
+    messages.success(request, success)
+    return redirect("cases:report", pk=report.pk)
+
+
+def _version(form: VersionForm) -> int:
+    return form.cleaned_data["version"]
+
+
+@staff_required
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
         request,
-        "cases/report.html",
-        {
-            "report": report,
-            "answers": [(content["questions"].get(k, k), v) for k, v in content["answers"].items()],
-            "attachments": report.attachments.filter(message__isnull=True).select_related("file"),
-            "thread": thread,
-            "form": form,
-        },
-        status=400 if form.errors else 200,
+        report,
+        "claim",
+        VersionForm,
+        lambda form, key: services.case_claim(
+            report=report, actor=request.user, version=_version(form)
+        ),
+        _("You now hold this case."),
     )
+
+
+@staff_required
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "claim",
+        VersionForm,
+        lambda form, key: services.case_release(
+            report=report, actor=request.user, version=_version(form)
+        ),
+        _("The case is back in the queue."),
+    )
+
+
+@staff_required
+@require_POST
+def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "hand_over",
+        HandOverForm,
+        lambda form, key: services.case_hand_over(
+            report=report,
+            actor=request.user,
+            version=_version(form),
+            to=form.cleaned_data["to"],
+            key_bytes=key(),
+        ),
+        _("The case has been handed over."),
+    )
+
+
+@staff_required
+@require_POST
+def triage(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "triage",
+        TriageForm,
+        lambda form, key: services.case_triage(
+            report=report,
+            actor=request.user,
+            version=_version(form),
+            outcome=form.cleaned_data["outcome"],
+        ),
+        _("The assessment has been saved."),
+    )
+
+
+@staff_required
+@require_POST
+def classify(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "classify",
+        ClassificationForm,
+        lambda form, key: services.case_classify(
+            report=report, actor=request.user, version=_version(form), options=form.options()
+        ),
+        _("The classification has been saved."),
+        schemes=selectors.line_schemes(report.line),
+    )
+
+
+@staff_required
+@require_POST
+def category(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "category",
+        CategoryForm,
+        lambda form, key: services.case_category_correct(
+            report=report,
+            actor=request.user,
+            version=_version(form),
+            category=form.cleaned_data["category"],
+        ),
+        _("The category has been corrected."),
+    )
+
+
+@staff_required
+@require_POST
+def link(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "link",
+        LinkForm,
+        lambda form, key: services.case_link(
+            report=report,
+            actor=request.user,
+            version=_version(form),
+            earlier=form.cleaned_data["reference"],
+            kind=form.cleaned_data["kind"],
+        ),
+        _("The reports have been linked."),
+    )
+
+
+@staff_required
+@require_POST
+def unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "link",
+        VersionForm,
+        lambda form, key: services.case_unlink(
+            report=report, actor=request.user, version=_version(form)
+        ),
+        _("The link has been removed."),
+    )
+
+
+@staff_required
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "note",
+        NoteForm,
+        lambda form, key: services.case_note_add(
+            report=report, actor=request.user, key_bytes=key(), body=form.cleaned_data["body"]
+        ),
+        _("The note has been added."),
+    )
+
+
+@staff_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "close",
+        CloseForm,
+        lambda form, key: services.case_close(
+            report=report,
+            actor=request.user,
+            version=_version(form),
+            key_bytes=key(),
+            outcome=form.cleaned_data["outcome"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("The case has been closed."),
+    )
+
+
+@staff_required
+@require_GET
+def related(request: HttpRequest, pk: int) -> HttpResponse:
+    """The merged view: an earlier report with all its follow-ups and duplicates, in order."""
+    report = report_for(request.user, pk)
+    if report.destroyed_at is not None:
+        return render(request, "cases/destroyed.html", {"report": report}, status=410)
+    members = []
+    for member in selectors.report_family(request.user, report):
+        try:
+            key_bytes = _key_bytes(request, member)
+        except NoKeyError:
+            members.append({"report": member, "is_readable": False})
+            continue
+        services.case_open(report=member, actor=request.user)
+        content = intake_services.report_content(report=member, key_bytes=key_bytes)
+        members.append(
+            {
+                "report": member,
+                "is_readable": True,
+                "answers": [
+                    (content["questions"].get(k, k), v) for k, v in content["answers"].items()
+                ],
+                "thread": [
+                    (message, intake_services.message_body(message=message, key_bytes=key_bytes))
+                    for message in selectors.case_thread(member)
+                ],
+            }
+        )
+    return render(request, "cases/related.html", {"report": report, "members": members})

@@ -1,0 +1,435 @@
+"""Every change staff make to a case.
+
+Each function checks permission, refuses work on closed or destroyed reports,
+applies the change with a compare-and-swap on ``Case.version`` and records an
+audit event, all in one transaction. Two analysts acting on the same version:
+the first wins, the second gets ``CaseError(CONFLICT)`` and nothing of theirs
+is written.
+"""
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meldpunt.intake import services as intake_services
+from meldpunt.intake.models import Message, Report, ReportStatus, hour_now
+from meldpunt.lines.models import Category
+from meldpunt.vault import crypto
+from meldpunt.vault.audit import audit_record
+from meldpunt.vault.keys import data_key_grant
+from meldpunt.vault.models import StaffUser
+
+from .access import WORKING_ROLES, can_change, can_view, can_work
+from .models import (
+    Case,
+    CaseClassification,
+    CaseNote,
+    ClassificationOption,
+    CloseOutcome,
+    LinkKind,
+    QuestionTemplate,
+    TriageOutcome,
+)
+
+NOTE_CONTEXT = b"case-note"
+CLOSE_REASON_CONTEXT = b"case-close-reason"
+MAX_TEXT_CHARS = 20000
+# Where a triage outcome moves the report; outcomes not listed leave the status alone.
+TRIAGE_STATUS = {
+    TriageOutcome.USABLE: ReportStatus.READY_TO_FORWARD,
+    TriageOutcome.NEEDS_INFORMATION: ReportStatus.IN_PROGRESS,
+}
+
+
+class CaseErrorCode(StrEnum):
+    CONFLICT = "conflict"
+    CLOSED = "closed"
+    DESTROYED = "destroyed"
+    NOT_ALLOWED = "not_allowed"
+    INVALID = "invalid"
+
+
+class CaseError(Exception):
+    """A refused change; the message is for the person who tried it."""
+
+    def __init__(self, code: CaseErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def case_get(report: Report) -> Case:
+    """The case of a report, made on first use (the intake does not create one)."""
+    case, _created = Case.objects.get_or_create(report=report)
+    return case
+
+
+def _refuse_if_gone(report: Report) -> Report:
+    """Re-read the report's state: the caller's copy may be older than a close or purge."""
+    current = Report.objects.select_related("line").get(pk=report.pk)
+    if current.destroyed_at is not None:
+        raise CaseError(
+            CaseErrorCode.DESTROYED, _("The content of this report has been destroyed.")
+        )
+    return current
+
+
+def _not_allowed() -> CaseError:
+    return CaseError(CaseErrorCode.NOT_ALLOWED, _("You may not do this on this case."))
+
+
+def _conflict() -> CaseError:
+    return CaseError(
+        CaseErrorCode.CONFLICT,
+        _(
+            "Someone else changed this case while you were looking at it. Nothing of your "
+            "change was saved; check the case as it is now and try again."
+        ),
+    )
+
+
+def _begin(
+    *, report: Report, actor: StaffUser, version: int | None, holder_only: bool = True
+) -> tuple[Report, Case]:
+    """Shared checks of every change to a case, in the order that explains most.
+
+    ``version`` None is for additions (questions) that overwrite nothing.
+    """
+    current = _refuse_if_gone(report)
+    if not can_work(actor, current):
+        raise _not_allowed()
+    case = case_get(current)
+    if version is not None and case.version != version:
+        raise _conflict()
+    if current.status == ReportStatus.CLOSED:
+        raise CaseError(CaseErrorCode.CLOSED, _("This case is closed; it cannot be changed."))
+    if holder_only and not can_change(actor, current, case.assignee_id):
+        raise CaseError(
+            CaseErrorCode.NOT_ALLOWED,
+            _("Only the analyst who holds this case, or a supervisor, may change it."),
+        )
+    return current, case
+
+
+def _swap(
+    case: Case,
+    version: int | None,
+    *,
+    report: Report,
+    actor: StaffUser,
+    claim: bool = True,
+    report_changes: dict | None = None,
+    **changes,
+) -> Case:
+    """Compare-and-swap: write only if nobody changed the case since ``version``.
+
+    Acting on a case nobody holds makes it yours (``claim``), and any action on
+    a new report moves it to in progress, which the reporter sees as acknowledgement.
+    """
+    if claim and case.assignee_id is None:
+        changes.setdefault("assignee", actor)
+    cases = Case.objects.filter(pk=case.pk)
+    if version is not None:
+        cases = cases.filter(version=version)
+    if not cases.update(version=F("version") + 1, **changes):
+        raise _conflict()
+    case.refresh_from_db()
+    report_changes = dict(report_changes or {})
+    if report.status == ReportStatus.NEW:
+        report_changes.setdefault("status", ReportStatus.IN_PROGRESS)
+    Report.objects.filter(pk=report.pk).update(last_activity_at=hour_now(), **report_changes)
+    report.refresh_from_db()
+    return case
+
+
+def _validated_text(text: str, field_name: str) -> str:
+    text = text.strip()
+    if not text:
+        raise CaseError(CaseErrorCode.INVALID, _("%(field)s is empty.") % {"field": field_name})
+    if len(text) > MAX_TEXT_CHARS:
+        raise CaseError(
+            CaseErrorCode.INVALID,
+            _("%(field)s is longer than %(max)d characters.")
+            % {"field": field_name, "max": MAX_TEXT_CHARS},
+        )
+    return text
+
+
+@transaction.atomic
+def case_claim(*, report: Report, actor: StaffUser, version: int) -> Case:
+    """Take an unheld case; a new report is now in progress (and so acknowledged)."""
+    report, case = _begin(report=report, actor=actor, version=version, holder_only=False)
+    if case.assignee_id is not None:
+        raise CaseError(
+            CaseErrorCode.CONFLICT,
+            _("This case is already held by %(name)s.") % {"name": case.assignee},
+        )
+    case = _swap(case, version, report=report, actor=actor)
+    audit_record(actor=actor, action="case.claim", target=report)
+    return case
+
+
+@transaction.atomic
+def case_release(*, report: Report, actor: StaffUser, version: int) -> Case:
+    """Give a case back to the queue."""
+    report, case = _begin(report=report, actor=actor, version=version)
+    previous = case.assignee
+    if previous is None:
+        raise CaseError(CaseErrorCode.INVALID, _("Nobody holds this case."))
+    case = _swap(case, version, report=report, actor=actor, claim=False, assignee=None)
+    audit_record(
+        actor=actor,
+        action="case.release",
+        target=report,
+        details={"from": previous.get_username()},
+    )
+    return case
+
+
+@transaction.atomic
+def case_hand_over(
+    *, report: Report, actor: StaffUser, version: int, to: StaffUser, key_bytes: bytes
+) -> Case:
+    """Pass a case to a colleague of the line, sharing the report's key with them if needed."""
+    report, case = _begin(report=report, actor=actor, version=version)
+    if not (to.is_active and to.role in WORKING_ROLES and can_view(to, report)):
+        raise CaseError(
+            CaseErrorCode.INVALID,
+            _("%(name)s does not work on this line and cannot take this case.") % {"name": to},
+        )
+    if to.pk == case.assignee_id:
+        raise CaseError(
+            CaseErrorCode.INVALID, _("%(name)s holds this case already.") % {"name": to}
+        )
+    case = _swap(case, version, report=report, actor=actor, claim=False, assignee=to)
+    granted = data_key_grant(data_key=report.data_key, key_bytes=key_bytes, users=[to])
+    audit_record(
+        actor=actor,
+        action="case.hand_over",
+        target=report,
+        details={"to": to.get_username(), "key_granted": bool(granted)},
+    )
+    return case
+
+
+@transaction.atomic
+def case_triage(*, report: Report, actor: StaffUser, version: int, outcome: TriageOutcome) -> Case:
+    """Record the analyst's verdict; a usable report becomes ready to forward."""
+    outcome = TriageOutcome(outcome)
+    report, case = _begin(report=report, actor=actor, version=version)
+    case = _swap(
+        case,
+        version,
+        report=report,
+        actor=actor,
+        report_changes={"status": TRIAGE_STATUS.get(outcome, ReportStatus.IN_PROGRESS)},
+        triage_outcome=outcome,
+    )
+    audit_record(actor=actor, action="case.triage", target=report, details={"outcome": outcome})
+    return case
+
+
+@transaction.atomic
+def case_classify(
+    *, report: Report, actor: StaffUser, version: int, options: Iterable[ClassificationOption]
+) -> Case:
+    """Replace the case's classification with the chosen options of the line's schemes."""
+    chosen = list(options)
+    per_scheme: dict[int, int] = {}
+    for option in chosen:
+        scheme = option.scheme
+        if scheme.line_id != report.line_id:
+            raise CaseError(
+                CaseErrorCode.INVALID, _("This classification does not belong to this line.")
+            )
+        per_scheme[scheme.pk] = per_scheme.get(scheme.pk, 0) + 1
+        if per_scheme[scheme.pk] > 1 and not scheme.allows_multiple:
+            raise CaseError(
+                CaseErrorCode.INVALID,
+                _("Choose one option for “%(scheme)s”.") % {"scheme": scheme.title},
+            )
+    report, case = _begin(report=report, actor=actor, version=version)
+    case = _swap(case, version, report=report, actor=actor)
+    case.classifications.all().delete()
+    CaseClassification.objects.bulk_create(
+        CaseClassification(case=case, option=option) for option in chosen
+    )
+    audit_record(
+        actor=actor,
+        action="case.classify",
+        target=report,
+        details={"options": sorted(f"{o.scheme.slug}:{o.slug}" for o in chosen)},
+    )
+    return case
+
+
+@transaction.atomic
+def case_category_correct(
+    *, report: Report, actor: StaffUser, version: int, category: Category
+) -> Case:
+    """Move a report the reporter filed under the wrong category (within its line)."""
+    if category.line_id != report.line_id:
+        raise CaseError(CaseErrorCode.INVALID, _("Choose a category of this report's line."))
+    report, case = _begin(report=report, actor=actor, version=version)
+    if category.pk == report.category_id:
+        raise CaseError(CaseErrorCode.INVALID, _("The report is in this category already."))
+    previous = report.category
+    case = _swap(case, version, report=report, actor=actor, report_changes={"category": category})
+    audit_record(
+        actor=actor,
+        action="case.category",
+        target=report,
+        details={"from": previous.slug, "to": category.slug},
+    )
+    return case
+
+
+@transaction.atomic
+def case_question_ask(
+    *,
+    report: Report,
+    actor: StaffUser,
+    key_bytes: bytes,
+    body: str,
+    template: QuestionTemplate | None = None,
+) -> Message:
+    """Ask the reporter a (control) question through their mailbox.
+
+    A question adds to the dialogue and overwrites nothing, so it needs no
+    version; it still raises the version, because the status changes.
+    """
+    body = _validated_text(body, _("The question"))
+    if template is not None and template.line_id != report.line_id:
+        raise CaseError(CaseErrorCode.INVALID, _("This template belongs to another line."))
+    report, case = _begin(report=report, actor=actor, version=None)
+    _swap(case, None, report=report, actor=actor)
+    # The intake records the question in the audit log itself.
+    message = intake_services.staff_message_post(
+        report=report, actor=actor, key_bytes=key_bytes, body=body
+    )
+    if template is not None:
+        audit_record(
+            actor=actor,
+            action="case.template_used",
+            target=report,
+            details={"template": template.pk, "control_question": template.is_control_question},
+        )
+    return message
+
+
+@transaction.atomic
+def case_link(
+    *, report: Report, actor: StaffUser, version: int, earlier: Report, kind: LinkKind
+) -> Case:
+    """Mark a report as a follow-up or duplicate of an earlier one of the same line."""
+    kind = LinkKind(kind)
+    if earlier.line_id != report.line_id or earlier.destroyed_at is not None:
+        raise CaseError(CaseErrorCode.INVALID, _("Link only to a report of the same line."))
+    report, case = _begin(report=report, actor=actor, version=version)
+    ancestor, steps = earlier, 0
+    while ancestor is not None and steps < 1000:
+        if ancestor.pk == report.pk:
+            raise CaseError(
+                CaseErrorCode.INVALID, _("A report cannot follow itself or one of its follow-ups.")
+            )
+        ancestor, steps = ancestor.follows, steps + 1
+    changes = {"link_kind": kind}
+    if kind == LinkKind.DUPLICATE and not case.triage_outcome:
+        changes["triage_outcome"] = TriageOutcome.DUPLICATE
+    case = _swap(
+        case, version, report=report, actor=actor, report_changes={"follows": earlier}, **changes
+    )
+    audit_record(
+        actor=actor,
+        action="case.link",
+        target=report,
+        details={"earlier": earlier.reference, "kind": kind},
+    )
+    return case
+
+
+@transaction.atomic
+def case_unlink(*, report: Report, actor: StaffUser, version: int) -> Case:
+    report, case = _begin(report=report, actor=actor, version=version)
+    if report.follows_id is None:
+        raise CaseError(CaseErrorCode.INVALID, _("This report is not linked."))
+    earlier = report.follows
+    case = _swap(
+        case, version, report=report, actor=actor, report_changes={"follows": None}, link_kind=""
+    )
+    audit_record(
+        actor=actor, action="case.unlink", target=report, details={"earlier": earlier.reference}
+    )
+    return case
+
+
+@transaction.atomic
+def case_note_add(*, report: Report, actor: StaffUser, key_bytes: bytes, body: str) -> CaseNote:
+    """Add an internal note. Colleagues may add notes to a case they do not hold;
+    notes only add, so they need no version and claim nothing."""
+    body = _validated_text(body, _("The note"))
+    report, case = _begin(report=report, actor=actor, version=None, holder_only=False)
+    note = CaseNote.objects.create(
+        case=case,
+        author=actor,
+        sealed_body=crypto.encrypt(key_bytes, body.encode(), context=NOTE_CONTEXT),
+    )
+    audit_record(actor=actor, action="case.note", target=report, details={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def case_close(
+    *,
+    report: Report,
+    actor: StaffUser,
+    version: int,
+    key_bytes: bytes,
+    outcome: CloseOutcome,
+    reason: str,
+) -> Case:
+    """Close with an outcome and a reason; the retention clock starts at ``closed_at``."""
+    outcome = CloseOutcome(outcome)
+    reason = _validated_text(reason, _("The reason"))
+    report, case = _begin(report=report, actor=actor, version=version)
+    case = _swap(
+        case,
+        version,
+        report=report,
+        actor=actor,
+        report_changes={
+            "status": ReportStatus.CLOSED,
+            "closed_at": timezone.now(),
+            "needs_attention": False,
+        },
+        close_outcome=outcome,
+        sealed_close_reason=crypto.encrypt(
+            key_bytes, reason.encode(), context=CLOSE_REASON_CONTEXT
+        ),
+    )
+    audit_record(actor=actor, action="case.close", target=report, details={"outcome": outcome})
+    return case
+
+
+@transaction.atomic
+def case_open(*, report: Report, actor: StaffUser, key_opened: bool = True) -> None:
+    """Record that someone read the case (or tried to without holding its key).
+
+    The news of a reporter's answer counts as seen when the holder reads it, or
+    anyone if nobody holds the case; a supervisor glancing at it does not hide
+    it from the analyst.
+    """
+    if not can_view(actor, report):
+        raise _not_allowed()
+    if not key_opened:
+        audit_record(actor=actor, action="report.open_denied", target=report)
+        return
+    audit_record(actor=actor, action="report.open", target=report)
+    case = Case.objects.filter(report=report).only("assignee_id").first()
+    holder_id = case.assignee_id if case else None
+    if report.needs_attention and holder_id in (None, actor.pk):
+        Report.objects.filter(pk=report.pk).update(needs_attention=False)
+        report.needs_attention = False

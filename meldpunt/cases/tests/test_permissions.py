@@ -1,0 +1,174 @@
+"""The permission matrix: every back-office URL for every role.
+
+One test per role walks through all URLs, each on a fresh report held by the
+line's analyst (unheld for "claim"), and checks the status code. Denied requests
+must leave the report, its case, its messages, notes, keys and the audit log
+exactly as they were. Failures are collected so one run shows every wrong cell.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from meldpunt.cases.models import Case, CaseClassification, CaseNote
+from meldpunt.cases.services import case_claim, case_link
+from meldpunt.intake.models import Message, Report
+from meldpunt.testing import make_category, make_staff, sign_in
+from meldpunt.vault.models import AuditEvent, KeyGrant, Role
+
+from .factories import make_report, make_scheme
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "administrator",
+    "supervisor",
+    "analyst_of_line",
+    "analyst_of_other_line",
+    "partner",
+    "anonymous",
+]
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, LOGIN = 200, 302, 403, 404, "login"
+READ = {
+    "administrator": OK,
+    "supervisor": OK,
+    "analyst_of_line": OK,
+    "analyst_of_other_line": NOT_FOUND,
+    "partner": NOT_FOUND,
+    "anonymous": LOGIN,
+}
+WRITE = {
+    "administrator": FORBIDDEN,  # may read their line's cases, never work them
+    "supervisor": REDIRECT,
+    "analyst_of_line": REDIRECT,
+    "analyst_of_other_line": NOT_FOUND,
+    "partner": NOT_FOUND,
+    "anonymous": LOGIN,
+}
+QUEUE = {**READ, "analyst_of_other_line": OK}
+
+
+class World:
+    """A line with a holder and a colleague, and the acting user for one role."""
+
+    def __init__(self, role: str) -> None:
+        self.category = make_category()
+        self.line = self.category.line
+        self.other_category = make_category(line=self.line)
+        self.holder = make_staff(lines=[self.line])
+        self.colleague = make_staff(lines=[self.line])
+        self.scheme = make_scheme(line=self.line)
+        self.actor = {
+            "administrator": lambda: make_staff(lines=[self.line], role=Role.ADMINISTRATOR),
+            "supervisor": lambda: make_staff(lines=[self.line], role=Role.SUPERVISOR),
+            "analyst_of_line": lambda: self.holder,
+            "analyst_of_other_line": lambda: make_staff(lines=[make_category().line]),
+            "partner": lambda: make_staff(lines=[self.line], role=Role.PARTNER),
+            "anonymous": lambda: None,
+        }[role]()
+
+    def held_report(self) -> Report:
+        report = make_report(category=self.category)
+        case_claim(report=report, actor=self.holder, version=0)
+        return report
+
+
+def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
+    """(name, method, url, data, expected by role), each on its own report."""
+    rows = []
+
+    def add(name, method, expected, data=None, report=None):
+        report = report or world.held_report()
+        url = reverse(f"cases:{name}", args=[report.pk]) if name != "queue" else "/staff/cases/"
+        payload = data(report) if callable(data) else (data or {})
+        rows.append((name, method, url, payload, expected, report))
+
+    add("queue", "get", QUEUE)
+    add("report", "get", READ)
+    add("related", "get", READ)
+    add("claim", "post", WRITE, {"version": 0}, report=make_report(category=world.category))
+    add("release", "post", WRITE, {"version": 1})
+    add("hand_over", "post", WRITE, {"version": 1, "to": world.colleague.pk})
+    add("triage", "post", WRITE, {"version": 1, "outcome": "usable"})
+    add(
+        "classify",
+        "post",
+        WRITE,
+        {"version": 1, f"scheme_{world.scheme.pk}": world.scheme.options.first().pk},
+    )
+    add("category", "post", WRITE, {"version": 1, "category": world.other_category.pk})
+    add("report", "post", WRITE, {"body": "Which colour was the car?"})
+    earlier = make_report(category=world.category)
+    add("link", "post", WRITE, {"version": 1, "reference": earlier.reference, "kind": "follow_up"})
+    linked = world.held_report()
+    case_link(report=linked, actor=world.holder, version=1, earlier=earlier, kind="follow_up")
+    add("unlink", "post", WRITE, {"version": 2}, report=linked)
+    add("note", "post", WRITE, {"body": "Seen this van before"})
+    add("close", "post", WRITE, {"version": 1, "outcome": "handled", "reason": "Done"})
+    return rows
+
+
+def _state(report: Report) -> dict:
+    case = Case.objects.filter(report=report).values().first()
+    return {
+        "report": Report.objects.filter(pk=report.pk).values().get(),
+        "case": case,
+        "messages": Message.objects.filter(report=report).count(),
+        "notes": CaseNote.objects.filter(case__report=report).count(),
+        "classifications": CaseClassification.objects.filter(case__report=report).count(),
+        "grants": KeyGrant.objects.filter(data_key=report.data_key).count(),
+        "audit": AuditEvent.objects.count(),
+    }
+
+
+def _urls_covered() -> set[str]:
+    from meldpunt.cases.urls import urlpatterns
+
+    return {pattern.name for pattern in urlpatterns}
+
+
+def test_the_matrix_covers_every_back_office_url():
+    names = {"queue", "report", "related", "claim", "release", "hand_over", "triage"}
+    names |= {"classify", "category", "link", "unlink", "note", "close"}
+    assert _urls_covered() == names
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(role):
+    world = World(role)
+    client = Client()
+    if world.actor is not None:
+        sign_in(client, world.actor)
+    wrong = []
+    for name, method, url, data, expected, report in _cases(world):
+        want = expected[role]
+        before = _state(report)
+        response = getattr(client, method)(url, data)
+        if want == LOGIN:
+            allowed = False
+            ok = response.status_code == 302 and response["Location"].startswith("/staff/sign-in/")
+        else:
+            allowed = want in (OK, REDIRECT)
+            ok = response.status_code == want
+        if not ok:
+            wrong.append(f"{method.upper()} {name}: got {response.status_code}, want {want}")
+        if not allowed and _state(report) != before:
+            wrong.append(f"{method.upper()} {name}: denied, yet something changed")
+        if allowed and method == "post" and _state(report) == before:
+            wrong.append(f"{method.upper()} {name}: allowed, yet nothing changed")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+def test_a_case_of_another_line_looks_exactly_like_a_missing_one(client):
+    category = make_category()
+    report = make_report(category=category)
+    outsider = make_staff(lines=[make_category().line])
+    sign_in(client, outsider)
+    missing = Report.objects.order_by("-pk").first().pk + 1000
+    for name in ("report", "related", "claim", "close"):
+        method = client.get if name in ("report", "related") else client.post
+        existing = method(reverse(f"cases:{name}", args=[report.pk]), {"version": 0})
+        absent = method(reverse(f"cases:{name}", args=[missing]), {"version": 0})
+        assert existing.status_code == absent.status_code == 404
+        assert existing.content == absent.content
+    assert not AuditEvent.objects.filter(target_type="intake.report").exists()

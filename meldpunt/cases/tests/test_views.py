@@ -1,0 +1,294 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from meldpunt.cases import selectors
+from meldpunt.cases.models import Case, QuestionTemplate
+from meldpunt.cases.services import case_claim, case_link, case_question_ask
+from meldpunt.intake.models import Report, ReportStatus
+from meldpunt.intake.services import MailboxAccess, reporter_message_post
+from meldpunt.testing import make_category, sign_in
+from meldpunt.vault.models import AuditEvent
+
+from .factories import make_report
+from .test_services import key_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, analyst):
+    sign_in(client, analyst)
+    return client
+
+
+def queue_references(response) -> list[str]:
+    return [report.reference for report, _deadlines in response.context["rows"]]
+
+
+def test_queue_tabs_count_per_status_and_show_only_the_chosen_one(staff_client, category):
+    new = make_report(category=category)
+    waiting = make_report(category=category, status=ReportStatus.WAITING_FOR_REPORTER)
+    make_report(category=category, status=ReportStatus.CLOSED)
+    make_report(category=make_category())  # another line: never counted
+    response = staff_client.get("/staff/cases/", {"status": "waiting"})
+    assert response.status_code == 200
+    assert queue_references(response) == [waiting.reference]
+    counts = {value: count for value, _label, count in response.context["tabs"]}
+    assert counts["new"] == 1 and counts["waiting"] == 1 and counts["closed"] == 1
+    assert response.context["total"] == 3
+    assert new.reference in queue_references(staff_client.get("/staff/cases/"))
+
+
+def test_queue_filters_and_search(staff_client, category, analyst, colleague):
+    other_category = make_category(line=category.line)
+    old = make_report(
+        category=category,
+        municipality_code="GM0363",
+        received_at=timezone.now() - timedelta(days=40),
+    )
+    mine = make_report(category=other_category)
+    theirs = make_report(category=category)
+    case_claim(report=mine, actor=analyst, version=0)
+    case_claim(report=theirs, actor=colleague, version=0)
+
+    def shown(**params):
+        response = staff_client.get("/staff/cases/", params)
+        assert response.status_code == 200, response.context["form"].errors
+        return set(queue_references(response))
+
+    assert shown(category=other_category.pk) == {mine.reference}
+    assert shown(assignee="me") == {mine.reference}
+    assert shown(assignee="nobody") == {old.reference}
+    assert shown(assignee=colleague.pk) == {theirs.reference}
+    assert shown(municipality="gm0363") == {old.reference}
+    assert shown(age="gt30") == {old.reference}
+    assert shown(age="lt7") == {mine.reference, theirs.reference}
+    assert shown(q=mine.reference.lower().replace("-", "")) == {mine.reference}
+    assert shown(q=mine.reference[:3]) >= {mine.reference}
+    assert shown(q="GM0363") == {old.reference}
+    assert shown(line=category.line.pk) == {old.reference, mine.reference, theirs.reference}
+
+
+def test_overdue_reports_are_highlighted_and_filterable(staff_client, category):
+    line = category.line
+    late = make_report(
+        category=category, received_at=timezone.now() - timedelta(days=line.acknowledge_days + 1)
+    )
+    fresh = make_report(category=category)
+    answered_late = make_report(
+        category=category,
+        status=ReportStatus.IN_PROGRESS,
+        received_at=timezone.now() - timedelta(days=line.acknowledge_days + 1),
+    )
+    feedback_late = make_report(
+        category=category,
+        status=ReportStatus.WAITING_FOR_REPORTER,
+        received_at=timezone.now() - timedelta(days=line.feedback_days + 1),
+    )
+    response = staff_client.get("/staff/cases/", {"overdue": "on"})
+    assert set(queue_references(response)) == {late.reference, feedback_late.reference}
+    page = response.content.decode()
+    assert 'class="overdue"' in page and "Acknowledgement overdue" in page
+    assert "Feedback overdue" in page
+    everything = staff_client.get("/staff/cases/", {"sort": "oldest"})
+    deadlines = {report.pk: d for report, d in everything.context["rows"]}
+    assert not deadlines[fresh.pk].is_overdue and not deadlines[answered_late.pk].is_overdue
+
+
+def test_news_from_the_reporter_comes_first(staff_client, category):
+    quiet = make_report(category=category, needs_attention=False)
+    make_report(category=category, needs_attention=False)
+    answered = make_report(category=category, needs_attention=True)
+    Report.objects.filter(pk=quiet.pk).update(received_at=timezone.now() - timedelta(days=3))
+    response = staff_client.get("/staff/cases/")
+    assert queue_references(response)[0] == answered.reference
+    response = staff_client.get("/staff/cases/", {"sort": "oldest"})
+    assert queue_references(response)[0] == quiet.reference
+
+
+def test_pagination_keeps_the_filters(staff_client, category):
+    for _ in range(55):
+        make_report(category=category)
+    first = staff_client.get("/staff/cases/", {"status": "new"})
+    assert len(first.context["rows"]) == 50
+    assert "status=new&amp;page=2" in first.content.decode()
+    second = staff_client.get("/staff/cases/", {"status": "new", "page": 2})
+    assert len(second.context["rows"]) == 5
+    assert staff_client.get("/staff/cases/", {"page": "999"}).status_code == 200
+
+
+def test_bad_queue_input_is_a_clear_error_not_a_crash(staff_client, category):
+    make_report(category=category)
+    response = staff_client.get(
+        "/staff/cases/", {"status": "nonsense", "line": "x", "age": "forever", "page": "-1"}
+    )
+    assert response.status_code == 400
+    assert {"status", "line", "age"} <= set(response.context["form"].errors)
+    assert len(response.context["rows"]) == 1
+
+
+def _count_queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured)
+
+
+def test_queue_queries_do_not_grow_with_rows(staff_client, category, analyst, colleague):
+    for _ in range(2):
+        make_report(category=category)
+    few = _count_queries(staff_client, "/staff/cases/")
+    for index in range(20):
+        report = make_report(category=make_category(line=category.line))
+        case_claim(report=report, actor=analyst if index % 2 else colleague, version=0)
+    assert _count_queries(staff_client, "/staff/cases/") == few
+    assert _count_queries(staff_client, "/staff/cases/", {"assignee": "me"}) == few
+
+
+def test_queue_selector_query_count(django_assert_num_queries, category, analyst):
+    for _ in range(5):
+        make_report(category=category)
+    # Membership, tab counts, one page of rows with line, category and holder.
+    with django_assert_num_queries(3):
+        queue = selectors.queue_for(analyst, selectors.QueueQuery())
+        rows = list(queue.reports[:50])
+        for report in rows:
+            selectors.deadlines_for(report)
+            _holder = selectors.case_of(report)
+    with django_assert_num_queries(4):  # + the lines' deadlines
+        list(selectors.queue_for(analyst, selectors.QueueQuery(is_overdue=True)).reports[:50])
+
+
+def test_case_page_queries_do_not_grow_with_its_history(staff_client, category, analyst):
+    report = make_report(category=category)
+    url = reverse("cases:report", args=[report.pk])
+    key = key_for(analyst, report)
+
+    def add_history(count: int) -> None:
+        for number in range(count):
+            case_question_ask(report=report, actor=analyst, key_bytes=key, body=f"Q {number}")
+            staff_client.post(reverse("cases:note", args=[report.pk]), {"body": "note"})
+
+    add_history(1)
+    staff_client.get(url)  # the first visit also clears the "news" flag
+    before = _count_queries(staff_client, url)
+    add_history(6)
+    assert _count_queries(staff_client, url) == before
+
+
+def test_two_analysts_on_one_case_the_second_gets_a_conflict(category, analyst, colleague):
+    report = make_report(category=category)
+    first, second = Client(), Client()
+    sign_in(first, analyst)
+    sign_in(second, colleague)
+    url = reverse("cases:report", args=[report.pk])
+    # Both open the case page and see version 0.
+    for client in (first, second):
+        assert client.get(url).context["version"] == 0
+    assert first.post(reverse("cases:claim", args=[report.pk]), {"version": 0}).status_code == 302
+    response = second.post(reverse("cases:claim", args=[report.pk]), {"version": 0})
+    assert response.status_code == 409
+    assert "Someone else changed this case" in response.content.decode()
+    assert response.context["case"].assignee == analyst  # they now see the case as it is
+    assert Case.objects.get(report=report).assignee == analyst
+
+
+def test_closed_case_refuses_with_a_clear_message(staff_client, category):
+    report = make_report(category=category)
+    close = reverse("cases:close", args=[report.pk])
+    response = staff_client.post(close, {"version": 0, "outcome": "handled", "reason": "Done"})
+    assert response.status_code == 302
+    page = staff_client.get(reverse("cases:report", args=[report.pk])).content.decode()
+    assert "Done" in page and "Handled" in page
+    response = staff_client.post(
+        reverse("cases:triage", args=[report.pk]), {"version": 1, "outcome": "usable"}
+    )
+    assert response.status_code == 409
+    assert "This case is closed" in response.content.decode()
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.CLOSED
+
+
+def test_destroyed_case_says_so(staff_client, category):
+    report = make_report(category=category)
+    Report.objects.filter(pk=report.pk).update(destroyed_at=timezone.now())
+    response = staff_client.get(reverse("cases:report", args=[report.pk]))
+    assert response.status_code == 410
+    assert "destroyed" in response.content.decode()
+    response = staff_client.post(reverse("cases:claim", args=[report.pk]), {"version": 0})
+    assert response.status_code == 410
+    assert not Case.objects.exists()
+
+
+def test_bad_action_input_is_a_clear_error(staff_client, category):
+    report = make_report(category=category)
+    for name, data in [
+        ("claim", {"version": "abc"}),
+        ("triage", {"version": 0, "outcome": "brilliant"}),
+        ("category", {"version": 0, "category": make_category().pk}),
+        ("link", {"version": 0, "reference": "NOPE-NOPE", "kind": "follow_up"}),
+        ("close", {"version": 0, "outcome": "handled", "reason": ""}),
+        ("note", {"body": ""}),
+    ]:
+        response = staff_client.post(reverse(f"cases:{name}", args=[report.pk]), data)
+        assert response.status_code == 400, name
+        assert response.context["forms"][name].errors, name
+    assert not AuditEvent.objects.filter(action__startswith="case.").exists()
+
+
+def test_template_fills_the_question(staff_client, category):
+    report = make_report(category=category)
+    template = QuestionTemplate.objects.create(
+        line=category.line,
+        language="en",
+        title="Colour",
+        body="What colour was the car?",
+        is_control_question=True,
+    )
+    QuestionTemplate.objects.create(
+        line=make_category().line, language="en", title="Elsewhere", body="Not for this line"
+    )
+    url = reverse("cases:report", args=[report.pk])
+    page = staff_client.get(url, {"template": template.pk}).content.decode()
+    assert "What colour was the car?</textarea>" in page and "Elsewhere" not in page
+    assert staff_client.get(url, {"template": "x"}).status_code == 200
+    response = staff_client.post(url, {"body": "What colour was the car?", "template": template.pk})
+    assert response.status_code == 302
+    assert AuditEvent.objects.get(action="case.template_used").details == {
+        "template": template.pk,
+        "control_question": True,
+    }
+
+
+def test_related_view_shows_the_chain_together(staff_client, category, analyst):
+    first = make_report(category=category, text="First sighting")
+    second = make_report(category=category, text="Seen again")
+    third = make_report(category=category, text="And again")
+    case_link(report=second, actor=analyst, version=0, earlier=first, kind="follow_up")
+    case_link(report=third, actor=analyst, version=0, earlier=second, kind="duplicate")
+    page = staff_client.get(reverse("cases:related", args=[third.pk])).content.decode()
+    positions = [page.index(text) for text in ("First sighting", "Seen again", "And again")]
+    assert positions == sorted(positions)
+    case_page = staff_client.get(reverse("cases:report", args=[first.pk])).content.decode()
+    assert reverse("cases:related", args=[first.pk]) in case_page
+
+
+def test_timeline_shows_every_step_with_the_reporter_in_place(staff_client, category, analyst):
+    report = make_report(category=category)
+    make_report(category=category, needs_attention=False)
+    key = key_for(analyst, report)
+    staff_client.post(reverse("cases:claim", args=[report.pk]), {"version": 0})
+    case_question_ask(report=report, actor=analyst, key_bytes=key, body="Which car?")
+    report.refresh_from_db()
+    reporter_message_post(access=MailboxAccess(report=report, key_bytes=key), body="A red Golf")
+    staff_client.post(
+        reverse("cases:triage", args=[report.pk]), {"version": 2, "outcome": "usable"}
+    )
+    labels = [entry.label for entry in selectors.case_timeline(report)]
+    assert labels == ["Claimed", "Question sent to the reporter", "The reporter wrote", "Triaged"]
+    queue = staff_client.get("/staff/cases/")
+    assert queue_references(queue)[0] == report.reference
