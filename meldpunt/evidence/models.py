@@ -1,9 +1,19 @@
 """Files that reach the reporting point, stored only after cleaning and encryption."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.vault.models import DataKey
+
+
+class DerivativeStatus(models.TextChoices):
+    """Where the worker's previews and video hashes of a file stand."""
+
+    NOT_NEEDED = "not_needed", _("not needed")
+    PENDING = "pending", _("waiting for the worker")
+    DONE = "done", _("done")
+    FAILED = "failed", _("could not be made")
 
 
 class EvidenceFile(models.Model):
@@ -22,9 +32,70 @@ class EvidenceFile(models.Model):
         default=True, help_text=_("False when the line keeps files it could not clean.")
     )
     sealed_meta = models.BinaryField(help_text=_("Encrypted: original name and hashes."))
+    # Plaintext on purpose: it says only whether a worker has made previews, which
+    # the back office needs before it has opened any key (docs/evidence.md).
+    derivative_status = models.CharField(
+        max_length=20, choices=DerivativeStatus, default=DerivativeStatus.NOT_NEEDED
+    )
     created_at = models.DateTimeField()
     destroyed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
+
+
+class PreviewKind(models.TextChoices):
+    THUMBNAIL = "thumbnail", _("thumbnail")
+    CONTACT_SHEET = "contact_sheet", _("contact sheet")
+
+
+class EvidencePreview(models.Model):
+    """A small picture made from a file by the worker, encrypted like the file itself."""
+
+    evidence = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="previews")
+    kind = models.CharField(max_length=20, choices=PreviewKind)
+    blob_name = models.CharField(max_length=80)
+    media_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "kind"], name="evidence_preview_once")
+        ]
+
+
+class DerivativeJob(models.Model):
+    """Work for the worker: the file's data key, sealed for the worker key, until done.
+
+    The worker cannot otherwise read or encrypt anything of a report. The row is
+    deleted when the worker claims it, so the extra sealed copy of the data key
+    lives only for the minutes between upload and processing.
+    """
+
+    evidence = models.OneToOneField(
+        EvidenceFile, on_delete=models.CASCADE, related_name="derivative_job"
+    )
+    sealed_key = models.BinaryField()
+    created_at = models.DateTimeField()
+
+
+class ViewingSession(models.Model):
+    """One reveal of sensitive material by a staff member, for the daily viewing limit.
+
+    Only time is recorded for the limit; supervisors see sums of hours, never
+    which files someone looked at (that stays in the audit log).
+    """
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="viewing_sessions"
+    )
+    evidence = models.ForeignKey(
+        EvidenceFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        indexes = [models.Index(fields=["viewer", "started_at"], name="viewing_by_viewer_day")]

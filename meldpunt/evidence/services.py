@@ -4,85 +4,191 @@ Two steps, so that slow work happens outside database transactions:
 ``evidence_prepare`` cleans a file into a temporary file (no database access),
 ``evidence_store`` encrypts it into the blob store and creates the row inside
 the caller's transaction.
+
+The original is never stored: only the cleaned file is encrypted, and of the
+file as it arrived only its exact hashes are kept (sealed), for the hotline.
 """
 
-import hashlib
-import json
-import shutil
+import logging
+import os
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from meldpunt.evidence.models import EvidenceFile
-from meldpunt.vault import blobs, crypto
+from meldpunt.evidence import formats
+from meldpunt.evidence.derivatives import derivative_job_create
+from meldpunt.evidence.documents import clean_pdf, clean_text
+from meldpunt.evidence.errors import EvidenceRejected, RejectionCode
+from meldpunt.evidence.hashing import copy_with_digests, file_digests
+from meldpunt.evidence.images import clean_image
+from meldpunt.evidence.media import clean_media
+from meldpunt.evidence.meta import evidence_meta, seal_meta
+from meldpunt.evidence.models import DerivativeStatus, EvidenceFile
+from meldpunt.evidence.tasks import evidence_derivatives_make
+from meldpunt.vault import blobs
 from meldpunt.vault.models import DataKey
 
+__all__ = [
+    "EvidenceRejected",
+    "PreparedFile",
+    "evidence_meta",
+    "evidence_prepare",
+    "evidence_store",
+]
 
-class EvidenceRejected(Exception):
-    """A file that cannot be accepted; ``message`` is shown to the person who sent it."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+logger = logging.getLogger(__name__)
 
 
 @dataclass
 class PreparedFile:
+    """A cleaned file waiting in a private temporary file to be stored (or discarded)."""
+
     path: Path
     media_type: str
     original_name: str
     size: int
-    hashes: dict[str, str] = field(default_factory=dict)
+    format: str = ""
+    hashes: dict[str, Any] = field(default_factory=dict)
+    original_hashes: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, Any] = field(default_factory=dict)
     is_cleaned: bool = True
+
+    @property
+    def needs_derivatives(self) -> bool:
+        """Images get a thumbnail, videos a contact sheet and vPDQ hashes."""
+        return self.media_type.startswith(("image/", "video/"))
 
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
 
 
-def evidence_prepare(*, source: BinaryIO, name: str, max_bytes: int) -> PreparedFile:
-    """Copy, check and clean one file; raises EvidenceRejected with a clear message."""
-    with tempfile.NamedTemporaryFile(delete=False, prefix="evidence-") as spool:
-        shutil.copyfileobj(source, spool)
-        path = Path(spool.name)
-    size = path.stat().st_size
-    if size > max_bytes:
-        path.unlink()
-        raise EvidenceRejected("too_large", str(_("This file is larger than allowed.")))
-    if size == 0:
-        path.unlink()
-        raise EvidenceRejected("empty", str(_("This file is empty.")))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+def _private_temp_file(prefix: str) -> Path:
+    """A new owner-only file in the data directory, not in a shared /tmp."""
+    descriptor, name = tempfile.mkstemp(prefix=prefix, dir=settings.FILE_UPLOAD_TEMP_DIR)
+    os.close(descriptor)
+    return Path(name)
+
+
+def _clean(fmt: formats.Format, raw: Path, cleaned: Path) -> tuple[str, dict, dict]:
+    """Run the cleaner of one kind; returns media type, extra hashes and properties."""
+    if fmt.kind == formats.Kind.IMAGE:
+        image = clean_image(source=raw, target=cleaned, fmt=fmt)
+        return (
+            image.format.media_type,
+            {"pdq": image.pdq, "pdq_quality": image.pdq_quality},
+            {"width": image.width, "height": image.height},
+        )
+    if fmt.kind == formats.Kind.MEDIA:
+        media = clean_media(source=raw, target=cleaned, fmt=fmt)
+        properties = {"duration_seconds": round(media.duration_seconds, 3)}
+        if media.has_video:
+            properties |= {"width": media.width, "height": media.height}
+        return media.media_type, {}, properties
+    if fmt.kind == formats.Kind.PDF:
+        return fmt.media_type, {}, {"pages": clean_pdf(source=raw, target=cleaned)}
+    clean_text(source=raw, target=cleaned)
+    return "text/plain; charset=utf-8", {}, {}
+
+
+def _sniff(raw: Path, allowed_formats: Collection[str] | None) -> formats.Format:
+    with raw.open("rb") as handle:
+        fmt = formats.sniff(handle.read(formats.HEAD_BYTES)) or formats.TEXT
+    if allowed_formats is not None and fmt.name not in allowed_formats:
+        raise EvidenceRejected(RejectionCode.TYPE_NOT_ALLOWED)
+    return fmt
+
+
+def evidence_prepare(
+    *,
+    source: BinaryIO,
+    name: str,
+    max_bytes: int,
+    allowed_formats: Collection[str] | None = None,
+) -> PreparedFile:
+    """Copy, check and clean one file; raises EvidenceRejected with a clear message.
+
+    ``allowed_formats`` holds names from formats.FORMATS_BY_NAME (a line's
+    allow-list); None allows every supported format. No database access, so
+    it is safe to call before opening a transaction.
+    """
+    raw = _private_temp_file("evidence-raw-")
+    cleaned = _private_temp_file("evidence-")
+    try:
+        with raw.open("wb") as spool:
+            size, original_digests = copy_with_digests(source, spool, limit=max_bytes)
+        if size == 0:
+            raise EvidenceRejected(RejectionCode.EMPTY)
+        if size > max_bytes:
+            raise EvidenceRejected(RejectionCode.TOO_LARGE)
+        fmt = _sniff(raw, allowed_formats)
+        media_type, extra_hashes, properties = _clean(fmt, raw, cleaned)
+    except EvidenceRejected:
+        cleaned.unlink(missing_ok=True)
+        raise
+    except MemoryError as error:
+        cleaned.unlink(missing_ok=True)
+        raise EvidenceRejected(RejectionCode.TOO_COMPLEX) from error
+    except Exception as error:
+        # Parsers of hostile files fail in many ways (OSError, ValueError,
+        # pikepdf.PdfError, av.FFmpegError, struct.error, ...). For the sender
+        # every one of them means the same thing; the caller must never crash.
+        cleaned.unlink(missing_ok=True)
+        logger.info("evidence refused as corrupt: %s", type(error).__name__)
+        raise EvidenceRejected(RejectionCode.CORRUPT) from error
+    except BaseException:
+        cleaned.unlink(missing_ok=True)
+        raise
+    finally:
+        raw.unlink(missing_ok=True)
     return PreparedFile(
-        path=path,
-        media_type="application/octet-stream",
+        path=cleaned,
+        media_type=media_type,
         original_name=name[:255],
-        size=size,
-        hashes={"sha256": digest},
+        size=cleaned.stat().st_size,
+        format=fmt.name,
+        hashes=file_digests(cleaned) | extra_hashes,
+        original_hashes=original_digests.hexdigests(),
+        properties=properties,
     )
 
 
 def evidence_store(*, prepared: PreparedFile, data_key: DataKey, key_bytes: bytes) -> EvidenceFile:
-    """Encrypt a prepared file into the blob store and record it."""
+    """Encrypt a prepared file into the blob store and record it.
+
+    Images and videos get a derivative job (thumbnail, contact sheet, vPDQ)
+    that the worker picks up once the caller's transaction commits.
+    """
     with prepared.path.open("rb") as handle:
         stored = blobs.blob_put(key=key_bytes, source=handle)
-    meta = {"name": prepared.original_name, "hashes": prepared.hashes}
-    return EvidenceFile.objects.create(
-        data_key=data_key,
-        blob_name=stored.name,
-        size=prepared.size,
-        media_type=prepared.media_type,
-        is_cleaned=prepared.is_cleaned,
-        sealed_meta=crypto.encrypt(key_bytes, json.dumps(meta).encode(), context=b"evidence-meta"),
-        created_at=timezone.now(),
-    )
-
-
-def evidence_meta(*, evidence: EvidenceFile, key_bytes: bytes) -> dict:
-    return json.loads(
-        crypto.decrypt(key_bytes, bytes(evidence.sealed_meta), context=b"evidence-meta")
-    )
+    meta = {
+        "name": prepared.original_name,
+        "format": prepared.format,
+        "hashes": prepared.hashes,
+        "original_hashes": prepared.original_hashes,
+        "properties": prepared.properties,
+    }
+    with transaction.atomic():
+        evidence = EvidenceFile.objects.create(
+            data_key=data_key,
+            blob_name=stored.name,
+            size=prepared.size,
+            media_type=prepared.media_type,
+            is_cleaned=prepared.is_cleaned,
+            sealed_meta=seal_meta(meta, key_bytes),
+            derivative_status=(
+                DerivativeStatus.PENDING
+                if prepared.needs_derivatives
+                else DerivativeStatus.NOT_NEEDED
+            ),
+            created_at=timezone.now(),
+        )
+        if prepared.needs_derivatives:
+            derivative_job_create(evidence=evidence, key_bytes=key_bytes)
+            transaction.on_commit(lambda: evidence_derivatives_make.enqueue(evidence.pk))
+    return evidence

@@ -1,0 +1,33 @@
+"""Limits and viewing rules of the evidence app, overridable in Django settings.
+
+Each name below may be set in settings (for instance from an environment
+variable); the defaults keep one file within about 1 GiB of memory and a few
+seconds of work on a small machine.
+"""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Decoded pixels of one image (or one frame); 64 MP is 256 MiB as RGBA.
+    "EVIDENCE_MAX_IMAGE_PIXELS": 64_000_000,
+    # Pages and objects of a PDF: qpdf's work grows with both.
+    "EVIDENCE_MAX_PDF_PAGES": 5_000,
+    "EVIDENCE_MAX_PDF_OBJECTS": 500_000,
+    # Streams of one video or audio file (a real recording has two or three).
+    "EVIDENCE_MAX_MEDIA_STREAMS": 16,
+    # Derivative work (vPDQ, contact sheet) runs in a child process with these limits.
+    "EVIDENCE_DERIVATIVE_SECONDS": 600,
+    "EVIDENCE_DERIVATIVE_MEMORY_BYTES": 2 * 1024 * 1024 * 1024,
+    # Safe viewing: minutes of revealed material per analyst per day, and the local
+    # time after which nothing is revealed ("after lunch, other work").
+    "EVIDENCE_VIEWING_DAILY_MINUTES": 120,
+    "EVIDENCE_VIEWING_WARN_FRACTION": 0.8,
+    "EVIDENCE_VIEWING_CUTOFF": "13:00",
+    # A reveal that is never closed (no JavaScript to say so) counts this long.
+    "EVIDENCE_VIEWING_DEFAULT_SECONDS": 120,
+    "EVIDENCE_VIEWING_MAX_SECONDS": 30 * 60,
+}
+
+
+def evidence_setting(name: str):
+    return getattr(settings, name, DEFAULTS[name])

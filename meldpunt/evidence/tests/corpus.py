@@ -1,0 +1,266 @@
+"""Test files with planted metadata, made on the spot by the real libraries.
+
+Every file carries the markers below (an author, a camera serial number,
+software names, GPS coordinates) in as many metadata places as its format
+has. The cleaning tests check that none survive; the fuzz test mutates these.
+"""
+
+import io
+
+import av
+import numpy
+import pikepdf
+import pillow_heif
+from PIL import Image, PngImagePlugin, TiffImagePlugin
+
+AUTHOR = "Marloes Jansen-Secret"
+SERIAL = "SN-CAM-99887766"
+SOFTWARE = "SpyCam Editor 7.7"
+COMMENT = "PLANTED-COMMENT-4711"
+LOCATION = "+52.3702+004.8952/"
+XMP = (
+    '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+    '22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    f'dc:creator="{AUTHOR}" dc:description="{COMMENT}"/></rdf:RDF></x:xmpmeta>'
+    '<?xpacket end="w"?>'
+)
+# What a raw byte search must not find in a cleaned file.
+TEXT_MARKERS = [AUTHOR, SERIAL, SOFTWARE, COMMENT, "52.3702", "PLANTED"]
+# GPS position as EXIF rationals: 52° 22' 12.72" N, 4° 53' 42.6" E.
+GPS_LATITUDE = (52.0, 22.0, 12.72)
+GPS_LONGITUDE = (4.0, 53.0, 42.6)
+
+
+def pixels(width: int = 96, height: int = 64, seed: int = 7) -> numpy.ndarray:
+    """A picture with structure (gradients and blocks), so PDQ has something to see."""
+    rng = numpy.random.default_rng(seed)
+    y, x = numpy.mgrid[0:height, 0:width]
+    base = numpy.stack([x * 255 // width, y * 255 // height, (x + y) * 127 // (width + height)])
+    blocks = rng.integers(0, 80, size=(3, height // 16 + 1, width // 16 + 1))
+    noise = blocks.repeat(16, axis=1).repeat(16, axis=2)[:, :height, :width]
+    return ((base + noise) % 256).astype(numpy.uint8).transpose(1, 2, 0).copy()
+
+
+def picture(width: int = 96, height: int = 64, seed: int = 7) -> Image.Image:
+    return Image.fromarray(pixels(width, height, seed), "RGB")
+
+
+def exif(*, orientation: int = 1) -> Image.Exif:
+    data = Image.Exif()
+    data[0x010E] = COMMENT  # ImageDescription
+    data[0x010F] = "SpyCam"  # Make
+    data[0x0110] = "Model X"  # Model
+    data[0x0131] = SOFTWARE  # Software
+    data[0x013B] = AUTHOR  # Artist
+    data[0x8298] = AUTHOR  # Copyright
+    data[0x0112] = orientation
+    exif_ifd = data.get_ifd(0x8769)
+    exif_ifd[0xA431] = SERIAL  # BodySerialNumber
+    exif_ifd[0x9003] = "2021:05:01 10:00:00"  # DateTimeOriginal
+    gps = data.get_ifd(0x8825)
+    gps[1], gps[3] = "N", "E"
+    gps[2] = tuple(TiffImagePlugin.IFDRational(v) for v in GPS_LATITUDE)
+    gps[4] = tuple(TiffImagePlugin.IFDRational(v) for v in GPS_LONGITUDE)
+    return data
+
+
+def jpeg(*, orientation: int = 1, size: tuple[int, int] = (96, 64)) -> bytes:
+    buffer = io.BytesIO()
+    picture(*size).save(
+        buffer,
+        format="JPEG",
+        quality=90,
+        exif=exif(orientation=orientation),
+        xmp=XMP.encode(),
+        comment=COMMENT,
+    )
+    # An appended "trailer" (as phones add, and as polyglots hide archives).
+    return buffer.getvalue() + b"TRAILER " + SERIAL.encode()
+
+
+def png() -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", AUTHOR)
+    info.add_text("Software", SOFTWARE, zip=True)
+    info.add_itxt("Comment", COMMENT + " \u00e9", lang="nl", tkey="Opmerking")
+    info.add_text("XML:com.adobe.xmp", XMP)
+    buffer = io.BytesIO()
+    picture().save(buffer, format="PNG", pnginfo=info, exif=exif())
+    return buffer.getvalue()
+
+
+def webp() -> bytes:
+    buffer = io.BytesIO()
+    picture().save(buffer, format="WEBP", quality=90, exif=exif(), xmp=XMP)
+    return buffer.getvalue()
+
+
+def gif() -> bytes:
+    buffer = io.BytesIO()
+    frames = [picture(seed=seed).convert("P") for seed in (1, 2)]
+    frames[0].save(
+        buffer, format="GIF", save_all=True, append_images=frames[1:], comment=COMMENT, loop=0
+    )
+    data = buffer.getvalue()
+    # An XMP application extension, as Photoshop writes it, just before the trailer.
+    payload = XMP.encode()
+    blocks = b"".join(
+        bytes([len(payload[i : i + 255])]) + payload[i : i + 255]
+        for i in range(0, len(payload), 255)
+    )
+    xmp_extension = b"\x21\xff\x0bXMP DataXMP" + blocks + b"\x00"
+    return data[:-1] + xmp_extension + b"\x3b"
+
+
+def heic() -> bytes:
+    buffer = io.BytesIO()
+    heif = pillow_heif.from_pillow(picture(128, 96))
+    heif.save(buffer, quality=90, exif=exif().tobytes(), xmp=XMP.encode())
+    return buffer.getvalue()
+
+
+def _add_metadata(target: dict) -> None:
+    target.update(
+        {
+            "title": COMMENT,
+            "artist": AUTHOR,
+            "comment": SOFTWARE,
+            "location": LOCATION,
+            "encoder": SERIAL,
+            "creation_time": "2021-05-01T10:00:00Z",
+        }
+    )
+
+
+def media(muxer: str, video_codec: str | None, audio_codec: str | None) -> bytes:
+    """A second of video and/or audio with container and stream tags."""
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=muxer) as output:
+        _add_metadata(output.metadata)
+        video = audio = None
+        if video_codec:
+            video = output.add_stream(video_codec, rate=10)
+            video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+            _add_metadata(video.metadata)
+        if audio_codec:
+            audio = output.add_stream(audio_codec, rate=48000 if "opus" in audio_codec else 16000)
+            _add_metadata(audio.metadata)
+        if video:
+            for seed in range(10):
+                frame = av.VideoFrame.from_ndarray(pixels(64, 48, seed), format="rgb24")
+                output.mux(video.encode(frame))
+            output.mux(video.encode())
+        if audio:
+            rate = audio.codec_context.sample_rate
+            samples = audio.codec_context.frame_size or 1024
+            for index in range(rate // samples):
+                tone = numpy.sin(numpy.arange(samples) * 0.05 + index).astype("float32") * 0.2
+                layout = audio.codec_context.layout.name
+                channels = audio.codec_context.channels
+                fmt = audio.codec_context.format.name
+                frame = av.AudioFrame.from_ndarray(
+                    _samples_for(fmt, numpy.tile(tone, (channels, 1))), format=fmt, layout=layout
+                )
+                frame.sample_rate, frame.pts = rate, index * samples
+                output.mux(audio.encode(frame))
+            output.mux(audio.encode())
+    return buffer.getvalue()
+
+
+def _samples_for(fmt: str, planar: numpy.ndarray) -> numpy.ndarray:
+    """Float samples in the layout and type an encoder's sample format wants."""
+    if fmt.startswith("s16"):
+        planar = (planar * 32767).astype("int16")
+    elif fmt.startswith("s32"):
+        planar = (planar * 2147483647).astype("int32")
+    if fmt.endswith("p"):
+        return planar
+    return planar.T.reshape(1, -1)
+
+
+def mp4() -> bytes:
+    return media("mp4", "libx264", "aac")
+
+
+def mov() -> bytes:
+    return media("mov", "libx264", "aac")
+
+
+def webm() -> bytes:
+    return media("webm", "libvpx-vp9", "libopus")
+
+
+def mp3() -> bytes:
+    return media("mp3", None, "libmp3lame")
+
+
+def m4a() -> bytes:
+    return media("ipod", None, "aac")
+
+
+def ogg() -> bytes:
+    return media("ogg", None, "libopus")
+
+
+def wav() -> bytes:
+    return media("wav", None, "pcm_s16le")
+
+
+def flac() -> bytes:
+    return media("flac", None, "flac")
+
+
+def pdf() -> bytes:
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(200, 200))
+    page = document.pages[0]
+    photo = io.BytesIO()
+    picture().save(photo, format="JPEG", exif=exif())
+    image = pikepdf.Stream(document, photo.getvalue())
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height, image.BitsPerComponent = 96, 64, 8
+    image.ColorSpace, image.Filter = pikepdf.Name.DeviceRGB, pikepdf.Name.DCTDecode
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.Contents = document.make_stream(b"q 96 0 0 64 10 10 cm /Im0 Do Q")
+    page.AA = pikepdf.Dictionary(
+        O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=f"app.alert('{COMMENT}')")
+    )
+    with document.open_metadata(set_pikepdf_as_editor=False) as xmp:
+        xmp["dc:creator"] = [AUTHOR]
+        xmp["xmp:CreatorTool"] = SOFTWARE
+    document.docinfo["/Author"] = AUTHOR
+    document.docinfo["/Title"] = COMMENT
+    document.docinfo["/Producer"] = SOFTWARE
+    document.Root.OpenAction = pikepdf.Dictionary(
+        S=pikepdf.Name.JavaScript, JS=f"app.alert('{SERIAL}')"
+    )
+    document.attachments["notes.txt"] = pikepdf.AttachedFileSpec(
+        document, f"written by {AUTHOR} {SERIAL}".encode(), description=COMMENT
+    )
+    buffer = io.BytesIO()
+    document.save(buffer, compress_streams=False)
+    return buffer.getvalue()
+
+
+def text() -> bytes:
+    return b"Er wordt gedeald bij de snackbar.\nKenteken onbekend.\n"
+
+
+BUILDERS = {
+    "jpeg": jpeg,
+    "png": png,
+    "webp": webp,
+    "gif": gif,
+    "heic": heic,
+    "mp4": mp4,
+    "mov": mov,
+    "webm": webm,
+    "mp3": mp3,
+    "m4a": m4a,
+    "ogg": ogg,
+    "wav": wav,
+    "flac": flac,
+    "pdf": pdf,
+    "text": text,
+}

@@ -1,0 +1,210 @@
+"""Planted metadata must be gone after cleaning, by every reader we have and by a byte search."""
+
+import io
+
+import av
+import numpy
+import pdqhash
+import pikepdf
+import pytest
+from PIL import Image
+
+from meldpunt.evidence.errors import EvidenceRejected
+from meldpunt.evidence.services import evidence_prepare
+from meldpunt.evidence.tests import corpus
+
+IMAGES = ["jpeg", "png", "webp", "gif", "heic"]
+MEDIA = ["mp4", "mov", "webm", "mp3", "m4a", "ogg", "wav", "flac"]
+
+
+def _prepare(data: bytes, name: str = "file"):
+    return evidence_prepare(source=io.BytesIO(data), name=name, max_bytes=50 * 1024 * 1024)
+
+
+def _cleaned(data: bytes) -> tuple[bytes, object]:
+    prepared = _prepare(data)
+    try:
+        return prepared.path.read_bytes(), prepared
+    finally:
+        prepared.discard()
+
+
+def _markers_in(data: bytes) -> list[str]:
+    return [marker for marker in corpus.TEXT_MARKERS if marker.encode() in data]
+
+
+@pytest.mark.parametrize("fmt", IMAGES + MEDIA + ["pdf"])
+def test_planted_values_were_there_and_are_gone(fmt):
+    original = corpus.BUILDERS[fmt]()
+    # An honest test: the original really carries the markers.
+    assert len(_markers_in(original)) >= 3, _markers_in(original)
+    cleaned, _prepared = _cleaned(original)
+    assert _markers_in(cleaned) == []
+
+
+@pytest.mark.parametrize("fmt", IMAGES)
+def test_images_open_and_have_no_metadata(fmt):
+    cleaned, prepared = _cleaned(corpus.BUILDERS[fmt]())
+    with Image.open(io.BytesIO(cleaned)) as image:
+        image.load()
+        assert image.size == (prepared.properties["width"], prepared.properties["height"])
+        assert not image.getexif()
+        assert set(image.info) <= {"jfif", "jfif_version", "jfif_unit", "jfif_density",
+                                   "dpi", "loop", "duration", "version", "background",
+                                   "transparency", "adobe", "adobe_transform", "progressive",
+                                   "progression", "extension", "timestamp", "disposal",
+                                   "blend", "gamma"}, image.info  # fmt: skip
+        assert not getattr(image, "text", {})
+        assert numpy.asarray(image.convert("RGB")).std() > 10  # real picture, not blank
+
+
+def test_jpeg_pixels_are_untouched_when_only_metadata_goes():
+    original = corpus.jpeg()
+    cleaned, _prepared = _cleaned(original)
+    before = numpy.asarray(Image.open(io.BytesIO(original)).convert("RGB"))
+    after = numpy.asarray(Image.open(io.BytesIO(cleaned)).convert("RGB"))
+    assert numpy.array_equal(before, after)
+
+
+def test_jpeg_with_orientation_is_turned_upright_and_loses_exif():
+    cleaned, prepared = _cleaned(corpus.jpeg(orientation=6, size=(96, 64)))
+    with Image.open(io.BytesIO(cleaned)) as image:
+        assert image.size == (64, 96)
+        assert not image.getexif()
+    assert _markers_in(cleaned) == []
+
+
+def test_gif_keeps_its_animation():
+    cleaned, _prepared = _cleaned(corpus.gif())
+    with Image.open(io.BytesIO(cleaned)) as image:
+        assert image.n_frames == 2
+        assert "comment" not in image.info
+
+
+@pytest.mark.parametrize("fmt", MEDIA)
+def test_media_has_no_tags_left(fmt):
+    cleaned, prepared = _cleaned(corpus.BUILDERS[fmt]())
+    with av.open(io.BytesIO(cleaned)) as container:
+        values = list(container.metadata.values())
+        for stream in container.streams:
+            values += list(stream.metadata.values())
+        assert container.streams.audio or container.streams.video
+        assert not [v for v in values if any(m in v for m in corpus.TEXT_MARKERS)], values
+        assert "creation_time" not in container.metadata
+        assert not [v for v in values if "2021" in v]
+    assert prepared.properties["duration_seconds"] > 0.5
+
+
+def test_pdf_has_no_info_xmp_attachments_or_scripts():
+    cleaned, prepared = _cleaned(corpus.pdf())
+    assert prepared.properties == {"pages": 1}
+    with pikepdf.open(io.BytesIO(cleaned)) as pdf:
+        assert "/Info" not in pdf.trailer
+        assert "/Metadata" not in pdf.Root
+        assert "/OpenAction" not in pdf.Root
+        assert len(pdf.attachments) == 0
+        assert "/AA" not in pdf.pages[0]
+        streams = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)]
+        text = b"".join(
+            obj.read_raw_bytes() if obj.get("/Filter") == "/DCTDecode" else obj.read_bytes()
+            for obj in streams
+        )
+        assert _markers_in(text) == []
+        # The photo inside the PDF lost its EXIF but still decodes.
+        image = pikepdf.PdfImage(pdf.pages[0].Resources.XObject.Im0)
+        assert image.as_pil_image().size == (96, 64)
+        assert b"Exif" not in pdf.pages[0].Resources.XObject.Im0.read_raw_bytes()
+
+
+def test_text_is_stored_as_utf8():
+    cleaned, prepared = _cleaned("café\n".encode("cp1252"))
+    assert cleaned == "café\n".encode()
+    assert prepared.media_type.startswith("text/plain")
+
+
+def test_hashes_describe_the_cleaned_file_and_the_original_is_hashed_too():
+    import hashlib
+
+    original = corpus.png()
+    cleaned, prepared = _cleaned(original)
+    assert prepared.hashes["sha256"] == hashlib.sha256(cleaned).hexdigest()
+    assert prepared.hashes["md5"] == hashlib.md5(cleaned).hexdigest()
+    assert prepared.hashes["sha1"] == hashlib.sha1(cleaned).hexdigest()
+    assert prepared.original_hashes["sha256"] == hashlib.sha256(original).hexdigest()
+
+
+@pytest.mark.parametrize("fmt", ["jpeg", "png", "webp", "gif", "heic"])
+def test_pdq_equals_pdqhash_on_the_stored_pixels(fmt):
+    cleaned, prepared = _cleaned(corpus.BUILDERS[fmt]())
+    pixels = numpy.asarray(Image.open(io.BytesIO(cleaned)).convert("RGB"))
+    bits, quality = pdqhash.compute(pixels)
+    expected = "".join(str(int(bit)) for bit in bits)
+    assert prepared.hashes["pdq"] == f"{int(expected, 2):064x}"
+    assert prepared.hashes["pdq_quality"] == quality
+
+
+def test_pdq_of_same_picture_in_different_formats_is_close():
+    hashes = [_cleaned(corpus.BUILDERS[fmt]())[1].hashes["pdq"] for fmt in ("jpeg", "png", "webp")]
+    distance = bin(int(hashes[0], 16) ^ int(hashes[1], 16)).count("1")
+    assert distance < 16
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (b"PK\x03\x04" + b"\0" * 100, "type_not_allowed"),
+        (b"\x7fELF\x02\x01\x01" + b"\0" * 100, "type_not_allowed"),
+        (corpus.jpeg()[:600], "corrupt"),
+        (corpus.png()[:200], "corrupt"),
+        (corpus.mp4()[:300], "corrupt"),
+        (corpus.pdf()[:100], "corrupt"),
+        (b"<x:xmpmeta>" + b"\x00\x01" * 10, "type_not_allowed"),
+    ],
+)
+def test_bad_files_are_refused_with_a_code(data, code):
+    with pytest.raises(EvidenceRejected) as refused:
+        _prepare(data)
+    assert refused.value.code == code
+    assert refused.value.message
+
+
+def test_too_large_is_refused_without_reading_everything():
+    source = io.BytesIO(b"x" * 5000)
+    with pytest.raises(EvidenceRejected) as refused:
+        evidence_prepare(source=source, name="big.txt", max_bytes=1000)
+    assert refused.value.code == "too_large"
+    assert source.tell() <= 1001
+
+
+def test_decompression_bomb_is_refused():
+    buffer = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(buffer, format="PNG")
+    assert len(buffer.getvalue()) < 200_000
+    with pytest.raises(EvidenceRejected) as refused:
+        _prepare(buffer.getvalue())
+    assert refused.value.code == "too_complex"
+
+
+def test_line_allow_list_is_applied():
+    with pytest.raises(EvidenceRejected) as refused:
+        evidence_prepare(
+            source=io.BytesIO(corpus.png()), name="a.png", max_bytes=10**6, allowed_formats={"jpeg"}
+        )
+    assert refused.value.code == "type_not_allowed"
+
+
+def test_matroska_that_is_not_webm_is_refused():
+    data = corpus.webm().replace(b"webm", b"mkvx", 1)
+    with pytest.raises(EvidenceRejected):
+        _prepare(data)
+
+
+def test_no_temporary_files_are_left_behind(settings):
+    import os
+
+    before = set(os.listdir(settings.FILE_UPLOAD_TEMP_DIR))
+    with pytest.raises(EvidenceRejected):
+        _prepare(corpus.jpeg()[:600])
+    _cleaned(corpus.jpeg())
+    assert set(os.listdir(settings.FILE_UPLOAD_TEMP_DIR)) == before
