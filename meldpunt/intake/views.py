@@ -15,6 +15,7 @@ from meldpunt.vault.sessionsecrets import (
 from . import selectors, services
 from .forms import FilesForm, MessageForm, ReceiptForm, ReportForm
 from .models import Report
+from .retention import report_kept_until
 
 MAILBOX_KEY = "mailbox"
 MAILBOX_REPORT = "mailbox_report"
@@ -197,6 +198,7 @@ def mailbox(request: HttpRequest) -> HttpResponse:
         "intake/mailbox.html",
         {
             "report": report,
+            "kept_until": report_kept_until(report),
             "content": content,
             "answers": [(content["questions"].get(k, k), v) for k, v in content["answers"].items()],
             "thread": thread,

@@ -1,0 +1,198 @@
+"""Retention and destruction of report content (crypto-shredding).
+
+Each line says how long content is kept after a report is closed, and how long
+at most while it is still open. When that time has passed, the report's data
+key is destroyed (every sealed copy deleted), its files are deleted from the
+blob store and the ciphertext in the database is wiped. The report row itself
+stays with its plaintext metadata (line, category, status, dates, municipality)
+so the anonymous statistics of earlier years do not change.
+
+Activity resets the clock: retention counts from the later of closing and the
+last message, because deleting a report right after its reporter added
+something is exactly the failure the reporting point must never make. The
+decision is checked again under a row lock just before destruction, so activity
+that arrives while a purge run is underway always wins.
+
+The purge lives in intake (not privacy) because intake owns the Report; privacy
+is a foundation app and must not import the apps above it.
+"""
+
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import reduce
+from operator import or_
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from meldpunt.evidence.models import EvidenceFile
+from meldpunt.lines.models import Line
+from meldpunt.vault import blobs
+from meldpunt.vault.audit import audit_record
+from meldpunt.vault.keys import data_key_destroy
+
+from .models import Message, Report
+
+# Reports are fetched and destroyed in batches so a purge of millions of rows
+# never holds them all in memory or in one transaction.
+PURGE_BATCH_SIZE = 500
+
+
+def report_expires_at(report: Report) -> datetime | None:
+    """The moment the report's content may be destroyed; None once it has been.
+
+    Closed reports count ``retention_days_after_close`` from the later of
+    closing and the last activity; open ones ``retention_days_open`` from the
+    last activity.
+    """
+    if report.destroyed_at is not None:
+        return None
+    line = report.line
+    if report.closed_at is not None:
+        start = max(report.closed_at, report.last_activity_at)
+        return start + timedelta(days=line.retention_days_after_close)
+    return report.last_activity_at + timedelta(days=line.retention_days_open)
+
+
+def report_kept_until(report: Report) -> date | None:
+    """The last day (local time) the report is kept as things stand, for the reporter."""
+    expires_at = report_expires_at(report)
+    return timezone.localdate(expires_at) if expires_at is not None else None
+
+
+def _due_condition(now: datetime) -> Q | None:
+    """One condition per line, since every line has its own retention periods."""
+    conditions = []
+    for line_pk, days_after_close, days_open in Line.objects.values_list(
+        "pk", "retention_days_after_close", "retention_days_open"
+    ):
+        closed_limit = now - timedelta(days=days_after_close)
+        open_limit = now - timedelta(days=days_open)
+        conditions.append(
+            Q(line_id=line_pk)
+            & (
+                Q(closed_at__lte=closed_limit, last_activity_at__lte=closed_limit)
+                | Q(closed_at__isnull=True, last_activity_at__lte=open_limit)
+            )
+        )
+    return reduce(or_, conditions) if conditions else None
+
+
+def reports_due_for_purge(*, now: datetime | None = None) -> QuerySet[Report]:
+    """Reports whose content has outlived its line's retention period."""
+    condition = _due_condition(now or timezone.now())
+    if condition is None:
+        return Report.objects.none()
+    return Report.objects.filter(condition, destroyed_at__isnull=True).order_by("pk")
+
+
+@dataclass(frozen=True)
+class PurgeCandidate:
+    """What the dry run shows: enough to recognise a report, no content."""
+
+    pk: int
+    reference: str
+    line: str
+    status: str
+    is_closed: bool
+    expired_at: datetime
+
+
+def _as_candidate(report: Report) -> PurgeCandidate:
+    return PurgeCandidate(
+        pk=report.pk,
+        reference=report.reference,
+        line=report.line.slug,
+        status=report.status,
+        is_closed=report.closed_at is not None,
+        expired_at=report_expires_at(report),
+    )
+
+
+def purge_candidates(*, now: datetime | None = None) -> Iterator[PurgeCandidate]:
+    """What a purge at ``now`` would destroy, in batches by primary key; changes nothing."""
+    now = now or timezone.now()
+    after_pk = 0
+    while True:
+        due = reports_due_for_purge(now=now).filter(pk__gt=after_pk).select_related("line")
+        batch = [_as_candidate(report) for report in due[:PURGE_BATCH_SIZE]]
+        if not batch:
+            return
+        yield from batch
+        after_pk = batch[-1].pk
+
+
+def report_destroy(*, report_pk: int, now: datetime | None = None) -> bool:
+    """Destroy one report's content if it is still due; True when it was destroyed.
+
+    The row is locked and the due condition checked again inside the
+    transaction: a report that received activity after the candidates were
+    listed, that another worker holds (SKIP LOCKED) or that is already
+    destroyed is left alone, which makes the purge idempotent and safe to run
+    on many workers at once. SQLite serialises writers itself.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("line", "data_key")
+            .filter(pk=report_pk)
+            .first()
+        )
+        expires_at = report_expires_at(report) if report is not None else None
+        if expires_at is None or expires_at > now:
+            return False
+        files = list(EvidenceFile.objects.filter(data_key=report.data_key, destroyed_at=None))
+        EvidenceFile.objects.filter(pk__in=[f.pk for f in files]).update(
+            destroyed_at=now, sealed_meta=b""
+        )
+        wiped_messages = Message.objects.filter(report=report).update(sealed_body=b"")
+        data_key_destroy(data_key=report.data_key)
+        report.sealed_content = b""
+        report.destroyed_at = now
+        # The receipt hash would let whoever finds a receipt confirm that its
+        # holder reported (line, category, dates); it is replaced by noise.
+        report.receipt_lookup = secrets.token_bytes(32)
+        report.save(update_fields=["sealed_content", "destroyed_at", "receipt_lookup"])
+        audit_record(
+            actor=None,
+            action="report.destroyed",
+            target=report,
+            details={"files": len(files), "messages": wiped_messages},
+        )
+        # Last, so a failure above rolls back before anything irreversible
+        # happens; deleting a blob that is already gone is a no-op, so a
+        # retry after a failed commit finishes the job.
+        for evidence in files:
+            blobs.blob_delete(name=evidence.blob_name)
+    return True
+
+
+@dataclass
+class PurgeResult:
+    destroyed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+
+
+def reports_purge(
+    *,
+    now: datetime | None = None,
+    on_progress: Callable[[PurgeCandidate, bool], None] | None = None,
+) -> PurgeResult:
+    """Destroy the content of every report that is due, one transaction per report.
+
+    ``skipped`` lists candidates that were no longer due under lock (new
+    activity) or were taken by another worker. ``on_progress`` is called after
+    each candidate with whether it was destroyed.
+    """
+    now = now or timezone.now()
+    result = PurgeResult()
+    for candidate in purge_candidates(now=now):
+        destroyed = report_destroy(report_pk=candidate.pk, now=now)
+        (result.destroyed if destroyed else result.skipped).append(candidate.pk)
+        if on_progress is not None:
+            on_progress(candidate, destroyed)
+    return result
