@@ -1,0 +1,203 @@
+"""Contact details: phone numbers, e-mail addresses, social media handles and profile links."""
+
+import functools
+import re
+from collections.abc import Iterator
+
+import phonenumbers
+from phonenumbers import PhoneNumber, PhoneNumberType
+
+from .findings import FindingType, Hit
+
+# Phone numbers are assembled from digit groups rather than matched by one large
+# pattern: a single pass finds the groups, and the chaining below only looks at a
+# bounded number of them, so no input can make matching super-linear.
+DIGIT_GROUP = re.compile(r"[0-9]+")
+# What may stand between two groups of one number: "06-123", "020 123", "(020) 123",
+# "+31 (0)6", "06.123", "06/123", " - ".
+GROUP_GAP = re.compile(r"[ \-./()]{1,4}")
+MAX_PHONE_DIGITS = 15  # E.164 maximum
+DUTCH_NATIONAL_DIGITS = 10  # every Dutch subscriber number, with its leading 0
+# Numbers of organisations rather than people: free, premium-rate and shared-cost lines.
+# The tip line's own 0800 number is one of them.
+SERVICE_NUMBER_TYPES = frozenset(
+    {PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST}
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _personal_number_type(digits: str, international: bool) -> PhoneNumberType | None:
+    """The number type of a digit string if it is a valid, non-service number.
+
+    Builds the PhoneNumber directly instead of calling ``phonenumbers.parse``: the
+    caller already knows where the country code is, and parsing free text is the
+    slow part of the library.
+    """
+    if international:
+        for length in (1, 2, 3):
+            if int(digits[:length]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                country_code, national = int(digits[:length]), digits[length:]
+                break
+        else:
+            return None
+        # "+31 06 ..." is a common way of writing a Dutch mobile number; try without the 0
+        # first and with it (Italian-style numbers keep it) second.
+        options = [national[1:], national] if national.startswith("0") else [national]
+    else:
+        country_code, options = 31, [digits[1:]]
+    for national_digits in options:
+        if not national_digits or len(national_digits) < 4:
+            continue
+        number = PhoneNumber(
+            country_code=country_code,
+            national_number=int(national_digits),
+            italian_leading_zero=national_digits.startswith("0") or None,
+        )
+        number_type = phonenumbers.number_type(number)
+        if number_type == PhoneNumberType.UNKNOWN:
+            continue
+        return None if number_type in SERVICE_NUMBER_TYPES else number_type
+    return None
+
+
+def _is_word_character(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and text[index].isalnum()
+
+
+def find_phone_numbers(text: str) -> Iterator[Hit]:
+    groups = [(match.start(), match.end()) for match in DIGIT_GROUP.finditer(text)]
+    # joins[i]: group i+1 continues the number group i is in ("06-1234", "(020) 123").
+    joins = [
+        bool(GROUP_GAP.fullmatch(text, groups[index][1], groups[index + 1][0]))
+        for index in range(len(groups) - 1)
+    ] + [False]
+    index = 0
+    while index < len(groups):
+        hit, used = _phone_number_from(text, groups, joins, index)
+        if hit is None:
+            index += 1
+        else:
+            yield hit
+            index += used
+
+
+def _phone_number_from(
+    text: str, groups: list[tuple[int, int]], joins: list[bool], first: int
+) -> tuple[Hit | None, int]:
+    """Try to read one phone number starting at digit group ``first``.
+
+    Returns the hit and the number of groups it used. A number starts with "+", "00"
+    or a national "0" group of at least two digits ("06", "020"), which keeps the
+    work per group small even for text made of nothing but digits and spaces.
+    """
+    start, end = groups[first]
+    plus = start > 0 and text[start - 1] == "+"
+    span_start = start - 1 if plus else start
+    if span_start > 0 and text[span_start - 1] == "(":
+        span_start -= 1
+    if _is_word_character(text, span_start - 1):
+        return None, 0
+    digits = text[start:end]
+    international = plus or (digits.startswith("00") and len(digits) >= 3)
+    if not international and (not digits.startswith("0") or len(digits) < 2):
+        return None, 0
+    needed = MAX_PHONE_DIGITS if international else DUTCH_NATIONAL_DIGITS
+    collected = digits if plus else digits[2:] if international else digits
+    last = first
+    while True:
+        if len(collected) > needed:
+            return None, 0
+        end = groups[last][1]
+        plausible = len(collected) >= 8 if international else len(collected) == needed
+        if plausible and not _is_word_character(text, end):
+            number_type = _personal_number_type(collected, international)
+            if number_type is not None:
+                confidence = 0.95 if number_type == PhoneNumberType.MOBILE else 0.9
+                return Hit(FindingType.PHONE, span_start, end, confidence), last - first + 1
+        if not joins[last]:
+            return None, 0
+        last += 1
+        group_start, group_end = groups[last]
+        # "+31 (0)6 ...": the bracketed trunk prefix is not part of the number.
+        is_trunk_prefix = (
+            international
+            and group_end - group_start == 1
+            and text[group_start] == "0"
+            and text[group_start - 1] == "("
+            and text[group_end : group_end + 1] == ")"
+        )
+        if not is_trunk_prefix:
+            collected += text[group_start:group_end]
+
+
+# Flat character classes only: the local part starts where no local-part character
+# precedes it, so a long run of letters is tried once, not at every position.
+EMAIL = re.compile(r"(?<![\w.%+\-])[\w.%+\-]{1,64}@[A-Za-z0-9][A-Za-z0-9.\-]{0,252}")
+EMAIL_DOMAIN_END = re.compile(r"\.[A-Za-z]{2,24}")
+# "jan.devries (at) gmail (dot) com" and "[at]" / "[dot]" variants.
+OBFUSCATED_EMAIL = re.compile(
+    r"(?<![\w.%+\-])[\w.%+\-]{1,64} ?[\[(] ?(?:at|AT|apenstaartje) ?[\])] ?"
+    r"[A-Za-z0-9\-]{1,63} ?(?:[\[(] ?(?:dot|DOT|punt) ?[\])]|\.) ?[A-Za-z]{2,24}\b"
+)
+
+
+def find_email_addresses(text: str) -> Iterator[Hit]:
+    for match in EMAIL.finditer(text):
+        local, _, domain = match.group().partition("@")
+        domain = domain.rstrip(".-")
+        last_dot = domain.rfind(".")
+        if last_dot < 1 or not EMAIL_DOMAIN_END.fullmatch(domain, last_dot):
+            continue
+        local_start = match.start() + len(local) - len(local.lstrip("."))
+        yield Hit(
+            FindingType.EMAIL, local_start, match.start() + len(local) + 1 + len(domain), 0.95
+        )
+    for match in OBFUSCATED_EMAIL.finditer(text):
+        yield Hit(FindingType.EMAIL, match.start(), match.end(), 0.85)
+
+
+HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}")
+# "insta: jan_devries", "snapchat naam = mo.2004", "telegram account: @..." (the last is
+# also found by HANDLE; overlap resolution keeps one).
+LABELLED_HANDLE = re.compile(
+    r"\b(?:[Ii]nsta(?:gram)?|[Ss]nap(?:chat)?|[Tt]ik[Tt]ok|[Tt]elegram|[Tt]witter|[Ss]ignal)"
+    r" ?(?:naam|name|account|handle|id|ID)? ?[:=] ?@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})"
+)
+
+
+def find_social_handles(text: str) -> Iterator[Hit]:
+    for match in HANDLE.finditer(text):
+        handle = match.group().rstrip(".")
+        end = match.start() + len(handle)
+        if text[end : end + 1] == "." and _is_word_character(text, end + 1):
+            continue  # "@gmail.com" after a stray space: part of an address, not a handle
+        if len(handle) > 2:
+            yield Hit(FindingType.SOCIAL_HANDLE, match.start(), end, 0.85)
+    for match in LABELLED_HANDLE.finditer(text):
+        handle = match.group(1).rstrip(".")
+        start = match.start(1)
+        if text[start - 1 : start] == "@":
+            start -= 1
+        yield Hit(FindingType.SOCIAL_HANDLE, start, match.start(1) + len(handle), 0.8)
+
+
+PROFILE_URL = re.compile(
+    r"(?<![\w/.])(?:https?://)?(?:(?:www|m|mobile|web|nl|de|en)\.)?"
+    r"(?:facebook\.com|fb\.com|instagram\.com|linkedin\.com/in|tiktok\.com/@|x\.com|"
+    r"twitter\.com|snapchat\.com/add|t\.me|telegram\.me|youtube\.com/@|threads\.net/@|"
+    r"reddit\.com/u(?:ser)?|vk\.com|onlyfans\.com)/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
+    re.IGNORECASE,
+)
+# First path segments that are site pages, not someone's profile.
+NON_PROFILE_PATHS = frozenset(
+    {"hashtag", "search", "explore", "home", "login", "share", "sharer", "sharer.php", "help"}
+)
+
+
+def find_profile_urls(text: str) -> Iterator[Hit]:
+    for match in PROFILE_URL.finditer(text):
+        path = match.group(1).rstrip(".,;:!?)/&=")
+        first_segment = path.lstrip("@/").split("/")[0].split("?")[0].lower()
+        if not first_segment or first_segment in NON_PROFILE_PATHS:
+            continue
+        yield Hit(FindingType.PROFILE_URL, match.start(), match.start(1) + len(path), 0.9)

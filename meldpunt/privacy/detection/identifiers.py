@@ -1,0 +1,171 @@
+"""Numbers that identify a person on their own: IBAN, BSN, licence plate, date of birth."""
+
+import re
+from collections.abc import Iterator
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from .findings import FindingType, Hit
+
+# Country code, check digits, then up to 40 characters of account number in groups.
+# The tail is one flat class; where the account number ends is decided afterwards by
+# the checksum, trying only the cut points at group boundaries.
+IBAN_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2} ?[A-Za-z0-9][A-Za-z0-9 ]{9,40}")
+IBAN_MIN_LENGTH = 15  # Norway
+IBAN_MAX_LENGTH = 34
+
+
+# A=10 ... Z=35, as ISO 13616 prescribes for the checksum.
+_LETTER_VALUES = str.maketrans({chr(code): str(code - 55) for code in range(65, 91)})
+
+
+def _iban_checksum_holds(compact: str) -> bool:
+    """ISO 13616 mod-97 check; cheap enough to run before asking schwifty."""
+    rearranged = compact[4:] + compact[:4]
+    return int(rearranged.translate(_LETTER_VALUES)) % 97 == 1
+
+
+def _is_valid_iban(compact: str) -> bool:
+    if not _iban_checksum_holds(compact):
+        return False
+    try:
+        IBAN(compact)
+    except SchwiftyException:
+        return False  # right checksum, but wrong length or account format for the country
+    return True
+
+
+def find_ibans(text: str) -> Iterator[Hit]:
+    position = 0
+    while match := IBAN_CANDIDATE.search(text, position):
+        candidate = match.group()
+        found = None
+        # Longest first: "NL91 ABNA 0417 1643 00" must not stop at "NL91 ABNA 0417 16".
+        cut_points = [
+            index
+            for index in range(len(candidate), 0, -1)
+            if index == len(candidate) or candidate[index] == " "
+        ]
+        for cut in cut_points:
+            compact = candidate[:cut].replace(" ", "").upper()
+            if len(compact) < IBAN_MIN_LENGTH:
+                break
+            if len(compact) <= IBAN_MAX_LENGTH and _is_valid_iban(compact):
+                found = match.start() + len(candidate[:cut].rstrip())
+                break
+        if found is None:
+            position = match.start() + 1
+        else:
+            yield Hit(FindingType.IBAN, match.start(), found, 0.97)
+            position = found
+
+
+BSN_CANDIDATE = re.compile(
+    r"(?<![0-9A-Za-z.,])(?:[0-9]{9}|[0-9]{4}\.[0-9]{2}\.[0-9]{3}|[0-9]{3}[ .][0-9]{3}[ .][0-9]{3}"
+    r"|[0-9]{8})(?![0-9]|[.,][0-9])"
+)
+BSN_CONTEXT = re.compile(
+    r"(?i:\b(?:bsn|burgerservicenummer|burger ?service ?nummer|sofi|sofinummer|"
+    r"citizen service number|social security number)\b)"
+)
+CONTEXT_WINDOW = 40
+
+
+def is_valid_bsn(number: str) -> bool:
+    """The 11-proof ("elfproef") for BSNs: weights 9..2 and -1 must sum to a multiple of 11.
+
+    Eight-digit numbers are old BSNs written without their leading zero.
+    """
+    digits = number.zfill(9)
+    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(digits, range(9, 1, -1), strict=False))
+    return (total - int(digits[8])) % 11 == 0
+
+
+def find_bsns(text: str) -> Iterator[Hit]:
+    for match in BSN_CANDIDATE.finditer(text):
+        digits = re.sub(r"[ .]", "", match.group())
+        if not is_valid_bsn(digits):
+            continue
+        has_context = bool(
+            BSN_CONTEXT.search(text, max(0, match.start() - CONTEXT_WINDOW), match.start())
+        )
+        if len(digits) == 8 and not has_context:
+            continue  # eight digits are too common (order numbers, dates) to flag unprompted
+        preceding = text[max(0, match.start() - 4) : match.start()]
+        if not has_context and ("€" in preceding or "EUR" in preceding):
+            continue
+        yield Hit(FindingType.BSN, match.start(), match.end(), 0.95 if has_context else 0.75)
+
+
+# Dutch licence plates, all sidecodes in use (1-14). X is a letter, 9 a digit.
+_L, _D = "[A-Z]", "[0-9]"
+PLATE_SIDECODES = (
+    "XX-99-99", "99-99-XX", "99-XX-99", "XX-99-XX", "XX-XX-99", "99-XX-XX", "99-XXX-9",
+    "9-XXX-99", "XX-999-X", "X-999-XX", "XXX-99-X", "X-99-XXX", "9-XX-999", "999-XX-9",
+)  # fmt: skip
+
+
+def _sidecode_pattern(sidecode: str, separator: str) -> str:
+    groups = []
+    for group in sidecode.split("-"):
+        unit = _L if group[0] == "X" else _D
+        groups.append(f"{unit}{{{len(group)}}}")
+    return separator.join(groups)
+
+
+PLATE = re.compile(
+    r"(?<![A-Za-z0-9\-])(?:"
+    + "|".join(_sidecode_pattern(code, "[- ]") for code in PLATE_SIDECODES)
+    + r")(?![A-Za-z0-9]|-[A-Za-z0-9])"
+)
+# Written without dashes ("12ABC3") a plate is only recognisable with a cue nearby.
+PLATE_UNDASHED = re.compile(
+    r"(?<![A-Za-z0-9\-])(?:"
+    + "|".join(_sidecode_pattern(code, "") for code in PLATE_SIDECODES)
+    + r")(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+PLATE_CONTEXT = re.compile(
+    r"(?i:\b(?:kenteken|nummerbord|nummerplaat|licen[cs]e plate|number plate|registration|"
+    r"plate|reg\.?)\b)"
+)
+
+
+def find_licence_plates(text: str) -> Iterator[Hit]:
+    for match in PLATE.finditer(text):
+        if match.group().isdigit():
+            continue
+        yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
+    for match in PLATE_UNDASHED.finditer(text):
+        context = PLATE_CONTEXT.search(text, max(0, match.start() - CONTEXT_WINDOW), match.start())
+        if context:
+            yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
+
+
+_MONTHS = (
+    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+    "january|february|march|may|june|july|august|october|"
+    "jan|feb|mrt|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec"
+)
+_DATE = (
+    r"(?:[0-3]?[0-9][-/.][01]?[0-9][-/.](?:19|20)?[0-9]{2}"  # 12-03-1985, 12/3/85
+    r"|(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]"  # 1985-03-12
+    rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.? (?:19|20)[0-9]{{2}}"  # 12 maart 1985
+    rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? (?:19|20)[0-9]{{2}}"  # March 12, 1985
+    r"|(?:19|20)[0-9]{2})"  # 1985 (year only, lower confidence)
+)
+DATE_OF_BIRTH = re.compile(
+    r"(?i:\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|born|date of birth|birth date|"
+    r"birthdate|dob|d\.o\.b\.))"
+    rf"[ :,(]{{0,3}}(?i:(?:op|on|in|am|ca\.|circa|around|rond) )?(?i:({_DATE}))(?![0-9])"
+)
+
+
+def find_dates_of_birth(text: str) -> Iterator[Hit]:
+    for match in DATE_OF_BIRTH.finditer(text):
+        date = match.group(1)
+        confidence = 0.6 if date.isdigit() else 0.9
+        yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)

@@ -1,0 +1,347 @@
+"""Names of people, from small name lists plus the words around them.
+
+A full Dutch de-identification library (``deduce``) was evaluated and rejected: it
+needs over ten seconds to start, grows super-linearly (nine seconds for 10 kB) and
+builds its lookup cache inside site-packages on first use. Names here come from three
+kinds of evidence, strongest first: a cue before the name ("meneer", "heet", "my
+neighbour", "called"), a known first name, and a known surname with a tussenvoegsel
+or capitalised word before it.
+"""
+
+import functools
+import re
+from collections.abc import Iterator
+from importlib import resources
+
+from .findings import FindingType, Hit
+
+# A word: letters, inner apostrophes and hyphens ("O'Brien", "Jan-Willem", "El-Amrani").
+NAME_TOKEN = re.compile(r"(?<!\w)[^\W\d_][\w'’\-]{0,40}")
+SPACES = re.compile(r"[ \t]{1,3}")
+MAX_NAME_WORDS = 5
+SENTENCE_ENDS = frozenset(".!?:;\n\"'“”(")
+
+PARTICLES = frozenset(
+    {"van", "de", "der", "den", "ter", "ten", "te", "het", "in", "op", "el", "al", "von", "da",
+     "di", "du", "la", "le", "del", "dos", "bin", "ibn", "'t"}
+)  # fmt: skip
+# Words after which a capitalised word is a name: forms of address, "called", and the
+# relations reporters describe people by.
+NAME_CUES = {
+    "nl": frozenset(
+        {
+            "meneer",
+            "mevrouw",
+            "mevr",
+            "dhr",
+            "heer",
+            "mw",
+            "juf",
+            "juffrouw",
+            "genaamd",
+            "heet",
+            "heten",
+            "ene",
+            "alias",
+            "bijnaam",
+            "broer",
+            "zus",
+            "zuster",
+            "vader",
+            "moeder",
+            "oom",
+            "tante",
+            "neef",
+            "nicht",
+            "opa",
+            "oma",
+            "vriend",
+            "vriendin",
+            "vriendje",
+            "buurman",
+            "buurvrouw",
+            "buurjongen",
+            "buurmeisje",
+            "collega",
+            "baas",
+            "chef",
+            "ex",
+            "partner",
+            "echtgenoot",
+            "echtgenote",
+            "vrouw",
+            "stiefvader",
+            "stiefmoeder",
+            "zwager",
+            "schoonzus",
+            "dochter",
+            "zoon",
+            "klasgenoot",
+            "leraar",
+            "lerares",
+            "docent",
+            "huisbaas",
+            "eigenaar",
+            "vriendinnetje",
+            "familie",
+            "mijnheer",
+            "jongen",
+            "meisje",
+            "dealer",
+            "leidinggevende",
+            "manager",
+            "huisgenoot",
+            "kamergenoot",
+            "noemt",
+        }
+    ),
+    "en": frozenset(
+        {
+            "mr",
+            "mrs",
+            "ms",
+            "miss",
+            "dr",
+            "called",
+            "named",
+            "nicknamed",
+            "alias",
+            "aka",
+            "brother",
+            "sister",
+            "father",
+            "mother",
+            "dad",
+            "mum",
+            "mom",
+            "uncle",
+            "aunt",
+            "cousin",
+            "nephew",
+            "niece",
+            "grandfather",
+            "grandmother",
+            "friend",
+            "boyfriend",
+            "girlfriend",
+            "neighbour",
+            "neighbor",
+            "colleague",
+            "boss",
+            "ex",
+            "husband",
+            "wife",
+            "partner",
+            "son",
+            "daughter",
+            "landlord",
+            "landlady",
+            "teacher",
+            "classmate",
+            "flatmate",
+            "roommate",
+            "owner",
+            "manager",
+            "stepfather",
+            "stepmother",
+            "guy",
+            "bloke",
+            "dealer",
+            "supervisor",
+        }
+    ),
+}
+# "mijn naam is X", "her name is X", "naam: X" are handled by looking two words back.
+NAME_IS_CUES = frozenset({"naam", "name"})
+# First names that are also everyday words; alone they are not evidence of a name.
+AMBIGUOUS_FIRST_NAMES = frozenset(
+    {"Mark", "Frank", "Rose", "Roos", "Ben", "Bill", "Grace", "Said", "Can", "Ed", "Co", "Jo",
+     "Mo", "Lee", "Dean", "Floor", "Max", "Jay", "Ken", "Job", "Iris", "Amber", "Hope", "Sky",
+     "Bob", "Will", "Guy", "Pim", "Rosa", "Isa", "Ad", "Els", "Jean", "Ann", "Eric", "Hind",
+     "Nour", "Sana", "Rana", "Rani", "Dina", "Bea", "Ilse", "Fred", "Hans", "Victor", "Carmen",
+     "Daisy", "Ella", "Gina", "Tina", "Kim", "Ted", "Dani", "Maya", "Stan", "Sem"}
+)  # fmt: skip
+# Surnames that are also everyday words or places ("Brand", "Post", "Koning", "Green").
+AMBIGUOUS_SURNAMES = frozenset(
+    {"Brand", "Post", "Prins", "Koning", "Groen", "Wit", "Zwart", "Bos", "Dam", "Laan", "Berg",
+     "Meer", "Hoek", "Wood", "Green", "White", "Young", "Brown", "Hall", "Lee", "Roos", "Vos",
+     "Kok", "Wal", "Veen", "Brink", "Blok", "Maas", "Rijn", "Dijk", "Scott", "Martin", "Thomas",
+     "Turner", "Morris", "Baker", "Carter", "Cooper", "Campbell", "Stevens", "Peters", "Evans",
+     "Jacobs", "Richards", "Allen", "Bosch", "Beek", "Bruin", "Haan", "Graaf",
+     "Groot", "Jong", "Vries", "Linden", "Heijden", "Leeuwen", "Vliet", "Wijk", "Meijer",
+     "Meyer", "Fischer", "Smith", "Taylor", "Wright", "Walker", "Lewis", "Harris", "Clark",
+     "Jackson", "Moore", "Wilson", "Patel", "Singh", "Kumar", "Nguyen", "Hughes", "Murphy",
+     "Davis", "Adams", "Johnson", "Jones", "Williams", "Anderson", "Thompson", "Robinson",
+     "Roberts", "Edwards", "Davies", "Bennett", "Hartman", "Hofman"}
+)  # fmt: skip
+# Surnames that rarely mean anything else may stand alone ("Ik denk dat Jansen dealt").
+# English surnames are all in AMBIGUOUS_SURNAMES because English capitalises so much more.
+# Capitalised words that start sentences or titles and are never names.
+FUNCTION_WORDS = frozenset(
+    {"De", "Het", "Een", "Ik", "Jij", "Je", "Hij", "Zij", "Ze", "Wij", "We", "Jullie",
+     "Die", "Dat", "Dit", "Deze", "Er", "Daar", "Hier", "Toen", "Nu", "En", "Of", "Maar", "Want",
+     "Als", "Omdat", "Ook", "Gisteren", "Vandaag", "Morgen", "Vorige", "Vorig", "Elke", "Iedere",
+     "In", "Op", "Aan", "Bij", "Naar", "Met", "Van", "Voor", "Na", "Over", "Onder", "Sinds",
+     "Mijn", "Zijn", "Haar", "Hun", "Onze", "Ons", "Wat", "Wie", "Waar", "Wanneer", "Hoe",
+     "Meneer", "Mevrouw", "The", "A", "An", "I", "He", "She", "They", "It", "This", "That",
+     "These", "Those", "There", "Here", "Then", "Now", "And", "Or", "But", "Because", "If",
+     "When", "Yesterday", "Today", "Tomorrow", "Last", "Every", "At", "On", "To", "From", "With",
+     "My", "His", "Her", "Their", "Our", "What", "Who", "Where", "How", "Mr", "Mrs", "Ms", "Dr",
+     "Please", "Graag", "Dus", "Verder", "Also", "Hallo", "Hello", "Hi", "Beste", "Dear",
+     "Sorry", "Niet", "Not", "No", "Nee", "Ja", "Yes", "Zo", "So", "Alle", "All", "Iemand",
+     "Someone", "Somebody", "Niemand", "Nobody", "Alleen", "Only", "Misschien", "Maybe",
+     "Perhaps", "Volgens", "According", "Sindsdien", "Since", "After", "Before", "During",
+     "Tijdens", "Later", "Eerst", "First", "Both", "Beide", "Iedereen", "Everyone"}
+)  # fmt: skip
+
+
+def _read_list(name: str) -> frozenset[str]:
+    lines = resources.files("meldpunt.privacy").joinpath("data", name).read_text("utf-8")
+    return frozenset(
+        line.strip() for line in lines.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+@functools.cache
+def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """First names, surnames, single-word non-names and two-word non-name phrases."""
+    not_names = _read_list("not_names.txt")
+    return (
+        _read_list("first_names.txt"),
+        _read_list("surnames.txt"),
+        frozenset(item for item in not_names if " " not in item) | FUNCTION_WORDS,
+        frozenset(item for item in not_names if " " in item),
+    )
+
+
+def _bare(word: str) -> str:
+    """The word without an English possessive ("Kevin's" -> "Kevin")."""
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[0].isupper() and (len(word) == 1 or not word[1:].isupper() or len(word) <= 2)
+
+
+class _NameScanner:
+    """One pass over the words of a text; see ``find_person_names``."""
+
+    def __init__(self, text: str, language: str | None) -> None:
+        self.text = text
+        self.words = list(NAME_TOKEN.finditer(text))
+        self.first_names, self.surnames, self.not_names, self.not_name_phrases = _lists()
+        languages = [language] if language in NAME_CUES else list(NAME_CUES)
+        self.cues = frozenset().union(*(NAME_CUES[code] for code in languages))
+        self.blocked = self._not_name_phrase_words()
+
+    def _not_name_phrase_words(self) -> set[int]:
+        blocked = set()
+        for index in range(len(self.words) - 1):
+            pair = f"{self.words[index].group()} {self.words[index + 1].group()}"
+            if pair in self.not_name_phrases and self._adjacent(index, index + 1):
+                blocked.update((index, index + 1))
+        return blocked
+
+    def _adjacent(self, left: int, right: int) -> bool:
+        return bool(SPACES.fullmatch(self.text, self.words[left].end(), self.words[right].start()))
+
+    def _word(self, index: int) -> str:
+        return _bare(self.words[index].group())
+
+    def _is_sentence_start(self, index: int) -> bool:
+        before = self.text[: self.words[index].start()].rstrip(" \t")
+        return not before or before[-1] in SENTENCE_ENDS
+
+    def _is_first_name(self, word: str) -> bool:
+        return word in self.first_names or word.split("-")[0] in self.first_names
+
+    def _is_surname(self, word: str) -> bool:
+        return word in self.surnames or word.split("-")[-1] in self.surnames
+
+    def _is_name_word(self, index: int) -> bool:
+        word = self._word(index)
+        return (
+            _is_capitalised(word)
+            and word not in self.not_names
+            and index not in self.blocked
+            and word.lower() not in self.cues
+        )
+
+    def _is_particle(self, index: int) -> bool:
+        return self._word(index).lower() in PARTICLES and index not in self.blocked
+
+    def _is_cue(self, index: int) -> bool:
+        if index < 0:
+            return False
+        word = self.words[index].group().lower()
+        if word in self.cues:
+            return True
+        # "naam is Kevin", "name is Kevin", "naam: Kevin"
+        if word == "is" and index > 0:
+            return self.words[index - 1].group().lower() in NAME_IS_CUES
+        return word in NAME_IS_CUES and self.text[self.words[index].end()] == ":"
+
+    def names(self) -> Iterator[Hit]:
+        index = 0
+        count = len(self.words)
+        while index < count:
+            if not (self._is_name_word(index) or self._is_particle(index)):
+                index += 1
+                continue
+            last = index
+            while (
+                last + 1 < count
+                and last - index < MAX_NAME_WORDS
+                and self.words[last].group() == self._word(last)  # a possessive ends a name
+                and self._adjacent(last, last + 1)
+                and (self._is_name_word(last + 1) or self._is_particle(last + 1))
+            ):
+                last += 1
+            while last >= index and not self._is_name_word(last):
+                last -= 1  # a name ends in a capitalised word, not in "van" or "de"
+            if last >= index:
+                hit = self._judge(index, last)
+                if hit is not None:
+                    yield hit
+                index = last + 1
+            else:
+                index += 1
+
+    def _judge(self, first: int, last: int) -> Hit | None:
+        """Decide whether words ``first..last`` (or a tail of them) are a person's name."""
+        span_end = self.words[last].start() + len(self._word(last))
+        if self._is_cue(first - 1) and self._is_name_word(first):
+            return self._hit(first, span_end, 0.9)
+        for index in range(first, last + 1):
+            word = self._word(index)
+            if not self._is_name_word(index):
+                continue
+            if self._is_first_name(word):
+                if index < last:
+                    return self._hit(index, span_end, 0.9)
+                if word in AMBIGUOUS_FIRST_NAMES or self._is_month_in_date(index):
+                    return None
+                return self._hit(index, span_end, 0.75)
+            if self._is_surname(word):
+                start = index
+                while start > first and (
+                    self._is_particle(start - 1) or self._is_name_word(start - 1)
+                ):
+                    start -= 1
+                if start < index:
+                    return self._hit(start, span_end, 0.85)
+                if word not in AMBIGUOUS_SURNAMES and not self._is_sentence_start(index):
+                    return self._hit(index, span_end, 0.65)
+        return None
+
+    def _is_month_in_date(self, index: int) -> bool:
+        """ "12 Jan" is a date; "Jan" alone after a number is not a name."""
+        before = self.text[max(0, self.words[index].start() - 4) : self.words[index].start()]
+        return bool(re.search(r"[0-9] ?$", before))
+
+    def _hit(self, index: int, end: int, confidence: float) -> Hit:
+        return Hit(FindingType.PERSON_NAME, self.words[index].start(), end, confidence)
+
+
+def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
+    yield from _NameScanner(text, language).names()

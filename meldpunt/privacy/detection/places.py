@@ -1,0 +1,133 @@
+"""Where someone lives: Dutch postcodes with house numbers, and street addresses."""
+
+import re
+from collections.abc import Iterator
+
+from .findings import FindingType, Hit
+
+# 1234 AB or 1234AB; lower case only when written together ("2019 op" is a year and a word).
+# SA, SD and SS are never issued.
+POSTCODE = re.compile(
+    r"(?<![0-9A-Za-z])[1-9][0-9]{3}(?: ?(?!SA|SD|SS)[A-Z]{2}|[a-z]{2})(?![A-Za-z0-9])"
+)
+HOUSE_NUMBER = re.compile(
+    r"(?:,? | ?- ?)(?:(?i:nr\.?|no\.?|huisnummer|nummer|number) ?)?"
+    r"[0-9]{1,5}(?: ?[a-zA-Z](?![a-zA-Z]))?"
+    r"(?![0-9:.,][0-9])"
+)
+HOUSE_NUMBER_BEFORE = re.compile(
+    r"(?i:huisnummer|nummer|nr\.?|number|no\.?) ?[0-9]{1,5}[a-zA-Z]?,? "
+)
+
+
+def find_postcodes(text: str) -> Iterator[Hit]:
+    for match in POSTCODE.finditer(text):
+        if match.group()[-2:].lower() in {"sa", "sd", "ss"}:
+            continue
+        number = HOUSE_NUMBER.match(text, match.end())
+        if number and not text[number.end() : number.end() + 1].isalpha():
+            yield Hit(FindingType.POSTCODE_ADDRESS, match.start(), number.end(), 0.95)
+            continue
+        before = text[max(0, match.start() - 20) : match.start()]
+        if any(m.end() == len(before) for m in HOUSE_NUMBER_BEFORE.finditer(before)):
+            yield Hit(FindingType.POSTCODE_ADDRESS, match.start(), match.end(), 0.95)
+        else:
+            yield Hit(FindingType.POSTCODE_ADDRESS, match.start(), match.end(), 0.8)
+
+
+# Words are found once, by a flat pattern; whether a word is a street name is decided by
+# its ending, so there is no alternation to retry at every position.
+WORD = re.compile(r"(?<!\w)[^\W\d_][\w'’\-]{0,60}")
+DUTCH_STREET_SUFFIXES = (
+    "straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dijk", "dreef", "hof",
+    "pad", "steeg", "markt", "plantsoen", "haven", "burgwal", "wal", "baan", "dam", "ring",
+    "boulevard", "allee", "erf", "kamp", "park", "straatje", "pleintje", "hofje", "polder",
+    "veld", "kwartier", "hoven", "zijde", "vaart", "wetering", "poort", "dwarsstraat",
+)  # fmt: skip
+ENGLISH_STREET_SUFFIXES = frozenset(
+    {
+        "Street", "St", "Road", "Rd", "Avenue", "Ave", "Lane", "Drive", "Close", "Way", "Court",
+        "Crescent", "Place", "Square", "Terrace", "Gardens", "Grove", "Row", "Mews", "Hill",
+    }
+)  # fmt: skip
+# Capitalised words ending like a street that are places or common nouns instead.
+NOT_STREETS = frozenset(
+    {
+        "amsterdam", "rotterdam", "schiedam", "zaandam", "edam", "volendam", "monnickendam",
+        "spaarndam", "weg", "straat", "laan", "plein", "park", "veld", "markt", "haven",
+        "hof", "ring", "baan", "dijk", "kade", "snelweg", "rijksweg", "voetbalveld",
+        "sportpark", "sportveld", "schoolplein", "speelplein", "parkeerplaats", "busbaan",
+        "zwembad", "gerechtshof", "binnenhof", "kerkhof", "dam", "zijde", "polder", "kwartier",
+        "dierenpark", "pretpark", "industriepark", "bedrijventerrein", "jachthaven", "vaart",
+    }
+)  # fmt: skip
+HOUSE_NUMBER_AFTER_STREET = re.compile(
+    r" ?(?:(?i:nr\.?|no\.?|nummer|number) ?)?[0-9]{1,5}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4}|"
+    r" ?(?i:hs|bis|huis|[iI]{1,3})\b)?(?![0-9]|[.,:][0-9])"
+)
+NUMBER_BEFORE_STREET = re.compile(r"[0-9]{1,5}[A-Za-z]?,? $")
+# Words that may precede a street name and belong to it ("Prins Hendrikkade", "Van
+# Baerlestraat", "Willem de Zwijgerlaan"); sentence words that may not.
+STREET_NAME_PARTICLES = frozenset(
+    {"van", "de", "der", "den", "het", "'t", "ter", "ten", "te", "la"}
+)
+NOT_STREET_NAME_WORDS = frozenset(
+    {
+        "In", "Op", "Aan", "Bij", "Naar", "Vanuit", "Via", "Langs", "Over", "Rond", "Achter",
+        "Voor", "Tegenover", "Naast", "Het", "Een", "En", "Of", "Hij", "Zij", "Ze", "Ik", "Wij",
+        "Er", "Dat", "Die", "Dit", "Deze", "Daar", "Hier", "Toen", "Nu", "Gisteren", "Vandaag",
+        "At", "On", "Near", "From", "To", "The", "A", "An", "And", "Or", "He", "She", "They",
+        "I", "We", "It", "There", "Here", "Then", "Now", "Yesterday", "Today", "Opposite",
+        "Behind", "Off", "Along", "Also", "Ook", "Woont", "Lives", "Live", "Woon", "Adres",
+        "Address",
+    }
+)  # fmt: skip
+MAX_STREET_NAME_WORDS = 4
+
+
+def _street_name_start(text: str, words: list[re.Match], index: int) -> int:
+    """Extend a street name backwards over the capitalised words and particles before it.
+
+    A lower-case particle only belongs to the name when a capitalised word precedes it
+    ("Willem de Zwijgerlaan", not "aan de Kalverstraat").
+    """
+    start = words[index].start()
+    for previous_index in range(index - 1, max(-1, index - MAX_STREET_NAME_WORDS), -1):
+        previous = words[previous_index]
+        if text[previous.end() : start] != " ":
+            break
+        word = previous.group()
+        if word[0].isupper() and word not in NOT_STREET_NAME_WORDS:
+            start = previous.start()
+            continue
+        if word.lower() not in STREET_NAME_PARTICLES or previous_index == 0:
+            break
+        before = words[previous_index - 1]
+        is_name_word = before.group()[0].isupper() and before.group() not in NOT_STREET_NAME_WORDS
+        if not is_name_word or text[before.end() : previous.start()] != " ":
+            break
+        start = previous.start()
+    return start
+
+
+def find_street_addresses(text: str) -> Iterator[Hit]:
+    words = list(WORD.finditer(text))
+    for index, word in enumerate(words):
+        name = word.group()
+        if not name[0].isupper():
+            continue
+        lowered = name.lower()
+        if lowered.endswith(DUTCH_STREET_SUFFIXES) and lowered not in NOT_STREETS:
+            number = HOUSE_NUMBER_AFTER_STREET.match(text, word.end())
+            if number and number.end() > word.end():
+                start = _street_name_start(text, words, index)
+                yield Hit(FindingType.STREET_ADDRESS, start, number.end(), 0.9)
+        elif name in ENGLISH_STREET_SUFFIXES and index > 0:
+            # "221B Baker Street", "12 High St": number, capitalised name words, suffix.
+            start = _street_name_start(text, words, index)
+            if start == word.start():
+                continue
+            end = word.end() + (1 if text[word.end() : word.end() + 1] == "." else 0)
+            number = NUMBER_BEFORE_STREET.search(text, max(0, start - 10), start)
+            if number:
+                yield Hit(FindingType.STREET_ADDRESS, number.start(), end, 0.9)

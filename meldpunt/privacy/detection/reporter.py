@@ -1,0 +1,134 @@
+"""What to show reporters on the review step, before they submit.
+
+Reporters cannot be expected to know what makes them recognisable. The review page
+shows their text with the risky passages marked and a short reason for each, so they
+can edit before submitting. Nothing computed here is stored: the page recomputes the
+warnings from the text it is about to show.
+
+Usage in a view::
+
+    warnings = reporter_warnings(text, language=request.LANGUAGE_CODE)
+    segments = text_segments(text, warnings)
+
+and in the template, without JavaScript::
+
+    {% for segment in segments %}{% if segment.warning %}<mark>{{ segment.text }}</mark>
+    {% else %}{{ segment.text }}{% endif %}{% endfor %}
+    <ul>{% for warning in warnings %}
+      <li>“{{ warning.finding.text }}”: {{ warning.explanation }}</li>
+    {% endfor %}</ul>
+
+(the template lines are wrapped here; in a real template keep the segment loop on one
+line inside a ``white-space: pre-wrap`` element, so no spaces are added to the text)
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .findings import Finding, FindingType
+
+EXPLANATIONS: dict[FindingType, Promise] = {
+    FindingType.SELF_REFERENCE: _(
+        "This says how you know the people involved. They know only a few people in that "
+        "position and may recognise you."
+    ),
+    FindingType.PHONE: _("A phone number. If it is yours, it leads straight to you."),
+    FindingType.EMAIL: _("An e-mail address. If it is yours, it leads straight to you."),
+    FindingType.IBAN: _("A bank account number. If it is yours, it leads straight to you."),
+    FindingType.BSN: _("A citizen service number (BSN). If it is yours, it identifies you."),
+    FindingType.POSTCODE_ADDRESS: _(
+        "A postcode or address. If it is where you live or work, it can point to you."
+    ),
+    FindingType.STREET_ADDRESS: _(
+        "An address. If it is where you live or work, it can point to you."
+    ),
+    FindingType.DATE_OF_BIRTH: _(
+        "A date of birth. If it is yours, it can identify you together with other details."
+    ),
+    FindingType.SOCIAL_HANDLE: _(
+        "A social media account. If it is yours or linked to you, it can identify you."
+    ),
+    FindingType.PROFILE_URL: _(
+        "A link to a social media profile. If it is yours or linked to you, it can identify you."
+    ),
+    FindingType.PERSON_NAME: _(
+        "A name. If it is your own name or that of someone close to you, it can point to you."
+    ),
+    FindingType.LICENCE_PLATE: _(
+        "A licence plate. If it is your own vehicle, it leads straight to you."
+    ),
+}
+# Names and licence plates in a tip are usually the suspect's; they are only worth a
+# warning when the reporter seems to be writing about their own.
+WARN_ONLY_WHEN_OWN = frozenset({FindingType.PERSON_NAME, FindingType.LICENCE_PLATE})
+# "mijn nummer is", "bel me op", "my e-mail is", "I'm Jan": first-person words shortly
+# before a detail suggest the detail is the reporter's own.
+FIRST_PERSON = re.compile(
+    r"(?i:\b(?:ik|mij|me|mijn|m'n|mn|ons|onze|wij|we|i|i'm|i’m|my|mine|our|us)\b)"
+)
+OWN_WINDOW = 40
+
+
+@dataclass(frozen=True)
+class ReporterWarning:
+    """A finding the reporter should look at, with a translated reason."""
+
+    finding: Finding
+    explanation: Promise
+    # True when first-person words just before it suggest it is about the reporter.
+    is_likely_own: bool
+
+
+@dataclass(frozen=True)
+class TextSegment:
+    text: str
+    warning: ReporterWarning | None
+
+
+def _is_likely_own(text: str, finding: Finding) -> bool:
+    if finding.type == FindingType.SELF_REFERENCE:
+        return True
+    before = text[max(0, finding.start - OWN_WINDOW) : finding.start]
+    # Only the clause the detail is in: "Mijn buurman. Zijn nummer is ..." is not own.
+    clause = re.split(r"[.!?\n]", before)[-1]
+    return bool(FIRST_PERSON.search(clause))
+
+
+def reporter_warnings(text: str, *, language: str | None = None) -> list[ReporterWarning]:
+    """Findings that may identify the reporter, in text order.
+
+    Self-references and the reporter's likely own details come with
+    ``is_likely_own=True``. Every contact or identity detail is included, because the
+    detector cannot know whose it is; names and licence plates only when first-person
+    words suggest they are the reporter's.
+    """
+    from . import find_identifying_details  # the package imports this module
+
+    warnings = []
+    for finding in find_identifying_details(text, language=language):
+        is_own = _is_likely_own(text, finding)
+        if finding.type in WARN_ONLY_WHEN_OWN and not is_own:
+            continue
+        warnings.append(ReporterWarning(finding, EXPLANATIONS[finding.type], is_own))
+    return warnings
+
+
+def text_segments(text: str, warnings: list[ReporterWarning]) -> list[TextSegment]:
+    """Split ``text`` into plain and marked segments, for highlighting without JavaScript.
+
+    Joining the segments' text gives back ``text`` exactly. ``warnings`` must not
+    overlap, which holds for the output of ``reporter_warnings``.
+    """
+    segments = []
+    position = 0
+    for warning in sorted(warnings, key=lambda w: w.finding.start):
+        if warning.finding.start > position:
+            segments.append(TextSegment(text[position : warning.finding.start], None))
+        segments.append(TextSegment(text[warning.finding.start : warning.finding.end], warning))
+        position = warning.finding.end
+    if position < len(text):
+        segments.append(TextSegment(text[position:], None))
+    return segments
