@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meldpunt.lines.models import Category, Line, QuestionKind
+from meldpunt.privacy.detection import reporter_warnings, text_segments
 from meldpunt.vault.sessionsecrets import (
     session_secret_get,
     session_secret_put,
@@ -71,6 +72,24 @@ def questionnaire(request: HttpRequest, line_slug: str, category_slug: str) -> H
     )
 
 
+FREE_TEXT_KINDS = {QuestionKind.TEXT, QuestionKind.LONG_TEXT}
+
+
+def _review_items(form: ReportForm, language: str) -> list[tuple]:
+    """(question, text segments, warnings) per answer, marking what may identify the reporter.
+
+    The warnings are computed for display only and never stored: the reporter
+    decides whether to change the text before anything is sent.
+    """
+    items = []
+    for question, answer in form.answered_questions():
+        warnings = (
+            reporter_warnings(answer, language=language) if question.kind in FREE_TEXT_KINDS else []
+        )
+        items.append((question, text_segments(answer, warnings), warnings))
+    return items
+
+
 def _render_review(
     request: HttpRequest,
     category: Category,
@@ -84,7 +103,7 @@ def _render_review(
         "intake/review.html",
         {
             "category": category,
-            "answered": form.answered_questions(),
+            "answered": _review_items(form, request.LANGUAGE_CODE),
             "hidden_form": hidden,
             "files_form": files_form,
         },

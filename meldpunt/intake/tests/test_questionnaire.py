@@ -70,3 +70,18 @@ def test_english_labels_follow_the_url_language(client, category):
     english = client.get(f"/en/report/{category.line.slug}/{category.slug}/").content.decode()
     assert "Wat weet u?" in dutch
     assert "What do you know?" in english
+
+
+def test_review_step_marks_details_that_may_identify_the_reporter(client, category):
+    text = "Ik ben zijn buurvrouw. Bel mij op 06-12345678 als u meer wilt weten."
+    response = client.post(f"/report/{category.line.slug}/{category.slug}/", {"what": text})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<mark>06-12345678</mark>" in page
+    assert 'class="warnings"' in page
+
+
+def test_review_step_shows_no_warning_for_plain_text(client, category):
+    text = "Er wordt 's nachts gedeald achter de sporthal."
+    response = client.post(f"/report/{category.line.slug}/{category.slug}/", {"what": text})
+    assert 'class="warnings"' not in response.content.decode()
