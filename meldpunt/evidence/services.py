@@ -139,7 +139,7 @@ def evidence_prepare(
         # pikepdf.PdfError, av.FFmpegError, struct.error, ...). For the sender
         # every one of them means the same thing; the caller must never crash.
         cleaned.unlink(missing_ok=True)
-        logger.info("evidence refused as corrupt: %s", type(error).__name__)
+        logger.debug("evidence refused as corrupt: %s", type(error).__name__)
         raise EvidenceRejected(RejectionCode.CORRUPT) from error
     except BaseException:
         cleaned.unlink(missing_ok=True)
