@@ -28,13 +28,32 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from meldpunt.evidence.models import EvidenceFile
+from meldpunt.evidence.models import DerivativeJob, EvidenceFile, EvidencePreview
 from meldpunt.lines.models import Line
 from meldpunt.vault import blobs
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_destroy
 
 from .models import Message, Report
+
+# Apps above intake (cases, chat) keep their own ciphertext under a report's
+# data key. They register a function here from AppConfig.ready(), and the purge
+# calls it inside the report's transaction to wipe that ciphertext too; intake
+# cannot import them. Crypto-shredding already makes such data unreadable.
+ReportContentWiper = Callable[[Report], None]
+_content_wipers: list[ReportContentWiper] = []
+
+
+def retention_wiper_register(wiper: ReportContentWiper) -> None:
+    """Have the purge call ``wiper(report)`` for every report it destroys."""
+    if wiper not in _content_wipers:
+        _content_wipers.append(wiper)
+
+
+def retention_wiper_unregister(wiper: ReportContentWiper) -> None:
+    if wiper in _content_wipers:
+        _content_wipers.remove(wiper)
+
 
 # Reports are fetched and destroyed in batches so a purge of millions of rows
 # never holds them all in memory or in one transaction.
@@ -146,6 +165,11 @@ def report_destroy(*, report_pk: int, now: datetime | None = None) -> bool:
         if expires_at is None or expires_at > now:
             return False
         files = list(EvidenceFile.objects.filter(data_key=report.data_key, destroyed_at=None))
+        previews = list(EvidencePreview.objects.filter(evidence__in=files))
+        # A pending derivative job holds the data key sealed for the worker:
+        # shredding is only complete once that copy is gone as well.
+        DerivativeJob.objects.filter(evidence__in=files).delete()
+        EvidencePreview.objects.filter(pk__in=[p.pk for p in previews]).delete()
         EvidenceFile.objects.filter(pk__in=[f.pk for f in files]).update(
             destroyed_at=now, sealed_meta=b""
         )
@@ -157,17 +181,19 @@ def report_destroy(*, report_pk: int, now: datetime | None = None) -> bool:
         # holder reported (line, category, dates); it is replaced by noise.
         report.receipt_lookup = secrets.token_bytes(32)
         report.save(update_fields=["sealed_content", "destroyed_at", "receipt_lookup"])
+        for wiper in _content_wipers:
+            wiper(report)
         audit_record(
             actor=None,
             action="report.destroyed",
             target=report,
-            details={"files": len(files), "messages": wiped_messages},
+            details={"files": len(files), "previews": len(previews), "messages": wiped_messages},
         )
         # Last, so a failure above rolls back before anything irreversible
         # happens; deleting a blob that is already gone is a no-op, so a
         # retry after a failed commit finishes the job.
-        for evidence in files:
-            blobs.blob_delete(name=evidence.blob_name)
+        for name in [f.blob_name for f in files] + [p.blob_name for p in previews]:
+            blobs.blob_delete(name=name)
     return True
 
 

@@ -14,12 +14,15 @@ from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
 
-from meldpunt.evidence.models import EvidenceFile
+from meldpunt.evidence.models import DerivativeJob, EvidenceFile, EvidencePreview
+from meldpunt.evidence.tasks import evidence_derivatives_make
 from meldpunt.intake.models import Message, Report, ReportStatus
 from meldpunt.intake.retention import (
     report_kept_until,
     reports_due_for_purge,
     reports_purge,
+    retention_wiper_register,
+    retention_wiper_unregister,
 )
 from meldpunt.intake.retention_tasks import purge_expired_reports, purge_schedule
 from meldpunt.intake.services import (
@@ -74,6 +77,13 @@ class World:
         # Closed 40 days ago on a line that keeps a year.
         self.long_kept = self.report(self.long, closed=now - timedelta(days=40))
         self.expired = {self.closed_old.pk, self.open_stale.pk}
+        # One file of each report with files gets its thumbnail from the worker;
+        # the other file of the expired report keeps its pending job, which
+        # holds the data key sealed for the worker.
+        for report in (self.closed_old, self.closed_young):
+            first = EvidenceFile.objects.filter(data_key=report.data_key).order_by("pk").first()
+            assert evidence_derivatives_make.call(first.pk) == "done"
+        assert DerivativeJob.objects.filter(evidence__data_key=self.closed_old.data_key).exists()
 
     def report(self, category, *, closed=None, activity=None, received=None, files=0) -> Report:
         submission = report_submit(
@@ -121,9 +131,13 @@ def statistics() -> list[dict]:
 
 
 def blob_names(report: Report) -> list[str]:
-    return list(
-        EvidenceFile.objects.filter(data_key=report.data_key).values_list("blob_name", flat=True)
-    )
+    """The report's files and their previews in the blob store."""
+    files = EvidenceFile.objects.filter(data_key=report.data_key)
+    previews = EvidencePreview.objects.filter(evidence__in=files)
+    return [
+        *files.values_list("blob_name", flat=True),
+        *previews.values_list("blob_name", flat=True),
+    ]
 
 
 def assert_unreadable(world: World, report: Report) -> None:
@@ -138,6 +152,8 @@ def assert_unreadable(world: World, report: Report) -> None:
     for evidence in EvidenceFile.objects.filter(data_key=report.data_key):
         assert evidence.destroyed_at is not None
         assert not storages["blobs"].exists(evidence.blob_name)
+    assert not DerivativeJob.objects.filter(evidence__data_key=report.data_key).exists()
+    assert not EvidencePreview.objects.filter(evidence__data_key=report.data_key).exists()
 
 
 def assert_readable(world: World, report: Report) -> None:
@@ -153,7 +169,8 @@ def assert_readable(world: World, report: Report) -> None:
 def test_purge_destroys_exactly_the_expired_reports_and_keeps_statistics(world):
     before = statistics()
     old_blobs = blob_names(world.closed_old)
-    assert len(old_blobs) == 2
+    assert len(old_blobs) == 3  # two files and one thumbnail
+    assert len(blob_names(world.closed_young)) == 2
 
     result = reports_purge()
 
@@ -164,6 +181,7 @@ def test_purge_destroys_exactly_the_expired_reports_and_keeps_statistics(world):
             assert_unreadable(world, report)
         else:
             assert_readable(world, report)
+    assert not any(storages["blobs"].exists(name) for name in old_blobs)
     assert statistics() == before
     assert Report.objects.count() == 6 and Message.objects.count() == 12
     destroyed_events = AuditEvent.objects.filter(action="report.destroyed")
@@ -235,6 +253,21 @@ def test_activity_during_a_run_saves_the_report(world):
     assert result.skipped == [last]
     assert_readable(world, Report.objects.get(pk=last))
     assert not reports_due_for_purge().filter(pk=last).exists()
+
+
+def test_apps_above_intake_can_wipe_their_own_ciphertext(world):
+    wiped = []
+
+    def wipe_case_notes(report):
+        assert report.destroyed_at is not None  # called inside the report's transaction
+        wiped.append(report.pk)
+
+    retention_wiper_register(wipe_case_notes)
+    try:
+        reports_purge()
+    finally:
+        retention_wiper_unregister(wipe_case_notes)
+    assert set(wiped) == world.expired
 
 
 def test_kept_until_follows_closing_and_activity(world):
