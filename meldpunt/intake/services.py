@@ -138,7 +138,10 @@ def report_submit(
     try:
         with transaction.atomic():
             data_key = data_key_create(
-                key_bytes=key_bytes, recipients=recipients, reporter_public_key=reporter.public_key
+                key_bytes=key_bytes,
+                line=line,
+                recipients=recipients,
+                reporter_public_key=reporter.public_key,
             )
             report = Report.objects.create(
                 line=line,

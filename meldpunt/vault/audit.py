@@ -1,9 +1,14 @@
 """The tamper-evident audit log.
 
 Each event's hash covers its own fields and the previous event's hash, so
-changing, removing or inserting a row breaks every hash after it. Writers are
-serialised by locking the newest row, which keeps the chain linear under
-concurrent staff actions on PostgreSQL; SQLite serialises writers itself.
+changing, removing or inserting a row breaks every hash after it. Removing the
+newest rows leaves an intact but shorter chain: that is caught by comparing with
+a head hash recorded earlier (``meldpunt audit verify --head``), which is why the
+command prints the head.
+
+Writers are serialised by a transaction-scoped advisory lock on PostgreSQL (locking
+the newest row is not enough: a waiting writer would re-read the same row and
+reuse its sequence number); SQLite serialises writers itself.
 """
 
 import hashlib
@@ -11,12 +16,21 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from meldpunt.vault.models import AuditEvent, StaffUser
 
 GENESIS = "0" * 64
+# Any constant works; it only has to be the same for every writer.
+_ADVISORY_LOCK_ID = 0x6D70_6175_6469_74  # "mpaudit"
+
+
+def _lock_chain() -> None:
+    """Let one writer at a time append (held until the transaction ends)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_ID])
 
 
 def _event_hash(event: AuditEvent) -> str:
@@ -53,7 +67,8 @@ def audit_record(
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
     with transaction.atomic():
-        last = AuditEvent.objects.select_for_update().order_by("-sequence").first()
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-sequence").first()
         event = AuditEvent(
             sequence=(last.sequence + 1) if last else 1,
             created_at=timezone.now(),
@@ -77,21 +92,40 @@ class ChainReport:
     checked: int
     first_broken: AuditEvent | None
     problem: str = ""
+    head_hash: str = GENESIS
 
     @property
     def is_intact(self) -> bool:
-        return self.first_broken is None
+        return not self.problem
 
 
-def audit_verify() -> ChainReport:
-    """Walk the chain in order and name the first event that does not fit."""
+def audit_verify(*, expected_head: str = "") -> ChainReport:
+    """Walk the chain in order and name the first event that does not fit.
+
+    ``expected_head`` is a head hash printed by an earlier run; if no event
+    carries it any more, events were removed from the end of the chain.
+    """
     previous_hash, expected_sequence, checked = GENESIS, 1, 0
+    head_seen = not expected_head
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000):
         if event.sequence != expected_sequence:
-            return ChainReport(checked, event, f"sequence {expected_sequence} is missing")
+            return ChainReport(
+                checked, event, f"event {expected_sequence} before it is missing", previous_hash
+            )
         if event.previous_hash != previous_hash:
-            return ChainReport(checked, event, "does not link to the event before it")
+            return ChainReport(
+                checked, event, "does not link to the event before it", previous_hash
+            )
         if _event_hash(event) != event.hash:
-            return ChainReport(checked, event, "content does not match its hash")
+            return ChainReport(checked, event, "content does not match its hash", previous_hash)
+        head_seen = head_seen or event.hash == expected_head
         previous_hash, expected_sequence, checked = event.hash, expected_sequence + 1, checked + 1
-    return ChainReport(checked, None)
+    if not head_seen:
+        return ChainReport(
+            checked,
+            None,
+            f"the recorded head {expected_head} is not in the chain of {checked} events: "
+            "events were removed from its end",
+            previous_hash,
+        )
+    return ChainReport(checked, None, "", previous_hash)

@@ -10,6 +10,8 @@ from datetime import timedelta
 from django.contrib.auth import authenticate
 from django.db.models import F
 from django.utils import timezone
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from nacl.public import PrivateKey
 
@@ -20,6 +22,8 @@ from meldpunt.vault.models import StaffUser
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
+RECOVERY_CODE_COUNT = 10
+RECOVERY_CODE_LENGTH = 8  # django-otp's StaticToken.random_token(): 40 bits, base32
 
 
 class SignInError(Exception):
@@ -28,7 +32,7 @@ class SignInError(Exception):
         self.code = code
 
 
-def _is_locked(user: StaffUser) -> bool:
+def account_is_locked(user: StaffUser) -> bool:
     return user.locked_until is not None and user.locked_until > timezone.now()
 
 
@@ -50,7 +54,7 @@ def sign_in_failure(*, user: StaffUser, reason: str) -> None:
 def password_check(*, username: str, password: str) -> tuple[StaffUser, PrivateKey]:
     """First factor. Returns the user and their unlocked private key."""
     user = StaffUser.objects.filter(username=username).first()
-    if user is not None and _is_locked(user):
+    if user is not None and account_is_locked(user):
         raise SignInError("locked")
     authenticated = authenticate(username=username, password=password)
     if authenticated is None:
@@ -65,6 +69,7 @@ def password_check(*, username: str, password: str) -> tuple[StaffUser, PrivateK
         staff_key_create(user=authenticated, password=password)
         private_key = staff_key_unlock(user=authenticated, password=password)
     except crypto.DecryptionError as error:
+        audit_record(actor=authenticated, action="account.key_unlock_failed", target=authenticated)
         raise SignInError("key_mismatch") from error
     return authenticated, private_key
 
@@ -73,11 +78,31 @@ def confirmed_device(user: StaffUser) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def totp_check(*, user: StaffUser, device: TOTPDevice, token: str) -> None:
-    """Second factor; on success the failure count is reset."""
-    if _is_locked(user):
+def _recovery_device(user: StaffUser, code: str) -> StaticDevice | None:
+    """The recovery-code device that accepts code (and forgets it), if any."""
+    for device in StaticDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(code):
+            return device
+    return None
+
+
+def second_factor_check(*, user: StaffUser, device: TOTPDevice, token: str) -> Device:
+    """Second factor: a code from the app, or (once enrolled) a single-use recovery code.
+
+    Returns the device that accepted the token, for django_otp.login. On success
+    the failure count is reset.
+    """
+    if account_is_locked(user):
         raise SignInError("locked")
-    if not device.verify_token(token.strip().replace(" ", "")):
+    token = token.strip().replace(" ", "").replace("-", "").lower()
+    accepted: Device | None = None
+    if token.isdigit():
+        accepted = device if device.verify_token(token) else None
+    elif device.confirmed and len(token) == RECOVERY_CODE_LENGTH:
+        accepted = _recovery_device(user, token)
+        if accepted is not None:
+            audit_record(actor=user, action="account.recovery_code_used", target=user)
+    if accepted is None:
         sign_in_failure(user=user, reason="totp")
         raise SignInError("invalid_code")
     if not device.confirmed:
@@ -85,3 +110,24 @@ def totp_check(*, user: StaffUser, device: TOTPDevice, token: str) -> None:
         device.save(update_fields=["confirmed"])
     StaffUser.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
     audit_record(actor=user, action="account.signed_in", target=user)
+    return accepted
+
+
+def password_reconfirm(*, user: StaffUser, password: str) -> PrivateKey:
+    """Re-authentication before a sensitive action: the password again, counted like sign-in.
+
+    Returns the freshly unlocked private key, so the session's copy is renewed too.
+    """
+    if account_is_locked(user):
+        raise SignInError("locked")
+    if not user.check_password(password):
+        sign_in_failure(user=user, reason="reauthentication")
+        raise SignInError("invalid_password")
+    try:
+        private_key = staff_key_unlock(user=user, password=password)
+    except (NoKeyError, crypto.DecryptionError) as error:
+        audit_record(actor=user, action="account.key_unlock_failed", target=user)
+        raise SignInError("key_mismatch") from error
+    StaffUser.objects.filter(pk=user.pk).update(failed_login_count=0)
+    audit_record(actor=user, action="account.reauthenticated", target=user)
+    return private_key

@@ -49,10 +49,32 @@ def blob_put(*, key: bytes, source: BinaryIO) -> StoredBlob:
     return StoredBlob(name=name, size=size)
 
 
+class _HashingReader:
+    """Passes reads through while hashing them, to check a blob's name on the way."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self.source = source
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.source.read(size)
+        self.digest.update(data)
+        return data
+
+
 def blob_read(*, key: bytes, name: str) -> Iterator[bytes]:
-    """Yield the decrypted content; raises crypto.DecryptionError if it was altered."""
+    """Yield the decrypted content; raises crypto.DecryptionError if it was altered.
+
+    Chunks are yielded as they authenticate, so a consumer must treat what it got
+    as valid only once the iterator finishes. The name check at the end catches a
+    blob replaced by another one encrypted under the same key (say, another file
+    of the same report), which authentication alone would accept.
+    """
     with _storage().open(name, "rb") as handle:
-        yield from crypto.decrypt_stream(key, handle)
+        reader = _HashingReader(handle)
+        yield from crypto.decrypt_stream(key, reader)
+        if _name_for(reader.digest.hexdigest()) != name:
+            raise crypto.DecryptionError("blob content does not match its name")
 
 
 def blob_read_all(*, key: bytes, name: str) -> bytes:

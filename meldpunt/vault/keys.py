@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from nacl.public import PrivateKey
 
+from meldpunt.lines.models import Line
 from meldpunt.vault import crypto
 from meldpunt.vault.models import DataKey, KeyGrant, StaffKey, StaffUser
 
@@ -65,7 +66,11 @@ def staff_key_unlock(*, user: StaffUser, password: str) -> PrivateKey:
 
 
 def staff_key_rewrap(*, user: StaffUser, old_password: str, new_password: str) -> None:
-    """On a password change: same key pair, wrapped by the new password."""
+    """On a password change: same key pair, wrapped by the new password.
+
+    Raises crypto.DecryptionError when old_password does not unwrap the key, so a
+    wrong old password can never leave the key wrapped by something unknown.
+    """
     private_key = staff_key_unlock(user=user, password=old_password)
     StaffKey.objects.filter(user=user).update(**_wrap(private_key, new_password))
 
@@ -73,15 +78,17 @@ def staff_key_rewrap(*, user: StaffUser, old_password: str, new_password: str) -
 def data_key_create(
     *,
     key_bytes: bytes,
+    line: Line,
     recipients: Iterable[StaffUser],
     reporter_public_key: bytes | None = None,
 ) -> DataKey:
     """Store a data key (from crypto.new_data_key) sealed for staff members and the reporter.
 
+    The key belongs to a line so that access follows line membership (vault.access).
     Staff members without a key pair get no grant: they cannot read the report
     until someone who can grants it to them.
     """
-    data_key = DataKey.objects.create()
+    data_key = DataKey.objects.create(line=line)
     grants = [
         KeyGrant(
             data_key=data_key,

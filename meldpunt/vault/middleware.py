@@ -1,6 +1,8 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from meldpunt.vault.sessionsecrets import apply_cookie
 
@@ -15,3 +17,25 @@ class SessionSecretMiddleware:
         response = self.get_response(request)
         apply_cookie(request, response)
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """After an administrator's reset, nothing but choosing a new password (or signing out).
+
+    The temporary password was seen by the administrator; until it is replaced
+    the account's key is wrapped by something another person knows.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and request.path not in {reverse("vault:password_change"), reverse("vault:logout")}
+        ):
+            return redirect("vault:password_change")
+        return self.get_response(request)

@@ -11,6 +11,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from meldpunt.lines.models import Line
+
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
@@ -25,6 +27,11 @@ class StaffUser(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.ANALYST)
     failed_login_count = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set by an administrator's reset: the temporary password must be replaced."),
+    )
 
     class Meta:
         verbose_name = _("staff member")
@@ -56,6 +63,11 @@ class DataKey(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The line whose members hold grants: joining or leaving a line re-seals or
+    # removes the grants of all its data keys (see vault.access).
+    line = models.ForeignKey(
+        Line, null=True, blank=True, on_delete=models.PROTECT, related_name="data_keys"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     destroyed_at = models.DateTimeField(null=True, blank=True)
 

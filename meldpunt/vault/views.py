@@ -1,16 +1,23 @@
-"""Staff sign-in and sign-out pages."""
+"""Staff sign-in, sign-out and the account pages (password, re-authentication, recovery codes)."""
+
+from urllib.parse import urlencode
 
 import segno
-from django.contrib.auth import login, logout
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from meldpunt.vault import auth
-from meldpunt.vault.forms import PasswordForm, TokenForm
+from meldpunt.vault import accounts, auth
+from meldpunt.vault.decorators import password_confirmed, require_recent_auth, two_factor_required
+from meldpunt.vault.forms import ConfirmPasswordForm, PasswordChangeForm, PasswordForm, TokenForm
 from meldpunt.vault.models import StaffUser
 from meldpunt.vault.sessionsecrets import session_secret_put, session_secrets_clear
 
@@ -18,11 +25,32 @@ PRIVATE_KEY = "private_key"
 PENDING_USER = "vault_pending_user"
 
 SIGN_IN_MESSAGES = {
-    "invalid": _("Username or password is wrong."),
-    "locked": _("This account is locked for a while after too many failed attempts."),
-    "invalid_code": _("This code is not right. Check the time on your phone and try again."),
-    "key_mismatch": _("Your key could not be unlocked. Ask an administrator."),
+    "invalid": gettext_lazy("Username or password is wrong."),
+    "invalid_password": gettext_lazy("This password is not right."),
+    "locked": gettext_lazy("This account is locked for a while after too many failed attempts."),
+    "invalid_code": gettext_lazy(
+        "This code is not right. Check the time on your phone and try again."
+    ),
+    "key_mismatch": gettext_lazy("Your key could not be unlocked. Ask an administrator."),
 }
+
+
+def _next_url(request: HttpRequest, default: str = "cases:queue") -> str:
+    """The page to return to, only if it is on this site (no open redirect)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _with_next(request: HttpRequest, url_name: str) -> HttpResponse:
+    response = redirect(url_name)
+    target = _next_url(request, default="")
+    if target:
+        response["Location"] += "?" + urlencode({"next": target})
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,7 +65,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             request.session[PENDING_USER] = user.pk
             session_secret_put(request, PRIVATE_KEY, bytes(private_key))
-            return redirect("vault:second_factor")
+            password_confirmed(request)
+            return _with_next(request, "vault:second_factor")
     return render(request, "vault/sign_in.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -55,14 +84,24 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            auth.totp_check(user=user, device=device, token=form.cleaned_data["token"])
+            accepted = auth.second_factor_check(
+                user=user, device=device, token=form.cleaned_data["token"]
+            )
         except auth.SignInError as error:
             form.add_error("token", str(SIGN_IN_MESSAGES[error.code]))
         else:
             del request.session[PENDING_USER]
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            otp_login(request, device)
-            return redirect(request.GET.get("next") or "cases:queue")
+            otp_login(request, accepted)
+            if enrolling:
+                # Shown once, right now: the codes are never displayed again.
+                codes = accounts.recovery_codes_create(user=user)
+                return render(
+                    request,
+                    "vault/recovery_codes.html",
+                    {"codes": codes, "next": _next_url(request, default="")},
+                )
+            return redirect(_next_url(request))
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         context["qr_svg"] = segno.make(device.config_url).svg_data_uri(scale=4)
@@ -75,3 +114,67 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     session_secrets_clear(request)
     logout(request)
     return redirect("vault:login")
+
+
+@two_factor_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change the password; the private key is re-wrapped, so every grant keeps working."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.staff_password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                for message in field_errors:
+                    form.add_error(field, message)
+        else:
+            update_session_auth_hash(request, request.user)
+            password_confirmed(request)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("cases:queue")
+    return render(
+        request,
+        "vault/password_change.html",
+        {"form": form, "must_change": request.user.must_change_password},
+        status=400 if form.errors else 200,
+    )
+
+
+@two_factor_required
+@require_http_methods(["GET", "POST"])
+def confirm_password(request: HttpRequest) -> HttpResponse:
+    """The re-enter-password page in front of sensitive actions (see require_recent_auth)."""
+    form = ConfirmPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            private_key = auth.password_reconfirm(
+                user=request.user, password=form.cleaned_data["password"]
+            )
+        except auth.SignInError as error:
+            form.add_error("password", str(SIGN_IN_MESSAGES[error.code]))
+        else:
+            session_secret_put(request, PRIVATE_KEY, bytes(private_key))
+            password_confirmed(request)
+            return redirect(_next_url(request))
+    return render(
+        request, "vault/confirm_password.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_recent_auth(minutes=5)
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """See how many recovery codes are left, or replace them all with new ones."""
+    if request.method == "POST":
+        codes = accounts.recovery_codes_create(user=request.user)
+        return render(request, "vault/recovery_codes.html", {"codes": codes, "next": ""})
+    return render(
+        request,
+        "vault/recovery_codes_status.html",
+        {"left": accounts.recovery_codes_left(request.user)},
+    )

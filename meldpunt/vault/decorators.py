@@ -1,0 +1,63 @@
+"""Re-authentication for sensitive actions (export, key reset, forwarding override).
+
+A signed-in session is not enough for these: the person must have typed their
+password within the last few minutes, so a session left open on an unattended
+screen cannot be used for them.
+"""
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+PASSWORD_CONFIRMED_AT = "vault_password_confirmed_at"  # noqa: S105 - a session key name
+
+
+def password_confirmed(request: HttpRequest) -> None:
+    """Record that the password was just verified (at sign-in or re-authentication)."""
+    request.session[PASSWORD_CONFIRMED_AT] = int(time.time())
+
+
+def has_recent_auth(request: HttpRequest, *, minutes: int) -> bool:
+    confirmed_at = request.session.get(PASSWORD_CONFIRMED_AT)
+    return isinstance(confirmed_at, int) and time.time() - confirmed_at <= minutes * 60
+
+
+def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in with both factors, whatever the role (partner users included)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated or not request.user.is_verified():
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def require_recent_auth(
+    minutes: int = 5,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a view so it runs only if the password was confirmed in the last ``minutes``.
+
+    Otherwise the person is sent to the re-enter-password page and comes back to
+    this URL afterwards (a form posted without recent authentication is not
+    carried over: they submit it again, now knowingly).
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @two_factor_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not has_recent_auth(request, minutes=minutes):
+                query = urlencode({"next": request.get_full_path()})
+                return HttpResponseRedirect(f"{reverse('vault:confirm_password')}?{query}")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
