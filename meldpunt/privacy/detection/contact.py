@@ -26,12 +26,15 @@ SERVICE_NUMBER_TYPES = frozenset(
 
 
 @functools.lru_cache(maxsize=4096)
-def _personal_number_type(digits: str, international: bool) -> PhoneNumberType | None:
-    """The number type of a digit string if it is a valid, non-service number.
+def _phone_confidence(digits: str, international: bool) -> float | None:
+    """How likely a digit string is a personal phone number; None if it is not one.
 
     Builds the PhoneNumber directly instead of calling ``phonenumbers.parse``: the
     caller already knows where the country code is, and parsing free text is the
-    slow part of the library.
+    slow part of the library. Numbers in allocated ranges score high; numbers of the
+    right length outside them (a typo, a range allocated after this library version,
+    a Dutch "06" number) still count, lower, because missing a reporter's own number
+    costs more than a needless warning.
     """
     if international:
         for length in (1, 2, 3):
@@ -45,8 +48,9 @@ def _personal_number_type(digits: str, international: bool) -> PhoneNumberType |
         options = [national[1:], national] if national.startswith("0") else [national]
     else:
         country_code, options = 31, [digits[1:]]
+    possible = False
     for national_digits in options:
-        if not national_digits or len(national_digits) < 4:
+        if len(national_digits) < 4:
             continue
         number = PhoneNumber(
             country_code=country_code,
@@ -54,10 +58,17 @@ def _personal_number_type(digits: str, international: bool) -> PhoneNumberType |
             italian_leading_zero=national_digits.startswith("0") or None,
         )
         number_type = phonenumbers.number_type(number)
-        if number_type == PhoneNumberType.UNKNOWN:
-            continue
-        return None if number_type in SERVICE_NUMBER_TYPES else number_type
-    return None
+        if number_type in SERVICE_NUMBER_TYPES:
+            return None
+        if number_type == PhoneNumberType.MOBILE:
+            return 0.95
+        if number_type != PhoneNumberType.UNKNOWN:
+            return 0.9
+        possible = possible or (
+            phonenumbers.is_possible_number(number)
+            and (international or national_digits.startswith("6"))
+        )
+    return 0.6 if possible else None
 
 
 def _is_word_character(text: str, index: int) -> bool:
@@ -110,9 +121,8 @@ def _phone_number_from(
         end = groups[last][1]
         plausible = len(collected) >= 8 if international else len(collected) == needed
         if plausible and not _is_word_character(text, end):
-            number_type = _personal_number_type(collected, international)
-            if number_type is not None:
-                confidence = 0.95 if number_type == PhoneNumberType.MOBILE else 0.9
+            confidence = _phone_confidence(collected, international)
+            if confidence is not None:
                 return Hit(FindingType.PHONE, span_start, end, confidence), last - first + 1
         if not joins[last]:
             return None, 0

@@ -160,7 +160,8 @@ _DATE = (
 DATE_OF_BIRTH = re.compile(
     r"(?i:\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|born|date of birth|birth date|"
     r"birthdate|dob|d\.o\.b\.))"
-    rf"[ :,(]{{0,3}}(?i:(?:op|on|in|am|ca\.|circa|around|rond) )?(?i:({_DATE}))(?![0-9])"
+    r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond) ){0,2}"
+    rf"(?i:({_DATE}))(?![0-9])"
 )
 
 

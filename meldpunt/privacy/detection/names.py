@@ -237,7 +237,9 @@ class _NameScanner:
     def _not_name_phrase_words(self) -> set[int]:
         blocked = set()
         for index in range(len(self.words) - 1):
-            pair = f"{self.words[index].group()} {self.words[index + 1].group()}"
+            # "Albert Heijn-filiaal" is still the shop
+            second = self.words[index + 1].group().split("-")[0]
+            pair = f"{self.words[index].group()} {second}"
             if pair in self.not_name_phrases and self._adjacent(index, index + 1):
                 blocked.update((index, index + 1))
         return blocked

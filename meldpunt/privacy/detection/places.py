@@ -61,6 +61,8 @@ NOT_STREETS = frozenset(
         "dierenpark", "pretpark", "industriepark", "bedrijventerrein", "jachthaven", "vaart",
     }
 )  # fmt: skip
+# Streets named "Laan van ...", "Weg naar ...", "Plein ...": the street word comes first.
+DUTCH_STREET_PREFIXES = frozenset({"Laan", "Weg", "Plein", "Kade", "Singel", "Dijk", "Hof"})
 HOUSE_NUMBER_AFTER_STREET = re.compile(
     r" ?(?:(?i:nr\.?|no\.?|nummer|number) ?)?[0-9]{1,5}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4}|"
     r" ?(?i:hs|bis|huis|[iI]{1,3})\b)?(?![0-9]|[.,:][0-9])"
@@ -110,6 +112,25 @@ def _street_name_start(text: str, words: list[re.Match], index: int) -> int:
     return start
 
 
+def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | None:
+    """ "Laan van Meerdervoort 55", "Plein 1944 12": the street word comes first."""
+    last = index
+    for following in range(index + 1, min(len(words), index + MAX_STREET_NAME_WORDS)):
+        word = words[following].group()
+        if text[words[following - 1].end() : words[following].start()] != " ":
+            break
+        if word.lower() in STREET_NAME_PARTICLES or word[0].isupper():
+            last = following
+            continue
+        break
+    if last == index:
+        return None
+    number = HOUSE_NUMBER_AFTER_STREET.match(text, words[last].end())
+    if not number or number.end() == words[last].end():
+        return None
+    return Hit(FindingType.STREET_ADDRESS, words[index].start(), number.end(), 0.9)
+
+
 def find_street_addresses(text: str) -> Iterator[Hit]:
     words = list(WORD.finditer(text))
     for index, word in enumerate(words):
@@ -122,6 +143,10 @@ def find_street_addresses(text: str) -> Iterator[Hit]:
             if number and number.end() > word.end():
                 start = _street_name_start(text, words, index)
                 yield Hit(FindingType.STREET_ADDRESS, start, number.end(), 0.9)
+        elif name in DUTCH_STREET_PREFIXES:
+            hit = _street_with_prefix(text, words, index)
+            if hit is not None:
+                yield hit
         elif name in ENGLISH_STREET_SUFFIXES and index > 0:
             # "221B Baker Street", "12 High St": number, capitalised name words, suffix.
             start = _street_name_start(text, words, index)

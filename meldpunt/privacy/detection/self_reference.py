@@ -28,6 +28,9 @@ _ENGLISH_RELATIONS = (
     "class|team|street|building|flat|apartment|house|address|name|phone number|number|"
     "email|e-mail|email address|car|company|shop"
 )
+# "mijn oudere broer", "my late father"
+_DUTCH_QUALIFIERS = "oudere|jongere|kleine|grote|overleden|eigen|vorige|nieuwe|oude|beste|vaste"
+_ENGLISH_QUALIFIERS = "late|older|younger|little|big|own|former|old|new|best|elder"
 _ROLES_NL = (
     "buurman|buurvrouw|buren|collega|baas|werkgever|ex|broer|zus|vader|moeder|vriend|vriendin|"
     "zoon|dochter|neef|nicht|oom|tante|huisbaas|klasgenoot|huisgenoot|leraar|docent|partner|"
@@ -42,7 +45,10 @@ _ROLES_EN = (
 SELF_REFERENCE_PATTERNS = {
     "nl": (
         # "mijn buurman", "m'n collega", "onze buren"
-        re.compile(rf"(?i:\b(?:mijn|m'n|mn|onze|ons) (?:{_DUTCH_RELATIONS})\b)"),
+        re.compile(
+            rf"(?i:\b(?:mijn|m'n|mn|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?"
+            rf"(?:{_DUTCH_RELATIONS})\b)"
+        ),
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
             rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?(?:{_ROLES_NL})(?: van)?\b)"
@@ -66,7 +72,7 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(r"(?i:\bik heet\b)"),
     ),
     "en": (
-        re.compile(rf"(?i:\b(?:my|our) (?:{_ENGLISH_RELATIONS})\b)"),
+        re.compile(rf"(?i:\b(?:my|our) (?:(?:{_ENGLISH_QUALIFIERS}) )?(?:{_ENGLISH_RELATIONS})\b)"),
         re.compile(
             rf"(?i:\b(?:I am|I'm|I’m|as) (?:his|her|their|the|a|an) (?:{_ROLES_EN}|only one)\b)"
         ),
