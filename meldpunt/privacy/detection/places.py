@@ -152,7 +152,10 @@ def find_street_addresses(text: str) -> Iterator[Hit]:
             start = _street_name_start(text, words, index)
             if start == word.start():
                 continue
-            end = word.end() + (1 if text[word.end() : word.end() + 1] == "." else 0)
+            is_abbreviation = (
+                name in {"St", "Rd", "Ave"} and text[word.end() : word.end() + 1] == "."
+            )
+            end = word.end() + (1 if is_abbreviation else 0)
             number = NUMBER_BEFORE_STREET.search(text, max(0, start - 10), start)
             if number:
                 yield Hit(FindingType.STREET_ADDRESS, number.start(), end, 0.9)

@@ -69,6 +69,11 @@ WARN_ONLY_WHEN_OWN = frozenset({FindingType.PERSON_NAME, FindingType.LICENCE_PLA
 FIRST_PERSON = re.compile(
     r"(?i:\b(?:ik|mij|me|mijn|m'n|mn|ons|onze|wij|we|i|i'm|i’m|my|mine|our|us)\b)"
 )
+FIRST_PERSON_POSSESSIVE = re.compile(r"(?i:\b(?:mijn|m'n|mn|onze|ons|my|our)\b)")
+OWN_NAME_CUE = re.compile(
+    r"(?i:\b(?:mijn naam is|ik heet|ik ben|noem mij|noem me|my name is|i am|i'm|i’m|"
+    r"call me|i am called)[ :,]{1,3}$)"
+)
 OWN_WINDOW = 40
 
 
@@ -92,9 +97,13 @@ def _is_likely_own(text: str, finding: Finding) -> bool:
     if finding.type == FindingType.SELF_REFERENCE:
         return True
     before = text[max(0, finding.start - OWN_WINDOW) : finding.start]
+    if finding.type == FindingType.PERSON_NAME:
+        # "Ik, als buurman van Kevin Jansen": Kevin is the neighbour, not the reporter.
+        return bool(OWN_NAME_CUE.search(before))
     # Only the clause the detail is in: "Mijn buurman. Zijn nummer is ..." is not own.
     clause = re.split(r"[.!?\n]", before)[-1]
-    return bool(FIRST_PERSON.search(clause))
+    pattern = FIRST_PERSON_POSSESSIVE if finding.type in WARN_ONLY_WHEN_OWN else FIRST_PERSON
+    return bool(pattern.search(clause))
 
 
 def reporter_warnings(text: str, *, language: str | None = None) -> list[ReporterWarning]:
