@@ -18,6 +18,8 @@ DIGIT_GROUP = re.compile(r"[0-9]+")
 GROUP_GAP = re.compile(r"[ \-./()]{1,4}")
 MAX_PHONE_DIGITS = 15  # E.164 maximum
 DUTCH_NATIONAL_DIGITS = 10  # every Dutch subscriber number, with its leading 0
+# Reporters from or writing about the UK use its national format ("07911 123456").
+BRITISH_NATIONAL_DIGITS = 11
 # Numbers of organisations rather than people: free, premium-rate and shared-cost lines.
 # The tip line's own 0800 number is one of them.
 SERVICE_NUMBER_TYPES = frozenset(
@@ -47,7 +49,8 @@ def _phone_confidence(digits: str, international: bool) -> float | None:
         # first and with it (Italian-style numbers keep it) second.
         options = [national[1:], national] if national.startswith("0") else [national]
     else:
-        country_code, options = 31, [digits[1:]]
+        country_code = 31 if len(digits) == DUTCH_NATIONAL_DIGITS else 44
+        options = [digits[1:]]
     possible = False
     for national_digits in options:
         if len(national_digits) < 4:
@@ -66,7 +69,7 @@ def _phone_confidence(digits: str, international: bool) -> float | None:
             return 0.9
         possible = possible or (
             phonenumbers.is_possible_number(number)
-            and (international or national_digits.startswith("6"))
+            and (international or (country_code == 31 and national_digits.startswith("6")))
         )
     return 0.6 if possible else None
 
@@ -112,14 +115,18 @@ def _phone_number_from(
     international = plus or (digits.startswith("00") and len(digits) >= 3)
     if not international and (not digits.startswith("0") or len(digits) < 2):
         return None, 0
-    needed = MAX_PHONE_DIGITS if international else DUTCH_NATIONAL_DIGITS
+    needed = MAX_PHONE_DIGITS if international else BRITISH_NATIONAL_DIGITS
     collected = digits if plus else digits[2:] if international else digits
     last = first
     while True:
         if len(collected) > needed:
             return None, 0
         end = groups[last][1]
-        plausible = len(collected) >= 8 if international else len(collected) == needed
+        plausible = (
+            len(collected) >= 8
+            if international
+            else len(collected) in (DUTCH_NATIONAL_DIGITS, BRITISH_NATIONAL_DIGITS)
+        )
         if plausible and not _is_word_character(text, end):
             confidence = _phone_confidence(collected, international)
             if confidence is not None:
@@ -169,9 +176,13 @@ def find_email_addresses(text: str) -> Iterator[Hit]:
 HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}")
 # "insta: jan_devries", "snapchat naam = mo.2004", "telegram account: @..." (the last is
 # also found by HANDLE; overlap resolution keeps one).
+PLATFORM_WORDS = frozenset(
+    {"insta", "instagram", "snap", "snapchat", "tiktok", "telegram", "twitter", "signal"}
+)
 LABELLED_HANDLE = re.compile(
     r"\b(?:[Ii]nsta(?:gram)?|[Ss]nap(?:chat)?|[Tt]ik[Tt]ok|[Tt]elegram|[Tt]witter|[Ss]ignal)"
-    r" ?(?:naam|name|account|handle|id|ID)? ?[:=] ?@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})"
+    r" ?(?:naam|name|account|handle|id|ID)?(?: ?[:=] ?| (?:als|as|onder|under) ['‘\"“]?)"
+    r"@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})"
 )
 
 
@@ -183,12 +194,18 @@ def find_social_handles(text: str) -> Iterator[Hit]:
             continue  # "@gmail.com" after a stray space: part of an address, not a handle
         if len(handle) > 2:
             yield Hit(FindingType.SOCIAL_HANDLE, match.start(), end, 0.85)
-    for match in LABELLED_HANDLE.finditer(text):
+    position = 0
+    while match := LABELLED_HANDLE.search(text, position):
         handle = match.group(1).rstrip(".")
+        if handle.lower() in PLATFORM_WORDS:
+            # "op Snapchat als snap: dikkeb0y" - the handle is further on
+            position = match.start(1)
+            continue
         start = match.start(1)
         if text[start - 1 : start] == "@":
             start -= 1
         yield Hit(FindingType.SOCIAL_HANDLE, start, match.start(1) + len(handle), 0.8)
+        position = match.end()
 
 
 PROFILE_URL = re.compile(

@@ -11,7 +11,7 @@ from .findings import FindingType, Hit
 # Country code, check digits, then up to 40 characters of account number in groups.
 # The tail is one flat class; where the account number ends is decided afterwards by
 # the checksum, trying only the cut points at group boundaries.
-IBAN_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2} ?[A-Za-z0-9][A-Za-z0-9 ]{9,40}")
+IBAN_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?[0-9]{2} ?[A-Za-z0-9][A-Za-z0-9 ]{9,40}")
 IBAN_MIN_LENGTH = 15  # Norway
 IBAN_MAX_LENGTH = 34
 
@@ -62,8 +62,8 @@ def find_ibans(text: str) -> Iterator[Hit]:
 
 
 BSN_CANDIDATE = re.compile(
-    r"(?<![0-9A-Za-z.,])(?:[0-9]{9}|[0-9]{4}\.[0-9]{2}\.[0-9]{3}|[0-9]{3}[ .][0-9]{3}[ .][0-9]{3}"
-    r"|[0-9]{8})(?![0-9]|[.,][0-9])"
+    r"(?<![0-9A-Za-z.,])(?:[0-9]{9}|[0-9]{4}([ .])[0-9]{2}\1[0-9]{3}"
+    r"|[0-9]{3}[ .][0-9]{3}[ .][0-9]{3}|[0-9]{8})(?![0-9]|[.,][0-9])"
 )
 BSN_CONTEXT = re.compile(
     r"(?i:\b(?:bsn|burgerservicenummer|burger ?service ?nummer|sofi|sofinummer|"
@@ -86,7 +86,7 @@ def is_valid_bsn(number: str) -> bool:
 
 def find_bsns(text: str) -> Iterator[Hit]:
     for match in BSN_CANDIDATE.finditer(text):
-        digits = re.sub(r"[ .]", "", match.group())
+        digits = match.group().replace(" ", "").replace(".", "")
         if not is_valid_bsn(digits):
             continue
         has_context = bool(
@@ -119,7 +119,8 @@ def _sidecode_pattern(sidecode: str, separator: str) -> str:
 PLATE = re.compile(
     r"(?<![A-Za-z0-9\-])(?:"
     + "|".join(_sidecode_pattern(code, "[- ]") for code in PLATE_SIDECODES)
-    + r")(?![A-Za-z0-9]|-[A-Za-z0-9])"
+    + r")(?![A-Za-z0-9]|-[A-Za-z0-9])",
+    re.IGNORECASE,
 )
 # Written without dashes ("12ABC3") a plate is only recognisable with a cue nearby.
 PLATE_UNDASHED = re.compile(
@@ -135,14 +136,21 @@ PLATE_CONTEXT = re.compile(
 
 
 def find_licence_plates(text: str) -> Iterator[Hit]:
+    # Plates are printed in capitals; written any other way, or without dashes ("12ABC3"),
+    # a plate is only recognisable with a cue ("kenteken", "plate") nearby.
     for match in PLATE.finditer(text):
-        if match.group().isdigit():
-            continue
-        yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
+        plate = match.group()
+        is_printed_form = plate.isupper() and not ("-" in plate and " " in plate)
+        # Not printed: only with dashes ("12-abc-3"), "12-34 en" is a score and a word.
+        if is_printed_form or (" " not in plate and _has_plate_cue(text, match.start())):
+            yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
     for match in PLATE_UNDASHED.finditer(text):
-        context = PLATE_CONTEXT.search(text, max(0, match.start() - CONTEXT_WINDOW), match.start())
-        if context:
+        if _has_plate_cue(text, match.start()):
             yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
+
+
+def _has_plate_cue(text: str, start: int) -> bool:
+    return bool(PLATE_CONTEXT.search(text, max(0, start - CONTEXT_WINDOW), start))
 
 
 _MONTHS = (

@@ -151,8 +151,14 @@ NAME_CUES = {
         }
     ),
 }
-# "mijn naam is X", "her name is X", "naam: X" are handled by looking two words back.
+# "mijn naam is X", "her name is X", "naam: X", "the name X" and "heet hij X" are
+# handled by looking one or two words back.
 NAME_IS_CUES = frozenset({"naam", "name"})
+NAME_VERB_CUES = frozenset({"heet", "heette", "noemt", "noemde"})
+PRONOUNS = frozenset({"hij", "zij", "ze", "he", "she"})
+# Two or more capitalised words in a row that are in no list are taken as a name
+# ("Sietse Wolthuis"), unless the passage is written in title case.
+TITLE_CASE_WINDOW = 3
 # First names that are also everyday words; alone they are not evidence of a name.
 AMBIGUOUS_FIRST_NAMES = frozenset(
     {"Mark", "Frank", "Rose", "Roos", "Ben", "Bill", "Grace", "Said", "Can", "Ed", "Co", "Jo",
@@ -264,6 +270,7 @@ class _NameScanner:
         word = self._word(index)
         return (
             _is_capitalised(word)
+            and not any(character.isdigit() for character in word)  # "Kees1975" is a username
             and word not in self.not_names
             and index not in self.blocked
             and word.lower() not in self.cues
@@ -281,7 +288,10 @@ class _NameScanner:
         # "naam is Kevin", "name is Kevin", "naam: Kevin"
         if word == "is" and index > 0:
             return self.words[index - 1].group().lower() in NAME_IS_CUES
-        return word in NAME_IS_CUES and self.text[self.words[index].end()] == ":"
+        # "heet hij Gino", "is she called"
+        if word in PRONOUNS and index > 0:
+            return self.words[index - 1].group().lower() in NAME_VERB_CUES
+        return word in NAME_IS_CUES
 
     def names(self) -> Iterator[Hit]:
         index = 0
@@ -334,7 +344,42 @@ class _NameScanner:
                     return self._hit(start, span_end, 0.85)
                 if word not in AMBIGUOUS_SURNAMES and not self._is_sentence_start(index):
                     return self._hit(index, span_end, 0.65)
+        first_name_word = next(i for i in range(first, last + 1) if self._is_name_word(i))
+        if last > first_name_word and not self._is_title_case(first_name_word):
+            return self._hit(first_name_word, span_end, 0.55)
         return None
+
+    def _is_title_case(self, index: int) -> bool:
+        """Whether the words around are nearly all capitalised, as in a heading."""
+        around = self.words[max(0, index - TITLE_CASE_WINDOW) : index + TITLE_CASE_WINDOW + 1]
+        capitalised = sum(1 for word in around if word.group()[0].isupper())
+        return capitalised >= len(around) - 1 and len(around) > 3
+
+    def lower_case_names(self) -> Iterator[Hit]:
+        """ "ik zag jan de vries": a known first name and a known surname, both in lower case."""
+        first_names = {
+            name.lower() for name in self.first_names if name not in AMBIGUOUS_FIRST_NAMES
+        }
+        surnames = {name.lower() for name in self.surnames}
+        count = len(self.words)
+        for index, word in enumerate(self.words):
+            if word.group() not in first_names:
+                continue
+            following = index + 1
+            while (
+                following < count
+                and following - index <= 3
+                and self.words[following].group() in PARTICLES
+                and self._adjacent(following - 1, following)
+            ):
+                following += 1
+            if (
+                following < count
+                and self._adjacent(following - 1, following)
+                and self.words[following].group() in surnames
+            ):
+                end = self.words[following].end()
+                yield Hit(FindingType.PERSON_NAME, word.start(), end, 0.6)
 
     def _is_month_in_date(self, index: int) -> bool:
         """ "12 Jan" is a date; "Jan" alone after a number is not a name."""
@@ -346,4 +391,6 @@ class _NameScanner:
 
 
 def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
-    yield from _NameScanner(text, language).names()
+    scanner = _NameScanner(text, language)
+    yield from scanner.names()
+    yield from scanner.lower_case_names()

@@ -8,10 +8,10 @@ from .findings import FindingType, Hit
 # 1234 AB or 1234AB; lower case only when written together ("2019 op" is a year and a word).
 # SA, SD and SS are never issued.
 POSTCODE = re.compile(
-    r"(?<![0-9A-Za-z])[1-9][0-9]{3}(?: ?(?!SA|SD|SS)[A-Z]{2}|[a-z]{2})(?![A-Za-z0-9])"
+    r"(?<![0-9A-Za-z])[1-9][0-9]{3}(?: ?(?!SA|SD|SS)[A-Z]{2}|[a-z]{2})(?![A-Za-z])"
 )
 HOUSE_NUMBER = re.compile(
-    r"(?:,? | ?- ?)(?:(?i:nr\.?|no\.?|huisnummer|nummer|number) ?)?"
+    r"(?:,? | ?- ?)?(?:(?i:nr\.?|no\.?|huisnummer|nummer|number) ?)?"
     r"[0-9]{1,5}(?: ?[a-zA-Z](?![a-zA-Z]))?"
     r"(?![0-9:.,][0-9])"
 )

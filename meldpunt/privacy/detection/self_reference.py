@@ -12,7 +12,7 @@ from .findings import FindingType, Hit
 _DUTCH_RELATIONS = (
     "buurman|buurvrouw|buren|bovenburen|onderburen|buurjongen|buurmeisje|collega|collega's|"
     "baas|chef|leidinggevende|werkgever|ex|ex-man|ex-vrouw|ex-vriend|ex-vriendin|broer|zus|"
-    "zusje|broertje|vader|moeder|stiefvader|stiefmoeder|man|vrouw|vriend|vriendin|zoon|dochter|"
+    "zusje|broertje|vader|moeder|stiefvader|stiefmoeder|stiefbroer|stiefzus|man|vrouw|vriend|vriendin|zoon|dochter|"
     "neef|nicht|oom|tante|opa|oma|schoonvader|schoonmoeder|schoonzus|zwager|huisbaas|"
     "verhuurder|klasgenoot|klasgenoten|huisgenoot|huisgenoten|kamergenoot|leraar|lerares|"
     "docent|mentor|trainer|partner|echtgenoot|echtgenote|kind|kinderen|werk|school|klas|"
@@ -22,7 +22,7 @@ _DUTCH_RELATIONS = (
 _ENGLISH_RELATIONS = (
     "neighbou?r|neighbou?rs|colleague|colleagues|boss|manager|supervisor|employer|ex|"
     "ex-husband|ex-wife|ex-boyfriend|ex-girlfriend|brother|sister|father|mother|dad|mum|mom|"
-    "stepfather|stepmother|husband|wife|boyfriend|girlfriend|friend|son|daughter|nephew|niece|"
+    "stepfather|stepmother|stepdad|stepmum|stepmom|stepbrother|stepsister|husband|wife|boyfriend|girlfriend|friend|son|daughter|nephew|niece|"
     "uncle|aunt|cousin|grandfather|grandmother|landlord|landlady|classmate|classmates|"
     "flatmate|roommate|housemate|teacher|coach|partner|child|children|work|workplace|school|"
     "class|team|street|building|flat|apartment|house|address|name|phone number|number|"
@@ -34,12 +34,16 @@ _ENGLISH_QUALIFIERS = "late|older|younger|little|big|own|former|old|new|best|eld
 _ROLES_NL = (
     "buurman|buurvrouw|buren|collega|baas|werkgever|ex|broer|zus|vader|moeder|vriend|vriendin|"
     "zoon|dochter|neef|nicht|oom|tante|huisbaas|klasgenoot|huisgenoot|leraar|docent|partner|"
-    "werknemer|medewerker|huurder|onderbuurman|bovenbuurman|bovenbuurvrouw|onderbuurvrouw"
+    "werknemer|medewerker|huurder|onderbuurman|bovenbuurman|bovenbuurvrouw|onderbuurvrouw|"
+    "schoonmaker|schoonmaakster|conciërge|huismeester|oppas|verpleegkundige|chauffeur|"
+    "bezorger|postbode|kassamedewerker|ouder|stiefbroer|stiefzus"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
     "daughter|nephew|niece|uncle|aunt|cousin|landlord|landlady|tenant|classmate|flatmate|"
-    "roommate|housemate|teacher|partner|coworker|co-worker"
+    "roommate|housemate|teacher|partner|coworker|co-worker|cleaner|caretaker|janitor|"
+    "concierge|receptionist|nurse|carer|babysitter|nanny|tutor|coach|driver|cashier|"
+    "parent"
 )
 
 SELF_REFERENCE_PATTERNS = {
@@ -57,8 +61,9 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(rf"(?i:\bik ben (?:zijn|haar|hun|de|een) (?:{_ROLES_NL}|enige(?: die)?)\b)"),
         # "ik woon naast/boven/onder/tegenover", "ik werk bij/samen met"
         re.compile(
-            r"(?i:\bik (?:woon|werk|zit|sta) (?:naast|boven|onder|tegenover|bij|samen met|"
-            r"voor|in dezelfde|op dezelfde|in hetzelfde|op hetzelfde|ook bij|al jaren bij)\b)"
+            r"(?i:\b(?:ik (?:woon|werk|zit|sta)|(?:wij|we) (?:wonen|werken|zitten)) "
+            r"(?:naast|boven|onder|tegenover|bij|samen met|voor|in dezelfde|op dezelfde|"
+            r"in hetzelfde|op hetzelfde|ook bij|al jaren bij)\b)"
         ),
         # "vanuit mijn raam", "bij ons in de straat", "ik heet", "mijn naam is"
         re.compile(
@@ -77,9 +82,9 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?i:\b(?:I am|I'm|I’m|as) (?:his|her|their|the|a|an) (?:{_ROLES_EN}|only one)\b)"
         ),
         re.compile(
-            r"(?i:\bI (?:live|work|sit|stay) (?:next door(?: to)?|above|below|under|opposite|"
-            r"across from|across the street from|with|at|for|in the same|on the same|"
-            r"together with)\b)"
+            r"(?i:\b(?:I|we) (?:live|work|sit|stay) "
+            r"(?:next door(?: to)?|above|below|under|opposite|across from|"
+            r"across the street from|with|at|for|in the same|on the same|together with)\b)"
         ),
         re.compile(
             r"(?i:\bfrom my (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car)\b)"
