@@ -57,7 +57,7 @@ CONTENT_SECURITY_POLICY = (
 
 
 class SecurityHeadersMiddleware:
-    """Strict CSP, no referrer, no caching of pages that may show report content."""
+    """Strict CSP, no referrer to other sites, no caching of pages that may show report content."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -65,7 +65,10 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: under no-referrer browsers send
+        # "Origin: null" with every form POST, which Django's CSRF check rejects.
+        # Other sites still never learn where a reporter came from.
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers.setdefault("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
         if not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             response.headers.setdefault("Cache-Control", "no-store")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import translation
 
+from meldpunt.privacy.detection import find_identifying_details
 from meldpunt.privacy.redaction import (
     Decision,
     ForwardRefused,
@@ -219,3 +220,19 @@ def test_a_draft_survives_storage_and_damage_is_detected(draft):
     shortened = draft_to_dict(draft) | {"text": "Ik"}
     with pytest.raises(RedactionError):
         draft_from_dict(shortened)
+
+
+def test_works_on_the_detectors_findings_including_zero_width_characters():
+    text = (
+        "Ik ben Jan de Vries, bel 06-1234\u200b5678 of mail jan@example.nl. "
+        "IBAN NL91ABNA0417164300."
+    )
+    findings = find_identifying_details(text)
+    draft = decide_all(redaction_draft(text=text, findings=findings), Decision.REDACT)
+
+    forwardable = render_redacted(text, draft.marks)
+
+    assert ensure_forwardable(draft, None, actor_is_supervisor=False).is_override is False
+    for detail in ("Jan de Vries", "jan@example.nl", "NL91ABNA0417164300", "5678"):
+        assert detail not in forwardable
+    assert "[REDACTED: iban]" in forwardable and "[REDACTED: email]" in forwardable
