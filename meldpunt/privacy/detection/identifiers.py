@@ -1,19 +1,19 @@
 """Numbers that identify a person on their own: IBAN, BSN, licence plate, date of birth."""
 
+import functools
 import re
 from collections.abc import Iterator
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
+from schwifty.registry import get_iban_spec
 
 from .findings import FindingType, Hit
 
 # Country code, check digits, then up to 40 characters of account number in groups.
-# The tail is one flat class; where the account number ends is decided afterwards by
-# the checksum, trying only the cut points at group boundaries.
+# The tail is one flat class; where the account number ends follows from the fixed
+# IBAN length of the country, so each candidate costs one checksum.
 IBAN_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?[0-9]{2} ?[A-Za-z0-9][A-Za-z0-9 ]{9,40}")
-IBAN_MIN_LENGTH = 15  # Norway
-IBAN_MAX_LENGTH = 34
 
 
 # A=10 ... Z=35, as ISO 13616 prescribes for the checksum.
@@ -26,39 +26,47 @@ def _iban_checksum_holds(compact: str) -> bool:
     return int(rearranged.translate(_LETTER_VALUES)) % 97 == 1
 
 
-def _is_valid_iban(compact: str) -> bool:
-    if not _iban_checksum_holds(compact):
-        return False
+@functools.lru_cache(maxsize=512)
+def _iban_length(country_code: str) -> int | None:
+    """The fixed IBAN length of a country, or None if the country has no IBAN."""
     try:
-        IBAN(compact)
+        return get_iban_spec(country_code).iban_length
     except SchwiftyException:
-        return False  # right checksum, but wrong length or account format for the country
-    return True
+        return None
+
+
+def _iban_end(candidate: str, length: int) -> int | None:
+    """Where in ``candidate`` the IBAN of ``length`` characters ends, if at a group boundary."""
+    seen = 0
+    for index, character in enumerate(candidate):
+        if character != " ":
+            seen += 1
+            if seen == length:
+                end = index + 1
+                return end if end == len(candidate) or candidate[end] == " " else None
+    return None
 
 
 def find_ibans(text: str) -> Iterator[Hit]:
     position = 0
     while match := IBAN_CANDIDATE.search(text, position):
         candidate = match.group()
-        found = None
-        # Longest first: "NL91 ABNA 0417 1643 00" must not stop at "NL91 ABNA 0417 16".
-        cut_points = [
-            index
-            for index in range(len(candidate), 0, -1)
-            if index == len(candidate) or candidate[index] == " "
-        ]
-        for cut in cut_points:
-            compact = candidate[:cut].replace(" ", "").upper()
-            if len(compact) < IBAN_MIN_LENGTH:
-                break
-            if len(compact) <= IBAN_MAX_LENGTH and _is_valid_iban(compact):
-                found = match.start() + len(candidate[:cut].rstrip())
-                break
-        if found is None:
-            position = match.start() + 1
-        else:
-            yield Hit(FindingType.IBAN, match.start(), found, 0.97)
-            position = found
+        length = _iban_length(candidate[:2].upper())
+        end = _iban_end(candidate, length) if length else None
+        if end is not None and not (
+            end == len(candidate) and text[match.end() : match.end() + 1].isalnum()
+        ):
+            compact = candidate[:end].replace(" ", "").upper()
+            if _iban_checksum_holds(compact):
+                try:
+                    IBAN(compact)
+                except SchwiftyException:
+                    pass  # right checksum, but not the account format of the country
+                else:
+                    yield Hit(FindingType.IBAN, match.start(), match.start() + end, 0.97)
+                    position = match.start() + end
+                    continue
+        position = match.start() + 1
 
 
 BSN_CANDIDATE = re.compile(
