@@ -163,9 +163,8 @@ TITLE_CASE_WINDOW = 3
 AMBIGUOUS_FIRST_NAMES = frozenset(
     {"Mark", "Frank", "Rose", "Roos", "Ben", "Bill", "Grace", "Said", "Can", "Ed", "Co", "Jo",
      "Mo", "Lee", "Dean", "Floor", "Max", "Jay", "Ken", "Job", "Iris", "Amber", "Hope", "Sky",
-     "Bob", "Will", "Guy", "Pim", "Rosa", "Isa", "Ad", "Els", "Jean", "Ann", "Eric", "Hind",
-     "Nour", "Sana", "Rana", "Rani", "Dina", "Bea", "Ilse", "Fred", "Hans", "Victor", "Carmen",
-     "Daisy", "Ella", "Gina", "Tina", "Kim", "Ted", "Dani", "Maya", "Stan", "Sem"}
+     "Bob", "Will", "Guy", "Ad", "Jean", "Ann", "Hind", "Kim", "Ted", "Daisy", "Jade", "Ruby",
+     "Sterre", "Lieve", "Joy", "Bo", "Rich", "Sunny", "Tim"}
 )  # fmt: skip
 # Surnames that are also everyday words or places ("Brand", "Post", "Koning", "Green").
 AMBIGUOUS_SURNAMES = frozenset(

@@ -55,10 +55,14 @@ SELF_REFERENCE_PATTERNS = {
         ),
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
-            rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?(?:{_ROLES_NL})(?: van)?\b)"
+            rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?"
+            rf"(?:stief|schoon)?(?:{_ROLES_NL})(?: van)?\b)"
         ),
         # "ik ben zijn buurman", "ik ben de enige die"
-        re.compile(rf"(?i:\bik ben (?:zijn|haar|hun|de|een) (?:{_ROLES_NL}|enige(?: die)?)\b)"),
+        re.compile(
+            rf"(?i:\bik ben (?:zijn|haar|hun|de|een) "
+            rf"(?:(?:stief|schoon)?(?:{_ROLES_NL})|enige(?: die)?)\b)"
+        ),
         # "ik woon naast/boven/onder/tegenover", "ik werk bij/samen met"
         re.compile(
             r"(?i:\b(?:ik (?:woon|werk|zit|sta)|(?:wij|we) (?:wonen|werken|zitten)) "
