@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 
@@ -32,20 +33,37 @@ def _name_for(digest: str) -> str:
     return f"{digest[:2]}/{digest[2:4]}/{digest}"
 
 
+class _Spool(File):
+    """Finished ciphertext in a named temporary file.
+
+    Offering ``temporary_file_path`` (as Django's TemporaryUploadedFile does) lets
+    the file-system storage move the file into place instead of copying it once
+    more; other storages just read it.
+    """
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
 def blob_put(*, key: bytes, source: BinaryIO) -> StoredBlob:
-    """Encrypt source into the store and return its name."""
+    """Encrypt source into the store and return its name.
+
+    The name is the hash of the ciphertext, known only at the end, so the
+    ciphertext is spooled to a temporary file first (never the plaintext).
+    """
     digest = hashlib.sha256()
     size = 0
-    with tempfile.TemporaryFile() as spool:
+    with tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="blob-") as spool:
         for frame in crypto.encrypt_stream(key, source):
             digest.update(frame)
             spool.write(frame)
             size += len(frame)
+        spool.flush()
         spool.seek(0)
         name = _name_for(digest.hexdigest())
         storage = _storage()
         if not storage.exists(name):
-            storage.save(name, File(spool))
+            storage.save(name, _Spool(spool))
     return StoredBlob(name=name, size=size)
 
 

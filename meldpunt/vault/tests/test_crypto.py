@@ -152,3 +152,18 @@ def test_sealed_key_opens_only_with_its_private_key():
         crypto.unseal(other, sealed)
     with pytest.raises(crypto.DecryptionError):
         crypto.unseal(owner, _flip(sealed, 40))
+
+
+@pytest.mark.django_db
+def test_blob_put_moves_its_spool_into_place_owner_only_and_leaves_nothing(settings):
+    from pathlib import Path
+
+    spools = lambda: set(Path(settings.FILE_UPLOAD_TEMP_DIR).glob("blob-*"))  # noqa: E731
+    before = spools()
+    key = crypto.new_data_key()
+    stored = blobs.blob_put(key=key, source=io.BytesIO(os.urandom(CHUNK + 1)))
+    again = blobs.blob_put(key=key, source=io.BytesIO(b"second"))
+    assert spools() == before
+    for name in (stored.name, again.name):
+        assert Path(blobs._storage().path(name)).stat().st_mode & 0o777 == 0o600
+    assert Path(blobs._storage().path(stored.name)).stat().st_size == stored.size
