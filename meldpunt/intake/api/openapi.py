@@ -328,11 +328,24 @@ SCHEMAS: dict[str, Any] = {
             "retention": {
                 "type": "object",
                 "description": "How long the line keeps the content before destroying it.",
-                "required": ["closed_at", "days_after_close", "max_days_open"],
+                "required": ["kept_until", "days_after_close", "max_days_open"],
                 "properties": {
-                    "closed_at": {"type": ["string", "null"], "format": "date-time"},
-                    "days_after_close": {"type": "integer"},
-                    "max_days_open": {"type": "integer"},
+                    "kept_until": {
+                        "type": ["string", "null"],
+                        "format": "date",
+                        "description": (
+                            "The last day the report is kept as things stand; a new "
+                            "message from either side moves it later."
+                        ),
+                    },
+                    "days_after_close": {
+                        "type": "integer",
+                        "description": "Days the content is kept after the report is closed.",
+                    },
+                    "max_days_open": {
+                        "type": "integer",
+                        "description": "Days kept after the last activity while not closed.",
+                    },
                 },
             },
         },

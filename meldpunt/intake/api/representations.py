@@ -13,6 +13,7 @@ from meldpunt.evidence.services import evidence_meta
 from meldpunt.intake import selectors, services
 from meldpunt.intake.forms import FilesForm, ReportForm
 from meldpunt.intake.models import Attachment, Message, Report
+from meldpunt.intake.retention import report_kept_until
 from meldpunt.lines.models import Category, Line, Question, QuestionKind
 
 
@@ -109,6 +110,16 @@ def message_json(message: Message, key_bytes: bytes) -> dict[str, Any]:
     }
 
 
+def _retention_json(report: Report) -> dict[str, Any]:
+    """When the content is destroyed as things stand, and the line's policy behind it."""
+    kept_until = report_kept_until(report)
+    return {
+        "kept_until": kept_until.isoformat() if kept_until else None,
+        "days_after_close": report.line.retention_days_after_close,
+        "max_days_open": report.line.retention_days_open,
+    }
+
+
 def mailbox_json(access: services.MailboxAccess) -> dict[str, Any]:
     report, key_bytes = access.report, access.key_bytes
     content = services.report_content(report=report, key_bytes=key_bytes)
@@ -129,9 +140,5 @@ def mailbox_json(access: services.MailboxAccess) -> dict[str, Any]:
             "attachments": [_attachment_json(a, key_bytes) for a in report_files],
         },
         "messages": [message_json(m, key_bytes) for m in selectors.report_messages(report)],
-        "retention": {
-            "closed_at": report.closed_at.isoformat() if report.closed_at else None,
-            "days_after_close": report.line.retention_days_after_close,
-            "max_days_open": report.line.retention_days_open,
-        },
+        "retention": _retention_json(report),
     }

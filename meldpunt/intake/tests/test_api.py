@@ -31,6 +31,7 @@ from meldpunt.intake.models import (
     Report,
     ReportStatus,
 )
+from meldpunt.intake.retention import report_kept_until
 from meldpunt.intake.services import (
     mailbox_open,
     message_body,
@@ -643,9 +644,12 @@ def test_json_round_trip_with_staff(api):
         {"key": "what", "question": "Wat weet u?", "answer": "Er wordt gedeald"}
     ]
     assert first["messages"] == []
-    assert first["retention"]["days_after_close"] == category.line.retention_days_after_close
-
     report = Report.objects.get()
+    assert first["retention"] == {
+        "kept_until": report_kept_until(report).isoformat(),
+        "days_after_close": category.line.retention_days_after_close,
+        "max_days_open": category.line.retention_days_open,
+    }
     staff_key = report_key_for_staff(
         report=report,
         user=analyst,
