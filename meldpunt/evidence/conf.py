@@ -19,7 +19,7 @@ DEFAULTS = {
     "EVIDENCE_DERIVATIVE_SECONDS": 600,
     "EVIDENCE_DERIVATIVE_MEMORY_BYTES": 2 * 1024 * 1024 * 1024,
     # Safe viewing: minutes of revealed material per analyst per day, and the local
-    # time after which nothing is revealed ("after lunch, other work").
+    # time after which nothing is revealed ("after lunch, other work"; "" for none).
     "EVIDENCE_VIEWING_DAILY_MINUTES": 120,
     "EVIDENCE_VIEWING_WARN_FRACTION": 0.8,
     "EVIDENCE_VIEWING_CUTOFF": "13:00",

@@ -52,9 +52,14 @@ def _counted_seconds(session: ViewingSession, now: datetime.datetime) -> int:
     return int(min(max(elapsed, 0), evidence_setting("EVIDENCE_VIEWING_DEFAULT_SECONDS")))
 
 
-def _cutoff(moment: datetime.datetime) -> datetime.datetime:
-    hour, minute = (int(part) for part in evidence_setting("EVIDENCE_VIEWING_CUTOFF").split(":"))
-    return timezone.localtime(moment).replace(hour=hour, minute=minute, second=0, microsecond=0)
+def _is_past_cutoff(moment: datetime.datetime) -> bool:
+    """After the cut-off time of day; an empty setting means no cut-off (night lines)."""
+    setting = evidence_setting("EVIDENCE_VIEWING_CUTOFF")
+    if not setting:
+        return False
+    hour, minute = (int(part) for part in setting.split(":"))
+    local = timezone.localtime(moment)
+    return local >= local.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
 
 def viewing_allowance(
@@ -69,7 +74,7 @@ def viewing_allowance(
     used = sum(_counted_seconds(session, now) for session in sessions)
     limit = int(evidence_setting("EVIDENCE_VIEWING_DAILY_MINUTES")) * 60
     reason = ""
-    if now >= _cutoff(now):
+    if _is_past_cutoff(now):
         reason = _("Revealing material is not possible after %(time)s; do other work now.") % {
             "time": evidence_setting("EVIDENCE_VIEWING_CUTOFF")
         }

@@ -208,3 +208,30 @@ def test_no_temporary_files_are_left_behind(settings):
         _prepare(corpus.jpeg()[:600])
     _cleaned(corpus.jpeg())
     assert set(os.listdir(settings.FILE_UPLOAD_TEMP_DIR)) == before
+
+
+def test_video_rotation_survives_the_remux():
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as output:
+        stream = output.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.set_display_rotation(90)
+        for seed in range(3):
+            frame = av.VideoFrame.from_ndarray(corpus.pixels(64, 48, seed), format="rgb24")
+            output.mux(stream.encode(frame))
+        output.mux(stream.encode())
+    cleaned, _prepared = _cleaned(buffer.getvalue())
+    with av.open(io.BytesIO(cleaned)) as container:
+        frame = next(container.decode(container.streams.video[0]))
+        assert frame.rotation == 90
+
+
+def test_heic_orientation_is_applied_once():
+    import pillow_heif
+
+    buffer = io.BytesIO()
+    heif = pillow_heif.from_pillow(corpus.picture(128, 96))
+    heif.save(buffer, quality=90, exif=corpus.exif(orientation=6).tobytes())
+    cleaned, prepared = _cleaned(buffer.getvalue())
+    assert prepared.media_type == "image/jpeg"
+    assert Image.open(io.BytesIO(cleaned)).size == (96, 128)

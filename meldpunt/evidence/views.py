@@ -1,0 +1,160 @@
+"""Safe viewing in the back office: blurred preview first, one reveal at a time.
+
+Evidence is a foundation app and cannot use the back office's access rules, so
+access here is the key itself: a staff member (analyst or supervisor, signed in
+with both factors, key unlocked in this session) sees a file only when they hold
+a grant for its report's data key. Grants follow line membership and are
+revoked with it (vault.keys), so this is no looser than the case pages.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from nacl.public import PrivateKey
+
+from meldpunt.evidence.conf import evidence_setting
+from meldpunt.evidence.models import EvidenceFile, EvidencePreview, PreviewKind, ViewingSession
+from meldpunt.evidence.previews import safe_preview_make
+from meldpunt.evidence.viewing import ViewingBlocked, viewing_allowance, viewing_end, viewing_start
+from meldpunt.vault import blobs
+from meldpunt.vault.crypto import DecryptionError
+from meldpunt.vault.keys import NoKeyError, data_key_open
+from meldpunt.vault.models import Role
+from meldpunt.vault.sessionsecrets import session_secret_get
+from meldpunt.vault.views import PRIVATE_KEY
+
+VIEWER_ROLES = {Role.ANALYST, Role.SUPERVISOR}
+
+
+class _SignInNeeded(Exception):
+    pass
+
+
+def _opened(request: HttpRequest, pk: int) -> tuple[EvidenceFile, bytes]:
+    """The file and its data key, or 404 alike for 'does not exist' and 'not yours'."""
+    user = request.user
+    secret = session_secret_get(request, PRIVATE_KEY) if user.is_authenticated else None
+    if secret is None or not user.is_verified():
+        raise _SignInNeeded
+    if user.role not in VIEWER_ROLES:
+        raise Http404
+    evidence = get_object_or_404(EvidenceFile, pk=pk, destroyed_at__isnull=True)
+    try:
+        key_bytes = data_key_open(
+            data_key=evidence.data_key, private_key=PrivateKey(secret), user=user
+        )
+    except (NoKeyError, DecryptionError) as error:
+        raise Http404 from error
+    return evidence, key_bytes
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Decrypted material must not linger in any cache."""
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _preview_picture(evidence: EvidenceFile) -> EvidencePreview | None:
+    return (
+        evidence.previews.filter(kind__in=[PreviewKind.THUMBNAIL, PreviewKind.CONTACT_SHEET])
+        .order_by("kind")
+        .first()
+    )
+
+
+def _open_session(request: HttpRequest, evidence: EvidenceFile) -> ViewingSession | None:
+    """The viewer's current reveal of this file, if it has not run out."""
+    session = ViewingSession.objects.filter(
+        viewer=request.user, evidence=evidence, ended_at__isnull=True
+    ).first()
+    if session is None:
+        return None
+    age = (timezone.now() - session.started_at).total_seconds()
+    return session if age < evidence_setting("EVIDENCE_VIEWING_DEFAULT_SECONDS") else None
+
+
+def _signed_in(view):
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _SignInNeeded:
+            return redirect_to_login(request.get_full_path())
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+@_signed_in
+def evidence_page(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence, _key = _opened(request, pk)
+    context = {
+        "evidence": evidence,
+        "has_preview": _preview_picture(evidence) is not None,
+        "is_revealed": _open_session(request, evidence) is not None,
+        "allowance": viewing_allowance(viewer=request.user),
+    }
+    return _private(render(request, "evidence/file.html", context))
+
+
+@_signed_in
+def preview_picture(request: HttpRequest, pk: int) -> HttpResponse:
+    """The blurred, greyscale, small version: what is shown by default."""
+    evidence, key_bytes = _opened(request, pk)
+    preview = _preview_picture(evidence)
+    if preview is None:
+        raise Http404
+    jpeg = safe_preview_make(blobs.blob_read_all(key=key_bytes, name=preview.blob_name))
+    return _private(HttpResponse(jpeg, content_type="image/jpeg"))
+
+
+@_signed_in
+def revealed_picture(request: HttpRequest, pk: int) -> HttpResponse:
+    """The real picture (an image, or a video's contact sheet), only while revealed."""
+    evidence, key_bytes = _opened(request, pk)
+    if _open_session(request, evidence) is None:
+        raise Http404
+    if evidence.media_type.startswith("image/"):
+        body, content_type = (
+            blobs.blob_read_all(key=key_bytes, name=evidence.blob_name),
+            (evidence.media_type),
+        )
+    else:
+        preview = _preview_picture(evidence)
+        if preview is None:
+            raise Http404
+        body = blobs.blob_read_all(key=key_bytes, name=preview.blob_name)
+        content_type = preview.media_type
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    return _private(response)
+
+
+@require_POST
+@_signed_in
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence, _key = _opened(request, pk)
+    try:
+        viewing_start(viewer=request.user, evidence=evidence)
+    except ViewingBlocked as blocked:
+        context = {
+            "evidence": evidence,
+            "has_preview": _preview_picture(evidence) is not None,
+            "is_revealed": False,
+            "allowance": viewing_allowance(viewer=request.user),
+            "refusal": blocked.message,
+        }
+        return _private(render(request, "evidence/file.html", context, status=403))
+    return redirect("evidence:file", pk=evidence.pk)
+
+
+@require_POST
+@_signed_in
+def hide(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence, _key = _opened(request, pk)
+    for session in ViewingSession.objects.filter(
+        viewer=request.user, evidence=evidence, ended_at__isnull=True
+    ):
+        viewing_end(session=session)
+    return redirect("evidence:file", pk=evidence.pk)
