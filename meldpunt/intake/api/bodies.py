@@ -85,12 +85,22 @@ def _malformed_multipart() -> ApiError:
     )
 
 
-def _read_form(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
-    watch = None
+def close_delimiter_watch(request: HttpRequest) -> CloseDelimiterWatch | None:
+    """Start watching a multipart request's body; call before anything reads request.POST.
+
+    None for other requests, and for a multipart one without a boundary (which
+    Django's parser refuses by itself).
+    """
     boundary = request.content_params.get("boundary", "")
-    if request.content_type == "multipart/form-data" and boundary:
-        # HttpRequest reads its body through _stream; there is no public hook.
-        watch = request._stream = CloseDelimiterWatch(request._stream, boundary.encode())
+    if request.content_type != "multipart/form-data" or not boundary:
+        return None
+    # HttpRequest reads its body through _stream; there is no public hook.
+    watch = request._stream = CloseDelimiterWatch(request._stream, boundary.encode())
+    return watch
+
+
+def _read_form(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
+    watch = close_delimiter_watch(request)
     try:
         data, files = request.POST, request.FILES
     except RequestDataTooBig as error:
