@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .detector import find_identifying_details
 from .findings import Finding, FindingType
 
 EXPLANATIONS: dict[FindingType, Promise] = {
@@ -114,8 +115,6 @@ def reporter_warnings(text: str, *, language: str | None = None) -> list[Reporte
     detector cannot know whose it is; names and licence plates only when first-person
     words suggest they are the reporter's.
     """
-    from . import find_identifying_details  # the package imports this module
-
     warnings = []
     for finding in find_identifying_details(text, language=language):
         is_own = _is_likely_own(text, finding)

@@ -1,0 +1,54 @@
+"""Run every detector over normalised text and map the results back to the original."""
+
+from .contact import (
+    find_email_addresses,
+    find_phone_numbers,
+    find_profile_urls,
+    find_social_handles,
+)
+from .findings import Finding, Hit, resolve_overlaps
+from .identifiers import find_bsns, find_dates_of_birth, find_ibans, find_licence_plates
+from .names import find_person_names
+from .normalisation import normalise
+from .places import find_postcodes, find_street_addresses
+from .self_reference import find_self_references
+
+LANGUAGES = ("nl", "en")
+_LANGUAGE_INDEPENDENT = (
+    find_phone_numbers,
+    find_email_addresses,
+    find_social_handles,
+    find_profile_urls,
+    find_ibans,
+    find_bsns,
+    find_licence_plates,
+    find_dates_of_birth,
+    find_postcodes,
+    find_street_addresses,
+)
+
+
+def find_identifying_details(text: str, *, language: str | None = None) -> list[Finding]:
+    """All passages of ``text`` that may identify someone, in text order, without overlaps.
+
+    ``language`` ("nl" or "en", a Django language code such as "en-gb" also works)
+    narrows the language-specific cues for names and self-references; ``None`` uses
+    both languages. Offsets refer to ``text`` exactly as given, even when it contains
+    zero-width or compatibility characters.
+    """
+    if not isinstance(text, str):
+        raise TypeError("text must be a str")
+    code = language.split("-")[0].lower() if language else None
+    if code is not None and code not in LANGUAGES:
+        code = None
+    document = normalise(text)
+    hits: list[Hit] = []
+    for detector in _LANGUAGE_INDEPENDENT:
+        hits.extend(detector(document.text))
+    hits.extend(find_person_names(document.text, code))
+    hits.extend(find_self_references(document.text, code))
+    findings = []
+    for hit in hits:
+        start, end = document.original_span(hit.start, hit.end)
+        findings.append(Finding(hit.type, start, end, text[start:end], hit.confidence))
+    return resolve_overlaps(findings)
