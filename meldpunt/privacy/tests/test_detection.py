@@ -279,3 +279,32 @@ def test_evaluation_targets_are_met():
     benchmark = _load_benchmark()
     evaluation = benchmark.evaluate(benchmark.load())
     assert evaluation.missed_targets() == [], benchmark.report(evaluation)
+
+
+def test_random_text_never_crashes_and_spans_stay_consistent():
+    rng = random.Random(5)
+    alphabet = list("0123456789 -+()./@_:,;'\"AaBbNnLl\u200b\u200d\ufeff\u00a0\n\té€") + [
+        "\ud800",  # a lone surrogate, as a broken form submission may carry
+        "\U0001f600",
+        "①",
+        "㍱",
+        "ﬁ",
+        "İ",
+        "\u0301",
+        "٣",
+    ]
+    pieces = ["06-12345678", "NL91 ABNA 0417 1643 00", "111222333", "1234 AB 12", "Jan de Vries"]
+    for _ in range(300):
+        text = "".join(
+            rng.choice(pieces)
+            if rng.random() < 0.3
+            else "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+            for _ in range(rng.randint(0, 30))
+        )
+        findings = find_identifying_details(text, language=rng.choice([None, "nl", "en"]))
+        for finding in findings:
+            assert finding.start < finding.end and text[finding.start : finding.end] == finding.text
+        for left, right in zip(findings, findings[1:], strict=False):
+            assert left.end <= right.start
+        segments = text_segments(text, reporter_warnings(text))
+        assert "".join(segment.text for segment in segments) == text
