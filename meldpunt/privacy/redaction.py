@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MANUAL = "manual"
 # A written reason must say something; a few characters are not a reason.
@@ -152,8 +153,12 @@ def draft_decide(draft: RedactionDraft, *, index: int, decision: Decision) -> Re
         raise RedactionError(_("There is no passage number %(index)s.") % {"index": index})
     if decision == Decision.UNREVIEWED and draft.marks[index].is_manual:
         raise RedactionError(_("A passage marked by hand is always reviewed."))
+    try:
+        decision = Decision(decision)
+    except ValueError as error:
+        raise RedactionError(_("Choose redact or keep.")) from error
     marks = list(draft.marks)
-    marks[index] = replace(marks[index], decision=Decision(decision))
+    marks[index] = replace(marks[index], decision=decision)
     return replace(draft, marks=tuple(marks))
 
 
@@ -223,7 +228,11 @@ def ensure_forwardable(
     if not reason:
         raise ForwardRefused(
             RefusalCode.UNREVIEWED_FINDINGS,
-            _("%(count)s marked passage(s) have not been reviewed. Redact or keep each one.")
+            ngettext(
+                "%(count)s marked passage has not been reviewed. Redact or keep it.",
+                "%(count)s marked passages have not been reviewed. Redact or keep each one.",
+                count,
+            )
             % {"count": count},
             count,
         )

@@ -309,9 +309,12 @@ def test_task_purges_and_cannot_schedule_on_an_immediate_backend(world):
 def test_schedule_queues_one_daily_run():
     from django_tasks_db.models import DBTaskResult
 
-    run_after = purge_schedule()
+    out = io.StringIO()
+    call_command("purge", "--schedule", stdout=out)
+    run_after = DBTaskResult.objects.get(task_path=purge_expired_reports.module_path).run_after
 
-    assert run_after is not None and run_after > timezone.now()
+    assert f"Next purge queued for {timezone.localtime(run_after):%Y-%m-%d %H:%M}" in out.getvalue()
+    assert run_after > timezone.now()
     assert run_after - timezone.now() <= timedelta(days=1)
     assert timezone.localtime(run_after).strftime("%H:%M") == "03:30"
     assert purge_schedule() is None, "a second chain must not be started"

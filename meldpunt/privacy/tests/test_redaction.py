@@ -82,7 +82,7 @@ def test_forward_refused_while_a_finding_is_unreviewed(draft):
 
     assert refused.value.code == RefusalCode.UNREVIEWED_FINDINGS
     assert refused.value.unreviewed == 1
-    assert "1 marked passage(s) have not been reviewed" in refused.value.message
+    assert "1 marked passage has not been reviewed" in refused.value.message
 
 
 def test_forward_allowed_after_redaction(draft):
@@ -204,9 +204,11 @@ def test_ranges_outside_the_text_are_refused_clearly(draft, start, end):
         draft_redact_range(draft, start=start, end=end)
 
 
-def test_unknown_mark_number_is_refused(draft):
+def test_unknown_mark_number_or_decision_is_refused(draft):
     with pytest.raises(RedactionError, match="no passage number 7"):
         draft_decide(draft, index=7, decision=Decision.KEEP)
+    with pytest.raises(RedactionError, match="redact or keep"):
+        draft_decide(draft, index=0, decision="maybe")
 
 
 def test_a_draft_survives_storage_and_damage_is_detected(draft):
