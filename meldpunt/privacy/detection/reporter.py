@@ -70,6 +70,9 @@ WARN_ONLY_WHEN_OWN = frozenset({FindingType.PERSON_NAME, FindingType.LICENCE_PLA
 FIRST_PERSON = re.compile(
     r"(?i:\b(?:ik|mij|me|mijn|m'n|mn|ons|onze|wij|we|i|i'm|i’m|my|mine|our|us)\b)"
 )
+THIRD_PERSON = re.compile(
+    r"(?i:\b(?:hij|zij|ze|hem|haar|zijn|hun|die|he|she|him|her|his|their|they|them)\b)"
+)
 FIRST_PERSON_POSSESSIVE = re.compile(r"(?i:\b(?:mijn|m'n|mn|onze|ons|my|our)\b)")
 OWN_NAME_CUE = re.compile(
     r"(?i:\b(?:mijn naam is|ik heet|ik ben|noem mij|noem me|my name is|i am|i'm|i’m|"
@@ -104,7 +107,10 @@ def _is_likely_own(text: str, finding: Finding) -> bool:
     # Only the clause the detail is in: "Mijn buurman. Zijn nummer is ..." is not own.
     clause = re.split(r"[.!?\n]", before)[-1]
     pattern = FIRST_PERSON_POSSESSIVE if finding.type in WARN_ONLY_WHEN_OWN else FIRST_PERSON
-    return bool(pattern.search(clause))
+    first_person = [match.end() for match in pattern.finditer(clause)]
+    # "Ik denk dat zijn nummer ...": the last person named before the detail owns it.
+    third_person = [match.end() for match in THIRD_PERSON.finditer(clause)]
+    return bool(first_person) and (not third_person or first_person[-1] > third_person[-1])
 
 
 def reporter_warnings(text: str, *, language: str | None = None) -> list[ReporterWarning]:

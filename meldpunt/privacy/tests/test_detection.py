@@ -308,3 +308,18 @@ def test_random_text_never_crashes_and_spans_stay_consistent():
             assert left.end <= right.start
         segments = text_segments(text, reporter_warnings(text))
         assert "".join(segment.text for segment in segments) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "is_own"),
+    [
+        ("Bel mij op 06-12345678.", True),
+        ("My email is anon@example.org.", True),
+        ("Ik denk dat zijn nummer 06-12345678 is.", False),
+        ("He gave me his number, 06-12345678.", False),
+        ("Mijn buurman. Zijn nummer is 06-12345678.", False),
+    ],
+)
+def test_a_detail_is_the_reporters_own_when_first_person_words_lead_up_to_it(text, is_own):
+    (warning,) = [w for w in reporter_warnings(text) if w.finding.type != T.SELF_REFERENCE]
+    assert warning.is_likely_own is is_own
