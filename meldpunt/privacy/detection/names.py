@@ -166,7 +166,9 @@ AMBIGUOUS_FIRST_NAMES = frozenset(
      "Bob", "Will", "Guy", "Ad", "Jean", "Ann", "Hind", "Kim", "Ted", "Daisy", "Jade", "Ruby",
      "Sterre", "Lieve", "Joy", "Bo", "Rich", "Sunny", "Tim"}
 )  # fmt: skip
-# Surnames that are also everyday words or places ("Brand", "Post", "Koning", "Green").
+# Surnames that are also everyday words or places ("Brand", "Post", "Koning", "Green"), and
+# English ones, because English capitalises so much more: these need a first name or a
+# tussenvoegsel. Other surnames may stand alone ("Ik denk dat Jansen dealt").
 AMBIGUOUS_SURNAMES = frozenset(
     {"Brand", "Post", "Prins", "Koning", "Groen", "Wit", "Zwart", "Bos", "Dam", "Laan", "Berg",
      "Meer", "Hoek", "Wood", "Green", "White", "Young", "Brown", "Hall", "Lee", "Roos", "Vos",
@@ -179,8 +181,6 @@ AMBIGUOUS_SURNAMES = frozenset(
      "Davis", "Adams", "Johnson", "Jones", "Williams", "Anderson", "Thompson", "Robinson",
      "Roberts", "Edwards", "Davies", "Bennett", "Hartman", "Hofman"}
 )  # fmt: skip
-# Surnames that rarely mean anything else may stand alone ("Ik denk dat Jansen dealt").
-# English surnames are all in AMBIGUOUS_SURNAMES because English capitalises so much more.
 # Capitalised words that start sentences or titles and are never names.
 FUNCTION_WORDS = frozenset(
     {"De", "Het", "Een", "Ik", "Jij", "Je", "Hij", "Zij", "Ze", "Wij", "We", "Jullie",
@@ -216,6 +216,16 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
         _read_list("surnames.txt"),
         frozenset(item for item in not_names if " " not in item) | FUNCTION_WORDS,
         frozenset(item for item in not_names if " " in item),
+    )
+
+
+@functools.cache
+def _lower_case_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """First names (not the ambiguous ones) and surnames, in lower case."""
+    first_names, surnames, _, _ = _lists()
+    return (
+        frozenset(name.lower() for name in first_names if name not in AMBIGUOUS_FIRST_NAMES),
+        frozenset(name.lower() for name in surnames),
     )
 
 
@@ -256,8 +266,9 @@ class _NameScanner:
         return _bare(self.words[index].group())
 
     def _is_sentence_start(self, index: int) -> bool:
-        before = self.text[: self.words[index].start()].rstrip(" \t")
-        return not before or before[-1] in SENTENCE_ENDS
+        start = self.words[index].start()
+        before = self.text[max(0, start - 4) : start].rstrip(" \t")
+        return start == len(before) or (bool(before) and before[-1] in SENTENCE_ENDS)
 
     def _is_first_name(self, word: str) -> bool:
         return word in self.first_names or word.split("-")[0] in self.first_names
@@ -356,10 +367,7 @@ class _NameScanner:
 
     def lower_case_names(self) -> Iterator[Hit]:
         """ "ik zag jan de vries": a known first name and a known surname, both in lower case."""
-        first_names = {
-            name.lower() for name in self.first_names if name not in AMBIGUOUS_FIRST_NAMES
-        }
-        surnames = {name.lower() for name in self.surnames}
+        first_names, surnames = _lower_case_lists()
         count = len(self.words)
         for index, word in enumerate(self.words):
             if word.group() not in first_names:
