@@ -112,8 +112,10 @@ def browser():
         if _on_ci():
             pytest.fail(reason)
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Pages behind a real Argon2id derivation can take seconds on a busy machine.
+    expect.set_options(timeout=30_000)
     with _orm_beside_playwright(), sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
