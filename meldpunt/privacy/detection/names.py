@@ -267,8 +267,11 @@ class _NameScanner:
 
     def _is_sentence_start(self, index: int) -> bool:
         start = self.words[index].start()
-        before = self.text[max(0, start - 4) : start].rstrip(" \t")
-        return start == len(before) or (bool(before) and before[-1] in SENTENCE_ENDS)
+        window_start = max(0, start - 4)
+        before = self.text[window_start:start].rstrip(" \t")
+        if not before:
+            return window_start == 0  # only spaces since the start of the text
+        return before[-1] in SENTENCE_ENDS
 
     def _is_first_name(self, word: str) -> bool:
         return word in self.first_names or word.split("-")[0] in self.first_names
