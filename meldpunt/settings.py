@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which is the first to read a form body.
+    "meldpunt.intake.multipart.MultipartWatchMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -198,11 +200,14 @@ MAILERS = {
 }
 ADMINS: list[tuple[str, str]] = []
 
+# Every handler carries the anonymity filter, including replacements for the
+# handlers of Django's own default configuration (console and admin e-mail).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "anonymity": {"()": "meldpunt.privacy.logging.ClientDetailsFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
@@ -213,12 +218,17 @@ LOGGING = {
             "filters": ["anonymity"],
             "formatter": "plain",
         },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["anonymity", "require_debug_false"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("MELDPUNT_LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
         # The development server's access log names the client; it is never wanted.
         "django.server": {"handlers": [], "propagate": False},
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "waitress": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

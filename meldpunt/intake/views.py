@@ -16,6 +16,7 @@ from meldpunt.vault.sessionsecrets import (
 from . import selectors, services
 from .forms import FilesForm, MessageForm, ReceiptForm, ReportForm
 from .models import Report
+from .multipart import multipart_is_complete
 from .retention import report_kept_until
 
 MAILBOX_KEY = "mailbox"
@@ -111,10 +112,16 @@ def _render_review(
     )
 
 
+def _upload_cut_off(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/upload_cut_off.html", status=400)
+
+
 @require_POST
 def submit(request: HttpRequest, line_slug: str, category_slug: str) -> HttpResponse:
     """Step 2: files and the final submit; stores the report atomically."""
     category = _open_category(line_slug, category_slug)
+    if not multipart_is_complete(request):
+        return _upload_cut_off(request)
     form = ReportForm(request.POST, category=category)
     if not form.is_valid():
         return render(
@@ -189,6 +196,8 @@ def mailbox(request: HttpRequest) -> HttpResponse:
     message_form = MessageForm(request.POST or None)
     files_form = FilesForm(request.POST or None, request.FILES or None, line=report.line)
     status = 200
+    if request.method == "POST" and not multipart_is_complete(request):
+        return _upload_cut_off(request)
     if request.method == "POST":
         if message_form.is_valid() and files_form.is_valid():
             try:

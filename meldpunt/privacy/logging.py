@@ -7,16 +7,35 @@ second line: it removes the request from records and masks anything shaped like
 an IP address.
 """
 
+import ipaddress
 import logging
 import re
 
-IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
-IPV6 = re.compile(r"\b(?:[0-9a-fA-F]{1,4}:){3,7}[0-9a-fA-F]{0,4}\b")
+# Candidate tokens: runs of hex digits, dots and colons (with an optional zone).
+# Each is checked by the ipaddress module, so times like 15:05:37 stay readable.
+ADDRESS_CANDIDATE = re.compile(r"[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*(?:%[0-9A-Za-z]+)?")
 MASK = "[address removed]"
 
 
+def _is_address(token: str) -> bool:
+    bare = token.split("%")[0].strip(".")
+    candidates = {bare, bare.strip(":")}
+    if bare.count(":") == 1:  # host:port
+        candidates.add(bare.split(":")[0])
+    for candidate in candidates:
+        try:
+            ipaddress.ip_address(candidate)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
 def mask_addresses(text: str) -> str:
-    return IPV6.sub(MASK, IPV4.sub(MASK, text))
+    """Replace every IPv4 or IPv6 address in text."""
+    return ADDRESS_CANDIDATE.sub(
+        lambda match: MASK if _is_address(match.group()) else match.group(), text
+    )
 
 
 class ClientDetailsFilter(logging.Filter):
@@ -31,4 +50,7 @@ class ClientDetailsFilter(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = mask_addresses(record.exc_text)
+        # Without exc_info, error reports (the admin e-mail, Sentry-like handlers)
+        # cannot walk the frames, whose local variables may hold report content.
+        record.exc_info = None
         return True

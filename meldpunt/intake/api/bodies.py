@@ -6,7 +6,6 @@ error with its own code.
 """
 
 import json
-from typing import BinaryIO
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, QueryDict
@@ -47,36 +46,6 @@ def read_body(request: HttpRequest, *, max_bytes: int) -> tuple[QueryDict, Multi
     )
 
 
-class CloseDelimiterWatch:
-    """Passes a multipart body through and notes whether its closing delimiter came by.
-
-    Django's parser takes a body that simply stops (a client that died half-way,
-    a proxy that cut it off) for a complete one, and would store the half file
-    that came so far as if it were whole. A body is complete only when its close
-    delimiter (RFC 2046: CRLF "--" boundary "--") has passed.
-    """
-
-    def __init__(self, stream: BinaryIO, boundary: bytes) -> None:
-        self._stream = stream
-        self._marker = b"\r\n--" + boundary + b"--"
-        # The body may start with the delimiter, without the CRLF before it.
-        self._tail = b"\r\n"
-        self.is_complete = False
-
-    def _see(self, data: bytes) -> bytes:
-        if not self.is_complete:
-            window = self._tail + data
-            self.is_complete = self._marker in window
-            self._tail = window[-(len(self._marker) - 1) :]
-        return data
-
-    def read(self, *args: int) -> bytes:
-        return self._see(self._stream.read(*args))
-
-    def readline(self, *args: int) -> bytes:
-        return self._see(self._stream.readline(*args))
-
-
 def _malformed_multipart() -> ApiError:
     return ApiError(
         400,
@@ -85,22 +54,8 @@ def _malformed_multipart() -> ApiError:
     )
 
 
-def close_delimiter_watch(request: HttpRequest) -> CloseDelimiterWatch | None:
-    """Start watching a multipart request's body; call before anything reads request.POST.
-
-    None for other requests, and for a multipart one without a boundary (which
-    Django's parser refuses by itself).
-    """
-    boundary = request.content_params.get("boundary", "")
-    if request.content_type != "multipart/form-data" or not boundary:
-        return None
-    # HttpRequest reads its body through _stream; there is no public hook.
-    watch = request._stream = CloseDelimiterWatch(request._stream, boundary.encode())
-    return watch
-
-
 def _read_form(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
-    watch = close_delimiter_watch(request)
+    watch = getattr(request, "multipart_watch", None)
     try:
         data, files = request.POST, request.FILES
     except RequestDataTooBig as error:

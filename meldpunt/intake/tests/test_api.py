@@ -21,7 +21,6 @@ from PIL import Image
 from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake import api_urls
 from meldpunt.intake.api import views
-from meldpunt.intake.api.bodies import CloseDelimiterWatch
 from meldpunt.intake.api.openapi import openapi_document
 from meldpunt.intake.api.tokens import PREFIX
 from meldpunt.intake.models import (
@@ -31,6 +30,7 @@ from meldpunt.intake.models import (
     Report,
     ReportStatus,
 )
+from meldpunt.intake.multipart import CloseDelimiterWatch
 from meldpunt.intake.retention import report_kept_until
 from meldpunt.intake.services import (
     mailbox_open,

@@ -1,11 +1,13 @@
-"""Test set-up shared by every app: a private data directory and cheap key derivation."""
+"""A pytest plugin, loaded with ``-p`` before pytest-django reads the settings.
+
+It gives the test run a fresh data directory, Argon2id at libsodium's minimum
+cost (same code paths, cheaper parameters) and the immediate task backend.
+Anything already set in the environment wins.
+"""
 
 import os
 import tempfile
 
-# Before Django settings are imported: all state of the test run in a fresh
-# directory, and Argon2id at libsodium's minimum cost so the suite stays fast.
-# The code paths are the same as in production; only the cost parameters differ.
 os.environ.setdefault("MELDPUNT_DATA_DIR", tempfile.mkdtemp(prefix="meldpunt-test-"))
 os.environ.setdefault("MELDPUNT_KDF_OPSLIMIT", "1")
 os.environ.setdefault("MELDPUNT_KDF_MEMLIMIT", str(8 * 1024))
