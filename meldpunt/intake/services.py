@@ -255,6 +255,11 @@ def reporter_message_post(
     prepared = _prepare_files(list(files), report.line.max_file_mb * 1024 * 1024)
     try:
         with transaction.atomic():
+            # Locked and checked again: a purge that committed after the check above
+            # must not be followed by content stored under the destroyed key.
+            locked = Report.objects.select_for_update().get(pk=report.pk)
+            if locked.destroyed_at is not None:
+                raise IntakeError("report_destroyed", _("This report no longer exists."))
             message = _message_create(
                 report=report, key_bytes=access.key_bytes, author=Author.REPORTER, body=body
             )
@@ -262,7 +267,7 @@ def reporter_message_post(
                 report=report, message=message, prepared=prepared, key_bytes=access.key_bytes
             )
             updates = {"needs_attention": True, "last_activity_at": hour_now()}
-            if report.status == ReportStatus.WAITING_FOR_REPORTER:
+            if locked.status == ReportStatus.WAITING_FOR_REPORTER:
                 updates["status"] = ReportStatus.IN_PROGRESS
             Report.objects.filter(pk=report.pk).update(**updates)
             transaction.on_commit(lambda: _announce(report.line_id))

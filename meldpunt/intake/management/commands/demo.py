@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.core.wsgi import get_wsgi_application
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from meldpunt.intake.retention_tasks import purge_schedule
 from meldpunt.lines.models import Line, LineMembership
 from meldpunt.lines.transfer import lines_import
 from meldpunt.vault.keys import staff_key_create
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             lines_import(yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8")))
             self.stdout.write("Demo lines loaded.")
         self._staff()
+        purge_schedule()  # the daily retention purge, run by the worker
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         if no_serve:
             return
