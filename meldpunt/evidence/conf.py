@@ -8,7 +8,8 @@ seconds of work on a small machine.
 from django.conf import settings
 
 DEFAULTS = {
-    # Decoded pixels of one image (or one frame); 64 MP is 256 MiB as RGBA.
+    # Decoded pixels of one image (or one frame); 64 MP is 256 MiB as RGBA. Keep it
+    # at or below Pillow's Image.MAX_IMAGE_PIXELS (89 MP) so that our check decides.
     "EVIDENCE_MAX_IMAGE_PIXELS": 64_000_000,
     # Pages and objects of a PDF: qpdf's work grows with both.
     "EVIDENCE_MAX_PDF_PAGES": 5_000,

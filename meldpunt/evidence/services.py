@@ -104,21 +104,47 @@ def _sniff(raw: Path, allowed_formats: Collection[str] | None) -> formats.Format
     return fmt
 
 
+def _clean_or_refuse(fmt: formats.Format, raw: Path, cleaned: Path) -> tuple[str, dict, dict]:
+    """Run the cleaner; every failure becomes an EvidenceRejected."""
+    try:
+        return _clean(fmt, raw, cleaned)
+    except EvidenceRejected:
+        raise
+    except MemoryError as error:
+        raise EvidenceRejected(RejectionCode.TOO_COMPLEX) from error
+    except Exception as error:
+        # Parsers of hostile files fail in many ways (OSError, ValueError,
+        # pikepdf.PdfError, av.FFmpegError, struct.error, ...). For the sender
+        # every one of them means the same thing; the caller must never crash.
+        logger.debug("evidence refused as corrupt: %s", type(error).__name__)
+        raise EvidenceRejected(RejectionCode.CORRUPT) from error
+
+
+# Refusals a line may turn into "kept encrypted, not cleaned, for staff only".
+# Files over the limits are never kept: the limits protect staff machines too.
+_KEEPABLE = {RejectionCode.TYPE_NOT_ALLOWED, RejectionCode.CORRUPT, RejectionCode.ENCRYPTED}
+
+
 def evidence_prepare(
     *,
     source: BinaryIO,
     name: str,
     max_bytes: int,
     allowed_formats: Collection[str] | None = None,
+    keep_uncleaned: bool = False,
 ) -> PreparedFile:
     """Copy, check and clean one file; raises EvidenceRejected with a clear message.
 
     ``allowed_formats`` holds names from formats.FORMATS_BY_NAME (a line's
-    allow-list); None allows every supported format. No database access, so
-    it is safe to call before opening a transaction.
+    allow-list); None allows every supported format. With ``keep_uncleaned``
+    (a line's policy) a file that cannot be cleaned (unknown type, damaged,
+    password-protected) is kept as it came, flagged ``is_cleaned=False``, so
+    staff can still receive it; a type the line excludes is still refused.
+    No database access, so it is safe to call before opening a transaction.
     """
     raw = _private_temp_file("evidence-raw-")
     cleaned = _private_temp_file("evidence-")
+    keep: Path | None = None  # the one temporary file that outlives this call
     try:
         with raw.open("wb") as spool:
             size, original_digests = copy_with_digests(source, spool, limit=max_bytes)
@@ -127,25 +153,27 @@ def evidence_prepare(
         if size > max_bytes:
             raise EvidenceRejected(RejectionCode.TOO_LARGE)
         fmt = _sniff(raw, allowed_formats)
-        media_type, extra_hashes, properties = _clean(fmt, raw, cleaned)
-    except EvidenceRejected:
-        cleaned.unlink(missing_ok=True)
-        raise
-    except MemoryError as error:
-        cleaned.unlink(missing_ok=True)
-        raise EvidenceRejected(RejectionCode.TOO_COMPLEX) from error
-    except Exception as error:
-        # Parsers of hostile files fail in many ways (OSError, ValueError,
-        # pikepdf.PdfError, av.FFmpegError, struct.error, ...). For the sender
-        # every one of them means the same thing; the caller must never crash.
-        cleaned.unlink(missing_ok=True)
-        logger.debug("evidence refused as corrupt: %s", type(error).__name__)
-        raise EvidenceRejected(RejectionCode.CORRUPT) from error
-    except BaseException:
-        cleaned.unlink(missing_ok=True)
-        raise
+        try:
+            media_type, extra_hashes, properties = _clean_or_refuse(fmt, raw, cleaned)
+        except EvidenceRejected as refusal:
+            if not (keep_uncleaned and refusal.code in _KEEPABLE):
+                raise
+            keep = raw
+            return PreparedFile(
+                path=raw,
+                media_type="application/octet-stream",
+                original_name=name[:255],
+                size=size,
+                hashes=original_digests.hexdigests(),
+                original_hashes=original_digests.hexdigests(),
+                properties={"refusal": refusal.code},
+                is_cleaned=False,
+            )
+        keep = cleaned
     finally:
-        raw.unlink(missing_ok=True)
+        for path in (raw, cleaned):
+            if path != keep:
+                path.unlink(missing_ok=True)
     return PreparedFile(
         path=cleaned,
         media_type=media_type,

@@ -178,11 +178,10 @@ def test_too_large_is_refused_without_reading_everything():
 
 
 def test_decompression_bomb_is_refused():
-    buffer = io.BytesIO()
-    Image.new("1", (20000, 20000)).save(buffer, format="PNG")
-    assert len(buffer.getvalue()) < 200_000
+    bomb = _bomb()
+    assert len(bomb) < 200_000
     with pytest.raises(EvidenceRejected) as refused:
-        _prepare(buffer.getvalue())
+        _prepare(bomb)
     assert refused.value.code == "too_complex"
 
 
@@ -235,3 +234,73 @@ def test_heic_orientation_is_applied_once():
     cleaned, prepared = _cleaned(buffer.getvalue())
     assert prepared.media_type == "image/jpeg"
     assert Image.open(io.BytesIO(cleaned)).size == (96, 128)
+
+
+def test_line_may_keep_files_it_cannot_clean_flagged_for_staff():
+    data = b"PK\x03\x04" + b"\0" * 100
+    prepared = evidence_prepare(
+        source=io.BytesIO(data), name="a.zip", max_bytes=10**6, keep_uncleaned=True
+    )
+    try:
+        assert not prepared.is_cleaned
+        assert prepared.media_type == "application/octet-stream"
+        assert prepared.path.read_bytes() == data
+        assert prepared.properties == {"refusal": "type_not_allowed"}
+    finally:
+        prepared.discard()
+    # A type the line excludes, and a bomb, are refused even then.
+    for data, allowed in ((corpus.png(), {"jpeg"}), (_bomb(), None)):
+        with pytest.raises(EvidenceRejected):
+            evidence_prepare(
+                source=io.BytesIO(data),
+                name="x",
+                max_bytes=10**6,
+                allowed_formats=allowed,
+                keep_uncleaned=True,
+            )
+
+
+def _bomb() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_jpeg_claiming_huge_dimensions_is_refused_before_decoding():
+    data = bytearray(corpus.jpeg())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = (60000).to_bytes(2, "big") + (60000).to_bytes(2, "big")
+    with pytest.raises(EvidenceRejected) as refused:
+        _prepare(bytes(data))
+    assert refused.value.code == "too_complex"
+
+
+def test_polyglot_tail_and_malformed_exif_are_dropped():
+    data = corpus.jpeg()
+    app1 = data.index(b"Exif\x00\x00")
+    garbled = data[: app1 + 6] + b"MM\x00\x2a\xff\xff\xff\xff" + data[app1 + 14 :]
+    polyglot = garbled + b"PK\x03\x04zip-payload" + b"%PDF-1.4 hidden"
+    cleaned, _prepared = _cleaned(polyglot)
+    assert b"PK\x03\x04" not in cleaned and b"%PDF" not in cleaned
+    assert b"Exif" not in cleaned
+    Image.open(io.BytesIO(cleaned)).load()
+
+
+@pytest.mark.parametrize("fmt", IMAGES)
+def test_pdq_equals_metas_reference_implementation(fmt, tmp_path):
+    """vpdq embeds Meta's C++ PDQ: on the same pixels (a lossless one-frame video) it must agree."""
+    import vpdq
+
+    cleaned, prepared = _cleaned(corpus.BUILDERS[fmt]())
+    pixels = numpy.asarray(Image.open(io.BytesIO(cleaned)).convert("RGB"))
+    video = tmp_path / "still.mkv"
+    with av.open(str(video), "w") as output:
+        stream = output.add_stream("libx264rgb", rate=5)
+        stream.width, stream.height, stream.pix_fmt = pixels.shape[1], pixels.shape[0], "rgb24"
+        stream.options = {"qp": "0"}  # lossless
+        for _ in range(3):
+            output.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
+        output.mux(stream.encode())
+    reference = vpdq.computeHash(str(video), seconds_per_hash=1.0, thread_count=1)[0]
+    assert reference.hex == prepared.hashes["pdq"]
+    assert reference.quality == prepared.hashes["pdq_quality"]
