@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.core import signing
+from django_tasks_db.models import DBTaskResult
 
 import meldpunt.lines
 from meldpunt.lines.models import Line
@@ -173,6 +176,55 @@ class Demo:
     def output(self) -> str:
         """Everything the demo and its worker printed, stdout and stderr."""
         return self.output_path.read_text(encoding="utf-8", errors="replace")
+
+    def places_keeping(self, traces: tuple[str, ...]) -> list[str]:
+        """Where the demo keeps any of ``traces``: its output, its database rows and
+        sessions, or any file of its data directory (raw, so that free pages of the
+        database and its journal, which keep deleted rows, are searched too)."""
+        # The one line that names the address the demo serves on, not a client's.
+        output = self.output().replace(f"Serving on {self.url}/", "")
+        places = {"output": output, **self._database_rows()}
+        found = [
+            f"{trace!r} in {place}"
+            for place, text in places.items()
+            for trace in traces
+            if trace in text
+        ]
+        for path in sorted(self.data_dir.rglob("*")):
+            if path.is_file():
+                data = path.read_bytes()
+                found += [f"{trace!r} in {path}" for trace in traces if trace.encode() in data]
+        return found
+
+    def _database_rows(self) -> dict[str, str]:
+        """Every row of every table, and the decoded sessions (signed in the table)."""
+        secret = (self.data_dir / "django.secret").read_text().strip()
+        rows = {}
+        with contextlib.closing(sqlite3.connect(self.data_dir / "meldpunt.sqlite3")) as database:
+            tables = [
+                name
+                for (name,) in database.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            ]
+            assert {"django_session", DBTaskResult._meta.db_table} <= set(tables), tables
+            for table in tables:
+                rows[f"table {table}"] = "\n".join(
+                    repr(row)
+                    for row in database.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+                )
+            rows["sessions"] = "\n".join(
+                repr(
+                    signing.loads(
+                        data,
+                        key=secret,
+                        salt="django.contrib.sessions.SessionStore",
+                        serializer=signing.JSONSerializer,
+                    )
+                )
+                for (data,) in database.execute("SELECT session_data FROM django_session")
+            )
+        return rows
 
 
 def _wait_for_demo(process: subprocess.Popen, output_path: Path, port: int) -> str:

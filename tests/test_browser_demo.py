@@ -2,8 +2,10 @@
 
 The demo runs as the installed ``meldpunt demo`` command (see the ``demo``
 fixture); a reporter and a staff member use it in headless Chromium with
-JavaScript disabled. Selectors follow the page structure (form actions, field
-names, ids), not button texts, so the test holds in every language.
+JavaScript disabled; the reporter's browser also sends a distinctive user agent
+and proxy headers, which must then be nowhere in the demo's state. Selectors
+follow the page structure (form actions, field names, ids), not button texts, so
+the test holds in every language.
 """
 
 import re
@@ -73,7 +75,7 @@ def _staff_open_report(staff: Page, base: str, credentials) -> None:
 
 
 def test_report_mailbox_and_dialogue_in_a_browser_without_javascript(
-    demo, no_js_context, identifying_headers
+    demo, no_js_context, identifying_headers, client_traces
 ):
     reporter_context = no_js_context(
         user_agent=identifying_headers.pop("User-Agent"), extra_http_headers=identifying_headers
@@ -94,9 +96,7 @@ def test_report_mailbox_and_dialogue_in_a_browser_without_javascript(
     _staff_open_report(staff, demo.url, demo.staff["analist"])
     expect(staff.locator("#answers")).to_contain_text("twee auto's met draaiende motor")
     # Staff hold a case before they ask its reporter anything.
-    claim = staff.locator('#assignment form[action$="/claim/"]')
-    if claim.count():
-        claim.locator('button[type="submit"]').click()
+    staff.locator('#assignment form[action$="/claim/"] button[type="submit"]').click()
     question = staff.locator('#question form[method="post"]')
     question.locator('textarea[name="body"]').fill(QUESTION)
     question.locator('button[type="submit"]').click()
@@ -118,3 +118,4 @@ def test_report_mailbox_and_dialogue_in_a_browser_without_javascript(
             assert cookie["expires"] == -1, cookie  # dies with the browser
             assert cookie["httpOnly"], cookie
             assert cookie["sameSite"] == "Strict", cookie
+    assert demo.places_keeping((*client_traces, "127.0.0.1")) == []
