@@ -26,11 +26,11 @@ AGE_LABELS = {
     "gt90": _("Older than 90 days"),
 }
 SORT_LABELS = {
-    "attention": _("News first, then oldest"),
     "oldest": _("Oldest first"),
     "newest": _("Newest first"),
-    "activity": _("Recent activity first"),
 }
+ALL_STATUSES = "all"
+DEFAULT_STATUS = ReportStatus.NEW
 ANY = [("", _("Any"))]
 
 
@@ -38,7 +38,9 @@ class QueueFilterForm(forms.Form):
     """The queue's filters, limited to what the user can see."""
 
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=ANY + ReportStatus.choices
+        label=_("Status"),
+        required=False,
+        choices=[(ALL_STATUSES, _("All")), *ReportStatus.choices],
     )
     line = forms.TypedChoiceField(label=_("Line"), required=False, coerce=int, empty_value=None)
     category = forms.TypedChoiceField(
@@ -51,7 +53,12 @@ class QueueFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
     attention = forms.BooleanField(label=_("Only with news from the reporter"), required=False)
-    q = forms.CharField(label=_("Reference"), required=False, max_length=50)
+    q = forms.CharField(
+        label=_("Reference or municipality code"),
+        required=False,
+        max_length=50,
+        help_text=_("Searches every status."),
+    )
     sort = forms.ChoiceField(
         label=_("Sort"), required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS]
     )
@@ -73,9 +80,10 @@ class QueueFilterForm(forms.Form):
     def query(self) -> QueueQuery:
         """The query of the valid fields; invalid ones are shown as errors and ignored."""
         data = getattr(self, "cleaned_data", {})
+        status = data.get("status") or DEFAULT_STATUS
         return QueueQuery(
             line_id=data.get("line"),
-            status=data.get("status", ""),
+            status="" if status == ALL_STATUSES else status,
             category_id=data.get("category"),
             assignee=data.get("assignee", ""),
             municipality_code=data.get("municipality", ""),
@@ -83,7 +91,7 @@ class QueueFilterForm(forms.Form):
             is_overdue=data.get("overdue", False),
             needs_attention=data.get("attention", False),
             search=data.get("q", ""),
-            sort=data.get("sort") or "attention",
+            sort=data.get("sort") or "oldest",
         )
 
 

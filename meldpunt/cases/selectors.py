@@ -5,16 +5,16 @@ municipality code, reference); report content is never searched here.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from meldpunt.intake.models import Author, Message, Report, ReportStatus
-from meldpunt.lines.models import Line
+from meldpunt.lines.models import Category, Line
 from meldpunt.vault import crypto
 from meldpunt.vault.models import AuditEvent, StaffUser
 
@@ -38,10 +38,8 @@ AGES = {
     "gt90": (None, 90),
 }
 SORTS = {
-    "attention": ["-needs_attention", "received_at", "pk"],
     "oldest": ["received_at", "pk"],
     "newest": ["-received_at", "-pk"],
-    "activity": ["-last_activity_at", "-pk"],
 }
 ASSIGNEE_ME, ASSIGNEE_NOBODY = "me", "nobody"
 _REFERENCE = re.compile(r"^[0-9A-Z]{1,8}$")
@@ -60,7 +58,7 @@ class QueueQuery:
     is_overdue: bool = False
     needs_attention: bool = False
     search: str = ""
-    sort: str = "attention"
+    sort: str = "oldest"
 
 
 @dataclass(frozen=True)
@@ -127,19 +125,83 @@ def _search_q(search: str) -> Q:
     return condition
 
 
-@dataclass
-class Queue:
-    reports: QuerySet[Report]
-    status_counts: dict[str, int] = field(default_factory=dict)
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, the cases with news on top, and the size of every tab.
+
+    Tab sizes are counted up to COUNT_CAP (shown as "1000+" beyond), and pages
+    only know whether a next one exists: both keep the cost independent of how
+    many cases a line holds.
+    """
+
+    rows: list[Report]
+    news: list[Report]
+    status_counts: dict[str, int]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
 
 
-def queue_for(user: StaffUser, query: QueueQuery, *, now: datetime | None = None) -> Queue:
-    """The user's queue: rows for the chosen tab, and the size of every tab.
+COUNT_CAP = 1000
+NEWS_LIMIT = 10
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
 
-    Two queries whatever the number of rows (plus one for the line deadlines when
-    filtering on overdue): membership is read once instead of joined per row.
+
+def queue_page(
+    user: StaffUser, query: QueueQuery, *, page: int = 1, now: datetime | None = None
+) -> QueuePage:
+    """The user's queue, in a fixed number of queries whatever the number of rows.
+
+    Membership is read once instead of joined per row. Rows are ordered by
+    receipt time within one status, which the (line, status, received_at) index
+    serves directly; news from reporters is listed apart instead of sorted in.
+    A search looks in every status.
     """
     now = now or timezone.now()
+    page = min(max(page, 1), MAX_PAGE)
+    reports = _filtered(user, query, now)
+    counts = {}
+    for status in ReportStatus.values:
+        found = len(reports.filter(status=status).values_list("pk", flat=True)[: COUNT_CAP + 1])
+        counts[status] = found
+    if query.status and not query.search.strip():
+        reports = reports.filter(status=query.status)
+    # Only outer joins: an inner join to lines or categories lets SQLite drive the
+    # query from that small table and sort every matching report instead of
+    # walking the (line, status, received_at) index. Lines and categories are
+    # few; they are attached from memory below.
+    reports = reports.select_related("case__assignee").defer("sealed_content", "receipt_lookup")
+    news = list(reports.filter(needs_attention=True).order_by(*SORTS["oldest"])[:NEWS_LIMIT])
+    offset = (page - 1) * PAGE_SIZE
+    rows = list(
+        reports.order_by(*SORTS.get(query.sort, SORTS["oldest"]))[offset : offset + PAGE_SIZE + 1]
+    )
+    _attach_lines_and_categories(news + rows)
+    return QueuePage(
+        rows=rows[:PAGE_SIZE],
+        news=news,
+        status_counts=counts,
+        number=page,
+        has_next=len(rows) > PAGE_SIZE,
+    )
+
+
+def _attach_lines_and_categories(reports: list[Report]) -> None:
+    """Two queries for all rows, whatever their number."""
+    if not reports:
+        return
+    lines = Line.objects.in_bulk({report.line_id for report in reports})
+    categories = Category.objects.in_bulk({report.category_id for report in reports})
+    for report in reports:
+        report.line = lines[report.line_id]
+        report.category = categories[report.category_id]
+
+
+def _filtered(user: StaffUser, query: QueueQuery, now: datetime) -> QuerySet[Report]:
     line_ids = member_line_ids(user)
     if query.line_id is not None:
         line_ids = [pk for pk in line_ids if pk == query.line_id]
@@ -166,16 +228,7 @@ def queue_for(user: StaffUser, query: QueueQuery, *, now: datetime | None = None
         reports = reports.filter(needs_attention=True)
     if query.search.strip():
         reports = reports.filter(_search_q(query.search))
-    counts = {
-        row["status"]: row["total"]
-        for row in reports.order_by().values("status").annotate(total=Count("pk"))
-    }
-    if query.status:
-        reports = reports.filter(status=query.status)
-    rows = reports.select_related("line", "category", "case__assignee").order_by(
-        *SORTS.get(query.sort, SORTS["attention"])
-    )
-    return Queue(reports=rows, status_counts=counts)
+    return reports
 
 
 def case_of(report: Report) -> Case | None:

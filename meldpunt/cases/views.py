@@ -8,7 +8,6 @@ case as it is now, with the reason, and a status code that says what happened
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from meldpunt.vault.keys import NoKeyError
 from . import selectors, services
 from .access import can_change, can_work, member_lines, private_key, report_for, staff_required
 from .forms import (
+    ALL_STATUSES,
     CategoryForm,
     ClassificationForm,
     CloseForm,
@@ -35,7 +35,6 @@ from .forms import (
 )
 from .services import CaseError, CaseErrorCode
 
-PAGE_SIZE = 50
 ERROR_STATUS = {
     CaseErrorCode.CONFLICT: 409,
     CaseErrorCode.CLOSED: 409,
@@ -52,17 +51,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET, lines=lines)
     form.is_valid()
     query = form.query()
-    result = selectors.queue_for(request.user, query)
-    page = Paginator(result.reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page", "1")
+    page = selectors.queue_page(request.user, query, page=int(number) if number.isdigit() else 1)
     now = timezone.now()
-    rows = [(report, selectors.deadlines_for(report, now)) for report in page]
-    tab_params = request.GET.copy()
-    tab_params.pop("page", None)
+    params = request.GET.copy()
+    params.pop("page", None)
+    tab_params = params.copy()
     tab_params.pop("status", None)
-    page_params = request.GET.copy()
-    page_params.pop("page", None)
     tabs = [
-        (value, label, result.status_counts.get(value, 0)) for value, label in ReportStatus.choices
+        (value, label, _tab_count(page.status_counts.get(value)) if value != ALL_STATUSES else "")
+        for value, label in form.fields["status"].choices
     ]
     return render(
         request,
@@ -70,15 +68,20 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": rows,
+            "rows": [(report, selectors.deadlines_for(report, now)) for report in page.rows],
+            "news": [(report, selectors.deadlines_for(report, now)) for report in page.news],
             "tabs": tabs,
-            "current_status": query.status,
-            "total": sum(result.status_counts.values()),
+            "current_status": query.status or ALL_STATUSES,
+            "is_search": bool(query.search.strip()),
             "tab_query": tab_params.urlencode(),
-            "page_query": page_params.urlencode(),
+            "page_query": params.urlencode(),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _tab_count(count: int) -> str:
+    return f"{selectors.COUNT_CAP}+" if count > selectors.COUNT_CAP else str(count)
 
 
 def _key_bytes(request: HttpRequest, report: Report) -> bytes:

@@ -27,8 +27,8 @@ def staff_client(client, analyst):
     return client
 
 
-def queue_references(response) -> list[str]:
-    return [report.reference for report, _deadlines in response.context["rows"]]
+def queue_references(response, part: str = "rows") -> list[str]:
+    return [report.reference for report, _deadlines in response.context[part]]
 
 
 def test_queue_tabs_count_per_status_and_show_only_the_chosen_one(staff_client, category):
@@ -40,9 +40,26 @@ def test_queue_tabs_count_per_status_and_show_only_the_chosen_one(staff_client, 
     assert response.status_code == 200
     assert queue_references(response) == [waiting.reference]
     counts = {value: count for value, _label, count in response.context["tabs"]}
-    assert counts["new"] == 1 and counts["waiting"] == 1 and counts["closed"] == 1
-    assert response.context["total"] == 3
-    assert new.reference in queue_references(staff_client.get("/staff/cases/"))
+    assert counts == {
+        "all": "",
+        "new": "1",
+        "in_progress": "0",
+        "waiting": "1",
+        "ready": "0",
+        "forwarded": "0",
+        "closed": "1",
+    }
+    # The queue opens on the new reports.
+    assert queue_references(staff_client.get("/staff/cases/")) == [new.reference]
+    assert len(queue_references(staff_client.get("/staff/cases/", {"status": "all"}))) == 3
+
+
+def test_tab_counts_stop_at_the_cap(staff_client, category, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    for _ in range(3):
+        make_report(category=category)
+    counts = {v: c for v, _l, c in staff_client.get("/staff/cases/").context["tabs"]}
+    assert counts["new"] == "2+"
 
 
 def test_queue_filters_and_search(staff_client, category, analyst, colleague):
@@ -58,7 +75,7 @@ def test_queue_filters_and_search(staff_client, category, analyst, colleague):
     case_claim(report=theirs, actor=colleague, version=0)
 
     def shown(**params):
-        response = staff_client.get("/staff/cases/", params)
+        response = staff_client.get("/staff/cases/", {"status": "all", **params})
         assert response.status_code == 200, response.context["form"].errors
         return set(queue_references(response))
 
@@ -91,36 +108,40 @@ def test_overdue_reports_are_highlighted_and_filterable(staff_client, category):
         status=ReportStatus.WAITING_FOR_REPORTER,
         received_at=timezone.now() - timedelta(days=line.feedback_days + 1),
     )
-    response = staff_client.get("/staff/cases/", {"overdue": "on"})
+    response = staff_client.get("/staff/cases/", {"overdue": "on", "status": "all"})
     assert set(queue_references(response)) == {late.reference, feedback_late.reference}
     page = response.content.decode()
     assert 'class="overdue"' in page and "Acknowledgement overdue" in page
     assert "Feedback overdue" in page
-    everything = staff_client.get("/staff/cases/", {"sort": "oldest"})
+    everything = staff_client.get("/staff/cases/", {"status": "all"})
     deadlines = {report.pk: d for report, d in everything.context["rows"]}
     assert not deadlines[fresh.pk].is_overdue and not deadlines[answered_late.pk].is_overdue
 
 
-def test_news_from_the_reporter_comes_first(staff_client, category):
+def test_news_from_the_reporter_is_listed_on_top(staff_client, category):
     quiet = make_report(category=category, needs_attention=False)
-    make_report(category=category, needs_attention=False)
     answered = make_report(category=category, needs_attention=True)
     Report.objects.filter(pk=quiet.pk).update(received_at=timezone.now() - timedelta(days=3))
     response = staff_client.get("/staff/cases/")
-    assert queue_references(response)[0] == answered.reference
-    response = staff_client.get("/staff/cases/", {"sort": "oldest"})
-    assert queue_references(response)[0] == quiet.reference
+    assert queue_references(response, "news") == [answered.reference]
+    assert queue_references(response) == [quiet.reference, answered.reference]
+    page = response.content.decode()
+    assert page.index("News from the reporter") < page.index('id="queue"')
+    newest = staff_client.get("/staff/cases/", {"sort": "newest"})
+    assert queue_references(newest) == [answered.reference, quiet.reference]
 
 
 def test_pagination_keeps_the_filters(staff_client, category):
     for _ in range(55):
         make_report(category=category)
-    first = staff_client.get("/staff/cases/", {"status": "new"})
-    assert len(first.context["rows"]) == 50
-    assert "status=new&amp;page=2" in first.content.decode()
-    second = staff_client.get("/staff/cases/", {"status": "new", "page": 2})
-    assert len(second.context["rows"]) == 5
-    assert staff_client.get("/staff/cases/", {"page": "999"}).status_code == 200
+    first = staff_client.get("/staff/cases/", {"status": "new", "sort": "newest"})
+    assert len(first.context["rows"]) == 50 and first.context["page"].has_next
+    assert "status=new&amp;sort=newest&amp;page=2" in first.content.decode()
+    second = staff_client.get("/staff/cases/", {"status": "new", "sort": "newest", "page": 2})
+    assert len(second.context["rows"]) == 5 and not second.context["page"].has_next
+    assert not set(queue_references(first)) & set(queue_references(second))
+    beyond = staff_client.get("/staff/cases/", {"page": "999"})
+    assert beyond.status_code == 200 and beyond.context["rows"] == []
 
 
 def test_bad_queue_input_is_a_clear_error_not_a_crash(staff_client, category):
@@ -147,21 +168,23 @@ def test_queue_queries_do_not_grow_with_rows(staff_client, category, analyst, co
         report = make_report(category=make_category(line=category.line))
         case_claim(report=report, actor=analyst if index % 2 else colleague, version=0)
     assert _count_queries(staff_client, "/staff/cases/") == few
-    assert _count_queries(staff_client, "/staff/cases/", {"assignee": "me"}) == few
+    assert _count_queries(staff_client, "/staff/cases/", {"assignee": "me", "status": "all"}) == few
 
 
 def test_queue_selector_query_count(django_assert_num_queries, category, analyst):
     for _ in range(5):
         make_report(category=category)
-    # Membership, tab counts, one page of rows with line, category and holder.
-    with django_assert_num_queries(3):
-        queue = selectors.queue_for(analyst, selectors.QueueQuery())
-        rows = list(queue.reports[:50])
-        for report in rows:
+    # Membership, six capped tab counts, the news, one page of rows with their
+    # holders, then the lines and categories of all rows.
+    with django_assert_num_queries(11):
+        page = selectors.queue_page(analyst, selectors.QueueQuery())
+        for report in page.rows + page.news:
             selectors.deadlines_for(report)
             _holder = selectors.case_of(report)
-    with django_assert_num_queries(4):  # + the lines' deadlines
-        list(selectors.queue_for(analyst, selectors.QueueQuery(is_overdue=True)).reports[:50])
+    assert len(page.rows) == 5
+    # + the lines' deadlines; nothing is overdue, so no lines or categories to attach.
+    with django_assert_num_queries(10):
+        assert selectors.queue_page(analyst, selectors.QueueQuery(is_overdue=True)).rows == []
 
 
 def test_case_page_queries_do_not_grow_with_its_history(staff_client, category, analyst):
@@ -290,5 +313,5 @@ def test_timeline_shows_every_step_with_the_reporter_in_place(staff_client, cate
     )
     labels = [entry.label for entry in selectors.case_timeline(report)]
     assert labels == ["Claimed", "Question sent to the reporter", "The reporter wrote", "Triaged"]
-    queue = staff_client.get("/staff/cases/")
-    assert queue_references(queue)[0] == report.reference
+    queue = staff_client.get("/staff/cases/", {"status": "all"})
+    assert queue_references(queue, "news") == [report.reference]

@@ -1,0 +1,283 @@
+"""Back-office pages with 100,000 cases: p95 time of the queue, filtered queue and case page.
+
+    .venv/bin/python benchmarks/backoffice.py [--cases 100000] [--samples 200] [--fresh]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/meldpunt_bench .venv/bin/python \\
+        benchmarks/backoffice.py
+
+Without DATABASE_URL it uses SQLite in a data directory kept under /var/tmp (so a
+second run reuses the data); with it, the named PostgreSQL database (created if
+missing). The benchmark's rows live in their own line ("bench-backoffice"); other
+benchmarks' rows in the same database are left alone, ``--fresh`` rebuilds only ours.
+
+Rows are real: every report has its own data key sealed for the analyst, sealed
+content and a case row (a third held by someone, some linked, 5 % with news).
+Pages are requested through Django's test client as a signed-in analyst (two
+factors, unlocked key), so middleware, sessions, queries and templates all count;
+network and the WSGI server do not. Issue target: list pages < 300 ms.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+LINE_SLUG = "bench-backoffice"
+# Not (yet) in intake's migrations: the index the queue needs for tab counts and
+# pages without reading every row (see docs/backoffice.md). Measured on request only.
+PROPOSED_INDEX = "intake_report (line_id, destroyed_at, status, needs_attention, received_at)"
+PROPOSED_INDEX_NAME = "bench_report_queue_idx"
+MUNICIPALITIES = [f"GM{code:04d}" for code in range(1, 400, 7)]
+
+
+def _configure() -> None:
+    if not os.environ.get("DATABASE_URL"):
+        os.environ.setdefault("MELDPUNT_DATA_DIR", "/var/tmp/meldpunt-bench-backoffice")
+    os.environ.setdefault("MELDPUNT_DATA_DIR", "/var/tmp/meldpunt-bench-backoffice-pg")
+    # Staff set-up only: the pages measured derive no keys.
+    os.environ.setdefault("MELDPUNT_KDF_OPSLIMIT", "1")
+    os.environ.setdefault("MELDPUNT_KDF_MEMLIMIT", str(8 * 1024))
+    os.environ["MELDPUNT_ALLOWED_HOSTS"] = "testserver"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    _create_postgres_database(os.environ.get("DATABASE_URL", ""))
+    import django
+
+    django.setup()
+
+
+def _create_postgres_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+    from dj_database_url import parse
+
+    config = parse(url)
+    with psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def _populate(count: int, fresh: bool):
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from meldpunt.cases.models import Case, LinkKind
+    from meldpunt.intake.models import Report, ReportStatus
+    from meldpunt.lines.models import Category, Line
+    from meldpunt.testing import make_staff
+    from meldpunt.vault import crypto
+    from meldpunt.vault.models import DataKey, KeyGrant, Role, StaffUser
+
+    call_command("migrate", verbosity=0)
+    line = Line.objects.filter(slug=LINE_SLUG).first()
+    if line and not fresh and line.reports.count() >= count:
+        print(f"Reusing {line.reports.count()} cases of line {LINE_SLUG}.")
+        return line, StaffUser.objects.get(username=f"{LINE_SLUG}-analyst")
+    if line:
+        print("Removing the previous benchmark rows ...")
+        with transaction.atomic():
+            reports = Report.objects.filter(line=line)
+            keys = list(reports.values_list("data_key_id", flat=True))
+            Report.objects.filter(line=line).update(follows=None)
+            reports.delete()
+            DataKey.objects.filter(pk__in=keys).delete()
+            StaffUser.objects.filter(username__startswith=f"{LINE_SLUG}-").delete()
+            line.delete()
+    line = Line.objects.create(slug=LINE_SLUG, name="Benchmark back office", is_active=True)
+    categories = [
+        Category.objects.create(line=line, slug=f"c{n}", name=f"Category {n}", is_public=True)
+        for n in range(5)
+    ]
+    staff = [
+        make_staff(lines=[line], username=f"{LINE_SLUG}-analyst"),
+        make_staff(lines=[line], username=f"{LINE_SLUG}-colleague"),
+        make_staff(lines=[line], role=Role.SUPERVISOR, username=f"{LINE_SLUG}-supervisor"),
+    ]
+    analyst = staff[0]
+    public_key = bytes(analyst.key.public_key)
+    rng = random.Random(42)  # noqa: S311 - test data, not secrets
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    statuses = [s for s, _label in ReportStatus.choices]
+    weights = [10, 15, 10, 5, 25, 35]
+    batch = 5000
+    started = time.perf_counter()
+    for offset in range(0, count, batch):
+        size = min(batch, count - offset)
+        with transaction.atomic():
+            keys = DataKey.objects.bulk_create(DataKey(line=line) for _ in range(size))
+            key_bytes = [crypto.new_data_key() for _ in range(size)]
+            KeyGrant.objects.bulk_create(
+                KeyGrant(data_key=key, user=analyst, sealed_key=crypto.seal(public_key, raw))
+                for key, raw in zip(keys, key_bytes, strict=True)
+            )
+            reports = []
+            for key, raw in zip(keys, key_bytes, strict=True):
+                category = rng.choice(categories)
+                status = rng.choices(statuses, weights)[0]
+                received = now - timedelta(hours=rng.randrange(0, 2 * 365 * 24))
+                content = {
+                    "category": category.slug,
+                    "questions": {"what": "What do you know?"},
+                    "answers": {"what": f"Benchmark report {offset + len(reports)}"},
+                }
+                reports.append(
+                    Report(
+                        line=line,
+                        category=category,
+                        status=status,
+                        municipality_code=rng.choice(MUNICIPALITIES),
+                        received_at=received,
+                        last_activity_at=received,
+                        closed_at=received + timedelta(days=3) if status == "closed" else None,
+                        needs_attention=rng.random() < 0.05,
+                        receipt_lookup=os.urandom(32),
+                        data_key=key,
+                        sealed_content=crypto.encrypt(
+                            raw, json.dumps(content).encode(), context=b"report-content"
+                        ),
+                    )
+                )
+            reports = Report.objects.bulk_create(reports)
+            Case.objects.bulk_create(
+                Case(
+                    report=report,
+                    version=1,
+                    assignee=rng.choice(staff) if rng.random() < 0.33 else None,
+                    link_kind=LinkKind.FOLLOW_UP if index % 50 == 1 else "",
+                )
+                for index, report in enumerate(reports)
+            )
+            # Every 50th report follows the one before it.
+            for index in range(1, len(reports), 50):
+                reports[index].follows = reports[index - 1]
+            Report.objects.bulk_update(reports[1::50], ["follows"])
+        done = offset + size
+        print(f"  {done:>7} cases ({done / (time.perf_counter() - started):.0f}/s)", end="\r")
+    print(f"Created {count} cases in {time.perf_counter() - started:.0f} s." + " " * 20)
+    return line, analyst
+
+
+def _measure(label: str, client, urls: list[str]) -> dict:
+    timings = []
+    for url in urls:
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+    timings.sort()
+    return {
+        "page": label,
+        "requests": len(timings),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 1),
+        "max_ms": round(timings[-1], 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark rows")
+    parser.add_argument(
+        "--with-queue-index",
+        action="store_true",
+        help=f"measure with the proposed queue index ({PROPOSED_INDEX}), dropped afterwards",
+    )
+    args = parser.parse_args()
+    _configure()
+
+    from django.db import connection
+
+    line, analyst = _populate(args.cases, args.fresh)
+    if args.with_queue_index:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {PROPOSED_INDEX_NAME} ON {PROPOSED_INDEX}")
+            cursor.execute("ANALYZE")
+    try:
+        _run(line, analyst, args.cases, args.samples)
+    finally:
+        if args.with_queue_index:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP INDEX IF EXISTS {PROPOSED_INDEX_NAME}")
+
+
+def _run(line, analyst, count: int, samples: int) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    from meldpunt.cases.selectors import AGES, SORTS
+    from meldpunt.intake.models import ReportStatus
+    from meldpunt.testing import sign_in
+
+    client = Client()
+    sign_in(client, analyst)
+    rng = random.Random(7)  # noqa: S311 - test data, not secrets
+    statuses = ["", *(s for s, _label in ReportStatus.choices)]  # "" is the "All" tab
+    pages = max(1, count // 6 // 50)
+    queue = [
+        f"/staff/cases/?status={rng.choice(statuses)}&page={rng.randint(1, min(pages, 20))}"
+        f"&sort={rng.choice(list(SORTS))}"
+        for _ in range(samples)
+    ]
+    categories = list(line.categories.values_list("pk", flat=True))
+    filters = [
+        rng.choice(
+            [
+                f"/staff/cases/?assignee=me&status={rng.choice(statuses)}",
+                f"/staff/cases/?category={rng.choice(categories)}&age={rng.choice(list(AGES))}",
+                f"/staff/cases/?municipality={rng.choice(MUNICIPALITIES)}",
+                "/staff/cases/?overdue=on",
+                "/staff/cases/?attention=on&assignee=nobody",
+                f"/staff/cases/?q={rng.choice('23456789ABCDEFGH')}{rng.choice('23456789ABCD')}",
+            ]
+        )
+        for _ in range(samples)
+    ]
+    report_ids = list(line.reports.values_list("pk", flat=True))
+    cases = [f"/staff/cases/reports/{rng.choice(report_ids)}/" for _ in range(samples)]
+    for url in queue[:5] + cases[:5]:  # warm caches and connections
+        client.get(url)
+    results = [
+        _measure("queue (status tab, page, sort)", client, queue),
+        _measure("queue with filters / search", client, filters),
+        _measure("case page", client, cases),
+    ]
+    index = "with the proposed queue index" if _has_index(connection) else "current indexes"
+    load = os.getloadavg()[0]
+    print(f"Database: {connection.vendor} ({index}), cases in line: {len(report_ids)}")
+    print(f"Load average at the end: {load:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'page':34} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for row in results:
+        print(
+            f"{row['page']:34} {row['requests']:>8} {row['p50_ms']:>8} "
+            f"{row['p95_ms']:>8} {row['max_ms']:>8}"
+        )
+
+
+def _has_index(connection) -> bool:
+    with connection.cursor() as cursor:
+        return PROPOSED_INDEX_NAME in connection.introspection.get_constraints(
+            cursor, "intake_report"
+        )
+
+
+if __name__ == "__main__":
+    main()
