@@ -1,6 +1,7 @@
 """``meldpunt demo``: a working reporting point on this machine in one command."""
 
 import secrets
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +80,8 @@ class Command(BaseCommand):
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "meldpunt.cli", "db_worker", "--interval", "1"]
         )
+        # A plain `kill` must stop the worker too, not only Ctrl+C.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.write(f"Serving on http://{host}:{port}/ (Ctrl+C stops)", ending="\n")
         self.stdout.flush()
         try:
