@@ -19,6 +19,7 @@ from meldpunt.evidence.meta import evidence_meta_update
 from meldpunt.evidence.models import DerivativeStatus, EvidenceFile, EvidencePreview, PreviewKind
 from meldpunt.evidence.previews import thumbnail_make
 from meldpunt.vault import blobs
+from meldpunt.vault.crypto import DecryptionError
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +80,19 @@ def evidence_derivatives_make(evidence_id: int) -> str:
             )
         else:
             _video_derivatives(evidence, key_bytes)
-    except (DerivativeFailed, OSError, ValueError) as error:
+    except (DerivativeFailed, DecryptionError, OSError, ValueError) as error:
         logger.warning("derivatives of evidence %s failed: %s", evidence_id, type(error).__name__)
         status = DerivativeStatus.FAILED
+    if EvidenceFile.objects.filter(pk=evidence_id, destroyed_at__isnull=False).exists():
+        _previews_discard(evidence)
+        return "destroyed meanwhile"
     evidence.derivative_status = status
     evidence.save(update_fields=["derivative_status"])
     return status
+
+
+def _previews_discard(evidence: EvidenceFile) -> None:
+    """The retention purge ran while we worked: leave nothing of ours behind."""
+    for preview in EvidencePreview.objects.filter(evidence=evidence):
+        blobs.blob_delete(name=preview.blob_name)
+        preview.delete()

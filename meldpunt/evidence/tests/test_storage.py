@@ -172,3 +172,26 @@ def test_open_reveal_counts_default_and_supervisor_sees_hours_only(settings, vie
     day = _at(8).date()
     report = viewing_hours(since=day, until=day)
     assert report == [{"viewer": "analyst1", "hours": 0.03}]
+
+
+def test_previews_made_while_the_file_was_destroyed_are_removed(monkeypatch):
+    evidence, key_bytes = _store(corpus.jpeg(size=(400, 300)))
+    real_thumbnail = tasks.thumbnail_make
+
+    def purge_meanwhile(image: bytes) -> bytes:
+        type(evidence).objects.filter(pk=evidence.pk).update(destroyed_at=timezone.now())
+        return real_thumbnail(image)
+
+    monkeypatch.setattr(tasks, "thumbnail_make", purge_meanwhile)
+    blobs_before = _blob_count()
+    assert tasks.evidence_derivatives_make.call(evidence.pk) == "destroyed meanwhile"
+    assert not EvidencePreview.objects.exists()
+    assert _blob_count() == blobs_before
+
+
+def _blob_count() -> int:
+    from pathlib import Path
+
+    from django.core.files.storage import storages
+
+    return sum(1 for path in Path(storages["blobs"].location).rglob("*") if path.is_file())
