@@ -274,7 +274,7 @@ def _orientation(image: Image.Image) -> int:
 def _reencode(image: Image.Image, target: formats.Format) -> bytes:
     """Decode, turn upright and encode again with no metadata at all."""
     upright = ImageOps.exif_transpose(image)
-    if target in (formats.JPEG,) and upright.mode not in ("RGB", "L", "CMYK"):
+    if target == formats.JPEG and upright.mode not in ("RGB", "L", "CMYK"):
         upright = upright.convert("RGB")
     elif "transparency" in upright.info:
         upright = upright.convert("RGBA")

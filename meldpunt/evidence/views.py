@@ -7,6 +7,9 @@ a grant for its report's data key. Grants follow line membership and are
 revoked with it (vault.keys), so this is no looser than the case pages.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -75,14 +78,16 @@ def _open_session(request: HttpRequest, evidence: EvidenceFile) -> ViewingSessio
     return session if age < evidence_setting("EVIDENCE_VIEWING_DEFAULT_SECONDS") else None
 
 
-def _signed_in(view):
+def _signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Send whoever is not fully signed in (both factors, key unlocked) to the sign-in page."""
+
+    @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except _SignInNeeded:
             return redirect_to_login(request.get_full_path())
 
-    wrapper.__name__ = view.__name__
     return wrapper
 
 
@@ -115,18 +120,13 @@ def revealed_picture(request: HttpRequest, pk: int) -> HttpResponse:
     evidence, key_bytes = _opened(request, pk)
     if _open_session(request, evidence) is None:
         raise Http404
-    if evidence.media_type.startswith("image/"):
-        body, content_type = (
-            blobs.blob_read_all(key=key_bytes, name=evidence.blob_name),
-            (evidence.media_type),
-        )
-    else:
-        preview = _preview_picture(evidence)
-        if preview is None:
+    shown: EvidenceFile | EvidencePreview | None = evidence
+    if not evidence.media_type.startswith("image/"):
+        shown = _preview_picture(evidence)
+        if shown is None:
             raise Http404
-        body = blobs.blob_read_all(key=key_bytes, name=preview.blob_name)
-        content_type = preview.media_type
-    response = HttpResponse(body, content_type=content_type)
+    body = blobs.blob_read_all(key=key_bytes, name=shown.blob_name)
+    response = HttpResponse(body, content_type=shown.media_type)
     response["Content-Disposition"] = "inline"
     return _private(response)
 
