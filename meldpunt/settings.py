@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "meldpunt.vault.middleware.SessionSecretMiddleware",
     "meldpunt.vault.middleware.PasswordChangeRequiredMiddleware",
+    "meldpunt.vault.middleware.CorruptedContentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -1,4 +1,5 @@
-"""Staff sign-in: password (which also unlocks the private key), then a TOTP code.
+"""Staff sign-in: password (which also unlocks the private key), then a TOTP code
+or one of the account's single-use recovery codes; re-authentication later on.
 
 The private key is unlocked with the password at sign-in and kept for the
 session through sessionsecrets; it is never written anywhere in the clear.

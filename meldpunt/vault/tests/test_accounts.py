@@ -307,3 +307,21 @@ def test_expired_session_needs_a_new_sign_in(settings):
     response = client.get("/staff/cases/")
     assert response.status_code == 302 and "/staff/sign-in/" in response["Location"]
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
+
+
+def test_sign_in_returns_to_the_page_asked_for_but_never_off_site():
+    analyst = make_staff()
+    client = Client()
+    first = client.post(
+        "/staff/sign-in/?next=/staff/account/password/",
+        {"username": analyst.username, "password": PASSWORD},
+    )
+    assert first["Location"] == "/staff/sign-in/code/?next=%2Fstaff%2Faccount%2Fpassword%2F"
+    second = client.post(first["Location"], {"token": current_totp(analyst)})
+    assert second["Location"] == "/staff/account/password/"
+
+    other = Client()
+    first = other.post(
+        "/staff/sign-in/?next=//evil.example/", {"username": analyst.username, "password": PASSWORD}
+    )
+    assert first["Location"] == "/staff/sign-in/code/"
