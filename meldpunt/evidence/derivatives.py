@@ -8,6 +8,7 @@ data key and forgets the key. Video is decoded only in a limited child process
 """
 
 import json
+import logging
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,8 @@ from meldpunt.datadir import installation_secret
 from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.models import DerivativeJob, EvidenceFile
 from meldpunt.vault import crypto
+
+logger = logging.getLogger(__name__)
 
 
 def worker_private_key() -> PrivateKey:
@@ -53,16 +56,22 @@ def derivative_job_claim(*, evidence_id: int) -> bytes | None:
 
 @dataclass(frozen=True)
 class VideoDerivatives:
+    """What the child made; vpdq is None when it failed or ran out of time."""
+
     contact_sheet: bytes | None
-    vpdq: list[dict]
+    vpdq: list[dict] | None
 
-
-class DerivativeFailed(Exception):
-    """The child process could not decode the video within its limits."""
+    @property
+    def is_complete(self) -> bool:
+        return self.contact_sheet is not None and self.vpdq is not None
 
 
 def video_derivatives_make(*, video: Path) -> VideoDerivatives:
-    """Run sandbox.py on a decrypted, cleaned video; raises DerivativeFailed."""
+    """Run sandbox.py on a decrypted, cleaned video and keep whatever it finished.
+
+    The child writes the contact sheet first, so a long video whose vPDQ runs
+    out of time still gets its contact sheet.
+    """
     with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as output:
         command = [
             sys.executable,
@@ -80,9 +89,9 @@ def video_derivatives_make(*, video: Path) -> VideoDerivatives:
                 timeout=evidence_setting("EVIDENCE_DERIVATIVE_SECONDS"),
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            raise DerivativeFailed(type(error).__name__) from error
-        sheet = Path(output) / "contact_sheet.jpg"
+            logger.warning("video derivatives stopped: %s", type(error).__name__)
+        sheet, vpdq = Path(output) / "contact_sheet.jpg", Path(output) / "vpdq.json"
         return VideoDerivatives(
             contact_sheet=sheet.read_bytes() if sheet.exists() else None,
-            vpdq=json.loads((Path(output) / "vpdq.json").read_text()),
+            vpdq=json.loads(vpdq.read_text()) if vpdq.exists() else None,
         )

@@ -10,11 +10,7 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
-from meldpunt.evidence.derivatives import (
-    DerivativeFailed,
-    derivative_job_claim,
-    video_derivatives_make,
-)
+from meldpunt.evidence.derivatives import derivative_job_claim, video_derivatives_make
 from meldpunt.evidence.meta import evidence_meta_update
 from meldpunt.evidence.models import DerivativeStatus, EvidenceFile, EvidencePreview, PreviewKind
 from meldpunt.evidence.previews import thumbnail_make
@@ -37,7 +33,8 @@ def _preview_store(*, evidence: EvidenceFile, kind: str, jpeg: bytes, key_bytes:
     )
 
 
-def _video_derivatives(evidence: EvidenceFile, key_bytes: bytes) -> None:
+def _video_derivatives(evidence: EvidenceFile, key_bytes: bytes) -> bool:
+    """Store the contact sheet and vPDQ that could be made; True when both were."""
     descriptor, name = tempfile.mkstemp(prefix="evidence-video-", dir=settings.FILE_UPLOAD_TEMP_DIR)
     path = Path(name)
     try:
@@ -54,7 +51,9 @@ def _video_derivatives(evidence: EvidenceFile, key_bytes: bytes) -> None:
             jpeg=made.contact_sheet,
             key_bytes=key_bytes,
         )
-    evidence_meta_update(evidence=evidence, key_bytes=key_bytes, hashes={"vpdq": made.vpdq})
+    if made.vpdq is not None:
+        evidence_meta_update(evidence=evidence, key_bytes=key_bytes, hashes={"vpdq": made.vpdq})
+    return made.is_complete
 
 
 @task()
@@ -78,9 +77,9 @@ def evidence_derivatives_make(evidence_id: int) -> str:
                 jpeg=thumbnail_make(image),
                 key_bytes=key_bytes,
             )
-        else:
-            _video_derivatives(evidence, key_bytes)
-    except (DerivativeFailed, DecryptionError, OSError, ValueError) as error:
+        elif not _video_derivatives(evidence, key_bytes):
+            status = DerivativeStatus.FAILED
+    except (DecryptionError, OSError, ValueError) as error:
         logger.warning("derivatives of evidence %s failed: %s", evidence_id, type(error).__name__)
         status = DerivativeStatus.FAILED
     if EvidenceFile.objects.filter(pk=evidence_id, destroyed_at__isnull=False).exists():

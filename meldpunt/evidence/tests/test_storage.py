@@ -195,3 +195,15 @@ def _blob_count() -> int:
     from django.core.files.storage import storages
 
     return sum(1 for path in Path(storages["blobs"].location).rglob("*") if path.is_file())
+
+
+@inline_tasks
+def test_child_that_dies_leaves_the_worker_running(settings, django_capture_on_commit_callbacks):
+    # An address space far too small for FFmpeg: the child fails, as it would on a bomb.
+    settings.EVIDENCE_DERIVATIVE_MEMORY_BYTES = 32 * 1024 * 1024
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence, key_bytes = _store(corpus.mp4(), name="clip.mp4")
+    evidence.refresh_from_db()
+    assert evidence.derivative_status == DerivativeStatus.FAILED
+    assert "vpdq" not in evidence_meta(evidence=evidence, key_bytes=key_bytes)["hashes"]
+    assert not DerivativeJob.objects.exists()
