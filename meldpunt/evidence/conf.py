@@ -5,6 +5,8 @@ variable); the defaults keep one file within about 1 GiB of memory and a few
 seconds of work on a small machine.
 """
 
+from typing import Any
+
 from django.conf import settings
 
 DEFAULTS = {
@@ -30,5 +32,5 @@ DEFAULTS = {
 }
 
 
-def evidence_setting(name: str):
+def evidence_setting(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
