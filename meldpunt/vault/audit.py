@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from meldpunt.vault.models import AuditEvent, StaffUser
+from meldpunt.vault.models import AuditEvent, StaffUser, hour_now
 
 GENESIS = "0" * 64
 # Any constant works; it only has to be the same for every writer.
@@ -71,7 +71,9 @@ def audit_record(
         last = AuditEvent.objects.order_by("-sequence").first()
         event = AuditEvent(
             sequence=(last.sequence + 1) if last else 1,
-            created_at=timezone.now(),
+            # Events without a staff actor are caused by reporters (a report
+            # received): their exact time could identify them, as for Report.
+            created_at=timezone.now() if actor else hour_now(),
             actor=actor if actor and actor.pk else None,
             actor_name=actor.get_username() if actor and actor.pk else "",
             action=action,

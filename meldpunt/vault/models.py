@@ -6,12 +6,23 @@ opens nothing.
 """
 
 import uuid
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.lines.models import Line
+
+
+def hour_now() -> datetime:
+    """Now, rounded down to the hour.
+
+    Exact times of anything a reporter causes could be matched against network
+    logs to find them; an hour is precise enough for deadlines and statistics.
+    """
+    return timezone.now().replace(minute=0, second=0, microsecond=0)
 
 
 class Role(models.TextChoices):
@@ -68,7 +79,7 @@ class DataKey(models.Model):
     line = models.ForeignKey(
         Line, null=True, blank=True, on_delete=models.PROTECT, related_name="data_keys"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=hour_now)
     destroyed_at = models.DateTimeField(null=True, blank=True)
 
 

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from meldpunt.testing import make_staff
+from meldpunt.intake.services import report_submit
+from meldpunt.testing import make_category, make_staff
 from meldpunt.vault.audit import audit_record, audit_verify
 from meldpunt.vault.models import AuditEvent
 
@@ -117,3 +118,11 @@ def test_concurrent_writers_keep_one_linear_chain():
         list(pool.map(write, range(6)))
     report = audit_verify()
     assert report.is_intact and report.checked == AuditEvent.objects.count() >= 60
+
+
+def test_what_a_reporter_causes_is_timed_to_the_hour_only(chain):
+    report = report_submit(category=make_category(), answers={"what": "x"}, questions={}).report
+    received = AuditEvent.objects.get(action="report.received")
+    for moment in (received.created_at, report.data_key.created_at):
+        assert (moment.minute, moment.second, moment.microsecond) == (0, 0, 0)
+    assert audit_verify().is_intact
