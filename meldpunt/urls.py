@@ -12,5 +12,6 @@ urlpatterns += [
     path("api/v1/", include("meldpunt.intake.api_urls")),
     path("staff/", include("meldpunt.vault.urls")),
     path("staff/cases/", include("meldpunt.cases.urls")),
+    path("staff/evidence/", include("meldpunt.evidence.urls")),
     path("staff/admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ data key and forgets the key. Video is decoded only in a limited child process
 (sandbox.py).
 """
 
+import importlib.util
 import json
 import logging
 import subprocess
@@ -25,6 +26,8 @@ from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.models import DerivativeJob, EvidenceFile
 from meldpunt.vault import crypto
 
+# vPDQ comes with the optional "video" extra (pip install meldpunt[video]).
+VPDQ_INSTALLED = importlib.util.find_spec("vpdq") is not None
 logger = logging.getLogger(__name__)
 
 
@@ -56,14 +59,14 @@ def derivative_job_claim(*, evidence_id: int) -> bytes | None:
 
 @dataclass(frozen=True)
 class VideoDerivatives:
-    """What the child made; vpdq is None when it failed or ran out of time."""
+    """What the child made; vpdq is None when it failed, ran out of time or is not installed."""
 
     contact_sheet: bytes | None
     vpdq: list[dict] | None
 
     @property
     def is_complete(self) -> bool:
-        return self.contact_sheet is not None and self.vpdq is not None
+        return self.contact_sheet is not None and (self.vpdq is not None or not VPDQ_INSTALLED)
 
 
 def video_derivatives_make(*, video: Path) -> VideoDerivatives:

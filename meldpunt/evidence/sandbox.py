@@ -15,8 +15,12 @@ import sys
 from pathlib import Path
 
 import av
-import vpdq
 from PIL import Image
+
+try:
+    import vpdq
+except ImportError:  # the optional "video" extra; it builds from source against FFmpeg
+    vpdq = None
 
 from meldpunt.evidence.previews import contact_sheet_make
 
@@ -61,7 +65,8 @@ def main(argv: list[str]) -> int:
     frames = sample_frames(source)
     if frames:
         (output / "contact_sheet.jpg").write_bytes(contact_sheet_make(frames))
-    (output / "vpdq.json").write_text(json.dumps(vpdq_features(source)))
+    if vpdq is not None:
+        (output / "vpdq.json").write_text(json.dumps(vpdq_features(source)))
     return 0
 
 
