@@ -10,7 +10,7 @@ from meldpunt.vault.keys import staff_key_create
 from meldpunt.vault.models import Role, StaffUser
 
 _counter = itertools.count(1)
-PASSWORD = "correct horse battery staple 42"
+PASSWORD = "correct horse battery staple 42"  # noqa: S105 - test accounts only
 
 
 def make_line(*, slug: str | None = None, **fields) -> Line:
@@ -25,8 +25,13 @@ def make_category(*, line: Line | None = None, is_public: bool = True, **fields)
         line=line, slug=f"cat-{number}", name=f"Category {number}", is_public=is_public, **fields
     )
     Question.objects.create(
-        category=category, key="what", kind=QuestionKind.LONG_TEXT, label="Wat weet u?",
-        label_en="What do you know?", is_required=True, order=1,
+        category=category,
+        key="what",
+        kind=QuestionKind.LONG_TEXT,
+        label="Wat weet u?",
+        label_en="What do you know?",
+        is_required=True,
+        order=1,
     )
     Question.objects.create(
         category=category, key="files", kind=QuestionKind.FILE, label="Bestanden", order=9
