@@ -23,6 +23,7 @@ from meldpunt.vault.views import PRIVATE_KEY
 
 STAFF_ROLES = {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.ANALYST}
 WORKING_ROLES = {Role.SUPERVISOR, Role.ANALYST}
+MAX_ID = 2**63 - 1  # larger numbers in a URL overflow the database's integer
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -70,6 +71,8 @@ def report_for(user: StaffUser, pk: int) -> Report:
     Destroyed reports of the user's lines are returned, so that acting on one
     gets a clear refusal instead of a puzzling 'not found'.
     """
+    if pk > MAX_ID:
+        raise Http404
     report = (
         Report.objects.filter(pk=pk, line_id__in=member_line_ids(user))
         .select_related("line", "category", "case__assignee")

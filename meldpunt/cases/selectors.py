@@ -60,6 +60,19 @@ class QueueQuery:
     search: str = ""
     sort: str = "oldest"
 
+    @property
+    def has_row_filters(self) -> bool:
+        """Filters beyond line and status, which no index serves."""
+        return bool(
+            self.category_id is not None
+            or self.assignee
+            or self.municipality_code
+            or self.age
+            or self.is_overdue
+            or self.needs_attention
+            or self.search.strip()
+        )
+
 
 @dataclass(frozen=True)
 class Deadlines:
@@ -164,10 +177,10 @@ def queue_page(
     now = now or timezone.now()
     page = min(max(page, 1), MAX_PAGE)
     reports = _filtered(user, query, now)
-    counts = {}
-    for status in ReportStatus.values:
-        found = len(reports.filter(status=status).values_list("pk", flat=True)[: COUNT_CAP + 1])
-        counts[status] = found
+    counts = {
+        status: len(reports.filter(status=status).values_list("pk", flat=True)[: COUNT_CAP + 1])
+        for status in _statuses_to_count(query)
+    }
     if query.status and not query.search.strip():
         reports = reports.filter(status=query.status)
     # Only outer joins: an inner join to lines or categories lets SQLite drive the
@@ -188,6 +201,19 @@ def queue_page(
         number=page,
         has_next=len(rows) > PAGE_SIZE,
     )
+
+
+def _statuses_to_count(query: QueueQuery) -> list[str]:
+    """Every tab of the plain queue; with filters only the open tab.
+
+    Counting a filtered tab means reading each of its rows, because the filters
+    are not indexed; doing that for six tabs would read the whole line.
+    """
+    if query.search.strip():
+        return []
+    if query.has_row_filters:
+        return [query.status] if query.status else []
+    return list(ReportStatus.values)
 
 
 def _attach_lines_and_categories(reports: list[Report]) -> None:

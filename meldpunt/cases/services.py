@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from meldpunt.intake import services as intake_services
 from meldpunt.intake.models import Message, Report, ReportStatus, hour_now
-from meldpunt.lines.models import Category
+from meldpunt.lines.models import Category, Line
 from meldpunt.vault import crypto
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_grant
@@ -29,11 +29,13 @@ from .models import (
     CaseClassification,
     CaseNote,
     ClassificationOption,
+    ClassificationScheme,
     CloseOutcome,
     LinkKind,
     QuestionTemplate,
     TriageOutcome,
 )
+from .presets import PRESETS
 
 NOTE_CONTEXT = b"case-note"
 CLOSE_REASON_CONTEXT = b"case-close-reason"
@@ -433,3 +435,42 @@ def case_open(*, report: Report, actor: StaffUser, key_opened: bool = True) -> N
     if report.needs_attention and holder_id in (None, actor.pk):
         Report.objects.filter(pk=report.pk).update(needs_attention=False)
         report.needs_attention = False
+
+
+@transaction.atomic
+def classification_preset_install(*, line: Line, preset: str, actor: StaffUser | None) -> int:
+    """Add a ready-made set of schemes to a line; returns how many options were added.
+
+    Safe to run twice: schemes and options are matched by slug and existing ones
+    (and any edits made to them) are left as they are.
+    """
+    if preset not in PRESETS:
+        raise CaseError(
+            CaseErrorCode.INVALID, _("There is no preset “%(preset)s”.") % {"preset": preset}
+        )
+    added = 0
+    for order, (slug, name, name_en, allows_multiple, options) in enumerate(PRESETS[preset]):
+        scheme, _created = ClassificationScheme.objects.get_or_create(
+            line=line,
+            slug=slug,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "allows_multiple": allows_multiple,
+                "order": order,
+            },
+        )
+        for option_order, (option_slug, label, label_en) in enumerate(options):
+            _option, created = ClassificationOption.objects.get_or_create(
+                scheme=scheme,
+                slug=option_slug,
+                defaults={"label": label, "label_en": label_en, "order": option_order},
+            )
+            added += created
+    audit_record(
+        actor=actor,
+        action="cases.preset_installed",
+        target=line,
+        details={"preset": preset, "options_added": added},
+    )
+    return added

@@ -80,7 +80,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _tab_count(count: int) -> str:
+def _tab_count(count: int | None) -> str:
+    """Blank when not counted (filtered queues count only their own tab)."""
+    if count is None:
+        return ""
     return f"{selectors.COUNT_CAP}+" if count > selectors.COUNT_CAP else str(count)
 
 
@@ -417,11 +420,19 @@ def related(request: HttpRequest, pk: int) -> HttpResponse:
     if report.destroyed_at is not None:
         return render(request, "cases/destroyed.html", {"report": report}, status=410)
     members = []
-    for member in selectors.report_family(request.user, report):
+    family = selectors.report_family(request.user, report)
+    references = {member.pk: member.reference for member in family}
+    for member in family:
         try:
             key_bytes = _key_bytes(request, member)
         except NoKeyError:
-            members.append({"report": member, "is_readable": False})
+            members.append(
+                {
+                    "report": member,
+                    "is_readable": False,
+                    "follows": references.get(member.follows_id, ""),
+                }
+            )
             continue
         services.case_open(report=member, actor=request.user)
         content = intake_services.report_content(report=member, key_bytes=key_bytes)
@@ -429,6 +440,7 @@ def related(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "report": member,
                 "is_readable": True,
+                "follows": references.get(member.follows_id, ""),
                 "answers": [
                     (content["questions"].get(k, k), v) for k, v in content["answers"].items()
                 ],

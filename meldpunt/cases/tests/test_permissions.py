@@ -165,6 +165,8 @@ def test_a_case_of_another_line_looks_exactly_like_a_missing_one(client):
     outsider = make_staff(lines=[make_category().line])
     sign_in(client, outsider)
     missing = Report.objects.order_by("-pk").first().pk + 1000
+    overflowing = client.get(reverse("cases:report", args=[10**30]))
+    assert overflowing.status_code == 404
     for name in ("report", "related", "claim", "close"):
         method = client.get if name in ("report", "related") else client.post
         existing = method(reverse(f"cases:{name}", args=[report.pk]), {"version": 0})

@@ -332,3 +332,26 @@ def test_without_a_grant_the_attempt_is_recorded(category, analyst):
     data_key_revoke(data_key=report.data_key, user=analyst)
     case_open(report=report, actor=analyst, key_opened=False)
     assert actions(report) == ["report.open_denied"]
+
+
+def test_content_hotline_preset_installs_once_and_keeps_edits(category):
+    from django.core.management import CommandError, call_command
+
+    from meldpunt.cases.models import ClassificationOption, ClassificationScheme
+    from meldpunt.cases.services import classification_preset_install
+
+    line = category.line
+    call_command("classification_presets", line.slug, "--preset", "content_hotline")
+    slugs = set(ClassificationScheme.objects.filter(line=line).values_list("slug", flat=True))
+    assert slugs == {"assessment", "age-group", "gender", "media"}
+    csam = ClassificationOption.objects.get(scheme__line=line, slug="csam")
+    csam.label = "Edited"
+    csam.save()
+    assert classification_preset_install(line=line, preset="content_hotline", actor=None) == 0
+    assert ClassificationOption.objects.get(pk=csam.pk).label == "Edited"
+    expect_refusal(
+        CaseErrorCode.INVALID,
+        lambda: classification_preset_install(line=line, preset="nonsense", actor=None),
+    )
+    with pytest.raises(CommandError):
+        call_command("classification_presets", "no-such-line")
