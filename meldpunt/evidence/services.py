@@ -19,7 +19,6 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from meldpunt.evidence import formats
 from meldpunt.evidence.derivatives import derivative_job_create
@@ -32,7 +31,7 @@ from meldpunt.evidence.meta import evidence_meta, seal_meta
 from meldpunt.evidence.models import DerivativeStatus, EvidenceFile
 from meldpunt.evidence.tasks import evidence_derivatives_make
 from meldpunt.vault import blobs
-from meldpunt.vault.models import DataKey
+from meldpunt.vault.models import DataKey, hour_now
 
 __all__ = [
     "EvidenceRejected",
@@ -214,7 +213,7 @@ def evidence_store(*, prepared: PreparedFile, data_key: DataKey, key_bytes: byte
                 if prepared.needs_derivatives
                 else DerivativeStatus.NOT_NEEDED
             ),
-            created_at=timezone.now(),
+            created_at=hour_now(),  # reporter-caused: the hour only
         )
         if prepared.needs_derivatives:
             derivative_job_create(evidence=evidence, key_bytes=key_bytes)

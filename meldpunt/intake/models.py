@@ -6,26 +6,15 @@ encrypted under the report's data key; see docs/security.md.
 """
 
 import secrets
-from datetime import datetime
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.evidence.models import EvidenceFile
 from meldpunt.lines.models import Category, Line
-from meldpunt.vault.models import DataKey, StaffUser
+from meldpunt.vault.models import DataKey, StaffUser, hour_now
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def hour_now() -> datetime:
-    """The current time rounded down to the hour.
-
-    Exact submission times could be matched against network logs to find a
-    reporter; an hour is precise enough for deadlines and statistics.
-    """
-    return timezone.now().replace(minute=0, second=0, microsecond=0)
 
 
 def new_reference() -> str:
