@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which is the first to read a form body.
     "meldpunt.intake.multipart.MultipartWatchMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "meldpunt.privacy.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "meldpunt.vault.middleware.SessionSecretMiddleware",
@@ -135,7 +135,7 @@ SECURE = env_bool("MELDPUNT_HTTPS")
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if SECURE:

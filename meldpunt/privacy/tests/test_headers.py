@@ -44,9 +44,7 @@ def test_reporter_pages_send_strict_headers(client, pages):
         allowed = {"'none'", "'self'", "data:"}
         for name, sources in directives.items():
             assert set(sources) <= allowed, f"{url}: {name} allows {sources}"
-        # Not no-referrer: browsers then send "Origin: null" on form posts and
-        # Django's CSRF check refuses every form (test_forms_post_from_a_real_page).
-        assert response["Referrer-Policy"] == "same-origin"
+        assert response["Referrer-Policy"] == "no-referrer"
         assert response["X-Frame-Options"] == "DENY"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert "no-store" in response["Cache-Control"]
@@ -74,19 +72,31 @@ def test_static_files_may_be_cached_but_still_get_the_other_headers(client):
     response = client.get("/static/meldpunt/does-not-exist.css")
 
     assert "no-store" not in response.get("Cache-Control", "")
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "no-referrer"
     assert response["Onion-Location"].startswith(ONION + "/static/")
 
 
 def test_forms_post_from_a_real_page():
-    """What a browser sends under our referrer policy must pass Django's CSRF check."""
+    """What a browser sends under no-referrer must pass the CSRF check; forgeries must not."""
     browser = Client(enforce_csrf_checks=True)
     page = browser.get("/mailbox/")
     token = page.context["csrf_token"]
     data = {"receipt": "AAAA BBBB CCCC DDDD EEEE", "csrfmiddlewaretoken": str(token)}
 
-    # same-origin: the browser names our own origin.
-    same_origin = browser.post("/mailbox/", data, HTTP_ORIGIN="http://testserver")
-    assert same_origin.status_code == 400  # a wrong receipt, not a CSRF refusal
-    # Under no-referrer the browser would send "null", and every form would fail.
+    # Under no-referrer a browser sends a null origin with fetch metadata.
+    own_page = browser.post(
+        "/mailbox/", data, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin"
+    )
+    assert own_page.status_code == 400  # a wrong receipt, not a CSRF refusal
+    # A null origin from a sandboxed frame or another site is still refused.
+    for site in ("cross-site", "same-site", "none"):
+        forged = browser.post("/mailbox/", data, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE=site)
+        assert forged.status_code == 403, site
     assert browser.post("/mailbox/", data, HTTP_ORIGIN="null").status_code == 403
+    assert browser.post("/mailbox/", data, HTTP_ORIGIN="https://evil.example").status_code == 403
+    # The token is still required.
+    without_token = {"receipt": data["receipt"]}
+    refused = browser.post(
+        "/mailbox/", without_token, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin"
+    )
+    assert refused.status_code == 403
