@@ -21,6 +21,8 @@ from meldpunt.vault.models import Role, StaffUser
 from meldpunt.vault.sessionsecrets import session_secret_get
 from meldpunt.vault.views import PRIVATE_KEY
 
+from .models import Case, LineCaseSettings, TriageOutcome
+
 STAFF_ROLES = {Role.ADMINISTRATOR, Role.SUPERVISOR, Role.ANALYST}
 WORKING_ROLES = {Role.SUPERVISOR, Role.ANALYST}
 MAX_ID = 2**63 - 1  # larger numbers in a URL overflow the database's integer
@@ -102,3 +104,26 @@ def can_change(user: StaffUser, report: Report, assignee_id: int | None) -> bool
     if not can_work(user, report):
         return False
     return user.role == Role.SUPERVISOR or assignee_id in (None, user.pk)
+
+
+def line_requires_review(line_id: int) -> bool:
+    """Whether a second person must agree before a report of the line is ready to forward."""
+    return LineCaseSettings.objects.filter(line_id=line_id, requires_review=True).exists()
+
+
+def awaits_review(case: Case | None, line_id: int) -> bool:
+    return bool(
+        case is not None
+        and case.triage_outcome == TriageOutcome.USABLE
+        and case.approved_by_id is None
+        and line_requires_review(line_id)
+    )
+
+
+def may_review(user: StaffUser, report: Report, case: Case | None) -> bool:
+    """Four eyes: a colleague of the line who neither assessed nor holds the case."""
+    return bool(
+        case is not None
+        and can_work(user, report)
+        and user.pk not in (case.triaged_by_id, case.assignee_id)
+    )

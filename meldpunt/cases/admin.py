@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import ClassificationOption, ClassificationScheme, QuestionTemplate
+from .models import ClassificationOption, ClassificationScheme, LineCaseSettings, QuestionTemplate
 
 
 class OptionInline(admin.TabularInline):
@@ -22,3 +22,8 @@ class ClassificationSchemeAdmin(admin.ModelAdmin):
 class QuestionTemplateAdmin(admin.ModelAdmin):
     list_display = ["title", "line", "language", "is_control_question", "order"]
     list_filter = ["line", "language", "is_control_question"]
+
+
+@admin.register(LineCaseSettings)
+class LineCaseSettingsAdmin(admin.ModelAdmin):
+    list_display = ["line", "requires_review"]

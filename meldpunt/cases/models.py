@@ -55,6 +55,13 @@ class Case(models.Model):
     )
     triage_outcome = models.CharField(max_length=20, choices=TriageOutcome, blank=True)
     link_kind = models.CharField(max_length=20, choices=LinkKind, blank=True)
+    # Four-eyes review: who judged the report usable, and the colleague who agreed.
+    triaged_by = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     close_outcome = models.CharField(max_length=20, choices=CloseOutcome, blank=True)
     # Encrypted with the report's data key: a reason may repeat report content.
     sealed_close_reason = models.BinaryField(null=True, blank=True, editable=False)
@@ -65,6 +72,24 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return str(self.report)
+
+
+class LineCaseSettings(models.Model):
+    """How the back office works for one line (kept here, not on the line itself)."""
+
+    line = models.OneToOneField(Line, on_delete=models.CASCADE, related_name="case_settings")
+    requires_review = models.BooleanField(
+        _("four-eyes review before forwarding"),
+        default=False,
+        help_text=_("A second analyst must agree before a usable report is ready to forward."),
+    )
+
+    class Meta:
+        verbose_name = _("back-office settings")
+        verbose_name_plural = _("back-office settings")
+
+    def __str__(self) -> str:
+        return str(self.line)
 
 
 class ClassificationScheme(models.Model):

@@ -313,6 +313,7 @@ ACTION_LABELS = {
     "case.release": _("Released to the queue"),
     "case.hand_over": _("Handed over"),
     "case.triage": _("Triaged"),
+    "case.approve": _("Review: agreed, ready to forward"),
     "case.classify": _("Classified"),
     "case.category": _("Category corrected"),
     "case.template_used": _("Question template used"),

@@ -23,7 +23,15 @@ from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_grant
 from meldpunt.vault.models import StaffUser
 
-from .access import WORKING_ROLES, can_change, can_view, can_work
+from .access import (
+    WORKING_ROLES,
+    awaits_review,
+    can_change,
+    can_view,
+    can_work,
+    line_requires_review,
+    may_review,
+)
 from .models import (
     Case,
     CaseClassification,
@@ -222,15 +230,48 @@ def case_triage(*, report: Report, actor: StaffUser, version: int, outcome: Tria
     """Record the analyst's verdict; a usable report becomes ready to forward."""
     outcome = TriageOutcome(outcome)
     report, case = _begin(report=report, actor=actor, version=version)
+    awaits_review = outcome == TriageOutcome.USABLE and line_requires_review(report.line_id)
+    status = TRIAGE_STATUS.get(outcome, ReportStatus.IN_PROGRESS)
     case = _swap(
         case,
         version,
         report=report,
         actor=actor,
-        report_changes={"status": TRIAGE_STATUS.get(outcome, ReportStatus.IN_PROGRESS)},
+        report_changes={"status": ReportStatus.IN_PROGRESS if awaits_review else status},
         triage_outcome=outcome,
+        triaged_by=actor,
+        approved_by=None,  # a new verdict needs a new review
     )
-    audit_record(actor=actor, action="case.triage", target=report, details={"outcome": outcome})
+    audit_record(
+        actor=actor,
+        action="case.triage",
+        target=report,
+        details={"outcome": outcome, "awaits_review": awaits_review},
+    )
+    return case
+
+
+@transaction.atomic
+def case_approve(*, report: Report, actor: StaffUser, version: int) -> Case:
+    """Four-eyes review: a second analyst agrees the report is usable and ready to forward."""
+    report, case = _begin(report=report, actor=actor, version=version, holder_only=False)
+    if not awaits_review(case, report.line_id):
+        raise CaseError(CaseErrorCode.INVALID, _("Nothing on this case waits for review."))
+    if not may_review(actor, report, case):
+        raise CaseError(
+            CaseErrorCode.NOT_ALLOWED,
+            _("The review must come from a second person, not from who assessed or holds it."),
+        )
+    case = _swap(
+        case,
+        version,
+        report=report,
+        actor=actor,
+        claim=False,
+        report_changes={"status": ReportStatus.READY_TO_FORWARD},
+        approved_by=actor,
+    )
+    audit_record(actor=actor, action="case.approve", target=report)
     return case
 
 

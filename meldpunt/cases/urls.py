@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/<int:pk>/release/", views.release, name="release"),
     path("reports/<int:pk>/hand-over/", views.hand_over, name="hand_over"),
     path("reports/<int:pk>/triage/", views.triage, name="triage"),
+    path("reports/<int:pk>/approve/", views.approve, name="approve"),
     path("reports/<int:pk>/classify/", views.classify, name="classify"),
     path("reports/<int:pk>/category/", views.category, name="category"),
     path("reports/<int:pk>/link/", views.link, name="link"),

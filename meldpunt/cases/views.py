@@ -19,7 +19,16 @@ from meldpunt.intake.models import Report, ReportStatus
 from meldpunt.vault.keys import NoKeyError
 
 from . import selectors, services
-from .access import can_change, can_work, member_lines, private_key, report_for, staff_required
+from .access import (
+    awaits_review,
+    can_change,
+    can_work,
+    may_review,
+    member_lines,
+    private_key,
+    report_for,
+    staff_required,
+)
 from .forms import (
     ALL_STATUSES,
     CategoryForm,
@@ -120,6 +129,7 @@ def _case_page(
     content = intake_services.report_content(report=report, key_bytes=key_bytes)
     forms = {
         "claim": VersionForm(initial=initial, report=report),
+        "approve": VersionForm(initial=initial, report=report),
         "hand_over": HandOverForm(initial=initial, report=report),
         "triage": TriageForm(
             initial={**initial, "outcome": case.triage_outcome if case else ""}, report=report
@@ -159,6 +169,8 @@ def _case_page(
         "timeline": selectors.case_timeline(report),
         "follow_up_count": report.follow_ups.filter(destroyed_at__isnull=True).count(),
         "has_schemes": bool(schemes),
+        "awaits_review": awaits_review(case, report.line_id),
+        "may_review": may_review(request.user, report, case),
     }
     return render(request, "cases/report.html", context, status=status)
 
@@ -300,6 +312,22 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
             outcome=form.cleaned_data["outcome"],
         ),
         _("The assessment has been saved."),
+    )
+
+
+@staff_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "approve",
+        VersionForm,
+        lambda form, key: services.case_approve(
+            report=report, actor=request.user, version=_version(form)
+        ),
+        _("Your review has been recorded; the report is ready to forward."),
     )
 
 

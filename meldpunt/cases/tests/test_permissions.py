@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from meldpunt.cases.models import Case, CaseClassification, CaseNote
-from meldpunt.cases.services import case_claim, case_link
+from meldpunt.cases.models import Case, CaseClassification, CaseNote, LineCaseSettings
+from meldpunt.cases.services import case_claim, case_link, case_triage
 from meldpunt.intake.models import Message, Report
 from meldpunt.testing import make_category, make_staff, sign_in
 from meldpunt.vault.models import AuditEvent, KeyGrant, Role
@@ -46,6 +46,8 @@ WRITE = {
     "anonymous": LOGIN,
 }
 QUEUE = {**READ, "analyst_of_other_line": OK}
+# The holder assessed the report usable; only a second person may agree.
+REVIEW = {**WRITE, "analyst_of_line": FORBIDDEN}
 
 
 class World:
@@ -58,6 +60,7 @@ class World:
         self.holder = make_staff(lines=[self.line])
         self.colleague = make_staff(lines=[self.line])
         self.scheme = make_scheme(line=self.line)
+        LineCaseSettings.objects.create(line=self.line, requires_review=True)
         self.actor = {
             "administrator": lambda: make_staff(lines=[self.line], role=Role.ADMINISTRATOR),
             "supervisor": lambda: make_staff(lines=[self.line], role=Role.SUPERVISOR),
@@ -103,6 +106,9 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
     linked = world.held_report()
     case_link(report=linked, actor=world.holder, version=1, earlier=earlier, kind="follow_up")
     add("unlink", "post", WRITE, {"version": 2}, report=linked)
+    assessed = world.held_report()
+    case_triage(report=assessed, actor=world.holder, version=1, outcome="usable")
+    add("approve", "post", REVIEW, {"version": 2}, report=assessed)
     add("note", "post", WRITE, {"body": "Seen this van before"})
     add("close", "post", WRITE, {"version": 1, "outcome": "handled", "reason": "Done"})
     return rows
@@ -128,7 +134,7 @@ def _urls_covered() -> set[str]:
 
 
 def test_the_matrix_covers_every_back_office_url():
-    names = {"queue", "report", "related", "claim", "release", "hand_over", "triage"}
+    names = {"queue", "report", "related", "claim", "release", "hand_over", "triage", "approve"}
     names |= {"classify", "category", "link", "unlink", "note", "close"}
     assert _urls_covered() == names
 

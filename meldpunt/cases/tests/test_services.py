@@ -355,3 +355,41 @@ def test_content_hotline_preset_installs_once_and_keeps_edits(category):
     )
     with pytest.raises(CommandError):
         call_command("classification_presets", "no-such-line")
+
+
+def test_four_eyes_review_before_ready_to_forward(category, analyst, colleague):
+    from meldpunt.cases.models import LineCaseSettings
+    from meldpunt.cases.services import case_approve
+
+    LineCaseSettings.objects.create(line=category.line, requires_review=True)
+    report = make_report(category=category)
+    case_triage(report=report, actor=analyst, version=0, outcome=TriageOutcome.USABLE)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.IN_PROGRESS  # not yet: a second person must agree
+    expect_refusal(
+        CaseErrorCode.NOT_ALLOWED, lambda: case_approve(report=report, actor=analyst, version=1)
+    )
+    case_approve(report=report, actor=colleague, version=1)
+    report.refresh_from_db()
+    case = Case.objects.get(report=report)
+    assert report.status == ReportStatus.READY_TO_FORWARD
+    assert case.approved_by == colleague and case.assignee == analyst
+    expect_refusal(
+        CaseErrorCode.INVALID, lambda: case_approve(report=report, actor=colleague, version=2)
+    )
+    # A new verdict needs a new review.
+    case_triage(report=report, actor=analyst, version=2, outcome=TriageOutcome.USABLE)
+    assert Case.objects.get(report=report).approved_by is None
+    assert actions(report) == ["case.triage", "case.approve", "case.triage"]
+
+
+def test_without_review_usable_is_ready_at_once(category, analyst):
+    from meldpunt.cases.services import case_approve
+
+    report = make_report(category=category)
+    case_triage(report=report, actor=analyst, version=0, outcome=TriageOutcome.USABLE)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.READY_TO_FORWARD
+    expect_refusal(
+        CaseErrorCode.INVALID, lambda: case_approve(report=report, actor=analyst, version=1)
+    )

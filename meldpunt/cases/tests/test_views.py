@@ -322,3 +322,23 @@ def test_timeline_shows_every_step_with_the_reporter_in_place(staff_client, cate
     assert labels == ["Claimed", "Question sent to the reporter", "The reporter wrote", "Triaged"]
     queue = staff_client.get("/staff/cases/", {"status": "all"})
     assert queue_references(queue, "news") == [report.reference]
+
+
+def test_review_is_offered_to_a_second_person_only(client, category, analyst, colleague):
+    from meldpunt.cases.models import LineCaseSettings
+
+    LineCaseSettings.objects.create(line=category.line, requires_review=True)
+    report = make_report(category=category)
+    holder = Client()
+    sign_in(holder, analyst)
+    triage = reverse("cases:triage", args=[report.pk])
+    assert holder.post(triage, {"version": 0, "outcome": "usable"}).status_code == 302
+    url = reverse("cases:report", args=[report.pk])
+    approve = reverse("cases:approve", args=[report.pk])
+    own = holder.get(url).content.decode()
+    assert "Four-eyes review" in own and approve not in own
+    sign_in(client, colleague)
+    assert approve in client.get(url).content.decode()
+    assert client.post(approve, {"version": 1}).status_code == 302
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.READY_TO_FORWARD
+    assert "Reviewed by" in client.get(url).content.decode()
