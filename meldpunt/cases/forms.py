@@ -53,6 +53,9 @@ class QueueFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
     attention = forms.BooleanField(label=_("Only with news from the reporter"), required=False)
+    unanswered = forms.BooleanField(
+        label=_("Only questions left unanswered for two weeks"), required=False
+    )
     q = forms.CharField(
         label=_("Reference or municipality code"),
         required=False,
@@ -90,6 +93,7 @@ class QueueFilterForm(forms.Form):
             age=data.get("age", ""),
             is_overdue=data.get("overdue", False),
             needs_attention=data.get("attention", False),
+            is_unanswered=data.get("unanswered", False),
             search=data.get("q", ""),
             sort=data.get("sort") or "oldest",
         )

@@ -29,6 +29,9 @@ OPEN_STATUSES = [
     ReportStatus.READY_TO_FORWARD,
 ]
 FEEDBACK_GIVEN_STATUSES = {ReportStatus.FORWARDED, ReportStatus.CLOSED}
+# A question unanswered this long is flagged in the queue. The reporter cannot be
+# reached outside their mailbox, so the reminder is for staff: ask again or close.
+REMINDER_AFTER_DAYS = 14
 # Days since receipt: (newer than, older than); None leaves that side open.
 AGES = {
     "lt1": (1, None),
@@ -57,6 +60,7 @@ class QueueQuery:
     age: str = ""
     is_overdue: bool = False
     needs_attention: bool = False
+    is_unanswered: bool = False
     search: str = ""
     sort: str = "oldest"
 
@@ -70,6 +74,7 @@ class QueueQuery:
             or self.age
             or self.is_overdue
             or self.needs_attention
+            or self.is_unanswered
             or self.search.strip()
         )
 
@@ -87,6 +92,15 @@ class Deadlines:
     is_acknowledged: bool
     is_feedback_given: bool
     now: datetime
+    # When a question was asked and the case is still waiting for the answer.
+    waiting_since: datetime | None = None
+
+    @property
+    def is_unanswered(self) -> bool:
+        """The reporter has left a question open for a long time: time to remind or decide."""
+        return self.waiting_since is not None and self.now - self.waiting_since > timedelta(
+            days=REMINDER_AFTER_DAYS
+        )
 
     @property
     def is_acknowledge_overdue(self) -> bool:
@@ -109,6 +123,9 @@ def deadlines_for(report: Report, now: datetime | None = None) -> Deadlines:
         is_acknowledged=report.status != ReportStatus.NEW,
         is_feedback_given=report.status in FEEDBACK_GIVEN_STATUSES,
         now=now or timezone.now(),
+        waiting_since=(
+            report.last_activity_at if report.status == ReportStatus.WAITING_FOR_REPORTER else None
+        ),
     )
 
 
@@ -252,6 +269,11 @@ def _filtered(user: StaffUser, query: QueueQuery, now: datetime) -> QuerySet[Rep
         reports = reports.filter(_overdue_q(list(Line.objects.filter(pk__in=line_ids)), now))
     if query.needs_attention:
         reports = reports.filter(needs_attention=True)
+    if query.is_unanswered:
+        reports = reports.filter(
+            status=ReportStatus.WAITING_FOR_REPORTER,
+            last_activity_at__lt=now - timedelta(days=REMINDER_AFTER_DAYS),
+        )
     if query.search.strip():
         reports = reports.filter(_search_q(query.search))
     return reports

@@ -342,3 +342,14 @@ def test_review_is_offered_to_a_second_person_only(client, category, analyst, co
     assert client.post(approve, {"version": 1}).status_code == 302
     assert Report.objects.get(pk=report.pk).status == ReportStatus.READY_TO_FORWARD
     assert "Reviewed by" in client.get(url).content.decode()
+
+
+def test_questions_left_unanswered_are_flagged(staff_client, category):
+    long_ago = timezone.now() - timedelta(days=15)
+    silent = make_report(
+        category=category, status=ReportStatus.WAITING_FOR_REPORTER, last_activity_at=long_ago
+    )
+    make_report(category=category, status=ReportStatus.WAITING_FOR_REPORTER)
+    response = staff_client.get("/staff/cases/", {"status": "waiting", "unanswered": "on"})
+    assert queue_references(response) == [silent.reference]
+    assert "No answer since" in response.content.decode()
