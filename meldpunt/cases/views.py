@@ -5,6 +5,7 @@ case as it is now, with the reason, and a status code that says what happened
 (409 for conflicts and closed cases, 403 for not allowed, 410 for destroyed).
 """
 
+import re
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -61,7 +62,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     query = form.query()
     number = request.GET.get("page", "1")
-    page = selectors.queue_page(request.user, query, page=int(number) if number.isdigit() else 1)
+    page = selectors.queue_page(request.user, query, page=_small_number(number) or 1)
     now = timezone.now()
     params = request.GET.copy()
     params.pop("page", None)
@@ -87,6 +88,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+def _small_number(value: str) -> int | None:
+    """A page or id from the query string; anything else (or absurdly large) is None."""
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 def _tab_count(count: int | None) -> str:
@@ -177,10 +183,8 @@ def _case_page(
 
 def _template_initial(request: HttpRequest, report: Report) -> dict:
     """Fill the question from a template picked with ?template= (works without JavaScript)."""
-    chosen = request.GET.get("template", "")
-    template = (
-        report.line.question_templates.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-    )
+    chosen = _small_number(request.GET.get("template", ""))
+    template = report.line.question_templates.filter(pk=chosen).first() if chosen else None
     return {"template": template, "body": template.body} if template else {}
 
 

@@ -149,7 +149,7 @@ def test_pagination_keeps_the_filters(staff_client, category):
 def test_bad_queue_input_is_a_clear_error_not_a_crash(staff_client, category):
     make_report(category=category)
     response = staff_client.get(
-        "/staff/cases/", {"status": "nonsense", "line": "x", "age": "forever", "page": "-1"}
+        "/staff/cases/", {"status": "nonsense", "line": "x", "age": "forever", "page": "²"}
     )
     assert response.status_code == 400
     assert {"status", "line", "age"} <= set(response.context["form"].errors)
@@ -263,6 +263,9 @@ def test_bad_action_input_is_a_clear_error(staff_client, category):
         ("link", {"version": 0, "reference": "NOPE-NOPE", "kind": "follow_up"}),
         ("close", {"version": 0, "outcome": "handled", "reason": ""}),
         ("note", {"body": ""}),
+        ("hand_over", {"version": 0, "to": 10**30}),
+        ("category", {"version": 0, "category": 10**30}),
+        ("claim", {"version": 10**30}),
     ]:
         response = staff_client.post(reverse(f"cases:{name}", args=[report.pk]), data)
         assert response.status_code == 400, name
@@ -285,7 +288,8 @@ def test_template_fills_the_question(staff_client, category):
     url = reverse("cases:report", args=[report.pk])
     page = staff_client.get(url, {"template": template.pk}).content.decode()
     assert "What colour was the car?</textarea>" in page and "Elsewhere" not in page
-    assert staff_client.get(url, {"template": "x"}).status_code == 200
+    for garbage in ("x", "²", "9" * 40):
+        assert staff_client.get(url, {"template": garbage}).status_code == 200
     response = staff_client.post(url, {"body": "What colour was the car?", "template": template.pk})
     assert response.status_code == 302
     assert AuditEvent.objects.get(action="case.template_used").details == {
