@@ -223,3 +223,12 @@ class CloseForm(VersionForm):
     reason = forms.CharField(
         label=_("Reason"), max_length=MAX_TEXT_CHARS, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ContentSearchForm(forms.Form):
+    text = forms.CharField(label=_("Search in the text of reports and messages"), max_length=200)
+    line = forms.TypedChoiceField(label=_("Line"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, lines: list[Line], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["line"].choices = ANY + [(line.pk, line.title) for line in lines]

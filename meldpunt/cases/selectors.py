@@ -210,7 +210,7 @@ def queue_page(
     rows = list(
         reports.order_by(*SORTS.get(query.sort, SORTS["oldest"]))[offset : offset + PAGE_SIZE + 1]
     )
-    _attach_lines_and_categories(news + rows)
+    attach_lines_and_categories(news + rows)
     return QueuePage(
         rows=rows[:PAGE_SIZE],
         news=news,
@@ -233,7 +233,7 @@ def _statuses_to_count(query: QueueQuery) -> list[str]:
     return list(ReportStatus.values)
 
 
-def _attach_lines_and_categories(reports: list[Report]) -> None:
+def attach_lines_and_categories(reports: list[Report]) -> None:
     """Two queries for all rows, whatever their number."""
     if not reports:
         return

@@ -8,12 +8,14 @@ is written.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from nacl.public import PrivateKey
 
 from meldpunt.intake import services as intake_services
 from meldpunt.intake.models import Message, Report, ReportStatus, hour_now
@@ -21,7 +23,7 @@ from meldpunt.lines.models import Category, Line
 from meldpunt.vault import crypto
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_grant
-from meldpunt.vault.models import StaffUser
+from meldpunt.vault.models import KeyGrant, StaffUser
 
 from .access import (
     WORKING_ROLES,
@@ -31,6 +33,7 @@ from .access import (
     can_work,
     line_requires_review,
     may_review,
+    member_line_ids,
 )
 from .models import (
     Case,
@@ -515,3 +518,65 @@ def classification_preset_install(*, line: Line, preset: str, actor: StaffUser |
         details={"preset": preset, "options_added": added},
     )
     return added
+
+
+CONTENT_SEARCH_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class ContentSearch:
+    matches: list[Report]
+    searched: int
+
+
+@transaction.atomic
+def case_content_search(
+    *, user: StaffUser, private_key: PrivateKey, text: str, line_id: int | None = None
+) -> ContentSearch:
+    """Search the text of the most recent reports by decrypting them in this request.
+
+    There is no plaintext index: the reports are opened with the user's own key,
+    searched in memory and forgotten. Only reports the user holds a key for are
+    searched, at most CONTENT_SEARCH_LIMIT of them. The audit log records that a
+    search was made and how many reports it opened, not what was searched for.
+    """
+    needle = text.strip().casefold()
+    if not needle:
+        raise CaseError(CaseErrorCode.INVALID, _("Type something to search for."))
+    line_ids = [pk for pk in member_line_ids(user) if line_id is None or pk == line_id]
+    candidates = list(
+        Report.objects.filter(line_id__in=line_ids, destroyed_at__isnull=True).order_by(
+            "-received_at", "-pk"
+        )[:CONTENT_SEARCH_LIMIT]
+    )
+    sealed_keys = dict(
+        KeyGrant.objects.filter(
+            user=user, data_key_id__in=[report.data_key_id for report in candidates]
+        ).values_list("data_key_id", "sealed_key")
+    )
+    messages: dict[int, list[Message]] = {}
+    for message in Message.objects.filter(report_id__in=[report.pk for report in candidates]).only(
+        "report_id", "sealed_body"
+    ):
+        messages.setdefault(message.report_id, []).append(message)
+    matches, searched = [], 0
+    for report in candidates:
+        sealed = sealed_keys.get(report.data_key_id)
+        if sealed is None:
+            continue
+        key = crypto.unseal(private_key, bytes(sealed))
+        content = intake_services.report_content(report=report, key_bytes=key)
+        texts = [str(answer) for answer in content.get("answers", {}).values()]
+        texts += [
+            intake_services.message_body(message=message, key_bytes=key)
+            for message in messages.get(report.pk, [])
+        ]
+        searched += 1
+        if any(needle in part.casefold() for part in texts):
+            matches.append(report)
+    audit_record(
+        actor=user,
+        action="cases.content_search",
+        details={"searched": searched, "matches": len(matches)},
+    )
+    return ContentSearch(matches=matches, searched=searched)

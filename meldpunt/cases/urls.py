@@ -5,6 +5,7 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("search/", views.content_search, name="content_search"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/related/", views.related, name="related"),
     path("reports/<int:pk>/claim/", views.claim, name="claim"),

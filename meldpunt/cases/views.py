@@ -35,6 +35,7 @@ from .forms import (
     CategoryForm,
     ClassificationForm,
     CloseForm,
+    ContentSearchForm,
     HandOverForm,
     LinkForm,
     NoteForm,
@@ -86,6 +87,35 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab_query": tab_params.urlencode(),
             "page_query": params.urlencode(),
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+@require_GET
+def content_search(request: HttpRequest) -> HttpResponse:
+    """Search report text, decrypted with the user's key for this request only."""
+    form = ContentSearchForm(request.GET or None, lines=list(member_lines(request.user)))
+    result = None
+    if form.is_valid():
+        try:
+            result = services.case_content_search(
+                user=request.user,
+                private_key=private_key(request),
+                text=form.cleaned_data["text"],
+                line_id=form.cleaned_data["line"],
+            )
+        except CaseError as refusal:
+            form.add_error("text", refusal.message)
+    rows = []
+    if result is not None:
+        selectors.attach_lines_and_categories(result.matches)
+        now = timezone.now()
+        rows = [(report, selectors.deadlines_for(report, now)) for report in result.matches]
+    return render(
+        request,
+        "cases/content_search.html",
+        {"form": form, "result": result, "rows": rows, "limit": services.CONTENT_SEARCH_LIMIT},
         status=400 if form.errors else 200,
     )
 

@@ -82,11 +82,16 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
 
     def add(name, method, expected, data=None, report=None):
         report = report or world.held_report()
-        url = reverse(f"cases:{name}", args=[report.pk]) if name != "queue" else "/staff/cases/"
+        url = (
+            reverse(f"cases:{name}")
+            if name in ("queue", "content_search")
+            else reverse(f"cases:{name}", args=[report.pk])
+        )
         payload = data(report) if callable(data) else (data or {})
         rows.append((name, method, url, payload, expected, report))
 
     add("queue", "get", QUEUE)
+    add("content_search", "get", QUEUE, {"text": "van"})
     add("report", "get", READ)
     add("related", "get", READ)
     add("claim", "post", WRITE, {"version": 0}, report=make_report(category=world.category))
@@ -134,7 +139,8 @@ def _urls_covered() -> set[str]:
 
 
 def test_the_matrix_covers_every_back_office_url():
-    names = {"queue", "report", "related", "claim", "release", "hand_over", "triage", "approve"}
+    names = {"queue", "content_search", "report", "related", "claim", "release", "hand_over"}
+    names |= {"triage", "approve"}
     names |= {"classify", "category", "link", "unlink", "note", "close"}
     assert _urls_covered() == names
 

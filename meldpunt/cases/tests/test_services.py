@@ -393,3 +393,31 @@ def test_without_review_usable_is_ready_at_once(category, analyst):
     expect_refusal(
         CaseErrorCode.INVALID, lambda: case_approve(report=report, actor=analyst, version=1)
     )
+
+
+def test_content_search_decrypts_in_memory_and_logs_no_search_text(category, analyst):
+    from meldpunt.cases.services import case_content_search
+
+    white = make_report(category=category, text="A white van at the harbour")
+    make_report(category=category, text="Nothing to see")
+    asked = make_report(category=category, text="Something")
+    key = key_for(analyst, asked)
+    case_question_ask(report=asked, actor=analyst, key_bytes=key, body="Was the VAN white?")
+    unshared = make_report(category=category, text="another white van")
+    data_key_revoke(data_key=unshared.data_key, user=analyst)
+    other_line = make_report(category=make_category(), text="white van elsewhere")
+
+    private_key = staff_key_unlock(user=analyst, password=PASSWORD)
+    result = case_content_search(user=analyst, private_key=private_key, text="White Van")
+    assert {r.pk for r in result.matches} == {white.pk}
+    assert result.searched == 3  # the unshared and the other line's report are not opened
+    result = case_content_search(user=analyst, private_key=private_key, text="van white")
+    assert {r.pk for r in result.matches} == {asked.pk}
+    event = AuditEvent.objects.filter(action="cases.content_search").last()
+    assert event.details == {"searched": 3, "matches": 1}
+    assert "white" not in str(event.details).lower()
+    assert other_line.pk not in {r.pk for r in result.matches}
+    expect_refusal(
+        CaseErrorCode.INVALID,
+        lambda: case_content_search(user=analyst, private_key=private_key, text="  "),
+    )
