@@ -92,10 +92,14 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def content_search(request: HttpRequest) -> HttpResponse:
-    """Search report text, decrypted with the user's key for this request only."""
-    form = ContentSearchForm(request.GET or None, lines=list(member_lines(request.user)))
+    """Search report text, decrypted with the user's key for this request only.
+
+    The search is a POST so that what was searched for (perhaps a name) never
+    appears in a URL, and so in no server log or browser history.
+    """
+    form = ContentSearchForm(request.POST or None, lines=list(member_lines(request.user)))
     result = None
     if form.is_valid():
         try:

@@ -362,9 +362,9 @@ def test_questions_left_unanswered_are_flagged(staff_client, category):
 def test_content_search_page(staff_client, category):
     found = make_report(category=category, text="Red scooter near the school")
     make_report(category=category, text="Blue car")
-    response = staff_client.get(reverse("cases:content_search"), {"text": "scooter"})
+    response = staff_client.post(reverse("cases:content_search"), {"text": "scooter"})
     assert response.status_code == 200
     assert [r.reference for r, _d in response.context["rows"]] == [found.reference]
     assert "1 match in 2 reports." in response.content.decode()
     assert staff_client.get(reverse("cases:content_search")).status_code == 200
-    assert staff_client.get(reverse("cases:content_search"), {"text": " "}).status_code == 400
+    assert staff_client.post(reverse("cases:content_search"), {"text": " "}).status_code == 400
