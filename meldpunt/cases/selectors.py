@@ -345,11 +345,13 @@ ACTION_LABELS = {
     "case.close": _("Closed"),
 }
 REPORTER_ANSWER = pgettext_lazy("timeline", "The reporter wrote")
+REPORTER_MESSAGE = "reporter.message"  # not an audit action: reporters are not logged
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
+    action: str
     label: str
     actor: str
     details: dict
@@ -386,6 +388,7 @@ def case_timeline(report: Report) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 at=event.created_at,
+                action=event.action,
                 label=str(ACTION_LABELS.get(event.action, event.action)),
                 actor=event.actor_name,
                 details={k: v for k, v in event.details.items() if k != "message"},
@@ -401,7 +404,12 @@ def case_timeline(report: Report) -> list[TimelineEntry]:
 
 def _answer_entry(created_at: datetime) -> TimelineEntry:
     return TimelineEntry(
-        at=created_at, label=str(REPORTER_ANSWER), actor="", details={}, is_reporter=True
+        at=created_at,
+        action=REPORTER_MESSAGE,
+        label=str(REPORTER_ANSWER),
+        actor="",
+        details={},
+        is_reporter=True,
     )
 
 

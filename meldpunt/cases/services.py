@@ -352,10 +352,6 @@ def case_question_ask(
         raise CaseError(CaseErrorCode.INVALID, _("This template belongs to another line."))
     report, case = _begin(report=report, actor=actor, version=None)
     _swap(case, None, report=report, actor=actor)
-    # The intake records the question in the audit log itself.
-    message = intake_services.staff_message_post(
-        report=report, actor=actor, key_bytes=key_bytes, body=body
-    )
     if template is not None:
         audit_record(
             actor=actor,
@@ -363,7 +359,10 @@ def case_question_ask(
             target=report,
             details={"template": template.pk, "control_question": template.is_control_question},
         )
-    return message
+    # The intake records the question itself, after which the timeline shows the answer.
+    return intake_services.staff_message_post(
+        report=report, actor=actor, key_bytes=key_bytes, body=body
+    )
 
 
 @transaction.atomic

@@ -322,8 +322,8 @@ def test_timeline_shows_every_step_with_the_reporter_in_place(staff_client, cate
     staff_client.post(
         reverse("cases:triage", args=[report.pk]), {"version": 2, "outcome": "usable"}
     )
-    labels = [entry.label for entry in selectors.case_timeline(report)]
-    assert labels == ["Claimed", "Question sent to the reporter", "The reporter wrote", "Triaged"]
+    actions = [entry.action for entry in selectors.case_timeline(report)]
+    assert actions == ["case.claim", "report.question", "reporter.message", "case.triage"]
     queue = staff_client.get("/staff/cases/", {"status": "all"})
     assert queue_references(queue, "news") == [report.reference]
 
