@@ -51,7 +51,7 @@ from .presets import PRESETS
 NOTE_CONTEXT = b"case-note"
 CLOSE_REASON_CONTEXT = b"case-close-reason"
 MAX_TEXT_CHARS = 20000
-# Where a triage outcome moves the report; outcomes not listed leave the status alone.
+# Where a triage outcome moves the report; any other outcome puts it (back) in progress.
 TRIAGE_STATUS = {
     TriageOutcome.USABLE: ReportStatus.READY_TO_FORWARD,
     TriageOutcome.NEEDS_INFORMATION: ReportStatus.IN_PROGRESS,
