@@ -232,3 +232,11 @@ class ContentSearchForm(forms.Form):
     def __init__(self, *args, lines: list[Line], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["line"].choices = ANY + [(line.pk, line.title) for line in lines]
+
+
+class NotificationSettingForm(forms.Form):
+    by_email = forms.BooleanField(
+        label=_("Mail me when something new waits in one of my lines"),
+        required=False,
+        help_text=_("The mail names the line only, never a report."),
+    )

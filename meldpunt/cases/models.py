@@ -191,3 +191,51 @@ class CaseNote(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+class NotificationSetting(models.Model):
+    """A staff member's choice of how to hear that something is waiting."""
+
+    user = models.OneToOneField(
+        StaffUser, on_delete=models.CASCADE, related_name="notification_setting"
+    )
+    by_email = models.BooleanField(_("by e-mail"), default=True)
+
+
+class NotificationWatermark(models.Model):
+    """How far the collector has looked: the newest report and message it has seen.
+
+    Primary keys only grow, so they mark progress exactly even though report and
+    message times are rounded to the hour.
+    """
+
+    last_report_id = models.PositiveBigIntegerField(default=0)
+    last_message_id = models.PositiveBigIntegerField(default=0)
+
+
+class StaffNotification(models.Model):
+    """One mail to one staff member saying that something waits in one line.
+
+    While a notification is unsent, further news for the same person and line
+    joins it (batching). Failed sends are retried with growing pauses and stay
+    visible to administrators until they succeed.
+    """
+
+    user = models.ForeignKey(StaffUser, on_delete=models.CASCADE, related_name="+")
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "line"],
+                condition=models.Q(sent_at__isnull=True),
+                name="one_unsent_notification_per_user_and_line",
+            )
+        ]
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"])]

@@ -19,7 +19,7 @@ from meldpunt.vault import crypto
 from meldpunt.vault.models import AuditEvent, StaffUser
 
 from .access import member_line_ids
-from .models import Case, CaseNote, ClassificationScheme
+from .models import Case, CaseNote, ClassificationScheme, StaffNotification
 from .services import CLOSE_REASON_CONTEXT, NOTE_CONTEXT
 
 OPEN_STATUSES = [
@@ -444,3 +444,15 @@ def report_family(user: StaffUser, report: Report) -> list[Report]:
         family.extend(children)
         frontier = [child.pk for child in children]
     return sorted(family, key=lambda member: (member.received_at, member.pk))
+
+
+def notifications_failing() -> list[StaffNotification]:
+    return list(
+        StaffNotification.objects.filter(sent_at__isnull=True, attempts__gt=0)
+        .select_related("user", "line")
+        .order_by("next_attempt_at")[:500]
+    )
+
+
+def notifications_pending_count() -> int:
+    return StaffNotification.objects.filter(sent_at__isnull=True).count()

@@ -9,16 +9,18 @@ is written.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from nacl.public import PrivateKey
 
 from meldpunt.intake import services as intake_services
-from meldpunt.intake.models import Message, Report, ReportStatus, hour_now
+from meldpunt.intake.models import Author, Message, Report, ReportStatus, hour_now
 from meldpunt.lines.models import Category, Line
 from meldpunt.vault import crypto
 from meldpunt.vault.audit import audit_record
@@ -43,7 +45,10 @@ from .models import (
     ClassificationScheme,
     CloseOutcome,
     LinkKind,
+    NotificationSetting,
+    NotificationWatermark,
     QuestionTemplate,
+    StaffNotification,
     TriageOutcome,
 )
 from .presets import PRESETS
@@ -579,3 +584,118 @@ def case_content_search(
         details={"searched": searched, "matches": len(matches)},
     )
     return ContentSearch(matches=matches, searched=searched)
+
+
+# Staff notifications -------------------------------------------------------------
+
+# News waits this long before it is mailed, so a burst becomes one mail.
+NOTIFICATION_BATCH = timedelta(minutes=5)
+# Pause after the n-th failed send: 2, 4, 8 … minutes, at most six hours.
+NOTIFICATION_MAX_PAUSE = timedelta(hours=6)
+
+
+@transaction.atomic
+def notification_setting_update(*, user: StaffUser, by_email: bool) -> NotificationSetting:
+    setting, _created = NotificationSetting.objects.update_or_create(
+        user=user, defaults={"by_email": by_email}
+    )
+    audit_record(
+        actor=user, action="notifications.setting", target=user, details={"by_email": by_email}
+    )
+    return setting
+
+
+@transaction.atomic
+def notifications_collect(*, now: datetime | None = None) -> int:
+    """Turn new reports and reporter messages into pending notifications; returns how many
+    were created (news for someone who already has an unsent one joins it).
+
+    Safe on many workers at once: the watermark row is locked while it moves.
+    """
+    now = now or timezone.now()
+    _mark, is_first_run = NotificationWatermark.objects.get_or_create(pk=1)
+    mark = NotificationWatermark.objects.select_for_update().get(pk=1)
+    if is_first_run:
+        # Start from now: earlier news was seen in the queue, not worth a mail to all.
+        mark.last_report_id = (
+            Report.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        )
+        mark.last_message_id = (
+            Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        )
+        mark.save()
+        return 0
+    new_reports = Report.objects.filter(pk__gt=mark.last_report_id)
+    new_messages = Message.objects.filter(pk__gt=mark.last_message_id)
+    line_ids = set(new_reports.values_list("line_id", flat=True)) | set(
+        new_messages.filter(author=Author.REPORTER).values_list("report__line_id", flat=True)
+    )
+    mark.last_report_id = max(new_reports.values_list("pk", flat=True), default=mark.last_report_id)
+    mark.last_message_id = max(
+        new_messages.values_list("pk", flat=True), default=mark.last_message_id
+    )
+    mark.save()
+    recipients = (
+        StaffUser.objects.filter(
+            line_memberships__line_id__in=line_ids,
+            is_active=True,
+            role__in=WORKING_ROLES,
+        )
+        .exclude(email="")
+        .exclude(notification_setting__by_email=False)
+        .values_list("pk", "line_memberships__line_id")
+    )
+    created = 0
+    for user_id, line_id in recipients:
+        if line_id not in line_ids:
+            continue
+        _notification, is_new = StaffNotification.objects.get_or_create(
+            user_id=user_id,
+            line_id=line_id,
+            sent_at=None,
+            defaults={"created_at": now, "next_attempt_at": now + NOTIFICATION_BATCH},
+        )
+        created += is_new
+    return created
+
+
+def notifications_deliver(*, now: datetime | None = None) -> tuple[int, int]:
+    """Send the notifications that are due; returns (sent, failed).
+
+    Each is sent in its own transaction with its row locked (skipped if another
+    worker holds it), so a crash or a second worker never sends one twice. The
+    mail names the line only: nothing about any report.
+    """
+    now = now or timezone.now()
+    sent = failed = 0
+    due = StaffNotification.objects.filter(sent_at__isnull=True, next_attempt_at__lte=now)
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            notification = (
+                StaffNotification.objects.select_for_update(skip_locked=True)
+                .select_related("user", "line")
+                .filter(pk=pk, sent_at__isnull=True)
+                .first()
+            )
+            if notification is None:
+                continue
+            try:
+                with translation.override("nl"):
+                    subject = _("Something new is waiting in %(line)s") % {
+                        "line": notification.line.name
+                    }
+                    body = _("Log in to the reporting point to read it.")
+                send_mail(subject, body, None, [notification.user.email])
+            except Exception as error:  # noqa: BLE001 - any failure is retried and shown
+                notification.attempts += 1
+                notification.last_error = f"{type(error).__name__}: {error}"[:200]
+                notification.next_attempt_at = now + min(
+                    timedelta(minutes=2**notification.attempts), NOTIFICATION_MAX_PAUSE
+                )
+                notification.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+                failed += 1
+            else:
+                notification.sent_at = now
+                notification.save(update_fields=["sent_at"])
+                sent += 1
+    return sent, failed

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,11 +39,13 @@ from .forms import (
     HandOverForm,
     LinkForm,
     NoteForm,
+    NotificationSettingForm,
     QuestionForm,
     QueueFilterForm,
     TriageForm,
     VersionForm,
 )
+from .models import NotificationSetting
 from .services import CaseError, CaseErrorCode
 
 ERROR_STATUS = {
@@ -517,3 +519,42 @@ def related(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     return render(request, "cases/related.html", {"report": report, "members": members})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    current = NotificationSetting.objects.filter(user=request.user).first()
+    form = NotificationSettingForm(
+        # An unticked box sends nothing, so an empty POST is still a submission.
+        request.POST if request.method == "POST" else None,
+        initial={"by_email": current.by_email if current else True},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.notification_setting_update(
+            user=request.user, by_email=form.cleaned_data["by_email"]
+        )
+        messages.success(request, _("Your notification settings have been saved."))
+        return redirect("cases:notification_settings")
+    return render(
+        request,
+        "cases/notification_settings.html",
+        {"form": form, "has_email": bool(request.user.email)},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+@require_GET
+def notification_status(request: HttpRequest) -> HttpResponse:
+    """For administrators: mail that could not be delivered, so no failure goes unnoticed."""
+    if not request.user.is_administrator:
+        raise Http404
+    return render(
+        request,
+        "cases/notification_status.html",
+        {
+            "failing": selectors.notifications_failing(),
+            "pending": selectors.notifications_pending_count(),
+        },
+    )

@@ -46,6 +46,13 @@ WRITE = {
     "anonymous": LOGIN,
 }
 QUEUE = {**READ, "analyst_of_other_line": OK}
+# Pages about oneself rather than a case: every staff role may use them.
+STAFF_POST = {**QUEUE, **{role: REDIRECT for role in ROLES[:4]}}
+ADMINISTRATORS_ONLY = {
+    **{r: NOT_FOUND for r in ROLES[1:5]},
+    "administrator": OK,
+    "anonymous": LOGIN,
+}
 # The holder assessed the report usable; only a second person may agree.
 REVIEW = {**WRITE, "analyst_of_line": FORBIDDEN}
 
@@ -84,7 +91,7 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
         report = report or world.held_report()
         url = (
             reverse(f"cases:{name}")
-            if name in ("queue", "content_search")
+            if name in ("queue", "content_search", "notification_settings", "notification_status")
             else reverse(f"cases:{name}", args=[report.pk])
         )
         payload = data(report) if callable(data) else (data or {})
@@ -93,6 +100,9 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
     add("queue", "get", QUEUE)
     add("content_search", "get", QUEUE)
     add("content_search", "post", QUEUE, {"text": "van"})
+    add("notification_settings", "get", QUEUE)
+    add("notification_settings", "post", STAFF_POST, {"by_email": ""})
+    add("notification_status", "get", ADMINISTRATORS_ONLY)
     add("report", "get", READ)
     add("related", "get", READ)
     add("claim", "post", WRITE, {"version": 0}, report=make_report(category=world.category))
@@ -141,7 +151,7 @@ def _urls_covered() -> set[str]:
 
 def test_the_matrix_covers_every_back_office_url():
     names = {"queue", "content_search", "report", "related", "claim", "release", "hand_over"}
-    names |= {"triage", "approve"}
+    names |= {"triage", "approve", "notification_settings", "notification_status"}
     names |= {"classify", "category", "link", "unlink", "note", "close"}
     assert _urls_covered() == names
 
