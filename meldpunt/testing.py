@@ -5,7 +5,14 @@ import itertools
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from meldpunt.lines.models import Category, Line, LineMembership, Question, QuestionKind
+from meldpunt.lines.models import (
+    Category,
+    Line,
+    LineMembership,
+    Municipality,
+    Question,
+    QuestionKind,
+)
 from meldpunt.vault.keys import staff_key_create
 from meldpunt.vault.models import Role, StaffUser
 
@@ -36,6 +43,41 @@ def make_category(*, line: Line | None = None, is_public: bool = True, **fields)
     Question.objects.create(
         category=category, key="files", kind=QuestionKind.FILE, label="Bestanden", order=9
     )
+    return category
+
+
+def make_full_category(**fields) -> Category:
+    """A category whose questionnaire has every kind of question and a conditional one."""
+    category = make_category(**fields)
+    known = Question.objects.create(
+        category=category, key="known", kind=QuestionKind.YES_NO, label="Bekend?", order=2
+    )
+    Question.objects.create(
+        category=category,
+        key="who",
+        kind=QuestionKind.TEXT,
+        label="Wie?",
+        label_en="Who?",
+        is_required=True,
+        shown_if_question=known,
+        shown_if_value="yes",
+        order=3,
+    )
+    Question.objects.create(
+        category=category, key="when", kind=QuestionKind.DATE, label="Wanneer?", order=4
+    )
+    Question.objects.create(
+        category=category, key="where", kind=QuestionKind.MUNICIPALITY, label="Waar?", order=5
+    )
+    Question.objects.create(
+        category=category,
+        key="drug",
+        kind=QuestionKind.CHOICE,
+        label="Welke drug?",
+        choices=[{"value": "coke", "label": "Cocaïne", "label_en": "Cocaine"}],
+        order=6,
+    )
+    Municipality.objects.create(code="GM0363", name="Amsterdam")
     return category
 
 

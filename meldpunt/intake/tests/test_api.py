@@ -39,8 +39,8 @@ from meldpunt.intake.services import (
     report_key_for_staff,
     staff_message_post,
 )
-from meldpunt.lines.models import Municipality, Question, QuestionKind
-from meldpunt.testing import PASSWORD, make_category, make_line, make_staff
+from meldpunt.lines.models import Question, QuestionKind
+from meldpunt.testing import PASSWORD, make_category, make_full_category, make_line, make_staff
 from meldpunt.vault.keys import staff_key_unlock
 
 pytestmark = pytest.mark.django_db
@@ -152,38 +152,7 @@ def test_lines_lists_only_open_lines_and_their_open_categories(api, django_asser
 
 @pytest.fixture
 def category():
-    """A questionnaire with every kind of question and a conditional one."""
-    category = make_category()
-    known = Question.objects.create(
-        category=category, key="known", kind=QuestionKind.YES_NO, label="Bekend?", order=2
-    )
-    Question.objects.create(
-        category=category,
-        key="who",
-        kind=QuestionKind.TEXT,
-        label="Wie?",
-        label_en="Who?",
-        is_required=True,
-        shown_if_question=known,
-        shown_if_value="yes",
-        order=3,
-    )
-    Question.objects.create(
-        category=category, key="when", kind=QuestionKind.DATE, label="Wanneer?", order=4
-    )
-    Question.objects.create(
-        category=category, key="where", kind=QuestionKind.MUNICIPALITY, label="Waar?", order=5
-    )
-    Question.objects.create(
-        category=category,
-        key="drug",
-        kind=QuestionKind.CHOICE,
-        label="Welke drug?",
-        choices=[{"value": "coke", "label": "Cocaïne", "label_en": "Cocaine"}],
-        order=6,
-    )
-    Municipality.objects.create(code="GM0363", name="Amsterdam")
-    return category
+    return make_full_category()
 
 
 def test_questionnaire_describes_every_question_in_dutch_by_default(api, category):

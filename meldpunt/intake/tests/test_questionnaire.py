@@ -1,36 +1,14 @@
 import pytest
 
 from meldpunt.intake.forms import ReportForm
-from meldpunt.lines.models import Municipality, Question, QuestionKind
-from meldpunt.testing import make_category
+from meldpunt.testing import make_full_category
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def category():
-    category = make_category()
-    known = Question.objects.create(
-        category=category, key="known", kind=QuestionKind.YES_NO, label="Bekend?", order=2
-    )
-    Question.objects.create(
-        category=category,
-        key="who",
-        kind=QuestionKind.TEXT,
-        label="Wie?",
-        is_required=True,
-        shown_if_question=known,
-        shown_if_value="yes",
-        order=3,
-    )
-    Question.objects.create(
-        category=category, key="when", kind=QuestionKind.DATE, label="Wanneer?", order=4
-    )
-    Question.objects.create(
-        category=category, key="where", kind=QuestionKind.MUNICIPALITY, label="Waar?", order=5
-    )
-    Municipality.objects.create(code="GM0363", name="Amsterdam")
-    return category
+    return make_full_category()
 
 
 def test_conditional_question_is_required_only_when_shown(category):
