@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from meldpunt.cases import selectors
 from meldpunt.cases.models import Case, CaseNote, CloseOutcome, LinkKind, TriageOutcome
@@ -28,6 +29,13 @@ from meldpunt.vault.models import AuditEvent, Role
 from .factories import make_report, make_scheme
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service messages come in the active language; these tests read the English ones."""
+    with translation.override("en"):
+        yield
 
 
 def key_for(user, report):
