@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "meldpunt.language.BrowserLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which is the first to read a form body.
     "meldpunt.intake.multipart.MultipartWatchMiddleware",

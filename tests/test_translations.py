@@ -24,3 +24,14 @@ def test_compiled_catalogue_matches_the_translations():
 def test_reporter_pages_speak_dutch_by_default_and_english_under_en(client):
     assert "Anoniem melden" in client.get("/").content.decode()
     assert "Report anonymously" in client.get("/en/").content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_pages_follow_the_browser_language_reporter_pages_the_url(client):
+    assert "Inloggen voor medewerkers" in client.get("/staff/sign-in/").content.decode()
+    english = client.get("/staff/sign-in/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Staff sign-in" in english.content.decode()
+    assert english["Content-Language"] == "en"
+    # Reporter pages never depend on what the browser says about itself.
+    reporter = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Anoniem melden" in reporter

@@ -285,7 +285,7 @@ def test_unknown_answer_keys_are_refused_not_dropped(api, category):
     response = api.post(_reports_url(category), {"what": "x", "colour": "red"})
     assert response.status_code == 400
     assert _error(response)["fields"] == {
-        "colour": [{"code": "unknown_field", "message": "There is no question with this key."}]
+        "colour": [{"code": "unknown_field", "message": "Er is geen vraag met deze sleutel."}]
     }
     assert _nothing_stored()
 
