@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.core.wsgi import get_wsgi_application
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from meldpunt.cases.tasks import notifications_schedule
 from meldpunt.intake.retention_tasks import purge_schedule
 from meldpunt.lines.models import Line, LineMembership
 from meldpunt.lines.transfer import lines_import
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo lines loaded.")
         self._staff()
         purge_schedule()  # the daily retention purge, run by the worker
+        notifications_schedule()  # staff notifications, every minute
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         if no_serve:
             return
