@@ -1,17 +1,18 @@
 """The periodic retention purge as a background task.
 
-django.tasks has no scheduler of its own, so the task schedules its next run
-itself (``run_after``) when the backend supports deferred tasks; ``meldpunt
-purge --schedule`` starts the chain once. Running it more often than planned, or
-on many workers at once, does no harm: the purge is idempotent and every report
-is destroyed in its own locked transaction.
+The task schedules its next run itself (meldpunt.periodic); ``meldpunt purge
+--schedule`` starts the chain once. Running it more often than planned, or on
+many workers at once, does no harm: the purge is idempotent and every report is
+destroyed in its own locked transaction.
 """
 
 import logging
 from datetime import datetime, time, timedelta
 
-from django.tasks import TaskResultStatus, task
+from django.tasks import task
 from django.utils import timezone
+
+from meldpunt.periodic import periodic_schedule
 
 from .retention import reports_purge
 
@@ -27,28 +28,9 @@ def _next_run(now: datetime) -> datetime:
     return run if run > now else run + timedelta(days=1)
 
 
-def _is_scheduled() -> bool:
-    """Whether a future run already waits in the database queue (so chains do not multiply)."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    if not isinstance(purge_expired_reports.get_backend(), DatabaseBackend):
-        return False
-    return DBTaskResult.objects.filter(
-        task_path=purge_expired_reports.module_path, status=TaskResultStatus.READY
-    ).exists()
-
-
 def purge_schedule(*, now: datetime | None = None) -> datetime | None:
     """Queue the next daily run; None when the backend cannot defer or one is queued."""
-    if not purge_expired_reports.get_backend().supports_defer:
-        logger.warning("The task backend cannot defer tasks; schedule `meldpunt purge` instead.")
-        return None
-    if _is_scheduled():
-        return None
-    run_after = _next_run(now or timezone.now())
-    purge_expired_reports.using(run_after=run_after).enqueue()
-    return run_after
+    return periodic_schedule(purge_expired_reports, run_after=_next_run(now or timezone.now()))
 
 
 @task()

@@ -156,7 +156,6 @@ def report_submit(
             _store_files(report=report, message=None, prepared=prepared, key_bytes=key_bytes)
             written_blobs = list(report.attachments.values_list("file__blob_name", flat=True))
             audit_record(actor=None, action="report.received", target=report)
-            transaction.on_commit(lambda: _announce(line.pk))
     except BaseException:
         # Blobs written before a rollback are unreadable (their key was never
         # stored) but still take space.
@@ -166,12 +165,6 @@ def report_submit(
     finally:
         _discard(prepared)
     return Submission(report=report, receipt=receipt)
-
-
-def _announce(line_id: int) -> None:
-    from meldpunt.intake.tasks import announce_new_report
-
-    announce_new_report.enqueue(line_id)
 
 
 @dataclass(frozen=True)
@@ -270,7 +263,6 @@ def reporter_message_post(
             if locked.status == ReportStatus.WAITING_FOR_REPORTER:
                 updates["status"] = ReportStatus.IN_PROGRESS
             Report.objects.filter(pk=report.pk).update(**updates)
-            transaction.on_commit(lambda: _announce(report.line_id))
     finally:
         _discard(prepared)
     report.refresh_from_db()
