@@ -28,6 +28,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import RequestFactory
 from django_tasks_db.models import DBTaskResult
+from PIL import Image
 
 from meldpunt.intake.models import Report
 from meldpunt.privacy.logging import ClientDetailsFilter
@@ -128,11 +129,20 @@ def _report_and_answer(base: str, headers: dict[str, str]) -> list[str]:
     """Use every reporter route that stores something, and some that fail; return the pages."""
     answers = {"what": "Er staat een busje met drugs achter de sporthal.", "where": "GM0363"}
     note = {"files": ("notitie.txt", b"nummerbord begint met V\n")}
+    # A photo: its thumbnail is made by a queued task, whose payload is searched too.
+    photo = io.BytesIO()
+    Image.new("RGB", (32, 32), "red").save(photo, format="PNG")
     web = ReporterClient(base, headers)
     for path in ("/", "/en/", "/safety/", f"/report/{LINE}/", REPORT_PAGE):
         _expect(web.get(path), 200, path)
     _expect(web.post_form(REPORT_PAGE, answers), 200, "review")
-    sent = _expect(web.post_multipart(REPORT_PAGE + "send/", answers, note), 200, "submit")
+    sent = _expect(
+        web.post_multipart(
+            REPORT_PAGE + "send/", answers, {"files": ("foto.png", photo.getvalue())}
+        ),
+        200,
+        "submit",
+    )
     receipt = RECEIPT.search(sent.text)[1]
     _expect(web.post_form("/mailbox/", {"receipt": receipt}), 200, "mailbox login")
     _expect(
