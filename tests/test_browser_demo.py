@@ -12,7 +12,12 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import Page, expect
+
+from meldpunt.cases.models import CloseOutcome, TriageOutcome
+from meldpunt.cases.selectors import ACTION_LABELS, REPORTER_ANSWER
+from meldpunt.intake.models import REPORTER_STATUS_TEXT, ReportStatus
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +29,12 @@ STORY = (
 QUESTION = "Om hoe laat ongeveer komen de auto's aan? (vraag e2e-K2M)"
 ANSWER = "Meestal rond half elf, en ze blijven een kwartier. (antwoord e2e-P9X)"
 RECEIPT = re.compile(r"[0-9A-Z]{4}( [0-9A-Z]{4}){4}")
+
+
+def _dutch(text) -> str:
+    """What a page of the demo shows: Dutch, the default language."""
+    with translation.override("nl"):
+        return str(text)
 
 
 def _submit(page: Page) -> None:
@@ -92,7 +103,8 @@ def test_report_mailbox_and_dialogue_in_a_browser_without_javascript(
     expect(reporter).to_have_url(demo.url + "/mailbox/messages/")
     expect(reporter.locator("dl.answers")).to_contain_text("hennep verhandeld")
 
-    staff = no_js_context().new_page()
+    # Staff pages follow the browser's language; this analyst's browser asks for Dutch.
+    staff = no_js_context(locale="nl-NL").new_page()
     _staff_open_report(staff, demo.url, demo.staff["analist"])
     expect(staff.locator("#answers")).to_contain_text("twee auto's met draaiende motor")
     # Staff hold a case before they ask its reporter anything.
@@ -111,6 +123,34 @@ def test_report_mailbox_and_dialogue_in_a_browser_without_javascript(
 
     staff.reload()
     expect(staff.locator("#thread")).to_contain_text(ANSWER)
+
+    # The analyst assesses and closes the case; the timeline shows every step.
+    assessment = staff.locator('#assessment form[action$="/triage/"]')
+    assessment.locator(f'input[name="outcome"][value="{TriageOutcome.USABLE}"]').check()
+    assessment.locator('button[type="submit"]').click()
+    closing = staff.locator('#closing form[action$="/close/"]')
+    closing.locator('select[name="outcome"]').select_option(CloseOutcome.HANDLED)
+    closing.locator('textarea[name="reason"]').fill("Doorgegeven aan de wijkagent.")
+    closing.locator('button[type="submit"]').click()
+    expect(staff.locator("#status")).to_have_text(_dutch(ReportStatus.CLOSED.label))
+    steps = [
+        "report.received",
+        "report.open",
+        "case.claim",
+        "report.question",
+        "case.triage",
+        "case.close",
+    ]
+    timeline = staff.locator("#timeline").inner_text()
+    positions = [timeline.find(_dutch(ACTION_LABELS[step])) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), (positions, timeline)
+    assert _dutch(REPORTER_ANSWER) in timeline
+
+    # The reporter sees the new status in plain words.
+    reporter.reload()
+    expect(reporter.locator("#status")).to_contain_text(
+        _dutch(REPORTER_STATUS_TEXT[ReportStatus.CLOSED])
+    )
 
     assert hosts == {f"127.0.0.1:{demo.port}"}
     for context in (reporter_context, staff.context):
