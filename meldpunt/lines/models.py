@@ -26,13 +26,29 @@ class LineKind(models.TextChoices):
     CONTENT_HOTLINE = "content_hotline", _("Illegal content hotline")
 
 
-class Line(models.Model):
-    slug = models.SlugField(_("slug"), unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=LineKind, default=LineKind.TIPS)
+class Described(models.Model):
+    """A name and description that reporters see, in Dutch and optionally English."""
+
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def title(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def summary(self) -> str:
+        return localized(self, "description")
+
+
+class Line(Described):
+    slug = models.SlugField(_("slug"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=LineKind, default=LineKind.TIPS)
     is_active = models.BooleanField(_("open to reporters"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     max_files = models.PositiveSmallIntegerField(_("maximum files per submission"), default=10)
@@ -54,22 +70,10 @@ class Line(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def title(self) -> str:
-        return localized(self, "name")
 
-    @property
-    def summary(self) -> str:
-        return localized(self, "description")
-
-
-class Category(models.Model):
+class Category(Described):
     line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="categories")
     slug = models.SlugField(_("slug"))
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
     is_public = models.BooleanField(
         _("open to the public"),
         default=False,
@@ -87,14 +91,6 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} / {self.name}"
-
-    @property
-    def title(self) -> str:
-        return localized(self, "name")
-
-    @property
-    def summary(self) -> str:
-        return localized(self, "description")
 
     @property
     def is_open(self) -> bool:
