@@ -23,7 +23,7 @@ from meldpunt.evidence.services import (
     evidence_prepare,
     evidence_store,
 )
-from meldpunt.lines.models import Category
+from meldpunt.lines.models import Category, Line
 from meldpunt.vault import blobs, crypto
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_create, data_key_open
@@ -65,8 +65,9 @@ class Submission:
 
 
 def _prepare_files(
-    files: list[IncomingFile], max_bytes: int
+    files: list[IncomingFile], line: Line
 ) -> list[tuple[IncomingFile, PreparedFile]]:
+    """Clean every file under the line's policy: size limit, accepted formats, uncleanable files."""
     prepared: list[tuple[IncomingFile, PreparedFile]] = []
     try:
         for incoming in files:
@@ -75,7 +76,11 @@ def _prepare_files(
                     (
                         incoming,
                         evidence_prepare(
-                            source=incoming.source, name=incoming.name, max_bytes=max_bytes
+                            source=incoming.source,
+                            name=incoming.name,
+                            max_bytes=line.max_file_mb * 1024 * 1024,
+                            allowed_formats=line.allowed_file_formats or None,
+                            keep_uncleaned=line.keep_uncleaned_files,
                         ),
                     )
                 )
@@ -128,7 +133,7 @@ def report_submit(
     line = category.line
     if not category.is_open:
         raise IntakeError("category_closed", _("This category does not accept reports."))
-    prepared = _prepare_files(list(files), line.max_file_mb * 1024 * 1024)
+    prepared = _prepare_files(list(files), line)
     receipt = receipt_generate()
     reporter = receipt_derive(receipt)  # slow: outside the transaction
     key_bytes = crypto.new_data_key()
@@ -245,7 +250,7 @@ def reporter_message_post(
     report = access.report
     if report.destroyed_at is not None:
         raise IntakeError("report_destroyed", _("This report no longer exists."))
-    prepared = _prepare_files(list(files), report.line.max_file_mb * 1024 * 1024)
+    prepared = _prepare_files(list(files), report.line)
     try:
         with transaction.atomic():
             # Locked and checked again: a purge that committed after the check above

@@ -6,9 +6,12 @@ for the active language.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from meldpunt.evidence.formats import FORMATS_BY_NAME
 
 
 def localized(obj: models.Model, field: str) -> str:
@@ -53,6 +56,20 @@ class Line(Described):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     max_files = models.PositiveSmallIntegerField(_("maximum files per submission"), default=10)
     max_file_mb = models.PositiveIntegerField(_("maximum file size (MB)"), default=100)
+    allowed_file_formats = models.JSONField(
+        _("accepted file formats"),
+        default=list,
+        blank=True,
+        help_text=_("Format names such as jpeg, png, mp4, pdf; empty accepts every supported one."),
+    )
+    keep_uncleaned_files = models.BooleanField(
+        _("keep files that cannot be cleaned"),
+        default=False,
+        help_text=_(
+            "Keep unknown, damaged or protected files as they came, marked for staff only, "
+            "instead of refusing them."
+        ),
+    )
     retention_days_after_close = models.PositiveIntegerField(
         _("days content is kept after closing"), default=365
     )
@@ -69,6 +86,16 @@ class Line(Described):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        unknown = sorted(set(self.allowed_file_formats or []) - set(FORMATS_BY_NAME))
+        if unknown:
+            raise ValidationError(
+                {
+                    "allowed_file_formats": _("Unknown file formats: %(names)s. Known: %(known)s.")
+                    % {"names": ", ".join(unknown), "known": ", ".join(FORMATS_BY_NAME)}
+                }
+            )
 
 
 class Category(Described):

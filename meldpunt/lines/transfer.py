@@ -22,6 +22,8 @@ LINE_FIELDS = [
     "order",
     "max_files",
     "max_file_mb",
+    "allowed_file_formats",
+    "keep_uncleaned_files",
     "retention_days_after_close",
     "retention_days_open",
     "acknowledge_days",
