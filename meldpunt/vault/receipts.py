@@ -7,13 +7,14 @@ is never stored) and the reporter's private key, which opens the report's data
 key. A wrong receipt costs exactly as much work as a right one.
 """
 
+import json
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from nacl.public import PrivateKey
 
-from meldpunt.datadir import installation_secret
+from meldpunt.datadir import data_dir, installation_secret
 from meldpunt.vault import crypto
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -45,17 +46,38 @@ def receipt_normalize(receipt: str) -> str | None:
     return text
 
 
+def receipt_kdf_cost() -> tuple[int, int]:
+    """The Argon2id cost of receipt derivation, fixed when the installation first used it.
+
+    Unlike staff keys, a receipt's derivation cost cannot be stored with it (the
+    lookup happens before the report is known), so changing the settings later
+    would make every existing receipt useless. The cost in force at first use is
+    kept next to the receipt salt and used from then on.
+    """
+    path = data_dir() / "receipt-kdf.json"
+    if not path.exists():
+        cost = {"opslimit": settings.VAULT_KDF_OPSLIMIT, "memlimit": settings.VAULT_KDF_MEMLIMIT}
+        try:
+            with path.open("x") as handle:
+                json.dump(cost, handle)
+        except FileExistsError:
+            pass  # another process fixed it first; use theirs
+    cost = json.loads(path.read_text())
+    return int(cost["opslimit"]), int(cost["memlimit"])
+
+
 def receipt_derive(receipt: str) -> ReceiptSecrets:
     """Derive the lookup tag and reporter key; the slow step of every mailbox login."""
     normalized = receipt_normalize(receipt)
     # Malformed input still pays the full cost, so timing says nothing about form.
     material = (normalized or receipt[:64]).encode()
     salt = bytes.fromhex(installation_secret("receipt-salt", crypto.KDF_SALT_BYTES))
+    opslimit, memlimit = receipt_kdf_cost()
     master = crypto.derive_key(
         material,
         salt,
-        opslimit=settings.VAULT_KDF_OPSLIMIT,
-        memlimit=settings.VAULT_KDF_MEMLIMIT,
+        opslimit=opslimit,
+        memlimit=memlimit,
     )
     lookup = crypto.subkey(master, b"mp-receipt-look")
     if normalized is None:
