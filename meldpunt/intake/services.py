@@ -6,6 +6,8 @@ categories are open, what is sealed for whom, what is atomic) live in one place.
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import BinaryIO
@@ -104,17 +106,36 @@ def _store_files(
     message: Message | None,
     prepared: list[tuple[IncomingFile, PreparedFile]],
     key_bytes: bytes,
+    written: list[str],
 ) -> None:
     for incoming, ready in prepared:
         evidence = evidence_store(prepared=ready, data_key=report.data_key, key_bytes=key_bytes)
+        written.append(evidence.blob_name)
         Attachment.objects.create(
             report=report, message=message, question_key=incoming.question_key, file=evidence
         )
 
 
-def _discard(prepared: list[tuple[IncomingFile, PreparedFile]]) -> None:
-    for _incoming, ready in prepared:
-        ready.discard()
+@contextmanager
+def _files_stored_atomically(
+    prepared: list[tuple[IncomingFile, PreparedFile]],
+) -> Iterator[list[str]]:
+    """Wraps a transaction that stores files; yields the list of blob names it wrote.
+
+    Temporary files always go. Blobs written before a rollback are unreadable
+    (their rows, and for a new report its key, were never stored) but would
+    still take space, so they are deleted too.
+    """
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            blobs.blob_delete(name=name)
+        raise
+    finally:
+        for _incoming, ready in prepared:
+            ready.discard()
 
 
 def report_submit(
@@ -139,36 +160,27 @@ def report_submit(
     key_bytes = crypto.new_data_key()
     content = {"category": category.slug, "questions": questions, "answers": answers}
     recipients = StaffUser.objects.filter(line_memberships__line=line, is_active=True)
-    written_blobs: list[str] = []
-    try:
-        with transaction.atomic():
-            data_key = data_key_create(
-                key_bytes=key_bytes,
-                line=line,
-                recipients=recipients,
-                reporter_public_key=reporter.public_key,
-            )
-            report = Report.objects.create(
-                line=line,
-                category=category,
-                municipality_code=municipality_code,
-                receipt_lookup=reporter.lookup,
-                data_key=data_key,
-                sealed_content=crypto.encrypt(
-                    key_bytes, json.dumps(content).encode(), context=b"report-content"
-                ),
-            )
-            _store_files(report=report, message=None, prepared=prepared, key_bytes=key_bytes)
-            written_blobs = list(report.attachments.values_list("file__blob_name", flat=True))
-            audit_record(actor=None, action="report.received", target=report)
-    except BaseException:
-        # Blobs written before a rollback are unreadable (their key was never
-        # stored) but still take space.
-        for name in written_blobs:
-            blobs.blob_delete(name=name)
-        raise
-    finally:
-        _discard(prepared)
+    with _files_stored_atomically(prepared) as written, transaction.atomic():
+        data_key = data_key_create(
+            key_bytes=key_bytes,
+            line=line,
+            recipients=recipients,
+            reporter_public_key=reporter.public_key,
+        )
+        report = Report.objects.create(
+            line=line,
+            category=category,
+            municipality_code=municipality_code,
+            receipt_lookup=reporter.lookup,
+            data_key=data_key,
+            sealed_content=crypto.encrypt(
+                key_bytes, json.dumps(content).encode(), context=b"report-content"
+            ),
+        )
+        _store_files(
+            report=report, message=None, prepared=prepared, key_bytes=key_bytes, written=written
+        )
+        audit_record(actor=None, action="report.received", target=report)
     return Submission(report=report, receipt=receipt)
 
 
@@ -251,25 +263,26 @@ def reporter_message_post(
     if report.destroyed_at is not None:
         raise IntakeError("report_destroyed", _("This report no longer exists."))
     prepared = _prepare_files(list(files), report.line)
-    try:
-        with transaction.atomic():
-            # Locked and checked again: a purge that committed after the check above
-            # must not be followed by content stored under the destroyed key.
-            locked = Report.objects.select_for_update().get(pk=report.pk)
-            if locked.destroyed_at is not None:
-                raise IntakeError("report_destroyed", _("This report no longer exists."))
-            message = _message_create(
-                report=report, key_bytes=access.key_bytes, author=Author.REPORTER, body=body
-            )
-            _store_files(
-                report=report, message=message, prepared=prepared, key_bytes=access.key_bytes
-            )
-            updates = {"needs_attention": True, "last_activity_at": hour_now()}
-            if locked.status == ReportStatus.WAITING_FOR_REPORTER:
-                updates["status"] = ReportStatus.IN_PROGRESS
-            Report.objects.filter(pk=report.pk).update(**updates)
-    finally:
-        _discard(prepared)
+    with _files_stored_atomically(prepared) as written, transaction.atomic():
+        # Locked and checked again: a purge that committed after the check above
+        # must not be followed by content stored under the destroyed key.
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.destroyed_at is not None:
+            raise IntakeError("report_destroyed", _("This report no longer exists."))
+        message = _message_create(
+            report=report, key_bytes=access.key_bytes, author=Author.REPORTER, body=body
+        )
+        _store_files(
+            report=report,
+            message=message,
+            prepared=prepared,
+            key_bytes=access.key_bytes,
+            written=written,
+        )
+        updates = {"needs_attention": True, "last_activity_at": hour_now()}
+        if locked.status == ReportStatus.WAITING_FOR_REPORTER:
+            updates["status"] = ReportStatus.IN_PROGRESS
+        Report.objects.filter(pk=report.pk).update(**updates)
     report.refresh_from_db()
     return message
 
