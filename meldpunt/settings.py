@@ -43,9 +43,12 @@ INSTALLED_APPS = [
     "meldpunt.vault",
     "meldpunt.evidence",
     "meldpunt.privacy",
+    "meldpunt.hashes",
     # workflow
     "meldpunt.intake",
     "meldpunt.cases",
+    # outbound
+    "meldpunt.network",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,7 @@ urlpatterns += [
     path("staff/", include("meldpunt.vault.urls")),
     path("staff/cases/", include("meldpunt.cases.urls")),
     path("staff/evidence/", include("meldpunt.evidence.urls")),
+    path("staff/network/", include("meldpunt.network.urls")),
+    path("partner/", include("meldpunt.network.partner_urls")),
     path("staff/admin/", admin.site.urls),
 ]
