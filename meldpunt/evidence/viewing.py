@@ -116,14 +116,19 @@ def viewing_end(*, session: ViewingSession, at: datetime.datetime | None = None)
     session.save(update_fields=["ended_at"])
 
 
-def viewing_hours(*, since: datetime.date, until: datetime.date) -> list[dict]:
-    """Hours of viewing per staff member over a period, for supervisors: totals only."""
+def viewing_hours(
+    *, since: datetime.date, until: datetime.date, at: datetime.datetime | None = None
+) -> list[dict]:
+    """Hours of viewing per staff member over a period, for supervisors: totals only.
+
+    A reveal still open counts up to ``at`` (now), like in the viewer's own allowance.
+    """
     zone = timezone.get_current_timezone()
     start = datetime.datetime.combine(since, datetime.time(), tzinfo=zone)
     end = datetime.datetime.combine(
         until + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
     )
-    now = timezone.now()
+    now = at or timezone.now()
     totals: dict[int, int] = {}
     sessions = ViewingSession.objects.filter(started_at__gte=start, started_at__lt=end).only(
         "viewer_id", "started_at", "ended_at"

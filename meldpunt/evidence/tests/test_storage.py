@@ -170,7 +170,7 @@ def test_open_reveal_counts_default_and_supervisor_sees_hours_only(settings, vie
     viewing_start(viewer=viewer, evidence=evidence, at=_at(8))
     assert viewing_allowance(viewer=viewer, at=_at(11)).used_seconds == 120
     day = _at(8).date()
-    report = viewing_hours(since=day, until=day)
+    report = viewing_hours(since=day, until=day, at=_at(11))
     assert report == [{"viewer": "analyst1", "hours": 0.03}]
 
 
