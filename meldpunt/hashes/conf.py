@@ -1,0 +1,22 @@
+"""Matching thresholds, overridable in Django settings (docs/hashes.md)."""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Largest Hamming distance (of 256 bits) at which two PDQ hashes are the same
+    # picture: 31 is the threshold of Meta's reference implementation and HMA.
+    "HASHES_PDQ_MAX_DISTANCE": 31,
+    # PDQ's quality (0-100) says how much structure a picture has; hashing.pdf
+    # advises ignoring hashes under 50 (flat or nearly blank pictures collide).
+    "HASHES_PDQ_MIN_QUALITY": 50,
+    # A video matches a list when at least this share of its distinct, good-quality
+    # vPDQ frame hashes is within HASHES_PDQ_MAX_DISTANCE of a hash on the list
+    # (ThreatExchange's VPDQ_QUERY_MATCH_THRESHOLD_PERCENT).
+    "HASHES_VPDQ_QUERY_MATCH_PERCENT": 80.0,
+}
+
+
+def hashes_setting(name: str) -> Any:
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,99 @@
+"""Lists of known material, as hotlines, INHOPE, police and NCMEC exchange them.
+
+A list holds hashes of files as they were found (exact: SHA-256, SHA-1, MD5)
+and perceptual hashes of pictures (PDQ). Values are stored normalised (lower-case
+hex) so that a look-up is one indexed equality; the first hex digits double as a
+shard key when the PDQ index is split over machines (docs/hashes.md).
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Algorithm(models.TextChoices):
+    SHA256 = "sha256", "SHA-256"
+    SHA1 = "sha1", "SHA-1"
+    MD5 = "md5", "MD5"
+    PDQ = "pdq", "PDQ"
+
+
+# Hex digits of each algorithm's value; PDQ is 256 bits like SHA-256.
+HEX_LENGTHS = {
+    Algorithm.SHA256: 64,
+    Algorithm.SHA1: 40,
+    Algorithm.MD5: 32,
+    Algorithm.PDQ: 64,
+}
+EXACT_ALGORITHMS = (Algorithm.SHA256, Algorithm.SHA1, Algorithm.MD5)
+
+
+class HashList(models.Model):
+    """One list of known material from one supplier, matched as a whole or not at all."""
+
+    name = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text=_("Short name used on the command line, e.g. inhope-2026-11."),
+    )
+    description = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Who supplied the list (INHOPE, police, NCMEC, own hotline)."),
+    )
+    source_reference = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("The supplier's version, date or reference of the list."),
+    )
+    is_active = models.BooleanField(
+        default=True, help_text=_("Only active lists are matched against files.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("hash list")
+        verbose_name_plural = _("hash lists")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KnownHash(models.Model):
+    """One hash on one list; the same value may be on several lists."""
+
+    hash_list = models.ForeignKey(HashList, on_delete=models.CASCADE, related_name="hashes")
+    algorithm = models.CharField(max_length=10, choices=Algorithm)
+    value = models.CharField(max_length=64, help_text=_("Lower-case hexadecimal."))
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("known hash")
+        verbose_name_plural = _("known hashes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hash_list", "algorithm", "value"], name="known_hash_once_per_list"
+            )
+        ]
+        # Look-ups go by value across all lists; the unique constraint serves per-list work.
+        indexes = [models.Index(fields=["value", "algorithm"], name="known_hash_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm}:{self.value}"
+
+
+class HashStoreRevision(models.Model):
+    """A single row whose token changes with every change to the matchable hashes.
+
+    Each process keeps its PDQ index in memory and compares this token before a
+    query: one indexed read tells it whether an import, a removal or a list
+    switched on or off happened anywhere (another process, another machine).
+    A random token rather than a counter, so a database restored or rolled back
+    to an earlier state can never present a number a process has already seen.
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()

@@ -1,0 +1,129 @@
+"""Every write to the hash store: lists, imports, removal, switching lists on and off.
+
+Each write that changes which hashes can match bumps the store's revision
+token in the same transaction, so every process rebuilds its PDQ index before
+its next query (matching.py).
+"""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from meldpunt.hashes.hashfile import MAX_REPORTED_ERRORS, HashFileInvalid, LineError, hashes_read
+from meldpunt.hashes.models import Algorithm, HashList, HashStoreRevision, KnownHash
+
+IMPORT_BATCH = 5000
+
+
+def hash_revision_bump() -> None:
+    """Tell every process that the matchable hashes changed; call inside the change."""
+    HashStoreRevision.objects.update_or_create(
+        pk=1, defaults={"token": secrets.token_hex(16), "changed_at": timezone.now()}
+    )
+
+
+@transaction.atomic
+def hash_list_create(
+    *, name: str, description: str = "", source: str = "", source_reference: str = ""
+) -> HashList:
+    """A new, active, empty list; raises ValidationError for a bad or taken name."""
+    hash_list = HashList(
+        name=name, description=description, source=source, source_reference=source_reference
+    )
+    hash_list.full_clean()
+    hash_list.save()
+    return hash_list
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    read: int
+    added: int
+
+    @property
+    def already_present(self) -> int:
+        return self.read - self.added
+
+
+def hash_file_check(path: Path, *, algorithm: Algorithm | None = None) -> int:
+    """Read the whole file; the number of hashes, or HashFileInvalid naming the bad lines."""
+    errors: list[LineError] = []
+    total_errors = count = 0
+    for item in hashes_read(path, algorithm=algorithm):
+        if isinstance(item, LineError):
+            total_errors += 1
+            if len(errors) < MAX_REPORTED_ERRORS:
+                errors.append(item)
+        else:
+            count += 1
+    if total_errors:
+        raise HashFileInvalid(errors, total_errors)
+    return count
+
+
+def hash_list_import(
+    *,
+    hash_list: HashList,
+    path: Path,
+    algorithm: Algorithm | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Add the hashes of a file to a list, all or nothing; importing again adds nothing.
+
+    The file is read twice, streaming: once to check every line (so a bad line
+    300,000 refuses the file before anything is written), then to insert in
+    batches inside one transaction. ``progress`` is called with the number of
+    hashes of each batch written. Raises HashFileInvalid or OSError.
+    """
+    read = hash_file_check(path, algorithm=algorithm)
+    with transaction.atomic():
+        before = KnownHash.objects.filter(hash_list=hash_list).count()
+        batch: list[KnownHash] = []
+
+        def flush() -> None:
+            KnownHash.objects.bulk_create(batch, ignore_conflicts=True)
+            if progress:
+                progress(len(batch))
+            batch.clear()
+
+        for item in hashes_read(path, algorithm=algorithm):
+            if isinstance(item, LineError):  # the file changed since it was checked
+                raise HashFileInvalid([item], 1)
+            _number, chosen, value = item
+            batch.append(KnownHash(hash_list=hash_list, algorithm=chosen, value=value))
+            if len(batch) >= IMPORT_BATCH:
+                flush()
+        if batch:
+            flush()
+        added = KnownHash.objects.filter(hash_list=hash_list).count() - before
+        hash_list.imported_at = timezone.now()
+        hash_list.save(update_fields=["imported_at"])
+        if added:
+            hash_revision_bump()
+    return ImportResult(read=read, added=added)
+
+
+@transaction.atomic
+def hash_list_remove(*, hash_list: HashList) -> int:
+    """Delete a list and its hashes; returns how many hashes went.
+
+    Matches already recorded against files keep the list's name (evidence
+    stores it), so a file once matched stays hidden from casual viewing.
+    """
+    # One DELETE statement: known hashes have no relations or signals to collect.
+    count, _by_model = KnownHash.objects.filter(hash_list=hash_list).delete()
+    hash_list.delete()
+    hash_revision_bump()
+    return count
+
+
+@transaction.atomic
+def hash_list_activate(*, hash_list: HashList, is_active: bool) -> None:
+    """Switch a list on or off for matching without losing its hashes."""
+    hash_list.is_active = is_active
+    hash_list.save(update_fields=["is_active"])
+    hash_revision_bump()
