@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from meldpunt.hashes.models import HashList, MatchMethod
 from meldpunt.vault.models import DataKey
 
 
@@ -99,3 +100,42 @@ class ViewingSession(models.Model):
     class Meta:
         ordering = ["started_at"]
         indexes = [models.Index(fields=["viewer", "started_at"], name="viewing_by_viewer_day")]
+
+
+class MatchSubject(models.TextChoices):
+    """Which form of the file matched: lists hold hashes of files as they were found."""
+
+    ORIGINAL = "original", _("file as received")
+    CLEANED = "cleaned", _("cleaned file")
+    VIDEO = "video", _("video frames")
+
+
+class EvidenceMatch(models.Model):
+    """A file matched a list of known material: plaintext routing metadata, on purpose.
+
+    The hashes themselves stay sealed in ``sealed_meta``. That a file matched
+    list X is kept readable so the back office can hide known material before
+    any key is opened and route the report (docs/security.md, "Known-material
+    matches"). The list's name is copied so the record outlives the list.
+    """
+
+    evidence = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="matches")
+    hash_list = models.ForeignKey(
+        HashList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    list_name = models.CharField(max_length=100)
+    subject = models.CharField(max_length=10, choices=MatchSubject)
+    method = models.CharField(max_length=10, choices=MatchMethod)
+    distance = models.PositiveSmallIntegerField(default=0)
+    frame_percent = models.FloatField(null=True, blank=True)
+    matched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["list_name", "subject", "method"]
+        verbose_name = _("known-material match")
+        verbose_name_plural = _("known-material matches")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evidence", "list_name", "subject", "method"], name="evidence_match_once"
+            )
+        ]

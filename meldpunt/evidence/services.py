@@ -26,6 +26,7 @@ from meldpunt.evidence.documents import clean_pdf, clean_text
 from meldpunt.evidence.errors import EvidenceRejected, RejectionCode
 from meldpunt.evidence.hashing import copy_with_digests, file_digests
 from meldpunt.evidence.images import clean_image
+from meldpunt.evidence.known import evidence_matches_record
 from meldpunt.evidence.media import clean_media
 from meldpunt.evidence.meta import evidence_meta, seal_meta
 from meldpunt.evidence.models import DerivativeStatus, EvidenceFile
@@ -189,7 +190,9 @@ def evidence_store(*, prepared: PreparedFile, data_key: DataKey, key_bytes: byte
     """Encrypt a prepared file into the blob store and record it.
 
     Images and videos get a derivative job (thumbnail, contact sheet, vPDQ)
-    that the worker picks up once the caller's transaction commits.
+    that the worker picks up once the caller's transaction commits. The file's
+    hashes are matched against the known-material lists here, so a match is
+    recorded before anyone can open the file (known.py).
     """
     with prepared.path.open("rb") as handle:
         stored = blobs.blob_put(key=key_bytes, source=handle)
@@ -214,6 +217,9 @@ def evidence_store(*, prepared: PreparedFile, data_key: DataKey, key_bytes: byte
                 else DerivativeStatus.NOT_NEEDED
             ),
             created_at=hour_now(),  # reporter-caused: the hour only
+        )
+        evidence_matches_record(
+            evidence=evidence, original_hashes=prepared.original_hashes, hashes=prepared.hashes
         )
         if prepared.needs_derivatives:
             derivative_job_create(evidence=evidence, key_bytes=key_bytes)

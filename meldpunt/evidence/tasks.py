@@ -11,6 +11,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from meldpunt.evidence.derivatives import derivative_job_claim, video_derivatives_make
+from meldpunt.evidence.known import evidence_video_matches_record
 from meldpunt.evidence.meta import evidence_meta_update
 from meldpunt.evidence.models import DerivativeStatus, EvidenceFile, EvidencePreview, PreviewKind
 from meldpunt.evidence.previews import thumbnail_make
@@ -53,12 +54,16 @@ def _video_derivatives(evidence: EvidenceFile, key_bytes: bytes) -> bool:
         )
     if made.vpdq is not None:
         evidence_meta_update(evidence=evidence, key_bytes=key_bytes, hashes={"vpdq": made.vpdq})
+        evidence_video_matches_record(evidence=evidence, vpdq=made.vpdq)
     return made.is_complete
 
 
 @task()
 def evidence_derivatives_make(evidence_id: int) -> str:
     """Make the thumbnail (images) or contact sheet and vPDQ hashes (video) of a file.
+
+    A video's vPDQ hashes are matched against the known-material lists as soon
+    as they exist.
 
     Idempotent: the first worker to claim the job does the work, others return.
     A file that cannot be decoded is marked failed; the worker carries on.

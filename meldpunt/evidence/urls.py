@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/revealed", views.revealed_picture, name="revealed"),
     path("<int:pk>/reveal/", views.reveal, name="reveal"),
     path("<int:pk>/hide/", views.hide, name="hide"),
+    path("<int:pk>/known/", views.known_show, name="known_show"),
 ]

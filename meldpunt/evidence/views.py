@@ -18,10 +18,12 @@ from django.views.decorators.http import require_POST
 from nacl.public import PrivateKey
 
 from meldpunt.evidence.conf import evidence_setting
+from meldpunt.evidence.known import evidence_is_known
 from meldpunt.evidence.models import EvidenceFile, EvidencePreview, PreviewKind, ViewingSession
 from meldpunt.evidence.previews import safe_preview_make
 from meldpunt.evidence.viewing import ViewingBlocked, viewing_allowance, viewing_end, viewing_start
 from meldpunt.vault import blobs
+from meldpunt.vault.audit import audit_record
 from meldpunt.vault.crypto import DecryptionError
 from meldpunt.vault.keys import NoKeyError, data_key_open
 from meldpunt.vault.models import Role
@@ -29,6 +31,8 @@ from meldpunt.vault.sessionsecrets import session_secret_get
 from meldpunt.vault.views import PRIVATE_KEY
 
 VIEWER_ROLES = {Role.ANALYST, Role.SUPERVISOR}
+# Files of known material this session has explicitly asked to see (audited).
+KNOWN_SHOWN = "evidence_known_shown"
 
 
 class _SignInNeeded(Exception):
@@ -91,16 +95,44 @@ def _signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     return wrapper
 
 
-@_signed_in
-def evidence_page(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence, _key = _opened(request, pk)
-    context = {
+def _is_withheld(request: HttpRequest, evidence: EvidenceFile) -> bool:
+    """Known material stays out of sight, not even blurred, until the viewer asks."""
+    return evidence.pk not in request.session.get(KNOWN_SHOWN, []) and evidence_is_known(evidence)
+
+
+def _page_context(request: HttpRequest, evidence: EvidenceFile) -> dict:
+    return {
         "evidence": evidence,
+        "matches": list(evidence.matches.all()),
+        "is_withheld": _is_withheld(request, evidence),
         "has_preview": _preview_picture(evidence) is not None,
         "is_revealed": _open_session(request, evidence) is not None,
         "allowance": viewing_allowance(viewer=request.user),
     }
-    return _private(render(request, "evidence/file.html", context))
+
+
+@_signed_in
+def evidence_page(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence, _key = _opened(request, pk)
+    return _private(render(request, "evidence/file.html", _page_context(request, evidence)))
+
+
+@require_POST
+@_signed_in
+def known_show(request: HttpRequest, pk: int) -> HttpResponse:
+    """The analyst asks to see a file of known material after all; audited."""
+    evidence, _key = _opened(request, pk)
+    if evidence_is_known(evidence):
+        lists = sorted({match.list_name for match in evidence.matches.all()})
+        audit_record(
+            actor=request.user,
+            action="evidence.known_show",
+            target=evidence,
+            details={"lists": lists},
+        )
+        shown = request.session.get(KNOWN_SHOWN, [])
+        request.session[KNOWN_SHOWN] = [*shown, evidence.pk]
+    return redirect("evidence:file", pk=evidence.pk)
 
 
 @_signed_in
@@ -108,7 +140,7 @@ def preview_picture(request: HttpRequest, pk: int) -> HttpResponse:
     """The blurred, greyscale, small version: what is shown by default."""
     evidence, key_bytes = _opened(request, pk)
     preview = _preview_picture(evidence)
-    if preview is None:
+    if preview is None or _is_withheld(request, evidence):
         raise Http404
     jpeg = safe_preview_make(blobs.blob_read_all(key=key_bytes, name=preview.blob_name))
     return _private(HttpResponse(jpeg, content_type="image/jpeg"))
@@ -118,7 +150,7 @@ def preview_picture(request: HttpRequest, pk: int) -> HttpResponse:
 def revealed_picture(request: HttpRequest, pk: int) -> HttpResponse:
     """The real picture (an image, or a video's contact sheet), only while revealed."""
     evidence, key_bytes = _opened(request, pk)
-    if _open_session(request, evidence) is None:
+    if _open_session(request, evidence) is None or _is_withheld(request, evidence):
         raise Http404
     shown: EvidenceFile | EvidencePreview | None = evidence
     if not evidence.media_type.startswith("image/"):
@@ -135,14 +167,13 @@ def revealed_picture(request: HttpRequest, pk: int) -> HttpResponse:
 @_signed_in
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     evidence, _key = _opened(request, pk)
+    if _is_withheld(request, evidence):
+        return redirect("evidence:file", pk=evidence.pk)
     try:
         viewing_start(viewer=request.user, evidence=evidence)
     except ViewingBlocked as blocked:
-        context = {
-            "evidence": evidence,
-            "has_preview": _preview_picture(evidence) is not None,
+        context = _page_context(request, evidence) | {
             "is_revealed": False,
-            "allowance": viewing_allowance(viewer=request.user),
             "refusal": blocked.message,
         }
         return _private(render(request, "evidence/file.html", context, status=403))

@@ -30,12 +30,19 @@ import numpy
 from django.db.models import Q
 
 from meldpunt.hashes.conf import hashes_setting
-from meldpunt.hashes.models import EXACT_ALGORITHMS, HEX_LENGTHS, Algorithm, HashList, KnownHash
+from meldpunt.hashes.models import (
+    EXACT_ALGORITHMS,
+    HEX_LENGTHS,
+    Algorithm,
+    HashList,
+    KnownHash,
+    MatchMethod,
+)
 from meldpunt.hashes.selectors import hash_revision_current
 
 PDQ_BITS = 256
 PDQ_BYTES = PDQ_BITS // 8
-VPDQ = "vpdq"  # the method reported for a video matched by its frames
+VPDQ = MatchMethod.VPDQ  # the method reported for a video matched by its frames
 
 
 @dataclass(frozen=True)

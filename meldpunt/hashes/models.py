@@ -18,6 +18,16 @@ class Algorithm(models.TextChoices):
     PDQ = "pdq", "PDQ"
 
 
+class MatchMethod(models.TextChoices):
+    """How something matched: one of the algorithms, or vPDQ (a video by its frames)."""
+
+    SHA256 = "sha256", "SHA-256"
+    SHA1 = "sha1", "SHA-1"
+    MD5 = "md5", "MD5"
+    PDQ = "pdq", "PDQ"
+    VPDQ = "vpdq", "vPDQ"
+
+
 # Hex digits of each algorithm's value; PDQ is 256 bits like SHA-256.
 HEX_LENGTHS = {
     Algorithm.SHA256: 64,
