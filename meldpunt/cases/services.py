@@ -464,6 +464,40 @@ def case_close(
     return case
 
 
+# --- Forwarding (called by the network app, which makes the forward itself) ---------------
+
+
+@transaction.atomic
+def case_mark_forwarded(*, report: Report, actor: StaffUser, version: int, details: dict) -> Case:
+    """Record on the case that a redacted version was forwarded; the case stays open.
+
+    Only a report assessed usable, and agreed by a second person where the line
+    demands it, may leave. The case stays open for feedback and follow-up
+    questions; closing it (outcome "forwarded") is a separate step. ``details``
+    (partner, forward, whether a supervisor overrode the redaction gate and
+    why) go into the audit event; report content never does.
+    """
+    report, case = _begin(report=report, actor=actor, version=version)
+    if case.triage_outcome != TriageOutcome.USABLE:
+        raise CaseError(
+            CaseErrorCode.INVALID, _("Only a report assessed as usable can be forwarded.")
+        )
+    if awaits_review(case, report.line_id):
+        raise CaseError(
+            CaseErrorCode.NOT_ALLOWED,
+            _("A second person must agree before this report can be forwarded."),
+        )
+    case = _swap(
+        case,
+        version,
+        report=report,
+        actor=actor,
+        report_changes={"status": ReportStatus.FORWARDED},
+    )
+    audit_record(actor=actor, action="case.forward", target=report, details=details)
+    return case
+
+
 @transaction.atomic
 def case_open(*, report: Report, actor: StaffUser, key_opened: bool = True) -> None:
     """Record that someone read the case (or tried to without holding its key).

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import partner_views
 
 app_name = "partner"
-urlpatterns: list = []
+urlpatterns = [
+    path("", partner_views.inbox, name="inbox"),
+    path("forwards/<int:pk>/", partner_views.forward_detail, name="forward"),
+]

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "network"
-urlpatterns: list = []
+urlpatterns = [
+    path("reports/<int:pk>/forward/", views.prepare, name="prepare"),
+    path("reports/<int:pk>/forward/decide/", views.decide, name="decide"),
+    path("reports/<int:pk>/forward/redact/", views.redact, name="redact"),
+    path("reports/<int:pk>/forward/restart/", views.restart, name="restart"),
+    path("reports/<int:pk>/forward/send/", views.forward, name="forward"),
+]

@@ -1,0 +1,73 @@
+"""Configuration of partners and their members (forwards themselves are not edited here)."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from meldpunt.vault.audit import audit_record
+
+from .models import Partner, PartnerMembership
+
+
+class MembershipInline(admin.TabularInline):
+    model = PartnerMembership
+    extra = 0
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "municipality", "is_active"]
+    list_filter = ["kind", "is_active", "lines"]
+    search_fields = ["name"]
+    filter_horizontal = ["lines"]
+    inlines = [MembershipInline]
+
+    def save_model(self, request: HttpRequest, obj: Partner, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="partner.change" if change else "partner.add",
+            target=obj,
+            details={"fields": sorted(form.changed_data)},
+        )
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """Membership decides who can read future forwards: every change is audited."""
+        super().save_formset(request, form, formset, change)
+        for membership in formset.new_objects:
+            audit_record(
+                actor=request.user,
+                action="partner.member_add",
+                target=form.instance,
+                details={"user": membership.user.get_username()},
+            )
+        for membership in formset.deleted_objects:
+            audit_record(
+                actor=request.user,
+                action="partner.member_remove",
+                target=form.instance,
+                details={"user": membership.user.get_username()},
+            )
+
+
+@admin.register(PartnerMembership)
+class PartnerMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "partner"]
+    list_filter = ["partner"]
+
+    def save_model(self, request: HttpRequest, obj: PartnerMembership, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="partner.member_add",
+            target=obj.partner,
+            details={"user": obj.user.get_username()},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: PartnerMembership) -> None:
+        audit_record(
+            actor=request.user,
+            action="partner.member_remove",
+            target=obj.partner,
+            details={"user": obj.user.get_username()},
+        )
+        super().delete_model(request, obj)

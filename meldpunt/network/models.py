@@ -1,0 +1,173 @@
+"""Partners that receive forwarded reports, and what was forwarded to them.
+
+A forward is a redacted copy made for one partner: the original report never
+leaves. The copy is encrypted under a data key of its own, sealed only for the
+partner's members, so the reporting point's staff cannot read the partner's
+copy through the partner's key and the partner can open nothing but the copy.
+
+Shaped for what comes later (routing rules, delivery channels, feedback,
+billing): a forward has a delivery channel and a delivery state, partners have
+a kind and the lines that may forward to them.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meldpunt.intake.models import Report
+from meldpunt.lines.models import Line, Municipality
+from meldpunt.vault.models import DataKey, Role, StaffUser
+
+
+class PartnerKind(models.TextChoices):
+    POLICE = "police", _("Police unit")
+    INVESTIGATIVE_SERVICE = "investigative_service", _("Investigative service")
+    MUNICIPALITY = "municipality", _("Municipality")
+    FOREIGN_HOTLINE = "foreign_hotline", _("Foreign hotline")
+    HOSTING_COMPANY = "hosting_company", _("Hosting company")
+    OTHER = "other", _("Other")
+
+
+class Partner(models.Model):
+    """An organisation that may receive forwarded reports."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=PartnerKind)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active partners can be chosen to forward to.")
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partners",
+        help_text=_("For partners of the kind municipality."),
+    )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_("Two-letter country code (ISO 3166), for foreign hotlines."),
+    )
+    lines = models.ManyToManyField(
+        Line,
+        verbose_name=_("lines that may forward to it"),
+        blank=True,
+        related_name="partners",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == PartnerKind.MUNICIPALITY and self.municipality_id is None:
+            errors["municipality"] = _("Choose the municipality this partner is.")
+        if self.kind != PartnerKind.MUNICIPALITY and self.municipality_id is not None:
+            errors["municipality"] = _("Only a partner of the kind municipality has one.")
+        if self.kind == PartnerKind.FOREIGN_HOTLINE and not self.country:
+            errors["country"] = _("Give the country of the foreign hotline.")
+        if self.country and not (len(self.country) == 2 and self.country.isalpha()):
+            errors["country"] = _("Use a two-letter country code such as DE or BE.")
+        if errors:
+            raise ValidationError(errors)
+        self.country = self.country.upper()
+
+
+class PartnerMembership(models.Model):
+    """A partner user who reads the forwards to one partner organisation."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        StaffUser,
+        verbose_name=_("partner user"),
+        on_delete=models.CASCADE,
+        related_name="partner_memberships",
+        limit_choices_to={"role": Role.PARTNER},
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "user"], name="one_membership_per_partner")
+        ]
+        verbose_name = _("partner member")
+        verbose_name_plural = _("partner members")
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.partner}"
+
+    def clean(self) -> None:
+        # Staff of the reporting point hold the report keys of their lines; mixing
+        # both roles in one account would let one person read both sides.
+        if self.user_id is not None and self.user.role != Role.PARTNER:
+            raise ValidationError({"user": _("Only accounts with the role partner user.")})
+
+
+class ForwardDraft(models.Model):
+    """The analyst's redaction draft of one report, kept between requests.
+
+    Encrypted with the report's data key (it holds the report's text), so it is
+    destroyed with the report. ``version`` is raised by every change; a change
+    names the version it was based on and is refused when someone else changed
+    the draft in between.
+    """
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="forward_draft")
+    version = models.PositiveIntegerField(default=1)
+    sealed_draft = models.BinaryField(editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class DeliveryChannel(models.TextChoices):
+    PORTAL = "portal", _("Partner portal")
+
+
+class DeliveryState(models.TextChoices):
+    AVAILABLE = "available", _("Waiting to be read")
+    READ = "read", _("Read")
+
+
+class Forward(models.Model):
+    """A redacted copy of a report, made for one partner.
+
+    ``sealed_body`` is encrypted under ``data_key``, which is sealed for the
+    partner's members at the time of forwarding and for nobody else.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="forwards")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="forwards")
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="forward")
+    sealed_body = models.BinaryField(editable=False)
+    created_by = models.ForeignKey(
+        StaffUser, null=True, on_delete=models.SET_NULL, related_name="forwards_made"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # True when a supervisor forwarded with unreviewed passages; the reason is in the audit log.
+    used_override = models.BooleanField(default=False)
+    channel = models.CharField(
+        max_length=20, choices=DeliveryChannel, default=DeliveryChannel.PORTAL
+    )
+    delivery_state = models.CharField(
+        max_length=20, choices=DeliveryState, default=DeliveryState.AVAILABLE
+    )
+    first_read_at = models.DateTimeField(null=True, blank=True)
+    first_read_by = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["partner", "-created_at"])]
+        verbose_name = _("forward")
+        verbose_name_plural = _("forwards")
+
+    def __str__(self) -> str:
+        return f"{self.report} → {self.partner}"

@@ -1,0 +1,373 @@
+"""Every write of the forwarding network: redaction drafts, forwards, partners reading them.
+
+The forwardable version of a report is prepared in a draft (``privacy.redaction``)
+that is stored encrypted with the report's own key. Forwarding seals the
+redacted text under a new data key for the partner's members only, moves the
+case to *forwarded* and records the clearance (override and its reason) in the
+audit log, all in one transaction: a refusal leaves nothing behind.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from nacl.public import PrivateKey
+
+from meldpunt.cases.access import can_change
+from meldpunt.cases.models import Case
+from meldpunt.cases.services import CaseError, CaseErrorCode, case_mark_forwarded
+from meldpunt.intake.models import Report, ReportStatus
+from meldpunt.privacy.detection import find_identifying_details
+from meldpunt.privacy.redaction import (
+    Decision,
+    ForwardRefused,
+    RedactionDraft,
+    RedactionError,
+    RefusalCode,
+    draft_decide,
+    draft_from_dict,
+    draft_redact_range,
+    draft_to_dict,
+    ensure_forwardable,
+    redaction_draft,
+    render_redacted,
+)
+from meldpunt.vault import crypto
+from meldpunt.vault.audit import audit_record
+from meldpunt.vault.keys import NoKeyError, data_key_create, data_key_open
+from meldpunt.vault.models import Role, StaffUser
+
+from .models import DeliveryState, Forward, ForwardDraft, Partner, PartnerMembership
+from .selectors import forward_text_compose, partner_recipients
+
+DRAFT_CONTEXT = b"forward-draft"
+BODY_CONTEXT = b"forward-body"
+MAX_PASSAGE_CHARS = 1000
+
+
+class ForwardErrorCode(StrEnum):
+    CONFLICT = "conflict"
+    CLOSED = "closed"
+    DESTROYED = "destroyed"
+    NOT_ALLOWED = "not_allowed"
+    INVALID = "invalid"
+    UNREVIEWED = "unreviewed"
+
+
+class ForwardError(Exception):
+    """A refused change or forward; the message is for the person who tried it."""
+
+    def __init__(self, code: ForwardErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+_REFUSAL_CODES = {
+    RefusalCode.UNREVIEWED_FINDINGS: ForwardErrorCode.UNREVIEWED,
+    RefusalCode.OVERRIDE_NOT_ALLOWED: ForwardErrorCode.NOT_ALLOWED,
+    RefusalCode.OVERRIDE_REASON_TOO_SHORT: ForwardErrorCode.INVALID,
+}
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    draft: RedactionDraft
+    version: int
+    # The report gained text (a reporter's message) since the draft was made.
+    is_stale: bool
+
+
+def _conflict() -> ForwardError:
+    return ForwardError(
+        ForwardErrorCode.CONFLICT,
+        _(
+            "Someone else changed this forward while you were looking at it. Nothing of "
+            "your change was saved; check it as it is now and try again."
+        ),
+    )
+
+
+def _check_may_prepare(report: Report, actor: StaffUser) -> Report:
+    """Whoever may change the case may prepare and send its forward; re-read to see closes."""
+    current = Report.objects.select_related("line").get(pk=report.pk)
+    if current.destroyed_at is not None:
+        raise ForwardError(
+            ForwardErrorCode.DESTROYED, _("The content of this report has been destroyed.")
+        )
+    case = Case.objects.filter(report=current).only("assignee_id").first()
+    if not can_change(actor, current, case.assignee_id if case else None):
+        raise ForwardError(
+            ForwardErrorCode.NOT_ALLOWED,
+            _("Only the analyst who holds this case, or a supervisor, may forward it."),
+        )
+    if current.status == ReportStatus.CLOSED:
+        raise ForwardError(ForwardErrorCode.CLOSED, _("This case is closed; it cannot be changed."))
+    return current
+
+
+def _seal(draft: RedactionDraft, key_bytes: bytes) -> bytes:
+    return crypto.encrypt(
+        key_bytes, json.dumps(draft_to_dict(draft)).encode(), context=DRAFT_CONTEXT
+    )
+
+
+def _unseal(record: ForwardDraft, key_bytes: bytes) -> RedactionDraft:
+    data = json.loads(crypto.decrypt(key_bytes, bytes(record.sealed_draft), context=DRAFT_CONTEXT))
+    return draft_from_dict(data)
+
+
+def _fresh_draft(report: Report, key_bytes: bytes) -> RedactionDraft:
+    text = forward_text_compose(report=report, key_bytes=key_bytes)
+    return redaction_draft(text=text, findings=find_identifying_details(text))
+
+
+def forward_draft_current(*, report: Report, actor: StaffUser, key_bytes: bytes) -> StoredDraft:
+    """The stored draft of a report, made (with the detector's findings) on first use."""
+    report = _check_may_prepare(report, actor)
+    record = ForwardDraft.objects.filter(report=report).first()
+    if record is None:
+        draft = _fresh_draft(report, key_bytes)
+        try:
+            with transaction.atomic():
+                record = ForwardDraft.objects.create(
+                    report=report, sealed_draft=_seal(draft, key_bytes)
+                )
+                audit_record(
+                    actor=actor,
+                    action="forward.draft_start",
+                    target=record,
+                    details={"report": report.pk, "findings": len(draft.marks)},
+                )
+        except IntegrityError:
+            # A colleague made it at the same moment: theirs is the draft.
+            record = ForwardDraft.objects.get(report=report)
+        else:
+            return StoredDraft(draft=draft, version=record.version, is_stale=False)
+    draft = _unseal(record, key_bytes)
+    current_text = forward_text_compose(report=report, key_bytes=key_bytes)
+    return StoredDraft(draft=draft, version=record.version, is_stale=draft.text != current_text)
+
+
+def _draft_change(
+    *, report: Report, actor: StaffUser, key_bytes: bytes, version: int, change, details: dict
+) -> RedactionDraft:
+    """Apply ``change`` to the stored draft with a compare-and-swap on its version."""
+    report = _check_may_prepare(report, actor)
+    record = ForwardDraft.objects.filter(report=report).first()
+    if record is None or record.version != version:
+        raise _conflict()
+    try:
+        draft = change(_unseal(record, key_bytes))
+    except RedactionError as error:
+        raise ForwardError(ForwardErrorCode.INVALID, str(error)) from error
+    with transaction.atomic():
+        updated = ForwardDraft.objects.filter(pk=record.pk, version=version).update(
+            version=F("version") + 1,
+            sealed_draft=_seal(draft, key_bytes),
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise _conflict()
+        audit_record(actor=actor, action="forward.draft_change", target=record, details=details)
+    return draft
+
+
+def forward_draft_decide(
+    *,
+    report: Report,
+    actor: StaffUser,
+    key_bytes: bytes,
+    version: int,
+    index: int,
+    decision: Decision,
+) -> RedactionDraft:
+    """Redact or keep one marked passage (one click per finding)."""
+    decision = Decision(decision)
+    if decision == Decision.UNREVIEWED:
+        raise ForwardError(ForwardErrorCode.INVALID, _("Choose redact or keep."))
+
+    def change(draft: RedactionDraft) -> RedactionDraft:
+        changed = draft_decide(draft, index=index, decision=decision)
+        details["type"] = changed.marks[index].type
+        return changed
+
+    details = {"index": index, "decision": str(decision)}
+    return _draft_change(
+        report=report,
+        actor=actor,
+        key_bytes=key_bytes,
+        version=version,
+        change=change,
+        details=details,
+    )
+
+
+def passage_pattern(passage: str) -> re.Pattern:
+    """Match a pasted passage whatever its spacing and letter case.
+
+    Text copied from a page rarely keeps its line breaks and spaces exactly,
+    and a name written once in capitals is the same name.
+    """
+    return re.compile(r"\s+".join(re.escape(part) for part in passage.split()), re.IGNORECASE)
+
+
+def forward_draft_redact_passage(
+    *, report: Report, actor: StaffUser, key_bytes: bytes, version: int, passage: str
+) -> int:
+    """Redact every occurrence of a passage the detector did not mark; returns how many."""
+    passage = passage.strip()
+    if not passage:
+        raise ForwardError(ForwardErrorCode.INVALID, _("Type or paste the passage to redact."))
+    if len(passage) > MAX_PASSAGE_CHARS:
+        raise ForwardError(
+            ForwardErrorCode.INVALID,
+            _("A passage to redact is at most %(max)d characters.") % {"max": MAX_PASSAGE_CHARS},
+        )
+    pattern = passage_pattern(passage)
+    found: list[int] = []
+
+    def change(draft: RedactionDraft) -> RedactionDraft:
+        spans = [(match.start(), match.end()) for match in pattern.finditer(draft.text)]
+        if not spans:
+            raise ForwardError(
+                ForwardErrorCode.INVALID,
+                _("This passage does not occur in the text; copy it exactly as it appears."),
+            )
+        for start, end in spans:
+            draft = draft_redact_range(draft, start=start, end=end)
+        found.append(len(spans))
+        details["occurrences"] = len(spans)
+        return draft
+
+    # The passage itself is report content: only its count is audited.
+    details: dict = {"manual": True}
+    _draft_change(
+        report=report,
+        actor=actor,
+        key_bytes=key_bytes,
+        version=version,
+        change=change,
+        details=details,
+    )
+    return found[0]
+
+
+def forward_draft_restart(
+    *, report: Report, actor: StaffUser, key_bytes: bytes, version: int
+) -> RedactionDraft:
+    """Start again from the report as it is now (after the reporter added something)."""
+    details: dict = {"restart": True}
+
+    def change(_old: RedactionDraft) -> RedactionDraft:
+        draft = _fresh_draft(report, key_bytes)
+        details["findings"] = len(draft.marks)
+        return draft
+
+    return _draft_change(
+        report=report,
+        actor=actor,
+        key_bytes=key_bytes,
+        version=version,
+        change=change,
+        details=details,
+    )
+
+
+def forward_create(
+    *,
+    report: Report,
+    partner: Partner,
+    actor: StaffUser,
+    key_bytes: bytes,
+    draft_version: int,
+    case_version: int,
+    override_reason: str = "",
+) -> Forward:
+    """Seal the redacted version for the partner's members and mark the case forwarded.
+
+    Refused while a marked passage is unreviewed, unless a supervisor overrides
+    with a written reason; the clearance goes into the audit event. Everything
+    happens in one transaction, so a refusal at any step creates nothing.
+    """
+    report = _check_may_prepare(report, actor)
+    if not (partner.is_active and partner.lines.filter(pk=report.line_id).exists()):
+        raise ForwardError(
+            ForwardErrorCode.INVALID, _("This line does not forward to this partner.")
+        )
+    recipients = list(partner_recipients(partner))
+    if not recipients:
+        raise ForwardError(
+            ForwardErrorCode.INVALID,
+            _("Nobody at this partner can read a forward yet (no member with a key)."),
+        )
+    with transaction.atomic():
+        record = ForwardDraft.objects.select_for_update().filter(report=report).first()
+        if record is None or record.version != draft_version:
+            raise _conflict()
+        draft = _unseal(record, key_bytes)
+        try:
+            clearance = ensure_forwardable(
+                draft, override_reason, actor_is_supervisor=actor.role == Role.SUPERVISOR
+            )
+        except ForwardRefused as refusal:
+            raise ForwardError(_REFUSAL_CODES[refusal.code], refusal.message) from refusal
+        forward_key = crypto.new_data_key()
+        body = render_redacted(draft.text, draft.marks)
+        forward = Forward.objects.create(
+            report=report,
+            partner=partner,
+            data_key=data_key_create(key_bytes=forward_key, line=None, recipients=recipients),
+            sealed_body=crypto.encrypt(forward_key, body.encode(), context=BODY_CONTEXT),
+            created_by=actor,
+            used_override=clearance.is_override,
+        )
+        try:
+            case_mark_forwarded(
+                report=report,
+                actor=actor,
+                version=case_version,
+                details={
+                    "partner": partner.pk,
+                    "partner_name": partner.name,
+                    "forward": forward.pk,
+                    "recipients": len(recipients),
+                    **clearance.audit_details(),
+                },
+            )
+        except CaseError as refusal:
+            code = {
+                CaseErrorCode.CONFLICT: ForwardErrorCode.CONFLICT,
+                CaseErrorCode.CLOSED: ForwardErrorCode.CLOSED,
+                CaseErrorCode.DESTROYED: ForwardErrorCode.DESTROYED,
+                CaseErrorCode.NOT_ALLOWED: ForwardErrorCode.NOT_ALLOWED,
+            }.get(refusal.code, ForwardErrorCode.INVALID)
+            raise ForwardError(code, refusal.message) from refusal
+    return forward
+
+
+def forward_open(*, forward: Forward, user: StaffUser, private_key: PrivateKey) -> str:
+    """Decrypt a forward for a member of its partner; audited, and the first read is kept.
+
+    Raises ``vault.keys.NoKeyError`` for a member who joined after it was
+    forwarded (it was sealed only for the members of that moment).
+    """
+    if not PartnerMembership.objects.filter(partner_id=forward.partner_id, user=user).exists():
+        raise ForwardError(ForwardErrorCode.NOT_ALLOWED, _("This forward is not for you."))
+    try:
+        key = data_key_open(data_key=forward.data_key, private_key=private_key, user=user)
+    except NoKeyError:
+        audit_record(actor=user, action="forward.open_denied", target=forward)
+        raise
+    body = crypto.decrypt(key, bytes(forward.sealed_body), context=BODY_CONTEXT).decode()
+    with transaction.atomic():
+        audit_record(actor=user, action="forward.read", target=forward)
+        Forward.objects.filter(pk=forward.pk, first_read_at__isnull=True).update(
+            first_read_at=timezone.now(), first_read_by=user, delivery_state=DeliveryState.READ
+        )
+    forward.refresh_from_db()
+    return body

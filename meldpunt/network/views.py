@@ -1,0 +1,234 @@
+"""Staff pages of forwarding: prepare the redacted version of a case and forward it.
+
+Like the case page: plain forms that work without JavaScript, one service call
+per POST, and a refused action shows the page as it is now with the reason and
+a status code that says what happened (409 conflict or unreviewed passages,
+403 not allowed, 400 invalid, 410 destroyed).
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meldpunt.cases.access import awaits_review, private_key, report_for, staff_required
+from meldpunt.cases.models import Case, TriageOutcome
+from meldpunt.intake import services as intake_services
+from meldpunt.intake.models import Report
+from meldpunt.privacy.redaction import render_redacted, unreviewed_findings
+from meldpunt.vault.decorators import require_recent_auth
+from meldpunt.vault.keys import NoKeyError
+from meldpunt.vault.models import Role
+
+from . import selectors, services
+from .forms import DecisionForm, DraftVersionForm, ForwardForm, PassageForm
+from .services import ForwardError, ForwardErrorCode
+
+ERROR_STATUS = {
+    ForwardErrorCode.CONFLICT: 409,
+    ForwardErrorCode.UNREVIEWED: 409,
+    ForwardErrorCode.CLOSED: 409,
+    ForwardErrorCode.DESTROYED: 410,
+    ForwardErrorCode.NOT_ALLOWED: 403,
+    ForwardErrorCode.INVALID: 400,
+}
+
+
+def _key_bytes(request: HttpRequest, report: Report) -> bytes:
+    return intake_services.report_key_for_staff(
+        report=report, user=request.user, private_key=private_key(request)
+    )
+
+
+def _prepare_page(
+    request: HttpRequest,
+    report: Report,
+    *,
+    bound: dict | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The draft with its marks, findings, preview and the forward form."""
+    if report.destroyed_at is not None:
+        return render(request, "cases/destroyed.html", {"report": report}, status=410)
+    try:
+        key_bytes = _key_bytes(request, report)
+    except NoKeyError:
+        return render(request, "cases/no_key.html", {"report": report}, status=403)
+    try:
+        stored = services.forward_draft_current(
+            report=report, actor=request.user, key_bytes=key_bytes
+        )
+    except ForwardError as refusal:
+        return render(
+            request,
+            "network/refused.html",
+            {"report": report, "error": refusal.message},
+            status=ERROR_STATUS[refusal.code],
+        )
+    report.refresh_from_db()
+    case = Case.objects.filter(report=report).first()
+    case_version = case.version if case else 0
+    draft = stored.draft
+    initial = {"version": stored.version}
+    forms = {
+        "passage": PassageForm(initial=initial, report=report, auto_id="passage_%s"),
+        "restart": DraftVersionForm(initial=initial, report=report, auto_id="restart_%s"),
+        "forward": ForwardForm(
+            initial={**initial, "case_version": case_version}, report=report, auto_id="fw_%s"
+        ),
+    }
+    forms.update(bound or {})
+    context = {
+        "report": report,
+        "case": case,
+        "version": stored.version,
+        "is_stale": stored.is_stale,
+        "segments": selectors.draft_segments(draft),
+        "rows": selectors.draft_finding_rows(draft),
+        "unreviewed_count": len(unreviewed_findings(draft)),
+        "preview": render_redacted(draft.text, draft.marks),
+        "forms": forms,
+        "error": error,
+        "may_override": request.user.role == Role.SUPERVISOR,
+        "is_usable": bool(case and case.triage_outcome == TriageOutcome.USABLE),
+        "awaits_review": awaits_review(case, report.line_id),
+        "has_partners": forms["forward"].fields["partner"].queryset.exists(),
+        "forwards": selectors.report_forwards(report),
+    }
+    return render(request, "network/prepare.html", context, status=status)
+
+
+def _act(
+    request: HttpRequest,
+    report: Report,
+    name: str,
+    form_class: type,
+    perform: Callable,
+    success: Callable | str,
+    redirect_to: str = "network:prepare",
+) -> HttpResponse:
+    """Validate the form, call the service, and show the page again either way."""
+    form = form_class(request.POST, report=report, auto_id=f"{name}_%s")
+    if not form.is_valid():
+        return _prepare_page(request, report, bound={name: form}, status=400)
+    try:
+        result = perform(form, lambda: _key_bytes(request, report))
+    except ForwardError as refusal:
+        return _prepare_page(
+            request,
+            report,
+            bound={name: form},
+            error=refusal.message,
+            status=ERROR_STATUS[refusal.code],
+        )
+    except NoKeyError:
+        return render(request, "cases/no_key.html", {"report": report}, status=403)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(redirect_to, pk=report.pk)
+
+
+@staff_required
+@require_GET
+def prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    return _prepare_page(request, report_for(request.user, pk))
+
+
+@staff_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "decide",
+        DecisionForm,
+        lambda form, key: services.forward_draft_decide(
+            report=report,
+            actor=request.user,
+            key_bytes=key(),
+            version=form.cleaned_data["version"],
+            index=form.cleaned_data["index"],
+            decision=form.cleaned_data["decision"],
+        ),
+        _("Your decision has been saved."),
+    )
+
+
+@staff_required
+@require_POST
+def redact(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "passage",
+        PassageForm,
+        lambda form, key: services.forward_draft_redact_passage(
+            report=report,
+            actor=request.user,
+            key_bytes=key(),
+            version=form.cleaned_data["version"],
+            passage=form.cleaned_data["passage"],
+        ),
+        lambda count: _("The passage has been redacted (%(count)s times).") % {"count": count},
+    )
+
+
+@staff_required
+@require_POST
+def restart(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "restart",
+        DraftVersionForm,
+        lambda form, key: services.forward_draft_restart(
+            report=report,
+            actor=request.user,
+            key_bytes=key(),
+            version=form.cleaned_data["version"],
+        ),
+        _("The draft has been made again from the report as it is now."),
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """Forward the prepared version; needs the password typed in the last five minutes.
+
+    The report is looked up first, so a case of another line is "not found"
+    whether or not the password was confirmed recently.
+    """
+    return _forward(request, report_for(request.user, pk))
+
+
+@require_recent_auth(minutes=5)
+def _forward(request: HttpRequest, report: Report) -> HttpResponse:
+    if request.method == "GET":
+        # Back from re-authentication: the form is not carried over; send it again.
+        return redirect("network:prepare", pk=report.pk)
+    return _act(
+        request,
+        report,
+        "forward",
+        ForwardForm,
+        lambda form, key: services.forward_create(
+            report=report,
+            partner=form.cleaned_data["partner"],
+            actor=request.user,
+            key_bytes=key(),
+            draft_version=form.cleaned_data["version"],
+            case_version=form.cleaned_data["case_version"],
+            override_reason=form.cleaned_data["override_reason"],
+        ),
+        lambda created: (
+            _("The report has been forwarded to %(partner)s.") % {"partner": created.partner.name}
+        ),
+        redirect_to="cases:report",
+    )
