@@ -30,6 +30,7 @@ from .access import (
     report_for,
     staff_required,
 )
+from .files import case_files, case_known_files_show
 from .forms import (
     ALL_STATUSES,
     CategoryForm,
@@ -169,6 +170,13 @@ def _case_page(
     initial = {"version": version}
     schemes = selectors.line_schemes(report.line)
     content = intake_services.report_content(report=report, key_bytes=key_bytes)
+    files = case_files(
+        report=report,
+        key_bytes=key_bytes,
+        show_known=request.method == "GET" and request.GET.get("known") == "show",
+    )
+    if files.is_known_shown:
+        case_known_files_show(report=report, actor=request.user, files=files)
     forms = {
         "claim": VersionForm(initial=initial, report=report),
         "approve": VersionForm(initial=initial, report=report),
@@ -202,6 +210,7 @@ def _case_page(
         "deadlines": selectors.deadlines_for(report),
         "answers": [(content["questions"].get(k, k), v) for k, v in content["answers"].items()],
         "attachments": report.attachments.filter(message__isnull=True).select_related("file"),
+        "files": files,
         "thread": [
             (message, intake_services.message_body(message=message, key_bytes=key_bytes))
             for message in selectors.case_thread(report)

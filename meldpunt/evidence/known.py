@@ -39,11 +39,11 @@ def evidence_matches_record(
 ) -> int:
     """Match a newly stored file (as received, and as cleaned); returns the number of matches."""
     original = hashes_match(exact=original_hashes)
-    cleaned = []
-    if hashes != original_hashes:  # a file kept uncleaned has only its original hashes
-        cleaned = hashes_match(
-            exact=hashes, pdq=hashes.get("pdq"), pdq_quality=hashes.get("pdq_quality")
-        )
+    # Exact hashes that cleaning left unchanged (or a file kept uncleaned) match once.
+    changed = {name: value for name, value in hashes.items() if original_hashes.get(name) != value}
+    cleaned = hashes_match(
+        exact=changed, pdq=hashes.get("pdq"), pdq_quality=hashes.get("pdq_quality")
+    )
     _record(evidence, MatchSubject.ORIGINAL, original)
     _record(evidence, MatchSubject.CLEANED, cleaned)
     return len(original) + len(cleaned)
