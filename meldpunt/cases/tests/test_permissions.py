@@ -1,4 +1,4 @@
-"""The permission matrix: every back-office URL for every role.
+"""The permission matrix: every back-office URL (cases, forwarding, partner portal) for every role.
 
 One test per role walks through all URLs, each on a fresh report held by the
 line's analyst (unheld for "claim"), and checks the status code. Denied requests
@@ -11,8 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from meldpunt.cases.models import Case, CaseClassification, CaseNote, LineCaseSettings
-from meldpunt.cases.services import case_claim, case_link, case_triage
+from meldpunt.cases.services import case_approve, case_claim, case_link, case_triage
 from meldpunt.intake.models import Message, Report
+from meldpunt.network.models import Forward, ForwardDraft, PartnerMembership
+from meldpunt.network.services import forward_create, forward_draft_current
+from meldpunt.network.tests.factories import key_of, make_partner
 from meldpunt.testing import make_category, make_staff, sign_in
 from meldpunt.vault.models import AuditEvent, KeyGrant, Role
 
@@ -55,6 +58,10 @@ ADMINISTRATORS_ONLY = {
 }
 # The holder assessed the report usable; only a second person may agree.
 REVIEW = {**WRITE, "analyst_of_line": FORBIDDEN}
+# Preparing a forward is changing the case: administrators may read it, not prepare it.
+PREPARE = {**READ, "administrator": FORBIDDEN}
+# The partner portal: partner users only; staff of the reporting point have none.
+PARTNER_ONLY = {**{r: NOT_FOUND for r in ROLES[:4]}, "partner": OK, "anonymous": LOGIN}
 
 
 class World:
@@ -68,6 +75,7 @@ class World:
         self.colleague = make_staff(lines=[self.line])
         self.scheme = make_scheme(line=self.line)
         LineCaseSettings.objects.create(line=self.line, requires_review=True)
+        self.partner = make_partner(lines=[self.line])
         self.actor = {
             "administrator": lambda: make_staff(lines=[self.line], role=Role.ADMINISTRATOR),
             "supervisor": lambda: make_staff(lines=[self.line], role=Role.SUPERVISOR),
@@ -77,9 +85,28 @@ class World:
             "anonymous": lambda: None,
         }[role]()
 
-    def held_report(self) -> Report:
-        report = make_report(category=self.category)
+        if role == "partner":
+            # A partner user who is even a member of the line: still nothing of the back office.
+            PartnerMembership.objects.create(partner=self.partner, user=self.actor)
+
+    def held_report(self, text: str = "A van unloads at night") -> Report:
+        report = make_report(category=self.category, text=text)
         case_claim(report=report, actor=self.holder, version=0)
+        return report
+
+    def drafted_report(self, text: str = "Bel 06-12345678 over de van") -> Report:
+        """Held, with a stored redaction draft (version 1)."""
+        report = self.held_report(text)
+        forward_draft_current(
+            report=report, actor=self.holder, key_bytes=key_of(report, self.holder)
+        )
+        return report
+
+    def forwardable_report(self) -> Report:
+        """Assessed usable, agreed by a colleague (case version 3), a draft with nothing marked."""
+        report = self.drafted_report("A van unloads at night")
+        case_triage(report=report, actor=self.holder, version=1, outcome="usable")
+        case_approve(report=report, actor=self.colleague, version=2)
         return report
 
 
@@ -89,10 +116,18 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
 
     def add(name, method, expected, data=None, report=None):
         report = report or world.held_report()
+        full_name = name if ":" in name else f"cases:{name}"
         url = (
-            reverse(f"cases:{name}")
-            if name in ("queue", "content_search", "notification_settings", "notification_status")
-            else reverse(f"cases:{name}", args=[report.pk])
+            reverse(full_name)
+            if name
+            in (
+                "queue",
+                "content_search",
+                "notification_settings",
+                "notification_status",
+                "partner:inbox",
+            )
+            else reverse(full_name, args=[report.pk])
         )
         payload = data(report) if callable(data) else (data or {})
         rows.append((name, method, url, payload, expected, report))
@@ -127,6 +162,43 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
     add("approve", "post", REVIEW, {"version": 2}, report=assessed)
     add("note", "post", WRITE, {"body": "Seen this van before"})
     add("close", "post", WRITE, {"version": 1, "outcome": "handled", "reason": "Done"})
+    add("network:prepare", "get", PREPARE)
+    add(
+        "network:decide",
+        "post",
+        WRITE,
+        {"version": 1, "index": 0, "decision": "redact"},
+        report=world.drafted_report(),
+    )
+    add("network:redact", "post", WRITE, {"version": 1, "passage": "van"}, world.drafted_report())
+    add("network:restart", "post", WRITE, {"version": 1}, report=world.drafted_report())
+    add(
+        "network:forward",
+        "post",
+        WRITE,
+        {"version": 1, "case_version": 3, "partner": world.partner.pk},
+        report=world.forwardable_report(),
+    )
+    add("partner:inbox", "get", PARTNER_ONLY)
+    forwarded = world.forwardable_report()
+    forward = forward_create(
+        report=forwarded,
+        partner=world.partner,
+        actor=world.holder,
+        key_bytes=key_of(forwarded, world.holder),
+        draft_version=1,
+        case_version=3,
+    )
+    rows.append(
+        (
+            "partner:forward",
+            "get",
+            reverse("partner:forward", args=[forward.pk]),
+            {},
+            PARTNER_ONLY,
+            forwarded,
+        )
+    )
     return rows
 
 
@@ -140,20 +212,31 @@ def _state(report: Report) -> dict:
         "classifications": CaseClassification.objects.filter(case__report=report).count(),
         "grants": KeyGrant.objects.filter(data_key=report.data_key).count(),
         "audit": AuditEvent.objects.count(),
+        "draft": ForwardDraft.objects.filter(report=report).values_list("version").first(),
+        "forwards": list(Forward.objects.filter(report=report).values()),
     }
 
 
 def _urls_covered() -> set[str]:
     from meldpunt.cases.urls import urlpatterns
+    from meldpunt.network import partner_urls, urls
 
-    return {pattern.name for pattern in urlpatterns}
+    return (
+        {pattern.name for pattern in urlpatterns}
+        | {f"network:{pattern.name}" for pattern in urls.urlpatterns}
+        | {f"partner:{pattern.name}" for pattern in partner_urls.urlpatterns}
+    )
 
 
 def test_the_matrix_covers_every_back_office_url():
     names = {"queue", "content_search", "report", "related", "claim", "release", "hand_over"}
     names |= {"triage", "approve", "notification_settings", "notification_status"}
     names |= {"classify", "category", "link", "unlink", "note", "close"}
+    names |= {"network:prepare", "network:decide", "network:redact", "network:restart"}
+    names |= {"network:forward", "partner:inbox", "partner:forward"}
     assert _urls_covered() == names
+    # ... and every one of them is requested by the matrix below.
+    assert {row[0] for row in _cases(World("supervisor"))} == names
 
 
 @pytest.mark.parametrize("role", ROLES)
