@@ -5,8 +5,16 @@ written by FFmpeg (through PyAV) with no container or stream metadata: titles,
 artists, comments, creation times, GPS positions (QuickTime ©xyz and
 ISO 6709 keys), ID3 and Vorbis tags, RIFF INFO and broadcast chunks, chapters
 and embedded cover pictures are left behind, as are data and subtitle streams
-(GoPro GPS tracks, Apple timed metadata). Nothing is decoded here, so this is
-fast and loses no quality; decoding happens later, in a resource-limited child
+(GoPro GPS tracks, Apple timed metadata).
+
+Video codecs also carry text inside the coded stream: encoders and cameras
+write their settings, serial numbers, GPS positions and software names into
+H.264/HEVC SEI messages, AV1 metadata OBUs and MPEG-2/MPEG-4 user data. Those
+units hold no picture, so every video packet and the stream header
+(avcC/hvcC/av1C) pass through a filter that drops them (FFmpeg's
+``filter_units`` bitstream filter where FFmpeg can parse the codec, a
+start-code scan for MPEG-4 Part 2). Nothing is decoded here, so this is fast
+and loses no quality; decoding happens later, in a resource-limited child
 process (see derivatives.py).
 
 The demuxer is chosen from the sniffed type rather than left to FFmpeg's
@@ -14,10 +22,13 @@ probing: probing can select playlist formats (HLS, concat) that open other
 files, which an uploaded file must never be able to do.
 """
 
+import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
+from av.bitstream import BitStreamFilterContext
 
 from meldpunt.evidence import formats
 from meldpunt.evidence.conf import evidence_setting
@@ -45,6 +56,29 @@ _AUDIO_MEDIA_TYPES = {
     formats.MOV: "audio/mp4",
     formats.WEBM: "audio/webm",
 }
+
+
+# Units of the coded video that carry no picture, by codec: FFmpeg's
+# filter_units removes them from every packet. H.264: SEI (6) and filler (12);
+# HEVC: filler (38), prefix and suffix SEI (39, 40); AV1: metadata (5) and
+# padding (15) OBUs; MPEG-1/2 video: user data (start code 0xB2). Dropping all
+# SEI also drops timing, recovery-point and HDR mastering messages: decoders
+# draw the same frames without them.
+_UNIT_FILTERS = {
+    "h264": "filter_units=remove_types=6|12",
+    "hevc": "filter_units=remove_types=38|39|40",
+    "av1": "filter_units=remove_types=5|15",
+    "mpeg1video": "filter_units=remove_types=178",
+    "mpeg2video": "filter_units=remove_types=178",
+}
+# The same units inside the stream header, which filter_units copies unchanged.
+_HEVC_HEADER_DROPPED = {38, 39, 40}
+_AV1_HEADER_DROPPED = {5, 15}
+# Codecs whose bitstreams have no place for free text, copied as they are
+# (ProRes frames name their encoder in four bytes, "apl0" for Apple's).
+_CLEAN_BY_DESIGN = {"vp8", "vp9", "prores"}
+_START_CODE = b"\x00\x00\x01"
+_USER_DATA_START_CODE = b"\x00\x00\x01\xb2"
 
 
 class MalformedMedia(ValueError):
@@ -75,6 +109,170 @@ def _kept_streams(container: av.container.InputContainer) -> list[av.stream.Stre
     ]
 
 
+def _strip_user_data(data: bytes) -> bytes:
+    """MPEG-1/2/4 video without user data: each runs from its start code to the next one.
+
+    Start codes cannot occur inside the coded data, so this byte scan is exact;
+    Xvid, DivX and FFmpeg write their names and versions here.
+    """
+    pieces = []
+    position = 0
+    while (start := data.find(_USER_DATA_START_CODE, position)) >= 0:
+        pieces.append(data[position:start])
+        following = data.find(_START_CODE, start + len(_USER_DATA_START_CODE))
+        position = len(data) if following < 0 else following
+    pieces.append(data[position:])
+    return b"".join(pieces)
+
+
+def _nal_type(codec: str, nal: bytes) -> int:
+    if not nal:
+        return -1
+    return (nal[0] >> 1) & 0x3F if codec == "hevc" else nal[0] & 0x1F
+
+
+def _annex_b_without(codec: str, header: bytes, dropped: set[int]) -> bytes:
+    """Parameter sets in Annex B form (start codes) without the dropped NAL unit types.
+
+    Start codes cannot occur inside a NAL unit (emulation prevention), so
+    splitting on them is exact.
+    """
+    units = [unit.rstrip(b"\x00") for unit in header.split(_START_CODE)]
+    kept = [unit for unit in units if unit and _nal_type(codec, unit) not in dropped]
+    return b"".join(b"\x00" + _START_CODE + unit for unit in kept)
+
+
+def _hvcc_without(header: bytes, dropped: set[int]) -> bytes:
+    """An hvcC record without the NAL unit arrays of the dropped types."""
+    if len(header) < 23:
+        raise MalformedMedia("hvcC record too short")
+    arrays = []
+    position = 23
+    for _ in range(header[22]):
+        if position + 3 > len(header):
+            raise MalformedMedia("hvcC ends inside an array header")
+        nal_type = header[position] & 0x3F
+        (count,) = struct.unpack(">H", header[position + 1 : position + 3])
+        end = position + 3
+        for _ in range(count):
+            if end + 2 > len(header):
+                raise MalformedMedia("hvcC ends inside a NAL unit")
+            end += 2 + struct.unpack(">H", header[end : end + 2])[0]
+        if end > len(header):
+            raise MalformedMedia("hvcC NAL unit runs past the end")
+        if nal_type not in dropped:
+            arrays.append(header[position:end])
+        position = end
+    return header[:22] + bytes([len(arrays)]) + b"".join(arrays)
+
+
+def _leb128(data: bytes, position: int) -> tuple[int, int]:
+    value = 0
+    for index in range(8):
+        if position + index >= len(data):
+            raise MalformedMedia("AV1 header ends inside a size")
+        byte = data[position + index]
+        value |= (byte & 0x7F) << (7 * index)
+        if not byte & 0x80:
+            return value, position + index + 1
+    raise MalformedMedia("AV1 size too long")
+
+
+def _av1_obus_without(header: bytes, dropped: set[int]) -> bytes:
+    """AV1 configuration OBUs (after an av1C record's 4 bytes, if any) without the dropped types."""
+    start = 4 if header[0] == 0x81 else 0  # av1C marker and version 1
+    kept = [header[:start]]
+    position = start
+    while position < len(header):
+        obu_header = header[position]
+        if not obu_header & 0x02:  # no size field: it runs to the end
+            end = len(header)
+        else:
+            size, payload = _leb128(header, position + 1 + ((obu_header >> 2) & 1))
+            end = payload + size
+        if end > len(header):
+            raise MalformedMedia("AV1 configuration OBU runs past the end")
+        if (obu_header >> 3) & 0x0F not in dropped:
+            kept.append(header[position:end])
+        position = end
+    return b"".join(kept)
+
+
+def _clean_stream_header(codec: str, header: bytes) -> bytes:
+    """The codec's stream header without the units filter_units leaves in it.
+
+    filter_units rewrites the header but removes nothing from it, and x265
+    keeps its settings there as an SEI message.
+    """
+    if not header:
+        return header
+    if codec in ("h264", "hevc"):
+        dropped = {6, 12} if codec == "h264" else _HEVC_HEADER_DROPPED
+        if header.startswith((_START_CODE, b"\x00" + _START_CODE)):
+            return _annex_b_without(codec, header, dropped)
+        if codec == "hevc":
+            return _hvcc_without(header, dropped)
+        return header  # avcC holds only sequence and picture parameter sets
+    if codec == "av1":
+        return _av1_obus_without(header, _AV1_HEADER_DROPPED)
+    if codec in ("mpeg1video", "mpeg2video", "mpeg4"):
+        return _strip_user_data(header)
+    return header
+
+
+class _VideoCleaner:
+    """Drops the non-picture units of one video stream, packet by packet.
+
+    Codecs not listed above and not clean by design (MJPEG, whose frames can
+    hold EXIF, H.263, DNxHD and other rarities in MOV files) are refused: their
+    frames could carry text we do not remove.
+
+    A damaged packet whose units the filter cannot split is left out rather
+    than copied unfiltered (it could hide the same text); the rest of the
+    video is kept, as a player would show it. When most packets are damaged
+    the file is refused as corrupt.
+    """
+
+    def __init__(self, source: av.stream.Stream, target: av.stream.Stream) -> None:
+        # The codec's generic name (av1), not its decoder's (libdav1d).
+        self.codec = source.codec_context.codec.canonical_name
+        self.unit_filter = None
+        if self.codec in _UNIT_FILTERS:
+            # The filter also rewrites the stream header into the target (H.264
+            # and HEVC in Annex B form, which the muxers convert back).
+            self.unit_filter = BitStreamFilterContext(_UNIT_FILTERS[self.codec], source, target)
+        elif self.codec != "mpeg4" and self.codec not in _CLEAN_BY_DESIGN:
+            raise EvidenceRejected(RejectionCode.TYPE_NOT_ALLOWED)
+        header = _clean_stream_header(self.codec, target.codec_context.extradata or b"")
+        target.codec_context.extradata = header or None
+        self.kept = self.dropped = 0
+
+    def filter(self, packet: av.Packet | None) -> Iterator[av.Packet]:
+        if self.unit_filter is not None:
+            try:
+                filtered = self.unit_filter.filter(packet)
+            except av.error.FFmpegError:
+                self.dropped += 1
+                return
+            self.kept += 1
+            yield from filtered
+        elif packet is None:
+            return
+        elif self.codec == "mpeg4":
+            yield _repacked(packet, _strip_user_data(bytes(packet)))
+        else:
+            yield packet
+
+
+def _repacked(packet: av.Packet, data: bytes) -> av.Packet:
+    """A new packet with the same timing and key flag; packet side data stays behind."""
+    copy = av.Packet(data)
+    copy.pts, copy.dts, copy.duration = packet.pts, packet.dts, packet.duration
+    copy.time_base = packet.time_base
+    copy.is_keyframe = packet.is_keyframe
+    return copy
+
+
 def clean_media(*, source: Path, target: Path, fmt: formats.Format) -> CleanedMedia:
     """Copy the audio and video packets of source into a metadata-free target file."""
     muxer = _MUXERS[fmt]
@@ -92,16 +290,31 @@ def clean_media(*, source: Path, target: Path, fmt: formats.Format) -> CleanedMe
             options={"fflags": "+bitexact"},
             container_options=_MUXER_OPTIONS.get(muxer, {}),
         ) as output:
-            mapping = {stream.index: output.add_stream_from_template(stream) for stream in streams}
-            for stream in mapping.values():
-                stream.metadata.clear()
+            mapping = {}
+            cleaners = {}
+            for stream in streams:
+                # opaque: the template's codec is the decoder (libdav1d for AV1),
+                # which has no encoder of the same name to look up.
+                mapping[stream.index] = output.add_stream_from_template(stream, opaque=True)
+                mapping[stream.index].metadata.clear()
+                if stream.type == "video":
+                    cleaners[stream.index] = _VideoCleaner(stream, mapping[stream.index])
             packets = 0
             for packet in container.demux(*streams):
                 if packet.size == 0:  # the demuxer's end-of-stream marker
                     continue
-                packet.stream = mapping[packet.stream.index]
-                output.mux(packet)
-                packets += 1
+                cleaner = cleaners.get(packet.stream.index)
+                kept = cleaner.filter(packet) if cleaner else (packet,)
+                for cleaned in kept:
+                    cleaned.stream = mapping[packet.stream.index]
+                    output.mux(cleaned)
+                    packets += 1
+            for index, cleaner in cleaners.items():
+                for cleaned in cleaner.filter(None):  # whatever the filter still holds
+                    cleaned.stream = mapping[index]
+                    output.mux(cleaned)
+                if cleaner.dropped > cleaner.kept:
+                    raise MalformedMedia("most video packets are damaged")
         if packets == 0:
             raise MalformedMedia("no packets")
         duration = float(container.duration or 0) / av.time_base

@@ -6,11 +6,14 @@ has. The cleaning tests check that none survive; the fuzz test mutates these.
 """
 
 import io
+import struct
+import uuid
 
 import av
 import numpy
 import pikepdf
 import pillow_heif
+from av.bitstream import BitStreamFilterContext
 from PIL import Image, PngImagePlugin, TiffImagePlugin
 
 AUTHOR = "Marloes Jansen-Secret"
@@ -27,6 +30,12 @@ XMP = (
 )
 # What a raw byte search must not find in a cleaned file.
 TEXT_MARKERS = [AUTHOR, SERIAL, SOFTWARE, COMMENT, "52.3702", "PLANTED"]
+# Written into the coded video itself (SEI user data, AV1 metadata OBUs), as
+# cameras do with serial numbers and positions.
+SEI_TEXT = f"PLANTED-SEI {SERIAL} {AUTHOR} {LOCATION}"
+SEI_UUID = "dc45e9bd-e6d9-48b7-962c-d820d923eeef"
+# What encoders write into the bitstream about themselves.
+ENCODER_STRINGS = [b"x264 - core", b"x265 (build", b"Lavc"]
 # GPS position as EXIF rationals: 52° 22' 12.72" N, 4° 53' 42.6" E.
 GPS_LATITUDE = (52.0, 22.0, 12.72)
 GPS_LONGITUDE = (4.0, 53.0, 42.6)
@@ -179,16 +188,113 @@ def _samples_for(fmt: str, planar: numpy.ndarray) -> numpy.ndarray:
     return planar.T.reshape(1, -1)
 
 
+def _remux_with(data: bytes, muxer: str, video_packets) -> bytes:
+    """The same file with its video packets passed through video_packets(source, target)."""
+    buffer = io.BytesIO()
+    with av.open(io.BytesIO(data)) as source, av.open(buffer, "w", format=muxer) as output:
+        _add_metadata(output.metadata)
+        mapping = {}
+        for stream in source.streams:
+            mapping[stream.index] = output.add_stream_from_template(stream, opaque=True)
+            _add_metadata(mapping[stream.index].metadata)
+        video = source.streams.video[0]
+        rewrite = video_packets(video, mapping[video.index])
+        for packet in source.demux():
+            if packet.stream.index != video.index:
+                if packet.size:
+                    packet.stream = mapping[packet.stream.index]
+                    output.mux(packet)
+                continue
+            for written in rewrite(packet if packet.size else None):
+                written.stream = mapping[video.index]
+                output.mux(written)
+    return buffer.getvalue()
+
+
+def _with_h264_user_data(data: bytes, muxer: str) -> bytes:
+    """Add an SEI user-data message (as phones and cameras write) with FFmpeg's h264_metadata."""
+
+    def video_packets(source, target):
+        description = f"h264_metadata=sei_user_data={SEI_UUID}+{SEI_TEXT}"
+        return BitStreamFilterContext(description, source, target).filter
+
+    return _remux_with(data, muxer, video_packets)
+
+
+def _sei_message(payload_type: int, payload: bytes) -> bytes:
+    """One SEI message with stop bit; the payload must not contain two zero bytes in a row."""
+    size = len(payload)
+    return bytes([payload_type]) + b"\xff" * (size // 255) + bytes([size % 255]) + payload + b"\x80"
+
+
+def _repacked(packet, data: bytes):
+    copy = av.Packet(data)
+    copy.pts, copy.dts, copy.duration = packet.pts, packet.dts, packet.duration
+    copy.time_base, copy.is_keyframe = packet.time_base, packet.is_keyframe
+    return copy
+
+
+def _with_inserted_units(data: bytes, muxer: str, units_for) -> bytes:
+    """Insert extra units into the first video packet (no FFmpeg filter can for HEVC and AV1)."""
+
+    def video_packets(source, target):
+        state = {"first": True}
+
+        def rewrite(packet):
+            if packet is None:
+                return []
+            if not state["first"]:
+                return [packet]
+            state["first"] = False
+            before, after = units_for()
+            return [_repacked(packet, before + bytes(packet) + after)]
+
+        return rewrite
+
+    return _remux_with(data, muxer, video_packets)
+
+
+def _hevc_sei_units() -> tuple[bytes, bytes]:
+    """A prefix and a suffix SEI NAL unit with user data, 4-byte length prefixed as in MP4."""
+    payload = uuid.UUID(SEI_UUID).bytes + SEI_TEXT.encode()
+    prefix = b"\x4e\x01" + _sei_message(5, payload)  # NAL type 39, layer 0, temporal id 1
+    suffix = b"\x50\x01" + _sei_message(5, payload)  # NAL type 40
+    return (
+        struct.pack(">I", len(prefix)) + prefix,
+        struct.pack(">I", len(suffix)) + suffix,
+    )
+
+
+def _av1_metadata_units() -> tuple[bytes, bytes]:
+    """An AV1 metadata OBU of type ITU-T T.35 (country code 0xB5) carrying the text."""
+    payload = b"\x04\xb5" + SEI_TEXT.encode() + b"\x80"
+    return b"\x2a" + bytes([len(payload)]) + payload, b""
+
+
 def mp4() -> bytes:
-    return media("mp4", "libx264", "aac")
+    return _with_h264_user_data(media("mp4", "libx264", "aac"), "mp4")
 
 
 def mov() -> bytes:
-    return media("mov", "libx264", "aac")
+    return _with_h264_user_data(media("mov", "libx264", "aac"), "mov")
+
+
+def mp4_hevc() -> bytes:
+    """x265 keeps its settings in an SEI of the stream header; the packets get user data too."""
+    return _with_inserted_units(media("mp4", "libx265", "aac"), "mp4", _hevc_sei_units)
+
+
+def mp4_mpeg4() -> bytes:
+    """MPEG-4 Part 2: FFmpeg, Xvid and DivX write their names as user data."""
+    return media("mp4", "mpeg4", None)
 
 
 def webm() -> bytes:
     return media("webm", "libvpx-vp9", "libopus")
+
+
+def webm_av1() -> bytes:
+    return _with_inserted_units(media("webm", "libsvtav1", "libopus"), "webm", _av1_metadata_units)
 
 
 def mp3() -> bytes:
@@ -255,7 +361,10 @@ BUILDERS = {
     "heic": heic,
     "mp4": mp4,
     "mov": mov,
+    "mp4_hevc": mp4_hevc,
+    "mp4_mpeg4": mp4_mpeg4,
     "webm": webm,
+    "webm_av1": webm_av1,
     "mp3": mp3,
     "m4a": m4a,
     "ogg": ogg,

@@ -14,7 +14,8 @@ from meldpunt.evidence.services import evidence_prepare
 from meldpunt.evidence.tests import corpus
 
 IMAGES = ["jpeg", "png", "webp", "gif", "heic"]
-MEDIA = ["mp4", "mov", "webm", "mp3", "m4a", "ogg", "wav", "flac"]
+VIDEO = ["mp4", "mov", "mp4_hevc", "mp4_mpeg4", "webm", "webm_av1"]
+MEDIA = [*VIDEO, "mp3", "m4a", "ogg", "wav", "flac"]
 
 
 def _prepare(data: bytes, name: str = "file"):
@@ -93,6 +94,50 @@ def test_media_has_no_tags_left(fmt):
         assert "creation_time" not in container.metadata
         assert not [v for v in values if "2021" in v]
     assert prepared.properties["duration_seconds"] > 0.5
+
+
+def _video_bytes(data: bytes) -> bytes:
+    """The coded video alone: stream header and packets (AAC carries FFmpeg's name too)."""
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.video[0]
+        parts = [stream.codec_context.extradata or b""]
+        parts += [bytes(packet) for packet in container.demux(stream) if packet.size]
+    return b"".join(parts)
+
+
+def _decoded_frames(data: bytes) -> list[numpy.ndarray]:
+    with av.open(io.BytesIO(data)) as container:
+        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+
+@pytest.mark.parametrize("fmt", [fmt for fmt in VIDEO if fmt != "webm"])
+def test_video_bitstream_loses_sei_and_user_data_and_keeps_every_frame(fmt):
+    original = corpus.BUILDERS[fmt]()
+    planted = [b"PLANTED-SEI", *corpus.ENCODER_STRINGS]
+    in_original = [value for value in planted if value in _video_bytes(original)]
+    assert in_original, "the corpus file must carry text in its coded video"
+    cleaned, _prepared = _cleaned(original)
+    assert [value for value in planted if value in _video_bytes(cleaned)] == []
+    assert b"PLANTED-SEI" not in cleaned
+    assert b"x264 - core" not in cleaned and b"x265 (build" not in cleaned
+    before, after = _decoded_frames(original), _decoded_frames(cleaned)
+    assert len(after) == len(before) == 10
+    assert all(numpy.array_equal(a, b) for a, b in zip(before, after, strict=True))
+
+
+def test_video_codec_that_cannot_be_cleaned_is_refused():
+    """Motion JPEG frames can each carry EXIF; we do not strip them, so the file is refused."""
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mov") as output:
+        stream = output.add_stream("mjpeg", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
+        for seed in range(3):
+            frame = av.VideoFrame.from_ndarray(corpus.pixels(64, 48, seed), format="rgb24")
+            output.mux(stream.encode(frame.reformat(format="yuvj420p")))
+        output.mux(stream.encode())
+    with pytest.raises(EvidenceRejected) as refused:
+        _prepare(buffer.getvalue())
+    assert refused.value.code == "type_not_allowed"
 
 
 def test_pdf_has_no_info_xmp_attachments_or_scripts():
