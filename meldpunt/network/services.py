@@ -118,7 +118,10 @@ def _seal(draft: RedactionDraft, key_bytes: bytes) -> bytes:
 
 def _unseal(record: ForwardDraft, key_bytes: bytes) -> RedactionDraft:
     data = json.loads(crypto.decrypt(key_bytes, bytes(record.sealed_draft), context=DRAFT_CONTEXT))
-    return draft_from_dict(data)
+    try:
+        return draft_from_dict(data)
+    except RedactionError as error:
+        raise ForwardError(ForwardErrorCode.INVALID, str(error)) from error
 
 
 def _fresh_draft(report: Report, key_bytes: bytes) -> RedactionDraft:

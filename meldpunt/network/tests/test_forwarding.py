@@ -462,3 +462,26 @@ def test_administrators_may_read_the_case_but_not_prepare_a_forward(world):
     client = _client(admin)
     assert client.get(_urls(world.report)["prepare"]).status_code == 403
     assert not ForwardDraft.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("decide", {"version": 1, "index": 5, "decision": "redact"}),
+        ("decide", {"version": 1, "index": 0, "decision": "unreviewed"}),
+        ("decide", {"version": "x", "index": 0, "decision": "keep"}),
+        ("decide", {"version": 1, "index": 10**40, "decision": "keep"}),
+        ("redact", {"version": 1, "passage": "x" * 1001}),
+        ("forward", {"version": 1, "case_version": 2, "partner": "nope"}),
+        ("forward", {"version": 1, "case_version": 2}),
+    ],
+)
+def test_bad_input_gets_a_clear_refusal_and_changes_nothing(world, name, data):
+    client = _client(world.analyst)
+    urls = _urls(world.report)
+    client.get(urls["prepare"])
+    before = (_snapshot(world.report), ForwardDraft.objects.get().version)
+    response = client.post(urls[name], data)
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
+    assert (_snapshot(world.report), ForwardDraft.objects.get().version) == before
