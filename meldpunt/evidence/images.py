@@ -53,6 +53,7 @@ class CleanedImage:
 # Markers a decoder needs: frame headers (SOFn), tables, restart interval, scans.
 _JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 _JPEG_KEEP = _JPEG_SOF | {0xC4, 0xCC, 0xDB, 0xDD, 0xDA, 0xDC}
+_JPEG_APP0 = 0xE0
 _JPEG_APP14 = 0xEE
 # A fresh JFIF header: version 1.1, aspect ratio 1:1, no thumbnail.
 _JFIF = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
@@ -78,10 +79,14 @@ def strip_jpeg(data: bytes) -> bytes:
 
     The Adobe APP14 segment stays because it tells the decoder how colours are
     transformed (CMYK and YCCK files decode wrongly without it); it holds no text.
+    A JFIF header (which may hold a thumbnail) is replaced by a minimal one, and
+    only when there was one: JFIF means YCbCr to a decoder, so adding it to an
+    RGB-coded JPEG (Adobe transform 0, as in many PDFs) would change its colours.
     """
     if not data.startswith(b"\xff\xd8"):
         raise MalformedImage("no JPEG start marker")
-    out = [b"\xff\xd8", _JFIF]
+    out = [b"\xff\xd8"]
+    has_jfif = False
     pos = 2
     while True:
         if pos + 2 > len(data) or data[pos] != 0xFF:
@@ -92,6 +97,8 @@ def strip_jpeg(data: bytes) -> bytes:
             continue
         if marker == 0xD9:
             out.append(b"\xff\xd9")
+            if has_jfif:
+                out.insert(1, _JFIF)
             return b"".join(out)
         if 0xD0 <= marker <= 0xD8 or marker == 0x01:
             raise MalformedImage("unexpected standalone JPEG marker")
@@ -103,6 +110,7 @@ def strip_jpeg(data: bytes) -> bytes:
             raise MalformedImage("JPEG segment runs past the end")
         segment = data[pos:end]
         is_adobe = marker == _JPEG_APP14 and length == 14 and segment[4:9] == b"Adobe"
+        has_jfif = has_jfif or (marker == _JPEG_APP0 and segment[4:9] == b"JFIF\x00")
         if marker in _JPEG_KEEP or is_adobe:
             out.append(segment)
         pos = end

@@ -8,6 +8,7 @@ has. The cleaning tests check that none survive; the fuzz test mutates these.
 import io
 import struct
 import uuid
+import zlib
 
 import av
 import numpy
@@ -317,21 +318,88 @@ def flac() -> bytes:
     return media("flac", None, "flac")
 
 
+def _pdf_image(document: pikepdf.Pdf, data: bytes, size: tuple[int, int], **keys) -> pikepdf.Stream:
+    image = pikepdf.Stream(document, data)
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height = size
+    for key, value in keys.items():
+        image[f"/{key}"] = value
+    return image
+
+
+def _pdf_page_with_images(document: pikepdf.Pdf, images: dict[str, pikepdf.Stream]) -> None:
+    document.add_blank_page(page_size=(400, 200))
+    page = document.pages[-1]
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(images))
+    drawing = b"".join(
+        f"q 96 0 0 64 {10 + 100 * index} 10 cm {name} Do Q ".encode()
+        for index, name in enumerate(images)
+    )
+    page.Contents = document.make_stream(drawing)
+
+
+def pdf_photo_jpeg(*, rgb: bool = False) -> bytes:
+    """A photo as a camera writes it: EXIF with GPS and serial, XMP author, a comment.
+
+    With ``rgb`` the pixels are coded as RGB with an Adobe marker (transform 0),
+    as many PDF producers do; decoders must not take it for YCbCr.
+    """
+    buffer = io.BytesIO()
+    picture().save(
+        buffer,
+        format="JPEG",
+        quality=90,
+        exif=exif(),
+        xmp=XMP.encode(),
+        comment=COMMENT,
+        keep_rgb=rgb,
+    )
+    return buffer.getvalue()
+
+
 def pdf() -> bytes:
     document = pikepdf.new()
-    document.add_blank_page(page_size=(200, 200))
+    xmp_stream = document.make_stream(XMP.encode())
+    xmp_stream.Type, xmp_stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
+    photo = _pdf_image(
+        document,
+        pdf_photo_jpeg(),
+        (96, 64),
+        BitsPerComponent=8,
+        ColorSpace=pikepdf.Name.DeviceRGB,
+        Filter=pikepdf.Name.DCTDecode,
+        Metadata=xmp_stream,  # XMP attached to the image itself
+    )
+    # The same kind of photo behind a second filter, coded as RGB, with a decode
+    # parameter that must survive.
+    wrapped = _pdf_image(
+        document,
+        zlib.compress(pdf_photo_jpeg(rgb=True)),
+        (96, 64),
+        BitsPerComponent=8,
+        ColorSpace=pikepdf.Name.DeviceRGB,
+        Filter=pikepdf.Array([pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode]),
+        DecodeParms=pikepdf.Array([None, pikepdf.Dictionary(ColorTransform=0)]),
+    )
+    _pdf_page_with_images(document, {"/Im0": photo, "/Im1": wrapped})
     page = document.pages[0]
-    photo = io.BytesIO()
-    picture().save(photo, format="JPEG", exif=exif())
-    image = pikepdf.Stream(document, photo.getvalue())
-    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-    image.Width, image.Height, image.BitsPerComponent = 96, 64, 8
-    image.ColorSpace, image.Filter = pikepdf.Name.DeviceRGB, pikepdf.Name.DCTDecode
-    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
-    page.Contents = document.make_stream(b"q 96 0 0 64 10 10 cm /Im0 Do Q")
     page.AA = pikepdf.Dictionary(
         O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=f"app.alert('{COMMENT}')")
     )
+    page.PieceInfo = pikepdf.Dictionary(
+        Editor=pikepdf.Dictionary(LastModified=f"D:20210501 {SOFTWARE}", Private=AUTHOR)
+    )
+    thumbnail = io.BytesIO()
+    picture(24, 16).save(thumbnail, format="JPEG", exif=exif())
+    page.Thumb = _pdf_image(
+        document,
+        thumbnail.getvalue(),
+        (24, 16),
+        BitsPerComponent=8,
+        ColorSpace=pikepdf.Name.DeviceRGB,
+        Filter=pikepdf.Name.DCTDecode,
+    )
+    page.Metadata = document.make_stream(XMP.encode())
     with document.open_metadata(set_pikepdf_as_editor=False) as xmp:
         xmp["dc:creator"] = [AUTHOR]
         xmp["xmp:CreatorTool"] = SOFTWARE
@@ -344,6 +412,68 @@ def pdf() -> bytes:
     document.attachments["notes.txt"] = pikepdf.AttachedFileSpec(
         document, f"written by {AUTHOR} {SERIAL}".encode(), description=COMMENT
     )
+    buffer = io.BytesIO()
+    document.save(buffer, compress_streams=False)
+    return buffer.getvalue()
+
+
+def _jp2_box(box_type: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I4s", len(payload) + 8, box_type) + payload
+
+
+def _with_tile_comment(codestream: bytes, text: str) -> bytes:
+    """Put a COM segment into the first tile-part header and correct that tile-part's length."""
+    sot = codestream.index(b"\xff\x90")
+    comment = b"\xff\x64" + struct.pack(">HH", 4 + len(text), 1) + text.encode()
+    (length,) = struct.unpack(">I", codestream[sot + 6 : sot + 10])
+    header = codestream[sot : sot + 6] + struct.pack(">I", length + len(comment))
+    return (
+        codestream[:sot]
+        + header
+        + codestream[sot + 10 : sot + 12]
+        + comment
+        + codestream[sot + 12 :]
+    )
+
+
+def jp2(*, codestream_only: bool = False) -> bytes:
+    """JPEG 2000 with text in a main-header comment, a tile-part comment and, as JP2,
+    an XML box (XMP), a UUID box, an IPR box and a resolution box."""
+    buffer = io.BytesIO()
+    picture().save(buffer, format="JPEG2000", comment=COMMENT, tile_size=(64, 64), no_jp2=True)
+    codestream = _with_tile_comment(buffer.getvalue(), SOFTWARE)
+    if codestream_only:
+        return codestream
+    boxes = [
+        b"\x00\x00\x00\x0cjP  \r\n\x87\n",
+        _jp2_box(b"ftyp", b"jp2 \x00\x00\x00\x00jp2 "),
+        _jp2_box(
+            b"jp2h",
+            _jp2_box(b"ihdr", struct.pack(">IIHBBBB", 64, 96, 3, 7, 7, 0, 0))
+            + _jp2_box(b"colr", b"\x01\x00\x00\x00\x00\x00\x10")
+            + _jp2_box(b"res ", _jp2_box(b"resc", struct.pack(">HHHHbb", 1, 1, 1, 1, 0, 0))),
+        ),
+        _jp2_box(b"xml ", XMP.encode()),
+        _jp2_box(b"uuid", uuid.UUID(SEI_UUID).bytes + f"serial={SERIAL}".encode()),
+        _jp2_box(b"jp2i", AUTHOR.encode()),
+        _jp2_box(b"jp2c", codestream),
+        _jp2_box(b"xml ", f"<after>{AUTHOR}</after>".encode()),  # and after the image
+    ]
+    return b"".join(boxes)
+
+
+def pdf_jpx() -> bytes:
+    """A PDF with a JP2 image and a bare JPEG 2000 codestream image."""
+    document = pikepdf.new()
+    keys = {"BitsPerComponent": 8, "ColorSpace": pikepdf.Name.DeviceRGB}
+    images = {
+        "/Im0": _pdf_image(document, jp2(), (96, 64), Filter=pikepdf.Name.JPXDecode, **keys),
+        "/Im1": _pdf_image(
+            document, jp2(codestream_only=True), (96, 64), Filter=pikepdf.Name.JPXDecode, **keys
+        ),
+    }
+    _pdf_page_with_images(document, images)
+    document.docinfo["/Author"] = AUTHOR
     buffer = io.BytesIO()
     document.save(buffer, compress_streams=False)
     return buffer.getvalue()
@@ -371,5 +501,6 @@ BUILDERS = {
     "wav": wav,
     "flac": flac,
     "pdf": pdf,
+    "pdf_jpx": pdf_jpx,
     "text": text,
 }

@@ -1,6 +1,9 @@
 """Planted metadata must be gone after cleaning, by every reader we have and by a byte search."""
 
+import base64
 import io
+import struct
+import zlib
 
 import av
 import numpy
@@ -34,7 +37,7 @@ def _markers_in(data: bytes) -> list[str]:
     return [marker for marker in corpus.TEXT_MARKERS if marker.encode() in data]
 
 
-@pytest.mark.parametrize("fmt", IMAGES + MEDIA + ["pdf"])
+@pytest.mark.parametrize("fmt", IMAGES + MEDIA + ["pdf", "pdf_jpx"])
 def test_planted_values_were_there_and_are_gone(fmt):
     original = corpus.BUILDERS[fmt]()
     # An honest test: the original really carries the markers.
@@ -140,6 +143,14 @@ def test_video_codec_that_cannot_be_cleaned_is_refused():
     assert refused.value.code == "type_not_allowed"
 
 
+def _stream_bytes(stream: pikepdf.Stream) -> bytes:
+    """Decoded where qpdf can decode, as stored otherwise (JPEG and JPEG 2000 images)."""
+    try:
+        return stream.read_bytes()
+    except pikepdf.PdfError:
+        return stream.read_raw_bytes()
+
+
 def test_pdf_has_no_info_xmp_attachments_or_scripts():
     cleaned, prepared = _cleaned(corpus.pdf())
     assert prepared.properties == {"pages": 1}
@@ -148,17 +159,138 @@ def test_pdf_has_no_info_xmp_attachments_or_scripts():
         assert "/Metadata" not in pdf.Root
         assert "/OpenAction" not in pdf.Root
         assert len(pdf.attachments) == 0
-        assert "/AA" not in pdf.pages[0]
+        page = pdf.pages[0]
+        for key in ("/AA", "/PieceInfo", "/Thumb", "/Metadata"):
+            assert key not in page, key
         streams = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)]
-        text = b"".join(
-            obj.read_raw_bytes() if obj.get("/Filter") == "/DCTDecode" else obj.read_bytes()
-            for obj in streams
-        )
-        assert _markers_in(text) == []
-        # The photo inside the PDF lost its EXIF but still decodes.
-        image = pikepdf.PdfImage(pdf.pages[0].Resources.XObject.Im0)
-        assert image.as_pil_image().size == (96, 64)
-        assert b"Exif" not in pdf.pages[0].Resources.XObject.Im0.read_raw_bytes()
+        assert _markers_in(b"".join(_stream_bytes(obj) for obj in streams)) == []
+        for image in page.Resources.XObject.values():
+            assert "/Metadata" not in image
+
+
+def _pdf_images(data: bytes) -> dict[str, tuple[bytes, numpy.ndarray]]:
+    """Each image of the first page: the image file as stored (filters other than the
+    image codec undone) and its decoded pixels."""
+    images = {}
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for name, image in pdf.pages[0].Resources.XObject.items():
+            pixels = numpy.asarray(pikepdf.PdfImage(image).as_pil_image().convert("RGB"))
+            filters = image.Filter if isinstance(image.Filter, pikepdf.Array) else [image.Filter]
+            coded = image.read_raw_bytes()
+            if len(filters) > 1:
+                coded = zlib.decompress(coded)
+            images[name] = (coded, pixels)
+    return images
+
+
+def _jp2_box_types(data: bytes) -> list[bytes]:
+    types, position = [], 0
+    while position < len(data):
+        length, box_type = struct.unpack(">I4s", data[position : position + 8])
+        types.append(box_type)
+        if box_type == b"jp2h":
+            types += [b"jp2h/" + t for t in _jp2_box_types(data[position + 8 : position + length])]
+        position += length
+    return types
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "pdf_jpx"])
+def test_pdf_images_lose_their_metadata_and_keep_their_pixels(fmt):
+    original = corpus.BUILDERS[fmt]()
+    cleaned, _prepared = _cleaned(original)
+    before, after = _pdf_images(original), _pdf_images(cleaned)
+    assert before.keys() == after.keys() == {"/Im0", "/Im1"}
+    for name, (coded, pixels) in after.items():
+        original_coded, original_pixels = before[name]
+        assert len(_markers_in(original_coded)) >= 2, name  # the image itself carried them
+        assert _markers_in(coded) == [], name
+        # Stripped, not re-encoded: every pixel as before (also the RGB-coded JPEG).
+        assert numpy.array_equal(pixels, original_pixels), name
+        with Image.open(io.BytesIO(coded)) as image:
+            image.load()
+            assert not image.getexif()
+            assert not {"exif", "xmp", "icc_profile", "comment", "COM"} & set(image.info)
+        if coded.startswith(b"\x00\x00\x00\x0cjP  "):
+            assert _jp2_box_types(coded) == [
+                b"jP  ", b"ftyp", b"jp2h", b"jp2h/ihdr", b"jp2h/colr", b"jp2c"
+            ]  # fmt: skip
+        if not coded.startswith(b"\xff\xd8"):
+            assert b"\xff\x64" not in coded  # no COM segment left in the codestream
+
+
+def _pdf_with_image(data: bytes, **keys) -> bytes:
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(200, 200))
+    image = pikepdf.Stream(document, data)
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height, image.BitsPerComponent = 96, 64, 8
+    image.ColorSpace = pikepdf.Name.DeviceRGB
+    for key, value in keys.items():
+        image[f"/{key}"] = value
+    document.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    document.pages[0].Contents = document.make_stream(b"q 96 0 0 64 10 10 cm /Im0 Do Q")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "keys", "code"),
+    [
+        (corpus.jp2()[:700], {"Filter": pikepdf.Name.JPXDecode}, "corrupt"),
+        (corpus.jp2(codestream_only=True)[:-40], {"Filter": pikepdf.Name.JPXDecode}, "corrupt"),
+        (b"\x00\x00\x00\x0cjP  \r\n\x87\n" + b"\xff" * 20, {"Filter": "/JPXDecode"}, "corrupt"),
+        (corpus.pdf_photo_jpeg()[:500], {"Filter": pikepdf.Name.DCTDecode}, "corrupt"),
+        # A JPEG behind an abbreviated filter name is still found and checked.
+        (corpus.pdf_photo_jpeg()[:500], {"Filter": pikepdf.Name("/DCT")}, "corrupt"),
+        # Inflating the stream in front of a JPEG is bounded.
+        (
+            zlib.compress(b"\xff\xd8" + bytes(70 * 1024 * 1024), 9),
+            {"Filter": pikepdf.Array([pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode])},
+            "too_complex",
+        ),
+        (
+            zlib.compress(corpus.pdf_photo_jpeg()),
+            {"Filter": pikepdf.Array([pikepdf.Name.LZWDecode, pikepdf.Name.DCTDecode])},
+            "too_complex",
+        ),
+    ],
+    ids=[
+        "truncated-jp2",
+        "truncated-codestream",
+        "jp2-garbage-box",
+        "truncated-jpeg",
+        "truncated-jpeg-abbreviated-filter",
+        "flate-bomb-before-jpeg",
+        "lzw-before-jpeg",
+    ],
+)
+def test_pdf_with_broken_or_unusual_image_is_refused(data, keys, code):
+    with pytest.raises(EvidenceRejected) as refused:
+        _prepare(_pdf_with_image(data, **keys))
+    assert refused.value.code == code
+
+
+def test_pdf_image_behind_ascii_filters_is_cleaned():
+    photo = corpus.pdf_photo_jpeg()
+    encoded = base64.a85encode(photo.hex().encode()) + b"~>"
+    filters = [pikepdf.Name.ASCII85Decode, pikepdf.Name.ASCIIHexDecode, pikepdf.Name.DCTDecode]
+    cleaned, _prepared = _cleaned(_pdf_with_image(encoded, Filter=pikepdf.Array(filters)))
+    assert _markers_in(cleaned) == []
+    with pikepdf.open(io.BytesIO(cleaned)) as pdf:
+        image = pdf.pages[0].Resources.XObject.Im0
+        assert image.Filter == pikepdf.Name.DCTDecode
+        after = numpy.asarray(pikepdf.PdfImage(image).as_pil_image())
+    assert numpy.array_equal(after, numpy.asarray(Image.open(io.BytesIO(photo))))
+
+
+def test_rgb_coded_jpeg_keeps_its_colours():
+    """An Adobe-marked RGB JPEG must not gain a JFIF header, which means YCbCr to decoders."""
+    photo = corpus.pdf_photo_jpeg(rgb=True)
+    cleaned, _prepared = _cleaned(photo)
+    assert b"JFIF" not in cleaned
+    before = numpy.asarray(Image.open(io.BytesIO(photo)))
+    assert numpy.array_equal(numpy.asarray(Image.open(io.BytesIO(cleaned))), before)
 
 
 def test_text_is_stored_as_utf8():
