@@ -153,6 +153,7 @@ def hashes_read(
 
     Streams the file, so a list of millions of hashes is read in constant memory.
     """
+    algorithm = Algorithm(algorithm) if algorithm else None
     lines = _text_lines(path)
     first = next(lines, None)
     if first is None:
