@@ -13,7 +13,9 @@ H.264/HEVC SEI messages, AV1 metadata OBUs and MPEG-2/MPEG-4 user data. Those
 units hold no picture, so every video packet and the stream header
 (avcC/hvcC/av1C) pass through a filter that drops them (FFmpeg's
 ``filter_units`` bitstream filter where FFmpeg can parse the codec, a
-start-code scan for MPEG-4 Part 2). Nothing is decoded here, so this is fast
+start-code scan for MPEG-4 Part 2). Vorbis audio keeps its tags in a
+comment header inside the codec's private data; it is replaced by an empty
+one. Nothing is decoded here, so this is fast
 and loses no quality; decoding happens later, in a resource-limited child
 process (see derivatives.py).
 
@@ -220,6 +222,59 @@ def _clean_stream_header(codec: str, header: bytes) -> bytes:
     return header
 
 
+def _xiph_packets(header: bytes) -> tuple[list[bytes], bool]:
+    """The three Vorbis header packets, and whether they were stored with 16-bit sizes.
+
+    Matroska stores them with Xiph lacing, FFmpeg's Ogg demuxer with a two-byte
+    size before each packet (recognised, as FFmpeg does, by the identification
+    header's size 30).
+    """
+    if header.startswith(b"\x00\x1e"):
+        packets, position = [], 0
+        while position < len(header):
+            if position + 2 > len(header):
+                raise MalformedMedia("Vorbis header size runs past the end")
+            (size,) = struct.unpack(">H", header[position : position + 2])
+            packets.append(header[position + 2 : position + 2 + size])
+            position += 2 + size
+        return packets, True
+    if not header or header[0] != 2:
+        raise MalformedMedia("Vorbis headers are not three laced packets")
+    sizes, position = [], 1
+    for _ in range(2):
+        size = 0
+        while position < len(header) and header[position] == 0xFF:
+            size, position = size + 255, position + 1
+        if position >= len(header):
+            raise MalformedMedia("Vorbis lacing runs past the end")
+        sizes.append(size + header[position])
+        position += 1
+    packets = []
+    for size in sizes:
+        packets.append(header[position : position + size])
+        position += size
+    packets.append(header[position:])
+    return packets, False
+
+
+def _vorbis_header_without_comments(header: bytes) -> bytes:
+    """Vorbis headers with an empty comment header: no vendor, no tags.
+
+    The Ogg muxer writes a fresh comment header, but Matroska/WebM copies the
+    codec private data, tags (ARTIST=, LOCATION=...) included.
+    """
+    packets, sized = _xiph_packets(header)
+    if len(packets) != 3 or not packets[1].startswith(b"\x03vorbis"):
+        raise MalformedMedia("no Vorbis comment header")
+    packets[1] = b"\x03vorbis" + bytes(8) + b"\x01"  # vendor length 0, no comments, framing
+    if sized:
+        return b"".join(struct.pack(">H", len(packet)) + packet for packet in packets)
+    lacing = b"".join(
+        b"\xff" * (len(packet) // 255) + bytes([len(packet) % 255]) for packet in packets[:2]
+    )
+    return b"\x02" + lacing + b"".join(packets)
+
+
 class _VideoCleaner:
     """Drops the non-picture units of one video stream, packet by packet.
 
@@ -299,6 +354,11 @@ def clean_media(*, source: Path, target: Path, fmt: formats.Format) -> CleanedMe
                 mapping[stream.index].metadata.clear()
                 if stream.type == "video":
                     cleaners[stream.index] = _VideoCleaner(stream, mapping[stream.index])
+                elif stream.codec_context.codec.canonical_name == "vorbis":
+                    header = stream.codec_context.extradata or b""
+                    mapping[stream.index].codec_context.extradata = _vorbis_header_without_comments(
+                        header
+                    )
             packets = 0
             for packet in container.demux(*streams):
                 if packet.size == 0:  # the demuxer's end-of-stream marker

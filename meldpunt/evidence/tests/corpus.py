@@ -155,6 +155,8 @@ def media(muxer: str, video_codec: str | None, audio_codec: str | None) -> bytes
             _add_metadata(video.metadata)
         if audio_codec:
             audio = output.add_stream(audio_codec, rate=48000 if "opus" in audio_codec else 16000)
+            if audio_codec == "vorbis":  # FFmpeg's own Vorbis encoder (no libvorbis here)
+                audio.codec_context.options = {"strict": "experimental"}
             _add_metadata(audio.metadata)
         if video:
             for seed in range(10):
@@ -296,6 +298,46 @@ def webm() -> bytes:
 
 def webm_av1() -> bytes:
     return _with_inserted_units(media("webm", "libsvtav1", "libopus"), "webm", _av1_metadata_units)
+
+
+def _vorbis_comment_header() -> bytes:
+    vendor = SOFTWARE.encode()
+    tags = [f"ARTIST={AUTHOR}", f"LOCATION={LOCATION}", f"SERIAL={SERIAL}"]
+    body = b"".join(struct.pack("<I", len(tag.encode())) + tag.encode() for tag in tags)
+    return (
+        b"\x03vorbis" + struct.pack("<I", len(vendor)) + vendor + struct.pack("<I", len(tags))
+        + body + b"\x01"
+    )  # fmt: skip
+
+
+def webm_vorbis() -> bytes:
+    """Vorbis in WebM: its comment header (vendor and tags) is part of the codec private data."""
+    data = media("webm", None, "vorbis")
+    buffer = io.BytesIO()
+    with av.open(io.BytesIO(data)) as source, av.open(buffer, "w", format="webm") as output:
+        stream = source.streams.audio[0]
+        target = output.add_stream_from_template(stream)
+        header = stream.codec_context.extradata
+        sizes, position = [], 1  # Xiph lacing: 2, then the sizes of the first two packets
+        for _ in range(2):
+            size = 0
+            while header[position] == 0xFF:
+                size, position = size + 255, position + 1
+            sizes.append(size + header[position])
+            position += 1
+        identification = header[position : position + sizes[0]]
+        setup = header[position + sizes[0] + sizes[1] :]
+        comments = _vorbis_comment_header()
+        lacing = b"".join(
+            b"\xff" * (len(packet) // 255) + bytes([len(packet) % 255])
+            for packet in (identification, comments)
+        )
+        target.codec_context.extradata = b"\x02" + lacing + identification + comments + setup
+        for packet in source.demux(stream):
+            if packet.size:
+                packet.stream = target
+                output.mux(packet)
+    return buffer.getvalue()
 
 
 def mp3() -> bytes:
@@ -495,6 +537,7 @@ BUILDERS = {
     "mp4_mpeg4": mp4_mpeg4,
     "webm": webm,
     "webm_av1": webm_av1,
+    "webm_vorbis": webm_vorbis,
     "mp3": mp3,
     "m4a": m4a,
     "ogg": ogg,

@@ -18,7 +18,7 @@ from meldpunt.evidence.tests import corpus
 
 IMAGES = ["jpeg", "png", "webp", "gif", "heic"]
 VIDEO = ["mp4", "mov", "mp4_hevc", "mp4_mpeg4", "webm", "webm_av1"]
-MEDIA = [*VIDEO, "mp3", "m4a", "ogg", "wav", "flac"]
+MEDIA = [*VIDEO, "webm_vorbis", "mp3", "m4a", "ogg", "wav", "flac"]
 
 
 def _prepare(data: bytes, name: str = "file"):
