@@ -13,7 +13,8 @@ ICC and comment segments the same way a JPEG upload does; JPEG 2000 images
 (JPXDecode) keep only the boxes a decoder needs (signature, file type, reader
 requirements, the image header box and the first codestream), so XML, UUID,
 IPR and resolution boxes go, as do comment (COM) segments inside the
-codestream. An image stream that cannot be parsed refuses the whole PDF.
+codestream. JPEG inline images in content streams are stripped in place. An
+image that cannot be parsed refuses the whole PDF.
 """
 
 import base64
@@ -276,6 +277,55 @@ def _clean_object_tree(root: pikepdf.Object) -> None:
         )
 
 
+# "BI" as an operator: an inline image may follow. Cheap to look for, so
+# content streams without one are never parsed.
+_INLINE_IMAGE_START = re.compile(rb"(?:^|[\s\]>)])BI[\s/]")
+
+
+def _content_streams(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
+    """Page contents, form XObjects, tiling patterns and Type 3 glyphs: where inline images live."""
+    streams = []
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        streams += [item for item in _as_list(contents) if isinstance(item, pikepdf.Stream)]
+    for item in pdf.objects:
+        if not isinstance(item, pikepdf.Dictionary | pikepdf.Stream):
+            continue
+        if isinstance(item, pikepdf.Stream) and (
+            item.get("/Subtype") == pikepdf.Name.Form or item.get("/PatternType") == 1
+        ):
+            streams.append(item)
+        glyphs = item.get("/CharProcs")
+        if isinstance(glyphs, pikepdf.Dictionary):
+            streams += [glyph for glyph in glyphs.values() if isinstance(glyph, pikepdf.Stream)]
+    return streams
+
+
+def _clean_inline_images(stream: pikepdf.Stream) -> None:
+    """Strip JPEG inline images (BI ... ID ... EI) in a content stream.
+
+    The JPEG bytes are replaced where they stand, so the rest of the content
+    stream stays byte for byte as it was.
+    """
+    content = stream.read_bytes()
+    if not _INLINE_IMAGE_START.search(content):
+        return
+    cleaned = content
+    for instruction in pikepdf.parse_content_stream(stream):
+        if not isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            continue
+        image = instruction.iimage
+        filters = [str(name) for name in image.filters]
+        if "/DCTDecode" not in filters:
+            continue
+        if filters != ["/DCTDecode"]:
+            raise EvidenceRejected(RejectionCode.TOO_COMPLEX)
+        coded = image.read_raw_bytes()
+        cleaned = cleaned.replace(coded, strip_jpeg(coded))
+    if cleaned != content:
+        stream.write(cleaned)
+
+
 def clean_pdf(*, source: Path, target: Path) -> int:
     """Write a cleaned copy of a PDF; returns its number of pages."""
     try:
@@ -296,6 +346,8 @@ def clean_pdf(*, source: Path, target: Path) -> int:
         _clean_object_tree(pdf.Root)
         for item in pdf.objects:
             _clean_object_tree(item)
+        for stream in _content_streams(pdf):
+            _clean_inline_images(stream)
         pdf.remove_unreferenced_resources()
         pdf.save(target, encryption=False, deterministic_id=True, fix_metadata_version=False)
     return pages

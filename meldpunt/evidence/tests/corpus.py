@@ -425,6 +425,14 @@ def pdf() -> bytes:
     )
     _pdf_page_with_images(document, {"/Im0": photo, "/Im1": wrapped})
     page = document.pages[0]
+    # A photo inline in the page's content stream, and one in a form XObject.
+    inline = b" q 96 0 0 64 10 100 cm BI /W 96 /H 64 /BPC 8 /CS /RGB /F /DCT ID "
+    inline += pdf_photo_jpeg() + b"\nEI Q"
+    page.Contents = document.make_stream(page.Contents.read_bytes() + inline + b" /Fm0 Do")
+    form = document.make_stream(inline.replace(b"10 100 cm", b"110 100 cm"))
+    form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+    form.BBox = pikepdf.Array([0, 0, 400, 200])
+    page.Resources.XObject.Fm0 = form
     page.AA = pikepdf.Dictionary(
         O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=f"app.alert('{COMMENT}')")
     )

@@ -174,6 +174,8 @@ def _pdf_images(data: bytes) -> dict[str, tuple[bytes, numpy.ndarray]]:
     images = {}
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for name, image in pdf.pages[0].Resources.XObject.items():
+            if image.Subtype != pikepdf.Name.Image:
+                continue
             pixels = numpy.asarray(pikepdf.PdfImage(image).as_pil_image().convert("RGB"))
             filters = image.Filter if isinstance(image.Filter, pikepdf.Array) else [image.Filter]
             coded = image.read_raw_bytes()
@@ -216,6 +218,31 @@ def test_pdf_images_lose_their_metadata_and_keep_their_pixels(fmt):
             ]  # fmt: skip
         if not coded.startswith(b"\xff\xd8"):
             assert b"\xff\x64" not in coded  # no COM segment left in the codestream
+
+
+def _inline_images(data: bytes) -> list[tuple[bytes, numpy.ndarray]]:
+    images = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        for stream in (page.obj.Contents, page.Resources.XObject.Fm0):
+            for instruction in pikepdf.parse_content_stream(stream):
+                if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+                    image = instruction.iimage
+                    pixels = numpy.asarray(image.as_pil_image().convert("RGB"))
+                    images.append((image.read_raw_bytes(), pixels))
+    return images
+
+
+def test_pdf_inline_jpeg_images_lose_their_metadata_and_keep_their_pixels():
+    original = corpus.pdf()
+    cleaned, _prepared = _cleaned(original)
+    before, after = _inline_images(original), _inline_images(cleaned)
+    assert len(before) == len(after) == 2
+    for (original_coded, original_pixels), (coded, pixels) in zip(before, after, strict=True):
+        assert len(_markers_in(original_coded)) >= 3
+        assert _markers_in(coded) == []
+        assert b"Exif" not in coded
+        assert numpy.array_equal(pixels, original_pixels)
 
 
 def _pdf_with_image(data: bytes, **keys) -> bytes:
