@@ -13,11 +13,11 @@ H.264/HEVC SEI messages, AV1 metadata OBUs and MPEG-2/MPEG-4 user data. Those
 units hold no picture, so every video packet and the stream header
 (avcC/hvcC/av1C) pass through a filter that drops them (FFmpeg's
 ``filter_units`` bitstream filter where FFmpeg can parse the codec, a
-start-code scan for MPEG-4 Part 2). Vorbis audio keeps its tags in a
-comment header inside the codec's private data; it is replaced by an empty
-one. Nothing is decoded here, so this is fast
-and loses no quality; decoding happens later, in a resource-limited child
-process (see derivatives.py).
+start-code scan for MPEG-1 and MPEG-4 Part 2). Vorbis audio keeps its tags
+in a comment header inside the codec's private data; it is replaced by an
+empty one. Nothing is decoded here, so this is fast and loses no quality;
+decoding happens later, in a resource-limited child process (see
+derivatives.py).
 
 The demuxer is chosen from the sniffed type rather than left to FFmpeg's
 probing: probing can select playlist formats (HLS, concat) that open other
@@ -63,16 +63,17 @@ _AUDIO_MEDIA_TYPES = {
 # Units of the coded video that carry no picture, by codec: FFmpeg's
 # filter_units removes them from every packet. H.264: SEI (6) and filler (12);
 # HEVC: filler (38), prefix and suffix SEI (39, 40); AV1: metadata (5) and
-# padding (15) OBUs; MPEG-1/2 video: user data (start code 0xB2). Dropping all
+# padding (15) OBUs; MPEG-2 video: user data (start code 0xB2). Dropping all
 # SEI also drops timing, recovery-point and HDR mastering messages: decoders
 # draw the same frames without them.
 _UNIT_FILTERS = {
     "h264": "filter_units=remove_types=6|12",
     "hevc": "filter_units=remove_types=38|39|40",
     "av1": "filter_units=remove_types=5|15",
-    "mpeg1video": "filter_units=remove_types=178",
     "mpeg2video": "filter_units=remove_types=178",
 }
+# Codecs FFmpeg cannot split into units, whose user data we cut out ourselves.
+_START_CODE_CODECS = {"mpeg1video", "mpeg4"}
 # The same units inside the stream header, which filter_units copies unchanged.
 _HEVC_HEADER_DROPPED = {38, 39, 40}
 _AV1_HEADER_DROPPED = {5, 15}
@@ -296,7 +297,7 @@ class _VideoCleaner:
             # The filter also rewrites the stream header into the target (H.264
             # and HEVC in Annex B form, which the muxers convert back).
             self.unit_filter = BitStreamFilterContext(_UNIT_FILTERS[self.codec], source, target)
-        elif self.codec != "mpeg4" and self.codec not in _CLEAN_BY_DESIGN:
+        elif self.codec not in _START_CODE_CODECS | _CLEAN_BY_DESIGN:
             raise EvidenceRejected(RejectionCode.TYPE_NOT_ALLOWED)
         header = _clean_stream_header(self.codec, target.codec_context.extradata or b"")
         target.codec_context.extradata = header or None
@@ -313,7 +314,7 @@ class _VideoCleaner:
             yield from filtered
         elif packet is None:
             return
-        elif self.codec == "mpeg4":
+        elif self.codec in _START_CODE_CODECS:
             yield _repacked(packet, _strip_user_data(bytes(packet)))
         else:
             yield packet
