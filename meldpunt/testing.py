@@ -91,7 +91,9 @@ def make_staff(
     staff_key_create(user=user, password=PASSWORD)
     TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     for line in lines:
-        LineMembership.objects.create(line=line, user=user)
+        membership = LineMembership(line=line, user=user)
+        membership.full_clean()  # the rules the admin applies, e.g. no partner users
+        membership.save()
     return user
 
 

@@ -29,7 +29,7 @@ from meldpunt.lines.models import Category, Line
 from meldpunt.vault import blobs, crypto
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_create, data_key_open
-from meldpunt.vault.models import StaffUser
+from meldpunt.vault.models import Role, StaffUser
 from meldpunt.vault.receipts import receipt_derive, receipt_generate
 
 from .models import (
@@ -159,7 +159,9 @@ def report_submit(
     reporter = receipt_derive(receipt)  # slow: outside the transaction
     key_bytes = crypto.new_data_key()
     content = {"category": category.slug, "questions": questions, "answers": answers}
-    recipients = StaffUser.objects.filter(line_memberships__line=line, is_active=True)
+    recipients = StaffUser.objects.filter(line_memberships__line=line, is_active=True).exclude(
+        role=Role.PARTNER
+    )
     with _files_stored_atomically(prepared) as written, transaction.atomic():
         data_key = data_key_create(
             key_bytes=key_bytes,

@@ -223,3 +223,10 @@ class LineMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.line}"
+
+    def clean(self) -> None:
+        # Every report of a line is sealed for its members: partner users must not be one.
+        if self.user_id is not None and not self.user.may_join_lines:
+            raise ValidationError(
+                {"user": _("Partner users receive forwards only and cannot join a line.")}
+            )

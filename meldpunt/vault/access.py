@@ -39,6 +39,8 @@ def line_access_grant(
     """
     if not user.is_active:
         raise AccessError(f"{user.get_username()} is not active")
+    if not user.may_join_lines:
+        raise AccessError(f"{user.get_username()} is a partner user: they receive forwards only")
     try:
         public_key = bytes(user.key.public_key)
     except StaffKey.DoesNotExist as error:

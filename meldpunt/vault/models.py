@@ -52,6 +52,11 @@ class StaffUser(AbstractUser):
     def is_administrator(self) -> bool:
         return self.role == Role.ADMINISTRATOR or self.is_superuser
 
+    @property
+    def may_join_lines(self) -> bool:
+        """Partner users receive forwards only: line members get every report sealed for them."""
+        return self.role != Role.PARTNER
+
 
 class StaffKey(models.Model):
     """A staff member's X25519 key pair, the private half wrapped by their password."""

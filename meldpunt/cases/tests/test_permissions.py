@@ -81,7 +81,7 @@ class World:
             "supervisor": lambda: make_staff(lines=[self.line], role=Role.SUPERVISOR),
             "analyst_of_line": lambda: self.holder,
             "analyst_of_other_line": lambda: make_staff(lines=[make_category().line]),
-            "partner": lambda: make_staff(lines=[self.line], role=Role.PARTNER),
+            "partner": lambda: make_staff(role=Role.PARTNER),
             "anonymous": lambda: None,
         }[role]()
 

@@ -4,6 +4,7 @@ import io
 import sys
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from meldpunt.intake.services import report_key_for_staff, report_submit
@@ -150,3 +151,21 @@ def test_revoke_keeps_grants_of_a_re_added_membership_out(line_with_reports):
     line_access_revoke(line=category.line, user=leaver, actor=veteran)
     LineMembership.objects.create(line=category.line, user=leaver)
     assert not any(_can_open(report, leaver) for report in reports)
+
+
+def test_partner_users_never_join_a_line_nor_receive_its_reports(line_with_reports):
+    category, veteran, _reports = line_with_reports
+    partner = make_staff(role="partner")
+    key = staff_key_unlock(user=veteran, password=PASSWORD)
+    with pytest.raises(AccessError, match="partner"):
+        line_access_grant(line=category.line, user=partner, granter=veteran, granter_key=key)
+    with pytest.raises(ValidationError):
+        LineMembership(line=category.line, user=partner).full_clean()
+    assert not LineMembership.objects.filter(user=partner).exists()
+
+    # A member whose account later became a partner's gets no key to new reports.
+    turned = make_staff(lines=[category.line])
+    StaffUser.objects.filter(pk=turned.pk).update(role="partner")
+    report = _submit(category, "na de rolwissel")
+    assert not KeyGrant.objects.filter(data_key=report.data_key, user=turned).exists()
+    assert KeyGrant.objects.filter(data_key=report.data_key, user=veteran).exists()
