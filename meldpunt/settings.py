@@ -109,6 +109,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "vault.StaffUser"
 LOGIN_URL = "vault:login"
 LOGIN_REDIRECT_URL = "cases:queue"
+# Partner users (police, municipalities, ...) see only the forwards to their organisation.
+PARTNER_LOGIN_REDIRECT_URL = "partner:inbox"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

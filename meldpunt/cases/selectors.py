@@ -343,6 +343,7 @@ ACTION_LABELS = {
     "case.unlink": _("Link removed"),
     "case.note": _("Internal note added"),
     "case.close": _("Closed"),
+    "case.forward": _("Forwarded to a partner"),
 }
 REPORTER_ANSWER = pgettext_lazy("timeline", "The reporter wrote")
 REPORTER_MESSAGE = "reporter.message"  # not an audit action: reporters are not logged

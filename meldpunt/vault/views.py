@@ -3,11 +3,12 @@
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from meldpunt.vault import accounts, auth
 from meldpunt.vault.decorators import password_confirmed, require_recent_auth, two_factor_required
 from meldpunt.vault.forms import ConfirmPasswordForm, PasswordChangeForm, PasswordForm, TokenForm
-from meldpunt.vault.models import StaffUser
+from meldpunt.vault.models import Role, StaffUser
 from meldpunt.vault.sessionsecrets import session_secret_put, session_secrets_clear
 
 PRIVATE_KEY = "private_key"
@@ -35,14 +36,21 @@ SIGN_IN_MESSAGES = {
 }
 
 
-def _next_url(request: HttpRequest, default: str = "cases:queue") -> str:
+def _home(user: StaffUser) -> str:
+    """Where a signed-in person starts: partner users have only their portal."""
+    if user.is_authenticated and user.role == Role.PARTNER:
+        return resolve_url(settings.PARTNER_LOGIN_REDIRECT_URL)
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _next_url(request: HttpRequest, default: str | None = None) -> str:
     """The page to return to, only if it is on this site (no open redirect)."""
     target = request.GET.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return default
+    return _home(request.user) if default is None else default
 
 
 def _with_next(request: HttpRequest, url_name: str) -> HttpResponse:
@@ -99,7 +107,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                 return render(
                     request,
                     "vault/recovery_codes.html",
-                    {"codes": codes, "next": _next_url(request, default="")},
+                    {"codes": codes, "next": _next_url(request)},
                 )
             return redirect(_next_url(request))
     context = {"form": form, "enrolling": enrolling}
@@ -136,7 +144,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, request.user)
             password_confirmed(request)
             messages.success(request, _("Your password has been changed."))
-            return redirect("cases:queue")
+            return redirect(_home(request.user))
     return render(
         request,
         "vault/password_change.html",
@@ -172,7 +180,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     """See how many recovery codes are left, or replace them all with new ones."""
     if request.method == "POST":
         codes = accounts.recovery_codes_create(user=request.user)
-        return render(request, "vault/recovery_codes.html", {"codes": codes, "next": ""})
+        return render(
+            request, "vault/recovery_codes.html", {"codes": codes, "next": _home(request.user)}
+        )
     return render(
         request,
         "vault/recovery_codes_status.html",

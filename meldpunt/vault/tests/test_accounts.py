@@ -325,3 +325,12 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_off_site():
         "/staff/sign-in/?next=//evil.example/", {"username": analyst.username, "password": PASSWORD}
     )
     assert first["Location"] == "/staff/sign-in/code/"
+
+
+@pytest.mark.parametrize(("role", "home"), [("analyst", "/staff/cases/"), ("partner", "/partner/")])
+def test_sign_in_without_a_target_starts_where_the_role_works(role, home):
+    user = make_staff(role=role)
+    client = Client()
+    first = client.post("/staff/sign-in/", {"username": user.username, "password": PASSWORD})
+    second = client.post(first["Location"], {"token": current_totp(user)})
+    assert second["Location"] == home
