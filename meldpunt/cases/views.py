@@ -209,7 +209,6 @@ def _case_page(
         "is_closed": report.status == ReportStatus.CLOSED,
         "deadlines": selectors.deadlines_for(report),
         "answers": [(content["questions"].get(k, k), v) for k, v in content["answers"].items()],
-        "attachments": report.attachments.filter(message__isnull=True).select_related("file"),
         "files": files,
         "thread": [
             (message, intake_services.message_body(message=message, key_bytes=key_bytes))

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from meldpunt.evidence.models import DerivativeJob, EvidenceFile, EvidencePreview
+from meldpunt.evidence.models import DerivativeJob, EvidenceFile, EvidenceMatch, EvidencePreview
 from meldpunt.lines.models import Line
 from meldpunt.vault import blobs
 from meldpunt.vault.audit import audit_record
@@ -170,6 +170,8 @@ def report_destroy(*, report_pk: int, now: datetime | None = None) -> bool:
         # shredding is only complete once that copy is gone as well.
         DerivativeJob.objects.filter(evidence__in=files).delete()
         EvidencePreview.objects.filter(pk__in=[p.pk for p in previews]).delete()
+        # "This file matched list X" would outlive the report's content otherwise.
+        EvidenceMatch.objects.filter(evidence__in=files).delete()
         EvidenceFile.objects.filter(pk__in=[f.pk for f in files]).update(
             destroyed_at=now, sealed_meta=b""
         )

@@ -14,8 +14,15 @@ from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
 
-from meldpunt.evidence.models import DerivativeJob, EvidenceFile, EvidencePreview
+from meldpunt.evidence.models import (
+    DerivativeJob,
+    EvidenceFile,
+    EvidenceMatch,
+    EvidencePreview,
+    MatchSubject,
+)
 from meldpunt.evidence.tasks import evidence_derivatives_make
+from meldpunt.hashes.models import MatchMethod
 from meldpunt.intake.models import Message, Report, ReportStatus
 from meldpunt.intake.retention import (
     report_kept_until,
@@ -154,6 +161,18 @@ def assert_unreadable(world: World, report: Report) -> None:
         assert not storages["blobs"].exists(evidence.blob_name)
     assert not DerivativeJob.objects.filter(evidence__data_key=report.data_key).exists()
     assert not EvidencePreview.objects.filter(evidence__data_key=report.data_key).exists()
+    assert not EvidenceMatch.objects.filter(evidence__data_key=report.data_key).exists()
+
+
+def known_match(report: Report) -> EvidenceMatch:
+    """Record that one of the report's files matched a list of known material."""
+    return EvidenceMatch.objects.create(
+        evidence=EvidenceFile.objects.filter(data_key=report.data_key).first(),
+        list_name="bekend materiaal",
+        subject=MatchSubject.ORIGINAL,
+        method=MatchMethod.SHA256,
+        matched_at=timezone.now(),
+    )
 
 
 def assert_readable(world: World, report: Report) -> None:
@@ -171,6 +190,8 @@ def test_purge_destroys_exactly_the_expired_reports_and_keeps_statistics(world):
     old_blobs = blob_names(world.closed_old)
     assert len(old_blobs) == 3  # two files and one thumbnail
     assert len(blob_names(world.closed_young)) == 2
+    known_match(world.closed_old)
+    kept_match = known_match(world.closed_young)
 
     result = reports_purge()
 
@@ -182,6 +203,7 @@ def test_purge_destroys_exactly_the_expired_reports_and_keeps_statistics(world):
         else:
             assert_readable(world, report)
     assert not any(storages["blobs"].exists(name) for name in old_blobs)
+    assert list(EvidenceMatch.objects.all()) == [kept_match]
     assert statistics() == before
     assert Report.objects.count() == 6 and Message.objects.count() == 12
     destroyed_events = AuditEvent.objects.filter(action="report.destroyed")
