@@ -1,9 +1,9 @@
 """The language of pages outside the reporter site.
 
 Reporter pages carry their language in the URL (Dutch at /, English under
-/en/), so they never depend on what a browser says about itself. Staff pages
-and the API have no language prefix; for them the browser's Accept-Language
-decides, with Dutch as the default.
+/en/), so they never depend on what a browser says about itself. Staff pages,
+the partner portal and the API have no language prefix; for them the browser's
+Accept-Language decides, with Dutch as the default.
 """
 
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-BROWSER_LANGUAGE_PREFIXES = ("/staff/", "/api/")
+BROWSER_LANGUAGE_PREFIXES = ("/staff/", "/partner/", "/api/")
 
 
 class BrowserLanguageMiddleware:
