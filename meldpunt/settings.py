@@ -47,8 +47,10 @@ INSTALLED_APPS = [
     # workflow
     "meldpunt.intake",
     "meldpunt.cases",
+    "meldpunt.hotline",
     # outbound
     "meldpunt.network",
+    "meldpunt.stats",
 ]
 
 MIDDLEWARE = [

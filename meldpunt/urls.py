@@ -9,11 +9,13 @@ urlpatterns = i18n_patterns(
     prefix_default_language=False,
 )
 urlpatterns += [
+    path("api/v1/hashes/", include("meldpunt.hashes.api_urls")),
     path("api/v1/", include("meldpunt.intake.api_urls")),
     path("staff/", include("meldpunt.vault.urls")),
     path("staff/cases/", include("meldpunt.cases.urls")),
     path("staff/evidence/", include("meldpunt.evidence.urls")),
     path("staff/network/", include("meldpunt.network.urls")),
+    path("staff/stats/", include("meldpunt.stats.urls")),
     path("partner/", include("meldpunt.network.partner_urls")),
     path("staff/admin/", admin.site.urls),
 ]
