@@ -127,7 +127,9 @@ def strip_j2k(data: bytes) -> bytes:
     main, position = _j2k_header(data, 2, _J2K_SOT)
     out = [_J2K_SOC, main]
     while not data.startswith(_J2K_EOC, position):
-        if data[position : position + 2] != bytes([0xFF, _J2K_SOT]) or position + 12 > len(data):
+        if data[position : position + 4] != bytes([0xFF, _J2K_SOT, 0, 10]) or (
+            position + 12 > len(data)
+        ):
             raise MalformedDocument("JPEG 2000 tile-part expected")
         sot = bytearray(data[position : position + 12])
         (tile_part_length,) = struct.unpack(">I", sot[6:10])
