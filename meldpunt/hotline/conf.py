@@ -1,0 +1,41 @@
+"""Limits of the hotline's crawler, overridable in Django settings (docs/hotline.md)."""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS = {
+    # One fetch: seconds to connect, seconds of silence while reading, and the
+    # whole fetch including redirects (a server trickling bytes cannot hold a worker).
+    "HOTLINE_FETCH_CONNECT_SECONDS": 10.0,
+    "HOTLINE_FETCH_READ_SECONDS": 20.0,
+    "HOTLINE_FETCH_TOTAL_SECONDS": 60.0,
+    # Bytes of one response body; a larger body is cut off and not stored.
+    "HOTLINE_FETCH_MAX_BYTES": 200 * 1024 * 1024,
+    "HOTLINE_FETCH_MAX_REDIRECTS": 5,
+    # A neutral agent: it names no organisation, so a site cannot single us out.
+    "HOTLINE_FETCH_USER_AGENT": "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) "
+    "Gecko/20100101 Firefox/128.0",
+    # Check TLS certificates; abuse sites with broken certificates are recorded as
+    # a TLS error, which an analyst can look at by hand (docs/hotline.md).
+    "HOTLINE_FETCH_VERIFY_TLS": True,
+    # Name servers the crawler asks ("192.0.2.53" or "192.0.2.53:5353"); empty: the
+    # system's (/etc/resolv.conf).
+    "HOTLINE_DNS_NAMESERVERS": [],
+    "HOTLINE_DNS_TIMEOUT_SECONDS": 5.0,
+    # Networks the crawler may connect to although they are not global (private,
+    # loopback ...). Empty in production; the tests allow their own 127.0.0.1 only.
+    "HOTLINE_FETCH_ALLOWED_NETWORKS": [],
+    # Daily re-check of everything not yet gone; gone after this many offline checks
+    # in a row (one failed look is not proof of removal).
+    "HOTLINE_RECHECK_HOURS": 24,
+    "HOTLINE_GONE_AFTER_OFFLINE_CHECKS": 2,
+    # The country this hotline works in, and countries with a partner (INHOPE)
+    # hotline, as ISO 3166 alpha-2 codes: they decide the route of illegal material.
+    "HOTLINE_HOME_COUNTRY": "NL",
+    "HOTLINE_PARTNER_COUNTRIES": [],
+}
+
+
+def hotline_setting(name: str) -> Any:
+    return getattr(settings, name, DEFAULTS[name])

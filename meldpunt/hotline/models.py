@@ -1,0 +1,187 @@
+"""Reported web addresses and what the crawler found at them (DESIGN §5).
+
+The flow: a reported address is checked (fetched, matched against the lists of
+known material, its hosting traced). Known material skips the analyst; other
+material waits for an analyst's assessment. Illegal material is routed by
+where it is hosted: at home, the police are informed and the provider gets a
+notice; abroad in a country with a partner (INHOPE) hotline, the report is
+forwarded there; abroad without one, the police are informed. Until the
+material is gone, a daily re-check looks whether it is still online.
+
+The address itself is sensitive (it points at abuse material, and may carry a
+reporter's session token): it is encrypted under the hotline key, which the
+crawler holds so that it can re-check daily without a staff member
+(docs/hotline.md, "Protecting the addresses"). What routing and statistics need
+is plaintext: state, outcome, country, network (ASN), dates.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from meldpunt.evidence.models import EvidenceFile
+from meldpunt.intake.models import Report
+
+
+class HotlineState(models.TextChoices):
+    NEW = "new", _("waiting for the first check")
+    ASSESSMENT = "assessment", _("waiting for an analyst")
+    KNOWN = "known", _("known material, waiting for action")
+    NOT_ILLEGAL = "not_illegal", _("closed: not illegal")
+    NOTICE_SENT = "notice_sent", _("police informed, notice sent to the provider")
+    FORWARDED = "forwarded", _("forwarded to a partner hotline")
+    POLICE_INFORMED = "police_informed", _("police informed, hosted abroad")
+    GONE = "gone", _("no longer online")
+
+
+# States whose material may still be online and is looked at every day. A
+# forwarded address is the partner hotline's to follow; closed ones are done.
+RECHECKED_STATES = (
+    HotlineState.NEW,
+    HotlineState.ASSESSMENT,
+    HotlineState.KNOWN,
+    HotlineState.NOTICE_SENT,
+    HotlineState.POLICE_INFORMED,
+)
+
+
+class OnlineStatus(models.TextChoices):
+    UNKNOWN = "unknown", _("not checked yet")
+    ONLINE = "online", _("online")
+    OFFLINE = "offline", _("offline")
+    ERROR = "error", _("could not be checked")
+
+
+class KnownStatus(models.TextChoices):
+    UNCHECKED = "unchecked", _("not matched yet")
+    KNOWN = "known", _("known material")
+    NOT_KNOWN = "not_known", _("not on any list")
+
+
+class HostingRoute(models.TextChoices):
+    """Where illegal material goes, decided by the country it is hosted in."""
+
+    UNKNOWN = "unknown", _("hosting not traced")
+    DOMESTIC = "domestic", _("hosted here: police and notice to the provider")
+    PARTNER_HOTLINE = "partner_hotline", _("hosted abroad: forward to the partner hotline")
+    ABROAD = "abroad", _("hosted abroad without a hotline: police, daily check")
+
+
+class ReportedUrl(models.Model):
+    """One web address of a report, and where it stands in the hotline's flow."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="hotline_urls")
+    sealed_url = models.BinaryField(help_text=_("Encrypted under the hotline key."))
+    # Keyed hash of the normalised address: the same address reported twice is
+    # found without decrypting every row; useless without the hotline key.
+    url_tag = models.CharField(max_length=64, db_index=True)
+    state = models.CharField(max_length=20, choices=HotlineState, default=HotlineState.NEW)
+    online_status = models.CharField(
+        max_length=10, choices=OnlineStatus, default=OnlineStatus.UNKNOWN
+    )
+    known_status = models.CharField(
+        max_length=10, choices=KnownStatus, default=KnownStatus.UNCHECKED
+    )
+    route = models.CharField(max_length=20, choices=HostingRoute, default=HostingRoute.UNKNOWN)
+    country = models.CharField(max_length=2, blank=True, help_text=_("Of the latest trace."))
+    asn = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    check_count = models.PositiveIntegerField(default=0)
+    offline_checks = models.PositiveIntegerField(
+        default=0, help_text=_("Checks in a row that found the material offline.")
+    )
+    gone_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["next_check_at"], name="hotline_url_recheck_due"),
+            models.Index(fields=["state", "created_at"], name="hotline_url_queue"),
+        ]
+        verbose_name = _("reported web address")
+        verbose_name_plural = _("reported web addresses")
+
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.pk}"
+
+
+class CheckPurpose(models.TextChoices):
+    FIRST = "first", _("first check")
+    RECHECK = "recheck", _("re-check")
+
+
+class FetchAttempt(models.Model):
+    """One look at a reported address by the crawler.
+
+    Plaintext: the outcome, HTTP status, sniffed media type and size. Sealed
+    under the hotline key (``sealed_details``): the final address, redirects,
+    connected IP, declared type, SHA-256 of the body and the exact time.
+    ``checked_at`` is rounded to the hour: the first check follows the report
+    within seconds, so its exact time would tell when the reporter sent it.
+    """
+
+    reported_url = models.ForeignKey(ReportedUrl, on_delete=models.CASCADE, related_name="attempts")
+    purpose = models.CharField(max_length=10, choices=CheckPurpose)
+    checked_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=OnlineStatus)
+    error = models.CharField(max_length=30, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    media_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sealed_details = models.BinaryField()
+    # The body as found, cleaned and encrypted for the line's staff (first check only).
+    evidence = models.ForeignKey(
+        EvidenceFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    capture_refusal = models.CharField(max_length=30, blank=True)
+    is_known = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class HostingTrace(models.Model):
+    """Where an address was hosted: its addresses and their network, country, organisation.
+
+    A new trace is recorded only when the hosting changed since the last one.
+    """
+
+    reported_url = models.ForeignKey(ReportedUrl, on_delete=models.CASCADE, related_name="traces")
+    traced_at = models.DateTimeField()
+    # [{"address": "192.0.2.1", "asn": 64500, "country": "NL", "organisation": "..."}]
+    addresses = models.JSONField(default=list)
+    asn = models.PositiveBigIntegerField(null=True, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class IpRange(models.Model):
+    """One range of the operator-imported IP-to-network table (docs/hotline.md).
+
+    Addresses are stored as 32 lower-case hex digits of their 128-bit value
+    (IPv4 as IPv4-mapped IPv6), so that string order is numeric order on SQLite
+    and PostgreSQL alike and a look-up is one index range scan: the last range
+    starting at or before the address, if it also ends at or after it.
+    """
+
+    start = models.CharField(max_length=32)
+    end = models.CharField(max_length=32)
+    asn = models.PositiveBigIntegerField()
+    country = models.CharField(max_length=2, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["start"], name="hotline_iprange_start")]
+
+
+class IpTableImport(models.Model):
+    """When the IP table was last replaced, from which file, with how many ranges."""
+
+    source = models.CharField(max_length=200)
+    imported_at = models.DateTimeField()
+    ranges = models.PositiveIntegerField()
