@@ -15,6 +15,10 @@ DEFAULTS = {
     # vPDQ frame hashes is within HASHES_PDQ_MAX_DISTANCE of a hash on the list
     # (ThreatExchange's VPDQ_QUERY_MATCH_THRESHOLD_PERCENT).
     "HASHES_VPDQ_QUERY_MATCH_PERCENT": 80.0,
+    # Hash-check API: most items in one request, and the largest body accepted
+    # (1,000 items of a 64-digit hash and a 200-character reference fit easily).
+    "HASHES_CHECK_MAX_ITEMS": 1000,
+    "HASHES_CHECK_MAX_BODY_BYTES": 1024 * 1024,
 }
 
 

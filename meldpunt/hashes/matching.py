@@ -1,7 +1,10 @@
 """The matching engine: exact hashes by indexed look-up, PDQ and vPDQ by Hamming distance.
 
-Exact hashes (SHA-256, SHA-1, MD5) are looked up in the database: one indexed
-query for all hashes of a file. PDQ hashes of all active lists are held in a
+Exact hashes (SHA-256, SHA-1, MD5) of one file are looked up in the database:
+one indexed query for all hashes of a file. For bulk checks (the hash-check
+API) each process also holds, per algorithm, the exact hashes of the active
+lists in sorted numpy arrays (``ExactIndex``), answering a batch with two
+vectorised binary searches. PDQ hashes of all active lists are held in a
 FAISS binary index, as Meta's Hasher-Matcher-Actioner does; each process
 builds it on first use and rebuilds it when the store's revision token
 (models.HashStoreRevision) differs from the one it was built at, so an import
@@ -122,19 +125,120 @@ class PdqIndex:
         return found
 
 
+def hex_to_array(values: Sequence[str], width: int) -> numpy.ndarray:
+    """Well-formed hex strings of ``width`` bytes each as an (n, width) uint8 array."""
+    if not values:
+        return numpy.zeros((0, width), dtype=numpy.uint8)
+    packed = numpy.frombuffer(bytes.fromhex("".join(values)), dtype=numpy.uint8)
+    return packed.reshape(len(values), width)
+
+
+def _prefix_keys(vectors: numpy.ndarray) -> numpy.ndarray:
+    """The first 8 bytes of each hash as one unsigned 64-bit number (the search key)."""
+    return numpy.ascontiguousarray(vectors[:, :8]).view(numpy.uint64).ravel()
+
+
+class ExactIndex:
+    """Exact hashes of one algorithm on the active lists, for batched look-ups in memory.
+
+    Hashes are random, so their first 64 bits nearly always tell them apart:
+    the index is sorted by that prefix and searched with ``numpy.searchsorted``
+    for a whole batch at once; the full value is then compared for the few
+    candidates. A value on several lists occupies one row per list, so the
+    rows of equal prefix form a short run. About 48 bytes per SHA-256 hash.
+    """
+
+    def __init__(self, vectors: numpy.ndarray, list_ids: numpy.ndarray) -> None:
+        keys = _prefix_keys(vectors)
+        order = numpy.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.vectors = vectors[order]
+        self.list_ids = list_ids[order]
+        # The longest run of equal prefixes bounds the comparisons per query.
+        if len(self.keys):
+            starts = numpy.flatnonzero(numpy.r_[True, self.keys[1:] != self.keys[:-1]])
+            self.longest_run = int(numpy.diff(numpy.r_[starts, len(self.keys)]).max())
+        else:
+            self.longest_run = 0
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @classmethod
+    def from_database(cls, algorithm: Algorithm) -> "ExactIndex":
+        width = HEX_LENGTHS[algorithm] // 2
+        rows = KnownHash.objects.filter(algorithm=algorithm, hash_list__is_active=True)
+        list_ids: list[int] = []
+        chunks: list[numpy.ndarray] = []
+        values: list[str] = []
+        for list_id, value in rows.values_list("hash_list_id", "value").iterator(chunk_size=50_000):
+            list_ids.append(list_id)
+            values.append(value)
+            if len(values) == 50_000:
+                chunks.append(hex_to_array(values, width))
+                values = []
+        chunks.append(hex_to_array(values, width))
+        return cls(numpy.concatenate(chunks), numpy.asarray(list_ids, dtype=numpy.int64))
+
+    def lookup(self, queries: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Every (query position, list id) pair where a query is on a list.
+
+        ``queries`` is an (n, width) uint8 array (``hex_to_array``). Two binary
+        searches for the whole batch, then one vectorised comparison per row of
+        the longest run of equal prefixes (1 unless values repeat across lists).
+        """
+        empty = numpy.zeros(0, dtype=numpy.int64)
+        if not len(self.keys) or not len(queries):
+            return empty, empty
+        keys = _prefix_keys(queries)
+        left = numpy.searchsorted(self.keys, keys, side="left")
+        right = numpy.searchsorted(self.keys, keys, side="right")
+        candidates = numpy.flatnonzero(right > left)
+        positions, list_ids = [], []
+        for offset in range(self.longest_run):
+            rows = left[candidates] + offset
+            inside = rows < right[candidates]
+            query_positions, rows = candidates[inside], rows[inside]
+            equal = (self.vectors[rows] == queries[query_positions]).all(axis=1)
+            positions.append(query_positions[equal])
+            list_ids.append(self.list_ids[rows[equal]])
+        if not positions:
+            return empty, empty
+        return numpy.concatenate(positions), numpy.concatenate(list_ids)
+
+
 _lock = threading.Lock()
 _cached: tuple[str, PdqIndex] | None = None
+_exact_lock = threading.Lock()
+_exact_cached: dict[str, tuple[str, ExactIndex]] = {}
 
 
-def pdq_index() -> PdqIndex:
+def exact_index(algorithm: Algorithm, *, token: str | None = None) -> ExactIndex:
+    """This process's in-memory index of one exact algorithm, rebuilt like the PDQ index.
+
+    ``token`` is the revision the caller read (so one request reads it once);
+    without it the current one is read here.
+    """
+    if token is None:
+        token = hash_revision_current()
+    with _exact_lock:
+        cached = _exact_cached.get(algorithm)
+        if cached is None or cached[0] != token:
+            cached = (token, ExactIndex.from_database(algorithm))
+            _exact_cached[algorithm] = cached
+        return cached[1]
+
+
+def pdq_index(*, token: str | None = None) -> PdqIndex:
     """This process's PDQ index, rebuilt first if the store changed anywhere since.
 
     The token is read before the rows, so an index is never labelled newer
     than the rows it holds; a change committed in between only costs one more
-    rebuild at the next query.
+    rebuild at the next query. A caller that already read the token passes it.
     """
     global _cached
-    token = hash_revision_current()
+    if token is None:
+        token = hash_revision_current()
     with _lock:
         if _cached is None or _cached[0] != token:
             _cached = (token, PdqIndex.from_database())

@@ -60,6 +60,15 @@ class HashList(models.Model):
     is_active = models.BooleanField(
         default=True, help_text=_("Only active lists are matched against files.")
     )
+    public_label = models.CharField(
+        _("public label"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "What hash-check clients are told when a hash is on this list, e.g. "
+            "CSAM (INHOPE baseline). Lists without one are never offered to clients."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     imported_at = models.DateTimeField(null=True, blank=True)
 
@@ -107,3 +116,66 @@ class HashStoreRevision(models.Model):
 
     token = models.CharField(max_length=32)
     changed_at = models.DateTimeField()
+
+
+class HashCheckClient(models.Model):
+    """An organisation (hosting company, platform) allowed to use the hash-check API.
+
+    Only the SHA-256 of its bearer token is stored: the token is 256 random
+    bits, so a fast hash is as good as a slow one, and a copy of the database
+    does not let anyone query as the client. The client matches only against
+    the lists chosen here, and learns only their public labels.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    contact = models.TextField(
+        _("contact"), blank=True, help_text=_("Who to call about this client (name, e-mail).")
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Switched off, its token is refused.")
+    )
+    hash_lists = models.ManyToManyField(
+        HashList,
+        blank=True,
+        related_name="check_clients",
+        verbose_name=_("hash lists"),
+        help_text=_("Lists this client may match against; each needs a public label."),
+    )
+    daily_quota = models.PositiveIntegerField(
+        _("daily quota"), default=100_000, help_text=_("Hashes this client may check per day.")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_issued_at = models.DateTimeField(_("token issued at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("hash-check client")
+        verbose_name_plural = _("hash-check clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HashCheckUsage(models.Model):
+    """How many hashes one client checked on one day: for the quota and for billing.
+
+    Nothing else about a request is kept: not the hashes, not the client's
+    references, not its address, not the results.
+    """
+
+    client = models.ForeignKey(HashCheckClient, on_delete=models.CASCADE, related_name="usage")
+    day = models.DateField(_("day"))
+    items = models.PositiveBigIntegerField(_("hashes checked"), default=0)
+    requests = models.PositiveIntegerField(_("requests"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("hash-check usage")
+        verbose_name_plural = _("hash-check usage")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "day"], name="hash_check_usage_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.day}: {self.items}"

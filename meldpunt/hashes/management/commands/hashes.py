@@ -5,6 +5,8 @@ meldpunt hashes import FILE --list NAME [--algorithm ALG] [--create]
 meldpunt hashes lists
 meldpunt hashes activate NAME | deactivate NAME
 meldpunt hashes remove NAME --yes
+meldpunt hashes client create NAME [--contact TEXT] [--list LIST ...] [--quota N]
+meldpunt hashes client list | revoke NAME | rotate NAME
 """
 
 from pathlib import Path
@@ -13,8 +15,15 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from meldpunt.hashes.clients import (
+    IssuedToken,
+    check_client_create,
+    check_client_revoke,
+    check_client_rotate,
+    check_usage_today,
+)
 from meldpunt.hashes.hashfile import HashFileInvalid, algorithm_parse
-from meldpunt.hashes.models import Algorithm, HashList
+from meldpunt.hashes.models import Algorithm, HashCheckClient, HashList
 from meldpunt.hashes.selectors import hash_lists_with_counts
 from meldpunt.hashes.services import (
     hash_file_check,
@@ -45,12 +54,34 @@ class Command(BaseCommand):
         removing = verbs.add_parser("remove", help="Delete a list and all its hashes.")
         removing.add_argument("name")
         removing.add_argument("--yes", action="store_true", help="Confirm the removal.")
+        clients = verbs.add_parser("client", help="Clients of the hash-check API.")
+        client_verbs = clients.add_subparsers(dest="client_verb", required=True)
+        creating = client_verbs.add_parser("create", help="A new client; prints its token once.")
+        creating.add_argument("name")
+        creating.add_argument("--contact", default="", help="Who to call about this client.")
+        creating.add_argument(
+            "--list",
+            action="append",
+            default=[],
+            dest="lists",
+            metavar="LIST",
+            help="A hash list it may match against (repeat for several; each needs a label).",
+        )
+        creating.add_argument("--quota", type=int, default=100_000, help="Hashes per day.")
+        client_verbs.add_parser("list", help="Show every client and today's use.")
+        for verb, text in (
+            ("revoke", "Switch the client off: its token is refused."),
+            ("rotate", "Replace the client's token; prints the new one once."),
+        ):
+            client_verbs.add_parser(verb, help=text).add_argument("name")
 
     def handle(self, *args, verb: str, **options) -> None:
         if verb == "import":
             self._import(options)
         elif verb == "lists":
             self._lists()
+        elif verb == "client":
+            self._client(options)
         elif verb in ("activate", "deactivate"):
             hash_list_activate(hash_list=self._list(options["name"]), is_active=verb == "activate")
             self.stdout.write(f"{options['name']}: {verb}d")
@@ -118,3 +149,48 @@ class Command(BaseCommand):
             raise CommandError(f"this deletes {name!r} and all its hashes: add --yes to confirm")
         count = hash_list_remove(hash_list=hash_list)
         self.stdout.write(f"{name}: removed with {count} hashes")
+
+    def _client(self, options: dict) -> None:
+        verb = options["client_verb"]
+        if verb == "list":
+            self._client_list()
+            return
+        if verb == "create":
+            lists = [self._list(name) for name in options["lists"]]
+            try:
+                issued = check_client_create(
+                    name=options["name"],
+                    contact=options["contact"],
+                    hash_lists=lists,
+                    daily_quota=options["quota"],
+                )
+            except ValidationError as error:
+                raise CommandError(f"cannot create client {options['name']!r}: {error}") from error
+            self._print_token(issued, "created")
+            return
+        client = HashCheckClient.objects.filter(name=options["name"]).first()
+        if client is None:
+            raise CommandError(f"no hash-check client named {options['name']!r}")
+        if verb == "revoke":
+            check_client_revoke(client=client)
+            self.stdout.write(f"{client.name}: revoked (its token is refused from now on)")
+        else:
+            self._print_token(check_client_rotate(client=client), "new token; the old one is void")
+
+    def _print_token(self, issued: IssuedToken, what: str) -> None:
+        self.stdout.write(f"{issued.client.name}: {what}")
+        self.stdout.write(f"token: {issued.token}")
+        self.stdout.write("This token is shown once and not stored; hand it over securely.")
+
+    def _client_list(self) -> None:
+        clients = HashCheckClient.objects.prefetch_related("hash_lists")
+        if not clients:
+            self.stdout.write("no hash-check clients")
+            return
+        self.stdout.write(f"{'name':<30} {'active':<6} {'quota/day':>10} {'used today':>10}  lists")
+        for client in clients:
+            lists = ", ".join(h.name for h in client.hash_lists.all()) or "-"
+            self.stdout.write(
+                f"{client.name:<30} {'yes' if client.is_active else 'no':<6} "
+                f"{client.daily_quota:>10} {check_usage_today(client).used:>10}  {lists}"
+            )

@@ -1,0 +1,328 @@
+"""The OpenAPI 3.1 document of the hash-check API, served at /api/v1/hashes/openapi.json.
+
+Written out by hand like the reporter API's (the views are plain Django views)
+and kept honest the same way: tests validate the document, check that every
+route is in it with the methods its view accepts, and validate every response
+they receive against it. Error and item codes come from the code itself.
+"""
+
+import copy
+from typing import Any
+
+from meldpunt.hashes.checking import MAX_REFERENCE_LENGTH, ItemCode
+from meldpunt.hashes.conf import hashes_setting
+from meldpunt.hashes.models import Algorithm
+
+from .errors import ErrorCode
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _error(description: str, *codes: ErrorCode) -> dict[str, Any]:
+    listed = ", ".join(f"`{code}`" for code in codes)
+    return {"description": f"{description} Codes: {listed}.", "content": _json(_ref("Error"))}
+
+
+_TOKEN_ERRORS = {
+    "401": {
+        **_error(
+            "No token, a wrong or replaced one, or the client's access has been switched off.",
+            ErrorCode.TOKEN_MISSING,
+            ErrorCode.TOKEN_INVALID,
+            ErrorCode.TOKEN_REVOKED,
+        ),
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    },
+}
+_METHOD_ERRORS = {
+    "405": {
+        **_error("The route exists but not with this method.", ErrorCode.METHOD_NOT_ALLOWED),
+        "headers": {"Allow": {"schema": {"type": "string"}}},
+    },
+}
+_LANGUAGE = {"$ref": "#/components/parameters/AcceptLanguage"}
+_TOKEN = [{"clientToken": []}]
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "enum": [str(code) for code in ErrorCode]},
+                    "message": {
+                        "type": "string",
+                        "description": "For people, in the language of Accept-Language.",
+                    },
+                },
+            }
+        },
+    },
+    "Item": {
+        "type": "object",
+        "description": (
+            "One hash. Fields other than these four are refused per item (`unknown_field`)."
+        ),
+        "required": ["algorithm", "value"],
+        "properties": {
+            "algorithm": {"type": "string", "enum": list(Algorithm.values)},
+            "value": {
+                "type": "string",
+                "description": (
+                    "Hexadecimal, upper or lower case: 64 digits for sha256 and pdq, "
+                    "40 for sha1, 32 for md5."
+                ),
+                "pattern": "^[0-9A-Fa-f]+$",
+            },
+            "id": {
+                "type": "string",
+                "maxLength": MAX_REFERENCE_LENGTH,
+                "description": "Your own reference, echoed back and never stored.",
+            },
+            "quality": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 100,
+                "description": (
+                    "PDQ only: the hash's quality. Hashes under the minimum (50 by default) "
+                    "are not checked (`low_quality`); without it the hash is checked."
+                ),
+            },
+        },
+    },
+    "Batch": {
+        "type": "object",
+        "required": ["items"],
+        "additionalProperties": False,
+        "properties": {
+            "items": {
+                "type": "array",
+                "maxItems": 1000,  # HASHES_CHECK_MAX_ITEMS, filled in when served
+                "items": _ref("Item"),
+            }
+        },
+    },
+    "Match": {
+        "type": "object",
+        "required": ["label", "distance"],
+        "properties": {
+            "label": {
+                "type": "string",
+                "description": "The public label of a list the hash is on.",
+            },
+            "distance": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 256,
+                "description": "0 for exact hashes; the Hamming distance (bits) for PDQ.",
+            },
+        },
+    },
+    "ItemError": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": {"type": "string", "enum": list(ItemCode.ALL)},
+            "message": {"type": "string"},
+        },
+    },
+    "Result": {
+        "description": "The answer for the item at `index`: checked, or refused with `error`.",
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["index", "id", "matched", "matches"],
+                "additionalProperties": False,
+                "properties": {
+                    "index": {"type": "integer", "minimum": 0},
+                    "id": {"type": ["string", "null"]},
+                    "matched": {"type": "boolean"},
+                    "matches": {"type": "array", "items": _ref("Match")},
+                },
+            },
+            {
+                "type": "object",
+                "required": ["index", "id", "error"],
+                "additionalProperties": False,
+                "properties": {
+                    "index": {"type": "integer", "minimum": 0},
+                    "id": {"type": ["string", "null"]},
+                    "error": _ref("ItemError"),
+                },
+            },
+        ],
+    },
+    "Quota": {
+        "type": "object",
+        "required": ["limit", "used", "remaining"],
+        "description": "Hashes per day (local calendar day of the hotline).",
+        "properties": {
+            "limit": {"type": "integer", "minimum": 0},
+            "used": {"type": "integer", "minimum": 0},
+            "remaining": {"type": "integer", "minimum": 0},
+        },
+    },
+    "CheckResponse": {
+        "type": "object",
+        "required": ["results", "summary", "quota"],
+        "properties": {
+            "results": {
+                "type": "array",
+                "items": _ref("Result"),
+                "description": "One result per item, in the order sent.",
+            },
+            "summary": {
+                "type": "object",
+                "required": ["checked", "matched", "invalid"],
+                "properties": {
+                    "checked": {"type": "integer", "minimum": 0},
+                    "matched": {"type": "integer", "minimum": 0},
+                    "invalid": {"type": "integer", "minimum": 0},
+                },
+            },
+            "quota": _ref("Quota"),
+        },
+    },
+    "Account": {
+        "type": "object",
+        "required": ["client", "labels", "max_items", "quota"],
+        "properties": {
+            "client": {"type": "string"},
+            "labels": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The public labels a match can carry for this client.",
+            },
+            "max_items": {"type": "integer"},
+            "quota": _ref("Quota"),
+        },
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document.",
+            "responses": {
+                "200": {
+                    "description": "The OpenAPI document.",
+                    "content": _json({"type": "object"}),
+                },
+                **_METHOD_ERRORS,
+            },
+        }
+    },
+    "/check": {
+        "post": {
+            "operationId": "check",
+            "summary": "Check a batch of hashes against the lists this client may use.",
+            "description": (
+                "Each item is answered on its own: a bad item gets an `error` with one of the "
+                "item codes and the others are still checked. Only the well-formed items count "
+                "against the daily quota; a batch that would pass the quota is refused whole "
+                "(429) and nothing is counted. The hashes and ids are not stored."
+            ),
+            "security": _TOKEN,
+            "parameters": [_LANGUAGE],
+            "requestBody": {"required": True, "content": _json(_ref("Batch"))},
+            "responses": {
+                "200": {
+                    "description": "One result per item.",
+                    "content": _json(_ref("CheckResponse")),
+                },
+                "400": _error(
+                    "The body is not a JSON object with an `items` array, or has too many items.",
+                    ErrorCode.MALFORMED_JSON,
+                    ErrorCode.TOO_MANY_ITEMS,
+                ),
+                **_TOKEN_ERRORS,
+                "413": _error("The body is larger than allowed.", ErrorCode.REQUEST_TOO_LARGE),
+                "415": _error(
+                    "The body is not application/json.", ErrorCode.UNSUPPORTED_MEDIA_TYPE
+                ),
+                "429": {
+                    **_error(
+                        "Today's quota cannot cover this batch; nothing was checked or counted.",
+                        ErrorCode.QUOTA_EXCEEDED,
+                    ),
+                    "headers": {
+                        "Retry-After": {
+                            "schema": {"type": "string"},
+                            "description": "Seconds until the quota resets at midnight.",
+                        }
+                    },
+                },
+                **_METHOD_ERRORS,
+            },
+        }
+    },
+    "/account": {
+        "get": {
+            "operationId": "account",
+            "summary": "The client, the labels it can be told and today's quota (free).",
+            "security": _TOKEN,
+            "parameters": [_LANGUAGE],
+            "responses": {
+                "200": {"description": "The client's account.", "content": _json(_ref("Account"))},
+                **_TOKEN_ERRORS,
+                **_METHOD_ERRORS,
+            },
+        }
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    schemas = copy.deepcopy(SCHEMAS)
+    schemas["Batch"]["properties"]["items"]["maxItems"] = hashes_setting("HASHES_CHECK_MAX_ITEMS")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Meldpunt hash-check API",
+            "version": "1.0.0",
+            "description": (
+                "For hosting companies and platforms: check hashes of files (SHA-256, SHA-1, "
+                "MD5, PDQ) against the hotline's lists of known material. A match names only "
+                "the list's public label. The hashes sent are not stored; only a daily count "
+                "per client is kept, for the quota and billing. The API sets no cookies. "
+                "Messages follow Accept-Language (Dutch by default, English). Any path under "
+                "/api/v1/hashes/ not listed here answers 404 with the error code `not_found`. "
+                "See docs/hashes.md."
+            ),
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        },
+        "servers": [{"url": "/api/v1/hashes"}],
+        "paths": PATHS,
+        "components": {
+            "schemas": schemas,
+            "parameters": {
+                "AcceptLanguage": {
+                    "name": "Accept-Language",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "examples": ["nl", "en"]},
+                    "description": "Language of messages: `nl` (default) or `en`.",
+                }
+            },
+            "securitySchemes": {
+                "clientToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": (
+                        "The client's token (`mphc_…`), issued by the hotline with "
+                        "`meldpunt hashes client create` and shown once."
+                    ),
+                }
+            },
+        },
+    }

@@ -1,0 +1,250 @@
+"""Views of the hash-check API: authenticate the client, read the batch, call the service.
+
+The API is cookie-less (clients send a bearer token), needs no CSRF protection
+and never sets a cookie. Nothing of a request is stored or logged except the
+client's daily counter: not the hashes, not the client's references, not the
+results (the privacy middleware has already removed the address).
+"""
+
+import json
+import math
+from collections.abc import Callable
+from functools import wraps
+from importlib import import_module
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from meldpunt.hashes.checking import (
+    MAX_REFERENCE_LENGTH,
+    CheckItem,
+    ItemProblem,
+    check_client_labels,
+    check_item_parse,
+    hashes_check,
+)
+from meldpunt.hashes.clients import (
+    Quota,
+    QuotaExceeded,
+    TokenRefused,
+    check_client_authenticate,
+    check_usage_charge,
+    check_usage_today,
+)
+from meldpunt.hashes.conf import hashes_setting
+from meldpunt.hashes.models import HashCheckClient
+
+from .errors import ApiError, ErrorCode
+from .openapi import openapi_document
+
+View = Callable[..., HttpResponse]
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hash-check"'}
+
+
+def _forget_cookies(request: HttpRequest) -> None:
+    """Ignore whatever cookies came along, so no middleware renews or sets one.
+
+    As the reporter API does: a session cookie sent by accident would otherwise
+    make the session middleware answer with Set-Cookie, and a language cookie
+    would override Accept-Language.
+    """
+    request.COOKIES = {}
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    translation.activate(translation.get_language_from_request(request))
+    request.LANGUAGE_CODE = translation.get_language()
+
+
+def api_view(*methods: str) -> Callable[[View], View]:
+    """Method check, cookie-less requests, API errors as JSON and no caching, for every view."""
+
+    def decorate(view: View) -> View:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
+            _forget_cookies(request)
+            try:
+                if request.method not in methods:
+                    raise ApiError(
+                        405,
+                        ErrorCode.METHOD_NOT_ALLOWED,
+                        _("This method is not allowed here."),
+                        headers={"Allow": ", ".join(methods)},
+                    )
+                response = view(request, *args, **kwargs)
+            except ApiError as error:
+                response = error.response()
+            response["Cache-Control"] = "no-store"
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _client(request: HttpRequest) -> HashCheckClient:
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401,
+            ErrorCode.TOKEN_MISSING,
+            _("Send your hash-check token as “Authorization: Bearer …”."),
+            headers=CHALLENGE,
+        )
+    try:
+        return check_client_authenticate(token.strip())
+    except TokenRefused as refused:
+        if refused.revoked:
+            raise ApiError(
+                401,
+                ErrorCode.TOKEN_REVOKED,
+                _("Access for this client has been switched off. Contact the hotline."),
+                headers=CHALLENGE,
+            ) from refused
+        raise ApiError(
+            401,
+            ErrorCode.TOKEN_INVALID,
+            _("This token is not valid. Check it, or ask the hotline for a new one."),
+            headers=CHALLENGE,
+        ) from refused
+
+
+def _too_large() -> ApiError:
+    return ApiError(413, ErrorCode.REQUEST_TOO_LARGE, _("The request is larger than allowed."))
+
+
+def _read_items(request: HttpRequest) -> list:
+    """The ``items`` array of a JSON body ``{"items": [...]}``, or the reason it is refused."""
+    limit = hashes_setting("HASHES_CHECK_MAX_BODY_BYTES")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise _too_large()
+    if request.content_type != "application/json":
+        raise ApiError(
+            415,
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            _("Send the batch as application/json."),
+        )
+    try:
+        body = request.body
+    except RequestDataTooBig as error:
+        raise _too_large() from error
+    if len(body) > limit:
+        raise _too_large()
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise ApiError(400, ErrorCode.MALFORMED_JSON, _("The body is not valid JSON.")) from error
+    if (
+        not isinstance(payload, dict)
+        or set(payload) != {"items"}
+        or not isinstance(payload["items"], list)
+    ):
+        raise ApiError(
+            400,
+            ErrorCode.MALFORMED_JSON,
+            _("The body must be a JSON object with one key, “items”, holding an array."),
+        )
+    maximum = hashes_setting("HASHES_CHECK_MAX_ITEMS")
+    if len(payload["items"]) > maximum:
+        raise ApiError(
+            400,
+            ErrorCode.TOO_MANY_ITEMS,
+            _("At most %(max)d items per request; split the batch.") % {"max": maximum},
+        )
+    return payload["items"]
+
+
+def _quota_json(quota: Quota) -> dict[str, int]:
+    return {"limit": quota.limit, "used": quota.used, "remaining": quota.remaining}
+
+
+def _reference(raw: object) -> str | None:
+    """The client's own reference for an item, echoed back if it is a usable one."""
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        reference = raw["id"]
+        return reference if len(reference) <= MAX_REFERENCE_LENGTH else None
+    return None
+
+
+@api_view("POST")
+def check(request: HttpRequest) -> HttpResponse:
+    """Check a batch of hashes; bad items are answered one by one, the rest are checked."""
+    client = _client(request)
+    raw_items = _read_items(request)
+    parsed = [check_item_parse(raw) for raw in raw_items]
+    valid = [(i, item) for i, item in enumerate(parsed) if isinstance(item, CheckItem)]
+    try:
+        quota = check_usage_charge(client=client, items=len(valid))
+    except QuotaExceeded as exceeded:
+        seconds = math.ceil((exceeded.resets_at - timezone.now()).total_seconds())
+        raise ApiError(
+            429,
+            ErrorCode.QUOTA_EXCEEDED,
+            _(
+                "Today's quota is used up: %(remaining)d of %(limit)d hashes left, "
+                "%(asked)d asked. It resets at midnight (%(zone)s)."
+            )
+            % {
+                "remaining": exceeded.quota.remaining,
+                "limit": exceeded.quota.limit,
+                "asked": len(valid),
+                "zone": settings.TIME_ZONE,
+            },
+            headers={"Retry-After": str(max(seconds, 1))},
+        ) from exceeded
+    found = hashes_check([item for _i, item in valid], labels=check_client_labels(client))
+    matches_by_position = dict(zip((i for i, _item in valid), found, strict=True))
+    results = []
+    for position, (raw, item) in enumerate(zip(raw_items, parsed, strict=True)):
+        result: dict = {"index": position, "id": _reference(raw)}
+        if isinstance(item, ItemProblem):
+            result["error"] = {"code": item.code, "message": item.message}
+        else:
+            matches = matches_by_position[position]
+            result["matched"] = bool(matches)
+            result["matches"] = [{"label": m.label, "distance": m.distance} for m in matches]
+        results.append(result)
+    return JsonResponse(
+        {
+            "results": results,
+            "summary": {
+                "checked": len(valid),
+                "matched": sum(1 for matches in found if matches),
+                "invalid": len(parsed) - len(valid),
+            },
+            "quota": _quota_json(quota),
+        }
+    )
+
+
+@api_view("GET")
+def account(request: HttpRequest) -> HttpResponse:
+    """Who the token belongs to, the labels it can match and today's quota; costs nothing."""
+    client = _client(request)
+    return JsonResponse(
+        {
+            "client": client.name,
+            "labels": sorted(set(check_client_labels(client).values())),
+            "max_items": hashes_setting("HASHES_CHECK_MAX_ITEMS"),
+            "quota": _quota_json(check_usage_today(client)),
+        }
+    )
+
+
+@csrf_exempt
+def no_such_endpoint(request: HttpRequest, path: str) -> HttpResponse:
+    """Any other path under /api/v1/hashes/: a JSON 404, not the HTML page of the site."""
+    _forget_cookies(request)
+    return ApiError(404, ErrorCode.NOT_FOUND, _("There is no such endpoint.")).response()
+
+
+@api_view("GET")
+def openapi(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(openapi_document(), json_dumps_params={"indent": 2})

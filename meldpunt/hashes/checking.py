@@ -1,0 +1,202 @@
+"""The hash-check service: a company's batch of hashes against the lists it may use.
+
+Hosting companies and platforms send hashes of files their users uploaded;
+those hashes are sensitive (they say what a company's users store), so
+nothing here writes them anywhere: they are parsed, looked up in the
+process's in-memory indexes and forgotten. A client learns, per hash, only
+whether it is on one of its lists and that list's public label, never the
+internal list name or anything about other clients.
+
+Items are validated here by hand rather than with a Django form each: a
+batch of 1,000 forms would cost more than the matching itself. Every problem
+is reported per item with a stable code, and a bad item never fails the batch.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from meldpunt.hashes.conf import hashes_setting
+from meldpunt.hashes.matching import exact_index, hex_to_array, pdq_index
+from meldpunt.hashes.models import EXACT_ALGORITHMS, HEX_LENGTHS, Algorithm, HashCheckClient
+from meldpunt.hashes.selectors import hash_revision_current
+
+ITEM_FIELDS = {"algorithm", "value", "id", "quality"}
+MAX_REFERENCE_LENGTH = 200
+HEX = re.compile(r"[0-9a-f]*")
+
+
+class ItemCode:
+    """Codes of per-item problems (stable, English; listed in the OpenAPI document)."""
+
+    NOT_AN_OBJECT = "not_an_object"
+    UNKNOWN_FIELD = "unknown_field"
+    UNKNOWN_ALGORITHM = "unknown_algorithm"
+    VALUE_MISSING = "value_missing"
+    NOT_HEX = "not_hex"
+    WRONG_LENGTH = "wrong_length"
+    BAD_ID = "bad_id"
+    BAD_QUALITY = "bad_quality"
+    LOW_QUALITY = "low_quality"
+
+    ALL = (
+        NOT_AN_OBJECT,
+        UNKNOWN_FIELD,
+        UNKNOWN_ALGORITHM,
+        VALUE_MISSING,
+        NOT_HEX,
+        WRONG_LENGTH,
+        BAD_ID,
+        BAD_QUALITY,
+        LOW_QUALITY,
+    )
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One well-formed hash to check: normalised lower-case hex of the right length."""
+
+    algorithm: Algorithm
+    value: str
+
+
+@dataclass(frozen=True)
+class ItemProblem:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """A hash is on a list with this public label, at this distance (0 for exact)."""
+
+    label: str
+    distance: int
+
+
+def check_item_parse(raw: object) -> CheckItem | ItemProblem:
+    """One item of a batch as sent, checked; the client's ``id`` is the caller's business."""
+    if not isinstance(raw, dict):
+        return ItemProblem(ItemCode.NOT_AN_OBJECT, _("Each item must be a JSON object."))
+    unknown = sorted(set(raw) - ITEM_FIELDS)
+    if unknown:
+        return ItemProblem(
+            ItemCode.UNKNOWN_FIELD,
+            _("Unknown field(s): %(fields)s. Items have algorithm, value, id and quality.")
+            % {"fields": ", ".join(unknown)},
+        )
+    reference = raw.get("id")
+    if reference is not None and (
+        not isinstance(reference, str) or len(reference) > MAX_REFERENCE_LENGTH
+    ):
+        return ItemProblem(
+            ItemCode.BAD_ID,
+            _("The id must be a string of at most %(max)d characters.")
+            % {"max": MAX_REFERENCE_LENGTH},
+        )
+    algorithm = raw.get("algorithm")
+    if algorithm not in Algorithm.values:
+        return ItemProblem(
+            ItemCode.UNKNOWN_ALGORITHM,
+            _("The algorithm must be one of: %(algorithms)s.")
+            % {"algorithms": ", ".join(Algorithm.values)},
+        )
+    algorithm = Algorithm(algorithm)
+    value = raw.get("value")
+    if not isinstance(value, str) or not value.strip():
+        return ItemProblem(ItemCode.VALUE_MISSING, _("The value (a hexadecimal hash) is missing."))
+    value = value.strip().lower()
+    if not HEX.fullmatch(value):
+        return ItemProblem(
+            ItemCode.NOT_HEX, _("The value must be hexadecimal (digits 0-9 and letters a-f).")
+        )
+    expected = HEX_LENGTHS[algorithm]
+    if len(value) != expected:
+        return ItemProblem(
+            ItemCode.WRONG_LENGTH,
+            _("A %(algorithm)s value has %(expected)d hexadecimal digits, not %(length)d.")
+            % {"algorithm": algorithm.label, "expected": expected, "length": len(value)},
+        )
+    if "quality" in raw:
+        quality = raw["quality"]
+        if algorithm != Algorithm.PDQ or not _is_integer(quality) or not 0 <= quality <= 100:
+            return ItemProblem(
+                ItemCode.BAD_QUALITY,
+                _("The quality is a whole number from 0 to 100, and only for PDQ hashes."),
+            )
+        minimum = hashes_setting("HASHES_PDQ_MIN_QUALITY")
+        if quality < minimum:
+            return ItemProblem(
+                ItemCode.LOW_QUALITY,
+                _(
+                    "PDQ hashes of quality under %(minimum)d are not checked: featureless "
+                    "pictures all hash alike."
+                )
+                % {"minimum": minimum},
+            )
+    return CheckItem(algorithm, value)
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_client_labels(client: HashCheckClient) -> dict[int, str]:
+    """The lists a client may match right now, by id, with their public labels.
+
+    Read on every request, so a list switched off or taken from the client
+    stops matching at once, whatever the in-memory indexes still hold.
+    """
+    return dict(
+        client.hash_lists.filter(is_active=True)
+        .exclude(public_label="")
+        .values_list("pk", "public_label")
+    )
+
+
+def hashes_check(
+    items: Sequence[CheckItem], *, labels: Mapping[int, str]
+) -> list[list[LabelMatch]]:
+    """For each item, the public labels of the allowed lists it is on, sorted by label.
+
+    ``labels`` maps the ids of the lists that may match to their public labels
+    (``check_client_labels``). Exact hashes go through one vectorised look-up
+    per algorithm, PDQ hashes through one FAISS range search for the batch.
+    Lists sharing a label are reported once, at the smallest distance.
+    """
+    best: list[dict[str, int]] = [{} for _ in items]
+    if not items or not labels:
+        return [[] for _ in items]
+    token = hash_revision_current()
+
+    def found(position: int, list_id: int, distance: int) -> None:
+        label = labels.get(list_id)
+        if label is not None and distance < best[position].get(label, distance + 1):
+            best[position][label] = distance
+
+    for algorithm in EXACT_ALGORITHMS:
+        positions = [i for i, item in enumerate(items) if item.algorithm == algorithm]
+        if not positions:
+            continue
+        queries = hex_to_array([items[i].value for i in positions], HEX_LENGTHS[algorithm] // 2)
+        query_positions, list_ids = exact_index(algorithm, token=token).lookup(queries)
+        for query, list_id in zip(query_positions.tolist(), list_ids.tolist(), strict=True):
+            found(positions[query], list_id, 0)
+
+    positions = [i for i, item in enumerate(items) if item.algorithm == Algorithm.PDQ]
+    if positions:
+        index = pdq_index(token=token)
+        per_query = index.search(
+            [items[i].value for i in positions],
+            max_distance=hashes_setting("HASHES_PDQ_MAX_DISTANCE"),
+        )
+        for position, distances in zip(positions, per_query, strict=True):
+            for list_id, distance in distances.items():
+                found(position, list_id, distance)
+
+    return [
+        [LabelMatch(label, distance) for label, distance in sorted(matches.items())]
+        for matches in best
+    ]

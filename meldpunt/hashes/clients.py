@@ -1,0 +1,165 @@
+"""Hash-check clients: their bearer tokens, and their daily counters for quota and billing.
+
+A token is ``mphc_`` and 43 URL-safe characters (256 random bits), shown once
+when it is issued; only its SHA-256 is stored. A fast hash suffices because
+the token cannot be guessed, and the stored digest is not itself a token, so a
+copy of the database does not let anyone query as a client.
+"""
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList
+
+TOKEN_PREFIX = "mphc_"  # noqa: S105 (a prefix, not a secret)
+
+
+def _token_new() -> tuple[str, str]:
+    """A fresh token and the digest stored for it."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, _token_digest(token)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _lists_checked(hash_lists: Iterable[HashList]) -> list[HashList]:
+    """Lists a client may be given: each needs a public label, or the client would see nothing."""
+    hash_lists = list(hash_lists)
+    unlabelled = sorted(hash_list.name for hash_list in hash_lists if not hash_list.public_label)
+    if unlabelled:
+        raise ValidationError(
+            _("These lists have no public label yet: %(names)s.") % {"names": ", ".join(unlabelled)}
+        )
+    return hash_lists
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    client: HashCheckClient
+    token: str  # shown once, never stored
+
+
+@transaction.atomic
+def check_client_create(
+    *,
+    name: str,
+    contact: str = "",
+    hash_lists: Iterable[HashList] = (),
+    daily_quota: int = 100_000,
+) -> IssuedToken:
+    """A new, active client and its first token; ValidationError for bad input."""
+    token, digest = _token_new()
+    client = HashCheckClient(name=name, contact=contact, daily_quota=daily_quota, token_hash=digest)
+    client.full_clean()
+    lists = _lists_checked(hash_lists)
+    client.save()
+    client.hash_lists.set(lists)
+    return IssuedToken(client, token)
+
+
+@transaction.atomic
+def check_client_rotate(*, client: HashCheckClient) -> IssuedToken:
+    """A new token for the client; the old one stops working at once."""
+    token, digest = _token_new()
+    client.token_hash = digest
+    client.token_issued_at = timezone.now()
+    client.save(update_fields=["token_hash", "token_issued_at"])
+    return IssuedToken(client, token)
+
+
+def check_client_revoke(*, client: HashCheckClient) -> None:
+    """Switch the client off: its token is refused (as revoked) until it is switched on."""
+    client.is_active = False
+    client.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def check_client_set_lists(*, client: HashCheckClient, hash_lists: Iterable[HashList]) -> None:
+    client.hash_lists.set(_lists_checked(hash_lists))
+
+
+class TokenRefused(Exception):
+    """No client has this token (``revoked`` False), or its client is switched off."""
+
+    def __init__(self, *, revoked: bool) -> None:
+        super().__init__("revoked" if revoked else "unknown token")
+        self.revoked = revoked
+
+
+def check_client_authenticate(token: str) -> HashCheckClient:
+    """The client a bearer token belongs to; raises TokenRefused.
+
+    The database finds the row by the digest (an index look-up whose timing
+    says nothing about the token), and the digests are then compared in
+    constant time as well, so no timing tells how close a guess came.
+    """
+    digest = _token_digest(token)
+    client = HashCheckClient.objects.filter(token_hash=digest).first()
+    if client is None or not hmac.compare_digest(client.token_hash, digest):
+        raise TokenRefused(revoked=False)
+    if not client.is_active:
+        raise TokenRefused(revoked=True)
+    return client
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    used: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+
+class QuotaExceeded(Exception):
+    def __init__(self, quota: Quota, resets_at: datetime.datetime) -> None:
+        super().__init__("daily quota used up")
+        self.quota, self.resets_at = quota, resets_at
+
+
+def _next_midnight() -> datetime.datetime:
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time()))
+
+
+def check_usage_today(client: HashCheckClient) -> Quota:
+    used = (
+        HashCheckUsage.objects.filter(client=client, day=timezone.localdate())
+        .values_list("items", flat=True)
+        .first()
+    )
+    return Quota(client.daily_quota, used or 0)
+
+
+@transaction.atomic
+def check_usage_charge(*, client: HashCheckClient, items: int) -> Quota:
+    """Count ``items`` hashes against today's quota, all or none; raises QuotaExceeded.
+
+    One conditional UPDATE, so concurrent requests of one client can never
+    together pass the quota. A day is a local calendar day (TIME_ZONE).
+    """
+    day = timezone.localdate()
+    if items <= 0:
+        return check_usage_today(client)
+    HashCheckUsage.objects.get_or_create(client=client, day=day)
+    charged = HashCheckUsage.objects.filter(
+        client=client, day=day, items__lte=client.daily_quota - items
+    ).update(items=F("items") + items, requests=F("requests") + 1)
+    used = HashCheckUsage.objects.get(client=client, day=day).items
+    quota = Quota(client.daily_quota, used)
+    if not charged:
+        raise QuotaExceeded(quota, _next_midnight())
+    return quota

@@ -1,0 +1,500 @@
+"""The hash-check API end to end through Django's test client, with lists imported for real.
+
+Every response is validated against the API's OpenAPI document and checked for
+cookies, as the reporter API's tests do.
+"""
+
+import hashlib
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import URLPattern, URLResolver, resolve
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import validate
+
+from meldpunt.hashes import api_urls
+from meldpunt.hashes.api import views
+from meldpunt.hashes.api.openapi import openapi_document
+from meldpunt.hashes.checking import ItemCode
+from meldpunt.hashes.clients import check_client_create, check_client_revoke, check_client_rotate
+from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList
+from meldpunt.hashes.services import hash_list_activate, hash_list_create, hash_list_import
+
+from . import pictures
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/hashes"
+
+
+def _as_openapi_path(route: str) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+def assert_documented(method: str, path: str, response) -> None:
+    """The status is documented for this operation and the body matches its schema."""
+    match = resolve(API + path)
+    if match.func is views.no_such_endpoint:
+        return
+    document = openapi_document()
+    operations = document["paths"][_as_openapi_path(match.route.removeprefix("api/v1/hashes/"))]
+    status = str(response.status_code)
+    if method not in operations:
+        assert status == "405"
+        method = next(iter(operations))
+    documented = operations[method]["responses"]
+    assert status in documented, f"{method.upper()} {path} answered {status}"
+    schema = documented[status]["content"]["application/json"]["schema"]
+    OAS31Validator({**schema, "components": document["components"]}).validate(response.json())
+
+
+class ApiClient:
+    """Django's test client; every response must set no cookie and match the document."""
+
+    def __init__(self, token: str | None = None, **defaults: str) -> None:
+        if token:
+            defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        self.client = Client(**defaults)
+
+    def request(self, method: str, path: str, **kwargs):
+        response = getattr(self.client, method)(API + path, **kwargs)
+        assert not response.cookies, response.cookies
+        assert response["Content-Type"] == "application/json", response.content[:300]
+        assert_documented(method, path, response)
+        return response
+
+    def check(self, items, **kwargs):
+        return self.request(
+            "post",
+            "/check",
+            data=json.dumps({"items": items}),
+            content_type="application/json",
+            **kwargs,
+        )
+
+    def post_raw(self, body, content_type: str = "application/json", **kwargs):
+        return self.request("post", "/check", data=body, content_type=content_type, **kwargs)
+
+
+def _import(tmp_path, name: str, lines: list[str], *, algorithm=None, label="") -> HashList:
+    path = tmp_path / f"{name}.txt"
+    path.write_text("\n".join(lines) + "\n")
+    hash_list = HashList.objects.filter(name=name).first() or hash_list_create(name=name)
+    if label:
+        HashList.objects.filter(pk=hash_list.pk).update(public_label=label)
+        hash_list.refresh_from_db()
+    hash_list_import(hash_list=hash_list, path=path, algorithm=algorithm)
+    return hash_list
+
+
+def _digests(data: bytes) -> dict[str, str]:
+    return {name: hashlib.new(name, data).hexdigest() for name in ("sha256", "sha1", "md5")}
+
+
+@pytest.fixture
+def known(tmp_path):
+    """A police list with the exact hashes of one picture and the PDQ of another."""
+    data = pictures.jpeg(pictures.picture(1))
+    pdq, _quality = pictures.pdq(pictures.picture(3))
+    exact = _digests(data)
+    police = _import(
+        tmp_path, "police-internal-2026", [exact["md5"], exact["sha1"]], label="CSAM (police)"
+    )
+    _import(tmp_path, "police-internal-2026", [exact["sha256"]], algorithm="sha256")
+    _import(tmp_path, "police-internal-2026", [pdq], algorithm="pdq")
+    return {"list": police, "exact": exact, "pdq": pdq}
+
+
+@pytest.fixture
+def issued(known):
+    return check_client_create(name="Hoster BV", hash_lists=[known["list"]], daily_quota=1000)
+
+
+@pytest.fixture
+def api(issued) -> ApiClient:
+    return ApiClient(issued.token, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def _error(response) -> dict:
+    return response.json()["error"]
+
+
+# Tokens -------------------------------------------------------------------------------
+
+
+def test_a_token_is_256_random_bits_and_only_its_digest_is_stored(issued):
+    assert issued.token.startswith("mphc_") and len(issued.token) == 5 + 43
+    client = HashCheckClient.objects.get()
+    assert client.token_hash == hashlib.sha256(issued.token.encode()).hexdigest()
+    assert issued.token not in _every_row()
+
+
+def test_missing_malformed_and_wrong_tokens_are_refused_with_401(issued):
+    for headers, code in (
+        ({}, "token_missing"),
+        ({"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}, "token_missing"),
+        ({"HTTP_AUTHORIZATION": "Bearer "}, "token_missing"),
+        ({"HTTP_AUTHORIZATION": "Bearer mphc_wrong"}, "token_invalid"),
+        ({"HTTP_AUTHORIZATION": f"Bearer {issued.token}x"}, "token_invalid"),
+        ({"HTTP_AUTHORIZATION": "Bearer \udcff"}, "token_invalid"),
+    ):
+        response = ApiClient(**headers).check([])
+        assert response.status_code == 401, headers
+        assert _error(response)["code"] == code
+        assert response["WWW-Authenticate"] == 'Bearer realm="hash-check"'
+    assert not HashCheckUsage.objects.exists()
+
+
+def test_a_revoked_client_is_told_so_and_a_rotated_token_replaces_the_old(issued):
+    assert ApiClient(issued.token).check([]).status_code == 200
+    rotated = check_client_rotate(client=issued.client)
+    old = ApiClient(issued.token).check([])
+    assert old.status_code == 401 and _error(old)["code"] == "token_invalid"
+    assert ApiClient(rotated.token).check([]).status_code == 200
+    check_client_revoke(client=issued.client)
+    revoked = ApiClient(rotated.token, HTTP_ACCEPT_LANGUAGE="en").check([])
+    assert revoked.status_code == 401 and _error(revoked)["code"] == "token_revoked"
+    assert "switched off" in _error(revoked)["message"]
+
+
+# Matching --------------------------------------------------------------------------------
+
+
+def test_exact_hashes_match_with_the_public_label_only(api, known):
+    items = [
+        {"algorithm": name, "value": value, "id": name} for name, value in known["exact"].items()
+    ]
+    other = _digests(pictures.jpeg(pictures.picture(2)))
+    items += [{"algorithm": "sha256", "value": other["sha256"], "id": "other"}]
+    items += [{"algorithm": "md5", "value": known["exact"]["md5"].upper()}]
+    response = api.check(items)
+    assert response.status_code == 200
+    body = response.json()
+    assert [r["matched"] for r in body["results"]] == [True, True, True, False, True]
+    assert body["results"][0] == {
+        "index": 0,
+        "id": "sha256",
+        "matched": True,
+        "matches": [{"label": "CSAM (police)", "distance": 0}],
+    }
+    assert body["results"][3]["matches"] == [] and body["results"][4]["id"] is None
+    assert body["summary"] == {"checked": 5, "matched": 4, "invalid": 0}
+    assert body["quota"] == {"limit": 1000, "used": 5, "remaining": 995}
+    assert b"police-internal-2026" not in response.content
+
+
+def test_a_recompressed_copy_matches_by_pdq_with_its_distance(api, known):
+    copy, quality = pictures.pdq(pictures.recompressed(pictures.picture(3)))
+    unrelated, unrelated_quality = pictures.pdq(pictures.picture(4))
+    response = api.check(
+        [
+            {"algorithm": "pdq", "value": copy, "quality": quality, "id": "copy"},
+            {"algorithm": "pdq", "value": known["pdq"]},
+            {"algorithm": "pdq", "value": unrelated, "quality": unrelated_quality},
+        ]
+    )
+    results = response.json()["results"]
+    [match] = results[0]["matches"]
+    assert match["label"] == "CSAM (police)" and 0 < match["distance"] <= 31
+    assert results[1]["matches"] == [{"label": "CSAM (police)", "distance": 0}]
+    assert results[2] == {"index": 2, "id": None, "matched": False, "matches": []}
+
+
+def test_only_the_clients_own_labelled_active_lists_match(tmp_path, api, issued, known):
+    value = known["exact"]["sha256"]
+    # The same hash on a list the client may not use, and on an unlabelled one.
+    _import(tmp_path, "ncmec-secret", [value], label="NCMEC", algorithm="sha256")
+    _import(tmp_path, "internal-unlabelled", [value], algorithm="sha256")
+    # A second list of the client with the same label counts once; a third label is listed.
+    same = _import(tmp_path, "police-2", [value], label="CSAM (police)", algorithm="sha256")
+    third = _import(tmp_path, "inhope-b", [value], label="INHOPE baseline", algorithm="sha256")
+    issued.client.hash_lists.add(same, third)
+    other = check_client_create(name="Other platform", hash_lists=[])
+    response = api.check([{"algorithm": "sha256", "value": value}])
+    assert response.json()["results"][0]["matches"] == [
+        {"label": "CSAM (police)", "distance": 0},
+        {"label": "INHOPE baseline", "distance": 0},
+    ]
+    for secret in (b"ncmec", b"NCMEC", b"internal", b"police-2", b"inhope-b", b"Other platform"):
+        assert secret not in response.content
+    nothing = ApiClient(other.token).check([{"algorithm": "sha256", "value": value}])
+    assert nothing.json()["results"][0]["matched"] is False
+
+
+def test_deactivating_a_list_stops_matches_at_once(api, known):
+    item = {"algorithm": "sha256", "value": known["exact"]["sha256"]}
+    assert api.check([item]).json()["results"][0]["matched"]
+    hash_list_activate(hash_list=known["list"], is_active=False)
+    assert not api.check([item]).json()["results"][0]["matched"]
+    hash_list_activate(hash_list=known["list"], is_active=True)
+    assert api.check([item]).json()["results"][0]["matched"]
+
+
+def test_changes_written_by_another_process_are_seen_through_the_revision_token(api, known):
+    """Rows and a token written by plain SQL, as another process would: no in-process hooks."""
+    copy, quality = pictures.pdq(pictures.picture(5))
+    exact_new = hashlib.sha256(b"added elsewhere").hexdigest()
+    items = [
+        {"algorithm": "sha256", "value": exact_new},
+        {"algorithm": "pdq", "value": copy, "quality": quality},
+    ]
+    assert [r["matched"] for r in api.check(items).json()["results"]] == [False, False]
+    with connection.cursor() as cursor:
+        for algorithm, value in (("sha256", exact_new), ("pdq", copy)):
+            cursor.execute(
+                "INSERT INTO hashes_knownhash (hash_list_id, algorithm, value, added_at) "
+                "VALUES (%s, %s, %s, CURRENT_TIMESTAMP)",
+                [known["list"].pk, algorithm, value],
+            )
+    # Without a new token the indexes of this process are not rebuilt.
+    assert [r["matched"] for r in api.check(items).json()["results"]] == [False, False]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE hashes_hashstorerevision SET token = %s", ["other-process-1"])
+    assert [r["matched"] for r in api.check(items).json()["results"]] == [True, True]
+    # Switched off elsewhere: the client's lists are read on every request.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE hashes_hashlist SET is_active = %s", [False])
+    assert [r["matched"] for r in api.check(items).json()["results"]] == [False, False]
+
+
+# Validation ----------------------------------------------------------------------------
+
+
+def test_bad_items_are_answered_one_by_one_and_the_rest_is_checked(api, known, settings):
+    md5 = known["exact"]["md5"]
+    cases = [
+        ({"algorithm": "md5", "value": "xyz" + md5[3:]}, ItemCode.NOT_HEX),
+        ({"algorithm": "md5", "value": md5 + "00"}, ItemCode.WRONG_LENGTH),
+        ({"algorithm": "sha256", "value": md5}, ItemCode.WRONG_LENGTH),
+        ({"algorithm": "crc32", "value": "deadbeef"}, ItemCode.UNKNOWN_ALGORITHM),
+        ({"value": md5}, ItemCode.UNKNOWN_ALGORITHM),
+        ({"algorithm": "md5"}, ItemCode.VALUE_MISSING),
+        ({"algorithm": "md5", "value": 12}, ItemCode.VALUE_MISSING),
+        ("just a string", ItemCode.NOT_AN_OBJECT),
+        (None, ItemCode.NOT_AN_OBJECT),
+        ({"algorithm": "md5", "value": md5, "url": "https://x"}, ItemCode.UNKNOWN_FIELD),
+        ({"algorithm": "md5", "value": md5, "id": 7}, ItemCode.BAD_ID),
+        ({"algorithm": "md5", "value": md5, "id": "x" * 201}, ItemCode.BAD_ID),
+        ({"algorithm": "md5", "value": md5, "quality": 80}, ItemCode.BAD_QUALITY),
+        ({"algorithm": "pdq", "value": known["pdq"], "quality": "high"}, ItemCode.BAD_QUALITY),
+        ({"algorithm": "pdq", "value": known["pdq"], "quality": True}, ItemCode.BAD_QUALITY),
+        ({"algorithm": "pdq", "value": known["pdq"], "quality": 101}, ItemCode.BAD_QUALITY),
+        ({"algorithm": "pdq", "value": known["pdq"], "quality": 49}, ItemCode.LOW_QUALITY),
+    ]
+    good = {"algorithm": "md5", "value": md5, "id": "good"}
+    response = api.check([good, *(item for item, _code in cases)])
+    assert response.status_code == 200
+    body = response.json()
+    assert body["results"][0]["matched"] is True
+    for result, (item, code) in zip(body["results"][1:], cases, strict=True):
+        assert result["error"]["code"] == code, item
+        assert result["error"]["message"]
+        assert "matched" not in result
+    assert body["summary"] == {"checked": 1, "matched": 1, "invalid": len(cases)}
+    assert body["quota"]["used"] == 1  # refused items are not counted
+
+
+def test_malformed_bodies_get_clear_errors_never_a_500(api, settings):
+    settings.HASHES_CHECK_MAX_ITEMS = 3
+    item = {"algorithm": "md5", "value": "0" * 32}
+    for body, content_type, status, code in (
+        ("not json", "application/json", 400, "malformed_json"),
+        (b"\xff\xfe{}", "application/json", 400, "malformed_json"),
+        ("[" * 100_000 + "]" * 100_000, "application/json", 400, "malformed_json"),
+        ("[]", "application/json", 400, "malformed_json"),
+        ('{"items": "all"}', "application/json", 400, "malformed_json"),
+        ('{"items": [], "extra": 1}', "application/json", 400, "malformed_json"),
+        ("{}", "application/json", 400, "malformed_json"),
+        (json.dumps({"items": [item] * 4}), "application/json", 400, "too_many_items"),
+        ("items=x", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+        ("{}", "text/plain", 415, "unsupported_media_type"),
+    ):
+        response = api.post_raw(body, content_type)
+        assert response.status_code == status, (body[:20], response.content[:200])
+        assert _error(response)["code"] == code
+    assert json.loads(api.post_raw(json.dumps({"items": [item] * 3})).content)["summary"] == {
+        "checked": 3,
+        "matched": 0,
+        "invalid": 0,
+    }
+    settings.HASHES_CHECK_MAX_BODY_BYTES = 100
+    large = api.post_raw(json.dumps({"items": [item] * 3}))
+    assert large.status_code == 413 and _error(large)["code"] == "request_too_large"
+
+
+def test_other_methods_and_paths_answer_json(api):
+    response = api.request("get", "/check")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    missing = api.request("get", "/nothing/here")
+    assert missing.status_code == 404 and _error(missing)["code"] == "not_found"
+
+
+def test_messages_follow_accept_language(issued):
+    for language in ("nl", "en"):
+        response = ApiClient(issued.token, HTTP_ACCEPT_LANGUAGE=language).post_raw("nope")
+        assert response["Content-Language"] == language
+    # A language cookie does not override Accept-Language, and no cookie comes back.
+    client = ApiClient(issued.token, HTTP_ACCEPT_LANGUAGE="en")
+    client.client.cookies["django_language"] = "nl"
+    client.client.cookies["sessionid"] = "stale"
+    response = client.post_raw("nope")
+    assert response["Content-Language"] == "en"
+    assert _error(response)["message"] == "The body is not valid JSON."
+
+
+# Quota ---------------------------------------------------------------------------------
+
+
+def test_the_daily_quota_is_all_or_nothing_per_batch(issued, known):
+    HashCheckClient.objects.filter(pk=issued.client.pk).update(daily_quota=5)
+    api = ApiClient(issued.token, HTTP_ACCEPT_LANGUAGE="en")
+    item = {"algorithm": "md5", "value": known["exact"]["md5"]}
+    bad = {"algorithm": "md5", "value": "zz"}
+    first = api.check([item, item, item, bad])
+    assert first.json()["quota"] == {"limit": 5, "used": 3, "remaining": 2}
+    refused = api.check([item] * 3)
+    assert refused.status_code == 429 and _error(refused)["code"] == "quota_exceeded"
+    assert "2 of 5" in _error(refused)["message"]
+    assert 0 < int(refused["Retry-After"]) <= 25 * 3600
+    assert api.check([item, item]).json()["quota"]["remaining"] == 0
+    assert api.check([item]).status_code == 429
+    assert api.check([bad]).status_code == 200  # nothing to count
+    usage = HashCheckUsage.objects.get()
+    assert (usage.items, usage.requests) == (5, 2)
+    account = api.request("get", "/account").json()
+    assert account["quota"] == {"limit": 5, "used": 5, "remaining": 0}
+    # Tomorrow the quota is fresh.
+    HashCheckUsage.objects.update(day=usage.day.replace(year=usage.day.year - 1))
+    assert api.check([item]).json()["quota"]["used"] == 1
+
+
+def test_the_account_names_labels_and_costs_nothing(api, issued):
+    body = api.request("get", "/account").json()
+    assert body == {
+        "client": "Hoster BV",
+        "labels": ["CSAM (police)"],
+        "max_items": 1000,
+        "quota": {"limit": 1000, "used": 0, "remaining": 1000},
+    }
+    assert not HashCheckUsage.objects.exists()
+
+
+# Nothing kept ------------------------------------------------------------------------------
+
+
+def _every_row() -> str:
+    """Every row of every table of the database, as text."""
+    rows = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            rows += [f"{table}: {row!r}" for row in cursor.fetchall()]
+    return "\n".join(rows)
+
+
+def _row_counts() -> dict[str, int]:
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+CLIENT_TRACES = ("HostCheck-UA/7.3 zx81", "203.0.113.77", "198.51.100.23")
+
+
+def test_nothing_of_a_query_is_stored_or_logged(issued, known, caplog):
+    client_traces = CLIENT_TRACES
+    caplog.set_level("DEBUG")
+    before = _row_counts()
+    unknown = [hashlib.sha256(f"user file {i}".encode()).hexdigest() for i in range(3)]
+    pdq, quality = pictures.pdq(pictures.picture(9))
+    references = ["customer-4711/holiday.jpg", "bucket-zx81/upload-1", "ref-qq-3"]
+    items = [
+        {"algorithm": "sha256", "value": value, "id": ref}
+        for value, ref in zip(unknown, references, strict=True)
+    ]
+    items += [
+        {"algorithm": "pdq", "value": pdq, "quality": quality, "id": "pdq-ref-77"},
+        {"algorithm": "md5", "value": known["exact"]["md5"], "id": "matched-ref-55"},
+        {"algorithm": "md5", "value": "not-hex-zz", "id": "bad-ref-66"},
+    ]
+    client = ApiClient(
+        issued.token,
+        HTTP_USER_AGENT=client_traces[0],
+        HTTP_X_FORWARDED_FOR=f"{client_traces[1]}, 10.0.0.1",
+        HTTP_X_REAL_IP=client_traces[2],
+        REMOTE_ADDR="192.0.2.99",
+    )
+    assert client.check(items).status_code == 200
+    assert client.post_raw("not json").status_code == 400
+    client.check([{"algorithm": "sha256", "value": unknown[0]}] * 1001)  # too many
+    after = _row_counts()
+    changed = {table for table in after if after[table] != before[table]}
+    assert changed == {HashCheckUsage._meta.db_table}
+    stored = _every_row()
+    logged = caplog.text
+    secrets_sent = [
+        *unknown,
+        pdq,
+        *references,
+        "pdq-ref-77",
+        "matched-ref-55",
+        "bad-ref-66",
+        "not-hex-zz",
+        *client_traces,
+        "192.0.2.99",
+        issued.token,
+    ]
+    for secret in secrets_sent:
+        assert secret not in stored, secret
+        assert secret not in logged, secret
+    # The matched hash is on the list, and nowhere else.
+    assert stored.count(known["exact"]["md5"]) == 1
+
+
+# The document ------------------------------------------------------------------------------
+
+
+def test_openapi_document_is_valid_and_served():
+    response = ApiClient().request("get", "/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    validate(document)
+    assert document == json.loads(json.dumps(openapi_document()))
+
+
+def _routes(patterns, prefix: str = "") -> list[tuple[str, object]]:
+    routes = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            routes += _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            routes.append((prefix + str(pattern.pattern), pattern.callback))
+    return routes
+
+
+def test_every_route_is_documented_with_the_methods_it_allows(api):
+    documented = openapi_document()["paths"]
+    routes = [
+        route for route, view in _routes(api_urls.urlpatterns) if view is not views.no_such_endpoint
+    ]
+    assert len(routes) == len(documented)
+    for route in routes:
+        path = _as_openapi_path(route)
+        assert path in documented, path
+        response = api.request("delete", path)
+        assert response.status_code == 405, path
+        assert set(response["Allow"].split(", ")) == {m.upper() for m in documented[path]}
+
+
+def test_every_error_and_item_code_is_documented():
+    document = openapi_document()
+    described = json.dumps(document["paths"]) + document["info"]["description"]
+    schemas = document["components"]["schemas"]
+    for code in schemas["Error"]["properties"]["error"]["properties"]["code"]["enum"]:
+        assert f"`{code}`" in described, code
+    assert set(schemas["ItemError"]["properties"]["code"]["enum"]) == set(ItemCode.ALL)
