@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "stats"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("year/", views.year_overview, name="year"),
+    path("csv/<slug:slug>/", views.table_download, name="csv"),
+]

@@ -1,0 +1,417 @@
+"""The statistics as labelled tables, and the rule that hides small counts.
+
+Small counts: a count from 1 up to (not including) the threshold in a table
+that breaks reports down by place or time (``Table.is_sensitive``) is shown as
+"< 5" on the page, in CSV and in the annual export. One report from a small
+municipality in one category, or the only report of a quiet month, could
+point at the person who made it. Zero is shown (it singles nobody out). The
+threshold is ``MELDPUNT_STATS_MIN_COUNT`` (default 5). Sensitive tables carry
+no totals or shares per cell, which would let a reader recompute a hidden
+count. See docs/statistics.md.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from meldpunt.cases.models import ClassificationOption, CloseOutcome, TriageOutcome
+from meldpunt.intake.models import ReportStatus
+from meldpunt.lines.models import Category, Line, Municipality
+from meldpunt.network.models import PartnerKind
+
+from . import selectors
+from .selectors import Scope
+
+DEFAULT_MIN_COUNT = 5
+
+
+def min_count() -> int:
+    """Counts below this are hidden in sensitive tables (at least 1: 0 disables nothing)."""
+    return max(1, int(getattr(settings, "MELDPUNT_STATS_MIN_COUNT", DEFAULT_MIN_COUNT)))
+
+
+class Kind(StrEnum):
+    COUNT = "count"
+    PERCENT = "percent"
+    HOURS = "hours"
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    title: str
+    kind: Kind = Kind.COUNT
+
+
+Value = int | float | None
+
+
+@dataclass
+class Table:
+    """One breakdown: label columns, measure columns and rows of (labels, values)."""
+
+    slug: str
+    title: str
+    columns: tuple[str, ...]
+    measures: tuple[Measure, ...]
+    rows: list[tuple[tuple[str, ...], tuple[Value, ...]]] = field(default_factory=list)
+    is_sensitive: bool = False
+    note: str = ""
+
+    def is_hidden(self, value: Value, measure: Measure, threshold: int) -> bool:
+        return (
+            self.is_sensitive
+            and measure.kind == Kind.COUNT
+            and value is not None
+            and 0 < value < threshold
+        )
+
+
+def suppressed_text(threshold: int) -> str:
+    return f"< {threshold}"
+
+
+def value_text(table: Table, value: Value, measure: Measure, threshold: int) -> str:
+    """The value as printed on the page and in CSV: small counts hidden, shares in %."""
+    if table.is_hidden(value, measure, threshold):
+        return suppressed_text(threshold)
+    if value is None:
+        return "–"
+    if measure.kind == Kind.PERCENT:
+        return f"{value:.0f} %"
+    if measure.kind == Kind.HOURS:
+        return f"{value:g}"
+    return str(value)
+
+
+def display_rows(table: Table, threshold: int) -> list[list[str]]:
+    rows = []
+    for labels, values in table.rows:
+        pairs = zip(values, table.measures, strict=True)
+        rows.append([*labels, *(value_text(table, v, m, threshold) for v, m in pairs)])
+    return rows
+
+
+def share(part: int, whole: int) -> float | None:
+    return 100 * part / whole if whole else None
+
+
+def _reports() -> Measure:
+    return Measure("reports", _("Reports"))
+
+
+def _share() -> Measure:
+    return Measure("share", _("Share"), Kind.PERCENT)
+
+
+def summary_table(scope: Scope) -> Table:
+    """The key figures an annual report opens with."""
+    totals = selectors.report_totals(scope)
+    forwards = selectors.forward_totals(scope)
+    matched = selectors.known_material_reports(scope)
+    received = totals["received"]
+    rows = [
+        (_("Reports received"), received, None),
+        (
+            _("Reports forwarded to a partner"),
+            forwards["reports"],
+            share(forwards["reports"], received),
+        ),
+        (_("Forwards made"), forwards["forwards"], None),
+        (
+            _("Forwards read by the partner"),
+            forwards["read"],
+            share(forwards["read"], forwards["forwards"]),
+        ),
+        (_("Follow-up reports"), totals["follow_ups"], share(totals["follow_ups"], received)),
+        (_("Reports closed"), totals["closed"], share(totals["closed"], received)),
+        (_("Reports with known material"), matched, share(matched, received)),
+        (
+            _("Reports whose content was destroyed"),
+            totals["destroyed"],
+            share(totals["destroyed"], received),
+        ),
+    ]
+    return Table(
+        slug="summary",
+        title=_("Key figures"),
+        columns=(_("Figure"),),
+        measures=(Measure("number", _("Number")), _share()),
+        rows=[((label,), (n, pct)) for label, n, pct in rows],
+        note=_(
+            "Shares of forwards read are of the forwards made; all other shares are of the "
+            "reports received."
+        ),
+    )
+
+
+def lines_table(scope: Scope) -> Table:
+    counts = selectors.counts_per_line(scope)
+    total = sum(counts.values())
+    lines = Line.objects.filter(pk__in=scope.line_ids)
+    return Table(
+        slug="lines",
+        title=_("Reports per line"),
+        columns=(_("Line"),),
+        measures=(_reports(), _share()),
+        rows=[
+            ((line.title,), (counts.get(line.pk, 0), share(counts.get(line.pk, 0), total)))
+            for line in lines
+        ],
+    )
+
+
+def categories_table(scope: Scope) -> Table:
+    counts = selectors.counts_per_category(scope)
+    total = sum(counts.values())
+    categories = Category.objects.filter(line_id__in=scope.line_ids).select_related("line")
+    categories = categories.order_by("line__order", "line__name", "order", "name")
+    return Table(
+        slug="categories",
+        title=_("Reports per category"),
+        columns=(_("Line"), _("Category")),
+        measures=(_reports(), _share()),
+        rows=[
+            (
+                (category.line.title, category.title),
+                (counts.get(category.pk, 0), share(counts.get(category.pk, 0), total)),
+            )
+            for category in categories
+            if category.pk in counts or category.is_public
+        ],
+    )
+
+
+def months_table(scope: Scope) -> Table:
+    counts = selectors.counts_per_month(scope)
+    return Table(
+        slug="months",
+        title=_("Reports per month"),
+        columns=(_("Month"),),
+        measures=(_reports(),),
+        rows=[((month.strftime("%Y-%m"),), (n,)) for month, n in counts.items()],
+        is_sensitive=True,
+    )
+
+
+def _choices_table(
+    *, slug: str, title: str, column: str, counts: dict[str, int], choices, missing: str
+) -> Table:
+    total = sum(counts.values())
+    labels = [(value, label) for value, label in choices.choices]
+    if "" in counts:
+        labels.append(("", missing))
+    return Table(
+        slug=slug,
+        title=title,
+        columns=(column,),
+        measures=(_reports(), _share()),
+        rows=[
+            ((str(label),), (counts.get(value, 0), share(counts.get(value, 0), total)))
+            for value, label in labels
+        ],
+    )
+
+
+def statuses_table(scope: Scope) -> Table:
+    return _choices_table(
+        slug="statuses",
+        title=_("Reports per status"),
+        column=_("Status"),
+        counts=selectors.counts_per_status(scope),
+        choices=ReportStatus,
+        missing="",
+    )
+
+
+def triage_table(scope: Scope) -> Table:
+    return _choices_table(
+        slug="triage",
+        title=_("Assessment of the reports"),
+        column=_("Assessment"),
+        counts=selectors.counts_per_triage_outcome(scope),
+        choices=TriageOutcome,
+        missing=_("Not assessed yet"),
+    )
+
+
+def closing_table(scope: Scope) -> Table:
+    return _choices_table(
+        slug="closing",
+        title=_("Closed reports per outcome"),
+        column=_("Outcome"),
+        counts=selectors.counts_per_close_outcome(scope),
+        choices=CloseOutcome,
+        missing=_("No outcome recorded"),
+    )
+
+
+def partner_kinds_table(scope: Scope) -> Table:
+    counts = selectors.forwards_per_partner_kind(scope)
+    return Table(
+        slug="partner_kinds",
+        title=_("Forwards per kind of partner"),
+        columns=(_("Kind of partner"),),
+        measures=(Measure("forwards", _("Forwards")), _reports()),
+        rows=[
+            ((str(label),), counts.get(kind, (0, 0)))
+            for kind, label in PartnerKind.choices
+            if kind in counts or kind != PartnerKind.OTHER
+        ],
+        note=_("A report forwarded to several partners counts once per kind of partner."),
+    )
+
+
+def _municipality_label(code: str, names: dict[str, str]) -> str:
+    if not code:
+        return _("Not given")
+    return f"{names[code]} ({code})" if code in names else code
+
+
+def municipalities_table(scope: Scope) -> Table:
+    counts = selectors.counts_per_municipality(scope)
+    names = dict(Municipality.objects.filter(code__in=counts).values_list("code", "name"))
+    ordered = sorted(counts.items(), key=lambda item: (item[0] == "", names.get(item[0], item[0])))
+    return Table(
+        slug="municipalities",
+        title=_("Reports per municipality"),
+        columns=(_("Municipality"),),
+        measures=(_reports(),),
+        rows=[((_municipality_label(code, names),), (n,)) for code, n in ordered],
+        is_sensitive=True,
+    )
+
+
+def municipality_categories_table(scope: Scope) -> Table:
+    counts = selectors.counts_per_municipality_and_category(scope)
+    codes = {code for code, _category in counts}
+    names = dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
+    categories = {
+        category.pk: category
+        for category in Category.objects.filter(pk__in={pk for _code, pk in counts})
+    }
+    ordered = sorted(
+        counts.items(),
+        key=lambda item: (
+            item[0][0] == "",
+            names.get(item[0][0], item[0][0]),
+            categories[item[0][1]].title,
+        ),
+    )
+    return Table(
+        slug="municipality_categories",
+        title=_("Reports per municipality and category"),
+        columns=(_("Municipality"), _("Category")),
+        measures=(_reports(),),
+        rows=[
+            ((_municipality_label(code, names), categories[pk].title), (n,))
+            for (code, pk), n in ordered
+        ],
+        is_sensitive=True,
+    )
+
+
+def classifications_table(scope: Scope) -> Table:
+    counts = selectors.counts_per_classification(scope)
+    options = (
+        ClassificationOption.objects.filter(scheme__line_id__in=scope.line_ids)
+        .select_related("scheme__line")
+        .order_by("scheme__line__order", "scheme__line__name", "scheme__order", "order", "pk")
+    )
+    return Table(
+        slug="classifications",
+        title=_("Classification of the reports"),
+        columns=(_("Line"), _("Classification"), _("Option")),
+        measures=(_reports(),),
+        rows=[
+            (
+                (option.scheme.line.title, option.scheme.title, option.title),
+                (counts.get(option.pk, 0),),
+            )
+            for option in options
+            if option.pk in counts or option.is_active
+        ],
+        note=_("A report classified with several options counts once for each."),
+    )
+
+
+def known_material_table(scope: Scope) -> Table:
+    counts = selectors.known_material_per_list(scope)
+    return Table(
+        slug="known_material",
+        title=_("Reports with known material per list"),
+        columns=(_("List"),),
+        measures=(_reports(),),
+        rows=[((name,), (n,)) for name, n in sorted(counts.items())],
+        note=_(
+            "Counted while a report's files exist: the retention purge deletes the match "
+            "records together with the files."
+        ),
+    )
+
+
+def response_times_table(scope: Scope) -> Table:
+    to_first = selectors.hours_histogram_to_first_response(scope)
+    to_close = selectors.hours_histogram_to_close(scope)
+    lines = list(Line.objects.filter(pk__in=scope.line_ids))
+    rows = []
+    for label, first, close in [
+        *((line.title, to_first.get(line.pk, {}), to_close.get(line.pk, {})) for line in lines),
+        (
+            _("All lines"),
+            selectors.histograms_merge(list(to_first.values())),
+            selectors.histograms_merge(list(to_close.values())),
+        ),
+    ]:
+        rows.append(
+            (
+                (label,),
+                (
+                    sum(first.values()),
+                    selectors.histogram_median(first),
+                    sum(close.values()),
+                    selectors.histogram_median(close),
+                ),
+            )
+        )
+    return Table(
+        slug="response_times",
+        title=_("Time to first response and to closing"),
+        columns=(_("Line"),),
+        measures=(
+            Measure("answered", _("Reports with a question from staff")),
+            Measure("first_response_hours", _("Median hours to the first question"), Kind.HOURS),
+            Measure("closed", _("Reports closed")),
+            Measure("closing_hours", _("Median hours to closing"), Kind.HOURS),
+        ),
+        rows=rows,
+        note=_(
+            "Whole hours from receipt; receipt and messages are stored rounded to the hour. "
+            "The first response is the first message from staff to the reporter."
+        ),
+    )
+
+
+TABLES: dict[str, Callable[[Scope], Table]] = {
+    "summary": summary_table,
+    "lines": lines_table,
+    "categories": categories_table,
+    "months": months_table,
+    "statuses": statuses_table,
+    "triage": triage_table,
+    "closing": closing_table,
+    "partner_kinds": partner_kinds_table,
+    "response_times": response_times_table,
+    "classifications": classifications_table,
+    "known_material": known_material_table,
+    "municipalities": municipalities_table,
+    "municipality_categories": municipality_categories_table,
+}
+
+
+def tables_compute(scope: Scope) -> list[Table]:
+    """Every table, in the order the page and the annual export show them."""
+    return [build(scope) for build in TABLES.values()]

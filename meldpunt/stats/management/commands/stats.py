@@ -1,0 +1,60 @@
+"""``meldpunt stats export --year 2026 --format csv|json [--line slug]``: the annual figures."""
+
+import sys
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+
+from meldpunt.lines.models import Line
+from meldpunt.stats.export import tables_csv, tables_json
+from meldpunt.stats.figures import min_count, tables_compute
+from meldpunt.stats.forms import FIRST_YEAR, LAST_YEAR
+from meldpunt.stats.selectors import Scope
+
+
+class Command(BaseCommand):
+    help = "Export the statistics of one year (small counts hidden as on the staff pages)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        exporting = verbs.add_parser("export", help="Write one year's figures as CSV or JSON.")
+        exporting.add_argument("--year", type=int, required=True)
+        exporting.add_argument("--format", choices=["csv", "json"], default="csv")
+        exporting.add_argument("--line", help="Slug of one line; default every line.")
+        exporting.add_argument("--output", type=Path, help="File to write; default stdout.")
+        exporting.add_argument(
+            "--language", choices=["nl", "en"], default="nl", help="Language of titles and labels."
+        )
+
+    def handle(self, *args, verb: str, **options) -> None:
+        year = options["year"]
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise CommandError(f"--year must be from {FIRST_YEAR} to {LAST_YEAR}")
+        lines = Line.objects.all()
+        if options["line"]:
+            lines = lines.filter(slug=options["line"])
+            if not lines.exists():
+                raise CommandError(f"no line with the slug {options['line']!r}")
+        scope = Scope(
+            first=date(year, 1, 1),
+            last=date(year, 12, 1),
+            line_ids=tuple(lines.values_list("pk", flat=True)),
+        )
+        threshold = min_count()
+        with translation.override(options["language"]):
+            tables = tables_compute(scope)
+            if options["format"] == "json":
+                text = (
+                    tables_json(tables, threshold, year=year, line=options["line"] or None) + "\n"
+                )
+            else:
+                text = tables_csv(tables, threshold)
+        if options["output"]:
+            try:
+                options["output"].write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise CommandError(f"cannot write {options['output']}: {error}") from error
+        else:
+            sys.stdout.write(text)

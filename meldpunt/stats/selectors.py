@@ -1,0 +1,324 @@
+"""Aggregate reads behind the statistics: plaintext metadata only, never content.
+
+Every figure is counted by the database (GROUP BY), so the cost does not grow
+with Python work per report; the only loops here run over the groups that come
+back (lines, categories, months, hour buckets), never over reports. Nothing
+here opens a key: the figures use line, category, status, municipality code,
+dates, the back office's outcomes, forwards and known-material matches, all of
+which stay when the retention purge destroys a report's content.
+
+All figures are about the reports *received* in the period: a report received
+in December and forwarded in January counts in December. That keeps a
+published year's figures from changing later.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.expressions import Func
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from meldpunt.cases.access import member_lines
+from meldpunt.cases.models import CaseClassification
+from meldpunt.evidence.models import EvidenceMatch
+from meldpunt.intake.models import Author, Message, Report, ReportStatus
+from meldpunt.lines.models import Line
+from meldpunt.network.models import Forward
+from meldpunt.vault.models import Role, StaffUser
+
+
+def month_after(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which reports a figure counts: received from ``first`` to ``last`` month, in lines."""
+
+    first: date  # first day of the first month
+    last: date  # first day of the last month (inclusive)
+    line_ids: tuple[int, ...]
+
+    @property
+    def start(self) -> datetime:
+        return _local_midnight(self.first)
+
+    @property
+    def end(self) -> datetime:
+        """Exclusive: midnight at the start of the month after ``last``."""
+        return _local_midnight(month_after(self.last))
+
+    def months(self) -> list[date]:
+        months, month = [], self.first
+        while month <= self.last:
+            months.append(month)
+            month = month_after(month)
+        return months
+
+
+def _local_midnight(day: date) -> datetime:
+    # Months are counted in the installation's time zone, like TruncMonth does.
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
+
+
+def stats_lines_for(user: StaffUser) -> QuerySet[Line] | None:
+    """The lines whose figures a user may see; None for everyone else.
+
+    Administrators see every line (they configure the installation), supervisors
+    the lines they belong to. Analysts and partner users see no statistics: the
+    figures are management information, and a partner must not learn volumes of
+    lines it does not serve.
+    """
+    if not user.is_authenticated:
+        return None
+    if user.is_administrator:
+        return Line.objects.all()
+    if user.role == Role.SUPERVISOR:
+        return member_lines(user)
+    return None
+
+
+def reports_in(scope: Scope) -> QuerySet[Report]:
+    """Reports received in the scope, including those whose content was destroyed."""
+    return Report.objects.filter(
+        line_id__in=scope.line_ids, received_at__gte=scope.start, received_at__lt=scope.end
+    ).order_by()
+
+
+def report_totals(scope: Scope) -> dict[str, int]:
+    """Key figures in one query: received, closed, follow-up reports, content destroyed."""
+    return reports_in(scope).aggregate(
+        received=Count("pk"),
+        closed=Count("pk", filter=Q(status=ReportStatus.CLOSED)),
+        follow_ups=Count("pk", filter=Q(follows__isnull=False)),
+        destroyed=Count("pk", filter=Q(destroyed_at__isnull=False)),
+    )
+
+
+def forward_totals(scope: Scope) -> dict[str, int]:
+    """Forwards made of the scope's reports, the reports they came from, and those read."""
+    return Forward.objects.filter(report__in=reports_in(scope)).aggregate(
+        forwards=Count("pk"),
+        reports=Count("report", distinct=True),
+        read=Count("pk", filter=Q(first_read_at__isnull=False)),
+    )
+
+
+def counts_per_line(scope: Scope) -> dict[int, int]:
+    rows = reports_in(scope).values_list("line_id").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def counts_per_category(scope: Scope) -> dict[int, int]:
+    rows = reports_in(scope).values_list("category_id").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def counts_per_status(scope: Scope) -> dict[str, int]:
+    rows = reports_in(scope).values_list("status").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def counts_per_month(scope: Scope) -> dict[date, int]:
+    """Reports per month of receipt, every month of the scope present (zero if none)."""
+    rows = (
+        reports_in(scope)
+        .annotate(month=TruncMonth("received_at"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict.fromkeys(scope.months(), 0)
+    for month, n in rows:
+        counts[_as_month(month)] += n
+    return counts
+
+
+def _as_month(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date(value.year, value.month, 1)
+    return value
+
+
+def counts_per_triage_outcome(scope: Scope) -> dict[str, int]:
+    """Reports by assessment; '' for reports nobody has assessed (or not yet acted on)."""
+    rows = reports_in(scope).values_list("case__triage_outcome").annotate(n=Count("pk"))
+    counts: dict[str, int] = {}
+    for outcome, n in rows:
+        counts[outcome or ""] = counts.get(outcome or "", 0) + n
+    return counts
+
+
+def counts_per_close_outcome(scope: Scope) -> dict[str, int]:
+    """Closed reports by closing outcome; '' for closed reports without one."""
+    rows = (
+        reports_in(scope)
+        .filter(status=ReportStatus.CLOSED)
+        .values_list("case__close_outcome")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[str, int] = {}
+    for outcome, n in rows:
+        counts[outcome or ""] = counts.get(outcome or "", 0) + n
+    return counts
+
+
+def forwards_per_partner_kind(scope: Scope) -> dict[str, tuple[int, int]]:
+    """Per partner kind: (forwards, distinct reports forwarded to that kind)."""
+    rows = (
+        Forward.objects.filter(report__in=reports_in(scope))
+        .order_by()
+        .values_list("partner__kind")
+        .annotate(forwards=Count("pk"), reports=Count("report", distinct=True))
+    )
+    return {kind: (forwards, reports) for kind, forwards, reports in rows}
+
+
+def counts_per_municipality(scope: Scope) -> dict[str, int]:
+    """Reports per municipality code; '' where the reporter gave none."""
+    rows = reports_in(scope).values_list("municipality_code").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def counts_per_municipality_and_category(scope: Scope) -> dict[tuple[str, int], int]:
+    rows = reports_in(scope).values_list("municipality_code", "category_id").annotate(n=Count("pk"))
+    return {(code, category_id): n for code, category_id, n in rows}
+
+
+def counts_per_classification(scope: Scope) -> dict[int, int]:
+    """Classified reports per classification option (a report may have several)."""
+    rows = (
+        CaseClassification.objects.filter(case__report__in=reports_in(scope))
+        .order_by()
+        .values_list("option_id")
+        .annotate(n=Count("case", distinct=True))
+    )
+    return dict(rows)
+
+
+def _matches_in(scope: Scope) -> QuerySet[EvidenceMatch]:
+    # A file belongs to its report through the report's data key (files of later
+    # messages share it), so the join needs no content.
+    return EvidenceMatch.objects.filter(evidence__data_key__report__in=reports_in(scope)).order_by()
+
+
+def known_material_reports(scope: Scope) -> int:
+    """Reports with at least one file that matched a list of known material."""
+    return _matches_in(scope).aggregate(n=Count("evidence__data_key__report", distinct=True))["n"]
+
+
+def known_material_per_list(scope: Scope) -> dict[str, int]:
+    """Reports with a matching file, per list (by the name copied onto the match)."""
+    rows = (
+        _matches_in(scope)
+        .values_list("list_name")
+        .annotate(n=Count("evidence__data_key__report", distinct=True))
+    )
+    return dict(rows)
+
+
+class HoursBetween(Func):
+    """Whole hours from ``start`` to ``end``, computed by the database.
+
+    Grouping by whole hours turns 100,000 durations into a few hundred buckets,
+    from which the median is read without fetching a row per report. Reporter
+    times are rounded to the hour anyway (``hour_now``), so nothing is lost.
+    """
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        start_sql, start_params = compiler.compile(self.source_expressions[0])
+        end_sql, end_params = compiler.compile(self.source_expressions[1])
+        # Rounded to whole seconds first, so 3 h as a fraction of days is not 2 h 59.
+        sql = (
+            f"(CAST(ROUND((julianday({end_sql}) - julianday({start_sql})) * 86400) AS INTEGER)"
+            " / 3600)"
+        )
+        return sql, (*end_params, *start_params)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        start_sql, start_params = compiler.compile(self.source_expressions[0])
+        end_sql, end_params = compiler.compile(self.source_expressions[1])
+        sql = f"FLOOR(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 3600)::integer"
+        return sql, (*end_params, *start_params)
+
+
+def hours_histogram_to_close(scope: Scope) -> dict[int, dict[int, int]]:
+    """Per line: {hours from receipt to closing: reports}, for closed reports."""
+    rows = (
+        reports_in(scope)
+        .filter(closed_at__isnull=False)
+        .annotate(hours=HoursBetween("received_at", "closed_at"))
+        .values_list("line_id", "hours")
+        .annotate(n=Count("pk"))
+    )
+    return _per_line(rows)
+
+
+def hours_histogram_to_first_response(scope: Scope) -> dict[int, dict[int, int]]:
+    """Per line: {hours from receipt to the first staff message: reports}.
+
+    The first message from staff to the reporter is the first response the
+    reporter sees; both times are rounded to the hour when stored.
+    """
+    first_staff_message = (
+        Message.objects.filter(report=OuterRef("pk"), author=Author.STAFF)
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    rows = (
+        reports_in(scope)
+        .annotate(first_response=Subquery(first_staff_message, output_field=DateTimeField()))
+        .filter(first_response__isnull=False)
+        .annotate(hours=HoursBetween("received_at", F("first_response")))
+        .values_list("line_id", "hours")
+        .annotate(n=Count("pk"))
+    )
+    return _per_line(rows)
+
+
+def _per_line(rows) -> dict[int, dict[int, int]]:
+    histograms: dict[int, dict[int, int]] = {}
+    for line_id, hours, n in rows:
+        bucket = histograms.setdefault(line_id, {})
+        bucket[hours] = bucket.get(hours, 0) + n
+    return histograms
+
+
+def histogram_median(histogram: dict[int, int]) -> float | None:
+    """The median of values given as {value: how often}; None when empty."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    lower_rank, upper_rank = (total - 1) // 2, total // 2
+    lower = upper = None
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if lower is None and seen > lower_rank:
+            lower = value
+        if seen > upper_rank:
+            upper = value
+            break
+    return (lower + upper) / 2
+
+
+def histograms_merge(histograms: list[dict[int, int]]) -> dict[int, int]:
+    merged: dict[int, int] = {}
+    for histogram in histograms:
+        for value, n in histogram.items():
+            merged[value] = merged.get(value, 0) + n
+    return merged

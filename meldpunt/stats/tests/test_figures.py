@@ -1,0 +1,193 @@
+"""The figures, counted from real reports worked through the services."""
+
+from datetime import date, datetime
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from meldpunt.cases.tests.factories import make_report
+from meldpunt.intake.models import Report
+from meldpunt.intake.retention import reports_purge
+from meldpunt.stats import figures, selectors
+from meldpunt.stats.charts import bar_chart
+from meldpunt.stats.selectors import Scope, histogram_median
+
+from .world import AMSTERDAM, StatsWorld
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def world() -> StatsWorld:
+    return StatsWorld()
+
+
+def year_2025(*lines) -> Scope:
+    return Scope(
+        first=date(2025, 1, 1), last=date(2025, 12, 1), line_ids=tuple(line.pk for line in lines)
+    )
+
+
+def rows(slug: str, scope: Scope) -> dict[tuple[str, ...], tuple]:
+    return dict(figures.TABLES[slug](scope).rows)
+
+
+def shown(slug: str, scope: Scope) -> dict[tuple[str, ...], list[str]]:
+    """The table as printed: label cells -> value cells."""
+    table = figures.TABLES[slug](scope)
+    width = len(table.columns)
+    return {
+        tuple(row[:width]): row[width:] for row in figures.display_rows(table, figures.min_count())
+    }
+
+
+def test_key_figures(world):
+    summary = shown("summary", year_2025(world.crime, world.hotline))
+    assert summary[("Reports received",)] == ["12", "–"]
+    assert summary[("Reports forwarded to a partner",)] == ["2", "17 %"]
+    assert summary[("Forwards made",)] == ["3", "–"]
+    assert summary[("Forwards read by the partner",)] == ["1", "33 %"]
+    assert summary[("Follow-up reports",)] == ["1", "8 %"]
+    assert summary[("Reports closed",)] == ["2", "17 %"]
+    assert summary[("Reports with known material",)] == ["1", "8 %"]
+    assert summary[("Reports whose content was destroyed",)] == ["0", "0 %"]
+
+
+def test_breakdowns_per_line_category_status_and_outcome(world):
+    scope = year_2025(world.crime, world.hotline)
+    assert {k: v[0] for k, v in rows("lines", scope).items()} == {
+        (world.crime.name,): 9,
+        (world.hotline.name,): 3,
+    }
+    assert {k[1]: v[0] for k, v in rows("categories", scope).items()} == {
+        world.drugs.name: 7,
+        world.weapons.name: 2,
+        world.urls.name: 3,
+    }
+    statuses = {k[0]: v[0] for k, v in rows("statuses", scope).items()}
+    assert statuses == {
+        "New": 7,
+        "In progress": 0,
+        "Waiting for the reporter": 2,
+        "Ready to forward": 0,
+        "Forwarded": 1,
+        "Closed": 2,
+    }
+    triage = {k[0]: v[0] for k, v in rows("triage", scope).items() if v[0]}
+    assert triage == {"Usable": 2, "Not illegal": 1, "Not assessed yet": 9}
+    closing = {k[0]: v[0] for k, v in rows("closing", scope).items() if v[0]}
+    assert closing == {"Forwarded to a partner": 1, "Not illegal": 1}
+    kinds = {k[0]: v for k, v in rows("partner_kinds", scope).items() if v[0]}
+    assert kinds == {"Police unit": (2, 2), "Municipality": (1, 1)}
+    assert rows("classifications", scope)[(world.crime.name, "Assessment", "cocaine")] == (1,)
+    assert rows("classifications", scope)[(world.crime.name, "Assessment", "cannabis")] == (0,)
+    # Two matches (SHA-256 and MD5) of one file: one report.
+    assert rows("known_material", scope) == {("bekend materiaal",): (1,)}
+
+
+def test_reports_outside_the_period_or_lines_are_not_counted(world):
+    assert selectors.report_totals(year_2025(world.crime))["received"] == 9
+    assert selectors.report_totals(year_2025(world.hotline))["received"] == 3
+    december_2024 = Scope(
+        first=date(2024, 12, 1), last=date(2024, 12, 1), line_ids=(world.crime.pk,)
+    )
+    january_2026 = Scope(first=date(2026, 1, 1), last=date(2026, 1, 1), line_ids=(world.crime.pk,))
+    # 23:00 and midnight Amsterdam time fall in the local months, not the UTC ones.
+    assert selectors.counts_per_month(december_2024) == {date(2024, 12, 1): 1}
+    assert selectors.counts_per_month(january_2026) == {date(2026, 1, 1): 1}
+
+
+def test_months_and_places_hide_small_counts(world):
+    scope = year_2025(world.crime, world.hotline)
+    months = shown("months", scope)
+    assert len(months) == 12
+    assert months[("2025-03",)] == ["9"]
+    assert months[("2025-05",)] == ["< 5"]
+    assert months[("2025-01",)] == ["0"]
+    municipalities = shown("municipalities", scope)
+    assert municipalities == {
+        ("Amsterdam (GM0363)",): ["7"],
+        ("Appingedam (GM0001)",): ["< 5"],
+        ("Not given",): ["< 5"],
+    }
+    crossed = shown("municipality_categories", scope)
+    assert crossed[("Amsterdam (GM0363)", world.drugs.name)] == ["7"]
+    assert crossed[("Appingedam (GM0001)", world.weapons.name)] == ["< 5"]
+    # Non-sensitive tables show small numbers as they are.
+    assert shown("lines", scope)[(world.hotline.name,)][0] == "3"
+
+
+def test_the_threshold_is_configurable(world):
+    scope = year_2025(world.crime, world.hotline)
+    with override_settings(MELDPUNT_STATS_MIN_COUNT=2):
+        assert shown("municipalities", scope)[("Appingedam (GM0001)",)] == ["2"]
+    with override_settings(MELDPUNT_STATS_MIN_COUNT=10):
+        assert shown("municipalities", scope)[("Amsterdam (GM0363)",)] == ["< 10"]
+
+
+def test_hidden_counts_get_no_bar(world):
+    table = figures.TABLES["municipalities"](year_2025(world.crime, world.hotline))
+    chart = bar_chart(table, 5)
+    widths = {bar.label: (bar.width, bar.value) for bar in chart.bars}
+    assert widths["Amsterdam (GM0363)"] == (360, "7")
+    assert widths["Appingedam (GM0001)"] == (0, "< 5")
+
+
+def test_median_times_to_first_question_and_to_closing(world):
+    table = figures.TABLES["response_times"](year_2025(world.crime, world.hotline))
+    times = dict(table.rows)
+    # Questions after 5 and 10 hours; closed after 24 h 17 min and 48 h 17 min.
+    assert times[(world.crime.name,)] == (2, 7.5, 2, 36.0)
+    assert times[(world.hotline.name,)] == (0, None, 0, None)
+    assert times[("All lines",)] == (2, 7.5, 2, 36.0)
+
+
+def test_histogram_median():
+    assert histogram_median({}) is None
+    assert histogram_median({3: 1}) == 3
+    assert histogram_median({1: 1, 5: 1}) == 3
+    assert histogram_median({1: 2, 5: 1}) == 1
+    assert histogram_median({0: 50, 2: 49, 100: 2}) == 2
+
+
+def test_figures_are_unchanged_after_the_purge_destroyed_the_content(world):
+    scope = year_2025(world.crime, world.hotline)
+    before = {slug: build(scope).rows for slug, build in figures.TABLES.items()}
+
+    destroyed = reports_purge(now=datetime(2031, 1, 1, tzinfo=AMSTERDAM)).destroyed
+    assert set(destroyed) >= {r.pk for r in world.drug_reports + world.weapon_reports}
+    assert not Report.objects.filter(destroyed_at=None, line=world.crime).exists()
+
+    after = {slug: build(scope).rows for slug, build in figures.TABLES.items()}
+    # The purge deletes known-material matches with the files, on purpose.
+    assert after.pop("known_material") == [] and before.pop("known_material")
+    summary_before, summary_after = dict(before.pop("summary")), dict(after.pop("summary"))
+    destroyed_in_scope = Report.objects.filter(pk__in=destroyed, received_at__year=2025).count()
+    assert summary_after.pop(("Reports whose content was destroyed",))[0] == destroyed_in_scope
+    assert summary_before.pop(("Reports whose content was destroyed",))[0] == 0
+    assert summary_after.pop(("Reports with known material",))[0] == 0
+    summary_before.pop(("Reports with known material",))
+    assert summary_after == summary_before
+    assert after == before
+
+
+def test_the_number_of_queries_does_not_grow_with_the_reports(world):
+    scope = year_2025(world.crime, world.hotline)
+    with CaptureQueriesContext(connection) as few:
+        figures.tables_compute(scope)
+    for category in (world.drugs, world.weapons, world.urls):
+        for _ in range(5):
+            make_report(category=category, municipality_code="GM0363")
+    Report.objects.update(received_at=datetime(2025, 6, 1, tzinfo=AMSTERDAM))
+    with CaptureQueriesContext(connection) as many:
+        figures.tables_compute(scope)
+    assert len(many) == len(few) <= 25

@@ -1,0 +1,106 @@
+"""Statistics pages for supervisors (their lines) and administrators (every line).
+
+Analysts and partner users get 404, like every back-office page they may not
+use. The figures come from plaintext metadata only; no key is opened here.
+"""
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from meldpunt.cases.access import staff_required
+
+from . import figures
+from .charts import bar_chart
+from .export import table_csv
+from .forms import PeriodForm, YearForm
+from .selectors import stats_lines_for
+
+
+def _lines_or_404(request: HttpRequest):
+    lines = stats_lines_for(request.user)
+    if lines is None:
+        raise Http404
+    return lines
+
+
+def _period_form(request: HttpRequest) -> PeriodForm:
+    data = request.GET if request.GET else PeriodForm.defaults()
+    return PeriodForm(data, lines=_lines_or_404(request))
+
+
+def _presented(tables: list[figures.Table], threshold: int) -> list[dict]:
+    return [
+        {
+            "table": table,
+            "rows": figures.display_rows(table, threshold),
+            "chart": bar_chart(table, threshold),
+            "width": len(table.columns) + len(table.measures),
+        }
+        for table in tables
+    ]
+
+
+@staff_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Tables and charts for a period; bad input shows the form's message, no figures."""
+    form = _period_form(request)
+    threshold = figures.min_count()
+    context = {"form": form, "threshold": threshold, "tables": []}
+    if form.is_valid():
+        context["tables"] = _presented(figures.tables_compute(form.scope()), threshold)
+        context["query"] = _query(form)
+    return render(request, "stats/overview.html", context, status=200 if form.is_valid() else 400)
+
+
+def _query(form: PeriodForm) -> str:
+    """The period and line as a query string, for the CSV links of the page."""
+    keys = ("start", "end", "line")
+    return urlencode({key: form.data[key] for key in keys if form.data.get(key)})
+
+
+@staff_required
+def table_download(request: HttpRequest, slug: str) -> HttpResponse:
+    """One table as CSV, for the same period and line as the page."""
+    build = figures.TABLES.get(slug)
+    if build is None:
+        raise Http404
+    form = _period_form(request)
+    if not form.is_valid():
+        threshold = figures.min_count()
+        context = {"form": form, "threshold": threshold, "tables": []}
+        return render(request, "stats/overview.html", context, status=400)
+    scope = form.scope()
+    response = HttpResponse(
+        table_csv(build(scope), figures.min_count()), content_type="text/csv; charset=utf-8"
+    )
+    name = f"statistics-{slug}-{scope.first:%Y-%m}-{scope.last:%Y-%m}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@staff_required
+def year_overview(request: HttpRequest) -> HttpResponse:
+    """The figures of one calendar year, laid out for printing (the annual report)."""
+    data = request.GET if request.GET else YearForm.defaults()
+    form = YearForm(data, lines=_lines_or_404(request))
+    threshold = figures.min_count()
+    context = {"form": form, "threshold": threshold, "tables": []}
+    if not form.is_valid():
+        return render(request, "stats/year.html", context, status=400)
+    scope = form.scope()
+    received = figures.selectors.reports_in(scope).count()
+    previous = figures.selectors.reports_in(form.scope(year_offset=-1)).count()
+    line = form.cleaned_data.get("line")
+    context.update(
+        year=form.cleaned_data["year"],
+        line=line,
+        tables=_presented(figures.tables_compute(scope), threshold),
+        received=received,
+        previous=previous,
+        change=round(100 * (received - previous) / previous) if previous else None,
+        query=f"start={scope.first:%Y-%m}&end={scope.last:%Y-%m}"
+        + (f"&line={line.slug}" if line else ""),
+    )
+    return render(request, "stats/year.html", context)
