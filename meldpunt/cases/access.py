@@ -7,19 +7,16 @@ of lines they are members of, but do not work them. A case held by someone is
 worked by that person; supervisors of the line may step in.
 """
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from nacl.public import PrivateKey
 
 from meldpunt.intake.models import Report
+from meldpunt.intake.services import report_key_for_staff
 from meldpunt.lines.models import Line, LineMembership
+from meldpunt.vault.decorators import key_holder_required
 from meldpunt.vault.models import Role, StaffUser
-from meldpunt.vault.sessionsecrets import session_secret_get
-from meldpunt.vault.views import PRIVATE_KEY
+from meldpunt.vault.sessionsecrets import session_private_key
 
 from .models import Case, LineCaseSettings, TriageOutcome
 
@@ -28,27 +25,18 @@ WORKING_ROLES = {Role.SUPERVISOR, Role.ANALYST}
 MAX_ID = 2**63 - 1  # larger numbers in a URL overflow the database's integer
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in with both factors, a staff role, and an unlocked key in this session."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        user = request.user
-        if (
-            not user.is_authenticated
-            or not user.is_verified()
-            or session_secret_get(request, PRIVATE_KEY) is None
-        ):
-            return redirect_to_login(request.get_full_path())
-        if user.role not in STAFF_ROLES:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Signed in with both factors, a staff role, and an unlocked key in this session.
+staff_required = key_holder_required(STAFF_ROLES)
 
 
 def private_key(request: HttpRequest) -> PrivateKey:
-    return PrivateKey(session_secret_get(request, PRIVATE_KEY))
+    """The unlocked key of a person that passed ``staff_required``."""
+    return session_private_key(request)
+
+
+def report_key(request: HttpRequest, report: Report) -> bytes:
+    """The report's data key, opened with the signed-in person's key (NoKeyError if not theirs)."""
+    return report_key_for_staff(report=report, user=request.user, private_key=private_key(request))
 
 
 def member_line_ids(user: StaffUser) -> list[int]:

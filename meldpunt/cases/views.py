@@ -28,6 +28,7 @@ from .access import (
     member_lines,
     private_key,
     report_for,
+    report_key,
     staff_required,
 )
 from .files import case_files, case_known_files_show
@@ -139,12 +140,6 @@ def _tab_count(count: int | None) -> str:
     return f"{selectors.COUNT_CAP}+" if count > selectors.COUNT_CAP else str(count)
 
 
-def _key_bytes(request: HttpRequest, report: Report) -> bytes:
-    return intake_services.report_key_for_staff(
-        report=report, user=request.user, private_key=private_key(request)
-    )
-
-
 def _case_page(
     request: HttpRequest,
     report: Report,
@@ -157,7 +152,7 @@ def _case_page(
     if report.destroyed_at is not None:
         return render(request, "cases/destroyed.html", {"report": report}, status=410)
     try:
-        key_bytes = _key_bytes(request, report)
+        key_bytes = report_key(request, report)
     except NoKeyError:
         services.case_open(report=report, actor=request.user, key_opened=False)
         return render(request, "cases/no_key.html", {"report": report}, status=403)
@@ -270,7 +265,7 @@ def _act(
         return _case_page(request, report, bound={name: form}, status=400)
 
     def key() -> bytes:
-        return _key_bytes(request, report)
+        return report_key(request, report)
 
     try:
         perform(form, key)
@@ -500,7 +495,7 @@ def related(request: HttpRequest, pk: int) -> HttpResponse:
     references = {member.pk: member.reference for member in family}
     for member in family:
         try:
-            key_bytes = _key_bytes(request, member)
+            key_bytes = report_key(request, member)
         except NoKeyError:
             members.append(
                 {

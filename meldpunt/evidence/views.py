@@ -27,8 +27,7 @@ from meldpunt.vault.audit import audit_record
 from meldpunt.vault.crypto import DecryptionError
 from meldpunt.vault.keys import NoKeyError, data_key_open
 from meldpunt.vault.models import Role
-from meldpunt.vault.sessionsecrets import session_secret_get
-from meldpunt.vault.views import PRIVATE_KEY
+from meldpunt.vault.sessionsecrets import PRIVATE_KEY, session_secret_get
 
 VIEWER_ROLES = {Role.ANALYST, Role.SUPERVISOR}
 # Files of known material this session has explicitly asked to see (audited).

@@ -14,9 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meldpunt.cases.access import awaits_review, private_key, report_for, staff_required
+from meldpunt.cases.access import awaits_review, report_for, report_key, staff_required
 from meldpunt.cases.models import Case, TriageOutcome
-from meldpunt.intake import services as intake_services
 from meldpunt.intake.models import Report
 from meldpunt.privacy.redaction import render_redacted, unreviewed_findings
 from meldpunt.vault.decorators import require_recent_auth
@@ -37,12 +36,6 @@ ERROR_STATUS = {
 }
 
 
-def _key_bytes(request: HttpRequest, report: Report) -> bytes:
-    return intake_services.report_key_for_staff(
-        report=report, user=request.user, private_key=private_key(request)
-    )
-
-
 def _prepare_page(
     request: HttpRequest,
     report: Report,
@@ -55,7 +48,7 @@ def _prepare_page(
     if report.destroyed_at is not None:
         return render(request, "cases/destroyed.html", {"report": report}, status=410)
     try:
-        key_bytes = _key_bytes(request, report)
+        key_bytes = report_key(request, report)
     except NoKeyError:
         return render(request, "cases/no_key.html", {"report": report}, status=403)
     try:
@@ -116,7 +109,7 @@ def _act(
     if not form.is_valid():
         return _prepare_page(request, report, bound={name: form}, status=400)
     try:
-        result = perform(form, lambda: _key_bytes(request, report))
+        result = perform(form, lambda: report_key(request, report))
     except ForwardError as refusal:
         return _prepare_page(
             request,

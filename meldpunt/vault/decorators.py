@@ -6,13 +6,15 @@ screen cannot be used for them.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+
+from meldpunt.vault.sessionsecrets import session_private_key
 
 PASSWORD_CONFIRMED_AT = "vault_password_confirmed_at"  # noqa: S105 - a session key name
 
@@ -56,6 +58,34 @@ def require_recent_auth(
             if not has_recent_auth(request, minutes=minutes):
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{reverse('vault:confirm_password')}?{query}")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def key_holder_required(
+    roles: Collection[str],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Signed in with both factors, key unlocked in this session, and one of ``roles``.
+
+    Whoever is not fully signed in goes to the sign-in page; a signed-in person
+    of another role gets "not found", so a page does not even confirm it exists.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if (
+                not user.is_authenticated
+                or not user.is_verified()
+                or session_private_key(request) is None
+            ):
+                return redirect_to_login(request.get_full_path())
+            if user.role not in roles:
+                raise Http404
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -10,10 +10,12 @@ import base64
 import nacl.utils
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from nacl.public import PrivateKey
 
 from meldpunt.vault import crypto
 
 COOKIE_NAME = "mp_vault"
+PRIVATE_KEY = "private_key"  # the signed-in person's unlocked key pair
 _SESSION_PREFIX = "vault:"
 
 
@@ -72,3 +74,9 @@ def apply_cookie(request: HttpRequest, response: HttpResponse) -> None:
             samesite="Strict",
             secure=settings.SESSION_COOKIE_SECURE,
         )
+
+
+def session_private_key(request: HttpRequest) -> PrivateKey | None:
+    """The signed-in person's unlocked private key, or None when it is not in this session."""
+    secret = session_secret_get(request, PRIVATE_KEY)
+    return PrivateKey(secret) if secret is not None else None

@@ -20,9 +20,12 @@ from meldpunt.vault import accounts, auth
 from meldpunt.vault.decorators import password_confirmed, require_recent_auth, two_factor_required
 from meldpunt.vault.forms import ConfirmPasswordForm, PasswordChangeForm, PasswordForm, TokenForm
 from meldpunt.vault.models import Role, StaffUser
-from meldpunt.vault.sessionsecrets import session_secret_put, session_secrets_clear
+from meldpunt.vault.sessionsecrets import (
+    PRIVATE_KEY,
+    session_secret_put,
+    session_secrets_clear,
+)
 
-PRIVATE_KEY = "private_key"
 PENDING_USER = "vault_pending_user"
 
 SIGN_IN_MESSAGES = {
