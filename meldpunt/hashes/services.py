@@ -42,11 +42,20 @@ def hash_revision_bump() -> None:
 
 @transaction.atomic
 def hash_list_create(
-    *, name: str, description: str = "", source: str = "", source_reference: str = ""
+    *,
+    name: str,
+    description: str = "",
+    source: str = "",
+    source_reference: str = "",
+    public_label: str = "",
 ) -> HashList:
     """A new, active, empty list; raises ValidationError for a bad or taken name."""
     hash_list = HashList(
-        name=name, description=description, source=source, source_reference=source_reference
+        name=name,
+        description=description,
+        source=source,
+        source_reference=source_reference,
+        public_label=public_label.strip(),
     )
     hash_list.full_clean()
     hash_list.save()
@@ -134,6 +143,13 @@ def hash_list_remove(*, hash_list: HashList) -> int:
     hash_list.delete()
     hash_revision_bump()
     return count
+
+
+def hash_list_label(*, hash_list: HashList, public_label: str) -> None:
+    """Set what hash-check clients are told for this list; read per request, no index change."""
+    hash_list.public_label = public_label.strip()
+    hash_list.full_clean()
+    hash_list.save(update_fields=["public_label"])
 
 
 @transaction.atomic

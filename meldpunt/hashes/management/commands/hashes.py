@@ -1,7 +1,8 @@
 """``meldpunt hashes``: import lists of known hashes, show the lists, remove one.
 
 meldpunt hashes import FILE --list NAME [--algorithm ALG] [--create]
-                            [--source TEXT] [--description TEXT]
+                            [--source TEXT] [--description TEXT] [--label TEXT]
+meldpunt hashes label NAME TEXT
 meldpunt hashes lists
 meldpunt hashes activate NAME | deactivate NAME
 meldpunt hashes remove NAME --yes
@@ -30,6 +31,7 @@ from meldpunt.hashes.services import (
     hash_list_activate,
     hash_list_create,
     hash_list_import,
+    hash_list_label,
     hash_list_remove,
 )
 
@@ -48,6 +50,14 @@ class Command(BaseCommand):
         importing.add_argument("--create", action="store_true", help="Create the list if new.")
         importing.add_argument("--source", default="", help="Who supplied it (for --create).")
         importing.add_argument("--description", default="", help="For --create.")
+        importing.add_argument(
+            "--label", default="", help="Public label for hash-check clients (for --create)."
+        )
+        labelling = verbs.add_parser(
+            "label", help="Set the label hash-check clients see for a list ('' removes it)."
+        )
+        labelling.add_argument("name")
+        labelling.add_argument("label")
         verbs.add_parser("lists", help="Show every list with its hash counts.")
         for verb, text in (("activate", "Match a list again."), ("deactivate", "Stop matching.")):
             verbs.add_parser(verb, help=text).add_argument("name")
@@ -80,6 +90,8 @@ class Command(BaseCommand):
             self._import(options)
         elif verb == "lists":
             self._lists()
+        elif verb == "label":
+            self._label(options["name"], options["label"])
         elif verb == "client":
             self._client(options)
         elif verb in ("activate", "deactivate"):
@@ -111,7 +123,10 @@ class Command(BaseCommand):
                 raise CommandError(f"no hash list named {name!r}: add --create to make it")
             try:
                 hash_list = hash_list_create(
-                    name=name, source=options["source"], description=options["description"]
+                    name=name,
+                    source=options["source"],
+                    description=options["description"],
+                    public_label=options["label"],
                 )
             except ValidationError as error:
                 raise CommandError(f"cannot create list {name!r}: {error}") from error
@@ -149,6 +164,18 @@ class Command(BaseCommand):
             raise CommandError(f"this deletes {name!r} and all its hashes: add --yes to confirm")
         count = hash_list_remove(hash_list=hash_list)
         self.stdout.write(f"{name}: removed with {count} hashes")
+
+    def _label(self, name: str, label: str) -> None:
+        hash_list = self._list(name)
+        if not label.strip() and hash_list.check_clients.exists():
+            raise CommandError(
+                f"{name!r} is offered to hash-check clients: take it from them first"
+            )
+        try:
+            hash_list_label(hash_list=hash_list, public_label=label)
+        except ValidationError as error:
+            raise CommandError(f"cannot label {name!r}: {error}") from error
+        self.stdout.write(f"{name}: public label {hash_list.public_label!r}")
 
     def _client(self, options: dict) -> None:
         verb = options["client_verb"]
