@@ -13,6 +13,7 @@ bytes cannot hold a worker for longer than HOTLINE_FETCH_TOTAL_SECONDS.
 The result says what was found; the caller decides what to keep.
 """
 
+import contextlib
 import enum
 import hashlib
 import http.client
@@ -206,7 +207,9 @@ def _private_temp_file() -> Path:
     return Path(name)
 
 
-def _read_body(response: http.client.HTTPResponse, result: FetchResult) -> None:
+def _read_body(
+    response: http.client.HTTPResponse, result: FetchResult, watchdog: "_Watchdog"
+) -> None:
     """Stream the body to a private file; over the limit nothing is kept."""
     limit = hotline_setting("HOTLINE_FETCH_MAX_BYTES")
     path = _private_temp_file()
@@ -223,6 +226,8 @@ def _read_body(response: http.client.HTTPResponse, result: FetchResult) -> None:
                     head += chunk[: 512 - len(head)]
                 digest.update(chunk)
                 body.write(chunk)
+        if watchdog.fired:  # the watchdog's shutdown reads as an early end of the body
+            raise _Refused(FetchError.TIMEOUT)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -240,7 +245,10 @@ def _fetch_one(target: WebAddress, result: FetchResult, deadline: float) -> str 
     connection, address = _connect(target, _addresses(target))
     result.address = address
     path, host = _request_target(target)
-    with connection, _Watchdog(connection, deadline - time.monotonic()) as watchdog:
+    with (
+        contextlib.closing(connection),
+        _Watchdog(connection, deadline - time.monotonic()) as watchdog,
+    ):
         try:
             connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
             for name, value in (
@@ -262,7 +270,7 @@ def _fetch_one(target: WebAddress, result: FetchResult, deadline: float) -> str 
                 raise _Refused(FetchError.HTTP_STATUS, Outcome.OFFLINE)
             if not 200 <= response.status < 300:
                 raise _Refused(FetchError.HTTP_STATUS)
-            _read_body(response, result)
+            _read_body(response, result, watchdog)
             return None
         except _Refused:
             raise

@@ -56,7 +56,7 @@ def _resolver() -> dns.resolver.Resolver:
 
 @dataclass(frozen=True)
 class HostAddresses:
-    """The A and AAAA records of a host at one moment, in the order the server gave them."""
+    """The A and AAAA records of a host at one moment (IPv4 first, no duplicates)."""
 
     host: str
     addresses: list[str] = field(default_factory=list)
