@@ -24,6 +24,9 @@ from meldpunt.hashes.models import EXACT_ALGORITHMS, HEX_LENGTHS, Algorithm, Has
 from meldpunt.hashes.selectors import hash_revision_current
 
 ITEM_FIELDS = {"algorithm", "value", "id", "quality"}
+# Looked up once: Algorithm.values and Algorithm(...) rebuild lists on every call.
+ALGORITHMS = {algorithm.value: algorithm for algorithm in Algorithm}
+LENGTHS = {algorithm.value: length for algorithm, length in HEX_LENGTHS.items()}
 MAX_REFERENCE_LENGTH = 200
 HEX = re.compile(r"[0-9a-f]*")
 
@@ -80,8 +83,8 @@ def check_item_parse(raw: object) -> CheckItem | ItemProblem:
     """One item of a batch as sent, checked; the client's ``id`` is the caller's business."""
     if not isinstance(raw, dict):
         return ItemProblem(ItemCode.NOT_AN_OBJECT, _("Each item must be a JSON object."))
-    unknown = sorted(set(raw) - ITEM_FIELDS)
-    if unknown:
+    if not raw.keys() <= ITEM_FIELDS:
+        unknown = sorted(str(key) for key in raw.keys() - ITEM_FIELDS)
         return ItemProblem(
             ItemCode.UNKNOWN_FIELD,
             _("Unknown field(s): %(fields)s. Items have algorithm, value, id and quality.")
@@ -96,14 +99,14 @@ def check_item_parse(raw: object) -> CheckItem | ItemProblem:
             _("The id must be a string of at most %(max)d characters.")
             % {"max": MAX_REFERENCE_LENGTH},
         )
-    algorithm = raw.get("algorithm")
-    if algorithm not in Algorithm.values:
+    name = raw.get("algorithm")
+    algorithm = ALGORITHMS.get(name) if isinstance(name, str) else None
+    if algorithm is None:
         return ItemProblem(
             ItemCode.UNKNOWN_ALGORITHM,
             _("The algorithm must be one of: %(algorithms)s.")
-            % {"algorithms": ", ".join(Algorithm.values)},
+            % {"algorithms": ", ".join(ALGORITHMS)},
         )
-    algorithm = Algorithm(algorithm)
     value = raw.get("value")
     if not isinstance(value, str) or not value.strip():
         return ItemProblem(ItemCode.VALUE_MISSING, _("The value (a hexadecimal hash) is missing."))
@@ -112,7 +115,7 @@ def check_item_parse(raw: object) -> CheckItem | ItemProblem:
         return ItemProblem(
             ItemCode.NOT_HEX, _("The value must be hexadecimal (digits 0-9 and letters a-f).")
         )
-    expected = HEX_LENGTHS[algorithm]
+    expected = LENGTHS[algorithm.value]
     if len(value) != expected:
         return ItemProblem(
             ItemCode.WRONG_LENGTH,

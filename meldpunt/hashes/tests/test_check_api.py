@@ -270,6 +270,8 @@ def test_bad_items_are_answered_one_by_one_and_the_rest_is_checked(api, known, s
         ({"algorithm": "sha256", "value": md5}, ItemCode.WRONG_LENGTH),
         ({"algorithm": "crc32", "value": "deadbeef"}, ItemCode.UNKNOWN_ALGORITHM),
         ({"value": md5}, ItemCode.UNKNOWN_ALGORITHM),
+        ({"algorithm": ["md5"], "value": md5}, ItemCode.UNKNOWN_ALGORITHM),
+        ({"algorithm": {"md5": 1}, "value": md5}, ItemCode.UNKNOWN_ALGORITHM),
         ({"algorithm": "md5"}, ItemCode.VALUE_MISSING),
         ({"algorithm": "md5", "value": 12}, ItemCode.VALUE_MISSING),
         ("just a string", ItemCode.NOT_AN_OBJECT),
