@@ -172,11 +172,13 @@ class FakeDns:
 
 
 @pytest.fixture
-def fake_web():
+def fake_web(request):
     web = FakeWeb()
-    web.thread.start()
+    if "fake_tls_web" not in request.fixturenames:
+        web.thread.start()  # the TLS fixture wraps the socket first and starts it itself
     yield web
-    web.server.shutdown()
+    if web.thread.is_alive():
+        web.server.shutdown()
     web.server.server_close()
 
 
@@ -194,3 +196,32 @@ def fake_dns(settings):
 def crawler_may_reach_fake_web(settings):
     """The one exception the tests make: the fake web server's own address, nothing more."""
     settings.HOTLINE_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
+@pytest.fixture
+def fake_tls_web(tmp_path, fake_web):
+    """The fake web server behind TLS, with a self-signed certificate for pics.example.test.
+
+    Records the server name each client asked for (SNI).
+    """
+    import ssl
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(  # noqa: S603, S607 - fixed arguments
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-days", "1", "-subj", "/CN=pics.example.test",
+            "-addext", "subjectAltName=DNS:pics.example.test",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    fake_web.server_names = []
+    context.sni_callback = lambda sock, name, ctx: fake_web.server_names.append(name)
+    fake_web.server.socket = context.wrap_socket(fake_web.server.socket, server_side=True)
+    fake_web.thread.start()
+    return fake_web

@@ -273,3 +273,13 @@ def test_the_retention_purge_wipes_addresses_and_captures(
     assert reported_url_check(reported_url_id=item.pk, now=timezone.now() + timedelta(days=2)) == (
         "not due"
     )
+
+
+def test_a_page_is_kept_as_text(hotline, django_capture_on_commit_callbacks):
+    hotline["web"].page("/gallery", b"<!DOCTYPE html><html><body><img src=1.jpg></body></html>")
+    item = report_url(hotline, "/gallery", capture=django_capture_on_commit_callbacks)
+    attempt = item.attempts.get()
+    assert (attempt.media_type, attempt.evidence.media_type) == (
+        "text/html",
+        "text/plain; charset=utf-8",
+    )

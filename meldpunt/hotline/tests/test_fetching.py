@@ -214,3 +214,29 @@ def test_a_silent_server_times_out(site, settings):
     result = fetch(site.url("/stall", host="pics.example.test"))
     assert time.monotonic() - started < 2.5
     assert result.error == "timeout"
+
+
+# --- TLS ---------------------------------------------------------------------------
+
+
+def test_https_goes_to_the_vetted_address_with_the_host_name_for_tls(
+    fake_tls_web, fake_dns, crawler_may_reach_fake_web, settings
+):
+    settings.HOTLINE_FETCH_VERIFY_TLS = False  # the test certificate is self-signed
+    fake_dns.zone["pics.example.test"] = ["127.0.0.1"]
+    fake_tls_web.page("/image.jpg", fake_tls_web.image, "image/jpeg")
+    result = fetch(f"https://pics.example.test:{fake_tls_web.port}/image.jpg")
+    result.discard()
+    assert (result.outcome, result.status, result.address) == ("online", 200, "127.0.0.1")
+    assert fake_tls_web.server_names == ["pics.example.test"]
+
+
+def test_an_untrusted_certificate_is_a_tls_error_when_verifying(
+    fake_tls_web, fake_dns, crawler_may_reach_fake_web
+):
+    assert hotline_setting("HOTLINE_FETCH_VERIFY_TLS") is True  # as in production
+    fake_dns.zone["pics.example.test"] = ["127.0.0.1"]
+    fake_tls_web.page("/image.jpg", fake_tls_web.image, "image/jpeg")
+    result = fetch(f"https://pics.example.test:{fake_tls_web.port}/image.jpg")
+    assert (result.outcome, result.error, result.path) == ("error", "tls_error", None)
+    assert fake_tls_web.requests == []
