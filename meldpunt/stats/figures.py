@@ -139,7 +139,7 @@ def summary_table(scope: Scope) -> Table:
         slug="summary",
         title=_("Key figures"),
         columns=(_("Figure"),),
-        measures=(Measure("number", _("Number")), _share()),
+        measures=(Measure("number", _("Count")), _share()),
         rows=[((label,), (n, pct)) for label, n, pct in rows],
         note=_(
             "Shares of forwards read are of the forwards made; all other shares are of the "
