@@ -239,5 +239,8 @@ LOGGING = {
         # The development server's access log names the client; it is never wanted.
         "django.server": {"handlers": [], "propagate": False},
         "waitress": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Libraries that announce at start-up which CPU features they loaded.
+        "faiss": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
     },
 }
