@@ -70,7 +70,10 @@ def host_resolve(host: str) -> HostAddresses:
     """
     if dns.inet.is_address(host):
         return HostAddresses(host, [str(ipaddress.ip_address(host))])
-    resolver = _resolver()
+    try:
+        resolver = _resolver()
+    except (dns.exception.DNSException, OSError) as error:  # no resolv.conf, bad setting
+        raise ResolveError("dns_error") from error
     found: list[str] = []
     does_not_exist = 0
     for rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
