@@ -36,6 +36,7 @@ class Chart:
     height: int
     label_x: int
     bar_x: int
+    is_partial: bool = False
 
     @property
     def value_x(self) -> int:
@@ -47,16 +48,23 @@ def _short(text: str) -> str:
 
 
 def bar_chart(table: Table, threshold: int) -> Chart | None:
-    """A chart of the table's first measure, or None if it has no count to draw."""
-    if not table.rows or table.measures[0].kind != Kind.COUNT:
+    """A chart of the table's first measure, or None if it has no count to draw.
+
+    A table limited to ``chart_bars`` charts its largest rows, ranked by the
+    value as shown: hidden counts rank as zero, so their order says nothing.
+    """
+    if not table.rows or table.chart_bars == 0 or table.measures[0].kind != Kind.COUNT:
         return None
     measure = table.measures[0]
-    values = [values[0] for _labels, values in table.rows]
-    shown = [
-        0 if value is None or table.is_hidden(value, measure, threshold) else value
-        for value in values
-    ]
-    largest = max(shown) or 1
+    rows = []
+    for labels, values in table.rows:
+        value = values[0]
+        hidden = value is None or table.is_hidden(value, measure, threshold)
+        rows.append((labels, value, 0 if hidden else value))
+    is_partial = table.chart_bars is not None and len(rows) > table.chart_bars
+    if is_partial:
+        rows = sorted(rows, key=lambda row: -row[2])[: table.chart_bars]
+    largest = max(length for _labels, _value, length in rows) or 1
     bars = [
         Bar(
             label=_short(" – ".join(labels)),
@@ -65,9 +73,7 @@ def bar_chart(table: Table, threshold: int) -> Chart | None:
             text_y=index * ROW_HEIGHT + ROW_HEIGHT // 2 + 5,
             width=round(BAR_WIDTH * length / largest),
         )
-        for index, ((labels, _values), value, length) in enumerate(
-            zip(table.rows, values, shown, strict=True)
-        )
+        for index, (labels, value, length) in enumerate(rows)
     ]
     return Chart(
         slug=table.slug,
@@ -77,4 +83,5 @@ def bar_chart(table: Table, threshold: int) -> Chart | None:
         height=len(bars) * ROW_HEIGHT,
         label_x=LABEL_WIDTH - 6,
         bar_x=LABEL_WIDTH,
+        is_partial=is_partial,
     )

@@ -26,6 +26,7 @@ from . import selectors
 from .selectors import Scope
 
 DEFAULT_MIN_COUNT = 5
+LONG_TABLE_BARS = 25
 
 
 def min_count() -> int:
@@ -60,6 +61,9 @@ class Table:
     rows: list[tuple[tuple[str, ...], tuple[Value, ...]]] = field(default_factory=list)
     is_sensitive: bool = False
     note: str = ""
+    # How many bars the chart may have: None for one per row, 0 for no chart.
+    # Long tables (municipalities) chart only their largest rows.
+    chart_bars: int | None = None
 
     def is_hidden(self, value: Value, measure: Measure, threshold: int) -> bool:
         return (
@@ -141,6 +145,7 @@ def summary_table(scope: Scope) -> Table:
         columns=(_("Figure"),),
         measures=(Measure("number", _("Count")), _share()),
         rows=[((label,), (n, pct)) for label, n, pct in rows],
+        chart_bars=0,  # figures of different kinds: one bar chart would compare apples and pears
         note=_(
             "Shares of forwards read are of the forwards made; all other shares are of the "
             "reports received."
@@ -282,6 +287,7 @@ def municipalities_table(scope: Scope) -> Table:
         measures=(_reports(),),
         rows=[((_municipality_label(code, names),), (n,)) for code, n in ordered],
         is_sensitive=True,
+        chart_bars=LONG_TABLE_BARS,
     )
 
 
@@ -311,6 +317,7 @@ def municipality_categories_table(scope: Scope) -> Table:
             for (code, pk), n in ordered
         ],
         is_sensitive=True,
+        chart_bars=LONG_TABLE_BARS,
     )
 
 
@@ -388,6 +395,7 @@ def response_times_table(scope: Scope) -> Table:
             Measure("closing_hours", _("Median hours to closing"), Kind.HOURS),
         ),
         rows=rows,
+        chart_bars=0,
         note=_(
             "Whole hours from receipt; receipt and messages are stored rounded to the hour. "
             "The first response is the first message from staff to the reporter."

@@ -15,7 +15,7 @@ from . import figures
 from .charts import bar_chart
 from .export import table_csv
 from .forms import PeriodForm, YearForm
-from .selectors import stats_lines_for
+from .selectors import reports_in, stats_lines_for
 
 
 def _lines_or_404(request: HttpRequest):
@@ -90,8 +90,8 @@ def year_overview(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "stats/year.html", context, status=400)
     scope = form.scope()
-    received = figures.selectors.reports_in(scope).count()
-    previous = figures.selectors.reports_in(form.scope(year_offset=-1)).count()
+    received = reports_in(scope).count()
+    previous = reports_in(form.scope(year_offset=-1)).count()
     line = form.cleaned_data.get("line")
     context.update(
         year=form.cleaned_data["year"],

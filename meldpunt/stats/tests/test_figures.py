@@ -191,3 +191,30 @@ def test_the_number_of_queries_does_not_grow_with_the_reports(world):
     with CaptureQueriesContext(connection) as many:
         figures.tables_compute(scope)
     assert len(many) == len(few) <= 25
+
+
+def test_long_tables_chart_their_largest_rows_and_rank_hidden_counts_as_zero():
+    count = figures.Measure("reports", "Reports")
+    table = figures.Table(
+        slug="places",
+        title="Places",
+        columns=("Place",),
+        measures=(count,),
+        # 30 places: 2, 4, 1, 3 (hidden) and 26 places with 5 to 30 reports.
+        rows=[((f"p{n}",), (n,)) for n in (2, 4, 1, 3, *range(5, 31))],
+        is_sensitive=True,
+        chart_bars=25,
+    )
+    chart = bar_chart(table, 5)
+    assert chart.is_partial
+    assert [bar.label for bar in chart.bars] == [f"p{n}" for n in range(30, 5, -1)]
+    table.chart_bars = 29
+    tail = bar_chart(table, 5).bars[26:]
+    # The hidden ones keep their table order, not the order of their true counts.
+    assert [(bar.label, bar.width, bar.value) for bar in tail] == [
+        ("p2", 0, "< 5"),
+        ("p4", 0, "< 5"),
+        ("p1", 0, "< 5"),
+    ]
+    table.chart_bars = 0
+    assert bar_chart(table, 5) is None
