@@ -1,4 +1,4 @@
-"""Known-hash matching against 1,000,000 hashes: exact look-ups/s and PDQ queries/s.
+"""Known-hash matching against 1,000,000 hashes: exact look-ups/s, PDQ queries/s, hash-check API.
 
     .venv/bin/python benchmarks/hashes.py [--count 1000000] [--queries 2000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/meldpunt_bench_hashes \\
@@ -11,9 +11,14 @@ from text files. Then measures, in the same run:
 
 - exact: ``hashes_match_exact`` (one indexed query per file) and a batched
   ``value IN (...)`` look-up, against the baseline of a Python set in memory;
+  then the in-memory ``ExactIndex`` (build time, and look-ups of ``--exact-queries``
+  hashes in batches of 1,000 and in one call) against the same set;
 - PDQ: ``hashes_match_pdq`` (revision check + FAISS IndexBinaryFlat range
   search) and a batch of queries in one FAISS call, against the baseline of a
-  numpy brute-force scan (XOR and popcount over all hashes).
+  numpy brute-force scan (XOR and popcount over all hashes);
+- the hash-check API: ``POST /api/v1/hashes/check`` through Django's full
+  middleware stack (test client, no network), batches of 1,000 SHA-256 items
+  and batches of 1,000 PDQ items, with token check, quota counter and JSON.
 
 Half the queries hit (a stored hash, for PDQ with 10 of 256 bits flipped).
 """
@@ -52,6 +57,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--exact-queries", type=int, default=1_000_000)
+    parser.add_argument("--api-batches", type=int, default=20)
     args = parser.parse_args()
     _configure()
 
@@ -78,7 +85,8 @@ def main() -> None:
             path = Path(folder) / f"{name}.txt"
             path.write_text("\n".join(values) + "\n")
             started = time.perf_counter()
-            hash_list_import(hash_list=hash_list_create(name=name), path=path, algorithm=algorithm)
+            hash_list = hash_list_create(name=name, public_label=f"label of {name}")
+            hash_list_import(hash_list=hash_list, path=path, algorithm=algorithm)
             elapsed = time.perf_counter() - started
             print(
                 f"import {args.count:,} {algorithm.label} hashes: {elapsed:.1f} s "
@@ -106,6 +114,45 @@ def main() -> None:
     print(f"exact, hashes_match_exact (one query per look-up): {_rate(len(queries), single)}")
     print(f"exact, batched value IN (500 per query):          {_rate(len(queries), batched)}")
     print(f"exact, baseline Python set in memory:             {_rate(len(queries), baseline)}")
+
+    started = time.perf_counter()
+    exact = matching.exact_index(Algorithm.SHA256)
+    print(
+        f"exact index build from the database ({len(exact):,} hashes): "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    many = [
+        rng.choice(sha256) if i % 2 else secrets.token_hex(32) for i in range(args.exact_queries)
+    ]
+    started = time.perf_counter()
+    set_many = sum(1 for query in many if query in known)
+    set_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    vectors = matching.hex_to_array(many, 32)
+    decoded = time.perf_counter()
+    one_call = len(exact.lookup(vectors)[0])
+    one_call_seconds = time.perf_counter() - started
+    lookup_seconds = time.perf_counter() - decoded
+    started = time.perf_counter()
+    batched_hits = 0
+    for start in range(0, len(many), 1000):
+        batch = matching.hex_to_array(many[start : start + 1000], 32)
+        batched_hits += len(exact.lookup(batch)[0])
+    batched_seconds = time.perf_counter() - started
+    assert set_many == one_call == batched_hits, (set_many, one_call, batched_hits)
+    print(
+        f"exact, ExactIndex, {len(many):,} hex queries in one call:  "
+        f"{_rate(len(many), one_call_seconds)}"
+    )
+    print(f"exact, ExactIndex, same, binary already decoded:  {_rate(len(many), lookup_seconds)}")
+    print(f"exact, ExactIndex, batches of 1,000 hex queries:   {_rate(len(many), batched_seconds)}")
+    print(f"exact, baseline Python set, same queries:         {_rate(len(many), set_seconds)}")
+    index_bytes = exact.keys.nbytes + exact.vectors.nbytes + exact.list_ids.nbytes
+    set_bytes = sys.getsizeof(known) + sum(sys.getsizeof(value) for value in known)
+    print(
+        f"exact, memory: ExactIndex {index_bytes / 2**20:.0f} MiB, "
+        f"Python set of hex strings {set_bytes / 2**20:.0f} MiB"
+    )
 
     started = time.perf_counter()
     index = matching.pdq_index()
@@ -144,6 +191,46 @@ def main() -> None:
         f"{_rate(len(pdq_queries), faiss_batch)}"
     )
     print(f"PDQ, baseline numpy XOR+popcount scan:            {_rate(len(scanned), numpy_scan)}")
+    _api(args, sha256, pdq, rng)
+
+
+def _api(args, sha256: list[str], pdq: list[str], rng) -> None:
+    """Batches of 1,000 through POST /api/v1/hashes/check, as a client would send them."""
+    import json
+
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from meldpunt.hashes.clients import check_client_create
+    from meldpunt.hashes.models import HashList
+
+    setup_test_environment()  # lets the test client's host name through ALLOWED_HOSTS
+    issued = check_client_create(
+        name="bench", hash_lists=HashList.objects.all(), daily_quota=2_000_000_000
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issued.token}")
+    for algorithm, make in (
+        ("sha256", lambda i: rng.choice(sha256) if i % 2 else secrets.token_hex(32)),
+        ("pdq", lambda i: _flip(rng.choice(pdq), 10, rng) if i % 2 else secrets.token_hex(32)),
+    ):
+        batches = [
+            json.dumps({"items": [{"algorithm": algorithm, "value": make(i)} for i in range(1000)]})
+            for _ in range(args.api_batches)
+        ]
+        client.post("/api/v1/hashes/check", batches[0], content_type="application/json")  # warm
+        started = time.perf_counter()
+        matched = 0
+        for body in batches:
+            response = client.post("/api/v1/hashes/check", body, content_type="application/json")
+            assert response.status_code == 200, response.content[:300]
+            matched += response.json()["summary"]["matched"]
+        elapsed = time.perf_counter() - started
+        assert matched == 500 * len(batches), matched
+        print(
+            f"API, POST /check, {len(batches)} batches of 1,000 {algorithm}:"
+            f"{'':>{8 - len(algorithm)}}{_rate(1000 * len(batches), elapsed)} items "
+            f"({elapsed / len(batches) * 1000:.0f} ms per batch)"
+        )
 
 
 if __name__ == "__main__":

@@ -341,8 +341,9 @@ def hashes_match(
 ) -> list[Match]:
     """Everything known about one file: exact, PDQ and vPDQ matches together.
 
-    The single entry point for callers (evidence at upload, the worker, later
-    the hash-check API and the hotline crawler).
+    The single entry point for callers matching one file (evidence at upload,
+    the worker, the hotline crawler); the hash-check API's batches go through
+    ``checking.hashes_check`` and the in-memory indexes instead.
     """
     matches = hashes_match_exact(exact or {})
     if pdq:
