@@ -95,6 +95,22 @@ def reports_in(scope: Scope) -> QuerySet[Report]:
     ).order_by()
 
 
+def _received_in(scope: Scope, path: str) -> Q:
+    """The scope as conditions on the report reached through ``path`` (e.g. ``"report__"``).
+
+    A plain join filter rather than ``report__in=reports_in(scope)``: SQLite
+    plans an IN-subquery by walking every report of the lines first, which made
+    the known-material count (a few hundred matches) three times slower.
+    """
+    return Q(
+        **{
+            f"{path}line_id__in": scope.line_ids,
+            f"{path}received_at__gte": scope.start,
+            f"{path}received_at__lt": scope.end,
+        }
+    )
+
+
 def report_totals(scope: Scope) -> dict[str, int]:
     """Key figures in one query: received, closed, follow-up reports, content destroyed."""
     return reports_in(scope).aggregate(
@@ -107,7 +123,7 @@ def report_totals(scope: Scope) -> dict[str, int]:
 
 def forward_totals(scope: Scope) -> dict[str, int]:
     """Forwards made of the scope's reports, the reports they came from, and those read."""
-    return Forward.objects.filter(report__in=reports_in(scope)).aggregate(
+    return Forward.objects.filter(_received_in(scope, "report__")).aggregate(
         forwards=Count("pk"),
         reports=Count("report", distinct=True),
         read=Count("pk", filter=Q(first_read_at__isnull=False)),
@@ -178,7 +194,7 @@ def counts_per_close_outcome(scope: Scope) -> dict[str, int]:
 def forwards_per_partner_kind(scope: Scope) -> dict[str, tuple[int, int]]:
     """Per partner kind: (forwards, distinct reports forwarded to that kind)."""
     rows = (
-        Forward.objects.filter(report__in=reports_in(scope))
+        Forward.objects.filter(_received_in(scope, "report__"))
         .order_by()
         .values_list("partner__kind")
         .annotate(forwards=Count("pk"), reports=Count("report", distinct=True))
@@ -200,7 +216,7 @@ def counts_per_municipality_and_category(scope: Scope) -> dict[tuple[str, int], 
 def counts_per_classification(scope: Scope) -> dict[int, int]:
     """Classified reports per classification option (a report may have several)."""
     rows = (
-        CaseClassification.objects.filter(case__report__in=reports_in(scope))
+        CaseClassification.objects.filter(_received_in(scope, "case__report__"))
         .order_by()
         .values_list("option_id")
         .annotate(n=Count("case", distinct=True))
@@ -211,7 +227,9 @@ def counts_per_classification(scope: Scope) -> dict[int, int]:
 def _matches_in(scope: Scope) -> QuerySet[EvidenceMatch]:
     # A file belongs to its report through the report's data key (files of later
     # messages share it), so the join needs no content.
-    return EvidenceMatch.objects.filter(evidence__data_key__report__in=reports_in(scope)).order_by()
+    return EvidenceMatch.objects.filter(
+        _received_in(scope, "evidence__data_key__report__")
+    ).order_by()
 
 
 def known_material_reports(scope: Scope) -> int:
