@@ -15,15 +15,12 @@ published year's figures from changing later.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import (
     Count,
-    DateTimeField,
-    F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.expressions import Func
 from django.utils import timezone
@@ -291,22 +288,40 @@ def hours_histogram_to_first_response(scope: Scope) -> dict[int, dict[int, int]]
     """Per line: {hours from receipt to the first staff message: reports}.
 
     The first message from staff to the reporter is the first response the
-    reporter sees; both times are rounded to the hour when stored.
+    reporter sees; both times are rounded to the hour when stored. Written in
+    SQL because the ORM can only express "first message" as a subquery per
+    report (100,000 index probes, about 0.8 s on PostgreSQL); joining the
+    reports to one grouped pass over the messages is a single hash join.
+    Messages older than the scope cannot be a first response to its reports,
+    so the pass starts at the scope's first day.
     """
-    first_staff_message = (
-        Message.objects.filter(report=OuterRef("pk"), author=Author.STAFF)
-        .order_by("created_at")
-        .values("created_at")[:1]
+    if not scope.line_ids:
+        return {}
+    ops = connection.ops
+    hours = {
+        "postgresql": "FLOOR(EXTRACT(EPOCH FROM (m.first_at - r.received_at)) / 3600)::integer",
+    }.get(
+        connection.vendor,
+        "(CAST(ROUND((julianday(m.first_at) - julianday(r.received_at)) * 86400) AS INTEGER)"
+        " / 3600)",
     )
-    rows = (
-        reports_in(scope)
-        .annotate(first_response=Subquery(first_staff_message, output_field=DateTimeField()))
-        .filter(first_response__isnull=False)
-        .annotate(hours=HoursBetween("received_at", F("first_response")))
-        .values_list("line_id", "hours")
-        .annotate(n=Count("pk"))
+    lines = ", ".join(["%s"] * len(scope.line_ids))
+    sql = (
+        f"SELECT r.line_id, {hours}, COUNT(*)"  # noqa: S608 - table names and placeholders only
+        f" FROM {Report._meta.db_table} r"
+        " JOIN (SELECT report_id, MIN(created_at) AS first_at"
+        f" FROM {Message._meta.db_table} WHERE author = %s AND created_at >= %s"
+        " GROUP BY report_id) m ON m.report_id = r.id"
+        f" WHERE r.line_id IN ({lines}) AND r.received_at >= %s AND r.received_at < %s"
+        " GROUP BY r.line_id, 2"
     )
-    return _per_line(rows)
+    start, end = (
+        ops.adapt_datetimefield_value(scope.start),
+        ops.adapt_datetimefield_value(scope.end),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Author.STAFF.value, start, *scope.line_ids, start, end])
+        return _per_line(cursor.fetchall())
 
 
 def _per_line(rows) -> dict[int, dict[int, int]]:
