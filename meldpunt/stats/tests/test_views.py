@@ -220,3 +220,13 @@ def test_navigation_links_to_statistics_for_supervisors_only(world):
         sign_in(client, user)
         page = client.get(reverse("cases:queue")).content.decode()
         assert (link in page) is shown, user.role
+
+
+def test_a_supervisor_without_lines_sees_empty_figures(world, client):
+    english(client, make_staff(role=Role.SUPERVISOR))
+    response = client.get(reverse("stats:overview"), PERIOD)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert world.crime.name not in page and "Amsterdam" not in page
+    summary = client.get(reverse("stats:csv", args=["summary"]), PERIOD).content.decode()
+    assert "Reports received,0," in summary
