@@ -78,7 +78,7 @@ def test_client_create_list_rotate_revoke_on_the_command_line(police):
 
 def test_the_command_line_refuses_bad_clients(police):
     hash_list_create(name="unlabelled")
-    with pytest.raises(CommandError, match="no public label yet: unlabelled"):
+    with pytest.raises(CommandError, match=r"cannot create client .X.: .*: unlabelled\."):
         _run("client", "create", "X", "--list", "unlabelled")
     with pytest.raises(CommandError, match="no hash list named 'missing'"):
         _run("client", "create", "X", "--list", "missing")
