@@ -1,8 +1,10 @@
 """Reads of the hash store that commands, the admin and other apps need."""
 
-from django.db.models import Count, Q, QuerySet
+import datetime
 
-from meldpunt.hashes.models import Algorithm, HashList, HashStoreRevision
+from django.db.models import Count, Q, QuerySet, Sum
+
+from meldpunt.hashes.models import Algorithm, HashCheckClient, HashList, HashStoreRevision
 
 
 def hash_revision_current() -> str:
@@ -17,3 +19,16 @@ def hash_lists_with_counts() -> QuerySet[HashList]:
         for algorithm in Algorithm
     }
     return HashList.objects.annotate(total=Count("hashes"), **per_algorithm).order_by("name")
+
+
+def hash_check_usage(start: datetime.date, end: datetime.date) -> QuerySet[HashCheckClient]:
+    """Every client with ``checked`` and ``request_count`` over the days start..end inclusive.
+
+    For billing (the network app's invoices) and the operator: the daily
+    counters are all the hash-check service keeps about its use.
+    """
+    days = Q(usage__day__gte=start, usage__day__lte=end)
+    return HashCheckClient.objects.annotate(
+        checked=Sum("usage__items", filter=days, default=0),
+        request_count=Sum("usage__requests", filter=days, default=0),
+    ).order_by("name")

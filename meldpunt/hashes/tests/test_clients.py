@@ -116,6 +116,23 @@ def test_concurrent_charges_cannot_pass_the_quota(police):
     assert HashCheckUsage.objects.get().items == 10
 
 
+def test_usage_per_client_over_a_period_for_billing(police):
+    import datetime
+
+    from meldpunt.hashes.selectors import hash_check_usage
+
+    first = check_client_create(name="A", hash_lists=[police]).client
+    check_client_create(name="B", hash_lists=[police])
+    check_usage_charge(client=first, items=7)
+    check_usage_charge(client=first, items=3)
+    today = HashCheckUsage.objects.get().day
+    HashCheckUsage.objects.create(
+        client=first, day=today - datetime.timedelta(days=40), items=100, requests=1
+    )
+    rows = hash_check_usage(today - datetime.timedelta(days=30), today)
+    assert [(c.name, c.checked, c.request_count) for c in rows] == [("A", 10, 2), ("B", 0, 0)]
+
+
 # The admin ---------------------------------------------------------------------------------
 
 
