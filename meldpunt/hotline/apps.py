@@ -8,7 +8,13 @@ class HotlineConfig(AppConfig):
 
     def ready(self) -> None:
         # The retention purge (intake) cannot import us; it calls what we register.
+        from meldpunt.hotline.receivers import reported_urls_from_submission
         from meldpunt.hotline.services import reported_urls_wipe
+        from meldpunt.hotline.tasks import hotline_recheck_schedule
         from meldpunt.intake.retention import retention_wiper_register
+        from meldpunt.intake.signals import report_submitted
+        from meldpunt.periodic import periodic_register
 
         retention_wiper_register(reported_urls_wipe)
+        periodic_register(hotline_recheck_schedule)
+        report_submitted.connect(reported_urls_from_submission, dispatch_uid="hotline-urls")

@@ -25,7 +25,6 @@ from meldpunt.evidence.services import (
     evidence_store,
 )
 from meldpunt.hashes.matching import hashes_match
-from meldpunt.hotline.addresses import UrlRefused, url_normalise
 from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.fetching import FetchResult, Outcome, url_fetch
 from meldpunt.hotline.iptable import ip_network
@@ -42,6 +41,7 @@ from meldpunt.hotline.models import (
 )
 from meldpunt.hotline.resolving import ResolveError, host_resolve
 from meldpunt.hotline.sealing import details_seal, url_open
+from meldpunt.lines.webaddress import UrlRefused, url_normalise
 from meldpunt.vault import crypto
 from meldpunt.vault.keys import data_key_create
 from meldpunt.vault.models import Role, StaffUser

@@ -29,9 +29,9 @@ from pathlib import Path
 from django.conf import settings
 
 from meldpunt.evidence import formats
-from meldpunt.hotline.addresses import UrlRefused, WebAddress, url_join
 from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.resolving import ResolveError, address_is_allowed, host_resolve
+from meldpunt.lines.webaddress import UrlRefused, WebAddress, url_join
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024

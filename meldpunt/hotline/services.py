@@ -4,11 +4,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from meldpunt.evidence.models import DerivativeJob, EvidenceFile, EvidenceMatch, EvidencePreview
-from meldpunt.hotline.addresses import WebAddress
 from meldpunt.hotline.models import FetchAttempt, HostingTrace, ReportedUrl
 from meldpunt.hotline.sealing import url_seal, url_tag
 from meldpunt.hotline.tasks import reported_url_check_task
 from meldpunt.intake.models import Report
+from meldpunt.lines.webaddress import WebAddress
 from meldpunt.vault import blobs
 from meldpunt.vault.keys import data_key_destroy
 from meldpunt.vault.models import hour_now

@@ -7,10 +7,49 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.lines.models import Category, Line, Municipality, Question, QuestionKind
+from meldpunt.lines.webaddress import UrlRefused, url_normalise
 from meldpunt.vault.receipts import receipt_normalize
 
 YES_NO_CHOICES = [("yes", _("Yes")), ("no", _("No"))]
 MAX_MESSAGE_CHARS = 20000
+MAX_WEB_ADDRESSES = 50
+
+
+class WebAddressesField(forms.CharField):
+    """One or more web addresses, one per line, each normalised as a browser reads it.
+
+    A reporter pastes what the address bar or a chat shows; every address is
+    checked here, before the review step, so a broken one is named with its
+    number while the reporter can still correct it. The cleaned value holds the
+    normalised addresses, repeats removed, one per line.
+    """
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def clean(self, value: str) -> str:
+        value = super().clean(value)
+        lines = [line for line in value.splitlines() if line.strip()]
+        if len(lines) > MAX_WEB_ADDRESSES:
+            raise forms.ValidationError(
+                _("Report at most %(count)s addresses at once."),
+                code="too_many",
+                params={"count": MAX_WEB_ADDRESSES},
+            )
+        addresses, errors = [], []
+        for number, line in enumerate(lines, start=1):
+            try:
+                addresses.append(url_normalise(line).url)
+            except UrlRefused as refused:
+                errors.append(
+                    forms.ValidationError(
+                        _("Address %(number)s: %(problem)s"),
+                        code=refused.code,
+                        params={"number": number, "problem": refused.message},
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        return "\n".join(dict.fromkeys(addresses))
 
 
 def _field_for(question: Question) -> forms.Field:
@@ -44,6 +83,8 @@ def _field_for(question: Question) -> forms.Field:
                 empty_label=_("— choose a municipality —"),
                 **common,
             )
+        case QuestionKind.WEB_ADDRESSES:
+            return WebAddressesField(max_length=question.max_length, **common)
     raise ValueError(f"no form field for question kind {question.kind!r}")
 
 

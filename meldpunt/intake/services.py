@@ -41,6 +41,7 @@ from .models import (
     ReportStatus,
     hour_now,
 )
+from .signals import report_submitted
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +183,7 @@ def report_submit(
         _store_files(
             report=report, message=None, prepared=prepared, key_bytes=key_bytes, written=written
         )
+        report_submitted.send(sender=Report, report=report, category=category, answers=answers)
         audit_record(actor=None, action="report.received", target=report)
     return Submission(report=report, receipt=receipt)
 

@@ -132,6 +132,7 @@ class QuestionKind(models.TextChoices):
     MUNICIPALITY = "municipality", _("Location (municipality)")
     YES_NO = "yes_no", _("Yes / no")
     FILE = "file", _("Files")
+    WEB_ADDRESSES = "web_addresses", _("Web addresses (one per line)")
 
 
 class Question(models.Model):

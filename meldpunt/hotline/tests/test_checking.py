@@ -13,7 +13,6 @@ from meldpunt.cases.tests.factories import make_report
 from meldpunt.evidence.models import EvidenceFile, EvidenceMatch
 from meldpunt.evidence.services import evidence_prepare
 from meldpunt.hashes.services import hash_list_create, hash_list_import
-from meldpunt.hotline.addresses import url_normalise
 from meldpunt.hotline.checking import _claim, hosting_route, reported_url_check
 from meldpunt.hotline.iptable import ip_table_import
 from meldpunt.hotline.models import (
@@ -28,6 +27,7 @@ from meldpunt.hotline.tasks import hotline_recheck
 from meldpunt.hotline.tests.conftest import picture
 from meldpunt.intake.retention import report_destroy
 from meldpunt.lines.models import LineKind
+from meldpunt.lines.webaddress import url_normalise
 from meldpunt.testing import PASSWORD, make_category, make_line, make_staff
 from meldpunt.vault import blobs
 from meldpunt.vault.keys import data_key_open, staff_key_unlock

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from meldpunt.hotline.addresses import url_normalise
 from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.fetching import url_fetch
+from meldpunt.lines.webaddress import url_normalise
 
 
 def fetch(url: str):

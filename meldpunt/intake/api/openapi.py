@@ -167,7 +167,16 @@ SCHEMAS: dict[str, Any] = {
             "key": {"type": "string", "description": "The field name of the answer."},
             "kind": {
                 "type": "string",
-                "enum": ["text", "long_text", "choice", "date", "municipality", "yes_no", "file"],
+                "enum": [
+                    "text",
+                    "long_text",
+                    "choice",
+                    "date",
+                    "municipality",
+                    "yes_no",
+                    "file",
+                    "web_addresses",
+                ],
             },
             "label": {"type": "string"},
             "help": {"type": "string"},

@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from meldpunt.hotline.addresses import UrlRefused, url_join, url_normalise
+from meldpunt.lines.webaddress import UrlRefused, url_join, url_normalise
 
 
 @pytest.mark.parametrize(
