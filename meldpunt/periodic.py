@@ -1,17 +1,34 @@
 """Periodic background tasks on django.tasks, which has no scheduler of its own.
 
 A periodic task queues its own next run (``run_after``) when it finishes; the
-chain is started once (by ``meldpunt demo``, or a management command). Before
+chain is started once (``periodic_schedule_all``, called by ``meldpunt demo``,
+or an app's own management command). Before
 queueing, the queue is checked for a run already waiting, so chains never
 multiply, and the tasks themselves are idempotent, so an extra run does no harm.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.tasks import Task, TaskResultStatus
 
 logger = logging.getLogger(__name__)
+
+# Each app registers the function that starts its chain, from AppConfig.ready().
+_chain_starters: list[Callable[[], datetime | None]] = []
+
+
+def periodic_register(start: Callable[[], datetime | None]) -> None:
+    """Have ``periodic_schedule_all`` start this chain (e.g. the daily purge)."""
+    if start not in _chain_starters:
+        _chain_starters.append(start)
+
+
+def periodic_schedule_all() -> None:
+    """Start every registered chain that is not already waiting in the queue."""
+    for start in _chain_starters:
+        start()
 
 
 def periodic_is_queued(task: Task) -> bool:

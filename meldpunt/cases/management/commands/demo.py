@@ -14,10 +14,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.core.wsgi import get_wsgi_application
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from meldpunt.cases.tasks import notifications_schedule
-from meldpunt.intake.retention_tasks import purge_schedule
 from meldpunt.lines.models import Line, LineMembership
 from meldpunt.lines.transfer import lines_import
+from meldpunt.periodic import periodic_schedule_all
 from meldpunt.vault.keys import staff_key_create
 from meldpunt.vault.models import Role, StaffUser
 
@@ -44,8 +43,8 @@ class Command(BaseCommand):
             lines_import(yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8")))
             self.stdout.write("Demo lines loaded.")
         self._staff()
-        purge_schedule()  # the daily retention purge, run by the worker
-        notifications_schedule()  # staff notifications, every minute
+        # The worker's periodic jobs: retention purge, notifications, URL re-checks.
+        periodic_schedule_all()
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         if no_serve:
             return

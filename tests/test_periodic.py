@@ -1,0 +1,24 @@
+"""`meldpunt demo` starts the worker's periodic jobs of every app, each chain once."""
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
+from meldpunt.cases.tasks import send_staff_notifications
+from meldpunt.hotline.tasks import hotline_recheck
+from meldpunt.intake.retention_tasks import purge_expired_reports
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_demo_set_up_queues_every_periodic_chain_once():
+    chains = {
+        task.module_path
+        for task in (purge_expired_reports, send_staff_notifications, hotline_recheck)
+    }
+    call_command("demo", "--no-serve", verbosity=0)
+    call_command("demo", "--no-serve", verbosity=0)  # a second start adds no second chain
+    queued = list(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert sorted(queued) == sorted(chains)
