@@ -99,7 +99,7 @@ def year_overview(request: HttpRequest) -> HttpResponse:
         tables=_presented(figures.tables_compute(scope), threshold),
         received=received,
         previous=previous,
-        change=round(100 * (received - previous) / previous) if previous else None,
+        change=f"{round(100 * (received - previous) / previous):+d}" if previous else None,
         query=f"start={scope.first:%Y-%m}&end={scope.last:%Y-%m}"
         + (f"&line={line.slug}" if line else ""),
     )
