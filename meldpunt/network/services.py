@@ -374,3 +374,13 @@ def forward_open(*, forward: Forward, user: StaffUser, private_key: PrivateKey) 
         )
     forward.refresh_from_db()
     return body
+
+
+def forward_drafts_wipe(report: Report) -> None:
+    """Delete a destroyed report's redaction draft (called by the retention purge).
+
+    Its key is shredded already, so this only removes ciphertext nobody can open.
+    Forwards are the partners' copies under their own keys and stay (see
+    docs/forwarding.md).
+    """
+    ForwardDraft.objects.filter(report=report).delete()

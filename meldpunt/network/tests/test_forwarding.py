@@ -9,14 +9,17 @@ the forward's row, not on the partner's page, not in the audit log.
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from meldpunt.cases.models import Case, LineCaseSettings
 from meldpunt.cases.services import case_approve
-from meldpunt.intake.models import ReportStatus
+from meldpunt.intake.models import Report, ReportStatus
+from meldpunt.intake.retention import report_destroy
 from meldpunt.testing import PASSWORD, make_category, make_staff, sign_in
 from meldpunt.vault import crypto
 from meldpunt.vault.decorators import PASSWORD_CONFIRMED_AT
@@ -485,3 +488,16 @@ def test_bad_input_gets_a_clear_refusal_and_changes_nothing(world, name, data):
     assert response.status_code == 400
     assert 'class="error-summary"' in response.content.decode()
     assert (_snapshot(world.report), ForwardDraft.objects.get().version) == before
+
+
+def test_the_purge_removes_the_draft_and_leaves_the_partners_copy(world):
+    forward = _forwarded(world)
+    assert ForwardDraft.objects.filter(report=world.report).exists()
+    long_ago = timezone.now() - timedelta(days=3650)
+    Report.objects.filter(pk=world.report.pk).update(last_activity_at=long_ago)
+    assert report_destroy(report_pk=world.report.pk)
+    assert not ForwardDraft.objects.filter(report=world.report).exists()
+    assert Forward.objects.get() == forward
+    assert (
+        _client(world.member).get(reverse("partner:forward", args=[forward.pk])).status_code == 200
+    )
