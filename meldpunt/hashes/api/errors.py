@@ -1,13 +1,9 @@
-"""Error codes of the hash-check API and the one JSON shape every error has.
+"""Error codes of the hash-check API; the JSON shape of errors is meldpunt.jsonapi's.
 
-The same shape as the reporter API's errors (``{"error": {"code", "message"}}``,
-docs/api.md), kept here because the hashes app must not import intake.
 Clients branch on ``code``; ``message`` is for people and follows Accept-Language.
 """
 
 from enum import StrEnum
-
-from django.http import JsonResponse
 
 
 class ErrorCode(StrEnum):
@@ -21,21 +17,3 @@ class ErrorCode(StrEnum):
     TOKEN_INVALID = "token_invalid"  # noqa: S105 (a code, not a secret)
     TOKEN_REVOKED = "token_revoked"  # noqa: S105 (a code, not a secret)
     QUOTA_EXCEEDED = "quota_exceeded"
-
-
-class ApiError(Exception):
-    """Raised anywhere below a view; the view decorator turns it into the JSON error."""
-
-    def __init__(
-        self, status: int, code: ErrorCode, message: str, *, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.headers = headers or {}
-
-    def response(self) -> JsonResponse:
-        return JsonResponse(
-            {"error": {"code": str(self.code), "message": self.message}},
-            status=self.status,
-            headers=self.headers,
-        )

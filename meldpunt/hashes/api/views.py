@@ -6,18 +6,13 @@ client's daily counter: not the hashes, not the client's references, not the
 results (the privacy middleware has already removed the address).
 """
 
-import json
 import math
 from collections.abc import Callable
-from functools import wraps
-from importlib import import_module
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 
 from meldpunt.hashes.checking import (
     MAX_REFERENCE_LENGTH,
@@ -37,52 +32,13 @@ from meldpunt.hashes.clients import (
 )
 from meldpunt.hashes.conf import hashes_setting
 from meldpunt.hashes.models import HashCheckClient
+from meldpunt.jsonapi import ANY_METHOD, ApiError, api_view, json_body, refuse_oversized
 
-from .errors import ApiError, ErrorCode
+from .errors import ErrorCode
 from .openapi import openapi_document
 
 View = Callable[..., HttpResponse]
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hash-check"'}
-
-
-def _forget_cookies(request: HttpRequest) -> None:
-    """Ignore whatever cookies came along, so no middleware renews or sets one.
-
-    As the reporter API does: a session cookie sent by accident would otherwise
-    make the session middleware answer with Set-Cookie, and a language cookie
-    would override Accept-Language.
-    """
-    request.COOKIES = {}
-    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
-    translation.activate(translation.get_language_from_request(request))
-    request.LANGUAGE_CODE = translation.get_language()
-
-
-def api_view(*methods: str) -> Callable[[View], View]:
-    """Method check, cookie-less requests, API errors as JSON and no caching, for every view."""
-
-    def decorate(view: View) -> View:
-        @csrf_exempt
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
-            _forget_cookies(request)
-            try:
-                if request.method not in methods:
-                    raise ApiError(
-                        405,
-                        ErrorCode.METHOD_NOT_ALLOWED,
-                        _("This method is not allowed here."),
-                        headers={"Allow": ", ".join(methods)},
-                    )
-                response = view(request, *args, **kwargs)
-            except ApiError as error:
-                response = error.response()
-            response["Cache-Control"] = "no-store"
-            return response
-
-        return wrapper
-
-    return decorate
 
 
 def _client(request: HttpRequest) -> HashCheckClient:
@@ -112,35 +68,17 @@ def _client(request: HttpRequest) -> HashCheckClient:
         ) from refused
 
 
-def _too_large() -> ApiError:
-    return ApiError(413, ErrorCode.REQUEST_TOO_LARGE, _("The request is larger than allowed."))
-
-
 def _read_items(request: HttpRequest) -> list:
     """The ``items`` array of a JSON body ``{"items": [...]}``, or the reason it is refused."""
     limit = hashes_setting("HASHES_CHECK_MAX_BODY_BYTES")
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit:
-        raise _too_large()
+    refuse_oversized(request, max_bytes=limit)
     if request.content_type != "application/json":
         raise ApiError(
             415,
             ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             _("Send the batch as application/json."),
         )
-    try:
-        body = request.body
-    except RequestDataTooBig as error:
-        raise _too_large() from error
-    if len(body) > limit:
-        raise _too_large()
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise ApiError(400, ErrorCode.MALFORMED_JSON, _("The body is not valid JSON.")) from error
+    payload = json_body(request, max_bytes=limit)
     if (
         not isinstance(payload, dict)
         or set(payload) != {"items"}
@@ -238,11 +176,10 @@ def account(request: HttpRequest) -> HttpResponse:
     )
 
 
-@csrf_exempt
+@api_view(*ANY_METHOD)
 def no_such_endpoint(request: HttpRequest, path: str) -> HttpResponse:
     """Any other path under /api/v1/hashes/: a JSON 404, not the HTML page of the site."""
-    _forget_cookies(request)
-    return ApiError(404, ErrorCode.NOT_FOUND, _("There is no such endpoint.")).response()
+    raise ApiError(404, ErrorCode.NOT_FOUND, _("There is no such endpoint."))
 
 
 @api_view("GET")

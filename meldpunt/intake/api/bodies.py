@@ -5,8 +5,6 @@ would otherwise surface as a 400 HTML page or a 500; here each becomes an API
 error with its own code.
 """
 
-import json
-
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
@@ -14,13 +12,11 @@ from django.http.request import UnreadablePostError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
-from .errors import UNKNOWN_FIELD, ApiError, ErrorCode, invalid
+from meldpunt.jsonapi import ApiError, json_body, refuse_oversized, too_large
+
+from .errors import UNKNOWN_FIELD, ErrorCode, invalid
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-
-
-def _too_large() -> ApiError:
-    return ApiError(413, ErrorCode.REQUEST_TOO_LARGE, _("The request is larger than allowed."))
 
 
 def read_body(request: HttpRequest, *, max_bytes: int) -> tuple[QueryDict, MultiValueDict]:
@@ -29,16 +25,11 @@ def read_body(request: HttpRequest, *, max_bytes: int) -> tuple[QueryDict, Multi
     ``max_bytes`` is checked against Content-Length before a byte is read, so an
     oversized upload is refused without spooling it to disk first.
     """
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > max_bytes:
-        raise _too_large()
+    refuse_oversized(request, max_bytes=max_bytes)
     if request.content_type in FORM_TYPES:
         return _read_form(request)
     if request.content_type == "application/json":
-        return _read_json(request), MultiValueDict()
+        return _read_json(request, max_bytes=max_bytes), MultiValueDict()
     raise ApiError(
         415,
         ErrorCode.UNSUPPORTED_MEDIA_TYPE,
@@ -59,7 +50,7 @@ def _read_form(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
     try:
         data, files = request.POST, request.FILES
     except RequestDataTooBig as error:
-        raise _too_large() from error
+        raise too_large() from error
     except TooManyFieldsSent as error:
         raise ApiError(
             400, ErrorCode.TOO_MANY_FIELDS, _("The request has too many fields.")
@@ -73,14 +64,9 @@ def _read_form(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
     return data, files
 
 
-def _read_json(request: HttpRequest) -> QueryDict:
+def _read_json(request: HttpRequest, *, max_bytes: int) -> QueryDict:
     """A JSON object of strings, as a QueryDict so forms treat it like posted fields."""
-    try:
-        payload = json.loads(request.body)
-    except RequestDataTooBig as error:
-        raise _too_large() from error
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ApiError(400, ErrorCode.MALFORMED_JSON, _("The body is not valid JSON.")) from error
+    payload = json_body(request, max_bytes=max_bytes)
     if not isinstance(payload, dict) or not all(isinstance(v, str) for v in payload.values()):
         raise ApiError(
             400,

@@ -1,4 +1,4 @@
-"""Error codes of the API and the one JSON shape every error has.
+"""Error codes of the reporter API; the JSON shape of errors is meldpunt.jsonapi's.
 
 Clients branch on ``code`` (stable, English, listed in the OpenAPI document);
 ``message`` is for people and follows Accept-Language.
@@ -7,10 +7,10 @@ Clients branch on ``code`` (stable, English, listed in the OpenAPI document);
 from enum import StrEnum
 
 from django import forms
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
 from meldpunt.intake.services import IntakeError
+from meldpunt.jsonapi import ApiError, FieldErrors
 
 
 class ErrorCode(StrEnum):
@@ -36,32 +36,6 @@ class ErrorCode(StrEnum):
 # Codes that can appear per field, next to Django's own field codes
 # (required, max_length, invalid_choice, invalid, ...).
 UNKNOWN_FIELD = "unknown_field"
-
-FieldErrors = dict[str, list[dict[str, str]]]
-
-
-class ApiError(Exception):
-    """Raised anywhere below a view; the view decorator turns it into the JSON error."""
-
-    def __init__(
-        self,
-        status: int,
-        code: ErrorCode,
-        message: str,
-        *,
-        fields: FieldErrors | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.fields = fields or {}
-        self.headers = headers or {}
-
-    def response(self) -> JsonResponse:
-        body: dict = {"code": str(self.code), "message": self.message}
-        if self.fields:
-            body["fields"] = self.fields
-        return JsonResponse({"error": body}, status=self.status, headers=self.headers)
 
 
 def form_field_errors(*bound_forms: forms.Form) -> FieldErrors:

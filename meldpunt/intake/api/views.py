@@ -4,67 +4,22 @@ The API is cookie-less (clients authenticate mailbox calls with a bearer token),
 so it needs no CSRF protection and must never set a cookie.
 """
 
-from collections.abc import Callable
-from functools import wraps
-from importlib import import_module
-
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 
 from meldpunt.intake import selectors, services
 from meldpunt.intake.forms import FilesForm, MessageForm, ReceiptForm, ReportForm
+from meldpunt.jsonapi import ANY_METHOD, ApiError, api_view
 from meldpunt.lines.models import Category, Line, Question, QuestionKind
 
 from . import representations
 from .bodies import read_body, reject_unknown_fields
-from .errors import ApiError, ErrorCode, from_intake_error, invalid_input
+from .errors import ErrorCode, from_intake_error, invalid_input
 from .openapi import openapi_document
 from .tokens import TokenExpired, TokenRejected, mailbox_token_issue, mailbox_token_open
-
-View = Callable[..., HttpResponse]
-
-
-def _forget_cookies(request: HttpRequest) -> None:
-    """Ignore whatever cookies came along, so no middleware renews or sets one.
-
-    The session middleware would otherwise re-save a session whose cookie a
-    client happened to send, and answer with Set-Cookie. The language then comes
-    from Accept-Language alone.
-    """
-    request.COOKIES = {}
-    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
-    translation.activate(translation.get_language_from_request(request))
-    request.LANGUAGE_CODE = translation.get_language()
-
-
-def api_view(*methods: str) -> Callable[[View], View]:
-    """Method check, cookie-less requests and API errors as JSON, for every API view."""
-
-    def decorate(view: View) -> View:
-        @csrf_exempt
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
-            _forget_cookies(request)
-            try:
-                if request.method not in methods:
-                    raise ApiError(
-                        405,
-                        ErrorCode.METHOD_NOT_ALLOWED,
-                        _("This method is not allowed here."),
-                        headers={"Allow": ", ".join(methods)},
-                    )
-                return view(request, *args, **kwargs)
-            except ApiError as error:
-                return error.response()
-
-        return wrapper
-
-    return decorate
 
 
 def _open_category(line_slug: str, category_slug: str) -> Category:
@@ -257,11 +212,10 @@ def mailbox_message(request: HttpRequest) -> HttpResponse:
     )
 
 
-@csrf_exempt
+@api_view(*ANY_METHOD)
 def no_such_endpoint(request: HttpRequest, path: str) -> HttpResponse:
     """Any other path under /api/v1/: a JSON 404, not the HTML page of the site."""
-    _forget_cookies(request)
-    return ApiError(404, ErrorCode.NOT_FOUND, _("There is no such endpoint.")).response()
+    raise ApiError(404, ErrorCode.NOT_FOUND, _("There is no such endpoint."))
 
 
 @api_view("GET")
