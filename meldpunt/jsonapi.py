@@ -8,9 +8,10 @@ error codes (a StrEnum) and OpenAPI document; clients branch on ``code``, and
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -129,3 +130,83 @@ def json_body(request: HttpRequest, *, max_bytes: int) -> object:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise ApiError(400, MALFORMED_JSON, _("The body is not valid JSON.")) from error
+
+
+# The OpenAPI documents are written out by hand (the views are plain Django
+# views); these build the parts both documents share.
+
+
+def schema_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def error_response(description: str, *codes: str) -> dict[str, Any]:
+    """A response in the error shape, listing the codes it can carry."""
+    listed = ", ".join(f"`{code}`" for code in codes)
+    return {
+        "description": f"{description} Codes: {listed}.",
+        "content": json_content(schema_ref("Error")),
+    }
+
+
+def error_schema(codes: Iterable[str], **extra_properties: dict[str, Any]) -> dict[str, Any]:
+    """The ``Error`` schema: ``{"error": {"code", "message", ...}}`` with the API's codes."""
+    return {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "enum": [str(code) for code in codes]},
+                    "message": {
+                        "type": "string",
+                        "description": "For people, in the language of Accept-Language.",
+                    },
+                    **extra_properties,
+                },
+            }
+        },
+    }
+
+
+def openapi_envelope(
+    *,
+    title: str,
+    description: str,
+    server: str,
+    paths: dict[str, Any],
+    schemas: dict[str, Any],
+    security_schemes: dict[str, Any],
+    language_description: str,
+) -> dict[str, Any]:
+    """An OpenAPI 3.1 document with what every meldpunt API declares the same way."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": title,
+            "version": "1.0.0",
+            "description": description,
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        },
+        "servers": [{"url": server}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "parameters": {
+                "AcceptLanguage": {
+                    "name": "Accept-Language",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "examples": ["nl", "en"]},
+                    "description": language_description,
+                }
+            },
+            "securitySchemes": security_schemes,
+        },
+    }

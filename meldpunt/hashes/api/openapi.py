@@ -12,26 +12,19 @@ from typing import Any
 from meldpunt.hashes.checking import MAX_REFERENCE_LENGTH, ItemCode
 from meldpunt.hashes.conf import hashes_setting
 from meldpunt.hashes.models import Algorithm
+from meldpunt.jsonapi import (
+    error_response,
+    error_schema,
+    json_content,
+    openapi_envelope,
+    schema_ref,
+)
 
 from .errors import ErrorCode
 
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
-
-
-def _error(description: str, *codes: ErrorCode) -> dict[str, Any]:
-    listed = ", ".join(f"`{code}`" for code in codes)
-    return {"description": f"{description} Codes: {listed}.", "content": _json(_ref("Error"))}
-
-
 _TOKEN_ERRORS = {
     "401": {
-        **_error(
+        **error_response(
             "No token, a wrong or replaced one, or the client's access has been switched off.",
             ErrorCode.TOKEN_MISSING,
             ErrorCode.TOKEN_INVALID,
@@ -42,7 +35,9 @@ _TOKEN_ERRORS = {
 }
 _METHOD_ERRORS = {
     "405": {
-        **_error("The route exists but not with this method.", ErrorCode.METHOD_NOT_ALLOWED),
+        **error_response(
+            "The route exists but not with this method.", ErrorCode.METHOD_NOT_ALLOWED
+        ),
         "headers": {"Allow": {"schema": {"type": "string"}}},
     },
 }
@@ -50,23 +45,7 @@ _LANGUAGE = {"$ref": "#/components/parameters/AcceptLanguage"}
 _TOKEN = [{"clientToken": []}]
 
 SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {
-                    "code": {"type": "string", "enum": [str(code) for code in ErrorCode]},
-                    "message": {
-                        "type": "string",
-                        "description": "For people, in the language of Accept-Language.",
-                    },
-                },
-            }
-        },
-    },
+    "Error": error_schema(ErrorCode),
     "Item": {
         "type": "object",
         "description": (
@@ -107,7 +86,7 @@ SCHEMAS: dict[str, Any] = {
             "items": {
                 "type": "array",
                 "maxItems": 1000,  # HASHES_CHECK_MAX_ITEMS, filled in when served
-                "items": _ref("Item"),
+                "items": schema_ref("Item"),
             }
         },
     },
@@ -146,7 +125,7 @@ SCHEMAS: dict[str, Any] = {
                     "index": {"type": "integer", "minimum": 0},
                     "id": {"type": ["string", "null"]},
                     "matched": {"type": "boolean"},
-                    "matches": {"type": "array", "items": _ref("Match")},
+                    "matches": {"type": "array", "items": schema_ref("Match")},
                 },
             },
             {
@@ -156,7 +135,7 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {
                     "index": {"type": "integer", "minimum": 0},
                     "id": {"type": ["string", "null"]},
-                    "error": _ref("ItemError"),
+                    "error": schema_ref("ItemError"),
                 },
             },
         ],
@@ -177,7 +156,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "results": {
                 "type": "array",
-                "items": _ref("Result"),
+                "items": schema_ref("Result"),
                 "description": "One result per item, in the order sent.",
             },
             "summary": {
@@ -189,7 +168,7 @@ SCHEMAS: dict[str, Any] = {
                     "invalid": {"type": "integer", "minimum": 0},
                 },
             },
-            "quota": _ref("Quota"),
+            "quota": schema_ref("Quota"),
         },
     },
     "Account": {
@@ -203,7 +182,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "The public labels a match can carry for this client.",
             },
             "max_items": {"type": "integer"},
-            "quota": _ref("Quota"),
+            "quota": schema_ref("Quota"),
         },
     },
 }
@@ -216,7 +195,7 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": {
                     "description": "The OpenAPI document.",
-                    "content": _json({"type": "object"}),
+                    "content": json_content({"type": "object"}),
                 },
                 **_METHOD_ERRORS,
             },
@@ -234,24 +213,26 @@ PATHS: dict[str, Any] = {
             ),
             "security": _TOKEN,
             "parameters": [_LANGUAGE],
-            "requestBody": {"required": True, "content": _json(_ref("Batch"))},
+            "requestBody": {"required": True, "content": json_content(schema_ref("Batch"))},
             "responses": {
                 "200": {
                     "description": "One result per item.",
-                    "content": _json(_ref("CheckResponse")),
+                    "content": json_content(schema_ref("CheckResponse")),
                 },
-                "400": _error(
+                "400": error_response(
                     "The body is not a JSON object with an `items` array, or has too many items.",
                     ErrorCode.MALFORMED_JSON,
                     ErrorCode.TOO_MANY_ITEMS,
                 ),
                 **_TOKEN_ERRORS,
-                "413": _error("The body is larger than allowed.", ErrorCode.REQUEST_TOO_LARGE),
-                "415": _error(
+                "413": error_response(
+                    "The body is larger than allowed.", ErrorCode.REQUEST_TOO_LARGE
+                ),
+                "415": error_response(
                     "The body is not application/json.", ErrorCode.UNSUPPORTED_MEDIA_TYPE
                 ),
                 "429": {
-                    **_error(
+                    **error_response(
                         "Today's quota cannot cover this batch; nothing was checked or counted.",
                         ErrorCode.QUOTA_EXCEEDED,
                     ),
@@ -273,7 +254,10 @@ PATHS: dict[str, Any] = {
             "security": _TOKEN,
             "parameters": [_LANGUAGE],
             "responses": {
-                "200": {"description": "The client's account.", "content": _json(_ref("Account"))},
+                "200": {
+                    "description": "The client's account.",
+                    "content": json_content(schema_ref("Account")),
+                },
                 **_TOKEN_ERRORS,
                 **_METHOD_ERRORS,
             },
@@ -285,44 +269,29 @@ PATHS: dict[str, Any] = {
 def openapi_document() -> dict[str, Any]:
     schemas = copy.deepcopy(SCHEMAS)
     schemas["Batch"]["properties"]["items"]["maxItems"] = hashes_setting("HASHES_CHECK_MAX_ITEMS")
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Meldpunt hash-check API",
-            "version": "1.0.0",
-            "description": (
-                "For hosting companies and platforms: check hashes of files (SHA-256, SHA-1, "
-                "MD5, PDQ) against the hotline's lists of known material. A match names only "
-                "the list's public label. The hashes sent are not stored; only a daily count "
-                "per client is kept, for the quota and billing. The API sets no cookies. "
-                "Messages follow Accept-Language (Dutch by default, English). Any path under "
-                "/api/v1/hashes/ not listed here answers 404 with the error code `not_found`. "
-                "See docs/hashes.md."
-            ),
-            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+    return openapi_envelope(
+        title="Meldpunt hash-check API",
+        description=(
+            "For hosting companies and platforms: check hashes of files (SHA-256, SHA-1, "
+            "MD5, PDQ) against the hotline's lists of known material. A match names only "
+            "the list's public label. The hashes sent are not stored; only a daily count "
+            "per client is kept, for the quota and billing. The API sets no cookies. "
+            "Messages follow Accept-Language (Dutch by default, English). Any path under "
+            "/api/v1/hashes/ not listed here answers 404 with the error code `not_found`. "
+            "See docs/hashes.md."
+        ),
+        server="/api/v1/hashes",
+        paths=PATHS,
+        schemas=schemas,
+        security_schemes={
+            "clientToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": (
+                    "The client's token (`mphc_…`), issued by the hotline with "
+                    "`meldpunt hashes client create` and shown once."
+                ),
+            }
         },
-        "servers": [{"url": "/api/v1/hashes"}],
-        "paths": PATHS,
-        "components": {
-            "schemas": schemas,
-            "parameters": {
-                "AcceptLanguage": {
-                    "name": "Accept-Language",
-                    "in": "header",
-                    "required": False,
-                    "schema": {"type": "string", "examples": ["nl", "en"]},
-                    "description": "Language of messages: `nl` (default) or `en`.",
-                }
-            },
-            "securitySchemes": {
-                "clientToken": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": (
-                        "The client's token (`mphc_…`), issued by the hotline with "
-                        "`meldpunt hashes client create` and shown once."
-                    ),
-                }
-            },
-        },
-    }
+        language_description="Language of messages: `nl` (default) or `en`.",
+    )

@@ -7,27 +7,22 @@ with the methods its view accepts. Error codes come from ErrorCode itself.
 
 from typing import Any
 
+from meldpunt.jsonapi import (
+    error_response,
+    error_schema,
+    json_content,
+    openapi_envelope,
+    schema_ref,
+)
+
 from .errors import UNKNOWN_FIELD, ErrorCode
 
 _BINARY = {"type": "string", "contentMediaType": "application/octet-stream"}
 _DATETIME = {"type": "string", "format": "date-time"}
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
-
-
-def _error(description: str, *codes: ErrorCode) -> dict[str, Any]:
-    listed = ", ".join(f"`{code}`" for code in codes)
-    return {"description": f"{description} Codes: {listed}.", "content": _json(_ref("Error"))}
-
-
 _BODY_ERRORS = {
-    "400": _error(
+    "400": error_response(
         "The body could not be read or an answer was refused; see `error.fields`.",
         ErrorCode.INVALID,
         ErrorCode.MALFORMED_JSON,
@@ -35,18 +30,18 @@ _BODY_ERRORS = {
         ErrorCode.TOO_MANY_FIELDS,
         ErrorCode.TOO_MANY_FILES,
     ),
-    "413": _error(
+    "413": error_response(
         "The body, or one of its files, is larger than the line allows.",
         ErrorCode.REQUEST_TOO_LARGE,
         ErrorCode.FILE_TOO_LARGE,
     ),
-    "415": _error(
+    "415": error_response(
         "The body is in a format the API does not read.", ErrorCode.UNSUPPORTED_MEDIA_TYPE
     ),
 }
 _TOKEN_ERRORS = {
     "401": {
-        **_error(
+        **error_response(
             "No token, a garbled or forged one, or an expired one: open the mailbox again.",
             ErrorCode.TOKEN_MISSING,
             ErrorCode.TOKEN_INVALID,
@@ -56,7 +51,7 @@ _TOKEN_ERRORS = {
     },
 }
 _CATEGORY_ERRORS = {
-    "404": _error(
+    "404": error_response(
         "No such line or category, or the category does not accept reports (yet).",
         ErrorCode.NOT_FOUND,
         ErrorCode.CATEGORY_CLOSED,
@@ -64,7 +59,9 @@ _CATEGORY_ERRORS = {
 }
 _METHOD_ERRORS = {
     "405": {
-        **_error("The route exists but not with this method.", ErrorCode.METHOD_NOT_ALLOWED),
+        **error_response(
+            "The route exists but not with this method.", ErrorCode.METHOD_NOT_ALLOWED
+        ),
         "headers": {"Allow": {"schema": {"type": "string"}}},
     },
 }
@@ -76,31 +73,17 @@ _ANSWERS_DESCRIPTION = (
 )
 
 SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {
-                    "code": {"type": "string", "enum": [str(code) for code in ErrorCode]},
-                    "message": {
-                        "type": "string",
-                        "description": "For people, in the language of Accept-Language.",
-                    },
-                    "fields": {
-                        "type": "object",
-                        "description": (
-                            "Problems per field (question key, `files`, `body`, `receipt`; "
-                            "`__all__` for the request as a whole)."
-                        ),
-                        "additionalProperties": {"type": "array", "items": _ref("FieldError")},
-                    },
-                },
-            }
+    "Error": error_schema(
+        ErrorCode,
+        fields={
+            "type": "object",
+            "description": (
+                "Problems per field (question key, `files`, `body`, `receipt`; "
+                "`__all__` for the request as a whole)."
+            ),
+            "additionalProperties": {"type": "array", "items": schema_ref("FieldError")},
         },
-    },
+    ),
     "FieldError": {
         "type": "object",
         "required": ["code", "message"],
@@ -147,10 +130,10 @@ SCHEMAS: dict[str, Any] = {
             "kind": {"type": "string", "enum": ["tips", "confidential", "content_hotline"]},
             "name": {"type": "string"},
             "description": {"type": "string"},
-            "limits": _ref("Limits"),
+            "limits": schema_ref("Limits"),
             "categories": {
                 "type": "array",
-                "items": _ref("Category"),
+                "items": schema_ref("Category"),
                 "description": "Only the categories open to reports.",
             },
         },
@@ -187,7 +170,7 @@ SCHEMAS: dict[str, Any] = {
             "max_length": {"type": ["integer", "null"]},
             "choices": {
                 "type": ["array", "null"],
-                "items": _ref("Choice"),
+                "items": schema_ref("Choice"),
                 "description": "For choice, yes_no and municipality questions.",
             },
             "shown_if": {
@@ -207,10 +190,10 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["line", "category", "limits", "questions"],
         "properties": {
-            "line": _ref("LineRef"),
-            "category": _ref("Category"),
-            "limits": _ref("Limits"),
-            "questions": {"type": "array", "items": _ref("Question")},
+            "line": schema_ref("LineRef"),
+            "category": schema_ref("Category"),
+            "limits": schema_ref("Limits"),
+            "questions": {"type": "array", "items": schema_ref("Question")},
         },
     },
     "Answers": {
@@ -245,7 +228,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "description": "20 characters in groups of four; shown once, never stored.",
             },
-            "status": _ref("Status"),
+            "status": schema_ref("Status"),
             "message": {"type": "string"},
         },
     },
@@ -282,7 +265,7 @@ SCHEMAS: dict[str, Any] = {
             "author": {"type": "string", "enum": ["reporter", "staff"]},
             "created_at": {**_DATETIME, "description": "Rounded down to the hour."},
             "body": {"type": "string"},
-            "attachments": {"type": "array", "items": _ref("Attachment")},
+            "attachments": {"type": "array", "items": schema_ref("Attachment")},
         },
     },
     "MessageInput": {
@@ -306,9 +289,9 @@ SCHEMAS: dict[str, Any] = {
             "retention",
         ],
         "properties": {
-            "status": _ref("Status"),
-            "line": _ref("LineRef"),
-            "category": _ref("Category"),
+            "status": schema_ref("Status"),
+            "line": schema_ref("LineRef"),
+            "category": schema_ref("Category"),
             "received_at": _DATETIME,
             "last_activity_at": _DATETIME,
             "report": {
@@ -330,10 +313,10 @@ SCHEMAS: dict[str, Any] = {
                             },
                         },
                     },
-                    "attachments": {"type": "array", "items": _ref("Attachment")},
+                    "attachments": {"type": "array", "items": schema_ref("Attachment")},
                 },
             },
-            "messages": {"type": "array", "items": _ref("Message")},
+            "messages": {"type": "array", "items": schema_ref("Message")},
             "retention": {
                 "type": "object",
                 "description": "How long the line keeps the content before destroying it.",
@@ -362,7 +345,7 @@ SCHEMAS: dict[str, Any] = {
     "Posted": {
         "type": "object",
         "required": ["message", "status"],
-        "properties": {"message": _ref("Message"), "status": _ref("Status")},
+        "properties": {"message": schema_ref("Message"), "status": schema_ref("Status")},
     },
 }
 
@@ -379,7 +362,7 @@ PATHS: dict[str, Any] = {
             "operationId": "openapi",
             "summary": "This document.",
             "responses": {
-                "200": {"description": "OpenAPI 3.1.", "content": _json({"type": "object"})},
+                "200": {"description": "OpenAPI 3.1.", "content": json_content({"type": "object"})},
                 **_METHOD_ERRORS,
             },
         }
@@ -392,11 +375,11 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": {
                     "description": "The open lines.",
-                    "content": _json(
+                    "content": json_content(
                         {
                             "type": "object",
                             "required": ["lines"],
-                            "properties": {"lines": {"type": "array", "items": _ref("Line")}},
+                            "properties": {"lines": {"type": "array", "items": schema_ref("Line")}},
                         }
                     ),
                 },
@@ -411,7 +394,10 @@ PATHS: dict[str, Any] = {
             "summary": "The questionnaire of an open category.",
             "parameters": [_LANGUAGE],
             "responses": {
-                "200": {"description": "The questions.", "content": _json(_ref("Questionnaire"))},
+                "200": {
+                    "description": "The questions.",
+                    "content": json_content(schema_ref("Questionnaire")),
+                },
                 **_CATEGORY_ERRORS,
                 **_METHOD_ERRORS,
             },
@@ -430,13 +416,13 @@ PATHS: dict[str, Any] = {
             "requestBody": {
                 "required": True,
                 "content": {
-                    "multipart/form-data": {"schema": _ref("AnswersWithFiles")},
-                    "application/x-www-form-urlencoded": {"schema": _ref("Answers")},
-                    "application/json": {"schema": _ref("Answers")},
+                    "multipart/form-data": {"schema": schema_ref("AnswersWithFiles")},
+                    "application/x-www-form-urlencoded": {"schema": schema_ref("Answers")},
+                    "application/json": {"schema": schema_ref("Answers")},
                 },
             },
             "responses": {
-                "201": {"description": "Stored.", "content": _json(_ref("Submitted"))},
+                "201": {"description": "Stored.", "content": json_content(schema_ref("Submitted"))},
                 **_BODY_ERRORS,
                 **_CATEGORY_ERRORS,
                 **_METHOD_ERRORS,
@@ -456,17 +442,20 @@ PATHS: dict[str, Any] = {
             "requestBody": {
                 "required": True,
                 "content": {
-                    "application/json": {"schema": _ref("ReceiptInput")},
-                    "application/x-www-form-urlencoded": {"schema": _ref("ReceiptInput")},
-                    "multipart/form-data": {"schema": _ref("ReceiptInput")},
+                    "application/json": {"schema": schema_ref("ReceiptInput")},
+                    "application/x-www-form-urlencoded": {"schema": schema_ref("ReceiptInput")},
+                    "multipart/form-data": {"schema": schema_ref("ReceiptInput")},
                 },
             },
             "responses": {
-                "201": {"description": "Opened.", "content": _json(_ref("MailboxSession"))},
+                "201": {
+                    "description": "Opened.",
+                    "content": json_content(schema_ref("MailboxSession")),
+                },
                 **_BODY_ERRORS,
-                "401": _error("The receipt opens no mailbox.", ErrorCode.RECEIPT_WRONG),
+                "401": error_response("The receipt opens no mailbox.", ErrorCode.RECEIPT_WRONG),
                 "429": {
-                    **_error("Too many wrong receipts lately; wait.", ErrorCode.THROTTLED),
+                    **error_response("Too many wrong receipts lately; wait.", ErrorCode.THROTTLED),
                     "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                 },
                 **_METHOD_ERRORS,
@@ -480,7 +469,10 @@ PATHS: dict[str, Any] = {
             "security": _TOKEN,
             "parameters": [_LANGUAGE],
             "responses": {
-                "200": {"description": "The mailbox.", "content": _json(_ref("Mailbox"))},
+                "200": {
+                    "description": "The mailbox.",
+                    "content": json_content(schema_ref("Mailbox")),
+                },
                 **_TOKEN_ERRORS,
                 **_METHOD_ERRORS,
             },
@@ -495,8 +487,8 @@ PATHS: dict[str, Any] = {
             "requestBody": {
                 "required": True,
                 "content": {
-                    "multipart/form-data": {"schema": _ref("MessageInput")},
-                    "application/x-www-form-urlencoded": {"schema": _ref("MessageInput")},
+                    "multipart/form-data": {"schema": schema_ref("MessageInput")},
+                    "application/x-www-form-urlencoded": {"schema": schema_ref("MessageInput")},
                     "application/json": {
                         "schema": {
                             "type": "object",
@@ -507,10 +499,10 @@ PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "201": {"description": "Posted.", "content": _json(_ref("Posted"))},
+                "201": {"description": "Posted.", "content": json_content(schema_ref("Posted"))},
                 **_BODY_ERRORS,
                 **_TOKEN_ERRORS,
-                "410": _error("The report has been destroyed.", ErrorCode.REPORT_DESTROYED),
+                "410": error_response("The report has been destroyed.", ErrorCode.REPORT_DESTROYED),
                 **_METHOD_ERRORS,
             },
         }
@@ -519,38 +511,23 @@ PATHS: dict[str, Any] = {
 
 
 def openapi_document() -> dict[str, Any]:
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Meldpunt reporter API",
-            "version": "1.0.0",
-            "description": (
-                "Anonymous reporting for mobile apps and integrations. The API sets no "
-                "cookies and stores nothing that identifies a client. Messages follow "
-                "Accept-Language (Dutch by default, English). Any path under /api/v1/ not "
-                "listed here answers 404 with the error code `not_found`. See docs/api.md."
-            ),
-            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+    return openapi_envelope(
+        title="Meldpunt reporter API",
+        description=(
+            "Anonymous reporting for mobile apps and integrations. The API sets no "
+            "cookies and stores nothing that identifies a client. Messages follow "
+            "Accept-Language (Dutch by default, English). Any path under /api/v1/ not "
+            "listed here answers 404 with the error code `not_found`. See docs/api.md."
+        ),
+        server="/api/v1",
+        paths=PATHS,
+        schemas=SCHEMAS,
+        security_schemes={
+            "mailboxToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The token from POST /mailbox/session.",
+            }
         },
-        "servers": [{"url": "/api/v1"}],
-        "paths": PATHS,
-        "components": {
-            "schemas": SCHEMAS,
-            "parameters": {
-                "AcceptLanguage": {
-                    "name": "Accept-Language",
-                    "in": "header",
-                    "required": False,
-                    "schema": {"type": "string", "examples": ["nl", "en"]},
-                    "description": "Language of labels and messages: `nl` (default) or `en`.",
-                }
-            },
-            "securitySchemes": {
-                "mailboxToken": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "The token from POST /mailbox/session.",
-                }
-            },
-        },
-    }
+        language_description="Language of labels and messages: `nl` (default) or `en`.",
+    )
