@@ -200,6 +200,9 @@ VAULT_KDF_MEMLIMIT = int(os.environ.get("MELDPUNT_KDF_MEMLIMIT", str(256 * 1024 
 # the mailbox asks everyone to wait; no per-client state is kept.
 INTAKE_RECEIPT_FAILURES_PER_MINUTE = int(os.environ.get("MELDPUNT_RECEIPT_FAILURES", "30"))
 
+# Published figures show smaller counts in small breakdowns as "< N" (docs/statistics.md).
+STATS_MIN_COUNT = int(os.environ.get("MELDPUNT_STATS_MIN_COUNT", "5"))
+
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(

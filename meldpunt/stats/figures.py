@@ -5,9 +5,10 @@ that breaks reports down by place or time (``Table.is_sensitive``) is shown as
 "< 5" on the page, in CSV and in the annual export. One report from a small
 municipality in one category, or the only report of a quiet month, could
 point at the person who made it. Zero is shown (it singles nobody out). The
-threshold is ``MELDPUNT_STATS_MIN_COUNT`` (default 5). Sensitive tables carry
-no totals or shares per cell, which would let a reader recompute a hidden
-count. See docs/statistics.md.
+threshold is the setting ``STATS_MIN_COUNT`` (environment variable
+``MELDPUNT_STATS_MIN_COUNT``, default 5). Sensitive tables carry no totals or
+shares per cell, which would let a reader recompute a hidden count. See
+docs/statistics.md.
 """
 
 from collections.abc import Callable
@@ -31,7 +32,7 @@ LONG_TABLE_BARS = 25
 
 def min_count() -> int:
     """Counts below this are hidden in sensitive tables (at least 1: 0 disables nothing)."""
-    return max(1, int(getattr(settings, "MELDPUNT_STATS_MIN_COUNT", DEFAULT_MIN_COUNT)))
+    return max(1, int(getattr(settings, "STATS_MIN_COUNT", DEFAULT_MIN_COUNT)))
 
 
 class Kind(StrEnum):

@@ -128,9 +128,9 @@ def test_months_and_places_hide_small_counts(world):
 
 def test_the_threshold_is_configurable(world):
     scope = year_2025(world.crime, world.hotline)
-    with override_settings(MELDPUNT_STATS_MIN_COUNT=2):
+    with override_settings(STATS_MIN_COUNT=2):
         assert shown("municipalities", scope)[("Appingedam (GM0001)",)] == ["2"]
-    with override_settings(MELDPUNT_STATS_MIN_COUNT=10):
+    with override_settings(STATS_MIN_COUNT=10):
         assert shown("municipalities", scope)[("Amsterdam (GM0363)",)] == ["< 10"]
 
 
