@@ -22,51 +22,13 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
+
+from _setup import django_setup
 
 LINE_SLUG = "bench-backoffice"
 MUNICIPALITIES = [f"GM{code:04d}" for code in range(1, 400, 7)]
-
-
-def _configure() -> None:
-    if not os.environ.get("DATABASE_URL"):
-        os.environ.setdefault("MELDPUNT_DATA_DIR", "/var/tmp/meldpunt-bench-backoffice")
-    os.environ.setdefault("MELDPUNT_DATA_DIR", "/var/tmp/meldpunt-bench-backoffice-pg")
-    # Staff set-up only: the pages measured derive no keys.
-    os.environ.setdefault("MELDPUNT_KDF_OPSLIMIT", "1")
-    os.environ.setdefault("MELDPUNT_KDF_MEMLIMIT", str(8 * 1024))
-    os.environ["MELDPUNT_ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    _create_postgres_database(os.environ.get("DATABASE_URL", ""))
-    import django
-
-    django.setup()
-
-
-def _create_postgres_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-    from dj_database_url import parse
-
-    config = parse(url)
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def _populate(count: int, fresh: bool):
@@ -195,7 +157,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark rows")
     args = parser.parse_args()
-    _configure()
+    django_setup("bench-backoffice")
 
     from django.db import connection
 

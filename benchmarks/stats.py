@@ -26,49 +26,12 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
+
+from _setup import django_setup
 
 LINE_PREFIX = "bench-stats"
-
-
-def _configure() -> None:
-    if not os.environ.get("DATABASE_URL"):
-        os.environ.setdefault("MELDPUNT_DATA_DIR", "/var/tmp/meldpunt-bench-stats")
-    os.environ.setdefault("MELDPUNT_DATA_DIR", "/var/tmp/meldpunt-bench-stats-pg")
-    os.environ.setdefault("MELDPUNT_KDF_OPSLIMIT", "1")
-    os.environ.setdefault("MELDPUNT_KDF_MEMLIMIT", str(8 * 1024))
-    os.environ["MELDPUNT_ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    _create_postgres_database(os.environ.get("DATABASE_URL", ""))
-    import django
-
-    django.setup()
-
-
-def _create_postgres_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-    from dj_database_url import parse
-
-    config = parse(url)
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def _delete_ours() -> None:
@@ -265,7 +228,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--fresh", action="store_true")
     args = parser.parse_args()
-    _configure()
+    django_setup("bench-stats")
 
     from django.core.management import call_command
     from django.db import connection
