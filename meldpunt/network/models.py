@@ -132,6 +132,8 @@ class DeliveryChannel(models.TextChoices):
 
 class DeliveryState(models.TextChoices):
     AVAILABLE = "available", _("Waiting to be read")
+    # At least one member was told by e-mail that the forward waits on the portal.
+    NOTIFIED = "notified", _("Partner notified, waiting to be read")
     READ = "read", _("Read")
 
 
@@ -158,6 +160,8 @@ class Forward(models.Model):
     delivery_state = models.CharField(
         max_length=20, choices=DeliveryState, default=DeliveryState.AVAILABLE
     )
+    # When the first notification mail to a member went out (docs/forwarding.md).
+    notified_at = models.DateTimeField(null=True, blank=True)
     first_read_at = models.DateTimeField(null=True, blank=True)
     first_read_by = models.ForeignKey(
         StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -171,3 +175,30 @@ class Forward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} → {self.partner}"
+
+
+class ForwardNotification(models.Model):
+    """One mail to one partner member saying that a forward waits on the portal.
+
+    The row exists before the mail is sent, so a second run of the task finds
+    it and sends nothing twice. Failed sends are retried with growing pauses
+    and stay visible on the staff's forwarding page. The mail itself says
+    nothing about the report (e-mail is not encrypted).
+    """
+
+    forward = models.ForeignKey(Forward, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(StaffUser, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forward", "user"], name="one_notification_per_forward_and_member"
+            )
+        ]
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"])]

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,6 +12,7 @@ from meldpunt.privacy.detection import FindingType
 from meldpunt.privacy.redaction import MANUAL, Decision, RedactionDraft
 from meldpunt.vault.models import Role, StaffUser
 
+from .conf import network_setting
 from .models import Forward, Partner
 
 TYPE_LABELS = {
@@ -69,7 +70,26 @@ def partners_for(report: Report) -> QuerySet[Partner]:
 
 
 def report_forwards(report: Report) -> QuerySet[Forward]:
-    return report.forwards.select_related("partner", "created_by").order_by("created_at", "pk")
+    """The report's forwards, with how their notification mails stand.
+
+    ``notifications_waiting``: mails not sent yet that will still be tried;
+    ``notifications_failing``: of those, how many failed at least once. A forward
+    still *available* with none waiting was never announced: the analyst calls.
+    """
+    waiting = Q(
+        notifications__sent_at__isnull=True,
+        notifications__attempts__lt=network_setting("NETWORK_NOTIFICATION_MAX_ATTEMPTS"),
+    )
+    return (
+        report.forwards.select_related("partner", "created_by")
+        .annotate(
+            notifications_waiting=Count("notifications", filter=waiting),
+            notifications_failing=Count(
+                "notifications", filter=waiting & Q(notifications__attempts__gt=0)
+            ),
+        )
+        .order_by("created_at", "pk")
+    )
 
 
 def partner_forwards(user: StaffUser) -> QuerySet[Forward]:

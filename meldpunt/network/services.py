@@ -43,7 +43,9 @@ from meldpunt.vault.keys import NoKeyError, data_key_create, data_key_open
 from meldpunt.vault.models import Role, StaffUser
 
 from .models import DeliveryState, Forward, ForwardDraft, Partner, PartnerMembership
+from .notifications import forward_notifications_prepare
 from .selectors import forward_text_compose, partner_recipients
+from .tasks import forward_notify
 
 DRAFT_CONTEXT = b"forward-draft"
 BODY_CONTEXT = b"forward-body"
@@ -295,7 +297,8 @@ def forward_create(
 
     Refused while a marked passage is unreviewed, unless a supervisor overrides
     with a written reason; the clearance goes into the audit event. Everything
-    happens in one transaction, so a refusal at any step creates nothing.
+    happens in one transaction, so a refusal at any step creates nothing. After
+    the commit a task mails the members that a forward waits (nothing of its content).
     """
     report = _check_may_prepare(report, actor)
     if not (partner.is_active and partner.lines.filter(pk=report.line_id).exists()):
@@ -350,6 +353,11 @@ def forward_create(
                 CaseErrorCode.NOT_ALLOWED: ForwardErrorCode.NOT_ALLOWED,
             }.get(refusal.code, ForwardErrorCode.INVALID)
             raise ForwardError(code, refusal.message) from refusal
+        # The members are told by e-mail once the forward really exists; the
+        # pending rows are made here, so a forward nobody can be told about
+        # shows "not notified" at once.
+        forward_notifications_prepare(forward=forward)
+        transaction.on_commit(lambda: forward_notify.enqueue(forward.pk))
     return forward
 
 
