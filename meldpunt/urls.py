@@ -14,6 +14,7 @@ urlpatterns += [
     path("staff/", include("meldpunt.vault.urls")),
     path("staff/cases/", include("meldpunt.cases.urls")),
     path("staff/evidence/", include("meldpunt.evidence.urls")),
+    path("staff/hotline/", include("meldpunt.hotline.urls")),
     path("staff/network/", include("meldpunt.network.urls")),
     path("staff/stats/", include("meldpunt.stats.urls")),
     path("partner/", include("meldpunt.network.partner_urls")),

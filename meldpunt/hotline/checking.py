@@ -51,7 +51,12 @@ logger = logging.getLogger(__name__)
 # How long a claimed check may take before another worker may try again.
 CHECK_LEASE = timedelta(hours=1)
 # States in which material has been judged and acted on: offline here means removed.
-_ACTED_ON = (HotlineState.KNOWN, HotlineState.NOTICE_SENT, HotlineState.POLICE_INFORMED)
+_ACTED_ON = (
+    HotlineState.KNOWN,
+    HotlineState.ILLEGAL,
+    HotlineState.NOTICE_SENT,
+    HotlineState.POLICE_INFORMED,
+)
 
 
 def _hour(moment: datetime) -> datetime:
@@ -118,7 +123,7 @@ def _claim(reported_url_id: int, now: datetime) -> ReportedUrl | None:
     if item is None:
         return None
     claimed = ReportedUrl.objects.filter(pk=item.pk, next_check_at=item.next_check_at).update(
-        next_check_at=now + CHECK_LEASE
+        next_check_at=now + CHECK_LEASE, is_checking=True
     )
     return item if claimed else None
 
@@ -253,6 +258,7 @@ def _record(
             item.known_status = KnownStatus.NOT_KNOWN
         item.state = _next_state(item, first=first, outcome=result.outcome, is_known=is_known)
         item.check_count += 1
+        item.is_checking = False
         item.last_checked_at = _hour(now)
         if item.state == HotlineState.GONE:
             item.gone_at = _hour(now)

@@ -20,12 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake.models import Report
+from meldpunt.vault.models import StaffUser
 
 
 class HotlineState(models.TextChoices):
     NEW = "new", _("waiting for the first check")
     ASSESSMENT = "assessment", _("waiting for an analyst")
     KNOWN = "known", _("known material, waiting for action")
+    ILLEGAL = "illegal", _("judged illegal, waiting for action")
     NOT_ILLEGAL = "not_illegal", _("closed: not illegal")
     NOTICE_SENT = "notice_sent", _("police informed, notice sent to the provider")
     FORWARDED = "forwarded", _("forwarded to a partner hotline")
@@ -39,6 +41,7 @@ RECHECKED_STATES = (
     HotlineState.NEW,
     HotlineState.ASSESSMENT,
     HotlineState.KNOWN,
+    HotlineState.ILLEGAL,
     HotlineState.NOTICE_SENT,
     HotlineState.POLICE_INFORMED,
 )
@@ -64,6 +67,13 @@ class HostingRoute(models.TextChoices):
     DOMESTIC = "domestic", _("hosted here: police and notice to the provider")
     PARTNER_HOTLINE = "partner_hotline", _("hosted abroad: forward to the partner hotline")
     ABROAD = "abroad", _("hosted abroad without a hotline: police, daily check")
+
+
+class Assessment(models.TextChoices):
+    """An analyst's judgement of the material at an address (DESIGN §5)."""
+
+    ILLEGAL = "illegal", _("illegal")
+    NOT_ILLEGAL = "not_illegal", _("not illegal")
 
 
 class ReportedUrl(models.Model):
@@ -93,6 +103,14 @@ class ReportedUrl(models.Model):
     )
     gone_at = models.DateTimeField(null=True, blank=True)
     destroyed_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker holds the check's lease (hotline.checking._claim), so that
+    # "check again now" can refuse while a check is running.
+    is_checking = models.BooleanField(default=False)
+    assessment = models.CharField(max_length=20, choices=Assessment, blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["pk"]

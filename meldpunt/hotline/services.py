@@ -1,17 +1,52 @@
-"""Writes of the hotline app: taking in a reported address, and wiping a destroyed report's."""
+"""Writes of the hotline app: taking in a reported address, the analyst's decisions on it,
+and wiping a destroyed report's."""
+
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from meldpunt.evidence.models import DerivativeJob, EvidenceFile, EvidenceMatch, EvidencePreview
-from meldpunt.hotline.models import FetchAttempt, HostingTrace, ReportedUrl
+from meldpunt.hotline.models import (
+    RECHECKED_STATES,
+    Assessment,
+    FetchAttempt,
+    HostingRoute,
+    HostingTrace,
+    HotlineState,
+    ReportedUrl,
+)
 from meldpunt.hotline.sealing import url_seal, url_tag
 from meldpunt.hotline.tasks import reported_url_check_task
 from meldpunt.intake.models import Report
 from meldpunt.lines.webaddress import WebAddress
 from meldpunt.vault import blobs
+from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_destroy
-from meldpunt.vault.models import hour_now
+from meldpunt.vault.models import StaffUser, hour_now
+
+# States an analyst may judge from: waiting for them, or known material (the
+# analyst may confirm it, or overrule a false match).
+ASSESSABLE_STATES = (HotlineState.ASSESSMENT, HotlineState.KNOWN)
+
+# What the flow expects after "illegal", by where the material is hosted. Notices,
+# police reports and forwarding are not built yet: this is shown as the next step.
+NEXT_STEPS = {
+    HostingRoute.DOMESTIC: "police_and_notice",
+    HostingRoute.PARTNER_HOTLINE: "forward",
+    HostingRoute.ABROAD: "police",
+    HostingRoute.UNKNOWN: "trace",
+}
+
+
+class HotlineRefused(Exception):
+    """An analyst's action that cannot be done now; ``message`` is for the analyst."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
 
 
 @transaction.atomic
@@ -63,3 +98,101 @@ def reported_urls_wipe(report: Report) -> None:
     items.update(sealed_url=b"", url_tag="", next_check_at=None, destroyed_at=timezone.now())
     names = [f.blob_name for f in files] + [p.blob_name for p in previews]
     transaction.on_commit(lambda: [blobs.blob_delete(name=name) for name in names])
+
+
+def _stale() -> HotlineRefused:
+    return HotlineRefused(
+        "stale",
+        _(
+            "This address changed while you were looking at it. Nothing was saved; "
+            "see how it stands now."
+        ),
+    )
+
+
+@transaction.atomic
+def reported_url_assess(
+    *, item: ReportedUrl, actor: StaffUser, decision: str, seen_state: str
+) -> ReportedUrl:
+    """Record an analyst's judgement of an address and move it on in the flow.
+
+    Not illegal closes the address (no more checks). Illegal waits for the
+    action its hosting route calls for (police and notice, forwarding, police);
+    those are not built yet, so the state says "judged illegal, waiting for
+    action" and the daily check goes on, counting towards *gone* like known
+    material. ``seen_state`` is the state the analyst saw: a compare-and-set,
+    so a decision made on an outdated page changes nothing.
+    """
+    if item.destroyed_at is not None:
+        raise HotlineRefused("destroyed", _("This report has been destroyed."))
+    if seen_state != item.state:
+        raise _stale()
+    if item.state not in ASSESSABLE_STATES:
+        raise HotlineRefused(
+            "not_assessable", _("This address cannot be assessed in its current state.")
+        )
+    now = timezone.now()
+    if decision == Assessment.NOT_ILLEGAL:
+        state, next_check_at = HotlineState.NOT_ILLEGAL, None
+    else:
+        state, next_check_at = HotlineState.ILLEGAL, item.next_check_at
+    changed = ReportedUrl.objects.filter(pk=item.pk, state=seen_state, destroyed_at=None).update(
+        state=state,
+        next_check_at=next_check_at,
+        assessment=decision,
+        assessed_at=now,
+        assessed_by=actor,
+    )
+    if not changed:
+        raise _stale()
+    audit_record(
+        actor=actor,
+        action="hotline.assess",
+        target=item.report,
+        details={
+            "reported_url": item.pk,
+            "decision": decision,
+            "state": state,
+            "route": item.route,
+            "next_step": NEXT_STEPS[item.route] if state == HotlineState.ILLEGAL else "",
+        },
+    )
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def reported_url_recheck_request(
+    *, item: ReportedUrl, actor: StaffUser, now: datetime | None = None
+) -> ReportedUrl:
+    """Make an address due now and queue its check, unless a check is waiting or running.
+
+    A running check holds a lease (``is_checking``, ``next_check_at`` in the
+    future); a waiting one is due already. Both refuse, so pressing the button
+    twice queues one check.
+    """
+    now = now or timezone.now()
+    if item.destroyed_at is not None:
+        raise HotlineRefused("destroyed", _("This report has been destroyed."))
+    if item.state not in RECHECKED_STATES or item.next_check_at is None:
+        raise HotlineRefused("not_checked", _("This address is no longer checked."))
+    if item.is_checking and item.next_check_at > now:
+        raise HotlineRefused("running", _("A check of this address is running; wait for it."))
+    if item.next_check_at <= now:
+        raise HotlineRefused(
+            "waiting", _("A check of this address is already waiting for the crawler.")
+        )
+    changed = ReportedUrl.objects.filter(
+        pk=item.pk, next_check_at=item.next_check_at, state=item.state, destroyed_at=None
+    ).update(next_check_at=now, is_checking=False)
+    if not changed:
+        raise _stale()
+    audit_record(
+        actor=actor,
+        action="hotline.recheck",
+        target=item.report,
+        details={"reported_url": item.pk},
+    )
+    transaction.on_commit(lambda: reported_url_check_task.enqueue(item.pk))
+    item.refresh_from_db()
+    return item

@@ -1,0 +1,165 @@
+"""The analyst's hotline page: a report's web addresses, their assessment and checks.
+
+Access follows the case pages (meldpunt.cases.access): members of the report's
+line who hold its key see the page; those who may change the case act on it.
+Addresses are shown as plain text only, never as links, so that nobody opens
+abuse material by accident. Opening the page is audited, without the addresses.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from meldpunt.cases.access import MAX_ID, can_change, report_for, report_key, staff_required
+from meldpunt.hotline.forms import AssessForm
+from meldpunt.hotline.models import ReportedUrl
+from meldpunt.hotline.selectors import report_addresses
+from meldpunt.hotline.services import (
+    HotlineRefused,
+    reported_url_assess,
+    reported_url_recheck_request,
+)
+from meldpunt.intake.models import Report
+from meldpunt.lines.models import LineKind
+from meldpunt.vault.audit import audit_record
+from meldpunt.vault.keys import NoKeyError
+
+REFUSAL_STATUS = {"destroyed": 410}
+
+
+def _hotline_report(request: HttpRequest, pk: int) -> Report:
+    """The report of a content-hotline line of the user, or 404 alike for anything else."""
+    report = report_for(request.user, pk)
+    if report.line.kind != LineKind.CONTENT_HOTLINE:
+        raise Http404
+    return report
+
+
+def _holder_id(report: Report) -> int | None:
+    case = getattr(report, "case", None)
+    return case.assignee_id if case else None
+
+
+def _page(
+    request: HttpRequest,
+    report: Report,
+    *,
+    bound: dict[int, AssessForm] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The page as it is now; ``bound`` holds a refused form to show with its errors."""
+    if report.destroyed_at is not None:
+        return render(request, "cases/destroyed.html", {"report": report}, status=410)
+    try:
+        report_key(request, report)
+    except NoKeyError:
+        audit_record(actor=request.user, action="hotline.open_denied", target=report)
+        return render(request, "cases/no_key.html", {"report": report}, status=403)
+    rows = report_addresses(report)
+    if request.method == "GET":
+        audit_record(
+            actor=request.user,
+            action="hotline.open",
+            target=report,
+            details={"addresses": len(rows)},
+        )
+    bound = bound or {}
+    for row in rows:
+        row.form = bound.get(row.item.pk) or AssessForm(
+            initial={"state": row.item.state}, auto_id=f"assess{row.item.pk}_%s"
+        )
+    response = render(
+        request,
+        "hotline/report.html",
+        {
+            "report": report,
+            "rows": rows,
+            "error": error,
+            "may_change": can_change(request.user, report, _holder_id(report)),
+        },
+        status=status,
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@staff_required
+@require_GET
+def report_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, _hotline_report(request, pk))
+
+
+def _address(report: Report, url_pk: int) -> ReportedUrl:
+    if url_pk > MAX_ID:
+        raise Http404
+    item = ReportedUrl.objects.filter(pk=url_pk, report=report).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def _may_act(request: HttpRequest, report: Report) -> HttpResponse | None:
+    """A refusal page when the user may not change this case, else None."""
+    if report.destroyed_at is not None:
+        return render(request, "cases/destroyed.html", {"report": report}, status=410)
+    if not can_change(request.user, report, _holder_id(report)):
+        return _page(
+            request,
+            report,
+            error=_("Only the holder of this case or a supervisor of the line can change it."),
+            status=403,
+        )
+    return None
+
+
+@staff_required
+@require_POST
+def assess(request: HttpRequest, pk: int, url_pk: int) -> HttpResponse:
+    """Record the analyst's judgement of one address (illegal or not)."""
+    report = _hotline_report(request, pk)
+    item = _address(report, url_pk)
+    if refusal := _may_act(request, report):
+        return refusal
+    form = AssessForm(request.POST, auto_id=f"assess{item.pk}_%s")
+    if not form.is_valid():
+        return _page(
+            request,
+            report,
+            bound={item.pk: form},
+            error=_("Nothing was saved: the assessment was not complete."),
+            status=400,
+        )
+    try:
+        reported_url_assess(
+            item=item,
+            actor=request.user,
+            decision=form.cleaned_data["decision"],
+            seen_state=form.cleaned_data["state"],
+        )
+    except HotlineRefused as refused:
+        return _page(
+            request, report, error=refused.message, status=REFUSAL_STATUS.get(refused.code, 409)
+        )
+    messages.success(request, _("The assessment has been recorded."))
+    return redirect("hotline:report", pk=report.pk)
+
+
+@staff_required
+@require_POST
+def recheck(request: HttpRequest, pk: int, url_pk: int) -> HttpResponse:
+    """Queue a check of one address now (refused while one is waiting or running)."""
+    report = _hotline_report(request, pk)
+    item = _address(report, url_pk)
+    if refusal := _may_act(request, report):
+        return refusal
+    try:
+        reported_url_recheck_request(item=item, actor=request.user)
+    except HotlineRefused as refused:
+        return _page(
+            request, report, error=refused.message, status=REFUSAL_STATUS.get(refused.code, 409)
+        )
+    messages.success(request, _("A check of this address has been queued."))
+    return redirect("hotline:report", pk=report.pk)
