@@ -5,14 +5,17 @@ this module that refuses and then sends, real crypto and the immediate task
 backend running the task when the forward's transaction commits.
 """
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
 from meldpunt.cases.models import Case
 from meldpunt.testing import make_category, make_staff, sign_in
@@ -281,3 +284,62 @@ def test_a_forward_read_before_the_mail_stays_read(world, django_capture_on_comm
     forward.refresh_from_db()
     assert forward.delivery_state == DeliveryState.READ
     assert member.role == Role.PARTNER
+
+
+def test_the_task_queues_its_retry_for_when_the_failed_mail_is_due(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """With the production queue (database backend) the retry waits in the queue."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingOnceBackend"}}
+    RefusingOnceBackend.refused = 0
+    _member(world.partner, "agent@politie.example")
+    forward = _forward(world, django_capture_on_commit_callbacks)
+    queued = DBTaskResult.objects.get(task_path=forward_notify.module_path)
+    assert queued.args_kwargs["args"] == [forward.pk] and not mail.outbox
+
+    assert forward_notify.call(forward.pk) == 0  # what the worker runs: the server refuses
+    notification = ForwardNotification.objects.get()
+    retry = DBTaskResult.objects.exclude(pk=queued.pk).get(task_path=forward_notify.module_path)
+    assert retry.run_after == notification.next_attempt_at
+    assert retry.args_kwargs["args"] == [forward.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_second_worker_skips_a_mail_another_worker_is_sending(
+    world, django_capture_on_commit_callbacks
+):
+    """While one worker holds a notification (it is sending), another leaves it alone.
+
+    (On SQLite every write transaction is IMMEDIATE, so the second worker waits
+    for the first and then finds the mail sent.)
+    """
+    member = add_member(world.partner)
+    forward = _forward(world, django_capture_on_commit_callbacks)
+    member.email = "agent@politie.example"
+    member.save(update_fields=["email"])
+    assert forward_notifications_prepare(forward=forward) == 1
+    holding, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                ForwardNotification.objects.select_for_update().get()
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+        assert forward_notifications_deliver() == (0, 0)
+        assert mail.outbox == []
+    finally:
+        release.set()
+        thread.join()
+    assert forward_notifications_deliver() == (1, 0)
+    assert forward_notifications_deliver() == (0, 0)
+    assert len(mail.outbox) == 1
