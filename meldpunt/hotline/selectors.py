@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meldpunt.evidence.models import EvidenceFile, EvidenceMatch
 from meldpunt.hotline.models import (
+    RECHECKED_STATES,
     FetchAttempt,
     HostingRoute,
     HotlineState,
@@ -85,7 +86,11 @@ def report_addresses(report: Report) -> list[AddressRow]:
                     else ""
                 ),
                 may_assess=item.state in ASSESSABLE_STATES and item.destroyed_at is None,
-                may_recheck=item.next_check_at is not None and item.destroyed_at is None,
+                may_recheck=(
+                    item.state in RECHECKED_STATES
+                    and item.next_check_at is not None
+                    and item.destroyed_at is None
+                ),
             )
         )
     return rows

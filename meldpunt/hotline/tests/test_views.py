@@ -15,7 +15,8 @@ from meldpunt.hashes.services import hash_list_create, hash_list_import
 from meldpunt.hotline.iptable import ip_table_import
 from meldpunt.hotline.models import HotlineState, ReportedUrl
 from meldpunt.hotline.sealing import url_open
-from meldpunt.hotline.services import reported_url_create
+from meldpunt.hotline.services import reported_url_create, reported_urls_wipe
+from meldpunt.intake.models import Report
 from meldpunt.lines.models import LineKind
 from meldpunt.lines.webaddress import url_normalise
 from meldpunt.testing import make_category, make_line, make_staff, sign_in
@@ -271,3 +272,28 @@ def test_check_again_is_refused_while_a_check_runs(hotline, django_capture_on_co
 def test_a_finished_check_clears_the_running_mark(hotline, django_capture_on_commit_callbacks):
     item = checked(hotline, django_capture_on_commit_callbacks)
     assert item.is_checking is False
+
+
+def test_a_closed_address_is_not_checked_again(hotline, django_capture_on_commit_callbacks):
+    item = checked(hotline, django_capture_on_commit_callbacks)
+    client = client_for(hotline["analyst"])
+    client.post(assess_url(item), {"decision": "not_illegal", "state": "assessment"})
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(recheck_url(item))
+    assert response.status_code == 409
+    assert "This address is no longer checked." in response.content.decode()
+    assert queued == []
+
+
+def test_a_destroyed_report_shows_nothing_and_accepts_nothing(
+    hotline, django_capture_on_commit_callbacks
+):
+    item = checked(hotline, django_capture_on_commit_callbacks)
+    reported_urls_wipe(item.report)
+    Report.objects.filter(pk=item.report_id).update(destroyed_at=timezone.now())
+    client = client_for(hotline["analyst"])
+    assert client.get(page_url(item)).status_code == 410
+    response = client.post(assess_url(item), {"decision": "illegal", "state": "assessment"})
+    assert response.status_code == 410
+    item.refresh_from_db()
+    assert item.state == HotlineState.ASSESSMENT
