@@ -344,6 +344,11 @@ ACTION_LABELS = {
     "case.note": _("Internal note added"),
     "case.close": _("Closed"),
     "case.forward": _("Forwarded to a partner"),
+    "case.known_files_show": _("Files matching known material shown"),
+    "hotline.open": _("Web addresses viewed"),
+    "hotline.open_denied": _("Tried to view the web addresses without the key"),
+    "hotline.assess": _("Web address assessed"),
+    "hotline.recheck": _("Web address check requested"),
 }
 REPORTER_ANSWER = pgettext_lazy("timeline", "The reporter wrote")
 REPORTER_MESSAGE = "reporter.message"  # not an audit action: reporters are not logged
