@@ -172,12 +172,14 @@ def test_message_is_in_dutch_and_english_whatever_language_is_active(
     english = "A new forwarded report for your organisation is waiting on the partner portal"
     assert "New forwarded report on the partner portal" in subject
     assert english in body
-    with translation.override("nl"):
-        dutch_subject = translation.gettext("New forwarded report on the partner portal")
-    # Dutch comes first (the translation is merged into the catalogue by the lead).
-    assert subject.startswith(dutch_subject)
+    assert subject == (
+        "Nieuwe doorgezette melding op het partnerportaal / "
+        "New forwarded report on the partner portal"
+    )
     nl_part, en_part = body.split("\n---\n")
-    assert english in en_part and f"{SITE_URL}/partner/" in nl_part
+    assert "Er staat een nieuwe doorgezette melding voor uw organisatie klaar" in nl_part
+    assert english in en_part and english not in nl_part
+    assert f"{SITE_URL}/partner/" in nl_part and f"{SITE_URL}/partner/" in en_part
 
 
 def test_a_second_run_sends_nothing_twice(world, django_capture_on_commit_callbacks):
