@@ -200,6 +200,9 @@ VAULT_KDF_MEMLIMIT = int(os.environ.get("MELDPUNT_KDF_MEMLIMIT", str(256 * 1024 
 # the mailbox asks everyone to wait; no per-client state is kept.
 INTAKE_RECEIPT_FAILURES_PER_MINUTE = int(os.environ.get("MELDPUNT_RECEIPT_FAILURES", "30"))
 
+# This installation's address as staff and partners reach it, for links in e-mail.
+SITE_URL = os.environ.get("MELDPUNT_SITE_URL", "http://localhost:8000")
+
 # Published figures show smaller counts in small breakdowns as "< N" (docs/statistics.md).
 STATS_MIN_COUNT = int(os.environ.get("MELDPUNT_STATS_MIN_COUNT", "5"))
 

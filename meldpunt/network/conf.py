@@ -5,9 +5,6 @@ from typing import Any
 from django.conf import settings
 
 DEFAULTS = {
-    # Address of this installation as partners reach it, without a trailing slash;
-    # the notification mail links to the partner portal under it.
-    "NETWORK_SITE_URL": "http://localhost:8000",
     # A notification mail that failed this many times is given up (the forward
     # then shows "not notified" to the staff, who call the partner).
     "NETWORK_NOTIFICATION_MAX_ATTEMPTS": 10,

@@ -9,6 +9,7 @@ so a second run or a second worker sends nothing twice.
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Min, QuerySet
@@ -63,7 +64,7 @@ def forward_notification_message() -> tuple[str, str]:
     Partners include foreign hotlines, and the mail is sent by a worker that has
     no idea of the reader's language, so both languages are always there.
     """
-    url = network_setting("NETWORK_SITE_URL").rstrip("/") + reverse("partner:inbox")
+    url = settings.SITE_URL.rstrip("/") + reverse("partner:inbox")
     parts = []
     for language in ("nl", "en"):
         with translation.override(language):

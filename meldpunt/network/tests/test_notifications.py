@@ -50,7 +50,7 @@ class RefusingOnceBackend(LocmemBackend):
 
 @pytest.fixture(autouse=True)
 def site_url(settings):
-    settings.NETWORK_SITE_URL = SITE_URL
+    settings.SITE_URL = SITE_URL
 
 
 @pytest.fixture
