@@ -176,6 +176,11 @@ class Forward(models.Model):
     def __str__(self) -> str:
         return f"{self.report} → {self.partner}"
 
+    @property
+    def is_read(self) -> bool:
+        """Partners see "new" or "read"; how they were told is the reporting point's business."""
+        return self.delivery_state == DeliveryState.READ
+
 
 class ForwardNotification(models.Model):
     """One mail to one partner member saying that a forward waits on the portal.

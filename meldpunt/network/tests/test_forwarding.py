@@ -140,6 +140,7 @@ def test_forward_is_refused_while_a_finding_is_unreviewed_and_allowed_after_reda
     inbox = partner_client.get(reverse("partner:inbox"))
     assert inbox.status_code == 200
     assert reverse("partner:forward", args=[forward.pk]) in inbox.content.decode()
+    assert "<strong>New</strong>" in inbox.content.decode()
     read = partner_client.get(reverse("partner:forward", args=[forward.pk]))
     assert read.status_code == 200
     body = read.content.decode()
@@ -147,6 +148,9 @@ def test_forward_is_refused_while_a_finding_is_unreviewed_and_allowed_after_reda
     forward.refresh_from_db()
     assert forward.delivery_state == DeliveryState.READ
     assert forward.first_read_by == world.member
+    assert (
+        "<strong>New</strong>" not in partner_client.get(reverse("partner:inbox")).content.decode()
+    )
     assert AuditEvent.objects.filter(
         action="forward.read", actor=world.member, target_id=str(forward.pk)
     ).exists()
