@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meldpunt.evidence.models import DerivativeJob, EvidenceFile, EvidenceMatch, EvidencePreview
+from meldpunt.evidence.destruction import evidence_files_destroy
+from meldpunt.evidence.models import EvidenceFile
 from meldpunt.hotline.models import (
     RECHECKED_STATES,
     Assessment,
@@ -84,20 +85,13 @@ def reported_urls_wipe(report: Report) -> None:
             pk__in=attempts.exclude(evidence=None).values("evidence"), destroyed_at=None
         ).select_related("data_key")
     )
-    previews = list(EvidencePreview.objects.filter(evidence__in=files))
-    DerivativeJob.objects.filter(evidence__in=files).delete()
-    EvidencePreview.objects.filter(pk__in=[p.pk for p in previews]).delete()
-    EvidenceMatch.objects.filter(evidence__in=files).delete()
-    EvidenceFile.objects.filter(pk__in=[f.pk for f in files]).update(
-        destroyed_at=timezone.now(), sealed_meta=b""
-    )
+    destroyed = evidence_files_destroy(files=files, now=timezone.now())
     for data_key in {f.data_key for f in files}:
         data_key_destroy(data_key=data_key)
     attempts.update(sealed_details=b"")
     HostingTrace.objects.filter(reported_url__in=items).update(addresses=[])
     items.update(sealed_url=b"", url_tag="", next_check_at=None, destroyed_at=timezone.now())
-    names = [f.blob_name for f in files] + [p.blob_name for p in previews]
-    transaction.on_commit(lambda: [blobs.blob_delete(name=name) for name in names])
+    transaction.on_commit(lambda: [blobs.blob_delete(name=name) for name in destroyed.blob_names])
 
 
 def _stale() -> HotlineRefused:

@@ -28,7 +28,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from meldpunt.evidence.models import DerivativeJob, EvidenceFile, EvidenceMatch, EvidencePreview
+from meldpunt.evidence.destruction import evidence_files_destroy
+from meldpunt.evidence.models import EvidenceFile
 from meldpunt.lines.models import Line
 from meldpunt.vault import blobs
 from meldpunt.vault.audit import audit_record
@@ -164,16 +165,9 @@ def report_destroy(*, report_pk: int, now: datetime | None = None) -> bool:
         expires_at = report_expires_at(report) if report is not None else None
         if expires_at is None or expires_at > now:
             return False
-        files = list(EvidenceFile.objects.filter(data_key=report.data_key, destroyed_at=None))
-        previews = list(EvidencePreview.objects.filter(evidence__in=files))
-        # A pending derivative job holds the data key sealed for the worker:
-        # shredding is only complete once that copy is gone as well.
-        DerivativeJob.objects.filter(evidence__in=files).delete()
-        EvidencePreview.objects.filter(pk__in=[p.pk for p in previews]).delete()
-        # "This file matched list X" would outlive the report's content otherwise.
-        EvidenceMatch.objects.filter(evidence__in=files).delete()
-        EvidenceFile.objects.filter(pk__in=[f.pk for f in files]).update(
-            destroyed_at=now, sealed_meta=b""
+        destroyed = evidence_files_destroy(
+            files=list(EvidenceFile.objects.filter(data_key=report.data_key, destroyed_at=None)),
+            now=now,
         )
         wiped_messages = Message.objects.filter(report=report).update(sealed_body=b"")
         data_key_destroy(data_key=report.data_key)
@@ -189,12 +183,16 @@ def report_destroy(*, report_pk: int, now: datetime | None = None) -> bool:
             actor=None,
             action="report.destroyed",
             target=report,
-            details={"files": len(files), "previews": len(previews), "messages": wiped_messages},
+            details={
+                "files": destroyed.files,
+                "previews": destroyed.previews,
+                "messages": wiped_messages,
+            },
         )
         # Last, so a failure above rolls back before anything irreversible
         # happens; deleting a blob that is already gone is a no-op, so a
         # retry after a failed commit finishes the job.
-        for name in [f.blob_name for f in files] + [p.blob_name for p in previews]:
+        for name in destroyed.blob_names:
             blobs.blob_delete(name=name)
     return True
 
