@@ -8,7 +8,8 @@ worked by that person; supervisors of the line may step in.
 """
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from nacl.public import PrivateKey
 
 from meldpunt.intake.models import Report
@@ -115,3 +116,13 @@ def may_review(user: StaffUser, report: Report, case: Case | None) -> bool:
         and can_work(user, report)
         and user.pk not in (case.triaged_by_id, case.assignee_id)
     )
+
+
+def destroyed_page(request: HttpRequest, report: Report) -> HttpResponse:
+    """410 for every page of a report whose content the retention purge destroyed."""
+    return render(request, "cases/destroyed.html", {"report": report}, status=410)
+
+
+def no_key_page(request: HttpRequest, report: Report) -> HttpResponse:
+    """403 for a member the report's key was not sealed for (joined after it arrived)."""
+    return render(request, "cases/no_key.html", {"report": report}, status=403)

@@ -24,8 +24,10 @@ from .access import (
     awaits_review,
     can_change,
     can_work,
+    destroyed_page,
     may_review,
     member_lines,
+    no_key_page,
     private_key,
     report_for,
     report_key,
@@ -150,12 +152,12 @@ def _case_page(
 ) -> HttpResponse:
     """The case with its forms; ``bound`` holds a submitted form to show with its errors."""
     if report.destroyed_at is not None:
-        return render(request, "cases/destroyed.html", {"report": report}, status=410)
+        return destroyed_page(request, report)
     try:
         key_bytes = report_key(request, report)
     except NoKeyError:
         services.case_open(report=report, actor=request.user, key_opened=False)
-        return render(request, "cases/no_key.html", {"report": report}, status=403)
+        return no_key_page(request, report)
     if request.method == "GET":
         services.case_open(report=report, actor=request.user)
     case = selectors.case_of(report)
@@ -278,7 +280,7 @@ def _act(
             status=ERROR_STATUS[refusal.code],
         )
     except NoKeyError:
-        return render(request, "cases/no_key.html", {"report": report}, status=403)
+        return no_key_page(request, report)
     messages.success(request, success)
     return redirect("cases:report", pk=report.pk)
 
@@ -489,7 +491,7 @@ def related(request: HttpRequest, pk: int) -> HttpResponse:
     """The merged view: an earlier report with all its follow-ups and duplicates, in order."""
     report = report_for(request.user, pk)
     if report.destroyed_at is not None:
-        return render(request, "cases/destroyed.html", {"report": report}, status=410)
+        return destroyed_page(request, report)
     members = []
     family = selectors.report_family(request.user, report)
     references = {member.pk: member.reference for member in family}

@@ -12,7 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from meldpunt.cases.access import MAX_ID, can_change, report_for, report_key, staff_required
+from meldpunt.cases.access import (
+    MAX_ID,
+    can_change,
+    destroyed_page,
+    no_key_page,
+    report_for,
+    report_key,
+    staff_required,
+)
 from meldpunt.hotline.forms import AssessForm
 from meldpunt.hotline.models import ReportedUrl
 from meldpunt.hotline.selectors import report_addresses
@@ -52,12 +60,12 @@ def _page(
 ) -> HttpResponse:
     """The page as it is now; ``bound`` holds a refused form to show with its errors."""
     if report.destroyed_at is not None:
-        return render(request, "cases/destroyed.html", {"report": report}, status=410)
+        return destroyed_page(request, report)
     try:
         report_key(request, report)
     except NoKeyError:
         audit_record(actor=request.user, action="hotline.open_denied", target=report)
-        return render(request, "cases/no_key.html", {"report": report}, status=403)
+        return no_key_page(request, report)
     rows = report_addresses(report)
     if request.method == "GET":
         audit_record(
@@ -104,7 +112,7 @@ def _address(report: Report, url_pk: int) -> ReportedUrl:
 def _may_act(request: HttpRequest, report: Report) -> HttpResponse | None:
     """A refusal page when the user may not change this case, else None."""
     if report.destroyed_at is not None:
-        return render(request, "cases/destroyed.html", {"report": report}, status=410)
+        return destroyed_page(request, report)
     if not can_change(request.user, report, _holder_id(report)):
         return _page(
             request,

@@ -14,7 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meldpunt.cases.access import awaits_review, report_for, report_key, staff_required
+from meldpunt.cases.access import (
+    awaits_review,
+    destroyed_page,
+    no_key_page,
+    report_for,
+    report_key,
+    staff_required,
+)
 from meldpunt.cases.models import Case, TriageOutcome
 from meldpunt.intake.models import Report
 from meldpunt.privacy.redaction import render_redacted, unreviewed_findings
@@ -46,11 +53,11 @@ def _prepare_page(
 ) -> HttpResponse:
     """The draft with its marks, findings, preview and the forward form."""
     if report.destroyed_at is not None:
-        return render(request, "cases/destroyed.html", {"report": report}, status=410)
+        return destroyed_page(request, report)
     try:
         key_bytes = report_key(request, report)
     except NoKeyError:
-        return render(request, "cases/no_key.html", {"report": report}, status=403)
+        return no_key_page(request, report)
     try:
         stored = services.forward_draft_current(
             report=report, actor=request.user, key_bytes=key_bytes
@@ -119,7 +126,7 @@ def _act(
             status=ERROR_STATUS[refusal.code],
         )
     except NoKeyError:
-        return render(request, "cases/no_key.html", {"report": report}, status=403)
+        return no_key_page(request, report)
     messages.success(request, success(result) if callable(success) else success)
     return redirect(redirect_to, pk=report.pk)
 
