@@ -22,3 +22,13 @@ def test_demo_set_up_queues_every_periodic_chain_once():
     call_command("demo", "--no-serve", verbosity=0)  # a second start adds no second chain
     queued = list(DBTaskResult.objects.values_list("task_path", flat=True))
     assert sorted(queued) == sorted(chains)
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_schedule_command_starts_the_same_chains_for_an_installation():
+    call_command("schedule", verbosity=0)
+    chains = {
+        task.module_path
+        for task in (purge_expired_reports, send_staff_notifications, hotline_recheck)
+    }
+    assert set(DBTaskResult.objects.values_list("task_path", flat=True)) == chains
