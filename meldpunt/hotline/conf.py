@@ -26,6 +26,11 @@ DEFAULTS = {
     # Networks the crawler may connect to although they are not global (private,
     # loopback ...). Empty in production; the tests allow their own 127.0.0.1 only.
     "HOTLINE_FETCH_ALLOWED_NETWORKS": [],
+    # The first look at a reported address waits a random time inside this window,
+    # in minutes after the start of the hour the report arrived: a visit within
+    # minutes of a report would tell the site's operator when someone reported.
+    # [0, 0] checks at once.
+    "HOTLINE_FIRST_CHECK_MINUTES": [60, 120],
     # Daily re-check of everything not yet gone; gone after this many offline checks
     # in a row (one failed look is not proof of removal).
     "HOTLINE_RECHECK_HOURS": 24,

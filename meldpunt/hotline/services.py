@@ -1,7 +1,8 @@
 """Writes of the hotline app: taking in a reported address, the analyst's decisions on it,
 and wiping a destroyed report's."""
 
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from meldpunt.evidence.destruction import evidence_files_destroy
 from meldpunt.evidence.models import EvidenceFile
+from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.models import (
     RECHECKED_STATES,
     Assessment,
@@ -58,15 +60,30 @@ def reported_url_create(*, report: Report, address: WebAddress) -> ReportedUrl:
     (to find repeats) is stored beside it.
     """
     now = hour_now()  # caused by the reporter: the hour only
+    delay = _first_check_delay()
     item = ReportedUrl.objects.create(
         report=report,
         sealed_url=url_seal(address.url),
         url_tag=url_tag(address.url),
         created_at=now,
-        next_check_at=now,
+        next_check_at=now + delay,
     )
-    transaction.on_commit(lambda: reported_url_check_task.enqueue(item.pk))
+    transaction.on_commit(lambda: _first_check_queue(item, delay))
     return item
+
+
+def _first_check_delay() -> timedelta:
+    """A random wait inside HOTLINE_FIRST_CHECK_MINUTES, counted from the report's hour."""
+    low, high = hotline_setting("HOTLINE_FIRST_CHECK_MINUTES")
+    return timedelta(seconds=secrets.SystemRandom().uniform(low * 60, high * 60))
+
+
+def _first_check_queue(item: ReportedUrl, delay: timedelta) -> None:
+    """Queue the first check for its time; without a deferring backend the sweep finds it."""
+    if not delay:
+        reported_url_check_task.enqueue(item.pk)
+    elif reported_url_check_task.get_backend().supports_defer:
+        reported_url_check_task.using(run_after=item.next_check_at).enqueue(item.pk)
 
 
 def reported_urls_wipe(report: Report) -> None:

@@ -1,10 +1,15 @@
 """From the reporter's form to checked addresses: intake's report_submitted reaches the hotline."""
 
+from datetime import timedelta
+
 import pytest
+from django.test import override_settings
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 
 from meldpunt.hotline.models import HotlineState, ReportedUrl
 from meldpunt.hotline.sealing import url_open
+from meldpunt.hotline.tasks import reported_url_check_task
 from meldpunt.intake.models import Report
 from meldpunt.lines.models import LineKind, Question, QuestionKind
 from meldpunt.testing import make_category, make_line
@@ -65,3 +70,18 @@ def test_other_lines_never_fetch_the_addresses_they_are_given(client, fake_dns):
     response = _post(client, category, "https://oplichters.example/shop", send=True)
     assert response.status_code == 200
     assert Report.objects.count() == 1 and not ReportedUrl.objects.exists()
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_the_first_look_waits_a_random_time_after_the_reports_hour(client, settings):
+    """A visit minutes after the report would tell the site when someone reported."""
+    settings.HOTLINE_FIRST_CHECK_MINUTES = [60, 120]
+    category = _with_address_question(make_line(kind=LineKind.CONTENT_HOTLINE))
+    response = _post(client, category, "https://pics.example.test/a.jpg", send=True)
+    assert response.status_code == 200
+    [item] = ReportedUrl.objects.all()
+    hour = item.created_at
+    assert hour + timedelta(minutes=60) <= item.next_check_at <= hour + timedelta(minutes=120)
+    assert item.check_count == 0 and item.state == HotlineState.NEW
+    [queued] = DBTaskResult.objects.filter(task_path=reported_url_check_task.module_path)
+    assert queued.run_after == item.next_check_at
