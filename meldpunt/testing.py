@@ -107,3 +107,35 @@ def sign_in(client, user: StaffUser) -> None:
     client.post("/staff/sign-in/", {"username": user.username, "password": PASSWORD})
     response = client.post("/staff/sign-in/code/", {"token": current_totp(user)})
     assert response.status_code == 302, response.content[:500]
+
+
+# The permission matrices of the staff pages (cases, forwarding, hotline, statistics)
+# share one vocabulary: who asks, and what each may get.
+PERMISSION_ROLES = (
+    "administrator",
+    "supervisor",
+    "analyst_of_line",
+    "analyst_of_other_line",
+    "partner",
+    "anonymous",
+)
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, LOGIN = 200, 302, 403, 404, "login"
+# Reading a case's pages: members of its line; other staff and partners learn nothing.
+CASE_READ = {
+    "administrator": OK,
+    "supervisor": OK,
+    "analyst_of_line": OK,
+    "analyst_of_other_line": NOT_FOUND,
+    "partner": NOT_FOUND,
+    "anonymous": LOGIN,
+}
+
+
+def answer_mismatch(response, want: int | str) -> str:
+    """Empty when the response is what the matrix wants (LOGIN: sent to sign in), else why not."""
+    if want == LOGIN:
+        if response.status_code == 302 and response["Location"].startswith("/staff/sign-in/"):
+            return ""
+    elif response.status_code == want:
+        return ""
+    return f"got {response.status_code}, want {want}"
