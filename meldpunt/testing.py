@@ -2,6 +2,7 @@
 
 import itertools
 
+from django.urls import URLPattern, URLResolver
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -139,3 +140,14 @@ def answer_mismatch(response, want: int | str) -> str:
     elif response.status_code == want:
         return ""
     return f"got {response.status_code}, want {want}"
+
+
+def url_routes(patterns, prefix: str = "") -> list[tuple[str, object]]:
+    """Every route below ``patterns`` with its view, for tests that check each is covered."""
+    routes = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            routes += url_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            routes.append((prefix + str(pattern.pattern), pattern.callback))
+    return routes

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.db import connection
 from django.test import Client
-from django.urls import URLPattern, URLResolver, resolve
+from django.urls import resolve
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
@@ -22,6 +22,7 @@ from meldpunt.hashes.checking import ItemCode
 from meldpunt.hashes.clients import check_client_create, check_client_revoke, check_client_rotate
 from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList
 from meldpunt.hashes.services import hash_list_activate, hash_list_create, hash_list_import
+from meldpunt.testing import url_routes
 
 from . import pictures
 
@@ -469,20 +470,12 @@ def test_openapi_document_is_valid_and_served():
     assert document == json.loads(json.dumps(openapi_document()))
 
 
-def _routes(patterns, prefix: str = "") -> list[tuple[str, object]]:
-    routes = []
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            routes += _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            routes.append((prefix + str(pattern.pattern), pattern.callback))
-    return routes
-
-
 def test_every_route_is_documented_with_the_methods_it_allows(api):
     documented = openapi_document()["paths"]
     routes = [
-        route for route, view in _routes(api_urls.urlpatterns) if view is not views.no_such_endpoint
+        route
+        for route, view in url_routes(api_urls.urlpatterns)
+        if view is not views.no_such_endpoint
     ]
     assert len(routes) == len(documented)
     for route in routes:

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, resolve
+from django.urls import resolve
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 from PIL import Image
@@ -40,7 +40,14 @@ from meldpunt.intake.services import (
     staff_message_post,
 )
 from meldpunt.lines.models import Question, QuestionKind
-from meldpunt.testing import PASSWORD, make_category, make_full_category, make_line, make_staff
+from meldpunt.testing import (
+    PASSWORD,
+    make_category,
+    make_full_category,
+    make_line,
+    make_staff,
+    url_routes,
+)
 from meldpunt.vault.keys import staff_key_unlock
 
 pytestmark = pytest.mark.django_db
@@ -703,22 +710,14 @@ def test_openapi_document_is_valid_and_served(api):
     assert document == json.loads(json.dumps(openapi_document()))
 
 
-def _routes(patterns, prefix: str = "") -> list[tuple[str, object]]:
-    routes = []
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            routes += _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            routes.append((prefix + str(pattern.pattern), pattern.callback))
-    return routes
-
-
 def test_every_route_is_documented_with_the_methods_it_allows(api):
     """Each route of api_urls.py is in the document, and answers 405 to other methods."""
     category = make_category()
     documented = openapi_document()["paths"]
     routes = [
-        route for route, view in _routes(api_urls.urlpatterns) if view is not views.no_such_endpoint
+        route
+        for route, view in url_routes(api_urls.urlpatterns)
+        if view is not views.no_such_endpoint
     ]
     assert len(routes) == len(documented)
     for route in routes:
