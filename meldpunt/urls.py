@@ -20,3 +20,8 @@ urlpatterns += [
     path("partner/", include("meldpunt.network.partner_urls")),
     path("staff/admin/", admin.site.urls),
 ]
+
+handler400 = "meldpunt.errorpages.bad_request"
+handler403 = "meldpunt.errorpages.permission_denied"
+handler404 = "meldpunt.errorpages.page_not_found"
+handler500 = "meldpunt.errorpages.server_error"
