@@ -28,7 +28,8 @@ ALLOWED_HOSTS = os.environ.get("MELDPUNT_ALLOWED_HOSTS", "127.0.0.1,localhost,[:
 MELDPUNT_ONION_LOCATION = os.environ.get("MELDPUNT_ONION_LOCATION", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin behind the staff sign-in, every write audited (vault.adminsite).
+    "meldpunt.vault.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

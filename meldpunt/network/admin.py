@@ -21,15 +21,8 @@ class PartnerAdmin(admin.ModelAdmin):
     filter_horizontal = ["lines"]
     inlines = [MembershipInline]
 
-    def save_model(self, request: HttpRequest, obj: Partner, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="partner.change" if change else "partner.add",
-            target=obj,
-            details={"fields": sorted(form.changed_data)},
-        )
-
+    # Adding and changing a partner is audited like every admin write (vault.adminsite);
+    # membership events also name the person, since they decide who reads future forwards.
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         """Membership decides who can read future forwards: every change is audited."""
         super().save_formset(request, form, formset, change)

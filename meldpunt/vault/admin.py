@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meldpunt.vault.accounts import staff_reset
 from meldpunt.vault.decorators import has_recent_auth
@@ -14,6 +16,13 @@ from meldpunt.vault.decorators import has_recent_auth
 from .models import StaffUser
 
 REAUTH_MINUTES = 5
+
+# django-otp registers admins for its devices, whose pages show each person's TOTP
+# secret and unused recovery codes: with them an administrator could sign in as
+# anyone. Devices are made at enrolment and removed only by a reset.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 @admin.register(StaffUser)
@@ -25,6 +34,16 @@ class StaffUserAdmin(UserAdmin):
     ]
     readonly_fields = ["must_change_password"]
     actions = ["reset_accounts"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: StaffUser | None = None) -> bool:
+        """Accounts are deactivated, never deleted: audit events and forwards name them."""
+        return False
+
+    def save_model(self, request: HttpRequest, obj: StaffUser, form, change: bool) -> None:
+        """A password the administrator chose is replaced by the owner's at first sign-in."""
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""

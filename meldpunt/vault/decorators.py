@@ -29,6 +29,16 @@ def has_recent_auth(request: HttpRequest, *, minutes: int) -> bool:
     return isinstance(confirmed_at, int) and time.time() - confirmed_at <= minutes * 60
 
 
+def is_fully_signed_in(request: HttpRequest) -> bool:
+    """Signed in with both factors, and the private key unlocked in this session."""
+    user = request.user
+    return (
+        user.is_authenticated
+        and user.is_verified()
+        and session_private_key(request) is not None
+    )
+
+
 def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed in with both factors, whatever the role (partner users included)."""
 
@@ -77,14 +87,9 @@ def key_holder_required(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            user = request.user
-            if (
-                not user.is_authenticated
-                or not user.is_verified()
-                or session_private_key(request) is None
-            ):
+            if not is_fully_signed_in(request):
                 return redirect_to_login(request.get_full_path())
-            if user.role not in roles:
+            if request.user.role not in roles:
                 raise Http404
             return view(request, *args, **kwargs)
 

@@ -80,4 +80,6 @@ def test_administrators_add_partners_with_members_and_it_is_audited():
     actions = set(
         AuditEvent.objects.filter(target_type="network.partner").values_list("action", flat=True)
     )
-    assert actions == {"partner.add", "partner.member_add"}
+    assert actions == {"admin.add", "partner.member_add"}
+    added_event = AuditEvent.objects.get(action="admin.add", target_type="network.partner")
+    assert added_event.target_id == str(partner.pk) and "name" in added_event.details["fields"]
