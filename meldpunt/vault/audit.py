@@ -13,7 +13,7 @@ reuse its sequence number); SQLite serialises writers itself.
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
@@ -90,44 +90,72 @@ def audit_record(
 
 
 @dataclass(frozen=True)
+class ChainBreak:
+    """One place where the chain does not hold; sequence 0 means its end."""
+
+    sequence: int
+    action: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"event {self.sequence} ({self.action})" if self.sequence else "the end"
+        return f"{where}: {self.problem}"
+
+
+@dataclass(frozen=True)
 class ChainReport:
     checked: int
-    first_broken: AuditEvent | None
-    problem: str = ""
+    breaks: list[ChainBreak] = field(default_factory=list)
     head_hash: str = GENESIS
 
     @property
     def is_intact(self) -> bool:
-        return not self.problem
+        return not self.breaks
+
+
+def _event_breaks(event: AuditEvent, expected_sequence: int, previous_hash: str) -> list[str]:
+    """What is wrong with one event, given the stored event before it.
+
+    After a gap the link cannot hold either, so only the gap is named.
+    """
+    problems = []
+    if event.sequence > expected_sequence + 1:
+        problems.append(f"events {expected_sequence} to {event.sequence - 1} before it are missing")
+    elif event.sequence > expected_sequence:
+        problems.append(f"event {expected_sequence} before it is missing")
+    elif event.previous_hash != previous_hash:
+        problems.append("does not link to the event before it")
+    if _event_hash(event) != event.hash:
+        problems.append("content does not match its hash")
+    return problems
 
 
 def audit_verify(*, expected_head: str = "") -> ChainReport:
-    """Walk the chain in order and name the first event that does not fit.
+    """Walk the whole chain and name every event that does not fit, not only the first.
 
-    ``expected_head`` is a head hash printed by an earlier run; if no event
-    carries it any more, events were removed from the end of the chain.
+    Each event is checked against its stored predecessor, so one altered row is one
+    break and the walk goes on: tampering further down is reported too.
+    ``expected_head`` is a head hash printed by an earlier run; if no event carries
+    it any more, events were removed from the end of the chain.
     """
     previous_hash, expected_sequence, checked = GENESIS, 1, 0
+    breaks: list[ChainBreak] = []
     head_seen = not expected_head
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000):
-        if event.sequence != expected_sequence:
-            return ChainReport(
-                checked, event, f"event {expected_sequence} before it is missing", previous_hash
-            )
-        if event.previous_hash != previous_hash:
-            return ChainReport(
-                checked, event, "does not link to the event before it", previous_hash
-            )
-        if _event_hash(event) != event.hash:
-            return ChainReport(checked, event, "content does not match its hash", previous_hash)
+        breaks += [
+            ChainBreak(event.sequence, event.action, problem)
+            for problem in _event_breaks(event, expected_sequence, previous_hash)
+        ]
         head_seen = head_seen or event.hash == expected_head
-        previous_hash, expected_sequence, checked = event.hash, expected_sequence + 1, checked + 1
+        previous_hash, expected_sequence = event.hash, event.sequence + 1
+        checked += 1
     if not head_seen:
-        return ChainReport(
-            checked,
-            None,
-            f"the recorded head {expected_head} is not in the chain of {checked} events: "
-            "events were removed from its end",
-            previous_hash,
+        breaks.append(
+            ChainBreak(
+                0,
+                "",
+                f"the recorded head {expected_head} is not in the chain of {checked} events: "
+                "events were removed from its end",
+            )
         )
-    return ChainReport(checked, None, "", previous_hash)
+    return ChainReport(checked, breaks, previous_hash)

@@ -32,11 +32,7 @@ def has_recent_auth(request: HttpRequest, *, minutes: int) -> bool:
 def is_fully_signed_in(request: HttpRequest) -> bool:
     """Signed in with both factors, and the private key unlocked in this session."""
     user = request.user
-    return (
-        user.is_authenticated
-        and user.is_verified()
-        and session_private_key(request) is not None
-    )
+    return user.is_authenticated and user.is_verified() and session_private_key(request) is not None
 
 
 def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -122,7 +122,17 @@ class AuditEvent(models.Model):
 
     sequence = models.PositiveBigIntegerField(unique=True)
     created_at = models.DateTimeField()
-    actor = models.ForeignKey(StaffUser, null=True, blank=True, on_delete=models.SET_NULL)
+    # The hash covers actor_id and actor_name as written. Without a database constraint
+    # and with DO_NOTHING, removing an account never rewrites its events (SET_NULL
+    # would, and break the chain): event.actor then raises DoesNotExist, the id and
+    # name stay. Accounts are deactivated, not deleted (the admin cannot delete them).
+    actor = models.ForeignKey(
+        StaffUser,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+    )
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64)
     target_type = models.CharField(max_length=64, blank=True)

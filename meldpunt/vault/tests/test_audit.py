@@ -24,10 +24,15 @@ def chain():
 
 
 def _verify(*args: str) -> str:
+    """Run ``meldpunt audit verify``; on a broken chain raise CommandError with every
+    break line it printed in the message (the command prints them to stderr)."""
     from io import StringIO
 
-    out = StringIO()
-    call_command("audit", "verify", *args, stdout=out)
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("audit", "verify", *args, stdout=out, stderr=err)
+    except CommandError as error:
+        raise CommandError(f"{err.getvalue()}{error}") from error
     return out.getvalue()
 
 
@@ -61,7 +66,11 @@ def test_altered_row_is_named(chain, sql, value):
     _raw(sql, [value])
     with pytest.raises(CommandError, match=r"event 4 \(report\.(open|export)\).*content does not"):
         _verify()
-    assert audit_verify().checked == 3
+    report = audit_verify()
+    assert [(b.sequence, b.problem) for b in report.breaks] == [
+        (4, "content does not match its hash")
+    ]
+    assert report.checked == 6
 
 
 def test_rehashed_row_breaks_the_link_of_the_next(chain):
@@ -74,12 +83,14 @@ def test_rehashed_row_breaks_the_link_of_the_next(chain):
     _raw("UPDATE {table} SET details = %s, hash = %s WHERE sequence = 4", ['{"n": 40}', event.hash])
     with pytest.raises(CommandError, match=r"event 5 .*does not link"):
         _verify()
+    assert [b.sequence for b in audit_verify().breaks] == [5]
 
 
 def test_deleted_row_is_named_by_the_gap(chain):
     _raw("DELETE FROM {table} WHERE sequence = 3", [])
     with pytest.raises(CommandError, match=r"event 4 .*event 3 before it is missing"):
         _verify()
+    assert [b.sequence for b in audit_verify().breaks] == [4]
 
 
 def test_deleted_tail_is_caught_with_a_recorded_head(chain):
@@ -94,6 +105,35 @@ def test_recorded_head_of_an_intact_chain_passes_after_more_events(chain):
     head = audit_verify().head_hash
     audit_record(actor=chain, action="report.open", target_id="7")
     assert "7 events" in _verify("--head", head)
+
+
+def test_every_break_is_reported_not_only_the_first(chain):
+    """Tampering further down the chain is not hidden behind the first break."""
+    for number in range(7, 13):
+        audit_record(actor=chain, action="report.open", target_id=str(number))
+    _raw("UPDATE {table} SET target_id = %s WHERE sequence = 2", ["99"])
+    _raw("DELETE FROM {table} WHERE sequence IN (6, 7)", [])
+    _raw("UPDATE {table} SET action = %s WHERE sequence = 11", ["report.export"])
+    with pytest.raises(CommandError) as raised:
+        _verify()
+    lines = [line for line in str(raised.value).splitlines() if line.startswith("broken at")]
+    assert lines == [
+        "broken at event 2 (report.open): content does not match its hash",
+        "broken at event 8 (report.open): events 6 to 7 before it are missing",
+        "broken at event 11 (report.export): content does not match its hash",
+    ]
+    assert "broken in 3 places (10 events checked)" in str(raised.value)
+
+
+def test_deleting_an_account_leaves_the_chain_intact(chain):
+    """Accounts are deactivated, not deleted; if one is deleted anyway (a shell, a
+    cascade), its events keep the actor id and name the hash covers."""
+    name, actor_id = chain.username, chain.pk
+    chain.delete()
+    assert audit_verify().is_intact
+    assert "6 events" in _verify()
+    event = AuditEvent.objects.get(sequence=1)
+    assert (event.actor_id, event.actor_name) == (actor_id, name)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,9 +10,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True)
-        verify = verbs.add_parser(
-            "verify", help="Walk the hash chain and name the first broken event."
-        )
+        verify = verbs.add_parser("verify", help="Walk the hash chain and name every broken event.")
         verify.add_argument(
             "--head",
             default="",
@@ -22,10 +20,10 @@ class Command(BaseCommand):
     def handle(self, *args, verb: str, head: str, **options) -> None:
         report = audit_verify(expected_head=head.strip().lower())
         if not report.is_intact:
-            event = report.first_broken
-            where = f"event {event.sequence} ({event.action})" if event else "the end of the chain"
+            for chain_break in report.breaks:
+                self.stderr.write(f"broken at {chain_break}")
             raise CommandError(
-                f"audit chain broken at {where}: {report.problem}; "
-                f"{report.checked} events before it are intact"
+                f"audit chain broken in {len(report.breaks)} places "
+                f"({report.checked} events checked)"
             )
         self.stdout.write(f"audit chain intact: {report.checked} events, head {report.head_hash}")
