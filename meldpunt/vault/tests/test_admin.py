@@ -9,7 +9,6 @@ import time
 import pytest
 from django.contrib import admin
 from django.test import Client
-from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
