@@ -97,8 +97,9 @@ class AuditedAdminMixin:
 
 
 def _confirm_password_redirect(request: HttpRequest) -> HttpResponse:
-    back = request.get_full_path() if request.method in _SAFE_METHODS else reverse("admin:index")
-    query = urlencode({"next": back})
+    """To the re-enter-password page and back to this page (a POST is not carried over:
+    every admin page that takes one shows its form again on GET)."""
+    query = urlencode({"next": request.get_full_path()})
     return HttpResponseRedirect(f"{reverse('vault:confirm_password')}?{query}")
 
 

@@ -1,8 +1,10 @@
 """Staff accounts: password change, reset, recovery codes, lock-out, re-authentication."""
 
+import base64
 import time
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import totp
@@ -17,6 +19,7 @@ from meldpunt.vault.accounts import staff_reset
 from meldpunt.vault.decorators import PASSWORD_CONFIRMED_AT
 from meldpunt.vault.keys import NoKeyError, staff_key_unlock
 from meldpunt.vault.models import AuditEvent, KeyGrant, StaffUser
+from meldpunt.vault.sessionsecrets import COOKIE_NAME, PRIVATE_KEY
 from meldpunt.vault.views import SIGN_IN_MESSAGES
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +93,22 @@ def test_password_change_enforces_the_policy_and_changes_nothing(new, field):
     analyst.refresh_from_db()
     assert analyst.check_password(PASSWORD)
     assert bytes(analyst.key.wrapped_private_key) == key_before
+
+
+def test_password_change_refuses_a_password_like_the_username():
+    analyst = make_staff(username="jansen.pietersen")
+    client = _signed_in(analyst)
+    response = client.post(
+        "/staff/account/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "jansen.pietersen1",
+            "new_password2": "jansen.pietersen1",
+        },
+    )
+    assert response.status_code == 400 and response.context["form"].errors["new_password1"]
+    analyst.refresh_from_db()
+    assert analyst.check_password(PASSWORD)
 
 
 def test_password_change_with_wrong_old_password_counts_as_a_failure():
@@ -296,6 +315,23 @@ def test_confirm_page_does_not_redirect_off_site():
         "/staff/account/confirm/?next=https://evil.example/", {"password": PASSWORD}
     )
     assert response.status_code == 302 and response["Location"] == "/staff/cases/"
+
+
+def test_the_unlocked_key_is_in_the_session_only_under_the_cookie_key():
+    """The session row holds the key encrypted; the key to it is only in the browser's
+    HttpOnly, SameSite=Strict cookie. Signing out deletes both."""
+    analyst = make_staff()
+    client = _signed_in(analyst)
+    cookie = client.cookies[COOKIE_NAME]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    private_key = bytes(staff_key_unlock(user=analyst, password=PASSWORD))
+    stored = client.session[f"vault:{PRIVATE_KEY}"]
+    assert private_key not in base64.b64decode(stored) and private_key.hex() not in stored
+    session_key = client.session.session_key
+
+    signed_out = client.post("/staff/sign-out/")
+    assert signed_out.cookies[COOKIE_NAME]["max-age"] == 0
+    assert not Session.objects.filter(session_key=session_key).exists()
 
 
 def test_expired_session_needs_a_new_sign_in(settings):

@@ -197,6 +197,23 @@ def test_admin_writes_need_the_password_typed_recently():
     assert analyst.is_superuser
 
 
+def test_the_reset_action_needs_the_password_typed_in_the_last_five_minutes():
+    """Stricter than other writes: a reset gives the account a new key pair."""
+    client = _signed_in(_administrator())
+    analyst = make_staff()
+    session = client.session
+    session[PASSWORD_CONFIRMED_AT] = int(time.time()) - 6 * 60  # within the admin's 15
+    session.save()
+    response = client.post(
+        "/staff/admin/vault/staffuser/",
+        {"action": "reset_accounts", "_selected_action": [analyst.pk]},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/account/confirm/")
+    analyst.refresh_from_db()
+    assert analyst.check_password(PASSWORD) and not analyst.must_change_password
+
+
 def test_a_stale_session_cannot_delete_or_run_actions():
     client = _signed_in(_administrator())
     _stale(client)
