@@ -200,6 +200,8 @@ def test_admin_reset_action_shows_the_temporary_password_once():
     temporary = response.context["resets"][0][1]
     analyst.refresh_from_db()
     assert analyst.check_password(temporary) and analyst.must_change_password
+    reset = AuditEvent.objects.get(action="account.reset", target_id=str(analyst.pk))
+    assert reset.actor == admin and reset.details == {"two_factor_reset": False}
 
 
 # Recovery codes ---------------------------------------------------------------------

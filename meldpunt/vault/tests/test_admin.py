@@ -19,7 +19,8 @@ from meldpunt.vault.adminsite import ADMIN_REAUTH_MINUTES
 from meldpunt.vault.auth import MAX_FAILURES
 from meldpunt.vault.decorators import PASSWORD_CONFIRMED_AT
 from meldpunt.vault.keys import staff_key_unlock
-from meldpunt.vault.models import AuditEvent, Role, StaffUser
+from meldpunt.vault.models import AuditEvent, DataKey, KeyGrant, Role, StaffKey, StaffUser
+from meldpunt.vault.sessionsecrets import COOKIE_NAME
 from meldpunt.vault.tests.test_admin_permissions import World, admin_urls, takeover_form
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,16 @@ def test_wrong_passwords_on_the_way_into_the_admin_lock_the_account_and_are_audi
     assert client.get("/staff/admin/").status_code == 302
 
 
+def test_signing_out_of_the_admin_is_the_staff_sign_out():
+    client = _signed_in(_administrator())
+    session_key = client.session.session_key
+    response = client.post("/staff/admin/logout/")
+    assert response.status_code == 302 and response["Location"] == "/staff/sign-in/"
+    assert response.cookies[COOKIE_NAME]["max-age"] == 0
+    assert client.get("/staff/admin/").status_code == 302
+    assert client.session.session_key != session_key
+
+
 # No secrets ------------------------------------------------------------------------
 
 
@@ -110,6 +121,8 @@ def test_no_admin_page_shows_a_totp_secret_or_a_recovery_code():
     assert not admin.site.is_registered(TOTPDevice)
     assert not admin.site.is_registered(StaticDevice)
     assert not admin.site.is_registered(StaticToken)
+    for key_model in (StaffKey, KeyGrant, DataKey):
+        assert not admin.site.is_registered(key_model)
     client = world.client("signed_in")
     urls = [url for url, _what, _want in admin_urls(world)]
     # Django's own URLs for the device admins, should they ever be registered again.
