@@ -119,6 +119,9 @@ class StaffAdminSite(admin.AdminSite):
         super().register(model_or_iterable, admin_class, **options)
 
     def has_permission(self, request: HttpRequest) -> bool:
+        """Roles decide, not Django's model permissions alone: a supervisor given the staff
+        flag and every permission still stays out, and so does a session that has not
+        passed the second factor or holds no unlocked key."""
         user = request.user
         return (
             is_fully_signed_in(request)
