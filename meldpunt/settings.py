@@ -197,6 +197,8 @@ TASKS = {
 # `meldpunt worker` beats every WORKER_HEARTBEAT_SECONDS and counts as dead after
 # WORKER_DEAD_SECONDS of silence; a task of a worker that never beats (plain
 # db_worker) counts as abandoned after TASK_MAX_SECONDS. TASK_ATTEMPTS in all.
+# Running workers look for abandoned tasks every WORKER_RECOVERY_SECONDS.
+WORKER_RECOVERY_SECONDS = float(os.environ.get("MELDPUNT_WORKER_RECOVERY_SECONDS", "60"))
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("MELDPUNT_WORKER_HEARTBEAT_SECONDS", "10"))
 WORKER_DEAD_SECONDS = float(os.environ.get("MELDPUNT_WORKER_DEAD_SECONDS", "60"))
 TASK_MAX_SECONDS = float(os.environ.get("MELDPUNT_TASK_MAX_SECONDS", "3600"))

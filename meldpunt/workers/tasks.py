@@ -2,13 +2,12 @@
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
 from meldpunt.periodic import periodic_schedule
 from meldpunt.workers.recovery import workers_sweep
-
-RECOVERY_INTERVAL = timedelta(minutes=1)
 
 
 @task()
@@ -21,4 +20,5 @@ def workers_recover() -> int:
 
 def workers_recover_schedule(*, now: datetime | None = None) -> datetime | None:
     """Queue the next run unless one is waiting (meldpunt.periodic)."""
-    return periodic_schedule(workers_recover, run_after=(now or timezone.now()) + RECOVERY_INTERVAL)
+    interval = timedelta(seconds=settings.WORKER_RECOVERY_SECONDS)
+    return periodic_schedule(workers_recover, run_after=(now or timezone.now()) + interval)
