@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_tasks_db",
+    # infrastructure: imports nothing of ours but meldpunt.periodic
+    "meldpunt.workers",
     # foundation
     "meldpunt.lines",
     "meldpunt.vault",
@@ -192,6 +194,24 @@ TASKS = {
         "BACKEND": os.environ.get("MELDPUNT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# Tasks whose worker died are retried or failed (meldpunt/workers/recovery.py): a
+# `meldpunt worker` beats every WORKER_HEARTBEAT_SECONDS and counts as dead after
+# WORKER_DEAD_SECONDS of silence; a task of a worker that never beats (plain
+# db_worker) counts as abandoned after TASK_MAX_SECONDS. TASK_ATTEMPTS in all.
+# Running workers look for abandoned tasks every WORKER_RECOVERY_SECONDS.
+WORKER_RECOVERY_SECONDS = float(os.environ.get("MELDPUNT_WORKER_RECOVERY_SECONDS", "60"))
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("MELDPUNT_WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_DEAD_SECONDS = float(os.environ.get("MELDPUNT_WORKER_DEAD_SECONDS", "60"))
+TASK_MAX_SECONDS = float(os.environ.get("MELDPUNT_TASK_MAX_SECONDS", "3600"))
+TASK_ATTEMPTS = int(os.environ.get("MELDPUNT_TASK_ATTEMPTS", "3"))
+
+# The worker key, which opens the data keys of files waiting for previews
+# (docs/security.md): read from a file outside the data directory, or, only when
+# explicitly allowed (the demo does), from the data directory itself.
+EVIDENCE_WORKER_KEY_FILE = os.environ.get("MELDPUNT_WORKER_KEY_FILE", "")
+EVIDENCE_WORKER_KEY_IN_DATA_DIR = env_bool("MELDPUNT_WORKER_KEY_IN_DATA_DIR")
+# A file's sealed key for the worker is destroyed after this long, done or not.
+EVIDENCE_DERIVATIVE_JOB_SECONDS = int(os.environ.get("MELDPUNT_DERIVATIVE_JOB_SECONDS", "3600"))
 
 # Cost of the Argon2id key derivations (receipts and staff key wrapping).
 # The defaults follow libsodium's "moderate" profile; tests lower them.

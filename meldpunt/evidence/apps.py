@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class EvidenceConfig(AppConfig):
     name = "meldpunt.evidence"
     verbose_name = _("Evidence")
+
+    def ready(self) -> None:
+        # The worker checks our key at start, hands us jobs of dead workers and
+        # expires old jobs every minute (meldpunt/workers/recovery.py).
+        from meldpunt.evidence.derivatives import (
+            derivative_job_recover,
+            derivative_jobs_expire,
+            worker_key_check,
+        )
+        from meldpunt.evidence.tasks import evidence_derivatives_make
+        from meldpunt.workers.recovery import (
+            task_recovery_register,
+            worker_startup_register,
+            worker_sweep_register,
+        )
+
+        worker_startup_register(worker_key_check)
+        worker_sweep_register(derivative_jobs_expire)
+        task_recovery_register(evidence_derivatives_make, derivative_job_recover)

@@ -21,6 +21,13 @@ DEFAULTS = {
     # Derivative work (vPDQ, contact sheet) runs in a child process with these limits.
     "EVIDENCE_DERIVATIVE_SECONDS": 600,
     "EVIDENCE_DERIVATIVE_MEMORY_BYTES": 2 * 1024 * 1024 * 1024,
+    # A derivative job (the file's data key sealed for the worker) is destroyed
+    # after this long, done or not, and its file marked as failed (docs/security.md).
+    "EVIDENCE_DERIVATIVE_JOB_SECONDS": 3600,
+    # Where the worker's private key comes from: a file outside the data directory,
+    # or the data directory itself when explicitly allowed (the demo).
+    "EVIDENCE_WORKER_KEY_FILE": "",
+    "EVIDENCE_WORKER_KEY_IN_DATA_DIR": False,
     # Safe viewing: minutes of revealed material per analyst per day, and the local
     # time after which nothing is revealed ("after lunch, other work"; "" for none).
     "EVIDENCE_VIEWING_DAILY_MINUTES": 120,

@@ -13,8 +13,19 @@ class DerivativeStatus(models.TextChoices):
 
     NOT_NEEDED = "not_needed", _("not needed")
     PENDING = "pending", _("waiting for the worker")
+    RETRYING = "retrying", _("retried: the worker stopped while making them, another try waits")
     DONE = "done", _("done")
     FAILED = "failed", _("could not be made")
+    WORKER_STOPPED = "worker_stopped", _("failed: the worker stopped while making them")
+    EXPIRED = "expired", _("failed: no worker made them in time")
+
+
+# A staff member holding the file's key may ask for these again (services.py).
+DERIVATIVE_FAILURES = (
+    DerivativeStatus.FAILED,
+    DerivativeStatus.WORKER_STOPPED,
+    DerivativeStatus.EXPIRED,
+)
 
 
 class EvidenceFile(models.Model):
@@ -70,15 +81,19 @@ class DerivativeJob(models.Model):
     """Work for the worker: the file's data key, sealed for the worker key, until done.
 
     The worker cannot otherwise read or encrypt anything of a report. The row is
-    deleted when the worker claims it, so the extra sealed copy of the data key
-    lives only for the minutes between upload and processing.
+    deleted the moment the job ends, however it ends (done, failed, its worker
+    died on the last attempt), and in any case ``EVIDENCE_DERIVATIVE_JOB_SECONDS``
+    after ``created_at``: the extra sealed copy of the data key never outlives that
+    window. It is kept while the worker works (``claimed_at`` set) so that a job
+    whose worker died can be retried (derivatives.py).
     """
 
     evidence = models.OneToOneField(
         EvidenceFile, on_delete=models.CASCADE, related_name="derivative_job"
     )
     sealed_key = models.BinaryField()
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
 
 class ViewingSession(models.Model):

@@ -29,15 +29,17 @@ from meldpunt.evidence.images import clean_image
 from meldpunt.evidence.known import evidence_matches_record
 from meldpunt.evidence.media import clean_media
 from meldpunt.evidence.meta import evidence_meta, seal_meta
-from meldpunt.evidence.models import DerivativeStatus, EvidenceFile
+from meldpunt.evidence.models import DERIVATIVE_FAILURES, DerivativeStatus, EvidenceFile
 from meldpunt.evidence.tasks import evidence_derivatives_make
 from meldpunt.vault import blobs
-from meldpunt.vault.models import DataKey, hour_now
+from meldpunt.vault.audit import audit_record
+from meldpunt.vault.models import DataKey, StaffUser, hour_now
 
 __all__ = [
     "EvidenceRejected",
     "PreparedFile",
     "evidence_meta",
+    "evidence_derivatives_request",
     "evidence_prepare",
     "evidence_store",
 ]
@@ -222,6 +224,34 @@ def evidence_store(*, prepared: PreparedFile, data_key: DataKey, key_bytes: byte
             evidence=evidence, original_hashes=prepared.original_hashes, hashes=prepared.hashes
         )
         if prepared.needs_derivatives:
-            derivative_job_create(evidence=evidence, key_bytes=key_bytes)
-            transaction.on_commit(lambda: evidence_derivatives_make.enqueue(evidence.pk))
+            _derivatives_schedule(evidence=evidence, key_bytes=key_bytes)
     return evidence
+
+
+def _derivatives_schedule(*, evidence: EvidenceFile, key_bytes: bytes) -> None:
+    derivative_job_create(evidence=evidence, key_bytes=key_bytes)
+    transaction.on_commit(lambda: evidence_derivatives_make.enqueue(evidence.pk))
+
+
+def evidence_derivatives_request(
+    *, evidence: EvidenceFile, key_bytes: bytes, actor: StaffUser
+) -> bool:
+    """Ask the worker again for the previews of a file whose job failed or ran out of time.
+
+    The worker's own copy of the key is gone by then (derivatives.py), so the
+    staff member's unlocked key seals a new one. False (nothing done) unless
+    the previews failed. Audited.
+    """
+    with transaction.atomic():
+        locked = (
+            EvidenceFile.objects.select_for_update()
+            .filter(pk=evidence.pk, destroyed_at__isnull=True)
+            .first()
+        )
+        if locked is None or locked.derivative_status not in DERIVATIVE_FAILURES:
+            return False
+        locked.derivative_status = DerivativeStatus.PENDING
+        locked.save(update_fields=["derivative_status"])
+        _derivatives_schedule(evidence=locked, key_bytes=key_bytes)
+        audit_record(actor=actor, action="evidence.derivatives_request", target=locked)
+    return True

@@ -10,7 +10,11 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
-from meldpunt.evidence.derivatives import derivative_job_claim, video_derivatives_make
+from meldpunt.evidence.derivatives import (
+    derivative_job_claim,
+    derivative_job_end,
+    video_derivatives_make,
+)
 from meldpunt.evidence.known import evidence_video_matches_record
 from meldpunt.evidence.meta import evidence_meta_update
 from meldpunt.evidence.models import DerivativeStatus, EvidenceFile, EvidencePreview, PreviewKind
@@ -66,13 +70,28 @@ def evidence_derivatives_make(evidence_id: int) -> str:
     as they exist.
 
     Idempotent: the first worker to claim the job does the work, others return.
-    A file that cannot be decoded is marked failed; the worker carries on.
+    A file that cannot be decoded is marked failed; the worker carries on. The
+    job (the sealed key) is destroyed however the work ends, an unexpected error
+    included; only a worker killed outright leaves it, for recovery to retry or
+    end (derivatives.derivative_job_recover).
     """
     key_bytes = derivative_job_claim(evidence_id=evidence_id)
     if key_bytes is None:
         return "claimed elsewhere"
     evidence = EvidenceFile.objects.get(pk=evidence_id)
-    status = DerivativeStatus.DONE
+    status = DerivativeStatus.FAILED
+    try:
+        status = _derivatives_make(evidence, key_bytes)
+    finally:
+        # A destroyed file keeps its status (derivative_job_end skips it).
+        derivative_job_end(evidence_id=evidence_id, status=status)
+    if EvidenceFile.objects.filter(pk=evidence_id, destroyed_at__isnull=False).exists():
+        _previews_discard(evidence)
+        return "destroyed meanwhile"
+    return status
+
+
+def _derivatives_make(evidence: EvidenceFile, key_bytes: bytes) -> str:
     try:
         if evidence.media_type.startswith("image/"):
             image = blobs.blob_read_all(key=key_bytes, name=evidence.blob_name)
@@ -83,16 +102,11 @@ def evidence_derivatives_make(evidence_id: int) -> str:
                 key_bytes=key_bytes,
             )
         elif not _video_derivatives(evidence, key_bytes):
-            status = DerivativeStatus.FAILED
+            return DerivativeStatus.FAILED
     except (DecryptionError, OSError, ValueError) as error:
-        logger.warning("derivatives of evidence %s failed: %s", evidence_id, type(error).__name__)
-        status = DerivativeStatus.FAILED
-    if EvidenceFile.objects.filter(pk=evidence_id, destroyed_at__isnull=False).exists():
-        _previews_discard(evidence)
-        return "destroyed meanwhile"
-    evidence.derivative_status = status
-    evidence.save(update_fields=["derivative_status"])
-    return status
+        logger.warning("derivatives of evidence %s failed: %s", evidence.pk, type(error).__name__)
+        return DerivativeStatus.FAILED
+    return DerivativeStatus.DONE
 
 
 def _previews_discard(evidence: EvidenceFile) -> None:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/reveal/", views.reveal, name="reveal"),
     path("<int:pk>/hide/", views.hide, name="hide"),
     path("<int:pk>/known/", views.known_show, name="known_show"),
+    path("<int:pk>/derivatives/", views.derivatives_request, name="derivatives_request"),
 ]

@@ -19,8 +19,16 @@ from nacl.public import PrivateKey
 
 from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.known import evidence_is_known
-from meldpunt.evidence.models import EvidenceFile, EvidencePreview, PreviewKind, ViewingSession
+from meldpunt.evidence.models import (
+    DERIVATIVE_FAILURES,
+    DerivativeStatus,
+    EvidenceFile,
+    EvidencePreview,
+    PreviewKind,
+    ViewingSession,
+)
 from meldpunt.evidence.previews import safe_preview_make
+from meldpunt.evidence.services import evidence_derivatives_request
 from meldpunt.evidence.viewing import ViewingBlocked, viewing_allowance, viewing_end, viewing_start
 from meldpunt.vault import blobs
 from meldpunt.vault.audit import audit_record
@@ -107,6 +115,12 @@ def _page_context(request: HttpRequest, evidence: EvidenceFile) -> dict:
         "has_preview": _preview_picture(evidence) is not None,
         "is_revealed": _open_session(request, evidence) is not None,
         "allowance": viewing_allowance(viewer=request.user),
+        "derivative_state": (
+            ""
+            if evidence.derivative_status == DerivativeStatus.NOT_NEEDED
+            else evidence.get_derivative_status_display()
+        ),
+        "can_request_derivatives": evidence.derivative_status in DERIVATIVE_FAILURES,
     }
 
 
@@ -131,6 +145,15 @@ def known_show(request: HttpRequest, pk: int) -> HttpResponse:
         )
         shown = request.session.get(KNOWN_SHOWN, [])
         request.session[KNOWN_SHOWN] = [*shown, evidence.pk]
+    return redirect("evidence:file", pk=evidence.pk)
+
+
+@require_POST
+@_signed_in
+def derivatives_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make the previews again with this staff member's key (audited)."""
+    evidence, key_bytes = _opened(request, pk)
+    evidence_derivatives_request(evidence=evidence, key_bytes=key_bytes, actor=request.user)
     return redirect("evidence:file", pk=evidence.pk)
 
 

@@ -1,5 +1,6 @@
 """``meldpunt demo``: a working reporting point on this machine in one command."""
 
+import os
 import secrets
 import signal
 import subprocess
@@ -78,8 +79,11 @@ class Command(BaseCommand):
     def _serve(self, host: str, port: int) -> None:
         from waitress import serve
 
+        # A demonstration keeps its worker key in the data directory, beside the
+        # database (docs/security.md); an installation moves it out.
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "meldpunt.cli", "db_worker", "--interval", "1"]
+            [sys.executable, "-m", "meldpunt.cli", "worker", "--interval", "1"],
+            env={**os.environ, "MELDPUNT_WORKER_KEY_IN_DATA_DIR": "1"},
         )
         # A plain `kill` must stop the worker too, not only Ctrl+C.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
