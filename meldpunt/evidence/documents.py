@@ -351,7 +351,10 @@ def clean_pdf(*, source: Path, target: Path) -> int:
         for stream in _content_streams(pdf):
             _clean_inline_images(stream)
         pdf.remove_unreferenced_resources()
-        pdf.save(target, encryption=False, deterministic_id=True, fix_metadata_version=False)
+        # Into an open file: given a path, pikepdf writes a temporary file beside
+        # it and renames it, which a memory file (spool.py) cannot take.
+        with target.open("wb") as output:
+            pdf.save(output, encryption=False, deterministic_id=True, fix_metadata_version=False)
     return pages
 
 
