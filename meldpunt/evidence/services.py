@@ -106,6 +106,23 @@ def _clean_or_refuse(fmt: formats.Format, raw: MemoryFile, cleaned: MemoryFile) 
         raise EvidenceRejected(refusal.code) from refusal
 
 
+def _as_damaged_if_claimed(
+    refusal: EvidenceRejected, fmt: formats.Format, name: str
+) -> EvidenceRejected:
+    """A file named like a photo, video or PDF whose bytes are no known format is damaged.
+
+    Its signature is what broke (or it was cut off before it), so "this kind of
+    file is not accepted" would send its sender looking for another format.
+    """
+    if (
+        refusal.code == RejectionCode.TYPE_NOT_ALLOWED
+        and fmt == formats.TEXT
+        and formats.claims_binary_format(name)
+    ):
+        return EvidenceRejected(RejectionCode.CORRUPT)
+    return refusal
+
+
 # Refusals a line may turn into "kept encrypted, not cleaned, for staff only".
 # Files over the limits are never kept: the limits protect staff machines too.
 _KEEPABLE = {RejectionCode.TYPE_NOT_ALLOWED, RejectionCode.CORRUPT, RejectionCode.ENCRYPTED}
@@ -143,8 +160,9 @@ def evidence_prepare(
         try:
             result = _clean_or_refuse(fmt, raw, cleaned)
         except EvidenceRejected as refusal:
+            refusal = _as_damaged_if_claimed(refusal, fmt, name)
             if not (keep_uncleaned and refusal.code in _KEEPABLE):
-                raise
+                raise refusal
             keep = raw
             return PreparedFile(
                 memory=raw,
