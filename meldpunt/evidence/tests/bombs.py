@@ -46,11 +46,11 @@ def png_49_megapixels() -> bytes:
     return _blank_png(7000, 7000)
 
 
-def jpeg_claiming_49_megapixels() -> bytes:
-    """A tiny JPEG whose frame header claims 7000 x 7000: the decoder allocates, then fails."""
+def jpeg_claiming_64_megapixels() -> bytes:
+    """A tiny JPEG whose frame header claims 8000 x 8000 (the old limit allowed it: 2 GiB)."""
     data = bytearray(corpus.jpeg())
     frame = data.index(b"\xff\xc0")
-    data[frame + 5 : frame + 9] = struct.pack(">HH", 7000, 7000)
+    data[frame + 5 : frame + 9] = struct.pack(">HH", 8000, 8000)
     return bytes(data)
 
 
@@ -100,7 +100,7 @@ def text_of(size: int) -> bytes:
 BOMBS = {
     "png_64_megapixels": (png_64_megapixels, "too_complex"),
     "png_49_megapixels": (png_49_megapixels, ""),
-    "jpeg_claiming_49_megapixels": (jpeg_claiming_49_megapixels, "corrupt"),
+    "jpeg_claiming_64_megapixels": (jpeg_claiming_64_megapixels, "too_complex"),
     "pdf_flate_bomb_1_gib": (pdf_flate_bomb, "too_complex"),
     "mov_200_streams": (mov_with_many_streams, "too_complex"),
     "text_64_mib": (lambda: text_of(64 * 1024 * 1024), ""),
