@@ -59,9 +59,11 @@ def pdf_flate_bomb(inflated_bytes: int = 1024 * 1024 * 1024) -> bytes:
     """A one-page PDF whose content stream is ~1 MB and inflates to 1 GiB."""
     compressor = zlib.compressobj(9)
     block = b" " * (1024 * 1024)
-    compressed = b"".join(
-        compressor.compress(block) for _ in range(inflated_bytes // len(block))
-    ) + compressor.compress(b" BT ET") + compressor.flush()
+    compressed = (
+        b"".join(compressor.compress(block) for _ in range(inflated_bytes // len(block)))
+        + compressor.compress(b" BT ET")
+        + compressor.flush()
+    )
     document = pikepdf.new()
     document.add_blank_page()
     content = pikepdf.Stream(document, b"")
