@@ -135,7 +135,8 @@ def _clean(parameters: dict[str, Any]) -> dict[str, Any]:
 
     fmt = formats.FORMATS_BY_NAME[parameters["format"]]
     raw, cleaned = _opened(parameters["source"]), _opened(parameters["target"])
-    _limit(parameters["memory_bytes"], parameters["output_bytes"])
+    if "memory_bytes" in parameters:  # absent only in job_answer_in_process
+        _limit(parameters["memory_bytes"], parameters["output_bytes"])
     if fmt.kind == formats.Kind.IMAGE:
         from meldpunt.evidence.images import clean_image
 
@@ -219,16 +220,18 @@ def _video(parameters: dict[str, Any]) -> dict[str, Any]:
 _JOBS = {"clean": _clean, "video": _video}
 
 
-def main(argv: list[str]) -> int:
-    job, parameters = _JOBS[argv[0]], json.loads(argv[1])
-    from django.conf import settings
+def job_answer(job: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Run a job here and now; its results, or {"refused": code}.
 
-    # Only the limits; English messages (the parent words refusals itself).
-    settings.configure(USE_I18N=False, **parameters["settings"])
+    The child's whole work. Tests that clean thousands of mutants (test_fuzz.py)
+    call it in their own process, without ``memory_bytes`` in ``parameters``
+    (which would limit the test process itself); test_budget.py covers the
+    child.
+    """
     from meldpunt.evidence.errors import EvidenceRejected
 
     try:
-        answer = job(parameters)
+        answer = _JOBS[job](parameters)
     except EvidenceRejected as refusal:
         answer = {"refused": refusal.code}
     except MemoryError:
@@ -238,7 +241,16 @@ def main(argv: list[str]) -> int:
         # for the sender every one means the file is damaged. Only the type's
         # name leaves the child, never its message (which may quote content).
         answer = {"refused": "corrupt", "error": type(error).__name__}
-    sys.stdout.write(json.dumps(answer))
+    return answer
+
+
+def main(argv: list[str]) -> int:
+    job, parameters = argv[0], json.loads(argv[1])
+    from django.conf import settings
+
+    # Only the limits; English messages (the parent words refusals itself).
+    settings.configure(USE_I18N=False, **parameters["settings"])
+    sys.stdout.write(json.dumps(job_answer(job, parameters)))
     return 0
 
 
