@@ -2,17 +2,31 @@
 
 ``meldpunt demo`` sets up and serves a demonstration; every other verb is a
 management command (``meldpunt migrate``, ``meldpunt lines export``, ...).
+Verbs that start a long-running server or worker first sweep the temporary
+directory of what a crash left there (datadir.temporary_files_sweep).
 """
 
 import os
 import sys
+
+# Verbs that run until stopped: serving (the demo) and working on the task queue.
+LONG_RUNNING_VERBS = {"demo", "db_worker", "runserver"}
 
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["meldpunt", *(sys.argv[1:] if argv is None else argv)])
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments and arguments[0] in LONG_RUNNING_VERBS:
+        from pathlib import Path
+
+        from django.conf import settings
+
+        from meldpunt.datadir import temporary_files_sweep
+
+        temporary_files_sweep(Path(settings.FILE_UPLOAD_TEMP_DIR))
+    execute_from_command_line(["meldpunt", *arguments])
 
 
 if __name__ == "__main__":

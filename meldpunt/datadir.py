@@ -36,3 +36,49 @@ def installation_secret(name: str, nbytes: int = 32) -> str:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(nbytes))
     return path.read_text().strip()
+
+
+def _files_open_in_running_processes() -> set[tuple[int, int]]:
+    """(device, inode) of every file some process we can see holds open."""
+    held = set()
+    for process in Path("/proc").iterdir():
+        if not process.name.isdigit():
+            continue
+        try:
+            descriptors = list((process / "fd").iterdir())
+        except OSError:  # ended meanwhile, or another user's (it cannot open our 0700 tmp/)
+            continue
+        for descriptor in descriptors:
+            try:
+                status = descriptor.stat()
+            except OSError:
+                continue
+            held.add((status.st_dev, status.st_ino))
+    return held
+
+
+def temporary_files_sweep(directory: Path) -> int:
+    """Remove what a crash left in the temporary directory; returns how many files went.
+
+    Run at the start of every server and worker. A process killed with
+    SIGKILL (or a power loss) cannot clean up after itself, and what it left
+    may be a plaintext download of the hotline or a half-written blob. Files
+    that a running process still holds open (another worker, the web server)
+    are theirs, and stay.
+    """
+    if not directory.is_dir():
+        return 0
+    held = _files_open_in_running_processes()
+    removed = 0
+    for path in sorted(directory.rglob("*"), reverse=True):  # contents before their folders
+        try:
+            status = path.lstat()
+            if path.is_dir() and not path.is_symlink():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif (status.st_dev, status.st_ino) not in held:
+                path.unlink()
+                removed += 1
+        except OSError:  # taken by its owner or another sweeper meanwhile
+            continue
+    return removed

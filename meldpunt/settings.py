@@ -154,9 +154,11 @@ if SECURE:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Uploads stream to disk; limits per line are enforced by the intake forms.
+# Uploaded files are spooled into anonymous memory files, never to disk (plaintext
+# would outlive a crash there); evidence/spool.py caps their size, and the intake
+# forms enforce each line's limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+FILE_UPLOAD_HANDLERS = ["meldpunt.evidence.spool.MemoryFileUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")

@@ -1,8 +1,10 @@
 """Limits and viewing rules of the evidence app, overridable in Django settings.
 
 Each name below may be set in settings (for instance from an environment
-variable); the defaults keep one file within about 1 GiB of memory and a few
-seconds of work on a small machine.
+variable). The parser budget is enforced, not hoped for: every parser of
+reporter input runs in a child process (sandbox.py) that cannot use more
+memory or time than set here; docs/operations.md adds up what a whole server
+needs.
 """
 
 from typing import Any
@@ -10,14 +12,32 @@ from typing import Any
 from django.conf import settings
 
 DEFAULTS = {
-    # Decoded pixels of one image (or one frame); 64 MP is 256 MiB as RGBA. Keep it
-    # at or below Pillow's Image.MAX_IMAGE_PIXELS (89 MP) so that our check decides.
-    "EVIDENCE_MAX_IMAGE_PIXELS": 64_000_000,
+    # Decoded pixels of one image (or one frame). Keep it at or below Pillow's
+    # Image.MAX_IMAGE_PIXELS (89 MP) so that our check decides. Cleaning needs
+    # about 30 bytes per pixel at its peak (PDQ works in floating point), so 50 MP
+    # (a 48 MP phone photo) fits EVIDENCE_PARSER_MEMORY_BYTES below.
+    "EVIDENCE_MAX_IMAGE_PIXELS": 50_000_000,
     # Pages and objects of a PDF: qpdf's work grows with both.
     "EVIDENCE_MAX_PDF_PAGES": 5_000,
     "EVIDENCE_MAX_PDF_OBJECTS": 500_000,
     # Streams of one video or audio file (a real recording has two or three).
     "EVIDENCE_MAX_MEDIA_STREAMS": 16,
+    # Each parser child (one per file being cleaned) gets this much address space
+    # (RLIMIT_AS, which bounds its resident memory too; the interpreter and
+    # libraries take about 0.2 GiB of it) and this much wall-clock time; beyond
+    # either the file is refused as too complex. A cleaned copy may be at most
+    # EVIDENCE_PARSER_OUTPUT_FACTOR times the original (HEIC becomes JPEG).
+    "EVIDENCE_PARSER_MEMORY_BYTES": 2 * 1024 * 1024 * 1024,
+    "EVIDENCE_PARSER_SECONDS": 120,
+    "EVIDENCE_PARSER_OUTPUT_FACTOR": 4,
+    # Parser children running at once in one process, whatever its threads; the
+    # others wait their turn. Parsing is CPU-bound, so more than the cores gains
+    # nothing; the server's parser peak is this times the memory above.
+    "EVIDENCE_PARSER_CONCURRENCY": 2,
+    # Uploads are spooled into memory (never to disk, spool.py): at most this much
+    # per file (a line's max_file_mb above it is capped) and per request.
+    "EVIDENCE_UPLOAD_MAX_FILE_BYTES": 256 * 1024 * 1024,
+    "EVIDENCE_UPLOAD_MAX_REQUEST_BYTES": 512 * 1024 * 1024,
     # Derivative work (vPDQ, contact sheet) runs in a child process with these limits.
     "EVIDENCE_DERIVATIVE_SECONDS": 600,
     "EVIDENCE_DERIVATIVE_MEMORY_BYTES": 2 * 1024 * 1024 * 1024,

@@ -21,14 +21,10 @@ import json
 import logging
 import os
 import secrets
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
@@ -37,12 +33,16 @@ from nacl.public import PrivateKey
 from meldpunt.datadir import data_dir, installation_secret
 from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.models import DerivativeJob, DerivativeStatus, EvidenceFile
+from meldpunt.evidence.sandbox import SandboxRefused, sandbox_run
+from meldpunt.evidence.spool import MemoryFile
 from meldpunt.vault import crypto
 from meldpunt.workers.recovery import AbandonedTask
 
 # vPDQ comes with the optional "video" extra (pip install meldpunt[video]).
 VPDQ_INSTALLED = importlib.util.find_spec("vpdq") is not None
 logger = logging.getLogger(__name__)
+# A contact sheet is a few hundred KiB and vPDQ JSON about 150 bytes a second.
+_DERIVATIVE_OUTPUT_BYTES = 64 * 1024 * 1024
 
 WORKER_KEY_NAME = "evidence-worker"  # data-directory secret of the demo: evidence-worker.secret
 WORKER_PUBLIC_KEY_FILE = "evidence-worker.public"
@@ -218,32 +218,36 @@ class VideoDerivatives:
         return self.contact_sheet is not None and (self.vpdq is not None or not VPDQ_INSTALLED)
 
 
-def video_derivatives_make(*, video: Path) -> VideoDerivatives:
-    """Run sandbox.py on a decrypted, cleaned video and keep whatever it finished.
+def video_derivatives_make(*, video: MemoryFile) -> VideoDerivatives:
+    """Run the sandbox's video job on a decrypted, cleaned video; keep whatever it finished.
 
-    The child writes the contact sheet first, so a long video whose vPDQ runs
-    out of time still gets its contact sheet.
+    The child writes the contact sheet first, into a memory file of its own,
+    so a long video whose vPDQ runs out of time still gets its contact sheet.
+    Nothing decrypted is written to disk (spool.py).
     """
-    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as output:
-        command = [
-            sys.executable,
-            "-m",
-            "meldpunt.evidence.sandbox",
-            str(video),
-            output,
-            str(evidence_setting("EVIDENCE_DERIVATIVE_MEMORY_BYTES")),
-        ]
+    video.seal()
+    sheet, hashes = MemoryFile("contact-sheet"), MemoryFile("vpdq")
+    try:
         try:
-            subprocess.run(  # noqa: S603 - fixed command, our own module, paths we made
-                command,
-                check=True,
-                capture_output=True,
-                timeout=evidence_setting("EVIDENCE_DERIVATIVE_SECONDS"),
+            sandbox_run(
+                job="video",
+                parameters={
+                    "source": video.descriptor,
+                    "sheet": sheet.descriptor,
+                    "vpdq": hashes.descriptor,
+                    "output_bytes": _DERIVATIVE_OUTPUT_BYTES,
+                },
+                descriptors=[video.descriptor, sheet.descriptor, hashes.descriptor],
+                memory_bytes=evidence_setting("EVIDENCE_DERIVATIVE_MEMORY_BYTES"),
+                seconds=evidence_setting("EVIDENCE_DERIVATIVE_SECONDS"),
             )
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            logger.warning("video derivatives stopped: %s", type(error).__name__)
-        sheet, vpdq = Path(output) / "contact_sheet.jpg", Path(output) / "vpdq.json"
-        return VideoDerivatives(
-            contact_sheet=sheet.read_bytes() if sheet.exists() else None,
-            vpdq=json.loads(vpdq.read_text()) if vpdq.exists() else None,
-        )
+        except SandboxRefused as error:
+            logger.warning("video derivatives stopped: %s", error.code)
+        sheet_bytes, vpdq_text = sheet.path.read_bytes(), hashes.path.read_text()
+    finally:
+        sheet.close()
+        hashes.close()
+    return VideoDerivatives(
+        contact_sheet=sheet_bytes or None,
+        vpdq=json.loads(vpdq_text) if vpdq_text else None,
+    )

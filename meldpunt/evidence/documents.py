@@ -303,15 +303,62 @@ def _content_streams(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
     return streams
 
 
+# A content stream that inflates beyond this is a bomb, not a page: real ones
+# are kilobytes to a few megabytes.
+_MAX_CONTENT_STREAM_BYTES = 64 * 1024 * 1024
+_INFLATE_CHUNK = 1024 * 1024
+
+
+def _may_hold_inline_image(stream: pikepdf.Stream) -> bool:
+    """Whether the decoded stream has a "BI" operator, found without inflating it whole.
+
+    Plain Flate streams (almost all content streams) are inflated a chunk at a
+    time and searched as they go, so a stream that inflates to gigabytes costs
+    a megabyte of memory and is refused at the limit. Others are decoded by
+    qpdf whole, within the sandbox's memory limit.
+    """
+    if stream.get("/Filter") not in (pikepdf.Name.FlateDecode, None) or "/DecodeParms" in stream:
+        return _has_inline_image_operator(_bounded(stream.read_bytes()))
+    if stream.get("/Filter") is None:
+        return _has_inline_image_operator(_bounded(stream.read_raw_bytes()))
+    inflater = zlib.decompressobj()
+    raw = stream.read_raw_bytes()
+    inflated, tail, position = 0, b"", 0
+    while not inflater.eof:
+        data = inflater.unconsumed_tail
+        if not data and position < len(raw):
+            data, position = raw[position : position + _INFLATE_CHUNK], position + _INFLATE_CHUNK
+        chunk = inflater.decompress(data, _INFLATE_CHUNK)
+        if not chunk and not data:  # the stream ends without its end mark
+            break
+        inflated += len(chunk)
+        _bounded(b"", size=inflated)
+        if _has_inline_image_operator(tail + chunk):
+            return True
+        tail = chunk[-8:]
+    return False
+
+
+def _has_inline_image_operator(content: bytes) -> bool:
+    # The plain search first: the pattern is slow on long runs of white space.
+    return b"BI" in content and bool(_INLINE_IMAGE_START.search(content))
+
+
+def _bounded(content: bytes, *, size: int | None = None) -> bytes:
+    if (len(content) if size is None else size) > _MAX_CONTENT_STREAM_BYTES:
+        raise EvidenceRejected(RejectionCode.TOO_COMPLEX)
+    return content
+
+
 def _clean_inline_images(stream: pikepdf.Stream) -> None:
     """Strip JPEG inline images (BI ... ID ... EI) in a content stream.
 
     The JPEG bytes are replaced where they stand, so the rest of the content
     stream stays byte for byte as it was.
     """
-    content = stream.read_bytes()
-    if not _INLINE_IMAGE_START.search(content):
+    if not _may_hold_inline_image(stream):
         return
+    content = stream.read_bytes()
     cleaned = content
     for instruction in pikepdf.parse_content_stream(stream):
         if not isinstance(instruction, pikepdf.ContentStreamInlineImage):
@@ -351,7 +398,10 @@ def clean_pdf(*, source: Path, target: Path) -> int:
         for stream in _content_streams(pdf):
             _clean_inline_images(stream)
         pdf.remove_unreferenced_resources()
-        pdf.save(target, encryption=False, deterministic_id=True, fix_metadata_version=False)
+        # Into an open file: given a path, pikepdf writes a temporary file beside
+        # it and renames it, which a memory file (spool.py) cannot take.
+        with target.open("wb") as output:
+            pdf.save(output, encryption=False, deterministic_id=True, fix_metadata_version=False)
     return pages
 
 

@@ -49,6 +49,23 @@ TEXT = Format("text", Kind.TEXT, "text/plain")
 ALL_FORMATS = (JPEG, PNG, GIF, WEBP, HEIC, MP4, MOV, M4A, WEBM, MP3, OGG, WAV, FLAC, PDF, TEXT)
 FORMATS_BY_NAME = {fmt.name: fmt for fmt in ALL_FORMATS}
 
+# File name endings that claim one of the binary formats. A name decides
+# nothing about how a file is handled, only which refusal it gets: a file named
+# like a photo whose bytes are not one is a damaged photo to its sender, not a
+# "kind of file that is not accepted".
+_CLAIMING_SUFFIXES = {
+    ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp", ".heic", ".heif", ".mp4",
+    ".m4v", ".mov", ".qt", ".m4a", ".m4b", ".webm", ".mp3", ".ogg", ".oga", ".wav", ".flac",
+    ".pdf",
+}  # fmt: skip
+
+
+def claims_binary_format(name: str) -> bool:
+    """Whether a file's name ends like one of the binary formats we accept."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return f".{suffix}" in _CLAIMING_SUFFIXES
+
+
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 _MP4_BRANDS = {
     b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42",

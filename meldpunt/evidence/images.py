@@ -294,8 +294,15 @@ def _reencode(image: Image.Image, target: formats.Format) -> bytes:
 
 
 def pdq_of(image: Image.Image) -> tuple[str, int]:
-    """PDQ hash (ThreatExchange hex: bits in order, big-endian) and its quality 0-100."""
-    bits, quality = pdqhash.compute(numpy.asarray(image.convert("RGB")))
+    """PDQ hash (ThreatExchange hex: bits in order, big-endian) and its quality 0-100.
+
+    Closes ``image``: its decoded pixels are freed before pdqhash allocates its
+    own buffers, which keeps the peak of a 50-megapixel image under the
+    parser's memory budget (conf.py).
+    """
+    with image:
+        pixels = numpy.asarray(image.convert("RGB"))
+    bits, quality = pdqhash.compute(pixels)
     return numpy.packbits(bits.astype(numpy.uint8)).tobytes().hex(), int(quality)
 
 
@@ -323,6 +330,8 @@ def clean_image(*, source: Path, target: Path, fmt: formats.Format) -> CleanedIm
     if check.format != _PILLOW_FORMATS[output_format.name]:
         raise MalformedImage("cleaned image is not what was expected")
     check.load()
-    pdq, quality = pdq_of(check)
+    width, height = check.size
     target.write_bytes(cleaned)
-    return CleanedImage(output_format, check.width, check.height, pdq, quality)
+    del cleaned
+    pdq, quality = pdq_of(check)
+    return CleanedImage(output_format, width, height, pdq, quality)

@@ -335,9 +335,12 @@ def clean_media(*, source: Path, target: Path, fmt: formats.Format) -> CleanedMe
     with av.open(str(source), "r", format=fmt.demuxer, options={"enable_drefs": "0"}) as container:
         streams = _kept_streams(container)
         video = [stream for stream in streams if stream.type == "video"]
-        if not streams or (video and fmt in _AUDIO_ONLY):
-            # No sound or picture at all, or a video hidden in an audio format
-            # (Ogg Theora): not something we accept.
+        if not streams:
+            # A container of an accepted format with no sound or picture in it
+            # is damaged (or empty) to its sender, not a format we refuse.
+            raise MalformedMedia("no audio or video stream")
+        if video and fmt in _AUDIO_ONLY:
+            # A video hidden in an audio format (Ogg Theora): not something we accept.
             raise EvidenceRejected(RejectionCode.TYPE_NOT_ALLOWED)
         with av.open(
             str(target),

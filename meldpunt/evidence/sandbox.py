@@ -1,35 +1,174 @@
-"""Decoding untrusted video in a child process with hard limits.
+"""Every parser of reporter input runs here: a child process with hard limits.
 
-Cleaning only remuxes; decoding (for the contact sheet and vPDQ) runs FFmpeg's
-decoders on whatever the sender put in the streams. That happens here, in a
-separate process with capped memory, no core dumps (they would hold decrypted
-frames) and a time limit set by the parent, so a hostile file can at worst kill
-this child, never the worker. Run as
-``python -m meldpunt.evidence.sandbox VIDEO OUTPUT_DIR MEMORY_BYTES``;
-writes ``contact_sheet.jpg`` and ``vpdq.json`` into OUTPUT_DIR.
+Image, PDF, video, audio and text files come from anonymous senders, and a
+small file can ask a parser for gigabytes (a decompression bomb) or minutes.
+So the server never parses them itself: it starts
+``python -m meldpunt.evidence.sandbox JOB PARAMETERS`` with the file as an
+in-memory file descriptor (spool.py), and the child
+
+- limits its address space (RLIMIT_AS), the size of what it writes
+  (RLIMIT_FSIZE) and dumps no core (a core would hold decrypted content);
+- is killed when its wall-clock time is up;
+- imports only the parser the job needs, to keep start-up short;
+- answers with one line of JSON on stdout (results or a refusal code) and
+  writes nothing else: its stderr is discarded unread, so no byte of content
+  can reach a log through an error message.
+
+A child that runs out of memory or time, or dies any other way, refuses the
+file as too complex. At most EVIDENCE_PARSER_CONCURRENCY children run at once
+per process, so a server's peak is that many times the budget (operations.md).
+
+Jobs: ``clean`` (check and clean one upload, see ``_clean``) and ``video``
+(contact sheet and vPDQ of a stored video, for the worker).
 """
 
+import functools
 import json
+import os
 import resource
+import subprocess
 import sys
+import threading
+from collections.abc import Sequence
 from pathlib import Path
-
-import av
-from PIL import Image
-
-try:
-    import vpdq
-except ImportError:  # the optional "video" extra; it builds from source against FFmpeg
-    vpdq = None
-
-from meldpunt.evidence.previews import contact_sheet_make
+from typing import Any
 
 CONTACT_SHEET_FRAMES = 9
 VPDQ_SECONDS_PER_HASH = 1.0
+# The settings a child needs; it does not load the project's settings module.
+_CHILD_SETTINGS = (
+    "EVIDENCE_MAX_IMAGE_PIXELS",
+    "EVIDENCE_MAX_PDF_PAGES",
+    "EVIDENCE_MAX_PDF_OBJECTS",
+    "EVIDENCE_MAX_MEDIA_STREAMS",
+)
+# Native libraries start a thread (and its stack reservation) per core otherwise.
+_CHILD_ENVIRONMENT = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
-def sample_frames(path: Path, count: int = CONTACT_SHEET_FRAMES) -> list[Image.Image]:
+class SandboxRefused(Exception):
+    """The child refused the file, or ran out of memory or time; ``code`` says which."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# --- the parent side ------------------------------------------------------------
+
+
+@functools.cache
+def _parser_slots() -> threading.BoundedSemaphore:
+    from meldpunt.evidence.conf import evidence_setting
+
+    return threading.BoundedSemaphore(evidence_setting("EVIDENCE_PARSER_CONCURRENCY"))
+
+
+def sandbox_run(
+    *,
+    job: str,
+    parameters: dict[str, Any],
+    descriptors: Sequence[int],
+    memory_bytes: int,
+    seconds: float,
+) -> dict[str, Any]:
+    """Run one job in a child and return its answer; raises SandboxRefused.
+
+    ``descriptors`` are handed to the child under the same numbers, which
+    ``parameters`` name.
+    """
+    from meldpunt.evidence.conf import evidence_setting
+
+    parameters = {
+        **parameters,
+        "memory_bytes": memory_bytes,
+        "settings": {name: evidence_setting(name) for name in _CHILD_SETTINGS},
+    }
+    # The child finds this very package, however the server was started.
+    package_root = str(Path(__file__).resolve().parents[2])
+    search_path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+    environment = (
+        {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
+        | _CHILD_ENVIRONMENT
+        | {"PYTHONPATH": search_path}
+    )
+    command = [sys.executable, "-m", "meldpunt.evidence.sandbox", job, json.dumps(parameters)]
+    with _parser_slots():
+        try:
+            finished = subprocess.run(  # noqa: S603 - fixed command, our own module
+                command,
+                pass_fds=tuple(descriptors),
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                timeout=seconds,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise SandboxRefused("too_complex") from error
+    try:
+        answer = json.loads(finished.stdout)
+    except ValueError as error:  # killed, out of memory, crashed: no answer
+        raise SandboxRefused("too_complex") from error
+    if "refused" in answer:
+        raise SandboxRefused(answer["refused"])
+    return answer
+
+
+# --- the child side -------------------------------------------------------------
+
+
+def _limit(memory_bytes: int, output_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (output_bytes, output_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _opened(descriptor: int) -> Path:
+    return Path(f"/proc/self/fd/{descriptor}")
+
+
+def _clean(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Check and clean one file; media type, extra hashes and properties of the result."""
+    from meldpunt.evidence import formats
+
+    fmt = formats.FORMATS_BY_NAME[parameters["format"]]
+    raw, cleaned = _opened(parameters["source"]), _opened(parameters["target"])
+    if "memory_bytes" in parameters:  # absent only in job_answer_in_process
+        _limit(parameters["memory_bytes"], parameters["output_bytes"])
+    if fmt.kind == formats.Kind.IMAGE:
+        from meldpunt.evidence.images import clean_image
+
+        image = clean_image(source=raw, target=cleaned, fmt=fmt)
+        return {
+            "media_type": image.format.media_type,
+            "hashes": {"pdq": image.pdq, "pdq_quality": image.pdq_quality},
+            "properties": {"width": image.width, "height": image.height},
+        }
+    if fmt.kind == formats.Kind.MEDIA:
+        from meldpunt.evidence.media import clean_media
+
+        media = clean_media(source=raw, target=cleaned, fmt=fmt)
+        properties = {"duration_seconds": round(media.duration_seconds, 3)}
+        if media.has_video:
+            properties |= {"width": media.width, "height": media.height}
+        return {"media_type": media.media_type, "hashes": {}, "properties": properties}
+    if fmt.kind == formats.Kind.PDF:
+        from meldpunt.evidence.documents import clean_pdf
+
+        pages = clean_pdf(source=raw, target=cleaned)
+        return {"media_type": fmt.media_type, "hashes": {}, "properties": {"pages": pages}}
+    from meldpunt.evidence.documents import clean_text
+
+    clean_text(source=raw, target=cleaned)
+    return {"media_type": "text/plain; charset=utf-8", "hashes": {}, "properties": {}}
+
+
+def _sample_frames(path: Path, count: int = CONTACT_SHEET_FRAMES) -> list:
     """Frames spread evenly over the video (the first one when its length is unknown)."""
+    import av
+
     frames = []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
@@ -43,7 +182,7 @@ def sample_frames(path: Path, count: int = CONTACT_SHEET_FRAMES) -> list[Image.I
     return frames
 
 
-def vpdq_features(path: Path) -> list[dict]:
+def _vpdq_features(vpdq: Any, path: Path) -> list[dict]:
     """vPDQ: a PDQ hash (and its quality) per second of video, by Meta's reference code."""
     return [
         {
@@ -58,15 +197,60 @@ def vpdq_features(path: Path) -> list[dict]:
     ]
 
 
-def main(argv: list[str]) -> int:
-    source, output, memory = Path(argv[0]), Path(argv[1]), int(argv[2])
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    frames = sample_frames(source)
+def _video(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Contact sheet first (into its own memory file), then vPDQ, so a timeout keeps the sheet."""
+    from meldpunt.evidence.previews import contact_sheet_make
+
+    try:
+        import vpdq
+    except ImportError:  # the optional "video" extra; it builds from source against FFmpeg
+        vpdq = None
+    video = _opened(parameters["source"])
+    _limit(parameters["memory_bytes"], parameters["output_bytes"])
+    frames = _sample_frames(video)
     if frames:
-        (output / "contact_sheet.jpg").write_bytes(contact_sheet_make(frames))
+        with os.fdopen(parameters["sheet"], "wb", closefd=False) as sheet:
+            sheet.write(contact_sheet_make(frames))
     if vpdq is not None:
-        (output / "vpdq.json").write_text(json.dumps(vpdq_features(source)))
+        with os.fdopen(parameters["vpdq"], "w", closefd=False) as hashes:
+            hashes.write(json.dumps(_vpdq_features(vpdq, video)))
+    return {}
+
+
+_JOBS = {"clean": _clean, "video": _video}
+
+
+def job_answer(job: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Run a job here and now; its results, or {"refused": code}.
+
+    The child's whole work. Tests that clean thousands of mutants (test_fuzz.py)
+    call it in their own process, without ``memory_bytes`` in ``parameters``
+    (which would limit the test process itself); test_budget.py covers the
+    child.
+    """
+    from meldpunt.evidence.errors import EvidenceRejected
+
+    try:
+        answer = _JOBS[job](parameters)
+    except EvidenceRejected as refusal:
+        answer = {"refused": refusal.code}
+    except MemoryError:
+        answer = {"refused": "too_complex"}
+    except Exception as error:  # noqa: BLE001 - hostile files break parsers in many ways
+        # OSError, ValueError, pikepdf.PdfError, av.FFmpegError, struct.error...:
+        # for the sender every one means the file is damaged. Only the type's
+        # name leaves the child, never its message (which may quote content).
+        answer = {"refused": "corrupt", "error": type(error).__name__}
+    return answer
+
+
+def main(argv: list[str]) -> int:
+    job, parameters = argv[0], json.loads(argv[1])
+    from django.conf import settings
+
+    # Only the limits; English messages (the parent words refusals itself).
+    settings.configure(USE_I18N=False, **parameters["settings"])
+    sys.stdout.write(json.dumps(job_answer(job, parameters)))
     return 0
 
 

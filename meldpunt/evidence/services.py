@@ -1,35 +1,34 @@
 """Turning an uploaded file into stored evidence: check, clean, hash, encrypt.
 
 Two steps, so that slow work happens outside database transactions:
-``evidence_prepare`` cleans a file into a temporary file (no database access),
+``evidence_prepare`` cleans a file into a memory file (no database access),
 ``evidence_store`` encrypts it into the blob store and creates the row inside
 the caller's transaction.
 
 The original is never stored: only the cleaned file is encrypted, and of the
 file as it arrived only its exact hashes are kept (sealed), for the hotline.
+Plaintext stays in memory files (spool.py) until it is encrypted, and every
+parser runs in the sandbox (sandbox.py) within a memory and time budget.
 """
 
 import logging
-import os
-import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.conf import settings
 from django.db import transaction
 
 from meldpunt.evidence import formats
+from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.derivatives import derivative_job_create
-from meldpunt.evidence.documents import clean_pdf, clean_text
 from meldpunt.evidence.errors import EvidenceRejected, RejectionCode
 from meldpunt.evidence.hashing import copy_with_digests, file_digests
-from meldpunt.evidence.images import clean_image
 from meldpunt.evidence.known import evidence_matches_record
-from meldpunt.evidence.media import clean_media
 from meldpunt.evidence.meta import evidence_meta, seal_meta
 from meldpunt.evidence.models import DERIVATIVE_FAILURES, DerivativeStatus, EvidenceFile
+from meldpunt.evidence.sandbox import SandboxRefused, sandbox_run
+from meldpunt.evidence.spool import MemoryFile
 from meldpunt.evidence.tasks import evidence_derivatives_make
 from meldpunt.vault import blobs
 from meldpunt.vault.audit import audit_record
@@ -49,9 +48,9 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class PreparedFile:
-    """A cleaned file waiting in a private temporary file to be stored (or discarded)."""
+    """A cleaned file waiting in memory (never on disk) to be stored or discarded."""
 
-    path: Path
+    memory: MemoryFile
     media_type: str
     original_name: str
     size: int
@@ -66,60 +65,64 @@ class PreparedFile:
         """Images get a thumbnail, videos a contact sheet and vPDQ hashes."""
         return self.media_type.startswith(("image/", "video/"))
 
+    @property
+    def path(self) -> Path:
+        """A path that opens the file, for code that wants one; valid until discard()."""
+        return self.memory.path
+
     def discard(self) -> None:
-        self.path.unlink(missing_ok=True)
+        self.memory.close()
 
 
-def _private_temp_file(prefix: str) -> Path:
-    """A new owner-only file in the data directory, not in a shared /tmp."""
-    descriptor, name = tempfile.mkstemp(prefix=prefix, dir=settings.FILE_UPLOAD_TEMP_DIR)
-    os.close(descriptor)
-    return Path(name)
-
-
-def _clean(fmt: formats.Format, raw: Path, cleaned: Path) -> tuple[str, dict, dict]:
-    """Run the cleaner of one kind; returns media type, extra hashes and properties."""
-    if fmt.kind == formats.Kind.IMAGE:
-        image = clean_image(source=raw, target=cleaned, fmt=fmt)
-        return (
-            image.format.media_type,
-            {"pdq": image.pdq, "pdq_quality": image.pdq_quality},
-            {"width": image.width, "height": image.height},
-        )
-    if fmt.kind == formats.Kind.MEDIA:
-        media = clean_media(source=raw, target=cleaned, fmt=fmt)
-        properties = {"duration_seconds": round(media.duration_seconds, 3)}
-        if media.has_video:
-            properties |= {"width": media.width, "height": media.height}
-        return media.media_type, {}, properties
-    if fmt.kind == formats.Kind.PDF:
-        return fmt.media_type, {}, {"pages": clean_pdf(source=raw, target=cleaned)}
-    clean_text(source=raw, target=cleaned)
-    return "text/plain; charset=utf-8", {}, {}
-
-
-def _sniff(raw: Path, allowed_formats: Collection[str] | None) -> formats.Format:
-    with raw.open("rb") as handle:
-        fmt = formats.sniff(handle.read(formats.HEAD_BYTES)) or formats.TEXT
+def _sniff(raw: MemoryFile, allowed_formats: Collection[str] | None) -> formats.Format:
+    raw.file.seek(0)
+    fmt = formats.sniff(raw.file.read(formats.HEAD_BYTES)) or formats.TEXT
     if allowed_formats is not None and fmt.name not in allowed_formats:
         raise EvidenceRejected(RejectionCode.TYPE_NOT_ALLOWED)
     return fmt
 
 
-def _clean_or_refuse(fmt: formats.Format, raw: Path, cleaned: Path) -> tuple[str, dict, dict]:
-    """Run the cleaner; every failure becomes an EvidenceRejected."""
+def _clean_or_refuse(fmt: formats.Format, raw: MemoryFile, cleaned: MemoryFile) -> dict[str, Any]:
+    """Clean in the sandbox; media type, extra hashes and properties, or EvidenceRejected.
+
+    The cleaned copy may be larger than the original (a HEIC photo becomes a
+    JPEG), but not without bound: EVIDENCE_PARSER_OUTPUT_FACTOR times it.
+    """
+    raw.seal()
     try:
-        return _clean(fmt, raw, cleaned)
-    except EvidenceRejected:
-        raise
-    except MemoryError as error:
-        raise EvidenceRejected(RejectionCode.TOO_COMPLEX) from error
-    except Exception as error:
-        # Parsers of hostile files fail in many ways (OSError, ValueError,
-        # pikepdf.PdfError, av.FFmpegError, struct.error, ...). For the sender
-        # every one of them means the same thing; the caller must never crash.
-        logger.debug("evidence refused as corrupt: %s", type(error).__name__)
-        raise EvidenceRejected(RejectionCode.CORRUPT) from error
+        return sandbox_run(
+            job="clean",
+            parameters={
+                "format": fmt.name,
+                "source": raw.descriptor,
+                "target": cleaned.descriptor,
+                "output_bytes": raw.size * evidence_setting("EVIDENCE_PARSER_OUTPUT_FACTOR")
+                + 1024 * 1024,
+            },
+            descriptors=[raw.descriptor, cleaned.descriptor],
+            memory_bytes=evidence_setting("EVIDENCE_PARSER_MEMORY_BYTES"),
+            seconds=evidence_setting("EVIDENCE_PARSER_SECONDS"),
+        )
+    except SandboxRefused as refusal:
+        logger.debug("evidence refused in the sandbox: %s", refusal.code)
+        raise EvidenceRejected(refusal.code) from refusal
+
+
+def _as_damaged_if_claimed(
+    refusal: EvidenceRejected, fmt: formats.Format, name: str
+) -> EvidenceRejected:
+    """A file named like a photo, video or PDF whose bytes are no known format is damaged.
+
+    Its signature is what broke (or it was cut off before it), so "this kind of
+    file is not accepted" would send its sender looking for another format.
+    """
+    if (
+        refusal.code == RejectionCode.TYPE_NOT_ALLOWED
+        and fmt == formats.TEXT
+        and formats.claims_binary_format(name)
+    ):
+        return EvidenceRejected(RejectionCode.CORRUPT)
+    return refusal
 
 
 # Refusals a line may turn into "kept encrypted, not cleaned, for staff only".
@@ -144,25 +147,27 @@ def evidence_prepare(
     staff can still receive it; a type the line excludes is still refused.
     No database access, so it is safe to call before opening a transaction.
     """
-    raw = _private_temp_file("evidence-raw-")
-    cleaned = _private_temp_file("evidence-")
-    keep: Path | None = None  # the one temporary file that outlives this call
+    if not getattr(source, "is_complete", True):  # spool.MemoryUploadedFile cut it off
+        raise EvidenceRejected(RejectionCode.TOO_LARGE)
+    max_bytes = min(max_bytes, evidence_setting("EVIDENCE_UPLOAD_MAX_FILE_BYTES"))
+    raw, cleaned = MemoryFile("evidence-raw"), MemoryFile("evidence")
+    keep: MemoryFile | None = None  # the one memory file that outlives this call
     try:
-        with raw.open("wb") as spool:
-            size, original_digests = copy_with_digests(source, spool, limit=max_bytes)
+        size, original_digests = copy_with_digests(source, raw.file, limit=max_bytes)
         if size == 0:
             raise EvidenceRejected(RejectionCode.EMPTY)
         if size > max_bytes:
             raise EvidenceRejected(RejectionCode.TOO_LARGE)
         fmt = _sniff(raw, allowed_formats)
         try:
-            media_type, extra_hashes, properties = _clean_or_refuse(fmt, raw, cleaned)
+            result = _clean_or_refuse(fmt, raw, cleaned)
         except EvidenceRejected as refusal:
+            refusal = _as_damaged_if_claimed(refusal, fmt, name)
             if not (keep_uncleaned and refusal.code in _KEEPABLE):
-                raise
+                raise refusal
             keep = raw
             return PreparedFile(
-                path=raw,
+                memory=raw,
                 media_type="application/octet-stream",
                 original_name=name[:255],
                 size=size,
@@ -173,18 +178,19 @@ def evidence_prepare(
             )
         keep = cleaned
     finally:
-        for path in (raw, cleaned):
-            if path != keep:
-                path.unlink(missing_ok=True)
+        for memory in (raw, cleaned):
+            if memory is not keep:
+                memory.close()
+    cleaned.seal()
     return PreparedFile(
-        path=cleaned,
-        media_type=media_type,
+        memory=cleaned,
+        media_type=result["media_type"],
         original_name=name[:255],
-        size=cleaned.stat().st_size,
+        size=cleaned.size,
         format=fmt.name,
-        hashes=file_digests(cleaned) | extra_hashes,
+        hashes=file_digests(cleaned.path) | result["hashes"],
         original_hashes=original_digests.hexdigests(),
-        properties=properties,
+        properties=result["properties"],
     )
 
 

@@ -2,11 +2,7 @@
 
 import io
 import logging
-import os
-import tempfile
-from pathlib import Path
 
-from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
@@ -19,6 +15,7 @@ from meldpunt.evidence.known import evidence_video_matches_record
 from meldpunt.evidence.meta import evidence_meta_update
 from meldpunt.evidence.models import DerivativeStatus, EvidenceFile, EvidencePreview, PreviewKind
 from meldpunt.evidence.previews import thumbnail_make
+from meldpunt.evidence.spool import MemoryFile
 from meldpunt.vault import blobs
 from meldpunt.vault.crypto import DecryptionError
 
@@ -40,15 +37,13 @@ def _preview_store(*, evidence: EvidenceFile, kind: str, jpeg: bytes, key_bytes:
 
 def _video_derivatives(evidence: EvidenceFile, key_bytes: bytes) -> bool:
     """Store the contact sheet and vPDQ that could be made; True when both were."""
-    descriptor, name = tempfile.mkstemp(prefix="evidence-video-", dir=settings.FILE_UPLOAD_TEMP_DIR)
-    path = Path(name)
+    plain = MemoryFile("evidence-video")  # decrypted: memory only, never the disk
     try:
-        with os.fdopen(descriptor, "wb") as plain:
-            for chunk in blobs.blob_read(key=key_bytes, name=evidence.blob_name):
-                plain.write(chunk)
-        made = video_derivatives_make(video=path)
+        for chunk in blobs.blob_read(key=key_bytes, name=evidence.blob_name):
+            plain.file.write(chunk)
+        made = video_derivatives_make(video=plain)
     finally:
-        path.unlink(missing_ok=True)
+        plain.close()
     if made.contact_sheet:
         _preview_store(
             evidence=evidence,
