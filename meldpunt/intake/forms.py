@@ -234,7 +234,11 @@ class SubmissionForm(forms.Form):
     VALID_FOR = timedelta(hours=24)
     _signer = signing.TimestampSigner(salt="meldpunt.intake.submission")
 
-    token = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    EXPIRED = _("This page was open for too long. Check your answers and send your report again.")
+
+    token = forms.CharField(
+        widget=forms.HiddenInput, max_length=200, error_messages={"required": EXPIRED}
+    )
 
     @classmethod
     def issue(cls, token: str | None = None) -> "SubmissionForm":
@@ -245,13 +249,7 @@ class SubmissionForm(forms.Form):
         try:
             self._signer.unsign(self.cleaned_data["token"], max_age=self.VALID_FOR)
         except signing.BadSignature as error:
-            raise forms.ValidationError(
-                _(
-                    "This page was open for too long. "
-                    "Check your answers and send your report again."
-                ),
-                code="expired",
-            ) from error
+            raise forms.ValidationError(self.EXPIRED, code="expired") from error
         return self.cleaned_data["token"]
 
 
