@@ -1,15 +1,15 @@
 """A bounded, first-come-first-served queue for the Argon2id derivations of reporters.
 
 Every receipt derivation takes the configured Argon2id memory (256 MiB by
-default) and about a second of one core. Left alone, 200 reporters sending at
-once would run 200 derivations side by side: gigabytes of memory, and every one
-of them finished only after a minute or more. Here at most ``slots``
+default) and about a second of one core. Left alone, every server thread runs
+one at a time: with eight threads 2 GiB of memory, all of them slowed down
+alike, and 200 reporters sending at once waited a minute and more. Here at most ``slots``
 derivations run at once in a process; the others wait in arrival order, and a
-request that would have to wait longer than ``max_wait`` seconds is told
-straight away (``DerivationBusy``) so the page can say "busy, try again in a
-minute" instead of timing out. The wait is predicted from the queue ahead and
-the mean duration of recent derivations, and in any case cut off at
-``max_wait``.
+request whose derivation would not be finished within ``max_wait`` seconds is
+told so straight away (``DerivationBusy``), so the page can say "busy, try
+again in a minute" instead of timing out. The wait is predicted from the queue
+ahead and the mean duration of recent derivations (which grows when the machine
+is loaded), and a waiter still without a slot when its time is up gives up.
 
 The gate is per process: a server running several processes runs up to
 ``slots`` derivations in each (docs/operations.md).
@@ -46,7 +46,7 @@ class DerivationGate:
         self._mean_seconds: float | None = None
 
     def predicted_wait(self) -> float:
-        """Seconds a newcomer would wait: full rounds of the queue ahead times the mean."""
+        """Seconds a newcomer would wait for a slot: rounds of the queue ahead times the mean."""
         with self._lock:
             return self._predicted_wait()
 
@@ -70,11 +70,13 @@ class DerivationGate:
             if self._free > 0 and not self._waiting:
                 self._free -= 1
                 return
-            if self._predicted_wait() > self.max_wait:
+            # The derivation itself must fit in the time too.
+            mean = self._mean_seconds or 0.0
+            if self._predicted_wait() + mean > self.max_wait:
                 raise DerivationBusy
             turn = threading.Event()
             self._waiting.append(turn)
-        if turn.wait(self.max_wait):
+        if turn.wait(max(0.0, self.max_wait - mean)):
             return
         with self._lock:
             if turn.is_set():  # the slot was handed over just as the wait ran out
