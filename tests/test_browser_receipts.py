@@ -10,22 +10,31 @@ the times printed here are those of a real installation on this machine.
 """
 
 import contextlib
+import http.cookiejar
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from meldpunt.testing import submission_token
 
 pytestmark = pytest.mark.browser
 
 LINE, CATEGORY = "misdaad", "drugs"
 ATTACK = Path(__file__).resolve().parents[1] / "benchmarks" / "attack_intake.py"
 FLOOD_SECONDS = 25
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+RECEIPT = re.compile(r'id="receipt">([^<]+)<')
 
 
 def _report_count(demo) -> int:
@@ -70,6 +79,40 @@ def test_reloading_the_receipt_page_makes_one_report(demo, no_js_context):
     page.locator('form[action="/mailbox/"] button[type="submit"]').click()
     expect(page).to_have_url(demo.url + "/mailbox/messages/")
     expect(page.locator("dl.answers")).to_contain_text("garagebox")
+
+
+def test_a_double_click_on_send_makes_one_report(demo):
+    """The same form posted twice at once (two requests in flight) stores it once."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    form_url = demo.url + f"/report/{LINE}/{CATEGORY}/"
+
+    def post(url: str, fields: dict[str, str]) -> str:
+        with opener.open(url, data=urlencode(fields).encode(), timeout=120) as response:
+            return response.read().decode()
+
+    with opener.open(form_url, timeout=120) as response:
+        csrf = {"csrfmiddlewaretoken": CSRF_TOKEN.search(response.read().decode())[1]}
+    answers = {"what": "Twee keer op verzenden geklikt. (e2e-D2C)"}
+    review = post(form_url, {**csrf, **answers})
+    form = {**csrf, **answers, **submission_token(review)}
+    before = _report_count(demo)
+    pages = []
+    start = threading.Barrier(2)
+
+    def send() -> None:
+        start.wait()
+        pages.append(post(form_url + "send/", form))
+
+    clicks = [threading.Thread(target=send) for _ in range(2)]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+    receipts = {RECEIPT.search(page)[1].strip() for page in pages}
+    assert len(pages) == 2 and len(receipts) == 1, receipts
+    assert _report_count(demo) == before + 1
 
 
 def test_a_flood_of_wrong_receipts_does_not_keep_a_reporter_out(demo, no_js_context):

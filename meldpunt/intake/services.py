@@ -58,7 +58,6 @@ class IncomingFile:
 class Submission:
     report: Report
     receipt: str
-    is_repeat: bool = False
 
 
 def _prepare_files(
@@ -135,7 +134,7 @@ def _files_stored_atomically(
 
 def _submitted_before(receipt: str) -> Submission | None:
     report = Report.objects.filter(receipt_tag=receipt_tag(receipt)).first()
-    return Submission(report=report, receipt=receipt, is_repeat=True) if report else None
+    return Submission(report=report, receipt=receipt) if report else None
 
 
 def report_submit(
@@ -154,7 +153,7 @@ def report_submit(
 
     With a ``submission_token`` (the web form's) the receipt follows from the
     token, so the same form sent again stores nothing new and answers with the
-    first report and the same receipt (``is_repeat``). Raises
+    first report and the same receipt. Raises
     vault.derivations.DerivationBusy, before anything is stored, when the
     queue for the slow derivation is too long.
     """
