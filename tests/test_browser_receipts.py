@@ -118,7 +118,7 @@ def test_a_double_click_on_send_makes_one_report(demo):
 def test_a_flood_of_wrong_receipts_does_not_keep_a_reporter_out(demo, no_js_context):
     page = no_js_context().new_page()
     receipt = _send_report(page, demo.url, "Drugs worden verkocht bij het station. (e2e-F7D)")
-    processes = max(2, 2 * len(os.sched_getaffinity(0)))
+    processes = 4 * len(os.sched_getaffinity(0))
     flood = subprocess.Popen(  # noqa: S603 - our own benchmark script
         [
             sys.executable,
@@ -155,7 +155,7 @@ def test_a_flood_of_wrong_receipts_does_not_keep_a_reporter_out(demo, no_js_cont
     figures = json.loads(output.strip().splitlines()[-1])
     # A real flood: many clients, every core busy, every wrong receipt refused as wrong.
     assert figures["flood_clients"] >= 16
-    assert figures["cpu_busy_percent"] >= 80, figures
+    assert figures["cpu_busy_percent"] >= 90, figures
     assert set(figures["flood_statuses"]) == {"400"}, figures
     # Both honest reporters, the script's own and the browser, got in quickly.
     assert figures["honest_in"] and figures["honest_seconds"] < 10, figures
