@@ -220,9 +220,11 @@ EVIDENCE_DERIVATIVE_JOB_SECONDS = int(os.environ.get("MELDPUNT_DERIVATIVE_JOB_SE
 VAULT_KDF_OPSLIMIT = int(os.environ.get("MELDPUNT_KDF_OPSLIMIT", "3"))
 VAULT_KDF_MEMLIMIT = int(os.environ.get("MELDPUNT_KDF_MEMLIMIT", str(256 * 1024 * 1024)))
 
-# Failed receipt attempts allowed per minute across the whole installation before
-# the mailbox asks everyone to wait; no per-client state is kept.
-INTAKE_RECEIPT_FAILURES_PER_MINUTE = int(os.environ.get("MELDPUNT_RECEIPT_FAILURES", "30"))
+# Receipt derivations (report submission, mailbox) run at most this many at once
+# per process, in arrival order (0: one per core, within a quarter of the memory);
+# a reporter who would wait longer than the limit is told the site is busy.
+VAULT_KDF_SLOTS = int(os.environ.get("MELDPUNT_KDF_SLOTS", "0"))
+VAULT_KDF_MAX_WAIT_SECONDS = float(os.environ.get("MELDPUNT_KDF_MAX_WAIT", "20"))
 
 # This installation's address as staff and partners reach it, for links in e-mail.
 SITE_URL = os.environ.get("MELDPUNT_SITE_URL", "http://localhost:8000")

@@ -1,6 +1,7 @@
 """Factories shared by the test suites of all apps."""
 
 import itertools
+import re
 
 from django.urls import URLPattern, URLResolver
 from django_otp.oath import totp
@@ -18,6 +19,7 @@ from meldpunt.vault.keys import staff_key_create
 from meldpunt.vault.models import Role, StaffUser
 
 _counter = itertools.count(1)
+_SUBMISSION_TOKEN = re.compile(r'<input type="hidden" name="token" value="([^"]+)"')
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 - test accounts only
 
 
@@ -151,3 +153,10 @@ def url_routes(patterns, prefix: str = "") -> list[tuple[str, object]]:
         elif isinstance(pattern, URLPattern):
             routes.append((prefix + str(pattern.pattern), pattern.callback))
     return routes
+
+
+def submission_token(review_page: str) -> dict[str, str]:
+    """The review page's one-time token, as the field its send form posts with the answers."""
+    match = _SUBMISSION_TOKEN.search(review_page)
+    assert match, "the review page carries no submission token"
+    return {"token": match[1]}

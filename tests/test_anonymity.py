@@ -32,6 +32,7 @@ from PIL import Image
 
 from meldpunt.intake.models import Report
 from meldpunt.privacy.logging import ClientDetailsFilter
+from meldpunt.testing import submission_token
 
 CLIENT_ADDRESS = "127.0.0.1"
 LINE, CATEGORY = "misdaad", "drugs"
@@ -135,10 +136,12 @@ def _report_and_answer(base: str, headers: dict[str, str]) -> list[str]:
     web = ReporterClient(base, headers)
     for path in ("/", "/en/", "/safety/", f"/report/{LINE}/", REPORT_PAGE):
         _expect(web.get(path), 200, path)
-    _expect(web.post_form(REPORT_PAGE, answers), 200, "review")
+    review = _expect(web.post_form(REPORT_PAGE, answers), 200, "review")
     sent = _expect(
         web.post_multipart(
-            REPORT_PAGE + "send/", answers, {"files": ("foto.png", photo.getvalue())}
+            REPORT_PAGE + "send/",
+            {**answers, **submission_token(review.text)},
+            {"files": ("foto.png", photo.getvalue())},
         ),
         200,
         "submit",

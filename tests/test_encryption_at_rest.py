@@ -27,7 +27,7 @@ from django.test import Client
 
 from meldpunt.intake.models import Report
 from meldpunt.intake.services import IncomingFile, mailbox_open, report_submit
-from meldpunt.testing import make_category, make_staff, sign_in
+from meldpunt.testing import make_category, make_staff, sign_in, submission_token
 
 # Committed transactions: pg_dump runs in another session and must see the rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -107,9 +107,13 @@ def test_database_and_blob_store_reveal_no_content(tmp_path):
     # 1. A reporter uses the web form, with a file.
     reporter = Client()
     url = f"/report/{category.line.slug}/{category.slug}/"
-    assert reporter.post(url, {"what": texts["answer"]}).status_code == 200
+    review = reporter.post(url, {"what": texts["answer"]})
+    assert review.status_code == 200
     upload = SimpleUploadedFile(names["web-file"], files["web-file"], "text/plain")
-    response = reporter.post(url + "send/", {"what": texts["answer"], "files": [upload]})
+    response = reporter.post(
+        url + "send/",
+        {"what": texts["answer"], "files": [upload], **submission_token(review.content.decode())},
+    )
     assert response.status_code == 200, response.content[:500]
     receipt = response.context["receipt"]
     report = Report.objects.get()

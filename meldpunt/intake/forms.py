@@ -1,8 +1,11 @@
 """Forms built from a category's questionnaire; shared by the web pages and the API."""
 
+import secrets
+from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
@@ -218,6 +221,36 @@ class FilesForm(forms.Form):
 
     def uploads(self) -> list[tuple[str, UploadedFile]]:
         return [(key, f) for key in self.fields for f in (self.cleaned_data.get(key) or [])]
+
+
+class SubmissionForm(forms.Form):
+    """The review step's one-time token: the same form sent twice makes one report.
+
+    The token is random and signed with the time it was issued, so a review page
+    left open for days is not sent as if it were fresh. Only the browser holds
+    it; the server keeps neither the token nor when it was issued.
+    """
+
+    VALID_FOR = timedelta(hours=24)
+    _signer = signing.TimestampSigner(salt="meldpunt.intake.submission")
+
+    EXPIRED = _("This page was open for too long. Check your answers and send your report again.")
+
+    token = forms.CharField(
+        widget=forms.HiddenInput, max_length=200, error_messages={"required": EXPIRED}
+    )
+
+    @classmethod
+    def issue(cls, token: str | None = None) -> "SubmissionForm":
+        """A form carrying ``token``, or a fresh one."""
+        return cls(initial={"token": token or cls._signer.sign(secrets.token_urlsafe(32))})
+
+    def clean_token(self) -> str:
+        try:
+            self._signer.unsign(self.cleaned_data["token"], max_age=self.VALID_FOR)
+        except signing.BadSignature as error:
+            raise forms.ValidationError(self.EXPIRED, code="expired") from error
+        return self.cleaned_data["token"]
 
 
 class ReceiptForm(forms.Form):

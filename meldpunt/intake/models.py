@@ -56,6 +56,10 @@ class Report(models.Model):
         default=True, help_text=_("Something new from the reporter waits for staff.")
     )
     receipt_lookup = models.BinaryField(max_length=32, unique=True, editable=False)
+    # Null for reports from before the fast tag existed (vault.receipts.receipt_tag).
+    receipt_tag = models.BinaryField(
+        max_length=32, unique=True, null=True, blank=True, editable=False
+    )
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="report")
     sealed_content = models.BinaryField(editable=False)
     follows = models.ForeignKey(
@@ -108,10 +112,3 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["pk"]
-
-
-class MailboxFailureWindow(models.Model):
-    """Wrong receipts per minute, for the whole installation: no client is identified."""
-
-    window_start = models.DateTimeField(unique=True)
-    failures = models.PositiveIntegerField(default=0)

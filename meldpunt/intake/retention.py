@@ -173,10 +173,13 @@ def report_destroy(*, report_pk: int, now: datetime | None = None) -> bool:
         data_key_destroy(data_key=report.data_key)
         report.sealed_content = b""
         report.destroyed_at = now
-        # The receipt hash would let whoever finds a receipt confirm that its
-        # holder reported (line, category, dates); it is replaced by noise.
+        # The receipt's lookup value and tag would let whoever finds a receipt
+        # confirm that its holder reported (line, category, dates); they go.
         report.receipt_lookup = secrets.token_bytes(32)
-        report.save(update_fields=["sealed_content", "destroyed_at", "receipt_lookup"])
+        report.receipt_tag = None
+        report.save(
+            update_fields=["sealed_content", "destroyed_at", "receipt_lookup", "receipt_tag"]
+        )
         for wiper in _content_wipers:
             wiper(report)
         audit_record(

@@ -9,13 +9,9 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import BinaryIO
 
-from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Sum
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from nacl.public import PrivateKey
 
@@ -30,17 +26,14 @@ from meldpunt.vault import blobs, crypto
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_create, data_key_open
 from meldpunt.vault.models import Role, StaffUser
-from meldpunt.vault.receipts import receipt_derive, receipt_generate
-
-from .models import (
-    Attachment,
-    Author,
-    MailboxFailureWindow,
-    Message,
-    Report,
-    ReportStatus,
-    hour_now,
+from meldpunt.vault.receipts import (
+    receipt_derive,
+    receipt_for_submission,
+    receipt_generate,
+    receipt_tag,
 )
+
+from .models import Attachment, Author, Message, Report, ReportStatus, hour_now
 from .signals import report_submitted
 
 logger = logging.getLogger(__name__)
@@ -139,6 +132,11 @@ def _files_stored_atomically(
             ready.discard()
 
 
+def _submitted_before(receipt: str) -> Submission | None:
+    report = Report.objects.filter(receipt_tag=receipt_tag(receipt)).first()
+    return Submission(report=report, receipt=receipt) if report else None
+
+
 def report_submit(
     *,
     category: Category,
@@ -146,45 +144,67 @@ def report_submit(
     questions: dict[str, str],
     municipality_code: str = "",
     files: list[IncomingFile] = (),
+    submission_token: str | None = None,
 ) -> Submission:
     """Seal and store a new report with its files, all or nothing.
 
     ``questions`` maps answer keys to the question text as the reporter saw it,
     so the report keeps its meaning when the questionnaire changes later.
+
+    With a ``submission_token`` (the web form's) the receipt follows from the
+    token, so the same form sent again stores nothing new and answers with the
+    first report and the same receipt. Raises
+    vault.derivations.DerivationBusy, before anything is stored, when the
+    queue for the slow derivation is too long.
     """
     line = category.line
     if not category.is_open:
         raise IntakeError("category_closed", _("This category does not accept reports."))
+    receipt = receipt_for_submission(submission_token) if submission_token else receipt_generate()
+    if submission_token and (earlier := _submitted_before(receipt)):
+        return earlier
+    # Slow, so outside the transaction, and before the files are cleaned: a busy
+    # server says so without first spending work on them.
+    reporter = receipt_derive(receipt)
     prepared = _prepare_files(list(files), line)
-    receipt = receipt_generate()
-    reporter = receipt_derive(receipt)  # slow: outside the transaction
     key_bytes = crypto.new_data_key()
     content = {"category": category.slug, "questions": questions, "answers": answers}
     recipients = StaffUser.objects.filter(line_memberships__line=line, is_active=True).exclude(
         role=Role.PARTNER
     )
-    with _files_stored_atomically(prepared) as written, transaction.atomic():
-        data_key = data_key_create(
-            key_bytes=key_bytes,
-            line=line,
-            recipients=recipients,
-            reporter_public_key=reporter.public_key,
-        )
-        report = Report.objects.create(
-            line=line,
-            category=category,
-            municipality_code=municipality_code,
-            receipt_lookup=reporter.lookup,
-            data_key=data_key,
-            sealed_content=crypto.encrypt(
-                key_bytes, json.dumps(content).encode(), context=b"report-content"
-            ),
-        )
-        _store_files(
-            report=report, message=None, prepared=prepared, key_bytes=key_bytes, written=written
-        )
-        report_submitted.send(sender=Report, report=report, category=category, answers=answers)
-        audit_record(actor=None, action="report.received", target=report)
+    try:
+        with _files_stored_atomically(prepared) as written, transaction.atomic():
+            data_key = data_key_create(
+                key_bytes=key_bytes,
+                line=line,
+                recipients=recipients,
+                reporter_public_key=reporter.public_key,
+            )
+            report = Report.objects.create(
+                line=line,
+                category=category,
+                municipality_code=municipality_code,
+                receipt_lookup=reporter.lookup,
+                receipt_tag=receipt_tag(receipt),
+                data_key=data_key,
+                sealed_content=crypto.encrypt(
+                    key_bytes, json.dumps(content).encode(), context=b"report-content"
+                ),
+            )
+            _store_files(
+                report=report,
+                message=None,
+                prepared=prepared,
+                key_bytes=key_bytes,
+                written=written,
+            )
+            report_submitted.send(sender=Report, report=report, category=category, answers=answers)
+            audit_record(actor=None, action="report.received", target=report)
+    except IntegrityError:
+        # The same form sent twice at once: the other request stored it first.
+        if submission_token and (earlier := _submitted_before(receipt)):
+            return earlier
+        raise
     return Submission(report=report, receipt=receipt)
 
 
@@ -194,45 +214,33 @@ class MailboxAccess:
     key_bytes: bytes
 
 
-class MailboxThrottled(Exception):
-    """Too many wrong receipts installation-wide; everyone waits a moment."""
-
-
-def _failure_window() -> timezone.datetime:
-    return timezone.now().replace(second=0, microsecond=0)
-
-
-def mailbox_is_throttled() -> bool:
-    since = _failure_window() - timedelta(minutes=1)
-    failures = (
-        MailboxFailureWindow.objects.filter(window_start__gte=since).aggregate(
-            total=Sum("failures")
-        )["total"]
-        or 0
-    )
-    return failures >= settings.INTAKE_RECEIPT_FAILURES_PER_MINUTE
-
-
 def mailbox_open(*, receipt: str) -> MailboxAccess | None:
     """Find and open the report of a receipt; None when the receipt is wrong.
 
-    No per-client state is kept: failures are counted for the whole installation
-    per minute. Every attempt costs one Argon2id derivation, right or wrong.
+    The report is found by the receipt's fast tag: a wrong receipt costs a keyed
+    hash and one indexed query, so a flood of them takes nothing from reporters
+    who have the right one. Only a receipt that matched runs the Argon2id
+    derivation that yields the reporter's key. Raises
+    vault.derivations.DerivationBusy when that derivation would wait too long.
+
+    Reports from before the tag existed are found the old way, by a derivation
+    through the same bounded queue, and get their tag on that first visit; that
+    path is taken only while such reports remain.
     """
-    if mailbox_is_throttled():
-        raise MailboxThrottled
-    reporter = receipt_derive(receipt)
-    report = Report.objects.filter(
-        receipt_lookup=reporter.lookup, destroyed_at__isnull=True
-    ).first()
-    if report is None:
-        window, _created = MailboxFailureWindow.objects.get_or_create(
-            window_start=_failure_window()
-        )
-        MailboxFailureWindow.objects.filter(pk=window.pk).update(failures=F("failures") + 1)
-        MailboxFailureWindow.objects.filter(
-            window_start__lt=_failure_window() - timedelta(hours=1)
-        ).delete()
+    tag = receipt_tag(receipt)
+    if tag is None:
+        return None
+    live = Report.objects.filter(destroyed_at__isnull=True)
+    report = live.filter(receipt_tag=tag).first()
+    if report is not None:
+        reporter = receipt_derive(receipt)
+    elif live.filter(receipt_tag__isnull=True).exists():
+        reporter = receipt_derive(receipt)
+        report = live.filter(receipt_tag__isnull=True, receipt_lookup=reporter.lookup).first()
+        if report is None:
+            return None
+        Report.objects.filter(pk=report.pk).update(receipt_tag=tag)
+    else:
         return None
     key_bytes = data_key_open(data_key=report.data_key, private_key=reporter.private_key)
     return MailboxAccess(report=report, key_bytes=key_bytes)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from meldpunt.lines.models import Category, Line, QuestionKind
 from meldpunt.privacy.detection import reporter_warnings, text_segments
+from meldpunt.vault.derivations import DerivationBusy
 from meldpunt.vault.sessionsecrets import (
     session_secret_get,
     session_secret_put,
@@ -14,13 +15,15 @@ from meldpunt.vault.sessionsecrets import (
 )
 
 from . import selectors, services
-from .forms import FilesForm, MessageForm, ReceiptForm, ReportForm
+from .forms import FilesForm, MessageForm, ReceiptForm, ReportForm, SubmissionForm
 from .models import Report
 from .multipart import multipart_is_complete
 from .retention import report_kept_until
 
 MAILBOX_KEY = "mailbox"
 MAILBOX_REPORT = "mailbox_report"
+# How long a reporter told "busy" is asked to wait (Retry-After, and the page says a minute).
+BUSY_RETRY_SECONDS = 60
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -66,7 +69,7 @@ def questionnaire(request: HttpRequest, line_slug: str, category_slug: str) -> H
         form = ReportForm(request.POST or None, category=category)
         if form.is_bound and form.is_valid():
             files_form = FilesForm(line=category.line, file_questions=_file_questions(category))
-            return _render_review(request, category, form, files_form)
+            return _render_review(request, category, form, files_form, SubmissionForm.issue())
     status = 400 if form.errors else 200
     return render(
         request, "intake/questionnaire.html", {"category": category, "form": form}, status=status
@@ -96,6 +99,7 @@ def _render_review(
     category: Category,
     form: ReportForm,
     files_form: FilesForm,
+    submission_form: SubmissionForm,
     status: int = 200,
 ) -> HttpResponse:
     hidden = ReportForm(initial=form.cleaned_data, category=category, hidden=True)
@@ -107,9 +111,15 @@ def _render_review(
             "answered": _review_items(form, request.LANGUAGE_CODE),
             "hidden_form": hidden,
             "files_form": files_form,
+            "submission_form": submission_form,
         },
         status=status,
     )
+
+
+def _busy(response: HttpResponse) -> HttpResponse:
+    response["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
 
 
 def _upload_cut_off(request: HttpRequest) -> HttpResponse:
@@ -130,8 +140,15 @@ def submit(request: HttpRequest, line_slug: str, category_slug: str) -> HttpResp
     files_form = FilesForm(
         request.POST, request.FILES, line=category.line, file_questions=_file_questions(category)
     )
-    if not files_form.is_valid():
-        return _render_review(request, category, form, files_form, status=400)
+    submission_form = SubmissionForm(request.POST)
+    files_are_valid = files_form.is_valid()
+    if not submission_form.is_valid():
+        files_form.add_error(None, submission_form.errors["token"])
+    # The same token again, so that sending again still makes one report; an
+    # expired or missing one is replaced.
+    again = SubmissionForm.issue(submission_form.cleaned_data.get("token"))
+    if not (files_are_valid and submission_form.is_valid()):
+        return _render_review(request, category, form, files_form, again, status=400)
     try:
         submission = services.report_submit(
             category=category,
@@ -142,12 +159,24 @@ def submit(request: HttpRequest, line_slug: str, category_slug: str) -> HttpResp
                 services.IncomingFile(source=upload, name=upload.name, question_key=key)
                 for key, upload in files_form.uploads()
             ],
+            submission_token=submission_form.cleaned_data["token"],
         )
+    except DerivationBusy:
+        files_form.add_error(
+            None,
+            _(
+                "The reporting point is very busy right now. Your report was not sent. "
+                "Please send it again in a minute: your answers are kept below, "
+                "but files have to be chosen again."
+            ),
+        )
+        return _busy(_render_review(request, category, form, files_form, again, status=503))
     except services.IntakeError as error:
         files_form.add_error(
             error.field if error.field in files_form.fields else None, error.message
         )
-        return _render_review(request, category, form, files_form, status=400)
+        return _render_review(request, category, form, files_form, again, status=400)
+    # Also for a form sent again (reload, Back then Forward): the first report's receipt.
     return render(
         request, "intake/receipt.html", {"receipt": submission.receipt, "line": category.line}
     )
@@ -159,11 +188,11 @@ def mailbox_login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             access = services.mailbox_open(receipt=form.cleaned_data["receipt"])
-        except services.MailboxThrottled:
+        except DerivationBusy:
             form.add_error(
-                None, _("Too many attempts right now. Please wait a minute and try again.")
+                None, _("The reporting point is very busy right now. Please try again in a minute.")
             )
-            return render(request, "intake/mailbox_login.html", {"form": form}, status=429)
+            return _busy(render(request, "intake/mailbox_login.html", {"form": form}, status=503))
         if access is None:
             form.add_error(
                 "receipt", _("This receipt does not open a mailbox. Check it and try again.")

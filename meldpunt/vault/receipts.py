@@ -1,12 +1,19 @@
 """Receipts: the reporter's only way back to their report.
 
 A receipt is 20 characters of Crockford base32 (100 bits), shown in groups of
-four so it can be written down. From it one slow Argon2id derivation yields two
-independent values: a lookup tag stored with the report (so the receipt itself
-is never stored) and the reporter's private key, which opens the report's data
-key. A wrong receipt costs exactly as much work as a right one.
+four so it can be written down. It is never stored. Two values are stored with
+the report to find it again:
+
+- a fast tag (keyed BLAKE2b), so that the mailbox can tell a wrong receipt from a
+  right one in microseconds and a flood of wrong receipts costs the server
+  nothing; at 100 bits, guessing stays out of reach however fast a guess is
+  (docs/security.md, "Receipts");
+- a lookup value from one slow Argon2id derivation, which also yields the
+  reporter's private key that opens the report's data key. Only a receipt whose
+  tag matched is derived, through the bounded queue of vault.derivations.
 """
 
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -16,6 +23,7 @@ from nacl.public import PrivateKey
 
 from meldpunt.datadir import data_dir, installation_secret
 from meldpunt.vault import crypto
+from meldpunt.vault.derivations import derivation_gate
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 RECEIPT_LENGTH = 20
@@ -33,9 +41,27 @@ class ReceiptSecrets:
         return bytes(self.private_key.public_key)
 
 
-def receipt_generate() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(RECEIPT_LENGTH))
+def _grouped(raw: str) -> str:
     return " ".join(raw[i : i + GROUP] for i in range(0, RECEIPT_LENGTH, GROUP))
+
+
+def receipt_generate() -> str:
+    return _grouped("".join(secrets.choice(ALPHABET) for _ in range(RECEIPT_LENGTH)))
+
+
+def receipt_for_submission(token: str) -> str:
+    """The receipt of the submission that carries ``token``: the same token, the same receipt.
+
+    The review form carries a random token; deriving the receipt from it with a
+    key of the installation lets a repeated POST of the same form (reload, Back
+    then Forward) show the same receipt again without the receipt being kept
+    anywhere. Without the installation's key the token says nothing about the
+    receipt; the token itself is never stored.
+    """
+    key = bytes.fromhex(installation_secret("receipt-submission-key"))
+    digest = hashlib.blake2b(token.encode(), key=key, person=b"mp-receipt-sub", digest_size=16)
+    value = int.from_bytes(digest.digest())
+    return _grouped("".join(ALPHABET[(value >> (5 * i)) & 31] for i in range(RECEIPT_LENGTH)))
 
 
 def receipt_normalize(receipt: str) -> str | None:
@@ -66,19 +92,33 @@ def receipt_kdf_cost() -> tuple[int, int]:
     return int(cost["opslimit"]), int(cost["memlimit"])
 
 
+def receipt_tag(receipt: str) -> bytes | None:
+    """The fast tag stored with a report; None if ``receipt`` cannot be a receipt.
+
+    Keyed with a secret of the data directory, so a copy of the database alone
+    cannot even test guesses.
+    """
+    normalized = receipt_normalize(receipt)
+    if normalized is None:
+        return None
+    key = bytes.fromhex(installation_secret("receipt-tag-key"))
+    return hashlib.blake2b(
+        normalized.encode(), key=key, person=b"mp-receipt-tag", digest_size=32
+    ).digest()
+
+
 def receipt_derive(receipt: str) -> ReceiptSecrets:
-    """Derive the lookup tag and reporter key; the slow step of every mailbox login."""
+    """Derive the lookup value and reporter key: the slow step, run through the bounded queue.
+
+    Raises vault.derivations.DerivationBusy when the queue is too long to wait in.
+    """
     normalized = receipt_normalize(receipt)
     # Malformed input still pays the full cost, so timing says nothing about form.
     material = (normalized or receipt[:64]).encode()
     salt = bytes.fromhex(installation_secret("receipt-salt", crypto.KDF_SALT_BYTES))
     opslimit, memlimit = receipt_kdf_cost()
-    master = crypto.derive_key(
-        material,
-        salt,
-        opslimit=opslimit,
-        memlimit=memlimit,
-    )
+    with derivation_gate().slot():
+        master = crypto.derive_key(material, salt, opslimit=opslimit, memlimit=memlimit)
     lookup = crypto.subkey(master, b"mp-receipt-look")
     if normalized is None:
         lookup = b"\0" * 32  # never matches a real tag

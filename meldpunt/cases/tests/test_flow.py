@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from meldpunt.cases.models import Case, QuestionTemplate
 from meldpunt.intake.models import REPORTER_STATUS_TEXT, Report, ReportStatus
-from meldpunt.testing import make_category, make_staff, sign_in
+from meldpunt.testing import make_category, make_staff, sign_in, submission_token
 
 from .factories import make_scheme
 
@@ -36,10 +36,10 @@ def test_report_to_closed_case(client):
 
     reporter = client
     form = f"/report/{line.slug}/{category.slug}/"
-    assert reporter.post(form, {"what": "A van unloads boxes at night"}).status_code == 200
-    receipt = reporter.post(form + "send/", {"what": "A van unloads boxes at night"}).context[
-        "receipt"
-    ]
+    review = reporter.post(form, {"what": "A van unloads boxes at night"})
+    assert review.status_code == 200
+    answers = {"what": "A van unloads boxes at night", **submission_token(review.content.decode())}
+    receipt = reporter.post(form + "send/", answers).context["receipt"]
     report = Report.objects.get()
 
     staff = Client()

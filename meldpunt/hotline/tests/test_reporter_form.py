@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from meldpunt.hotline.models import HotlineState, ReportedUrl
 from meldpunt.hotline.sealing import url_open
 from meldpunt.hotline.tasks import reported_url_check_task
+from meldpunt.intake.forms import SubmissionForm
 from meldpunt.intake.models import Report
 from meldpunt.lines.models import LineKind, Question, QuestionKind
 from meldpunt.testing import make_category, make_line
@@ -32,7 +33,8 @@ def _with_address_question(line):
 
 def _post(client, category, urls: str, *, send: bool):
     url = f"/report/{category.line.slug}/{category.slug}/" + ("send/" if send else "")
-    return client.post(url, {"what": "Afbeeldingen van kinderen", "urls": urls})
+    token = SubmissionForm.issue().initial if send else {}
+    return client.post(url, {"what": "Afbeeldingen van kinderen", "urls": urls, **token})
 
 
 def test_reported_addresses_are_normalised_stored_and_checked(client, fake_web, fake_dns, settings):

@@ -26,7 +26,7 @@ class ErrorCode(StrEnum):
     FILE_TOO_LARGE = "file_too_large"
     INVALID = "invalid"
     RECEIPT_WRONG = "receipt_wrong"
-    THROTTLED = "throttled"
+    BUSY = "busy"
     TOKEN_MISSING = "token_missing"  # noqa: S105 (a code, not a secret)
     TOKEN_INVALID = "token_invalid"  # noqa: S105 (a code, not a secret)
     TOKEN_EXPIRED = "token_expired"  # noqa: S105 (a code, not a secret)
@@ -71,6 +71,20 @@ def invalid_input(*bound_forms: forms.Form) -> ApiError:
     if "too_many_files" in codes:
         return ApiError(400, ErrorCode.TOO_MANY_FILES, _("Too many files."), fields=fields)
     return invalid(fields)
+
+
+# Seconds a client told "busy" should wait before trying again.
+BUSY_RETRY_SECONDS = 60
+
+
+def busy(message: str) -> ApiError:
+    """503: too many key derivations waiting; nothing was stored, try again later."""
+    return ApiError(
+        503,
+        ErrorCode.BUSY,
+        _("%(problem)s Try again in a minute.") % {"problem": message},
+        headers={"Retry-After": str(BUSY_RETRY_SECONDS)},
+    )
 
 
 def from_intake_error(error: IntakeError) -> ApiError:

@@ -57,6 +57,16 @@ _CATEGORY_ERRORS = {
         ErrorCode.CATEGORY_CLOSED,
     ),
 }
+_BUSY = {
+    "503": {
+        **error_response(
+            "Too many key derivations are waiting; nothing was stored or opened. "
+            "Try again after Retry-After seconds.",
+            ErrorCode.BUSY,
+        ),
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
+}
 _METHOD_ERRORS = {
     "405": {
         **error_response(
@@ -425,6 +435,7 @@ PATHS: dict[str, Any] = {
                 "201": {"description": "Stored.", "content": json_content(schema_ref("Submitted"))},
                 **_BODY_ERRORS,
                 **_CATEGORY_ERRORS,
+                **_BUSY,
                 **_METHOD_ERRORS,
             },
         },
@@ -434,9 +445,8 @@ PATHS: dict[str, Any] = {
             "operationId": "mailboxOpen",
             "summary": "Open the mailbox with a receipt; answer with a short-lived token.",
             "description": (
-                "Every attempt costs the server one slow key derivation, right or wrong. "
-                "Wrong receipts are counted for the whole installation; too many per minute "
-                "make everyone wait."
+                "A wrong receipt is refused at once; a right one costs the server one slow "
+                "key derivation, queued with all others (503 busy when the queue is full)."
             ),
             "parameters": [_LANGUAGE],
             "requestBody": {
@@ -454,10 +464,7 @@ PATHS: dict[str, Any] = {
                 },
                 **_BODY_ERRORS,
                 "401": error_response("The receipt opens no mailbox.", ErrorCode.RECEIPT_WRONG),
-                "429": {
-                    **error_response("Too many wrong receipts lately; wait.", ErrorCode.THROTTLED),
-                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-                },
+                **_BUSY,
                 **_METHOD_ERRORS,
             },
         }

@@ -14,10 +14,11 @@ from meldpunt.intake import selectors, services
 from meldpunt.intake.forms import FilesForm, MessageForm, ReceiptForm, ReportForm
 from meldpunt.jsonapi import ANY_METHOD, ApiError, api_view
 from meldpunt.lines.models import Category, Line, Question, QuestionKind
+from meldpunt.vault.derivations import DerivationBusy
 
 from . import representations
 from .bodies import read_body, reject_unknown_fields
-from .errors import ErrorCode, from_intake_error, invalid_input
+from .errors import ErrorCode, busy, from_intake_error, invalid_input
 from .openapi import openapi_document
 from .tokens import TokenExpired, TokenRejected, mailbox_token_issue, mailbox_token_open
 
@@ -100,6 +101,8 @@ def report_submit(request: HttpRequest, line_slug: str, category_slug: str) -> H
             municipality_code=form.municipality_code(),
             files=_incoming(files_form.uploads()),
         )
+    except DerivationBusy as error:
+        raise busy(_("The reporting point is very busy. The report was not stored.")) from error
     except services.IntakeError as error:
         raise from_intake_error(error) from error
     return JsonResponse(
@@ -117,7 +120,7 @@ def report_submit(request: HttpRequest, line_slug: str, category_slug: str) -> H
 
 @api_view("POST")
 def mailbox_session(request: HttpRequest) -> HttpResponse:
-    """Trade a receipt for a mailbox token (one slow derivation, right or wrong)."""
+    """Trade a receipt for a mailbox token (one slow derivation, for a right receipt only)."""
     data, files = read_body(request, max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     form = ReceiptForm(data)
     reject_unknown_fields(data, files, field_names=set(form.fields), file_names=set())
@@ -125,13 +128,8 @@ def mailbox_session(request: HttpRequest) -> HttpResponse:
         raise invalid_input(form)
     try:
         access = services.mailbox_open(receipt=form.cleaned_data["receipt"])
-    except services.MailboxThrottled as error:
-        raise ApiError(
-            429,
-            ErrorCode.THROTTLED,
-            _("Too many attempts right now. Please wait a minute and try again."),
-            headers={"Retry-After": "60"},
-        ) from error
+    except DerivationBusy as error:
+        raise busy(_("The reporting point is very busy right now.")) from error
     if access is None:
         raise ApiError(
             401,

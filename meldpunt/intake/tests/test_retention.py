@@ -154,6 +154,7 @@ def assert_unreadable(world: World, report: Report) -> None:
         world.key(report)
     assert not KeyGrant.objects.filter(data_key=report.data_key).exists()
     assert mailbox_open(receipt=world.receipts[report.pk]) is None
+    assert report.receipt_tag is None  # a found receipt cannot confirm its holder reported
     assert bytes(report.sealed_content) == b""
     assert {bytes(body) for body in report.messages.values_list("sealed_body", flat=True)} == {b""}
     for evidence in EvidenceFile.objects.filter(data_key=report.data_key):

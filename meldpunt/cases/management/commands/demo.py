@@ -94,7 +94,9 @@ class Command(BaseCommand):
                 StaticFilesHandler(get_wsgi_application()),
                 host=host,
                 port=port,
-                threads=8,
+                # Enough threads that every waiting reporter reaches the derivation
+                # queue, which answers "busy" in time (docs/operations.md, "Load").
+                threads=64,
                 ident="meldpunt",
             )
         finally:
