@@ -284,9 +284,11 @@ def test_live_server_keeps_no_client_details(
     for page in pages:
         _assert_free_of(page, traces, "what the reporter is shown")
     logged = output.getvalue()
-    assert "Forbidden" in logged, "the CSRF refusal should have been logged"
-    _assert_free_of(logged, traces, "log output")
+    # Django did log the CSRF refusal (caplog sees every record), but the handlers
+    # write nothing about a reporter's request: a log line carries its time.
     assert any(record.name == "django.request" for record in caplog.records)
+    assert "Forbidden" not in logged, "a reporter's request reached the log"
+    _assert_free_of(logged, traces, "log output")
     for record in caplog.records:
         _assert_free_of(_filtered_record_text(record), traces, f"log record {record.name}")
     for mail in mailoutbox:  # if the installation sends error e-mails at all

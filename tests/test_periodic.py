@@ -8,6 +8,7 @@ from django_tasks_db.models import DBTaskResult
 from meldpunt.cases.tasks import send_staff_notifications
 from meldpunt.hotline.tasks import hotline_recheck
 from meldpunt.intake.retention_tasks import purge_expired_reports
+from meldpunt.privacy.tasks import traces_clear_task
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,12 @@ pytestmark = pytest.mark.django_db
 def test_demo_set_up_queues_every_periodic_chain_once():
     chains = {
         task.module_path
-        for task in (purge_expired_reports, send_staff_notifications, hotline_recheck)
+        for task in (
+            purge_expired_reports,
+            send_staff_notifications,
+            hotline_recheck,
+            traces_clear_task,
+        )
     }
     call_command("demo", "--no-serve", verbosity=0)
     call_command("demo", "--no-serve", verbosity=0)  # a second start adds no second chain
@@ -29,6 +35,11 @@ def test_schedule_command_starts_the_same_chains_for_an_installation():
     call_command("schedule", verbosity=0)
     chains = {
         task.module_path
-        for task in (purge_expired_reports, send_staff_notifications, hotline_recheck)
+        for task in (
+            purge_expired_reports,
+            send_staff_notifications,
+            hotline_recheck,
+            traces_clear_task,
+        )
     }
     assert set(DBTaskResult.objects.values_list("task_path", flat=True)) == chains

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.tasks import task
-from django.utils import timezone
 
 from meldpunt.evidence.derivatives import derivative_job_claim, video_derivatives_make
 from meldpunt.evidence.known import evidence_video_matches_record
@@ -17,6 +16,7 @@ from meldpunt.evidence.models import DerivativeStatus, EvidenceFile, EvidencePre
 from meldpunt.evidence.previews import thumbnail_make
 from meldpunt.vault import blobs
 from meldpunt.vault.crypto import DecryptionError
+from meldpunt.vault.models import hour_now
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def _preview_store(*, evidence: EvidenceFile, kind: str, jpeg: bytes, key_bytes:
         defaults={
             "blob_name": stored.name,
             "media_type": "image/jpeg",
-            "created_at": timezone.now(),
+            "created_at": hour_now(),  # caused by an upload: the hour only
         },
     )
 
