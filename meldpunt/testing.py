@@ -1,6 +1,10 @@
 """Factories shared by the test suites of all apps."""
 
+import contextlib
+import io
 import itertools
+import logging
+from collections.abc import Iterator
 
 from django.urls import URLPattern, URLResolver
 from django_otp.oath import totp
@@ -151,3 +155,36 @@ def url_routes(patterns, prefix: str = "") -> list[tuple[str, object]]:
         elif isinstance(pattern, URLPattern):
             routes.append((prefix + str(pattern.pattern), pattern.callback))
     return routes
+
+
+@contextlib.contextmanager
+def all_log_output(caplog) -> Iterator[io.StringIO]:
+    """Every logger at DEBUG. Records go to caplog, even from loggers that do not
+    propagate; what the configured handlers write goes to the returned buffer."""
+    output = io.StringIO()
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    levels = [(logger, logger.level) for logger in loggers]
+    quiet = [logger for logger in loggers if not logger.propagate]
+    configured = {handler for logger in loggers for handler in logger.handlers}
+    configured.discard(caplog.handler)
+    streams = []
+    for handler in configured:
+        if isinstance(handler, logging.StreamHandler):
+            streams.append((handler, handler.setStream(output)))
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+    for logger in quiet:
+        logger.addHandler(caplog.handler)
+    try:
+        yield output
+    finally:
+        for logger in quiet:
+            logger.removeHandler(caplog.handler)
+        for logger, level in levels:
+            logger.setLevel(level)
+        for handler, stream in streams:
+            handler.setStream(stream)

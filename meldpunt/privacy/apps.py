@@ -12,11 +12,11 @@ class PrivacyConfig(AppConfig):
 
         from meldpunt.periodic import periodic_register
         from meldpunt.privacy.logging import serving_request_clear
-        from meldpunt.privacy.tasks import traces_clear_schedule, upload_folder_times_round
+        from meldpunt.privacy.tasks import data_folder_times_round, traces_clear_schedule
         from meldpunt.privacy.tasktimes import task_times_connect
 
         task_times_connect()
         request_finished.connect(serving_request_clear, dispatch_uid="serving-request-clear")
-        request_finished.connect(upload_folder_times_round, dispatch_uid="upload-folder-hour")
-        task_finished.connect(upload_folder_times_round, dispatch_uid="upload-folder-hour")
+        request_finished.connect(data_folder_times_round, dispatch_uid="data-folder-hour")
+        task_finished.connect(data_folder_times_round, dispatch_uid="data-folder-hour")
         periodic_register(traces_clear_schedule)

@@ -9,10 +9,9 @@ directory (below). docs/security.md ("Times") lists each kept time.
 """
 
 import os
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
-
-from django.utils import timezone
 
 HOUR = timedelta(hours=1)
 
@@ -41,8 +40,10 @@ def path_times_to_hour(*paths: Path | str) -> None:
     modification time on the next read, which would stamp the worker's first
     read of a new upload to the microsecond.
     """
-    hour = hour_floor(timezone.now())
-    modified, accessed = hour.timestamp(), (hour + HOUR).timestamp()
+    # Plain seconds rather than timezone.now(): also used while settings load.
+    hour_seconds = int(HOUR.total_seconds())
+    modified = time.time() // hour_seconds * hour_seconds
+    accessed = modified + hour_seconds
     for path in paths:
         try:
             os.utime(path, (accessed, modified))

@@ -20,13 +20,15 @@ from meldpunt.privacy.hours import HOUR, hour_floor, path_times_to_hour
 FAILED_TASKS_KEPT = timedelta(days=7)
 
 
-def upload_folder_times_round(**kwargs: Any) -> None:
-    """After each request and task: the upload folder's times back to the hour.
+def data_folder_times_round(**kwargs: Any) -> None:
+    """After each request and task: the times of the data and upload folders to the hour.
 
-    Uploads are spooled there and deleted when the request is closed, which sets
-    the folder's modification time to the microsecond.
+    Uploads are spooled in the upload folder and deleted when the request is
+    closed; SQLite creates and removes its ``-wal`` file beside the database
+    when the first connection opens and the last one closes. Each sets the
+    folder's modification time to the microsecond.
     """
-    path_times_to_hour(settings.FILE_UPLOAD_TEMP_DIR)
+    path_times_to_hour(settings.DATA_DIR, settings.FILE_UPLOAD_TEMP_DIR)
 
 
 def traces_clear(*, now: datetime | None = None) -> int:
