@@ -49,7 +49,9 @@ TEXT_TIME = re.compile(
 )
 # The worker's own start and stop lines: they tell when a worker process ran,
 # which in production is when it was started, not when a reporter did anything.
-WORKER_LIFECYCLE = ("Starting worker", "No more tasks to run")
+# On PostgreSQL the driver also logs (at DEBUG) each new connection; the worker
+# opens one at every poll of the queue, every second, whatever is queued.
+WORKER_LIFECYCLE = ("Starting worker", "No more tasks to run", "psycopg")
 # SQLite's own files change on every write, staff or reporter (docs/security.md, Times).
 DATABASE_FILE = re.compile(r"\.sqlite3(-wal|-shm|-journal)?$")
 
