@@ -223,7 +223,8 @@ ADMINS: list[tuple[str, str]] = []
 # Every handler carries the anonymity filter, including replacements for the
 # handlers of Django's own default configuration (console and admin e-mail), and
 # the filter that writes nothing about reporters' requests and tasks (a log line
-# always has a time).
+# always has a time). The anonymity filter comes first: it cleans the record
+# itself, for every handler, also when this handler then drops it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -238,13 +239,13 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["reporter_activity", "anonymity"],
+            "filters": ["anonymity", "reporter_activity"],
             "formatter": "plain",
         },
         "mail_admins": {
             "level": "ERROR",
             "class": "django.utils.log.AdminEmailHandler",
-            "filters": ["reporter_activity", "anonymity", "require_debug_false"],
+            "filters": ["anonymity", "reporter_activity", "require_debug_false"],
         },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("MELDPUNT_LOG_LEVEL", "INFO")},

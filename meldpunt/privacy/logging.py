@@ -74,21 +74,27 @@ def serving_request_clear(**kwargs: Any) -> None:
 
 
 def _is_staff_request(request: Any) -> bool:
-    try:
-        return bool(request.user.is_authenticated)
-    except Exception:  # noqa: BLE001 - no user (yet), or no database: not known to be staff
-        return False
+    """Whether the request's user is known to be signed in, without asking the database.
+
+    Evaluating ``request.user`` here would query the database from inside a log
+    call (whose driver logs too, and may have closed its connection already), so
+    only a user that the request has already loaded counts; every staff page
+    loads it (``login_required``) before it can log anything.
+    """
+    user = vars(request).get("_cached_user")  # django.contrib.auth.middleware.get_user
+    return user is not None and bool(user.is_authenticated)
 
 
 def _is_reporter_task_line(record: logging.LogRecord) -> bool:
-    """django.tasks' own per-task lines ("Task id=... path=... state=...")."""
-    args = record.args
-    return (
-        record.name == "django.tasks"
-        and isinstance(args, tuple)
-        and len(args) > 1
-        and args[1] in reporter_task_paths
-    )
+    """django.tasks' own per-task lines ("Task id=... path=... state=...").
+
+    Read from the message, as the anonymity filter (first on every handler)
+    leaves it: formatted, without args.
+    """
+    if record.name != "django.tasks":
+        return False
+    message = record.getMessage()
+    return any(f" path={path} " in message for path in reporter_task_paths)
 
 
 class ReporterActivityFilter(logging.Filter):
