@@ -11,6 +11,8 @@ from pathlib import Path
 
 import platformdirs
 
+from meldpunt.privacy.hours import path_times_to_hour
+
 
 def data_dir() -> Path:
     """Return the data directory, creating it with owner-only permissions."""
@@ -35,7 +37,23 @@ def installation_secret(name: str, nbytes: int = 32) -> str:
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(nbytes))
-    return path.read_text().strip()
+            # Often made by the installation's first report: keep only the hour.
+            path_times_to_hour(path, path.parent)
+    return data_file_read(path).strip()
+
+
+def data_file_read(path: Path) -> str:
+    """Read a small file of the data directory without changing its access time.
+
+    Secrets are read on every receipt derivation; with the usual ``relatime``
+    mount option the first read of a day would stamp the file's access time with
+    the moment of that day's first report or mailbox visit, to the microsecond.
+    ``O_NOATIME`` (Linux, for files the process owns) leaves it alone; where the
+    flag does not exist the read is an ordinary one.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOATIME", 0))
+    with os.fdopen(descriptor, encoding="utf-8") as handle:
+        return handle.read()
 
 
 def _files_open_in_running_processes() -> set[tuple[int, int]]:

@@ -131,7 +131,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sessions are short and die with the browser; the cookie never outlives the visit.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The store keeps no time of a reporter's visit finer than the hour (docs/security.md).
+SESSION_ENGINE = "meldpunt.privacy.sessionstore"
 SESSION_COOKIE_AGE = int(os.environ.get("MELDPUNT_SESSION_SECONDS", str(30 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
@@ -191,9 +192,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# django_tasks_db, writing task rows with their times to the hour (docs/security.md).
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("MELDPUNT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "MELDPUNT_TASK_BACKEND", "meldpunt.privacy.tasktimes.HourlyDatabaseBackend"
+        ),
     }
 }
 # Tasks whose worker died are retried or failed (meldpunt/workers/recovery.py): a
@@ -242,12 +246,16 @@ MAILERS = {
 ADMINS: list[tuple[str, str]] = []
 
 # Every handler carries the anonymity filter, including replacements for the
-# handlers of Django's own default configuration (console and admin e-mail).
+# handlers of Django's own default configuration (console and admin e-mail), and
+# the filter that writes nothing about reporters' requests and tasks (a log line
+# always has a time). The anonymity filter comes first: it cleans the record
+# itself, for every handler, also when this handler then drops it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "anonymity": {"()": "meldpunt.privacy.logging.ClientDetailsFilter"},
+        "reporter_activity": {"()": "meldpunt.privacy.logging.ReporterActivityFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
@@ -256,13 +264,13 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["anonymity"],
+            "filters": ["anonymity", "reporter_activity"],
             "formatter": "plain",
         },
         "mail_admins": {
             "level": "ERROR",
             "class": "django.utils.log.AdminEmailHandler",
-            "filters": ["anonymity", "require_debug_false"],
+            "filters": ["anonymity", "reporter_activity", "require_debug_false"],
         },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("MELDPUNT_LOG_LEVEL", "INFO")},

@@ -1,7 +1,11 @@
 """Factories shared by the test suites of all apps."""
 
+import contextlib
+import io
 import itertools
+import logging
 import re
+from collections.abc import Iterator
 
 from django.urls import URLPattern, URLResolver
 from django_otp.oath import totp
@@ -160,3 +164,36 @@ def submission_token(review_page: str) -> dict[str, str]:
     match = _SUBMISSION_TOKEN.search(review_page)
     assert match, "the review page carries no submission token"
     return {"token": match[1]}
+
+
+@contextlib.contextmanager
+def all_log_output(caplog) -> Iterator[io.StringIO]:
+    """Every logger at DEBUG. Records go to caplog, even from loggers that do not
+    propagate; what the configured handlers write goes to the returned buffer."""
+    output = io.StringIO()
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    levels = [(logger, logger.level) for logger in loggers]
+    quiet = [logger for logger in loggers if not logger.propagate]
+    configured = {handler for logger in loggers for handler in logger.handlers}
+    configured.discard(caplog.handler)
+    streams = []
+    for handler in configured:
+        if isinstance(handler, logging.StreamHandler):
+            streams.append((handler, handler.setStream(output)))
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+    for logger in quiet:
+        logger.addHandler(caplog.handler)
+    try:
+        yield output
+    finally:
+        for logger in quiet:
+            logger.removeHandler(caplog.handler)
+        for logger, level in levels:
+            logger.setLevel(level)
+        for handler, stream in streams:
+            handler.setStream(stream)

@@ -215,12 +215,10 @@ class Demo:
                 )
             rows["sessions"] = "\n".join(
                 repr(
-                    signing.loads(
-                        data,
-                        key=secret,
-                        salt="django.contrib.sessions.SessionStore",
-                        serializer=signing.JSONSerializer,
-                    )
+                    # Signed without a timestamp (meldpunt.privacy.sessionstore).
+                    signing.Signer(
+                        key=secret, salt="django.contrib.sessions.SessionStore"
+                    ).unsign_object(data, serializer=signing.JSONSerializer)
                 )
                 for (data,) in database.execute("SELECT session_data FROM django_session")
             )

@@ -8,6 +8,7 @@ from django_tasks_db.models import DBTaskResult
 from meldpunt.cases.tasks import send_staff_notifications
 from meldpunt.hotline.tasks import hotline_recheck
 from meldpunt.intake.retention_tasks import purge_expired_reports
+from meldpunt.privacy.tasks import traces_clear_task
 from meldpunt.workers.tasks import workers_recover
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,7 @@ def test_demo_set_up_queues_every_periodic_chain_once():
             send_staff_notifications,
             hotline_recheck,
             workers_recover,
+            traces_clear_task,
         )
     }
     call_command("demo", "--no-serve", verbosity=0)
@@ -40,6 +42,7 @@ def test_schedule_command_starts_the_same_chains_for_an_installation():
             send_staff_notifications,
             hotline_recheck,
             workers_recover,
+            traces_clear_task,
         )
     }
     assert set(DBTaskResult.objects.values_list("task_path", flat=True)) == chains

@@ -24,3 +24,8 @@ class EvidenceConfig(AppConfig):
         worker_startup_register(worker_key_check)
         worker_sweep_register(derivative_jobs_expire)
         task_recovery_register(evidence_derivatives_make, derivative_job_recover)
+        from meldpunt.evidence.tasks import evidence_derivatives_make
+        from meldpunt.privacy.tasktimes import reporter_task_register
+
+        # Runs seconds after an upload: nothing about it may be logged.
+        reporter_task_register(evidence_derivatives_make)

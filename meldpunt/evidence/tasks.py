@@ -4,7 +4,6 @@ import io
 import logging
 
 from django.tasks import task
-from django.utils import timezone
 
 from meldpunt.evidence.derivatives import (
     derivative_job_claim,
@@ -18,6 +17,7 @@ from meldpunt.evidence.previews import thumbnail_make
 from meldpunt.evidence.spool import MemoryFile
 from meldpunt.vault import blobs
 from meldpunt.vault.crypto import DecryptionError
+from meldpunt.vault.models import hour_now
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def _preview_store(*, evidence: EvidenceFile, kind: str, jpeg: bytes, key_bytes:
         defaults={
             "blob_name": stored.name,
             "media_type": "image/jpeg",
-            "created_at": timezone.now(),
+            "created_at": hour_now(),  # caused by an upload: the hour only
         },
     )
 

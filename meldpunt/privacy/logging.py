@@ -10,6 +10,8 @@ an IP address.
 import ipaddress
 import logging
 import re
+from contextvars import ContextVar
+from typing import Any
 
 # Candidate tokens: runs of hex digits, dots and colons (with an optional zone).
 # Each is checked by the ipaddress module, so times like 15:05:37 stay readable.
@@ -54,3 +56,62 @@ class ClientDetailsFilter(logging.Filter):
         # cannot walk the frames, whose local variables may hold report content.
         record.exc_info = None
         return True
+
+
+# The request this thread is serving, from the anonymity middleware until the
+# response is closed (the request_finished signal); None between requests.
+serving_request: ContextVar[Any] = ContextVar("serving_request", default=None)
+# Module paths of tasks that run because of a reporter's action
+# (``reporter_task_register`` in meldpunt.privacy.tasktimes), and the one this
+# worker is running, if any.
+reporter_task_paths: set[str] = set()
+running_reporter_task: ContextVar[str | None] = ContextVar("running_reporter_task", default=None)
+
+
+def serving_request_clear(**kwargs: Any) -> None:
+    """request_finished: the thread serves no request any more."""
+    serving_request.set(None)
+
+
+def _is_staff_request(request: Any) -> bool:
+    """Whether the request's user is known to be signed in, without asking the database.
+
+    Evaluating ``request.user`` here would query the database from inside a log
+    call (whose driver logs too, and may have closed its connection already), so
+    only a user that the request has already loaded counts; every staff page
+    loads it (``login_required``) before it can log anything.
+    """
+    user = vars(request).get("_cached_user")  # django.contrib.auth.middleware.get_user
+    return user is not None and bool(user.is_authenticated)
+
+
+def _is_reporter_task_line(record: logging.LogRecord) -> bool:
+    """django.tasks' own per-task lines ("Task id=... path=... state=...").
+
+    Read from the message, as the anonymity filter (first on every handler)
+    leaves it: formatted, without args.
+    """
+    if record.name != "django.tasks":
+        return False
+    message = record.getMessage()
+    return any(f" path={path} " in message for path in reporter_task_paths)
+
+
+class ReporterActivityFilter(logging.Filter):
+    """Drops every record that would stamp a reporter's action with its time.
+
+    Every log line gets a time, if not from the formatter then from journald or
+    whatever collects the output, so the only safe record of a reporter's
+    request or of the work it caused is none. Dropped: anything logged while
+    serving a request of someone who is not a signed-in staff member (a wrong
+    receipt, a page not found, an error), and anything logged by or about a
+    task that runs because of a reporter. Errors of such requests and tasks
+    therefore reach no log; a failed task keeps its traceback in the task
+    table, with its times to the hour (docs/operations.md).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if running_reporter_task.get() is not None or _is_reporter_task_line(record):
+            return False
+        request = serving_request.get()
+        return request is None or _is_staff_request(request)

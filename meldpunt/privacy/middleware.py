@@ -11,6 +11,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from meldpunt.privacy.logging import serving_request
+
 # Headers (as WSGI environ keys) that identify or fingerprint a client.
 IDENTIFYING_META_KEYS = (
     "REMOTE_ADDR",
@@ -46,6 +48,9 @@ class ClientAnonymityMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         strip_client_details(request.META)
+        # Until the response is closed: Django logs 4xx answers after the
+        # middleware returns (meldpunt.privacy.logging.ReporterActivityFilter).
+        serving_request.set(request)
         return self.get_response(request)
 
 

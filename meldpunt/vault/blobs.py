@@ -10,12 +10,14 @@ import hashlib
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 
+from meldpunt.privacy.hours import path_times_to_hour
 from meldpunt.vault import crypto
 
 
@@ -50,6 +52,8 @@ def blob_put(*, key: bytes, source: BinaryIO) -> StoredBlob:
 
     The name is the hash of the ciphertext, known only at the end, so the
     ciphertext is spooled to a temporary file first (never the plaintext).
+    Blobs are written because a reporter sent something, so the times of the
+    new file and of the directories it touched are set to the hour.
     """
     digest = hashlib.sha256()
     size = 0
@@ -64,7 +68,19 @@ def blob_put(*, key: bytes, source: BinaryIO) -> StoredBlob:
         storage = _storage()
         if not storage.exists(name):
             storage.save(name, _Spool(spool))
+            _times_to_hour(storage, name)
+    path_times_to_hour(settings.FILE_UPLOAD_TEMP_DIR)
     return StoredBlob(name=name, size=size)
+
+
+def _times_to_hour(storage, name: str) -> None:
+    """Round the times of a new blob and its folders, on storages that have files on disk."""
+    try:
+        path = Path(storage.path(name))
+    except NotImplementedError:
+        return  # a remote store keeps its own times (docs/operations.md)
+    root = Path(storage.path(""))
+    path_times_to_hour(path, *[folder for folder in path.parents if folder.is_relative_to(root)])
 
 
 class _HashingReader:

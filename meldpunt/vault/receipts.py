@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from nacl.public import PrivateKey
 
-from meldpunt.datadir import data_dir, installation_secret
+from meldpunt.datadir import data_dir, data_file_read, installation_secret
+from meldpunt.privacy.hours import path_times_to_hour
 from meldpunt.vault import crypto
 from meldpunt.vault.derivations import derivation_gate
 
@@ -86,9 +87,10 @@ def receipt_kdf_cost() -> tuple[int, int]:
         try:
             with path.open("x") as handle:
                 json.dump(cost, handle)
+            path_times_to_hour(path, path.parent)  # made by the first report: the hour only
         except FileExistsError:
             pass  # another process fixed it first; use theirs
-    cost = json.loads(path.read_text())
+    cost = json.loads(data_file_read(path))  # access time untouched: see data_file_read
     return int(cost["opslimit"]), int(cost["memlimit"])
 
 
