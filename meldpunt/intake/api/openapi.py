@@ -159,6 +159,7 @@ SCHEMAS: dict[str, Any] = {
                     "yes_no",
                     "file",
                     "web_addresses",
+                    "address",
                 ],
             },
             "label": {"type": "string"},
