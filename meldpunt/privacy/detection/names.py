@@ -279,6 +279,11 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
     )
 
 
+def not_name_words() -> frozenset[str]:
+    """Single capitalised words that are places, brands, days, months or holidays."""
+    return _lists()[2]
+
+
 @functools.cache
 def _lower_case_lists() -> tuple[frozenset[str], frozenset[str]]:
     """First names (not the ambiguous ones) and surnames, in lower case."""
@@ -491,7 +496,7 @@ class _NameScanner:
             )
             if is_evidently_a_name:
                 end = self.words[index].start() + len(word)
-                hit = Hit(FindingType.PERSON_NAME, match.start(), end, 0.85)
+                hit = Hit(FindingType.PERSON_NAME, match.start(), end, 0.9)
                 if not self._is_company(match.start(), end):
                     yield hit
 

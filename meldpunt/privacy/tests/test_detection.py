@@ -256,9 +256,10 @@ def _load_benchmark():
     return module
 
 
-def test_evaluation_set_labels_are_sound():
+@pytest.mark.parametrize("name", ["privacy_eval.jsonl", "privacy_heldout.jsonl"])
+def test_evaluation_set_labels_are_sound(name):
     benchmark = _load_benchmark()
-    items = benchmark.load()
+    items = benchmark.load(benchmark.DATA.with_name(name))
     assert len(items) >= 300
     assert {item["language"] for item in items} == {"nl", "en"}
     assert sum(1 for item in items if not item["spans"]) >= 50  # negatives
