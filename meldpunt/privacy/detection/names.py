@@ -199,6 +199,7 @@ INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){1,3}(?= ?[A-Za-z'])")
 # "Smith & Nephew", "De Vries & Zonen", "Hendriks B.V.": a business, not a person.
 COMPANY_AFTER = re.compile(r" ?& ?| (?:B\.V\.|N\.V\.|BV|NV|VOF)(?!\w)")
 COMPANY_BEFORE = re.compile(r"& ?$")
+NUMBER_AFTER = re.compile(r" ?[0-9]")
 # Adjectives of nationality and language ("Poolse", "Belgische", "Belgian", "English").
 ADJECTIVE_ENDINGS = ("se", "sche", "ian", "ese", "ish")
 # Brands are written with a capital inside ("LinkedIn", "PlayStation"); "McDonald" is a name.
@@ -452,7 +453,7 @@ class _NameScanner:
             return False  # "Poolse", "Belgian", "English"; "LinkedIn", "WhatsApp"
         if word.split("-")[0] in self.not_names:
             return False  # "WhatsApp-berichten"
-        if re.match(r" ?[0-9]", self.text[self.words[index].end() :]):
+        if NUMBER_AFTER.match(self.text, self.words[index].end()):
             return False  # "Highway 1", "Weena 70": a road or a model, not a person
         before = self.words[index - 1].group()
         after = self.words[index + 1].group() if index + 1 < len(self.words) else ""
@@ -536,7 +537,7 @@ class _NameScanner:
 
     def _is_company(self, start: int, end: int) -> bool:
         """Whether the passage is part of a business name ("Jansen Transport")."""
-        if COMPANY_AFTER.match(self.text, end) or COMPANY_BEFORE.search(self.text, 0, start):
+        if COMPANY_AFTER.match(self.text, end) or COMPANY_BEFORE.search(self.text, max(0, start - 2), start):
             return True
         following = bisect.bisect_left(self.starts, end)
         if following < len(self.words) and SPACES.fullmatch(
