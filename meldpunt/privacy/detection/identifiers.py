@@ -186,7 +186,7 @@ DATE_OF_BIRTH = re.compile(
 # right after a name ("Kevin de Wit (12-04-1995)", "R. Smit, 05-05-1971,"), a cue after it
 # ("is 30 januari 1992 geboren", "19-09-1983 als geboortedatum"), "ik ben van 7 maart
 # 1986", or the cue a few words before ("geboortedatum weet ik: 13-06-1987").
-DATE_AFTER_NAME = re.compile(rf"[A-Z][\w'’\-]{0,40}[a-z] ?[(,] ?(?i:({_DATE}))(?![0-9])")
+DATE_AFTER_NAME = re.compile(rf"[A-Z][\w'’\-]{{0,40}}[a-z] ?[(,] ?(?i:({_DATE}))(?![0-9])")
 DATE_BEFORE_CUE = re.compile(
     rf"(?i:({_DATE}),? (?:geboren|born\b|als geboortedatum|as (?:his |her |my )?date of birth))"
 )

@@ -537,7 +537,9 @@ class _NameScanner:
 
     def _is_company(self, start: int, end: int) -> bool:
         """Whether the passage is part of a business name ("Jansen Transport")."""
-        if COMPANY_AFTER.match(self.text, end) or COMPANY_BEFORE.search(self.text, max(0, start - 2), start):
+        if COMPANY_AFTER.match(self.text, end) or COMPANY_BEFORE.search(
+            self.text, max(0, start - 2), start
+        ):
             return True
         following = bisect.bisect_left(self.starts, end)
         if following < len(self.words) and SPACES.fullmatch(
