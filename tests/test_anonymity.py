@@ -147,7 +147,9 @@ def _report_and_answer(base: str, headers: dict[str, str]) -> list[str]:
     receipt = RECEIPT.search(sent.text)[1]
     _expect(web.post_form("/mailbox/", {"receipt": receipt}), 200, "mailbox login")
     _expect(
-        web.post_multipart("/mailbox/messages/", {"body": "Het busje is wit."}, note),
+        web.post_multipart(
+            "/mailbox/messages/", {"body": "Het busje is wit.", "confirm": "1"}, note
+        ),
         200,
         "mailbox answer",
     )

@@ -28,6 +28,7 @@ STORY = (
 )
 QUESTION = "Om hoe laat ongeveer komen de auto's aan? (vraag e2e-K2M)"
 ANSWER = "Meestal rond half elf, en ze blijven een kwartier. (antwoord e2e-P9X)"
+REVEALING_ANSWER = "Rond half elf. Mail mij op a.reporter@example.nl of bel 06-12345678."
 RECEIPT = re.compile(r"[0-9A-Z]{4}( [0-9A-Z]{4}){4}")
 
 
@@ -116,13 +117,30 @@ def test_report_mailbox_and_dialogue_in_a_browser_without_javascript(
 
     reporter.reload()
     expect(reporter.locator("#thread")).to_contain_text(QUESTION)
-    reporter.locator('form[action="/mailbox/messages/"] textarea[name="body"]').fill(ANSWER)
-    reporter.locator('form[action="/mailbox/messages/"] button[type="submit"]').click()
+    # Issue 11, item 5: a message is checked before it is sent, like the report. The
+    # first draft gives the reporter's e-mail address and phone number away.
+    message = reporter.locator('form[action="/mailbox/messages/"]:has(textarea[name="body"])')
+    message.locator('textarea[name="body"]').fill(REVEALING_ANSWER)
+    message.locator('button[type="submit"]').click()
+    review = reporter.locator("#message-review")
+    expect(review.locator(".answer mark")).to_have_text(["a.reporter@example.nl", "06-12345678"])
+    expect(review.locator(".warnings li")).to_have_count(2)
+    expect(review.locator(".warnings")).to_contain_text("e-mailadres")
+    expect(review.locator(".warnings")).to_contain_text("telefoonnummer")
+    reporter.locator('form:has(input[name="edit"]) button[type="submit"]').click()
+    # Nothing was sent; the text comes back to be changed.
+    expect(reporter.locator("#thread")).not_to_contain_text("a.reporter@example.nl")
+    expect(message.locator('textarea[name="body"]')).to_have_value(REVEALING_ANSWER)
+    message.locator('textarea[name="body"]').fill(ANSWER)
+    message.locator('button[type="submit"]').click()
+    expect(reporter.locator("#message-review .warnings")).to_have_count(0)
+    reporter.locator('form:has(input[name="confirm"]) button[type="submit"]').click()
     expect(reporter).to_have_url(demo.url + "/mailbox/messages/")
     expect(reporter.locator("#thread")).to_contain_text(ANSWER)
 
     staff.reload()
     expect(staff.locator("#thread")).to_contain_text(ANSWER)
+    expect(staff.locator("#thread")).not_to_contain_text("a.reporter@example.nl")
 
     # The analyst assesses and closes the case; the timeline shows every step.
     assessment = staff.locator('#assessment form[action$="/triage/"]')

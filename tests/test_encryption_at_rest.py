@@ -126,7 +126,9 @@ def test_database_and_blob_store_reveal_no_content(tmp_path):
     assert page.status_code == 302
     assert reporter.post("/mailbox/", {"receipt": receipt}).status_code == 302
     upload = SimpleUploadedFile(names["msg-file"], files["msg-file"], "text/plain")
-    answer = reporter.post("/mailbox/messages/", {"body": texts["reporter-msg"], "files": [upload]})
+    answer = reporter.post(
+        "/mailbox/messages/", {"body": texts["reporter-msg"], "confirm": "1", "files": [upload]}
+    )
     assert answer.status_code in (200, 302)
     assert report.messages.count() == 2 and report.attachments.count() == 2
 

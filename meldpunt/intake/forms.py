@@ -63,7 +63,7 @@ def _field_for(question: Question) -> forms.Field:
         "required": question.is_required and question.shown_if_question_id is None,
     }
     match question.kind:
-        case QuestionKind.TEXT:
+        case QuestionKind.TEXT | QuestionKind.ADDRESS:
             return forms.CharField(max_length=min(question.max_length, 500), **common)
         case QuestionKind.LONG_TEXT:
             return forms.CharField(

@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meldpunt.lines.models import Category, Line, QuestionKind
-from meldpunt.privacy.detection import reporter_warnings, text_segments
+from meldpunt.lines.models import Category, Line, Question, QuestionKind
+from meldpunt.privacy.detection import AnswerReview, answer_review, text_segments
 from meldpunt.vault.derivations import DerivationBusy
 from meldpunt.vault.sessionsecrets import (
     session_secret_get,
@@ -76,21 +76,24 @@ def questionnaire(request: HttpRequest, line_slug: str, category_slug: str) -> H
     )
 
 
-FREE_TEXT_KINDS = {QuestionKind.TEXT, QuestionKind.LONG_TEXT}
+FREE_TEXT_KINDS = {QuestionKind.TEXT, QuestionKind.LONG_TEXT, QuestionKind.ADDRESS}
 
 
-def _review_items(form: ReportForm, language: str) -> list[tuple]:
-    """(question, text segments, warnings) per answer, marking what may identify the reporter.
+def _review_items(form: ReportForm, language: str) -> list[tuple[Question, AnswerReview]]:
+    """(question, review) per answer, marking what may identify the reporter.
 
-    The warnings are computed for display only and never stored: the reporter
-    decides whether to change the text before anything is sent.
+    Warnings are computed for display only and never stored: the reporter decides
+    whether to change the text before anything is sent. Only free text is checked.
     """
     items = []
     for question, answer in form.answered_questions():
-        warnings = (
-            reporter_warnings(answer, language=language) if question.kind in FREE_TEXT_KINDS else []
-        )
-        items.append((question, text_segments(answer, warnings), warnings))
+        if question.kind in FREE_TEXT_KINDS:
+            review = answer_review(
+                answer, language=language, is_location_answer=question.kind == QuestionKind.ADDRESS
+            )
+        else:
+            review = AnswerReview(segments=text_segments(answer, []), warnings=[], note=None)
+        items.append((question, review))
     return items
 
 
@@ -218,17 +221,29 @@ def _mailbox_access(request: HttpRequest) -> services.MailboxAccess | None:
 
 @require_http_methods(["GET", "POST"])
 def mailbox(request: HttpRequest) -> HttpResponse:
+    """The thread and a message form. A message is checked first, like a report: the
+    first POST shows it with what may identify the reporter marked and asks for files;
+    only the POST with ``confirm`` stores it, ``edit`` goes back to the text."""
     access = _mailbox_access(request)
     if access is None:
         return redirect("intake:mailbox_login")
-    report = access.report
-    message_form = MessageForm(request.POST or None)
-    files_form = FilesForm(request.POST or None, request.FILES or None, line=report.line)
-    status = 200
     if request.method == "POST" and not multipart_is_complete(request):
         return _upload_cut_off(request)
-    if request.method == "POST":
-        if message_form.is_valid() and files_form.is_valid():
+    report = access.report
+    if "edit" in request.POST:
+        message_form = MessageForm(initial={"body": request.POST.get("body", "")})
+    else:
+        message_form = MessageForm(request.POST or None)
+    if message_form.is_bound and message_form.is_valid():
+        is_confirmed = "confirm" in request.POST
+        files_form = FilesForm(
+            request.POST if is_confirmed else None,
+            request.FILES if is_confirmed else None,
+            line=report.line,
+        )
+        if not is_confirmed:
+            return _render_message_review(request, message_form, files_form)
+        if files_form.is_valid():
             try:
                 services.reporter_message_post(
                     access=access,
@@ -240,11 +255,9 @@ def mailbox(request: HttpRequest) -> HttpResponse:
                 )
             except services.IntakeError as error:
                 files_form.add_error(None, error.message)
-                status = 400
             else:
                 return redirect("intake:mailbox")
-        else:
-            status = 400
+        return _render_message_review(request, message_form, files_form, status=400)
     content = services.report_content(report=report, key_bytes=access.key_bytes)
     thread = [
         (message, services.message_body(message=message, key_bytes=access.key_bytes))
@@ -259,6 +272,22 @@ def mailbox(request: HttpRequest) -> HttpResponse:
             "content": content,
             "answers": [(content["questions"].get(k, k), v) for k, v in content["answers"].items()],
             "thread": thread,
+            "message_form": message_form,
+        },
+        status=400 if message_form.errors else 200,
+    )
+
+
+def _render_message_review(
+    request: HttpRequest, message_form: MessageForm, files_form: FilesForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "intake/mailbox_review.html",
+        {
+            "review": answer_review(
+                message_form.cleaned_data["body"], language=request.LANGUAGE_CODE
+            ),
             "message_form": message_form,
             "files_form": files_form,
         },

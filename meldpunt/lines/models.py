@@ -133,6 +133,9 @@ class QuestionKind(models.TextChoices):
     YES_NO = "yes_no", _("Yes / no")
     FILE = "file", _("Files")
     WEB_ADDRESSES = "web_addresses", _("Web addresses (one per line)")
+    # Short text asking where something happens: the review step does not warn about the
+    # address it asked for, it asks once whether the reporter lives or works there.
+    ADDRESS = "address", _("Address or place")
 
 
 class Question(models.Model):

@@ -57,7 +57,7 @@ def test_report_to_closed_case(client):
     assert reporter.post("/mailbox/", {"receipt": receipt}).status_code == 302
     mailbox = reporter.get("/mailbox/messages/").content.decode()
     assert "What colour was the van?" in mailbox
-    reporter.post("/mailbox/messages/", {"body": "White, with a dent"})
+    reporter.post("/mailbox/messages/", {"body": "White, with a dent", "confirm": "1"})
     assert report.reference in staff.get("/staff/cases/", {"status": "all"}).content.decode()
 
     page = staff.get(case_url)

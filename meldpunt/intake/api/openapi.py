@@ -169,6 +169,7 @@ SCHEMAS: dict[str, Any] = {
                     "yes_no",
                     "file",
                     "web_addresses",
+                    "address",
                 ],
             },
             "label": {"type": "string"},

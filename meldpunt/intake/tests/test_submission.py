@@ -77,7 +77,7 @@ def test_staff_question_reaches_mailbox_and_answer_reaches_staff(client):
     assert reporter.post("/mailbox/", {"receipt": receipt}).status_code == 302
     mailbox = reporter.get("/mailbox/messages/")
     assert "Welke kleur had de auto?" in mailbox.content.decode()
-    reporter.post("/mailbox/messages/", {"body": "Een rode Golf"})
+    reporter.post("/mailbox/messages/", {"body": "Een rode Golf", "confirm": "1"})
     report.refresh_from_db()
     assert report.status == ReportStatus.IN_PROGRESS and report.needs_attention
     assert "Een rode Golf" in staff.get(f"/staff/cases/reports/{report.pk}/").content.decode()

@@ -13,13 +13,22 @@ linear time (about 100 kB in well under a second).
 from .detector import find_identifying_details
 from .findings import Finding, FindingType
 from .identifiers import is_valid_bsn
-from .reporter import ReporterWarning, TextSegment, reporter_warnings, text_segments
+from .reporter import (
+    AnswerReview,
+    ReporterWarning,
+    TextSegment,
+    answer_review,
+    reporter_warnings,
+    text_segments,
+)
 
 __all__ = [
+    "AnswerReview",
     "Finding",
     "FindingType",
     "ReporterWarning",
     "TextSegment",
+    "answer_review",
     "find_identifying_details",
     "is_valid_bsn",
     "reporter_warnings",

@@ -180,10 +180,20 @@ PLATFORM_WORDS = frozenset(
     {"insta", "instagram", "snap", "snapchat", "tiktok", "telegram", "twitter", "signal"}
 )
 LABELLED_HANDLE = re.compile(
-    r"\b(?:[Ii]nsta(?:gram)?|[Ss]nap(?:chat)?|[Tt]ik[Tt]ok|[Tt]elegram|[Tt]witter|[Ss]ignal)"
-    r" ?(?:naam|name|account|handle|id|ID)?(?: ?[:=] ?| (?:als|as|onder|under) ['‘\"“]?)"
+    r"\b(?:[Ii]nsta(?:gram)?|[Ss]nap(?:chat)?|[Tt]ik[Tt]ok|[Tt]elegram|[Tt]witter|[Ss]ignal|"
+    r"[Dd]iscord|[Kk]ik|[Tt]hreads)"
+    r"(?: ?-?(?:naam|name|account|handle|id|ID|username|gebruikersnaam))?"
+    r"(?: ?[:=] ?| (?:als|as|onder|under) ['‘\"“]?| (?:is|heet|=) ['‘\"“]?)"
     r"@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})"
 )
+# "zijn snapchat is gehackt": words that say something about the account, not its name.
+NOT_HANDLES = frozenset(
+    {"gehackt", "kapot", "verwijderd", "geblokkeerd", "privé", "prive", "private", "hacked",
+     "deleted", "blocked", "gone", "down", "weg", "leeg", "niet", "not", "nog", "ook", "also",
+     "the", "een", "het", "banned", "suspended", "offline", "online", "openbaar", "public",
+     "anoniem", "anonymous", "nieuw", "new", "fake", "nep", "van", "from", "his", "her",
+     "zijn", "haar", "mijn", "my", "hetzelfde", "same", "actief", "active", "dezelfde"}
+)  # fmt: skip
 
 
 def find_social_handles(text: str) -> Iterator[Hit]:
@@ -197,6 +207,9 @@ def find_social_handles(text: str) -> Iterator[Hit]:
     position = 0
     while match := LABELLED_HANDLE.search(text, position):
         handle = match.group(1).rstrip(".")
+        if handle.lower() in NOT_HANDLES:
+            position = match.end()
+            continue
         if handle.lower() in PLATFORM_WORDS:
             # "op Snapchat als snap: dikkeb0y" - the handle is further on
             position = match.start(1)
@@ -212,12 +225,29 @@ PROFILE_URL = re.compile(
     r"(?<![\w/.])(?:https?://)?(?:(?:www|m|mobile|web|nl|de|en)\.)?"
     r"(?:facebook\.com|fb\.com|instagram\.com|linkedin\.com/in|tiktok\.com/@|x\.com|"
     r"twitter\.com|snapchat\.com/add|t\.me|telegram\.me|youtube\.com/@|threads\.net/@|"
-    r"reddit\.com/u(?:ser)?|vk\.com|onlyfans\.com)/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
+    r"reddit\.com/u(?:ser)?|vk\.com|onlyfans\.com|"
+    # Marketplaces and second-hand sites: the seller's page (issue 11).
+    r"marktplaats\.(?:nl|be)/u|2dehands\.(?:be|nl)/u|2ememain\.be/u|"
+    r"vinted\.(?:nl|be|fr|de|es|it|pl|at|lu|com|co\.uk)/member|"
+    r"ebay\.(?:com|nl|de|be|fr|it|es|at|ch|ie|pl|co\.uk)/usr|depop\.com|"
+    r"etsy\.com/(?:shop|people))/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
     re.IGNORECASE,
 )
 # First path segments that are site pages, not someone's profile.
 NON_PROFILE_PATHS = frozenset(
-    {"hashtag", "search", "explore", "home", "login", "share", "sharer", "sharer.php", "help"}
+    {
+        "hashtag",
+        "search",
+        "explore",
+        "home",
+        "login",
+        "share",
+        "sharer",
+        "sharer.php",
+        "help",
+        "products",
+        "category",
+    }
 )
 
 

@@ -1,5 +1,6 @@
 """Numbers that identify a person on their own: IBAN, BSN, licence plate, date of birth."""
 
+import datetime
 import functools
 import re
 from collections.abc import Iterator
@@ -181,8 +182,44 @@ DATE_OF_BIRTH = re.compile(
 )
 
 
+# Without a cue word before it (issue 11): a full date in brackets or between commas
+# right after a name ("Kevin de Wit (12-04-1995)", "R. Smit, 05-05-1971,"), a cue after it
+# ("is 30 januari 1992 geboren", "19-09-1983 als geboortedatum"), "ik ben van 7 maart
+# 1986", or the cue a few words before ("geboortedatum weet ik: 13-06-1987").
+DATE_AFTER_NAME = re.compile(rf"[A-Z][\w'’\-]{{0,40}}[a-z] ?[(,] ?(?i:({_DATE}))(?![0-9])")
+DATE_BEFORE_CUE = re.compile(
+    rf"(?i:({_DATE}),? (?:geboren|born\b|als geboortedatum|as (?:his |her |my )?date of birth))"
+)
+DATE_OF_BIRTH_IS_FROM = re.compile(rf"(?i:\b(?:ben|is|was) van ({_DATE}))(?![0-9])")
+DATE_OF_BIRTH_CUE_FAR = re.compile(
+    r"(?i:\b(?:geboortedatum|date of birth|birthday|verjaardag))(?: [a-z]{1,12}){1,3}[ :,]{1,3}"
+    rf"(?i:({_DATE}))(?![0-9])"
+)
+# A date in brackets after a capitalised word may be when something happened; birth
+# dates are at least a few years back.
+BIRTH_YEARS_BACK = 5
+YEAR = re.compile(r"([0-9]{2,4})$")
+
+
+def _is_birth_year(date: str) -> bool:
+    year_match = YEAR.search(date)
+    if year_match is None:
+        return False
+    year = int(year_match.group(1))
+    if year < 100:
+        year += 1900 if year > 30 else 2000
+    return year <= datetime.datetime.now(tz=datetime.UTC).year - BIRTH_YEARS_BACK
+
+
 def find_dates_of_birth(text: str) -> Iterator[Hit]:
     for match in DATE_OF_BIRTH.finditer(text):
         date = match.group(1)
         confidence = 0.6 if date.isdigit() else 0.9
         yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
+    for pattern in (DATE_BEFORE_CUE, DATE_OF_BIRTH_IS_FROM, DATE_OF_BIRTH_CUE_FAR):
+        for match in pattern.finditer(text):
+            confidence = 0.6 if match.group(1).isdigit() else 0.85
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
+    for match in DATE_AFTER_NAME.finditer(text):
+        if not match.group(1).isdigit() and _is_birth_year(match.group(1)):
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), 0.8)

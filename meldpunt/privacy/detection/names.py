@@ -8,6 +8,7 @@ neighbour", "called"), a known first name, and a known surname with a tussenvoeg
 or capitalised word before it.
 """
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
@@ -93,6 +94,11 @@ NAME_CUES = {
             "huisgenoot",
             "kamergenoot",
             "noemt",
+            "maat",
+            "gozer",
+            "gast",
+            "kerel",
+            "vent",
         }
     ),
     "en": frozenset(
@@ -148,6 +154,13 @@ NAME_CUES = {
             "bloke",
             "dealer",
             "supervisor",
+            "mate",
+            "pal",
+            "kid",
+            "boy",
+            "girl",
+            "woman",
+            "man",
         }
     ),
 }
@@ -156,6 +169,50 @@ NAME_CUES = {
 NAME_IS_CUES = frozenset({"naam", "name"})
 NAME_VERB_CUES = frozenset({"heet", "heette", "noemt", "noemde"})
 PRONOUNS = frozenset({"hij", "zij", "ze", "he", "she"})
+# "ze noemen hem X", "they call him X", "noemt zichzelf X", "goes by X".
+CALLING_VERBS = frozenset({"noemen", "noemt", "noemde", "noemden", "call", "calls", "called"})
+CALLED_OBJECTS = frozenset(
+    {"hem", "haar", "zichzelf", "him", "her", "himself", "herself", "them", "me"}
+)
+# "Dikke Dennis", "Kleine Mo", "Big Tony": nicknames of a word and a name.
+NICKNAME_WORDS = frozenset(
+    {"Dikke", "Kleine", "Grote", "Lange", "Gekke", "Rooie", "Zwarte", "Slimme", "Stille",
+     "Mooie", "Ome", "Big", "Little", "Fat", "Mad", "Crazy", "Skinny", "Lil"}
+)  # fmt: skip
+# Words after a name that make it a business ("Jansen Transport", "Hendriks Bouw BV",
+# "Johnson Cleaning") and words before one ("Autobedrijf Jansen").
+COMPANY_WORDS = frozenset(
+    {"BV", "B.V.", "NV", "N.V.", "VOF", "Holding", "Transport", "Transporten", "Bouw",
+     "Bouwbedrijf", "Installatietechniek", "Installaties", "Techniek", "Groep", "Group",
+     "Ltd", "Inc", "Logistiek", "Logistics", "Beheer", "Vastgoed", "Makelaardij",
+     "Schoonmaak", "Cleaning", "Services", "Service", "Autos", "Auto's", "Autobedrijf",
+     "Bakkerij", "Slagerij", "Kapsalon", "Garage", "Verhuur", "Uitzendbureau", "Recruitment",
+     "Motors", "Trading", "Handel", "Import", "Export", "Catering", "Security", "Beveiliging",
+     "Consultancy", "Advocaten", "Notarissen", "Accountants", "Media", "Fashion", "Foods"}
+)  # fmt: skip
+# Tussenvoegsels that mark a surname even when the surname is in no list ("van der
+# Meulen", "ter Horst"); a single "van" or "de" does so only capitalised mid-sentence
+# ("ik zag Van Houten"), because "van Amsterdam" and "de Bijenkorf" are no names.
+SURNAME_PARTICLES = frozenset({"van der", "van den", "van 't", "ter", "ten", "vd", "v.d."})
+# "J. Jansen", "R.J. van Vliet": initials before a surname.
+INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){1,3}(?= ?[A-Za-z'])")
+# "Smith & Nephew", "De Vries & Zonen", "Hendriks B.V.": a business, not a person.
+COMPANY_AFTER = re.compile(r" ?& ?| (?:B\.V\.|N\.V\.|BV|NV|VOF)(?!\w)")
+COMPANY_BEFORE = re.compile(r"& ?$")
+NUMBER_AFTER = re.compile(r" ?[0-9]")
+# Adjectives of nationality and language ("Poolse", "Belgische", "Belgian", "English").
+ADJECTIVE_ENDINGS = ("se", "sche", "ian", "ese", "ish")
+# Brands are written with a capital inside ("LinkedIn", "PlayStation"); "McDonald" is a name.
+INNER_CAPITAL = re.compile(r"^(?!Mc|Mac|O'|D')..*[a-z][A-Z]")
+# After these an unknown capitalised word is most often a place or a venue ("uit
+# Capelle", "at Starbucks"); a known name after them is still found.
+PLACE_PREPOSITIONS = frozenset(
+    {"uit", "in", "naar", "te", "richting", "via", "from", "to", "at", "near", "into"}
+)
+# "Bonfire Night", "Christmas Eve", "Boxing Day" are holidays.
+NOT_PERSON_AFTER = COMPANY_WORDS | {"Day", "Eve", "Night"}
+# Holidays ("Koningsdag", "Hemelvaartsdag", "Oudjaarsavond", "Suikerfeest") are no names.
+HOLIDAY_ENDINGS = ("dag", "avond", "feest", "nacht")
 # Two or more capitalised words in a row that are in no list are taken as a name
 # ("Sietse Wolthuis"), unless the passage is written in title case.
 TITLE_CASE_WINDOW = 3
@@ -209,14 +266,23 @@ def _read_list(name: str) -> frozenset[str]:
 
 @functools.cache
 def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    """First names, surnames, single-word non-names and two-word non-name phrases."""
+    """First names, surnames, single-word non-names and two-word non-name phrases.
+
+    The hand-compiled lists are joined by larger public ones (``public_*.txt``, made by
+    scripts/privacy_name_lists.py), which know names such as "Jurre" or "Reilly".
+    """
     not_names = _read_list("not_names.txt")
     return (
-        _read_list("first_names.txt"),
-        _read_list("surnames.txt"),
+        _read_list("first_names.txt") | _read_list("public_first_names.txt"),
+        _read_list("surnames.txt") | _read_list("public_surnames.txt"),
         frozenset(item for item in not_names if " " not in item) | FUNCTION_WORDS,
         frozenset(item for item in not_names if " " in item),
     )
+
+
+def not_name_words() -> frozenset[str]:
+    """Single capitalised words that are places, brands, days, months or holidays."""
+    return _lists()[2]
 
 
 @functools.cache
@@ -244,6 +310,7 @@ class _NameScanner:
     def __init__(self, text: str, language: str | None) -> None:
         self.text = text
         self.words = list(NAME_TOKEN.finditer(text))
+        self.starts = [word.start() for word in self.words]
         self.first_names, self.surnames, self.not_names, self.not_name_phrases = _lists()
         languages = [language] if language in NAME_CUES else list(NAME_CUES)
         self.cues = frozenset().union(*(NAME_CUES[code] for code in languages))
@@ -287,6 +354,9 @@ class _NameScanner:
             and word not in self.not_names
             and index not in self.blocked
             and word.lower() not in self.cues
+            and not word.lower().endswith(HOLIDAY_ENDINGS)
+            and word not in {"Day", "Night"}
+            and word not in COMPANY_WORDS
         )
 
     def _is_particle(self, index: int) -> bool:
@@ -304,6 +374,9 @@ class _NameScanner:
         # "heet hij Gino", "is she called"
         if word in PRONOUNS and index > 0:
             return self.words[index - 1].group().lower() in NAME_VERB_CUES
+        # "ze noemen hem Sjonnie", "they call him Skinny"
+        if word in CALLED_OBJECTS and index > 0:
+            return self.words[index - 1].group().lower() in CALLING_VERBS
         return word in NAME_IS_CUES
 
     def names(self) -> Iterator[Hit]:
@@ -358,9 +431,75 @@ class _NameScanner:
                 if word not in AMBIGUOUS_SURNAMES and not self._is_sentence_start(index):
                     return self._hit(index, span_end, 0.65)
         first_name_word = next(i for i in range(first, last + 1) if self._is_name_word(i))
+        if first == last and self._is_lone_proper_noun(first):
+            return self._hit(first, span_end, 0.5)
+        if first_name_word > first and self._has_surname_particles(first, first_name_word):
+            return self._hit(first, span_end, 0.7)
         if last > first_name_word and not self._is_title_case(first_name_word):
             return self._hit(first_name_word, span_end, 0.55)
         return None
+
+    def _is_lone_proper_noun(self, index: int) -> bool:
+        """A capitalised word in the middle of an ordinary sentence ("kwam Stein met").
+
+        Mid-sentence, Dutch and English capitalise only proper nouns: people, places,
+        brands, holidays and nationalities. The lists remove the known places, brands
+        and holidays, so what is left is most often someone's name.
+        """
+        word = self._word(index)
+        if index == 0 or self._is_sentence_start(index) or len(word) < 3:
+            return False
+        if word.lower().endswith(ADJECTIVE_ENDINGS) or INNER_CAPITAL.search(word):
+            return False  # "Poolse", "Belgian", "English"; "LinkedIn", "WhatsApp"
+        if word.split("-")[0] in self.not_names:
+            return False  # "WhatsApp-berichten"
+        if NUMBER_AFTER.match(self.text, self.words[index].end()):
+            return False  # "Highway 1", "Weena 70": a road or a model, not a person
+        before = self.words[index - 1].group()
+        after = self.words[index + 1].group() if index + 1 < len(self.words) else ""
+        return (
+            before.islower()
+            and before not in PLACE_PREPOSITIONS
+            and (not after or not after[0].isupper())
+        )
+
+    def _has_surname_particles(self, first: int, name_word: int) -> bool:
+        particles = [self._word(index) for index in range(first, name_word)]
+        if " ".join(particles).lower() in SURNAME_PARTICLES:
+            return True
+        return (
+            len(particles) <= 2
+            and particles[0][0].isupper()
+            and not self._is_sentence_start(first)
+            and not self._is_title_case(first)
+        )
+
+    def initial_names(self) -> Iterator[Hit]:
+        """ "J. Jansen", "R.J. van Vliet", "K. Murphy": initials, particles, a surname."""
+        for match in INITIALS.finditer(self.text):
+            index = bisect.bisect_left(self.starts, match.end())
+            first = index
+            while index < len(self.words) and index - first < 3 and self._is_particle(index):
+                index += 1
+            if index >= len(self.words) or not self._is_name_word(index):
+                continue
+            if self.words[index].start() - match.end() > 1 + 4 * (index - first):
+                continue
+            word = self._word(index)
+            before = self.text[max(0, match.start() - 2) : match.start()]
+            is_evidently_a_name = (
+                self._is_surname(word)
+                or index > first
+                or match.end() - match.start() > 2
+                or not before.strip()
+                or before.strip()[-1] in "(,:"
+                or self._is_cue(first - 1 - (match.end() - match.start()) // 2)
+            )
+            if is_evidently_a_name:
+                end = self.words[index].start() + len(word)
+                hit = Hit(FindingType.PERSON_NAME, match.start(), end, 0.9)
+                if not self._is_company(match.start(), end):
+                    yield hit
 
     def _is_title_case(self, index: int) -> bool:
         """Whether the words around are nearly all capitalised, as in a heading."""
@@ -396,11 +535,38 @@ class _NameScanner:
         before = self.text[max(0, self.words[index].start() - 4) : self.words[index].start()]
         return bool(re.search(r"[0-9] ?$", before))
 
-    def _hit(self, index: int, end: int, confidence: float) -> Hit:
-        return Hit(FindingType.PERSON_NAME, self.words[index].start(), end, confidence)
+    def _is_company(self, start: int, end: int) -> bool:
+        """Whether the passage is part of a business name ("Jansen Transport")."""
+        if COMPANY_AFTER.match(self.text, end) or COMPANY_BEFORE.search(
+            self.text, max(0, start - 2), start
+        ):
+            return True
+        following = bisect.bisect_left(self.starts, end)
+        if following < len(self.words) and SPACES.fullmatch(
+            self.text, end, self.words[following].start()
+        ):
+            if self.words[following].group() in NOT_PERSON_AFTER:
+                return True
+        previous = bisect.bisect_left(self.starts, start) - 1
+        return (
+            previous >= 0
+            and SPACES.fullmatch(self.text, self.words[previous].end(), start) is not None
+            and self.words[previous].group() in COMPANY_WORDS
+        )
+
+    def _hit(self, index: int, end: int, confidence: float) -> Hit | None:
+        start = self.words[index].start()
+        if self._is_company(start, end):
+            return None
+        # "Dikke Dennis", "Big Tony": the nickname includes the word before the name.
+        if index > 0 and self._adjacent(index - 1, index):
+            if self.words[index - 1].group() in NICKNAME_WORDS:
+                start = self.words[index - 1].start()
+        return Hit(FindingType.PERSON_NAME, start, end, confidence)
 
 
 def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
     scanner = _NameScanner(text, language)
     yield from scanner.names()
     yield from scanner.lower_case_names()
+    yield from scanner.initial_names()

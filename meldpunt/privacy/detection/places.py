@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterator
 
 from .findings import FindingType, Hit
+from .names import not_name_words
 
 # 1234 AB or 1234AB; lower case only when written together ("2019 op" is a year and a word).
 # SA, SD and SS are never issued.
@@ -131,7 +132,41 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
     return Hit(FindingType.STREET_ADDRESS, words[index].start(), number.end(), 0.9)
 
 
+# "op Damrak 70", "aan de Mient 15", "at Weena 70", "Het adres is Spui 21": streets
+# without a street word (issue 11) are found by the place word before them and the
+# house number after them.
+STREET_WITHOUT_SUFFIX = re.compile(
+    r"(?:(?<![\w])(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres is|adres:|"
+    r"at|on|to|address is|address:)(?: de| het| the)? )"
+    r"((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?)"
+    r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?(?![0-9]|[.,:][0-9])"
+)
+# Capitalised words followed by a number that are no streets ("bij Golf 7", "op Windows 11").
+NOT_STREETS_WITHOUT_SUFFIX = frozenset(
+    {"Golf", "Polo", "Model", "Windows", "Groep", "Bus", "Tram", "Lijn", "Line", "Route",
+     "Highway", "Gate", "Level", "Hal", "Platform", "Spoor", "Perron", "Terminal", "Pier",
+     "Zaal", "Room", "Kamer", "Flat", "Blok", "Unit", "Box", "Tafel", "Table", "Hoofdstuk",
+     "Artikel", "Week", "Dag", "Day", "Fase", "Stap", "Step", "Seizoen", "Season", "Kanaal",
+     "Channel", "Nummer", "Number", "Pagina", "Page", "Versie", "Version", "Serie", "Series",
+     "Klas", "Class", "Verdieping", "Floor", "Etage", "Gebouw", "Building", "Loods", "Ronde",
+     "Round", "Uur", "Jaar", "Bijlage", "Figuur", "Vak", "Rij", "Row", "Stoel", "Seat"}
+)  # fmt: skip
+
+
 def find_street_addresses(text: str) -> Iterator[Hit]:
+    not_names = not_name_words()  # days, months, places, brands: "on Saturday May 4"
+    for match in STREET_WITHOUT_SUFFIX.finditer(text):
+        words = match.group(1).split()
+        if any(
+            word in NOT_STREETS_WITHOUT_SUFFIX or word in NOT_STREET_NAME_WORDS or word in not_names
+            for word in words
+        ):
+            continue
+        yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(), 0.8)
+    yield from _streets_with_a_street_word(text)
+
+
+def _streets_with_a_street_word(text: str) -> Iterator[Hit]:
     words = list(WORD.finditer(text))
     for index, word in enumerate(words):
         name = word.group()

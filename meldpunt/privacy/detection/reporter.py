@@ -31,11 +31,9 @@ from django.utils.translation import gettext_lazy as _
 from .detector import find_identifying_details
 from .findings import Finding, FindingType
 
+# Why a detail may point to the reporter, per type. Used when the detector cannot tell
+# whose the detail is ("Zijn nummer is ..." or "Bel 06-..." alike).
 EXPLANATIONS: dict[FindingType, Promise] = {
-    FindingType.SELF_REFERENCE: _(
-        "This says how you know the people involved. They know only a few people in that "
-        "position and may recognise you."
-    ),
     FindingType.PHONE: _("A phone number. If it is yours, it leads straight to you."),
     FindingType.EMAIL: _("An e-mail address. If it is yours, it leads straight to you."),
     FindingType.IBAN: _("A bank account number. If it is yours, it leads straight to you."),
@@ -55,13 +53,53 @@ EXPLANATIONS: dict[FindingType, Promise] = {
     FindingType.PROFILE_URL: _(
         "A link to a social media profile. If it is yours or linked to you, it can identify you."
     ),
-    FindingType.PERSON_NAME: _(
-        "A name. If it is your own name or that of someone close to you, it can point to you."
+}
+# When first-person words before a detail say it is the reporter's own ("mijn nummer
+# is", "my name is"), the explanation says so: issue 11 found "Mijn nummer" explained
+# as "how you know the people involved", which fits neither the words nor the number.
+OWN_EXPLANATIONS: dict[FindingType, Promise] = {
+    FindingType.PERSON_NAME: _("This may be your own name. It identifies you."),
+    FindingType.PHONE: _("This looks like your phone number. It leads straight to you."),
+    FindingType.EMAIL: _("This looks like your e-mail address. It leads straight to you."),
+    FindingType.IBAN: _("This looks like your bank account number. It leads straight to you."),
+    FindingType.BSN: _("This looks like your citizen service number (BSN). It identifies you."),
+    FindingType.POSTCODE_ADDRESS: _("This looks like your own address. It leads straight to you."),
+    FindingType.STREET_ADDRESS: _("This looks like your own address. It leads straight to you."),
+    FindingType.DATE_OF_BIRTH: _(
+        "This looks like your date of birth. Together with other details it can identify you."
     ),
+    FindingType.SOCIAL_HANDLE: _(
+        "This looks like your own social media account. It can identify you."
+    ),
+    FindingType.PROFILE_URL: _("This looks like a link to your own profile. It identifies you."),
     FindingType.LICENCE_PLATE: _(
-        "A licence plate. If it is your own vehicle, it leads straight to you."
+        "This looks like the licence plate of your own vehicle. It leads straight to you."
     ),
 }
+RELATION_EXPLANATION = _(
+    "This says how you know the people involved. They know only a few people in that "
+    "position and may recognise you."
+)
+PLACE_EXPLANATION = _(
+    "This says where you live, work or watch from. Only a few people are in that place, "
+    "so it can point to you."
+)
+# "ik woon naast", "vanuit mijn keuken", "bij ons in de flat", "I work at": a place,
+# not a relation, so the relation explanation would not fit.
+PLACE_WORDS = re.compile(
+    r"(?i:\b(?:woon|wonen|werk|werken|zit|zitten|sta|raam|keuken|slaapkamer|balkon|tuin|"
+    r"woonkamer|straat|flat|portiek|galerij|buurt|school|klas|afdeling|team|bedrijf|kantoor|"
+    r"zaak|winkel|woning|huis|auto|live|work|sit|stay|window|kitchen|bedroom|balcony|garden|"
+    r"street|building|apartment|house|class|company|shop|workplace|car)\b)"
+)
+# Asked once per answer to a location question instead of warning about the address
+# the form itself asked for: the address is the point of the answer, but the reporter
+# may live or work there.
+LOCATION_NOTE = _(
+    "Do you live or work at this place? Then it can point to you: give it only as "
+    "precisely as needed, and do not say that you live or work there."
+)
+ADDRESS_TYPES = frozenset({FindingType.STREET_ADDRESS, FindingType.POSTCODE_ADDRESS})
 # Names and licence plates in a tip are usually the suspect's; they are only worth a
 # warning when the reporter seems to be writing about their own.
 WARN_ONLY_WHEN_OWN = frozenset({FindingType.PERSON_NAME, FindingType.LICENCE_PLATE})
@@ -74,6 +112,11 @@ THIRD_PERSON = re.compile(
     r"(?i:\b(?:hij|zij|ze|hem|haar|zijn|hun|die|he|she|him|her|his|their|they|them)\b)"
 )
 FIRST_PERSON_POSSESSIVE = re.compile(r"(?i:\b(?:mijn|m'n|mn|onze|ons|my|our)\b)")
+# "Ik zag het op de Kerkstraat 12" is where it happened, not where the reporter lives:
+# an address is their own only after a possessive or a word for living there.
+FIRST_PERSON_ADDRESS = re.compile(
+    r"(?i:\b(?:mijn|m'n|mn|onze|ons|my|our|ik woon|wij wonen|we wonen|i live|we live)\b)"
+)
 OWN_NAME_CUE = re.compile(
     r"(?i:\b(?:mijn naam is|ik heet|ik ben|noem mij|noem me|my name is|i am|i'm|i’m|"
     r"call me|i am called)[ :,]{1,3}$)"
@@ -97,6 +140,19 @@ class TextSegment:
     warning: ReporterWarning | None
 
 
+@dataclass(frozen=True)
+class AnswerReview:
+    """One answer as the review step shows it: marked text, warnings and a note.
+
+    ``note`` is asked once for the whole answer (the location question's "do you
+    live or work there?"), not per passage.
+    """
+
+    segments: list[TextSegment]
+    warnings: list[ReporterWarning]
+    note: Promise | None
+
+
 def _is_likely_own(text: str, finding: Finding) -> bool:
     if finding.type == FindingType.SELF_REFERENCE:
         return True
@@ -106,28 +162,60 @@ def _is_likely_own(text: str, finding: Finding) -> bool:
         return bool(OWN_NAME_CUE.search(before))
     # Only the clause the detail is in: "Mijn buurman. Zijn nummer is ..." is not own.
     clause = re.split(r"[.!?\n]", before)[-1]
-    pattern = FIRST_PERSON_POSSESSIVE if finding.type in WARN_ONLY_WHEN_OWN else FIRST_PERSON
+    if finding.type in WARN_ONLY_WHEN_OWN:
+        pattern = FIRST_PERSON_POSSESSIVE
+    elif finding.type in ADDRESS_TYPES:
+        pattern = FIRST_PERSON_ADDRESS
+    else:
+        pattern = FIRST_PERSON
     first_person = [match.end() for match in pattern.finditer(clause)]
     # "Ik denk dat zijn nummer ...": the last person named before the detail owns it.
     third_person = [match.end() for match in THIRD_PERSON.finditer(clause)]
     return bool(first_person) and (not third_person or first_person[-1] > third_person[-1])
 
 
-def reporter_warnings(text: str, *, language: str | None = None) -> list[ReporterWarning]:
+def _explanation(finding: Finding, is_own: bool) -> Promise:
+    if finding.type == FindingType.SELF_REFERENCE:
+        return PLACE_EXPLANATION if PLACE_WORDS.search(finding.text) else RELATION_EXPLANATION
+    if is_own:
+        return OWN_EXPLANATIONS[finding.type]
+    return EXPLANATIONS[finding.type]
+
+
+def reporter_warnings(
+    text: str, *, language: str | None = None, is_location_answer: bool = False
+) -> list[ReporterWarning]:
     """Findings that may identify the reporter, in text order.
 
     Self-references and the reporter's likely own details come with
     ``is_likely_own=True``. Every contact or identity detail is included, because the
     detector cannot know whose it is; names and licence plates only when first-person
-    words suggest they are the reporter's.
+    words suggest they are the reporter's. In the answer to a location question
+    (``is_location_answer``) the address is what the form asked for: it is not a
+    warning unless first-person words make it the reporter's own (``LOCATION_NOTE``
+    asks about it once instead, see ``answer_review``).
     """
     warnings = []
     for finding in find_identifying_details(text, language=language):
         is_own = _is_likely_own(text, finding)
         if finding.type in WARN_ONLY_WHEN_OWN and not is_own:
             continue
-        warnings.append(ReporterWarning(finding, EXPLANATIONS[finding.type], is_own))
+        if is_location_answer and finding.type in ADDRESS_TYPES and not is_own:
+            continue
+        warnings.append(ReporterWarning(finding, _explanation(finding, is_own), is_own))
     return warnings
+
+
+def answer_review(
+    text: str, *, language: str | None = None, is_location_answer: bool = False
+) -> AnswerReview:
+    """Everything the review step shows for one answer or message, computed, never stored."""
+    warnings = reporter_warnings(text, language=language, is_location_answer=is_location_answer)
+    return AnswerReview(
+        segments=text_segments(text, warnings),
+        warnings=warnings,
+        note=LOCATION_NOTE if is_location_answer else None,
+    )
 
 
 def text_segments(text: str, warnings: list[ReporterWarning]) -> list[TextSegment]:

@@ -1,0 +1,76 @@
+"""Issue 11, item 7: kinds of identifying detail the detector missed, and false hits.
+
+The sentences are development examples, not the held-out set
+(benchmarks/data/privacy_heldout.jsonl), which is only scored by the benchmark.
+"""
+
+import pytest
+
+from meldpunt.privacy.detection import FindingType as T
+from meldpunt.privacy.detection import find_identifying_details
+
+
+def _found(text: str, language: str | None = None) -> list[tuple[T, str]]:
+    return [(f.type, f.text) for f in find_identifying_details(text, language=language)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # single first names and nicknames that were in no list
+        ("Daarna kwam Stein met een tas vol geld naar buiten.", (T.PERSON_NAME, "Stein")),
+        ("Die gozer noemen ze Gekke Gerrit.", (T.PERSON_NAME, "Gekke Gerrit")),
+        ("The man they call Fat Steve sells phones.", (T.PERSON_NAME, "Fat Steve")),
+        # initial plus surname
+        ("Op de brief stond de naam P. Verbeek.", (T.PERSON_NAME, "P. Verbeek")),
+        ("The invoices are signed by K. Murphy.", (T.PERSON_NAME, "K. Murphy")),
+        # surnames with a tussenvoegsel standing alone, and bare surnames
+        ("Gisteren heeft van der Linden weer iemand bedreigd.", (T.PERSON_NAME, "van der Linden")),
+        ("Ik weet zeker dat Van Beek erachter zit.", (T.PERSON_NAME, "Van Beek")),
+        ("I think Reilly is the one in charge.", (T.PERSON_NAME, "Reilly")),
+        # streets without a street word
+        ("They store the boxes at Weena 70.", (T.STREET_ADDRESS, "Weena 70")),
+        ("Het adres is Wittevrouwen 12 in Utrecht.", (T.STREET_ADDRESS, "Wittevrouwen 12")),
+        # dates of birth without a cue word before them
+        ("De eigenaar is Pieter Kok (02-03-1966).", (T.DATE_OF_BIRTH, "02-03-1966")),
+        ("Hij is op 8 oktober 1980 geboren.", (T.DATE_OF_BIRTH, "8 oktober 1980")),
+        ("Zijn zus is van 4 mei 1995.", (T.DATE_OF_BIRTH, "4 mei 1995")),
+        # profile links on marketplaces and second-hand sites
+        (
+            "Hij verkoopt via https://www.marktplaats.nl/u/gsmshop-utrecht/99887766/",
+            (T.PROFILE_URL, "https://www.marktplaats.nl/u/gsmshop-utrecht/99887766"),
+        ),
+        (
+            "Haar winkeltje op vinted.nl/member/123456-lisa-style is nep.",
+            (T.PROFILE_URL, "vinted.nl/member/123456-lisa-style"),
+        ),
+        (
+            "Op 2dehands.be/u/fietsen-gent/778899 staan gestolen fietsen.",
+            (T.PROFILE_URL, "2dehands.be/u/fietsen-gent/778899"),
+        ),
+        # handles after "my Snapchat is"
+        ("My Snapchat is tommo_88.", (T.SOCIAL_HANDLE, "tommo_88")),
+        ("Zijn snapchat is dikke_mo010, daar verkoopt hij.", (T.SOCIAL_HANDLE, "dikke_mo010")),
+    ],
+)
+def test_details_that_were_missed_are_found(text, expected):
+    assert expected in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Op Eerste Paasdag stond er een busje voor de deur.",
+        "On Bonfire Night they set a car on fire.",
+        "Met Oud en Nieuw wordt er met zwaar vuurwerk gegooid.",
+        "Hij werkt bij Hendriks Bouw BV en steelt materiaal.",
+        "De pakketjes komen van Jansen Transport uit Venlo.",
+        "They launder money through a Johnson Cleaning franchise.",
+        "The drugs were hidden in boxes from Smith & Nephew.",
+        "Gisteren (12-10-2024) was er weer een vechtpartij.",
+        "Zijn snapchat is gehackt, dus hij gebruikt een ander account.",
+        "I saw it at about 10:30 on Saturday May 4.",
+    ],
+)
+def test_holidays_businesses_and_incident_dates_are_not_identifying(text):
+    assert _found(text) == []
