@@ -178,9 +178,9 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
     )
     add("partner:inbox", "get", PARTNER_ONLY)
     forwarded = world.forwardable_report()
-    forward = forward_create(
+    [forward] = forward_create(
         report=forwarded,
-        partner=world.partner,
+        partners=[world.partner],
         actor=world.holder,
         key_bytes=key_of(forwarded, world.holder),
         draft_version=1,

@@ -156,6 +156,7 @@ SCHEMAS: dict[str, Any] = {
                     "choice",
                     "date",
                     "municipality",
+                    "postcode",
                     "yes_no",
                     "file",
                     "web_addresses",
