@@ -80,7 +80,7 @@ def _field_for(question: Question) -> forms.Field:
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         case QuestionKind.MUNICIPALITY:
             return forms.ModelChoiceField(
-                queryset=Municipality.objects.all(),
+                queryset=Municipality.objects.exclude(ended_on__lte=localdate()),
                 to_field_name="code",
                 empty_label=_("— choose a municipality —"),
                 **common,
