@@ -255,6 +255,16 @@ def test_an_ambiguous_postcode_is_settled_by_the_analyst_from_the_candidates(wor
     report.refresh_from_db()
     assert report.municipality_code == "GM0824"
 
+    # A choice can be corrected later, to any existing municipality.
+    corrected = client.post(reverse("network:locate", args=[report.pk]), {"municipality": "GM0865"})
+    assert corrected.status_code == 302
+    report.refresh_from_db()
+    assert report.municipality_code == "GM0865"
+    assert AuditEvent.objects.filter(action="report.locate").latest("sequence").details == {
+        "municipality": "GM0865",
+        "previous": "GM0824",
+    }
+
 
 def test_an_unknown_postcode_lets_the_analyst_choose_any_existing_municipality(world):
     report = _submitted(world, "9999 ZZ")
