@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from meldpunt.lines.models import Municipality, PostcodeArea
 from meldpunt.lines.regions import (
@@ -22,6 +23,14 @@ from meldpunt.lines.regions import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are read in English here; the operator's default is Dutch (tested below)."""
+    with translation.override("en"):
+        yield
+
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "regions"
 MUNICIPALITIES = SAMPLES / "gemeenten-alfabetisch-2025.csv"
@@ -247,3 +256,11 @@ def test_municipality_codes_are_read_in_every_cbs_spelling():
         "GM0363"
     }
     assert municipality_code_normalise("BU0363") is None
+
+
+def test_errors_speak_the_operators_language(tmp_path):
+    path = tmp_path / "pc6hnr.csv"
+    path.write_text("PC6;Gemeente2025\n10X2AB;0363\n", encoding="utf-8")
+    with translation.override("nl"), pytest.raises(CommandError) as refused:
+        _import("--postcodes", str(path), "--no-progress")
+    assert "pc6hnr.csv, regel 2: '10X2AB' is geen postcode zoals 1012AB." in str(refused.value)

@@ -36,6 +36,7 @@ from .factories import key_of, make_partner
 
 pytestmark = pytest.mark.django_db
 
+
 SAMPLES = Path(__file__).resolve().parents[2] / "lines" / "data" / "regions"
 
 
@@ -135,6 +136,12 @@ def _checkbox(partner: Partner, *, checked: bool) -> str:
         f'<input type="checkbox" name="partner" value="{partner.pk}" '
         f'id="fw_partner_{partner.pk}"{" checked" if checked else ""}>'
     )
+
+
+def _proposal(report: Report, municipality):
+    # A reporter's request leaves Dutch active in this thread; read the reasons in English.
+    with translation.override("en"):
+        return forward_proposal(report=report, municipality=municipality)
 
 
 def _opens(forward: Forward, user) -> str:
@@ -279,7 +286,7 @@ def test_a_report_made_before_a_merger_is_routed_to_the_successor(world):
     report = _submitted(world, "")
     Report.objects.filter(pk=report.pk).update(municipality_code="GM0457")  # Weesp
     report.refresh_from_db()
-    proposal = forward_proposal(report=report, municipality=None)
+    proposal = _proposal(report, None)
     assert [p.partner for p in proposal.proposed] == [world.police]
     client = _staff_client(world.analyst)
     page = client.get(reverse("network:prepare", args=[report.pk])).content.decode()
@@ -297,7 +304,7 @@ def test_partners_without_members_or_keys_are_refused_with_the_reason(world):
         partner_kind=PartnerKind.INVESTIGATIVE_SERVICE,
     )
     report = _submitted(world, "1012AB")
-    proposal = forward_proposal(report=report, municipality=_municipality("GM0363"))
+    proposal = _proposal(report, _municipality("GM0363"))
     assert [p.partner.name for p in proposal.proposed] == [
         "Politie Eenheid Amsterdam",
         "Gemeente Amsterdam",
@@ -330,9 +337,9 @@ def test_rules_are_scoped_by_category_and_municipality(world):
         partner=special,
     )
     report = _submitted(world, "3511 AA")
-    names = [p.partner.name for p in forward_proposal(report=report, municipality=None).proposed]
+    names = [p.partner.name for p in _proposal(report, None).proposed]
     assert names == ["Politie Eenheid Amsterdam"]
-    utrecht = forward_proposal(report=report, municipality=_municipality("GM0344"))
+    utrecht = _proposal(report, _municipality("GM0344"))
     assert [(p.partner.name, p.reason) for p in utrecht.proposed] == [
         ("Politie Eenheid Amsterdam", f"rule for every report of the line {world.line.name}"),
         ("Politie Midden-Nederland", "rule for reports located in Utrecht"),
