@@ -33,7 +33,7 @@ def _sign_in(page: Page, base: str, user) -> None:
 
 def _send(page: Page, partner_id: int) -> None:
     send = page.locator('#send form[action$="/forward/send/"]')
-    send.locator('select[name="partner"]').select_option(str(partner_id))
+    send.locator(f'input[name="partner"][value="{partner_id}"]').check()
     send.locator('button[type="submit"]').click()
 
 

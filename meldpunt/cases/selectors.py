@@ -344,6 +344,7 @@ ACTION_LABELS = {
     "case.note": _("Internal note added"),
     "case.close": _("Closed"),
     "case.forward": _("Forwarded to a partner"),
+    "report.locate": _("Municipality chosen"),
     "case.known_files_show": _("Files matching known material shown"),
     "hotline.open": _("Web addresses viewed"),
     "hotline.open_denied": _("Tried to view the web addresses without the key"),

@@ -7,9 +7,11 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.lines.models import Category, Line, Municipality, Question, QuestionKind
+from meldpunt.lines.regions import postcode_resolve
 from meldpunt.lines.webaddress import UrlRefused, url_normalise
 from meldpunt.vault.receipts import receipt_normalize
 
@@ -81,13 +83,15 @@ def _field_for(question: Question) -> forms.Field:
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         case QuestionKind.MUNICIPALITY:
             return forms.ModelChoiceField(
-                queryset=Municipality.objects.all(),
+                queryset=Municipality.objects.exclude(ended_on__lte=localdate()),
                 to_field_name="code",
                 empty_label=_("— choose a municipality —"),
                 **common,
             )
         case QuestionKind.WEB_ADDRESSES:
             return WebAddressesField(max_length=question.max_length, **common)
+        case QuestionKind.POSTCODE:
+            return forms.CharField(max_length=20, **common)
     raise ValueError(f"no form field for question kind {question.kind!r}")
 
 
@@ -152,6 +156,11 @@ class ReportForm(forms.Form):
         for question in self.questions:
             if question.kind == QuestionKind.MUNICIPALITY and self.cleaned_data.get(question.key):
                 return self.cleaned_data[question.key].code
+        for question in self.questions:
+            if question.kind == QuestionKind.POSTCODE and self.cleaned_data.get(question.key):
+                # Only the municipality is plaintext; the postcode itself stays sealed.
+                place = postcode_resolve(text=self.cleaned_data[question.key], on=localdate())
+                return place.municipality.code if place.municipality else ""
         return ""
 
 

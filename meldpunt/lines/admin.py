@@ -35,5 +35,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "is_connected"]
+    list_display = ["code", "name", "province", "ended_on"]
+    list_filter = ["province"]
     search_fields = ["code", "name"]
+    filter_horizontal = ["successors"]

@@ -5,6 +5,8 @@ English version in a twin field ending in ``_en``; ``localized`` picks the one
 for the active language.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -130,6 +132,7 @@ class QuestionKind(models.TextChoices):
     CHOICE = "choice", _("Choice")
     DATE = "date", _("Date")
     MUNICIPALITY = "municipality", _("Location (municipality)")
+    POSTCODE = "postcode", _("Location (postcode)")
     YES_NO = "yes_no", _("Yes / no")
     FILE = "file", _("Files")
     WEB_ADDRESSES = "web_addresses", _("Web addresses (one per line)")
@@ -195,12 +198,30 @@ class Question(models.Model):
 
 
 class Municipality(models.Model):
-    """A municipality (CBS code, e.g. GM0363), for routing and statistics."""
+    """A municipality (CBS code, e.g. GM0363), for routing and statistics.
+
+    Municipalities merge: a code that ended stays (old reports and postcodes
+    carry it) and points to the municipalities that took it over, so a report
+    made before a merger still reaches the municipality that exists now.
+    Whether a municipality receives forwards is its partner's connection
+    (``network.Partner``), not a property of the municipality.
+    """
 
     code = models.CharField(_("code"), max_length=10, primary_key=True)
     name = models.CharField(_("name"), max_length=120)
-    is_connected = models.BooleanField(
-        _("connected"), default=False, help_text=_("Receives forwarded reports.")
+    province = models.CharField(_("province"), max_length=60, blank=True)
+    ended_on = models.DateField(
+        _("ended on"),
+        null=True,
+        blank=True,
+        help_text=_("First day it no longer exists (the date of the merger)."),
+    )
+    successors = models.ManyToManyField(
+        "self",
+        verbose_name=_("taken over by"),
+        symmetrical=False,
+        blank=True,
+        related_name="predecessors",
     )
 
     class Meta:
@@ -210,6 +231,37 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def exists_on(self, day: date) -> bool:
+        return self.ended_on is None or day < self.ended_on
+
+
+class PostcodeArea(models.Model):
+    """How many addresses of a postcode lie in a municipality.
+
+    One row per postcode and municipality, for six-position postcodes
+    ("1012AB") and their four-digit areas ("1012"). A four-digit area often
+    spans two municipalities; the address counts order the candidates. Filled
+    by ``meldpunt regions import`` from CBS's postcode-house-number file.
+    """
+
+    postcode = models.CharField(_("postcode"), max_length=6)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="postcode_areas"
+    )
+    addresses = models.PositiveIntegerField(_("addresses"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postcode", "municipality"], name="one_row_per_postcode_and_municipality"
+            )
+        ]
+        verbose_name = _("postcode area")
+        verbose_name_plural = _("postcode areas")
+
+    def __str__(self) -> str:
+        return f"{self.postcode} → {self.municipality_id}"
 
 
 class LineMembership(models.Model):

@@ -78,7 +78,7 @@ def lines_import(data: dict[str, Any]) -> dict[str, int]:
     for item in data.get("municipalities", []):
         Municipality.objects.update_or_create(
             code=item["code"],
-            defaults=_pick(item, ["name", "is_connected"]),
+            defaults=_pick(item, ["name", "province"]),
         )
         counts["municipalities"] += 1
     for line_position, line_data in enumerate(data.get("lines", [])):
@@ -129,7 +129,6 @@ def lines_export() -> dict[str, Any]:
             }
         )
     municipalities = [
-        {"code": m.code, "name": m.name, "is_connected": m.is_connected}
-        for m in Municipality.objects.all()
+        {"code": m.code, "name": m.name, "province": m.province} for m in Municipality.objects.all()
     ]
     return {"lines": lines, "municipalities": municipalities}

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from meldpunt.vault.audit import audit_record
 
-from .models import Partner, PartnerMembership
+from .models import Partner, PartnerMembership, RoutingRule
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,7 +15,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "country", "municipality", "is_active"]
+    list_display = ["name", "kind", "country", "municipality", "is_active", "connected_until"]
     list_filter = ["kind", "is_active", "lines"]
     search_fields = ["name"]
     filter_horizontal = ["lines"]
@@ -64,3 +64,10 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
             details={"user": obj.user.get_username()},
         )
         super().delete_model(request, obj)
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["line", "category", "municipality", "recipient", "partner", "partner_kind"]
+    list_filter = ["line", "recipient"]
+    autocomplete_fields = ["municipality"]

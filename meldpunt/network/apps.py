@@ -7,7 +7,10 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Forwarding network")
 
     def ready(self) -> None:
+        from meldpunt.cases.demo import demo_step_register
         from meldpunt.intake.retention import retention_wiper_register
+        from meldpunt.network.demo import network_demo_create
         from meldpunt.network.services import forward_drafts_wipe
 
         retention_wiper_register(forward_drafts_wipe)
+        demo_step_register(network_demo_create)

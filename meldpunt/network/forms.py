@@ -1,13 +1,15 @@
 """Forms of forwarding. Each carries the version of the draft it was shown with."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.intake.models import Report
+from meldpunt.lines.models import Municipality
 from meldpunt.privacy.redaction import Decision
 
 from .models import Partner
-from .selectors import partners_for
+from .selectors import municipalities_existing, partners_for
 from .services import MAX_PASSAGE_CHARS
 
 MAX_VERSION = 2**31
@@ -44,7 +46,13 @@ class ForwardForm(forms.Form):
 
     version = forms.IntegerField(min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput)
     case_version = forms.IntegerField(min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput)
-    partner = forms.ModelChoiceField(label=_("Forward to"), queryset=Partner.objects.none())
+    # Several partners may receive one report; each gets a forward of its own.
+    partner = forms.ModelMultipleChoiceField(
+        label=_("Forward to"),
+        queryset=Partner.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one partner.")},
+    )
     # Shown to supervisors only; the service refuses an override from anyone else.
     override_reason = forms.CharField(
         label=_("Forward without reviewing every passage, because"),
@@ -58,3 +66,23 @@ class ForwardForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.report = report
         self.fields["partner"].queryset = partners_for(report)
+
+
+class LocationForm(forms.Form):
+    """The analyst names the report's municipality when its postcode gave none or several."""
+
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        queryset=Municipality.objects.none(),
+        to_field_name="code",
+        empty_label=_("— choose a municipality —"),
+    )
+
+    def __init__(self, *args, report: Report, candidates: tuple = (), **kwargs) -> None:
+        """``candidates`` narrow the list shown; a posted choice may be any existing one."""
+        super().__init__(*args, **kwargs)
+        self.report = report
+        existing = municipalities_existing(timezone.localdate())
+        if candidates:
+            existing = existing.filter(code__in=[m.code for m in candidates])
+        self.fields["municipality"].queryset = existing

@@ -10,13 +10,17 @@ billing): a forward has a delivery channel and a delivery state, partners have
 a kind and the lines that may forward to them.
 """
 
+from datetime import date
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.intake.models import Report
-from meldpunt.lines.models import Line, Municipality
+from meldpunt.lines.models import Category, Line, Municipality
 from meldpunt.vault.models import DataKey, Role, StaffUser
 
 
@@ -58,6 +62,27 @@ class Partner(models.Model):
         blank=True,
         related_name="partners",
     )
+    # The connection (aansluiting): a municipality receives forwards only while
+    # connected, and pays a fee for each forwarded report it receives.
+    connected_from = models.DateField(
+        _("connected from"),
+        null=True,
+        blank=True,
+        help_text=_("For municipalities: the first day it receives forwarded reports."),
+    )
+    connected_until = models.DateField(
+        _("connected until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of the connection; empty while it runs on."),
+    )
+    fee_per_forward = models.DecimalField(
+        _("fee per forwarded report (EUR)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
 
     class Meta:
         ordering = ["name"]
@@ -77,9 +102,101 @@ class Partner(models.Model):
             errors["country"] = _("Give the country of the foreign hotline.")
         if self.country and not (len(self.country) == 2 and self.country.isalpha()):
             errors["country"] = _("Use a two-letter country code such as DE or BE.")
+        if self.connected_until and not self.connected_from:
+            errors["connected_from"] = _("Give the first day of the connection too.")
+        if (
+            self.connected_from
+            and self.connected_until
+            and self.connected_until < self.connected_from
+        ):
+            errors["connected_until"] = _("The connection cannot end before it starts.")
         if errors:
             raise ValidationError(errors)
         self.country = self.country.upper()
+
+    @property
+    def needs_connection(self) -> bool:
+        """Municipalities receive forwards only while connected (and pay for them)."""
+        return self.kind == PartnerKind.MUNICIPALITY
+
+    def is_connected_on(self, day: date) -> bool:
+        """Whether the connection covers ``day``; partners that need none always are."""
+        if not self.needs_connection:
+            return True
+        return (
+            self.connected_from is not None
+            and self.connected_from <= day
+            and (self.connected_until is None or day <= self.connected_until)
+        )
+
+
+class RecipientKind(models.TextChoices):
+    PARTNER = "partner", _("This partner")
+    REPORT_MUNICIPALITY = "report_municipality", _("The municipality the report is located in")
+    PARTNER_KIND = "partner_kind", _("Every partner of a kind")
+
+
+class RoutingRule(models.Model):
+    """Which partners a report of a line (and category, and place) is proposed to.
+
+    The analyst sees the proposal with each rule's reason on the prepare page
+    and may add or remove partners there; rules never forward by themselves.
+    """
+
+    line = models.ForeignKey(
+        Line, verbose_name=_("line"), on_delete=models.CASCADE, related_name="routing_rules"
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        help_text=_("Empty: every category of the line."),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("only for reports located in"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        help_text=_("Empty: wherever the report is located."),
+    )
+    recipient = models.CharField(_("send to"), max_length=30, choices=RecipientKind)
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+    )
+    partner_kind = models.CharField(
+        _("partner kind"), max_length=30, choices=PartnerKind, blank=True
+    )
+
+    class Meta:
+        ordering = ["line", "category", "pk"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.line} / {self.category or '*'} → {self.get_recipient_display()}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.category_id and self.line_id and self.category.line_id != self.line_id:
+            errors["category"] = _("Choose a category of the rule's line.")
+        if (self.recipient == RecipientKind.PARTNER) != (self.partner_id is not None):
+            errors["partner"] = _("Choose a partner exactly when the rule sends to one partner.")
+        if (self.recipient == RecipientKind.PARTNER_KIND) != bool(self.partner_kind):
+            errors["partner_kind"] = _(
+                "Choose a partner kind exactly when the rule sends to every partner of a kind."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class PartnerMembership(models.Model):

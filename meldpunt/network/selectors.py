@@ -1,19 +1,23 @@
 """Reads of the forwarding network: the text to redact, partners, forwards, display rows."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meldpunt.intake import services as intake_services
 from meldpunt.intake.models import Author, Report
+from meldpunt.lines.models import Municipality, QuestionKind
+from meldpunt.lines.regions import PostcodeLocation, municipalities_current, postcode_resolve
 from meldpunt.privacy.detection import FindingType
 from meldpunt.privacy.redaction import MANUAL, Decision, RedactionDraft
 from meldpunt.vault.models import Role, StaffUser
 
 from .conf import network_setting
-from .models import Forward, Partner
+from .models import Forward, Partner, PartnerKind, RecipientKind, RoutingRule
 
 TYPE_LABELS = {
     FindingType.PERSON_NAME: gettext_lazy("person's name"),
@@ -67,6 +71,227 @@ def partner_recipients(partner: Partner) -> QuerySet[StaffUser]:
 def partners_for(report: Report) -> QuerySet[Partner]:
     """The partners the report's line may forward to."""
     return Partner.objects.filter(is_active=True, lines=report.line_id).order_by("name")
+
+
+@dataclass(frozen=True)
+class ReportLocation:
+    """Where a report is located, as far as routing is concerned.
+
+    ``municipality`` is set when the report's plaintext municipality code (the
+    reporter's choice, a postcode resolved at intake, or the analyst's choice)
+    or the postcode answer names exactly one existing municipality; otherwise
+    the analyst chooses, from ``candidates`` when there are any.
+    """
+
+    municipality: Municipality | None
+    postcode: PostcodeLocation | None
+    candidates: tuple[Municipality, ...] = ()
+
+
+def report_day(report: Report) -> date:
+    return timezone.localdate(report.received_at)
+
+
+def report_location(*, report: Report, key_bytes: bytes) -> ReportLocation:
+    """Resolve the report's location: its municipality code, else its postcode answer.
+
+    Merged municipalities count as their successors as of the report's date.
+    The postcode is read from the sealed answers (it is content); only the
+    municipality it resolves to is ever stored in plaintext.
+    """
+    day = report_day(report)
+    postcode_keys = [
+        q.key for q in report.category.questions.all() if q.kind == QuestionKind.POSTCODE
+    ]
+    postcode = None
+    if postcode_keys:
+        answers = intake_services.report_content(report=report, key_bytes=key_bytes)["answers"]
+        typed = next((str(answers[key]) for key in postcode_keys if answers.get(key)), "")
+        if typed:
+            postcode = postcode_resolve(text=typed, on=day)
+    if report.municipality_code:
+        given = Municipality.objects.filter(code=report.municipality_code).first()
+        current = municipalities_current(given, on=day) if given else []
+        if len(current) == 1:
+            return ReportLocation(municipality=current[0], postcode=postcode)
+        return ReportLocation(municipality=None, postcode=postcode, candidates=tuple(current))
+    if postcode is not None and postcode.municipality is not None:
+        return ReportLocation(municipality=postcode.municipality, postcode=postcode)
+    candidates = tuple(c.municipality for c in postcode.candidates) if postcode else ()
+    return ReportLocation(municipality=None, postcode=postcode, candidates=candidates)
+
+
+def municipalities_existing(on: date) -> QuerySet[Municipality]:
+    """The municipalities an analyst may choose as a report's location."""
+    return Municipality.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def partner_refusal(partner: Partner, *, line_id: int, on: date) -> str:
+    """Why ``partner`` cannot receive a forward of the line on ``on``; '' when it can."""
+    if not (partner.is_active and partner.lines.filter(pk=line_id).exists()):
+        return _("%(partner)s does not receive reports of this line.") % {"partner": partner.name}
+    if not partner.is_connected_on(on):
+        if partner.connected_from is None:
+            return _("%(partner)s is not connected.") % {"partner": partner.name}
+        if on < partner.connected_from:
+            return _("%(partner)s is not connected yet: the connection starts on %(day)s.") % {
+                "partner": partner.name,
+                "day": _day(partner.connected_from),
+            }
+        return _("%(partner)s is not connected: the connection ended on %(day)s.") % {
+            "partner": partner.name,
+            "day": _day(partner.connected_until),
+        }
+    if not partner_recipients(partner).exists():
+        return _("Nobody at %(partner)s can read a forward yet (no active member with a key).") % {
+            "partner": partner.name
+        }
+    return ""
+
+
+@dataclass(frozen=True)
+class ProposedPartner:
+    partner: Partner
+    reason: str
+
+
+@dataclass(frozen=True)
+class RefusedPartner:
+    name: str
+    reason: str
+    partner: Partner | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Partners the routing rules propose, each with why; and those refused, with why not."""
+
+    proposed: tuple[ProposedPartner, ...]
+    refused: tuple[RefusedPartner, ...]
+
+    @property
+    def partner_ids(self) -> set[int]:
+        return {item.partner.pk for item in self.proposed}
+
+
+def _rule_reason(rule: RoutingRule) -> str:
+    if rule.municipality_id:
+        return _("rule for reports located in %(municipality)s") % {
+            "municipality": rule.municipality.name
+        }
+    if rule.category_id:
+        return _("rule for the category %(category)s") % {"category": rule.category.title}
+    return _("rule for every report of the line %(line)s") % {"line": rule.line.title}
+
+
+def forward_proposal(
+    *, report: Report, municipality: Municipality | None, on: date | None = None
+) -> Proposal:
+    """Apply the routing rules of the report's line, category and place.
+
+    A partner that cannot receive the forward on ``on`` (today by default) is
+    not proposed but listed with the reason, e.g. a municipality whose
+    connection ended; the analyst sees why and may act on it.
+    """
+    on = on or timezone.localdate()
+    rules = (
+        RoutingRule.objects.filter(line=report.line_id)
+        .filter(Q(category__isnull=True) | Q(category=report.category_id))
+        .filter(Q(municipality__isnull=True) | Q(municipality=municipality))
+        .select_related("line", "category", "municipality", "partner")
+        .order_by("pk")
+    )
+    proposed: dict[int, ProposedPartner] = {}
+    refused: dict[str, RefusedPartner] = {}
+    for rule in rules:
+        reason = _rule_reason(rule)
+        if rule.recipient == RecipientKind.PARTNER:
+            candidates = [rule.partner]
+        elif rule.recipient == RecipientKind.PARTNER_KIND:
+            candidates = list(
+                Partner.objects.filter(
+                    kind=rule.partner_kind, is_active=True, lines=report.line_id
+                ).order_by("name")
+            )
+        elif municipality is None:
+            refused.setdefault(
+                "",
+                RefusedPartner(
+                    name=_("The report's municipality"),
+                    reason=_("The report's location is not known; choose its municipality."),
+                ),
+            )
+            continue
+        else:
+            candidates = list(
+                Partner.objects.filter(
+                    kind=PartnerKind.MUNICIPALITY, municipality=municipality
+                ).order_by("name")
+            )
+            reason = _("the report is located in %(municipality)s (%(rule)s)") % {
+                "municipality": municipality.name,
+                "rule": reason,
+            }
+            if not candidates:
+                refused.setdefault(
+                    municipality.code,
+                    RefusedPartner(
+                        name=municipality.name,
+                        reason=_("Municipality %(municipality)s is not connected.")
+                        % {"municipality": municipality.name},
+                    ),
+                )
+        for partner in candidates:
+            if partner.pk in proposed or str(partner.pk) in refused:
+                continue
+            refusal = partner_refusal(partner, line_id=report.line_id, on=on)
+            if refusal:
+                refused[str(partner.pk)] = RefusedPartner(partner.name, refusal, partner)
+            else:
+                proposed[partner.pk] = ProposedPartner(partner, reason)
+    return Proposal(proposed=tuple(proposed.values()), refused=tuple(refused.values()))
+
+
+@dataclass(frozen=True)
+class PartnerChoice:
+    partner: Partner
+    reason: str  # why the rules propose it; '' for a partner the analyst may add
+    is_checked: bool
+
+
+@dataclass(frozen=True)
+class PartnerChoices:
+    selectable: tuple[PartnerChoice, ...]
+    refused: tuple[RefusedPartner, ...]
+
+
+def partner_choices(
+    *, partners: QuerySet[Partner], proposal: Proposal, chosen: list | None, line_id: int
+) -> PartnerChoices:
+    """The prepare page's recipients: the proposal ticked, every other partner open to the
+    line to add, and the partners that cannot receive it today with the reason.
+
+    ``chosen``: the partner ids a refused post carried, so the page shows them again.
+    """
+    today = timezone.localdate()
+    selectable, refused = [], list(proposal.refused)
+    refused_ids = {item.partner.pk for item in refused if item.partner is not None}
+    reasons = {item.partner.pk: item.reason for item in proposal.proposed}
+    for partner in partners:
+        refusal = partner_refusal(partner, line_id=line_id, on=today)
+        if refusal:
+            if partner.pk not in refused_ids:
+                refused.append(RefusedPartner(partner.name, refusal, partner))
+            continue
+        is_checked = (
+            partner.pk in reasons if chosen is None else str(partner.pk) in map(str, chosen)
+        )
+        selectable.append(PartnerChoice(partner, reasons.get(partner.pk, ""), is_checked))
+    return PartnerChoices(selectable=tuple(selectable), refused=tuple(refused))
 
 
 def report_forwards(report: Report) -> QuerySet[Forward]:

@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,6 +23,7 @@ from meldpunt.cases.access import can_change
 from meldpunt.cases.models import Case
 from meldpunt.cases.services import CaseError, CaseErrorCode, case_mark_forwarded
 from meldpunt.intake.models import Report, ReportStatus
+from meldpunt.lines.models import Municipality
 from meldpunt.privacy.detection import find_identifying_details
 from meldpunt.privacy.redaction import (
     Decision,
@@ -44,7 +46,7 @@ from meldpunt.vault.models import Role, StaffUser
 
 from .models import DeliveryState, Forward, ForwardDraft, Partner, PartnerMembership
 from .notifications import forward_notifications_prepare
-from .selectors import forward_text_compose, partner_recipients
+from .selectors import forward_text_compose, partner_recipients, partner_refusal
 from .tasks import forward_notify
 
 DRAFT_CONTEXT = b"forward-draft"
@@ -286,31 +288,34 @@ def forward_draft_restart(
 def forward_create(
     *,
     report: Report,
-    partner: Partner,
+    partners: list[Partner],
     actor: StaffUser,
     key_bytes: bytes,
     draft_version: int,
     case_version: int,
     override_reason: str = "",
-) -> Forward:
-    """Seal the redacted version for the partner's members and mark the case forwarded.
+) -> list[Forward]:
+    """Seal the redacted version for each partner's own members and mark the case forwarded.
 
-    Refused while a marked passage is unreviewed, unless a supervisor overrides
-    with a written reason; the clearance goes into the audit event. Everything
-    happens in one transaction, so a refusal at any step creates nothing. After
-    the commit a task mails the members that a forward waits (nothing of its content).
+    Every partner gets a forward of its own under a data key sealed only for
+    its members. Refused while a marked passage is unreviewed, unless a
+    supervisor overrides with a written reason; the clearance goes into the
+    audit event. A partner that cannot receive it today (not open to the line,
+    a municipality that is not connected, nobody with a key) refuses the whole
+    forward with that reason. Everything happens in one transaction, so a
+    refusal at any step creates nothing. After the commit a task mails the
+    members that a forward waits (nothing of its content).
     """
     report = _check_may_prepare(report, actor)
-    if not (partner.is_active and partner.lines.filter(pk=report.line_id).exists()):
-        raise ForwardError(
-            ForwardErrorCode.INVALID, _("This line does not forward to this partner.")
-        )
-    recipients = list(partner_recipients(partner))
-    if not recipients:
-        raise ForwardError(
-            ForwardErrorCode.INVALID,
-            _("Nobody at this partner can read a forward yet (no member with a key)."),
-        )
+    if not partners:
+        raise ForwardError(ForwardErrorCode.INVALID, _("Choose at least one partner."))
+    today = timezone.localdate()
+    recipients = {}
+    for partner in partners:
+        refusal = partner_refusal(partner, line_id=report.line_id, on=today)
+        if refusal:
+            raise ForwardError(ForwardErrorCode.INVALID, refusal)
+        recipients[partner.pk] = list(partner_recipients(partner))
     with transaction.atomic():
         record = ForwardDraft.objects.select_for_update().filter(report=report).first()
         if record is None or record.version != draft_version:
@@ -322,26 +327,32 @@ def forward_create(
             )
         except ForwardRefused as refusal:
             raise ForwardError(_REFUSAL_CODES[refusal.code], refusal.message) from refusal
-        forward_key = crypto.new_data_key()
-        body = render_redacted(draft.text, draft.marks)
-        forward = Forward.objects.create(
-            report=report,
-            partner=partner,
-            data_key=data_key_create(key_bytes=forward_key, line=None, recipients=recipients),
-            sealed_body=crypto.encrypt(forward_key, body.encode(), context=BODY_CONTEXT),
-            created_by=actor,
-            used_override=clearance.is_override,
-        )
+        body = render_redacted(draft.text, draft.marks).encode()
+        forwards = []
+        for partner in partners:
+            forward_key = crypto.new_data_key()
+            forwards.append(
+                Forward.objects.create(
+                    report=report,
+                    partner=partner,
+                    data_key=data_key_create(
+                        key_bytes=forward_key, line=None, recipients=recipients[partner.pk]
+                    ),
+                    sealed_body=crypto.encrypt(forward_key, body, context=BODY_CONTEXT),
+                    created_by=actor,
+                    used_override=clearance.is_override,
+                )
+            )
         try:
             case_mark_forwarded(
                 report=report,
                 actor=actor,
                 version=case_version,
                 details={
-                    "partner": partner.pk,
-                    "partner_name": partner.name,
-                    "forward": forward.pk,
-                    "recipients": len(recipients),
+                    "partners": [partner.pk for partner in partners],
+                    "partner_names": [partner.name for partner in partners],
+                    "forwards": [forward.pk for forward in forwards],
+                    "recipients": [len(recipients[partner.pk]) for partner in partners],
                     **clearance.audit_details(),
                 },
             )
@@ -353,12 +364,39 @@ def forward_create(
                 CaseErrorCode.NOT_ALLOWED: ForwardErrorCode.NOT_ALLOWED,
             }.get(refusal.code, ForwardErrorCode.INVALID)
             raise ForwardError(code, refusal.message) from refusal
-        # The members are told by e-mail once the forward really exists; the
-        # pending rows are made here, so a forward nobody can be told about
-        # shows "not notified" at once.
-        forward_notifications_prepare(forward=forward)
-        transaction.on_commit(lambda: forward_notify.enqueue(forward.pk))
-    return forward
+        for forward in forwards:
+            # The members are told by e-mail once the forward really exists; the
+            # pending rows are made here, so a forward nobody can be told about
+            # shows "not notified" at once.
+            forward_notifications_prepare(forward=forward)
+            transaction.on_commit(partial(forward_notify.enqueue, forward.pk))
+    return forwards
+
+
+@transaction.atomic
+def report_locate(*, report: Report, actor: StaffUser, municipality: Municipality) -> Report:
+    """The analyst names the municipality of a report whose postcode did not resolve to one.
+
+    Only the municipality code is stored (plaintext, like the reporter's own
+    choice); the audit event names the code, never the postcode.
+    """
+    report = _check_may_prepare(report, actor)
+    if not municipality.exists_on(timezone.localdate()):
+        raise ForwardError(
+            ForwardErrorCode.INVALID,
+            _("%(municipality)s no longer exists; choose the municipality that took it over.")
+            % {"municipality": municipality.name},
+        )
+    previous = report.municipality_code
+    report.municipality_code = municipality.code
+    report.save(update_fields=["municipality_code"])
+    audit_record(
+        actor=actor,
+        action="report.locate",
+        target=report,
+        details={"municipality": municipality.code, "previous": previous},
+    )
+    return report
 
 
 def forward_open(*, forward: Forward, user: StaffUser, private_key: PrivateKey) -> str:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("reports/<int:pk>/forward/redact/", views.redact, name="redact"),
     path("reports/<int:pk>/forward/restart/", views.restart, name="restart"),
     path("reports/<int:pk>/forward/send/", views.forward, name="forward"),
+    path("reports/<int:pk>/forward/locate/", views.locate, name="locate"),
 ]

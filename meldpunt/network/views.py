@@ -30,7 +30,7 @@ from meldpunt.vault.keys import NoKeyError
 from meldpunt.vault.models import Role
 
 from . import selectors, services
-from .forms import DecisionForm, DraftVersionForm, ForwardForm, PassageForm
+from .forms import DecisionForm, DraftVersionForm, ForwardForm, LocationForm, PassageForm
 from .services import ForwardError, ForwardErrorCode
 
 ERROR_STATUS = {
@@ -74,14 +74,28 @@ def _prepare_page(
     case_version = case.version if case else 0
     draft = stored.draft
     initial = {"version": stored.version}
+    location = selectors.report_location(report=report, key_bytes=key_bytes)
+    proposal = selectors.forward_proposal(report=report, municipality=location.municipality)
     forms = {
         "passage": PassageForm(initial=initial, report=report, auto_id="passage_%s"),
         "restart": DraftVersionForm(initial=initial, report=report, auto_id="restart_%s"),
         "forward": ForwardForm(
             initial={**initial, "case_version": case_version}, report=report, auto_id="fw_%s"
         ),
+        "locate": LocationForm(
+            initial={"municipality": location.municipality},
+            report=report,
+            candidates=location.candidates if location.municipality is None else (),
+            auto_id="locate_%s",
+        ),
     }
     forms.update(bound or {})
+    choices = selectors.partner_choices(
+        partners=forms["forward"].fields["partner"].queryset,
+        proposal=proposal,
+        chosen=forms["forward"]["partner"].value() if "forward" in (bound or {}) else None,
+        line_id=report.line_id,
+    )
     context = {
         "report": report,
         "case": case,
@@ -96,7 +110,9 @@ def _prepare_page(
         "may_override": request.user.role == Role.SUPERVISOR,
         "is_usable": bool(case and case.triage_outcome == TriageOutcome.USABLE),
         "awaits_review": awaits_review(case, report.line_id),
-        "has_partners": forms["forward"].fields["partner"].queryset.exists(),
+        "has_partners": bool(choices.selectable or choices.refused),
+        "location": location,
+        "choices": choices,
         "forwards": selectors.report_forwards(report),
     }
     return render(request, "network/prepare.html", context, status=status)
@@ -220,7 +236,7 @@ def _forward(request: HttpRequest, report: Report) -> HttpResponse:
         ForwardForm,
         lambda form, key: services.forward_create(
             report=report,
-            partner=form.cleaned_data["partner"],
+            partners=list(form.cleaned_data["partner"]),
             actor=request.user,
             key_bytes=key(),
             draft_version=form.cleaned_data["version"],
@@ -228,7 +244,25 @@ def _forward(request: HttpRequest, report: Report) -> HttpResponse:
             override_reason=form.cleaned_data["override_reason"],
         ),
         lambda created: (
-            _("The report has been forwarded to %(partner)s.") % {"partner": created.partner.name}
+            _("The report has been forwarded to %(partners)s.")
+            % {"partners": ", ".join(forward.partner.name for forward in created)}
         ),
         redirect_to="cases:report",
+    )
+
+
+@staff_required
+@require_POST
+def locate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name the report's municipality where its postcode gave none or several."""
+    report = report_for(request.user, pk)
+    return _act(
+        request,
+        report,
+        "locate",
+        LocationForm,
+        lambda form, _key: services.report_locate(
+            report=report, actor=request.user, municipality=form.cleaned_data["municipality"]
+        ),
+        _("The report's municipality has been saved."),
     )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from meldpunt.cases.models import Case, CaseClassification, CaseNote, LineCaseSettings
 from meldpunt.cases.services import case_approve, case_claim, case_link, case_triage
 from meldpunt.intake.models import Message, Report
+from meldpunt.lines.models import Municipality
 from meldpunt.network.models import Forward, ForwardDraft, PartnerMembership
 from meldpunt.network.services import forward_create, forward_draft_current
 from meldpunt.network.tests.factories import key_of, make_partner
@@ -176,11 +177,21 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
         {"version": 1, "case_version": 3, "partner": world.partner.pk},
         report=world.forwardable_report(),
     )
+    add(
+        "network:locate",
+        "post",
+        WRITE,
+        lambda _report: {
+            "municipality": Municipality.objects.get_or_create(
+                code="GM0363", defaults={"name": "Amsterdam"}
+            )[0].code
+        },
+    )
     add("partner:inbox", "get", PARTNER_ONLY)
     forwarded = world.forwardable_report()
-    forward = forward_create(
+    [forward] = forward_create(
         report=forwarded,
-        partner=world.partner,
+        partners=[world.partner],
         actor=world.holder,
         key_bytes=key_of(forwarded, world.holder),
         draft_version=1,
@@ -230,7 +241,7 @@ def test_the_matrix_covers_every_back_office_url():
     names |= {"triage", "approve", "notification_settings", "notification_status"}
     names |= {"classify", "category", "link", "unlink", "note", "close"}
     names |= {"network:prepare", "network:decide", "network:redact", "network:restart"}
-    names |= {"network:forward", "partner:inbox", "partner:forward"}
+    names |= {"network:forward", "network:locate", "partner:inbox", "partner:forward"}
     assert _urls_covered() == names
     # ... and every one of them is requested by the matrix below.
     assert {row[0] for row in _cases(World("supervisor"))} == names

@@ -166,6 +166,7 @@ SCHEMAS: dict[str, Any] = {
                     "choice",
                     "date",
                     "municipality",
+                    "postcode",
                     "yes_no",
                     "file",
                     "web_addresses",

@@ -133,7 +133,7 @@ def test_forward_is_refused_while_a_finding_is_unreviewed_and_allowed_after_reda
         )
     event = AuditEvent.objects.get(action="case.forward")
     assert event.actor == world.analyst
-    assert event.details["forward"] == forward.pk and event.details["override"] is False
+    assert event.details["forwards"] == [forward.pk] and event.details["override"] is False
 
     # The partner's member reads it with their own key; reading is audited and marks it read.
     partner_client = _client(world.member)

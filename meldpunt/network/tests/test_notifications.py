@@ -91,9 +91,9 @@ def _forward(world, capture) -> Forward:
             decision="redact",
         )
     with capture(execute=True):
-        forward = forward_create(
+        [forward] = forward_create(
             report=world.report,
-            partner=world.partner,
+            partners=[world.partner],
             actor=world.analyst,
             key_bytes=key,
             draft_version=stored.version + len(stored.draft.marks),

@@ -59,6 +59,7 @@ def test_administrators_add_partners_with_members_and_it_is_audited():
         "is_active": "on",
         "country": "",
         "municipality": "",
+        "fee_per_forward": "0.00",
         "lines": [line.pk],
         "memberships-TOTAL_FORMS": "1",
         "memberships-INITIAL_FORMS": "0",

@@ -6,7 +6,7 @@ follow-up, and one with files matching known material. Timestamps the services
 set to "now" are moved into 2025 afterwards, as the retention tests do.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -48,6 +48,7 @@ class StatsWorld:
             name="Gemeente Amsterdam",
             kind=PartnerKind.MUNICIPALITY,
             municipality=Municipality.objects.get(code="GM0363"),
+            connected_from=date(2000, 1, 1),
         )
         self.scheme = make_scheme(line=self.crime, options=("cocaine", "cannabis"))
         self._closings: list[tuple[int, datetime]] = []
@@ -116,9 +117,9 @@ class StatsWorld:
         key = key_of(report, self.holder)
         forward_draft_current(report=report, actor=self.holder, key_bytes=key)
         for partner in partners:
-            forward = forward_create(
+            [forward] = forward_create(
                 report=report,
-                partner=partner,
+                partners=[partner],
                 actor=self.holder,
                 key_bytes=key,
                 draft_version=1,

@@ -1,7 +1,6 @@
 """``meldpunt demo``: a working reporting point on this machine in one command."""
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -13,15 +12,18 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.core.wsgi import get_wsgi_application
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from meldpunt.lines.models import Line, LineMembership
+from meldpunt.cases.demo import demo_account_create, demo_steps
+from meldpunt.lines.models import Line, LineMembership, PostcodeArea
+from meldpunt.lines.regions import regions_import
 from meldpunt.lines.transfer import lines_import
 from meldpunt.periodic import periodic_schedule_all
-from meldpunt.vault.keys import staff_key_create
 from meldpunt.vault.models import Role, StaffUser
 
 DEMO_CONFIG = Path(__file__).resolve().parents[3] / "lines" / "data" / "demo.yaml"
+# Small files in the layout of CBS's (docs/operations.md): a few municipalities,
+# two mergers and some postcodes, one four-digit area spanning two municipalities.
+DEMO_REGIONS = DEMO_CONFIG.parent / "regions"
 DEMO_STAFF = [
     ("beheerder", Role.ADMINISTRATOR, True),
     ("analist", Role.ANALYST, False),
@@ -43,6 +45,13 @@ class Command(BaseCommand):
         if not Line.objects.exists():
             lines_import(yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8")))
             self.stdout.write("Demo lines loaded.")
+        if not PostcodeArea.objects.exists():
+            regions_import(
+                municipalities=DEMO_REGIONS / "gemeenten-alfabetisch-2025.csv",
+                mergers=DEMO_REGIONS / "herindelingen.csv",
+                postcodes=DEMO_REGIONS / "pc6hnr-sample.csv",
+            )
+            self.stdout.write("Demo municipalities and postcodes loaded.")
         self._staff()
         # The worker's periodic jobs: retention purge, notifications, URL re-checks.
         periodic_schedule_all()
@@ -59,22 +68,13 @@ class Command(BaseCommand):
             return
         self.stdout.write("Demo staff (shown once; sign in at /staff/sign-in/):")
         for username, role, is_admin in DEMO_STAFF:
-            password = "-".join(secrets.token_hex(3) for _ in range(4))
-            user = StaffUser.objects.create_user(
-                username=username,
-                password=password,
-                role=role,
-                is_staff=is_admin,
-                is_superuser=is_admin,
+            user = demo_account_create(
+                username=username, role=role, is_admin=is_admin, stdout=self.stdout
             )
-            staff_key_create(user=user, password=password)
             for line in Line.objects.all():
                 LineMembership.objects.create(line=line, user=user)
-            device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
-            secret = device.config_url.split("secret=")[1].split("&")[0]
-            self.stdout.write(
-                f"  user={username} password={password} totp_secret={secret} role={role}"
-            )
+        for step in demo_steps():
+            step(self.stdout)
 
     def _serve(self, host: str, port: int) -> None:
         from waitress import serve
