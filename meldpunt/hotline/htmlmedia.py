@@ -184,22 +184,23 @@ def page_media_extract(
         except UrlRefused:
             pass  # a browser falls back to the document's address too
     media = PageMedia()
-    seen = {page_url}  # raw references and resolved addresses
+    looked_at: set[str] = set()  # references as written
+    resolved = {page_url}
     rest: set[str] = set()
     for raw in parser.found:
         raw = raw.strip()
-        if not raw or raw in seen or raw.lower().startswith(_SKIPPED_SCHEMES):
+        if not raw or raw in looked_at or raw.lower().startswith(_SKIPPED_SCHEMES):
             continue
         if len(media.addresses) >= limit:
             rest.add(raw)
             continue
-        seen.add(raw)
+        looked_at.add(raw)
         try:
             address = url_join(base, raw)
         except UrlRefused:
             continue
-        if address.url not in seen:
-            seen.add(address.url)
+        if address.url not in resolved:
+            resolved.add(address.url)
             media.addresses.append(address)
     media.more = len(rest)
     return media
