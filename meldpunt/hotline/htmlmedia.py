@@ -140,6 +140,18 @@ class _MediaParser(HTMLParser):
         elif tag == "a" and _is_media_link(values.get("href", "")):
             self.found.append(values["href"])
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """``<![`` that is not CDATA or a conditional comment is a bogus comment up to ``>``.
+
+        So browsers read it (WHATWG); Python 3.12's parser raises AssertionError
+        on it instead, and hostile pages are full of such bytes.
+        """
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end < 0 else end + 1
+
     def handle_endtag(self, tag: str) -> None:
         if tag in self._containers:
             # Close the innermost open element of this name (and what was left open in it).
