@@ -16,15 +16,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from meldpunt.evidence.hashing import file_digests
 from meldpunt.evidence.models import EvidenceMatch
-from meldpunt.evidence.services import (
-    EvidenceRejected,
-    PreparedFile,
-    evidence_prepare,
-    evidence_store,
+from meldpunt.hotline.capturing import (
+    Capture,
+    PageMediaCapture,
+    body_capture,
+    capture_store,
+    page_media_capture,
 )
-from meldpunt.hashes.matching import hashes_match
 from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.fetching import FetchResult, Outcome, url_fetch
 from meldpunt.hotline.iptable import ip_network
@@ -36,15 +35,15 @@ from meldpunt.hotline.models import (
     HostingTrace,
     HotlineState,
     KnownStatus,
+    MediaState,
     OnlineStatus,
+    PageMediaItem,
     ReportedUrl,
 )
 from meldpunt.hotline.resolving import ResolveError, host_resolve
-from meldpunt.hotline.sealing import details_seal, url_open
+from meldpunt.hotline.sealing import details_seal, url_open, url_seal
 from meldpunt.lines.webaddress import UrlRefused, url_normalise
 from meldpunt.vault import crypto
-from meldpunt.vault.keys import data_key_create
-from meldpunt.vault.models import Role, StaffUser
 
 logger = logging.getLogger(__name__)
 
@@ -128,48 +127,6 @@ def _claim(reported_url_id: int, now: datetime) -> ReportedUrl | None:
     return item if claimed else None
 
 
-@dataclass
-class _Capture:
-    prepared: PreparedFile | None = None
-    refusal: str = ""
-    matched_lists: list[str] = field(default_factory=list)
-
-    def discard(self) -> None:
-        if self.prepared is not None:
-            self.prepared.discard()
-
-
-def _capture(result: FetchResult, *, keep: bool) -> _Capture:
-    """Match the body as found against the lists; on a first check, clean it for storing."""
-    capture = _Capture()
-    if result.path is None:
-        return capture
-    matches = hashes_match(exact=file_digests(result.path))
-    capture.matched_lists = sorted({match.list_name for match in matches})
-    if keep:
-        try:
-            with result.path.open("rb") as body:
-                capture.prepared = evidence_prepare(
-                    source=body,
-                    name=result.final_url.rsplit("/", 1)[-1][:255] or "index",
-                    max_bytes=hotline_setting("HOTLINE_FETCH_MAX_BYTES"),
-                )
-        except EvidenceRejected as refusal:
-            capture.refusal = refusal.code
-    return capture
-
-
-def _store_capture(item: ReportedUrl, prepared: PreparedFile):
-    """Encrypt the cleaned body under a new data key sealed for the line's staff."""
-    key_bytes = crypto.new_data_key()
-    line = item.report.line
-    recipients = StaffUser.objects.filter(line_memberships__line=line, is_active=True).exclude(
-        role=Role.PARTNER
-    )
-    data_key = data_key_create(key_bytes=key_bytes, line=line, recipients=recipients)
-    return evidence_store(prepared=prepared, data_key=data_key, key_bytes=key_bytes)
-
-
 def _next_state(item: ReportedUrl, *, first: bool, outcome: str, is_known: bool) -> str:
     if first:
         return HotlineState.KNOWN if is_known else HotlineState.ASSESSMENT
@@ -185,7 +142,9 @@ def reported_url_check(*, reported_url_id: int, now: datetime | None = None) -> 
     """Check one address if it is due; returns what happened (for the task result).
 
     The first check keeps the body as evidence (cleaned, encrypted for the
-    line's staff, matched against the lists) and sends known material past the
+    line's staff, matched against the lists) and, for an HTML page, the
+    pictures and videos it shows (capturing.page_media_capture); known
+    material, of the page or of any of its items, sends the address past the
     analyst. Re-checks only record whether the material is still online; once
     acted-on material is offline HOTLINE_GONE_AFTER_OFFLINE_CHECKS times in a
     row it is gone and no longer checked.
@@ -201,24 +160,33 @@ def reported_url_check(*, reported_url_id: int, now: datetime | None = None) -> 
         logger.warning("reported address %s cannot be read", item.pk)
         return "unreadable"
     result = url_fetch(address)
-    capture = _Capture()
+    capture, media = Capture(), PageMediaCapture()
     try:
-        capture = _capture(result, keep=first)
+        capture = body_capture(result, keep=first)
+        if first:
+            media = page_media_capture(result)
         trace = hosting_trace(host=url_normalise(result.final_url).host, connected=result.address)
-        return _record(item.pk, now, first, result, capture, trace)
+        return _record(item.pk, now, first, result, capture, media, trace)
     finally:
         result.discard()
         capture.discard()
+        media.discard()
 
 
 def _record(
-    pk: int, now: datetime, first: bool, result: FetchResult, capture: _Capture, trace: Trace
+    pk: int,
+    now: datetime,
+    first: bool,
+    result: FetchResult,
+    capture: Capture,
+    media: PageMediaCapture,
+    trace: Trace,
 ) -> str:
     with transaction.atomic():
         item = ReportedUrl.objects.select_for_update().select_related("report__line").get(pk=pk)
         if item.destroyed_at is not None:
             return "destroyed meanwhile"
-        evidence = _store_capture(item, capture.prepared) if capture.prepared else None
+        evidence = capture_store(item=item, prepared=capture.prepared) if capture.prepared else None
         is_known = bool(capture.matched_lists) or (
             evidence is not None and EvidenceMatch.objects.filter(evidence=evidence).exists()
         )
@@ -232,7 +200,7 @@ def _record(
             "seconds": result.seconds,
             "matched_lists": capture.matched_lists,
         }
-        FetchAttempt.objects.create(
+        attempt = FetchAttempt.objects.create(
             reported_url=item,
             purpose=CheckPurpose.FIRST if first else CheckPurpose.RECHECK,
             checked_at=_hour(now),
@@ -245,7 +213,13 @@ def _record(
             evidence=evidence,
             capture_refusal=capture.refusal,
             is_known=is_known,
+            media_search=media.search,
+            media_more=media.more,
+            is_media_search_cut=media.is_cut,
         )
+        if _media_record(item, attempt, media):
+            is_known = attempt.is_known = True
+            attempt.save(update_fields=["is_known"])
         _trace_record(item, trace, now)
         item.online_status = OnlineStatus(result.outcome)
         if result.outcome == Outcome.OFFLINE:
@@ -267,6 +241,31 @@ def _record(
             item.next_check_at = now + timedelta(hours=hotline_setting("HOTLINE_RECHECK_HOURS"))
         item.save()
     return f"{item.state}: {result.outcome}"
+
+
+def _media_record(item: ReportedUrl, attempt: FetchAttempt, media: PageMediaCapture) -> bool:
+    """Store the kept pictures and videos and record every item; True when any is known."""
+    any_known = False
+    for position, found in enumerate(media.items):
+        prepared = found.capture.prepared
+        evidence = capture_store(item=item, prepared=prepared) if prepared else None
+        state = found.state
+        if evidence is not None and EvidenceMatch.objects.filter(evidence=evidence).exists():
+            state = MediaState.KNOWN  # by PDQ, or the exact hash of the cleaned file
+        any_known = any_known or state == MediaState.KNOWN
+        PageMediaItem.objects.create(
+            attempt=attempt,
+            position=position,
+            sealed_url=url_seal(found.url),
+            sealed_details=details_seal(found.details),
+            state=state,
+            reason=found.reason,
+            http_status=found.http_status,
+            media_type=found.media_type,
+            size=found.size,
+            evidence=evidence,
+        )
+    return any_known
 
 
 def _trace_record(item: ReportedUrl, trace: Trace, now: datetime) -> None:

@@ -19,6 +19,16 @@ DEFAULTS = {
     # Check TLS certificates; abuse sites with broken certificates are recorded as
     # a TLS error, which an analyst can look at by hand (docs/hotline.md).
     "HOTLINE_FETCH_VERIFY_TLS": True,
+    # The pictures and videos of a reported HTML page (first check only): at most
+    # this many items, each at most ITEM_MAX_BYTES, together at most MAX_BYTES and
+    # TOTAL_SECONDS (fetching and cleaning), so a page with thousands of pictures
+    # or one that never finishes cannot hold a worker. Only the first
+    # PARSE_MAX_BYTES of the page are searched for them.
+    "HOTLINE_PAGE_MEDIA_MAX_ITEMS": 50,
+    "HOTLINE_PAGE_MEDIA_ITEM_MAX_BYTES": 64 * 1024 * 1024,
+    "HOTLINE_PAGE_MEDIA_MAX_BYTES": 256 * 1024 * 1024,
+    "HOTLINE_PAGE_MEDIA_TOTAL_SECONDS": 300.0,
+    "HOTLINE_PAGE_PARSE_MAX_BYTES": 5 * 1024 * 1024,
     # Name servers the crawler asks ("192.0.2.53" or "192.0.2.53:5353"); empty: the
     # system's (/etc/resolv.conf).
     "HOTLINE_DNS_NAMESERVERS": [],

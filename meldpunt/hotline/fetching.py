@@ -208,10 +208,9 @@ def _private_temp_file() -> Path:
 
 
 def _read_body(
-    response: http.client.HTTPResponse, result: FetchResult, watchdog: "_Watchdog"
+    response: http.client.HTTPResponse, result: FetchResult, watchdog: "_Watchdog", limit: int
 ) -> None:
     """Stream the body to a private file; over the limit nothing is kept."""
-    limit = hotline_setting("HOTLINE_FETCH_MAX_BYTES")
     path = _private_temp_file()
     digest = hashlib.sha256()
     head = b""
@@ -240,7 +239,9 @@ def _read_body(
     result.media_type = sniff_media_type(head)
 
 
-def _fetch_one(target: WebAddress, result: FetchResult, deadline: float) -> str | None:
+def _fetch_one(
+    target: WebAddress, result: FetchResult, deadline: float, max_bytes: int
+) -> str | None:
     """One request; returns the Location of a redirect, or None when the body was read."""
     connection, address = _connect(target, _addresses(target))
     result.address = address
@@ -270,7 +271,7 @@ def _fetch_one(target: WebAddress, result: FetchResult, deadline: float) -> str 
                 raise _Refused(FetchError.HTTP_STATUS, Outcome.OFFLINE)
             if not 200 <= response.status < 300:
                 raise _Refused(FetchError.HTTP_STATUS)
-            _read_body(response, result, watchdog)
+            _read_body(response, result, watchdog, max_bytes)
             return None
         except _Refused:
             raise
@@ -280,8 +281,14 @@ def _fetch_one(target: WebAddress, result: FetchResult, deadline: float) -> str 
             raise _Refused(FetchError.PROTOCOL) from None
 
 
-def url_fetch(address: WebAddress) -> FetchResult:
+def url_fetch(
+    address: WebAddress, *, max_bytes: int | None = None, total_seconds: float | None = None
+) -> FetchResult:
     """Fetch a normalised address, following redirects; never raises for what it finds.
+
+    ``max_bytes`` and ``total_seconds`` lower the limits of this one fetch below
+    HOTLINE_FETCH_MAX_BYTES and HOTLINE_FETCH_TOTAL_SECONDS (the pictures of a
+    page share the page's budget); they never raise them.
 
     Outcome ONLINE with a ``path`` means the body was read; ONLINE without one
     means it was there but empty or over the size limit. OFFLINE means the
@@ -290,13 +297,16 @@ def url_fetch(address: WebAddress) -> FetchResult:
     crawler may not connect to.
     """
     started = time.monotonic()
-    deadline = started + hotline_setting("HOTLINE_FETCH_TOTAL_SECONDS")
+    seconds = hotline_setting("HOTLINE_FETCH_TOTAL_SECONDS")
+    deadline = started + (seconds if total_seconds is None else min(seconds, total_seconds))
+    limit = hotline_setting("HOTLINE_FETCH_MAX_BYTES")
+    limit = limit if max_bytes is None else min(limit, max_bytes)
     result = FetchResult(outcome=Outcome.ERROR, final_url=address.url)
     target = address
     try:
         for _hop in range(hotline_setting("HOTLINE_FETCH_MAX_REDIRECTS") + 1):
             result.final_url = target.url
-            location = _fetch_one(target, result, deadline)
+            location = _fetch_one(target, result, deadline, limit)
             if location is None:
                 result.outcome = Outcome.ONLINE
                 break

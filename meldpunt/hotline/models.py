@@ -130,6 +130,14 @@ class CheckPurpose(models.TextChoices):
     RECHECK = "recheck", _("re-check")
 
 
+class MediaSearch(models.TextChoices):
+    """Whether the crawler looked for the pictures and videos of what it fetched."""
+
+    NOT_SEARCHED = "", _("not searched")  # a re-check, or a file that is no page
+    SEARCHED = "searched", _("searched")
+    NOT_HTML = "not_html", _("declared as an HTML page, but the content is not HTML")
+
+
 class FetchAttempt(models.Model):
     """One look at a reported address by the crawler.
 
@@ -155,9 +163,58 @@ class FetchAttempt(models.Model):
     )
     capture_refusal = models.CharField(max_length=30, blank=True)
     is_known = models.BooleanField(default=False)
+    # The pictures and videos of an HTML page (first check only): their rows are
+    # ``media_items``; ``media_more`` counts further references on the page that
+    # were not fetched (over HOTLINE_PAGE_MEDIA_MAX_ITEMS), and ``is_media_search_cut``
+    # says that only the first HOTLINE_PAGE_PARSE_MAX_BYTES of the page were searched.
+    media_search = models.CharField(max_length=10, choices=MediaSearch, blank=True)
+    media_more = models.PositiveIntegerField(default=0)
+    is_media_search_cut = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["pk"]
+
+
+class MediaState(models.TextChoices):
+    """What became of one picture or video of a reported page."""
+
+    STORED = "stored", _("kept for the analyst")
+    KNOWN = "known", _("known material")
+    REFUSED = "refused", _("refused")
+    OVER_BUDGET = "over_budget", _("not fetched: over the page's budget")
+    FAILED = "failed", _("could not be fetched")
+
+
+class PageMediaItem(models.Model):
+    """One picture or video that a reported page shows or links, and what the crawler found.
+
+    Like the page's own address, the item's address is content (it points at
+    the material) and is sealed under the hotline key, as are the fetch details
+    and the hashes of the file as found and as cleaned (``sealed_details``), so
+    that a later re-check can tell whether the same material is still there.
+    Known items keep their evidence file but are never shown to the analyst.
+    """
+
+    attempt = models.ForeignKey(FetchAttempt, on_delete=models.CASCADE, related_name="media_items")
+    position = models.PositiveIntegerField(help_text=_("Order on the page, from 0."))
+    sealed_url = models.BinaryField(help_text=_("Encrypted under the hotline key."))
+    sealed_details = models.BinaryField(default=b"")
+    state = models.CharField(max_length=20, choices=MediaState)
+    reason = models.CharField(max_length=30, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    media_type = models.CharField(max_length=100, blank=True, help_text=_("As sniffed."))
+    size = models.PositiveBigIntegerField(default=0)
+    evidence = models.ForeignKey(
+        EvidenceFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="hotline_media_item_position"
+            )
+        ]
 
 
 class HostingTrace(models.Model):

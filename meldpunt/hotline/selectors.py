@@ -1,16 +1,24 @@
 """What the analyst's hotline page shows of a report's addresses."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
+from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from meldpunt.evidence.models import EvidenceFile, EvidenceMatch
+from meldpunt.evidence.models import EvidenceFile, EvidenceMatch, EvidencePreview, PreviewKind
+from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.models import (
     RECHECKED_STATES,
+    CheckPurpose,
     FetchAttempt,
     HostingRoute,
     HotlineState,
+    MediaSearch,
+    MediaState,
+    PageMediaItem,
     ReportedUrl,
 )
 from meldpunt.hotline.sealing import details_open, url_open
@@ -28,6 +36,59 @@ NEXT_STEP_LABELS = {
 }
 
 
+# Why an item of a page was not kept, for the analyst (state and reason codes of
+# capturing._media_classify; fetch errors of fetching.FetchError).
+REASON_LABELS = {
+    "bytes": _("the page's budget of bytes was used up"),
+    "seconds": _("the page's time budget was used up"),
+    "address_not_allowed": _(
+        "its address, or a redirect, points into a private or internal network"
+    ),
+    "redirect_refused": _("it redirects to an address the crawler may not follow"),
+    "too_many_redirects": _("it redirects too often"),
+    "too_large": _("it is larger than the limit for one item"),
+    "type_not_allowed": _("a kind of picture or video that cannot be cleaned"),
+    "corrupt": _("it is damaged or incomplete and cannot be opened"),
+    "too_complex": _("it is too large or too complex to process"),
+    "encrypted": _("it is protected with a password"),
+    "empty": _("the server sent nothing"),
+    "timeout": _("it did not arrive in time"),
+    "nxdomain": _("its host name does not exist"),
+    "no_address": _("its host name has no address"),
+    "dns_error": _("its host name could not be looked up"),
+    "connection_refused": _("the server refused the connection"),
+    "connection_error": _("the server could not be reached"),
+    "tls_error": _("the server's certificate is not valid"),
+    "protocol_error": _("the server's answer was broken"),
+}
+
+
+@dataclass
+class MediaRow:
+    """One picture or video of a page as the analyst sees it (never a known one)."""
+
+    item: PageMediaItem
+    address: str | None
+    evidence_id: int | None = None
+    has_preview: bool = False
+    message: str = ""
+
+
+@dataclass
+class PageMediaView:
+    """The pictures and videos of an address's page: unknown ones, what was not kept,
+    and known ones only as counts per list."""
+
+    notice: str = ""
+    shown: list[MediaRow] = field(default_factory=list)
+    not_kept: list[MediaRow] = field(default_factory=list)
+    known_count: int = 0
+    known_lists: list[str] = field(default_factory=list)  # "3 known items (list X)"
+    known_list_names: list[str] = field(default_factory=list)
+    more: str = ""
+    is_searched: bool = False
+
+
 @dataclass
 class AddressRow:
     item: ReportedUrl
@@ -39,6 +100,7 @@ class AddressRow:
     next_step: Promise | str = ""
     may_assess: bool = False
     may_recheck: bool = False
+    media: PageMediaView | None = None
     form: object = None  # the assessment form, set by the view
 
 
@@ -60,10 +122,133 @@ def _known_lists(item: ReportedUrl, attempts: list[FetchAttempt]) -> list[str]:
     return sorted(names)
 
 
+def _item_lists(item: PageMediaItem, details: dict, matched: dict[int, set[str]]) -> set[str]:
+    return set(details.get("matched_lists", [])) | matched.get(item.evidence_id, set())
+
+
+def _item_message(item: PageMediaItem, details: dict) -> str:
+    if item.reason == "not_media":
+        return gettext(
+            "the content is %(type)s, not a picture or video (the server said %(declared)s)"
+        ) % {
+            "type": item.media_type or "?",
+            "declared": details.get("declared_type") or "?",
+        }
+    if item.reason == "http_status":
+        return gettext("the server answered HTTP %(status)s") % {"status": item.http_status}
+    label = REASON_LABELS.get(item.reason)
+    return str(label) if label else item.reason
+
+
+def _open_or_empty(sealed: bytes) -> dict:
+    try:
+        return details_open(sealed) if sealed else {}
+    except crypto.DecryptionError:
+        return {}
+
+
+def _url_or_none(sealed: bytes) -> str | None:
+    try:
+        return url_open(sealed) if sealed else None
+    except crypto.DecryptionError:
+        return None
+
+
+def _page_notice(attempt: FetchAttempt) -> str:
+    if attempt.media_search == MediaSearch.NOT_HTML:
+        return gettext(
+            "The server called this address an HTML page, but its content is %(type)s: "
+            "no pictures or videos were looked for."
+        ) % {"type": attempt.media_type or "?"}
+    if attempt.is_media_search_cut:
+        return gettext(
+            "The page is long: only its first %(size)s were searched for pictures and videos."
+        ) % {"size": filesizeformat(hotline_setting("HOTLINE_PAGE_PARSE_MAX_BYTES"))}
+    return ""
+
+
+def page_media(attempt: FetchAttempt | None) -> PageMediaView | None:
+    """What the analyst sees of a page's pictures and videos.
+
+    Known items, by the crawler's exact match, by the stored file's matches, or
+    by a match that came later (vPDQ in the worker), are counted per list and
+    never listed: no address, no file, no preview. Unknown kept items are
+    listed with a link to their evidence page and, once made, the blurred
+    preview; items not kept with the reason why.
+    """
+    if attempt is None or attempt.media_search == MediaSearch.NOT_SEARCHED:
+        return None
+    view = PageMediaView(
+        notice=_page_notice(attempt), is_searched=attempt.media_search == MediaSearch.SEARCHED
+    )
+    items = list(attempt.media_items.all())
+    evidence_ids = [item.evidence_id for item in items if item.evidence_id]
+    matched: dict[int, set[str]] = {}
+    for evidence_id, list_name in EvidenceMatch.objects.filter(
+        evidence_id__in=evidence_ids
+    ).values_list("evidence_id", "list_name"):
+        matched.setdefault(evidence_id, set()).add(list_name)
+    kept = set(
+        EvidenceFile.objects.filter(pk__in=evidence_ids, destroyed_at=None).values_list(
+            "pk", flat=True
+        )
+    )
+    with_preview = set(
+        EvidencePreview.objects.filter(
+            evidence_id__in=kept, kind__in=[PreviewKind.THUMBNAIL, PreviewKind.CONTACT_SHEET]
+        ).values_list("evidence_id", flat=True)
+    )
+    per_list: Counter[str] = Counter()
+    for item in items:
+        details = _open_or_empty(item.sealed_details)
+        lists = _item_lists(item, details, matched)
+        if item.state == MediaState.KNOWN or lists:
+            view.known_count += 1
+            per_list.update(lists)
+        elif item.state == MediaState.STORED:
+            if item.evidence_id in kept:
+                view.shown.append(
+                    MediaRow(
+                        item=item,
+                        address=_url_or_none(item.sealed_url),
+                        evidence_id=item.evidence_id,
+                        has_preview=item.evidence_id in with_preview,
+                    )
+                )
+        else:
+            view.not_kept.append(
+                MediaRow(
+                    item=item,
+                    address=_url_or_none(item.sealed_url),
+                    message=_item_message(item, details),
+                )
+            )
+    view.known_list_names = sorted(per_list)
+    view.known_lists = [
+        ngettext(
+            "%(count)s known item (list %(list)s)", "%(count)s known items (list %(list)s)", count
+        )
+        % {"count": count, "list": name}
+        for name, count in sorted(per_list.items())
+    ]
+    if attempt.media_more:
+        view.more = ngettext(
+            "%(count)s more picture or video on the page was not fetched: over the page's "
+            "budget of %(max)s items.",
+            "%(count)s more pictures or videos on the page were not fetched: over the page's "
+            "budget of %(max)s items.",
+            attempt.media_more,
+        ) % {"count": attempt.media_more, "max": len(items)}
+    return view
+
+
 def report_addresses(report: Report) -> list[AddressRow]:
     """Every address of the report, decrypted with the hotline key, with what was found."""
     rows = []
-    for item in ReportedUrl.objects.filter(report=report).prefetch_related("attempts", "traces"):
+    addresses = ReportedUrl.objects.filter(report=report).prefetch_related(
+        "attempts__media_items", "traces"
+    )
+    for item in addresses:
         attempts = list(item.attempts.all())
         try:
             address = url_open(item.sealed_url) if item.sealed_url else None
@@ -72,13 +257,17 @@ def report_addresses(report: Report) -> list[AddressRow]:
         evidence_ids = [a.evidence_id for a in attempts if a.evidence_id]
         kept = EvidenceFile.objects.filter(pk__in=evidence_ids, destroyed_at__isnull=True)
         traces = list(item.traces.all())
+        first = [a for a in attempts if a.purpose == CheckPurpose.FIRST]
+        media = page_media(first[-1] if first else None)
+        known_lists = set(_known_lists(item, attempts))
+        known_lists.update(media.known_list_names if media else [])
         rows.append(
             AddressRow(
                 item=item,
                 address=address,
                 latest=attempts[-1] if attempts else None,
                 trace=traces[-1] if traces else None,
-                known_lists=_known_lists(item, attempts),
+                known_lists=sorted(known_lists),
                 evidence_id=kept.order_by("pk").values_list("pk", flat=True).first(),
                 next_step=(
                     NEXT_STEP_LABELS[NEXT_STEPS[HostingRoute(item.route)]]
@@ -91,6 +280,7 @@ def report_addresses(report: Report) -> list[AddressRow]:
                     and item.next_check_at is not None
                     and item.destroyed_at is None
                 ),
+                media=media,
             )
         )
     return rows

@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from meldpunt.hotline.models import (
     HostingRoute,
     HostingTrace,
     HotlineState,
+    PageMediaItem,
     ReportedUrl,
 )
 from meldpunt.hotline.sealing import url_seal, url_tag
@@ -90,22 +92,26 @@ def reported_urls_wipe(report: Report) -> None:
     """Destroy what the hotline keeps of a report the retention purge destroys.
 
     Registered with intake.retention from AppConfig.ready and called inside the
-    purge's transaction: addresses and fetch details are wiped, captured files
-    crypto-shredded (their data keys are the crawler's own, not the report's)
-    and their blobs deleted once the purge commits. State, dates, country and
-    network stay, for statistics.
+    purge's transaction: addresses and fetch details (the page's pictures and
+    videos included) are wiped, captured files crypto-shredded (their data
+    keys are the crawler's own, not the report's) and their blobs deleted once
+    the purge commits. State, dates, country and network stay, for statistics.
     """
     items = ReportedUrl.objects.filter(report=report)
     attempts = FetchAttempt.objects.filter(reported_url__in=items)
+    media_items = PageMediaItem.objects.filter(attempt__in=attempts)
     files = list(
         EvidenceFile.objects.filter(
-            pk__in=attempts.exclude(evidence=None).values("evidence"), destroyed_at=None
+            Q(pk__in=attempts.exclude(evidence=None).values("evidence"))
+            | Q(pk__in=media_items.exclude(evidence=None).values("evidence")),
+            destroyed_at=None,
         ).select_related("data_key")
     )
     destroyed = evidence_files_destroy(files=files, now=timezone.now())
     for data_key in {f.data_key for f in files}:
         data_key_destroy(data_key=data_key)
     attempts.update(sealed_details=b"")
+    media_items.update(sealed_url=b"", sealed_details=b"")
     HostingTrace.objects.filter(reported_url__in=items).update(addresses=[])
     items.update(sealed_url=b"", url_tag="", next_check_at=None, destroyed_at=timezone.now())
     transaction.on_commit(lambda: [blobs.blob_delete(name=name) for name in destroyed.blob_names])
