@@ -10,7 +10,15 @@ import os
 import sys
 
 # Verbs that run until stopped: serving (the demo) and working on the task queue.
-LONG_RUNNING_VERBS = {"demo", "db_worker", "runserver"}
+LONG_RUNNING_VERBS = {"demo", "db_worker", "worker", "runserver"}
+# Django's own verbs that would break a promise of docs/security.md, with what to use instead.
+REFUSED_VERBS = {
+    "changepassword": (
+        "meldpunt changepassword would set a password that does not unwrap the account's key, "
+        "so every report sealed to it would be lost. The owner changes it at "
+        "/staff/account/password/; an administrator resets it with `meldpunt staff reset USERNAME`."
+    ),
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,6 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     arguments = sys.argv[1:] if argv is None else argv
+    if arguments and arguments[0] in REFUSED_VERBS:
+        sys.exit(REFUSED_VERBS[arguments[0]])
     if arguments and arguments[0] in LONG_RUNNING_VERBS:
         from pathlib import Path
 

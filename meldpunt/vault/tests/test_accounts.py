@@ -372,3 +372,16 @@ def test_sign_in_without_a_target_starts_where_the_role_works(role, home):
     first = client.post("/staff/sign-in/", {"username": user.username, "password": PASSWORD})
     second = client.post(first["Location"], {"token": current_totp(user)})
     assert second["Location"] == home
+
+
+@pytest.mark.django_db
+def test_the_console_changepassword_verb_is_refused_and_changes_nothing(capsys):
+    """Django's changepassword would set a password that does not unwrap the key."""
+    from meldpunt.cli import main
+
+    user = make_staff(username="wachtwoord")
+    with pytest.raises(SystemExit) as refusal:
+        main(["changepassword", user.username])
+    assert "/staff/account/password/" in str(refusal.value.code)
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
