@@ -16,7 +16,7 @@ from django.urls import reverse
 from meldpunt.cases.services import case_claim, case_triage
 from meldpunt.intake.models import Report
 from meldpunt.lines.models import Category
-from meldpunt.testing import current_totp
+from meldpunt.testing import current_totp, submission_token
 from meldpunt.vault.models import StaffUser
 
 from ..models import Forward, Partner
@@ -37,8 +37,11 @@ def _signed_in(username: str, password: str) -> Client:
 def _reported(postcode: str) -> Report:
     category = Category.objects.get(line__slug="misdaad", slug="drugs")
     reporter = Client()
+    answers = {"what": "Er wordt gedeald", "postcode": postcode}
+    review = reporter.post("/report/misdaad/drugs/", answers)
+    assert review.status_code == 200, review.content[:300]
     sent = reporter.post(
-        "/report/misdaad/drugs/send/", {"what": "Er wordt gedeald", "postcode": postcode}
+        "/report/misdaad/drugs/send/", {**answers, **submission_token(review.content.decode())}
     )
     assert sent.status_code == 200, sent.content[:300]
     return Report.objects.filter(category=category).latest("pk")

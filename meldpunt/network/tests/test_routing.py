@@ -25,7 +25,7 @@ from meldpunt.intake.models import Report
 from meldpunt.intake.services import report_content
 from meldpunt.lines.models import Municipality, Question, QuestionKind
 from meldpunt.lines.regions import regions_import
-from meldpunt.testing import PASSWORD, make_category, make_staff, sign_in
+from meldpunt.testing import PASSWORD, make_category, make_staff, sign_in, submission_token
 from meldpunt.vault.keys import staff_key_unlock
 from meldpunt.vault.models import AuditEvent
 
@@ -94,8 +94,11 @@ def _staff_client(user) -> Client:
 def _submitted(world, postcode: str) -> Report:
     """A report sent through the reporter's form, then held and assessed usable."""
     reporter = Client(HTTP_ACCEPT_LANGUAGE="en")
-    url = f"/report/{world.line.slug}/{world.category.slug}/send/"
-    sent = reporter.post(url, {"what": "Er wordt gedeald bij de snackbar", "postcode": postcode})
+    form = f"/report/{world.line.slug}/{world.category.slug}/"
+    answers = {"what": "Er wordt gedeald bij de snackbar", "postcode": postcode}
+    review = reporter.post(form, answers)
+    assert review.status_code == 200, review.content[:500]
+    sent = reporter.post(form + "send/", {**answers, **submission_token(review.content.decode())})
     assert sent.status_code == 200, sent.content[:500]
     report = Report.objects.latest("pk")
     case_claim(report=report, actor=world.analyst, version=0)
