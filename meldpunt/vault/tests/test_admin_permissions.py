@@ -24,7 +24,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from meldpunt.cases.models import ClassificationScheme, LineCaseSettings, QuestionTemplate
 from meldpunt.hashes.models import HashCheckClient, HashList
 from meldpunt.lines.models import Category, Line, Municipality
-from meldpunt.network.models import Partner, PartnerMembership
+from meldpunt.network.models import Partner, PartnerMembership, RecipientKind, RoutingRule
 from meldpunt.network.tests.factories import make_partner
 from meldpunt.testing import (
     FORBIDDEN,
@@ -101,6 +101,9 @@ class World:
             HashCheckClient: HashCheckClient.objects.create(name="Host BV", token_hash="0" * 64),
             Partner: self.partner,
             PartnerMembership: PartnerMembership.objects.get(partner=self.partner),
+            RoutingRule: RoutingRule.objects.create(
+                line=self.line, recipient=RecipientKind.PARTNER, partner=self.partner
+            ),
         }
         self.actor = None
         if role is not None:
