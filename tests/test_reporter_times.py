@@ -34,7 +34,7 @@ from meldpunt.hotline.models import ReportedUrl
 from meldpunt.hotline.tasks import reported_url_check_task
 from meldpunt.intake.models import Message, Report
 from meldpunt.lines.models import LineKind, Question, QuestionKind
-from meldpunt.testing import all_log_output, make_category, make_line
+from meldpunt.testing import all_log_output, make_category, make_line, submission_token
 
 pytestmark = pytest.mark.django_db(transaction=True)  # tasks are queued on commit
 
@@ -213,7 +213,8 @@ def _client_flow(client, category) -> None:
     assert review.status_code == 200
     files = [io.BytesIO(_picture("red"))]
     files[0].name = "foto.jpg"
-    sent = client.post(url + "send/", {**answers, "files": files})
+    token = submission_token(review.content.decode())
+    sent = client.post(url + "send/", {**answers, **token, "files": files})
     assert sent.status_code == 200, sent.content
     receipt = sent.context["receipt"]
     assert client.get("/favicon.ico").status_code == 404  # browsers ask, on every page
@@ -221,7 +222,9 @@ def _client_flow(client, category) -> None:
     assert client.post("/mailbox/", {"receipt": receipt}).status_code == 302
     answer = io.BytesIO(_picture("blue"))
     answer.name = "nog-een.jpg"
-    posted = client.post("/mailbox/messages/", {"body": "Er is nog een album.", "files": [answer]})
+    message = {"body": "Er is nog een album."}
+    assert client.post("/mailbox/messages/", message).status_code == 200  # the check step
+    posted = client.post("/mailbox/messages/", {**message, "confirm": "1", "files": [answer]})
     assert posted.status_code == 302, posted.content
 
 
@@ -270,8 +273,10 @@ def test_no_time_finer_than_the_hour_after_a_report_from_a_browser_without_javas
         expect(page).to_have_url(f"{base}/mailbox/messages/")
         reply = page.locator('form[action="/mailbox/messages/"]')
         reply.locator('textarea[name="body"]').fill("Er is nog een album.")
-        reply.locator('input[type="file"]').set_input_files(str(second))
         reply.locator("button[type=submit]").click()
+        confirm = page.locator('form:has(input[name="confirm"])')
+        confirm.locator('input[type="file"]').set_input_files(str(second))
+        confirm.locator('button[type="submit"]').click()
         expect(page.locator(".file")).to_have_count(1)
         icon = page.locator('link[rel="icon"]').get_attribute("href")
         assert page.request.get(base + icon).ok  # our own icon, so no /favicon.ico
