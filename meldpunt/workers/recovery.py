@@ -108,8 +108,10 @@ def _is_abandoned(
         return True
     if worker_id in seen:
         return seen[worker_id] < now - timedelta(seconds=settings.WORKER_DEAD_SECONDS)
-    started = result.started_at or result.enqueued_at
-    return started < now - timedelta(seconds=settings.TASK_MAX_SECONDS)
+    # Task times are stored rounded down to the hour (privacy.tasktimes, so that no
+    # row dates a reporter's upload): the task started at most an hour after that.
+    started_by = (result.started_at or result.enqueued_at) + timedelta(hours=1)
+    return started_by < now - timedelta(seconds=settings.TASK_MAX_SECONDS)
 
 
 def tasks_recover(*, now: datetime | None = None, starting_worker_id: str = "") -> Recovery:
