@@ -54,7 +54,7 @@ def test_csrf_failure_is_a_translated_page_not_djangos(settings):
     assert response.status_code == 403
     body = response.content.decode()
     assert "CSRF" not in body
-    assert "Je kunt deze pagina niet openen" in body
+    assert "U kunt deze pagina niet openen" in body
 
 
 @pytest.mark.django_db
