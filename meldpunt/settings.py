@@ -236,13 +236,31 @@ SITE_URL = os.environ.get("MELDPUNT_SITE_URL", "http://localhost:8000")
 # Published figures show smaller counts in small breakdowns as "< N" (docs/statistics.md).
 STATS_MIN_COUNT = int(os.environ.get("MELDPUNT_STATS_MIN_COUNT", "5"))
 
+# Outgoing mail (staff and partner notifications, provider notices, partner
+# deliveries): an SMTP server when MELDPUNT_SMTP_HOST is set, else the console.
+SMTP_HOST = os.environ.get("MELDPUNT_SMTP_HOST", "")
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
-            "MELDPUNT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+            "MELDPUNT_EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if SMTP_HOST
+            else "django.core.mail.backends.console.EmailBackend",
         ),
+        "OPTIONS": {
+            "host": SMTP_HOST,
+            "port": int(os.environ.get("MELDPUNT_SMTP_PORT", "25")),
+            "username": os.environ.get("MELDPUNT_SMTP_USER", ""),
+            "password": os.environ.get("MELDPUNT_SMTP_PASSWORD", ""),
+            "use_tls": env_bool("MELDPUNT_SMTP_STARTTLS"),
+            "timeout": float(os.environ.get("MELDPUNT_SMTP_TIMEOUT", "30")),
+        }
+        if SMTP_HOST
+        else {},
     }
 }
+DEFAULT_FROM_EMAIL = os.environ.get("MELDPUNT_EMAIL_FROM", "meldpunt@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS: list[tuple[str, str]] = []
 
 # Every handler carries the anonymity filter, including replacements for the
