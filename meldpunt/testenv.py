@@ -3,13 +3,27 @@
 It gives the test run a fresh data directory, Argon2id at libsodium's minimum
 cost (same code paths, cheaper parameters), the immediate task backend and
 the worker key in the data directory, as in the demo.
-Anything already set in the environment wins.
+Anything already set in the environment wins, except that each pytest-xdist
+worker gets a data directory of its own instead of the one this plugin made
+for the controlling process (workers inherit its environment).
 """
 
 import os
 import tempfile
 
-os.environ.setdefault("MELDPUNT_DATA_DIR", tempfile.mkdtemp(prefix="meldpunt-test-"))
+
+def _data_dir_fresh() -> None:
+    """Make a data directory unless the operator named one or this process has one."""
+    made = os.environ.get("MELDPUNT_TESTENV_DATA_DIR")
+    if "MELDPUNT_DATA_DIR" in os.environ and os.environ["MELDPUNT_DATA_DIR"] != made:
+        return
+    if made and not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    os.environ["MELDPUNT_DATA_DIR"] = tempfile.mkdtemp(prefix="meldpunt-test-")
+    os.environ["MELDPUNT_TESTENV_DATA_DIR"] = os.environ["MELDPUNT_DATA_DIR"]
+
+
+_data_dir_fresh()
 os.environ.setdefault("MELDPUNT_KDF_OPSLIMIT", "1")
 os.environ.setdefault("MELDPUNT_KDF_MEMLIMIT", str(8 * 1024))
 os.environ.setdefault("MELDPUNT_TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
