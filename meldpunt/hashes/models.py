@@ -101,8 +101,9 @@ class KnownHash(models.Model):
     value = models.CharField(max_length=64, help_text=_("Lower-case hexadecimal."))
     added_at = models.DateTimeField(default=timezone.now)
     # Only on the own list: set while every entry that added it is retired, so
-    # that matching skips it without losing it (services.own_entry_retire).
-    is_retired = models.BooleanField(default=False)
+    # that matching skips it without losing it (services.own_entry_retire). A
+    # database default too: imports insert rows with plain SQL (services._insert_sql).
+    is_retired = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("known hash")
