@@ -160,7 +160,8 @@ def item_classify(
         {"media_item": subject} if isinstance(subject, PageMediaItem) else {"attempt": subject}
     )
     classification = (
-        ItemClassification.objects.select_for_update()
+        # Lock the classification only: its entry may be missing (an outer join).
+        ItemClassification.objects.select_for_update(of=("self",))
         .select_related("own_entry")
         .filter(**subject_filter)
         .first()
