@@ -15,6 +15,9 @@ millisecond per million hashes, benchmarks/hashes.py); a larger store would
 swap in a multi-index hashing or IVF binary index, or shard by hash prefix,
 behind the same ``PdqIndex.search``.
 
+Hashes of the own list whose entries were all retired (``is_retired``) are
+never matched, by any of these paths.
+
 Thresholds (conf.py): a PDQ match is a distance of at most 31 bits; PDQ
 hashes of quality under 50 are not matched at all, as PDQ's authors advise,
 because featureless pictures (flat colours, near-black frames) all hash alike.
@@ -91,7 +94,7 @@ class PdqIndex:
     @classmethod
     def from_database(cls) -> "PdqIndex":
         rows = KnownHash.objects.filter(
-            algorithm=Algorithm.PDQ, hash_list__is_active=True
+            algorithm=Algorithm.PDQ, hash_list__is_active=True, is_retired=False
         ).values_list("hash_list_id", "value")
         list_ids: list[int] = []
         chunks: list[numpy.ndarray] = []
@@ -167,7 +170,9 @@ class ExactIndex:
     @classmethod
     def from_database(cls, algorithm: Algorithm) -> "ExactIndex":
         width = HEX_LENGTHS[algorithm] // 2
-        rows = KnownHash.objects.filter(algorithm=algorithm, hash_list__is_active=True)
+        rows = KnownHash.objects.filter(
+            algorithm=algorithm, hash_list__is_active=True, is_retired=False
+        )
         list_ids: list[int] = []
         chunks: list[numpy.ndarray] = []
         values: list[str] = []
@@ -271,7 +276,7 @@ def hashes_match_exact(hashes: Mapping[str, str]) -> list[Match]:
     for algorithm, value in wanted.items():
         condition |= Q(algorithm=algorithm, value=value)
     found = (
-        KnownHash.objects.filter(condition, hash_list__is_active=True)
+        KnownHash.objects.filter(condition, hash_list__is_active=True, is_retired=False)
         .values_list("hash_list_id", "hash_list__name", "algorithm")
         .distinct()
         .order_by("hash_list__name", "algorithm")

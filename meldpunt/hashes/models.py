@@ -6,7 +6,9 @@ hex) so that a look-up is one indexed equality; the first hex digits double as a
 shard key when the PDQ index is split over machines (docs/hashes.md).
 """
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,11 +73,21 @@ class HashList(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     imported_at = models.DateTimeField(null=True, blank=True)
+    # The installation's own list: items its analysts confirmed illegal
+    # (services.own_list_add), made on first use; at most one.
+    is_own = models.BooleanField(
+        default=False, editable=False, help_text=_("The installation's own list.")
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("hash list")
         verbose_name_plural = _("hash lists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_own"], condition=Q(is_own=True), name="hash_list_one_own"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -88,6 +100,10 @@ class KnownHash(models.Model):
     algorithm = models.CharField(max_length=10, choices=Algorithm)
     value = models.CharField(max_length=64, help_text=_("Lower-case hexadecimal."))
     added_at = models.DateTimeField(default=timezone.now)
+    # Only on the own list: set while every entry that added it is retired, so
+    # that matching skips it without losing it (services.own_entry_retire). A
+    # database default too: imports insert rows with plain SQL (services._insert_sql).
+    is_retired = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("known hash")
@@ -102,6 +118,46 @@ class KnownHash(models.Model):
 
     def __str__(self) -> str:
         return f"{self.algorithm}:{self.value}"
+
+
+class OwnListEntry(models.Model):
+    """One item an analyst confirmed illegal, with the hashes it put on the own list.
+
+    The provenance is plain text given by the app that added it (hashes knows no
+    hotline): ``source`` names the app, ``reference`` the address and item. An
+    entry added by mistake is retired, not deleted, and can be restored.
+    """
+
+    hash_list = models.ForeignKey(HashList, on_delete=models.CASCADE, related_name="own_entries")
+    hashes = models.ManyToManyField(KnownHash, related_name="own_entries")
+    source = models.CharField(_("source"), max_length=50)
+    reference = models.CharField(_("reference"), max_length=200)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    added_at = models.DateTimeField(_("added at"))
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("retired by"),
+    )
+    retire_reason = models.CharField(_("why retired"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-added_at", "-pk"]
+        verbose_name = _("own list entry")
+        verbose_name_plural = _("own list entries")
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reference}"
 
 
 class HashStoreRevision(models.Model):

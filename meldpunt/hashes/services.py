@@ -6,15 +6,26 @@ its next query (matching.py).
 """
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from meldpunt.hashes.conf import hashes_setting
 from meldpunt.hashes.hashfile import MAX_REPORTED_ERRORS, HashFileInvalid, LineError, hashes_read
-from meldpunt.hashes.models import Algorithm, HashList, HashStoreRevision, KnownHash
+from meldpunt.hashes.models import (
+    HEX_LENGTHS,
+    Algorithm,
+    HashList,
+    HashStoreRevision,
+    KnownHash,
+    OwnListEntry,
+)
+from meldpunt.vault.audit import audit_record
+from meldpunt.vault.models import StaffUser
 
 IMPORT_BATCH = 5000
 
@@ -158,3 +169,156 @@ def hash_list_activate(*, hash_list: HashList, is_active: bool) -> None:
     hash_list.is_active = is_active
     hash_list.save(update_fields=["is_active"])
     hash_revision_bump()
+
+
+OWN_LIST_NAME = "own"
+
+
+class OwnListRefused(Exception):
+    """A change to the own list that cannot be made now; ``message`` is for staff."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+def own_list() -> HashList:
+    """The installation's own list, made on first use (active, matched like any other).
+
+    Two first uses at once both try to create it; the unique constraint lets one
+    win and the other takes its list.
+    """
+    found = HashList.objects.filter(is_own=True).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return HashList.objects.create(
+                name=OWN_LIST_NAME,
+                is_own=True,
+                source="own hotline",
+                description="Items this installation's analysts confirmed illegal.",
+            )
+    except IntegrityError:
+        return HashList.objects.get(is_own=True)
+
+
+def _own_values(
+    hashes: Iterable[tuple[str, str]], pdq_quality: int | None
+) -> list[tuple[str, str]]:
+    """The well-formed (algorithm, value) pairs to add, once each; a PDQ hash only of
+    good quality, since a featureless picture's hash would match every other one."""
+    pairs: dict[tuple[str, str], None] = {}
+    for name, raw in hashes:
+        value = (raw or "").strip().lower()
+        if name not in Algorithm.values or len(value) != HEX_LENGTHS[Algorithm(name)]:
+            continue
+        if value.strip("0123456789abcdef"):
+            continue
+        if name == Algorithm.PDQ and (
+            pdq_quality is None or pdq_quality < hashes_setting("HASHES_PDQ_MIN_QUALITY")
+        ):
+            continue
+        pairs[(name, value)] = None
+    return list(pairs)
+
+
+@transaction.atomic
+def own_list_add(
+    *,
+    hashes: Iterable[tuple[str, str]],
+    pdq_quality: int | None,
+    source: str,
+    reference: str,
+    actor: StaffUser,
+) -> OwnListEntry:
+    """Put the hashes of an item confirmed illegal on the own list, with where it came from.
+
+    ``hashes`` are (algorithm, hex value) pairs (``sha256`` of the file as
+    found and of the cleaned file, ``pdq`` with its quality); malformed values
+    are skipped, and an item without one usable hash is refused. A value already on
+    the list (the same picture confirmed twice) is shared by both entries and
+    matched again if it was retired. Staff action: the exact time is kept.
+    """
+    pairs = _own_values(hashes, pdq_quality)
+    if not pairs:
+        raise OwnListRefused("no_hashes", _("This item has no hash that could be put on a list."))
+    hash_list = own_list()
+    now = timezone.now()
+    entry = OwnListEntry.objects.create(
+        hash_list=hash_list, source=source, reference=reference, added_by=actor, added_at=now
+    )
+    known = []
+    for algorithm, value in pairs:
+        row, _created = KnownHash.objects.get_or_create(
+            hash_list=hash_list, algorithm=algorithm, value=value, defaults={"added_at": now}
+        )
+        known.append(row)
+    entry.hashes.set(known)
+    KnownHash.objects.filter(pk__in=[row.pk for row in known]).update(is_retired=False)
+    hash_revision_bump()
+    audit_record(
+        actor=actor,
+        action="hashes.own_add",
+        target=entry,
+        details={
+            "source": source,
+            "reference": reference,
+            "algorithms": [algorithm for algorithm, _value in pairs],
+        },
+    )
+    return entry
+
+
+def _retired_update(entry: OwnListEntry) -> None:
+    """A hash is matched while any entry that added it is not retired."""
+    for row in entry.hashes.all():
+        row.is_retired = not row.own_entries.filter(retired_at=None).exists()
+        row.save(update_fields=["is_retired"])
+    hash_revision_bump()
+
+
+@transaction.atomic
+def own_entry_retire(*, entry: OwnListEntry, actor: StaffUser, reason: str) -> OwnListEntry:
+    """Take an entry added by mistake off the list for matching, keeping it to restore.
+
+    A compare-and-set on "not retired yet": retiring twice (two staff, an old
+    page) changes nothing the second time and says so.
+    """
+    now = timezone.now()
+    changed = OwnListEntry.objects.filter(pk=entry.pk, retired_at=None).update(
+        retired_at=now, retired_by=actor, retire_reason=reason[:200]
+    )
+    if not changed:
+        raise OwnListRefused("retired", _("This entry has already been retired."))
+    entry.refresh_from_db()
+    _retired_update(entry)
+    audit_record(
+        actor=actor,
+        action="hashes.own_retire",
+        target=entry,
+        details={"reference": entry.reference, "reason": entry.retire_reason},
+    )
+    return entry
+
+
+@transaction.atomic
+def own_entry_restore(*, entry: OwnListEntry, actor: StaffUser) -> OwnListEntry:
+    """Put a retired entry back: its hashes are matched again."""
+    changed = (
+        OwnListEntry.objects.filter(pk=entry.pk)
+        .exclude(retired_at=None)
+        .update(retired_at=None, retired_by=None, retire_reason="")
+    )
+    if not changed:
+        raise OwnListRefused("not_retired", _("This entry is not retired."))
+    entry.refresh_from_db()
+    _retired_update(entry)
+    audit_record(
+        actor=actor,
+        action="hashes.own_restore",
+        target=entry,
+        details={"reference": entry.reference},
+    )
+    return entry

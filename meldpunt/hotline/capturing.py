@@ -234,6 +234,7 @@ def _media_classify(
         "matched_lists": item.capture.matched_lists,
         "cleaned_sha256": prepared.hashes.get("sha256", "") if prepared else "",
         "pdq": prepared.hashes.get("pdq", "") if prepared else "",
+        "pdq_quality": prepared.hashes.get("pdq_quality") if prepared else None,
     }
     if item.capture.matched_lists:
         item.state = MediaState.KNOWN

@@ -199,6 +199,8 @@ def _record(
             "sha256": result.sha256,
             "seconds": result.seconds,
             "matched_lists": capture.matched_lists,
+            # For the own list, when the analyst confirms the file illegal.
+            **_cleaned_hashes(capture),
         }
         attempt = FetchAttempt.objects.create(
             reported_url=item,
@@ -241,6 +243,15 @@ def _record(
             item.next_check_at = now + timedelta(hours=hotline_setting("HOTLINE_RECHECK_HOURS"))
         item.save()
     return f"{item.state}: {result.outcome}"
+
+
+def _cleaned_hashes(capture: Capture) -> dict:
+    hashes = capture.prepared.hashes if capture.prepared else {}
+    return {
+        "cleaned_sha256": hashes.get("sha256", ""),
+        "pdq": hashes.get("pdq", ""),
+        "pdq_quality": hashes.get("pdq_quality"),
+    }
 
 
 def _media_record(item: ReportedUrl, attempt: FetchAttempt, media: PageMediaCapture) -> bool:

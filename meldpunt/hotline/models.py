@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.evidence.models import EvidenceFile
+from meldpunt.hashes.models import OwnListEntry
 from meldpunt.intake.models import Report
 from meldpunt.vault.models import StaffUser
 
@@ -45,6 +46,31 @@ RECHECKED_STATES = (
     HotlineState.NOTICE_SENT,
     HotlineState.POLICE_INFORMED,
 )
+
+
+class QueueBucket(models.TextChoices):
+    """The analyst's queue of addresses across reports: each bucket groups states."""
+
+    CHECK = "check", _("waiting for check")
+    ASSESS = "assess", _("to assess")
+    REMOVAL = "removal", _("waiting for removal")
+    REMOVED = "removed", _("removed")
+    CLOSED = "closed", _("closed")
+
+
+QUEUE_STATES = {
+    QueueBucket.CHECK: (HotlineState.NEW,),
+    QueueBucket.ASSESS: (HotlineState.ASSESSMENT,),
+    QueueBucket.REMOVAL: (
+        HotlineState.KNOWN,
+        HotlineState.ILLEGAL,
+        HotlineState.NOTICE_SENT,
+        HotlineState.FORWARDED,
+        HotlineState.POLICE_INFORMED,
+    ),
+    QueueBucket.REMOVED: (HotlineState.GONE,),
+    QueueBucket.CLOSED: (HotlineState.NOT_ILLEGAL,),
+}
 
 
 class OnlineStatus(models.TextChoices):
@@ -215,6 +241,98 @@ class PageMediaItem(models.Model):
                 fields=["attempt", "position"], name="hotline_media_item_position"
             )
         ]
+
+
+class MaterialClass(models.TextChoices):
+    """What one picture or video shows, in the content hotline's scheme (DESIGN §4)."""
+
+    CSAM = "csam", _("child sexual abuse material")
+    CHILD_EROTICA = "child_erotica", _("child erotica")
+    CHILD_NUDITY = "child_nudity", _("child nudity")
+    ADULT = "adult", _("adult pornography")
+    NOT_FOUND = "not_found", _("not found or not accessible")
+    OTHER = "other", _("other")
+
+
+# Classes that make an item (and so its address) illegal: of the hotline's
+# classes only child sexual abuse material is; erotica and nudity are counted apart.
+ILLEGAL_CLASSES = (MaterialClass.CSAM,)
+# Classes that are about a child, so the age group cannot be "adult".
+CHILD_CLASSES = (MaterialClass.CSAM, MaterialClass.CHILD_EROTICA, MaterialClass.CHILD_NUDITY)
+
+
+class AgeGroup(models.TextChoices):
+    TODDLER = "toddler", _("baby or toddler")
+    PREPUBESCENT = "prepubescent", _("pre-pubescent")
+    PUBESCENT = "pubescent", _("pubescent")
+    ADULT = "adult", _("adult")
+    UNKNOWN = "unknown", _("cannot be estimated")
+
+
+class Gender(models.TextChoices):
+    GIRL = "girl", _("girl or girls")
+    BOY = "boy", _("boy or boys")
+    BOTH = "both", _("boys and girls")
+    UNKNOWN = "unknown", _("cannot be determined")
+
+
+class MediaKind(models.TextChoices):
+    IMAGE = "image", _("picture")
+    VIDEO = "video", _("video")
+
+
+class ItemClassification(models.Model):
+    """An analyst's classification of one picture or video of an address.
+
+    The subject is either a picture or video of the page (``media_item``) or
+    the address's own file when that is a picture or video (``attempt``, its
+    first check). An item classified illegal is put on the installation's own
+    hash list (``own_entry``) so that the next copy is known. Holds no content:
+    it stays when the report is destroyed, for the statistics.
+    """
+
+    reported_url = models.ForeignKey(
+        ReportedUrl, on_delete=models.CASCADE, related_name="classifications"
+    )
+    media_item = models.OneToOneField(
+        PageMediaItem,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="classification",
+    )
+    attempt = models.OneToOneField(
+        FetchAttempt,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="classification",
+    )
+    material = models.CharField(_("assessment"), max_length=20, choices=MaterialClass)
+    age_group = models.CharField(_("age group"), max_length=20, choices=AgeGroup)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender)
+    media_kind = models.CharField(_("picture or video"), max_length=10, choices=MediaKind)
+    classified_at = models.DateTimeField()
+    classified_by = models.ForeignKey(
+        StaffUser, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    own_entry = models.ForeignKey(
+        OwnListEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(media_item__isnull=True, attempt__isnull=False)
+                | models.Q(media_item__isnull=False, attempt__isnull=True),
+                name="hotline_classification_one_subject",
+            )
+        ]
+
+    @property
+    def is_illegal(self) -> bool:
+        return self.material in ILLEGAL_CLASSES
 
 
 class HostingTrace(models.Model):

@@ -3,28 +3,38 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from meldpunt.cases.access import member_line_ids
 from meldpunt.evidence.models import EvidenceFile, EvidenceMatch, EvidencePreview, PreviewKind
 from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.models import (
+    QUEUE_STATES,
     RECHECKED_STATES,
     CheckPurpose,
     FetchAttempt,
     HostingRoute,
     HotlineState,
+    ItemClassification,
     MediaSearch,
     MediaState,
     PageMediaItem,
+    QueueBucket,
     ReportedUrl,
 )
 from meldpunt.hotline.sealing import details_open, url_open
 from meldpunt.hotline.services import ASSESSABLE_STATES, NEXT_STEPS
 from meldpunt.intake.models import Report
+from meldpunt.lines.models import LineKind
 from meldpunt.vault import crypto
+from meldpunt.vault.models import StaffUser
+
+QUEUE_PAGE_SIZE = 50
 
 NEXT_STEP_LABELS = {
     "police_and_notice": _(
@@ -65,13 +75,21 @@ REASON_LABELS = {
 
 @dataclass
 class MediaRow:
-    """One picture or video of a page as the analyst sees it (never a known one)."""
+    """One picture or video of a page as the analyst sees it (never a known one).
 
-    item: PageMediaItem
+    The address's own file, when it is an unknown picture or video, is shown
+    as a row too (``item`` is then its first FetchAttempt), so that both are
+    classified the same way.
+    """
+
+    item: PageMediaItem | FetchAttempt
     address: str | None
     evidence_id: int | None = None
     has_preview: bool = False
     message: str = ""
+    classification: ItemClassification | None = None
+    form: object = None  # the classification form, set by the view
+    retire_form: object = None
 
 
 @dataclass
@@ -101,6 +119,7 @@ class AddressRow:
     may_assess: bool = False
     may_recheck: bool = False
     media: PageMediaView | None = None
+    file: MediaRow | None = None  # the address's own file, when an unknown picture or video
     form: object = None  # the assessment form, set by the view
 
 
@@ -198,6 +217,12 @@ def page_media(attempt: FetchAttempt | None) -> PageMediaView | None:
             evidence_id__in=kept, kind__in=[PreviewKind.THUMBNAIL, PreviewKind.CONTACT_SHEET]
         ).values_list("evidence_id", flat=True)
     )
+    classifications = {
+        c.media_item_id: c
+        for c in ItemClassification.objects.filter(media_item__in=items).select_related(
+            "own_entry", "classified_by"
+        )
+    }
     per_list: Counter[str] = Counter()
     for item in items:
         details = _open_or_empty(item.sealed_details)
@@ -213,6 +238,7 @@ def page_media(attempt: FetchAttempt | None) -> PageMediaView | None:
                         address=_url_or_none(item.sealed_url),
                         evidence_id=item.evidence_id,
                         has_preview=item.evidence_id in with_preview,
+                        classification=classifications.get(item.pk),
                     )
                 )
         else:
@@ -240,6 +266,43 @@ def page_media(attempt: FetchAttempt | None) -> PageMediaView | None:
             attempt.media_more,
         ) % {"count": attempt.media_more, "max": len(items)}
     return view
+
+
+def own_file(attempt: FetchAttempt | None) -> MediaRow | None:
+    """The address's own file as a row to classify: only a kept picture or video that
+    matched no list (known material is never shown)."""
+    if attempt is None or attempt.evidence_id is None:
+        return None
+    if not attempt.media_type.startswith(("image/", "video/")):
+        return None
+    if _open_or_empty(attempt.sealed_details).get("matched_lists"):
+        return None
+    evidence = EvidenceFile.objects.filter(pk=attempt.evidence_id, destroyed_at=None).first()
+    if evidence is None or EvidenceMatch.objects.filter(evidence=evidence).exists():
+        return None
+    return MediaRow(
+        item=attempt,
+        address=None,
+        evidence_id=evidence.pk,
+        has_preview=EvidencePreview.objects.filter(
+            evidence=evidence, kind__in=[PreviewKind.THUMBNAIL, PreviewKind.CONTACT_SHEET]
+        ).exists(),
+        classification=ItemClassification.objects.filter(attempt=attempt)
+        .select_related("own_entry", "classified_by")
+        .first(),
+    )
+
+
+def first_attempt(item: ReportedUrl) -> FetchAttempt | None:
+    return item.attempts.filter(purpose=CheckPurpose.FIRST).order_by("pk").last()
+
+
+def address_classifiable(item: ReportedUrl) -> list[MediaRow]:
+    """What the analyst classifies at an address: its own file and its page's unknown items."""
+    attempt = first_attempt(item)
+    media = page_media(attempt)
+    file = own_file(attempt)
+    return ([file] if file else []) + (media.shown if media else [])
 
 
 def report_addresses(report: Report) -> list[AddressRow]:
@@ -281,6 +344,43 @@ def report_addresses(report: Report) -> list[AddressRow]:
                     and item.destroyed_at is None
                 ),
                 media=media,
+                file=own_file(first[-1] if first else None),
             )
         )
     return rows
+
+
+def _queue_addresses(user: StaffUser) -> QuerySet[ReportedUrl]:
+    """Addresses of content-hotline reports of the user's lines that are not destroyed."""
+    return ReportedUrl.objects.filter(
+        report__line_id__in=member_line_ids(user),
+        report__line__kind=LineKind.CONTENT_HOTLINE,
+        destroyed_at=None,
+    )
+
+
+def queue_counts(user: StaffUser) -> dict[str, int]:
+    """How many addresses each bucket of the queue holds, in one query."""
+    counts = _queue_addresses(user).aggregate(
+        **{
+            bucket.value: Count("pk", filter=Q(state__in=QUEUE_STATES[bucket]))
+            for bucket in QueueBucket
+        }
+    )
+    return {bucket: counts[bucket.value] for bucket in QueueBucket}
+
+
+def queue_page(user: StaffUser, *, bucket: str, oldest_first: bool, page: str | int | None) -> Page:
+    """One page of a bucket's addresses, newest or oldest report first.
+
+    Only plain columns: the page shows no address (it would decrypt every row
+    of a long list); the analyst opens the report's page for that.
+    """
+    order = ["created_at", "pk"] if oldest_first else ["-created_at", "-pk"]
+    addresses = (
+        _queue_addresses(user)
+        .filter(state__in=QUEUE_STATES[QueueBucket(bucket)])
+        .select_related("report")
+        .order_by(*order)
+    )
+    return Paginator(addresses, QUEUE_PAGE_SIZE).get_page(page)

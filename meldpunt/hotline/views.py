@@ -8,7 +8,7 @@ abuse material by accident. Opening the page is audited, without the addresses.
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,9 +21,24 @@ from meldpunt.cases.access import (
     report_key,
     staff_required,
 )
-from meldpunt.hotline.forms import AssessForm
-from meldpunt.hotline.models import ReportedUrl
-from meldpunt.hotline.selectors import report_addresses
+from meldpunt.hashes.services import OwnListRefused, own_entry_restore, own_entry_retire
+from meldpunt.hotline.classifying import item_classify
+from meldpunt.hotline.forms import AssessForm, ClassifyForm, QueueForm, RetireForm
+from meldpunt.hotline.models import (
+    FetchAttempt,
+    ItemClassification,
+    MediaKind,
+    PageMediaItem,
+    QueueBucket,
+    ReportedUrl,
+)
+from meldpunt.hotline.selectors import (
+    MediaRow,
+    first_attempt,
+    queue_counts,
+    queue_page,
+    report_addresses,
+)
 from meldpunt.hotline.services import (
     HotlineRefused,
     reported_url_assess,
@@ -34,7 +49,25 @@ from meldpunt.lines.models import LineKind
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import NoKeyError
 
-REFUSAL_STATUS = {"destroyed": 410}
+REFUSAL_STATUS = {"destroyed": 410, "not_classifiable": 404}
+
+
+def _subject_key(subject: PageMediaItem | FetchAttempt) -> tuple[str, int]:
+    return ("media" if isinstance(subject, PageMediaItem) else "file", subject.pk)
+
+
+def _media_forms(row: MediaRow, state: str, bound: dict) -> None:
+    """The classification form of one item (initial: its classification, or its kind)."""
+    key = _subject_key(row.item)
+    prefix = f"classify-{key[0]}{key[1]}"
+    current = row.classification
+    kind = MediaKind.VIDEO if row.item.media_type.startswith("video/") else MediaKind.IMAGE
+    initial = {"state": state, "seen": current.material if current else "", "media_kind": kind}
+    if current:
+        initial |= {"material": current.material, "age_group": current.age_group}
+        initial |= {"gender": current.gender, "media_kind": current.media_kind}
+    row.form = bound.get(key) or ClassifyForm(initial=initial, auto_id=f"{prefix}_%s")
+    row.retire_form = bound.get(("retire", key)) or RetireForm(auto_id=f"retire-{prefix}_%s")
 
 
 def _hotline_report(request: HttpRequest, pk: int) -> Report:
@@ -54,7 +87,7 @@ def _page(
     request: HttpRequest,
     report: Report,
     *,
-    bound: dict[int, AssessForm] | None = None,
+    bound: dict | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -79,6 +112,8 @@ def _page(
         row.form = bound.get(row.item.pk) or AssessForm(
             initial={"state": row.item.state}, auto_id=f"assess{row.item.pk}_%s"
         )
+        for media in ([row.file] if row.file else []) + (row.media.shown if row.media else []):
+            _media_forms(media, row.item.state, bound)
     response = render(
         request,
         "hotline/report.html",
@@ -171,3 +206,139 @@ def recheck(request: HttpRequest, pk: int, url_pk: int) -> HttpResponse:
         )
     messages.success(request, _("A check of this address has been queued."))
     return redirect("hotline:report", pk=report.pk)
+
+
+def _subject(item: ReportedUrl, media_pk: int | None) -> PageMediaItem | FetchAttempt:
+    """An item of this address's first check (404 for any other), or the address's file."""
+    if media_pk is None:
+        attempt = first_attempt(item)
+        if attempt is None:
+            raise Http404
+        return attempt
+    if media_pk > MAX_ID:
+        raise Http404
+    return get_object_or_404(PageMediaItem, pk=media_pk, attempt__reported_url=item)
+
+
+@staff_required
+@require_POST
+def classify(
+    request: HttpRequest, pk: int, url_pk: int, media_pk: int | None = None
+) -> HttpResponse:
+    """Classify one picture or video of an address (or the address's own file)."""
+    report = _hotline_report(request, pk)
+    item = _address(report, url_pk)
+    subject = _subject(item, media_pk)
+    if refusal := _may_act(request, report):
+        return refusal
+    key = _subject_key(subject)
+    form = ClassifyForm(request.POST, auto_id=f"classify-{key[0]}{key[1]}_%s")
+    if not form.is_valid():
+        return _page(
+            request,
+            report,
+            bound={key: form},
+            error=_("Nothing was saved: the classification was not complete."),
+            status=400,
+        )
+    data = form.cleaned_data
+    try:
+        item_classify(
+            address=item,
+            subject=subject,
+            actor=request.user,
+            material=data["material"],
+            age_group=data["age_group"],
+            gender=data["gender"],
+            media_kind=data["media_kind"],
+            seen_state=data["state"],
+            seen_material=data["seen"],
+        )
+    except HotlineRefused as refused:
+        return _page(
+            request, report, error=refused.message, status=REFUSAL_STATUS.get(refused.code, 409)
+        )
+    messages.success(request, _("The classification has been recorded."))
+    return redirect("hotline:report", pk=report.pk)
+
+
+def _classification(item: ReportedUrl, entry_pk: int) -> ItemClassification:
+    """The classification of this address that put the entry on the own list, or 404."""
+    if entry_pk > MAX_ID:
+        raise Http404
+    return get_object_or_404(
+        ItemClassification.objects.select_related("own_entry"),
+        reported_url=item,
+        own_entry_id=entry_pk,
+    )
+
+
+@staff_required
+@require_POST
+def own_entry_change(
+    request: HttpRequest, pk: int, url_pk: int, entry_pk: int, action: str
+) -> HttpResponse:
+    """Retire an own-list entry added by mistake, or restore a retired one (both audited)."""
+    report = _hotline_report(request, pk)
+    item = _address(report, url_pk)
+    classification = _classification(item, entry_pk)
+    if refusal := _may_act(request, report):
+        return refusal
+    try:
+        if action == "retire":
+            form = RetireForm(request.POST)
+            if not form.is_valid():
+                subject = classification.media_item or classification.attempt
+                return _page(
+                    request,
+                    report,
+                    bound={("retire", _subject_key(subject)): form},
+                    error=_("Nothing was changed: say why the entry was a mistake."),
+                    status=400,
+                )
+            own_entry_retire(
+                entry=classification.own_entry,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("The entry was retired: it is no longer matched."))
+        else:
+            own_entry_restore(entry=classification.own_entry, actor=request.user)
+            messages.success(request, _("The entry was restored: it is matched again."))
+    except OwnListRefused as refused:
+        return _page(request, report, error=refused.message, status=409)
+    return redirect("hotline:report", pk=report.pk)
+
+
+@staff_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The addresses of every report of the user's content-hotline lines, by bucket.
+
+    No address is shown: listing them would decrypt every row of a long queue;
+    each row links to its report's page, which shows (and audits) it.
+    """
+    form = QueueForm(request.GET)
+    if not form.is_valid():
+        return render(request, "hotline/queue.html", {"form": form}, status=400)
+    bucket = form.cleaned_data["bucket"] or QueueBucket.ASSESS
+    oldest_first = form.cleaned_data["order"] == "oldest"
+    counts = queue_counts(request.user)
+    response = render(
+        request,
+        "hotline/queue.html",
+        {
+            "form": form,
+            "bucket": bucket,
+            "order": "oldest" if oldest_first else "newest",
+            "buckets": [(choice, label, counts[choice]) for choice, label in QueueBucket.choices],
+            "page": queue_page(
+                request.user,
+                bucket=bucket,
+                oldest_first=oldest_first,
+                page=request.GET.get("page"),
+            ),
+        },
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response

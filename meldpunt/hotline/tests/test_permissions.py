@@ -5,6 +5,8 @@ the line's analyst, with one address waiting for an analyst. Denied requests
 must leave the address and the audit log exactly as they were.
 """
 
+import hashlib
+import io
 from datetime import timedelta
 
 import pytest
@@ -14,8 +16,23 @@ from django.utils import timezone
 
 from meldpunt.cases.services import case_claim
 from meldpunt.cases.tests.factories import make_report
+from meldpunt.evidence.services import evidence_prepare
+from meldpunt.hashes.models import OwnListEntry
+from meldpunt.hashes.services import own_entry_retire, own_list_add
+from meldpunt.hashes.tests import pictures
 from meldpunt.hotline import urls as hotline_urls
-from meldpunt.hotline.models import HotlineState, ReportedUrl
+from meldpunt.hotline.capturing import capture_store
+from meldpunt.hotline.models import (
+    CheckPurpose,
+    FetchAttempt,
+    HotlineState,
+    ItemClassification,
+    MediaSearch,
+    MediaState,
+    PageMediaItem,
+    ReportedUrl,
+)
+from meldpunt.hotline.sealing import details_seal, url_seal
 from meldpunt.hotline.services import reported_url_create
 from meldpunt.lines.models import LineKind
 from meldpunt.lines.webaddress import url_normalise
@@ -40,6 +57,16 @@ pytestmark = pytest.mark.django_db
 ROLES = PERMISSION_ROLES
 READ = CASE_READ
 WRITE = {**READ, "administrator": FORBIDDEN, "supervisor": REDIRECT, "analyst_of_line": REDIRECT}
+# The queue lists only the user's lines: another line's analyst gets an empty one.
+QUEUE = {**READ, "analyst_of_other_line": OK}
+CLASSIFY = {
+    "material": "csam",
+    "age_group": "pubescent",
+    "gender": "boy",
+    "media_kind": "image",
+    "state": "assessment",
+    "seen": "",
+}
 
 
 class World:
@@ -76,17 +103,98 @@ class World:
         )
         return item
 
+    def _stored(self, item: ReportedUrl, seed: int) -> tuple:
+        data = pictures.jpeg(pictures.picture(seed))
+        prepared = evidence_prepare(source=io.BytesIO(data), name="a.jpg", max_bytes=10**7)
+        hashes = prepared.hashes
+        details = {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "cleaned_sha256": hashes["sha256"],
+            "pdq": hashes["pdq"],
+            "pdq_quality": hashes["pdq_quality"],
+        }
+        return capture_store(item=item, prepared=prepared), details
 
-def _cases(world: World) -> list[tuple[str, str, str, dict, dict, ReportedUrl]]:
+    def pictured(self) -> tuple[ReportedUrl, PageMediaItem]:
+        """An address that is itself a picture, on a page with one more: both unknown."""
+        item = self.address()
+        evidence, details = self._stored(item, 31)
+        attempt = FetchAttempt.objects.create(
+            reported_url=item,
+            purpose=CheckPurpose.FIRST,
+            checked_at=item.created_at,
+            outcome="online",
+            media_type="image/jpeg",
+            sealed_details=details_seal(details),
+            evidence=evidence,
+            media_search=MediaSearch.SEARCHED,
+        )
+        evidence, details = self._stored(item, 32)
+        media = PageMediaItem.objects.create(
+            attempt=attempt,
+            position=0,
+            sealed_url=url_seal("https://pics.example.test/b.jpg"),
+            sealed_details=details_seal(details),
+            state=MediaState.STORED,
+            media_type="image/jpeg",
+            evidence=evidence,
+        )
+        return item, media
+
+    def on_own_list(self, *, retired: bool) -> tuple[ReportedUrl, OwnListEntry]:
+        item, media = self.pictured()
+        entry = own_list_add(
+            hashes=[("sha256", "ab" * 32)],
+            pdq_quality=None,
+            source="hotline",
+            reference=f"address {item.pk}",
+            actor=self.holder,
+        )
+        if retired:
+            own_entry_retire(entry=entry, actor=self.holder, reason="test")
+        ItemClassification.objects.create(
+            reported_url=item,
+            media_item=media,
+            material="csam",
+            age_group="pubescent",
+            gender="boy",
+            media_kind="image",
+            classified_at=timezone.now(),
+            classified_by=self.holder,
+            own_entry=entry,
+        )
+        return item, entry
+
+
+def _address_probe(item: ReportedUrl):
+    return lambda: ReportedUrl.objects.filter(pk=item.pk).values().get()
+
+
+def _cases(world: World) -> list[tuple]:
+    """(url name, method, url, data, expected, probe): ``probe`` reads what the request
+    may change, to compare before and after."""
     rows = []
     for name, method, data, expected in [
         ("report", "get", {}, READ),
+        ("queue", "get", {}, QUEUE),
         ("assess", "post", {"decision": "illegal", "state": "assessment"}, WRITE),
         ("recheck", "post", {}, WRITE),
     ]:
         item = world.address()
-        args = [item.report_id] if name == "report" else [item.report_id, item.pk]
-        rows.append((name, method, reverse(f"hotline:{name}", args=args), data, expected, item))
+        args = {"report": [item.report_id], "queue": []}.get(name, [item.report_id, item.pk])
+        url = reverse(f"hotline:{name}", args=args)
+        rows.append((name, method, url, data, expected, _address_probe(item)))
+    item, media = world.pictured()
+    url = reverse("hotline:classify", args=[item.report_id, item.pk, media.pk])
+    rows.append(("classify", "post", url, CLASSIFY, WRITE, _address_probe(item)))
+    item, _media = world.pictured()
+    url = reverse("hotline:classify_file", args=[item.report_id, item.pk])
+    rows.append(("classify_file", "post", url, CLASSIFY, WRITE, _address_probe(item)))
+    for name, retired in [("own_entry_retire", False), ("own_entry_restore", True)]:
+        item, entry = world.on_own_list(retired=retired)
+        url = reverse(f"hotline:{name}", args=[item.report_id, item.pk, entry.pk])
+        probe = lambda entry=entry: OwnListEntry.objects.filter(pk=entry.pk).values().get()  # noqa: E731
+        rows.append((name, "post", url, {"reason": "a mistake"}, WRITE, probe))
     return rows
 
 
@@ -103,14 +211,14 @@ def test_permission_matrix(role):
     if world.actor is not None:
         sign_in(client, world.actor)
     wrong = []
-    for name, method, url, data, expected, item in _cases(world):
+    for name, method, url, data, expected, probe in _cases(world):
         want = expected[role]
-        before = (ReportedUrl.objects.filter(pk=item.pk).values().get(), AuditEvent.objects.count())
+        before = (probe(), AuditEvent.objects.count())
         response = getattr(client, method)(url, data)
         allowed = want in (OK, REDIRECT)
         if mismatch := answer_mismatch(response, want):
             wrong.append(f"{method.upper()} {name}: {mismatch}")
-        after = (ReportedUrl.objects.filter(pk=item.pk).values().get(), AuditEvent.objects.count())
+        after = (probe(), AuditEvent.objects.count())
         if not allowed and after != before:
             wrong.append(f"{method.upper()} {name}: denied, but something changed")
         if allowed and method == "post" and after[0] == before[0]:
