@@ -27,6 +27,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
+from jsonschema.exceptions import best_match
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
@@ -62,10 +63,9 @@ def _validator(path: Path) -> Draft202012Validator:
 
 def _schema_problem(path: Path, instance: object) -> str | None:
     """The first schema error, said with where it is (``hosting.asn: ...``), or None."""
-    errors = sorted(_validator(path).iter_errors(instance), key=lambda e: list(e.absolute_path))
-    if not errors:
+    error: SchemaError | None = best_match(_validator(path).iter_errors(instance))
+    if error is None:
         return None
-    error: SchemaError = errors[0]
     where = ".".join(str(part) for part in error.absolute_path) or _("the document")
     # jsonschema's messages quote the offending value; keep them short.
     return f"{where}: {error.message[:300]}"
