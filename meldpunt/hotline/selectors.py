@@ -23,6 +23,7 @@ from meldpunt.hotline.models import (
 )
 from meldpunt.hotline.sealing import details_open, url_open
 from meldpunt.hotline.services import ASSESSABLE_STATES, NEXT_STEPS
+from meldpunt.hotline.sources import address_sources
 from meldpunt.intake.models import Report
 from meldpunt.vault import crypto
 
@@ -101,6 +102,7 @@ class AddressRow:
     may_assess: bool = False
     may_recheck: bool = False
     media: PageMediaView | None = None
+    source: str = ""  # e.g. the partner hotline that sent it (hotline.sources)
     form: object = None  # the assessment form, set by the view
 
 
@@ -248,6 +250,7 @@ def report_addresses(report: Report) -> list[AddressRow]:
     addresses = ReportedUrl.objects.filter(report=report).prefetch_related(
         "attempts__media_items", "traces"
     )
+    sources = address_sources(addresses)
     for item in addresses:
         attempts = list(item.attempts.all())
         try:
@@ -281,6 +284,7 @@ def report_addresses(report: Report) -> list[AddressRow]:
                     and item.destroyed_at is None
                 ),
                 media=media,
+                source=sources.get(item.pk, ""),
             )
         )
     return rows

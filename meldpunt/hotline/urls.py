@@ -7,4 +7,5 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_page, name="report"),
     path("reports/<int:pk>/addresses/<int:url_pk>/assess/", views.assess, name="assess"),
     path("reports/<int:pk>/addresses/<int:url_pk>/recheck/", views.recheck, name="recheck"),
+    path("reports/<int:pk>/addresses/<int:url_pk>/export/", views.export, name="export"),
 ]

@@ -196,3 +196,13 @@ def partner_hotline_authenticate(token: str) -> Partner | None:
     if not exchange.partner.is_active:
         return None
     return exchange.partner
+
+
+def partner_sources_describe(items: list[ReportedUrl]) -> dict[int, str]:
+    """For the analyst's page (hotline.sources): which partner hotline sent an address."""
+    rows = PartnerHotlineReport.objects.filter(reported_url__in=items).select_related("partner")
+    return {
+        row.reported_url_id: _("From the partner hotline %(partner)s (their reference %(id)s)")
+        % {"partner": row.partner.name, "id": row.external_id}
+        for row in rows
+    }

@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.test import Client
 from nacl.signing import SigningKey
 
 from meldpunt.cases.tests.factories import make_report
@@ -19,7 +20,9 @@ from meldpunt.hotline.exchange import (
     REPORT_SCHEMA,
     ExchangeRefused,
     address_report_export,
+    document_read,
     document_sign,
+    document_verify,
     exchange_public_key,
 )
 from meldpunt.hotline.iptable import ip_table_import
@@ -38,7 +41,7 @@ from meldpunt.network.hotline_exchange import (
 )
 from meldpunt.network.models import PartnerHotlineExchange, PartnerHotlineReport, PartnerKind
 from meldpunt.network.tests.factories import key_of, make_partner
-from meldpunt.testing import make_category, make_line, make_staff
+from meldpunt.testing import make_category, make_line, make_staff, sign_in
 from meldpunt.vault.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -421,3 +424,42 @@ def test_the_api_refuses_other_methods_and_paths_as_json(client, world):
     assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
     response = client.get("/api/v1/partner-hotlines/nothing")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+# The analyst's page
+
+
+def _signed_in(user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, user)
+    return client
+
+
+def test_the_analyst_downloads_the_signed_report_and_sees_where_imports_came_from(world):
+    [result] = partner_reports_import(envelopes=[signed(world)])
+    item = result.reported_url
+    analyst = _signed_in(world["analyst"])
+
+    page = analyst.get(f"/staff/hotline/reports/{item.report_id}/")
+    assert page.status_code == 200
+    assert "From the partner hotline Hotline DE (their reference DE-2026-0001)" in page.text
+    response = analyst.get(f"/staff/hotline/reports/{item.report_id}/addresses/{item.pk}/export/")
+
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store, private"
+    assert response["Content-Disposition"].startswith('attachment; filename="address-report-')
+    envelope = json.loads(response.content)
+    document = document_read(envelope)
+    sent = document_verify(document, public_key=exchange_public_key())
+    assert sent["address"] == "https://pics.example.de/a.jpg"
+    event = AuditEvent.objects.get(action="hotline.export")
+    assert event.details == {"reported_url": item.pk} and event.actor == world["analyst"]
+
+
+def test_others_cannot_download_the_signed_report(world):
+    [result] = partner_reports_import(envelopes=[signed(world)])
+    item = result.reported_url
+    url = f"/staff/hotline/reports/{item.report_id}/addresses/{item.pk}/export/"
+    stranger = _signed_in(make_staff(lines=[make_line(kind=LineKind.CONTENT_HOTLINE)]))
+    assert stranger.get(url).status_code == 404
+    assert Client().get(url).status_code == 302
+    assert not AuditEvent.objects.filter(action="hotline.export").exists()
