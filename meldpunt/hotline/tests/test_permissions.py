@@ -83,6 +83,7 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict, ReportedUrl]]:
         ("report", "get", {}, READ),
         ("assess", "post", {"decision": "illegal", "state": "assessment"}, WRITE),
         ("recheck", "post", {}, WRITE),
+        ("export", "get", {}, READ),
     ]:
         item = world.address()
         args = [item.report_id] if name == "report" else [item.report_id, item.pk]
