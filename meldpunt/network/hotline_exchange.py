@@ -88,10 +88,7 @@ def _file(exchange: PartnerHotlineExchange, payload: dict, actor: StaffUser | No
     category = exchange.category
     question = category.questions.filter(kind=QuestionKind.WEB_ADDRESSES).order_by("pk").first()
     if question is None:
-        raise ExchangeRefused(
-            "not_configured",
-            _("The category for this hotline's reports asks for no web address."),
-        )
+        raise _not_configured()
     partner = exchange.partner
     try:
         with transaction.atomic():
@@ -105,7 +102,9 @@ def _file(exchange: PartnerHotlineExchange, payload: dict, actor: StaffUser | No
                 questions={question.key: question.label},
                 has_mailbox=False,
             )
-            item = ReportedUrl.objects.get(report=submission.report)
+            item = ReportedUrl.objects.filter(report=submission.report).first()
+            if item is None:  # the category's line is no longer a content hotline
+                raise _not_configured()
             PartnerHotlineReport.objects.create(
                 partner=partner,
                 external_id=payload["report_id"],
@@ -123,6 +122,16 @@ def _file(exchange: PartnerHotlineExchange, payload: dict, actor: StaffUser | No
     except IntakeError as error:
         raise ExchangeRefused(error.code, error.message) from error
     return item
+
+
+def _not_configured() -> ExchangeRefused:
+    return ExchangeRefused(
+        "not_configured",
+        _(
+            "The category for this hotline's reports is not a content-hotline category with a "
+            "web-address question."
+        ),
+    )
 
 
 def _replayed() -> ExchangeRefused:

@@ -272,6 +272,14 @@ def test_an_address_that_cannot_be_checked_is_refused(world):
     assert not Report.objects.exists()
 
 
+def test_a_category_no_longer_fit_for_addresses_refuses_and_stores_nothing(world):
+    world["line"].kind = LineKind.TIPS
+    world["line"].save()
+    [result] = partner_reports_import(envelopes=[signed(world)])
+    assert (result.outcome, result.code) == (Outcome.REFUSED, "not_configured")
+    assert not Report.objects.exists() and not PartnerHotlineReport.objects.exists()
+
+
 def test_the_schema_files_are_valid_json_schema():
     from jsonschema import Draft202012Validator
 
