@@ -10,6 +10,7 @@ urlpatterns = i18n_patterns(
 )
 urlpatterns += [
     path("api/v1/hashes/", include("meldpunt.hashes.api_urls")),
+    path("api/v1/partner-hotlines/", include("meldpunt.network.api_urls")),
     path("api/v1/", include("meldpunt.intake.api_urls")),
     path("staff/", include("meldpunt.vault.urls")),
     path("staff/cases/", include("meldpunt.cases.urls")),

@@ -1,15 +1,11 @@
 """Hash-check clients: their bearer tokens, and their daily counters for quota and billing.
 
 A token is ``mphc_`` and 43 URL-safe characters (256 random bits), shown once
-when it is issued; only its SHA-256 is stored. A fast hash suffices because
-the token cannot be guessed, and the stored digest is not itself a token, so a
-copy of the database does not let anyone query as a client.
+when it is issued; only its SHA-256 is stored (meldpunt.apitokens).
 """
 
 import datetime
-import hashlib
 import hmac
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meldpunt.apitokens import token_digest, token_new
 from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList
 
 TOKEN_PREFIX = "mphc_"  # noqa: S105 (a prefix, not a secret)
@@ -26,12 +23,7 @@ TOKEN_PREFIX = "mphc_"  # noqa: S105 (a prefix, not a secret)
 
 def _token_new() -> tuple[str, str]:
     """A fresh token and the digest stored for it."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    return token, _token_digest(token)
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    return token_new(TOKEN_PREFIX)
 
 
 def _lists_checked(hash_lists: Iterable[HashList]) -> list[HashList]:
@@ -105,7 +97,7 @@ def check_client_authenticate(token: str) -> HashCheckClient:
     says nothing about the token), and the digests are then compared in
     constant time as well, so no timing tells how close a guess came.
     """
-    digest = _token_digest(token)
+    digest = token_digest(token)
     client = HashCheckClient.objects.filter(token_hash=digest).first()
     if client is None or not hmac.compare_digest(client.token_hash, digest):
         raise TokenRefused(revoked=False)

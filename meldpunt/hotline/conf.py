@@ -49,6 +49,8 @@ DEFAULTS = {
     # hotline, as ISO 3166 alpha-2 codes: they decide the route of illegal material.
     "HOTLINE_HOME_COUNTRY": "NL",
     "HOTLINE_PARTNER_COUNTRIES": [],
+    # The sender's name in signed address reports for partner hotlines (docs/hotline.md).
+    "HOTLINE_EXCHANGE_SENDER_NAME": "Meldpunt",
 }
 
 

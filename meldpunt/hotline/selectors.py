@@ -29,6 +29,7 @@ from meldpunt.hotline.models import (
 )
 from meldpunt.hotline.sealing import details_open, url_open
 from meldpunt.hotline.services import ASSESSABLE_STATES, NEXT_STEPS
+from meldpunt.hotline.sources import address_sources
 from meldpunt.intake.models import Report
 from meldpunt.lines.models import LineKind
 from meldpunt.vault import crypto
@@ -120,6 +121,7 @@ class AddressRow:
     may_recheck: bool = False
     media: PageMediaView | None = None
     file: MediaRow | None = None  # the address's own file, when an unknown picture or video
+    source: str = ""  # e.g. the partner hotline that sent it (hotline.sources)
     form: object = None  # the assessment form, set by the view
 
 
@@ -311,6 +313,7 @@ def report_addresses(report: Report) -> list[AddressRow]:
     addresses = ReportedUrl.objects.filter(report=report).prefetch_related(
         "attempts__media_items", "traces"
     )
+    sources = address_sources(addresses)
     for item in addresses:
         attempts = list(item.attempts.all())
         try:
@@ -345,6 +348,7 @@ def report_addresses(report: Report) -> list[AddressRow]:
                 ),
                 media=media,
                 file=own_file(first[-1] if first else None),
+                source=sources.get(item.pk, ""),
             )
         )
     return rows

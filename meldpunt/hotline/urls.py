@@ -30,4 +30,5 @@ urlpatterns = [
         {"action": "restore"},
         name="own_entry_restore",
     ),
+    path("reports/<int:pk>/addresses/<int:url_pk>/export/", views.export, name="export"),
 ]

@@ -23,6 +23,7 @@ from meldpunt.cases.access import (
 )
 from meldpunt.hashes.services import OwnListRefused, own_entry_restore, own_entry_retire
 from meldpunt.hotline.classifying import item_classify
+from meldpunt.hotline.exchange import ExchangeRefused, address_report_export, export_reference
 from meldpunt.hotline.forms import AssessForm, ClassifyForm, QueueForm, RetireForm
 from meldpunt.hotline.models import (
     FetchAttempt,
@@ -340,5 +341,38 @@ def queue(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@staff_required
+@require_GET
+def export(request: HttpRequest, pk: int, url_pk: int) -> HttpResponse:
+    """The address as a signed JSON document for a partner hotline that imports by file.
+
+    Whoever may see the page may download it (it holds the address and hosting
+    the page shows, never the reporter's text); the download is audited.
+    """
+    report = _hotline_report(request, pk)
+    item = _address(report, url_pk)
+    if report.destroyed_at is not None:
+        return destroyed_page(request, report)
+    try:
+        report_key(request, report)
+    except NoKeyError:
+        return no_key_page(request, report)
+    try:
+        document = address_report_export(item)
+    except ExchangeRefused as refused:
+        return _page(request, report, error=refused.message, status=410)
+    audit_record(
+        actor=request.user,
+        action="hotline.export",
+        target=report,
+        details={"reported_url": item.pk},
+    )
+    response = HttpResponse(document, content_type="application/json")
+    filename = f"address-report-{export_reference(item)}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store, private"
     return response

@@ -6,6 +6,7 @@ categories are open, what is sealed for whom, what is atomic) live in one place.
 
 import json
 import logging
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -145,6 +146,7 @@ def report_submit(
     municipality_code: str = "",
     files: list[IncomingFile] = (),
     submission_token: str | None = None,
+    has_mailbox: bool = True,
 ) -> Submission:
     """Seal and store a new report with its files, all or nothing.
 
@@ -153,19 +155,30 @@ def report_submit(
 
     With a ``submission_token`` (the web form's) the receipt follows from the
     token, so the same form sent again stores nothing new and answers with the
-    first report and the same receipt. Raises
+    first report and the same receipt. ``has_mailbox=False`` is for reports
+    that come from another organisation rather than a person (a partner
+    hotline's address report): nobody gets a receipt, so no slow derivation
+    runs and no reporter key is sealed; ``Submission.receipt`` is empty. Raises
     vault.derivations.DerivationBusy, before anything is stored, when the
     queue for the slow derivation is too long.
     """
     line = category.line
-    if not category.is_open:
+    # A partner's reports may go to a category the public form does not show.
+    if not (category.is_open if has_mailbox else category.line.is_active):
         raise IntakeError("category_closed", _("This category does not accept reports."))
-    receipt = receipt_for_submission(submission_token) if submission_token else receipt_generate()
-    if submission_token and (earlier := _submitted_before(receipt)):
-        return earlier
-    # Slow, so outside the transaction, and before the files are cleaned: a busy
-    # server says so without first spending work on them.
-    reporter = receipt_derive(receipt)
+    if has_mailbox:
+        receipt = (
+            receipt_for_submission(submission_token) if submission_token else receipt_generate()
+        )
+        if submission_token and (earlier := _submitted_before(receipt)):
+            return earlier
+        # Slow, so outside the transaction, and before the files are cleaned: a busy
+        # server says so without first spending work on them.
+        reporter = receipt_derive(receipt)
+        lookup, tag, reporter_key = reporter.lookup, receipt_tag(receipt), reporter.public_key
+    else:
+        # A random lookup value that no receipt derives to: the mailbox stays shut.
+        receipt, lookup, tag, reporter_key = "", secrets.token_bytes(32), None, None
     prepared = _prepare_files(list(files), line)
     key_bytes = crypto.new_data_key()
     content = {"category": category.slug, "questions": questions, "answers": answers}
@@ -178,14 +191,14 @@ def report_submit(
                 key_bytes=key_bytes,
                 line=line,
                 recipients=recipients,
-                reporter_public_key=reporter.public_key,
+                reporter_public_key=reporter_key,
             )
             report = Report.objects.create(
                 line=line,
                 category=category,
                 municipality_code=municipality_code,
-                receipt_lookup=reporter.lookup,
-                receipt_tag=receipt_tag(receipt),
+                receipt_lookup=lookup,
+                receipt_tag=tag,
                 data_key=data_key,
                 sealed_content=crypto.encrypt(
                     key_bytes, json.dumps(content).encode(), context=b"report-content"

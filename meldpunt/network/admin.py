@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from meldpunt.vault.audit import audit_record
 
-from .models import Partner, PartnerMembership, RoutingRule
+from .models import Partner, PartnerHotlineExchange, PartnerMembership, RoutingRule
 
 
 class MembershipInline(admin.TabularInline):
@@ -71,3 +71,14 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ["line", "category", "municipality", "recipient", "partner", "partner_kind"]
     list_filter = ["line", "recipient"]
     autocomplete_fields = ["municipality"]
+
+
+@admin.register(PartnerHotlineExchange)
+class PartnerHotlineExchangeAdmin(admin.ModelAdmin):
+    """A partner hotline's public key and the category its reports go to (docs/hotline.md).
+
+    The API token is issued with ``meldpunt hotline_exchange token``, never shown here.
+    """
+
+    list_display = ["partner", "category", "token_issued_at"]
+    readonly_fields = ["token_issued_at"]

@@ -8,9 +8,12 @@ class NetworkConfig(AppConfig):
 
     def ready(self) -> None:
         from meldpunt.cases.demo import demo_step_register
+        from meldpunt.hotline.sources import address_source_register
         from meldpunt.intake.retention import retention_wiper_register
         from meldpunt.network.demo import network_demo_create
+        from meldpunt.network.hotline_exchange import partner_sources_describe
         from meldpunt.network.services import forward_drafts_wipe
 
         retention_wiper_register(forward_drafts_wipe)
         demo_step_register(network_demo_create)
+        address_source_register(partner_sources_describe)

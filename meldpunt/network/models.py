@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.intake.models import Report
-from meldpunt.lines.models import Category, Line, Municipality
-from meldpunt.vault.models import DataKey, Role, StaffUser
+from meldpunt.lines.models import Category, Line, LineKind, Municipality, QuestionKind
+from meldpunt.vault.models import DataKey, Role, StaffUser, hour_now
 
 
 class PartnerKind(models.TextChoices):
@@ -324,3 +324,95 @@ class ForwardNotification(models.Model):
             )
         ]
         indexes = [models.Index(fields=["sent_at", "next_attempt_at"])]
+
+
+class PartnerHotlineExchange(models.Model):
+    """How address reports are exchanged with one foreign (INHOPE) hotline.
+
+    Documents from the hotline are trusted only when signed with the public
+    key registered here (docs/hotline.md, "Exchange with partner hotlines");
+    its reports are filed in ``category``, a category of a content-hotline
+    line with a web-address question, so they join the same queue as reports
+    from the public. The hotline may also send them to the API with a bearer
+    token, of which only the SHA-256 is kept (meldpunt.apitokens).
+    """
+
+    partner = models.OneToOneField(
+        Partner,
+        verbose_name=_("partner hotline"),
+        on_delete=models.CASCADE,
+        related_name="hotline_exchange",
+        limit_choices_to={"kind": PartnerKind.FOREIGN_HOTLINE},
+    )
+    public_key = models.CharField(
+        _("public signing key"),
+        max_length=64,
+        unique=True,
+        help_text=_("The hotline's Ed25519 public key, as 64 hexadecimal digits."),
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category for its reports"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("A category of the content hotline with a web-address question."),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    token_issued_at = models.DateTimeField(_("API token issued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("exchange with a partner hotline")
+        verbose_name_plural = _("exchanges with partner hotlines")
+
+    def __str__(self) -> str:
+        return str(self.partner)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.partner_id and self.partner.kind != PartnerKind.FOREIGN_HOTLINE:
+            errors["partner"] = _("Only a partner of the kind foreign hotline.")
+        self.public_key = self.public_key.strip().lower()
+        if len(self.public_key) != 64 or any(c not in "0123456789abcdef" for c in self.public_key):
+            errors["public_key"] = _("Give the public key as 64 hexadecimal digits.")
+        if self.category_id and (
+            self.category.line.kind != LineKind.CONTENT_HOTLINE
+            or not self.category.questions.filter(kind=QuestionKind.WEB_ADDRESSES).exists()
+        ):
+            errors["category"] = _(
+                "Choose a category of a content-hotline line that asks for web addresses."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class PartnerHotlineReport(models.Model):
+    """A reported address that came from a partner hotline, and its id there.
+
+    One row per (partner, the partner's report id): the same document sent
+    again is recognised and refused as a replay, also after the report itself
+    was destroyed. The partner's own assessment is kept for the analyst's
+    information; the address is still checked and assessed here like any other.
+    """
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="hotline_reports_received"
+    )
+    external_id = models.CharField(max_length=100)
+    reported_url = models.OneToOneField(
+        "hotline.ReportedUrl", on_delete=models.CASCADE, related_name="partner_source"
+    )
+    partner_assessment = models.CharField(max_length=20, blank=True)
+    received_at = models.DateTimeField(default=hour_now)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "external_id"], name="one_import_per_partner_report"
+            )
+        ]
+        verbose_name = _("report from a partner hotline")
+        verbose_name_plural = _("reports from partner hotlines")
+
+    def __str__(self) -> str:
+        return f"{self.partner} / {self.external_id}"

@@ -19,12 +19,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from meldpunt.cases.models import ClassificationOption, CloseOutcome, TriageOutcome
+from meldpunt.hotline.models import HostingRoute
 from meldpunt.intake.models import ReportStatus
 from meldpunt.lines.models import Category, Line, Municipality
 from meldpunt.network.models import PartnerKind
 
 from . import selectors
-from .selectors import Scope
+from .selectors import AddressClass, Scope
 
 DEFAULT_MIN_COUNT = 5
 LONG_TABLE_BARS = 25
@@ -404,6 +405,127 @@ def response_times_table(scope: Scope) -> Table:
     )
 
 
+def _from_reporters_and_partners() -> tuple[Measure, ...]:
+    """Addresses from the public and from partner hotlines side by side, never added up."""
+    return (
+        Measure("addresses", _("Addresses from reporters")),
+        Measure("share", _("Share"), Kind.PERCENT),
+        Measure("partner_addresses", _("Addresses from partner hotlines")),
+        Measure("partner_share", _("Share (partner hotlines)"), Kind.PERCENT),
+    )
+
+
+def _split_rows(
+    labels: list[tuple[str, str]], counts: dict[tuple[str, bool], int]
+) -> list[tuple[tuple[str, ...], tuple[Value, ...]]]:
+    own = sum(n for (_key, from_partner), n in counts.items() if not from_partner)
+    partner = sum(n for (_key, from_partner), n in counts.items() if from_partner)
+    rows = []
+    for key, label in labels:
+        mine, theirs = counts.get((key, False), 0), counts.get((key, True), 0)
+        rows.append(((str(label),), (mine, share(mine, own), theirs, share(theirs, partner))))
+    return rows
+
+
+def hotline_summary_table(scope: Scope) -> Table:
+    """The content hotline's key figures: addresses, from where, forwarded, removed."""
+    totals = selectors.address_totals(scope)
+    addresses = totals["addresses"]
+    rows = [
+        (_("Web addresses reported"), addresses),
+        (_("of which from reporters"), addresses - totals["from_partner"]),
+        (_("of which from partner hotlines"), totals["from_partner"]),
+        (_("Forwarded to a partner hotline"), totals["forwarded"]),
+        (_("No longer online (removed)"), totals["removed"]),
+    ]
+    return Table(
+        slug="hotline_summary",
+        title=_("Content hotline: key figures"),
+        columns=(_("Figure"),),
+        measures=(Measure("number", _("Count")), _share()),
+        rows=[((label,), (n, share(n, addresses))) for label, n in rows],
+        chart_bars=0,
+        note=_("Web addresses of the reports received in the period; shares of all of them."),
+    )
+
+
+def hotline_assessment_table(scope: Scope) -> Table:
+    labels = [
+        (AddressClass.ILLEGAL, _("Illegal (assessed by an analyst)")),
+        (AddressClass.KNOWN, _("Known material (recognised, not assessed)")),
+        (AddressClass.NOT_ILLEGAL, _("Not illegal")),
+        (AddressClass.NOT_ASSESSED, _("Not assessed yet")),
+    ]
+    return Table(
+        slug="hotline_assessment",
+        title=_("Content hotline: web addresses per assessment"),
+        columns=(_("Assessment"),),
+        measures=_from_reporters_and_partners(),
+        rows=_split_rows(labels, selectors.address_classes(scope)),
+        note=_(
+            "Addresses from partner hotlines are counted apart; shares are of each column's total."
+        ),
+    )
+
+
+def _route_labels() -> list[tuple[str, str]]:
+    return [
+        (HostingRoute.DOMESTIC, _("Hosted here")),
+        (HostingRoute.PARTNER_HOTLINE, _("Abroad, in a country with a partner hotline")),
+        (HostingRoute.ABROAD, _("Abroad, in a country without a partner hotline")),
+        (HostingRoute.UNKNOWN, _("Hosting not traced")),
+    ]
+
+
+def hotline_hosting_table(scope: Scope) -> Table:
+    return Table(
+        slug="hotline_hosting",
+        title=_("Content hotline: where illegal material was hosted"),
+        columns=(_("Hosting"),),
+        measures=_from_reporters_and_partners(),
+        rows=_split_rows(_route_labels(), selectors.actionable_addresses_per_route(scope)),
+        note=_(
+            "Addresses judged illegal or recognised as known material, by the country of the "
+            "latest hosting trace."
+        ),
+    )
+
+
+def hotline_removal_table(scope: Scope) -> Table:
+    histograms = selectors.hours_histogram_to_removal(scope)
+    rows = []
+    for label, histogram in [
+        *((label, histograms.get(route, {})) for route, label in _route_labels()),
+        (_("All addresses"), selectors.histograms_merge(list(histograms.values()))),
+    ]:
+        rows.append(
+            (
+                (str(label),),
+                (
+                    sum(histogram.values()),
+                    selectors.histogram_median(histogram),
+                    selectors.histogram_percentile(histogram, 90),
+                ),
+            )
+        )
+    return Table(
+        slug="hotline_removal",
+        title=_("Content hotline: time to removal"),
+        columns=(_("Hosting"),),
+        measures=(
+            Measure("removed", _("Addresses removed")),
+            Measure("median_hours", _("Median hours to removal"), Kind.HOURS),
+            Measure("p90_hours", _("Hours within which 90 % were removed"), Kind.HOURS),
+        ),
+        rows=rows,
+        chart_bars=0,
+        note=_(
+            "Whole hours from the report's receipt (rounded to the hour) to the check that "
+            "found the material gone."
+        ),
+    )
+
+
 TABLES: dict[str, Callable[[Scope], Table]] = {
     "summary": summary_table,
     "lines": lines_table,
@@ -416,6 +538,10 @@ TABLES: dict[str, Callable[[Scope], Table]] = {
     "response_times": response_times_table,
     "classifications": classifications_table,
     "known_material": known_material_table,
+    "hotline_summary": hotline_summary_table,
+    "hotline_assessment": hotline_assessment_table,
+    "hotline_hosting": hotline_hosting_table,
+    "hotline_removal": hotline_removal_table,
     "municipalities": municipalities_table,
     "municipality_categories": municipality_categories_table,
 }

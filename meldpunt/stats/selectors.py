@@ -17,7 +17,9 @@ from datetime import date, datetime
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
+    ExpressionWrapper,
     IntegerField,
     Q,
     QuerySet,
@@ -28,6 +30,7 @@ from django.utils import timezone
 from meldpunt.cases.access import member_lines
 from meldpunt.cases.models import CaseClassification
 from meldpunt.evidence.models import EvidenceMatch
+from meldpunt.hotline.models import Assessment, HotlineState, KnownStatus, ReportedUrl
 from meldpunt.intake.models import Author, Message, Report, ReportStatus
 from meldpunt.lines.models import Line
 from meldpunt.network.models import Forward
@@ -356,3 +359,106 @@ def histograms_merge(histograms: list[dict[int, int]]) -> dict[int, int]:
         for value, n in histogram.items():
             merged[value] = merged.get(value, 0) + n
     return merged
+
+
+def histogram_percentile(histogram: dict[int, int], percent: int) -> int | None:
+    """The nearest-rank percentile of values given as {value: how often}; None when empty.
+
+    The smallest value with at least ``percent`` % of all values at or below it:
+    the 90th percentile of ten removal times is the ninth fastest.
+    """
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = -(-percent * total // 100)  # ceil without floats
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None  # not reached: rank <= total
+
+
+class AddressClass:
+    """The outcome classes of a reported web address, from its plaintext fields."""
+
+    ILLEGAL = "illegal"  # an analyst judged it illegal
+    KNOWN = "known"  # recognised as known material, not (yet) judged by an analyst
+    NOT_ILLEGAL = "not_illegal"
+    NOT_ASSESSED = "not_assessed"
+
+
+def _address_class(assessment: str, known_status: str) -> str:
+    if assessment == Assessment.ILLEGAL:
+        return AddressClass.ILLEGAL
+    if assessment == Assessment.NOT_ILLEGAL:
+        return AddressClass.NOT_ILLEGAL
+    if known_status == KnownStatus.KNOWN:
+        return AddressClass.KNOWN
+    return AddressClass.NOT_ASSESSED
+
+
+def _addresses_in(scope: Scope) -> QuerySet[ReportedUrl]:
+    """Reported web addresses of the scope's reports (the report's receipt decides)."""
+    return ReportedUrl.objects.filter(_received_in(scope, "report__")).order_by()
+
+
+# Addresses a partner hotline sent (network.PartnerHotlineReport): counted apart.
+_FROM_PARTNER = Q(partner_source__isnull=False)
+
+
+def address_classes(scope: Scope) -> dict[tuple[str, bool], int]:
+    """{(class, came from a partner hotline): addresses}, in one grouped query."""
+    rows = (
+        _addresses_in(scope)
+        .annotate(from_partner=ExpressionWrapper(_FROM_PARTNER, output_field=BooleanField()))
+        .values_list("assessment", "known_status", "from_partner")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[tuple[str, bool], int] = {}
+    for assessment, known_status, from_partner, n in rows:
+        key = (_address_class(assessment, known_status), bool(from_partner))
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+# Material that was acted on or must be: judged illegal, or known without a "not illegal".
+_ACTIONABLE = Q(assessment=Assessment.ILLEGAL) | Q(assessment="", known_status=KnownStatus.KNOWN)
+
+
+def actionable_addresses_per_route(scope: Scope) -> dict[tuple[str, bool], int]:
+    """Illegal or known addresses by hosting route: {(route, from a partner hotline): n}."""
+    rows = (
+        _addresses_in(scope)
+        .filter(_ACTIONABLE)
+        .annotate(from_partner=ExpressionWrapper(_FROM_PARTNER, output_field=BooleanField()))
+        .values_list("route", "from_partner")
+        .annotate(n=Count("pk"))
+    )
+    return {(route, bool(from_partner)): n for route, from_partner, n in rows}
+
+
+def address_totals(scope: Scope) -> dict[str, int]:
+    """Addresses from reporters and from partner hotlines, forwarded, and removed."""
+    return _addresses_in(scope).aggregate(
+        addresses=Count("pk"),
+        from_partner=Count("pk", filter=_FROM_PARTNER),
+        forwarded=Count("pk", filter=Q(state=HotlineState.FORWARDED)),
+        removed=Count("pk", filter=Q(gone_at__isnull=False)),
+    )
+
+
+def hours_histogram_to_removal(scope: Scope) -> dict[str, dict[int, int]]:
+    """Per hosting route: {whole hours from the report's receipt to ``gone_at``: addresses}."""
+    rows = (
+        _addresses_in(scope)
+        .filter(gone_at__isnull=False)
+        .annotate(hours=HoursBetween("report__received_at", "gone_at"))
+        .values_list("route", "hours")
+        .annotate(n=Count("pk"))
+    )
+    histograms: dict[str, dict[int, int]] = {}
+    for route, hours, n in rows:
+        bucket = histograms.setdefault(route, {})
+        bucket[hours] = bucket.get(hours, 0) + n
+    return histograms

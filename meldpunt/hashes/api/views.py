@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meldpunt.apitokens import bearer_token
 from meldpunt.hashes.checking import (
     MAX_REFERENCE_LENGTH,
     CheckItem,
@@ -42,8 +43,8 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hash-check"'}
 
 
 def _client(request: HttpRequest) -> HashCheckClient:
-    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(request)
+    if token is None:
         raise ApiError(
             401,
             ErrorCode.TOKEN_MISSING,
@@ -51,7 +52,7 @@ def _client(request: HttpRequest) -> HashCheckClient:
             headers=CHALLENGE,
         )
     try:
-        return check_client_authenticate(token.strip())
+        return check_client_authenticate(token)
     except TokenRefused as refused:
         if refused.revoked:
             raise ApiError(

@@ -179,6 +179,7 @@ def _cases(world: World) -> list[tuple]:
         ("queue", "get", {}, QUEUE),
         ("assess", "post", {"decision": "illegal", "state": "assessment"}, WRITE),
         ("recheck", "post", {}, WRITE),
+        ("export", "get", {}, READ),
     ]:
         item = world.address()
         args = {"report": [item.report_id], "queue": []}.get(name, [item.report_id, item.pk])

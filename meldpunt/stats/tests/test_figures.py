@@ -190,7 +190,8 @@ def test_the_number_of_queries_does_not_grow_with_the_reports(world):
     Report.objects.update(received_at=datetime(2025, 6, 1, tzinfo=AMSTERDAM))
     with CaptureQueriesContext(connection) as many:
         figures.tables_compute(scope)
-    assert len(many) == len(few) <= 25
+    # One query per figure: 23 before the content-hotline tables, which add one each.
+    assert len(many) == len(few) <= 27
 
 
 def test_long_tables_chart_their_largest_rows_and_rank_hidden_counts_as_zero():

@@ -10,6 +10,7 @@ from django.urls import reverse
 from meldpunt.intake.models import Report
 from meldpunt.privacy.middleware import CONTENT_SECURITY_POLICY
 from meldpunt.stats import urls as stats_urls
+from meldpunt.stats.figures import TABLES
 from meldpunt.testing import (
     LOGIN,
     NOT_FOUND,
@@ -180,7 +181,7 @@ def test_page_has_charts_and_nothing_outside_the_policy(world, client):
     assert "<style" not in page
     # The only absolute address is the SVG namespace, which is never fetched.
     assert {part.split('"')[0] for part in page.split('="http')[1:]} == {"://www.w3.org/2000/svg"}
-    assert page.count('href="/staff/stats/csv/') == 13
+    assert page.count('href="/staff/stats/csv/') == len(TABLES) == 17
 
 
 def test_defaults_to_this_year(world, client):
