@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pysequoia import packet
 
 from meldpunt.testing import make_category, make_staff, sign_in
@@ -37,6 +37,13 @@ pytestmark = pytest.mark.django_db
 DETAIL = "Hij rijdt een wit busje en woont op de Kerkstraat."
 PHONE = "06-12345678"
 SECRET = "s" * 40
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in English (Dutch is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +135,11 @@ def test_each_channel_asks_for_what_it_needs(partner_tsk):
             webhook_secret=SECRET,
         )["webhook_url"][0]
     )
-    for url in ("https://partner.example/hook", "http://127.0.0.1:8080/hook"):
+    for url in (
+        "https://partner.example/hook",
+        "http://127.0.0.1:8080/hook",
+        "http://[::1]/hook",
+    ):
         Partner(
             name="P",
             kind="police",
@@ -266,7 +277,7 @@ def test_a_webhook_that_times_out_is_retried_then_failed_and_the_administrators_
     # Failed is final: the sweep does not try again.
     assert deliveries_send(now=timezone.now() + timedelta(days=2)) == (0, 0)
 
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     sign_in(client, world.analyst)
     page = client.get(reverse("network:prepare", args=[world.report.pk])).content.decode()
     assert "Delivery failed" in page and "no answer within 0.5 s" in page
