@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from pysequoia import packet
 
 from meldpunt.testing import make_category, make_staff, sign_in
-from meldpunt.vault.models import Role
+from meldpunt.vault.models import Role, StaffUser
 
 from ..delivery import deliveries_prepare, deliveries_send, delivery_message_id, webhook_signature
 from ..models import Delivery, DeliveryChannel, DeliveryState, Forward, Partner
@@ -113,6 +113,30 @@ def test_a_partner_key_that_cannot_be_used_is_refused_with_the_reason(partner_ts
     packets = list(packet.PacketPile.from_bytes(bytes(partner_tsk.extract_certificate())))
     signing_only = str(pysequoia.Cert.from_packets(packets[:-2]))
     assert "cannot encrypt" in _errors(openpgp_key=signing_only)["openpgp_key"][0]
+
+
+def test_the_admin_form_shows_why_a_key_is_refused_and_saves_nothing():
+    administrator = make_staff(role=Role.ADMINISTRATOR)
+    StaffUser.objects.filter(pk=administrator.pk).update(is_staff=True, is_superuser=True)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, administrator)
+    form = {
+        "name": "Recherche",
+        "kind": "police",
+        "is_active": "on",
+        "fee_per_forward": "0.00",
+        "delivery_channel": DeliveryChannel.EMAIL,
+        "delivery_email": "ontvangst@politie.example",
+        "openpgp_key": _expired_key(),
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post("/staff/admin/network/partner/add/", form)
+    assert response.status_code == 200
+    assert "This OpenPGP key expired on" in response.content.decode()
+    assert not Partner.objects.exists()
 
 
 def test_each_channel_asks_for_what_it_needs(partner_tsk):
