@@ -7,7 +7,6 @@ certificate, is not revoked, its primary key has not expired, and it has an
 encryption-capable (sub)key whose own binding has not expired either.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import pysequoia
@@ -33,12 +32,6 @@ class KeyRefused(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class PartnerKey:
-    fingerprint: str
-    expires_at: datetime | None
 
 
 def _day(moment: datetime) -> str:
@@ -96,8 +89,8 @@ def _encryption_key_until(cert: pysequoia.Cert) -> tuple[bool, datetime | None]:
     return found, latest
 
 
-def openpgp_key_check(armored: str, *, now: datetime) -> PartnerKey:
-    """The usable key in ``armored``; raises KeyRefused with a message that says why not."""
+def openpgp_key_check(armored: str, *, now: datetime) -> None:
+    """Raise KeyRefused, with a message that says why, unless ``armored`` is usable at ``now``."""
     cert = _certificate(armored)
     if cert.is_revoked:
         raise KeyRefused(_("This OpenPGP key has been revoked; ask the partner for a new one."))
@@ -116,8 +109,6 @@ def openpgp_key_check(armored: str, *, now: datetime) -> PartnerKey:
             _("The encryption subkey of this OpenPGP key expired on %(day)s; ask for a new key.")
             % {"day": _day(until)}
         )
-    expires = min((m for m in (cert.expiration, until) if m is not None), default=None)
-    return PartnerKey(fingerprint=cert.fingerprint, expires_at=expires)
 
 
 def openpgp_encrypt(armored: str, data: bytes) -> bytes:
