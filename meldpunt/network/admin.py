@@ -15,7 +15,15 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "country", "municipality", "is_active", "connected_until"]
+    list_display = [
+        "name",
+        "kind",
+        "country",
+        "municipality",
+        "is_active",
+        "connected_until",
+        "delivery_channel",
+    ]
     list_filter = ["kind", "is_active", "lines"]
     search_fields = ["name"]
     filter_horizontal = ["lines"]

@@ -10,6 +10,7 @@ billing): a forward has a delivery channel and a delivery state, partners have
 a kind and the lines that may forward to them.
 """
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +24,9 @@ from meldpunt.intake.models import Report
 from meldpunt.lines.models import Category, Line, LineKind, Municipality, QuestionKind
 from meldpunt.vault.models import DataKey, Role, StaffUser, hour_now
 
+from .channels import MIN_SECRET_CHARS, WebhookUrlRefused, webhook_url_check
+from .openpgp import KeyRefused, openpgp_key_check
+
 
 class PartnerKind(models.TextChoices):
     POLICE = "police", _("Police unit")
@@ -31,6 +35,12 @@ class PartnerKind(models.TextChoices):
     FOREIGN_HOTLINE = "foreign_hotline", _("Foreign hotline")
     HOSTING_COMPANY = "hosting_company", _("Hosting company")
     OTHER = "other", _("Other")
+
+
+class DeliveryChannel(models.TextChoices):
+    PORTAL = "portal", _("Partner portal")
+    EMAIL = "email", _("OpenPGP-encrypted e-mail")
+    WEBHOOK = "webhook", _("Signed webhook (JSON, OpenPGP-encrypted)")
 
 
 class Partner(models.Model):
@@ -83,6 +93,38 @@ class Partner(models.Model):
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
     )
+    # How forwards reach the partner (docs/forwarding.md, "Delivery channels").
+    # Outside the portal a forward leaves only encrypted to the partner's key.
+    delivery_channel = models.CharField(
+        _("delivery channel"),
+        max_length=20,
+        choices=DeliveryChannel,
+        default=DeliveryChannel.PORTAL,
+    )
+    openpgp_key = models.TextField(
+        _("OpenPGP public key"),
+        blank=True,
+        help_text=_(
+            "The partner's public key (ASCII-armored). Every e-mail and webhook delivery is "
+            "encrypted to it; it must be able to encrypt and must not have expired."
+        ),
+    )
+    delivery_email = models.EmailField(_("delivery e-mail address"), blank=True)
+    webhook_url = models.CharField(
+        _("webhook URL"),
+        max_length=2000,
+        blank=True,
+        help_text=_("https:// address the forwards are posted to."),
+    )
+    webhook_secret = models.CharField(
+        _("webhook signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Shared with the partner; every request carries an HMAC-SHA256 signature made "
+            "with it. At least 32 characters."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -110,9 +152,35 @@ class Partner(models.Model):
             and self.connected_until < self.connected_from
         ):
             errors["connected_until"] = _("The connection cannot end before it starts.")
+        errors.update(self._delivery_errors())
         if errors:
             raise ValidationError(errors)
         self.country = self.country.upper()
+
+    def _delivery_errors(self) -> dict:
+        """What the chosen delivery channel still lacks; a key is checked whenever given."""
+        errors = {}
+        if self.openpgp_key.strip():
+            try:
+                openpgp_key_check(self.openpgp_key, now=timezone.now())
+            except KeyRefused as refusal:
+                errors["openpgp_key"] = refusal.message
+        elif self.delivery_channel != DeliveryChannel.PORTAL:
+            errors["openpgp_key"] = _(
+                "E-mail and webhook deliveries need the partner's OpenPGP key."
+            )
+        if self.delivery_channel == DeliveryChannel.EMAIL and not self.delivery_email:
+            errors["delivery_email"] = _("Give the address the encrypted e-mails go to.")
+        if self.delivery_channel == DeliveryChannel.WEBHOOK:
+            try:
+                self.webhook_url = webhook_url_check(self.webhook_url).url
+            except WebhookUrlRefused as refusal:
+                errors["webhook_url"] = refusal.message
+            if len(self.webhook_secret) < MIN_SECRET_CHARS:
+                errors["webhook_secret"] = _(
+                    "The signing secret must be at least %(count)d characters."
+                ) % {"count": MIN_SECRET_CHARS}
+        return errors
 
     @property
     def needs_connection(self) -> bool:
@@ -243,15 +311,15 @@ class ForwardDraft(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
 
-class DeliveryChannel(models.TextChoices):
-    PORTAL = "portal", _("Partner portal")
-
-
 class DeliveryState(models.TextChoices):
     AVAILABLE = "available", _("Waiting to be read")
     # At least one member was told by e-mail that the forward waits on the portal.
     NOTIFIED = "notified", _("Partner notified, waiting to be read")
     READ = "read", _("Read")
+    # E-mail and webhook: encrypted at forward time, waiting for the worker to send it.
+    QUEUED = "queued", _("Queued for delivery")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Delivery failed")
 
 
 class Forward(models.Model):
@@ -416,3 +484,40 @@ class PartnerHotlineReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} / {self.external_id}"
+
+
+class Delivery(models.Model):
+    """One forward on its way to a partner through e-mail or a webhook.
+
+    ``ciphertext`` is the forward encrypted to the partner's OpenPGP key when the
+    analyst forwarded it (an armored OpenPGP message); the worker that sends it
+    never sees the plaintext. The row exists before the first attempt, so a
+    second run finds it; ``idempotency_key`` goes along with every attempt (as
+    the webhook's ``Idempotency-Key`` header and in the e-mail's Message-ID) so
+    the receiver can drop a repeat after a crash between sending and marking.
+    """
+
+    forward = models.ForeignKey(Forward, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=20, choices=DeliveryChannel)
+    state = models.CharField(max_length=20, choices=DeliveryState, default=DeliveryState.QUEUED)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ciphertext = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forward", "channel"], name="one_delivery_per_forward_and_channel"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.forward} ({self.get_channel_display()})"

@@ -17,7 +17,8 @@ from meldpunt.privacy.redaction import MANUAL, Decision, RedactionDraft
 from meldpunt.vault.models import Role, StaffUser
 
 from .conf import network_setting
-from .models import Forward, Partner, PartnerKind, RecipientKind, RoutingRule
+from .models import DeliveryChannel, Forward, Partner, PartnerKind, RecipientKind, RoutingRule
+from .openpgp import KeyRefused, openpgp_key_check
 
 TYPE_LABELS = {
     FindingType.PERSON_NAME: gettext_lazy("person's name"),
@@ -146,6 +147,17 @@ def partner_refusal(partner: Partner, *, line_id: int, on: date) -> str:
             "partner": partner.name,
             "day": _day(partner.connected_until),
         }
+    if partner.delivery_channel != DeliveryChannel.PORTAL:
+        # E-mail and webhook partners read with their own OpenPGP key, checked now
+        # (it may have expired since it was saved).
+        try:
+            openpgp_key_check(partner.openpgp_key, now=timezone.now())
+        except KeyRefused as refusal:
+            return _("%(partner)s cannot receive it: %(reason)s") % {
+                "partner": partner.name,
+                "reason": refusal.message,
+            }
+        return ""
     if not partner_recipients(partner).exists():
         return _("Nobody at %(partner)s can read a forward yet (no active member with a key).") % {
             "partner": partner.name
@@ -295,11 +307,13 @@ def partner_choices(
 
 
 def report_forwards(report: Report) -> QuerySet[Forward]:
-    """The report's forwards, with how their notification mails stand.
+    """The report's forwards, with how their notification mails or deliveries stand.
 
     ``notifications_waiting``: mails not sent yet that will still be tried;
     ``notifications_failing``: of those, how many failed at least once. A forward
     still *available* with none waiting was never announced: the analyst calls.
+    ``deliveries`` (prefetched): the e-mail or webhook delivery with its attempts
+    and last error.
     """
     waiting = Q(
         notifications__sent_at__isnull=True,
@@ -307,6 +321,7 @@ def report_forwards(report: Report) -> QuerySet[Forward]:
     )
     return (
         report.forwards.select_related("partner", "created_by")
+        .prefetch_related("deliveries")
         .annotate(
             notifications_waiting=Count("notifications", filter=waiting),
             notifications_failing=Count(

@@ -44,10 +44,18 @@ from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import NoKeyError, data_key_create, data_key_open
 from meldpunt.vault.models import Role, StaffUser
 
-from .models import DeliveryState, Forward, ForwardDraft, Partner, PartnerMembership
+from .delivery import deliveries_prepare
+from .models import (
+    DeliveryChannel,
+    DeliveryState,
+    Forward,
+    ForwardDraft,
+    Partner,
+    PartnerMembership,
+)
 from .notifications import forward_notifications_prepare
 from .selectors import forward_text_compose, partner_recipients, partner_refusal
-from .tasks import forward_notify
+from .tasks import forward_deliver, forward_notify
 
 DRAFT_CONTEXT = b"forward-draft"
 BODY_CONTEXT = b"forward-body"
@@ -304,7 +312,9 @@ def forward_create(
     a municipality that is not connected, nobody with a key) refuses the whole
     forward with that reason. Everything happens in one transaction, so a
     refusal at any step creates nothing. After the commit a task mails the
-    members that a forward waits (nothing of its content).
+    members that a forward waits (nothing of its content); for a partner on
+    e-mail or webhook the forward is encrypted to its OpenPGP key here and a
+    task sends it.
     """
     report = _check_may_prepare(report, actor)
     if not partners:
@@ -327,22 +337,33 @@ def forward_create(
             )
         except ForwardRefused as refusal:
             raise ForwardError(_REFUSAL_CODES[refusal.code], refusal.message) from refusal
-        body = render_redacted(draft.text, draft.marks).encode()
+        text = render_redacted(draft.text, draft.marks)
+        body = text.encode()
         forwards = []
+        deliveries = []
         for partner in partners:
             forward_key = crypto.new_data_key()
-            forwards.append(
-                Forward.objects.create(
-                    report=report,
-                    partner=partner,
-                    data_key=data_key_create(
-                        key_bytes=forward_key, line=None, recipients=recipients[partner.pk]
-                    ),
-                    sealed_body=crypto.encrypt(forward_key, body, context=BODY_CONTEXT),
-                    created_by=actor,
-                    used_override=clearance.is_override,
-                )
+            is_portal = partner.delivery_channel == DeliveryChannel.PORTAL
+            forward = Forward.objects.create(
+                report=report,
+                partner=partner,
+                data_key=data_key_create(
+                    key_bytes=forward_key, line=None, recipients=recipients[partner.pk]
+                ),
+                sealed_body=crypto.encrypt(forward_key, body, context=BODY_CONTEXT),
+                created_by=actor,
+                used_override=clearance.is_override,
+                channel=partner.delivery_channel,
+                delivery_state=DeliveryState.AVAILABLE if is_portal else DeliveryState.QUEUED,
             )
+            forwards.append(forward)
+            # Outside the portal the forward leaves encrypted to the partner's key,
+            # made here where the redacted text exists; the worker only sends it.
+            delivery = deliveries_prepare(
+                forward=forward, partner=partner, text=text, attachments=[]
+            )
+            if delivery is not None:
+                deliveries.append(delivery)
         try:
             case_mark_forwarded(
                 report=report,
@@ -365,11 +386,15 @@ def forward_create(
             }.get(refusal.code, ForwardErrorCode.INVALID)
             raise ForwardError(code, refusal.message) from refusal
         for forward in forwards:
+            if forward.channel != DeliveryChannel.PORTAL:
+                continue
             # The members are told by e-mail once the forward really exists; the
             # pending rows are made here, so a forward nobody can be told about
             # shows "not notified" at once.
             forward_notifications_prepare(forward=forward)
             transaction.on_commit(partial(forward_notify.enqueue, forward.pk))
+        for delivery in deliveries:
+            transaction.on_commit(partial(forward_deliver.enqueue, delivery.pk))
     return forwards
 
 

@@ -1,9 +1,14 @@
-"""Background work of the forwarding network: telling partners a forward waits."""
+"""Background work of the forwarding network: telling partners a forward waits, delivering it."""
 
 import logging
+from datetime import datetime, timedelta
 
 from django.tasks import task
+from django.utils import timezone
 
+from meldpunt.periodic import periodic_schedule
+
+from .delivery import deliveries_send
 from .notifications import forward_notifications_deliver, forward_notifications_retry_at
 
 logger = logging.getLogger(__name__)
@@ -27,3 +32,34 @@ def forward_notify(forward_id: int) -> int:
         else:
             logger.warning("Forward %d: cannot queue the retry of its notification.", forward_id)
     return sent
+
+
+DELIVERY_SWEEP_INTERVAL = timedelta(minutes=1)
+
+
+@task()
+def forward_deliver(delivery_id: int) -> int:
+    """Send one queued e-mail or webhook delivery at once; returns 1 when it was delivered.
+
+    Idempotent: a delivery already delivered, or held by another worker, is
+    skipped. Retries are left to the sweep (``forwards_deliver_due``).
+    """
+    delivered, _failed = deliveries_send(delivery_id=delivery_id)
+    return delivered
+
+
+def deliveries_schedule(*, now: datetime | None = None) -> datetime | None:
+    """Queue the next sweep; None when the backend cannot defer or one is queued."""
+    return periodic_schedule(
+        forwards_deliver_due, run_after=(now or timezone.now()) + DELIVERY_SWEEP_INTERVAL
+    )
+
+
+@task()
+def forwards_deliver_due() -> int:
+    """Every minute: send the deliveries whose retry is due, or whose first task was lost."""
+    delivered, failed = deliveries_send()
+    if delivered or failed:
+        logger.info("Deliveries: %d delivered, %d attempts failed.", delivered, failed)
+    deliveries_schedule()
+    return delivered

@@ -60,6 +60,7 @@ def test_administrators_add_partners_with_members_and_it_is_audited():
         "country": "",
         "municipality": "",
         "fee_per_forward": "0.00",
+        "delivery_channel": "portal",
         "lines": [line.pk],
         "memberships-TOTAL_FORMS": "1",
         "memberships-INITIAL_FORMS": "0",
