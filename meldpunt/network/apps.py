@@ -11,6 +11,9 @@ class NetworkConfig(AppConfig):
         from meldpunt.intake.retention import retention_wiper_register
         from meldpunt.network.demo import network_demo_create
         from meldpunt.network.services import forward_drafts_wipe
+        from meldpunt.network.tasks import forward_purge_schedule
+        from meldpunt.periodic import periodic_register
 
         retention_wiper_register(forward_drafts_wipe)
         demo_step_register(network_demo_create)
+        periodic_register(forward_purge_schedule)

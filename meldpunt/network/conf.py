@@ -8,6 +8,9 @@ DEFAULTS = {
     # A notification mail that failed this many times is given up (the forward
     # then shows "not notified" to the staff, who call the partner).
     "NETWORK_NOTIFICATION_MAX_ATTEMPTS": 10,
+    # Days a partner's copy of a report is kept when the partner sets none
+    # (Partner.forward_retention_days); then text, files and key are destroyed.
+    "NETWORK_FORWARD_RETENTION_DAYS": 365,
 }
 
 
