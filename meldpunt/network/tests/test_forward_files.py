@@ -188,14 +188,15 @@ def test_a_failed_forward_leaves_no_file_behind(world):
 
 
 def test_another_partners_member_cannot_download(world):
-    _forward(_client(world.analyst), world, files=[world.photo])
+    analyst = _client(world.analyst)
+    _forward(analyst, world, files=[world.photo])
     forward = Forward.objects.get()
     other = _client(world.other_member)
     assert other.get(_file_url(forward, 1)).status_code == 404
     assert other.get(reverse("partner:forward", args=[forward.pk])).status_code == 404
     assert other.post(reverse("partner:reseal", args=[world.partner.pk])).status_code == 404
     # Staff never reach the portal, not even the analyst who forwarded it.
-    assert _client(world.analyst).get(_file_url(forward, 1)).status_code == 404
+    assert analyst.get(_file_url(forward, 1)).status_code == 404
     assert not AuditEvent.objects.filter(action="forward.file_download").exists()
 
 
@@ -237,7 +238,8 @@ def test_a_member_who_joined_later_cannot_re_seal_what_they_cannot_open(world):
 
 def test_a_removed_member_loses_earlier_forwards_and_is_not_sealed_for_later_ones(world):
     stays = add_member(world.partner)
-    _forward(_client(world.analyst), world, files=[world.photo])
+    analyst = _client(world.analyst)
+    _forward(analyst, world, files=[world.photo])
     earlier = Forward.objects.get()
     admin = make_staff(role=Role.ADMINISTRATOR)
     type(admin).objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
@@ -252,7 +254,6 @@ def test_a_removed_member_loses_earlier_forwards_and_is_not_sealed_for_later_one
     assert _client(world.member).get(_file_url(earlier, 1)).status_code == 404
 
     # A later forward is sealed for the members of that moment only.
-    analyst = _client(world.analyst)
     world.report.refresh_from_db()
     analyst.get(reverse("network:prepare", args=[world.report.pk]))
     analyst.post(
