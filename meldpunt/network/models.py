@@ -270,8 +270,10 @@ class DeliveryState(models.TextChoices):
 class Forward(models.Model):
     """A redacted copy of a report, made for one partner.
 
-    ``sealed_body`` is encrypted under ``data_key``, which is sealed for the
-    partner's members at the time of forwarding and for nobody else.
+    ``sealed_body`` and the files (``ForwardFile``) are encrypted under
+    ``data_key``, which is sealed for the partner's members at the time of
+    forwarding and for nobody else; members who join later get it from a
+    colleague (``services.forwards_reseal``).
     """
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="forwards")

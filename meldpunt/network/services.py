@@ -584,7 +584,7 @@ def forward_drafts_wipe(report: Report) -> None:
     """Delete a destroyed report's redaction draft (called by the retention purge).
 
     Its key is shredded already, so this only removes ciphertext nobody can open.
-    Forwards are the partners' copies under their own keys and stay (see
-    docs/forwarding.md).
+    Forwards are the partners' copies under their own keys and stay until their
+    partner's retention period ends (``network.retention``, docs/retention.md).
     """
     ForwardDraft.objects.filter(report=report).delete()
