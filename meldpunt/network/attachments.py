@@ -47,17 +47,17 @@ def attachments_from_evidence(
 
 
 def forward_files_store(
-    *, forward: Forward, attachments: Sequence[Attachment], forward_key: bytes
-) -> list[str]:
-    """Encrypt each attachment under the forward's data key; returns the new blob names.
+    *, forward: Forward, attachments: Sequence[Attachment], forward_key: bytes, written: list[str]
+) -> None:
+    """Encrypt each attachment under the forward's data key into the blob store.
 
-    The caller deletes those blobs if its transaction fails: a blob write
-    cannot be rolled back.
+    Each new blob's name is added to ``written`` the moment it exists, so the
+    caller can delete them all if its transaction fails, even halfway through
+    here: a blob write cannot be rolled back.
     """
-    names = []
     for number, attachment in enumerate(attachments, start=1):
         stored = blobs.blob_put(key=forward_key, source=io.BytesIO(attachment.data))
-        names.append(stored.name)
+        written.append(stored.name)
         ForwardFile.objects.create(
             forward=forward,
             number=number,
@@ -65,7 +65,6 @@ def forward_files_store(
             media_type=attachment.media_type,
             size=len(attachment.data),
         )
-    return names
 
 
 def forward_file_read(*, forward_file: ForwardFile, forward_key: bytes) -> Attachment:

@@ -388,10 +388,11 @@ def forward_create(
                 created_by=actor,
                 used_override=clearance.is_override,
             )
-            written_blobs.extend(
-                forward_files_store(
-                    forward=forward, attachments=attachments, forward_key=forward_key
-                )
+            forward_files_store(
+                forward=forward,
+                attachments=attachments,
+                forward_key=forward_key,
+                written=written_blobs,
             )
             forwards.append(forward)
         try:

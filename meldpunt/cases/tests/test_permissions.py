@@ -220,6 +220,7 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
             private_key=staff_key_unlock(user=member, password=PASSWORD),
             user=member,
         ),
+        written=[],
     )
     rows.append(
         (
