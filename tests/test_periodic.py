@@ -8,6 +8,7 @@ from django_tasks_db.models import DBTaskResult
 from meldpunt.cases.tasks import send_staff_notifications
 from meldpunt.hotline.tasks import hotline_recheck
 from meldpunt.intake.retention_tasks import purge_expired_reports
+from meldpunt.network.tasks import purge_expired_forwards
 from meldpunt.privacy.tasks import traces_clear_task
 from meldpunt.workers.tasks import workers_recover
 
@@ -24,6 +25,7 @@ def test_demo_set_up_queues_every_periodic_chain_once():
             hotline_recheck,
             workers_recover,
             traces_clear_task,
+            purge_expired_forwards,
         )
     }
     call_command("demo", "--no-serve", verbosity=0)
@@ -43,6 +45,7 @@ def test_schedule_command_starts_the_same_chains_for_an_installation():
             hotline_recheck,
             workers_recover,
             traces_clear_task,
+            purge_expired_forwards,
         )
     }
     assert set(DBTaskResult.objects.values_list("task_path", flat=True)) == chains

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from meldpunt.vault.audit import audit_record
 
 from .models import Partner, PartnerHotlineExchange, PartnerMembership, RoutingRule
+from .services import partner_member_grants_revoke
 
 
 class MembershipInline(admin.TabularInline):
@@ -42,11 +43,12 @@ class PartnerAdmin(admin.ModelAdmin):
                 details={"user": membership.user.get_username()},
             )
         for membership in formset.deleted_objects:
+            revoked = partner_member_grants_revoke(partner=form.instance, user=membership.user)
             audit_record(
                 actor=request.user,
                 action="partner.member_remove",
                 target=form.instance,
-                details={"user": membership.user.get_username()},
+                details={"user": membership.user.get_username(), "grants_removed": revoked},
             )
 
 
@@ -65,11 +67,12 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
         )
 
     def delete_model(self, request: HttpRequest, obj: PartnerMembership) -> None:
+        revoked = partner_member_grants_revoke(partner=obj.partner, user=obj.user)
         audit_record(
             actor=request.user,
             action="partner.member_remove",
             target=obj.partner,
-            details={"user": obj.user.get_username()},
+            details={"user": obj.user.get_username(), "grants_removed": revoked},
         )
         super().delete_model(request, obj)
 

@@ -13,10 +13,11 @@ class NetworkConfig(AppConfig):
         from meldpunt.network.demo import network_demo_create
         from meldpunt.network.hotline_exchange import partner_sources_describe
         from meldpunt.network.services import forward_drafts_wipe
-        from meldpunt.network.tasks import deliveries_schedule
+        from meldpunt.network.tasks import deliveries_schedule, forward_purge_schedule
         from meldpunt.periodic import periodic_register
 
         retention_wiper_register(forward_drafts_wipe)
         demo_step_register(network_demo_create)
         address_source_register(partner_sources_describe)
         periodic_register(deliveries_schedule)
+        periodic_register(forward_purge_schedule)

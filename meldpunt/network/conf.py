@@ -15,6 +15,9 @@ DEFAULTS = {
     "NETWORK_DELIVERY_RETRY_SECONDS": 30,
     # A webhook that neither connects nor answers within this is an attempt failed.
     "NETWORK_WEBHOOK_TIMEOUT_SECONDS": 10,
+    # Days a partner's copy of a report is kept when the partner sets none
+    # (Partner.forward_retention_days); then text, files and key are destroyed.
+    "NETWORK_FORWARD_RETENTION_DAYS": 365,
 }
 
 

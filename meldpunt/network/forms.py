@@ -4,12 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake.models import Report
 from meldpunt.lines.models import Municipality
 from meldpunt.privacy.redaction import Decision
 
 from .models import Partner
-from .selectors import municipalities_existing, partners_for
+from .selectors import forward_file_refusal, municipalities_existing, partners_for, report_files
 from .services import MAX_PASSAGE_CHARS
 
 MAX_VERSION = 2**31
@@ -53,6 +54,13 @@ class ForwardForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one partner.")},
     )
+    # Cleaned files of the report that go along, re-encrypted for each partner.
+    files = forms.ModelMultipleChoiceField(
+        label=_("Files to forward"),
+        queryset=EvidenceFile.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     # Shown to supervisors only; the service refuses an override from anyone else.
     override_reason = forms.CharField(
         label=_("Forward without reviewing every passage, because"),
@@ -66,6 +74,16 @@ class ForwardForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.report = report
         self.fields["partner"].queryset = partners_for(report)
+        # Known material stays in the queryset so that posting it gets the reason,
+        # not "not a valid choice"; the page offers no box for it.
+        self.fields["files"].queryset = report_files(report)
+
+    def clean_files(self) -> list[EvidenceFile]:
+        files = list(self.cleaned_data["files"])
+        refusals = list(dict.fromkeys(filter(None, map(forward_file_refusal, files))))
+        if refusals:
+            raise forms.ValidationError(refusals)
+        return files
 
 
 class LocationForm(forms.Form):

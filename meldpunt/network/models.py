@@ -10,6 +10,7 @@ billing): a forward has a delivery channel and a delivery state, partners have
 a kind and the lines that may forward to them.
 """
 
+import mimetypes
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -123,6 +124,18 @@ class Partner(models.Model):
         help_text=_(
             "Shared with the partner; every request carries an HMAC-SHA256 signature made "
             "with it. At least 32 characters."
+        ),
+    )
+    # How long the partner's copies are kept on the portal; empty: the
+    # NETWORK_FORWARD_RETENTION_DAYS setting (docs/retention.md).
+    forward_retention_days = models.PositiveIntegerField(
+        _("keep forwards for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "After this many days a forward's text, files and key are destroyed. "
+            "Empty: the reporting point's default."
         ),
     )
 
@@ -325,8 +338,10 @@ class DeliveryState(models.TextChoices):
 class Forward(models.Model):
     """A redacted copy of a report, made for one partner.
 
-    ``sealed_body`` is encrypted under ``data_key``, which is sealed for the
-    partner's members at the time of forwarding and for nobody else.
+    ``sealed_body`` and the files (``ForwardFile``) are encrypted under
+    ``data_key``, which is sealed for the partner's members at the time of
+    forwarding and for nobody else; members who join later get it from a
+    colleague (``services.forwards_reseal``).
     """
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="forwards")
@@ -351,6 +366,9 @@ class Forward(models.Model):
     first_read_by = models.ForeignKey(
         StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when the retention purge destroyed the text, files and key; the row
+    # stays as a stub (date, partner, report's line and category) for billing.
+    destroyed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -365,6 +383,36 @@ class Forward(models.Model):
     def is_read(self) -> bool:
         """Partners see "new" or "read"; how they were told is the reporting point's business."""
         return self.delivery_state == DeliveryState.READ
+
+
+def neutral_file_name(*, number: int, media_type: str) -> str:
+    """Only the position and type: the reporter's own file name may identify them."""
+    extension = mimetypes.guess_extension(media_type, strict=False) or ".bin"
+    return f"attachment-{number}{extension}"
+
+
+class ForwardFile(models.Model):
+    """A cleaned file of the report, re-encrypted under the forward's own data key.
+
+    Only its position and media type are plaintext: the partner downloads it
+    under a neutral name, since the reporter's file name can identify them.
+    """
+
+    forward = models.ForeignKey(Forward, on_delete=models.CASCADE, related_name="files")
+    number = models.PositiveSmallIntegerField()
+    blob_name = models.CharField(max_length=80)
+    media_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["forward", "number"], name="forward_file_number_once")
+        ]
+
+    @property
+    def name(self) -> str:
+        return neutral_file_name(number=self.number, media_type=self.media_type)
 
 
 class ForwardNotification(models.Model):

@@ -5,9 +5,11 @@ second factor). Here they see only forwards to the partners they belong to,
 each decrypted with their own key; everything else answers "not found".
 """
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from meldpunt.vault.decorators import key_holder_required
 from meldpunt.vault.keys import NoKeyError
@@ -17,6 +19,7 @@ from meldpunt.vault.sessionsecrets import session_private_key
 from . import selectors, services
 
 MAX_ID = 2**63 - 1
+MAX_FILE_NUMBER = 2**15 - 1
 
 
 # Signed in with both factors, the partner role, and an unlocked key in this session.
@@ -27,7 +30,11 @@ partner_required = key_holder_required({Role.PARTNER})
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     forwards = selectors.partner_forwards(request.user).order_by("-created_at", "-pk")[:200]
-    return render(request, "network/partner_inbox.html", {"forwards": forwards})
+    return render(
+        request,
+        "network/partner_inbox.html",
+        {"forwards": forwards, "reseal_needs": selectors.forwards_reseal_needs(request.user)},
+    )
 
 
 @partner_required
@@ -45,4 +52,64 @@ def forward_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except NoKeyError:
         return render(request, "network/partner_no_key.html", {"forward": forward}, status=403)
-    return render(request, "network/partner_forward.html", {"forward": forward, "body": body})
+    return render(
+        request,
+        "network/partner_forward.html",
+        {"forward": forward, "body": body, "files": forward.files.all()},
+    )
+
+
+@partner_required
+@require_GET
+def forward_file(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Download one file of a forward, decrypted in this request with the member's key.
+
+    Always as a download under its neutral name, never shown in the page:
+    the browser must not guess a type or run anything a file might contain.
+    """
+    forward = selectors.partner_forward_get(request.user, pk) if pk <= MAX_ID else None
+    if forward is None or number > MAX_FILE_NUMBER:
+        raise Http404
+    try:
+        attachment = services.forward_file_download(
+            forward=forward,
+            number=number,
+            user=request.user,
+            private_key=session_private_key(request),
+        )
+    except NoKeyError:
+        return render(request, "network/partner_no_key.html", {"forward": forward}, status=403)
+    if attachment is None:
+        raise Http404
+    response = HttpResponse(attachment.data, content_type=attachment.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{attachment.name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@partner_required
+@require_POST
+def reseal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Seal the organisation's earlier forwards for colleagues who joined later, with my key."""
+    partner = selectors.partner_of_member(request.user, pk) if pk <= MAX_ID else None
+    if partner is None:
+        raise Http404
+    try:
+        result = services.forwards_reseal(
+            partner=partner, granter=request.user, granter_key=session_private_key(request)
+        )
+    except services.ForwardError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s earlier forward can now be read by your colleagues.",
+                "%(count)s earlier forwards can now be read by your colleagues.",
+                result.forwards,
+            )
+            % {"count": result.forwards},
+        )
+    return redirect("partner:inbox")

@@ -8,6 +8,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake import services as intake_services
 from meldpunt.intake.models import Author, Report
 from meldpunt.lines.models import Municipality, QuestionKind
@@ -17,7 +18,15 @@ from meldpunt.privacy.redaction import MANUAL, Decision, RedactionDraft
 from meldpunt.vault.models import Role, StaffUser
 
 from .conf import network_setting
-from .models import DeliveryChannel, Forward, Partner, PartnerKind, RecipientKind, RoutingRule
+from .models import (
+    DeliveryChannel,
+    Forward,
+    Partner,
+    PartnerKind,
+    PartnerMembership,
+    RecipientKind,
+    RoutingRule,
+)
 from .openpgp import KeyRefused, openpgp_key_check
 
 TYPE_LABELS = {
@@ -333,12 +342,96 @@ def report_forwards(report: Report) -> QuerySet[Forward]:
 
 
 def partner_forwards(user: StaffUser) -> QuerySet[Forward]:
-    """Forwards to the organisations the partner user belongs to; nothing else exists for them."""
+    """Forwards to the organisations the partner user belongs to; nothing else exists for them.
+
+    A forward destroyed after the partner's retention period is gone for them too.
+    """
     return (
-        Forward.objects.filter(partner__memberships__user=user)
+        Forward.objects.filter(partner__memberships__user=user, destroyed_at__isnull=True)
         .select_related("partner", "report__category", "report__line")
         .distinct()
     )
+
+
+def partner_of_member(user: StaffUser, pk: int) -> Partner | None:
+    """One of the partner user's own organisations; any other is "not found"."""
+    return Partner.objects.filter(pk=pk, memberships__user=user).first()
+
+
+def report_files(report: Report) -> QuerySet[EvidenceFile]:
+    """The report's stored files (with its reporter's messages), in the order they came."""
+    return (
+        EvidenceFile.objects.filter(attachment__report=report, destroyed_at__isnull=True)
+        .prefetch_related("matches")
+        .order_by("pk")
+    )
+
+
+def file_known_lists(evidence: EvidenceFile) -> list[str]:
+    return sorted({match.list_name for match in evidence.matches.all()})
+
+
+def forward_file_refusal(evidence: EvidenceFile) -> str:
+    """Why a file of the report cannot go along with a forward; '' when it can.
+
+    Only cleaned files leave (a file a line kept as it came may carry anything
+    the cleaning removes), and known material never leaves as a file.
+    """
+    lists = file_known_lists(evidence)
+    if lists:
+        return _(
+            "A chosen file matched the list(s) %(lists)s. Known material is never forwarded "
+            "as a file; the forward mentions the match instead."
+        ) % {"lists": ", ".join(lists)}
+    if not evidence.is_cleaned:
+        return _("A chosen file could not be cleaned, so it cannot be forwarded.")
+    return ""
+
+
+def report_known_lists(report: Report) -> list[list[str]]:
+    """The lists each known-material file of the report matched, one entry per file."""
+    return [lists for lists in map(file_known_lists, report_files(report)) if lists]
+
+
+@dataclass(frozen=True)
+class ResealNeed:
+    """Members of a partner who cannot open some of its forwards (they joined later)."""
+
+    partner: Partner
+    members: tuple[StaffUser, ...]
+    forwards: int  # live forwards that at least one of them cannot open
+
+
+def forwards_reseal_needs(user: StaffUser) -> list[ResealNeed]:
+    """Per organisation of the partner user: who joined after forwards they cannot open.
+
+    Only forwards the user can open themselves count: nobody can share a key
+    they do not hold.
+    """
+    needs = []
+    for membership in PartnerMembership.objects.filter(user=user).select_related("partner"):
+        partner = membership.partner
+        members = list(partner_recipients(partner).order_by("username"))
+        forwards = Forward.objects.filter(
+            partner=partner, destroyed_at__isnull=True, data_key__grants__user=user
+        )
+        missing: set[int] = set()
+        counted = 0
+        for forward in forwards.prefetch_related("data_key__grants"):
+            holders = {grant.user_id for grant in forward.data_key.grants.all()}
+            lacking = {member.pk for member in members} - holders
+            if lacking:
+                missing |= lacking
+                counted += 1
+        if counted:
+            needs.append(
+                ResealNeed(
+                    partner=partner,
+                    members=tuple(member for member in members if member.pk in missing),
+                    forwards=counted,
+                )
+            )
+    return needs
 
 
 def partner_forward_get(user: StaffUser, pk: int) -> Forward | None:

@@ -9,6 +9,8 @@ audit log, all in one transaction: a refusal leaves nothing behind.
 
 import json
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
@@ -22,6 +24,7 @@ from nacl.public import PrivateKey
 from meldpunt.cases.access import can_change
 from meldpunt.cases.models import Case
 from meldpunt.cases.services import CaseError, CaseErrorCode, case_mark_forwarded
+from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake.models import Report, ReportStatus
 from meldpunt.lines.models import Municipality
 from meldpunt.privacy.detection import find_identifying_details
@@ -39,11 +42,18 @@ from meldpunt.privacy.redaction import (
     redaction_draft,
     render_redacted,
 )
-from meldpunt.vault import crypto
+from meldpunt.vault import blobs, crypto
 from meldpunt.vault.audit import audit_record
-from meldpunt.vault.keys import NoKeyError, data_key_create, data_key_open
-from meldpunt.vault.models import Role, StaffUser
+from meldpunt.vault.keys import NoKeyError, data_key_create, data_key_grant, data_key_open
+from meldpunt.vault.models import KeyGrant, Role, StaffUser
 
+from .attachments import (
+    Attachment,
+    attachments_from_evidence,
+    forward_file_read,
+    forward_files_store,
+    known_material_mention,
+)
 from .delivery import deliveries_prepare
 from .models import (
     DeliveryChannel,
@@ -54,7 +64,14 @@ from .models import (
     PartnerMembership,
 )
 from .notifications import forward_notifications_prepare
-from .selectors import forward_text_compose, partner_recipients, partner_refusal
+from .selectors import (
+    forward_file_refusal,
+    forward_text_compose,
+    partner_recipients,
+    partner_refusal,
+    report_files,
+    report_known_lists,
+)
 from .tasks import forward_deliver, forward_notify
 
 DRAFT_CONTEXT = b"forward-draft"
@@ -293,6 +310,18 @@ def forward_draft_restart(
     )
 
 
+@contextmanager
+def _blobs_deleted_on_failure() -> Iterator[list[str]]:
+    """Delete the blobs written for a transaction that failed: a blob write cannot roll back."""
+    names: list[str] = []
+    try:
+        yield names
+    except BaseException:
+        for name in names:
+            blobs.blob_delete(name=name)
+        raise
+
+
 def forward_create(
     *,
     report: Report,
@@ -302,6 +331,7 @@ def forward_create(
     draft_version: int,
     case_version: int,
     override_reason: str = "",
+    files: Sequence[EvidenceFile] = (),
 ) -> list[Forward]:
     """Seal the redacted version for each partner's own members and mark the case forwarded.
 
@@ -313,12 +343,25 @@ def forward_create(
     forward with that reason. Everything happens in one transaction, so a
     refusal at any step creates nothing. After the commit a task mails the
     members that a forward waits (nothing of its content); for a partner on
-    e-mail or webhook the forward is encrypted to its OpenPGP key here and a
-    task sends it.
+    e-mail or webhook the forward is encrypted to its OpenPGP key here, files
+    included, and a task sends it.
+
+    ``files``: cleaned files of the report that go along, re-encrypted under
+    each forward's key. Known material is refused as a file; every file of the
+    report that matched a list is mentioned in the text with its lists instead.
     """
     report = _check_may_prepare(report, actor)
     if not partners:
         raise ForwardError(ForwardErrorCode.INVALID, _("Choose at least one partner."))
+    own_files = set(report_files(report).values_list("pk", flat=True))
+    for evidence in files:
+        refusal = (
+            forward_file_refusal(evidence)
+            if evidence.pk in own_files
+            else _("A chosen file is not a file of this report.")
+        )
+        if refusal:
+            raise ForwardError(ForwardErrorCode.INVALID, refusal)
     today = timezone.localdate()
     recipients = {}
     for partner in partners:
@@ -326,7 +369,7 @@ def forward_create(
         if refusal:
             raise ForwardError(ForwardErrorCode.INVALID, refusal)
         recipients[partner.pk] = list(partner_recipients(partner))
-    with transaction.atomic():
+    with _blobs_deleted_on_failure() as written_blobs, transaction.atomic():
         record = ForwardDraft.objects.select_for_update().filter(report=report).first()
         if record is None or record.version != draft_version:
             raise _conflict()
@@ -337,8 +380,10 @@ def forward_create(
             )
         except ForwardRefused as refusal:
             raise ForwardError(_REFUSAL_CODES[refusal.code], refusal.message) from refusal
-        text = render_redacted(draft.text, draft.marks)
+        known_lists = report_known_lists(report)
+        text = render_redacted(draft.text, draft.marks) + known_material_mention(known_lists)
         body = text.encode()
+        attachments = attachments_from_evidence(files=files, key_bytes=key_bytes)
         forwards = []
         deliveries = []
         for partner in partners:
@@ -356,11 +401,17 @@ def forward_create(
                 channel=partner.delivery_channel,
                 delivery_state=DeliveryState.AVAILABLE if is_portal else DeliveryState.QUEUED,
             )
+            forward_files_store(
+                forward=forward,
+                attachments=attachments,
+                forward_key=forward_key,
+                written=written_blobs,
+            )
             forwards.append(forward)
             # Outside the portal the forward leaves encrypted to the partner's key,
             # made here where the redacted text exists; the worker only sends it.
             delivery = deliveries_prepare(
-                forward=forward, partner=partner, text=text, attachments=[]
+                forward=forward, partner=partner, text=text, attachments=attachments
             )
             if delivery is not None:
                 deliveries.append(delivery)
@@ -374,6 +425,8 @@ def forward_create(
                     "partner_names": [partner.name for partner in partners],
                     "forwards": [forward.pk for forward in forwards],
                     "recipients": [len(recipients[partner.pk]) for partner in partners],
+                    "files": len(attachments),
+                    "known_files": len(known_lists),
                     **clearance.audit_details(),
                 },
             )
@@ -424,19 +477,31 @@ def report_locate(*, report: Report, actor: StaffUser, municipality: Municipalit
     return report
 
 
+def _forward_key(*, forward: Forward, user: StaffUser, private_key: PrivateKey) -> bytes:
+    """The forward's data key as one of its partner's members opens it.
+
+    Raises ``vault.keys.NoKeyError`` (audited) for a member it was not sealed
+    for: one who joined later and has not been given it by a colleague.
+    """
+    if not PartnerMembership.objects.filter(partner_id=forward.partner_id, user=user).exists():
+        raise ForwardError(ForwardErrorCode.NOT_ALLOWED, _("This forward is not for you."))
+    if forward.destroyed_at is not None:
+        raise ForwardError(ForwardErrorCode.DESTROYED, _("This forward has been destroyed."))
+    try:
+        return data_key_open(data_key=forward.data_key, private_key=private_key, user=user)
+    except NoKeyError:
+        audit_record(actor=user, action="forward.open_denied", target=forward)
+        raise
+
+
 def forward_open(*, forward: Forward, user: StaffUser, private_key: PrivateKey) -> str:
     """Decrypt a forward for a member of its partner; audited, and the first read is kept.
 
     Raises ``vault.keys.NoKeyError`` for a member who joined after it was
-    forwarded (it was sealed only for the members of that moment).
+    forwarded (it was sealed only for the members of that moment) until a
+    colleague re-seals it for them (``forwards_reseal``).
     """
-    if not PartnerMembership.objects.filter(partner_id=forward.partner_id, user=user).exists():
-        raise ForwardError(ForwardErrorCode.NOT_ALLOWED, _("This forward is not for you."))
-    try:
-        key = data_key_open(data_key=forward.data_key, private_key=private_key, user=user)
-    except NoKeyError:
-        audit_record(actor=user, action="forward.open_denied", target=forward)
-        raise
+    key = _forward_key(forward=forward, user=user, private_key=private_key)
     body = crypto.decrypt(key, bytes(forward.sealed_body), context=BODY_CONTEXT).decode()
     with transaction.atomic():
         audit_record(actor=user, action="forward.read", target=forward)
@@ -447,11 +512,104 @@ def forward_open(*, forward: Forward, user: StaffUser, private_key: PrivateKey) 
     return body
 
 
+def forward_file_download(
+    *, forward: Forward, number: int, user: StaffUser, private_key: PrivateKey
+) -> Attachment | None:
+    """One file of a forward, decrypted for a member of its partner; None if it has no such file.
+
+    Audited like reading; the plaintext exists only in this request.
+    """
+    forward_file = forward.files.filter(number=number).first()
+    if forward_file is None:
+        return None
+    key = _forward_key(forward=forward, user=user, private_key=private_key)
+    attachment = forward_file_read(forward_file=forward_file, forward_key=key)
+    audit_record(
+        actor=user, action="forward.file_download", target=forward, details={"file": number}
+    )
+    return attachment
+
+
+@dataclass(frozen=True)
+class ResealResult:
+    forwards: int  # forwards newly sealed for at least one member
+    grants: int  # sealed copies added
+    not_shareable: int  # forwards some member lacks that the granter cannot open either
+
+
+@transaction.atomic
+def forwards_reseal(
+    *, partner: Partner, granter: StaffUser, granter_key: PrivateKey
+) -> ResealResult:
+    """Seal the partner's live forwards for its members who joined after them.
+
+    Like joining a line (``vault.access.line_access_grant``): the server holds
+    no forward key it could seal by itself, so an existing member opens each
+    key with their own unlocked key and seals it for the newcomers (active
+    partner users with a key pair). Forwards the granter cannot open stay
+    closed to the newcomers too. Audited with the names of those given access.
+    """
+    if not PartnerMembership.objects.filter(partner=partner, user=granter).exists():
+        raise ForwardError(ForwardErrorCode.NOT_ALLOWED, _("You are not a member of this partner."))
+    members = list(partner_recipients(partner))
+    forwards = (
+        Forward.objects.filter(partner=partner, destroyed_at__isnull=True)
+        .select_related("data_key")
+        .prefetch_related("data_key__grants")
+    )
+    resealed = grants = not_shareable = 0
+    given: set[str] = set()
+    for forward in forwards:
+        grants_by_user = {grant.user_id: grant for grant in forward.data_key.grants.all()}
+        lacking = [member for member in members if member.pk not in grants_by_user]
+        if not lacking:
+            continue
+        own = grants_by_user.get(granter.pk)
+        if own is None:
+            not_shareable += 1
+            continue
+        try:
+            key_bytes = crypto.unseal(granter_key, bytes(own.sealed_key))
+        except crypto.DecryptionError as error:
+            raise ForwardError(
+                ForwardErrorCode.NOT_ALLOWED, _("Your key does not open this forward.")
+            ) from error
+        grants += data_key_grant(data_key=forward.data_key, key_bytes=key_bytes, users=lacking)
+        resealed += 1
+        given.update(member.get_username() for member in lacking)
+    result = ResealResult(forwards=resealed, grants=grants, not_shareable=not_shareable)
+    audit_record(
+        actor=granter,
+        action="forward.reseal",
+        target=partner,
+        details={
+            "forwards": result.forwards,
+            "grants": result.grants,
+            "not_shareable": result.not_shareable,
+            "users": sorted(given),
+        },
+    )
+    return result
+
+
+def partner_member_grants_revoke(*, partner: Partner, user: StaffUser) -> int:
+    """Delete a removed member's sealed copies of the partner's forward keys; returns how many.
+
+    Forwards made after the removal are never sealed for them (they are no
+    member); this takes away the earlier ones too. What they downloaded
+    while a member is beyond reach.
+    """
+    removed, _by_model = KeyGrant.objects.filter(
+        user=user, data_key__forward__partner=partner
+    ).delete()
+    return removed
+
+
 def forward_drafts_wipe(report: Report) -> None:
     """Delete a destroyed report's redaction draft (called by the retention purge).
 
     Its key is shredded already, so this only removes ciphertext nobody can open.
-    Forwards are the partners' copies under their own keys and stay (see
-    docs/forwarding.md).
+    Forwards are the partners' copies under their own keys and stay until their
+    partner's retention period ends (``network.retention``, docs/retention.md).
     """
     ForwardDraft.objects.filter(report=report).delete()

@@ -1,7 +1,8 @@
-"""Background work of the forwarding network: telling partners a forward waits, delivering it."""
+"""Background work of the forwarding network: telling partners a forward waits,
+delivering it, and destroying the partners' copies after their retention period."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.tasks import task
 from django.utils import timezone
@@ -10,6 +11,7 @@ from meldpunt.periodic import periodic_schedule
 
 from .delivery import deliveries_send
 from .notifications import forward_notifications_deliver, forward_notifications_retry_at
+from .retention import forwards_purge
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +65,25 @@ def forwards_deliver_due() -> int:
         logger.info("Deliveries: %d delivered, %d attempts failed.", delivered, failed)
     deliveries_schedule()
     return delivered
+
+
+# Local time of the daily purge of forwards, beside the report purge (03:30).
+FORWARD_PURGE_TIME = time(3, 45)
+
+
+def forward_purge_schedule(*, now: datetime | None = None) -> datetime | None:
+    """Queue the next daily purge; None when the backend cannot defer or one is queued."""
+    local = timezone.localtime(now or timezone.now())
+    run = timezone.make_aware(datetime.combine(local.date(), FORWARD_PURGE_TIME))
+    if run <= local:
+        run += timedelta(days=1)
+    return periodic_schedule(purge_expired_forwards, run_after=run)
+
+
+@task()
+def purge_expired_forwards() -> int:
+    """Destroy every forward past its partner's retention period; returns how many."""
+    destroyed = forwards_purge()
+    logger.info("Forward retention purge: %d destroyed.", len(destroyed))
+    forward_purge_schedule()
+    return len(destroyed)

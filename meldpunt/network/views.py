@@ -22,6 +22,7 @@ from meldpunt.cases.access import (
     report_key,
     staff_required,
 )
+from meldpunt.cases.files import case_files
 from meldpunt.cases.models import Case, TriageOutcome
 from meldpunt.intake.models import Report
 from meldpunt.privacy.redaction import render_redacted, unreviewed_findings
@@ -113,6 +114,12 @@ def _prepare_page(
         "has_partners": bool(choices.selectable or choices.refused),
         "location": location,
         "choices": choices,
+        "files": case_files(report=report, key_bytes=key_bytes),
+        "chosen_files": (
+            {str(pk) for pk in forms["forward"]["files"].value() or []}
+            if "forward" in (bound or {})
+            else set()
+        ),
         "forwards": selectors.report_forwards(report),
     }
     return render(request, "network/prepare.html", context, status=status)
@@ -242,6 +249,7 @@ def _forward(request: HttpRequest, report: Report) -> HttpResponse:
             draft_version=form.cleaned_data["version"],
             case_version=form.cleaned_data["case_version"],
             override_reason=form.cleaned_data["override_reason"],
+            files=form.cleaned_data["files"],
         ),
         lambda created: (
             _("The report has been forwarded to %(partners)s.")

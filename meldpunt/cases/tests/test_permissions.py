@@ -14,6 +14,7 @@ from meldpunt.cases.models import Case, CaseClassification, CaseNote, LineCaseSe
 from meldpunt.cases.services import case_approve, case_claim, case_link, case_triage
 from meldpunt.intake.models import Message, Report
 from meldpunt.lines.models import Municipality
+from meldpunt.network.attachments import Attachment, forward_files_store
 from meldpunt.network.models import Forward, ForwardDraft, PartnerMembership
 from meldpunt.network.services import forward_create, forward_draft_current
 from meldpunt.network.tests.factories import key_of, make_partner
@@ -23,6 +24,7 @@ from meldpunt.testing import (
     LOGIN,
     NOT_FOUND,
     OK,
+    PASSWORD,
     PERMISSION_ROLES,
     REDIRECT,
     answer_mismatch,
@@ -30,6 +32,7 @@ from meldpunt.testing import (
     make_staff,
     sign_in,
 )
+from meldpunt.vault.keys import data_key_open, staff_key_unlock
 from meldpunt.vault.models import AuditEvent, KeyGrant, Role
 
 from .factories import make_report, make_scheme
@@ -60,6 +63,7 @@ REVIEW = {**WRITE, "analyst_of_line": FORBIDDEN}
 PREPARE = {**READ, "administrator": FORBIDDEN}
 # The partner portal: partner users only; staff of the reporting point have none.
 PARTNER_ONLY = {**{r: NOT_FOUND for r in ROLES[:4]}, "partner": OK, "anonymous": LOGIN}
+PARTNER_POST = {**PARTNER_ONLY, "partner": REDIRECT}
 
 
 class World:
@@ -207,6 +211,37 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
             forwarded,
         )
     )
+    member = world.partner.memberships.first().user
+    forward_files_store(
+        forward=forward,
+        attachments=[Attachment(name="a.txt", media_type="text/plain", data=b"kenteken\n")],
+        forward_key=data_key_open(
+            data_key=forward.data_key,
+            private_key=staff_key_unlock(user=member, password=PASSWORD),
+            user=member,
+        ),
+        written=[],
+    )
+    rows.append(
+        (
+            "partner:file",
+            "get",
+            reverse("partner:file", args=[forward.pk, 1]),
+            {},
+            PARTNER_ONLY,
+            forwarded,
+        )
+    )
+    rows.append(
+        (
+            "partner:reseal",
+            "post",
+            reverse("partner:reseal", args=[world.partner.pk]),
+            {},
+            PARTNER_POST,
+            forwarded,
+        )
+    )
     return rows
 
 
@@ -242,6 +277,7 @@ def test_the_matrix_covers_every_back_office_url():
     names |= {"classify", "category", "link", "unlink", "note", "close"}
     names |= {"network:prepare", "network:decide", "network:redact", "network:restart"}
     names |= {"network:forward", "network:locate", "partner:inbox", "partner:forward"}
+    names |= {"partner:file", "partner:reseal"}
     assert _urls_covered() == names
     # ... and every one of them is requested by the matrix below.
     assert {row[0] for row in _cases(World("supervisor"))} == names
