@@ -11,7 +11,7 @@ registered in the admin (Network → Exchanges with partner hotlines).
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from meldpunt.hotline.exchange import ExchangeRefused, documents_parse, exchange_public_key
 from meldpunt.network.hotline_exchange import (
@@ -36,6 +36,8 @@ class Command(BaseCommand):
         token = verbs.add_parser("token", help="Issue a new API token for a partner hotline.")
         token.add_argument("partner", type=int)
 
+    # An operator's tool: its messages are in English, whatever language a request left active.
+    @no_translations
     def handle(self, *args, verb: str, **options) -> None:
         if verb == "public-key":
             self.stdout.write(exchange_public_key())
