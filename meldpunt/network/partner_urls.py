@@ -6,4 +6,6 @@ app_name = "partner"
 urlpatterns = [
     path("", partner_views.inbox, name="inbox"),
     path("forwards/<int:pk>/", partner_views.forward_detail, name="forward"),
+    path("forwards/<int:pk>/feedback/", partner_views.feedback_give, name="feedback"),
+    path("forwards/<int:pk>/question/", partner_views.question_ask, name="question"),
 ]

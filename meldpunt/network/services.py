@@ -341,6 +341,7 @@ def forward_create(
                     sealed_body=crypto.encrypt(forward_key, body, context=BODY_CONTEXT),
                     created_by=actor,
                     used_override=clearance.is_override,
+                    fee=partner.fee_per_forward,
                 )
             )
         try:
