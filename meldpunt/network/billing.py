@@ -15,7 +15,11 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from meldpunt.lines.models import Category
+
 from .models import FOLLOWED_UP_OUTCOMES, FeedbackOutcome, Forward, Partner
+
+CENT = Decimal("0.01")
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -51,7 +55,8 @@ def partner_statement(*, partner: Partner, start: date, end: date) -> Statement:
         "report__line", "report__category"
     )
     rows = list(forwards.order_by("created_at", "pk"))
-    total = forwards.aggregate(total=Sum("fee"))["total"] or Decimal("0.00")
+    # SQLite sums decimals without their places; a statement always shows cents.
+    total = (forwards.aggregate(total=Sum("fee"))["total"] or Decimal(0)).quantize(CENT)
     return Statement(partner=partner, start=start, end=end, forwards=rows, total=total)
 
 
@@ -115,20 +120,26 @@ def partner_evaluation(*, partner: Partner, start: date) -> Evaluation:
     forwards = partner_forwards_between(partner, start, end)
     months = _month_starts(start, end)
     index = {month: number for number, month in enumerate(months)}
-    by_category: dict[str, list[int]] = {}
+    by_category: dict[int, list[int]] = {}
     grouped = (
         forwards.annotate(month=TruncMonth("created_at"))
-        .values_list("report__category__title", "month")
+        .values_list("report__category_id", "month")
         .order_by()
     )
-    for title, month in grouped:
-        counts = by_category.setdefault(title, [0] * len(months))
+    for category_id, month in grouped:
+        counts = by_category.setdefault(category_id, [0] * len(months))
         # TruncMonth works in the current time zone, so the month is the local one.
         counts[index[timezone.localtime(month).date()]] += 1
-    rows = [
-        CategoryMonths(category=title, counts=counts, total=sum(counts))
-        for title, counts in sorted(by_category.items())
-    ]
+    titles = {
+        category.pk: category.title for category in Category.objects.filter(pk__in=by_category)
+    }
+    rows = sorted(
+        (
+            CategoryMonths(category=titles[pk], counts=counts, total=sum(counts))
+            for pk, counts in by_category.items()
+        ),
+        key=lambda row: row.category,
+    )
     outcomes = dict(
         forwards.filter(feedback__isnull=False)
         .values("feedback__outcome")
