@@ -242,7 +242,6 @@ def test_only_who_may_change_the_case_relays_and_a_supervisor_may_override(world
         answer_url, {"upto": answer.pk, "override_reason": "omdat het moet"}
     )
     assert too_short.status_code == 403
-    supervisor = _client(world.supervisor)
     assert (
         supervisor.post(
             answer_url, {"upto": answer.pk, "override_reason": "Nummer is van de politie zelf."}
