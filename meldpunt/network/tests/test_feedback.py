@@ -180,6 +180,9 @@ def test_a_question_is_relayed_to_the_reporter_and_the_answer_goes_back_redacted
     assert staff_message.author == Author.STAFF
     key = key_of(world.report, world.analyst)
     assert message_body(message=staff_message, key_bytes=key) == "Kunt u de schuur beschrijven?"
+    # The report now waits for the reporter; the case page still leads to the answer form.
+    case_page = analyst.get(reverse("cases:report", args=[world.report.pk])).content.decode()
+    assert returns_url in case_page
     # Relaying twice is a stale form, not a second message.
     assert analyst.post(relay_url, {"body": "Nog eens"}).status_code == 409
     assert Message.objects.filter(author=Author.STAFF).count() == 1
