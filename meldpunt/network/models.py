@@ -21,7 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meldpunt.intake.models import Report
+from meldpunt.intake.models import Message, Report
 from meldpunt.lines.models import Category, Line, LineKind, Municipality, QuestionKind
 from meldpunt.vault.models import DataKey, Role, StaffUser, hour_now
 
@@ -369,6 +369,11 @@ class Forward(models.Model):
     # Set when the retention purge destroyed the text, files and key; the row
     # stays as a stub (date, partner, report's line and category) for billing.
     destroyed_at = models.DateTimeField(null=True, blank=True)
+    # The partner's fee when it was forwarded: a later change of the fee does not
+    # rewrite statements of the past (docs/forwarding.md, "Statements and evaluation").
+    fee = models.DecimalField(
+        _("fee (EUR)"), max_digits=8, decimal_places=2, default=Decimal("0.00")
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -569,3 +574,78 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.forward} ({self.get_channel_display()})"
+
+
+class FeedbackOutcome(models.TextChoices):
+    TAKEN_UP = "taken_up", _("Taken up")
+    ARREST_OR_SEIZURE = "arrest_or_seizure", _("Led to an arrest or seizure")
+    NO_ACTION = "no_action", _("No action")
+    NOT_OUR_CASE = "not_our_case", _("Not our case")
+
+
+# Outcomes that count as "followed up" in the evaluation of a connection.
+FOLLOWED_UP_OUTCOMES = frozenset({FeedbackOutcome.TAKEN_UP, FeedbackOutcome.ARREST_OR_SEIZURE})
+
+
+class ForwardFeedback(models.Model):
+    """What a partner did with a forward, told by one of its members.
+
+    One per forward; a later word replaces the earlier one (the audit log keeps
+    each). The free text may name people, so it is encrypted under a data key
+    of its own sealed for the staff of the report's line and the partner's
+    members, like a captured file is sealed for the line's staff.
+    """
+
+    forward = models.OneToOneField(Forward, on_delete=models.CASCADE, related_name="feedback")
+    outcome = models.CharField(_("outcome"), max_length=30, choices=FeedbackOutcome)
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+")
+    sealed_text = models.BinaryField(editable=False)
+    given_by = models.ForeignKey(StaffUser, null=True, on_delete=models.SET_NULL, related_name="+")
+    given_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+
+    @property
+    def is_followed_up(self) -> bool:
+        return self.outcome in FOLLOWED_UP_OUTCOMES
+
+
+class FollowUpState(models.TextChoices):
+    ASKED = "asked", _("Asked, waiting for the reporting point")
+    RELAYED = "relayed", _("Passed on to the reporter")
+    ANSWERED = "answered", _("Answered")
+
+
+class FollowUpQuestion(models.Model):
+    """A partner's question about a forward, relayed by the analyst to the reporter.
+
+    The question and the answer that goes back share a data key sealed for the
+    line's staff and the partner's members. The answer is the reporter's words
+    after the analyst's redaction (the same gate as a forward): the partner
+    never sees the reporter's text unreviewed.
+    """
+
+    forward = models.ForeignKey(Forward, on_delete=models.CASCADE, related_name="questions")
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+")
+    sealed_question = models.BinaryField(editable=False)
+    asked_by = models.ForeignKey(StaffUser, null=True, on_delete=models.SET_NULL, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=20, choices=FollowUpState, default=FollowUpState.ASKED)
+    # The reporting point's question in the reporter's mailbox (intake.Message).
+    relayed_message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    relayed_at = models.DateTimeField(null=True, blank=True)
+    sealed_answer = models.BinaryField(editable=False, null=True)
+    answered_by = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        verbose_name = _("follow-up question")
+        verbose_name_plural = _("follow-up questions")

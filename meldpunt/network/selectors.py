@@ -1,12 +1,13 @@
 """Reads of the forwarding network: the text to redact, partners, forwards, display rows."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from nacl.public import PrivateKey
 
 from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake import services as intake_services
@@ -15,12 +16,16 @@ from meldpunt.lines.models import Municipality, QuestionKind
 from meldpunt.lines.regions import PostcodeLocation, municipalities_current, postcode_resolve
 from meldpunt.privacy.detection import FindingType
 from meldpunt.privacy.redaction import MANUAL, Decision, RedactionDraft
-from meldpunt.vault.models import Role, StaffUser
+from meldpunt.vault import crypto
+from meldpunt.vault.keys import NoKeyError, data_key_open
+from meldpunt.vault.models import DataKey, Role, StaffUser
 
 from .conf import network_setting
 from .models import (
     DeliveryChannel,
+    FollowUpQuestion,
     Forward,
+    ForwardFeedback,
     Partner,
     PartnerKind,
     PartnerMembership,
@@ -28,6 +33,10 @@ from .models import (
     RoutingRule,
 )
 from .openpgp import KeyRefused, openpgp_key_check
+
+FEEDBACK_CONTEXT = b"forward-feedback"
+QUESTION_CONTEXT = b"forward-question"
+ANSWER_CONTEXT = b"forward-answer"
 
 TYPE_LABELS = {
     FindingType.PERSON_NAME: gettext_lazy("person's name"),
@@ -509,4 +518,88 @@ def draft_finding_rows(draft: RedactionDraft) -> list[FindingRow]:
             is_manual=mark.is_manual,
         )
         for index, mark in enumerate(draft.marks)
+    ]
+
+
+def sealed_read(
+    *, data_key: DataKey, sealed: bytes, context: bytes, user: StaffUser, private_key: PrivateKey
+) -> str | None:
+    """Open one sealed text of feedback or a follow-up question; None when not sealed for
+    ``user`` (a member who joined later, or staff who joined the line after it was written)."""
+    try:
+        key_bytes = data_key_open(data_key=data_key, private_key=private_key, user=user)
+    except NoKeyError:
+        return None
+    return crypto.decrypt(key_bytes, bytes(sealed), context=context).decode()
+
+
+@dataclass(frozen=True)
+class FeedbackShown:
+    feedback: ForwardFeedback
+    text: str | None
+
+
+@dataclass(frozen=True)
+class QuestionShown:
+    question: FollowUpQuestion
+    text: str | None
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class ForwardReturns:
+    """One forward of a report with what came back from the partner, for the analyst."""
+
+    forward: Forward
+    feedback: FeedbackShown | None
+    questions: list[QuestionShown] = field(default_factory=list)
+
+
+def forward_feedback_shown(
+    forward: Forward, *, user: StaffUser, private_key: PrivateKey
+) -> FeedbackShown | None:
+    given = ForwardFeedback.objects.filter(forward=forward).select_related("given_by").first()
+    if given is None:
+        return None
+    text = sealed_read(
+        data_key=given.data_key,
+        sealed=given.sealed_text,
+        context=FEEDBACK_CONTEXT,
+        user=user,
+        private_key=private_key,
+    )
+    return FeedbackShown(feedback=given, text=text)
+
+
+def forward_questions_shown(
+    forward: Forward, *, user: StaffUser, private_key: PrivateKey
+) -> list[QuestionShown]:
+    shown = []
+    for question in forward.questions.select_related("data_key", "asked_by", "answered_by"):
+        read = {"data_key": question.data_key, "user": user, "private_key": private_key}
+        shown.append(
+            QuestionShown(
+                question=question,
+                text=sealed_read(sealed=question.sealed_question, context=QUESTION_CONTEXT, **read),
+                answer=(
+                    sealed_read(sealed=question.sealed_answer, context=ANSWER_CONTEXT, **read)
+                    if question.sealed_answer is not None
+                    else None
+                ),
+            )
+        )
+    return shown
+
+
+def report_returns(
+    report: Report, *, user: StaffUser, private_key: PrivateKey
+) -> list[ForwardReturns]:
+    """Every forward of the report with its feedback and follow-up questions, decrypted."""
+    return [
+        ForwardReturns(
+            forward=forward,
+            feedback=forward_feedback_shown(forward, user=user, private_key=private_key),
+            questions=forward_questions_shown(forward, user=user, private_key=private_key),
+        )
+        for forward in report.forwards.select_related("partner").order_by("created_at", "pk")
     ]

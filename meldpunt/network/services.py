@@ -398,6 +398,7 @@ def forward_create(
                 sealed_body=crypto.encrypt(forward_key, body, context=BODY_CONTEXT),
                 created_by=actor,
                 used_override=clearance.is_override,
+                fee=partner.fee_per_forward,
                 channel=partner.delivery_channel,
                 delivery_state=DeliveryState.AVAILABLE if is_portal else DeliveryState.QUEUED,
             )

@@ -9,15 +9,19 @@ a status code that says what happened (409 conflict or unreviewed passages,
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meldpunt.cases.access import (
+    MAX_ID,
     awaits_review,
+    can_change,
     destroyed_page,
     no_key_page,
+    private_key,
     report_for,
     report_key,
     staff_required,
@@ -30,8 +34,17 @@ from meldpunt.vault.decorators import require_recent_auth
 from meldpunt.vault.keys import NoKeyError
 from meldpunt.vault.models import Role
 
-from . import selectors, services
-from .forms import DecisionForm, DraftVersionForm, ForwardForm, LocationForm, PassageForm
+from . import feedback, selectors, services
+from .forms import (
+    AnswerForm,
+    DecisionForm,
+    DraftVersionForm,
+    ForwardForm,
+    LocationForm,
+    PassageForm,
+    RelayForm,
+)
+from .models import FollowUpQuestion, FollowUpState
 from .services import ForwardError, ForwardErrorCode
 
 ERROR_STATUS = {
@@ -273,4 +286,156 @@ def locate(request: HttpRequest, pk: int) -> HttpResponse:
             report=report, actor=request.user, municipality=form.cleaned_data["municipality"]
         ),
         _("The report's municipality has been saved."),
+    )
+
+
+def _returns_page(
+    request: HttpRequest,
+    report: Report,
+    *,
+    bound: dict | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """Each forward of the report with the partner's feedback and follow-up questions.
+
+    A question waiting to be passed on has the relay form; a question passed on
+    and answered by the reporter has the answer with its marked passages and
+    the form that sends it back through the redaction gate.
+    """
+    if report.destroyed_at is not None:
+        return destroyed_page(request, report)
+    try:
+        key_bytes = report_key(request, report)
+    except NoKeyError:
+        return no_key_page(request, report)
+    returns = selectors.report_returns(report, user=request.user, private_key=private_key(request))
+    case = Case.objects.filter(report=report).first()
+    bound = bound or {}
+    for item in returns:
+        for shown in item.questions:
+            question = shown.question
+            if question.state == FollowUpState.ASKED:
+                question.relay_form = bound.get(question.pk) or RelayForm(
+                    initial={"body": shown.text or ""}, auto_id=f"relay{question.pk}_%s"
+                )
+            elif question.state == FollowUpState.RELAYED:
+                answer = feedback.followup_answer_draft(question=question, key_bytes=key_bytes)
+                if answer is not None:
+                    question.answer_form = bound.get(question.pk) or AnswerForm(
+                        initial={"upto": answer.upto},
+                        marks=len(answer.draft.marks),
+                        auto_id=f"answer{question.pk}_%s",
+                    )
+                    question.answer_items = [
+                        (row, question.answer_form[f"decision_{row.index}"])
+                        for row in selectors.draft_finding_rows(answer.draft)
+                    ]
+                    question.answer_segments = selectors.draft_segments(answer.draft)
+    context = {
+        "report": report,
+        "returns": returns,
+        "error": error,
+        "may_change": can_change(request.user, report, case.assignee_id if case else None),
+        "may_override": request.user.role == Role.SUPERVISOR,
+    }
+    return render(request, "network/returns.html", context, status=status)
+
+
+@staff_required
+@require_GET
+def returns(request: HttpRequest, pk: int) -> HttpResponse:
+    return _returns_page(request, report_for(request.user, pk))
+
+
+def _question_for(report: Report, question_pk: int) -> FollowUpQuestion:
+    question = (
+        FollowUpQuestion.objects.filter(pk=question_pk, forward__report=report)
+        .select_related("forward__partner", "forward__report")
+        .first()
+        if question_pk <= MAX_ID
+        else None
+    )
+    if question is None:
+        raise Http404
+    return question
+
+
+def _question_act(
+    request: HttpRequest,
+    report: Report,
+    question: FollowUpQuestion,
+    form: Form,
+    perform: Callable,
+    success: str,
+) -> HttpResponse:
+    if not form.is_valid():
+        return _returns_page(request, report, bound={question.pk: form}, status=400)
+    try:
+        perform(form, report_key(request, report))
+    except ForwardError as refusal:
+        return _returns_page(
+            request,
+            report,
+            bound={question.pk: form},
+            error=refusal.message,
+            status=ERROR_STATUS[refusal.code],
+        )
+    except NoKeyError:
+        return no_key_page(request, report)
+    messages.success(request, success)
+    return redirect("network:returns", pk=report.pk)
+
+
+@staff_required
+@require_POST
+def relay(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    """Pass a partner's question on to the reporter's mailbox, in the analyst's words."""
+    report = report_for(request.user, pk)
+    question = _question_for(report, question_pk)
+    return _question_act(
+        request,
+        report,
+        question,
+        RelayForm(request.POST, auto_id=f"relay{question.pk}_%s"),
+        lambda form, key_bytes: feedback.followup_relay(
+            question=question,
+            actor=request.user,
+            key_bytes=key_bytes,
+            body=form.cleaned_data["body"],
+        ),
+        _("The question has been sent to the reporter's mailbox."),
+    )
+
+
+@staff_required
+@require_POST
+def answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    """Send the reporter's answer back to the partner, redacted through the forward's gate."""
+    report = report_for(request.user, pk)
+    question = _question_for(report, question_pk)
+    try:
+        current = feedback.followup_answer_draft(
+            question=question, key_bytes=report_key(request, report)
+        )
+    except NoKeyError:
+        return no_key_page(request, report)
+    # As many decisions as the answer has marks now; a changed answer is refused as stale.
+    marks = len(current.draft.marks) if current else 0
+    return _question_act(
+        request,
+        report,
+        question,
+        AnswerForm(request.POST, marks=marks, auto_id=f"answer{question.pk}_%s"),
+        lambda form, key_bytes: feedback.followup_answer(
+            question=question,
+            actor=request.user,
+            key_bytes=key_bytes,
+            private_key=private_key(request),
+            upto=form.cleaned_data["upto"],
+            decisions=form.decisions(),
+            passage=form.cleaned_data["passage"],
+            override_reason=form.cleaned_data["override_reason"],
+        ),
+        _("The answer has been sent to the partner."),
     )

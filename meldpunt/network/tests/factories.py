@@ -1,15 +1,18 @@
 """Partners and usable cases for forwarding tests, built through the real services."""
 
+from meldpunt.cases.models import Case
 from meldpunt.cases.services import case_claim, case_triage
 from meldpunt.cases.tests.factories import make_report
 from meldpunt.intake.models import Report
 from meldpunt.intake.services import report_key_for_staff
 from meldpunt.lines.models import Category, Line
+from meldpunt.privacy.redaction import Decision
 from meldpunt.testing import PASSWORD, make_staff
 from meldpunt.vault.keys import staff_key_unlock
 from meldpunt.vault.models import Role, StaffUser
 
-from ..models import Partner, PartnerKind, PartnerMembership
+from ..models import Forward, Partner, PartnerKind, PartnerMembership
+from ..services import forward_create, forward_draft_current, forward_draft_decide
 
 
 def make_partner(
@@ -46,28 +49,26 @@ def key_of(report: Report, user: StaffUser) -> bytes:
     )
 
 
-def forward_redacted(*, report: Report, analyst: StaffUser, partners: list[Partner]) -> list:
-    """Forward through the real services with every finding redacted."""
-    from meldpunt.cases.models import Case
-
-    from ..services import forward_create, forward_draft_current, forward_draft_decide
-
-    key = key_of(report, analyst)
-    stored = forward_draft_current(report=report, actor=analyst, key_bytes=key)
+def forwarded(*, report: Report, partners: list[Partner], actor: StaffUser) -> list[Forward]:
+    """Forward a usable report through the real services, every marked passage redacted."""
+    key = key_of(report, actor)
+    stored = forward_draft_current(report=report, actor=actor, key_bytes=key)
+    version = stored.version
     for index in range(len(stored.draft.marks)):
         forward_draft_decide(
             report=report,
-            actor=analyst,
+            actor=actor,
             key_bytes=key,
-            version=stored.version + index,
+            version=version,
             index=index,
-            decision="redact",
+            decision=Decision.REDACT,
         )
+        version += 1
     return forward_create(
         report=report,
         partners=partners,
-        actor=analyst,
+        actor=actor,
         key_bytes=key,
-        draft_version=stored.version + len(stored.draft.marks),
+        draft_version=version,
         case_version=Case.objects.get(report=report).version,
     )

@@ -29,7 +29,7 @@ from meldpunt.vault.models import Role, StaffUser
 from ..delivery import deliveries_prepare, deliveries_send, delivery_message_id, webhook_signature
 from ..models import Delivery, DeliveryChannel, DeliveryState, Forward, Partner
 from ..services import ForwardError
-from .factories import forward_redacted, make_partner, usable_report
+from .factories import forwarded, make_partner, usable_report
 from .receivers import WebhookReceiver, smtp_server_start
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def _partner(world, tsk, **fields) -> Partner:
 
 def _forward(world, partner, capture) -> Forward:
     with capture(execute=True):
-        [forward] = forward_redacted(report=world.report, analyst=world.analyst, partners=[partner])
+        [forward] = forwarded(report=world.report, actor=world.analyst, partners=[partner])
     forward.refresh_from_db()
     return forward
 
@@ -338,7 +338,7 @@ def test_a_partner_key_that_expired_since_it_was_saved_refuses_the_forward(world
         openpgp_key=_expired_key(),
     )
     with pytest.raises(ForwardError) as refused:
-        forward_redacted(report=world.report, analyst=world.analyst, partners=[partner])
+        forwarded(report=world.report, actor=world.analyst, partners=[partner])
     assert "Recherche cannot receive it" in refused.value.message
     assert "expired on" in refused.value.message
     assert not Forward.objects.exists() and not Delivery.objects.exists()
