@@ -413,6 +413,9 @@ class _NameScanner:
         # "ze noemen hem Sjonnie", "they call him Skinny"
         if word in CALLED_OBJECTS and index > 0:
             return self.words[index - 1].group().lower() in CALLING_VERBS
+        # "volgens mij is het Teuntje die ...": "het" here points at a person
+        if word == "het" and index > 0:
+            return self.words[index - 1].group().lower() in {"is", "was"}
         return word in NAME_IS_CUES
 
     def names(self) -> Iterator[Hit]:
@@ -444,7 +447,18 @@ class _NameScanner:
     def _judge(self, first: int, last: int) -> Hit | None:
         """Decide whether words ``first..last`` (or a tail of them) are a person's name."""
         span_end = self.words[last].start() + len(self._word(last))
-        if self._is_cue(first - 1) and self._is_name_word(first):
+        if first < last and self._word(first) == "het" and self._is_cue(first):
+            first += 1  # "is het Teuntje die": a cue, not a particle
+        first_name_word = next(i for i in range(first, last + 1) if self._is_name_word(i))
+        if self._is_cue(first - 1) and (
+            self._is_name_word(first)
+            # "my landlord, van Houten": after a cue and a comma, particles start a surname
+            # (without the comma, "buurman van Kevin" is a neighbour of Kevin)
+            or (
+                "," in self._between(first - 1, first)
+                and self._has_surname_particles(first, first_name_word, after_cue=True)
+            )
+        ):
             return self._hit(first, span_end, 0.9)
         for index in range(first, last + 1):
             word = self._word(index)
@@ -466,7 +480,6 @@ class _NameScanner:
                     return self._hit(start, span_end, 0.85)
                 if word not in AMBIGUOUS_SURNAMES and not self._is_sentence_start(index):
                     return self._hit(index, span_end, 0.65)
-        first_name_word = next(i for i in range(first, last + 1) if self._is_name_word(i))
         if first == last and (
             self._is_lone_proper_noun(first) or self._is_subject_at_sentence_start(first)
         ):
@@ -535,10 +548,16 @@ class _NameScanner:
             and self._is_name_word(index + 2)
         )
 
-    def _has_surname_particles(self, first: int, name_word: int) -> bool:
+    def _has_surname_particles(self, first: int, name_word: int, after_cue: bool = False) -> bool:
+        """Whether the words before a name are a tussenvoegsel ("van der", "Van"); after a
+        cue even a lower-case one is ("my landlord, van Houten")."""
         particles = [self._word(index) for index in range(first, name_word)]
+        if not particles:
+            return False
         if " ".join(particles).lower() in SURNAME_PARTICLES:
             return True
+        if after_cue:
+            return len(particles) <= 3 and all(p.lower() in PARTICLES for p in particles)
         return (
             len(particles) <= 2
             and particles[0][0].isupper()

@@ -76,6 +76,9 @@ def _found(text: str, language: str | None = None) -> list[tuple[T, str]]:
         ),
         ("Hij heeft op insta de naam bossman_030.", (T.SOCIAL_HANDLE, "bossman_030")),
         ("My snap is tipper.22 if you need me.", (T.SOCIAL_HANDLE, "tipper.22")),
+        # third round (ids 645-679): a cleft sentence, a lower-case tussenvoegsel after a cue
+        ("Volgens mij is het Teuntje die de pakketjes aanneemt.", (T.PERSON_NAME, "Teuntje")),
+        ("The landlord, van Houten, knows all about it.", (T.PERSON_NAME, "van Houten")),
     ],
 )
 def test_details_that_were_missed_are_found(text, expected):
