@@ -18,7 +18,8 @@ overall. Run:
 benchmarks/data/privacy_heldout.jsonl (issue 11) is a second set in the same format,
 written before its author read the detector and never used to tune it: score it with
 `--data benchmarks/data/privacy_heldout.jsonl` and do not use `--errors` on it, or it
-stops being held out.
+stops being held out. benchmarks/data/privacy_heldout_2.jsonl is a third, written for the
+second round of issue 11 item 7 under the same rules.
 
 Exits with status 1 when a target is missed.
 """

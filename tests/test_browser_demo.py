@@ -43,7 +43,7 @@ def _submit(page: Page) -> None:
 
 
 def _report_send(reporter: Page, base: str) -> str:
-    """Choose line and category, answer, review, add a file and send; return the receipt."""
+    """Choose line and category, answer and add a file, review and send; return the receipt."""
     reporter.goto(base + "/")
     reporter.locator(f'a[href="/report/{LINE}/"]').click()
     reporter.locator(f'a[href="/report/{LINE}/{CATEGORY}/"]').click()
@@ -51,13 +51,14 @@ def _report_send(reporter: Page, base: str) -> str:
     answers.locator('textarea[name="what"]').fill(STORY)
     answers.locator('input[name="when"]').fill("2026-11-20")
     answers.locator('select[name="where"]').select_option("GM0363")
+    answers.locator('input[type="file"][name="files"]').set_input_files(
+        files=[{"name": "notities.txt", "mimeType": "text/plain", "buffer": b"kenteken onbekend\n"}]
+    )
     answers.locator('button[type="submit"]').click()
 
     expect(reporter.locator("dl.answers")).to_contain_text("hennep verhandeld")
+    expect(reporter.locator(".staged-file")).to_contain_text("notities.txt")
     send = reporter.locator(f'form[action="/report/{LINE}/{CATEGORY}/send/"]')
-    send.locator('input[type="file"][name="files"]').set_input_files(
-        files=[{"name": "notities.txt", "mimeType": "text/plain", "buffer": b"kenteken onbekend\n"}]
-    )
     send.locator('button[type="submit"]').click()
 
     receipt = reporter.locator("#receipt").inner_text().strip()

@@ -1,5 +1,6 @@
 """Forms built from a category's questionnaire; shared by the web pages and the API."""
 
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -10,10 +11,19 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
-from meldpunt.lines.models import Category, Line, Municipality, Question, QuestionKind
+from meldpunt.lines.models import (
+    Category,
+    FileNames,
+    Line,
+    Municipality,
+    Question,
+    QuestionKind,
+)
 from meldpunt.lines.regions import postcode_resolve
 from meldpunt.lines.webaddress import UrlRefused, url_normalise
 from meldpunt.vault.receipts import receipt_normalize
+
+from .staging import StagedUpload
 
 YES_NO_CHOICES = [("yes", _("Yes")), ("no", _("No"))]
 MAX_MESSAGE_CHARS = 20000
@@ -191,24 +201,35 @@ class FilesForm(forms.Form):
     """Files for a report or a message, within the line's limits."""
 
     def __init__(
-        self, *args: Any, line: Line, file_questions: list[Question] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        line: Line,
+        file_questions: list[Question] | None = None,
+        staged: list[StagedUpload] = (),
+        **kwargs: Any,
     ):
-        """One field per file question, or a single optional "files" field when None."""
+        """One field per file question, or a single optional "files" field when None.
+
+        ``staged`` are files chosen earlier in the same report (intake.staging): they
+        count towards the line's limit and answer a required file question.
+        """
         super().__init__(*args, **kwargs)
         self.line = line
+        self.staged_count = len(staged)
+        answered = {upload.question_key for upload in staged}
         if file_questions is None:
             self.fields["files"] = MultipleFileField(label=_("Files (optional)"), required=False)
         for question in file_questions or []:
             self.fields[question.key] = MultipleFileField(
                 label=question.text,
                 help_text=question.help,
-                required=question.is_required,
+                required=question.is_required and question.key not in answered,
             )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         files = [f for key in self.fields for f in (data.get(key) or [])]
-        if len(files) > self.line.max_files:
+        if self.staged_count + len(files) > self.line.max_files:
             raise forms.ValidationError(
                 _("You can add at most %(count)d files."),
                 code="too_many_files",
@@ -230,6 +251,89 @@ class FilesForm(forms.Form):
 
     def uploads(self) -> list[tuple[str, UploadedFile]]:
         return [(key, f) for key in self.fields for f in (self.cleaned_data.get(key) or [])]
+
+
+# What a reporter may type as a file's new name: no folders, no control characters.
+FILE_STEM = re.compile(r"[^/\\\x00-\x1f\x7f]{1,100}")
+
+
+class StagedFilesForm(forms.Form):
+    """The review step's choice for each staged file: send it (renamed or not) or drop it.
+
+    ``staged`` carries the batch secret (intake.staging), ``staged_count`` how many
+    files the review showed, so that files that expired meanwhile are noticed
+    instead of silently missing from the report. On a line with neutral names the
+    name cannot be changed, only whether the file is sent.
+    """
+
+    GONE = _(
+        "The files you chose are no longer kept. Go back to your answers and choose them again."
+    )
+
+    staged = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+    staged_count = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, initial=0, required=False
+    )
+
+    def __init__(self, *args: Any, line: Line, uploads: list[StagedUpload], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.uploads = uploads
+        self.can_rename = line.file_names == FileNames.REVIEWED
+        for upload in uploads:
+            stem, extension = _split_name(upload.name)
+            if self.can_rename:
+                self.fields[f"name-{upload.position}"] = forms.CharField(
+                    label=_("Name"),
+                    initial=stem,
+                    required=False,
+                    max_length=100,
+                    help_text=extension,
+                )
+            self.fields[f"drop-{upload.position}"] = forms.BooleanField(
+                label=_("Do not send this file"), required=False
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("staged_count") not in (None, len(self.uploads)):
+            raise forms.ValidationError(self.GONE, code="staged_gone")
+        if not self.can_rename:
+            return data
+        for upload in self.uploads:
+            key = f"name-{upload.position}"
+            if data.get(f"drop-{upload.position}") or key not in data:
+                continue
+            stem = data[key].strip()
+            if not stem:
+                self.add_error(key, _("Give the file a name, or choose not to send it."))
+            elif not FILE_STEM.fullmatch(stem):
+                self.add_error(
+                    key, _("A file name cannot contain “/”, “\\” or control characters.")
+                )
+        return data
+
+    def names(self) -> dict[int, str | None]:
+        """Each staged position's final name, or None for a file not to send."""
+        names: dict[int, str | None] = {}
+        for upload in self.uploads:
+            if self.cleaned_data.get(f"drop-{upload.position}"):
+                names[upload.position] = None
+            elif self.can_rename:
+                names[upload.position] = (
+                    self.cleaned_data[f"name-{upload.position}"].strip()
+                    + _split_name(upload.name)[1]
+                )
+            else:
+                names[upload.position] = upload.name
+        return names
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """ "bewijs.jpg" -> ("bewijs", ".jpg"); the extension stays when a file is renamed."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or not extension.isalnum() or len(extension) > 5:
+        return name, ""
+    return stem, "." + extension
 
 
 class SubmissionForm(forms.Form):

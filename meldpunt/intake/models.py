@@ -112,3 +112,30 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+class StagedFile(models.Model):
+    """A cleaned file chosen on the first step, held until the report is sent.
+
+    Files are chosen before the review so that the review shows everything that
+    will be sent. Between the two steps the file waits here, encrypted under a key
+    derived from a secret only the reporter's form carries (intake.staging):
+    ``batch`` is a hash of that secret, so the server can neither read a staged
+    file nor tell which report it became. Sending the report or the periodic
+    purge removes it (STAGED_FOR).
+    """
+
+    batch = models.BinaryField(max_length=32, editable=False)
+    position = models.PositiveSmallIntegerField()
+    question_key = models.CharField(max_length=50, blank=True)
+    blob_name = models.CharField(max_length=200)
+    # File name, media type, format, hashes and cleaning result, as a PreparedFile holds them.
+    sealed_meta = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(default=hour_now)  # reporter-caused: the hour only
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [models.Index(fields=["batch"])]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "position"], name="staged_file_position")
+        ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from meldpunt.periodic import periodic_schedule
 
 from .retention import reports_purge
+from .staging import staged_files_purge
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +36,15 @@ def purge_schedule(*, now: datetime | None = None) -> datetime | None:
 
 @task()
 def purge_expired_reports() -> int:
-    """Destroy the content of every report past its retention; returns how many."""
+    """Destroy the content of every report past its retention, and remove files that
+    were chosen but never sent (intake.staging); returns how many reports."""
     result = reports_purge()
+    staged = staged_files_purge()
     logger.info(
-        "Retention purge: %d destroyed, %d skipped.", len(result.destroyed), len(result.skipped)
+        "Retention purge: %d destroyed, %d skipped, %d unsent files removed.",
+        len(result.destroyed),
+        len(result.skipped),
+        staged,
     )
     purge_schedule()
     return len(result.destroyed)

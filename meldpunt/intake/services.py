@@ -6,6 +6,7 @@ categories are open, what is sealed for whom, what is atomic) live in one place.
 
 import json
 import logging
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from meldpunt.evidence.services import (
     evidence_prepare,
     evidence_store,
 )
-from meldpunt.lines.models import Category, Line
+from meldpunt.lines.models import Category, FileNames, Line
 from meldpunt.vault import blobs, crypto
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_create, data_key_open
@@ -61,26 +62,43 @@ class Submission:
     receipt: str
 
 
-def _prepare_files(
-    files: list[IncomingFile], line: Line
+# "file-3.jpg": the same in every language, so a neutral name does not tell which
+# language the reporter used.
+NEUTRAL_NAME = "file-{number}{extension}"
+EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+
+
+def file_name_neutral(name: str, number: int) -> str:
+    """A name that says nothing but the file's number and kind ("file-3.jpg")."""
+    extension = EXTENSION.search(name)
+    return NEUTRAL_NAME.format(
+        number=number, extension=extension.group().lower() if extension else ""
+    )
+
+
+def files_prepare(
+    files: list[IncomingFile] | tuple[IncomingFile, ...], line: Line, *, first_number: int = 1
 ) -> list[tuple[IncomingFile, PreparedFile]]:
-    """Clean every file under the line's policy: size limit, accepted formats, uncleanable files."""
+    """Clean every file under the line's policy: size limit, accepted formats, uncleanable
+    files, and file names (FileNames.NEUTRAL replaces them, counting from ``first_number``).
+
+    A refusal names the file as the reporter chose it; on a line with neutral names
+    that name lives only in this request's memory.
+    """
     prepared: list[tuple[IncomingFile, PreparedFile]] = []
     try:
-        for incoming in files:
+        for number, incoming in enumerate(files, start=first_number):
             try:
-                prepared.append(
-                    (
-                        incoming,
-                        evidence_prepare(
-                            source=incoming.source,
-                            name=incoming.name,
-                            max_bytes=line.max_file_mb * 1024 * 1024,
-                            allowed_formats=line.allowed_file_formats or None,
-                            keep_uncleaned=line.keep_uncleaned_files,
-                        ),
-                    )
+                ready = evidence_prepare(
+                    source=incoming.source,
+                    name=incoming.name,
+                    max_bytes=line.max_file_mb * 1024 * 1024,
+                    allowed_formats=line.allowed_file_formats or None,
+                    keep_uncleaned=line.keep_uncleaned_files,
                 )
+                if line.file_names == FileNames.NEUTRAL:
+                    ready.original_name = file_name_neutral(incoming.name, number)
+                prepared.append((incoming, ready))
             except EvidenceRejected as rejection:
                 raise IntakeError(
                     rejection.code,
@@ -89,10 +107,15 @@ def _prepare_files(
                     field=incoming.question_key or "files",
                 ) from rejection
     except BaseException:
-        for _incoming, ready in prepared:
-            ready.discard()
+        files_discard(prepared)
         raise
     return prepared
+
+
+def files_discard(prepared: list[tuple[IncomingFile, PreparedFile]]) -> None:
+    """Free the memory of prepared files that will not (or no longer) be stored."""
+    for _incoming, ready in prepared:
+        ready.discard()
 
 
 def _store_files(
@@ -129,13 +152,17 @@ def _files_stored_atomically(
             blobs.blob_delete(name=name)
         raise
     finally:
-        for _incoming, ready in prepared:
-            ready.discard()
+        files_discard(prepared)
 
 
 def _submitted_before(receipt: str) -> Submission | None:
     report = Report.objects.filter(receipt_tag=receipt_tag(receipt)).first()
     return Submission(report=report, receipt=receipt) if report else None
+
+
+def report_submitted_before(submission_token: str) -> Submission | None:
+    """The report an earlier send of the same review form made, if any."""
+    return _submitted_before(receipt_for_submission(submission_token))
 
 
 def report_submit(
@@ -145,6 +172,7 @@ def report_submit(
     questions: dict[str, str],
     municipality_code: str = "",
     files: list[IncomingFile] = (),
+    staged: list[tuple[IncomingFile, PreparedFile]] = (),
     submission_token: str | None = None,
     has_mailbox: bool = True,
 ) -> Submission:
@@ -158,7 +186,10 @@ def report_submit(
     first report and the same receipt. ``has_mailbox=False`` is for reports
     that come from another organisation rather than a person (a partner
     hotline's address report): nobody gets a receipt, so no slow derivation
-    runs and no reporter key is sealed; ``Submission.receipt`` is empty. Raises
+    runs and no reporter key is sealed; ``Submission.receipt`` is empty.
+    ``staged`` are files already cleaned (intake.staging.files_unstage); they
+    are stored with ``files``, all or none, and discarded from memory in every
+    case. Raises
     vault.derivations.DerivationBusy, before anything is stored, when the
     queue for the slow derivation is too long.
     """
@@ -166,20 +197,25 @@ def report_submit(
     # A partner's reports may go to a category the public form does not show.
     if not (category.is_open if has_mailbox else category.line.is_active):
         raise IntakeError("category_closed", _("This category does not accept reports."))
-    if has_mailbox:
-        receipt = (
-            receipt_for_submission(submission_token) if submission_token else receipt_generate()
-        )
-        if submission_token and (earlier := _submitted_before(receipt)):
-            return earlier
-        # Slow, so outside the transaction, and before the files are cleaned: a busy
-        # server says so without first spending work on them.
-        reporter = receipt_derive(receipt)
-        lookup, tag, reporter_key = reporter.lookup, receipt_tag(receipt), reporter.public_key
-    else:
-        # A random lookup value that no receipt derives to: the mailbox stays shut.
-        receipt, lookup, tag, reporter_key = "", secrets.token_bytes(32), None, None
-    prepared = _prepare_files(list(files), line)
+    try:
+        if has_mailbox:
+            receipt = (
+                receipt_for_submission(submission_token) if submission_token else receipt_generate()
+            )
+            if submission_token and (earlier := _submitted_before(receipt)):
+                files_discard(staged)
+                return earlier
+            # Slow, so outside the transaction, and before the files are cleaned: a busy
+            # server says so without first spending work on them.
+            reporter = receipt_derive(receipt)
+            lookup, tag, reporter_key = reporter.lookup, receipt_tag(receipt), reporter.public_key
+        else:
+            # A random lookup value that no receipt derives to: the mailbox stays shut.
+            receipt, lookup, tag, reporter_key = "", secrets.token_bytes(32), None, None
+        prepared = list(staged) + files_prepare(files, line, first_number=len(staged) + 1)
+    except BaseException:
+        files_discard(staged)
+        raise
     key_bytes = crypto.new_data_key()
     content = {"category": category.slug, "questions": questions, "answers": answers}
     recipients = StaffUser.objects.filter(line_memberships__line=line, is_active=True).exclude(
@@ -287,7 +323,7 @@ def reporter_message_post(
     report = access.report
     if report.destroyed_at is not None:
         raise IntakeError("report_destroyed", _("This report no longer exists."))
-    prepared = _prepare_files(list(files), report.line)
+    prepared = files_prepare(files, report.line)
     with _files_stored_atomically(prepared) as written, transaction.atomic():
         # Locked and checked again: a purge that committed after the check above
         # must not be followed by content stored under the destroyed key.

@@ -1,12 +1,19 @@
 """The reporter's pages. Plain HTML forms: nothing here needs JavaScript."""
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meldpunt.lines.models import Category, Line, Question, QuestionKind
-from meldpunt.privacy.detection import AnswerReview, answer_review, text_segments
+from meldpunt.privacy.detection import (
+    AnswerReview,
+    answer_review,
+    file_name_review,
+    text_segments,
+)
 from meldpunt.vault.derivations import DerivationBusy
 from meldpunt.vault.sessionsecrets import (
     session_secret_get,
@@ -14,11 +21,19 @@ from meldpunt.vault.sessionsecrets import (
     session_secrets_clear,
 )
 
-from . import selectors, services
-from .forms import FilesForm, MessageForm, ReceiptForm, ReportForm, SubmissionForm
+from . import selectors, services, staging
+from .forms import (
+    FilesForm,
+    MessageForm,
+    ReceiptForm,
+    ReportForm,
+    StagedFilesForm,
+    SubmissionForm,
+)
 from .models import Report
 from .multipart import multipart_is_complete
 from .retention import report_kept_until
+from .staging import StagedUpload
 
 MAILBOX_KEY = "mailbox"
 MAILBOX_REPORT = "mailbox_report"
@@ -58,22 +73,83 @@ def _file_questions(category: Category) -> list:
     return [q for q in category.questions.all() if q.kind == QuestionKind.FILE]
 
 
+def _render_questionnaire(
+    request: HttpRequest,
+    category: Category,
+    form: ReportForm,
+    files_form: FilesForm,
+    staged: StagedFilesForm,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "intake/questionnaire.html",
+        {"category": category, "form": form, "files_form": files_form, "staged_form": staged},
+        status=status,
+    )
+
+
+def _staged_form(
+    category: Category, secret: str, uploads: list[StagedUpload], data: Any = None
+) -> StagedFilesForm:
+    return StagedFilesForm(
+        data,
+        line=category.line,
+        uploads=uploads,
+        initial={"staged": secret, "staged_count": len(uploads)},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def questionnaire(request: HttpRequest, line_slug: str, category_slug: str) -> HttpResponse:
-    """Step 1: the questions. A valid POST shows the review step."""
+    """Step 1: the questions and the files. A valid POST stages the files and shows the
+    review step, so that the review shows everything that will be sent."""
     category = _open_category(line_slug, category_slug)
+    if request.method == "POST" and not multipart_is_complete(request):
+        return _upload_cut_off(request)
+    secret = staging.staging_secret(request.POST.get("staged", ""))
+    uploads = staging.files_staged(secret=secret)
+    file_questions = _file_questions(category)
     if request.method == "POST" and "edit" in request.POST:
         # Back from the review step: show the answers again, without error messages.
         form = ReportForm(initial=request.POST.dict(), category=category)
-    else:
-        form = ReportForm(request.POST or None, category=category)
-        if form.is_bound and form.is_valid():
-            files_form = FilesForm(line=category.line, file_questions=_file_questions(category))
-            return _render_review(request, category, form, files_form, SubmissionForm.issue())
-    status = 400 if form.errors else 200
-    return render(
-        request, "intake/questionnaire.html", {"category": category, "form": form}, status=status
+        files_form = FilesForm(line=category.line, file_questions=file_questions, staged=uploads)
+        return _render_questionnaire(
+            request, category, form, files_form, _staged_form(category, secret, uploads)
+        )
+    form = ReportForm(request.POST or None, category=category)
+    files_form = FilesForm(
+        request.POST or None,
+        request.FILES or None,
+        line=category.line,
+        file_questions=file_questions,
+        staged=uploads,
     )
+    if form.is_bound and form.is_valid() and files_form.is_valid():
+        try:
+            uploads += staging.files_stage(
+                secret=secret,
+                line=category.line,
+                files=[
+                    services.IncomingFile(source=upload, name=upload.name, question_key=key)
+                    for key, upload in files_form.uploads()
+                ],
+            )
+        except services.IntakeError as error:
+            files_form.add_error(
+                error.field if error.field in files_form.fields else None, error.message
+            )
+        else:
+            return _render_review(
+                request,
+                category,
+                form,
+                _staged_form(category, secret, uploads),
+                SubmissionForm.issue(),
+            )
+    status = 400 if form.errors or files_form.errors else 200
+    staged_form = _staged_form(category, secret, uploads)
+    return _render_questionnaire(request, category, form, files_form, staged_form, status)
 
 
 FREE_TEXT_KINDS = {QuestionKind.TEXT, QuestionKind.LONG_TEXT, QuestionKind.ADDRESS}
@@ -97,11 +173,23 @@ def _review_items(form: ReportForm, language: str) -> list[tuple[Question, Answe
     return items
 
 
+def _staged_items(staged: StagedFilesForm, language: str) -> list[dict[str, Any]]:
+    """Per staged file: its name with what may identify someone marked, and its choices."""
+    return [
+        {
+            "review": file_name_review(upload.name, language=language),
+            "name": staged[f"name-{upload.position}"] if staged.can_rename else None,
+            "drop": staged[f"drop-{upload.position}"],
+        }
+        for upload in staged.uploads
+    ]
+
+
 def _render_review(
     request: HttpRequest,
     category: Category,
     form: ReportForm,
-    files_form: FilesForm,
+    staged: StagedFilesForm,
     submission_form: SubmissionForm,
     status: int = 200,
 ) -> HttpResponse:
@@ -113,7 +201,8 @@ def _render_review(
             "category": category,
             "answered": _review_items(form, request.LANGUAGE_CODE),
             "hidden_form": hidden,
-            "files_form": files_form,
+            "staged_form": staged,
+            "staged_items": _staged_items(staged, request.LANGUAGE_CODE),
             "submission_form": submission_form,
         },
         status=status,
@@ -129,9 +218,14 @@ def _upload_cut_off(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/upload_cut_off.html", status=400)
 
 
+def _receipt_page(request: HttpRequest, category: Category, receipt: str) -> HttpResponse:
+    return render(request, "intake/receipt.html", {"receipt": receipt, "line": category.line})
+
+
 @require_POST
 def submit(request: HttpRequest, line_slug: str, category_slug: str) -> HttpResponse:
-    """Step 2: files and the final submit; stores the report atomically."""
+    """Step 2: the review's choices for the staged files, and the final submit; stores
+    the report and its files atomically."""
     category = _open_category(line_slug, category_slug)
     if not multipart_is_complete(request):
         return _upload_cut_off(request)
@@ -140,18 +234,34 @@ def submit(request: HttpRequest, line_slug: str, category_slug: str) -> HttpResp
         return render(
             request, "intake/questionnaire.html", {"category": category, "form": form}, status=400
         )
-    files_form = FilesForm(
-        request.POST, request.FILES, line=category.line, file_questions=_file_questions(category)
-    )
     submission_form = SubmissionForm(request.POST)
-    files_are_valid = files_form.is_valid()
+    if submission_form.is_valid() and (
+        earlier := services.report_submitted_before(submission_form.cleaned_data["token"])
+    ):
+        # A form sent again (reload, Back then Forward): the first report's receipt.
+        return _receipt_page(request, category, earlier.receipt)
+    secret = request.POST.get("staged", "")
+    uploads = staging.files_staged(secret=secret)
+    staged = StagedFilesForm(request.POST, line=category.line, uploads=uploads)
+    # Files sent with this request itself, by a client that skipped the first step's
+    # file fields; they are stored under the line's file-name policy.
+    files_form = FilesForm(
+        request.POST,
+        request.FILES,
+        line=category.line,
+        file_questions=_file_questions(category),
+        staged=uploads,
+    )
+    forms_are_valid = staged.is_valid() & files_form.is_valid()
     if not submission_form.is_valid():
-        files_form.add_error(None, submission_form.errors["token"])
+        staged.add_error(None, submission_form.errors["token"])
     # The same token again, so that sending again still makes one report; an
     # expired or missing one is replaced.
     again = SubmissionForm.issue(submission_form.cleaned_data.get("token"))
-    if not (files_are_valid and submission_form.is_valid()):
-        return _render_review(request, category, form, files_form, again, status=400)
+    if not (forms_are_valid and submission_form.is_valid()):
+        for error in files_form.errors.values():
+            staged.add_error(None, error)
+        return _render_review(request, category, form, staged, again, status=400)
     try:
         submission = services.report_submit(
             category=category,
@@ -162,27 +272,24 @@ def submit(request: HttpRequest, line_slug: str, category_slug: str) -> HttpResp
                 services.IncomingFile(source=upload, name=upload.name, question_key=key)
                 for key, upload in files_form.uploads()
             ],
+            staged=staging.files_unstage(secret=secret, names=staged.names()),
             submission_token=submission_form.cleaned_data["token"],
         )
     except DerivationBusy:
-        files_form.add_error(
+        staged.add_error(
             None,
             _(
                 "The reporting point is very busy right now. Your report was not sent. "
-                "Please send it again in a minute: your answers are kept below, "
-                "but files have to be chosen again."
+                "Please send it again in a minute: your answers and the files you chose "
+                "are kept below."
             ),
         )
-        return _busy(_render_review(request, category, form, files_form, again, status=503))
+        return _busy(_render_review(request, category, form, staged, again, status=503))
     except services.IntakeError as error:
-        files_form.add_error(
-            error.field if error.field in files_form.fields else None, error.message
-        )
-        return _render_review(request, category, form, files_form, again, status=400)
-    # Also for a form sent again (reload, Back then Forward): the first report's receipt.
-    return render(
-        request, "intake/receipt.html", {"receipt": submission.receipt, "line": category.line}
-    )
+        staged.add_error(None, error.message)
+        return _render_review(request, category, form, staged, again, status=400)
+    staging.staged_batch_remove(secret=secret)
+    return _receipt_page(request, category, submission.receipt)
 
 
 @require_http_methods(["GET", "POST"])

@@ -31,6 +31,13 @@ class LineKind(models.TextChoices):
     CONTENT_HOTLINE = "content_hotline", _("Illegal content hotline")
 
 
+class FileNames(models.TextChoices):
+    """What happens to the names of reporters' files (issue 11 item 4)."""
+
+    REVIEWED = "reviewed", _("Kept, after the reporter reviewed them (rename or drop)")
+    NEUTRAL = "neutral", _("Replaced by neutral names (file-1.jpg)")
+
+
 class Described(models.Model):
     """A name and description that reporters see, in Dutch and optionally English."""
 
@@ -70,6 +77,17 @@ class Line(Described):
         help_text=_(
             "Keep unknown, damaged or protected files as they came, marked for staff only, "
             "instead of refusing them."
+        ),
+    )
+    file_names = models.CharField(
+        _("file names"),
+        max_length=10,
+        choices=FileNames,
+        default=FileNames.REVIEWED,
+        help_text=_(
+            "A file's name can say who took it or where (bewijs_buurman_Kerkstraat12.jpg). "
+            "Reviewed: the reporter sees each name with a warning and may rename or drop "
+            "the file. Neutral: names are replaced and the original is never stored."
         ),
     )
     retention_days_after_close = models.PositiveIntegerField(

@@ -73,14 +73,18 @@ def blob_put(*, key: bytes, source: BinaryIO) -> StoredBlob:
     return StoredBlob(name=name, size=size)
 
 
-def _times_to_hour(storage, name: str) -> None:
-    """Round the times of a new blob and its folders, on storages that have files on disk."""
+def _times_to_hour(storage, name: str, *, is_deleted: bool = False) -> None:
+    """Round the times of a blob and its folders, on storages that have files on disk.
+
+    After a deletion only the folders are left; their times changed with it.
+    """
     try:
         path = Path(storage.path(name))
     except NotImplementedError:
         return  # a remote store keeps its own times (docs/operations.md)
     root = Path(storage.path(""))
-    path_times_to_hour(path, *[folder for folder in path.parents if folder.is_relative_to(root)])
+    folders = [folder for folder in path.parents if folder.is_relative_to(root)]
+    path_times_to_hour(*(folders if is_deleted else [path, *folders]))
 
 
 class _HashingReader:
@@ -116,4 +120,8 @@ def blob_read_all(*, key: bytes, name: str) -> bytes:
 
 
 def blob_delete(*, name: str) -> None:
-    _storage().delete(name)
+    """Delete a blob. A reporter can cause a deletion (sending a report removes its
+    staged files), so the times of the folders it was in are set to the hour."""
+    storage = _storage()
+    storage.delete(name)
+    _times_to_hour(storage, name, is_deleted=True)

@@ -158,7 +158,7 @@ def test_a_busy_server_says_so_keeps_the_answers_and_the_same_form_sends_later(c
     assert busy.status_code == 503 and busy["Retry-After"] == "60"
     assert waited < 5
     page = busy.content.decode()
-    assert "Your report was not sent" in page and "files have to be chosen again" in page
+    assert "Your report was not sent" in page and "the files you chose are kept below" in page
     assert 'value="Er wordt gedeald"' in page
     assert submission_token(page) == {"token": form["token"]}  # sending again is still once
     assert Report.objects.count() == 0

@@ -18,6 +18,7 @@ from .reporter import (
     ReporterWarning,
     TextSegment,
     answer_review,
+    file_name_review,
     reporter_warnings,
     text_segments,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "ReporterWarning",
     "TextSegment",
     "answer_review",
+    "file_name_review",
     "find_identifying_details",
     "is_valid_bsn",
     "reporter_warnings",

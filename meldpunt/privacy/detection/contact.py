@@ -183,7 +183,9 @@ LABELLED_HANDLE = re.compile(
     r"\b(?:[Ii]nsta(?:gram)?|[Ss]nap(?:chat)?|[Tt]ik[Tt]ok|[Tt]elegram|[Tt]witter|[Ss]ignal|"
     r"[Dd]iscord|[Kk]ik|[Tt]hreads)"
     r"(?: ?-?(?:naam|name|account|handle|id|ID|username|gebruikersnaam))?"
-    r"(?: ?[:=] ?| (?:als|as|onder|under) ['‘\"“]?| (?:is|heet|=) ['‘\"“]?)"
+    r"(?: ?[:=] ?| (?:als|as|onder|under) ['‘\"“]?| (?:is|heet|=) ['‘\"“]?"
+    # "op insta de naam bossman_030", "on snap the name kev_b"
+    r"| (?:de |the )?(?:naam|name) ['‘\"“]?)"
     r"@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})"
 )
 # "zijn snapchat is gehackt": words that say something about the account, not its name.
@@ -229,7 +231,9 @@ PROFILE_URL = re.compile(
     # Marketplaces and second-hand sites: the seller's page (issue 11).
     r"marktplaats\.(?:nl|be)/u|2dehands\.(?:be|nl)/u|2ememain\.be/u|"
     r"vinted\.(?:nl|be|fr|de|es|it|pl|at|lu|com|co\.uk)/member|"
-    r"ebay\.(?:com|nl|de|be|fr|it|es|at|ch|ie|pl|co\.uk)/usr|depop\.com|"
+    r"ebay\.(?:com|nl|de|be|fr|it|es|at|ch|ie|pl|co\.uk)/(?:usr|str)|depop\.com|"
+    r"tweedehands\.net/profiel|speurders\.nl/profiel|gumtree\.com/profile|"
+    r"wallapop\.com/user|kleinanzeigen\.de/s-bestandsliste|leboncoin\.fr/profil|"
     r"etsy\.com/(?:shop|people))/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
     re.IGNORECASE,
 )

@@ -20,6 +20,8 @@ from .findings import FindingType, Hit
 NAME_TOKEN = re.compile(r"(?<!\w)[^\W\d_][\w'’\-]{0,40}")
 SPACES = re.compile(r"[ \t]{1,3}")
 MAX_NAME_WORDS = 5
+# Listed non-name phrases ("Van Gogh Museum", "Van Gend & Loos") have at most this many words.
+MAX_PHRASE_WORDS = 4
 SENTENCE_ENDS = frozenset(".!?:;\n\"'“”(")
 
 PARTICLES = frozenset(
@@ -213,6 +215,23 @@ PLACE_PREPOSITIONS = frozenset(
 NOT_PERSON_AFTER = COMPANY_WORDS | {"Day", "Eve", "Night"}
 # Holidays ("Koningsdag", "Hemelvaartsdag", "Oudjaarsavond", "Suikerfeest") are no names.
 HOLIDAY_ENDINGS = ("dag", "avond", "feest", "nacht")
+# Verbs that follow a person as the subject of a tip ("Jorrit brengt", "Gazza takes").
+SUBJECT_VERBS = frozenset(
+    {"is", "was", "heeft", "had", "verkoopt", "verkocht", "brengt", "bracht", "haalt", "haalde",
+     "laat", "liet", "betaalt", "betaalde", "regelt", "regelde", "rijdt", "reed", "woont",
+     "werkt", "komt", "kwam", "zit", "zat", "staat", "stond", "loopt", "liep", "doet", "deed",
+     "geeft", "gaf", "dealt", "neemt", "nam", "slaat", "sloeg", "bedreigt", "bedreigde", "dwingt",
+     "dwong", "houdt", "hield", "kent", "weet", "zegt", "zei", "belt", "belde", "stuurt",
+     "stuurde", "gebruikt", "bewaart", "opent", "breekt", "brak", "steelt", "stal", "koopt",
+     "kocht", "moet", "wil", "gaat", "ging", "sells", "sold", "takes", "took", "came",
+     "comes", "brings", "brought", "keeps", "kept", "lives", "lived", "works", "worked", "drives",
+     "drove", "gives", "gave", "told", "tells", "said", "says", "goes", "went", "collects",
+     "collected", "pays", "paid", "shouted", "threatened", "threatens", "deals", "runs",
+     "ran", "owns", "hits", "beat", "beats", "makes", "made", "uses", "used", "knows", "knew",
+     "stores", "hides", "hid", "calls", "sends", "sent", "gets", "got", "picks", "picked",
+     "moved", "moves", "leaves", "buys", "bought", "steals", "stole", "has", "hangs", "handed",
+     "handles", "forces", "forced", "grabbed", "attacked"}
+)  # fmt: skip
 # Two or more capitalised words in a row that are in no list are taken as a name
 # ("Sietse Wolthuis"), unless the passage is written in title case.
 TITLE_CASE_WINDOW = 3
@@ -253,7 +272,13 @@ FUNCTION_WORDS = frozenset(
      "Sorry", "Niet", "Not", "No", "Nee", "Ja", "Yes", "Zo", "So", "Alle", "All", "Iemand",
      "Someone", "Somebody", "Niemand", "Nobody", "Alleen", "Only", "Misschien", "Maybe",
      "Perhaps", "Volgens", "According", "Sindsdien", "Since", "After", "Before", "During",
-     "Tijdens", "Later", "Eerst", "First", "Both", "Beide", "Iedereen", "Everyone"}
+     "Tijdens", "Later", "Eerst", "First", "Both", "Beide", "Iedereen", "Everyone",
+     "Alles", "Niets", "Iets", "Veel", "Weinig", "Soms", "Vaak", "Altijd", "Nooit", "Meestal",
+     "Daarna", "Dan", "Ineens", "Opeens", "Everything", "Nothing", "Something", "Everybody",
+     "Anybody", "Anyone", "Sometimes", "Often", "Usually", "Never", "Always",
+     "Suddenly", "Politie", "Police", "Geld", "Money", "Mensen", "People", "Men", "Mannen",
+     "Vrouwen", "Women", "Kinderen", "Children", "Kids", "Elk", "Each", "Some",
+     "Sommige", "Many", "Most", "Meeste", "Which", "Welke"}
 )  # fmt: skip
 
 
@@ -317,14 +342,25 @@ class _NameScanner:
         self.blocked = self._not_name_phrase_words()
 
     def _not_name_phrase_words(self) -> set[int]:
+        """Words of listed phrases of two to four words ("Albert Heijn", "Van der Valk")."""
         blocked = set()
         for index in range(len(self.words) - 1):
-            # "Albert Heijn-filiaal" is still the shop
-            second = self.words[index + 1].group().split("-")[0]
-            pair = f"{self.words[index].group()} {second}"
-            if pair in self.not_name_phrases and self._adjacent(index, index + 1):
-                blocked.update((index, index + 1))
+            phrase = self.words[index].group()
+            for last in range(index + 1, min(index + MAX_PHRASE_WORDS, len(self.words))):
+                if not self._adjacent_or_ampersand(last - 1, last):
+                    break
+                # "Albert Heijn-filiaal" is still the shop
+                joiner = " & " if "&" in self._between(last - 1, last) else " "
+                phrase += joiner + self.words[last].group().split("-")[0]
+                if phrase in self.not_name_phrases:
+                    blocked.update(range(index, last + 1))
         return blocked
+
+    def _between(self, left: int, right: int) -> str:
+        return self.text[self.words[left].end() : self.words[right].start()]
+
+    def _adjacent_or_ampersand(self, left: int, right: int) -> bool:
+        return self._adjacent(left, right) or self._between(left, right).strip() == "&"
 
     def _adjacent(self, left: int, right: int) -> bool:
         return bool(SPACES.fullmatch(self.text, self.words[left].end(), self.words[right].start()))
@@ -377,6 +413,9 @@ class _NameScanner:
         # "ze noemen hem Sjonnie", "they call him Skinny"
         if word in CALLED_OBJECTS and index > 0:
             return self.words[index - 1].group().lower() in CALLING_VERBS
+        # "volgens mij is het Teuntje die ...": "het" here points at a person
+        if word == "het" and index > 0:
+            return self.words[index - 1].group().lower() in {"is", "was"}
         return word in NAME_IS_CUES
 
     def names(self) -> Iterator[Hit]:
@@ -408,7 +447,18 @@ class _NameScanner:
     def _judge(self, first: int, last: int) -> Hit | None:
         """Decide whether words ``first..last`` (or a tail of them) are a person's name."""
         span_end = self.words[last].start() + len(self._word(last))
-        if self._is_cue(first - 1) and self._is_name_word(first):
+        if first < last and self._word(first) == "het" and self._is_cue(first):
+            first += 1  # "is het Teuntje die": a cue, not a particle
+        first_name_word = next(i for i in range(first, last + 1) if self._is_name_word(i))
+        if self._is_cue(first - 1) and (
+            self._is_name_word(first)
+            # "my landlord, van Houten": after a cue and a comma, particles start a surname
+            # (without the comma, "buurman van Kevin" is a neighbour of Kevin)
+            or (
+                "," in self._between(first - 1, first)
+                and self._has_surname_particles(first, first_name_word, after_cue=True)
+            )
+        ):
             return self._hit(first, span_end, 0.9)
         for index in range(first, last + 1):
             word = self._word(index)
@@ -430,8 +480,9 @@ class _NameScanner:
                     return self._hit(start, span_end, 0.85)
                 if word not in AMBIGUOUS_SURNAMES and not self._is_sentence_start(index):
                     return self._hit(index, span_end, 0.65)
-        first_name_word = next(i for i in range(first, last + 1) if self._is_name_word(i))
-        if first == last and self._is_lone_proper_noun(first):
+        if first == last and (
+            self._is_lone_proper_noun(first) or self._is_subject_at_sentence_start(first)
+        ):
             return self._hit(first, span_end, 0.5)
         if first_name_word > first and self._has_surname_particles(first, first_name_word):
             return self._hit(first, span_end, 0.7)
@@ -463,10 +514,50 @@ class _NameScanner:
             and (not after or not after[0].isupper())
         )
 
-    def _has_surname_particles(self, first: int, name_word: int) -> bool:
+    def _is_subject_at_sentence_start(self, index: int) -> bool:
+        """An unknown word that opens a sentence and acts ("Jorrit brengt", "Gazza takes").
+
+        A sentence starts with a capital whatever its first word, so that alone says
+        nothing; followed by a verb that people do things with, or by "en"/"and" and
+        another name ("Gijsje en Ruudje"), it is most often someone's name. Words that
+        commonly start sentences ("Alles", "Politie", "Nobody") are in FUNCTION_WORDS.
+        """
+        word = self._word(index)
+        opens_sentence = self._is_sentence_start(index) or (
+            # "Then Robbo came", "Yesterday Nwosu shouted"
+            index > 0
+            and self._is_sentence_start(index - 1)
+            and self._word(index - 1) in FUNCTION_WORDS
+            and self._adjacent(index - 1, index)
+        )
+        if not opens_sentence or len(word) < 3 or index + 1 >= len(self.words):
+            return False
+        if word.lower().endswith(ADJECTIVE_ENDINGS) or INNER_CAPITAL.search(word):
+            return False
+        if len(word.split("-")[0]) > 1 and word.split("-")[0].isupper():
+            return False  # "BSN-nummer", "ING-rekening"
+        if not self._adjacent(index, index + 1):
+            return False
+        after = self.words[index + 1].group()
+        if after in SUBJECT_VERBS:
+            return True
+        return (
+            after in {"en", "and"}
+            and index + 2 < len(self.words)
+            and self._adjacent(index + 1, index + 2)
+            and self._is_name_word(index + 2)
+        )
+
+    def _has_surname_particles(self, first: int, name_word: int, after_cue: bool = False) -> bool:
+        """Whether the words before a name are a tussenvoegsel ("van der", "Van"); after a
+        cue even a lower-case one is ("my landlord, van Houten")."""
         particles = [self._word(index) for index in range(first, name_word)]
+        if not particles:
+            return False
         if " ".join(particles).lower() in SURNAME_PARTICLES:
             return True
+        if after_cue:
+            return len(particles) <= 3 and all(p.lower() in PARTICLES for p in particles)
         return (
             len(particles) <= 2
             and particles[0][0].isupper()
@@ -485,21 +576,11 @@ class _NameScanner:
                 continue
             if self.words[index].start() - match.end() > 1 + 4 * (index - first):
                 continue
-            word = self._word(index)
-            before = self.text[max(0, match.start() - 2) : match.start()]
-            is_evidently_a_name = (
-                self._is_surname(word)
-                or index > first
-                or match.end() - match.start() > 2
-                or not before.strip()
-                or before.strip()[-1] in "(,:"
-                or self._is_cue(first - 1 - (match.end() - match.start()) // 2)
-            )
-            if is_evidently_a_name:
-                end = self.words[index].start() + len(word)
-                hit = Hit(FindingType.PERSON_NAME, match.start(), end, 0.9)
-                if not self._is_company(match.start(), end):
-                    yield hit
+            # A capital and a full stop before a capitalised word that is no place,
+            # brand or sentence opener ("signed by P. Adeyemi") is an initial.
+            end = self.words[index].start() + len(self._word(index))
+            if not self._is_company(match.start(), end):
+                yield Hit(FindingType.PERSON_NAME, match.start(), end, 0.9)
 
     def _is_title_case(self, index: int) -> bool:
         """Whether the words around are nearly all capitalised, as in a heading."""

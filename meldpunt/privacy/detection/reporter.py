@@ -218,6 +218,58 @@ def answer_review(
     )
 
 
+# In a file name a name or a plate is worth a warning whoever it belongs to: nobody
+# asked for it, and it travels with the file unnoticed.
+FILE_NAME_EXPLANATIONS: dict[FindingType, Promise] = {
+    FindingType.PERSON_NAME: _(
+        "A name in the file name. It is sent with the file and can point to you or to "
+        "someone close to you."
+    ),
+    FindingType.LICENCE_PLATE: _(
+        "A licence plate in the file name. If it is of your own vehicle, it leads straight to you."
+    ),
+}
+# "bewijs_buurman_Kerkstraat12.jpg": separators and the seams between letters and digits.
+FILE_NAME_SEPARATORS = re.compile(r"[_\-.+~]+")
+LETTER_DIGIT_SEAM = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def file_name_text(name: str) -> tuple[str, list[int]]:
+    """A file name as words ("bewijs buurman Kerkstraat 12 jpg"), and where each
+    character of it came from in ``name`` (an inserted space maps to the next one)."""
+    spaced, origins = [], []
+    seams = {match.start() for match in LETTER_DIGIT_SEAM.finditer(name)}
+    for position, character in enumerate(name):
+        if position in seams:
+            spaced.append(" ")
+            origins.append(position)
+        spaced.append(" " if FILE_NAME_SEPARATORS.fullmatch(character) else character)
+        origins.append(position)
+    return "".join(spaced), origins
+
+
+def file_name_review(name: str, *, language: str | None = None) -> AnswerReview:
+    """The review of a file's name: every finding in it, marked in the name as it is.
+
+    A file name is read as words first (``file_name_text``), so that
+    "Kerkstraat12" is seen as the address it is. Unlike free text, names and
+    licence plates are always warned about.
+    """
+    text, origins = file_name_text(name)
+    warnings = []
+    for found in find_identifying_details(text, language=language):
+        start, end = origins[found.start], origins[found.end - 1] + 1
+        finding = Finding(found.type, start, end, name[start:end], found.confidence)
+        is_own = _is_likely_own(text, found)
+        explanation = (
+            _explanation(finding, is_own)
+            if is_own or found.type not in FILE_NAME_EXPLANATIONS
+            else FILE_NAME_EXPLANATIONS[found.type]
+        )
+        warnings.append(ReporterWarning(finding, explanation, is_own))
+    return AnswerReview(segments=text_segments(name, warnings), warnings=warnings, note=None)
+
+
 def text_segments(text: str, warnings: list[ReporterWarning]) -> list[TextSegment]:
     """Split ``text`` into plain and marked segments, for highlighting without JavaScript.
 

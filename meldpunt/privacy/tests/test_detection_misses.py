@@ -51,6 +51,34 @@ def _found(text: str, language: str | None = None) -> list[tuple[T, str]]:
         # handles after "my Snapchat is"
         ("My Snapchat is tommo_88.", (T.SOCIAL_HANDLE, "tommo_88")),
         ("Zijn snapchat is dikke_mo010, daar verkoopt hij.", (T.SOCIAL_HANDLE, "dikke_mo010")),
+        # second round (issue 11 item 7, development set ids 568-644)
+        # a name no list knows, opening a sentence and doing something
+        ("Jorrit brengt elke ochtend de zakjes rond.", (T.PERSON_NAME, "Jorrit")),
+        ("Then Robbo came out with a holdall.", (T.PERSON_NAME, "Robbo")),
+        ("Gijsje en Ruudje lopen samen de buurt rond.", (T.PERSON_NAME, "Gijsje")),
+        # an initial and a surname no list knows, without a cue
+        ("The letter was signed by P. Adeyemi.", (T.PERSON_NAME, "P. Adeyemi")),
+        # a tussenvoegsel surname and a bare surname opening a sentence
+        ("Ik weet bijna zeker dat Van der Linde het regelt.", (T.PERSON_NAME, "Van der Linde")),
+        ("Verschoor laat de jongens voor weinig werken.", (T.PERSON_NAME, "Verschoor")),
+        ("Yesterday Nwosu shouted at the staff again.", (T.PERSON_NAME, "Nwosu")),
+        # a street without a street word, a date of birth in brackets
+        ("Ze zitten op Drift 23 boven de kapper.", (T.STREET_ADDRESS, "Drift 23")),
+        ("The driver is Liam Brennan (3/7/1986).", (T.DATE_OF_BIRTH, "3/7/1986")),
+        # more second-hand sites, a handle after "op insta de naam"
+        (
+            "De verkoper https://www.tweedehands.net/profiel/998877 is dezelfde.",
+            (T.PROFILE_URL, "https://www.tweedehands.net/profiel/998877"),
+        ),
+        (
+            "Check the seller at https://www.ebay.co.uk/usr/partsforless88.",
+            (T.PROFILE_URL, "https://www.ebay.co.uk/usr/partsforless88"),
+        ),
+        ("Hij heeft op insta de naam bossman_030.", (T.SOCIAL_HANDLE, "bossman_030")),
+        ("My snap is tipper.22 if you need me.", (T.SOCIAL_HANDLE, "tipper.22")),
+        # third round (ids 645-679): a cleft sentence, a lower-case tussenvoegsel after a cue
+        ("Volgens mij is het Teuntje die de pakketjes aanneemt.", (T.PERSON_NAME, "Teuntje")),
+        ("The landlord, van Houten, knows all about it.", (T.PERSON_NAME, "van Houten")),
     ],
 )
 def test_details_that_were_missed_are_found(text, expected):
@@ -70,6 +98,19 @@ def test_details_that_were_missed_are_found(text, expected):
         "Gisteren (12-10-2024) was er weer een vechtpartij.",
         "Zijn snapchat is gehackt, dus hij gebruikt een ander account.",
         "I saw it at about 10:30 on Saturday May 4.",
+        # second round: holidays, and companies that carry a surname
+        "Met Pasen werd er weer gedeald.",
+        "Na Sinterklaas kwamen er nieuwe jongens.",
+        "Over Christmas the house was full of people.",
+        "Hij werkt bij Van der Valk als kok.",
+        "Ze werken allemaal bij Heineken in de brouwerij.",
+        "They meet near the Van Gogh Museum.",
+        "Het pakket kwam van Van Gend & Loos.",
+        "He steals from the Albert Heijn near the station.",
+        # sentence openers that are no names, before a verb
+        "Alles loopt via de achterdeur.",
+        "Nobody knows who runs it.",
+        "Zijn BSN-nummer weet ik niet.",
     ],
 )
 def test_holidays_businesses_and_incident_dates_are_not_identifying(text):
