@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from meldpunt.vault.audit import audit_record
 
-from .models import Partner, PartnerMembership, RoutingRule
+from .models import Partner, PartnerCountry, PartnerMembership, RoutingRule
 
 
 class MembershipInline(admin.TabularInline):
@@ -71,3 +71,12 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ["line", "category", "municipality", "recipient", "partner", "partner_kind"]
     list_filter = ["line", "recipient"]
     autocomplete_fields = ["municipality"]
+
+
+@admin.register(PartnerCountry)
+class PartnerCountryAdmin(admin.ModelAdmin):
+    """The INHOPE country list: which partner hotline material hosted in a country goes to."""
+
+    list_display = ["code", "name", "member_hotlines", "partner"]
+    list_filter = [("partner", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "name", "member_hotlines"]

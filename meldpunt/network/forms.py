@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meldpunt.hotline.models import HotlineState
 from meldpunt.intake.models import Report
 from meldpunt.lines.models import Municipality
 from meldpunt.privacy.redaction import Decision
@@ -86,3 +87,9 @@ class LocationForm(forms.Form):
         if candidates:
             existing = existing.filter(code__in=[m.code for m in candidates])
         self.fields["municipality"].queryset = existing
+
+
+class HotlineActionsForm(forms.Form):
+    """The analyst's confirmation of the proposed actions, with the state they saw."""
+
+    state = forms.ChoiceField(choices=HotlineState.choices, widget=forms.HiddenInput)

@@ -22,6 +22,7 @@ from nacl.public import PrivateKey
 from meldpunt.cases.access import can_change
 from meldpunt.cases.models import Case
 from meldpunt.cases.services import CaseError, CaseErrorCode, case_mark_forwarded
+from meldpunt.hotline.models import AddressAction
 from meldpunt.intake.models import Report, ReportStatus
 from meldpunt.lines.models import Municipality
 from meldpunt.privacy.detection import find_identifying_details
@@ -327,22 +328,18 @@ def forward_create(
             )
         except ForwardRefused as refusal:
             raise ForwardError(_REFUSAL_CODES[refusal.code], refusal.message) from refusal
-        body = render_redacted(draft.text, draft.marks).encode()
-        forwards = []
-        for partner in partners:
-            forward_key = crypto.new_data_key()
-            forwards.append(
-                Forward.objects.create(
-                    report=report,
-                    partner=partner,
-                    data_key=data_key_create(
-                        key_bytes=forward_key, line=None, recipients=recipients[partner.pk]
-                    ),
-                    sealed_body=crypto.encrypt(forward_key, body, context=BODY_CONTEXT),
-                    created_by=actor,
-                    used_override=clearance.is_override,
-                )
+        body = render_redacted(draft.text, draft.marks)
+        forwards = [
+            forward_seal(
+                report=report,
+                partner=partner,
+                body=body,
+                recipients=recipients[partner.pk],
+                actor=actor,
+                used_override=clearance.is_override,
             )
+            for partner in partners
+        ]
         try:
             case_mark_forwarded(
                 report=report,
@@ -364,13 +361,38 @@ def forward_create(
                 CaseErrorCode.NOT_ALLOWED: ForwardErrorCode.NOT_ALLOWED,
             }.get(refusal.code, ForwardErrorCode.INVALID)
             raise ForwardError(code, refusal.message) from refusal
-        for forward in forwards:
-            # The members are told by e-mail once the forward really exists; the
-            # pending rows are made here, so a forward nobody can be told about
-            # shows "not notified" at once.
-            forward_notifications_prepare(forward=forward)
-            transaction.on_commit(partial(forward_notify.enqueue, forward.pk))
     return forwards
+
+
+def forward_seal(
+    *,
+    report: Report,
+    partner: Partner,
+    body: str,
+    recipients: list[StaffUser],
+    actor: StaffUser | None,
+    used_override: bool = False,
+    address_action: AddressAction | None = None,
+) -> Forward:
+    """Seal ``body`` for the partner's ``recipients`` only and queue telling them.
+
+    Call inside the transaction that decided the forward. The members are told
+    by e-mail once the forward really exists; the pending rows are made here,
+    so a forward nobody can be told about shows "not notified" at once.
+    """
+    forward_key = crypto.new_data_key()
+    forward = Forward.objects.create(
+        report=report,
+        partner=partner,
+        data_key=data_key_create(key_bytes=forward_key, line=None, recipients=recipients),
+        sealed_body=crypto.encrypt(forward_key, body.encode(), context=BODY_CONTEXT),
+        created_by=actor,
+        used_override=used_override,
+        address_action=address_action,
+    )
+    forward_notifications_prepare(forward=forward)
+    transaction.on_commit(partial(forward_notify.enqueue, forward.pk))
+    return forward
 
 
 @transaction.atomic

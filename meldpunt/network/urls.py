@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import hotline_views, views
 
 app_name = "network"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("reports/<int:pk>/forward/restart/", views.restart, name="restart"),
     path("reports/<int:pk>/forward/send/", views.forward, name="forward"),
     path("reports/<int:pk>/forward/locate/", views.locate, name="locate"),
+    path(
+        "reports/<int:pk>/addresses/<int:url_pk>/actions/",
+        hotline_views.hotline_actions,
+        name="hotline_actions",
+    ),
 ]
