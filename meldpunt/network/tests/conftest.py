@@ -12,18 +12,19 @@ from aiosmtpd.controller import Controller
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-from meldpunt.hotline.tests.conftest import (  # noqa: F401 - fixtures used by these tests
-    crawler_may_reach_fake_web,
-    fake_dns,
-    fake_web,
-    first_check_at_once,
-)
+from meldpunt.hotline.tests import conftest as crawler_servers
+
+# The crawler's local web and DNS servers, shared with the hotline's tests.
+fake_web = crawler_servers.fake_web
+fake_dns = crawler_servers.fake_dns
+crawler_may_reach_fake_web = crawler_servers.crawler_may_reach_fake_web
+first_check_at_once = crawler_servers.first_check_at_once
 
 XARF_SCHEMAS = Path(__file__).parent / "data" / "xarf"
 
 
 class FakeSmtp:
-    """What an SMTP server accepted; recipients whose name starts with "bounce" are refused (550)."""
+    """What an SMTP server accepted; recipients whose name starts with "bounce" get a 550."""
 
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
@@ -32,7 +33,7 @@ class FakeSmtp:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address.startswith("bounce"):
             self.refused.append(address)
-            return "550 5.1.1 <%s>: mailbox unavailable" % address
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
