@@ -29,6 +29,7 @@ class FakeSmtp:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
         self.refused: list[str] = []
+        self.address: tuple[str, int] = ("", 0)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address.startswith("bounce"):
@@ -56,6 +57,7 @@ def smtp_server(settings):
     handler = FakeSmtp()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
+    handler.address = (controller.hostname, controller.port)
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
