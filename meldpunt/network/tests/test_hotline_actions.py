@@ -1,5 +1,6 @@
 """The hotline's actions by where an address is hosted, on local SMTP, RDAP, web and DNS servers."""
 
+import importlib
 import json
 import time
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -295,7 +297,7 @@ def test_abroad_with_a_partner_hotline_the_address_is_forwarded_to_it(
     hotline_de = make_partner(
         lines=[world.line], name="Hotline DE", kind=PartnerKind.FOREIGN_HOTLINE, country="DE"
     )
-    PartnerCountry.objects.filter(code="DE").update(partner=hotline_de)
+    PartnerCountry.objects.update_or_create(code="DE", defaults={"partner": hotline_de})
     hosted_in("DE", tmp_path)
     item = illegal(world, django_capture_on_commit_callbacks)
     assert item.country == "DE"
@@ -331,7 +333,7 @@ def test_a_partner_hotline_without_a_working_channel_is_refused_with_its_reason(
         lines=[world.line], name="Hotline BE", kind=PartnerKind.FOREIGN_HOTLINE, country="BE",
         members=0,
     )  # fmt: skip
-    PartnerCountry.objects.filter(code="BE").update(partner=nobody)
+    PartnerCountry.objects.update_or_create(code="BE", defaults={"partner": nobody})
     hosted_in("BE", tmp_path)
     item = illegal(world, django_capture_on_commit_callbacks)
     page = world.client.get(actions_url(item)).content.decode()
@@ -348,7 +350,7 @@ def test_a_channel_that_breaks_after_confirming_fails_the_forward_visibly(
     hotline_be = make_partner(
         lines=[world.line], name="Hotline BE", kind=PartnerKind.FOREIGN_HOTLINE, country="BE"
     )
-    PartnerCountry.objects.filter(code="BE").update(partner=hotline_be)
+    PartnerCountry.objects.update_or_create(code="BE", defaults={"partner": hotline_be})
     hosted_in("BE", tmp_path)
     item = illegal(world, django_capture_on_commit_callbacks)
     hotline_be.is_active = False  # between confirming and sending
@@ -415,3 +417,17 @@ def test_abroad_no_reminder_is_made(world, django_capture_on_commit_callbacks, t
     with django_capture_on_commit_callbacks(execute=True):
         removal_overdue.send(sender=ReportedUrl, reported_url=item)
     assert not item.actions.filter(kind=ActionKind.REMINDER).exists()
+
+
+def test_the_inhope_country_list_ships_as_data_and_is_loaded_by_the_migration():
+    migration = importlib.import_module(
+        "meldpunt.network.migrations.0005_partner_hotline_countries"
+    )
+    shipped = json.loads(migration.COUNTRIES.read_text(encoding="utf-8"))
+    PartnerCountry.objects.all().delete()
+    migration.countries_load(django_apps, None)
+    assert PartnerCountry.objects.count() == len(shipped) > 40
+    germany = PartnerCountry.objects.get(code="DE")
+    assert germany.partner is None and "jugendschutz.net" in germany.member_hotlines
+    migration.countries_load(django_apps, None)  # running it again changes nothing
+    assert PartnerCountry.objects.count() == len(shipped)
