@@ -431,3 +431,25 @@ def test_the_inhope_country_list_ships_as_data_and_is_loaded_by_the_migration():
     assert germany.partner is None and "jugendschutz.net" in germany.member_hotlines
     migration.countries_load(django_apps, None)  # running it again changes nothing
     assert PartnerCountry.objects.count() == len(shipped)
+
+
+def test_the_operator_sets_a_providers_abuse_address_in_the_admin(
+    world, django_capture_on_commit_callbacks
+):
+    item = illegal(world, django_capture_on_commit_callbacks)
+    confirm(world, item, django_capture_on_commit_callbacks)
+    provider = HostingProvider.objects.get(asn=64500)
+    admin = make_staff(role=Role.ADMINISTRATOR)
+    StaffUser.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
+    client = client_for(admin)
+    url = f"/staff/admin/hotline/hostingprovider/{provider.pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'name="override_email"' in page and "abuse@loopback-hosting.example" in page
+    assert 'name="rdap_email"' not in page  # what RDAP said is shown, not edited
+    saved = client.post(
+        url, {"asn": "64500", "name": provider.name, "override_email": "desk@hoster.example"}
+    )
+    assert saved.status_code == 302, saved.content.decode()[:1000]
+    provider.refresh_from_db()
+    assert provider.abuse_email == "desk@hoster.example"
+    assert provider.rdap_email == "abuse@loopback-hosting.example"
