@@ -335,3 +335,27 @@ def address_action_sent(*, action: AddressAction) -> ReportedUrl:
                 item.save(update_fields=["state"])
                 break
     return item
+
+
+@transaction.atomic
+def address_action_refused(*, action: AddressAction) -> ReportedUrl:
+    """The mail server refused a notice at its very end, after it was recorded as sent.
+
+    Recorded in the case timeline with the error; an address moved on by it
+    goes back to waiting for action until the notice is sent.
+    """
+    item = ReportedUrl.objects.select_for_update().get(pk=action.reported_url_id)
+    audit_record(
+        actor=action.created_by,
+        action="hotline.action_refused",
+        target=item.report,
+        details={"reported_url": item.pk, "action": action.kind, "error": action.last_error},
+    )
+    moved_on = {state for _kind, state in STATE_AFTER_ACTIONS}
+    unsent = item.actions.exclude(kind=ActionKind.REMINDER).filter(sent_at__isnull=True)
+    if item.state in moved_on and unsent.exists():
+        item.state = (
+            HotlineState.ILLEGAL if item.assessment == Assessment.ILLEGAL else HotlineState.KNOWN
+        )
+        item.save(update_fields=["state"])
+    return item

@@ -41,6 +41,7 @@ from meldpunt.hotline.sealing import url_open
 from meldpunt.hotline.services import (
     HotlineRefused,
     PlannedAction,
+    address_action_refused,
     address_action_sent,
     address_actions_create,
     hosting_provider_for,
@@ -323,6 +324,7 @@ def address_action_deliver(*, action_id: int, now: datetime | None = None) -> tu
         queryset=queryset,
         send=_send,
         on_sent=lambda action: address_action_sent(action=action),
+        on_refused=lambda action: address_action_refused(action=action),
         max_attempts=max_attempts,
         now=now,
     )

@@ -63,12 +63,16 @@ def outbox_deliver(
     max_attempts: int,
     now: datetime,
     on_sent: Callable[[models.Model], None] | None = None,
+    on_refused: Callable[[models.Model], None] | None = None,
 ) -> tuple[int, int]:
     """Send the due rows of ``queryset`` with ``send``; returns (sent, failed).
 
     ``send`` runs in a savepoint inside the row's transaction, so what it
-    writes to the database is kept exactly when the row is marked sent.
-    ``on_sent`` runs once the row is sent for good.
+    writes to the database is kept exactly when the row is marked sent;
+    ``on_sent`` runs in that transaction too, so a worker killed at any moment
+    leaves the row and its consequences together. When the mail server refuses
+    the message at its final dot after all, the row is failed again and
+    ``on_refused`` undoes what ``on_sent`` said.
     """
     model = queryset.model
     due = outbox_due(queryset, max_attempts=max_attempts).filter(next_attempt_at__lte=now)
@@ -93,17 +97,19 @@ def outbox_deliver(
                 continue
             row.sent_at = now
             row.save(update_fields=["sent_at"])
+            if on_sent is not None:
+                on_sent(row)
         if finish is not None:
             try:
                 finish()
             except Exception as error:  # noqa: BLE001 - the server refused it after all
                 with transaction.atomic():
-                    _failed(model.objects.select_for_update().get(pk=pk), error, now)
+                    row = model.objects.select_for_update().get(pk=pk)
+                    _failed(row, error, now)
+                    if on_refused is not None:
+                        on_refused(row)
                 failed += 1
                 continue
-        if on_sent is not None:
-            with transaction.atomic():
-                on_sent(row)
         sent += 1
     return sent, failed
 

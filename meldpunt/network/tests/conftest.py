@@ -24,7 +24,8 @@ XARF_SCHEMAS = Path(__file__).parent / "data" / "xarf"
 
 
 class FakeSmtp:
-    """What an SMTP server accepted; recipients whose name starts with "bounce" get a 550."""
+    """What an SMTP server accepted. Recipients named "bounce…" get a 550 at RCPT; a
+    message to "reject…" is refused with a 554 after its final dot."""
 
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
@@ -39,6 +40,8 @@ class FakeSmtp:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if any(address.startswith("reject") for address in envelope.rcpt_tos):
+            return "554 5.7.1 Message refused by content policy"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)

@@ -453,3 +453,24 @@ def test_the_operator_sets_a_providers_abuse_address_in_the_admin(
     provider.refresh_from_db()
     assert provider.abuse_email == "desk@hoster.example"
     assert provider.rdap_email == "abuse@loopback-hosting.example"
+
+
+def test_a_notice_refused_after_its_final_dot_is_failed_again_and_said_so_in_the_timeline(
+    world, django_capture_on_commit_callbacks
+):
+    world.web.page(
+        "/rdap/autnum/64500",
+        rdap_answer(asn=64500, abuse_email="reject@loopback-hosting.example"),
+        "application/rdap+json",
+    )
+    item = illegal(world, django_capture_on_commit_callbacks)
+    confirm(world, item, django_capture_on_commit_callbacks)
+    notice = item.actions.get(kind=ActionKind.NOTICE)
+    assert notice.sent_at is None and "554" in notice.last_error
+    assert not world.smtp.messages
+    item.refresh_from_db()
+    assert item.state == HotlineState.ILLEGAL  # the police report alone does not move it on
+    refused = AuditEvent.objects.get(action="hotline.action_refused")
+    assert refused.details["action"] == "notice" and "554" in refused.details["error"]
+    timeline = world.client.get(reverse("cases:report", args=[item.report_id])).content.decode()
+    assert "Action on a web address refused by the mail server" in timeline
