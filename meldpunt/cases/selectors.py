@@ -354,6 +354,9 @@ ACTION_LABELS = {
     "hotline.open_denied": _("Tried to view the web addresses without the key"),
     "hotline.assess": _("Web address assessed"),
     "hotline.recheck": _("Web address check requested"),
+    "hotline.actions_confirm": _("Actions on a web address confirmed"),
+    "hotline.action_sent": _("Action on a web address sent"),
+    "hotline.action_refused": _("Action on a web address refused by the mail server"),
 }
 REPORTER_ANSWER = pgettext_lazy("timeline", "The reporter wrote")
 REPORTER_MESSAGE = "reporter.message"  # not an audit action: reporters are not logged

@@ -51,6 +51,24 @@ DEFAULTS = {
     "HOTLINE_PARTNER_COUNTRIES": [],
     # The sender's name in signed address reports for partner hotlines (docs/hotline.md).
     "HOTLINE_EXCHANGE_SENDER_NAME": "Meldpunt",
+    # Where a hosting provider's abuse address is looked up (RDAP, RFC 9083): the
+    # base URL of a bootstrap service that answers /autnum/<asn> or redirects to the
+    # registry that does; nothing is downloaded at run time. A look-up is kept for
+    # CACHE_DAYS; one that failed is tried again with the notice's next attempt.
+    "HOTLINE_RDAP_BASE_URL": "https://rdap.org/",
+    "HOTLINE_RDAP_TIMEOUT_SECONDS": 15.0,
+    "HOTLINE_RDAP_CACHE_DAYS": 30,
+    # A notice, police report or forward that failed this many times is given up
+    # (it stays visible on the address and in the operator's list).
+    "HOTLINE_ACTION_MAX_ATTEMPTS": 10,
+    # Who the X-ARF part of a notice names as reporter and sender (its contact
+    # address is the one providers answer to).
+    "HOTLINE_XARF_ORGANISATION": "Meldpunt",
+    "HOTLINE_XARF_CONTACT": "meldpunt@example.org",
+    "HOTLINE_XARF_DOMAIN": "example.org",
+    # The X-ARF "csam" classification of notices (baseline, A1, A2, B1, B2): the
+    # analyst's assessment says illegal, not which category, so one value for all.
+    "HOTLINE_XARF_CLASSIFICATION": "baseline",
 }
 
 

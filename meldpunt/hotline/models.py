@@ -378,3 +378,85 @@ class IpTableImport(models.Model):
     source = models.CharField(max_length=200)
     imported_at = models.DateTimeField()
     ranges = models.PositiveIntegerField()
+
+
+class HostingProvider(models.Model):
+    """A hosting company, known by its network (ASN), and where its abuse desk takes notices.
+
+    The abuse address comes from RDAP (the registry's record of the network,
+    cached here and looked up again after HOTLINE_RDAP_CACHE_DAYS); the operator
+    may set another one, which always wins.
+    """
+
+    asn = models.PositiveBigIntegerField(_("network (ASN)"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    rdap_email = models.EmailField(_("abuse address from RDAP"), blank=True)
+    override_email = models.EmailField(
+        _("abuse address set by the operator"),
+        blank=True,
+        help_text=_("Used instead of the address from RDAP when filled in."),
+    )
+    rdap_checked_at = models.DateTimeField(_("RDAP looked up"), null=True, blank=True)
+    rdap_error = models.CharField(_("RDAP problem"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["asn"]
+        verbose_name = _("hosting provider")
+        verbose_name_plural = _("hosting providers")
+
+    def __str__(self) -> str:
+        return f"AS{self.asn} {self.name}".strip()
+
+    @property
+    def abuse_email(self) -> str:
+        return self.override_email or self.rdap_email
+
+
+class ActionKind(models.TextChoices):
+    NOTICE = "notice", _("notice to the hosting provider")
+    REMINDER = "reminder", _("reminder notice to the hosting provider")
+    POLICE = "police", _("report to the police")
+    FORWARD = "forward", _("forward to the partner hotline")
+
+
+class AddressAction(models.Model):
+    """One thing sent out about an address: a notice, a police report or a forward.
+
+    The row exists before anything is sent, so a second run of its task finds
+    it and sends nothing twice (meldpunt.network.retrying). A failure is kept
+    in ``last_error`` and retried after a growing pause until
+    HOTLINE_ACTION_MAX_ATTEMPTS; the analyst and the operator see it.
+    ``partner_id`` names the network partner of a police report or forward
+    (the hotline cannot import the network app that holds partners).
+    """
+
+    reported_url = models.ForeignKey(ReportedUrl, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=10, choices=ActionKind)
+    provider = models.ForeignKey(
+        HostingProvider, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    partner_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Where it went, as shown to staff: the abuse address or the partner's name.
+    recipient = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reported_url", "kind"], name="hotline_one_action_of_a_kind"
+            )
+        ]
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"])]
+        verbose_name = _("action on an address")
+        verbose_name_plural = _("actions on addresses")
+
+    def __str__(self) -> str:
+        return f"{self.reported_url_id}/{self.kind}"

@@ -2,20 +2,26 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.cases.access import member_line_ids
 from meldpunt.evidence.models import EvidenceFile, EvidenceMatch, EvidencePreview, PreviewKind
+from meldpunt.hotline.actionpages import action_page_url
 from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.models import (
     QUEUE_STATES,
     RECHECKED_STATES,
+    AddressAction,
     CheckPurpose,
     FetchAttempt,
     HostingRoute,
@@ -28,7 +34,7 @@ from meldpunt.hotline.models import (
     ReportedUrl,
 )
 from meldpunt.hotline.sealing import details_open, url_open
-from meldpunt.hotline.services import ASSESSABLE_STATES, NEXT_STEPS
+from meldpunt.hotline.services import ACTIONABLE_STATES, ASSESSABLE_STATES, NEXT_STEPS
 from meldpunt.hotline.sources import address_sources
 from meldpunt.intake.models import Report
 from meldpunt.lines.models import LineKind
@@ -38,10 +44,8 @@ from meldpunt.vault.models import StaffUser
 QUEUE_PAGE_SIZE = 50
 
 NEXT_STEP_LABELS = {
-    "police_and_notice": _(
-        "Inform the police and send a notice to the provider (not built yet: do it by hand)."
-    ),
-    "forward": _("Forward to the partner hotline of the hosting country (not built yet)."),
+    "police_and_notice": _("Inform the police and send a notice to the provider."),
+    "forward": _("Forward to the partner hotline of the hosting country."),
     "police": _("Inform the police; the address is checked every day until it is gone."),
     "trace": _("The hosting could not be traced; check again to trace it."),
 }
@@ -123,6 +127,62 @@ class AddressRow:
     file: MediaRow | None = None  # the address's own file, when an unknown picture or video
     source: str = ""  # e.g. the partner hotline that sent it (hotline.sources)
     form: object = None  # the assessment form, set by the view
+    actions: list["ActionRow"] = field(default_factory=list)
+    action_url: str = ""  # the page where the analyst confirms the actions
+
+
+class ActionStatus(StrEnum):
+    WAITING = "waiting"
+    SENT = "sent"
+    FAILING = "failing"
+    GIVEN_UP = "given_up"
+
+
+@dataclass
+class ActionRow:
+    """One action on an address and how it stands, for the analyst and the operator."""
+
+    action: AddressAction
+    status: ActionStatus
+    label: str
+
+
+def action_status(action: AddressAction) -> ActionRow:
+    """Where an action stands: waiting, sent (when), failing (retried when) or given up."""
+    if action.sent_at is not None:
+        status = ActionStatus.SENT
+        label = gettext("sent %(time)s") % {"time": _when(action.sent_at)}
+    elif action.attempts >= hotline_setting("HOTLINE_ACTION_MAX_ATTEMPTS"):
+        status = ActionStatus.GIVEN_UP
+        label = gettext("given up after %(count)d attempts: %(error)s") % {
+            "count": action.attempts,
+            "error": action.last_error,
+        }
+    elif action.attempts:
+        status = ActionStatus.FAILING
+        label = gettext("failed (%(count)d attempts), tried again %(time)s: %(error)s") % {
+            "count": action.attempts,
+            "time": _when(action.next_attempt_at),
+            "error": action.last_error,
+        }
+    else:
+        status = ActionStatus.WAITING
+        label = gettext("waiting to be sent")
+    return ActionRow(action=action, status=status, label=label)
+
+
+def _when(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "j M Y H:i")
+
+
+def actions_failing() -> list[ActionRow]:
+    """Every action not sent after a failure, oldest first: the operator's list."""
+    failing = (
+        AddressAction.objects.filter(sent_at__isnull=True, attempts__gt=0)
+        .select_related("reported_url", "provider")
+        .order_by("created_at", "pk")
+    )
+    return [action_status(action) for action in failing]
 
 
 def _known_lists(item: ReportedUrl, attempts: list[FetchAttempt]) -> list[str]:
@@ -311,7 +371,7 @@ def report_addresses(report: Report) -> list[AddressRow]:
     """Every address of the report, decrypted with the hotline key, with what was found."""
     rows = []
     addresses = ReportedUrl.objects.filter(report=report).prefetch_related(
-        "attempts__media_items", "traces"
+        "attempts__media_items", "traces", "actions"
     )
     sources = address_sources(addresses)
     for item in addresses:
@@ -349,6 +409,12 @@ def report_addresses(report: Report) -> list[AddressRow]:
                 media=media,
                 file=own_file(first[-1] if first else None),
                 source=sources.get(item.pk, ""),
+                actions=[action_status(action) for action in item.actions.all()],
+                action_url=(
+                    action_page_url(item)
+                    if item.state in ACTIONABLE_STATES and item.destroyed_at is None
+                    else ""
+                ),
             )
         )
     return rows

@@ -2,6 +2,7 @@
 and wiping a destroyed report's."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -14,8 +15,11 @@ from meldpunt.evidence.models import EvidenceFile
 from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.models import (
     RECHECKED_STATES,
+    ActionKind,
+    AddressAction,
     Assessment,
     FetchAttempt,
+    HostingProvider,
     HostingRoute,
     HostingTrace,
     HotlineState,
@@ -35,8 +39,11 @@ from meldpunt.vault.models import StaffUser, hour_now
 # analyst may confirm it, or overrule a false match).
 ASSESSABLE_STATES = (HotlineState.ASSESSMENT, HotlineState.KNOWN)
 
-# What the flow expects after "illegal", by where the material is hosted. Notices,
-# police reports and forwarding are not built yet: this is shown as the next step.
+# States from which the actions by hosting route may be confirmed.
+ACTIONABLE_STATES = (HotlineState.ILLEGAL, HotlineState.KNOWN)
+
+# What the flow expects after "illegal", by where the material is hosted; shown as
+# the next step until the analyst confirms the actions (meldpunt.network.hotline_actions).
 NEXT_STEPS = {
     HostingRoute.DOMESTIC: "police_and_notice",
     HostingRoute.PARTNER_HOTLINE: "forward",
@@ -212,4 +219,143 @@ def reported_url_recheck_request(
     )
     transaction.on_commit(lambda: reported_url_check_task.enqueue(item.pk))
     item.refresh_from_db()
+    return item
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """One action the analyst confirmed, as the hotline stores it."""
+
+    kind: ActionKind
+    recipient: str = ""
+    provider: HostingProvider | None = None
+    partner_id: int | None = None
+
+
+def hosting_provider_for(item: ReportedUrl) -> HostingProvider | None:
+    """The provider of the network an address was last traced to (made on first use)."""
+    if not item.asn:
+        return None
+    trace = item.traces.order_by("-pk").first()
+    provider, _new = HostingProvider.objects.get_or_create(
+        asn=item.asn, defaults={"name": (trace.organisation if trace else "")[:200]}
+    )
+    return provider
+
+
+@transaction.atomic
+def address_actions_create(
+    *,
+    item: ReportedUrl,
+    actor: StaffUser | None,
+    planned: list[PlannedAction],
+    seen_state: str | None = None,
+    now: datetime | None = None,
+) -> list[AddressAction]:
+    """Record the actions to send about an address, before anything is sent.
+
+    ``seen_state`` is the state the analyst confirmed on (compare-and-set, like
+    an assessment); None for the reminder, which the re-check asks for. An
+    action of a kind the address already has is not made twice. The caller
+    queues the sending on commit. Audited on the report: the case timeline.
+    """
+    now = now or timezone.now()
+    current = ReportedUrl.objects.select_for_update().get(pk=item.pk)
+    if current.destroyed_at is not None:
+        raise HotlineRefused("destroyed", _("This report has been destroyed."))
+    if seen_state is not None:
+        if current.state != seen_state:
+            raise _stale()
+        if current.state not in ACTIONABLE_STATES:
+            raise HotlineRefused(
+                "not_actionable", _("Only an address judged illegal can be acted on.")
+            )
+    made = []
+    for plan in planned:
+        action, is_new = AddressAction.objects.get_or_create(
+            reported_url=current,
+            kind=plan.kind,
+            defaults={
+                "provider": plan.provider,
+                "partner_id": plan.partner_id,
+                "recipient": plan.recipient[:254],
+                "created_at": now,
+                "created_by": actor,
+                "next_attempt_at": now,
+            },
+        )
+        if is_new:
+            made.append(action)
+    if made:
+        audit_record(
+            actor=actor,
+            action="hotline.actions_confirm",
+            target=current.report,
+            details={
+                "reported_url": current.pk,
+                "actions": [action.kind for action in made],
+                "recipients": [action.recipient for action in made],
+            },
+        )
+    return made
+
+
+# The state an address moves to once its first actions are all sent.
+STATE_AFTER_ACTIONS = (
+    (ActionKind.NOTICE, HotlineState.NOTICE_SENT),
+    (ActionKind.FORWARD, HotlineState.FORWARDED),
+    (ActionKind.POLICE, HotlineState.POLICE_INFORMED),
+)
+
+
+@transaction.atomic
+def address_action_sent(*, action: AddressAction) -> ReportedUrl:
+    """Record a sent action in the case timeline; move the address on once all are sent.
+
+    A reminder leaves the state alone; so does an address gone meanwhile.
+    """
+    item = ReportedUrl.objects.select_for_update().get(pk=action.reported_url_id)
+    audit_record(
+        actor=action.created_by,
+        action="hotline.action_sent",
+        target=item.report,
+        details={
+            "reported_url": item.pk,
+            "action": action.kind,
+            "recipient": action.recipient,
+            "attempts": action.attempts + 1,
+        },
+    )
+    firsts = item.actions.exclude(kind=ActionKind.REMINDER)
+    if item.state in ACTIONABLE_STATES and not firsts.filter(sent_at__isnull=True).exists():
+        kinds = set(firsts.values_list("kind", flat=True))
+        for kind, state in STATE_AFTER_ACTIONS:
+            if kind in kinds:
+                item.state = state
+                item.save(update_fields=["state"])
+                break
+    return item
+
+
+@transaction.atomic
+def address_action_refused(*, action: AddressAction) -> ReportedUrl:
+    """The mail server refused a notice at its very end, after it was recorded as sent.
+
+    Recorded in the case timeline with the error; an address moved on by it
+    goes back to waiting for action until the notice is sent.
+    """
+    item = ReportedUrl.objects.select_for_update().get(pk=action.reported_url_id)
+    audit_record(
+        actor=action.created_by,
+        action="hotline.action_refused",
+        target=item.report,
+        details={"reported_url": item.pk, "action": action.kind, "error": action.last_error},
+    )
+    moved_on = {state for _kind, state in STATE_AFTER_ACTIONS}
+    unsent = item.actions.exclude(kind=ActionKind.REMINDER).filter(sent_at__isnull=True)
+    if item.state in moved_on and unsent.exists():
+        item.state = (
+            HotlineState.ILLEGAL if item.assessment == Assessment.ILLEGAL else HotlineState.KNOWN
+        )
+        item.save(update_fields=["state"])
     return item

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from meldpunt.vault.audit import audit_record
 
-from .models import Partner, PartnerHotlineExchange, PartnerMembership, RoutingRule
+from .models import Partner, PartnerCountry, PartnerHotlineExchange, PartnerMembership, RoutingRule
 from .services import partner_member_grants_revoke
 
 
@@ -93,3 +93,12 @@ class PartnerHotlineExchangeAdmin(admin.ModelAdmin):
 
     list_display = ["partner", "category", "token_issued_at"]
     readonly_fields = ["token_issued_at"]
+
+
+@admin.register(PartnerCountry)
+class PartnerCountryAdmin(admin.ModelAdmin):
+    """The INHOPE country list: which partner hotline material hosted in a country goes to."""
+
+    list_display = ["code", "name", "member_hotlines", "partner"]
+    list_filter = [("partner", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "name", "member_hotlines"]

@@ -7,10 +7,15 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Forwarding network")
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from meldpunt.cases.demo import demo_step_register
+        from meldpunt.hotline.actionpages import action_page_register
+        from meldpunt.hotline.signals import removal_overdue
         from meldpunt.hotline.sources import address_source_register
         from meldpunt.intake.retention import retention_wiper_register
         from meldpunt.network.demo import network_demo_create
+        from meldpunt.network.hotline_actions import removal_overdue_notice
         from meldpunt.network.hotline_exchange import partner_sources_describe
         from meldpunt.network.services import forward_drafts_wipe
         from meldpunt.network.tasks import deliveries_schedule, forward_purge_schedule
@@ -21,3 +26,9 @@ class NetworkConfig(AppConfig):
         address_source_register(partner_sources_describe)
         periodic_register(deliveries_schedule)
         periodic_register(forward_purge_schedule)
+        # The hotline cannot import us: it links to our confirm page and announces
+        # overdue removals, and we answer with the reminder notice.
+        action_page_register(
+            lambda item: reverse("network:hotline_actions", args=[item.report_id, item.pk])
+        )
+        removal_overdue.connect(removal_overdue_notice, dispatch_uid="network-reminder-notice")

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.evidence.models import EvidenceFile
+from meldpunt.hotline.models import HotlineState
 from meldpunt.intake.models import Report
 from meldpunt.lines.models import Municipality
 from meldpunt.privacy.redaction import Decision
@@ -202,3 +203,9 @@ class EvaluationForm(forms.Form):
     start = forms.DateField(
         label=_("Year starting on"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class HotlineActionsForm(forms.Form):
+    """The analyst's confirmation of the proposed actions, with the state they saw."""
+
+    state = forms.ChoiceField(choices=HotlineState.choices, widget=forms.HiddenInput)

@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meldpunt.hotline.models import AddressAction
 from meldpunt.intake.models import Message, Report
 from meldpunt.lines.models import Category, Line, LineKind, Municipality, QuestionKind
 from meldpunt.vault.models import DataKey, Role, StaffUser, hour_now
@@ -374,6 +375,11 @@ class Forward(models.Model):
     fee = models.DecimalField(
         _("fee (EUR)"), max_digits=8, decimal_places=2, default=Decimal("0.00")
     )
+    # The hotline's police report or forward this is (network.hotline_actions): one
+    # forward per action, so a second run of the action's task makes no second one.
+    address_action = models.OneToOneField(
+        AddressAction, null=True, blank=True, on_delete=models.SET_NULL, related_name="forward"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -649,3 +655,45 @@ class FollowUpQuestion(models.Model):
         ordering = ["asked_at", "pk"]
         verbose_name = _("follow-up question")
         verbose_name_plural = _("follow-up questions")
+
+
+class PartnerCountry(models.Model):
+    """A country with a partner (INHOPE member) hotline, and the partner it forwards to.
+
+    Shipped as data (``network/data/inhope_countries.json``, loaded by migration
+    0009) and kept by the operator in the admin: material traced to a country
+    whose row names an active partner is forwarded to that partner; a country
+    without one goes to the police.
+    """
+
+    code = models.CharField(
+        _("country code"), max_length=2, unique=True, help_text=_("ISO 3166 alpha-2, such as DE.")
+    )
+    name = models.CharField(_("country"), max_length=100)
+    member_hotlines = models.CharField(
+        _("member hotlines"), max_length=300, blank=True, help_text=_("As listed by INHOPE.")
+    )
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner to forward to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="countries",
+        limit_choices_to={"kind": PartnerKind.FOREIGN_HOTLINE},
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("partner hotline country")
+        verbose_name_plural = _("partner hotline countries")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        self.code = self.code.upper()
+        if not (len(self.code) == 2 and self.code.isalpha()):
+            raise ValidationError({"code": _("Use a two-letter country code such as DE or BE.")})
+        if self.partner_id is not None and self.partner.kind != PartnerKind.FOREIGN_HOTLINE:
+            raise ValidationError({"partner": _("Choose a partner of the kind foreign hotline.")})

@@ -3,16 +3,15 @@
 E-mail is not encrypted, so the mail says only that something waits and where:
 no reference, no line, no category, no text. One ``ForwardNotification`` row per
 member is made in the transaction that creates the forward; the task
-(``tasks.forward_notify``) sends the rows that are due, each under a row lock,
-so a second run or a second worker sends nothing twice.
+(``tasks.forward_notify``) sends the rows that are due through
+``retrying.outbox_deliver``, so a second run or a second worker sends nothing twice.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Min, QuerySet
+from django.core.mail import EmailMessage
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,9 +20,7 @@ from meldpunt.vault.models import Role, StaffUser
 
 from .conf import network_setting
 from .models import DeliveryState, Forward, ForwardNotification
-
-# Pause after the n-th failed send: 2, 4, 8 … minutes, at most six hours.
-NOTIFICATION_MAX_PAUSE = timedelta(hours=6)
+from .retrying import mail_begin, outbox_deliver, outbox_retry_at
 
 
 def forward_notification_recipients(forward: Forward) -> QuerySet[StaffUser]:
@@ -89,64 +86,56 @@ def forward_notifications_deliver(
 ) -> tuple[int, int]:
     """Send the due notifications (of one forward, or all); returns (sent, failed).
 
-    Each is sent in its own transaction with its row locked (skipped while
-    another worker holds it), so a second worker never sends one twice. A
-    failure is recorded and retried after a growing pause; after
-    ``NETWORK_NOTIFICATION_MAX_ATTEMPTS`` it is given up and stays visible.
+    Sent once each, with retries after growing pauses, through
+    ``retrying.outbox_deliver``; after ``NETWORK_NOTIFICATION_MAX_ATTEMPTS`` a
+    notification is given up and stays visible.
     """
     now = now or timezone.now()
-    max_attempts = network_setting("NETWORK_NOTIFICATION_MAX_ATTEMPTS")
-    due = ForwardNotification.objects.filter(
-        sent_at__isnull=True, next_attempt_at__lte=now, attempts__lt=max_attempts
-    )
+    queryset = ForwardNotification.objects.all()
     if forward_id is not None:
-        due = due.filter(forward_id=forward_id)
+        queryset = queryset.filter(forward_id=forward_id)
     subject, body = forward_notification_message()
-    sent = failed = 0
-    for pk in list(due.values_list("pk", flat=True)):
-        with transaction.atomic():
-            notification = (
-                ForwardNotification.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, sent_at__isnull=True, attempts__lt=max_attempts)
-                .first()
-            )
-            if notification is None:
-                continue
-            address = (
-                StaffUser.objects.filter(pk=notification.user_id, is_active=True)
-                .values_list("email", flat=True)
-                .first()
-            )
-            try:
-                if not address:
-                    raise ValueError("the member has no active account with an address any more")
-                send_mail(subject, body, None, [address])
-            except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
-                notification.attempts += 1
-                notification.last_error = f"{type(error).__name__}: {error}"[:200]
-                notification.next_attempt_at = now + min(
-                    timedelta(minutes=2**notification.attempts), NOTIFICATION_MAX_PAUSE
-                )
-                notification.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-                failed += 1
-            else:
-                notification.sent_at = now
-                notification.save(update_fields=["sent_at"])
-                Forward.objects.filter(pk=notification.forward_id, notified_at__isnull=True).update(
-                    notified_at=now
-                )
-                # A forward already read stays read.
-                Forward.objects.filter(
-                    pk=notification.forward_id, delivery_state=DeliveryState.AVAILABLE
-                ).update(delivery_state=DeliveryState.NOTIFIED)
-                sent += 1
-    return sent, failed
+
+    def send(notification: ForwardNotification):
+        address = (
+            StaffUser.objects.filter(pk=notification.user_id, is_active=True)
+            .values_list("email", flat=True)
+            .first()
+        )
+        if not address:
+            raise ValueError("the member has no active account with an address any more")
+        return mail_begin(EmailMessage(subject, body, None, [address]))
+
+    def on_sent(notification: ForwardNotification) -> None:
+        Forward.objects.filter(pk=notification.forward_id, notified_at__isnull=True).update(
+            notified_at=now
+        )
+        # A forward already read stays read.
+        Forward.objects.filter(
+            pk=notification.forward_id, delivery_state=DeliveryState.AVAILABLE
+        ).update(delivery_state=DeliveryState.NOTIFIED)
+
+    def on_refused(notification: ForwardNotification) -> None:
+        if not ForwardNotification.objects.filter(
+            forward_id=notification.forward_id, sent_at__isnull=False
+        ).exists():
+            Forward.objects.filter(
+                pk=notification.forward_id, delivery_state=DeliveryState.NOTIFIED
+            ).update(delivery_state=DeliveryState.AVAILABLE, notified_at=None)
+
+    return outbox_deliver(
+        queryset=queryset,
+        send=send,
+        on_sent=on_sent,
+        on_refused=on_refused,
+        max_attempts=network_setting("NETWORK_NOTIFICATION_MAX_ATTEMPTS"),
+        now=now,
+    )
 
 
 def forward_notifications_retry_at(*, forward_id: int) -> datetime | None:
     """When the next failed notification of the forward is due again; None if none waits."""
-    return ForwardNotification.objects.filter(
-        forward_id=forward_id,
-        sent_at__isnull=True,
-        attempts__lt=network_setting("NETWORK_NOTIFICATION_MAX_ATTEMPTS"),
-    ).aggregate(at=Min("next_attempt_at"))["at"]
+    return outbox_retry_at(
+        ForwardNotification.objects.filter(forward_id=forward_id),
+        max_attempts=network_setting("NETWORK_NOTIFICATION_MAX_ATTEMPTS"),
+    )

@@ -25,6 +25,7 @@ from meldpunt.cases.access import can_change
 from meldpunt.cases.models import Case
 from meldpunt.cases.services import CaseError, CaseErrorCode, case_mark_forwarded
 from meldpunt.evidence.models import EvidenceFile
+from meldpunt.hotline.models import AddressAction
 from meldpunt.intake.models import Report, ReportStatus
 from meldpunt.lines.models import Municipality
 from meldpunt.privacy.detection import find_identifying_details
@@ -382,40 +383,20 @@ def forward_create(
             raise ForwardError(_REFUSAL_CODES[refusal.code], refusal.message) from refusal
         known_lists = report_known_lists(report)
         text = render_redacted(draft.text, draft.marks) + known_material_mention(known_lists)
-        body = text.encode()
         attachments = attachments_from_evidence(files=files, key_bytes=key_bytes)
-        forwards = []
-        deliveries = []
-        for partner in partners:
-            forward_key = crypto.new_data_key()
-            is_portal = partner.delivery_channel == DeliveryChannel.PORTAL
-            forward = Forward.objects.create(
+        forwards = [
+            forward_seal(
                 report=report,
                 partner=partner,
-                data_key=data_key_create(
-                    key_bytes=forward_key, line=None, recipients=recipients[partner.pk]
-                ),
-                sealed_body=crypto.encrypt(forward_key, body, context=BODY_CONTEXT),
-                created_by=actor,
-                used_override=clearance.is_override,
-                fee=partner.fee_per_forward,
-                channel=partner.delivery_channel,
-                delivery_state=DeliveryState.AVAILABLE if is_portal else DeliveryState.QUEUED,
-            )
-            forward_files_store(
-                forward=forward,
+                text=text,
                 attachments=attachments,
-                forward_key=forward_key,
-                written=written_blobs,
+                written_blobs=written_blobs,
+                recipients=recipients[partner.pk],
+                actor=actor,
+                used_override=clearance.is_override,
             )
-            forwards.append(forward)
-            # Outside the portal the forward leaves encrypted to the partner's key,
-            # made here where the redacted text exists; the worker only sends it.
-            delivery = deliveries_prepare(
-                forward=forward, partner=partner, text=text, attachments=attachments
-            )
-            if delivery is not None:
-                deliveries.append(delivery)
+            for partner in partners
+        ]
         try:
             case_mark_forwarded(
                 report=report,
@@ -439,17 +420,59 @@ def forward_create(
                 CaseErrorCode.NOT_ALLOWED: ForwardErrorCode.NOT_ALLOWED,
             }.get(refusal.code, ForwardErrorCode.INVALID)
             raise ForwardError(code, refusal.message) from refusal
-        for forward in forwards:
-            if forward.channel != DeliveryChannel.PORTAL:
-                continue
-            # The members are told by e-mail once the forward really exists; the
-            # pending rows are made here, so a forward nobody can be told about
-            # shows "not notified" at once.
-            forward_notifications_prepare(forward=forward)
-            transaction.on_commit(partial(forward_notify.enqueue, forward.pk))
-        for delivery in deliveries:
-            transaction.on_commit(partial(forward_deliver.enqueue, delivery.pk))
     return forwards
+
+
+def forward_seal(
+    *,
+    report: Report,
+    partner: Partner,
+    text: str,
+    recipients: list[StaffUser],
+    actor: StaffUser | None,
+    used_override: bool = False,
+    attachments: Sequence[Attachment] = (),
+    written_blobs: list[str] | None = None,
+    address_action: AddressAction | None = None,
+) -> Forward:
+    """Seal ``text`` and ``attachments`` for the partner's ``recipients`` only, and send it.
+
+    Call inside the transaction that decided the forward. On the portal the
+    members are told by e-mail once the forward really exists; the pending
+    rows are made here, so a forward nobody can be told about shows "not
+    notified" at once. For a partner on e-mail or webhook the forward is
+    encrypted to its OpenPGP key here, files included, and a task sends it.
+    The name of every file blob written is added to ``written_blobs`` at once,
+    so the caller can delete them if its transaction fails.
+    """
+    forward_key = crypto.new_data_key()
+    is_portal = partner.delivery_channel == DeliveryChannel.PORTAL
+    forward = Forward.objects.create(
+        report=report,
+        partner=partner,
+        data_key=data_key_create(key_bytes=forward_key, line=None, recipients=recipients),
+        sealed_body=crypto.encrypt(forward_key, text.encode(), context=BODY_CONTEXT),
+        created_by=actor,
+        used_override=used_override,
+        fee=partner.fee_per_forward,
+        channel=partner.delivery_channel,
+        delivery_state=DeliveryState.AVAILABLE if is_portal else DeliveryState.QUEUED,
+        address_action=address_action,
+    )
+    forward_files_store(
+        forward=forward,
+        attachments=attachments,
+        forward_key=forward_key,
+        written=[] if written_blobs is None else written_blobs,
+    )
+    if is_portal:
+        forward_notifications_prepare(forward=forward)
+        transaction.on_commit(partial(forward_notify.enqueue, forward.pk))
+    elif delivery := deliveries_prepare(
+        forward=forward, partner=partner, text=text, attachments=attachments
+    ):
+        transaction.on_commit(partial(forward_deliver.enqueue, delivery.pk))
+    return forward
 
 
 @transaction.atomic

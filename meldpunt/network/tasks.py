@@ -1,5 +1,6 @@
 """Background work of the forwarding network: telling partners a forward waits,
-delivering it, and destroying the partners' copies after their retention period."""
+delivering it, destroying the partners' copies after their retention period, and
+the hotline's notices, police reports and forwards (``hotline_actions``)."""
 
 import logging
 from datetime import datetime, time, timedelta
@@ -12,6 +13,7 @@ from meldpunt.periodic import periodic_schedule
 from .delivery import deliveries_send
 from .notifications import forward_notifications_deliver, forward_notifications_retry_at
 from .retention import forwards_purge
+from .retrying import outbox_task_requeue
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +29,26 @@ def forward_notify(forward_id: int) -> int:
     sent, failed = forward_notifications_deliver(forward_id=forward_id)
     if sent or failed:
         logger.info("Forward %d: %d notification(s) sent, %d failed.", forward_id, sent, failed)
-    retry_at = forward_notifications_retry_at(forward_id=forward_id)
-    if retry_at is not None:
-        if forward_notify.get_backend().supports_defer:
-            forward_notify.using(run_after=retry_at).enqueue(forward_id)
-        else:
-            logger.warning("Forward %d: cannot queue the retry of its notification.", forward_id)
+    outbox_task_requeue(
+        forward_notify, forward_id, forward_notifications_retry_at(forward_id=forward_id)
+    )
+    return sent
+
+
+@task()
+def address_action_send(action_id: int) -> int:
+    """Send one hotline action (notice, police report, forward); returns 1 when sent now.
+
+    Idempotent like ``forward_notify``; a failure queues the task again for its retry.
+    """
+    from .hotline_actions import address_action_deliver, address_action_retry_at
+
+    sent, failed = address_action_deliver(action_id=action_id)
+    if failed:
+        logger.info("Hotline action %d failed; it will be retried.", action_id)
+    outbox_task_requeue(
+        address_action_send, action_id, address_action_retry_at(action_id=action_id)
+    )
     return sent
 
 

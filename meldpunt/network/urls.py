@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import billing_views, views
+from . import billing_views, hotline_views, views
 
 app_name = "network"
 urlpatterns = [
@@ -17,4 +17,9 @@ urlpatterns = [
     path("partners/<int:pk>/statement/", billing_views.statement, name="statement"),
     path("partners/<int:pk>/statement.csv", billing_views.statement_csv, name="statement_csv"),
     path("partners/<int:pk>/evaluation/", billing_views.evaluation, name="evaluation"),
+    path(
+        "reports/<int:pk>/addresses/<int:url_pk>/actions/",
+        hotline_views.hotline_actions,
+        name="hotline_actions",
+    ),
 ]
