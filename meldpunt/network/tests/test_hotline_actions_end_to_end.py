@@ -15,6 +15,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from meldpunt.hotline.exchange import (
+    document_read,
+    document_verify,
+    documents_list,
+    documents_parse,
+    exchange_public_key,
+)
 from meldpunt.hotline.iptable import ip_table_import
 from meldpunt.hotline.models import HostingRoute, HotlineState, ReportedUrl
 from meldpunt.hotline.tests.test_reporter_form import _post, _with_address_question
@@ -74,7 +81,8 @@ def _report_assess_confirm(client: Client, category, web) -> ReportedUrl:
     return item
 
 
-def _portal_shows(member, forward: Forward, *texts: str) -> None:
+def _portal_shows(member, forward: Forward, *texts: str) -> Client:
+    """Signed in as ``member``, the portal lists the forward and shows ``texts``; the client."""
     client = _signed_in(member)
     inbox = client.get(reverse("partner:inbox")).content.decode()
     assert reverse("partner:forward", args=[forward.pk]) in inbox
@@ -82,6 +90,7 @@ def _portal_shows(member, forward: Forward, *texts: str) -> None:
     for text in texts:
         assert text in body
     assert "Afbeeldingen van kinderen" not in body  # never the reporter's words
+    return client
 
 
 def test_hosted_here_from_the_public_form_to_the_abuse_desk_and_the_police_portal(
@@ -117,8 +126,16 @@ def test_hosted_abroad_with_a_partner_hotline_it_is_forwarded_there(
     assert item.country == "DE" and item.state == HotlineState.FORWARDED
     [forward] = Forward.objects.all()
     assert forward.partner == hotline_de
-    _portal_shows(hotline_de.memberships.get().user, forward, "pics.example.test", "AS64496")
+    portal = _portal_shows(
+        hotline_de.memberships.get().user, forward, "pics.example.test", "AS64496"
+    )
     assert not [m for m in smtp_server.messages if "xarf.json" in m.as_string()]
+    # The partner hotline also gets the signed address report it can import.
+    download = portal.get(reverse("partner:file", args=[forward.pk, 1]))
+    assert download.status_code == 200
+    [envelope] = documents_list(documents_parse(download.content))
+    report = document_verify(document_read(envelope), public_key=exchange_public_key())
+    assert report["address"] == fake_web.url("/gallery/1.jpg", host="pics.example.test")
 
 
 def test_hosted_abroad_without_a_partner_hotline_the_police_get_it(
