@@ -219,9 +219,10 @@ def test_100_kb_of_adversarial_text_is_processed_quickly(name):
     started = time.perf_counter()
     find_identifying_details(text)
     elapsed = time.perf_counter() - started
-    # The guarantee is 1 s; the bound is generous because test machines are shared. A
-    # backtracking pattern would take minutes, not seconds.
-    assert elapsed < 3.0, f"{name}: {elapsed:.2f} s"
+    # A guard against catastrophic backtracking, not a speed target (that is
+    # benchmarks/privacy_eval.py's): such a pattern takes minutes on 100 kB, while the
+    # suite's four workers on two cores may slow an honest pass to several seconds.
+    assert elapsed < 20.0, f"{name}: {elapsed:.2f} s"
 
 
 def test_reporter_warnings_show_what_may_identify_the_reporter():
