@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from meldpunt.cases.tests.factories import make_report
@@ -28,7 +30,7 @@ from meldpunt.hotline.services import reported_url_assess, reported_url_create
 from meldpunt.hotline.signals import removal_overdue
 from meldpunt.lines.models import LineKind
 from meldpunt.lines.webaddress import url_normalise
-from meldpunt.testing import make_category, make_line, make_staff
+from meldpunt.testing import make_category, make_line, make_staff, sign_in
 
 SAMPLE = Path(__file__).parent / "data" / "ip2asn-sample.tsv"
 pytestmark = pytest.mark.django_db
@@ -86,6 +88,14 @@ def judged_illegal(hotline, capture, path: str = "/image.jpg") -> ReportedUrl:
     )
 
 
+def analyst_page(hotline, item: ReportedUrl) -> str:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, hotline["analyst"])
+    response = client.get(reverse("hotline:report", args=[item.report_id]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
@@ -122,6 +132,8 @@ def test_removal_by_status_is_recorded_with_its_time(
     expected = (hour(start + timedelta(days=2)) - item.illegal_at).total_seconds() // 3600
     assert item.removal_hours == expected and 47 <= expected <= 49
     assert reported_url_check(reported_url_id=item.pk, now=start + timedelta(days=4)) == "not due"
+    html = analyst_page(hotline, item)
+    assert f"removed {expected:.0f} hours after it was judged illegal" in html
 
 
 def test_a_page_that_stays_up_but_no_longer_shows_the_pictures_counts_as_removed(
@@ -212,6 +224,7 @@ def test_an_address_still_online_after_the_reminder_period_is_flagged_and_signal
         recheck(item, start, day)
     assert len(overdue_signals) == 1
     assert ReportedUrl.objects.get(pk=item.pk).overdue_at == hour(start + timedelta(days=3))
+    assert f'id="overdue-{item.pk}"' in analyst_page(hotline, item)
     # Removed before the period passed: never flagged.
     del hotline["web"].routes["/image.jpg"]
     settings.HOTLINE_GONE_AFTER_OFFLINE_CHECKS = 1
