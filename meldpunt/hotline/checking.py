@@ -81,16 +81,20 @@ class Trace:
     primary: dict[str, Any] = field(default_factory=dict)
 
 
-def hosting_trace(*, host: str, connected: str = "") -> Trace:
+def hosting_trace(*, host: str, connected: str = "", resolved: list[str] | None = None) -> Trace:
     """Trace a host: its addresses now, and the network, country and organisation of each.
 
     The address the crawler connected to (if any) is the primary one; a host
-    that no longer resolves is traced by that address alone.
+    that no longer resolves is traced by that address alone. ``resolved``: the
+    host's addresses as the fetch just looked them up, so as not to ask again.
     """
-    try:
-        addresses = host_resolve(host).addresses
-    except ResolveError:
-        addresses = []
+    if resolved:
+        addresses = list(resolved)
+    else:
+        try:
+            addresses = host_resolve(host).addresses
+        except ResolveError:
+            addresses = []
     if connected and connected not in addresses:
         addresses.insert(0, connected)
     entries = []
@@ -168,7 +172,11 @@ def reported_url_check(*, reported_url_id: int, now: datetime | None = None) -> 
         if first:
             media = page_media_capture(result)
         presence = _presence(result, capture, material)
-        trace = hosting_trace(host=url_normalise(result.final_url).host, connected=result.address)
+        trace = hosting_trace(
+            host=url_normalise(result.final_url).host,
+            connected=result.address,
+            resolved=result.host_addresses,
+        )
         return _record(item.pk, now, first, result, capture, media, trace, presence)
     finally:
         result.discard()

@@ -40,6 +40,8 @@ pytestmark = pytest.mark.django_db
 ROLES = PERMISSION_ROLES
 READ = CASE_READ
 WRITE = {**READ, "administrator": FORBIDDEN, "supervisor": REDIRECT, "analyst_of_line": REDIRECT}
+# The provider monitor: figures of the user's own lines (administrators: every line).
+MONITOR = {**READ, "administrator": OK, "analyst_of_other_line": OK}
 
 
 class World:
@@ -83,9 +85,13 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict, ReportedUrl]]:
         ("report", "get", {}, READ),
         ("assess", "post", {"decision": "illegal", "state": "assessment"}, WRITE),
         ("recheck", "post", {}, WRITE),
+        ("monitor", "get", {}, MONITOR),
+        ("monitor_csv", "get", {}, MONITOR),
     ]:
         item = world.address()
-        args = [item.report_id] if name == "report" else [item.report_id, item.pk]
+        args = {"report": [item.report_id], "monitor": [], "monitor_csv": []}.get(
+            name, [item.report_id, item.pk]
+        )
         rows.append((name, method, reverse(f"hotline:{name}", args=args), data, expected, item))
     return rows
 
