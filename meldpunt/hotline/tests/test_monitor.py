@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from meldpunt.cases.tests.factories import make_report
 from meldpunt.hotline.models import HostingTrace, HotlineState, Presence, ReportedUrl
-from meldpunt.hotline.monitor import monitor_per_country, monitor_per_provider
+from meldpunt.hotline.monitor import monitor_csv, monitor_per_country, monitor_per_provider
 from meldpunt.hotline.sealing import url_seal
 from meldpunt.lines.models import LineKind
 from meldpunt.testing import make_category, make_line, make_staff, sign_in
@@ -169,3 +169,11 @@ def test_the_public_page_is_off_by_default_and_shows_no_address(figures, setting
     assert "Alpha Hosting" in html and "Beta Cloud" in html
     assert "secret-gallery" not in html and "pics.example.test" not in html
     assert "192.0.2.1" not in html
+
+
+def test_organisation_names_cannot_become_spreadsheet_formulas():
+    category = make_category(line=make_line(kind=LineKind.CONTENT_HOTLINE))
+    address(category, hosting=[(64502, '=HYPERLINK("http://x.test")', "NL")], hours=3)
+    [row] = monitor_per_provider()
+    text = monitor_csv(providers=[row], countries=[])
+    assert text.splitlines()[1].startswith('provider,64502,"\'=HYPERLINK(""http://x.test"")"')
