@@ -2,10 +2,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from meldpunt.hotline import views as hotline_views
+
 # Reporter pages: Dutch at /, English under /en/. The language lives in the URL,
 # so no language cookie is needed.
 urlpatterns = i18n_patterns(
     path("", include("meldpunt.intake.urls")),
+    # Off unless HOTLINE_PUBLIC_MONITOR (404 then): removal figures per hosting company.
+    path("hosting-monitor/", hotline_views.public_monitor, name="hotline-public-monitor"),
     prefix_default_language=False,
 )
 urlpatterns += [

@@ -10,7 +10,11 @@ class HotlineConfig(AppConfig):
         # The retention purge (intake) cannot import us; it calls what we register.
         from meldpunt.hotline.receivers import reported_urls_from_submission
         from meldpunt.hotline.services import reported_urls_wipe
-        from meldpunt.hotline.tasks import hotline_recheck_schedule, reported_url_check_task
+        from meldpunt.hotline.tasks import (
+            hotline_recheck_schedule,
+            reported_url_check_task,
+            reported_urls_check_task,
+        )
         from meldpunt.intake.retention import retention_wiper_register
         from meldpunt.intake.signals import report_submitted
         from meldpunt.periodic import periodic_register
@@ -18,6 +22,8 @@ class HotlineConfig(AppConfig):
 
         retention_wiper_register(reported_urls_wipe)
         periodic_register(hotline_recheck_schedule)
-        # A first check follows a report: nothing about checks may be logged.
+        # A first check follows a report: nothing about checks may be logged (a
+        # batch of the sweep may hold first checks too).
         reporter_task_register(reported_url_check_task)
+        reporter_task_register(reported_urls_check_task)
         report_submitted.connect(reported_urls_from_submission, dispatch_uid="hotline-urls")

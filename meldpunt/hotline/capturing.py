@@ -32,7 +32,7 @@ from meldpunt.evidence.services import (
 from meldpunt.hashes.matching import hashes_match
 from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.fetching import FetchError, FetchResult, url_fetch
-from meldpunt.hotline.htmlmedia import page_media_extract
+from meldpunt.hotline.htmlmedia import PageMedia, page_media_extract
 from meldpunt.hotline.models import MediaSearch, MediaState, ReportedUrl
 from meldpunt.vault import crypto
 from meldpunt.vault.keys import data_key_create
@@ -151,6 +151,24 @@ def media_search_kind(result: FetchResult) -> str:
     return MediaSearch.NOT_HTML
 
 
+def page_references(result: FetchResult) -> tuple[PageMedia, bool]:
+    """The pictures and videos a searchable page names, and whether the page was cut.
+
+    Only the first HOTLINE_PAGE_PARSE_MAX_BYTES are searched; at most
+    HOTLINE_PAGE_MEDIA_MAX_ITEMS addresses are returned, further ones counted.
+    """
+    parse_max = hotline_setting("HOTLINE_PAGE_PARSE_MAX_BYTES")
+    with result.path.open("rb") as body:
+        html = body.read(parse_max + 1)
+    media = page_media_extract(
+        body=html[:parse_max],
+        page_url=result.final_url,
+        limit=hotline_setting("HOTLINE_PAGE_MEDIA_MAX_ITEMS"),
+        declared_type=result.declared_type,
+    )
+    return media, len(html) > parse_max
+
+
 def page_media_capture(result: FetchResult) -> PageMediaCapture:
     """Fetch, match and clean the pictures and videos of a fetched page, within its budget.
 
@@ -162,16 +180,7 @@ def page_media_capture(result: FetchResult) -> PageMediaCapture:
     page = PageMediaCapture(search=media_search_kind(result))
     if page.search != MediaSearch.SEARCHED:
         return page
-    parse_max = hotline_setting("HOTLINE_PAGE_PARSE_MAX_BYTES")
-    with result.path.open("rb") as body:
-        html = body.read(parse_max + 1)
-    page.is_cut = len(html) > parse_max
-    media = page_media_extract(
-        body=html[:parse_max],
-        page_url=result.final_url,
-        limit=hotline_setting("HOTLINE_PAGE_MEDIA_MAX_ITEMS"),
-        declared_type=result.declared_type,
-    )
+    media, page.is_cut = page_references(result)
     page.more = media.more
     deadline = time.monotonic() + hotline_setting("HOTLINE_PAGE_MEDIA_TOTAL_SECONDS")
     bytes_left = hotline_setting("HOTLINE_PAGE_MEDIA_MAX_BYTES")

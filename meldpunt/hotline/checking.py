@@ -9,11 +9,14 @@ tries again.
 """
 
 import logging
+import queue
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from meldpunt.evidence.models import EvidenceMatch
@@ -28,6 +31,7 @@ from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.fetching import FetchResult, Outcome, url_fetch
 from meldpunt.hotline.iptable import ip_network
 from meldpunt.hotline.models import (
+    JUDGED_ILLEGAL_STATES,
     RECHECKED_STATES,
     CheckPurpose,
     FetchAttempt,
@@ -38,10 +42,13 @@ from meldpunt.hotline.models import (
     MediaState,
     OnlineStatus,
     PageMediaItem,
+    Presence,
     ReportedUrl,
 )
+from meldpunt.hotline.removal import ABSENT, JudgedMaterial, judged_material, material_presence
 from meldpunt.hotline.resolving import ResolveError, host_resolve
 from meldpunt.hotline.sealing import details_seal, url_open, url_seal
+from meldpunt.hotline.signals import removal_overdue
 from meldpunt.lines.webaddress import UrlRefused, url_normalise
 from meldpunt.vault import crypto
 
@@ -49,13 +56,6 @@ logger = logging.getLogger(__name__)
 
 # How long a claimed check may take before another worker may try again.
 CHECK_LEASE = timedelta(hours=1)
-# States in which material has been judged and acted on: offline here means removed.
-_ACTED_ON = (
-    HotlineState.KNOWN,
-    HotlineState.ILLEGAL,
-    HotlineState.NOTICE_SENT,
-    HotlineState.POLICE_INFORMED,
-)
 
 
 def _hour(moment: datetime) -> datetime:
@@ -81,16 +81,20 @@ class Trace:
     primary: dict[str, Any] = field(default_factory=dict)
 
 
-def hosting_trace(*, host: str, connected: str = "") -> Trace:
+def hosting_trace(*, host: str, connected: str = "", resolved: list[str] | None = None) -> Trace:
     """Trace a host: its addresses now, and the network, country and organisation of each.
 
     The address the crawler connected to (if any) is the primary one; a host
-    that no longer resolves is traced by that address alone.
+    that no longer resolves is traced by that address alone. ``resolved``: the
+    host's addresses as the fetch just looked them up, so as not to ask again.
     """
-    try:
-        addresses = host_resolve(host).addresses
-    except ResolveError:
-        addresses = []
+    if resolved:
+        addresses = list(resolved)
+    else:
+        try:
+            addresses = host_resolve(host).addresses
+        except ResolveError:
+            addresses = []
     if connected and connected not in addresses:
         addresses.insert(0, connected)
     entries = []
@@ -127,13 +131,13 @@ def _claim(reported_url_id: int, now: datetime) -> ReportedUrl | None:
     return item if claimed else None
 
 
-def _next_state(item: ReportedUrl, *, first: bool, outcome: str, is_known: bool) -> str:
+def _next_state(item: ReportedUrl, *, first: bool, is_absent: bool, is_known: bool) -> str:
     if first:
         return HotlineState.KNOWN if is_known else HotlineState.ASSESSMENT
     if item.state == HotlineState.ASSESSMENT and is_known:
         return HotlineState.KNOWN  # a list gained the material since the first check
     gone_after = hotline_setting("HOTLINE_GONE_AFTER_OFFLINE_CHECKS")
-    if item.state in _ACTED_ON and outcome == Outcome.OFFLINE and item.offline_checks >= gone_after:
+    if item.state in JUDGED_ILLEGAL_STATES and is_absent and item.offline_checks >= gone_after:
         return HotlineState.GONE
     return item.state
 
@@ -145,9 +149,10 @@ def reported_url_check(*, reported_url_id: int, now: datetime | None = None) -> 
     line's staff, matched against the lists) and, for an HTML page, the
     pictures and videos it shows (capturing.page_media_capture); known
     material, of the page or of any of its items, sends the address past the
-    analyst. Re-checks only record whether the material is still online; once
-    acted-on material is offline HOTLINE_GONE_AFTER_OFFLINE_CHECKS times in a
-    row it is gone and no longer checked.
+    analyst. Re-checks keep nothing; for material judged illegal they compare
+    what is there now with what was judged (hotline.removal), and once it is
+    absent HOTLINE_GONE_AFTER_OFFLINE_CHECKS times in a row it is gone and no
+    longer checked.
     """
     now = now or timezone.now()
     item = _claim(reported_url_id, now)
@@ -159,18 +164,34 @@ def reported_url_check(*, reported_url_id: int, now: datetime | None = None) -> 
     except (UrlRefused, crypto.DecryptionError):
         logger.warning("reported address %s cannot be read", item.pk)
         return "unreadable"
+    material = judged_material(item) if item.state in JUDGED_ILLEGAL_STATES else None
     result = url_fetch(address)
     capture, media = Capture(), PageMediaCapture()
     try:
         capture = body_capture(result, keep=first)
         if first:
             media = page_media_capture(result)
-        trace = hosting_trace(host=url_normalise(result.final_url).host, connected=result.address)
-        return _record(item.pk, now, first, result, capture, media, trace)
+        presence = _presence(result, capture, material)
+        trace = hosting_trace(
+            host=url_normalise(result.final_url).host,
+            connected=result.address,
+            resolved=result.host_addresses,
+        )
+        return _record(item.pk, now, first, result, capture, media, trace, presence)
     finally:
         result.discard()
         capture.discard()
         media.discard()
+
+
+def _presence(result: FetchResult, capture: Capture, material: JudgedMaterial | None) -> str:
+    """For judged material, whether it is still there; for other addresses only the outcome."""
+    if material is not None:
+        is_listed = bool(capture.matched_lists)
+        return material_presence(result=result, material=material, is_listed=is_listed)
+    return {Outcome.OFFLINE: Presence.OFFLINE, Outcome.ONLINE: Presence.PRESENT}.get(
+        Outcome(result.outcome), Presence.UNKNOWN
+    )
 
 
 def _record(
@@ -181,6 +202,7 @@ def _record(
     capture: Capture,
     media: PageMediaCapture,
     trace: Trace,
+    presence: str,
 ) -> str:
     with transaction.atomic():
         item = ReportedUrl.objects.select_for_update().select_related("report__line").get(pk=pk)
@@ -215,6 +237,7 @@ def _record(
             evidence=evidence,
             capture_refusal=capture.refusal,
             is_known=is_known,
+            presence="" if first else presence,
             media_search=media.search,
             media_more=media.more,
             is_media_search_cut=media.is_cut,
@@ -224,24 +247,30 @@ def _record(
             attempt.save(update_fields=["is_known"])
         _trace_record(item, trace, now)
         item.online_status = OnlineStatus(result.outcome)
-        if result.outcome == Outcome.OFFLINE:
-            item.offline_checks += 1
-        elif result.outcome == Outcome.ONLINE:
-            item.offline_checks = 0
+        is_absent = presence in ABSENT
+        _absence_count(item, presence, _hour(now))
         if is_known:
             item.known_status = KnownStatus.KNOWN
         elif first:
             item.known_status = KnownStatus.NOT_KNOWN
-        item.state = _next_state(item, first=first, outcome=result.outcome, is_known=is_known)
+        item.state = _next_state(item, first=first, is_absent=is_absent, is_known=is_known)
         item.check_count += 1
         item.is_checking = False
         item.last_checked_at = _hour(now)
+        if item.state in JUDGED_ILLEGAL_STATES and item.illegal_at is None:
+            # Known at the first check, or judged by an analyst before this was recorded.
+            item.illegal_at = _hour(item.assessed_at or now)
         if item.state == HotlineState.GONE:
-            item.gone_at = _hour(now)
-            item.next_check_at = None
+            _removal_record(item, presence, _hour(now))
         else:
             item.next_check_at = now + timedelta(hours=hotline_setting("HOTLINE_RECHECK_HOURS"))
+        is_overdue = _is_newly_overdue(item, now)
         item.save()
+        if is_overdue:
+            # Inside the transaction: the flag and whatever the receivers record
+            # (the reminder notice) are kept together or not at all, so the
+            # reminder is announced exactly once.
+            removal_overdue.send(sender=ReportedUrl, reported_url=item)
     return f"{item.state}: {result.outcome}"
 
 
@@ -252,6 +281,40 @@ def _cleaned_hashes(capture: Capture) -> dict:
         "pdq": hashes.get("pdq", ""),
         "pdq_quality": hashes.get("pdq_quality"),
     }
+
+
+def _absence_count(item: ReportedUrl, presence: str, hour: datetime) -> None:
+    """Count checks in a row that found the material absent; "could not tell" counts neither way."""
+    if presence in ABSENT:
+        if item.offline_checks == 0 or item.absent_since is None:
+            item.absent_since = hour
+        item.offline_checks += 1
+    elif presence == Presence.PRESENT:
+        item.offline_checks = 0
+        item.absent_since = None
+
+
+def _removal_record(item: ReportedUrl, presence: str, hour: datetime) -> None:
+    """Gone since the first of the checks in a row that found it absent; the time it took.
+
+    Both ends are whole hours (``illegal_at`` and the check's hour), so the
+    time to removal is a whole number of hours and tells no finer time.
+    """
+    item.gone_at = item.absent_since or hour
+    item.gone_reason = presence
+    item.next_check_at = None
+    if item.illegal_at is not None:
+        item.removal_hours = max(0, int((item.gone_at - item.illegal_at).total_seconds() // 3600))
+
+
+def _is_newly_overdue(item: ReportedUrl, now: datetime) -> bool:
+    """Still online HOTLINE_REMOVAL_REMINDER_DAYS after it was judged, and not flagged yet."""
+    if item.state not in JUDGED_ILLEGAL_STATES or item.illegal_at is None or item.overdue_at:
+        return False
+    if now < item.illegal_at + timedelta(days=hotline_setting("HOTLINE_REMOVAL_REMINDER_DAYS")):
+        return False
+    item.overdue_at = _hour(now)
+    return True
 
 
 def _media_record(item: ReportedUrl, attempt: FetchAttempt, media: PageMediaCapture) -> bool:
@@ -297,22 +360,80 @@ def _trace_record(item: ReportedUrl, trace: Trace, now: datetime) -> None:
     item.route = hosting_route(item.country)
 
 
-def reported_urls_due(*, now: datetime | None = None) -> list[int]:
-    """Ids of addresses whose check is due, oldest first."""
+def reported_urls_due(*, now: datetime | None = None) -> Iterator[list[int]]:
+    """Ids of addresses whose check is due, in batches of HOTLINE_RECHECK_BATCH.
+
+    Read page by page (by id), so that a sweep over any number of addresses
+    holds one batch in memory, never the whole table.
+    """
     now = now or timezone.now()
-    return list(
-        ReportedUrl.objects.filter(
-            state__in=RECHECKED_STATES, next_check_at__lte=now, destroyed_at=None
+    size = hotline_setting("HOTLINE_RECHECK_BATCH")
+    last = 0
+    while True:
+        batch = list(
+            ReportedUrl.objects.filter(
+                pk__gt=last, state__in=RECHECKED_STATES, next_check_at__lte=now, destroyed_at=None
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
         )
-        .order_by("next_check_at", "pk")
-        .values_list("pk", flat=True)
-    )
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]
+
+
+def reported_urls_check(*, reported_url_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Check addresses, HOTLINE_RECHECK_CONCURRENCY at a time; returns how many were checked.
+
+    A check spends nearly all its time waiting for the site, so threads share
+    the wait; each thread has its own database connection, closed when it
+    ends. The ids are taken as they come, a few per thread ahead, so the
+    memory used does not grow with their number. With a concurrency of 1 the
+    checks run one after the other in the calling thread.
+    """
+    workers = hotline_setting("HOTLINE_RECHECK_CONCURRENCY")
+    if workers <= 1:
+        return sum(_check_counted(pk, now) for pk in reported_url_ids)
+    waiting: queue.Queue[int | None] = queue.Queue(maxsize=2 * workers)
+    counts: list[int] = []
+
+    def work() -> None:
+        checked = 0
+        try:
+            while (pk := waiting.get()) is not None:
+                checked += _check_counted(pk, now)
+        finally:
+            counts.append(checked)
+            connections.close_all()  # this thread's connections only
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for pk in reported_url_ids:
+            waiting.put(pk)
+    finally:
+        for _thread in threads:
+            waiting.put(None)
+        for thread in threads:
+            thread.join()
+    return sum(counts)
+
+
+def _check_counted(pk: int, now: datetime | None) -> int:
+    """1 when the address was checked; a check that fails is logged and left to its lease."""
+    try:
+        return int(reported_url_check(reported_url_id=pk, now=now) != "not due")
+    except Exception:
+        # One broken address must not stop the batch; its lease expires and the
+        # next sweep tries again.
+        logger.exception("check of reported address %s failed", pk)
+        return 0
 
 
 def reported_urls_recheck_due(*, now: datetime | None = None) -> int:
     """Check every due address in this process (the CLI); returns how many were checked."""
-    checked = 0
-    for pk in reported_urls_due(now=now):
-        if reported_url_check(reported_url_id=pk, now=now) != "not due":
-            checked += 1
-    return checked
+    return reported_urls_check(
+        reported_url_ids=(pk for batch in reported_urls_due(now=now) for pk in batch), now=now
+    )

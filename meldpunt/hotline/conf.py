@@ -45,6 +45,16 @@ DEFAULTS = {
     # in a row (one failed look is not proof of removal).
     "HOTLINE_RECHECK_HOURS": 24,
     "HOTLINE_GONE_AFTER_OFFLINE_CHECKS": 2,
+    # Material judged illegal and still online this many days later: the address
+    # is flagged for escalation and a reminder goes to the provider (once).
+    "HOTLINE_REMOVAL_REMINDER_DAYS": 3,
+    # The sweep hands due addresses to batch tasks of this many; each batch checks
+    # with this many threads at once (a check mostly waits for the network).
+    "HOTLINE_RECHECK_BATCH": 200,
+    "HOTLINE_RECHECK_CONCURRENCY": 16,
+    # The provider monitor's public page (figures per hosting company and
+    # country, no address and no content); off unless the operator opens it.
+    "HOTLINE_PUBLIC_MONITOR": False,
     # The country this hotline works in, and countries with a partner (INHOPE)
     # hotline, as ISO 3166 alpha-2 codes: they decide the route of illegal material.
     "HOTLINE_HOME_COUNTRY": "NL",

@@ -78,6 +78,8 @@ class FetchResult:
     final_url: str = ""
     redirects: list[str] = field(default_factory=list)
     address: str = ""
+    # Every address the final host resolved to, for the hosting trace (no second look-up).
+    host_addresses: list[str] = field(default_factory=list)
     declared_type: str = ""
     media_type: str = ""
     size: int = 0
@@ -243,7 +245,9 @@ def _fetch_one(
     target: WebAddress, result: FetchResult, deadline: float, max_bytes: int
 ) -> str | None:
     """One request; returns the Location of a redirect, or None when the body was read."""
-    connection, address = _connect(target, _addresses(target))
+    result.host_addresses = []  # a hop whose look-up fails leaves none of an earlier host
+    result.host_addresses = _addresses(target)
+    connection, address = _connect(target, result.host_addresses)
     result.address = address
     path, host = _request_target(target)
     with (

@@ -36,16 +36,31 @@ class HotlineState(models.TextChoices):
     GONE = "gone", _("no longer online")
 
 
-# States whose material may still be online and is looked at every day. A
-# forwarded address is the partner hotline's to follow; closed ones are done.
-RECHECKED_STATES = (
-    HotlineState.NEW,
-    HotlineState.ASSESSMENT,
+# Material judged illegal (by a list match or an analyst) and what was done about
+# it: re-checked every day until it is gone, and counted by the provider monitor.
+# A forwarded address is re-checked too: the partner hotline acts on it, but the
+# time it takes the provider to remove the material is measured here all the same.
+JUDGED_ILLEGAL_STATES = (
     HotlineState.KNOWN,
     HotlineState.ILLEGAL,
     HotlineState.NOTICE_SENT,
+    HotlineState.FORWARDED,
     HotlineState.POLICE_INFORMED,
 )
+
+# States whose material may still be online and is looked at every day; closed
+# (not illegal) and gone addresses are done.
+RECHECKED_STATES = (HotlineState.NEW, HotlineState.ASSESSMENT, *JUDGED_ILLEGAL_STATES)
+
+
+class Presence(models.TextChoices):
+    """Whether a re-check found the material an address was judged on (hotline.removal)."""
+
+    UNKNOWN = "", _("could not tell")
+    PRESENT = "present", _("still online")
+    OFFLINE = "offline", _("the address is gone (HTTP status, name or server)")
+    CONTENT_CHANGED = "content_changed", _("the content at the address changed")
+    MEDIA_GONE = "media_gone", _("the page no longer shows its pictures or videos")
 
 
 class QueueBucket(models.TextChoices):
@@ -127,7 +142,18 @@ class ReportedUrl(models.Model):
     offline_checks = models.PositiveIntegerField(
         default=0, help_text=_("Checks in a row that found the material offline.")
     )
+    # The hour of the first of the checks in a row that found the material absent.
+    absent_since = models.DateTimeField(null=True, blank=True)
     gone_at = models.DateTimeField(null=True, blank=True)
+    # Time to removal (docs/hotline.md, "Re-checking until removed"): from the hour
+    # the material was first judged illegal to the hour of the check that found it
+    # gone; both rounded to the hour like every time a report sets off.
+    illegal_at = models.DateTimeField(null=True, blank=True)
+    removal_hours = models.PositiveIntegerField(null=True, blank=True)
+    gone_reason = models.CharField(max_length=20, choices=Presence, blank=True)
+    # Still online HOTLINE_REMOVAL_REMINDER_DAYS after illegal_at: flagged for
+    # escalation and announced once (hotline.signals.removal_overdue).
+    overdue_at = models.DateTimeField(null=True, blank=True)
     destroyed_at = models.DateTimeField(null=True, blank=True)
     # Set while a worker holds the check's lease (hotline.checking._claim), so that
     # "check again now" can refuse while a check is running.
@@ -189,6 +215,8 @@ class FetchAttempt(models.Model):
     )
     capture_refusal = models.CharField(max_length=30, blank=True)
     is_known = models.BooleanField(default=False)
+    # What a re-check found of the material the address was judged on.
+    presence = models.CharField(max_length=20, choices=Presence, blank=True)
     # The pictures and videos of an HTML page (first check only): their rows are
     # ``media_items``; ``media_more`` counts further references on the page that
     # were not fetched (over HOTLINE_PAGE_MEDIA_MAX_ITEMS), and ``is_media_search_cut``

@@ -157,12 +157,16 @@ def reported_url_assess(
         )
     now = timezone.now()
     if decision == Assessment.NOT_ILLEGAL:
-        state, next_check_at = HotlineState.NOT_ILLEGAL, None
+        state, next_check_at, illegal_at = HotlineState.NOT_ILLEGAL, None, None
     else:
+        # The removal clock starts at the first judgement (a list's match stays
+        # the start), to the hour like the checks that end it.
         state, next_check_at = HotlineState.ILLEGAL, item.next_check_at
+        illegal_at = item.illegal_at or now.replace(minute=0, second=0, microsecond=0)
     changed = ReportedUrl.objects.filter(pk=item.pk, state=seen_state, destroyed_at=None).update(
         state=state,
         next_check_at=next_check_at,
+        illegal_at=illegal_at,
         assessment=decision,
         assessed_at=now,
         assessed_by=actor,

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.tasks import task
 from django.utils import timezone
 
-from meldpunt.hotline.checking import reported_url_check, reported_urls_due
+from meldpunt.hotline.checking import reported_url_check, reported_urls_check, reported_urls_due
 from meldpunt.periodic import periodic_schedule
 
 # How often the sweep looks for due addresses; each address is due once a day
@@ -24,13 +24,23 @@ def reported_url_check_task(reported_url_id: int) -> str:
 
 
 @task()
+def reported_urls_check_task(reported_url_ids: list[int]) -> int:
+    """Check a batch of due addresses, HOTLINE_RECHECK_CONCURRENCY at a time; returns how many.
+
+    Idempotent like the single check: each address is claimed first.
+    """
+    return reported_urls_check(reported_url_ids=reported_url_ids)
+
+
+@task()
 def hotline_recheck() -> int:
-    """Queue a check of every due address, then queue the next sweep; returns how many."""
-    due = reported_urls_due()
-    for pk in due:
-        reported_url_check_task.enqueue(pk)
+    """Queue the due addresses in batches, then queue the next sweep; returns how many."""
+    due = 0
+    for batch in reported_urls_due():
+        reported_urls_check_task.enqueue(batch)
+        due += len(batch)
     hotline_recheck_schedule()
-    return len(due)
+    return due
 
 
 def hotline_recheck_schedule(*, now: datetime | None = None) -> datetime | None:

@@ -31,4 +31,6 @@ urlpatterns = [
         name="own_entry_restore",
     ),
     path("reports/<int:pk>/addresses/<int:url_pk>/export/", views.export, name="export"),
+    path("monitor/", views.monitor, name="monitor"),
+    path("monitor/csv/", views.monitor_download, name="monitor_csv"),
 ]

@@ -16,6 +16,7 @@ from meldpunt.cases.access import (
     MAX_ID,
     can_change,
     destroyed_page,
+    member_line_ids,
     no_key_page,
     report_for,
     report_key,
@@ -23,6 +24,7 @@ from meldpunt.cases.access import (
 )
 from meldpunt.hashes.services import OwnListRefused, own_entry_restore, own_entry_retire
 from meldpunt.hotline.classifying import item_classify
+from meldpunt.hotline.conf import hotline_setting
 from meldpunt.hotline.exchange import ExchangeRefused, address_report_export, export_reference
 from meldpunt.hotline.forms import AssessForm, ClassifyForm, QueueForm, RetireForm
 from meldpunt.hotline.models import (
@@ -33,6 +35,7 @@ from meldpunt.hotline.models import (
     QueueBucket,
     ReportedUrl,
 )
+from meldpunt.hotline.monitor import monitor_csv, monitor_per_country, monitor_per_provider
 from meldpunt.hotline.selectors import (
     MediaRow,
     first_attempt,
@@ -311,6 +314,26 @@ def own_entry_change(
     return redirect("hotline:report", pk=report.pk)
 
 
+def _monitor_line_ids(request: HttpRequest) -> list[int] | None:
+    """Administrators see every line's figures; other staff those of their own lines."""
+    return None if request.user.is_administrator else member_line_ids(request.user)
+
+
+def _monitor_tables(line_ids: list[int] | None) -> list[dict]:
+    return [
+        {
+            "id": "per-provider",
+            "title": _("Per hosting company"),
+            "rows": monitor_per_provider(line_ids=line_ids),
+        },
+        {
+            "id": "per-country",
+            "title": _("Per country"),
+            "rows": monitor_per_country(line_ids=line_ids),
+        },
+    ]
+
+
 @staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
@@ -347,6 +370,20 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
+def monitor(request: HttpRequest) -> HttpResponse:
+    """The provider monitor: removal figures per hosting company and per country."""
+    return render(
+        request,
+        "hotline/monitor.html",
+        {
+            "tables": _monitor_tables(_monitor_line_ids(request)),
+            "is_public_open": hotline_setting("HOTLINE_PUBLIC_MONITOR"),
+        },
+    )
+
+
+@staff_required
+@require_GET
 def export(request: HttpRequest, pk: int, url_pk: int) -> HttpResponse:
     """The address as a signed JSON document for a partner hotline that imports by file.
 
@@ -376,3 +413,31 @@ def export(request: HttpRequest, pk: int, url_pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+@staff_required
+@require_GET
+def monitor_download(request: HttpRequest) -> HttpResponse:
+    """The provider monitor's two tables as one CSV file."""
+    line_ids = _monitor_line_ids(request)
+    response = HttpResponse(
+        monitor_csv(
+            providers=monitor_per_provider(line_ids=line_ids),
+            countries=monitor_per_country(line_ids=line_ids),
+        ),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="provider-monitor.csv"'
+    return response
+
+
+@require_GET
+def public_monitor(request: HttpRequest) -> HttpResponse:
+    """The public provider monitor (HOTLINE_PUBLIC_MONITOR): figures only, every line.
+
+    Shows no address, no content and no report: counts, times and the names of
+    hosting companies, which the IP table gives anyway.
+    """
+    if not hotline_setting("HOTLINE_PUBLIC_MONITOR"):
+        raise Http404
+    return render(request, "hotline/public_monitor.html", {"tables": _monitor_tables(None)})

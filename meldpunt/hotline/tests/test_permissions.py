@@ -67,6 +67,8 @@ CLASSIFY = {
     "state": "assessment",
     "seen": "",
 }
+# The provider monitor: figures of the user's own lines (administrators: every line).
+MONITOR = {**READ, "administrator": OK, "analyst_of_other_line": OK}
 
 
 class World:
@@ -180,9 +182,13 @@ def _cases(world: World) -> list[tuple]:
         ("assess", "post", {"decision": "illegal", "state": "assessment"}, WRITE),
         ("recheck", "post", {}, WRITE),
         ("export", "get", {}, READ),
+        ("monitor", "get", {}, MONITOR),
+        ("monitor_csv", "get", {}, MONITOR),
     ]:
         item = world.address()
-        args = {"report": [item.report_id], "queue": []}.get(name, [item.report_id, item.pk])
+        args = {"report": [item.report_id], "queue": [], "monitor": [], "monitor_csv": []}.get(
+            name, [item.report_id, item.pk]
+        )
         url = reverse(f"hotline:{name}", args=args)
         rows.append((name, method, url, data, expected, _address_probe(item)))
     item, media = world.pictured()

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if verb == "import-ip-table":
             self._import(options["path"])
         elif verb == "recheck":
-            from meldpunt.hotline.services import reported_urls_recheck_due
+            from meldpunt.hotline.checking import reported_urls_recheck_due
 
             self.stdout.write(f"checked: {reported_urls_recheck_due()}")
         else:
