@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 from nacl.signing import SigningKey
 
 from meldpunt.cases.tests.factories import make_report
@@ -47,6 +48,13 @@ from meldpunt.vault.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/partner-hotlines/reports"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -347,7 +355,8 @@ def _token(world, country: str = "DE") -> str:
 
 
 def _post(client, body, token: str | None, content_type: str = "application/json"):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    # English messages, as docs/api.md promises for `Accept-Language: en` (Dutch otherwise).
+    headers = {"Accept-Language": "en"} | ({"Authorization": f"Bearer {token}"} if token else {})
     data = body if isinstance(body, (bytes, str)) else json.dumps(body)
     return client.post(API, data=data, content_type=content_type, headers=headers)
 

@@ -19,12 +19,25 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.test import Client
 from django.urls import resolve, reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from meldpunt.cases.models import ClassificationScheme, LineCaseSettings, QuestionTemplate
+from meldpunt.cases.tests.factories import make_report
 from meldpunt.hashes.models import HashCheckClient, HashList
+from meldpunt.hotline.models import ActionKind, AddressAction, HostingProvider
+from meldpunt.hotline.services import reported_url_create
 from meldpunt.lines.models import Category, Line, Municipality
-from meldpunt.network.models import Partner, PartnerMembership, RecipientKind, RoutingRule
+from meldpunt.lines.webaddress import url_normalise
+from meldpunt.network.models import (
+    Partner,
+    PartnerCountry,
+    PartnerHotlineExchange,
+    PartnerKind,
+    PartnerMembership,
+    RecipientKind,
+    RoutingRule,
+)
 from meldpunt.network.tests.factories import make_partner
 from meldpunt.testing import (
     FORBIDDEN,
@@ -57,6 +70,8 @@ REFUSED = {
     ("django_tasks_database.dbtaskresult", "add"): FORBIDDEN,  # read-only
     ("django_tasks_database.dbtaskresult", "delete"): FORBIDDEN,
     ("vault.staffuser", "password"): REDIRECT,  # refused: see StaffUserAdmin
+    ("hotline.addressaction", "add"): FORBIDDEN,  # made by confirming, never by hand
+    ("hotline.addressaction", "delete"): FORBIDDEN,
 }
 SITE_ANSWERS = {
     "login": REDIRECT,  # to the index: already signed in
@@ -76,10 +91,13 @@ class World:
         self.line = make_line()
         self.target = make_staff(lines=[self.line])
         self.partner = make_partner(lines=[self.line])
+        self.category = make_category(line=self.line)
+        # Another category for what protects its category from deletion.
+        self.kept_category = make_category(line=self.line)
         self.objects: dict[type[Model], Model] = {
             StaffUser: self.target,
             Line: self.line,
-            Category: make_category(line=self.line),
+            Category: self.category,
             Group: Group.objects.create(name="configuration"),
             DBTaskResult: DBTaskResult.objects.create(
                 args_kwargs={"args": [], "kwargs": {}},
@@ -104,7 +122,25 @@ class World:
             RoutingRule: RoutingRule.objects.create(
                 line=self.line, recipient=RecipientKind.PARTNER, partner=self.partner
             ),
+            PartnerCountry: PartnerCountry.objects.get(code="DE"),
+            PartnerHotlineExchange: PartnerHotlineExchange.objects.create(
+                partner=make_partner(kind=PartnerKind.FOREIGN_HOTLINE, country="DE"),
+                public_key="0" * 64,
+                category=self.kept_category,
+            ),
         }
+        provider = HostingProvider.objects.create(asn=64500, name="Example hosting")
+        self.objects[HostingProvider] = provider
+        self.objects[AddressAction] = AddressAction.objects.create(
+            reported_url=reported_url_create(
+                report=make_report(category=self.kept_category),
+                address=url_normalise("https://pics.example.test/1.jpg"),
+            ),
+            kind=ActionKind.NOTICE,
+            provider=provider,
+            created_at=timezone.now(),
+            next_attempt_at=timezone.now(),
+        )
         self.actor = None
         if role is not None:
             self.actor = make_staff(role=role, username=f"the-{role}")
