@@ -343,10 +343,11 @@ def address_action_sent(*, action: AddressAction) -> ReportedUrl:
 
 @transaction.atomic
 def address_action_refused(*, action: AddressAction) -> ReportedUrl:
-    """The mail server refused a notice at its very end, after it was recorded as sent.
+    """The mail server refused a notice at its very end, after the whole message.
 
-    Recorded in the case timeline with the error; an address moved on by it
-    goes back to waiting for action until the notice is sent.
+    Recorded in the case timeline with the error. What sending it wrote was
+    rolled back with it; an address moved on meanwhile goes back to waiting
+    for action until the notice is sent.
     """
     item = ReportedUrl.objects.select_for_update().get(pk=action.reported_url_id)
     audit_record(

@@ -115,19 +115,10 @@ def forward_notifications_deliver(
             pk=notification.forward_id, delivery_state=DeliveryState.AVAILABLE
         ).update(delivery_state=DeliveryState.NOTIFIED)
 
-    def on_refused(notification: ForwardNotification) -> None:
-        if not ForwardNotification.objects.filter(
-            forward_id=notification.forward_id, sent_at__isnull=False
-        ).exists():
-            Forward.objects.filter(
-                pk=notification.forward_id, delivery_state=DeliveryState.NOTIFIED
-            ).update(delivery_state=DeliveryState.AVAILABLE, notified_at=None)
-
     return outbox_deliver(
         queryset=queryset,
         send=send,
         on_sent=on_sent,
-        on_refused=on_refused,
         max_attempts=network_setting("NETWORK_NOTIFICATION_MAX_ATTEMPTS"),
         now=now,
     )

@@ -9,12 +9,13 @@ worker finds it sent and does nothing. A failure is recorded and retried after
 a growing pause; after ``max_attempts`` it is given up and stays visible.
 
 Mail is the one side effect a database transaction cannot undo. ``mail_begin``
-therefore hands the whole message to the SMTP server but for the final dot,
-the caller commits "sent", and only then the dot tells the server to accept
-it: a worker killed before the commit leaves the server an unfinished message,
-which it throws away, and the retry sends it again. Only a kill in the
-microseconds between the commit and writing the dot loses a mail (it then
-shows as sent); no moment sends one twice.
+hands the whole message to the SMTP server but for the final dot; the dot is
+sent last, inside the row's transaction, after everything "sent" writes. A
+worker killed before the dot leaves the server an unfinished message, which it
+throws away, and the retry sends it again; a worker killed between the
+server's acceptance and the commit sends that one message again on retry,
+with the same Message-ID for the receiver to drop. So no mail is ever lost,
+and at most the one in flight when a worker dies is handed over twice.
 """
 
 import email.policy
@@ -67,12 +68,11 @@ def outbox_deliver(
 ) -> tuple[int, int]:
     """Send the due rows of ``queryset`` with ``send``; returns (sent, failed).
 
-    ``send`` runs in a savepoint inside the row's transaction, so what it
-    writes to the database is kept exactly when the row is marked sent;
-    ``on_sent`` runs in that transaction too, so a worker killed at any moment
-    leaves the row and its consequences together. When the mail server refuses
-    the message at its final dot after all, the row is failed again and
-    ``on_refused`` undoes what ``on_sent`` said.
+    ``send`` and ``on_sent`` run in a savepoint inside the row's transaction,
+    so what they write is kept exactly when the row is marked sent, and a
+    worker killed at any moment leaves the row and its consequences together.
+    When the mail server refuses the message at its final dot, the savepoint is
+    rolled back, the row failed, and ``on_refused`` records the refusal.
     """
     model = queryset.model
     due = outbox_due(queryset, max_attempts=max_attempts).filter(next_attempt_at__lte=now)
@@ -88,26 +88,20 @@ def outbox_deliver(
             )
             if row is None:
                 continue
+            finish = None
             try:
                 with transaction.atomic():
                     finish = send(row)
+                    row.sent_at = now
+                    row.save(update_fields=["sent_at"])
+                    if on_sent is not None:
+                        on_sent(row)
+                    if finish is not None:
+                        finish()  # the final dot: the last thing before the commit
             except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
                 _failed(row, error, now)
-                failed += 1
-                continue
-            row.sent_at = now
-            row.save(update_fields=["sent_at"])
-            if on_sent is not None:
-                on_sent(row)
-        if finish is not None:
-            try:
-                finish()
-            except Exception as error:  # noqa: BLE001 - the server refused it after all
-                with transaction.atomic():
-                    row = model.objects.select_for_update().get(pk=pk)
-                    _failed(row, error, now)
-                    if on_refused is not None:
-                        on_refused(row)
+                if finish is not None and on_refused is not None:
+                    on_refused(row)
                 failed += 1
                 continue
         sent += 1

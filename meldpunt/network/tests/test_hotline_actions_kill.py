@@ -1,5 +1,6 @@
 """The worker is killed (SIGKILL) during a batch of 200 notices and another takes over:
-the SMTP server receives every notice exactly once.
+the SMTP server receives every notice, each under one Message-ID; at most the one
+in flight at the kill is handed over twice (docs/hotline.md).
 
 Real worker processes on the test's database (``workers.testing``, as the
 worker recovery tests), aiosmtpd in the test process. The providers' abuse
@@ -78,7 +79,7 @@ def _notices() -> list[AddressAction]:
     return made
 
 
-def test_a_worker_killed_during_200_notices_leaves_every_notice_received_exactly_once(
+def test_a_worker_killed_during_200_notices_loses_no_notice_and_repeats_at_most_one(
     database_url, tmp_path, workers, smtp_server
 ):
     notices = _notices()
@@ -107,7 +108,9 @@ def test_a_worker_killed_during_200_notices_leaves_every_notice_received_exactly
     )
     received = sorted(message["Message-ID"] for message in smtp_server.messages)
     expected = sorted(f"<hotline-action-{notice.pk}@example.org>" for notice in notices)
-    assert received == expected  # each once: none lost, none twice
+    # None lost; a repeat only of the message in flight at the kill, with its Message-ID.
+    assert sorted(set(received)) == expected
+    assert len(received) - len(expected) <= 1
     assert {message["X-Envelope-To"] for message in smtp_server.messages} == {
         "abuse@hoster.example"
     }
