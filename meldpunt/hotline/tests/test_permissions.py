@@ -184,12 +184,14 @@ def _cases(world: World) -> list[tuple]:
         ("export", "get", {}, READ),
         ("monitor", "get", {}, MONITOR),
         ("monitor_csv", "get", {}, MONITOR),
+        # The confirm page of the actions by hosting; the network app serves it.
+        ("network:hotline_actions", "get", {}, READ),
     ]:
         item = world.address()
         args = {"report": [item.report_id], "queue": [], "monitor": [], "monitor_csv": []}.get(
             name, [item.report_id, item.pk]
         )
-        url = reverse(f"hotline:{name}", args=args)
+        url = reverse(name if ":" in name else f"hotline:{name}", args=args)
         rows.append((name, method, url, data, expected, _address_probe(item)))
     item, media = world.pictured()
     url = reverse("hotline:classify", args=[item.report_id, item.pk, media.pk])
@@ -208,7 +210,7 @@ def _cases(world: World) -> list[tuple]:
 def test_the_matrix_covers_every_hotline_url():
     assert {row[0] for row in _cases(World("supervisor"))} == {
         pattern.name for pattern in hotline_urls.urlpatterns
-    }
+    } | {"network:hotline_actions"}
 
 
 @pytest.mark.parametrize("role", ROLES)
