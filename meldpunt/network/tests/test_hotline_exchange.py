@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 from nacl.signing import SigningKey
 
 from meldpunt.cases.tests.factories import make_report
@@ -45,6 +46,15 @@ from meldpunt.testing import make_category, make_line, make_staff, sign_in
 from meldpunt.vault.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The services' messages are asserted in English; the installation's default is Dutch,
+    and which language an earlier test left active must not matter."""
+    with translation.override("en"):
+        yield
+
 
 API = "/api/v1/partner-hotlines/reports"
 
@@ -354,9 +364,10 @@ def _post(client, body, token: str | None, content_type: str = "application/json
 
 def test_the_api_imports_for_the_authenticated_hotline(client, world):
     token = _token(world)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # Dutch by default (docs/api.md)
     response = _post(client, [signed(world), signed(world)], token)
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and response["Content-Language"] == "en"
     assert response["Cache-Control"] == "no-store" and not response.cookies
     assert response.json() == {
         "results": [
