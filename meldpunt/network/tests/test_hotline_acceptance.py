@@ -164,6 +164,10 @@ def test_a_reported_page_from_the_public_form_to_its_removal_on_the_provider_mon
     assert item.removal_hours == hours and 24 <= hours <= 25  # 25: an hour turned meanwhile
     html = analyst.get(reverse("hotline:report", args=[item.report_id])).content.decode()
     assert f"removed {hours} hours after it was judged illegal" in html
+    removed = analyst.get(reverse("hotline:queue"), {"bucket": "removed"}).content.decode()
+    assert f'id="queue-address-{item.pk}"' in removed  # the analyst's queue: removed
+    waiting = analyst.get(reverse("hotline:queue"), {"bucket": "removal"}).content.decode()
+    assert f'id="queue-address-{copy.pk}"' not in waiting  # known, but another line's
 
     # 7. The provider monitor: one address reported, one removed, and how fast.
     html = analyst.get(reverse("hotline:monitor")).content.decode()
