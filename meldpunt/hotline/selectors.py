@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from meldpunt.cases.access import member_line_ids
+from meldpunt.cases.access import STAFF_ROLES, member_line_ids
 from meldpunt.evidence.models import EvidenceFile, EvidenceMatch, EvidencePreview, PreviewKind
 from meldpunt.hotline.actionpages import action_page_url
 from meldpunt.hotline.conf import hotline_setting
@@ -37,7 +37,7 @@ from meldpunt.hotline.sealing import details_open, url_open
 from meldpunt.hotline.services import ACTIONABLE_STATES, ASSESSABLE_STATES, NEXT_STEPS
 from meldpunt.hotline.sources import address_sources
 from meldpunt.intake.models import Report
-from meldpunt.lines.models import LineKind
+from meldpunt.lines.models import Line, LineKind
 from meldpunt.vault import crypto
 from meldpunt.vault.models import StaffUser
 
@@ -427,6 +427,20 @@ def _queue_addresses(user: StaffUser) -> QuerySet[ReportedUrl]:
         report__line__kind=LineKind.CONTENT_HOTLINE,
         destroyed_at=None,
     )
+
+
+def hotline_navigation(user: StaffUser) -> dict[str, bool]:
+    """Which hotline pages the staff navigation links to for ``user``.
+
+    The address queue lists the addresses of the user's content-hotline lines,
+    so their members get it; the provider monitor shows those lines' figures,
+    and every line's to an administrator.
+    """
+    is_member = Line.objects.filter(
+        pk__in=member_line_ids(user), kind=LineKind.CONTENT_HOTLINE
+    ).exists()
+    is_administrator = user.role in STAFF_ROLES and user.is_administrator
+    return {"queue": is_member, "monitor": is_member or is_administrator}
 
 
 def queue_counts(user: StaffUser) -> dict[str, int]:

@@ -135,6 +135,29 @@ def test_the_case_page_links_to_the_hotline_page_for_hotline_lines_only(
     assert member_client.get(reverse("hotline:report", args=[plain.pk])).status_code == 404
 
 
+def test_the_staff_navigation_links_to_the_queue_and_monitor_for_who_may_see_them():
+    queue, monitor = reverse("hotline:queue"), reverse("hotline:monitor")
+    hotline_line = make_line(kind=LineKind.CONTENT_HOTLINE)
+
+    def links(user) -> tuple[bool, bool]:
+        html = client_for(user).get(reverse("cases:queue")).content.decode()
+        return f'href="{queue}"' in html, f'href="{monitor}"' in html
+
+    analyst = client_for(make_staff(lines=[hotline_line]))
+    html = analyst.get(reverse("cases:queue")).content.decode()
+    assert f'href="{queue}">Address queue<' in html
+    assert f'href="{monitor}">Provider monitor<' in html
+    dutch = analyst.get(reverse("cases:queue"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Adressenwachtrij" in dutch and "Providermonitor" in dutch
+    # Staff of other lines only: no hotline to work on, no figures of their own.
+    assert links(make_staff(lines=[make_line(kind=LineKind.TIPS)])) == (False, False)
+    # An administrator sees every line's figures, but queues only their own lines' addresses.
+    assert links(make_staff(role=Role.ADMINISTRATOR)) == (False, True)
+    # The public pages have no staff navigation.
+    public = Client().get("/en/")
+    assert public.status_code == 200 and queue not in public.content.decode()
+
+
 def test_others_get_404_and_strangers_the_sign_in_page(hotline, django_capture_on_commit_callbacks):
     item = checked(hotline, django_capture_on_commit_callbacks)
     other_line_analyst = make_staff(lines=[make_category().line])

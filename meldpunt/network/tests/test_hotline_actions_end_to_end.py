@@ -56,14 +56,19 @@ def hotline(fake_web, fake_dns, rdap, smtp_server):
     return category
 
 
-def _report_assess_confirm(client: Client, category, web) -> ReportedUrl:
-    """Report through the public form; the analyst assesses illegal and confirms the actions."""
-    analyst = _signed_in(make_staff(lines=[category.line]))  # a member before the report comes
-    address = web.url("/gallery/1.jpg", host="pics.example.test")
+def _report(client: Client, category, address: str) -> ReportedUrl:
+    """Report ``address`` through the public form (review, then send); the new address,
+    its first check done on commit."""
     review = _post(client, category, address, send=False)
     sent = _post(client, category, review.context["hidden_form"].initial["urls"], send=True)
     assert sent.status_code == 200 and sent.context["receipt"]
-    item = ReportedUrl.objects.get()
+    return ReportedUrl.objects.latest("pk")
+
+
+def _report_assess_confirm(client: Client, category, web) -> ReportedUrl:
+    """Report through the public form; the analyst assesses illegal and confirms the actions."""
+    analyst = _signed_in(make_staff(lines=[category.line]))  # a member before the report comes
+    item = _report(client, category, web.url("/gallery/1.jpg", host="pics.example.test"))
     assert item.state == HotlineState.ASSESSMENT and item.check_count == 1  # checked
 
     assessed = analyst.post(
@@ -71,6 +76,12 @@ def _report_assess_confirm(client: Client, category, web) -> ReportedUrl:
         {"decision": "illegal", "state": item.state},
     )
     assert assessed.status_code == 302
+    return _confirm_actions(analyst, item)
+
+
+def _confirm_actions(analyst: Client, item: ReportedUrl) -> ReportedUrl:
+    """The analyst opens the actions the hosting calls for from the report's page and
+    confirms them; the address as it stands after the actions ran."""
     page = analyst.get(reverse("hotline:report", args=[item.report_id])).content.decode()
     actions = reverse("network:hotline_actions", args=[item.report_id, item.pk])
     assert actions in page

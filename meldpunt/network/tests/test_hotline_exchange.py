@@ -47,6 +47,15 @@ from meldpunt.vault.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """The services' messages are asserted in English; the installation's default is Dutch,
+    and which language an earlier test left active must not matter."""
+    with translation.override("en"):
+        yield
+
+
 API = "/api/v1/partner-hotlines/reports"
 
 
@@ -363,9 +372,10 @@ def _post(client, body, token: str | None, content_type: str = "application/json
 
 def test_the_api_imports_for_the_authenticated_hotline(client, world):
     token = _token(world)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # Dutch by default (docs/api.md)
     response = _post(client, [signed(world), signed(world)], token)
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and response["Content-Language"] == "en"
     assert response["Cache-Control"] == "no-store" and not response.cookies
     assert response.json() == {
         "results": [
