@@ -59,13 +59,6 @@ def english():
 API = "/api/v1/partner-hotlines/reports"
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    """The messages are checked in English, whatever language an earlier test left active."""
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def world():
     line = make_line(kind=LineKind.CONTENT_HOTLINE)
@@ -372,7 +365,6 @@ def _post(client, body, token: str | None, content_type: str = "application/json
 
 def test_the_api_imports_for_the_authenticated_hotline(client, world):
     token = _token(world)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # Dutch by default (docs/api.md)
     response = _post(client, [signed(world), signed(world)], token)
 
     assert response.status_code == 200 and response["Content-Language"] == "en"
