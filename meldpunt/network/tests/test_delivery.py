@@ -208,7 +208,7 @@ def _attachment_checked(item: dict, cleaned: bytes) -> None:
     assert (item["size"], item["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
 
 
-def test_email_delivery_decrypts_with_the_partner_key_and_carries_the_redacted_text(
+def test_email_delivery_decrypts_with_the_partner_key_and_carries_the_redacted_text_and_files(
     world, partner_tsk, settings, django_capture_on_commit_callbacks
 ):
     controller, inbox = smtp_server_start()
