@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 from nacl.signing import SigningKey
 
 from meldpunt.cases.tests.factories import make_report
@@ -45,6 +46,15 @@ from meldpunt.testing import make_category, make_line, make_staff, sign_in
 from meldpunt.vault.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in English (Dutch is the default language); without this
+    the service-level assertions passed only after another test had left English active."""
+    with translation.override("en"):
+        yield
+
 
 API = "/api/v1/partner-hotlines/reports"
 
@@ -347,7 +357,8 @@ def _token(world, country: str = "DE") -> str:
 
 
 def _post(client, body, token: str | None, content_type: str = "application/json"):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    # The messages are asserted in English; the API answers in Dutch unless asked.
+    headers = {"Accept-Language": "en"} | ({"Authorization": f"Bearer {token}"} if token else {})
     data = body if isinstance(body, (bytes, str)) else json.dumps(body)
     return client.post(API, data=data, content_type=content_type, headers=headers)
 
