@@ -397,8 +397,13 @@ class Forward(models.Model):
 
 
 def neutral_file_name(*, number: int, media_type: str) -> str:
-    """Only the position and type: the reporter's own file name may identify them."""
-    extension = mimetypes.guess_extension(media_type, strict=False) or ".bin"
+    """Only the position and type: the reporter's own file name may identify them.
+
+    Parameters of the media type (``text/plain; charset=utf-8``) say nothing
+    about the extension, and with them no extension would be found.
+    """
+    essence = media_type.partition(";")[0].strip().lower()
+    extension = mimetypes.guess_extension(essence, strict=False) or ".bin"
     return f"attachment-{number}{extension}"
 
 

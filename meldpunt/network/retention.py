@@ -4,7 +4,10 @@ A partner keeps what it received for ``Partner.forward_retention_days`` (or
 the ``NETWORK_FORWARD_RETENTION_DAYS`` default) counted from the day of the
 forward, independent of the report's own retention: the partner acts on its
 copy on its own schedule, and the report may be gone long before. Then the
-forward's key is crypto-shredded, its text wiped and its files deleted.
+forward's key is crypto-shredded, its text wiped and its files deleted, and
+so is the copy encrypted to the partner's OpenPGP key for e-mail or webhook
+(``Delivery.ciphertext``, text and files): the reporting point cannot read
+it, but it is the same content and must not outlive the period either.
 
 The row stays as a stub with only what billing and the yearly evaluation
 count: when, to which partner, and the report (whose line and category stay
@@ -25,7 +28,10 @@ from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_destroy
 
 from .conf import network_setting
-from .models import Forward, ForwardFile, Partner
+from .models import Delivery, DeliveryState, Forward, ForwardFile, Partner
+
+# Why a delivery still queued when its forward was destroyed was never sent.
+DESTROYED_BEFORE_DELIVERY = "destroyed after the partner's retention period before delivery"
 
 
 def forward_retention_days(partner: Partner) -> int:
@@ -74,9 +80,15 @@ def forward_destroy(*, forward_pk: int, now: datetime | None = None) -> bool:
         files = list(ForwardFile.objects.filter(forward=forward))
         ForwardFile.objects.filter(forward=forward).delete()
         data_key_destroy(data_key=forward.data_key)
+        deliveries = Delivery.objects.filter(forward=forward)
+        if deliveries.filter(state=DeliveryState.QUEUED).update(
+            state=DeliveryState.FAILED, last_error=DESTROYED_BEFORE_DELIVERY
+        ):
+            forward.delivery_state = DeliveryState.FAILED
+        deliveries.update(ciphertext=b"")
         forward.sealed_body = b""
         forward.destroyed_at = now
-        forward.save(update_fields=["sealed_body", "destroyed_at"])
+        forward.save(update_fields=["sealed_body", "destroyed_at", "delivery_state"])
         audit_record(
             actor=None,
             action="forward.destroyed",

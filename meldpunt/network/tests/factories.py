@@ -1,10 +1,13 @@
 """Partners and usable cases for forwarding tests, built through the real services."""
 
+from collections.abc import Sequence
+
 from meldpunt.cases.models import Case
 from meldpunt.cases.services import case_claim, case_triage
 from meldpunt.cases.tests.factories import make_report
+from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake.models import Report
-from meldpunt.intake.services import report_key_for_staff
+from meldpunt.intake.services import IncomingFile, report_key_for_staff, report_submit
 from meldpunt.lines.models import Category, Line
 from meldpunt.privacy.redaction import Decision
 from meldpunt.testing import PASSWORD, make_staff
@@ -35,7 +38,23 @@ def add_member(partner: Partner) -> StaffUser:
 
 def usable_report(*, category: Category, holder: StaffUser, text: str) -> Report:
     """A report held by ``holder`` and assessed usable (case version 2)."""
-    report = make_report(category=category, text=text)
+    return _held_as_usable(make_report(category=category, text=text), holder)
+
+
+def usable_report_with_files(
+    *, category: Category, holder: StaffUser, text: str, files: Sequence[IncomingFile]
+) -> Report:
+    """Like ``usable_report``, but sent through intake so that ``files`` are really cleaned."""
+    report = report_submit(
+        category=category,
+        answers={"what": text},
+        questions={"what": "Wat is er aan de hand?"},
+        files=list(files),
+    ).report
+    return _held_as_usable(report, holder)
+
+
+def _held_as_usable(report: Report, holder: StaffUser) -> Report:
     case_claim(report=report, actor=holder, version=0)
     case_triage(report=report, actor=holder, version=1, outcome="usable")
     report.refresh_from_db()
@@ -49,8 +68,15 @@ def key_of(report: Report, user: StaffUser) -> bytes:
     )
 
 
-def forwarded(*, report: Report, partners: list[Partner], actor: StaffUser) -> list[Forward]:
-    """Forward a usable report through the real services, every marked passage redacted."""
+def forwarded(
+    *,
+    report: Report,
+    partners: list[Partner],
+    actor: StaffUser,
+    files: Sequence[EvidenceFile] = (),
+) -> list[Forward]:
+    """Forward a usable report through the real services, every marked passage redacted,
+    with the chosen cleaned ``files``."""
     key = key_of(report, actor)
     stored = forward_draft_current(report=report, actor=actor, key_bytes=key)
     version = stored.version
@@ -71,4 +97,5 @@ def forwarded(*, report: Report, partners: list[Partner], actor: StaffUser) -> l
         key_bytes=key,
         draft_version=version,
         case_version=Case.objects.get(report=report).version,
+        files=files,
     )

@@ -3,12 +3,16 @@
 Real components: a partner key made with Sequoia in the test, an aiosmtpd
 server, an http.server webhook receiver, Django's SMTP backend, the immediate
 task backend running the first attempt when the forward commits, and real
-OpenPGP decryption of what arrived.
+OpenPGP decryption of what arrived. The report comes in through intake with a
+picture, cleaned there; the e-mail and the webhook carry that cleaned file.
 """
 
+import base64
 import email
 import email.policy
+import hashlib
 import hmac
+import io
 import json
 import time
 from datetime import timedelta
@@ -23,13 +27,17 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pysequoia import packet
 
+from meldpunt.evidence.models import EvidenceFile
+from meldpunt.hashes.tests import pictures
+from meldpunt.intake.services import IncomingFile
 from meldpunt.testing import make_category, make_staff, sign_in
+from meldpunt.vault import blobs
 from meldpunt.vault.models import Role, StaffUser
 
 from ..delivery import deliveries_prepare, deliveries_send, delivery_message_id, webhook_signature
 from ..models import Delivery, DeliveryChannel, DeliveryState, Forward, Partner
 from ..services import ForwardError
-from .factories import forwarded, make_partner, usable_report
+from .factories import forwarded, key_of, make_partner, usable_report_with_files
 from .receivers import WebhookReceiver, smtp_server_start
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +75,20 @@ def world():
     class World:
         line = category.line
         analyst = make_staff(lines=[category.line])
-        report = usable_report(category=category, holder=analyst, text=f"{DETAIL} Bel {PHONE}.")
+        report = usable_report_with_files(
+            category=category,
+            holder=analyst,
+            text=f"{DETAIL} Bel {PHONE}.",
+            files=[
+                IncomingFile(
+                    source=io.BytesIO(pictures.jpeg(pictures.picture(51))),
+                    name="busje-van-de-buurman.jpg",
+                    question_key="files",
+                )
+            ],
+        )
+        photo = EvidenceFile.objects.get(attachment__report=report)
+        cleaned = blobs.blob_read_all(key=key_of(report, analyst), name=photo.blob_name)
 
     return World
 
@@ -80,9 +101,11 @@ def _partner(world, tsk, **fields) -> Partner:
     return partner
 
 
-def _forward(world, partner, capture) -> Forward:
+def _forward(world, partner, capture, *, files=()) -> Forward:
     with capture(execute=True):
-        [forward] = forwarded(report=world.report, actor=world.analyst, partners=[partner])
+        [forward] = forwarded(
+            report=world.report, actor=world.analyst, partners=[partner], files=files
+        )
     forward.refresh_from_db()
     return forward
 
@@ -177,7 +200,15 @@ def test_each_channel_asks_for_what_it_needs(partner_tsk):
 # -- e-mail ----------------------------------------------------------------------------------------
 
 
-def test_email_delivery_decrypts_with_the_partner_key_and_carries_the_redacted_text(
+def _attachment_checked(item: dict, cleaned: bytes) -> None:
+    """A payload's file entry: the neutral name and exactly the cleaned bytes."""
+    data = base64.b64decode(item["data"])
+    assert (item["name"], item["media_type"]) == ("attachment-1.jpg", "image/jpeg")
+    assert data == cleaned
+    assert (item["size"], item["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+
+
+def test_email_delivery_decrypts_with_the_partner_key_and_carries_the_redacted_text_and_files(
     world, partner_tsk, settings, django_capture_on_commit_callbacks
 ):
     controller, inbox = smtp_server_start()
@@ -194,13 +225,15 @@ def test_email_delivery_decrypts_with_the_partner_key_and_carries_the_redacted_t
             delivery_channel=DeliveryChannel.EMAIL,
             delivery_email="ontvangst@politie.example",
         )
-        forward = _forward(world, partner, django_capture_on_commit_callbacks)
+        forward = _forward(world, partner, django_capture_on_commit_callbacks, files=[world.photo])
     finally:
         controller.stop()
 
     [(recipients, raw)] = inbox.messages
     assert recipients == ["ontvangst@politie.example"]
     assert DETAIL.encode() not in raw and b"Kerkstraat" not in raw  # nothing in the clear
+    assert b"busje-van-de-buurman" not in raw
+    assert base64.b64encode(world.cleaned[:57]) not in raw  # the file neither
     message = email.message_from_bytes(raw, policy=email.policy.default)
     delivery = Delivery.objects.get(forward=forward)
     assert message["Message-ID"] == delivery_message_id(delivery)
@@ -212,9 +245,14 @@ def test_email_delivery_decrypts_with_the_partner_key_and_carries_the_redacted_t
     )
     text = inner.get_body(("plain",)).get_content()
     assert DETAIL in text and PHONE not in text
-    [payload_part] = [p for p in inner.iter_attachments() if p.get_filename() == "forward.json"]
-    payload = json.loads(payload_part.get_content())
+    files = {part.get_filename(): part for part in inner.iter_attachments()}
+    assert set(files) == {"attachment-1.jpg", "forward.json"}
+    assert files["attachment-1.jpg"].get_content_type() == "image/jpeg"
+    assert files["attachment-1.jpg"].get_content() == world.cleaned
+    payload = json.loads(files["forward.json"].get_content())
     assert payload["forward"] == forward.pk and PHONE not in payload["text"]
+    [item] = payload["attachments"]
+    _attachment_checked(item, world.cleaned)
     assert forward.channel == DeliveryChannel.EMAIL
     assert forward.delivery_state == delivery.state == DeliveryState.DELIVERED
     assert not forward.notifications.exists()  # the e-mail itself is the delivery
@@ -240,7 +278,8 @@ def test_webhook_failing_twice_is_delivered_once_with_a_valid_signature(
     server = receiver.start()
     try:
         partner = _webhook_partner(world, partner_tsk, server)
-        forward = _forward(world, partner, django_capture_on_commit_callbacks)  # attempt 1: 500
+        # Attempt 1: 500.
+        forward = _forward(world, partner, django_capture_on_commit_callbacks, files=[world.photo])
         delivery = Delivery.objects.get(forward=forward)
         assert (delivery.state, delivery.attempts) == (DeliveryState.QUEUED, 1)
         assert delivery.last_error.startswith("HTTP 500")
@@ -267,7 +306,8 @@ def test_webhook_failing_twice_is_delivered_once_with_a_valid_signature(
     payload = json.loads(decrypt(partner_tsk, envelope["encrypted"]))
     assert payload["format"] == "meldpunt.forward/1"
     assert DETAIL in payload["text"] and PHONE not in payload["text"]
-    assert payload["attachments"] == []
+    [item] = payload["attachments"]
+    _attachment_checked(item, world.cleaned)
     forward.refresh_from_db()
     delivery.refresh_from_db()
     assert forward.delivery_state == delivery.state == DeliveryState.DELIVERED

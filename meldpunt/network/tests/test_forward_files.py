@@ -139,6 +139,19 @@ def test_chosen_files_reach_the_partner_and_decrypt_an_unchosen_one_does_not(wor
     assert _cleaned_bytes(world, world.notes) == b"kenteken en tijden\n"
 
 
+def test_a_text_file_keeps_its_extension_under_the_neutral_name(world):
+    # Its media type has a parameter (text/plain; charset=utf-8); it once left as ".bin".
+    assert world.notes.media_type.startswith("text/plain;")
+    assert _forward(_client(world.analyst), world, files=[world.notes]).status_code == 302
+    forward = Forward.objects.get()
+    member = _client(world.member)
+    detail = member.get(reverse("partner:forward", args=[forward.pk])).content.decode()
+    assert "attachment-1.txt" in detail and "aantekeningen" not in detail
+    download = member.get(_file_url(forward, 1))
+    assert download["Content-Disposition"] == 'attachment; filename="attachment-1.txt"'
+    assert download.content == b"kenteken en tijden\n"
+
+
 def test_a_known_material_file_cannot_be_chosen_and_nothing_is_made(world):
     analyst = _client(world.analyst)
     refused = _forward(analyst, world, files=[world.photo, world.known])

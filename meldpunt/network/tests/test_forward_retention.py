@@ -1,12 +1,14 @@
 """Issue 13, item 7: a partner's copies are destroyed after the partner's retention period.
 
-Text, files and key go; the row stays as a stub (date, partner, report) that
+Text, files and key go, and the copy encrypted to the partner's OpenPGP key for
+e-mail or webhook; the row stays as a stub (date, partner, report) that
 billing counts. Not a moment before the period ends.
 """
 
 import io
 from datetime import timedelta
 
+import pysequoia
 import pytest
 from django.core.files.storage import storages
 from django.test import Client, override_settings
@@ -19,8 +21,9 @@ from meldpunt.intake.services import IncomingFile, report_submit
 from meldpunt.testing import make_category, make_staff, sign_in
 from meldpunt.vault.models import AuditEvent, KeyGrant
 
-from ..models import Forward, ForwardFile
-from ..retention import forwards_purge
+from ..delivery import deliveries_send
+from ..models import Delivery, DeliveryChannel, DeliveryState, Forward, ForwardFile
+from ..retention import DESTROYED_BEFORE_DELIVERY, forwards_purge
 from ..services import forward_create, forward_draft_current
 from ..tasks import purge_expired_forwards
 from .factories import key_of, make_partner
@@ -28,10 +31,12 @@ from .factories import key_of, make_partner
 pytestmark = pytest.mark.django_db
 
 
-def _forward(*, retention_days: int | None) -> Forward:
+def _forward(*, retention_days: int | None, **partner_fields) -> Forward:
     category = make_category()
     analyst = make_staff(lines=[category.line])
-    partner = make_partner(lines=[category.line], forward_retention_days=retention_days)
+    partner = make_partner(
+        lines=[category.line], forward_retention_days=retention_days, **partner_fields
+    )
     report = report_submit(
         category=category,
         answers={"what": "Er staat elke nacht een wit busje bij de loods."},
@@ -101,3 +106,31 @@ def test_a_partner_without_its_own_period_follows_the_setting_through_the_period
     assert result.return_value == 1
     forward.refresh_from_db()
     assert forward.destroyed_at is not None
+
+
+@pytest.mark.parametrize("state", [DeliveryState.DELIVERED, DeliveryState.QUEUED])
+def test_the_copy_encrypted_for_e_mail_goes_too_and_a_waiting_one_is_never_sent(state):
+    key = pysequoia.Tsk.generate("Ontvangst <ontvangst@politie.example>")
+    forward = _forward(
+        retention_days=30,
+        delivery_channel=DeliveryChannel.EMAIL,
+        delivery_email="ontvangst@politie.example",
+        openpgp_key=str(key.extract_certificate()),
+    )
+    # The text and the file, encrypted to the partner's key when it was forwarded.
+    delivery = Delivery.objects.get(forward=forward)
+    opened = pysequoia.decrypt(bytes(delivery.ciphertext), key.decryptor()).bytes
+    assert b"notities" not in opened and b"attachment-1.txt" in opened
+    Delivery.objects.filter(pk=delivery.pk).update(state=state)
+
+    moment = forward.created_at + timedelta(days=30)
+    assert forwards_purge(now=moment) == [forward.pk]
+    delivery.refresh_from_db()
+    forward.refresh_from_db()
+    assert bytes(delivery.ciphertext) == b""
+    if state == DeliveryState.QUEUED:
+        assert delivery.state == forward.delivery_state == DeliveryState.FAILED
+        assert delivery.last_error == DESTROYED_BEFORE_DELIVERY
+    else:
+        assert delivery.state == DeliveryState.DELIVERED and not delivery.last_error
+    assert deliveries_send(now=moment + timedelta(days=1)) == (0, 0)
