@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
@@ -124,3 +125,20 @@ def wait_until(condition: Callable[[], Any], *, seconds: float, what: str) -> An
             return value
         time.sleep(0.1)
     raise AssertionError(f"not within {seconds} s: {what}")
+
+
+# Fixtures for tests that run real worker processes; import them by name.
+@pytest.fixture
+def database_url(transactional_db, tmp_path) -> Iterator[str]:
+    """The test database, committed and shared with worker processes."""
+    with shared_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def workers() -> Iterator[list]:
+    """Workers a test starts (append them); each is stopped at the end."""
+    started = []
+    yield started
+    for worker in started:
+        worker.stop()

@@ -33,26 +33,12 @@ from meldpunt.vault.keys import data_key_create
 from meldpunt.vault.models import AuditEvent
 from meldpunt.workers.models import WorkerHeartbeat
 from meldpunt.workers.recovery import tasks_recover
-from meldpunt.workers.testing import DB_TASKS, shared_database, wait_until, worker_start
+from meldpunt.workers.testing import DB_TASKS, wait_until, worker_start
 
 START_SECONDS = 90
 RETRIED = "retried: the worker stopped while making them, another try waits"
 STOPPED = "failed: the worker stopped while making them"
 EXPIRED = "failed: no worker made them in time"
-
-
-@pytest.fixture
-def database_url(transactional_db, tmp_path):
-    with shared_database(tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def workers():
-    started = []
-    yield started
-    for worker in started:
-        worker.stop()
 
 
 def _upload(*, analyst=None):

@@ -10,14 +10,13 @@ it was killed (at least once on the wire); the test allows at most that one.
 """
 
 import pysequoia
-import pytest
 from django.test import override_settings
 
 from meldpunt.cases.tests.factories import make_report
 from meldpunt.testing import make_category
 from meldpunt.vault import crypto
 from meldpunt.vault.keys import data_key_create
-from meldpunt.workers.testing import DB_TASKS, shared_database, wait_until, worker_start
+from meldpunt.workers.testing import DB_TASKS, wait_until, worker_start
 
 from ..delivery import deliveries_prepare
 from ..models import Delivery, DeliveryChannel, DeliveryState, Forward
@@ -28,20 +27,6 @@ from .receivers import WebhookReceiver
 
 BATCH = 500
 SECONDS = 240
-
-
-@pytest.fixture
-def database_url(transactional_db, tmp_path):
-    with shared_database(tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def workers():
-    started = []
-    yield started
-    for worker in started:
-        worker.stop()
 
 
 def _batch(server) -> list[Delivery]:

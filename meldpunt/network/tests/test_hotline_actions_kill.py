@@ -7,7 +7,6 @@ worker recovery tests), aiosmtpd in the test process. The providers' abuse
 address is the operator's (no RDAP here: its look-up is tested on its own).
 """
 
-import pytest
 from django.test import override_settings
 
 from meldpunt.cases.tests.factories import make_report
@@ -24,7 +23,7 @@ from meldpunt.hotline.services import PlannedAction, address_actions_create
 from meldpunt.lines.models import LineKind
 from meldpunt.testing import make_category, make_line
 from meldpunt.vault.models import hour_now
-from meldpunt.workers.testing import DB_TASKS, shared_database, wait_until, worker_start
+from meldpunt.workers.testing import DB_TASKS, wait_until, worker_start
 
 from ..tasks import address_action_send
 
@@ -33,20 +32,6 @@ START_SECONDS = 90
 # The recovery bound of the worker tests (dead after 3 s, recovery every second),
 # generous for a busy machine, plus the time to send the rest of the batch.
 FINISH_SECONDS = 600
-
-
-@pytest.fixture
-def database_url(transactional_db, tmp_path):
-    with shared_database(tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def workers():
-    started = []
-    yield started
-    for worker in started:
-        worker.stop()
 
 
 def _notices() -> list[AddressAction]:

@@ -7,7 +7,6 @@ task that blocks until released, ``kill -9``, and a second worker.
 import time
 from datetime import timedelta
 
-import pytest
 from django.tasks import TaskResultStatus
 from django.test import override_settings
 from django.utils import timezone
@@ -15,27 +14,13 @@ from django_tasks_db.models import DBTaskResult
 
 from meldpunt.workers.models import WorkerHeartbeat
 from meldpunt.workers.recovery import Recovery, tasks_recover
-from meldpunt.workers.testing import DB_TASKS, shared_database, wait_until, worker_start
+from meldpunt.workers.testing import DB_TASKS, wait_until, worker_start
 from meldpunt.workers.tests.blocking import wait_for_release
 
 # Dead after 3 s of silence, recovery every second (FAST_RECOVERY), generous for
 # a busy machine: the production bound is a minute of silence plus a minute.
 RECOVERY_BOUND_SECONDS = 45
 START_SECONDS = 90
-
-
-@pytest.fixture
-def database_url(transactional_db, tmp_path):
-    with shared_database(tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def workers():
-    started = []
-    yield started
-    for worker in started:
-        worker.stop()
 
 
 def _status(result_id) -> str:
