@@ -32,10 +32,10 @@ from meldpunt.hotline.models import (
     ReportedUrl,
 )
 from meldpunt.hotline.sealing import details_open, url_open, url_seal, url_tag
-from meldpunt.hotline.services import reported_url_create
+from meldpunt.hotline.tests.test_views import checked as checked_address
+from meldpunt.hotline.tests.test_views import client_for
 from meldpunt.lines.models import LineKind
-from meldpunt.lines.webaddress import url_normalise
-from meldpunt.testing import make_category, make_line, make_staff, sign_in
+from meldpunt.testing import make_category, make_line, make_staff
 from meldpunt.vault.models import AuditEvent, Role
 
 SAMPLE = Path(__file__).parent / "data" / "ip2asn-sample.tsv"
@@ -88,18 +88,8 @@ def hotline(fake_web, fake_dns, crawler_may_reach_fake_web):
 
 
 def checked(hotline, capture, path: str = "/page") -> ReportedUrl:
-    report = make_report(category=hotline["category"])
-    address = url_normalise(hotline["web"].url(path, host="pics.example.test"))
-    with capture(execute=True):
-        item = reported_url_create(report=report, address=address)
-    item.refresh_from_db()
-    return item
-
-
-def client_for(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    sign_in(client, user)
-    return client
+    """A report of the page (by default) whose first check has run."""
+    return checked_address(hotline, capture, path)
 
 
 def media(item: ReportedUrl, path: str) -> PageMediaItem:
