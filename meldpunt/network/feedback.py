@@ -47,11 +47,11 @@ from .models import (
 )
 from .selectors import ANSWER_CONTEXT, FEEDBACK_CONTEXT, QUESTION_CONTEXT, partner_recipients
 from .services import (
-    _REFUSAL_CODES,
+    REFUSAL_CODES,
     ForwardError,
     ForwardErrorCode,
-    _check_may_prepare,
     passage_pattern,
+    report_may_prepare_check,
 )
 
 MAX_FEEDBACK_CHARS = 4000
@@ -255,7 +255,7 @@ def followup_answer(
     since the page was shown (``upto``), or a mark is left unreviewed without a
     supervisor's override; the clearance goes into the audit event.
     """
-    report: Report = _check_may_prepare(question.forward.report, actor)
+    report: Report = report_may_prepare_check(question.forward.report, actor)
     with transaction.atomic():
         locked = FollowUpQuestion.objects.select_for_update().get(pk=question.pk)
         if locked.state != FollowUpState.RELAYED:
@@ -278,7 +278,7 @@ def followup_answer(
         except RedactionError as error:
             raise ForwardError(ForwardErrorCode.INVALID, str(error)) from error
         except ForwardRefused as refusal:
-            raise ForwardError(_REFUSAL_CODES[refusal.code], refusal.message) from refusal
+            raise ForwardError(REFUSAL_CODES[refusal.code], refusal.message) from refusal
         shared = data_key_open(data_key=locked.data_key, private_key=private_key, user=actor)
         body = render_redacted(draft.text, draft.marks)
         locked.sealed_answer = crypto.encrypt(shared, body.encode(), context=ANSWER_CONTEXT)

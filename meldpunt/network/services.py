@@ -97,7 +97,7 @@ class ForwardError(Exception):
         self.code, self.message = code, message
 
 
-_REFUSAL_CODES = {
+REFUSAL_CODES = {
     RefusalCode.UNREVIEWED_FINDINGS: ForwardErrorCode.UNREVIEWED,
     RefusalCode.OVERRIDE_NOT_ALLOWED: ForwardErrorCode.NOT_ALLOWED,
     RefusalCode.OVERRIDE_REASON_TOO_SHORT: ForwardErrorCode.INVALID,
@@ -122,7 +122,7 @@ def _conflict() -> ForwardError:
     )
 
 
-def _check_may_prepare(report: Report, actor: StaffUser) -> Report:
+def report_may_prepare_check(report: Report, actor: StaffUser) -> Report:
     """Whoever may change the case may prepare and send its forward; re-read to see closes."""
     current = Report.objects.select_related("line").get(pk=report.pk)
     if current.destroyed_at is not None:
@@ -161,7 +161,7 @@ def _fresh_draft(report: Report, key_bytes: bytes) -> RedactionDraft:
 
 def forward_draft_current(*, report: Report, actor: StaffUser, key_bytes: bytes) -> StoredDraft:
     """The stored draft of a report, made (with the detector's findings) on first use."""
-    report = _check_may_prepare(report, actor)
+    report = report_may_prepare_check(report, actor)
     record = ForwardDraft.objects.filter(report=report).first()
     if record is None:
         draft = _fresh_draft(report, key_bytes)
@@ -190,7 +190,7 @@ def _draft_change(
     *, report: Report, actor: StaffUser, key_bytes: bytes, version: int, change, details: dict
 ) -> RedactionDraft:
     """Apply ``change`` to the stored draft with a compare-and-swap on its version."""
-    report = _check_may_prepare(report, actor)
+    report = report_may_prepare_check(report, actor)
     record = ForwardDraft.objects.filter(report=report).first()
     if record is None or record.version != version:
         raise _conflict()
@@ -351,7 +351,7 @@ def forward_create(
     each forward's key. Known material is refused as a file; every file of the
     report that matched a list is mentioned in the text with its lists instead.
     """
-    report = _check_may_prepare(report, actor)
+    report = report_may_prepare_check(report, actor)
     if not partners:
         raise ForwardError(ForwardErrorCode.INVALID, _("Choose at least one partner."))
     own_files = set(report_files(report).values_list("pk", flat=True))
@@ -380,7 +380,7 @@ def forward_create(
                 draft, override_reason, actor_is_supervisor=actor.role == Role.SUPERVISOR
             )
         except ForwardRefused as refusal:
-            raise ForwardError(_REFUSAL_CODES[refusal.code], refusal.message) from refusal
+            raise ForwardError(REFUSAL_CODES[refusal.code], refusal.message) from refusal
         known_lists = report_known_lists(report)
         text = render_redacted(draft.text, draft.marks) + known_material_mention(known_lists)
         attachments = attachments_from_evidence(files=files, key_bytes=key_bytes)
@@ -482,7 +482,7 @@ def report_locate(*, report: Report, actor: StaffUser, municipality: Municipalit
     Only the municipality code is stored (plaintext, like the reporter's own
     choice); the audit event names the code, never the postcode.
     """
-    report = _check_may_prepare(report, actor)
+    report = report_may_prepare_check(report, actor)
     if not municipality.exists_on(timezone.localdate()):
         raise ForwardError(
             ForwardErrorCode.INVALID,
