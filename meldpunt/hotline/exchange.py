@@ -121,10 +121,20 @@ def documents_parse(data: bytes | str) -> list[object]:
     return documents_list(parsed)
 
 
+# At most this many documents in one file or request: each costs a signature check.
+MAX_DOCUMENTS = 500
+
+
 def documents_list(parsed: object) -> list[object]:
-    """The envelopes of parsed JSON: one object, or a non-empty array of them."""
+    """The envelopes of parsed JSON: one object, or a non-empty array of at most 500."""
     if isinstance(parsed, dict):
         return [parsed]
+    if isinstance(parsed, list) and len(parsed) > MAX_DOCUMENTS:
+        raise ExchangeRefused(
+            "too_many_documents",
+            _("At most %(count)d documents at a time; nothing was imported.")
+            % {"count": MAX_DOCUMENTS},
+        )
     if isinstance(parsed, list) and parsed:
         return parsed
     raise ExchangeRefused(

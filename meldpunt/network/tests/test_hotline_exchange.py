@@ -438,6 +438,18 @@ def test_the_api_answers_garbage_with_a_clear_error(
     assert not Report.objects.exists()
 
 
+def test_the_api_refuses_too_many_documents_and_too_large_bodies(client, world):
+    """The limits docs/api.md names: 500 documents, 16 MiB; nothing is imported past them."""
+    token = _token(world)
+    response = _post(client, [signed(world)] * 501, token)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "too_many_documents"
+    response = _post(client, b"[" + b" " * (16 * 1024 * 1024) + b"]", token)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
+    assert not Report.objects.exists()
+
+
 def test_the_api_refuses_other_methods_and_paths_as_json(client, world):
     response = client.get(API)
     assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
