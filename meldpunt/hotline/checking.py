@@ -113,8 +113,10 @@ def hosting_trace(*, host: str, connected: str = "", resolved: list[str] | None 
 
 
 def _claim(reported_url_id: int, now: datetime) -> ReportedUrl | None:
+    # Only what the fetch needs; the report and line are read in _record, and
+    # only for a first check.
     item = (
-        ReportedUrl.objects.select_related("report__line")
+        ReportedUrl.objects.only("sealed_url", "state", "next_check_at")
         .filter(
             pk=reported_url_id,
             state__in=RECHECKED_STATES,
@@ -205,7 +207,13 @@ def _record(
     presence: str,
 ) -> str:
     with transaction.atomic():
-        item = ReportedUrl.objects.select_for_update().select_related("report__line").get(pk=pk)
+        # Lock the address only: locking its report and line too would make every
+        # check of a line wait for an analyst's open case and for each other.
+        item = (
+            ReportedUrl.objects.select_for_update(of=("self",))
+            .select_related("report__line")
+            .get(pk=pk)
+        )
         if item.destroyed_at is not None:
             return "destroyed meanwhile"
         evidence = capture_store(item=item, prepared=capture.prepared) if capture.prepared else None

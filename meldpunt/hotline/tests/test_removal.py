@@ -5,11 +5,12 @@ real encryption of the first check's hashes, and a receiver connected to the
 real ``removal_overdue`` signal.
 """
 
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +29,8 @@ from meldpunt.hotline.models import (
 )
 from meldpunt.hotline.services import reported_url_assess, reported_url_create
 from meldpunt.hotline.signals import removal_overdue
-from meldpunt.lines.models import LineKind
+from meldpunt.intake.models import Report
+from meldpunt.lines.models import Line, LineKind
 from meldpunt.lines.webaddress import url_normalise
 from meldpunt.testing import make_category, make_line, make_staff, sign_in
 
@@ -293,3 +295,39 @@ def test_a_batch_checks_with_threads_each_address_once(
     assert reported_urls_check(reported_url_ids=ids + ids, now=later) == 12
     assert FetchAttempt.objects.filter(purpose="recheck").count() == 12
     assert not ReportedUrl.objects.filter(is_checking=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has no row locks")
+def test_a_re_check_does_not_wait_for_other_work_on_its_report_or_line(
+    hotline, django_capture_on_commit_callbacks
+):
+    """An analyst's open transaction on the case, or another check of the line, holds
+    the report and line rows; a re-check locks only its own address, so it goes on."""
+    item = judged_illegal(hotline, django_capture_on_commit_callbacks)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_report_and_line() -> None:
+        try:
+            with transaction.atomic():
+                report = Report.objects.select_for_update().get(pk=item.report_id)
+                Line.objects.select_for_update().get(pk=report.line_id)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=hold_report_and_line)
+    other.start()
+    try:
+        assert holding.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        later = timezone.now() + timedelta(days=1, minutes=1)
+        assert reported_url_check(reported_url_id=item.pk, now=later) != "not due"
+    finally:
+        release.set()
+        other.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert FetchAttempt.objects.filter(reported_url=item, purpose="recheck").count() == 1
