@@ -198,21 +198,27 @@ def queue_page(
         status: len(reports.filter(status=status).values_list("pk", flat=True)[: COUNT_CAP + 1])
         for status in _statuses_to_count(query)
     }
-    if query.status and not query.search.strip():
-        reports = reports.filter(status=query.status)
     # Only outer joins: an inner join to lines or categories lets SQLite drive the
     # query from that small table and sort every matching report instead of
     # walking the (line, status, received_at) index. Lines and categories are
     # few; they are attached from memory below.
     reports = reports.select_related("case__assignee").defer("sealed_content", "receipt_lookup")
-    news = list(reports.filter(needs_attention=True).order_by(*SORTS["oldest"])[:NEWS_LIMIT])
+    # News comes before the tab: an answer must not hide under a tab nobody opens.
+    news = list(
+        reports.filter(needs_attention=True)
+        .exclude(status=ReportStatus.NEW)
+        .order_by(*SORTS["oldest"])[:NEWS_LIMIT]
+    )
+    if query.status and not query.search.strip():
+        reports = reports.filter(status=query.status)
     offset = (page - 1) * PAGE_SIZE
     rows = list(
         reports.order_by(*SORTS.get(query.sort, SORTS["oldest"]))[offset : offset + PAGE_SIZE + 1]
     )
     attach_lines_and_categories(news + rows)
+    in_news = {report.pk for report in news}
     return QueuePage(
-        rows=rows[:PAGE_SIZE],
+        rows=[report for report in rows[:PAGE_SIZE] if report.pk not in in_news],
         news=news,
         status_counts=counts,
         number=page,

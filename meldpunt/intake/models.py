@@ -76,6 +76,11 @@ class Report(models.Model):
         return self.reference
 
     @property
+    def has_reporter_news(self) -> bool:
+        """An answer from the reporter waits unread; a report nobody has opened is simply new."""
+        return self.needs_attention and self.status != ReportStatus.NEW
+
+    @property
     def reporter_status_text(self) -> str:
         return REPORTER_STATUS_TEXT[ReportStatus(self.status)]
 

@@ -8,7 +8,7 @@ back office do not need a working receipt, so the report is sealed the same way
 import json
 import secrets
 
-from meldpunt.intake.models import Report
+from meldpunt.intake.models import Report, ReportStatus
 from meldpunt.lines.models import Category
 from meldpunt.vault import crypto
 from meldpunt.vault.keys import data_key_create
@@ -18,6 +18,8 @@ from ..models import ClassificationOption, ClassificationScheme
 
 
 def make_report(*, category: Category, text: str = "A van unloads at night", **fields) -> Report:
+    # As in use: a report leaves "new" when someone opens it, which also reads its news.
+    fields.setdefault("needs_attention", fields.get("status", ReportStatus.NEW) == ReportStatus.NEW)
     key_bytes = crypto.new_data_key()
     content = {"category": category.slug, "questions": {"what": "What?"}, "answers": {"what": text}}
     return Report.objects.create(

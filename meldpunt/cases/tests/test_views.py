@@ -80,8 +80,9 @@ def test_queue_filters_and_search(staff_client, category, analyst, colleague):
         municipality_code="GM0363",
         received_at=timezone.now() - timedelta(days=40),
     )
-    mine = make_report(category=other_category)
-    theirs = make_report(category=category)
+    # Opened (which reads the news), then claimed.
+    mine = make_report(category=other_category, needs_attention=False)
+    theirs = make_report(category=category, needs_attention=False)
     case_claim(report=mine, actor=analyst, version=0)
     case_claim(report=theirs, actor=colleague, version=0)
 
@@ -131,16 +132,36 @@ def test_overdue_reports_are_highlighted_and_filterable(staff_client, category):
 
 
 def test_news_from_the_reporter_is_listed_on_top(staff_client, category):
-    quiet = make_report(category=category, needs_attention=False)
-    answered = make_report(category=category, needs_attention=True)
+    quiet = make_report(category=category, status=ReportStatus.IN_PROGRESS)
+    answered = make_report(category=category, status=ReportStatus.IN_PROGRESS, needs_attention=True)
     Report.objects.filter(pk=quiet.pk).update(received_at=timezone.now() - timedelta(days=3))
-    response = staff_client.get("/staff/cases/")
+    later = make_report(category=category, status=ReportStatus.IN_PROGRESS)
+    response = staff_client.get("/staff/cases/", {"status": ReportStatus.IN_PROGRESS})
     assert queue_references(response, "news") == [answered.reference]
-    assert queue_references(response) == [quiet.reference, answered.reference]
+    # Once per item: the news is not listed again among the rows.
+    assert queue_references(response) == [quiet.reference, later.reference]
     page = response.content.decode()
     assert page.index('id="news"') < page.index('id="queue"')
-    newest = staff_client.get("/staff/cases/", {"sort": "newest"})
-    assert queue_references(newest) == [answered.reference, quiet.reference]
+    newest = staff_client.get("/staff/cases/", {"status": "in_progress", "sort": "newest"})
+    assert queue_references(newest) == [later.reference, quiet.reference]
+
+
+def test_news_shows_on_the_default_tab_and_a_new_report_is_listed_once(
+    staff_client, category, analyst
+):
+    """The default tab is "New"; an answer on a case in progress must show there too."""
+    fresh = make_report(category=category)
+    report = make_report(category=category, status=ReportStatus.WAITING_FOR_REPORTER)
+    access = MailboxAccess(report=report, key_bytes=key_for(analyst, report))
+    reporter_message_post(access=access, body="Een rode Golf")
+    response = staff_client.get("/staff/cases/")
+    assert queue_references(response, "news") == [report.reference]
+    assert queue_references(response) == [fresh.reference]
+    page = response.content.decode()
+    assert page.count(fresh.reference) == 1
+    assert page.count(report.reference) == 1
+    staff_client.get(reverse("cases:report", args=[report.pk]))  # read by the (only) viewer
+    assert queue_references(staff_client.get("/staff/cases/"), "news") == []
 
 
 def test_pagination_keeps_the_filters(staff_client, category):
