@@ -207,15 +207,12 @@ def _record(
     presence: str,
 ) -> str:
     with transaction.atomic():
-        # Lock the address only: locking its report and line too would make every
-        # check of a line wait for an analyst's open case and for each other.
-        item = (
-            ReportedUrl.objects.select_for_update(of=("self",))
-            .select_related("report__line")
-            .get(pk=pk)
-        )
+        # Lock the address only (no join): locking its report and line too would make
+        # every check of a line wait for an analyst's open case and for each other.
+        item = ReportedUrl.objects.select_for_update().get(pk=pk)
         if item.destroyed_at is not None:
             return "destroyed meanwhile"
+        loaded = _field_values(item)
         evidence = capture_store(item=item, prepared=capture.prepared) if capture.prepared else None
         is_known = bool(capture.matched_lists) or (
             evidence is not None and EvidenceMatch.objects.filter(evidence=evidence).exists()
@@ -273,13 +270,22 @@ def _record(
         else:
             item.next_check_at = now + timedelta(hours=hotline_setting("HOTLINE_RECHECK_HOURS"))
         is_overdue = _is_newly_overdue(item, now)
-        item.save()
+        # Only what changed: a re-check rewrites a few small columns, not the sealed address.
+        item.save(
+            update_fields=[
+                name for name, value in _field_values(item).items() if loaded[name] != value
+            ]
+        )
         if is_overdue:
             # Inside the transaction: the flag and whatever the receivers record
             # (the reminder notice) are kept together or not at all, so the
             # reminder is announced exactly once.
             removal_overdue.send(sender=ReportedUrl, reported_url=item)
     return f"{item.state}: {result.outcome}"
+
+
+def _field_values(item: ReportedUrl) -> dict[str, Any]:
+    return {field.attname: getattr(item, field.attname) for field in item._meta.concrete_fields}
 
 
 def _cleaned_hashes(capture: Capture) -> dict:
