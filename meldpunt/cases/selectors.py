@@ -5,8 +5,8 @@ municipality code, reference); report content is never searched here.
 """
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -365,6 +365,8 @@ ACTION_LABELS = {
     "hotline.action_refused": _("Action on a web address refused by the mail server"),
 }
 REPORTER_ANSWER = pgettext_lazy("timeline", "The reporter wrote")
+# Views are audited one by one, but one line per person and day is enough to read.
+FOLDED_ACTIONS = frozenset({"report.open"})
 REPORTER_MESSAGE = "reporter.message"  # not an audit action: reporters are not logged
 
 
@@ -376,6 +378,7 @@ class TimelineEntry:
     actor: str
     details: dict
     is_reporter: bool = False
+    count: int = 1  # folded views: how many times this person opened the case that day
 
 
 def case_timeline(report: Report) -> list[TimelineEntry]:
@@ -404,7 +407,15 @@ def case_timeline(report: Report) -> list[TimelineEntry]:
         anchor = max((pk for pk in question_pks if pk < message_pk), default=None)
         answers_after.setdefault(anchor, []).append(created_at)
     entries: list[TimelineEntry] = []
+    views: dict[tuple[str, date], int] = {}  # (person, day) -> index of its one "Opened" line
     for index, event in enumerate(events):
+        if event.action in FOLDED_ACTIONS:
+            day = (event.actor_name, timezone.localtime(event.created_at).date())
+            if day in views:
+                folded = entries[views[day]]
+                entries[views[day]] = replace(folded, count=folded.count + 1)
+                continue
+            views[day] = len(entries)
         entries.append(
             TimelineEntry(
                 at=event.created_at,

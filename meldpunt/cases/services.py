@@ -565,6 +565,8 @@ CONTENT_SEARCH_LIMIT = 500
 class ContentSearch:
     matches: list[Report]
     searched: int
+    # Per matching report, where the text was found ("Answer to “What happened?”", ...).
+    places: dict[int, list[str]]
 
 
 @transaction.atomic
@@ -593,31 +595,56 @@ def case_content_search(
         ).values_list("data_key_id", "sealed_key")
     )
     messages: dict[int, list[Message]] = {}
-    for message in Message.objects.filter(report_id__in=[report.pk for report in candidates]).only(
-        "report_id", "sealed_body"
+    for message in (
+        Message.objects.filter(report_id__in=[report.pk for report in candidates])
+        .only("report_id", "sealed_body", "author")
+        .order_by("pk")
     ):
         messages.setdefault(message.report_id, []).append(message)
-    matches, searched = [], 0
+    matches, searched, places = [], 0, {}
     for report in candidates:
         sealed = sealed_keys.get(report.data_key_id)
         if sealed is None:
             continue
         key = crypto.unseal(private_key, bytes(sealed))
-        content = intake_services.report_content(report=report, key_bytes=key)
-        texts = [str(answer) for answer in content.get("answers", {}).values()]
-        texts += [
-            intake_services.message_body(message=message, key_bytes=key)
-            for message in messages.get(report.pk, [])
-        ]
+        found = _search_places(
+            needle,
+            intake_services.report_content(report=report, key_bytes=key),
+            [
+                (message.author, intake_services.message_body(message=message, key_bytes=key))
+                for message in messages.get(report.pk, [])
+            ],
+        )
         searched += 1
-        if any(needle in part.casefold() for part in texts):
+        if found:
             matches.append(report)
+            places[report.pk] = found
     audit_record(
         actor=user,
         action="cases.content_search",
         details={"searched": searched, "matches": len(matches)},
     )
-    return ContentSearch(matches=matches, searched=searched)
+    return ContentSearch(matches=matches, searched=searched, places=places)
+
+
+def _search_places(needle: str, content: dict, messages: list[tuple[str, str]]) -> list[str]:
+    """Where in one report the text occurs, each place said once, in reading order."""
+    questions = content.get("questions", {})
+    found = [
+        _("Answer to “%(question)s”") % {"question": questions.get(slug, slug)}
+        for slug, answer in content.get("answers", {}).items()
+        if needle in str(answer).casefold()
+    ]
+    for author, body in messages:
+        if needle in body.casefold():
+            place = (
+                _("Message from the reporter")
+                if author == Author.REPORTER
+                else _("Message from the reporting point")
+            )
+            if place not in found:
+                found.append(place)
+    return found
 
 
 # Staff notifications -------------------------------------------------------------

@@ -117,15 +117,22 @@ def content_search(request: HttpRequest) -> HttpResponse:
             )
         except CaseError as refusal:
             form.add_error("text", refusal.message)
-    rows = []
+    rows, places = [], []
     if result is not None:
         selectors.attach_lines_and_categories(result.matches)
         now = timezone.now()
         rows = [(report, selectors.deadlines_for(report, now)) for report in result.matches]
+        places = [(report, result.places[report.pk]) for report in result.matches]
     return render(
         request,
         "cases/content_search.html",
-        {"form": form, "result": result, "rows": rows, "limit": services.CONTENT_SEARCH_LIMIT},
+        {
+            "form": form,
+            "result": result,
+            "rows": rows,
+            "places": places,
+            "limit": services.CONTENT_SEARCH_LIMIT,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from meldpunt.cases import selectors
@@ -22,7 +23,7 @@ from meldpunt.cases.services import (
 )
 from meldpunt.intake.models import Message, Report, ReportStatus
 from meldpunt.intake.services import report_key_for_staff
-from meldpunt.testing import PASSWORD, make_category, make_staff
+from meldpunt.testing import PASSWORD, make_category, make_staff, sign_in
 from meldpunt.vault.keys import data_key_revoke, staff_key_unlock
 from meldpunt.vault.models import AuditEvent, Role
 
@@ -429,3 +430,29 @@ def test_content_search_decrypts_in_memory_and_logs_no_search_text(category, ana
         CaseErrorCode.INVALID,
         lambda: case_content_search(user=analyst, private_key=private_key, text="  "),
     )
+
+
+def test_content_search_says_where_the_text_was_found(category, analyst, client):
+    from meldpunt.cases.services import case_content_search
+    from meldpunt.intake.services import MailboxAccess, reporter_message_post
+
+    in_answer = make_report(category=category, text="A blue Opel near the school")
+    in_both = make_report(category=category, text="Nothing yet")
+    key = key_for(analyst, in_both)
+    case_question_ask(report=in_both, actor=analyst, key_bytes=key, body="Was it an Opel?")
+    in_both.refresh_from_db()
+    reporter_message_post(access=MailboxAccess(report=in_both, key_bytes=key), body="Yes, OPEL")
+    make_report(category=category, text="A red bicycle")
+    private_key = staff_key_unlock(user=analyst, password=PASSWORD)
+    with translation.override("en"):
+        result = case_content_search(user=analyst, private_key=private_key, text="opel")
+    assert result.places == {
+        in_answer.pk: ["Answer to “What?”"],
+        in_both.pk: ["Message from the reporting point", "Message from the reporter"],
+    }
+    sign_in(client, analyst)
+    page = client.post(
+        reverse("cases:content_search"), {"text": "opel"}, HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
+    assert "Gevonden in 2 van de 3 doorzochte meldingen." in page
+    assert "Antwoord op „What?”" in page and "Bericht van de melder" in page

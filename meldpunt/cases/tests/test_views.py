@@ -408,3 +408,32 @@ def test_content_search_page(staff_client, category):
     assert 'id="search-summary"' in response.content.decode()
     assert staff_client.get(reverse("cases:content_search")).status_code == 200
     assert staff_client.post(reverse("cases:content_search"), {"text": " "}).status_code == 400
+
+
+def test_the_timeline_folds_repeated_views_into_one_line_per_person_and_day(
+    staff_client, category, analyst, colleague
+):
+    report = make_report(category=category)
+    url = reverse("cases:report", args=[report.pk])
+    for _ in range(3):
+        staff_client.get(url)
+    other = Client()
+    sign_in(other, colleague)
+    other.get(url)
+    # The audit log keeps every view ...
+    opened = AuditEvent.objects.filter(action="report.open", target_id=str(report.pk))
+    assert opened.count() == 4
+    # ... the timeline one line per person and day, with how often.
+    views = [e for e in selectors.case_timeline(report) if e.action == "report.open"]
+    assert sorted((e.actor, e.count) for e in views) == sorted(
+        [(analyst.get_username(), 3), (colleague.get_username(), 1)]
+    )
+    page = staff_client.get(url).content.decode()
+    assert "Geopend (4 keer)" in page
+    assert page.count("Geopend") == 2
+    # Another day is another line.
+    AuditEvent.objects.filter(pk=opened.order_by("sequence").first().pk).update(
+        created_at=timezone.now() - timedelta(days=1)
+    )
+    views = [e for e in selectors.case_timeline(report) if e.action == "report.open"]
+    assert len(views) == 3
