@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     # outbound
     "meldpunt.network",
     "meldpunt.stats",
+    "meldpunt.operations.apps.OperationsConfig",
 ]
 
 MIDDLEWARE = [

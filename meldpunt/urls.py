@@ -24,6 +24,7 @@ urlpatterns += [
     path("staff/stats/", include("meldpunt.stats.urls")),
     path("partner/", include("meldpunt.network.partner_urls")),
     path("staff/admin/", admin.site.urls),
+    path("health/", include("meldpunt.operations.urls")),
 ]
 
 handler400 = "meldpunt.errorpages.bad_request"
