@@ -227,9 +227,9 @@ def test_only_the_clients_own_labelled_active_lists_match(tmp_path, api, issued,
 def test_deactivating_a_list_stops_matches_at_once(api, known):
     item = {"algorithm": "sha256", "value": known["exact"]["sha256"]}
     assert api.check([item]).json()["results"][0]["matched"]
-    hash_list_activate(hash_list=known["list"], is_active=False)
+    hash_list_activate(hash_list=known["list"], is_active=False, actor=None)
     assert not api.check([item]).json()["results"][0]["matched"]
-    hash_list_activate(hash_list=known["list"], is_active=True)
+    hash_list_activate(hash_list=known["list"], is_active=True, actor=None)
     assert api.check([item]).json()["results"][0]["matched"]
 
 
