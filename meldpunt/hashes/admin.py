@@ -105,11 +105,11 @@ class HashListAdmin(admin.ModelAdmin):
             % {"count": changed},
         )
 
-    @admin.action(description=_("Switch selected lists on (match them)"), permissions=["change"])
+    @admin.action(description=_("Switch selected lists on"), permissions=["change"])
     def lists_activate(self, request: HttpRequest, queryset: QuerySet[HashList]) -> None:
         self._lists_switch(request, queryset, is_active=True)
 
-    @admin.action(description=_("Switch selected lists off (stop matching)"), permissions=["change"])
+    @admin.action(description=_("Switch selected lists off"), permissions=["change"])
     def lists_deactivate(self, request: HttpRequest, queryset: QuerySet[HashList]) -> None:
         self._lists_switch(request, queryset, is_active=False)
 
@@ -180,11 +180,11 @@ class KnownHashAdmin(admin.ModelAdmin):
         )
         self.message_user(request, template % {"count": done})
 
-    @admin.action(description=_("Retire selected hashes (stop matching them)"), permissions=["retire"])
+    @admin.action(description=_("Retire selected hashes"), permissions=["retire"])
     def hashes_retire(self, request: HttpRequest, queryset: QuerySet[KnownHash]) -> None:
         self._apply(request, queryset, retire=True)
 
-    @admin.action(description=_("Restore selected hashes (match them again)"), permissions=["retire"])
+    @admin.action(description=_("Restore selected hashes"), permissions=["retire"])
     def hashes_restore(self, request: HttpRequest, queryset: QuerySet[KnownHash]) -> None:
         self._apply(request, queryset, retire=False)
 
