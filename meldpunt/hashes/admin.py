@@ -113,6 +113,12 @@ class HashListAdmin(admin.ModelAdmin):
     def lists_deactivate(self, request: HttpRequest, queryset: QuerySet[HashList]) -> None:
         self._lists_switch(request, queryset, is_active=False)
 
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """A list's hashes go with it (``hash_list_remove``), although they cannot be
+        deleted one by one in their own admin."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed - {KnownHash._meta.verbose_name}, protected
+
     def delete_model(self, request: HttpRequest, obj: HashList) -> None:
         hash_list_remove(hash_list=obj)
 
