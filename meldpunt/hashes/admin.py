@@ -139,7 +139,7 @@ class KnownHashAdmin(admin.ModelAdmin):
     list_filter = ["is_retired", "algorithm"]
     list_select_related = ["hash_list"]
     search_fields = ["=value"]
-    search_help_text = _("The whole hash, in lower-case hexadecimal.")
+    search_help_text = _("The whole hash, in hexadecimal (upper or lower case).")
     show_full_result_count = False
     actions = ["hashes_retire", "hashes_restore"]
 
