@@ -269,7 +269,7 @@ PATHS: dict[str, Any] = {
                 "same validation and messages (as a 400 error instead of a per-item error), "
                 "one hash counted against the daily quota. The hash is not stored; since it "
                 "travels in the path, a proxy in front must not log paths under `/check/` "
-                "(docs/operations.md)."
+                "(docs/hashes.md)."
             ),
             "security": _TOKEN,
             "parameters": [
