@@ -177,11 +177,13 @@ def _single_item(algorithm: str, value: str, quality: str | None) -> CheckItem:
     """The hash of a single check, validated as a batch item is; a problem is a 400.
 
     The quality comes as text from the query string: a whole number is passed
-    on as one, anything else as the text, which the item check then refuses.
+    on as one, anything else as the text, which the item check then refuses
+    (so does a number of more than 10 digits, which ``int`` might refuse).
     """
     raw: dict[str, object] = {"algorithm": algorithm, "value": value}
     if quality is not None:
-        raw["quality"] = int(quality) if quality.isascii() and quality.isdigit() else quality
+        is_number = quality.isascii() and quality.isdigit() and len(quality) <= 10
+        raw["quality"] = int(quality) if is_number else quality
     item = check_item_parse(raw)
     if isinstance(item, ItemProblem):
         raise ApiError(400, ErrorCode(item.code), item.message)

@@ -443,6 +443,11 @@ def test_a_malformed_single_hash_gets_the_batch_message_as_a_400(api, known):
             "bad_quality",
         ),
         (f"pdq/{pdq}?quality=49", {"algorithm": "pdq", "value": pdq, "quality": 49}, "low_quality"),
+        (
+            f"pdq/{pdq}?quality={'9' * 5000}",
+            {"algorithm": "pdq", "value": pdq, "quality": 10**20},
+            "bad_quality",
+        ),
     ]
     batch = api.check([item for _path, item, _code in cases]).json()["results"]
     for (path, _item, code), batch_result in zip(cases, batch, strict=True):
