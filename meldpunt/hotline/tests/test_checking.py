@@ -177,8 +177,8 @@ def test_a_check_is_claimed_once(hotline, django_capture_on_commit_callbacks):
         address=url_normalise(hotline["web"].url("/image.jpg", host="pics.example.test")),
     )
     now = timezone.now()
-    assert _claim(item.pk, now) is not None
-    assert _claim(item.pk, now) is None  # a second worker finds it taken
+    assert _claim([item.pk], now) == [item]
+    assert _claim([item.pk], now) == []  # a second worker finds it taken
     assert reported_url_check(reported_url_id=item.pk, now=now) == "not due"
     # A claim that was never finished (the worker died) expires after its lease.
     assert reported_url_check(reported_url_id=item.pk, now=now + timedelta(hours=2)) != "not due"

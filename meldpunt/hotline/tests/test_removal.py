@@ -331,3 +331,41 @@ def test_a_re_check_does_not_wait_for_other_work_on_its_report_or_line(
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
     assert FetchAttempt.objects.filter(reported_url=item, purpose="recheck").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has no row locks")
+def test_a_sweep_skips_an_address_someone_holds_and_checks_it_next_time(
+    hotline, django_capture_on_commit_callbacks
+):
+    """A sweep claims a handful of addresses in one go; one that another transaction
+    holds (an analyst saving it) is passed over, not waited for, and stays due."""
+    held, free = (judged_illegal(hotline, django_capture_on_commit_callbacks) for _ in range(2))
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_address() -> None:
+        try:
+            with transaction.atomic():
+                ReportedUrl.objects.select_for_update().get(pk=held.pk)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=hold_address)
+    other.start()
+    later = timezone.now() + timedelta(days=1, minutes=1)
+    try:
+        assert holding.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        assert reported_urls_check(reported_url_ids=[held.pk, free.pk], now=later) == 1
+    finally:
+        release.set()
+        other.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert FetchAttempt.objects.filter(reported_url=free, purpose="recheck").count() == 1
+    assert not FetchAttempt.objects.filter(reported_url=held, purpose="recheck").exists()
+    assert reported_urls_check(reported_url_ids=[held.pk, free.pk], now=later) == 1
+    assert FetchAttempt.objects.filter(reported_url=held, purpose="recheck").count() == 1
