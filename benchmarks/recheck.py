@@ -14,7 +14,11 @@ sweep's batch tasks run), with HOTLINE_RECHECK_CONCURRENCY threads in each of
 ``--processes`` worker processes (as ``meldpunt worker`` runs one per core), in
 stages up to 5,000, 20,000 and the full count, printing addresses per minute,
 CPU time per re-check and the workers' peak resident memory (ru_maxrss) after
-each stage: flat memory means the peak does not grow with the count.
+each stage: flat memory means the peak does not grow with the count. Where the
+rest of the machine's CPU goes is printed beside it: the whole machine's busy
+CPU per re-check, PostgreSQL's, the far side's, the whole machine's (workers,
+PostgreSQL, the far side and anything else running) and how much of the
+machine stayed idle.
 """
 
 import argparse
@@ -188,7 +192,7 @@ def main() -> None:
         settings.HOTLINE_DNS_NAMESERVERS = [f"127.0.0.1:{dns_sock.getsockname()[1]}"]
         settings.HOTLINE_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
         settings.HOTLINE_RECHECK_CONCURRENCY = args.concurrency
-        _measure(args.count, args.concurrency, args.processes, connection.vendor)
+        _measure(args.count, args.concurrency, args.processes, connection.vendor, far_side.pid)
     finally:
         far_side.kill()
         if data_dir:
@@ -215,7 +219,54 @@ def _worker(index: int, processes: int, stage: int, now, report) -> None:  # noq
     report.put((checked, _cpu_seconds() - cpu, _peak_mib()))
 
 
-def _measure(count: int, concurrency: int, processes: int, vendor: str) -> None:
+def _machine_jiffies() -> tuple[int, int]:
+    """(busy, idle) clock ticks of the whole machine since boot, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        user, nice, system, idle, iowait, irq, softirq, steal = map(
+            int, stat.readline().split()[1:9]
+        )
+    return user + nice + system + irq + softirq + steal, idle + iowait
+
+
+def _process_seconds(pid: int, *, children: bool = False) -> float:
+    """CPU seconds (user and system) of another process, from /proc.
+
+    With ``children``, also those of its children that have ended and been
+    waited for (PostgreSQL's backends, once their connection closes).
+    """
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_seconds() -> float:
+    """CPU seconds of every PostgreSQL process on this machine, ended backends included.
+
+    0 when there is none (SQLite). The postmaster holds the time of the
+    backends it has reaped; the living ones count for themselves.
+    """
+    total = 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                text = stat.read()
+            if "(postgres)" not in text:
+                continue
+            parent = int(text.rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{parent}/comm") as comm:
+                is_postmaster = comm.read().strip() != "postgres"
+            total += _process_seconds(int(entry.name), children=is_postmaster)
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # ended while we looked
+    return total
+
+
+def _measure(count: int, concurrency: int, processes: int, vendor: str, far_pid: int) -> None:
     from django.db import connections
     from django.utils import timezone
 
@@ -229,6 +280,7 @@ def _measure(count: int, concurrency: int, processes: int, vendor: str) -> None:
     )
     print(
         f"{'addresses':>10} {'seconds':>8} {'per minute':>11} {'CPU ms each':>12} {'peak MiB':>9}"
+        f" {'database ms each':>17} {'far side ms each':>17} {'machine ms each':>16} {'idle %':>7}"
     )
     context = multiprocessing.get_context("fork")
     started = time.perf_counter()
@@ -245,6 +297,9 @@ def _measure(count: int, concurrency: int, processes: int, vendor: str) -> None:
             for i in range(processes)
         ]
         stage_started = time.perf_counter()
+        busy_before, idle_before = _machine_jiffies()
+        far_before = _process_seconds(far_pid)
+        database_before = _postgres_seconds()
         for worker in workers:
             worker.start()
         results = [report.get() for _ in workers]
@@ -254,11 +309,18 @@ def _measure(count: int, concurrency: int, processes: int, vendor: str) -> None:
         cpu = sum(result[1] for result in results)
         cpu_total += cpu
         rate = checked / (time.perf_counter() - stage_started) * 60
+        busy_after, idle_after = _machine_jiffies()
+        busy, idle = busy_after - busy_before, idle_after - idle_before
+        machine_ms = busy / os.sysconf("SC_CLK_TCK") / checked * 1000
+        far_ms = (_process_seconds(far_pid) - far_before) / checked * 1000
+        database_ms = (_postgres_seconds() - database_before) / checked * 1000
         peak = max(result[2] for result in results)
         done += checked
         elapsed = time.perf_counter() - started
         print(
             f"{done:>10,} {elapsed:>8.0f} {rate:>11,.0f} {cpu / checked * 1000:>12.1f} {peak:>9.0f}"
+            f" {database_ms:>17.1f} {far_ms:>17.1f} {machine_ms:>16.1f}"
+            f" {100 * idle / (busy + idle):>7.0f}"
         )
     total = time.perf_counter() - started
     rechecks = FetchAttempt.objects.filter(purpose="recheck").count()

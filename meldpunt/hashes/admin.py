@@ -1,25 +1,33 @@
 """Hash lists in the admin: edit the description and switch lists on or off; hashes read-only.
 
 Hashes come in only through ``meldpunt hashes import`` (validated, all or
-nothing); the admin never edits them one by one. Every change here that
-affects matching goes through the services, so the PDQ index of every
-process is rebuilt.
+nothing); the admin never edits them one by one, it can only retire and
+restore them. Every change here that affects matching goes through the
+services, so the PDQ index of every process is rebuilt and the change is
+audited.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList, KnownHash
 from meldpunt.hashes.selectors import hash_lists_with_counts
-from meldpunt.hashes.services import hash_list_remove, hash_revision_bump
+from meldpunt.hashes.services import (
+    KnownHashRefused,
+    hash_list_activate,
+    hash_list_remove,
+    known_hash_restore,
+    known_hash_retire,
+)
 
 
 class KnownHashInline(admin.TabularInline):
     model = KnownHash
-    fields = ["algorithm", "value", "added_at"]
+    fields = ["algorithm", "value", "is_retired", "added_at"]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -51,6 +59,7 @@ class HashListAdmin(admin.ModelAdmin):
     search_fields = ["name", "source", "description", "public_label"]
     readonly_fields = ["created_at", "imported_at"]
     inlines = [KnownHashInline]
+    actions = ["lists_activate", "lists_deactivate"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[HashList]:
         return hash_lists_with_counts()
@@ -76,9 +85,39 @@ class HashListAdmin(admin.ModelAdmin):
         return hash_list.count_pdq
 
     def save_model(self, request: HttpRequest, obj: HashList, form, change: bool) -> None:
+        """Other fields are saved as edited; the switch goes through the audited service."""
+        if not change or "is_active" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        wanted = obj.is_active
+        obj.is_active = form.initial["is_active"]
         super().save_model(request, obj, form, change)
-        if "is_active" in form.changed_data:
-            hash_revision_bump()
+        hash_list_activate(hash_list=obj, is_active=wanted, actor=request.user)
+
+    def _lists_switch(self, request: HttpRequest, queryset: QuerySet, *, is_active: bool) -> None:
+        changed = sum(
+            hash_list_activate(hash_list=hash_list, is_active=is_active, actor=request.user)
+            for hash_list in queryset
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d list switched.", "%(count)d lists switched.", changed)
+            % {"count": changed},
+        )
+
+    @admin.action(description=_("Switch selected lists on"), permissions=["change"])
+    def lists_activate(self, request: HttpRequest, queryset: QuerySet[HashList]) -> None:
+        self._lists_switch(request, queryset, is_active=True)
+
+    @admin.action(description=_("Switch selected lists off"), permissions=["change"])
+    def lists_deactivate(self, request: HttpRequest, queryset: QuerySet[HashList]) -> None:
+        self._lists_switch(request, queryset, is_active=False)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """A list's hashes go with it (``hash_list_remove``), although they cannot be
+        deleted one by one in their own admin."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed - {KnownHash._meta.verbose_name}, protected
 
     def delete_model(self, request: HttpRequest, obj: HashList) -> None:
         hash_list_remove(hash_list=obj)
@@ -86,6 +125,74 @@ class HashListAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[HashList]) -> None:
         for hash_list in queryset:
             hash_list_remove(hash_list=hash_list)
+
+
+@admin.register(KnownHash)
+class KnownHashAdmin(admin.ModelAdmin):
+    """Find one hash (by its exact value) and retire or restore it; nothing else is editable.
+
+    Search is by exact value only, so it uses the ``known_hash_lookup`` index
+    however large the lists are.
+    """
+
+    list_display = ["value", "algorithm", "hash_list", "is_retired", "added_at"]
+    list_filter = ["is_retired", "algorithm"]
+    list_select_related = ["hash_list"]
+    search_fields = ["=value"]
+    search_help_text = _("The whole hash, in hexadecimal (upper or lower case).")
+    show_full_result_count = False
+    actions = ["hashes_retire", "hashes_restore"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: KnownHash | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: KnownHash | None = None) -> bool:
+        return False
+
+    def has_retire_permission(self, request: HttpRequest) -> bool:
+        """Rows are never edited here; whoever may change them may retire and restore them."""
+        return request.user.has_perm("hashes.change_knownhash")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        return super().get_search_results(request, queryset, search_term.strip().lower())
+
+    def _apply(self, request: HttpRequest, queryset: QuerySet[KnownHash], *, retire: bool) -> None:
+        done = 0
+        for known in queryset.select_related("hash_list"):
+            arguments = {
+                "hash_list": known.hash_list,
+                "algorithm": known.algorithm,
+                "value": known.value,
+                "actor": request.user,
+            }
+            try:
+                if retire:
+                    known_hash_retire(**arguments, reason="admin")
+                else:
+                    known_hash_restore(**arguments)
+            except KnownHashRefused as refused:
+                self.message_user(
+                    request, f"{known.hash_list.name} {known}: {refused.message}", messages.WARNING
+                )
+            else:
+                done += 1
+        template = (
+            ngettext("%(count)d hash retired.", "%(count)d hashes retired.", done)
+            if retire
+            else ngettext("%(count)d hash restored.", "%(count)d hashes restored.", done)
+        )
+        self.message_user(request, template % {"count": done})
+
+    @admin.action(description=_("Retire selected hashes"), permissions=["retire"])
+    def hashes_retire(self, request: HttpRequest, queryset: QuerySet[KnownHash]) -> None:
+        self._apply(request, queryset, retire=True)
+
+    @admin.action(description=_("Restore selected hashes"), permissions=["retire"])
+    def hashes_restore(self, request: HttpRequest, queryset: QuerySet[KnownHash]) -> None:
+        self._apply(request, queryset, retire=False)
 
 
 class HashCheckClientForm(forms.ModelForm):

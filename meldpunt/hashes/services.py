@@ -1,4 +1,5 @@
-"""Every write to the hash store: lists, imports, removal, switching lists on and off.
+"""Every write to the hash store: lists, imports, removal, switching lists on and off,
+retiring and restoring single hashes.
 
 Each write that changes which hashes can match bumps the store's revision
 token in the same transaction, so every process rebuilds its PDQ index before
@@ -14,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meldpunt.hashes.checking import CheckItem, check_item_parse
 from meldpunt.hashes.conf import hashes_setting
 from meldpunt.hashes.hashfile import MAX_REPORTED_ERRORS, HashFileInvalid, LineError, hashes_read
 from meldpunt.hashes.models import (
@@ -164,11 +166,126 @@ def hash_list_label(*, hash_list: HashList, public_label: str) -> None:
 
 
 @transaction.atomic
-def hash_list_activate(*, hash_list: HashList, is_active: bool) -> None:
-    """Switch a list on or off for matching without losing its hashes."""
+def hash_list_activate(*, hash_list: HashList, is_active: bool, actor: StaffUser | None) -> bool:
+    """Switch a list on or off for matching without losing its hashes; False if it already was.
+
+    A compare-and-set, so that two switches at once (the command line and the
+    admin) record one change, not two. Audited (``hashes.list_activate`` or
+    ``hashes.list_deactivate``); ``actor`` is None on the command line.
+    """
+    changed = (
+        HashList.objects.filter(pk=hash_list.pk)
+        .exclude(is_active=is_active)
+        .update(is_active=is_active)
+    )
     hash_list.is_active = is_active
-    hash_list.save(update_fields=["is_active"])
+    if not changed:
+        return False
     hash_revision_bump()
+    audit_record(
+        actor=actor,
+        action="hashes.list_activate" if is_active else "hashes.list_deactivate",
+        target=hash_list,
+        details={"list": hash_list.name},
+    )
+    return True
+
+
+class KnownHashRefused(Exception):
+    """A hash that cannot be retired or restored as asked; ``message`` is for staff.
+
+    ``code`` is one of the hash-check item codes for a malformed hash
+    (``unknown_algorithm``, ``value_missing``, ``not_hex``, ``wrong_length``),
+    or ``not_on_list``, ``own_list``, ``retired``, ``not_retired``.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _known_hash_find(*, hash_list: HashList, algorithm: str, value: str) -> KnownHash:
+    """The row of one hash on one list, checked the way the hash-check API checks a hash."""
+    parsed = check_item_parse({"algorithm": algorithm, "value": value})
+    if not isinstance(parsed, CheckItem):
+        raise KnownHashRefused(parsed.code, parsed.message)
+    if hash_list.is_own:
+        # Own-list hashes are retired with their entries (own_entry_retire), which keep
+        # the provenance; retiring a hash here would be undone by restoring an entry.
+        raise KnownHashRefused(
+            "own_list",
+            _("Hashes of the own list are retired and restored with their entries."),
+        )
+    known = KnownHash.objects.filter(
+        hash_list=hash_list, algorithm=parsed.algorithm, value=parsed.value
+    ).first()
+    if known is None:
+        raise KnownHashRefused(
+            "not_on_list",
+            _("This %(algorithm)s hash is not on the list %(list)s.")
+            % {"algorithm": parsed.algorithm.label, "list": hash_list.name},
+        )
+    known.hash_list = hash_list
+    return known
+
+
+def _known_hash_audit(known: KnownHash, *, action: str, actor: StaffUser | None, **extra) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target=known,
+        details={
+            "list": known.hash_list.name,
+            "algorithm": known.algorithm,
+            "value": known.value,
+            **extra,
+        },
+    )
+
+
+@transaction.atomic
+def known_hash_retire(
+    *,
+    hash_list: HashList,
+    algorithm: str,
+    value: str,
+    actor: StaffUser | None,
+    reason: str = "",
+) -> KnownHash:
+    """Stop matching one hash of a list (a supplier withdrew it, a false positive), keeping it.
+
+    Faster and more precise than removing and re-importing the list, and
+    reversible: ``known_hash_restore`` puts it back. The row stays, so
+    importing the supplier's file again does not bring a retired hash back.
+    A compare-and-set on "not retired yet"; bumps the store's revision, so
+    every process stops matching it at its next query; audited
+    (``hashes.hash_retire`` with the reason). Raises KnownHashRefused.
+    """
+    known = _known_hash_find(hash_list=hash_list, algorithm=algorithm, value=value)
+    if not KnownHash.objects.filter(pk=known.pk, is_retired=False).update(is_retired=True):
+        raise KnownHashRefused("retired", _("This hash has already been retired."))
+    known.is_retired = True
+    hash_revision_bump()
+    _known_hash_audit(known, action="hashes.hash_retire", actor=actor, reason=reason[:200])
+    return known
+
+
+@transaction.atomic
+def known_hash_restore(
+    *, hash_list: HashList, algorithm: str, value: str, actor: StaffUser | None
+) -> KnownHash:
+    """Match a retired hash again; audited as ``hashes.hash_restore``. Raises KnownHashRefused."""
+    known = _known_hash_find(hash_list=hash_list, algorithm=algorithm, value=value)
+    if not KnownHash.objects.filter(pk=known.pk, is_retired=True).update(is_retired=False):
+        raise KnownHashRefused("not_retired", _("This hash is not retired."))
+    known.is_retired = False
+    hash_revision_bump()
+    _known_hash_audit(known, action="hashes.hash_restore", actor=actor)
+    return known
 
 
 OWN_LIST_NAME = "own"

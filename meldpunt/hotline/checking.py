@@ -359,8 +359,8 @@ def _media_record(item: ReportedUrl, attempt: FetchAttempt, media: PageMediaCapt
 def _trace_record(item: ReportedUrl, trace: Trace, now: datetime) -> None:
     if not trace.entries:
         return
-    latest = item.traces.order_by("-pk").first()
-    if latest is None or latest.addresses != trace.entries:
+    latest = item.traces.order_by("-pk").values_list("addresses", flat=True).first()
+    if latest != trace.entries:
         HostingTrace.objects.create(
             reported_url=item,
             traced_at=_hour(now),

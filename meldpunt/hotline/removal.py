@@ -57,11 +57,19 @@ def judged_material(item: ReportedUrl) -> JudgedMaterial:
     left out; with nothing left to compare, only the HTTP status can tell.
     """
     material = JudgedMaterial()
-    first = item.attempts.filter(purpose=CheckPurpose.FIRST).order_by("-pk").first()
+    first = (
+        item.attempts.filter(purpose=CheckPurpose.FIRST)
+        .order_by("-pk")
+        .values_list("pk", "sealed_details", "media_search")
+        .first()
+    )
     if first is None:
         return material
-    material.sha256 = _opened(first.sealed_details).get("sha256", "")
-    items = PageMediaItem.objects.filter(attempt=first, state__in=_KEPT_STATES).values_list(
+    first_pk, sealed_details, media_search = first
+    material.sha256 = _opened(sealed_details).get("sha256", "")
+    if media_search != MediaSearch.SEARCHED:
+        return material  # a file, not a page: the first check kept no items
+    items = PageMediaItem.objects.filter(attempt=first_pk, state__in=_KEPT_STATES).values_list(
         "sealed_url", "sealed_details"
     )
     for sealed_url, sealed_details in items:

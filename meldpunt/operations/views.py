@@ -4,14 +4,12 @@ They answer with a status word only: no version, path or count that tells an
 outsider more about the installation than whether it is up.
 """
 
-import tempfile
-
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from meldpunt.datadir import data_dir
+from meldpunt.vault.blobs import blob_store_writable
 
 
 @never_cache
@@ -30,21 +28,11 @@ def _database_ok() -> bool:
         return False
 
 
-def _blob_store_ok() -> bool:
-    """The data directory (blob store) accepts a write: a full or read-only disk fails here."""
-    try:
-        with tempfile.TemporaryFile(dir=data_dir()) as handle:
-            handle.write(b"ok")
-        return True
-    except OSError:
-        return False
-
-
 @never_cache
 @require_GET
 def ready(request: HttpRequest) -> JsonResponse:
     """Ready to take reports: database and blob store usable; 503 otherwise."""
-    checks = {"database": _database_ok(), "blob_store": _blob_store_ok()}
+    checks = {"database": _database_ok(), "blob_store": blob_store_writable()}
     ready_ = all(checks.values())
     body = {"status": "ok" if ready_ else "unavailable"}
     body.update({name: "ok" if ok else "failing" for name, ok in checks.items()})

@@ -7,6 +7,7 @@ backend (local disk by default, S3-compatible in larger installations).
 """
 
 import hashlib
+import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
 from meldpunt.privacy.hours import path_times_to_hour
@@ -29,6 +31,24 @@ class StoredBlob:
 
 def _storage():
     return storages["blobs"]
+
+
+def blob_store_writable() -> bool:
+    """Whether the store takes a small object and gives it back, through its own backend.
+
+    For a health check: a full or read-only disk, or an object store that
+    refuses writes, fails here. The probe holds nothing and is deleted at once.
+    """
+    storage = _storage()
+    try:
+        name = storage.save(f"health/probe-{secrets.token_hex(8)}", ContentFile(b"ok"))
+        try:
+            with storage.open(name) as handle:
+                return handle.read() == b"ok"
+        finally:
+            storage.delete(name)
+    except OSError:
+        return False
 
 
 def _name_for(digest: str) -> str:

@@ -5,6 +5,8 @@ Clients branch on ``code``; ``message`` is for people and follows Accept-Languag
 
 from enum import StrEnum
 
+from meldpunt.hashes.checking import ItemCode
+
 
 class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
@@ -17,3 +19,10 @@ class ErrorCode(StrEnum):
     TOKEN_INVALID = "token_invalid"  # noqa: S105 (a code, not a secret)
     TOKEN_REVOKED = "token_revoked"  # noqa: S105 (a code, not a secret)
     QUOTA_EXCEEDED = "quota_exceeded"
+    # The single-hash check answers a malformed hash with the batch's item codes.
+    UNKNOWN_ALGORITHM = ItemCode.UNKNOWN_ALGORITHM
+    VALUE_MISSING = ItemCode.VALUE_MISSING
+    NOT_HEX = ItemCode.NOT_HEX
+    WRONG_LENGTH = ItemCode.WRONG_LENGTH
+    BAD_QUALITY = ItemCode.BAD_QUALITY
+    LOW_QUALITY = ItemCode.LOW_QUALITY

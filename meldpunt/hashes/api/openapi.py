@@ -171,6 +171,19 @@ SCHEMAS: dict[str, Any] = {
             "quota": schema_ref("Quota"),
         },
     },
+    "SingleCheckResponse": {
+        "type": "object",
+        "required": ["match", "matches", "quota"],
+        "additionalProperties": False,
+        "properties": {
+            "match": {
+                "type": "boolean",
+                "description": "Whether the hash is on one of this client's lists.",
+            },
+            "matches": {"type": "array", "items": schema_ref("Match")},
+            "quota": schema_ref("Quota"),
+        },
+    },
     "Account": {
         "type": "object",
         "required": ["client", "labels", "max_items", "quota"],
@@ -234,6 +247,78 @@ PATHS: dict[str, Any] = {
                 "429": {
                     **error_response(
                         "Today's quota cannot cover this batch; nothing was checked or counted.",
+                        ErrorCode.QUOTA_EXCEEDED,
+                    ),
+                    "headers": {
+                        "Retry-After": {
+                            "schema": {"type": "string"},
+                            "description": "Seconds until the quota resets at midnight.",
+                        }
+                    },
+                },
+                **_METHOD_ERRORS,
+            },
+        }
+    },
+    "/check/{algorithm}/{value}": {
+        "get": {
+            "operationId": "checkOne",
+            "summary": "Check one hash, for systems that send one hash per request.",
+            "description": (
+                "The same check as `POST /check` for a single hash: the same token, the "
+                "same validation and messages (as a 400 error instead of a per-item error), "
+                "one hash counted against the daily quota. The hash is not stored; since it "
+                "travels in the path, a proxy in front must not log paths under `/check/` "
+                "(docs/hashes.md)."
+            ),
+            "security": _TOKEN,
+            "parameters": [
+                _LANGUAGE,
+                {
+                    "name": "algorithm",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "enum": list(Algorithm.values)},
+                },
+                {
+                    "name": "value",
+                    "in": "path",
+                    "required": True,
+                    "description": (
+                        "Hexadecimal, upper or lower case: 64 digits for sha256 and pdq, "
+                        "40 for sha1, 32 for md5."
+                    ),
+                    "schema": {"type": "string", "pattern": "^[0-9A-Fa-f]+$"},
+                },
+                {
+                    "name": "quality",
+                    "in": "query",
+                    "required": False,
+                    "description": (
+                        "PDQ only: the hash's quality (0-100). Hashes under the minimum "
+                        "(50 by default) are refused (`low_quality`)."
+                    ),
+                    "schema": {"type": "integer", "minimum": 0, "maximum": 100},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "Whether the hash matched, with the public labels.",
+                    "content": json_content(schema_ref("SingleCheckResponse")),
+                },
+                "400": error_response(
+                    "The hash is malformed; nothing was checked or counted.",
+                    ErrorCode.UNKNOWN_ALGORITHM,
+                    ErrorCode.VALUE_MISSING,
+                    ErrorCode.NOT_HEX,
+                    ErrorCode.WRONG_LENGTH,
+                    ErrorCode.BAD_QUALITY,
+                    ErrorCode.LOW_QUALITY,
+                ),
+                **_TOKEN_ERRORS,
+                "429": {
+                    **error_response(
+                        "Today's quota is used up; nothing was checked.",
                         ErrorCode.QUOTA_EXCEEDED,
                     ),
                     "headers": {

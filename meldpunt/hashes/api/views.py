@@ -19,6 +19,7 @@ from meldpunt.hashes.checking import (
     MAX_REFERENCE_LENGTH,
     CheckItem,
     ItemProblem,
+    LabelMatch,
     check_client_labels,
     check_item_parse,
     hashes_check,
@@ -100,6 +101,29 @@ def _read_items(request: HttpRequest) -> list:
     return payload["items"]
 
 
+def _charge(client: HashCheckClient, items: int) -> Quota:
+    """Count ``items`` hashes against today's quota, or refuse the request with 429."""
+    try:
+        return check_usage_charge(client=client, items=items)
+    except QuotaExceeded as exceeded:
+        seconds = math.ceil((exceeded.resets_at - timezone.now()).total_seconds())
+        raise ApiError(
+            429,
+            ErrorCode.QUOTA_EXCEEDED,
+            _(
+                "Today's quota is used up: %(remaining)d of %(limit)d hashes left, "
+                "%(asked)d asked. It resets at midnight (%(zone)s)."
+            )
+            % {
+                "remaining": exceeded.quota.remaining,
+                "limit": exceeded.quota.limit,
+                "asked": items,
+                "zone": settings.TIME_ZONE,
+            },
+            headers={"Retry-After": str(max(seconds, 1))},
+        ) from exceeded
+
+
 def _quota_json(quota: Quota) -> dict[str, int]:
     return {"limit": quota.limit, "used": quota.used, "remaining": quota.remaining}
 
@@ -119,25 +143,7 @@ def check(request: HttpRequest) -> HttpResponse:
     raw_items = _read_items(request)
     parsed = [check_item_parse(raw) for raw in raw_items]
     valid = [(i, item) for i, item in enumerate(parsed) if isinstance(item, CheckItem)]
-    try:
-        quota = check_usage_charge(client=client, items=len(valid))
-    except QuotaExceeded as exceeded:
-        seconds = math.ceil((exceeded.resets_at - timezone.now()).total_seconds())
-        raise ApiError(
-            429,
-            ErrorCode.QUOTA_EXCEEDED,
-            _(
-                "Today's quota is used up: %(remaining)d of %(limit)d hashes left, "
-                "%(asked)d asked. It resets at midnight (%(zone)s)."
-            )
-            % {
-                "remaining": exceeded.quota.remaining,
-                "limit": exceeded.quota.limit,
-                "asked": len(valid),
-                "zone": settings.TIME_ZONE,
-            },
-            headers={"Retry-After": str(max(seconds, 1))},
-        ) from exceeded
+    quota = _charge(client, len(valid))
     found = hashes_check([item for _i, item in valid], labels=check_client_labels(client))
     matches_by_position = dict(zip((i for i, _item in valid), found, strict=True))
     results = []
@@ -148,7 +154,7 @@ def check(request: HttpRequest) -> HttpResponse:
         else:
             matches = matches_by_position[position]
             result["matched"] = bool(matches)
-            result["matches"] = [{"label": m.label, "distance": m.distance} for m in matches]
+            result["matches"] = _matches_json(matches)
         results.append(result)
     return JsonResponse(
         {
@@ -160,6 +166,43 @@ def check(request: HttpRequest) -> HttpResponse:
             },
             "quota": _quota_json(quota),
         }
+    )
+
+
+def _matches_json(matches: list[LabelMatch]) -> list[dict]:
+    return [{"label": match.label, "distance": match.distance} for match in matches]
+
+
+def _single_item(algorithm: str, value: str, quality: str | None) -> CheckItem:
+    """The hash of a single check, validated as a batch item is; a problem is a 400.
+
+    The quality comes as text from the query string: a whole number is passed
+    on as one, anything else as the text, which the item check then refuses
+    (so does a number of more than 10 digits, which ``int`` might refuse).
+    """
+    raw: dict[str, object] = {"algorithm": algorithm, "value": value}
+    if quality is not None:
+        is_number = quality.isascii() and quality.isdigit() and len(quality) <= 10
+        raw["quality"] = int(quality) if is_number else quality
+    item = check_item_parse(raw)
+    if isinstance(item, ItemProblem):
+        raise ApiError(400, ErrorCode(item.code), item.message)
+    return item
+
+
+@api_view("GET")
+def check_one(request: HttpRequest, algorithm: str, value: str) -> HttpResponse:
+    """Check one hash, for clients whose systems send one hash per request.
+
+    The batch endpoint's authentication, validation, quota (one hash) and
+    matching, answered as ``{"match": ..., "matches": [...], "quota": {...}}``.
+    """
+    client = _client(request)
+    item = _single_item(algorithm, value, request.GET.get("quality"))
+    quota = _charge(client, 1)
+    [matches] = hashes_check([item], labels=check_client_labels(client))
+    return JsonResponse(
+        {"match": bool(matches), "matches": _matches_json(matches), "quota": _quota_json(quota)}
     )
 
 

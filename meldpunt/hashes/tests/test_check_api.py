@@ -5,7 +5,9 @@ cookies, as the reporter API's tests do.
 """
 
 import hashlib
+import io
 import json
+import logging
 import re
 
 import pytest
@@ -21,7 +23,13 @@ from meldpunt.hashes.api.openapi import openapi_document
 from meldpunt.hashes.checking import ItemCode
 from meldpunt.hashes.clients import check_client_create, check_client_revoke, check_client_rotate
 from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList
-from meldpunt.hashes.services import hash_list_activate, hash_list_create, hash_list_import
+from meldpunt.hashes.services import (
+    hash_list_activate,
+    hash_list_create,
+    hash_list_import,
+    known_hash_restore,
+    known_hash_retire,
+)
 from meldpunt.testing import url_routes
 
 from . import pictures
@@ -227,9 +235,9 @@ def test_only_the_clients_own_labelled_active_lists_match(tmp_path, api, issued,
 def test_deactivating_a_list_stops_matches_at_once(api, known):
     item = {"algorithm": "sha256", "value": known["exact"]["sha256"]}
     assert api.check([item]).json()["results"][0]["matched"]
-    hash_list_activate(hash_list=known["list"], is_active=False)
+    hash_list_activate(hash_list=known["list"], is_active=False, actor=None)
     assert not api.check([item]).json()["results"][0]["matched"]
-    hash_list_activate(hash_list=known["list"], is_active=True)
+    hash_list_activate(hash_list=known["list"], is_active=True, actor=None)
     assert api.check([item]).json()["results"][0]["matched"]
 
 
@@ -382,6 +390,129 @@ def test_the_account_names_labels_and_costs_nothing(api, issued):
         "quota": {"limit": 1000, "used": 0, "remaining": 1000},
     }
     assert not HashCheckUsage.objects.exists()
+
+
+# One hash per request -------------------------------------------------------------------
+
+
+def _one(api: ApiClient, algorithm: str, value: str, query: str = ""):
+    return api.request("get", f"/check/{algorithm}/{value}{query}")
+
+
+def test_a_single_hash_is_checked_like_a_batch_item_and_costs_one(api, known):
+    response = _one(api, "sha256", known["exact"]["sha256"].upper())
+    assert response.status_code == 200
+    assert response.json() == {
+        "match": True,
+        "matches": [{"label": "CSAM (police)", "distance": 0}],
+        "quota": {"limit": 1000, "used": 1, "remaining": 999},
+    }
+    assert b"police-internal-2026" not in response.content
+    copy, quality = pictures.pdq(pictures.recompressed(pictures.picture(3)))
+    [match] = _one(api, "pdq", copy, f"?quality={quality}").json()["matches"]
+    assert match["label"] == "CSAM (police)" and 0 < match["distance"] <= 31
+    other = _digests(pictures.jpeg(pictures.picture(2)))["md5"]
+    assert _one(api, "md5", other).json() == {
+        "match": False,
+        "matches": [],
+        "quota": {"limit": 1000, "used": 3, "remaining": 997},
+    }
+    usage = HashCheckUsage.objects.get()
+    assert (usage.items, usage.requests) == (3, 3)
+
+
+def test_a_malformed_single_hash_gets_the_batch_message_as_a_400(api, known):
+    md5, pdq = known["exact"]["md5"], known["pdq"]
+    # (path, the same hash as a batch item, the code both answer with)
+    cases = [
+        (f"md5/xyz{md5[3:]}", {"algorithm": "md5", "value": "xyz" + md5[3:]}, ItemCode.NOT_HEX),
+        (f"md5/{md5}00", {"algorithm": "md5", "value": md5 + "00"}, ItemCode.WRONG_LENGTH),
+        (f"sha256/{md5}", {"algorithm": "sha256", "value": md5}, ItemCode.WRONG_LENGTH),
+        ("crc32/deadbeef", {"algorithm": "crc32", "value": "deadbeef"}, ItemCode.UNKNOWN_ALGORITHM),
+        ("md5/%20", {"algorithm": "md5", "value": " "}, ItemCode.VALUE_MISSING),
+        (f"md5/{md5}?quality=80", {"algorithm": "md5", "value": md5, "quality": 80}, "bad_quality"),
+        (
+            f"pdq/{pdq}?quality=high",
+            {"algorithm": "pdq", "value": pdq, "quality": "high"},
+            "bad_quality",
+        ),
+        (f"pdq/{pdq}?quality=-1", {"algorithm": "pdq", "value": pdq, "quality": -1}, "bad_quality"),
+        (
+            f"pdq/{pdq}?quality=101",
+            {"algorithm": "pdq", "value": pdq, "quality": 101},
+            "bad_quality",
+        ),
+        (f"pdq/{pdq}?quality=49", {"algorithm": "pdq", "value": pdq, "quality": 49}, "low_quality"),
+        (
+            f"pdq/{pdq}?quality={'9' * 5000}",
+            {"algorithm": "pdq", "value": pdq, "quality": 10**20},
+            "bad_quality",
+        ),
+    ]
+    batch = api.check([item for _path, item, _code in cases]).json()["results"]
+    for (path, _item, code), batch_result in zip(cases, batch, strict=True):
+        response = api.request("get", f"/check/{path}")
+        assert response.status_code == 400, path
+        assert _error(response) == batch_result["error"]
+        assert _error(response)["code"] == code
+    assert "hexadecimal" in _error(_one(api, "md5", "g" * 32))["message"]
+    assert not HashCheckUsage.objects.exists()  # nothing checked, nothing counted
+
+
+def test_a_single_check_needs_a_valid_token(issued, known):
+    path = f"/check/sha256/{known['exact']['sha256']}"
+    for client, code in (
+        (ApiClient(), "token_missing"),
+        (ApiClient("mphc_wrong"), "token_invalid"),
+    ):
+        response = client.request("get", path)
+        assert response.status_code == 401 and _error(response)["code"] == code
+        assert response["WWW-Authenticate"] == 'Bearer realm="hash-check"'
+    assert ApiClient(issued.token).request("post", path).status_code == 405
+    assert not HashCheckUsage.objects.exists()
+
+
+def test_a_single_check_past_the_quota_is_refused(issued, known):
+    HashCheckClient.objects.filter(pk=issued.client.pk).update(daily_quota=1)
+    api = ApiClient(issued.token, HTTP_ACCEPT_LANGUAGE="en")
+    assert _one(api, "md5", known["exact"]["md5"]).json()["quota"]["remaining"] == 0
+    refused = _one(api, "md5", known["exact"]["md5"])
+    assert refused.status_code == 429 and _error(refused)["code"] == "quota_exceeded"
+    assert "0 of 1 hashes left, 1 asked" in _error(refused)["message"]
+    assert int(refused["Retry-After"]) > 0
+    assert HashCheckUsage.objects.get().items == 1
+
+
+def test_a_retired_hash_stops_matching_for_single_and_batch_checks(api, known):
+    value = known["exact"]["sha256"]
+    assert _one(api, "sha256", value).json()["match"] is True
+    known_hash_retire(hash_list=known["list"], algorithm="sha256", value=value, actor=None)
+    assert _one(api, "sha256", value).json()["match"] is False
+    assert api.check([{"algorithm": "sha256", "value": value}]).json()["summary"]["matched"] == 0
+    known_hash_restore(hash_list=known["list"], algorithm="sha256", value=value, actor=None)
+    assert _one(api, "sha256", value).json()["match"] is True
+
+
+def test_a_single_hash_in_the_path_reaches_no_log(issued, known):
+    """The hash is in the URL: Django logs the path of every 4xx answer ("Bad Request: /…").
+
+    The project's own log handlers drop every line of a request that is not a
+    signed-in staff member's, so the path never gets written.
+    """
+    handler = next(h for h in logging.getLogger("django").handlers if h.name == "console")
+    written = io.StringIO()
+    previous = handler.setStream(written)
+    try:
+        unknown = hashlib.sha256(b"a customer's file").hexdigest()
+        client = ApiClient(issued.token)
+        assert client.request("get", f"/check/sha256/{unknown}").status_code == 200
+        assert client.request("get", f"/check/sha256/{unknown[:-1]}").status_code == 400
+        assert ApiClient().request("get", f"/check/sha256/{unknown}").status_code == 401
+        logging.getLogger("django.request").warning("control line, not in a request")
+    finally:
+        handler.setStream(previous)
+    assert "control line" in written.getvalue()  # the handler does write
+    assert unknown[:-1] not in written.getvalue()
 
 
 # Nothing kept ------------------------------------------------------------------------------

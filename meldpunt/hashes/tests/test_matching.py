@@ -73,9 +73,9 @@ def test_index_follows_imports_deactivation_and_removal_in_the_same_process(tmp_
     assert matching.hashes_match_pdq(second, quality=quality) == []  # index built now
     _import(tmp_path, "l", [first, second], algorithm="pdq")
     assert [m.distance for m in matching.hashes_match_pdq(second, quality=quality)] == [0]
-    hash_list_activate(hash_list=hash_list, is_active=False)
+    hash_list_activate(hash_list=hash_list, is_active=False, actor=None)
     assert matching.hashes_match_pdq(second, quality=quality) == []
-    hash_list_activate(hash_list=hash_list, is_active=True)
+    hash_list_activate(hash_list=hash_list, is_active=True, actor=None)
     assert matching.hashes_match_pdq(second, quality=quality)
     hash_list_remove(hash_list=hash_list)
     assert matching.hashes_match_pdq(second, quality=quality) == []

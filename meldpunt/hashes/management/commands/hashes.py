@@ -6,6 +6,7 @@ meldpunt hashes label NAME TEXT
 meldpunt hashes lists
 meldpunt hashes activate NAME | deactivate NAME
 meldpunt hashes remove NAME --yes
+meldpunt hashes retire ALGORITHM HEX --list NAME [--reason TEXT] | restore ALGORITHM HEX --list NAME
 meldpunt hashes client create NAME [--contact TEXT] [--list LIST ...] [--quota N]
 meldpunt hashes client list | revoke NAME | rotate NAME
 """
@@ -27,12 +28,15 @@ from meldpunt.hashes.hashfile import HashFileInvalid, algorithm_parse
 from meldpunt.hashes.models import Algorithm, HashCheckClient, HashList
 from meldpunt.hashes.selectors import hash_lists_with_counts
 from meldpunt.hashes.services import (
+    KnownHashRefused,
     hash_file_check,
     hash_list_activate,
     hash_list_create,
     hash_list_import,
     hash_list_label,
     hash_list_remove,
+    known_hash_restore,
+    known_hash_retire,
 )
 
 
@@ -61,6 +65,15 @@ class Command(BaseCommand):
         verbs.add_parser("lists", help="Show every list with its hash counts.")
         for verb, text in (("activate", "Match a list again."), ("deactivate", "Stop matching.")):
             verbs.add_parser(verb, help=text).add_argument("name")
+        retiring = verbs.add_parser(
+            "retire", help="Stop matching one hash of a list, keeping it (undo with 'restore')."
+        )
+        restoring = verbs.add_parser("restore", help="Match a retired hash again.")
+        for parser_ in (retiring, restoring):
+            parser_.add_argument("algorithm", help="sha256, sha1, md5 or pdq")
+            parser_.add_argument("value", metavar="HEX")
+            parser_.add_argument("--list", required=True, dest="list_name")
+        retiring.add_argument("--reason", default="", help="Why, for the audit log.")
         removing = verbs.add_parser("remove", help="Delete a list and all its hashes.")
         removing.add_argument("name")
         removing.add_argument("--yes", action="store_true", help="Confirm the removal.")
@@ -95,8 +108,13 @@ class Command(BaseCommand):
         elif verb == "client":
             self._client(options)
         elif verb in ("activate", "deactivate"):
-            hash_list_activate(hash_list=self._list(options["name"]), is_active=verb == "activate")
-            self.stdout.write(f"{options['name']}: {verb}d")
+            changed = hash_list_activate(
+                hash_list=self._list(options["name"]), is_active=verb == "activate", actor=None
+            )
+            state = f"{verb}d" if changed else f"already {verb}d, nothing changed"
+            self.stdout.write(f"{options['name']}: {state}")
+        elif verb in ("retire", "restore"):
+            self._retire(verb, options)
         else:
             self._remove(options["name"], options["yes"])
 
@@ -105,6 +123,24 @@ class Command(BaseCommand):
             return HashList.objects.get(name=name)
         except HashList.DoesNotExist:
             raise CommandError(f"no hash list named {name!r} (see 'hashes lists')") from None
+
+    def _retire(self, verb: str, options: dict) -> None:
+        hash_list = self._list(options["list_name"])
+        arguments = {
+            "hash_list": hash_list,
+            "algorithm": options["algorithm"],
+            "value": options["value"],
+            "actor": None,
+        }
+        try:
+            if verb == "retire":
+                known = known_hash_retire(**arguments, reason=options["reason"])
+            else:
+                known = known_hash_restore(**arguments)
+        except KnownHashRefused as refused:
+            raise CommandError(f"{hash_list.name}: nothing changed: {refused.message}") from None
+        done = "retired (no longer matched)" if verb == "retire" else "restored (matched again)"
+        self.stdout.write(f"{hash_list.name}: {known.algorithm} {known.value} {done}")
 
     def _import(self, options: dict) -> None:
         path, name = options["path"], options["list_name"]
