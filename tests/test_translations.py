@@ -1,11 +1,13 @@
 """Dutch is the default language: every message must have a Dutch translation."""
 
+import importlib
 import os
 import shutil
 from pathlib import Path
 
 import polib
 import pytest
+from django import forms as django_forms
 from django.core.management import call_command
 
 PACKAGE = Path(__file__).resolve().parents[1] / "meldpunt"
@@ -65,3 +67,60 @@ def test_staff_pages_follow_the_browser_language_reporter_pages_the_url(client):
     # Reporter pages never depend on what the browser says about itself.
     reporter = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Anoniem melden" in reporter
+
+
+def _project_forms() -> list[type[django_forms.BaseForm]]:
+    found = []
+    for path in sorted(PACKAGE.rglob("forms.py")):
+        module = importlib.import_module(
+            ".".join(("meldpunt", *path.relative_to(PACKAGE).with_suffix("").parts))
+        )
+        found += [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, django_forms.BaseForm)
+            and value.__module__ == module.__name__
+        ]
+    return found
+
+
+# Django's labels for "nothing chosen", which it does not translate into Dutch.
+DJANGO_EMPTY_LABELS = {"- Select an option -", "---------"}
+
+
+def test_no_select_list_shows_django_s_untranslated_empty_choice():
+    """Issue 16 item 3: an empty select said "- Select an option -" on Dutch pages."""
+    forms = _project_forms()
+    assert len(forms) > 20  # the search found the forms
+    untranslated = []
+    for form in forms:
+        for name, field in form.base_fields.items():
+            if isinstance(field, django_forms.ModelMultipleChoiceField):
+                continue
+            if isinstance(field, django_forms.ModelChoiceField):
+                labels = [field.empty_label]
+            elif isinstance(field, django_forms.ChoiceField):
+                labels = [label for _value, label in field.choices]
+            else:
+                continue
+            if DJANGO_EMPTY_LABELS & {str(label) for label in labels}:
+                untranslated.append(f"{form.__module__}.{form.__name__}.{name}")
+    assert untranslated == []
+
+
+@pytest.mark.django_db
+def test_the_case_page_s_empty_choice_is_translated(client):
+    from meldpunt.cases.tests.factories import make_report
+    from meldpunt.testing import make_category, make_staff, sign_in
+
+    category = make_category()
+    analyst = make_staff(lines=[category.line])
+    make_staff(lines=[category.line])  # someone to hand over to
+    report = make_report(category=category)
+    sign_in(client, analyst)
+    dutch = client.get(f"/staff/cases/reports/{report.pk}/").content.decode()
+    assert '<option value="" selected>- Kies -</option>' in dutch
+    assert "---------" not in dutch and "Select an option" not in dutch
+    english = client.get(f"/staff/cases/reports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<option value="" selected>- Choose -</option>' in english.content.decode()

@@ -7,7 +7,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from meldpunt.cases.files import case_page_of_file
         from meldpunt.cases.tasks import notifications_schedule
+        from meldpunt.evidence.owners import evidence_owner_register
         from meldpunt.periodic import periodic_register
 
         periodic_register(notifications_schedule)
+        # The file page (a foundation app) cannot import us; it links back to what we give.
+        evidence_owner_register(case_page_of_file)

@@ -9,9 +9,11 @@ abuse material is a heavy load, and known material need not be seen again).
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from meldpunt.evidence.meta import evidence_meta
 from meldpunt.evidence.models import EvidenceFile
-from meldpunt.intake.models import Report
+from meldpunt.intake.models import Attachment, Report
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.models import StaffUser
 
@@ -78,3 +80,9 @@ def case_known_files_show(*, report: Report, actor: StaffUser, files: CaseFiles)
         target=report,
         details={"files": files.known_count, "lists": [name for name, _n in files.known_lists]},
     )
+
+
+def case_page_of_file(evidence: EvidenceFile) -> str | None:
+    """The case page of a report's file, for the file page's back link (evidence.owners)."""
+    report_id = Attachment.objects.filter(file=evidence).values_list("report_id", flat=True).first()
+    return reverse("cases:report", args=[report_id]) if report_id else None

@@ -5,6 +5,7 @@ from meldpunt.evidence import views
 app_name = "evidence"
 urlpatterns = [
     path("<int:pk>/", views.evidence_page, name="file"),
+    path("<int:pk>/download/", views.download, name="download"),
     path("<int:pk>/preview.jpg", views.preview_picture, name="preview"),
     path("<int:pk>/revealed", views.revealed_picture, name="revealed"),
     path("<int:pk>/reveal/", views.reveal, name="reveal"),

@@ -14,11 +14,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from nacl.public import PrivateKey
 
 from meldpunt.evidence.conf import evidence_setting
+from meldpunt.evidence.downloads import DownloadRefused, download_refusal, evidence_download
 from meldpunt.evidence.known import evidence_is_known
+from meldpunt.evidence.meta import evidence_meta
 from meldpunt.evidence.models import (
     DERIVATIVE_FAILURES,
     DerivativeStatus,
@@ -27,6 +30,7 @@ from meldpunt.evidence.models import (
     PreviewKind,
     ViewingSession,
 )
+from meldpunt.evidence.owners import evidence_owner_url
 from meldpunt.evidence.previews import safe_preview_make
 from meldpunt.evidence.services import evidence_derivatives_request
 from meldpunt.evidence.viewing import ViewingBlocked, viewing_allowance, viewing_end, viewing_start
@@ -107,11 +111,20 @@ def _is_withheld(request: HttpRequest, evidence: EvidenceFile) -> bool:
     return evidence.pk not in request.session.get(KNOWN_SHOWN, []) and evidence_is_known(evidence)
 
 
-def _page_context(request: HttpRequest, evidence: EvidenceFile) -> dict:
+def _page_context(request: HttpRequest, evidence: EvidenceFile, key_bytes: bytes) -> dict:
+    is_withheld = _is_withheld(request, evidence)
+    refusal = download_refusal(evidence)
+    # The name the reporter reviewed, as the case page lists it; like there,
+    # the name of known material is not even decrypted until it is shown.
+    name = "" if is_withheld else evidence_meta(evidence=evidence, key_bytes=key_bytes)["name"]
     return {
         "evidence": evidence,
+        "name": name,
+        "case_url": evidence_owner_url(evidence),
+        # Said on the page before anyone presses anything.
+        "download_refusal": "" if refusal is None else DownloadRefused(refusal).message,
         "matches": list(evidence.matches.all()),
-        "is_withheld": _is_withheld(request, evidence),
+        "is_withheld": is_withheld,
         "has_preview": _preview_picture(evidence) is not None,
         "is_revealed": _open_session(request, evidence) is not None,
         "allowance": viewing_allowance(viewer=request.user),
@@ -126,8 +139,32 @@ def _page_context(request: HttpRequest, evidence: EvidenceFile) -> dict:
 
 @_signed_in
 def evidence_page(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence, _key = _opened(request, pk)
-    return _private(render(request, "evidence/file.html", _page_context(request, evidence)))
+    evidence, key_bytes = _opened(request, pk)
+    return _private(
+        render(request, "evidence/file.html", _page_context(request, evidence, key_bytes))
+    )
+
+
+@require_POST
+@_signed_in
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cleaned file as an attachment (audited); known or uncleaned files get a 403 page.
+
+    A form's POST, not a link: each download is an audit event, and a link
+    could be fetched by a prefetcher or a crawler of the staff's browser.
+    """
+    evidence, key_bytes = _opened(request, pk)
+    try:
+        saved = evidence_download(evidence=evidence, key_bytes=key_bytes, actor=request.user)
+    except DownloadRefused as refused:
+        context = _page_context(request, evidence, key_bytes) | {"refusal": refused.message}
+        return _private(render(request, "evidence/file.html", context, status=403))
+    response = HttpResponse(saved.data, content_type=saved.media_type)
+    response["Content-Disposition"] = content_disposition_header(True, saved.name)
+    # Never rendered in the staff's browser: a file may contain anything.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return _private(response)
 
 
 @require_POST
@@ -188,13 +225,13 @@ def revealed_picture(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @_signed_in
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence, _key = _opened(request, pk)
+    evidence, key_bytes = _opened(request, pk)
     if _is_withheld(request, evidence):
         return redirect("evidence:file", pk=evidence.pk)
     try:
         viewing_start(viewer=request.user, evidence=evidence)
     except ViewingBlocked as blocked:
-        context = _page_context(request, evidence) | {
+        context = _page_context(request, evidence, key_bytes) | {
             "is_revealed": False,
             "refusal": blocked.message,
         }

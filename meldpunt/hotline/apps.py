@@ -8,7 +8,9 @@ class HotlineConfig(AppConfig):
 
     def ready(self) -> None:
         # The retention purge (intake) cannot import us; it calls what we register.
+        from meldpunt.evidence.owners import evidence_owner_register
         from meldpunt.hotline.receivers import reported_urls_from_submission
+        from meldpunt.hotline.selectors import hotline_page_of_file
         from meldpunt.hotline.services import reported_urls_wipe
         from meldpunt.hotline.tasks import (
             hotline_recheck_schedule,
@@ -21,6 +23,8 @@ class HotlineConfig(AppConfig):
         from meldpunt.privacy.tasktimes import reporter_task_register
 
         retention_wiper_register(reported_urls_wipe)
+        # The file page (a foundation app) links back to the hotline page we give.
+        evidence_owner_register(hotline_page_of_file)
         periodic_register(hotline_recheck_schedule)
         # A first check follows a report: nothing about checks may be logged (a
         # batch of the sweep may hold first checks too).

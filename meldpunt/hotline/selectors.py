@@ -8,6 +8,7 @@ from enum import StrEnum
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -468,3 +469,20 @@ def queue_page(user: StaffUser, *, bucket: str, oldest_first: bool, page: str | 
         .order_by(*order)
     )
     return Paginator(addresses, QUEUE_PAGE_SIZE).get_page(page)
+
+
+def hotline_page_of_file(evidence: EvidenceFile) -> str | None:
+    """The hotline page of a captured page or picture, for the file page's back link.
+
+    Registered with evidence.owners: the file page cannot import the hotline.
+    """
+    report_id = (
+        FetchAttempt.objects.filter(evidence=evidence)
+        .values_list("reported_url__report_id", flat=True)
+        .first()
+    ) or (
+        PageMediaItem.objects.filter(evidence=evidence)
+        .values_list("attempt__reported_url__report_id", flat=True)
+        .first()
+    )
+    return reverse("hotline:report", args=[report_id]) if report_id else None

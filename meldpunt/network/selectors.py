@@ -14,8 +14,7 @@ from meldpunt.intake import services as intake_services
 from meldpunt.intake.models import Author, Report
 from meldpunt.lines.models import Municipality, QuestionKind
 from meldpunt.lines.regions import PostcodeLocation, municipalities_current, postcode_resolve
-from meldpunt.privacy.detection import FindingType
-from meldpunt.privacy.redaction import MANUAL, Decision, RedactionDraft
+from meldpunt.privacy.redaction import Decision, RedactionDraft, mark_type_label
 from meldpunt.vault import crypto
 from meldpunt.vault.keys import NoKeyError, data_key_open
 from meldpunt.vault.models import DataKey, Role, StaffUser
@@ -38,21 +37,6 @@ FEEDBACK_CONTEXT = b"forward-feedback"
 QUESTION_CONTEXT = b"forward-question"
 ANSWER_CONTEXT = b"forward-answer"
 
-TYPE_LABELS = {
-    FindingType.PERSON_NAME: gettext_lazy("person's name"),
-    FindingType.PHONE: gettext_lazy("phone number"),
-    FindingType.EMAIL: gettext_lazy("e-mail address"),
-    FindingType.IBAN: gettext_lazy("bank account (IBAN)"),
-    FindingType.BSN: gettext_lazy("citizen service number (BSN)"),
-    FindingType.POSTCODE_ADDRESS: gettext_lazy("postcode and house number"),
-    FindingType.STREET_ADDRESS: gettext_lazy("street address"),
-    FindingType.LICENCE_PLATE: gettext_lazy("licence plate"),
-    FindingType.DATE_OF_BIRTH: gettext_lazy("date of birth"),
-    FindingType.SOCIAL_HANDLE: gettext_lazy("social media name"),
-    FindingType.PROFILE_URL: gettext_lazy("profile link"),
-    FindingType.SELF_REFERENCE: gettext_lazy("reporter's own position"),
-    MANUAL: gettext_lazy("marked by hand"),
-}
 DECISION_LABELS = {
     Decision.UNREVIEWED: gettext_lazy("not reviewed"),
     Decision.REDACT: gettext_lazy("redact"),
@@ -470,10 +454,6 @@ class FindingRow:
     is_manual: bool
 
 
-def _label(type_name: str) -> str:
-    return str(TYPE_LABELS.get(type_name, type_name))
-
-
 # What a stretch covered by several marks shows: the least finished decision wins.
 _DISPLAY_ORDER = {Decision.UNREVIEWED: 0, Decision.REDACT: 1, Decision.KEEP: 2}
 
@@ -498,7 +478,7 @@ def draft_segments(draft: RedactionDraft) -> list[Segment]:
                 text=draft.text[start:end],
                 number=number,
                 decision=str(mark.decision),
-                label=f"{_label(mark.type)}: {DECISION_LABELS[mark.decision]}",
+                label=f"{mark_type_label(mark.type)}: {DECISION_LABELS[mark.decision]}",
                 starts_mark=mark.start == start,
             )
         )
@@ -510,7 +490,7 @@ def draft_finding_rows(draft: RedactionDraft) -> list[FindingRow]:
         FindingRow(
             index=index,
             number=index + 1,
-            type_label=_label(mark.type),
+            type_label=mark_type_label(mark.type),
             passage=draft.text[mark.start : mark.end],
             confidence=None if mark.confidence is None else round(mark.confidence * 100),
             decision=str(mark.decision),

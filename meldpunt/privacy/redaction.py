@@ -20,9 +20,29 @@ from enum import StrEnum
 from typing import Protocol
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
+
+from meldpunt.privacy.detection.findings import FindingType
 
 MANUAL = "manual"
+# Each kind of passage in words, wherever people read it: the placeholder in the
+# forwarded text (and its preview) and the analyst's list of findings. A type
+# code such as "street_address" means nothing to a partner.
+TYPE_LABELS = {
+    FindingType.PERSON_NAME: gettext_lazy("person's name"),
+    FindingType.PHONE: gettext_lazy("phone number"),
+    FindingType.EMAIL: gettext_lazy("e-mail address"),
+    FindingType.IBAN: gettext_lazy("bank account (IBAN)"),
+    FindingType.BSN: gettext_lazy("citizen service number (BSN)"),
+    FindingType.POSTCODE_ADDRESS: gettext_lazy("postcode and house number"),
+    FindingType.STREET_ADDRESS: gettext_lazy("street address"),
+    FindingType.LICENCE_PLATE: gettext_lazy("licence plate"),
+    FindingType.DATE_OF_BIRTH: gettext_lazy("date of birth"),
+    FindingType.SOCIAL_HANDLE: gettext_lazy("social media name"),
+    FindingType.PROFILE_URL: gettext_lazy("profile link"),
+    FindingType.SELF_REFERENCE: gettext_lazy("reporter's own position"),
+    MANUAL: gettext_lazy("marked by hand"),
+}
 # A written reason must say something; a few characters are not a reason.
 MIN_OVERRIDE_REASON_LENGTH = 10
 
@@ -173,10 +193,15 @@ def unreviewed_findings(draft: RedactionDraft) -> list[Mark]:
     return [mark for mark in draft.marks if mark.decision == Decision.UNREVIEWED]
 
 
+def mark_type_label(type_name: str) -> str:
+    """A kind of passage in words of the active language; an unknown kind as it is."""
+    return str(TYPE_LABELS.get(type_name, type_name))
+
+
 def _placeholder(types: list[str], style: Placeholder) -> str:
     if style == Placeholder.BLANK:
         return "[…]"
-    return _("[REDACTED: %(type)s]") % {"type": ", ".join(types)}
+    return _("[REDACTED: %(type)s]") % {"type": ", ".join(map(mark_type_label, types))}
 
 
 def render_redacted(

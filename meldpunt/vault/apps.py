@@ -14,3 +14,15 @@ class StaffAdminConfig(admin_apps.AdminConfig):
     default = False  # VaultConfig stays the configuration of meldpunt.vault itself
 
     default_site = "meldpunt.vault.adminsite.StaffAdminSite"
+
+    def ready(self) -> None:
+        # The first app to be ready, so this runs before the admin's autodiscovery
+        # or any URL configuration imports a form: Django (6.1) gives select lists
+        # an empty choice labelled BLANK_CHOICE_LABEL, taken when a field is made,
+        # and its "- Select an option -" has no Dutch translation (meldpunt.choices).
+        from django.db.models import fields
+
+        from meldpunt.choices import EMPTY_CHOICE_LABEL
+
+        fields.BLANK_CHOICE_LABEL = EMPTY_CHOICE_LABEL
+        super().ready()

@@ -97,3 +97,24 @@ def test_the_selector_does_not_decrypt_names_of_known_files(submitted, analyst, 
     assert files.known_count == 1 and len(files.listed) == 2
     assert known.pk not in opened and len(opened) == 2
     assert files.known_lists == [("police-2026", 1)]
+
+
+def test_the_file_page_names_the_file_and_links_back_to_the_case(client, submitted, analyst):
+    sign_in(client, analyst)
+    case_url = f"/staff/cases/reports/{submitted.pk}/"
+    for name in ("vakantie.jpg", "notes.txt"):
+        evidence = next(
+            item.evidence
+            for item in case_files(report=submitted, key_bytes=key_for(analyst, submitted)).listed
+            if item.name == name
+        )
+        page = client.get(f"/staff/evidence/{evidence.pk}/").content.decode()
+        assert f'<h1 id="file-name">{name}</h1>' in page
+        assert f'<a href="{case_url}" id="back-to-case">Terug naar de zaak</a>' in page
+    english = client.get(f"/staff/evidence/{evidence.pk}/", HTTP_ACCEPT_LANGUAGE="en").content
+    assert f'<a href="{case_url}" id="back-to-case">Back to the case</a>' in english.decode()
+    # Known material: the way back is there, the name stays sealed until it is shown.
+    known = EvidenceFile.objects.get(matches__isnull=False)
+    page = client.get(f"/staff/evidence/{known.pk}/").content.decode()
+    assert 'id="back-to-case"' in page and "bekend.jpg" not in page
+    assert '<h1 id="file-name">Bestand</h1>' in page

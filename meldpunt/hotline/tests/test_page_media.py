@@ -227,6 +227,10 @@ def test_the_analyst_sees_unknown_items_blurred_and_known_ones_only_counted(
         assert preview.status_code == 200
         shown = Image.open(io.BytesIO(preview.content))
         assert shown.mode == "L" and max(shown.size) <= 160  # blurred grey thumbnail
+        # The item's file page leads back to this page.
+        file_page = client.get(reverse("evidence:file", args=[evidence_id])).content.decode()
+        back = reverse("hotline:report", args=[item.report_id])
+        assert f'<a href="{back}" id="back-to-case">' in file_page
 
 
 def test_a_re_check_does_not_fetch_the_pictures_again(gallery, django_capture_on_commit_callbacks):

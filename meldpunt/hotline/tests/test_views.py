@@ -90,6 +90,16 @@ def test_a_line_member_sees_the_address_as_text_with_what_was_found(
     assert response["Cache-Control"] == "no-store, private"
 
 
+def test_the_file_page_links_back_to_the_hotline_page(hotline, django_capture_on_commit_callbacks):
+    item = checked(hotline, django_capture_on_commit_callbacks)
+    evidence_id = item.attempts.get().evidence_id
+    page = client_for(hotline["analyst"]).get(reverse("evidence:file", args=[evidence_id]))
+    assert (
+        f'<a href="{page_url(item)}" id="back-to-case">Back to the case</a>'
+        in page.content.decode()
+    )
+
+
 def test_opening_is_audited_without_the_address(hotline, django_capture_on_commit_callbacks):
     item = checked(hotline, django_capture_on_commit_callbacks)
     address = url_open(item.sealed_url)

@@ -98,7 +98,7 @@ def test_forward_is_refused_while_a_finding_is_unreviewed_and_allowed_after_reda
     text = page.content.decode()
     assert f'<mark class="unreviewed" title="phone number: not reviewed">{PHONE}</mark>' in text
     assert "1 passage not reviewed yet." in text
-    assert "[REDACTED: phone]" in text  # the preview never shows more than the gate allows
+    assert "[REDACTED: phone number]" in text  # the preview never shows more than the gate allows
     assert 'name="override_reason"' not in text  # analysts get no override
     before = _snapshot(world.report)
 
@@ -144,7 +144,7 @@ def test_forward_is_refused_while_a_finding_is_unreviewed_and_allowed_after_reda
     read = partner_client.get(reverse("partner:forward", args=[forward.pk]))
     assert read.status_code == 200
     body = read.content.decode()
-    assert "Bel de dealer op [REDACTED: phone], hij rijdt een wit busje." in body
+    assert "Bel de dealer op [REDACTED: phone number], hij rijdt een wit busje." in body
     forward.refresh_from_db()
     assert forward.delivery_state == DeliveryState.READ
     assert forward.first_read_by == world.member
@@ -175,7 +175,7 @@ def test_forward_is_refused_while_a_finding_is_unreviewed_and_allowed_after_reda
         user=world.member,
     )
     sealed = crypto.decrypt(key, bytes(forward.sealed_body), context=BODY_CONTEXT).decode()
-    assert sealed == "What?\nBel de dealer op [REDACTED: phone], hij rijdt een wit busje."
+    assert sealed == "What?\nBel de dealer op [REDACTED: phone number], hij rijdt een wit busje."
 
 
 def test_keeping_a_finding_also_clears_the_gate(world):
@@ -212,7 +212,7 @@ def test_a_supervisor_may_override_with_a_written_reason_which_is_audited(world)
     # Unreviewed passages are redacted all the same: the override lets the forward
     # through, it does not reveal what nobody looked at.
     read = _client(world.member).get(reverse("partner:forward", args=[forward.pk]))
-    assert "[REDACTED: phone]" in read.content.decode()
+    assert "[REDACTED: phone number]" in read.content.decode()
     assert PHONE not in read.content.decode()
 
 
@@ -255,8 +255,8 @@ def test_free_form_redaction_redacts_every_occurrence(world):
     assert client.post(urls["forward"], data).status_code == 302
     read = _client(world.member).get(reverse("partner:forward", args=[Forward.objects.get().pk]))
     body = read.content.decode()
-    assert "Het [REDACTED: manual] is zijn loods." in body
-    assert "Iedereen kent het [REDACTED: manual] daar." in body
+    assert "Het [REDACTED: marked by hand] is zijn loods." in body
+    assert "Iedereen kent het [REDACTED: marked by hand] daar." in body
     assert "pakhuis" not in body
     assert "pakhuis" not in _audit_text()
 

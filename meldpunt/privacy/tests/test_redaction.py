@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import translation
 
-from meldpunt.privacy.detection import find_identifying_details
+from meldpunt.privacy.detection import FindingType, find_identifying_details
 from meldpunt.privacy.redaction import (
     Decision,
     ForwardRefused,
@@ -92,8 +92,8 @@ def test_forward_allowed_after_redaction(draft):
 
     assert not clearance.is_override
     assert render_redacted(draft.text, draft.marks) == (
-        "Ik ben [REDACTED: person], bel mij op [REDACTED: phone] of mail [REDACTED: email]. "
-        "De dealer woont hier."
+        "Ik ben [REDACTED: person], bel mij op [REDACTED: phone number] "
+        "of mail [REDACTED: e-mail address]. De dealer woont hier."
     )
 
 
@@ -142,7 +142,7 @@ def test_overlapping_and_touching_redactions_become_one_placeholder():
     draft = decide_all(draft, Decision.REDACT)
 
     assert render_redacted(text, draft.marks) == (
-        "Adres: [REDACTED: place, postcode, street_address]."
+        "Adres: [REDACTED: place, postcode, street address]."
     )
 
 
@@ -168,7 +168,7 @@ def test_free_form_redaction_counts_as_reviewed(draft):
     draft = draft_redact_range(draft, start=start, end=start + len("De dealer"))
 
     assert ensure_forwardable(draft, None, actor_is_supervisor=False).is_override is False
-    assert render_redacted(TEXT, draft.marks).endswith("[REDACTED: manual] woont hier.")
+    assert render_redacted(TEXT, draft.marks).endswith("[REDACTED: marked by hand] woont hier.")
     with pytest.raises(RedactionError):
         draft_decide(draft, index=3, decision=Decision.UNREVIEWED)
 
@@ -237,4 +237,27 @@ def test_works_on_the_detectors_findings_including_zero_width_characters():
     assert ensure_forwardable(draft, None, actor_is_supervisor=False).is_override is False
     for detail in ("Jan de Vries", "jan@example.nl", "NL91ABNA0417164300", "5678"):
         assert detail not in forwardable
-    assert "[REDACTED: iban]" in forwardable and "[REDACTED: email]" in forwardable
+    assert "[REDACTED: bank account (IBAN)]" in forwardable
+    assert "[REDACTED: e-mail address]" in forwardable
+
+
+def test_the_placeholder_names_the_kind_of_detail_in_words_of_the_page_s_language():
+    """Issue 16 item 3: "[WEGGELAKT: street_address]" told a partner nothing."""
+    text = "Hij woont op Kerkstraat 12 en belt met 06-12345678."
+    draft = decide_all(
+        redaction_draft(
+            text=text,
+            findings=[
+                finding(text, "Kerkstraat 12", FindingType.STREET_ADDRESS),
+                finding(text, "06-12345678", FindingType.PHONE),
+            ],
+        ),
+        Decision.REDACT,
+    )
+    assert render_redacted(text, draft.marks) == (
+        "Hij woont op [REDACTED: street address] en belt met [REDACTED: phone number]."
+    )
+    with translation.override("nl"):
+        assert render_redacted(text, draft.marks) == (
+            "Hij woont op [WEGGELAKT: straatadres] en belt met [WEGGELAKT: telefoonnummer]."
+        )
