@@ -67,7 +67,7 @@ def main() -> None:
     import numpy
     from django.core.management import call_command
 
-    from meldpunt.hashes import matching
+    from meldpunt.hashes import indexes, matching
     from meldpunt.hashes.models import Algorithm, KnownHash
     from meldpunt.hashes.services import hash_list_create, hash_list_import
 
@@ -128,7 +128,7 @@ def main() -> None:
     set_many = sum(1 for query in many if query in known)
     set_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    vectors = matching.hex_to_array(many, 32)
+    vectors = indexes.hex_to_array(many, 32)
     decoded = time.perf_counter()
     one_call = len(exact.lookup(vectors)[0])
     one_call_seconds = time.perf_counter() - started
@@ -136,7 +136,7 @@ def main() -> None:
     started = time.perf_counter()
     batched_hits = 0
     for start in range(0, len(many), 1000):
-        batch = matching.hex_to_array(many[start : start + 1000], 32)
+        batch = indexes.hex_to_array(many[start : start + 1000], 32)
         batched_hits += len(exact.lookup(batch)[0])
     batched_seconds = time.perf_counter() - started
     assert set_many == one_call == batched_hits, (set_many, one_call, batched_hits)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from meldpunt.hashes.conf import hashes_setting
-from meldpunt.hashes.matching import exact_index, hex_to_array, pdq_index
+from meldpunt.hashes.matching import exact_index, pdq_index
 from meldpunt.hashes.models import EXACT_ALGORITHMS, HEX_LENGTHS, Algorithm, HashCheckClient
 from meldpunt.hashes.selectors import hash_revision_current
 
@@ -183,8 +183,8 @@ def hashes_check(
         positions = [i for i, item in enumerate(items) if item.algorithm == algorithm]
         if not positions:
             continue
-        queries = hex_to_array([items[i].value for i in positions], HEX_LENGTHS[algorithm] // 2)
-        query_positions, list_ids = exact_index(algorithm, token=token).lookup(queries)
+        index = exact_index(algorithm, token=token)
+        query_positions, list_ids = index.lookup_hex([items[i].value for i in positions])
         for query, list_id in zip(query_positions.tolist(), list_ids.tolist(), strict=True):
             found(positions[query], list_id, 0)
 

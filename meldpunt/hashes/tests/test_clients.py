@@ -16,7 +16,8 @@ from django.db import connection
 from django.test import Client
 
 from meldpunt.hashes.clients import check_client_create, check_usage_charge
-from meldpunt.hashes.matching import ExactIndex, exact_index, hex_to_array
+from meldpunt.hashes.indexes import ExactIndex, hex_to_array
+from meldpunt.hashes.matching import exact_index
 from meldpunt.hashes.models import Algorithm, HashCheckClient, HashCheckUsage, HashList
 from meldpunt.hashes.services import hash_list_create, hash_list_import
 from meldpunt.testing import make_staff, sign_in
