@@ -6,9 +6,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
 
+from meldpunt.cases.models import StaffNotification
 from meldpunt.operations.metrics import request_counts
 from meldpunt.operations.selectors import task_counts, task_oldest_waiting_since
-from meldpunt.testing import make_staff, sign_in
+from meldpunt.testing import make_line, make_staff, sign_in
 
 TOKEN = "metrics-token-for-tests-7b1e"  # noqa: S105
 AUTHORIZED = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
@@ -145,3 +146,34 @@ def test_failed_tasks_and_the_oldest_waiting_task_show_in_the_metrics(client, me
     assert _value(text, "meldpunt_tasks", state="failed") >= 1
     assert _value(text, "meldpunt_tasks", state="waiting") >= 1
     assert _value(text, "meldpunt_task_oldest_waiting_age_seconds") >= 3 * 3600 - 60
+
+
+@pytest.mark.django_db
+def test_failing_staff_notifications_show_from_the_hour_after_they_were_made(client, metrics_on):
+    line = make_line()
+    staff = make_staff(lines=[line])
+    earlier_hour = timezone.now() - timedelta(hours=2)
+    StaffNotification.objects.create(
+        user=staff,
+        line=line,
+        created_at=earlier_hour,
+        next_attempt_at=timezone.now(),
+        attempts=2,
+        last_error="SMTPServerDisconnected: gone",
+    )
+    text = _scrape(client)
+    assert _value(text, "meldpunt_outbox_failing", kind="staff_notification") == 1
+
+    # One made in this hour (news of a report just sent) shows only from the next.
+    other_line = make_line()
+    StaffNotification.objects.create(
+        user=staff,
+        line=other_line,
+        created_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+        attempts=1,
+        last_error="SMTPServerDisconnected: gone",
+    )
+    text = _scrape(client)
+    assert _value(text, "meldpunt_outbox_failing", kind="staff_notification") == 1
+    assert "SMTPServerDisconnected" not in text
