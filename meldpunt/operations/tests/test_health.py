@@ -76,3 +76,14 @@ def test_ready_is_503_when_a_task_has_waited_too_long(client, settings):
     # A task that waits for its run_after is not late until then.
     DBTaskResult.objects.filter(pk=result.id).update(run_after=timezone.now() + timedelta(hours=1))
     assert client.get("/health/ready").status_code == 200
+
+
+def test_a_queue_limit_under_an_hour_is_refused_with_a_clear_message(settings):
+    from meldpunt.operations.checks import health_queue_limit_check
+
+    settings.HEALTH_QUEUE_MAX_AGE_MINUTES = 30
+    (error,) = health_queue_limit_check()
+    assert "MELDPUNT_HEALTH_QUEUE_MAX_AGE_MINUTES is 30" in error.msg
+    assert "at least 60" in error.msg
+    settings.HEALTH_QUEUE_MAX_AGE_MINUTES = 60
+    assert health_queue_limit_check() == []
