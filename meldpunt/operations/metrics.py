@@ -48,9 +48,16 @@ class RequestCounts:
         self._released: Counter[RequestKey] = Counter()
         self._held: dict[datetime, Counter[RequestKey]] = {}
 
+    def _release_ended_hours(self, current_hour: datetime) -> None:
+        # Under the lock. Also on every record, so that without scrapes (no
+        # token set) at most the current hour is held.
+        for hour in [hour for hour in self._held if hour < current_hour]:
+            self._released.update(self._held.pop(hour))
+
     def record(self, *, view: str, status: int, is_signed_in: bool, now: datetime) -> None:
         key = (view, str(status))
         with self._lock:
+            self._release_ended_hours(hour_floor(now))
             if is_signed_in:
                 self._released[key] += 1
             else:
@@ -58,10 +65,8 @@ class RequestCounts:
 
     def released(self, *, now: datetime) -> dict[RequestKey, int]:
         """The counts so far, with the held ones of every ended hour added."""
-        current_hour = hour_floor(now)
         with self._lock:
-            for hour in [hour for hour in self._held if hour < current_hour]:
-                self._released.update(self._held.pop(hour))
+            self._release_ended_hours(hour_floor(now))
             return dict(self._released)
 
 

@@ -86,16 +86,22 @@ def test_a_request_is_counted_by_view_name_only_never_its_path_or_query(client, 
     report_id = "918273645"
     secret = "zoekwoord-geheim"
     # A staff page with a report id in the path and words in the query (404: no such report).
-    client.get(f"/staff/cases/reports/{report_id}/?q={secret}&receipt={secret}")
+    client.get(
+        f"/staff/cases/reports/{report_id}/?q={secret}&receipt={secret}",
+        HTTP_USER_AGENT="AnonTest-UA/9.9 zx81",
+        HTTP_X_FORWARDED_FOR="203.0.113.77",
+    )
     client.get(f"/no-such-page-{secret}/?q={secret}")
 
     text = _scrape(client)
     assert _value(text, "meldpunt_http_requests_total", view="cases:report", status="404") >= 1
+    assert _value(text, "meldpunt_http_requests_total", view="unmatched", status="404") >= 1
     for sample in _samples(text):
         for value in sample.labels.values():
             assert report_id not in value and secret not in value and "/" not in value
     assert secret not in text
     assert "/staff/cases" not in text and "reports/" not in text
+    assert "AnonTest-UA" not in text and "203.0.113.77" not in text
 
 
 @pytest.mark.django_db
