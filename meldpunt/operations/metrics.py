@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, generate_latest
@@ -158,8 +158,10 @@ class MeldpuntCollector(Collector):
         now = timezone.now()
         yield from _request_metrics(now)
         try:
-            # Materialised first, so a failing database yields none of them.
-            figures = list(_database_metrics(now))
+            # Materialised first, so a failing database yields none of them; in
+            # a savepoint, so a failed query leaves a surrounding transaction usable.
+            with transaction.atomic():
+                figures = list(_database_metrics(now))
         except DatabaseError:
             figures = []
         yield from figures

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.tasks import task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -184,3 +185,23 @@ def test_failing_staff_notifications_show_from_the_hour_after_they_were_made(cli
     text = _scrape(client)
     assert _value(text, "meldpunt_outbox_failing", kind="staff_notification") == 1
     assert "SMTPServerDisconnected" not in text
+
+
+@pytest.mark.django_db
+def test_a_failing_database_leaves_the_request_counts_and_says_so(client, metrics_on):
+    staff = make_staff()
+    sign_in(client, staff)
+    # A staff page counts at once: something to show without the database.
+    client.get("/staff/cases/")
+    table = DBTaskResult._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    try:
+        text = _scrape(client)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+    assert _value(text, "meldpunt_metrics_database_ok") == 0
+    assert _value(text, "meldpunt_tasks", state="waiting") is None
+    assert _value(text, "meldpunt_outbox_failing", kind="staff_notification") is None
+    assert _value(text, "meldpunt_http_requests_total", view="cases:queue") is not None
