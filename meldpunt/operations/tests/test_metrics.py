@@ -8,6 +8,8 @@ from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
 
 from meldpunt.cases.models import StaffNotification
+from meldpunt.hashes.models import HashStoreRevision
+from meldpunt.hashes.services import hash_revision_bump
 from meldpunt.operations.metrics import request_counts
 from meldpunt.operations.selectors import task_counts, task_oldest_waiting_since
 from meldpunt.testing import make_line, make_staff, sign_in
@@ -205,3 +207,12 @@ def test_a_failing_database_leaves_the_request_counts_and_says_so(client, metric
     assert _value(text, "meldpunt_tasks", state="waiting") is None
     assert _value(text, "meldpunt_outbox_failing", kind="staff_notification") is None
     assert _value(text, "meldpunt_http_requests_total", view="cases:queue") is not None
+
+
+@pytest.mark.django_db
+def test_the_hash_store_revision_age_appears_with_the_first_change(client, metrics_on):
+    assert _value(_scrape(client), "meldpunt_hash_store_revision_age_seconds") is None
+    hash_revision_bump()  # what every import, removal and switch of a list calls
+    HashStoreRevision.objects.filter(pk=1).update(changed_at=timezone.now() - timedelta(minutes=10))
+    age = _value(_scrape(client), "meldpunt_hash_store_revision_age_seconds")
+    assert 600 <= age < 700
