@@ -227,7 +227,7 @@ EVIDENCE_DERIVATIVE_JOB_SECONDS = int(os.environ.get("MELDPUNT_DERIVATIVE_JOB_SE
 # Prometheus metrics at /metrics: off (404) without a token; with one, asked as
 # "Authorization: Bearer <token>". /health/ready fails when a due task has
 # waited longer than HEALTH_QUEUE_MAX_AGE_MINUTES (docs/operations.md).
-METRICS_TOKEN = os.environ.get("MELDPUNT_METRICS_TOKEN", "")
+METRICS_TOKEN = os.environ.get("MELDPUNT_METRICS_TOKEN", "").strip()
 HEALTH_QUEUE_MAX_AGE_MINUTES = float(os.environ.get("MELDPUNT_HEALTH_QUEUE_MAX_AGE_MINUTES", "120"))
 
 # Cost of the Argon2id key derivations (receipts and staff key wrapping).
