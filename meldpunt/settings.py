@@ -61,6 +61,9 @@ MIDDLEWARE = [
     # First, so nothing after it ever sees who the client is.
     "meldpunt.privacy.middleware.ClientAnonymityMiddleware",
     "meldpunt.privacy.middleware.SecurityHeadersMiddleware",
+    # Outside all but the two above, so it sees every answer, also those of other
+    # middleware; counts view names and status codes only (docs/operations.md).
+    "meldpunt.operations.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -220,6 +223,12 @@ EVIDENCE_WORKER_KEY_FILE = os.environ.get("MELDPUNT_WORKER_KEY_FILE", "")
 EVIDENCE_WORKER_KEY_IN_DATA_DIR = env_bool("MELDPUNT_WORKER_KEY_IN_DATA_DIR")
 # A file's sealed key for the worker is destroyed after this long, done or not.
 EVIDENCE_DERIVATIVE_JOB_SECONDS = int(os.environ.get("MELDPUNT_DERIVATIVE_JOB_SECONDS", "3600"))
+
+# Prometheus metrics at /metrics: off (404) without a token; with one, asked as
+# "Authorization: Bearer <token>". /health/ready fails when a due task has
+# waited longer than HEALTH_QUEUE_MAX_AGE_MINUTES (docs/operations.md).
+METRICS_TOKEN = os.environ.get("MELDPUNT_METRICS_TOKEN", "").strip()
+HEALTH_QUEUE_MAX_AGE_MINUTES = float(os.environ.get("MELDPUNT_HEALTH_QUEUE_MAX_AGE_MINUTES", "120"))
 
 # Cost of the Argon2id key derivations (receipts and staff key wrapping).
 # The defaults follow libsodium's "moderate" profile; tests lower them.

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from meldpunt.hotline import views as hotline_views
+from meldpunt.operations import views as operations_views
 
 # Reporter pages: Dutch at /, English under /en/. The language lives in the URL,
 # so no language cookie is needed.
@@ -25,6 +26,8 @@ urlpatterns += [
     path("partner/", include("meldpunt.network.partner_urls")),
     path("staff/admin/", admin.site.urls),
     path("health/", include("meldpunt.operations.urls")),
+    # Off (404) unless MELDPUNT_METRICS_TOKEN is set; then only with that bearer token.
+    path("metrics", operations_views.metrics, name="metrics"),
 ]
 
 handler400 = "meldpunt.errorpages.bad_request"

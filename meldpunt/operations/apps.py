@@ -7,3 +7,6 @@ class OperationsConfig(AppConfig):
 
     name = "meldpunt.operations"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from meldpunt.operations import checks  # noqa: F401  (registers the system check)
