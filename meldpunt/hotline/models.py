@@ -200,7 +200,10 @@ class FetchAttempt(models.Model):
     within seconds, so its exact time would tell when the reporter sent it.
     """
 
-    reported_url = models.ForeignKey(ReportedUrl, on_delete=models.CASCADE, related_name="attempts")
+    # Indexed by hotline_attempt_latest, which starts with it.
+    reported_url = models.ForeignKey(
+        ReportedUrl, on_delete=models.CASCADE, related_name="attempts", db_index=False
+    )
     purpose = models.CharField(max_length=10, choices=CheckPurpose)
     checked_at = models.DateTimeField()
     outcome = models.CharField(max_length=10, choices=OnlineStatus)
@@ -227,6 +230,11 @@ class FetchAttempt(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        # "The address's latest check of this purpose" is an index lookup, however
+        # many checks the address and the table have had.
+        indexes = [
+            models.Index(fields=["reported_url", "purpose", "id"], name="hotline_attempt_latest")
+        ]
 
 
 class MediaState(models.TextChoices):
@@ -369,7 +377,10 @@ class HostingTrace(models.Model):
     A new trace is recorded only when the hosting changed since the last one.
     """
 
-    reported_url = models.ForeignKey(ReportedUrl, on_delete=models.CASCADE, related_name="traces")
+    # Indexed by hotline_trace_latest, which starts with it.
+    reported_url = models.ForeignKey(
+        ReportedUrl, on_delete=models.CASCADE, related_name="traces", db_index=False
+    )
     traced_at = models.DateTimeField()
     # [{"address": "192.0.2.1", "asn": 64500, "country": "NL", "organisation": "..."}]
     addresses = models.JSONField(default=list)
@@ -379,6 +390,9 @@ class HostingTrace(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        # The latest trace of an address is an index lookup; without it PostgreSQL
+        # may walk the whole table backwards by id for an address with no trace yet.
+        indexes = [models.Index(fields=["reported_url", "id"], name="hotline_trace_latest")]
 
 
 class IpRange(models.Model):
