@@ -16,16 +16,28 @@ _DUTCH_RELATIONS = (
     "neef|nicht|oom|tante|opa|oma|schoonvader|schoonmoeder|schoonzus|zwager|huisbaas|"
     "verhuurder|klasgenoot|klasgenoten|huisgenoot|huisgenoten|kamergenoot|leraar|lerares|"
     "docent|mentor|trainer|partner|echtgenoot|echtgenote|kind|kinderen|werk|school|klas|"
-    "afdeling|team|straat|flat|portiek|galerij|woning|huis|bedrijf|zaak|winkel"
+    "afdeling|team|straat|flat|portiek|galerij|woning|huis|bedrijf|zaak|winkel|"
+    # diminutives and grandchildren ("mijn zoontje", "mijn kleinzoon")
+    "zoontje|dochtertje|kindje|neefje|nichtje|vriendje|vriendinnetje|kleinzoon|kleindochter|"
+    "kleinkind|kleinkinderen|zoons|dochters|broers|zussen|pleegkind|pleegkinderen|"
+    "huurder|huurders|oppas"
 )
+# "mijn stiefdochter", "mijn schoonzoon", "mijn pleegzoon": a relation with a prefix.
+_DUTCH_RELATION_PREFIXES = "stief|schoon|pleeg"
 _ENGLISH_RELATIONS = (
     "neighbou?r|neighbou?rs|colleague|colleagues|boss|manager|supervisor|employer|ex|"
     "ex-husband|ex-wife|ex-boyfriend|ex-girlfriend|brother|sister|father|mother|dad|mum|mom|"
     "stepfather|stepmother|stepdad|stepmum|stepmom|stepbrother|stepsister|husband|wife|boyfriend|girlfriend|friend|son|daughter|nephew|niece|"
     "uncle|aunt|cousin|grandfather|grandmother|landlord|landlady|classmate|classmates|"
     "flatmate|roommate|housemate|teacher|coach|partner|child|children|work|workplace|school|"
-    "class|team|street|building|flat|apartment|house|company|shop"
+    "class|team|street|building|flat|apartment|house|company|shop|"
+    # grandparents, grandchildren, in-laws ("my granddad", "my grandson")
+    "granddad|grandad|grandpa|grandma|gran|nan|nana|grandson|granddaughter|grandchild|"
+    "grandchildren|grandkids|stepson|stepdaughter|kids|kid|fiance|fiancé|fiancee|fiancée|"
+    "tenant|tenants|lodger|carer|babysitter|nanny|"
+    "(?:mother|father|brother|sister|son|daughter)-in-law"
 )
+_ENGLISH_RELATION_PREFIXES = "step-?|foster "
 # "mijn naam", "mijn nummer", "my e-mail" are not here: they say nothing by themselves,
 # the name or number after them is the detail, and it is marked as the reporter's own.
 # "mijn oudere broer", "my late father"
@@ -51,7 +63,7 @@ SELF_REFERENCE_PATTERNS = {
         # "mijn buurman", "m'n collega", "onze buren"
         re.compile(
             rf"(?i:\b(?:mijn|m'n|mn|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?"
-            rf"(?:{_DUTCH_RELATIONS})\b)"
+            rf"(?:{_DUTCH_RELATION_PREFIXES})?(?:{_DUTCH_RELATIONS})\b)"
         ),
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
@@ -81,7 +93,10 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(r"(?i:\bik heet\b)"),
     ),
     "en": (
-        re.compile(rf"(?i:\b(?:my|our) (?:(?:{_ENGLISH_QUALIFIERS}) )?(?:{_ENGLISH_RELATIONS})\b)"),
+        re.compile(
+            rf"(?i:\b(?:my|our) (?:(?:{_ENGLISH_QUALIFIERS}) )?"
+            rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
+        ),
         re.compile(
             rf"(?i:\b(?:I am|I'm|I’m|as) (?:his|her|their|the|a|an) (?:{_ROLES_EN}|only one)\b)"
         ),
