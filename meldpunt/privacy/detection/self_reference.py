@@ -58,6 +58,35 @@ _ROLES_EN = (
     "parent"
 )
 
+# "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
+# to work there": the reporter works, lives or studies at the place the tip is about, which
+# narrows them down to its staff or residents.
+# "er" only before an adverb or the end of the clause: "ik werk er hard aan" is no place.
+_DUTCH_THERE = (
+    r"(?:(?:daar|hier)(?! (?:aan|mee|over|naar|om|van|niet)\b)"
+    r"|er(?= (?:ook|al|zelf|nog|sinds|vroeger|[0-9])\b|[,.;:!?)]|$))"
+)
+_DUTCH_ADVERBS = r"(?:al jaren|sinds kort|ook|al|zelf|nog|vroeger)"
+_DUTCH_PLACE_VERBS = (
+    "werk|werkte|werken|werkten|woon|woonde|wonen|woonden|sport|sportte|sporten|studeer|"
+    "studeerde|train|trainde|trainen"
+)
+_DUTCH_PLACE_VERBS_LAST = (
+    "werk|werkte|werken|werkten|woon|woonde|wonen|woonden|schoonmaak|schoonmaakte|schoonmaken|"
+    "sport|studeer|studeerde|stage loop|stage liep|in de klas zit|op school zit|vrijwilliger ben"
+)
+_DUTCH_PARTICIPLES = (
+    "gewerkt|gewoond|schoongemaakt|gesport|gestudeerd|stage gelopen|gezeten|"
+    "vrijwilligerswerk gedaan"
+)
+_ENGLISH_PLACE_VERBS = (
+    "work|worked|working|live|lived|living|clean|cleaned|cleaning|study|studied|studying|"
+    "volunteer|volunteered|volunteering|train|trained|training|stay|stayed|staying"
+)
+_ENGLISH_AUXILIARIES = (
+    r"(?:(?:used to|also|still|have|'ve|’ve|had|'d|’d|have been|'ve been|’ve been|am|'m|’m) )"
+)
+
 SELF_REFERENCE_PATTERNS = {
     "nl": (
         # "mijn buurman", "m'n collega", "onze buren"
@@ -91,6 +120,29 @@ SELF_REFERENCE_PATTERNS = {
             r"buurt|werk|school|bedrijf|kantoor)\b)"
         ),
         re.compile(r"(?i:\bik heet\b)"),
+        # "ik werk daar ook", "wij wonen er al jaren"
+        re.compile(
+            rf"(?i:\b(?:ik|wij|we) (?:{_DUTCH_PLACE_VERBS}) (?:{_DUTCH_ADVERBS} )?{_DUTCH_THERE}"
+            rf"(?: (?:{_DUTCH_ADVERBS})\b)?)"
+        ),
+        # "omdat ik daar schoonmaak", "dat wij er ook wonen"
+        re.compile(
+            rf"(?i:\b(?:ik|wij|we) (?:{_DUTCH_ADVERBS} )?(?:daar|er|hier) (?:{_DUTCH_ADVERBS} )?"
+            rf"(?:{_DUTCH_PLACE_VERBS_LAST})\b)"
+        ),
+        # "ik heb daar twee jaar gewerkt", "wij hebben samen in de klas gezeten"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:daar|er|hier|samen|"
+            r"bij (?:hem|haar|hen|hun|ze)|met (?:hem|haar|hen|ze)|voor (?:hem|haar|hen|ze))"
+            rf"(?: [\w'’]+){{0,4}}? (?:{_DUTCH_PARTICIPLES})\b)"
+        ),
+        # "ik maak daar 's avonds schoon"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:maak|maken|maakte|maakten) "
+            r"(?:daar|er|hier|bij (?:hem|haar|hen|ze)|"
+            r"het (?:kantoor|pand|huis|gebouw)|de (?:kantoren|woning|flat|winkel|zaak))"
+            r"(?: [\w'’]+){0,3}? schoon\b)"
+        ),
     ),
     "en": (
         re.compile(
@@ -109,6 +161,17 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\bfrom my (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car)\b)"
         ),
         re.compile(r"(?i:\bI am called\b|\bI'm called\b)"),
+        # "I work there too", "I used to work there", "we have lived here for years"
+        re.compile(
+            rf"(?i:\b(?:I|we) {_ENGLISH_AUXILIARIES}?(?:{_ENGLISH_PLACE_VERBS}) (?:there|here)\b)"
+        ),
+        # "I used to work at", "I worked for", "we lived next door to"
+        re.compile(
+            rf"(?i:\b(?:I|we) {_ENGLISH_AUXILIARIES}?(?:worked|lived|stayed|working|living|"
+            r"used to (?:live|work|stay)) "
+            r"(?:next door(?: to)?|above|below|under|opposite|across from|"
+            r"across the street from|with|at|for|in the same|on the same|together with)\b)"
+        ),
     ),
 }
 

@@ -31,3 +31,32 @@ def _types(text: str, language: str | None = None) -> list[T]:
 )
 def test_diminutives_grandchildren_and_prefixed_relations_are_self_references(text, expected):
     assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik werk daar ook, dus ze weten wie het gemeld heeft.", "Ik werk daar ook"),
+        ("Wij wonen er al jaren en kennen iedereen.", "Wij wonen er al jaren"),
+        ("Ik weet het omdat ik daar schoonmaak.", "ik daar schoonmaak"),
+        ("Ik heb daar drie jaar gewerkt.", "Ik heb daar drie jaar gewerkt"),
+        ("Ik maak daar elke ochtend schoon.", "Ik maak daar elke ochtend schoon"),
+        ("I used to work there, so they know me.", "I used to work there"),
+        ("We have lived here for ten years.", "We have lived here"),
+        ("I worked for them until March.", "I worked for"),
+    ],
+)
+def test_working_or_living_at_the_place_is_a_self_reference(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik werk er hard aan om meer te weten te komen.",
+        "Ik denk dat hij daar werkt.",
+        "He works there every night.",
+    ],
+)
+def test_someone_else_working_there_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
