@@ -87,6 +87,10 @@ _ENGLISH_AUXILIARIES = (
     r"(?:(?:used to|also|still|have|'ve|’ve|had|'d|’d|have been|'ve been|’ve been|am|'m|’m) )"
 )
 
+# "wij zijn zijn directe buren", "I'm his next-door neighbour"
+_DUTCH_ROLE_ADJECTIVES = "directe|naaste|nieuwe|vaste|oude|vorige|eigen|enige"
+_ENGLISH_ROLE_ADJECTIVES = "next-door|next door|new|old|former|only|regular"
+
 SELF_REFERENCE_PATTERNS = {
     "nl": (
         # "mijn buurman", "m'n collega", "onze buren"
@@ -99,10 +103,22 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?"
             rf"(?:stief|schoon)?(?:{_ROLES_NL})(?: van)?\b)"
         ),
-        # "ik ben zijn buurman", "ik ben de enige die"
+        # "ik ben zijn buurman", "wij zijn zijn directe buren", "ik ben de enige die"
         re.compile(
-            rf"(?i:\bik ben (?:zijn|haar|hun|de|een) "
+            rf"(?i:\b(?:ik ben|wij zijn|we zijn) (?:zijn|haar|hun|de|een) "
+            rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?"
             rf"(?:(?:stief|schoon)?(?:{_ROLES_NL})|enige(?: die)?)\b)"
+        ),
+        # "ik ben degene die", "ik ben de enige persoon/getuige"
+        re.compile(r"(?i:\bik ben (?:degene die|de enige (?:persoon|getuige|vrouw|man)\b))"),
+        # "ik zit in zijn klas", "ik ga naar dezelfde sportschool", "ik zit op dezelfde school"
+        re.compile(
+            r"(?i:\b(?:ik zit|ik zat|wij zitten|we zitten) (?:in|bij) (?:zijn|haar|hun) "
+            r"(?:klas|team|groep|afdeling|ploeg|jaar|band)\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:ga|ging|gaan|gingen|sport|sporten|train|trainen|kom|komen) "
+            r"(?:naar|op|bij|in) (?:dezelfde|hetzelfde) [\w'’-]{2,30})"
         ),
         # "ik woon naast/boven/onder/tegenover", "ik werk bij/samen met"
         re.compile(
@@ -150,7 +166,22 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
         ),
         re.compile(
-            rf"(?i:\b(?:I am|I'm|I’m|as) (?:his|her|their|the|a|an) (?:{_ROLES_EN}|only one)\b)"
+            rf"(?i:\b(?:I am|I'm|I’m|as|we are|we're|we’re) (?:his|her|their|the|a|an) "
+            rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
+        ),
+        # "I'm the only person with a key", "I'm the one who found it"
+        re.compile(
+            r"(?i:\b(?:I am|I'm|I’m) the (?:only (?:person|witness|employee|woman|man|girl|boy|"
+            r"tenant|neighbou?r|one)|one who)\b)"
+        ),
+        # "I'm in his class", "I go to the same gym as him"
+        re.compile(
+            r"(?i:\b(?:I am|I'm|I’m|we are|we're|we’re|I was|we were) in (?:his|her|their) "
+            r"(?:class|year|team|group|form|unit|department|squad|band|tutor group)\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:I|we) (?:go to|went to|attend|attended|train at|trained at|use|used) "
+            r"the same [\w'’-]{2,30})"
         ),
         re.compile(
             r"(?i:\b(?:I|we) (?:live|work|sit|stay) "

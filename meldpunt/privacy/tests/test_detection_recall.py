@@ -60,3 +60,20 @@ def test_working_or_living_at_the_place_is_a_self_reference(text, expected):
 )
 def test_someone_else_working_there_is_no_self_reference(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wij zijn zijn naaste buren.", "Wij zijn zijn naaste buren"),
+        ("Ik ben degene die vorige keer belde.", "Ik ben degene die"),
+        ("Ik zit in haar klas op het mbo.", "Ik zit in haar klas"),
+        ("Ik ga naar dezelfde sportschool als hij.", "Ik ga naar dezelfde sportschool"),
+        ("We're his next-door neighbours.", "We're his next-door neighbours"),
+        ("I'm the only tenant with a car.", "I'm the only tenant"),
+        ("I was in her year at school.", "I was in her year"),
+        ("We attend the same mosque as his family.", "We attend the same mosque"),
+    ],
+)
+def test_sharing_a_class_a_building_or_a_role_is_a_self_reference(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
