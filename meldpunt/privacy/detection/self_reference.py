@@ -126,6 +126,31 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:naast|boven|onder|tegenover|bij|samen met|voor|in dezelfde|op dezelfde|"
             r"in hetzelfde|op hetzelfde|ook bij|al jaren bij)\b)"
         ),
+        # "ik sta elke zaterdag naast hem", "ik woon al jaren tegenover": a few words between
+        re.compile(
+            r"(?i:\b(?:ik (?:woon|werk|zit|sta|woonde|werkte|zat|stond)|"
+            r"(?:wij|we) (?:wonen|werken|zitten|staan|woonden|werkten|zaten|stonden))"
+            r"(?: (?!niet\b|geen\b|nooit\b)[\w'’]+){1,3}? "
+            r"(?:naast|boven|onder|tegenover) (?:hem|haar|hen|ze|(?:het|dat|de|die) "
+            r"(?:pand|huis|woning|winkel|zaak|familie|dealer|man|vrouw|jongen|jongens))\b)"
+        ),
+        # "ik huur een kamer bij hem", "ik pas op hun kinderen", "ik bezorg hun post":
+        # lodgers, babysitters and deliverers are few
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:huur|huurde|huren|huurden) (?:een |de |het )?"
+            r"(?:kamer|woning|huis|appartement|studio|flat|garage|box|ruimte|plek|bovenwoning|"
+            r"benedenwoning)(?: (?:bij|van|boven|onder|naast) (?:hem|haar|hen|hun|ze|die|dat))?"
+            r"\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:pas|paste|passen)(?: [\w'’]+){0,2}? op (?:hun|zijn|haar|de) "
+            r"(?:kinderen|kind|zoon|dochter|zoontje|dochtertje|hond|kleinkinderen|baby)\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:bezorg|bezorgde|bezorgen) "
+            r"(?:hun|zijn|haar|daar|er|bij (?:hem|haar|hen))"
+            r"(?: (?:post|pakketten|pakketjes|kranten|boodschappen|maaltijden))?\b)"
+        ),
         # "vanuit mijn raam", "bij ons in de straat", "ik heet", "mijn naam is"
         re.compile(
             r"(?i:\b(?:vanuit|vanaf|uit) (?:mijn|m'n|ons|onze) "
@@ -192,6 +217,18 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\bfrom my (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car)\b)"
         ),
         re.compile(r"(?i:\bI am called\b|\bI'm called\b)"),
+        # "I rent the room above his shop", "I babysit for them", "I deliver their post"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:rent|rented|lodge|lodged) (?:(?:a|the) (?:room|flat|house|"
+            r"apartment|studio|garage|space|place|unit)(?: (?:from|above|below|in|at|next to|"
+            r"behind))?|from (?:him|her|them))\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:I|we) (?:babysit|babysat|look after|looked after|care for|cared for|"
+            r"deliver|delivered|clean|cleaned|clean for|cleaned for|tutor|tutored|nanny for) "
+            r"(?:for )?(?:them|him|her|their|his)\b(?: (?:post|mail|parcels|packages|kids|"
+            r"children|son|daughter|house|flat|home|papers|groceries|mother|father)\b)?)"
+        ),
         # "I work there too", "I used to work there", "we have lived here for years"
         re.compile(
             rf"(?i:\b(?:I|we) {_ENGLISH_AUXILIARIES}?(?:{_ENGLISH_PLACE_VERBS}) (?:there|here)\b)"

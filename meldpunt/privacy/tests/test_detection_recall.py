@@ -77,3 +77,26 @@ def test_someone_else_working_there_is_no_self_reference(text):
 )
 def test_sharing_a_class_a_building_or_a_role_is_a_self_reference(text, expected):
     assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik woon al jaren tegenover het pand.", "Ik woon al jaren tegenover het pand"),
+        ("Ik huur een kamer van haar in Noord.", "Ik huur een kamer van haar"),
+        ("Ik pas elke woensdag op hun kinderen.", "Ik pas elke woensdag op hun kinderen"),
+        ("Ik bezorg daar pakketten.", "Ik bezorg daar pakketten"),
+        ("We rent the flat above their garage.", "We rent the flat above"),
+        ("I look after their kids on weekends.", "I look after their kids"),
+        ("I deliver his groceries every Monday.", "I deliver his groceries"),
+    ],
+)
+def test_lodgers_babysitters_and_deliverers_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Ik zit nu naast de telefoon te wachten.", "Ik huur soms een auto."]
+)
+def test_sitting_by_a_thing_or_renting_a_car_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
