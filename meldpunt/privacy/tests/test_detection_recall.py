@@ -100,3 +100,30 @@ def test_lodgers_babysitters_and_deliverers_are_self_references(text, expected):
 )
 def test_sitting_by_a_thing_or_renting_a_car_is_no_self_reference(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zijn geboortejaar is 1991, zegt zijn profiel.", "1991"),
+        ("Year of birth: 1979.", "1979"),
+        ("Die jongen is van 12 juni 2004.", "12 juni 2004"),
+    ],
+)
+def test_a_birth_year_cue_and_a_person_from_a_date_give_a_date_of_birth(text, expected):
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben van 2015 tot 2019 bij dat bedrijf in dienst geweest.",
+        "Het gebouw is van 1965 en staat leeg.",
+        "Het contract is van 1 januari 2016.",
+        "Het gebeurde op Bevrijdingsdag (05-05-2015) bij het park.",
+        "Er kwam een brief van de gemeente Rotterdam, 2 maart 2017, over de overlast.",
+        "He was first seen in Bradford, 3 June 2018, with the same van.",
+    ],
+)
+def test_dates_of_things_events_and_places_are_no_dates_of_birth(text):
+    assert T.DATE_OF_BIRTH not in _types(text)
