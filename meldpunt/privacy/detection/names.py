@@ -310,6 +310,11 @@ def not_name_words() -> frozenset[str]:
     return _lists()[2]
 
 
+def is_known_first_name(word: str) -> bool:
+    """Whether ``word`` is a listed first name that is not also an everyday word."""
+    return word not in AMBIGUOUS_FIRST_NAMES and word in _lists()[0]
+
+
 @functools.cache
 def _lower_case_lists() -> tuple[frozenset[str], frozenset[str]]:
     """First names (not the ambiguous ones) and surnames, in lower case."""

@@ -136,10 +136,11 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
 # without a street word (issue 11) are found by the place word before them and the
 # house number after them.
 STREET_WITHOUT_SUFFIX = re.compile(
-    r"(?:(?<![\w])(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres is|adres:|"
-    r"at|on|to|address is|address:)(?: de| het| the)? )"
+    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres is|adres:|"
+    r"at|on|to|from|address is|address:)(?: de| het| the)?|in de|in het) )"
     r"((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?)"
     r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?(?![0-9]|[.,:][0-9])"
+    r"(?! ?(?:keer|maal|times|x|euro|pond|pounds)\b)"  # "bij Kevin 2 keer", "aan Sem 20 euro"
 )
 # Capitalised words followed by a number that are no streets ("bij Golf 7", "op Windows 11").
 NOT_STREETS_WITHOUT_SUFFIX = frozenset(
@@ -153,16 +154,30 @@ NOT_STREETS_WITHOUT_SUFFIX = frozenset(
 )  # fmt: skip
 
 
+# "Rokin 9, tweede verdieping" opening an answer, "Het huis, Vredenburg 40, staat leeg":
+# a street without a street word set off by commas, or alone on its line.
+STREET_SET_OFF = re.compile(
+    r"(?:^|(?<=\n)|(?<=, ))((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?)"
+    r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?"
+    r"(?=,|\.?$|\.?\n| (?:in|te) [A-Z]| [1-9][0-9]{3} ?[A-Z]{2}\b)"
+)
+
+
+def _is_street_name(words: list[str], not_names: frozenset[str]) -> bool:
+    return not any(
+        word in NOT_STREETS_WITHOUT_SUFFIX or word in NOT_STREET_NAME_WORDS or word in not_names
+        for word in words
+    )
+
+
 def find_street_addresses(text: str) -> Iterator[Hit]:
     not_names = not_name_words()  # days, months, places, brands: "on Saturday May 4"
     for match in STREET_WITHOUT_SUFFIX.finditer(text):
-        words = match.group(1).split()
-        if any(
-            word in NOT_STREETS_WITHOUT_SUFFIX or word in NOT_STREET_NAME_WORDS or word in not_names
-            for word in words
-        ):
-            continue
-        yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(), 0.8)
+        if _is_street_name(match.group(1).split(), not_names):
+            yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(), 0.8)
+    for match in STREET_SET_OFF.finditer(text):
+        if _is_street_name(match.group(1).split(), not_names):
+            yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(), 0.8)
     yield from _streets_with_a_street_word(text)
 
 
@@ -194,3 +209,8 @@ def _streets_with_a_street_word(text: str) -> Iterator[Hit]:
             number = NUMBER_BEFORE_STREET.search(text, max(0, start - 10), start)
             if number:
                 yield Hit(FindingType.STREET_ADDRESS, number.start(), end, 0.9)
+                continue
+            # "Rosemary Gardens 3", "Oak Grove 12": written the Dutch way, number after
+            number_after = HOUSE_NUMBER_AFTER_STREET.match(text, end)
+            if number_after and number_after.end() > end and not is_abbreviation:
+                yield Hit(FindingType.STREET_ADDRESS, start, number_after.end(), 0.85)

@@ -127,3 +127,38 @@ def test_a_birth_year_cue_and_a_person_from_a_date_give_a_date_of_birth(text, ex
 )
 def test_dates_of_things_events_and_places_are_no_dates_of_birth(text):
     assert T.DATE_OF_BIRTH not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # after "in de"/"in het" and "from"
+        ("Ze zitten in de Hoogt 6, op de eerste verdieping.", "Hoogt 6"),
+        ("He sells it from Bramble Rise 14.", "Bramble Rise 14"),
+        # set off by commas, or opening an answer
+        ("Het pand, Neude 11, wordt gebruikt als opslag.", "Neude 11"),
+        ("Mariaplaats 3, tweede deur links.", "Mariaplaats 3"),
+        # an English street word with the number after it
+        ("The parties are at Willow Gardens 8.", "Willow Gardens 8"),
+        # a street whose name looks like a nickname and a surname
+        ("The garage is at Lange Berg 7.", "Lange Berg 7"),
+    ],
+)
+def test_streets_without_a_street_word_are_found(text, expected):
+    assert (T.STREET_ADDRESS, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ik ben bij Kevin 2 keer langs geweest.", "Kevin"),
+        ("Hij gaf het aan Kevin Jansen 3 dagen geleden.", "Kevin Jansen"),
+    ],
+)
+def test_a_name_before_a_count_stays_a_name(text, name):
+    assert _found(text) == [(T.PERSON_NAME, name)]
+
+
+@pytest.mark.parametrize("text", ["Windows 11, dat gebruikt hij.", "Groep 8, daar zit hij in."])
+def test_models_and_groups_set_off_by_commas_are_no_streets(text):
+    assert T.STREET_ADDRESS not in _types(text)
