@@ -305,6 +305,17 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
     )
 
 
+@functools.cache
+def _common_words() -> frozenset[str]:
+    """Frequent lower-case Dutch and English words (``common_words.txt``, from wordfreq).
+
+    Only the weakest rules use it: a capitalised word that is in no name list and is an
+    everyday word ("Love Island", "watching Match of the Day") is a title or a brand
+    far more often than a person.
+    """
+    return _read_list("common_words.txt")
+
+
 def not_name_words() -> frozenset[str]:
     """Single capitalised words that are places, brands, days, months or holidays."""
     return _lists()[2]
@@ -491,9 +502,27 @@ class _NameScanner:
             return self._hit(first, span_end, 0.5)
         if first_name_word > first and self._has_surname_particles(first, first_name_word):
             return self._hit(first, span_end, 0.7)
-        if last > first_name_word and not self._is_title_case(first_name_word):
+        if (
+            last > first_name_word
+            and not self._is_title_case(first_name_word)
+            and not self._has_common_word(first_name_word, last)
+        ):
             return self._hit(first_name_word, span_end, 0.55)
         return None
+
+    def _has_common_word(self, first: int, last: int) -> bool:
+        """Whether a capitalised word among ``first..last`` is an everyday word.
+
+        Names that no list knows ("Sietse Wolthuis", "Tomasz Nowak") are made of rare
+        words; titles, bands and brands ("Love Island", "Western Union", "Premier Inn",
+        "Arctic Monkeys") contain ordinary ones.
+        """
+        common = _common_words()
+        return any(
+            self._word(index).lower() in common
+            for index in range(first, last + 1)
+            if self._is_name_word(index) and not self._is_particle(index)  # "Ter Steege"
+        )
 
     def _is_lone_proper_noun(self, index: int) -> bool:
         """A capitalised word in the middle of an ordinary sentence ("kwam Stein met").
@@ -509,6 +538,8 @@ class _NameScanner:
             return False  # "Poolse", "Belgian", "English"; "LinkedIn", "WhatsApp"
         if word.split("-")[0] in self.not_names:
             return False  # "WhatsApp-berichten"
+        if word.lower() in _common_words():
+            return False  # "watching Match of the Day", "through Revolut and Wise"
         if NUMBER_AFTER.match(self.text, self.words[index].end()):
             return False  # "Highway 1", "Weena 70": a road or a model, not a person
         before = self.words[index - 1].group()
@@ -541,6 +572,8 @@ class _NameScanner:
             return False
         if len(word.split("-")[0]) > 1 and word.split("-")[0].isupper():
             return False  # "BSN-nummer", "ING-rekening"
+        if word.lower() in _common_words():
+            return False  # "Niemand weet", "Security came": everyday words open sentences
         if not self._adjacent(index, index + 1):
             return False
         after = self.words[index + 1].group()

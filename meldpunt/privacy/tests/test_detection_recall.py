@@ -162,3 +162,29 @@ def test_a_name_before_a_count_stays_a_name(text, name):
 @pytest.mark.parametrize("text", ["Windows 11, dat gebruikt hij.", "Groep 8, daar zit hij in."])
 def test_models_and_groups_set_off_by_commas_are_no_streets(text):
     assert T.STREET_ADDRESS not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hij verkoopt de pillen op Snelle Planeet in het Vondelpark.",
+        "He sent the money by Western Union to his cousin.",
+        "They stayed at the Premier Inn near the ring road.",
+        "The Arctic Monkeys song was on repeat all night.",
+        "We were watching Match of the Day when it started.",
+    ],
+)
+def test_titles_bands_and_brands_of_everyday_words_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik zag Sietse Wolthuis bij de auto.", "Sietse Wolthuis"),
+        ("Daarna kwam Stein met een tas vol geld naar buiten.", "Stein"),
+        ("De vrachtwagen is van Ter Steege, die heeft een transportbedrijf.", "Ter Steege"),
+    ],
+)
+def test_names_of_rare_words_are_still_found(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
