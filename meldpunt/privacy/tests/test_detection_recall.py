@@ -188,3 +188,17 @@ def test_titles_bands_and_brands_of_everyday_words_are_no_names(text):
 )
 def test_names_of_rare_words_are_still_found(text, expected):
     assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Saturdays the van comes round twice.",
+        "Ze verkopen de pillen op Awakenings en Dekmantel.",
+        "He pays the runners through Monzo.",
+        "Hij ronselt kinderen via Roblox en Fortnite.",
+        "We zagen hem bij Walibi bij de achtbaan.",
+    ],
+)
+def test_listed_days_festivals_apps_and_games_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
