@@ -211,8 +211,24 @@ INNER_CAPITAL = re.compile(r"^(?!Mc|Mac|O'|D')..*[a-z][A-Z]")
 PLACE_PREPOSITIONS = frozenset(
     {"uit", "in", "naar", "te", "richting", "via", "from", "to", "at", "near", "into"}
 )
+# Words after capitalised words that make them a venue, an event or a service ("Notting
+# Hill Carnival", "Cafe Hoek", "Mercure Hotel", "Uber Eats", "Radio Veronica").
+VENUE_WORDS = frozenset(
+    {"Festival", "Fest", "Carnival", "Carnaval", "Parade", "Pride", "Marathon", "Inn", "Hotel",
+     "Hostel", "Bar", "Pub", "Lounge", "Club", "Arena", "Stadium", "Stadion", "Island", "Beach",
+     "Strand", "Mall", "Plaza", "Centrum", "Casino", "Gym", "Fitness", "Records", "Studios",
+     "Radio", "FM", "Live", "Show", "Awards", "Cup", "League", "Pay", "Express", "Eats",
+     "Airlines", "Airways", "Mosque", "Moskee", "Academy", "Academie", "Clinic", "Kliniek",
+     "Zoo", "Theater", "Theatre", "Cinema", "Bioscoop", "Pizzeria", "Grill", "Snackbar",
+     "Coffeeshop", "Barbershop", "Nails", "Beauty", "Wellness", "Tattoo", "Shop", "Store",
+     "Supermarkt", "Supermarket", "Toko", "Apotheek", "Pharmacy", "Tours", "Travel", "Reizen"}
+)  # fmt: skip
+# "Autobedrijf Jansen", "Snackbar Ali", "Hotel Okura", "Eetcafé De Hoek": a business.
+NOT_PERSON_BEFORE = (
+    COMPANY_WORDS | VENUE_WORDS | {"Cafe", "Café", "Eetcafe", "Eetcafé", "Restaurant"}
+)
 # "Bonfire Night", "Christmas Eve", "Boxing Day" are holidays.
-NOT_PERSON_AFTER = COMPANY_WORDS | {"Day", "Eve", "Night"}
+NOT_PERSON_AFTER = COMPANY_WORDS | VENUE_WORDS | {"Day", "Eve", "Night"}
 # Holidays ("Koningsdag", "Hemelvaartsdag", "Oudjaarsavond", "Suikerfeest") are no names.
 HOLIDAY_ENDINGS = ("dag", "avond", "feest", "nacht")
 # Verbs that follow a person as the subject of a tip ("Jorrit brengt", "Gazza takes").
@@ -409,6 +425,7 @@ class _NameScanner:
             and not word.lower().endswith(HOLIDAY_ENDINGS)
             and word not in {"Day", "Night"}
             and word not in COMPANY_WORDS
+            and word not in VENUE_WORDS
         )
 
     def _is_particle(self, index: int) -> bool:
@@ -670,7 +687,7 @@ class _NameScanner:
         return (
             previous >= 0
             and SPACES.fullmatch(self.text, self.words[previous].end(), start) is not None
-            and self.words[previous].group() in COMPANY_WORDS
+            and self.words[previous].group() in NOT_PERSON_BEFORE
         )
 
     def _hit(self, index: int, end: int, confidence: float) -> Hit | None:

@@ -202,3 +202,16 @@ def test_names_of_rare_words_are_still_found(text, expected):
 )
 def test_listed_days_festivals_apps_and_games_are_no_names(text):
     assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They deal at the Kasbah Lounge near the station.",
+        "Ze gingen samen naar Wildeburg Festival.",
+        "Ze halen het eten bij Snackbar Yusuf aan de overkant.",
+        "The fight started after the Leeds West Indian Carnival.",
+    ],
+)
+def test_capitalised_words_before_or_after_a_venue_or_event_word_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
