@@ -48,14 +48,21 @@ _ROLES_NL = (
     "zoon|dochter|neef|nicht|oom|tante|huisbaas|klasgenoot|huisgenoot|leraar|docent|partner|"
     "werknemer|medewerker|huurder|onderbuurman|bovenbuurman|bovenbuurvrouw|onderbuurvrouw|"
     "schoonmaker|schoonmaakster|conciërge|huismeester|oppas|verpleegkundige|chauffeur|"
-    "bezorger|postbode|kassamedewerker|ouder|stiefbroer|stiefzus"
+    "bezorger|postbode|kassamedewerker|ouder|stiefbroer|stiefzus|"
+    # care and teaching professions ("ik ben zijn huisarts")
+    "huisarts|arts|dokter|tandarts|fysiotherapeut|therapeut|psycholoog|wijkverpleegkundige|"
+    "begeleider|maatschappelijk werker|jeugdwerker|juf|meester|coach|kapper|bijlesdocent|"
+    "stagiair|stagiaire|vrijwilliger|leerling|student"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
     "daughter|nephew|niece|uncle|aunt|cousin|landlord|landlady|tenant|classmate|flatmate|"
     "roommate|housemate|teacher|partner|coworker|co-worker|cleaner|caretaker|janitor|"
     "concierge|receptionist|nurse|carer|babysitter|nanny|tutor|coach|driver|cashier|"
-    "parent"
+    "parent|"
+    # care and teaching professions ("I'm her GP")
+    "GP|doctor|dentist|physio|therapist|counsellor|counselor|social worker|support worker|"
+    "youth worker|hairdresser|barber|pupil|student|trainee|apprentice|volunteer|lodger"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
@@ -151,6 +158,28 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:hun|zijn|haar|daar|er|bij (?:hem|haar|hen))"
             r"(?: (?:post|pakketten|pakketjes|kranten|boodschappen|maaltijden))?\b)"
         ),
+        # "ik woon twee huizen verderop", "ik woon schuin tegenover"
+        re.compile(
+            r"(?i:\b(?:ik (?:woon|woonde)|(?:wij|we) (?:wonen|woonden))"
+            r"(?: [\w'’]+){0,2}? (?:verderop|ernaast|erboven|eronder|hiernaast|hierboven|"
+            r"hieronder|schuin tegenover|recht tegenover|om de hoek)\b)"
+        ),
+        # "ik was degene die", "wij delen een trappenhuis met", "ik speel in hetzelfde team"
+        re.compile(r"(?i:\bik was (?:degene die|de enige die)\b)"),
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:deel|delen|deelden) (?:een|de|het) "
+            r"[\w'’-]{3,30} met\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:speel|speelde|spelen|speelden|zit|zat|zitten|zaten|sta|"
+            r"stond|staan) (?:in|op|bij) (?:dezelfde|hetzelfde) [\w'’-]{2,30})"
+        ),
+        # "ik geef les op de school van zijn dochter", "ik geef hem bijles"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:geef|gaf|geven|gaven) (?:(?:hem|haar|hun|ze) )?"
+            r"(?:les|bijles|training|huiswerkbegeleiding)(?: (?:op|aan|bij|in) "
+            r"(?:zijn|haar|hun|de|die|dat|het)(?: [\w'’-]{2,30})?)?\b)"
+        ),
         # "vanuit mijn raam", "bij ons in de straat", "ik heet", "mijn naam is"
         re.compile(
             r"(?i:\b(?:vanuit|vanaf|uit) (?:mijn|m'n|ons|onze) "
@@ -229,6 +258,24 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:for )?(?:them|him|her|their|his)\b(?: (?:post|mail|parcels|packages|kids|"
             r"children|son|daughter|house|flat|home|papers|groceries|mother|father)\b)?)"
         ),
+        # "I live two doors down", "I live upstairs from him"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:(?:used to|also|still) )?(?:live|lived|stay|stayed) "
+            r"(?:(?:two|three|four|a few|some|[0-9]{1,2}) (?:doors|houses) (?:down|up|along|away)|"
+            r"upstairs|downstairs|round the corner|around the corner|a few doors)\b)"
+        ),
+        # "I was the one who", "we share a driveway with", "I'm on the same team"
+        re.compile(r"(?i:\b(?:I was|we were) the (?:one|ones|only one|only person) who\b)"),
+        re.compile(r"(?i:\b(?:I|we) (?:share|shared) (?:a|the) [\w'’-]{3,30} with\b)"),
+        re.compile(
+            r"(?i:\b(?:I'm|I’m|I am|we're|we’re|we are|I was|we were|I play|I played|we play) "
+            r"(?:on|in) the same(?: [\w'’-]{2,30}){1,2})"
+        ),
+        # "I teach at her school", "I coach his son's team"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:teach|taught|coach|coached|tutor|tutored) "
+            r"(?:at|in) (?:his|her|their|the) [\w'’-]{2,30})"
+        ),
         # "I work there too", "I used to work there", "we have lived here for years"
         re.compile(
             rf"(?i:\b(?:I|we) {_ENGLISH_AUXILIARIES}?(?:{_ENGLISH_PLACE_VERBS}) (?:there|here)\b)"
@@ -244,9 +291,25 @@ SELF_REFERENCE_PATTERNS = {
 }
 
 
+# "in hetzelfde team als zijn zoon", "the same age as his son": "als"/"as" compares here,
+# it does not give the reporter's role.
+COMPARISON_BEFORE = re.compile(r"(?i:\b(?:same|dezelfde|hetzelfde|zelfde|zo|so|even)\b)")
+COMPARISON_WINDOW = 40
+
+
+def _is_comparison(text: str, start: int) -> bool:
+    if not re.match(r"(?i:als|as)\b", text[start : start + 3]):
+        return False
+    before = text[max(0, start - COMPARISON_WINDOW) : start]
+    clause = re.split(r"[.!?;,\n]", before)[-1]
+    return COMPARISON_BEFORE.search(clause) is not None
+
+
 def find_self_references(text: str, language: str | None = None) -> Iterator[Hit]:
     languages = [language] if language in SELF_REFERENCE_PATTERNS else list(SELF_REFERENCE_PATTERNS)
     for code in languages:
         for pattern in SELF_REFERENCE_PATTERNS[code]:
             for match in pattern.finditer(text):
+                if _is_comparison(text, match.start()):
+                    continue
                 yield Hit(FindingType.SELF_REFERENCE, match.start(), match.end(), 0.8)

@@ -215,3 +215,33 @@ def test_listed_days_festivals_apps_and_games_are_no_names(text):
 )
 def test_capitalised_words_before_or_after_a_venue_or_event_word_are_no_names(text):
     assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben haar tandarts en zag de verwondingen.", "Ik ben haar tandarts"),
+        ("I'm his physio and he talks about it.", "I'm his physio"),
+        ("Wij wonen drie huizen verderop.", "Wij wonen drie huizen verderop"),
+        ("We live a few doors down.", "We live a few doors down"),
+        ("I lived downstairs from her for a year.", "I lived downstairs"),
+        ("Ik was degene die de ambulance belde.", "Ik was degene die"),
+        ("We shared a garden with them until last year.", "We shared a garden with"),
+        ("Wij delen de galerij met die mannen.", "Wij delen de galerij met"),
+        ("I'm on the same shift as her.", "I'm on the same shift as"),
+        ("Ik zat op dezelfde school als hij.", "Ik zat op dezelfde school"),
+        ("Ik geef les op zijn school.", "Ik geef les op zijn school"),
+        ("I coach at their club on Saturdays.", "I coach at their club"),
+    ],
+)
+def test_professions_positions_and_shared_places_are_self_references(text, expected):
+    found = [text for kind, text in _found(text) if kind is T.SELF_REFERENCE]
+    assert any(expected.startswith(part) or part.startswith(expected) for part in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hij zit in hetzelfde team als zijn zoon.", "She is the same age as her sister."],
+)
+def test_a_comparison_with_als_or_as_is_no_role(text):
+    assert T.SELF_REFERENCE not in _types(text)
