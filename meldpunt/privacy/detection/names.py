@@ -87,6 +87,7 @@ NAME_CUES = {
             "eigenaar",
             "vriendinnetje",
             "familie",
+            "fam",
             "mijnheer",
             "jongen",
             "meisje",
@@ -125,6 +126,15 @@ NAME_CUES = {
             "uncle",
             "aunt",
             "cousin",
+            "aunty",
+            "auntie",
+            "nan",
+            "nana",
+            "granny",
+            "grandma",
+            "grandpa",
+            "grandad",
+            "granddad",
             "nephew",
             "niece",
             "grandfather",
@@ -227,6 +237,30 @@ VENUE_WORDS = frozenset(
 NOT_PERSON_BEFORE = (
     COMPANY_WORDS | VENUE_WORDS | {"Cafe", "Café", "Eetcafe", "Eetcafé", "Restaurant"}
 )
+# "give the bag to Gaz", "stuur het naar Sjors": after these, "to"/"naar" leads to a person.
+TRANSFER_VERBS = frozenset(
+    {"give", "gave", "given", "hand", "handed", "sell", "sold", "send", "sent", "pass",
+     "passed", "pay", "paid", "lend", "lent", "owe", "owes", "owed", "talk", "talked", "speak",
+     "spoke", "deliver", "delivered", "bring", "brought", "show", "showed", "text", "texted",
+     "write", "wrote", "stuur", "stuurt", "stuurde", "gestuurd", "breng", "brengt", "bracht",
+     "gebracht", "app", "appt", "appte", "geappt"}
+)  # fmt: skip
+TRANSFER_WINDOW = 4
+# Cues after which a listed first name in lower case is a name ("mijn buurman kevin"):
+# relations and naming words, not "man", "jongen" or "guy", which precede ordinary words.
+LOWER_CASE_NAME_CUES = frozenset(
+    {"buurman", "buurvrouw", "broer", "zus", "neef", "nicht", "oom", "tante", "vriend",
+     "vriendin", "collega", "baas", "zoon", "dochter", "meneer", "mevrouw", "juf", "heet",
+     "genaamd", "ene", "alias", "called", "named", "neighbour", "neighbor", "brother",
+     "sister", "uncle", "aunt", "friend", "boyfriend", "girlfriend", "colleague", "boss",
+     "son", "daughter", "cousin", "mr", "mrs", "landlord", "ex"}
+)  # fmt: skip
+# "ik heb het van Sjors", "een appje van Sjors": what people pass on or send.
+FROM_SOMEONE_BEFORE = frozenset(
+    {"het", "dat", "dit", "alles", "iets", "niks", "niets", "veel", "bericht", "berichtje",
+     "berichten", "appje", "appjes", "brief", "briefje", "sms", "sms'je", "mail", "mailtje",
+     "telefoontje", "foto", "foto's", "filmpje", "filmpjes", "spullen", "sleutel", "sleutels"}
+)  # fmt: skip
 # "Bonfire Night", "Christmas Eve", "Boxing Day" are holidays.
 NOT_PERSON_AFTER = COMPANY_WORDS | VENUE_WORDS | {"Day", "Eve", "Night"}
 # Holidays ("Koningsdag", "Hemelvaartsdag", "Oudjaarsavond", "Suikerfeest") are no names.
@@ -349,6 +383,14 @@ def _lower_case_lists() -> tuple[frozenset[str], frozenset[str]]:
     return (
         frozenset(name.lower() for name in first_names if name not in AMBIGUOUS_FIRST_NAMES),
         frozenset(name.lower() for name in surnames),
+    )
+
+
+@functools.cache
+def _lower_case_hand_listed_first_names() -> frozenset[str]:
+    """``first_names.txt`` in lower case, without first names that are everyday words."""
+    return frozenset(
+        name.lower() for name in _read_list("first_names.txt") if name not in AMBIGUOUS_FIRST_NAMES
     )
 
 
@@ -517,6 +559,23 @@ class _NameScanner:
             self._is_lone_proper_noun(first) or self._is_subject_at_sentence_start(first)
         ):
             return self._hit(first, span_end, 0.5)
+        # "ik heb het van Sjors gehoord": a lower-case "van" before one unknown word is
+        # "from" someone (or the start of a surname such as "van Boekel")
+        # "in Jonno's van", "give it to Gaz": lower-case particles before one unknown word
+        # that is a possessor, or receives or sends something
+        if (
+            first_name_word == last
+            and last > first
+            and all(self.words[index].group().islower() for index in range(first, last))
+            and (
+                self._is_from_someone(last - 1)
+                or self._is_possessive(last)
+                or self._follows_transfer_verb(last - 1)
+            )
+            and self._is_lone_proper_noun(last)
+        ):
+            start = last - 1 if self._is_surname(self._word(last)) else last
+            return self._hit(start, span_end, 0.5)
         if first_name_word > first and self._has_surname_particles(first, first_name_word):
             return self._hit(first, span_end, 0.7)
         if (
@@ -563,9 +622,37 @@ class _NameScanner:
         after = self.words[index + 1].group() if index + 1 < len(self.words) else ""
         return (
             before.islower()
-            and before not in PLACE_PREPOSITIONS
+            and (
+                before not in PLACE_PREPOSITIONS
+                or self._is_possessive(index)
+                or self._follows_transfer_verb(index - 1)
+            )
             and (not after or not after[0].isupper())
         )
+
+    def _is_possessive(self, index: int) -> bool:
+        """ "in Jonno's van": a place or a shop rarely owns things, a person does."""
+        word = self.words[index].group()
+        return word != self._word(index) and (
+            index + 1 < len(self.words) and self.words[index + 1].group().islower()
+        )
+
+    def _follows_transfer_verb(self, preposition: int) -> bool:
+        """ "give the bag to Gaz", "stuur het naar Sjors": a person receives things."""
+        window = range(max(0, preposition - TRANSFER_WINDOW), preposition)
+        return self.words[preposition].group() in {"to", "naar"} and any(
+            self.words[index].group().lower() in TRANSFER_VERBS for index in window
+        )
+
+    def _is_from_someone(self, index: int) -> bool:
+        """Whether the word at ``index`` is a "van" that means "from a person".
+
+        "ik heb het van Sjors", "een bericht van Sjors": after a pronoun or a thing people
+        send; "een jas van Moncler", "de baas van Picnic" are brands and employers.
+        """
+        if self.words[index].group() != "van" or index == 0:
+            return False
+        return self.words[index - 1].group().lower() in FROM_SOMEONE_BEFORE
 
     def _is_subject_at_sentence_start(self, index: int) -> bool:
         """An unknown word that opens a sentence and acts ("Jorrit brengt", "Gazza takes").
@@ -650,6 +737,15 @@ class _NameScanner:
         for index, word in enumerate(self.words):
             if word.group() not in first_names:
                 continue
+            # "mijn buurman kevin": a hand-listed first name right after a relation or a
+            # naming word ("heet", "called")
+            if (
+                index > 0
+                and self._adjacent(index - 1, index)
+                and self.words[index - 1].group().lower() in LOWER_CASE_NAME_CUES
+                and word.group() in _lower_case_hand_listed_first_names()
+            ):
+                yield Hit(FindingType.PERSON_NAME, word.start(), word.end(), 0.6)
             following = index + 1
             while (
                 following < count

@@ -245,3 +245,34 @@ def test_professions_positions_and_shared_places_are_self_references(text, expec
 )
 def test_a_comparison_with_als_or_as_is_no_role(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # after a cue that was missing
+        ("De fam. Demir woont er al jaren.", "Demir"),
+        ("Auntie Blessing keeps the cash.", "Blessing"),
+        # a possessor or a receiver after a place word
+        ("The phones are in Deano's car.", "Deano"),
+        ("He handed the bag to Jonno outside.", "Jonno"),
+        # "van" meaning "from someone"
+        ("Ik kreeg een appje van Sjors.", "Sjors"),
+        # a listed first name in lower case after a relation
+        ("mijn collega dennis verkoopt pillen", "dennis"),
+    ],
+)
+def test_names_after_cues_possessives_and_transfer_verbs_are_found(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hij draagt altijd een jas van Moncler.",
+        "We drove to Whitby on Sunday.",
+        "my brother will come later",
+    ],
+)
+def test_brands_after_van_places_after_to_and_lower_case_words_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
