@@ -10,7 +10,7 @@ from schwifty.exceptions import SchwiftyException
 from schwifty.registry import get_iban_spec
 
 from .findings import FindingType, Hit
-from .names import HOLIDAY_ENDINGS, PLACE_PREPOSITIONS, not_name_words
+from .names import HOLIDAY_ENDINGS, PLACE_PREPOSITIONS, is_common_word, not_name_words
 
 # Country code, check digits, then up to 40 characters of account number in groups.
 # The tail is one flat class; where the account number ends follows from the fixed
@@ -173,7 +173,8 @@ _DATE = (
     r"|(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]"  # 1985-03-12
     rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.? (?:19|20)[0-9]{{2}}"  # 12 maart 1985
     rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? (?:19|20)[0-9]{{2}}"  # March 12, 1985
-    r"|(?:19|20)[0-9]{2})"  # 1985 (year only, lower confidence)
+    r"|(?:19|20)[0-9]{2}"  # 1985 (year only, lower confidence)
+    r"|['’][0-9]{2}(?![0-9'’]))"  # '92
 )
 DATE_OF_BIRTH = re.compile(
     r"(?i:\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
@@ -225,25 +226,43 @@ def _is_birth_year(date: str) -> bool:
     return year <= datetime.datetime.now(tz=datetime.UTC).year - BIRTH_YEARS_BACK
 
 
+def _is_bracketed_year_after_name(text: str, match: re.Match) -> bool:
+    """ "Gerrit Hofstede (1961)": a year in brackets after two capitalised words."""
+    bracket = text.find("(", match.end(2), match.start(3))
+    if bracket < 0 or text[match.end(3) : match.end(3) + 1] != ")":
+        return False
+    before, word = match.group(1), match.group(2)
+    return (
+        before is not None
+        and before[0].isupper()
+        and before not in not_name_words()
+        and not is_common_word(before)  # "Het Nieuwe Pand (1961)" is a building
+        and not is_common_word(word)
+    )
+
+
 def find_dates_of_birth(text: str) -> Iterator[Hit]:
     for match in DATE_OF_BIRTH.finditer(text):
         date = match.group(1)
-        confidence = 0.6 if date.isdigit() else 0.9
+        confidence = 0.6 if date.lstrip("'’").isdigit() else 0.9
         yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
     for pattern in (DATE_BEFORE_CUE, DATE_OF_BIRTH_CUE_FAR):
         for match in pattern.finditer(text):
-            confidence = 0.6 if match.group(1).isdigit() else 0.85
+            confidence = 0.6 if match.group(1).lstrip("'’").isdigit() else 0.85
             yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
     for match in DATE_OF_BIRTH_IS_FROM.finditer(text):
         subject = match.group(1)
         if subject.lower() in PERSON_SUBJECTS or (
             subject[0].isupper() and subject not in not_name_words()
         ):
-            confidence = 0.6 if match.group(2).isdigit() else 0.85
+            confidence = 0.6 if match.group(2).lstrip("'’").isdigit() else 0.85
             yield Hit(FindingType.DATE_OF_BIRTH, match.start(2), match.end(2), confidence)
     for match in DATE_AFTER_NAME.finditer(text):
         before, word, date = match.groups()
-        if date.isdigit() or not _is_birth_year(date):
+        if not _is_birth_year(date):
+            continue
+        # a year alone only in brackets right after a name ("Gerrit Hofstede (1961)")
+        if date.isdigit() and not _is_bracketed_year_after_name(text, match):
             continue
         # "Koningsdag (27-04-2018)", "gemeente Utrecht, 3 april 2019", "in Leeds, 14 May
         # 2021": after a holiday, a place or a brand the date is when something happened.
@@ -251,4 +270,5 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
             continue
         if before is not None and before.lower() in PLACE_PREPOSITIONS:
             continue
-        yield Hit(FindingType.DATE_OF_BIRTH, match.start(3), match.end(3), 0.8)
+        confidence = 0.6 if date.isdigit() else 0.8
+        yield Hit(FindingType.DATE_OF_BIRTH, match.start(3), match.end(3), confidence)

@@ -366,6 +366,11 @@ def _common_words() -> frozenset[str]:
     return _read_list("common_words.txt")
 
 
+def is_common_word(word: str) -> bool:
+    """Whether ``word`` in lower case is a frequent Dutch or English word."""
+    return word.lower() in _common_words()
+
+
 def not_name_words() -> frozenset[str]:
     """Single capitalised words that are places, brands, days, months or holidays."""
     return _lists()[2]

@@ -276,3 +276,24 @@ def test_names_after_cues_possessives_and_transfer_verbs_are_found(text, expecte
 )
 def test_brands_after_van_places_after_to_and_lower_case_words_are_no_names(text):
     assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ze is geboren in '01, denk ik.", "'01"),
+        ("He was born in ’89.", "’89"),
+        ("De verhuurder, Hendrik Wolterink (1958), weet ervan.", "1958"),
+    ],
+)
+def test_a_short_year_after_a_cue_and_a_year_in_brackets_after_a_name_are_dates_of_birth(
+    text, expected
+):
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Het Oude Raadhuis (1932) staat leeg.", "Hij woont in Amsterdam (2019)."]
+)
+def test_a_year_in_brackets_after_a_building_or_a_place_is_no_date_of_birth(text):
+    assert T.DATE_OF_BIRTH not in _types(text)
