@@ -138,7 +138,7 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
 STREET_WITHOUT_SUFFIX = re.compile(
     r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres is|adres:|"
     r"at|on|to|from|address is|address:)(?: de| het| the)?|in de|in het) )"
-    r"((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?)"
+    r"((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?)(?:(?:nr\.?|no\.?|nummer) ?)?"
     r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?(?![0-9]|[.,:][0-9])"
     r"(?! ?(?:keer|maal|times|x|euro|pond|pounds)\b)"  # "bij Kevin 2 keer", "aan Sem 20 euro"
 )
@@ -163,6 +163,21 @@ STREET_SET_OFF = re.compile(
 )
 
 
+# "lives at 14 Broadway", "address is 3 The Mews": English number-first streets without a
+# street word, after "at" or "address".
+ENGLISH_NUMBER_FIRST = re.compile(
+    r"(?:(?<![\w])(?:live|lives|lived|living|stay|stays|staying|based|flat|house|"
+    r"address is|address:) at |(?<![\w])address(?: is|:) )"
+    r"([0-9]{1,4}[a-zA-Z]?,? ((?:The )?[A-Z][a-z'’\-]{2,30}(?: [A-Z][a-z'’\-]{2,30})?))"
+    r"(?![\w'’])(?! [A-Z0-9])"
+)
+# "ik woon op kerkstraat 12": a street in lower case, after a place word.
+LOWER_CASE_STREET = re.compile(
+    r"(?:(?<![\w])(?:op|aan|in|adres is|adres:) (?:de |het )?)([a-zà-ÿ'’\-]{3,40})"
+    r"(?= ?[0-9])"
+)
+
+
 def _is_street_name(words: list[str], not_names: frozenset[str]) -> bool:
     return not any(
         word in NOT_STREETS_WITHOUT_SUFFIX or word in NOT_STREET_NAME_WORDS or word in not_names
@@ -178,6 +193,16 @@ def find_street_addresses(text: str) -> Iterator[Hit]:
     for match in STREET_SET_OFF.finditer(text):
         if _is_street_name(match.group(1).split(), not_names):
             yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(), 0.8)
+    for match in ENGLISH_NUMBER_FIRST.finditer(text):
+        words = match.group(2).split()
+        if _is_street_name([word for word in words if word != "The"], not_names):
+            yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(1), 0.8)
+    for match in LOWER_CASE_STREET.finditer(text):
+        name = match.group(1)
+        if name.endswith(DUTCH_STREET_SUFFIXES) and name not in NOT_STREETS:
+            number = HOUSE_NUMBER_AFTER_STREET.match(text, match.end(1))
+            if number and number.end() > match.end(1):
+                yield Hit(FindingType.STREET_ADDRESS, match.start(1), number.end(), 0.8)
     yield from _streets_with_a_street_word(text)
 
 

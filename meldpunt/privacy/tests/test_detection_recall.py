@@ -297,3 +297,24 @@ def test_a_short_year_after_a_cue_and_a_year_in_brackets_after_a_name_are_dates_
 )
 def test_a_year_in_brackets_after_a_building_or_a_place_is_no_date_of_birth(text):
     assert T.DATE_OF_BIRTH not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("She lives at 27 Kingsway with her uncle.", "27 Kingsway"),
+        ("They are staying at 3 The Mews this week.", "3 The Mews"),
+        ("Ze zitten op Rokin nr. 9 boven de winkel.", "Rokin nr. 9"),
+        ("hij woont op molenweg 3a sinds kort", "molenweg 3a"),
+    ],
+)
+def test_number_first_english_streets_numbered_and_lower_case_streets_are_found(text, expected):
+    assert (T.STREET_ADDRESS, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["They arrive at 10 PM every night.", "He is at 5 Guys now.", "Op de straat 12 mensen."],
+)
+def test_times_restaurants_and_counts_are_no_street_addresses(text):
+    assert T.STREET_ADDRESS not in _types(text)
