@@ -318,3 +318,23 @@ def test_number_first_english_streets_numbered_and_lower_case_streets_are_found(
 )
 def test_times_restaurants_and_counts_are_no_street_addresses(text):
     assert T.STREET_ADDRESS not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Op insta heet ze lena.nails020.", "lena.nails020"),
+        ("IG: dripstore.ams, daar verkoopt hij.", "dripstore.ams"),
+        ("My gamertag is GhostRider_07.", "GhostRider_07"),
+        ("His PSN is xKillaBee99 if you want to check.", "xKillaBee99"),
+    ],
+)
+def test_handles_after_ig_gaming_services_and_heet_hij_are_found(text, expected):
+    assert (T.SOCIAL_HANDLE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["His Xbox is broken again.", "Op tiktok heet hij niet zo.", "Zijn Steam is leeg."]
+)
+def test_a_console_that_is_broken_is_no_handle(text):
+    assert T.SOCIAL_HANDLE not in _types(text)
