@@ -158,6 +158,18 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:hun|zijn|haar|daar|er|bij (?:hem|haar|hen))"
             r"(?: (?:post|pakketten|pakketjes|kranten|boodschappen|maaltijden))?\b)"
         ),
+        # "ik werk als beveiliger", "ik ben vrijwilliger bij", "ik ben een van de weinigen die"
+        re.compile(r"(?i:\b(?:ik|wij|we) (?:werk|werkte|werken|werkten) als [\w'’-]{3,30})"),
+        re.compile(rf"(?i:\bik (?:ben|was) (?:{_ROLES_NL}) (?:bij|op|in|van)\b)"),
+        re.compile(
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:een|één) van de "
+            r"(?:weinigen|enigen|weinige|enige|twee|drie|vier|vijf)(?: mensen| personen)? die\b)"
+        ),
+        # "ik breng zijn kinderen naar school", "ik haal haar dochter op"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:breng|bracht|brengen|haal|haalde|halen) (?:zijn|haar|hun) "
+            r"(?:kinderen|kind|zoon|dochter|zoontje|dochtertje|kleinkinderen|moeder|vader)\b)"
+        ),
         # "ik woon twee huizen verderop", "ik woon schuin tegenover"
         re.compile(
             r"(?i:\b(?:ik (?:woon|woonde)|(?:wij|we) (?:wonen|woonden))"
@@ -204,7 +216,7 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:daar|er|hier|samen|"
             r"bij (?:hem|haar|hen|hun|ze)|met (?:hem|haar|hen|ze)|voor (?:hem|haar|hen|ze))"
-            rf"(?: [\w'’]+){{0,4}}? (?:{_DUTCH_PARTICIPLES})\b)"
+            rf"(?: (?!niet\b|nooit\b|geen\b)[\w'’]+){{0,4}}? (?:{_DUTCH_PARTICIPLES})\b)"
         ),
         # "ik maak daar 's avonds schoon"
         re.compile(
@@ -257,6 +269,21 @@ SELF_REFERENCE_PATTERNS = {
             r"deliver|delivered|clean|cleaned|clean for|cleaned for|tutor|tutored|nanny for) "
             r"(?:for )?(?:them|him|her|their|his)\b(?: (?:post|mail|parcels|packages|kids|"
             r"children|son|daughter|house|flat|home|papers|groceries|mother|father)\b)?)"
+        ),
+        # "I work as a cleaner", "one of the few who", "only three of us"
+        re.compile(r"(?i:\b(?:I|we) (?:work|worked|working) as an? [\w'’-]{3,30})"),
+        re.compile(
+            r"(?i:\b(?:I'm|I’m|I am|I was|we're|we’re|we are|we were) one of "
+            r"(?:the few|the only|only (?:two|three|four|five|a few)|(?:two|three|four|five))"
+            r"(?: people| persons)? (?:who|that|with)\b)"
+        ),
+        re.compile(r"(?i:\bonly (?:two|three|four|five|six|a few|a handful) of us\b)"),
+        # "I drive him to work", "I take her kids to school"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:drive|drove|take|took|pick up|picked up|walk|walked|bring|brought)"
+            r" (?:him|her|them|(?:his|her|their) (?:kids|children|son|daughter|mum|mother|dad|"
+            r"father)) (?:to|from|home from) (?:work|school|college|training|the station|"
+            r"nursery)\b)"
         ),
         # "I live two doors down", "I live upstairs from him"
         re.compile(

@@ -338,3 +338,24 @@ def test_handles_after_ig_gaming_services_and_heet_hij_are_found(text, expected)
 )
 def test_a_console_that_is_broken_is_no_handle(text):
     assert T.SOCIAL_HANDLE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik werk als receptioniste in dat hotel.", "Ik werk als receptioniste"),
+        ("I work as a porter at the hospital.", "I work as a porter"),
+        ("Ik ben stagiair bij dat bedrijf.", "Ik ben stagiair bij"),
+        ("Ik ben een van de weinigen die daar binnen mag.", "Ik ben een van de weinigen die"),
+        ("I'm one of the few people who saw it.", "I'm one of the few people who"),
+        ("Only two of us work the night shift.", "Only two of us"),
+        ("Ik haal haar dochter elke dag op.", "Ik haal haar dochter"),
+        ("I take her kids to school most days.", "I take her kids to school"),
+    ],
+)
+def test_jobs_few_insiders_and_school_runs_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+def test_never_having_worked_there_is_no_self_reference():
+    assert T.SELF_REFERENCE not in _types("Ik heb daar nooit gewerkt, maar ik ken ze.")
