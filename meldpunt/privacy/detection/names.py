@@ -246,6 +246,19 @@ TRANSFER_VERBS = frozenset(
      "gebracht", "app", "appt", "appte", "geappt"}
 )  # fmt: skip
 TRANSFER_WINDOW = 4
+# "heard from Shaz", "gekocht van Sjors": a person is the source.
+SOURCE_VERBS = frozenset(
+    {"heard", "hear", "hears", "got", "received", "learned", "learnt", "bought", "borrowed",
+     "gehoord", "hoorde", "gekregen", "kreeg", "gekocht", "kocht", "geleend", "leende"}
+)  # fmt: skip
+# After these a capitalised word is a product ("drinking Jägermeister", "rookt Marlboro").
+CONSUMING_VERBS = frozenset(
+    {"drink", "drinks", "drinking", "drank", "drinkt", "dronk", "drinken", "eat", "eats",
+     "eating", "eet", "smoke", "smokes", "smoking", "rookt", "rookte", "roken", "wear", "wears",
+     "wearing", "wore", "draagt", "droeg", "dragen", "play", "plays", "playing", "speelt",
+     "speelde", "watch", "watches", "watching", "kijkt", "keek", "use", "uses", "using",
+     "gebruikt", "snuift", "sniffing", "snorting", "order", "ordered", "bestelt", "bestelde"}
+)  # fmt: skip
 # Cues after which a listed first name in lower case is a name ("mijn buurman kevin"):
 # relations and naming words, not "man", "jongen" or "guy", which precede ordinary words.
 LOWER_CASE_NAME_CUES = frozenset(
@@ -265,6 +278,12 @@ FROM_SOMEONE_BEFORE = frozenset(
 NOT_PERSON_AFTER = COMPANY_WORDS | VENUE_WORDS | {"Day", "Eve", "Night"}
 # Holidays ("Koningsdag", "Hemelvaartsdag", "Oudjaarsavond", "Suikerfeest") are no names.
 HOLIDAY_ENDINGS = ("dag", "avond", "feest", "nacht")
+# Events and organisations written as one compound ("Damloop", "Bevrijdingspop",
+# "Zomercarnaval", "Rijkswaterstaat", "Belastingdienst", "Jeugdzorg") are no names.
+COMPOUND_ENDINGS = HOLIDAY_ENDINGS + (
+    "loop", "festival", "fest", "pop", "carnaval", "kermis", "braderie", "dienst", "waterstaat",
+    "ministerie", "instituut", "vereniging", "stichting", "zorg", "fonds", "partij", "kliniek",
+)  # fmt: skip
 # Verbs that follow a person as the subject of a tip ("Jorrit brengt", "Gazza takes").
 SUBJECT_VERBS = frozenset(
     {"is", "was", "heeft", "had", "verkoopt", "verkocht", "brengt", "bracht", "haalt", "haalde",
@@ -469,7 +488,7 @@ class _NameScanner:
             and word not in self.not_names
             and index not in self.blocked
             and word.lower() not in self.cues
-            and not word.lower().endswith(HOLIDAY_ENDINGS)
+            and not word.lower().endswith(COMPOUND_ENDINGS)
             and word not in {"Day", "Night"}
             and word not in COMPANY_WORDS
             and word not in VENUE_WORDS
@@ -619,8 +638,12 @@ class _NameScanner:
             return False  # "Poolse", "Belgian", "English"; "LinkedIn", "WhatsApp"
         if word.split("-")[0] in self.not_names:
             return False  # "WhatsApp-berichten"
-        if word.lower() in _common_words():
-            return False  # "watching Match of the Day", "through Revolut and Wise"
+        if word.lower() in _common_words() or all(
+            part.lower() in _common_words() for part in word.split("-")
+        ):
+            return False  # "watching Match of the Day", "through Revolut and Wise", "Basic-Fit"
+        if self.words[index - 1].group().lower() in CONSUMING_VERBS:
+            return False  # "drinking Jägermeister", "rookt Marlboro": a product
         if NUMBER_AFTER.match(self.text, self.words[index].end()):
             return False  # "Highway 1", "Weena 70": a road or a model, not a person
         before = self.words[index - 1].group()
@@ -645,7 +668,10 @@ class _NameScanner:
     def _follows_transfer_verb(self, preposition: int) -> bool:
         """ "give the bag to Gaz", "stuur het naar Sjors": a person receives things."""
         window = range(max(0, preposition - TRANSFER_WINDOW), preposition)
-        return self.words[preposition].group() in {"to", "naar"} and any(
+        preposition_word = self.words[preposition].group()
+        if preposition_word == "from":  # "I heard from Shaz"
+            return any(self.words[index].group().lower() in SOURCE_VERBS for index in window)
+        return preposition_word in {"to", "naar"} and any(
             self.words[index].group().lower() in TRANSFER_VERBS for index in window
         )
 
@@ -687,6 +713,13 @@ class _NameScanner:
             return False
         after = self.words[index + 1].group()
         if after in SUBJECT_VERBS:
+            return True
+        # "Navid en zijn neef verkopen ...", "Kai and his brother came"
+        if (
+            after in {"en", "and"}
+            and index + 2 < len(self.words)
+            and self.words[index + 2].group() in {"zijn", "z'n", "haar", "his", "her"}
+        ):
             return True
         return (
             after in {"en", "and"}

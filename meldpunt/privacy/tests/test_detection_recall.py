@@ -359,3 +359,28 @@ def test_jobs_few_insiders_and_school_runs_are_self_references(text, expected):
 
 def test_never_having_worked_there_is_no_self_reference():
     assert T.SELF_REFERENCE not in _types("Ik heb daar nooit gewerkt, maar ik ken ze.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ze dealden tijdens Singelloop bij de finish.",
+        "Hij werkt bij Jeugdzorg en lekt gegevens.",
+        "Ze dealden tijdens Parkpop achter het podium.",
+        "He trains with Snap-Fitness most evenings.",
+        "They were drinking Smirnoff behind the school.",
+    ],
+)
+def test_compound_events_organisations_hyphenated_brands_and_products_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wiebren en zijn broer halen het geld op.", "Wiebren"),
+        ("I got it from Tezza last week.", "Tezza"),
+    ],
+)
+def test_a_subject_with_his_relative_and_a_source_are_names(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
