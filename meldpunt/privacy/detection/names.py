@@ -88,6 +88,14 @@ NAME_CUES = {
             "vriendinnetje",
             "familie",
             "fam",
+            "meester",
+            "agent",
+            "wijkagent",
+            "dominee",
+            "pastoor",
+            "imam",
+            "dj",
+            "mc",
             "mijnheer",
             "jongen",
             "meisje",
@@ -126,6 +134,13 @@ NAME_CUES = {
             "uncle",
             "aunt",
             "cousin",
+            "coach",
+            "officer",
+            "sergeant",
+            "pastor",
+            "imam",
+            "dj",
+            "mc",
             "aunty",
             "auntie",
             "nan",
@@ -234,16 +249,23 @@ VENUE_WORDS = frozenset(
      "Supermarkt", "Supermarket", "Toko", "Apotheek", "Pharmacy", "Tours", "Travel", "Reizen"}
 )  # fmt: skip
 # "Autobedrijf Jansen", "Snackbar Ali", "Hotel Okura", "Eetcafé De Hoek": a business.
-NOT_PERSON_BEFORE = (
-    COMPANY_WORDS | VENUE_WORDS | {"Cafe", "Café", "Eetcafe", "Eetcafé", "Restaurant"}
-)
+NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
+    "Cafe", "Café", "Eetcafe", "Eetcafé", "Restaurant",
+    # "St Mary's", "Sint Jozef", "San Marco": churches, schools and places
+    "St", "Sint", "Saint", "San", "Santa",
+}  # fmt: skip
+# Streets are no people; surnames end in these rarely ("Lange Nieuwstraat", "Oudegracht").
+STREET_ENDINGS = ("straat", "gracht", "plein", "steeg", "singel", "plantsoen", "boulevard")
+# Lower-case prepositions that are also particles: "op de Brink" is a place.
+PREPOSITIONS_BEFORE_ARTICLE = frozenset({"op", "in", "te"})
 # "give the bag to Gaz", "stuur het naar Sjors": after these, "to"/"naar" leads to a person.
 TRANSFER_VERBS = frozenset(
     {"give", "gave", "given", "hand", "handed", "sell", "sold", "send", "sent", "pass",
      "passed", "pay", "paid", "lend", "lent", "owe", "owes", "owed", "talk", "talked", "speak",
      "spoke", "deliver", "delivered", "bring", "brought", "show", "showed", "text", "texted",
      "write", "wrote", "stuur", "stuurt", "stuurde", "gestuurd", "breng", "brengt", "bracht",
-     "gebracht", "app", "appt", "appte", "geappt"}
+     "gebracht", "app", "appt", "appte", "geappt", "belongs", "belong", "belonged", "behoort",
+     "hoort", "married", "engaged", "related"}
 )  # fmt: skip
 TRANSFER_WINDOW = 4
 # "heard from Shaz", "gekocht van Sjors": a person is the source.
@@ -275,7 +297,7 @@ FROM_SOMEONE_BEFORE = frozenset(
      "telefoontje", "foto", "foto's", "filmpje", "filmpjes", "spullen", "sleutel", "sleutels"}
 )  # fmt: skip
 # "Bonfire Night", "Christmas Eve", "Boxing Day" are holidays.
-NOT_PERSON_AFTER = COMPANY_WORDS | VENUE_WORDS | {"Day", "Eve", "Night"}
+NOT_PERSON_AFTER = COMPANY_WORDS | VENUE_WORDS | {"Day", "Eve", "Night", "MC", "UMC"}
 # Holidays ("Koningsdag", "Hemelvaartsdag", "Oudjaarsavond", "Suikerfeest") are no names.
 HOLIDAY_ENDINGS = ("dag", "avond", "feest", "nacht")
 # Events and organisations written as one compound ("Damloop", "Bevrijdingspop",
@@ -489,6 +511,7 @@ class _NameScanner:
             and index not in self.blocked
             and word.lower() not in self.cues
             and not word.lower().endswith(COMPOUND_ENDINGS)
+            and not word.lower().endswith(STREET_ENDINGS)  # "Lange Nieuwstraat"
             and word not in {"Day", "Night"}
             and word not in COMPANY_WORDS
             and word not in VENUE_WORDS
@@ -575,6 +598,9 @@ class _NameScanner:
                     self._is_particle(start - 1) or self._is_name_word(start - 1)
                 ):
                     start -= 1
+                # "op de Brink", "in de Berg": a preposition and an article, not "Op de Beeck"
+                if start < index and self.words[start].group() in PREPOSITIONS_BEFORE_ARTICLE:
+                    start = index
                 if start < index:
                     return self._hit(start, span_end, 0.85)
                 if word not in AMBIGUOUS_SURNAMES and not self._is_sentence_start(index):
@@ -602,13 +628,33 @@ class _NameScanner:
             return self._hit(start, span_end, 0.5)
         if first_name_word > first and self._has_surname_particles(first, first_name_word):
             return self._hit(first, span_end, 0.7)
+        # "Big Kev", "Lange Joost": a nickname word before one unknown word
+        if (
+            last == first_name_word + 1
+            and self._word(first_name_word) in NICKNAME_WORDS
+            and not self._has_common_word(last, last)
+        ):
+            return self._hit(last, span_end, 0.7)
         if (
             last > first_name_word
             and not self._is_title_case(first_name_word)
             and not self._has_common_word(first_name_word, last)
+            and not self._is_after_place_word(first_name_word, last)
         ):
             return self._hit(first_name_word, span_end, 0.55)
         return None
+
+    def _is_after_place_word(self, first: int, last: int) -> bool:
+        """ "They went to Ayia Napa": unknown words after "to"/"naar"/"in" are a place,
+        unless they own something or receive something ("gave it to Sietse Wolthuis")."""
+        if first == 0:
+            return False
+        before = self.words[first - 1].group()
+        return (
+            before in PLACE_PREPOSITIONS
+            and not self._is_possessive(last)
+            and not self._follows_transfer_verb(first - 1)
+        )
 
     def _has_common_word(self, first: int, last: int) -> bool:
         """Whether a capitalised word among ``first..last`` is an everyday word.
@@ -621,7 +667,9 @@ class _NameScanner:
         return any(
             self._word(index).lower() in common
             for index in range(first, last + 1)
-            if self._is_name_word(index) and not self._is_particle(index)  # "Ter Steege"
+            if self._is_name_word(index)
+            and not self._is_particle(index)  # "Ter Steege"
+            and self._word(index) not in NICKNAME_WORDS  # "Big Kev"
         )
 
     def _is_lone_proper_noun(self, index: int) -> bool:

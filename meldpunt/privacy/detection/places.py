@@ -138,7 +138,10 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
 STREET_WITHOUT_SUFFIX = re.compile(
     r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres is|adres:|"
     r"at|on|to|from|address is|address:)(?: de| het| the)?|in de|in het) )"
-    r"((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?)(?:(?:nr\.?|no\.?|nummer) ?)?"
+    r"((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?"
+    # "de Brink, nummer 7"
+    r"|(?:[A-Z][a-zà-ÿ'’\-]{2,30} ){0,2}[A-Z][a-zà-ÿ'’\-]{2,30}, (?=(?:nr|no|nummer)))"
+    r"(?:(?:nr\.?|no\.?|nummer) ?)?"
     r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?(?![0-9]|[.,:][0-9])"
     r"(?! ?(?:keer|maal|times|x|euro|pond|pounds)\b)"  # "bij Kevin 2 keer", "aan Sem 20 euro"
 )

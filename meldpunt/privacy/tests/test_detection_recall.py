@@ -384,3 +384,34 @@ def test_compound_events_organisations_hyphenated_brands_and_products_are_no_nam
 )
 def test_a_subject_with_his_relative_and_a_source_are_names(text, expected):
     assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The flat belongs to Adebayo, not to his cousin.", "Adebayo"),
+        ("DJ Vorster sells pills at the after-party.", "Vorster"),
+        ("Meester Hoekman geeft de kinderen pillen mee.", "Hoekman"),
+        ("Big Tez and his mates run the estate.", "Big Tez"),
+    ],
+)
+def test_titles_nicknames_and_owners_give_names(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They flew to Ayia Napa for a week.",
+        "The kid goes to St Mary's.",
+        "Zijn vader ligt in het Erasmus MC.",
+        "Ze wonen op de Brink, boven de bakker.",
+        "Het gebeurt op de hoek van de Lange Nieuwstraat.",
+    ],
+)
+def test_places_schools_hospitals_and_streets_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+def test_a_street_with_its_number_after_a_comma_is_found():
+    assert (T.STREET_ADDRESS, "Brink, nummer 7") in _found("Ze wonen op de Brink, nummer 7.")
