@@ -20,7 +20,7 @@ _DUTCH_RELATIONS = (
     # diminutives and grandchildren ("mijn zoontje", "mijn kleinzoon")
     "zoontje|dochtertje|kindje|neefje|nichtje|vriendje|vriendinnetje|kleinzoon|kleindochter|"
     "kleinkind|kleinkinderen|zoons|dochters|broers|zussen|pleegkind|pleegkinderen|"
-    "huurder|huurders|oppas"
+    "huurder|huurders|oppas|kantoor|werkplek|praktijk|bureau"
 )
 # "mijn stiefdochter", "mijn schoonzoon", "mijn pleegzoon": a relation with a prefix.
 _DUTCH_RELATION_PREFIXES = "stief|schoon|pleeg"
@@ -34,7 +34,7 @@ _ENGLISH_RELATIONS = (
     # grandparents, grandchildren, in-laws ("my granddad", "my grandson")
     "granddad|grandad|grandpa|grandma|gran|nan|nana|grandson|granddaughter|grandchild|"
     "grandchildren|grandkids|stepson|stepdaughter|kids|kid|fiance|fiancé|fiancee|fiancée|"
-    "tenant|tenants|lodger|carer|babysitter|nanny|"
+    "tenant|tenants|lodger|carer|babysitter|nanny|office|desk|workplace|practice|"
     "(?:mother|father|brother|sister|son|daughter)-in-law"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
@@ -52,7 +52,8 @@ _ROLES_NL = (
     # care and teaching professions ("ik ben zijn huisarts")
     "huisarts|arts|dokter|tandarts|fysiotherapeut|therapeut|psycholoog|wijkverpleegkundige|"
     "begeleider|maatschappelijk werker|jeugdwerker|juf|meester|coach|kapper|bijlesdocent|"
-    "stagiair|stagiaire|vrijwilliger|leerling|student"
+    "stagiair|stagiaire|vrijwilliger|leerling|student|voogd|gezinsvoogd|pleegouder|"
+    "pleegmoeder|pleegvader|reclasseringswerker|hulpverlener"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -62,7 +63,8 @@ _ROLES_EN = (
     "parent|"
     # care and teaching professions ("I'm her GP")
     "GP|doctor|dentist|physio|therapist|counsellor|counselor|social worker|support worker|"
-    "youth worker|hairdresser|barber|pupil|student|trainee|apprentice|volunteer|lodger"
+    "youth worker|hairdresser|barber|pupil|student|trainee|apprentice|volunteer|lodger|"
+    "guardian|foster parent|foster mum|foster dad|probation officer|caseworker|key worker"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
@@ -117,7 +119,15 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:(?:stief|schoon)?(?:{_ROLES_NL})|enige(?: die)?)\b)"
         ),
         # "ik ben degene die", "ik ben de enige persoon/getuige"
-        re.compile(r"(?i:\bik ben (?:degene die|de enige (?:persoon|getuige|vrouw|man)\b))"),
+        re.compile(
+            r"(?i:\bik ben (?:degene (?:die|bij wie|aan wie|met wie|van wie|voor wie|wie)|"
+            r"de enige (?:persoon|getuige|vrouw|man)\b))"
+        ),
+        # "hij heeft het alleen aan mij verteld": only the reporter knows
+        re.compile(
+            r"(?i:\balleen (?:aan |tegen )?(?:mij|ons)(?: (?:dat|het|dit))? "
+            r"(?:verteld|gezegd|laten zien|getoond|gestuurd|geappt|gegeven)\b)"
+        ),
         # "ik zit in zijn klas", "ik ga naar dezelfde sportschool", "ik zit op dezelfde school"
         re.compile(
             r"(?i:\b(?:ik zit|ik zat|wij zitten|we zitten) (?:in|bij) (?:zijn|haar|hun) "
@@ -195,7 +205,8 @@ SELF_REFERENCE_PATTERNS = {
         # "vanuit mijn raam", "bij ons in de straat", "ik heet", "mijn naam is"
         re.compile(
             r"(?i:\b(?:vanuit|vanaf|uit) (?:mijn|m'n|ons|onze) "
-            r"(?:raam|huis|woning|keuken|slaapkamer|balkon|tuin|woonkamer|auto)\b)"
+            r"(?:raam|huis|woning|keuken|slaapkamer|balkon|tuin|woonkamer|auto|werkplek|kantoor|"
+            r"bureau|werk|winkel|zaak)\b)"
         ),
         re.compile(
             r"(?i:\bbij ons (?:in de|op de|in het|op het) (?:straat|flat|portiek|galerij|"
@@ -255,7 +266,8 @@ SELF_REFERENCE_PATTERNS = {
             r"across the street from|with|at|for|in the same|on the same|together with)\b)"
         ),
         re.compile(
-            r"(?i:\bfrom my (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car)\b)"
+            r"(?i:\bfrom my (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car|"
+            r"office|desk|workplace|shop)\b)"
         ),
         re.compile(r"(?i:\bI am called\b|\bI'm called\b)"),
         # "I rent the room above his shop", "I babysit for them", "I deliver their post"
@@ -290,6 +302,11 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\b(?:I|we) (?:(?:used to|also|still) )?(?:live|lived|stay|stayed) "
             r"(?:(?:two|three|four|a few|some|[0-9]{1,2}) (?:doors|houses) (?:down|up|along|away)|"
             r"upstairs|downstairs|round the corner|around the corner|a few doors)\b)"
+        ),
+        # "he only told me", "she told only us"
+        re.compile(
+            r"(?i:\b(?:only (?:told|showed|sent|messaged|texted|gave) (?:me|us)|"
+            r"(?:told|showed|sent|messaged|texted) only (?:me|us))\b)"
         ),
         # "I was the one who", "we share a driveway with", "I'm on the same team"
         re.compile(r"(?i:\b(?:I was|we were) the (?:one|ones|only one|only person) who\b)"),

@@ -415,3 +415,19 @@ def test_places_schools_hospitals_and_streets_are_no_names(text):
 
 def test_a_street_with_its_number_after_a_comma_is_found():
     assert (T.STREET_ADDRESS, "Brink, nummer 7") in _found("Ze wonen op de Brink, nummer 7.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben haar gezinsvoogd.", "Ik ben haar gezinsvoogd"),
+        ("I'm his probation officer.", "I'm his probation officer"),
+        ("Mijn praktijk zit naast zijn garage.", "Mijn praktijk"),
+        ("From my desk I can see the car park.", "From my desk"),
+        ("Ik ben degene aan wie hij het geld gaf.", "Ik ben degene aan wie"),
+        ("Ze heeft het alleen aan mij laten zien.", "alleen aan mij laten zien"),
+        ("She told only me about the gun.", "told only me"),
+    ],
+)
+def test_guardians_offices_and_sole_confidants_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
