@@ -196,8 +196,9 @@ DATE_BEFORE_CUE = re.compile(
     rf"(?i:({_DATE}),? (?:geboren|born\b|als geboortedatum|as (?:his |her |my )?date of birth))"
 )
 DATE_OF_BIRTH_IS_FROM = re.compile(
-    rf"(?i:\b([\w'’]+) (?:ben|is|was) van ({_DATE}))(?![0-9])(?! ?(?:tot|t/m|-|–|en)\b)"
+    rf"(?i:\b(?:ben|is|was) van ({_DATE}))(?![0-9])(?! ?(?:tot|t/m|-|–|en)\b)"
 )
+LAST_WORD = re.compile(r"([\w'’]{1,40}) $")
 # "ik ben van 1986", "zijn zus is van 4 mei 1995", "Kevin is van '92": a person is "from"
 # a year; "het pand is van 1932" and "ik ben van 2019 tot 2021 ..." are no birth dates.
 PERSON_SUBJECTS = frozenset(
@@ -251,12 +252,13 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
             confidence = 0.6 if match.group(1).lstrip("'’").isdigit() else 0.85
             yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
     for match in DATE_OF_BIRTH_IS_FROM.finditer(text):
-        subject = match.group(1)
-        if subject.lower() in PERSON_SUBJECTS or (
-            subject[0].isupper() and subject not in not_name_words()
-        ):
-            confidence = 0.6 if match.group(2).lstrip("'’").isdigit() else 0.85
-            yield Hit(FindingType.DATE_OF_BIRTH, match.start(2), match.end(2), confidence)
+        subject = LAST_WORD.search(text, max(0, match.start() - 41), match.start())
+        if subject is None:
+            continue
+        word = subject.group(1)
+        if word.lower() in PERSON_SUBJECTS or (word[0].isupper() and word not in not_name_words()):
+            confidence = 0.6 if match.group(1).lstrip("'’").isdigit() else 0.85
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
     for match in DATE_AFTER_NAME.finditer(text):
         before, word, date = match.groups()
         if not _is_birth_year(date):
