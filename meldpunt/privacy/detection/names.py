@@ -256,6 +256,11 @@ NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
 }  # fmt: skip
 # Streets are no people; surnames end in these rarely ("Lange Nieuwstraat", "Oudegracht").
 STREET_ENDINGS = ("straat", "gracht", "plein", "steeg", "singel", "plantsoen", "boulevard")
+# Cues that are ordinary nouns; capitalised they start a proper noun ("Man United").
+GENERIC_CUES = frozenset(
+    {"man", "woman", "boy", "girl", "guy", "kid", "bloke", "mate", "pal", "jongen", "meisje",
+     "gast", "kerel", "vent", "dealer", "maat", "gozer"}
+)  # fmt: skip
 # Lower-case prepositions that are also particles: "op de Brink" is a place.
 PREPOSITIONS_BEFORE_ARTICLE = frozenset({"op", "in", "te"})
 # "give the bag to Gaz", "stuur het naar Sjors": after these, "to"/"naar" leads to a person.
@@ -525,7 +530,8 @@ class _NameScanner:
             return False
         word = self.words[index].group().lower()
         if word in self.cues:
-            return True
+            # "a Man United shirt": a generic noun is a cue only in lower case
+            return word not in GENERIC_CUES or self.words[index].group().islower()
         # "naam is Kevin", "name is Kevin", "naam: Kevin"
         if word == "is" and index > 0:
             return self.words[index - 1].group().lower() in NAME_IS_CUES
@@ -589,7 +595,11 @@ class _NameScanner:
             if self._is_first_name(word):
                 if index < last:
                     return self._hit(index, span_end, 0.9)
-                if word in AMBIGUOUS_FIRST_NAMES or self._is_month_in_date(index):
+                if (
+                    word in AMBIGUOUS_FIRST_NAMES
+                    or word.split("-")[0] in AMBIGUOUS_FIRST_NAMES  # "Co-op"
+                    or self._is_month_in_date(index)
+                ):
                     return None
                 return self._hit(index, span_end, 0.75)
             if self._is_surname(word):

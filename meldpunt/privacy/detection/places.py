@@ -149,6 +149,7 @@ STREET_WITHOUT_SUFFIX = re.compile(
 NOT_STREETS_WITHOUT_SUFFIX = frozenset(
     {"Golf", "Polo", "Model", "Windows", "Groep", "Bus", "Tram", "Lijn", "Line", "Route",
      "Highway", "Gate", "Level", "Hal", "Platform", "Spoor", "Perron", "Terminal", "Pier",
+     "Radio", "TV", "NPO", "BBC", "ITV",
      "Zaal", "Room", "Kamer", "Flat", "Blok", "Unit", "Box", "Tafel", "Table", "Hoofdstuk",
      "Artikel", "Week", "Dag", "Day", "Fase", "Stap", "Step", "Seizoen", "Season", "Kanaal",
      "Channel", "Nummer", "Number", "Pagina", "Page", "Versie", "Version", "Serie", "Series",
@@ -181,6 +182,14 @@ LOWER_CASE_STREET = re.compile(
 )
 
 
+DAYS_AND_MONTHS = frozenset(
+    {"Maandag", "Dinsdag", "Woensdag", "Donderdag", "Vrijdag", "Zaterdag", "Zondag", "Monday",
+     "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+     "March", "April", "May", "June", "July", "August", "September", "October", "November",
+     "December", "Januari", "Februari", "Maart", "Mei", "Juni", "Juli", "Augustus", "Oktober"}
+)  # fmt: skip
+
+
 def _is_street_name(words: list[str], not_names: frozenset[str]) -> bool:
     return not any(
         word in NOT_STREETS_WITHOUT_SUFFIX or word in NOT_STREET_NAME_WORDS or word in not_names
@@ -191,7 +200,13 @@ def _is_street_name(words: list[str], not_names: frozenset[str]) -> bool:
 def find_street_addresses(text: str) -> Iterator[Hit]:
     not_names = not_name_words()  # days, months, places, brands: "on Saturday May 4"
     for match in STREET_WITHOUT_SUFFIX.finditer(text):
-        if _is_street_name(match.group(1).split(), not_names):
+        # "aan de Amstel 216": after an article a listed brand or place is a street name;
+        # days and months still are not ("on the Saturday 4")
+        with_article = re.search(
+            r"(?:de|het|the) $", match.group(0)[: match.start(1) - match.start()]
+        )
+        listed = DAYS_AND_MONTHS if with_article else not_names
+        if _is_street_name(match.group(1).split(), listed):
             yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(), 0.8)
     for match in STREET_SET_OFF.finditer(text):
         if _is_street_name(match.group(1).split(), not_names):

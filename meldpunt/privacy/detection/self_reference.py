@@ -20,7 +20,10 @@ _DUTCH_RELATIONS = (
     # diminutives and grandchildren ("mijn zoontje", "mijn kleinzoon")
     "zoontje|dochtertje|kindje|neefje|nichtje|vriendje|vriendinnetje|kleinzoon|kleindochter|"
     "kleinkind|kleinkinderen|zoons|dochters|broers|zussen|pleegkind|pleegkinderen|"
-    "huurder|huurders|oppas|kantoor|werkplek|praktijk|bureau"
+    "huurder|huurders|oppas|kantoor|werkplek|praktijk|bureau|"
+    # windows and gardens that look out on the scene ("onze ramen", "mijn tuin")
+    "raam|ramen|slaapkamer|slaapkamerraam|balkon|tuin|achtertuin|keuken|voordeur|oprit|"
+    "deurbel|camera|deurbelcamera|schutting"
 )
 # "mijn stiefdochter", "mijn schoonzoon", "mijn pleegzoon": a relation with a prefix.
 _DUTCH_RELATION_PREFIXES = "stief|schoon|pleeg"
@@ -35,6 +38,8 @@ _ENGLISH_RELATIONS = (
     "granddad|grandad|grandpa|grandma|gran|nan|nana|grandson|granddaughter|grandchild|"
     "grandchildren|grandkids|stepson|stepdaughter|kids|kid|fiance|fiancé|fiancee|fiancée|"
     "tenant|tenants|lodger|carer|babysitter|nanny|office|desk|workplace|practice|"
+    "window|windows|bedroom|balcony|garden|back garden|kitchen|front door|driveway|doorbell|"
+    "camera|fence|"
     "(?:mother|father|brother|sister|son|daughter)-in-law"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
@@ -122,6 +127,15 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\bik ben (?:degene (?:die|bij wie|aan wie|met wie|van wie|voor wie|wie)|"
             r"de enige (?:persoon|getuige|vrouw|man)\b))"
+        ),
+        # "ik ben het meisje dat hij benaderde", "ik ken hem al sinds de basisschool"
+        re.compile(
+            r"(?i:\bik ben (?:het meisje|de jongen|de vrouw|de man|de persoon|het kind) "
+            r"(?:dat|die)\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik ken|wij kennen|we kennen|ik kende) (?:hem|haar|ze|hen)(?: al)? "
+            r"(?:sinds|van|vanaf|uit|al jaren|jaren)\b)"
         ),
         # "hij heeft het alleen aan mij verteld": only the reporter knows
         re.compile(
@@ -302,6 +316,15 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\b(?:I|we) (?:(?:used to|also|still) )?(?:live|lived|stay|stayed) "
             r"(?:(?:two|three|four|a few|some|[0-9]{1,2}) (?:doors|houses) (?:down|up|along|away)|"
             r"upstairs|downstairs|round the corner|around the corner|a few doors)\b)"
+        ),
+        # "I'm the girl he's been messaging", "I've known him since school"
+        re.compile(
+            r"(?i:\b(?:I'm|I’m|I am) the (?:girl|boy|woman|man|person|kid|one) "
+            r"(?:he|she|they)(?:'s|’s|'d|’d| has| had| is| was)?(?: been)? [\w'’]+)"
+        ),
+        re.compile(
+            r"(?i:\b(?:I've|I’ve|I have|we've|we’ve|we have) known (?:him|her|them) "
+            r"(?:since|for)\b)"
         ),
         # "he only told me", "she told only us"
         re.compile(

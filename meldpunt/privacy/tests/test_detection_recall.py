@@ -431,3 +431,39 @@ def test_a_street_with_its_number_after_a_comma_is_found():
 )
 def test_guardians_offices_and_sole_confidants_are_self_references(text, expected):
     assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm the boy she was threatening online.", "I'm the boy she was threatening"),
+        ("Ik ben de jongen die hij sloeg.", "Ik ben de jongen die"),
+        ("My kitchen window looks onto their yard.", "My kitchen"),
+        ("Onze tuin grenst aan die van hem.", "Onze tuin"),
+        ("I've known her since nursery.", "I've known her since"),
+        ("Ik ken haar al jaren van de sportclub.", "Ik ken haar al jaren"),
+    ],
+)
+def test_victims_windows_gardens_and_old_acquaintances_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize("text", ["Ik ken hem niet, maar zie hem vaak.", "My phone was stolen."])
+def test_not_knowing_someone_and_a_stolen_phone_are_no_self_references(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He was wearing a Man United shirt.",
+        "The Co-op sells vapes to kids.",
+        "Luister naar Radio 2.",
+    ],
+)
+def test_a_capitalised_generic_cue_a_hyphenated_word_and_a_station_are_no_details(text):
+    assert _found(text) == []
+
+
+def test_after_an_article_a_listed_word_with_a_number_is_a_street():
+    assert (T.STREET_ADDRESS, "Amstel 216") in _found("Ze wonen aan de Amstel 216.")
