@@ -826,6 +826,31 @@ class _NameScanner:
         capitalised = sum(1 for word in around if word.group()[0].isupper())
         return capitalised >= len(around) - 1 and len(around) > 3
 
+    def family_names(self) -> Iterator[Hit]:
+        """ "the Hendersons", "de Bouzidi's": a family by its surname in the plural."""
+        for index in range(1, len(self.words)):
+            article = self.words[index - 1].group().lower()
+            if article not in {"the", "de"} or not self._adjacent(index - 1, index):
+                continue
+            word = self.words[index].group()
+            if not _is_capitalised(word) or word.split("-")[0] in self.not_names:
+                continue
+            if article == "the" and word.endswith("s") and word[:-1] in self.surnames:
+                stem = word[:-1]
+            elif (
+                article == "de"
+                and word.endswith(("'s", "’s"))
+                and len(word) > 4
+                and not is_common_word(word[:-2])
+                and word[:-2] not in self.not_names
+            ):
+                stem = word[:-2]
+            else:
+                continue
+            start = self.words[index].start()
+            if not self._is_company(start, start + len(word)):
+                yield Hit(FindingType.PERSON_NAME, start, start + len(stem), 0.7)
+
     def lower_case_names(self) -> Iterator[Hit]:
         """ "ik zag jan de vries": a known first name and a known surname, both in lower case."""
         first_names, surnames = _lower_case_lists()
@@ -896,5 +921,6 @@ class _NameScanner:
 def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
     scanner = _NameScanner(text, language)
     yield from scanner.names()
+    yield from scanner.family_names()
     yield from scanner.lower_case_names()
     yield from scanner.initial_names()

@@ -467,3 +467,19 @@ def test_a_capitalised_generic_cue_a_hyphenated_word_and_a_station_are_no_detail
 
 def test_after_an_article_a_listed_word_with_a_number_is_a_street():
     assert (T.STREET_ADDRESS, "Amstel 216") in _found("Ze wonen aan de Amstel 216.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Fergusons next to the chippy deal from home.", "Ferguson"),
+        ("De Ouahabi's verhuren kamers zonder vergunning.", "Ouahabi"),
+    ],
+)
+def test_a_family_by_its_surname_in_the_plural_is_a_name(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize("text", ["We gingen langs de Jumbo's in de buurt.", "The Beatles played."])
+def test_plural_shops_and_bands_are_no_families(text):
+    assert T.PERSON_NAME not in _types(text)
