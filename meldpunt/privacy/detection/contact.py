@@ -180,10 +180,13 @@ PLATFORM_WORDS = frozenset(
     {"insta", "instagram", "snap", "snapchat", "tiktok", "telegram", "twitter", "signal"}
 )
 LABELLED_HANDLE = re.compile(
-    r"\b(?:[Ii]nsta(?:gram)?|[Ss]nap(?:chat)?|[Tt]ik[Tt]ok|[Tt]elegram|[Tt]witter|[Ss]ignal|"
-    r"[Dd]iscord|[Kk]ik|[Tt]hreads)"
-    r"(?: ?-?(?:naam|name|account|handle|id|ID|username|gebruikersnaam))?"
-    r"(?: ?[:=] ?| (?:als|as|onder|under) ['‘\"“]?| (?:is|heet|=) ['‘\"“]?"
+    r"\b(?:[Ii]nsta(?:gram)?|IG|ig|[Ss]nap(?:chat)?|[Tt]ik[Tt]ok|[Tt]elegram|[Tt]witter|"
+    r"[Ss]ignal|[Dd]iscord|[Kk]ik|[Tt]hreads|[Gg]amertag|PSN|psn|[Xx]box|[Ss]team|[Rr]oblox|"
+    r"[Tt]witch)"
+    r"(?: ?-?(?:naam|name|account|handle|id|ID|username|gebruikersnaam|tag))?"
+    # "op tiktok heet hij x": the pronoun is skipped
+    r"(?: ?[:=] ?| (?:als|as|onder|under) ['‘\"“]?"
+    r"| (?:is|heet|heette|=)(?: (?:hij|zij|ze))? ['‘\"“]?"
     # "op insta de naam bossman_030", "on snap the name kev_b"
     r"| (?:de |the )?(?:naam|name) ['‘\"“]?)"
     r"@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})"
@@ -198,6 +201,21 @@ NOT_HANDLES = frozenset(
 )  # fmt: skip
 
 
+# Consoles and game services are also things ("his Xbox is broken"): after them a handle
+# must look like a username (a digit, "_", "." or an inner capital: "xSniperKing99").
+DEVICE_PLATFORMS = frozenset({"xbox", "steam", "roblox", "twitch", "psn"})
+USERNAME_SHAPE = re.compile(r"[0-9_.]|[a-z][A-Z]")
+
+
+def _is_plain_word_after_device(labelled: str, handle: str) -> bool:
+    platform = re.match(r"[A-Za-z]+", labelled)
+    return (
+        platform is not None
+        and platform.group().lower() in DEVICE_PLATFORMS
+        and USERNAME_SHAPE.search(handle) is None
+    )
+
+
 def find_social_handles(text: str) -> Iterator[Hit]:
     for match in HANDLE.finditer(text):
         handle = match.group().rstrip(".")
@@ -210,6 +228,9 @@ def find_social_handles(text: str) -> Iterator[Hit]:
     while match := LABELLED_HANDLE.search(text, position):
         handle = match.group(1).rstrip(".")
         if handle.lower() in NOT_HANDLES:
+            position = match.end()
+            continue
+        if _is_plain_word_after_device(match.group(0), handle):
             position = match.end()
             continue
         if handle.lower() in PLATFORM_WORDS:

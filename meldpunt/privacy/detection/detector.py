@@ -1,14 +1,16 @@
 """Run every detector over normalised text and map the results back to the original."""
 
+import bisect
+
 from .contact import (
     find_email_addresses,
     find_phone_numbers,
     find_profile_urls,
     find_social_handles,
 )
-from .findings import Finding, Hit, resolve_overlaps
+from .findings import Finding, FindingType, Hit, resolve_overlaps
 from .identifiers import find_bsns, find_dates_of_birth, find_ibans, find_licence_plates
-from .names import find_person_names
+from .names import find_person_names, is_known_first_name
 from .normalisation import normalise
 from .places import find_postcodes, find_street_addresses
 from .self_reference import find_self_references
@@ -28,6 +30,27 @@ _LANGUAGE_INDEPENDENT = (
 )
 
 
+def _names_outside_streets(text: str, names: list[Hit], hits: list[Hit]) -> list[Hit]:
+    """Names that are not part of a street address ("at Kleine Berg 12").
+
+    A capitalised phrase followed by a house number after a place word is the street's
+    name; without this, the more confident name would win the overlap and the address
+    would be reported as a person. A name that starts with a known first name ("aan
+    Kevin Jansen 3 zakjes") is kept and competes on confidence as before.
+    """
+    streets = sorted((hit.start, hit.end) for hit in hits if hit.type is FindingType.STREET_ADDRESS)
+    if not streets:
+        return names
+    starts = [start for start, _ in streets]
+    kept = []
+    for name in names:
+        position = bisect.bisect_right(starts, name.start) - 1
+        inside = position >= 0 and streets[position][1] >= name.end
+        if not inside or is_known_first_name(text[name.start : name.end].split()[0]):
+            kept.append(name)
+    return kept
+
+
 def find_identifying_details(text: str, *, language: str | None = None) -> list[Finding]:
     """All passages of ``text`` that may identify someone, in text order, without overlaps.
 
@@ -45,7 +68,9 @@ def find_identifying_details(text: str, *, language: str | None = None) -> list[
     hits: list[Hit] = []
     for detector in _LANGUAGE_INDEPENDENT:
         hits.extend(detector(document.text))
-    hits.extend(find_person_names(document.text, code))
+    hits.extend(
+        _names_outside_streets(document.text, list(find_person_names(document.text, code)), hits)
+    )
     hits.extend(find_self_references(document.text, code))
     findings = []
     for hit in hits:

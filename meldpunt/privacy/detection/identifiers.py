@@ -10,6 +10,7 @@ from schwifty.exceptions import SchwiftyException
 from schwifty.registry import get_iban_spec
 
 from .findings import FindingType, Hit
+from .names import HOLIDAY_ENDINGS, PLACE_PREPOSITIONS, is_common_word, not_name_words
 
 # Country code, check digits, then up to 40 characters of account number in groups.
 # The tail is one flat class; where the account number ends follows from the fixed
@@ -172,11 +173,12 @@ _DATE = (
     r"|(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]"  # 1985-03-12
     rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.? (?:19|20)[0-9]{{2}}"  # 12 maart 1985
     rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? (?:19|20)[0-9]{{2}}"  # March 12, 1985
-    r"|(?:19|20)[0-9]{2})"  # 1985 (year only, lower confidence)
+    r"|(?:19|20)[0-9]{2}"  # 1985 (year only, lower confidence)
+    r"|['’][0-9]{2}(?![0-9'’]))"  # '92
 )
 DATE_OF_BIRTH = re.compile(
-    r"(?i:\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|born|date of birth|birth date|"
-    r"birthdate|dob|d\.o\.b\.))"
+    r"(?i:\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
+    r"birth date|birthdate|year of birth|birth year|dob|d\.o\.b\.))"
     r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond) ){0,2}"
     rf"(?i:({_DATE}))(?![0-9])"
 )
@@ -186,11 +188,25 @@ DATE_OF_BIRTH = re.compile(
 # right after a name ("Kevin de Wit (12-04-1995)", "R. Smit, 05-05-1971,"), a cue after it
 # ("is 30 januari 1992 geboren", "19-09-1983 als geboortedatum"), "ik ben van 7 maart
 # 1986", or the cue a few words before ("geboortedatum weet ik: 13-06-1987").
-DATE_AFTER_NAME = re.compile(rf"[A-Z][\w'’\-]{{0,40}}[a-z] ?[(,] ?(?i:({_DATE}))(?![0-9])")
+DATE_AFTER_NAME = re.compile(
+    rf"(?:(?<![\w'’\-])([\w'’\-]{{1,40}}) )?([A-Z][\w'’\-]{{0,40}}[a-z]) ?[(,] ?"
+    rf"(?i:({_DATE}))(?![0-9])"
+)
 DATE_BEFORE_CUE = re.compile(
     rf"(?i:({_DATE}),? (?:geboren|born\b|als geboortedatum|as (?:his |her |my )?date of birth))"
 )
-DATE_OF_BIRTH_IS_FROM = re.compile(rf"(?i:\b(?:ben|is|was) van ({_DATE}))(?![0-9])")
+DATE_OF_BIRTH_IS_FROM = re.compile(
+    rf"(?i:\b(?:ben|is|was) van ({_DATE}))(?![0-9])(?! ?(?:tot|t/m|-|–|en)\b)"
+)
+LAST_WORD = re.compile(r"([\w'’]{1,40}) $")
+# "ik ben van 1986", "zijn zus is van 4 mei 1995", "Kevin is van '92": a person is "from"
+# a year; "het pand is van 1932" and "ik ben van 2019 tot 2021 ..." are no birth dates.
+PERSON_SUBJECTS = frozenset(
+    {"ik", "hij", "zij", "ze", "die", "jij", "je", "jongen", "meisje", "man", "vrouw",
+     "verdachte", "dader", "eigenaar", "dealer", "baas", "kind", "zoon", "dochter", "broer",
+     "zus", "zusje", "broertje", "vader", "moeder", "buurman", "buurvrouw", "vriend",
+     "vriendin", "neef", "nicht", "oom", "tante", "collega", "ex", "partner", "chauffeur"}
+)  # fmt: skip
 DATE_OF_BIRTH_CUE_FAR = re.compile(
     r"(?i:\b(?:geboortedatum|date of birth|birthday|verjaardag))(?: [a-z]{1,12}){1,3}[ :,]{1,3}"
     rf"(?i:({_DATE}))(?![0-9])"
@@ -211,15 +227,50 @@ def _is_birth_year(date: str) -> bool:
     return year <= datetime.datetime.now(tz=datetime.UTC).year - BIRTH_YEARS_BACK
 
 
+def _is_bracketed_year_after_name(text: str, match: re.Match) -> bool:
+    """ "Gerrit Hofstede (1961)": a year in brackets after two capitalised words."""
+    bracket = text.find("(", match.end(2), match.start(3))
+    if bracket < 0 or text[match.end(3) : match.end(3) + 1] != ")":
+        return False
+    before, word = match.group(1), match.group(2)
+    return (
+        before is not None
+        and before[0].isupper()
+        and before not in not_name_words()
+        and not is_common_word(before)  # "Het Nieuwe Pand (1961)" is a building
+        and not is_common_word(word)
+    )
+
+
 def find_dates_of_birth(text: str) -> Iterator[Hit]:
     for match in DATE_OF_BIRTH.finditer(text):
         date = match.group(1)
-        confidence = 0.6 if date.isdigit() else 0.9
+        confidence = 0.6 if date.lstrip("'’").isdigit() else 0.9
         yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
-    for pattern in (DATE_BEFORE_CUE, DATE_OF_BIRTH_IS_FROM, DATE_OF_BIRTH_CUE_FAR):
+    for pattern in (DATE_BEFORE_CUE, DATE_OF_BIRTH_CUE_FAR):
         for match in pattern.finditer(text):
-            confidence = 0.6 if match.group(1).isdigit() else 0.85
+            confidence = 0.6 if match.group(1).lstrip("'’").isdigit() else 0.85
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
+    for match in DATE_OF_BIRTH_IS_FROM.finditer(text):
+        subject = LAST_WORD.search(text, max(0, match.start() - 41), match.start())
+        if subject is None:
+            continue
+        word = subject.group(1)
+        if word.lower() in PERSON_SUBJECTS or (word[0].isupper() and word not in not_name_words()):
+            confidence = 0.6 if match.group(1).lstrip("'’").isdigit() else 0.85
             yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
     for match in DATE_AFTER_NAME.finditer(text):
-        if not match.group(1).isdigit() and _is_birth_year(match.group(1)):
-            yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), 0.8)
+        before, word, date = match.groups()
+        if not _is_birth_year(date):
+            continue
+        # a year alone only in brackets right after a name ("Gerrit Hofstede (1961)")
+        if date.isdigit() and not _is_bracketed_year_after_name(text, match):
+            continue
+        # "Koningsdag (27-04-2018)", "gemeente Utrecht, 3 april 2019", "in Leeds, 14 May
+        # 2021": after a holiday, a place or a brand the date is when something happened.
+        if word in not_name_words() or word.lower().endswith(HOLIDAY_ENDINGS):
+            continue
+        if before is not None and before.lower() in PLACE_PREPOSITIONS:
+            continue
+        confidence = 0.6 if date.isdigit() else 0.8
+        yield Hit(FindingType.DATE_OF_BIRTH, match.start(3), match.end(3), confidence)

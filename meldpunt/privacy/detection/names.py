@@ -87,6 +87,15 @@ NAME_CUES = {
             "eigenaar",
             "vriendinnetje",
             "familie",
+            "fam",
+            "meester",
+            "agent",
+            "wijkagent",
+            "dominee",
+            "pastoor",
+            "imam",
+            "dj",
+            "mc",
             "mijnheer",
             "jongen",
             "meisje",
@@ -125,6 +134,22 @@ NAME_CUES = {
             "uncle",
             "aunt",
             "cousin",
+            "coach",
+            "officer",
+            "sergeant",
+            "pastor",
+            "imam",
+            "dj",
+            "mc",
+            "aunty",
+            "auntie",
+            "nan",
+            "nana",
+            "granny",
+            "grandma",
+            "grandpa",
+            "grandad",
+            "granddad",
             "nephew",
             "niece",
             "grandfather",
@@ -211,10 +236,81 @@ INNER_CAPITAL = re.compile(r"^(?!Mc|Mac|O'|D')..*[a-z][A-Z]")
 PLACE_PREPOSITIONS = frozenset(
     {"uit", "in", "naar", "te", "richting", "via", "from", "to", "at", "near", "into"}
 )
+# Words after capitalised words that make them a venue, an event or a service ("Notting
+# Hill Carnival", "Cafe Hoek", "Mercure Hotel", "Uber Eats", "Radio Veronica").
+VENUE_WORDS = frozenset(
+    {"Festival", "Fest", "Carnival", "Carnaval", "Parade", "Pride", "Marathon", "Inn", "Hotel",
+     "Hostel", "Bar", "Pub", "Lounge", "Club", "Arena", "Stadium", "Stadion", "Island", "Beach",
+     "Strand", "Mall", "Plaza", "Centrum", "Casino", "Gym", "Fitness", "Records", "Studios",
+     "Radio", "FM", "Live", "Show", "Awards", "Cup", "League", "Pay", "Express", "Eats",
+     "Airlines", "Airways", "Mosque", "Moskee", "Academy", "Academie", "Clinic", "Kliniek",
+     "Zoo", "Theater", "Theatre", "Cinema", "Bioscoop", "Pizzeria", "Grill", "Snackbar",
+     "Coffeeshop", "Barbershop", "Nails", "Beauty", "Wellness", "Tattoo", "Shop", "Store",
+     "Supermarkt", "Supermarket", "Toko", "Apotheek", "Pharmacy", "Tours", "Travel", "Reizen"}
+)  # fmt: skip
+# "Autobedrijf Jansen", "Snackbar Ali", "Hotel Okura", "Eetcafé De Hoek": a business.
+NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
+    "Cafe", "Café", "Eetcafe", "Eetcafé", "Restaurant",
+    # "St Mary's", "Sint Jozef", "San Marco": churches, schools and places
+    "St", "Sint", "Saint", "San", "Santa",
+}  # fmt: skip
+# Streets are no people; surnames end in these rarely ("Lange Nieuwstraat", "Oudegracht").
+STREET_ENDINGS = ("straat", "gracht", "plein", "steeg", "singel", "plantsoen", "boulevard")
+# Cues that are ordinary nouns; capitalised they start a proper noun ("Man United").
+GENERIC_CUES = frozenset(
+    {"man", "woman", "boy", "girl", "guy", "kid", "bloke", "mate", "pal", "jongen", "meisje",
+     "gast", "kerel", "vent", "dealer", "maat", "gozer"}
+)  # fmt: skip
+# Lower-case prepositions that are also particles: "op de Brink" is a place.
+PREPOSITIONS_BEFORE_ARTICLE = frozenset({"op", "in", "te"})
+# "give the bag to Gaz", "stuur het naar Sjors": after these, "to"/"naar" leads to a person.
+TRANSFER_VERBS = frozenset(
+    {"give", "gave", "given", "hand", "handed", "sell", "sold", "send", "sent", "pass",
+     "passed", "pay", "paid", "lend", "lent", "owe", "owes", "owed", "talk", "talked", "speak",
+     "spoke", "deliver", "delivered", "bring", "brought", "show", "showed", "text", "texted",
+     "write", "wrote", "stuur", "stuurt", "stuurde", "gestuurd", "breng", "brengt", "bracht",
+     "gebracht", "app", "appt", "appte", "geappt", "belongs", "belong", "belonged", "behoort",
+     "hoort", "married", "engaged", "related"}
+)  # fmt: skip
+TRANSFER_WINDOW = 4
+# "heard from Shaz", "gekocht van Sjors": a person is the source.
+SOURCE_VERBS = frozenset(
+    {"heard", "hear", "hears", "got", "received", "learned", "learnt", "bought", "borrowed",
+     "gehoord", "hoorde", "gekregen", "kreeg", "gekocht", "kocht", "geleend", "leende"}
+)  # fmt: skip
+# After these a capitalised word is a product ("drinking Jägermeister", "rookt Marlboro").
+CONSUMING_VERBS = frozenset(
+    {"drink", "drinks", "drinking", "drank", "drinkt", "dronk", "drinken", "eat", "eats",
+     "eating", "eet", "smoke", "smokes", "smoking", "rookt", "rookte", "roken", "wear", "wears",
+     "wearing", "wore", "draagt", "droeg", "dragen", "play", "plays", "playing", "speelt",
+     "speelde", "watch", "watches", "watching", "kijkt", "keek", "use", "uses", "using",
+     "gebruikt", "snuift", "sniffing", "snorting", "order", "ordered", "bestelt", "bestelde"}
+)  # fmt: skip
+# Cues after which a listed first name in lower case is a name ("mijn buurman kevin"):
+# relations and naming words, not "man", "jongen" or "guy", which precede ordinary words.
+LOWER_CASE_NAME_CUES = frozenset(
+    {"buurman", "buurvrouw", "broer", "zus", "neef", "nicht", "oom", "tante", "vriend",
+     "vriendin", "collega", "baas", "zoon", "dochter", "meneer", "mevrouw", "juf", "heet",
+     "genaamd", "ene", "alias", "called", "named", "neighbour", "neighbor", "brother",
+     "sister", "uncle", "aunt", "friend", "boyfriend", "girlfriend", "colleague", "boss",
+     "son", "daughter", "cousin", "mr", "mrs", "landlord", "ex"}
+)  # fmt: skip
+# "ik heb het van Sjors", "een appje van Sjors": what people pass on or send.
+FROM_SOMEONE_BEFORE = frozenset(
+    {"het", "dat", "dit", "alles", "iets", "niks", "niets", "veel", "bericht", "berichtje",
+     "berichten", "appje", "appjes", "brief", "briefje", "sms", "sms'je", "mail", "mailtje",
+     "telefoontje", "foto", "foto's", "filmpje", "filmpjes", "spullen", "sleutel", "sleutels"}
+)  # fmt: skip
 # "Bonfire Night", "Christmas Eve", "Boxing Day" are holidays.
-NOT_PERSON_AFTER = COMPANY_WORDS | {"Day", "Eve", "Night"}
+NOT_PERSON_AFTER = COMPANY_WORDS | VENUE_WORDS | {"Day", "Eve", "Night", "MC", "UMC"}
 # Holidays ("Koningsdag", "Hemelvaartsdag", "Oudjaarsavond", "Suikerfeest") are no names.
 HOLIDAY_ENDINGS = ("dag", "avond", "feest", "nacht")
+# Events and organisations written as one compound ("Damloop", "Bevrijdingspop",
+# "Zomercarnaval", "Rijkswaterstaat", "Belastingdienst", "Jeugdzorg") are no names.
+COMPOUND_ENDINGS = HOLIDAY_ENDINGS + (
+    "loop", "festival", "fest", "pop", "carnaval", "kermis", "braderie", "dienst", "waterstaat",
+    "ministerie", "instituut", "vereniging", "stichting", "zorg", "fonds", "partij", "kliniek",
+)  # fmt: skip
 # Verbs that follow a person as the subject of a tip ("Jorrit brengt", "Gazza takes").
 SUBJECT_VERBS = frozenset(
     {"is", "was", "heeft", "had", "verkoopt", "verkocht", "brengt", "bracht", "haalt", "haalde",
@@ -305,9 +401,30 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
     )
 
 
+@functools.cache
+def _common_words() -> frozenset[str]:
+    """Frequent lower-case Dutch and English words (``common_words.txt``, from wordfreq).
+
+    Only the weakest rules use it: a capitalised word that is in no name list and is an
+    everyday word ("Love Island", "watching Match of the Day") is a title or a brand
+    far more often than a person.
+    """
+    return _read_list("common_words.txt")
+
+
+def is_common_word(word: str) -> bool:
+    """Whether ``word`` in lower case is a frequent Dutch or English word."""
+    return word.lower() in _common_words()
+
+
 def not_name_words() -> frozenset[str]:
     """Single capitalised words that are places, brands, days, months or holidays."""
     return _lists()[2]
+
+
+def is_known_first_name(word: str) -> bool:
+    """Whether ``word`` is a listed first name that is not also an everyday word."""
+    return word not in AMBIGUOUS_FIRST_NAMES and word in _lists()[0]
 
 
 @functools.cache
@@ -317,6 +434,14 @@ def _lower_case_lists() -> tuple[frozenset[str], frozenset[str]]:
     return (
         frozenset(name.lower() for name in first_names if name not in AMBIGUOUS_FIRST_NAMES),
         frozenset(name.lower() for name in surnames),
+    )
+
+
+@functools.cache
+def _lower_case_hand_listed_first_names() -> frozenset[str]:
+    """``first_names.txt`` in lower case, without first names that are everyday words."""
+    return frozenset(
+        name.lower() for name in _read_list("first_names.txt") if name not in AMBIGUOUS_FIRST_NAMES
     )
 
 
@@ -390,9 +515,11 @@ class _NameScanner:
             and word not in self.not_names
             and index not in self.blocked
             and word.lower() not in self.cues
-            and not word.lower().endswith(HOLIDAY_ENDINGS)
+            and not word.lower().endswith(COMPOUND_ENDINGS)
+            and not word.lower().endswith(STREET_ENDINGS)  # "Lange Nieuwstraat"
             and word not in {"Day", "Night"}
             and word not in COMPANY_WORDS
+            and word not in VENUE_WORDS
         )
 
     def _is_particle(self, index: int) -> bool:
@@ -403,7 +530,8 @@ class _NameScanner:
             return False
         word = self.words[index].group().lower()
         if word in self.cues:
-            return True
+            # "a Man United shirt": a generic noun is a cue only in lower case
+            return word not in GENERIC_CUES or self.words[index].group().islower()
         # "naam is Kevin", "name is Kevin", "naam: Kevin"
         if word == "is" and index > 0:
             return self.words[index - 1].group().lower() in NAME_IS_CUES
@@ -467,7 +595,11 @@ class _NameScanner:
             if self._is_first_name(word):
                 if index < last:
                     return self._hit(index, span_end, 0.9)
-                if word in AMBIGUOUS_FIRST_NAMES or self._is_month_in_date(index):
+                if (
+                    word in AMBIGUOUS_FIRST_NAMES
+                    or word.split("-")[0] in AMBIGUOUS_FIRST_NAMES  # "Co-op"
+                    or self._is_month_in_date(index)
+                ):
                     return None
                 return self._hit(index, span_end, 0.75)
             if self._is_surname(word):
@@ -476,6 +608,9 @@ class _NameScanner:
                     self._is_particle(start - 1) or self._is_name_word(start - 1)
                 ):
                     start -= 1
+                # "op de Brink", "in de Berg": a preposition and an article, not "Op de Beeck"
+                if start < index and self.words[start].group() in PREPOSITIONS_BEFORE_ARTICLE:
+                    start = index
                 if start < index:
                     return self._hit(start, span_end, 0.85)
                 if word not in AMBIGUOUS_SURNAMES and not self._is_sentence_start(index):
@@ -484,11 +619,68 @@ class _NameScanner:
             self._is_lone_proper_noun(first) or self._is_subject_at_sentence_start(first)
         ):
             return self._hit(first, span_end, 0.5)
+        # "ik heb het van Sjors gehoord": a lower-case "van" before one unknown word is
+        # "from" someone (or the start of a surname such as "van Boekel")
+        # "in Jonno's van", "give it to Gaz": lower-case particles before one unknown word
+        # that is a possessor, or receives or sends something
+        if (
+            first_name_word == last
+            and last > first
+            and all(self.words[index].group().islower() for index in range(first, last))
+            and (
+                self._is_from_someone(last - 1)
+                or self._is_possessive(last)
+                or self._follows_transfer_verb(last - 1)
+            )
+            and self._is_lone_proper_noun(last)
+        ):
+            start = last - 1 if self._is_surname(self._word(last)) else last
+            return self._hit(start, span_end, 0.5)
         if first_name_word > first and self._has_surname_particles(first, first_name_word):
             return self._hit(first, span_end, 0.7)
-        if last > first_name_word and not self._is_title_case(first_name_word):
+        # "Big Kev", "Lange Joost": a nickname word before one unknown word
+        if (
+            last == first_name_word + 1
+            and self._word(first_name_word) in NICKNAME_WORDS
+            and not self._has_common_word(last, last)
+        ):
+            return self._hit(last, span_end, 0.7)
+        if (
+            last > first_name_word
+            and not self._is_title_case(first_name_word)
+            and not self._has_common_word(first_name_word, last)
+            and not self._is_after_place_word(first_name_word, last)
+        ):
             return self._hit(first_name_word, span_end, 0.55)
         return None
+
+    def _is_after_place_word(self, first: int, last: int) -> bool:
+        """ "They went to Ayia Napa": unknown words after "to"/"naar"/"in" are a place,
+        unless they own something or receive something ("gave it to Sietse Wolthuis")."""
+        if first == 0:
+            return False
+        before = self.words[first - 1].group()
+        return (
+            before in PLACE_PREPOSITIONS
+            and not self._is_possessive(last)
+            and not self._follows_transfer_verb(first - 1)
+        )
+
+    def _has_common_word(self, first: int, last: int) -> bool:
+        """Whether a capitalised word among ``first..last`` is an everyday word.
+
+        Names that no list knows ("Sietse Wolthuis", "Tomasz Nowak") are made of rare
+        words; titles, bands and brands ("Love Island", "Western Union", "Premier Inn",
+        "Arctic Monkeys") contain ordinary ones.
+        """
+        common = _common_words()
+        return any(
+            self._word(index).lower() in common
+            for index in range(first, last + 1)
+            if self._is_name_word(index)
+            and not self._is_particle(index)  # "Ter Steege"
+            and self._word(index) not in NICKNAME_WORDS  # "Big Kev"
+        )
 
     def _is_lone_proper_noun(self, index: int) -> bool:
         """A capitalised word in the middle of an ordinary sentence ("kwam Stein met").
@@ -504,15 +696,52 @@ class _NameScanner:
             return False  # "Poolse", "Belgian", "English"; "LinkedIn", "WhatsApp"
         if word.split("-")[0] in self.not_names:
             return False  # "WhatsApp-berichten"
+        if word.lower() in _common_words() or all(
+            part.lower() in _common_words() for part in word.split("-")
+        ):
+            return False  # "watching Match of the Day", "through Revolut and Wise", "Basic-Fit"
+        if self.words[index - 1].group().lower() in CONSUMING_VERBS:
+            return False  # "drinking Jägermeister", "rookt Marlboro": a product
         if NUMBER_AFTER.match(self.text, self.words[index].end()):
             return False  # "Highway 1", "Weena 70": a road or a model, not a person
         before = self.words[index - 1].group()
         after = self.words[index + 1].group() if index + 1 < len(self.words) else ""
         return (
             before.islower()
-            and before not in PLACE_PREPOSITIONS
+            and (
+                before not in PLACE_PREPOSITIONS
+                or self._is_possessive(index)
+                or self._follows_transfer_verb(index - 1)
+            )
             and (not after or not after[0].isupper())
         )
+
+    def _is_possessive(self, index: int) -> bool:
+        """ "in Jonno's van": a place or a shop rarely owns things, a person does."""
+        word = self.words[index].group()
+        return word != self._word(index) and (
+            index + 1 < len(self.words) and self.words[index + 1].group().islower()
+        )
+
+    def _follows_transfer_verb(self, preposition: int) -> bool:
+        """ "give the bag to Gaz", "stuur het naar Sjors": a person receives things."""
+        window = range(max(0, preposition - TRANSFER_WINDOW), preposition)
+        preposition_word = self.words[preposition].group()
+        if preposition_word == "from":  # "I heard from Shaz"
+            return any(self.words[index].group().lower() in SOURCE_VERBS for index in window)
+        return preposition_word in {"to", "naar"} and any(
+            self.words[index].group().lower() in TRANSFER_VERBS for index in window
+        )
+
+    def _is_from_someone(self, index: int) -> bool:
+        """Whether the word at ``index`` is a "van" that means "from a person".
+
+        "ik heb het van Sjors", "een bericht van Sjors": after a pronoun or a thing people
+        send; "een jas van Moncler", "de baas van Picnic" are brands and employers.
+        """
+        if self.words[index].group() != "van" or index == 0:
+            return False
+        return self.words[index - 1].group().lower() in FROM_SOMEONE_BEFORE
 
     def _is_subject_at_sentence_start(self, index: int) -> bool:
         """An unknown word that opens a sentence and acts ("Jorrit brengt", "Gazza takes").
@@ -536,10 +765,19 @@ class _NameScanner:
             return False
         if len(word.split("-")[0]) > 1 and word.split("-")[0].isupper():
             return False  # "BSN-nummer", "ING-rekening"
+        if word.lower() in _common_words():
+            return False  # "Niemand weet", "Security came": everyday words open sentences
         if not self._adjacent(index, index + 1):
             return False
         after = self.words[index + 1].group()
         if after in SUBJECT_VERBS:
+            return True
+        # "Navid en zijn neef verkopen ...", "Kai and his brother came"
+        if (
+            after in {"en", "and"}
+            and index + 2 < len(self.words)
+            and self.words[index + 2].group() in {"zijn", "z'n", "haar", "his", "her"}
+        ):
             return True
         return (
             after in {"en", "and"}
@@ -588,6 +826,31 @@ class _NameScanner:
         capitalised = sum(1 for word in around if word.group()[0].isupper())
         return capitalised >= len(around) - 1 and len(around) > 3
 
+    def family_names(self) -> Iterator[Hit]:
+        """ "the Hendersons", "de Bouzidi's": a family by its surname in the plural."""
+        for index in range(1, len(self.words)):
+            article = self.words[index - 1].group().lower()
+            if article not in {"the", "de"} or not self._adjacent(index - 1, index):
+                continue
+            word = self.words[index].group()
+            if not _is_capitalised(word) or word.split("-")[0] in self.not_names:
+                continue
+            if article == "the" and word.endswith("s") and word[:-1] in self.surnames:
+                stem = word[:-1]
+            elif (
+                article == "de"
+                and word.endswith(("'s", "’s"))
+                and len(word) > 4
+                and not is_common_word(word[:-2])
+                and word[:-2] not in self.not_names
+            ):
+                stem = word[:-2]
+            else:
+                continue
+            start = self.words[index].start()
+            if not self._is_company(start, start + len(word)):
+                yield Hit(FindingType.PERSON_NAME, start, start + len(stem), 0.7)
+
     def lower_case_names(self) -> Iterator[Hit]:
         """ "ik zag jan de vries": a known first name and a known surname, both in lower case."""
         first_names, surnames = _lower_case_lists()
@@ -595,6 +858,15 @@ class _NameScanner:
         for index, word in enumerate(self.words):
             if word.group() not in first_names:
                 continue
+            # "mijn buurman kevin": a hand-listed first name right after a relation or a
+            # naming word ("heet", "called")
+            if (
+                index > 0
+                and self._adjacent(index - 1, index)
+                and self.words[index - 1].group().lower() in LOWER_CASE_NAME_CUES
+                and word.group() in _lower_case_hand_listed_first_names()
+            ):
+                yield Hit(FindingType.PERSON_NAME, word.start(), word.end(), 0.6)
             following = index + 1
             while (
                 following < count
@@ -632,7 +904,7 @@ class _NameScanner:
         return (
             previous >= 0
             and SPACES.fullmatch(self.text, self.words[previous].end(), start) is not None
-            and self.words[previous].group() in COMPANY_WORDS
+            and self.words[previous].group() in NOT_PERSON_BEFORE
         )
 
     def _hit(self, index: int, end: int, confidence: float) -> Hit | None:
@@ -649,5 +921,6 @@ class _NameScanner:
 def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
     scanner = _NameScanner(text, language)
     yield from scanner.names()
+    yield from scanner.family_names()
     yield from scanner.lower_case_names()
     yield from scanner.initial_names()

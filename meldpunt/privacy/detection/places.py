@@ -136,15 +136,20 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
 # without a street word (issue 11) are found by the place word before them and the
 # house number after them.
 STREET_WITHOUT_SUFFIX = re.compile(
-    r"(?:(?<![\w])(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres is|adres:|"
-    r"at|on|to|address is|address:)(?: de| het| the)? )"
-    r"((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?)"
+    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres is|adres:|"
+    r"at|on|to|from|address is|address:)(?: de| het| the)?|in de|in het) )"
+    r"((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?"
+    # "de Brink, nummer 7"
+    r"|(?:[A-Z][a-zà-ÿ'’\-]{2,30} ){0,2}[A-Z][a-zà-ÿ'’\-]{2,30}, (?=(?:nr|no|nummer)))"
+    r"(?:(?:nr\.?|no\.?|nummer) ?)?"
     r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?(?![0-9]|[.,:][0-9])"
+    r"(?! ?(?:keer|maal|times|x|euro|pond|pounds)\b)"  # "bij Kevin 2 keer", "aan Sem 20 euro"
 )
 # Capitalised words followed by a number that are no streets ("bij Golf 7", "op Windows 11").
 NOT_STREETS_WITHOUT_SUFFIX = frozenset(
     {"Golf", "Polo", "Model", "Windows", "Groep", "Bus", "Tram", "Lijn", "Line", "Route",
      "Highway", "Gate", "Level", "Hal", "Platform", "Spoor", "Perron", "Terminal", "Pier",
+     "Radio", "TV", "NPO", "BBC", "ITV",
      "Zaal", "Room", "Kamer", "Flat", "Blok", "Unit", "Box", "Tafel", "Table", "Hoofdstuk",
      "Artikel", "Week", "Dag", "Day", "Fase", "Stap", "Step", "Seizoen", "Season", "Kanaal",
      "Channel", "Nummer", "Number", "Pagina", "Page", "Versie", "Version", "Serie", "Series",
@@ -153,16 +158,69 @@ NOT_STREETS_WITHOUT_SUFFIX = frozenset(
 )  # fmt: skip
 
 
+# "Rokin 9, tweede verdieping" opening an answer, "Het huis, Vredenburg 40, staat leeg":
+# a street without a street word set off by commas, or alone on its line.
+STREET_SET_OFF = re.compile(
+    r"(?:^|(?<=\n)|(?<=, ))((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?)"
+    r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?"
+    r"(?=,|\.?$|\.?\n| (?:in|te) [A-Z]| [1-9][0-9]{3} ?[A-Z]{2}\b)"
+)
+
+
+# "lives at 14 Broadway", "address is 3 The Mews": English number-first streets without a
+# street word, after "at" or "address".
+ENGLISH_NUMBER_FIRST = re.compile(
+    r"(?:(?<![\w])(?:live|lives|lived|living|stay|stays|staying|based|flat|house|"
+    r"address is|address:) at |(?<![\w])address(?: is|:) )"
+    r"([0-9]{1,4}[a-zA-Z]?,? ((?:The )?[A-Z][a-z'’\-]{2,30}(?: [A-Z][a-z'’\-]{2,30})?))"
+    r"(?![\w'’])(?! [A-Z0-9])"
+)
+# "ik woon op kerkstraat 12": a street in lower case, after a place word.
+LOWER_CASE_STREET = re.compile(
+    r"(?:(?<![\w])(?:op|aan|in|adres is|adres:) (?:de |het )?)([a-zà-ÿ'’\-]{3,40})"
+    r"(?= ?[0-9])"
+)
+
+
+DAYS_AND_MONTHS = frozenset(
+    {"Maandag", "Dinsdag", "Woensdag", "Donderdag", "Vrijdag", "Zaterdag", "Zondag", "Monday",
+     "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+     "March", "April", "May", "June", "July", "August", "September", "October", "November",
+     "December", "Januari", "Februari", "Maart", "Mei", "Juni", "Juli", "Augustus", "Oktober"}
+)  # fmt: skip
+
+
+def _is_street_name(words: list[str], not_names: frozenset[str]) -> bool:
+    return not any(
+        word in NOT_STREETS_WITHOUT_SUFFIX or word in NOT_STREET_NAME_WORDS or word in not_names
+        for word in words
+    )
+
+
 def find_street_addresses(text: str) -> Iterator[Hit]:
     not_names = not_name_words()  # days, months, places, brands: "on Saturday May 4"
     for match in STREET_WITHOUT_SUFFIX.finditer(text):
-        words = match.group(1).split()
-        if any(
-            word in NOT_STREETS_WITHOUT_SUFFIX or word in NOT_STREET_NAME_WORDS or word in not_names
-            for word in words
-        ):
-            continue
-        yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(), 0.8)
+        # "aan de Amstel 216": after an article a listed brand or place is a street name;
+        # days and months still are not ("on the Saturday 4")
+        with_article = re.search(
+            r"(?:de|het|the) $", match.group(0)[: match.start(1) - match.start()]
+        )
+        listed = DAYS_AND_MONTHS if with_article else not_names
+        if _is_street_name(match.group(1).split(), listed):
+            yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(), 0.8)
+    for match in STREET_SET_OFF.finditer(text):
+        if _is_street_name(match.group(1).split(), not_names):
+            yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(), 0.8)
+    for match in ENGLISH_NUMBER_FIRST.finditer(text):
+        words = match.group(2).split()
+        if _is_street_name([word for word in words if word != "The"], not_names):
+            yield Hit(FindingType.STREET_ADDRESS, match.start(1), match.end(1), 0.8)
+    for match in LOWER_CASE_STREET.finditer(text):
+        name = match.group(1)
+        if name.endswith(DUTCH_STREET_SUFFIXES) and name not in NOT_STREETS:
+            number = HOUSE_NUMBER_AFTER_STREET.match(text, match.end(1))
+            if number and number.end() > match.end(1):
+                yield Hit(FindingType.STREET_ADDRESS, match.start(1), number.end(), 0.8)
     yield from _streets_with_a_street_word(text)
 
 
@@ -194,3 +252,8 @@ def _streets_with_a_street_word(text: str) -> Iterator[Hit]:
             number = NUMBER_BEFORE_STREET.search(text, max(0, start - 10), start)
             if number:
                 yield Hit(FindingType.STREET_ADDRESS, number.start(), end, 0.9)
+                continue
+            # "Rosemary Gardens 3", "Oak Grove 12": written the Dutch way, number after
+            number_after = HOUSE_NUMBER_AFTER_STREET.match(text, end)
+            if number_after and number_after.end() > end and not is_abbreviation:
+                yield Hit(FindingType.STREET_ADDRESS, start, number_after.end(), 0.85)

@@ -90,7 +90,11 @@ PLACE_WORDS = re.compile(
     r"(?i:\b(?:woon|wonen|werk|werken|zit|zitten|sta|raam|keuken|slaapkamer|balkon|tuin|"
     r"woonkamer|straat|flat|portiek|galerij|buurt|school|klas|afdeling|team|bedrijf|kantoor|"
     r"zaak|winkel|woning|huis|auto|live|work|sit|stay|window|kitchen|bedroom|balcony|garden|"
-    r"street|building|apartment|house|class|company|shop|workplace|car)\b)"
+    r"street|building|apartment|house|class|company|shop|workplace|car|"
+    # issue 11 item 7: past tenses, rooms, positions and shared places
+    r"woonde|werkte|gewoond|gewerkt|schoonmaak|schoon|huur|kamer|verderop|trappenhuis|"
+    r"sportschool|gebouw|pand|lived|worked|living|working|rent|room|upstairs|downstairs|"
+    r"doors|driveway|gym|block|shift)\b)"
 )
 # Asked once per answer to a location question instead of warning about the address
 # the form itself asked for: the address is the point of the answer, but the reporter

@@ -16,16 +16,33 @@ _DUTCH_RELATIONS = (
     "neef|nicht|oom|tante|opa|oma|schoonvader|schoonmoeder|schoonzus|zwager|huisbaas|"
     "verhuurder|klasgenoot|klasgenoten|huisgenoot|huisgenoten|kamergenoot|leraar|lerares|"
     "docent|mentor|trainer|partner|echtgenoot|echtgenote|kind|kinderen|werk|school|klas|"
-    "afdeling|team|straat|flat|portiek|galerij|woning|huis|bedrijf|zaak|winkel"
+    "afdeling|team|straat|flat|portiek|galerij|woning|huis|bedrijf|zaak|winkel|"
+    # diminutives and grandchildren ("mijn zoontje", "mijn kleinzoon")
+    "zoontje|dochtertje|kindje|neefje|nichtje|vriendje|vriendinnetje|kleinzoon|kleindochter|"
+    "kleinkind|kleinkinderen|zoons|dochters|broers|zussen|pleegkind|pleegkinderen|"
+    "huurder|huurders|oppas|kantoor|werkplek|praktijk|bureau|"
+    # windows and gardens that look out on the scene ("onze ramen", "mijn tuin")
+    "raam|ramen|slaapkamer|slaapkamerraam|balkon|tuin|achtertuin|keuken|voordeur|oprit|"
+    "deurbel|camera|deurbelcamera|schutting"
 )
+# "mijn stiefdochter", "mijn schoonzoon", "mijn pleegzoon": a relation with a prefix.
+_DUTCH_RELATION_PREFIXES = "stief|schoon|pleeg"
 _ENGLISH_RELATIONS = (
     "neighbou?r|neighbou?rs|colleague|colleagues|boss|manager|supervisor|employer|ex|"
     "ex-husband|ex-wife|ex-boyfriend|ex-girlfriend|brother|sister|father|mother|dad|mum|mom|"
     "stepfather|stepmother|stepdad|stepmum|stepmom|stepbrother|stepsister|husband|wife|boyfriend|girlfriend|friend|son|daughter|nephew|niece|"
     "uncle|aunt|cousin|grandfather|grandmother|landlord|landlady|classmate|classmates|"
     "flatmate|roommate|housemate|teacher|coach|partner|child|children|work|workplace|school|"
-    "class|team|street|building|flat|apartment|house|company|shop"
+    "class|team|street|building|flat|apartment|house|company|shop|"
+    # grandparents, grandchildren, in-laws ("my granddad", "my grandson")
+    "granddad|grandad|grandpa|grandma|gran|nan|nana|grandson|granddaughter|grandchild|"
+    "grandchildren|grandkids|stepson|stepdaughter|kids|kid|fiance|fiancé|fiancee|fiancée|"
+    "tenant|tenants|lodger|carer|babysitter|nanny|office|desk|workplace|practice|"
+    "window|windows|bedroom|balcony|garden|back garden|kitchen|front door|driveway|doorbell|"
+    "camera|fence|"
+    "(?:mother|father|brother|sister|son|daughter)-in-law"
 )
+_ENGLISH_RELATION_PREFIXES = "step-?|foster "
 # "mijn naam", "mijn nummer", "my e-mail" are not here: they say nothing by themselves,
 # the name or number after them is the detail, and it is marked as the reporter's own.
 # "mijn oudere broer", "my late father"
@@ -36,32 +53,103 @@ _ROLES_NL = (
     "zoon|dochter|neef|nicht|oom|tante|huisbaas|klasgenoot|huisgenoot|leraar|docent|partner|"
     "werknemer|medewerker|huurder|onderbuurman|bovenbuurman|bovenbuurvrouw|onderbuurvrouw|"
     "schoonmaker|schoonmaakster|conciërge|huismeester|oppas|verpleegkundige|chauffeur|"
-    "bezorger|postbode|kassamedewerker|ouder|stiefbroer|stiefzus"
+    "bezorger|postbode|kassamedewerker|ouder|stiefbroer|stiefzus|"
+    # care and teaching professions ("ik ben zijn huisarts")
+    "huisarts|arts|dokter|tandarts|fysiotherapeut|therapeut|psycholoog|wijkverpleegkundige|"
+    "begeleider|maatschappelijk werker|jeugdwerker|juf|meester|coach|kapper|bijlesdocent|"
+    "stagiair|stagiaire|vrijwilliger|leerling|student|voogd|gezinsvoogd|pleegouder|"
+    "pleegmoeder|pleegvader|reclasseringswerker|hulpverlener"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
     "daughter|nephew|niece|uncle|aunt|cousin|landlord|landlady|tenant|classmate|flatmate|"
     "roommate|housemate|teacher|partner|coworker|co-worker|cleaner|caretaker|janitor|"
     "concierge|receptionist|nurse|carer|babysitter|nanny|tutor|coach|driver|cashier|"
-    "parent"
+    "parent|"
+    # care and teaching professions ("I'm her GP")
+    "GP|doctor|dentist|physio|therapist|counsellor|counselor|social worker|support worker|"
+    "youth worker|hairdresser|barber|pupil|student|trainee|apprentice|volunteer|lodger|"
+    "guardian|foster parent|foster mum|foster dad|probation officer|caseworker|key worker"
 )
+
+# "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
+# to work there": the reporter works, lives or studies at the place the tip is about, which
+# narrows them down to its staff or residents.
+# "er" only before an adverb or the end of the clause: "ik werk er hard aan" is no place.
+_DUTCH_THERE = (
+    r"(?:(?:daar|hier)(?! (?:aan|mee|over|naar|om|van|niet)\b)"
+    r"|er(?= (?:ook|al|zelf|nog|sinds|vroeger|[0-9])\b|[,.;:!?)]|$))"
+)
+_DUTCH_ADVERBS = r"(?:al jaren|sinds kort|ook|al|zelf|nog|vroeger)"
+_DUTCH_PLACE_VERBS = (
+    "werk|werkte|werken|werkten|woon|woonde|wonen|woonden|sport|sportte|sporten|studeer|"
+    "studeerde|train|trainde|trainen"
+)
+_DUTCH_PLACE_VERBS_LAST = (
+    "werk|werkte|werken|werkten|woon|woonde|wonen|woonden|schoonmaak|schoonmaakte|schoonmaken|"
+    "sport|studeer|studeerde|stage loop|stage liep|in de klas zit|op school zit|vrijwilliger ben"
+)
+_DUTCH_PARTICIPLES = (
+    "gewerkt|gewoond|schoongemaakt|gesport|gestudeerd|stage gelopen|gezeten|"
+    "vrijwilligerswerk gedaan"
+)
+_ENGLISH_PLACE_VERBS = (
+    "work|worked|working|live|lived|living|clean|cleaned|cleaning|study|studied|studying|"
+    "volunteer|volunteered|volunteering|train|trained|training|stay|stayed|staying"
+)
+_ENGLISH_AUXILIARIES = (
+    r"(?:(?:used to|also|still|have|'ve|’ve|had|'d|’d|have been|'ve been|’ve been|am|'m|’m) )"
+)
+
+# "wij zijn zijn directe buren", "I'm his next-door neighbour"
+_DUTCH_ROLE_ADJECTIVES = "directe|naaste|nieuwe|vaste|oude|vorige|eigen|enige"
+_ENGLISH_ROLE_ADJECTIVES = "next-door|next door|new|old|former|only|regular"
 
 SELF_REFERENCE_PATTERNS = {
     "nl": (
         # "mijn buurman", "m'n collega", "onze buren"
         re.compile(
             rf"(?i:\b(?:mijn|m'n|mn|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?"
-            rf"(?:{_DUTCH_RELATIONS})\b)"
+            rf"(?:{_DUTCH_RELATION_PREFIXES})?(?:{_DUTCH_RELATIONS})\b)"
         ),
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
             rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?"
             rf"(?:stief|schoon)?(?:{_ROLES_NL})(?: van)?\b)"
         ),
-        # "ik ben zijn buurman", "ik ben de enige die"
+        # "ik ben zijn buurman", "wij zijn zijn directe buren", "ik ben de enige die"
         re.compile(
-            rf"(?i:\bik ben (?:zijn|haar|hun|de|een) "
+            rf"(?i:\b(?:ik ben|wij zijn|we zijn) (?:zijn|haar|hun|de|een) "
+            rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?"
             rf"(?:(?:stief|schoon)?(?:{_ROLES_NL})|enige(?: die)?)\b)"
+        ),
+        # "ik ben degene die", "ik ben de enige persoon/getuige"
+        re.compile(
+            r"(?i:\bik ben (?:degene (?:die|bij wie|aan wie|met wie|van wie|voor wie|wie)|"
+            r"de enige (?:persoon|getuige|vrouw|man)\b))"
+        ),
+        # "ik ben het meisje dat hij benaderde", "ik ken hem al sinds de basisschool"
+        re.compile(
+            r"(?i:\bik ben (?:het meisje|de jongen|de vrouw|de man|de persoon|het kind) "
+            r"(?:dat|die)\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik ken|wij kennen|we kennen|ik kende) (?:hem|haar|ze|hen)(?: al)? "
+            r"(?:sinds|van|vanaf|uit|al jaren|jaren)\b)"
+        ),
+        # "hij heeft het alleen aan mij verteld": only the reporter knows
+        re.compile(
+            r"(?i:\balleen (?:aan |tegen )?(?:mij|ons)(?: (?:dat|het|dit))? "
+            r"(?:verteld|gezegd|laten zien|getoond|gestuurd|geappt|gegeven)\b)"
+        ),
+        # "ik zit in zijn klas", "ik ga naar dezelfde sportschool", "ik zit op dezelfde school"
+        re.compile(
+            r"(?i:\b(?:ik zit|ik zat|wij zitten|we zitten) (?:in|bij) (?:zijn|haar|hun) "
+            r"(?:klas|team|groep|afdeling|ploeg|jaar|band)\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:ga|ging|gaan|gingen|sport|sporten|train|trainen|kom|komen) "
+            r"(?:naar|op|bij|in) (?:dezelfde|hetzelfde) [\w'’-]{2,30})"
         ),
         # "ik woon naast/boven/onder/tegenover", "ik werk bij/samen met"
         re.compile(
@@ -69,21 +157,122 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:naast|boven|onder|tegenover|bij|samen met|voor|in dezelfde|op dezelfde|"
             r"in hetzelfde|op hetzelfde|ook bij|al jaren bij)\b)"
         ),
+        # "ik sta elke zaterdag naast hem", "ik woon al jaren tegenover": a few words between
+        re.compile(
+            r"(?i:\b(?:ik (?:woon|werk|zit|sta|woonde|werkte|zat|stond)|"
+            r"(?:wij|we) (?:wonen|werken|zitten|staan|woonden|werkten|zaten|stonden))"
+            r"(?: (?!niet\b|geen\b|nooit\b)[\w'’]+){1,3}? "
+            r"(?:naast|boven|onder|tegenover) (?:hem|haar|hen|ze|(?:het|dat|de|die) "
+            r"(?:pand|huis|woning|winkel|zaak|familie|dealer|man|vrouw|jongen|jongens))\b)"
+        ),
+        # "ik huur een kamer bij hem", "ik pas op hun kinderen", "ik bezorg hun post":
+        # lodgers, babysitters and deliverers are few
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:huur|huurde|huren|huurden) (?:een |de |het )?"
+            r"(?:kamer|woning|huis|appartement|studio|flat|garage|box|ruimte|plek|bovenwoning|"
+            r"benedenwoning)(?: (?:bij|van|boven|onder|naast) (?:hem|haar|hen|hun|ze|die|dat))?"
+            r"\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:pas|paste|passen)(?: [\w'’]+){0,2}? op (?:hun|zijn|haar|de) "
+            r"(?:kinderen|kind|zoon|dochter|zoontje|dochtertje|hond|kleinkinderen|baby)\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:bezorg|bezorgde|bezorgen) "
+            r"(?:hun|zijn|haar|daar|er|bij (?:hem|haar|hen))"
+            r"(?: (?:post|pakketten|pakketjes|kranten|boodschappen|maaltijden))?\b)"
+        ),
+        # "ik werk als beveiliger", "ik ben vrijwilliger bij", "ik ben een van de weinigen die"
+        re.compile(r"(?i:\b(?:ik|wij|we) (?:werk|werkte|werken|werkten) als [\w'’-]{3,30})"),
+        re.compile(rf"(?i:\bik (?:ben|was) (?:{_ROLES_NL}) (?:bij|op|in|van)\b)"),
+        re.compile(
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:een|één) van de "
+            r"(?:weinigen|enigen|weinige|enige|twee|drie|vier|vijf)(?: mensen| personen)? die\b)"
+        ),
+        # "ik breng zijn kinderen naar school", "ik haal haar dochter op"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:breng|bracht|brengen|haal|haalde|halen) (?:zijn|haar|hun) "
+            r"(?:kinderen|kind|zoon|dochter|zoontje|dochtertje|kleinkinderen|moeder|vader)\b)"
+        ),
+        # "ik woon twee huizen verderop", "ik woon schuin tegenover"
+        re.compile(
+            r"(?i:\b(?:ik (?:woon|woonde)|(?:wij|we) (?:wonen|woonden))"
+            r"(?: [\w'’]+){0,2}? (?:verderop|ernaast|erboven|eronder|hiernaast|hierboven|"
+            r"hieronder|schuin tegenover|recht tegenover|om de hoek)\b)"
+        ),
+        # "ik was degene die", "wij delen een trappenhuis met", "ik speel in hetzelfde team"
+        re.compile(r"(?i:\bik was (?:degene die|de enige die)\b)"),
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:deel|delen|deelden) (?:een|de|het) "
+            r"[\w'’-]{3,30} met\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:speel|speelde|spelen|speelden|zit|zat|zitten|zaten|sta|"
+            r"stond|staan) (?:in|op|bij) (?:dezelfde|hetzelfde) [\w'’-]{2,30})"
+        ),
+        # "ik geef les op de school van zijn dochter", "ik geef hem bijles"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:geef|gaf|geven|gaven) (?:(?:hem|haar|hun|ze) )?"
+            r"(?:les|bijles|training|huiswerkbegeleiding)(?: (?:op|aan|bij|in) "
+            r"(?:zijn|haar|hun|de|die|dat|het)(?: [\w'’-]{2,30})?)?\b)"
+        ),
         # "vanuit mijn raam", "bij ons in de straat", "ik heet", "mijn naam is"
         re.compile(
             r"(?i:\b(?:vanuit|vanaf|uit) (?:mijn|m'n|ons|onze) "
-            r"(?:raam|huis|woning|keuken|slaapkamer|balkon|tuin|woonkamer|auto)\b)"
+            r"(?:raam|huis|woning|keuken|slaapkamer|balkon|tuin|woonkamer|auto|werkplek|kantoor|"
+            r"bureau|werk|winkel|zaak)\b)"
         ),
         re.compile(
             r"(?i:\bbij ons (?:in de|op de|in het|op het) (?:straat|flat|portiek|galerij|"
             r"buurt|werk|school|bedrijf|kantoor)\b)"
         ),
         re.compile(r"(?i:\bik heet\b)"),
+        # "ik werk daar ook", "wij wonen er al jaren"
+        re.compile(
+            rf"(?i:\b(?:ik|wij|we) (?:{_DUTCH_PLACE_VERBS}) (?:{_DUTCH_ADVERBS} )?{_DUTCH_THERE}"
+            rf"(?: (?:{_DUTCH_ADVERBS})\b)?)"
+        ),
+        # "omdat ik daar schoonmaak", "dat wij er ook wonen"
+        re.compile(
+            rf"(?i:\b(?:ik|wij|we) (?:{_DUTCH_ADVERBS} )?(?:daar|er|hier) (?:{_DUTCH_ADVERBS} )?"
+            rf"(?:{_DUTCH_PLACE_VERBS_LAST})\b)"
+        ),
+        # "ik heb daar twee jaar gewerkt", "wij hebben samen in de klas gezeten"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:daar|er|hier|samen|"
+            r"bij (?:hem|haar|hen|hun|ze)|met (?:hem|haar|hen|ze)|voor (?:hem|haar|hen|ze))"
+            rf"(?: (?!niet\b|nooit\b|geen\b)[\w'’]+){{0,4}}? (?:{_DUTCH_PARTICIPLES})\b)"
+        ),
+        # "ik maak daar 's avonds schoon"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:maak|maken|maakte|maakten) "
+            r"(?:daar|er|hier|bij (?:hem|haar|hen|ze)|"
+            r"het (?:kantoor|pand|huis|gebouw)|de (?:kantoren|woning|flat|winkel|zaak))"
+            r"(?: [\w'’]+){0,3}? schoon\b)"
+        ),
     ),
     "en": (
-        re.compile(rf"(?i:\b(?:my|our) (?:(?:{_ENGLISH_QUALIFIERS}) )?(?:{_ENGLISH_RELATIONS})\b)"),
         re.compile(
-            rf"(?i:\b(?:I am|I'm|I’m|as) (?:his|her|their|the|a|an) (?:{_ROLES_EN}|only one)\b)"
+            rf"(?i:\b(?:my|our) (?:(?:{_ENGLISH_QUALIFIERS}) )?"
+            rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
+        ),
+        re.compile(
+            rf"(?i:\b(?:I am|I'm|I’m|as|we are|we're|we’re) (?:his|her|their|the|a|an) "
+            rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
+        ),
+        # "I'm the only person with a key", "I'm the one who found it"
+        re.compile(
+            r"(?i:\b(?:I am|I'm|I’m) the (?:only (?:person|witness|employee|woman|man|girl|boy|"
+            r"tenant|neighbou?r|one)|one who)\b)"
+        ),
+        # "I'm in his class", "I go to the same gym as him"
+        re.compile(
+            r"(?i:\b(?:I am|I'm|I’m|we are|we're|we’re|I was|we were) in (?:his|her|their) "
+            r"(?:class|year|team|group|form|unit|department|squad|band|tutor group)\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:I|we) (?:go to|went to|attend|attended|train at|trained at|use|used) "
+            r"the same [\w'’-]{2,30})"
         ),
         re.compile(
             r"(?i:\b(?:I|we) (?:live|work|sit|stay) "
@@ -91,11 +280,96 @@ SELF_REFERENCE_PATTERNS = {
             r"across the street from|with|at|for|in the same|on the same|together with)\b)"
         ),
         re.compile(
-            r"(?i:\bfrom my (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car)\b)"
+            r"(?i:\bfrom my (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car|"
+            r"office|desk|workplace|shop)\b)"
         ),
         re.compile(r"(?i:\bI am called\b|\bI'm called\b)"),
+        # "I rent the room above his shop", "I babysit for them", "I deliver their post"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:rent|rented|lodge|lodged) (?:(?:a|the) (?:room|flat|house|"
+            r"apartment|studio|garage|space|place|unit)(?: (?:from|above|below|in|at|next to|"
+            r"behind))?|from (?:him|her|them))\b)"
+        ),
+        re.compile(
+            r"(?i:\b(?:I|we) (?:babysit|babysat|look after|looked after|care for|cared for|"
+            r"deliver|delivered|clean|cleaned|clean for|cleaned for|tutor|tutored|nanny for) "
+            r"(?:for )?(?:them|him|her|their|his)\b(?: (?:post|mail|parcels|packages|kids|"
+            r"children|son|daughter|house|flat|home|papers|groceries|mother|father)\b)?)"
+        ),
+        # "I work as a cleaner", "one of the few who", "only three of us"
+        re.compile(r"(?i:\b(?:I|we) (?:work|worked|working) as an? [\w'’-]{3,30})"),
+        re.compile(
+            r"(?i:\b(?:I'm|I’m|I am|I was|we're|we’re|we are|we were) one of "
+            r"(?:the few|the only|only (?:two|three|four|five|a few)|(?:two|three|four|five))"
+            r"(?: people| persons)? (?:who|that|with)\b)"
+        ),
+        re.compile(r"(?i:\bonly (?:two|three|four|five|six|a few|a handful) of us\b)"),
+        # "I drive him to work", "I take her kids to school"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:drive|drove|take|took|pick up|picked up|walk|walked|bring|brought)"
+            r" (?:him|her|them|(?:his|her|their) (?:kids|children|son|daughter|mum|mother|dad|"
+            r"father)) (?:to|from|home from) (?:work|school|college|training|the station|"
+            r"nursery)\b)"
+        ),
+        # "I live two doors down", "I live upstairs from him"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:(?:used to|also|still) )?(?:live|lived|stay|stayed) "
+            r"(?:(?:two|three|four|a few|some|[0-9]{1,2}) (?:doors|houses) (?:down|up|along|away)|"
+            r"upstairs|downstairs|round the corner|around the corner|a few doors)\b)"
+        ),
+        # "I'm the girl he's been messaging", "I've known him since school"
+        re.compile(
+            r"(?i:\b(?:I'm|I’m|I am) the (?:girl|boy|woman|man|person|kid|one) "
+            r"(?:he|she|they)(?:'s|’s|'d|’d| has| had| is| was)?(?: been)? [\w'’]+)"
+        ),
+        re.compile(
+            r"(?i:\b(?:I've|I’ve|I have|we've|we’ve|we have) known (?:him|her|them) "
+            r"(?:since|for)\b)"
+        ),
+        # "he only told me", "she told only us"
+        re.compile(
+            r"(?i:\b(?:only (?:told|showed|sent|messaged|texted|gave) (?:me|us)|"
+            r"(?:told|showed|sent|messaged|texted) only (?:me|us))\b)"
+        ),
+        # "I was the one who", "we share a driveway with", "I'm on the same team"
+        re.compile(r"(?i:\b(?:I was|we were) the (?:one|ones|only one|only person) who\b)"),
+        re.compile(r"(?i:\b(?:I|we) (?:share|shared) (?:a|the) [\w'’-]{3,30} with\b)"),
+        re.compile(
+            r"(?i:\b(?:I'm|I’m|I am|we're|we’re|we are|I was|we were|I play|I played|we play) "
+            r"(?:on|in) the same(?: [\w'’-]{2,30}){1,2})"
+        ),
+        # "I teach at her school", "I coach his son's team"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:teach|taught|coach|coached|tutor|tutored) "
+            r"(?:at|in) (?:his|her|their|the) [\w'’-]{2,30})"
+        ),
+        # "I work there too", "I used to work there", "we have lived here for years"
+        re.compile(
+            rf"(?i:\b(?:I|we) {_ENGLISH_AUXILIARIES}?(?:{_ENGLISH_PLACE_VERBS}) (?:there|here)\b)"
+        ),
+        # "I used to work at", "I worked for", "we lived next door to"
+        re.compile(
+            rf"(?i:\b(?:I|we) {_ENGLISH_AUXILIARIES}?(?:worked|lived|stayed|working|living|"
+            r"used to (?:live|work|stay)) "
+            r"(?:next door(?: to)?|above|below|under|opposite|across from|"
+            r"across the street from|with|at|for|in the same|on the same|together with)\b)"
+        ),
     ),
 }
+
+
+# "in hetzelfde team als zijn zoon", "the same age as his son": "als"/"as" compares here,
+# it does not give the reporter's role.
+COMPARISON_BEFORE = re.compile(r"(?i:\b(?:same|dezelfde|hetzelfde|zelfde|zo|so|even)\b)")
+COMPARISON_WINDOW = 40
+
+
+def _is_comparison(text: str, start: int) -> bool:
+    if not re.match(r"(?i:als|as)\b", text[start : start + 3]):
+        return False
+    before = text[max(0, start - COMPARISON_WINDOW) : start]
+    clause = re.split(r"[.!?;,\n]", before)[-1]
+    return COMPARISON_BEFORE.search(clause) is not None
 
 
 def find_self_references(text: str, language: str | None = None) -> Iterator[Hit]:
@@ -103,4 +377,6 @@ def find_self_references(text: str, language: str | None = None) -> Iterator[Hit
     for code in languages:
         for pattern in SELF_REFERENCE_PATTERNS[code]:
             for match in pattern.finditer(text):
+                if _is_comparison(text, match.start()):
+                    continue
                 yield Hit(FindingType.SELF_REFERENCE, match.start(), match.end(), 0.8)

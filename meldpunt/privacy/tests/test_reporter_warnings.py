@@ -79,3 +79,18 @@ def test_a_location_answer_still_warns_about_everything_else_and_the_reporters_o
         (T.PHONE, "06-38217645"),
     ]
     assert "your own address" in shown[0][2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik heb daar twee jaar gewerkt.",
+        "Ik huur een kamer bij hem.",
+        "I live upstairs from the dealer.",
+        "We share a driveway with them.",
+    ],
+)
+def test_a_self_reference_to_a_place_is_explained_as_a_place(text):
+    (warning,) = reporter_warnings(text)
+    with translation.override("en"):
+        assert "where you live, work or watch from" in str(warning.explanation)

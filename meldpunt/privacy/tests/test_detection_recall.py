@@ -1,0 +1,485 @@
+"""Issue 11, item 7 (fourth round): rules that raise recall and precision per type.
+
+Each test names the rule it guards. The sentences are development examples written
+for these tests, not taken from the held-out sets (benchmarks/data/privacy_heldout*.jsonl),
+which are only scored by the benchmark.
+"""
+
+import pytest
+
+from meldpunt.privacy.detection import FindingType as T
+from meldpunt.privacy.detection import find_identifying_details
+
+
+def _found(text: str, language: str | None = None) -> list[tuple[T, str]]:
+    return [(f.type, f.text) for f in find_identifying_details(text, language=language)]
+
+
+def _types(text: str, language: str | None = None) -> list[T]:
+    return [kind for kind, _ in _found(text, language)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mijn dochtertje krijgt berichten van hem.", "Mijn dochtertje"),
+        ("Mijn kleindochter moet pakketjes rondbrengen.", "Mijn kleindochter"),
+        ("Mijn schoonzoon regelt de papieren.", "Mijn schoonzoon"),
+        ("My grandson is being groomed online.", "My grandson"),
+        ("My stepson keeps the cash at our place.", "My stepson"),
+    ],
+)
+def test_diminutives_grandchildren_and_prefixed_relations_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik werk daar ook, dus ze weten wie het gemeld heeft.", "Ik werk daar ook"),
+        ("Wij wonen er al jaren en kennen iedereen.", "Wij wonen er al jaren"),
+        ("Ik weet het omdat ik daar schoonmaak.", "ik daar schoonmaak"),
+        ("Ik heb daar drie jaar gewerkt.", "Ik heb daar drie jaar gewerkt"),
+        ("Ik maak daar elke ochtend schoon.", "Ik maak daar elke ochtend schoon"),
+        ("I used to work there, so they know me.", "I used to work there"),
+        ("We have lived here for ten years.", "We have lived here"),
+        ("I worked for them until March.", "I worked for"),
+    ],
+)
+def test_working_or_living_at_the_place_is_a_self_reference(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik werk er hard aan om meer te weten te komen.",
+        "Ik denk dat hij daar werkt.",
+        "He works there every night.",
+    ],
+)
+def test_someone_else_working_there_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wij zijn zijn naaste buren.", "Wij zijn zijn naaste buren"),
+        ("Ik ben degene die vorige keer belde.", "Ik ben degene die"),
+        ("Ik zit in haar klas op het mbo.", "Ik zit in haar klas"),
+        ("Ik ga naar dezelfde sportschool als hij.", "Ik ga naar dezelfde sportschool"),
+        ("We're his next-door neighbours.", "We're his next-door neighbours"),
+        ("I'm the only tenant with a car.", "I'm the only tenant"),
+        ("I was in her year at school.", "I was in her year"),
+        ("We attend the same mosque as his family.", "We attend the same mosque"),
+    ],
+)
+def test_sharing_a_class_a_building_or_a_role_is_a_self_reference(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik woon al jaren tegenover het pand.", "Ik woon al jaren tegenover het pand"),
+        ("Ik huur een kamer van haar in Noord.", "Ik huur een kamer van haar"),
+        ("Ik pas elke woensdag op hun kinderen.", "Ik pas elke woensdag op hun kinderen"),
+        ("Ik bezorg daar pakketten.", "Ik bezorg daar pakketten"),
+        ("We rent the flat above their garage.", "We rent the flat above"),
+        ("I look after their kids on weekends.", "I look after their kids"),
+        ("I deliver his groceries every Monday.", "I deliver his groceries"),
+    ],
+)
+def test_lodgers_babysitters_and_deliverers_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Ik zit nu naast de telefoon te wachten.", "Ik huur soms een auto."]
+)
+def test_sitting_by_a_thing_or_renting_a_car_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zijn geboortejaar is 1991, zegt zijn profiel.", "1991"),
+        ("Year of birth: 1979.", "1979"),
+        ("Die jongen is van 12 juni 2004.", "12 juni 2004"),
+    ],
+)
+def test_a_birth_year_cue_and_a_person_from_a_date_give_a_date_of_birth(text, expected):
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben van 2015 tot 2019 bij dat bedrijf in dienst geweest.",
+        "Het gebouw is van 1965 en staat leeg.",
+        "Het contract is van 1 januari 2016.",
+        "Het gebeurde op Bevrijdingsdag (05-05-2015) bij het park.",
+        "Er kwam een brief van de gemeente Rotterdam, 2 maart 2017, over de overlast.",
+        "He was first seen in Bradford, 3 June 2018, with the same van.",
+    ],
+)
+def test_dates_of_things_events_and_places_are_no_dates_of_birth(text):
+    assert T.DATE_OF_BIRTH not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # after "in de"/"in het" and "from"
+        ("Ze zitten in de Hoogt 6, op de eerste verdieping.", "Hoogt 6"),
+        ("He sells it from Bramble Rise 14.", "Bramble Rise 14"),
+        # set off by commas, or opening an answer
+        ("Het pand, Neude 11, wordt gebruikt als opslag.", "Neude 11"),
+        ("Mariaplaats 3, tweede deur links.", "Mariaplaats 3"),
+        # an English street word with the number after it
+        ("The parties are at Willow Gardens 8.", "Willow Gardens 8"),
+        # a street whose name looks like a nickname and a surname
+        ("The garage is at Lange Berg 7.", "Lange Berg 7"),
+    ],
+)
+def test_streets_without_a_street_word_are_found(text, expected):
+    assert (T.STREET_ADDRESS, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ik ben bij Kevin 2 keer langs geweest.", "Kevin"),
+        ("Hij gaf het aan Kevin Jansen 3 dagen geleden.", "Kevin Jansen"),
+    ],
+)
+def test_a_name_before_a_count_stays_a_name(text, name):
+    assert _found(text) == [(T.PERSON_NAME, name)]
+
+
+@pytest.mark.parametrize("text", ["Windows 11, dat gebruikt hij.", "Groep 8, daar zit hij in."])
+def test_models_and_groups_set_off_by_commas_are_no_streets(text):
+    assert T.STREET_ADDRESS not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hij verkoopt de pillen op Snelle Planeet in het Vondelpark.",
+        "He sent the money by Western Union to his cousin.",
+        "They stayed at the Premier Inn near the ring road.",
+        "The Arctic Monkeys song was on repeat all night.",
+        "We were watching Match of the Day when it started.",
+    ],
+)
+def test_titles_bands_and_brands_of_everyday_words_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik zag Sietse Wolthuis bij de auto.", "Sietse Wolthuis"),
+        ("Daarna kwam Stein met een tas vol geld naar buiten.", "Stein"),
+        ("De vrachtwagen is van Ter Steege, die heeft een transportbedrijf.", "Ter Steege"),
+    ],
+)
+def test_names_of_rare_words_are_still_found(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Saturdays the van comes round twice.",
+        "Ze verkopen de pillen op Awakenings en Dekmantel.",
+        "He pays the runners through Monzo.",
+        "Hij ronselt kinderen via Roblox en Fortnite.",
+        "We zagen hem bij Walibi bij de achtbaan.",
+    ],
+)
+def test_listed_days_festivals_apps_and_games_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They deal at the Kasbah Lounge near the station.",
+        "Ze gingen samen naar Wildeburg Festival.",
+        "Ze halen het eten bij Snackbar Yusuf aan de overkant.",
+        "The fight started after the Leeds West Indian Carnival.",
+    ],
+)
+def test_capitalised_words_before_or_after_a_venue_or_event_word_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben haar tandarts en zag de verwondingen.", "Ik ben haar tandarts"),
+        ("I'm his physio and he talks about it.", "I'm his physio"),
+        ("Wij wonen drie huizen verderop.", "Wij wonen drie huizen verderop"),
+        ("We live a few doors down.", "We live a few doors down"),
+        ("I lived downstairs from her for a year.", "I lived downstairs"),
+        ("Ik was degene die de ambulance belde.", "Ik was degene die"),
+        ("We shared a garden with them until last year.", "We shared a garden with"),
+        ("Wij delen de galerij met die mannen.", "Wij delen de galerij met"),
+        ("I'm on the same shift as her.", "I'm on the same shift as"),
+        ("Ik zat op dezelfde school als hij.", "Ik zat op dezelfde school"),
+        ("Ik geef les op zijn school.", "Ik geef les op zijn school"),
+        ("I coach at their club on Saturdays.", "I coach at their club"),
+    ],
+)
+def test_professions_positions_and_shared_places_are_self_references(text, expected):
+    found = [text for kind, text in _found(text) if kind is T.SELF_REFERENCE]
+    assert any(expected.startswith(part) or part.startswith(expected) for part in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hij zit in hetzelfde team als zijn zoon.", "She is the same age as her sister."],
+)
+def test_a_comparison_with_als_or_as_is_no_role(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # after a cue that was missing
+        ("De fam. Demir woont er al jaren.", "Demir"),
+        ("Auntie Blessing keeps the cash.", "Blessing"),
+        # a possessor or a receiver after a place word
+        ("The phones are in Deano's car.", "Deano"),
+        ("He handed the bag to Jonno outside.", "Jonno"),
+        # "van" meaning "from someone"
+        ("Ik kreeg een appje van Sjors.", "Sjors"),
+        # a listed first name in lower case after a relation
+        ("mijn collega dennis verkoopt pillen", "dennis"),
+    ],
+)
+def test_names_after_cues_possessives_and_transfer_verbs_are_found(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hij draagt altijd een jas van Moncler.",
+        "We drove to Whitby on Sunday.",
+        "my brother will come later",
+    ],
+)
+def test_brands_after_van_places_after_to_and_lower_case_words_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ze is geboren in '01, denk ik.", "'01"),
+        ("He was born in ’89.", "’89"),
+        ("De verhuurder, Hendrik Wolterink (1958), weet ervan.", "1958"),
+    ],
+)
+def test_a_short_year_after_a_cue_and_a_year_in_brackets_after_a_name_are_dates_of_birth(
+    text, expected
+):
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Het Oude Raadhuis (1932) staat leeg.", "Hij woont in Amsterdam (2019)."]
+)
+def test_a_year_in_brackets_after_a_building_or_a_place_is_no_date_of_birth(text):
+    assert T.DATE_OF_BIRTH not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("She lives at 27 Kingsway with her uncle.", "27 Kingsway"),
+        ("They are staying at 3 The Mews this week.", "3 The Mews"),
+        ("Ze zitten op Rokin nr. 9 boven de winkel.", "Rokin nr. 9"),
+        ("hij woont op molenweg 3a sinds kort", "molenweg 3a"),
+    ],
+)
+def test_number_first_english_streets_numbered_and_lower_case_streets_are_found(text, expected):
+    assert (T.STREET_ADDRESS, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["They arrive at 10 PM every night.", "He is at 5 Guys now.", "Op de straat 12 mensen."],
+)
+def test_times_restaurants_and_counts_are_no_street_addresses(text):
+    assert T.STREET_ADDRESS not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Op insta heet ze lena.nails020.", "lena.nails020"),
+        ("IG: dripstore.ams, daar verkoopt hij.", "dripstore.ams"),
+        ("My gamertag is GhostRider_07.", "GhostRider_07"),
+        ("His PSN is xKillaBee99 if you want to check.", "xKillaBee99"),
+    ],
+)
+def test_handles_after_ig_gaming_services_and_heet_hij_are_found(text, expected):
+    assert (T.SOCIAL_HANDLE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["His Xbox is broken again.", "Op tiktok heet hij niet zo.", "Zijn Steam is leeg."]
+)
+def test_a_console_that_is_broken_is_no_handle(text):
+    assert T.SOCIAL_HANDLE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik werk als receptioniste in dat hotel.", "Ik werk als receptioniste"),
+        ("I work as a porter at the hospital.", "I work as a porter"),
+        ("Ik ben stagiair bij dat bedrijf.", "Ik ben stagiair bij"),
+        ("Ik ben een van de weinigen die daar binnen mag.", "Ik ben een van de weinigen die"),
+        ("I'm one of the few people who saw it.", "I'm one of the few people who"),
+        ("Only two of us work the night shift.", "Only two of us"),
+        ("Ik haal haar dochter elke dag op.", "Ik haal haar dochter"),
+        ("I take her kids to school most days.", "I take her kids to school"),
+    ],
+)
+def test_jobs_few_insiders_and_school_runs_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+def test_never_having_worked_there_is_no_self_reference():
+    assert T.SELF_REFERENCE not in _types("Ik heb daar nooit gewerkt, maar ik ken ze.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ze dealden tijdens Singelloop bij de finish.",
+        "Hij werkt bij Jeugdzorg en lekt gegevens.",
+        "Ze dealden tijdens Parkpop achter het podium.",
+        "He trains with Snap-Fitness most evenings.",
+        "They were drinking Smirnoff behind the school.",
+    ],
+)
+def test_compound_events_organisations_hyphenated_brands_and_products_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wiebren en zijn broer halen het geld op.", "Wiebren"),
+        ("I got it from Tezza last week.", "Tezza"),
+    ],
+)
+def test_a_subject_with_his_relative_and_a_source_are_names(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The flat belongs to Adebayo, not to his cousin.", "Adebayo"),
+        ("DJ Vorster sells pills at the after-party.", "Vorster"),
+        ("Meester Hoekman geeft de kinderen pillen mee.", "Hoekman"),
+        ("Big Tez and his mates run the estate.", "Big Tez"),
+    ],
+)
+def test_titles_nicknames_and_owners_give_names(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They flew to Ayia Napa for a week.",
+        "The kid goes to St Mary's.",
+        "Zijn vader ligt in het Erasmus MC.",
+        "Ze wonen op de Brink, boven de bakker.",
+        "Het gebeurt op de hoek van de Lange Nieuwstraat.",
+    ],
+)
+def test_places_schools_hospitals_and_streets_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+def test_a_street_with_its_number_after_a_comma_is_found():
+    assert (T.STREET_ADDRESS, "Brink, nummer 7") in _found("Ze wonen op de Brink, nummer 7.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben haar gezinsvoogd.", "Ik ben haar gezinsvoogd"),
+        ("I'm his probation officer.", "I'm his probation officer"),
+        ("Mijn praktijk zit naast zijn garage.", "Mijn praktijk"),
+        ("From my desk I can see the car park.", "From my desk"),
+        ("Ik ben degene aan wie hij het geld gaf.", "Ik ben degene aan wie"),
+        ("Ze heeft het alleen aan mij laten zien.", "alleen aan mij laten zien"),
+        ("She told only me about the gun.", "told only me"),
+    ],
+)
+def test_guardians_offices_and_sole_confidants_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm the boy she was threatening online.", "I'm the boy she was threatening"),
+        ("Ik ben de jongen die hij sloeg.", "Ik ben de jongen die"),
+        ("My kitchen window looks onto their yard.", "My kitchen"),
+        ("Onze tuin grenst aan die van hem.", "Onze tuin"),
+        ("I've known her since nursery.", "I've known her since"),
+        ("Ik ken haar al jaren van de sportclub.", "Ik ken haar al jaren"),
+    ],
+)
+def test_victims_windows_gardens_and_old_acquaintances_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize("text", ["Ik ken hem niet, maar zie hem vaak.", "My phone was stolen."])
+def test_not_knowing_someone_and_a_stolen_phone_are_no_self_references(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He was wearing a Man United shirt.",
+        "The Co-op sells vapes to kids.",
+        "Luister naar Radio 2.",
+    ],
+)
+def test_a_capitalised_generic_cue_a_hyphenated_word_and_a_station_are_no_details(text):
+    assert _found(text) == []
+
+
+def test_after_an_article_a_listed_word_with_a_number_is_a_street():
+    assert (T.STREET_ADDRESS, "Amstel 216") in _found("Ze wonen aan de Amstel 216.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Fergusons next to the chippy deal from home.", "Ferguson"),
+        ("De Ouahabi's verhuren kamers zonder vergunning.", "Ouahabi"),
+    ],
+)
+def test_a_family_by_its_surname_in_the_plural_is_a_name(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize("text", ["We gingen langs de Jumbo's in de buurt.", "The Beatles played."])
+def test_plural_shops_and_bands_are_no_families(text):
+    assert T.PERSON_NAME not in _types(text)
