@@ -40,6 +40,7 @@ def test_the_own_limit_is_saved_shown_and_can_be_emptied(client):
     page = client.get(url)
     assert b'value="25"' in page.content
     assert b"You revealed 0 items today." in page.content
+    assert f'href="{url}"'.encode() in page.content  # in the staff menu
     assert client.post(url, {"daily_reveal_limit": ""}).status_code == 302
     assert exposure_limit_get(user=analyst) is None
 
@@ -122,6 +123,7 @@ def test_supervisors_see_reveals_per_line_and_week_and_no_names(client, no_time_
     assert "<td>7</td>" in html
     assert html.count("fewer than 3 people: not shown") == 2
     assert "cannot be traced back to one person" in html
+    assert f'href="{reverse("cases:exposure_teams")}"' in html  # in the staff menu
     assert other.name not in html
     for person in [*big_team, *small_team]:
         assert person.username not in html
