@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from meldpunt.evidence.exposure import DAILY_REVEAL_LIMIT_MAX
 from meldpunt.intake.models import Report, ReportStatus
 from meldpunt.lines.models import Category, Line
 from meldpunt.vault.models import StaffUser
@@ -239,4 +240,21 @@ class NotificationSettingForm(forms.Form):
         label=_("Mail me when something new waits in one of my lines"),
         required=False,
         help_text=_("The mail names the line only, never a report."),
+    )
+
+
+class ExposureLimitForm(forms.Form):
+    """One's own daily reveal limit: empty for none, otherwise a number a day can hold."""
+
+    daily_reveal_limit = forms.IntegerField(
+        label=_("Suggest a break after this many revealed items a day"),
+        required=False,
+        min_value=1,
+        max_value=DAILY_REVEAL_LIMIT_MAX,
+        help_text=_("Leave empty for no limit. Only you see this number."),
+        error_messages={
+            "invalid": _("Enter a whole number, or leave the field empty for no limit."),
+            "min_value": _("Enter a number of at least 1, or leave the field empty for no limit."),
+            "max_value": _("Enter a number of at most %(limit_value)s."),
+        },
     )

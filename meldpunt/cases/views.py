@@ -7,6 +7,7 @@ case as it is now, with the reason, and a status code that says what happened
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,9 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meldpunt.evidence.exposure import (
+    TEAM_MINIMUM,
+    exposure_limit_get,
+    exposure_limit_set,
+    exposure_team_weeks,
+    exposure_today,
+)
 from meldpunt.intake import services as intake_services
 from meldpunt.intake.models import Report, ReportStatus
 from meldpunt.vault.keys import NoKeyError
+from meldpunt.vault.models import Role
 
 from . import selectors, services
 from .access import (
@@ -26,6 +35,7 @@ from .access import (
     can_work,
     destroyed_page,
     may_review,
+    member_line_ids,
     member_lines,
     no_key_page,
     private_key,
@@ -40,6 +50,7 @@ from .forms import (
     ClassificationForm,
     CloseForm,
     ContentSearchForm,
+    ExposureLimitForm,
     HandOverForm,
     LinkForm,
     NoteForm,
@@ -51,6 +62,9 @@ from .forms import (
 )
 from .models import NotificationSetting
 from .services import CaseError, CaseErrorCode
+
+# The supervisors' exposure page looks back this many ISO weeks, this one included.
+EXPOSURE_WEEKS = 12
 
 ERROR_STATUS = {
     CaseErrorCode.CONFLICT: 409,
@@ -531,6 +545,49 @@ def related(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     return render(request, "cases/related.html", {"report": report, "members": members})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def exposure(request: HttpRequest) -> HttpResponse:
+    """One's own daily reveal limit and today's count: for oneself, nobody else sees them."""
+    form = ExposureLimitForm(
+        request.POST if request.method == "POST" else None,
+        initial={"daily_reveal_limit": exposure_limit_get(user=request.user)},
+    )
+    if request.method == "POST" and form.is_valid():
+        exposure_limit_set(
+            user=request.user, daily_reveal_limit=form.cleaned_data["daily_reveal_limit"]
+        )
+        messages.success(request, _("Your limit has been saved."))
+        return redirect("cases:exposure")
+    return render(
+        request,
+        "cases/exposure.html",
+        {"form": form, "today": exposure_today(viewer=request.user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+@require_GET
+def exposure_teams(request: HttpRequest) -> HttpResponse:
+    """For supervisors: reveals per line per ISO week of the last 12 weeks, never per person."""
+    if request.user.role != Role.SUPERVISOR:
+        raise Http404
+    today = timezone.localdate()
+    since = today - timedelta(days=today.weekday(), weeks=EXPOSURE_WEEKS - 1)
+    return render(
+        request,
+        "cases/exposure_teams.html",
+        {
+            "weeks": exposure_team_weeks(
+                line_ids=member_line_ids(request.user), since=since, until=today
+            ),
+            "team_minimum": TEAM_MINIMUM,
+            "week_count": EXPOSURE_WEEKS,
+        },
+    )
 
 
 @staff_required

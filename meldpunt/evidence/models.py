@@ -154,3 +154,16 @@ class EvidenceMatch(models.Model):
                 fields=["evidence", "list_name", "subject", "method"], name="evidence_match_once"
             )
         ]
+
+
+class ExposureSetting(models.Model):
+    """A staff member's own daily number of reveals after which a break is suggested.
+
+    Chosen by the person, for themselves (seed 003: the material wears people
+    down); it never blocks anything and nobody else reads it. Empty means no limit.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exposure_setting"
+    )
+    daily_reveal_limit = models.PositiveIntegerField(null=True, blank=True)

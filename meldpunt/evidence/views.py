@@ -20,6 +20,7 @@ from nacl.public import PrivateKey
 
 from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.downloads import DownloadRefused, download_refusal, evidence_download
+from meldpunt.evidence.exposure import exposure_today
 from meldpunt.evidence.known import evidence_is_known
 from meldpunt.evidence.meta import evidence_meta
 from meldpunt.evidence.models import (
@@ -128,6 +129,7 @@ def _page_context(request: HttpRequest, evidence: EvidenceFile, key_bytes: bytes
         "has_preview": _preview_picture(evidence) is not None,
         "is_revealed": _open_session(request, evidence) is not None,
         "allowance": viewing_allowance(viewer=request.user),
+        "exposure": exposure_today(viewer=request.user),
         "derivative_state": (
             ""
             if evidence.derivative_status == DerivativeStatus.NOT_NEEDED

@@ -58,6 +58,12 @@ ADMINISTRATORS_ONLY = {
     "administrator": OK,
     "anonymous": LOGIN,
 }
+# Reveals per line per week: supervisors only (analysts must not see their team's figures).
+SUPERVISORS_ONLY = {
+    **{r: NOT_FOUND for r in ROLES[:5]},
+    "supervisor": OK,
+    "anonymous": LOGIN,
+}
 # The holder assessed the report usable; only a second person may agree.
 REVIEW = {**WRITE, "analyst_of_line": FORBIDDEN}
 # Preparing a forward is changing the case: administrators may read it, not prepare it.
@@ -128,6 +134,8 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
                 "content_search",
                 "notification_settings",
                 "notification_status",
+                "exposure",
+                "exposure_teams",
                 "partner:inbox",
             )
             else reverse(full_name, args=[report.pk])
@@ -141,6 +149,9 @@ def _cases(world: World) -> list[tuple[str, str, str, dict, dict]]:
     add("notification_settings", "get", QUEUE)
     add("notification_settings", "post", STAFF_POST, {"by_email": ""})
     add("notification_status", "get", ADMINISTRATORS_ONLY)
+    add("exposure", "get", QUEUE)
+    add("exposure", "post", STAFF_POST, {"daily_reveal_limit": "20"})
+    add("exposure_teams", "get", SUPERVISORS_ONLY)
     add("report", "get", READ)
     add("related", "get", READ)
     add("claim", "post", WRITE, {"version": 0}, report=make_report(category=world.category))
@@ -275,6 +286,7 @@ def _urls_covered() -> set[str]:
 def test_the_matrix_covers_every_back_office_url():
     names = {"queue", "content_search", "report", "related", "claim", "release", "hand_over"}
     names |= {"triage", "approve", "notification_settings", "notification_status"}
+    names |= {"exposure", "exposure_teams"}
     names |= {"classify", "category", "link", "unlink", "note", "close"}
     names |= {"network:prepare", "network:decide", "network:redact", "network:restart"}
     names |= {"network:forward", "network:locate", "partner:inbox", "partner:forward"}
