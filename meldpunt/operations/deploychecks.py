@@ -101,8 +101,8 @@ def secret_key_check(**kwargs: Any) -> list[checks.CheckMessage]:
                 "database could be shared: application servers with different keys reject "
                 "each other's sessions and form tokens.",
                 hint="With several application servers, set the same MELDPUNT_SECRET_KEY on "
-                "all of them (docs/operations.md, Data directory). With one, silence this "
-                'with SILENCED_SYSTEM_CHECKS = ["meldpunt.W003"].',
+                "all of them (docs/operations.md, Data directory). With one, this warning "
+                "can be ignored.",
                 id="meldpunt.W003",
             )
         ]
