@@ -249,3 +249,19 @@ def metrics_token_check(**kwargs: Any) -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def worker_key_place_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    """A worker key in the data directory lets a copy of it and the database open files."""
+    if evidence_setting("EVIDENCE_WORKER_KEY_IN_DATA_DIR"):
+        return [
+            checks.Warning(
+                "MELDPUNT_WORKER_KEY_IN_DATA_DIR is on: a copy of the data directory and the "
+                "database (a backup) opens every file waiting for previews.",
+                hint="Move the key out with `meldpunt worker_key move --out PATH` and give it to "
+                "the workers as MELDPUNT_WORKER_KEY_FILE (docs/operations.md, Workers).",
+                id="meldpunt.W010",
+            )
+        ]
+    return []

@@ -21,6 +21,8 @@ PRODUCTION = {
     "SESSION_COOKIE_SECURE": True,
     "CSRF_COOKIE_SECURE": True,
     "METRICS_TOKEN": "",
+    # The test environment keeps the worker key beside the data, as the demo does.
+    "EVIDENCE_WORKER_KEY_IN_DATA_DIR": False,
 }
 
 
@@ -151,3 +153,7 @@ def test_meldpunt_check_deploy_fails_on_debug_and_passes_when_secure(tmp_path):
     assert insecure.returncode != 0
     assert "meldpunt.E001" in insecure.stderr
     assert "DEBUG is on" in insecure.stderr
+
+
+def test_a_worker_key_in_the_data_directory_is_a_warning():
+    assert "meldpunt.W010" in meldpunt_ids(EVIDENCE_WORKER_KEY_IN_DATA_DIR=True)
