@@ -201,6 +201,8 @@ def logging_problems(config: dict[str, Any]) -> list[str]:
         if named:
             problems.append(f"formatter {name!r} names {', '.join(named)}")
     for name, handler in config.get("handlers", {}).items():
+        if handler.get("class") == "logging.NullHandler":
+            continue  # writes nothing
         if not any(_is_client_details_filter(filters.get(f)) for f in handler.get("filters", [])):
             problems.append(f"handler {name!r} has no meldpunt.privacy.logging.ClientDetailsFilter")
     server = config.get("loggers", {}).get("django.server")

@@ -119,6 +119,8 @@ def test_logging_that_could_name_the_client_is_an_error():
     assert "meldpunt.E007" in meldpunt_ids(LOGGING=_logging(formatters__plain=remote_addr))
     unfiltered = {"class": "logging.StreamHandler", "formatter": "plain"}
     assert "meldpunt.E007" in meldpunt_ids(LOGGING=_logging(handlers__access=unfiltered))
+    discarding = {"class": "logging.NullHandler"}
+    assert "meldpunt.E007" not in meldpunt_ids(LOGGING=_logging(handlers__nothing=discarding))
 
 
 def test_the_django_server_access_log_switched_on_is_an_error():
