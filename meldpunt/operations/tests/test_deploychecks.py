@@ -59,17 +59,22 @@ def test_a_short_repetitive_or_placeholder_secret_key_is_an_error(key):
     assert "meldpunt.E002" in meldpunt_ids(SECRET_KEY=key)
 
 
+def _databases(engine: str) -> dict:
+    databases = copy.deepcopy(django_settings.DATABASES)
+    databases["default"]["ENGINE"] = f"django.db.backends.{engine}"
+    return databases
+
+
 def test_the_data_directorys_key_is_a_warning_only_with_a_shareable_database():
     machine_key = installation_secret("django")
-    postgres = copy.deepcopy(django_settings.DATABASES)
-    postgres["default"]["ENGINE"] = "django.db.backends.postgresql"
     # The DATABASES override is read by the check only; no connection is made.
     with pytest.warns(UserWarning, match="DATABASES"):
-        shared = meldpunt_ids(SECRET_KEY=machine_key, DATABASES=postgres)
+        shared = meldpunt_ids(SECRET_KEY=machine_key, DATABASES=_databases("postgresql"))
+        alone = meldpunt_ids(SECRET_KEY=machine_key, DATABASES=_databases("sqlite3"))
+        own_key = meldpunt_ids(DATABASES=_databases("postgresql"))
     assert "meldpunt.W003" in shared
-    assert "meldpunt.W003" not in meldpunt_ids(SECRET_KEY=machine_key)
-    with pytest.warns(UserWarning, match="DATABASES"):
-        assert "meldpunt.W003" not in meldpunt_ids(DATABASES=postgres)
+    assert "meldpunt.W003" not in alone
+    assert "meldpunt.W003" not in own_key
 
 
 def test_a_wildcard_host_is_an_error():
