@@ -117,6 +117,8 @@ def test_the_worker_gets_its_key_as_a_credential_named_by_its_instance():
     assert credential.startswith("worker-key:/etc/credstore")
     assert service["Environment"] == "MELDPUNT_WORKER_KEY_FILE=%d/worker-key"
     assert "--worker-id=%i" in service["ExecStart"]
+    # SIGTERM to the worker alone: it finishes its task, whose parser child lives on.
+    assert service["KillMode"] == "mixed"
     assert "MELDPUNT_WORKER_KEY_IN_DATA_DIR" not in unit.read_text(encoding="utf-8")
 
 
