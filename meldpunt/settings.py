@@ -180,7 +180,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Static files are public: a front web server that must not read the data
+# directory (docs/operations.md, "Production set-up") serves them from elsewhere.
+STATIC_ROOT = Path(os.environ.get("MELDPUNT_STATIC_ROOT") or DATA_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 STORAGES = {

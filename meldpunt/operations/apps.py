@@ -9,4 +9,5 @@ class OperationsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
-        from meldpunt.operations import checks  # noqa: F401  (registers the system check)
+        # Importing registers the system checks; deploychecks' run with `check --deploy`.
+        from meldpunt.operations import checks, deploychecks  # noqa: F401
