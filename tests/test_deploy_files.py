@@ -166,9 +166,13 @@ def test_the_example_environments_pass_check_deploy(tmp_path):
     assert "meldpunt.E005" in result.stderr
 
 
-@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze not installed")
 def test_systemd_analyze_verifies_the_units(tmp_path):
     """systemd's own reading: unknown keys, bad values, executables that do not exist."""
+    if not shutil.which("systemd-analyze"):
+        reason = "systemd-analyze is missing: install Debian's systemd package"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(reason)
+        pytest.skip(reason)
     copies = []
     for unit in UNITS:
         text = unit.read_text(encoding="utf-8").replace(
