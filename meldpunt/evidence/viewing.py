@@ -114,31 +114,3 @@ def viewing_end(*, session: ViewingSession, at: datetime.datetime | None = None)
         return
     session.ended_at = max(at or timezone.now(), session.started_at)
     session.save(update_fields=["ended_at"])
-
-
-def viewing_hours(
-    *, since: datetime.date, until: datetime.date, at: datetime.datetime | None = None
-) -> list[dict]:
-    """Hours of viewing per staff member over a period, for supervisors: totals only.
-
-    A reveal still open counts up to ``at`` (now), like in the viewer's own allowance.
-    """
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(since, datetime.time(), tzinfo=zone)
-    end = datetime.datetime.combine(
-        until + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
-    )
-    now = at or timezone.now()
-    totals: dict[int, int] = {}
-    sessions = ViewingSession.objects.filter(started_at__gte=start, started_at__lt=end).only(
-        "viewer_id", "started_at", "ended_at"
-    )
-    for session in sessions:
-        totals[session.viewer_id] = totals.get(session.viewer_id, 0) + _counted_seconds(
-            session, now
-        )
-    names = dict(StaffUser.objects.filter(pk__in=totals).values_list("pk", "username"))
-    return [
-        {"viewer": names[viewer_id], "hours": round(seconds / 3600, 2)}
-        for viewer_id, seconds in sorted(totals.items(), key=lambda item: names[item[0]])
-    ]

@@ -24,7 +24,6 @@ from meldpunt.evidence.viewing import (
     ViewingBlocked,
     viewing_allowance,
     viewing_end,
-    viewing_hours,
     viewing_start,
 )
 from meldpunt.lines.models import Line
@@ -164,14 +163,11 @@ def test_cut_off_time_blocks_revealing(settings, viewer):
     assert not ViewingSession.objects.exists()
 
 
-def test_open_reveal_counts_default_and_supervisor_sees_hours_only(settings, viewer):
+def test_an_open_reveal_counts_the_default_seconds(settings, viewer):
     settings.EVIDENCE_VIEWING_DEFAULT_SECONDS = 120
     evidence, _key = _store(corpus.png(), name="a.png")
     viewing_start(viewer=viewer, evidence=evidence, at=_at(8))
     assert viewing_allowance(viewer=viewer, at=_at(11)).used_seconds == 120
-    day = _at(8).date()
-    report = viewing_hours(since=day, until=day, at=_at(11))
-    assert report == [{"viewer": "analyst1", "hours": 0.03}]
 
 
 def test_previews_made_while_the_file_was_destroyed_are_removed(monkeypatch):

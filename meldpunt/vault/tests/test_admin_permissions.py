@@ -24,7 +24,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from meldpunt.cases.models import ClassificationScheme, LineCaseSettings, QuestionTemplate
 from meldpunt.cases.tests.factories import make_report
-from meldpunt.hashes.models import HashCheckClient, HashList
+from meldpunt.hashes.models import Algorithm, HashCheckClient, HashList, KnownHash
 from meldpunt.hotline.models import ActionKind, AddressAction, HostingProvider
 from meldpunt.hotline.services import reported_url_create
 from meldpunt.lines.models import Category, Line, Municipality
@@ -70,6 +70,8 @@ REFUSED = {
     ("django_tasks_database.dbtaskresult", "add"): FORBIDDEN,  # read-only
     ("django_tasks_database.dbtaskresult", "delete"): FORBIDDEN,
     ("vault.staffuser", "password"): REDIRECT,  # refused: see StaffUserAdmin
+    ("hashes.knownhash", "add"): FORBIDDEN,  # hashes come in by import or the own list
+    ("hashes.knownhash", "delete"): FORBIDDEN,  # retired (reversibly), never deleted here
     ("hotline.addressaction", "add"): FORBIDDEN,  # made by confirming, never by hand
     ("hotline.addressaction", "delete"): FORBIDDEN,
 }
@@ -129,6 +131,9 @@ class World:
                 category=self.kept_category,
             ),
         }
+        self.objects[KnownHash] = KnownHash.objects.create(
+            hash_list=self.objects[HashList], algorithm=Algorithm.SHA256, value="ab" * 32
+        )
         provider = HostingProvider.objects.create(asn=64500, name="Example hosting")
         self.objects[HostingProvider] = provider
         self.objects[AddressAction] = AddressAction.objects.create(
