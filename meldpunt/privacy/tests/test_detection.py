@@ -13,6 +13,7 @@ from meldpunt.privacy.detection import (
     reporter_warnings,
     text_segments,
 )
+from meldpunt.privacy.tests.adversarial import adversarial_inputs
 
 T = FindingType
 
@@ -182,45 +183,15 @@ def test_bad_input_gives_a_clear_error():
     assert found("06-12345678", "xx") == [(T.PHONE, "06-12345678")]  # unknown language: both
 
 
-def _adversarial_inputs() -> dict[str, str]:
-    size = 100_000
-    rng = random.Random(7)
-    return {
-        "digits": "1" * size,
-        "spaced zeros": "0 " * (size // 2),
-        "random spaced digits": " ".join(rng.choice("0123456789") for _ in range(size // 2)),
-        "phone numbers": "".join(f"06{rng.randint(10**7, 10**8 - 1)} " for _ in range(size // 11)),
-        "international": "".join(
-            f"+44 20 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)} "
-            for _ in range(size // 17)
-        ),
-        "zero-width": "\u200b".join("0612345678" for _ in range(size // 11)),
-        "letters": "a" * size,
-        "capitalised names": "Jan de Vries " * (size // 13),
-        "at signs": "a@" * (size // 2),
-        "iban-like": "NL91 ABNA 0417 1643 01 " * (size // 23),
-        "valid ibans": "NL91 ABNA 0417 1643 00 " * (size // 23),
-        "mixed scripts": "".join(rng.choice("aбв中文٣١0١２３ـ\u200ex@.-+ ") for _ in range(size)),
-        "postcodes": "1234 AB " * (size // 8),
-        "streets": "Kalverstraat 12 " * (size // 16),
-        "street words": "Aaa Bbb Ccc Dddstraat " * (size // 22),
-        "dashes": "-" * size,
-        "dates of birth": "geboren op 12-03-1985 " * (size // 22),
-        "long url": "facebook.com/" + "a" * size,
-        "self references": "mijn buurman " * (size // 13),
-        "nine digits": "111222333 " * (size // 10),
-    }
-
-
-@pytest.mark.parametrize("name", list(_adversarial_inputs()))
+@pytest.mark.parametrize("name", list(adversarial_inputs()))
 def test_100_kb_of_adversarial_text_is_processed_quickly(name):
-    text = _adversarial_inputs()[name]
+    text = adversarial_inputs()[name]
     assert len(text) >= 99_000
     started = time.perf_counter()
     find_identifying_details(text)
     elapsed = time.perf_counter() - started
     # A guard against catastrophic backtracking, not a speed target (that is
-    # benchmarks/privacy_eval.py's): such a pattern takes minutes on 100 kB, while the
+    # benchmarks/privacy_speed.py's): such a pattern takes minutes on 100 kB, while the
     # suite's four workers on two cores may slow an honest pass to several seconds.
     assert elapsed < 20.0, f"{name}: {elapsed:.2f} s"
 
