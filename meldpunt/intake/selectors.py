@@ -32,15 +32,29 @@ def answers_shown(*, report: Report, content: dict) -> list[tuple[str, str]]:
     municipality's name. The labels come from the questionnaire the report was
     made with (its category slug in the content); an answer whose question or
     choice no longer exists is shown as stored, because that is all we know.
-    The question text is the one the reporter saw, which keeps its meaning when
-    the questionnaire changes later.
+    The question is shown in the page language while it still reads as the
+    reporter saw it (see question_text).
     """
     questions = _questions_of(report=report, slug=content.get("category", ""))
     stored = content.get("questions", {})
     return [
-        (stored.get(key, key), answer_label(questions.get(key), str(answer)))
+        (
+            question_text(questions.get(key), stored.get(key, key)),
+            answer_label(questions.get(key), str(answer)),
+        )
         for key, answer in content.get("answers", {}).items()
     ]
+
+
+def question_text(question: Question | None, seen: str) -> str:
+    """The question in the page language, if it still reads as the reporter saw it.
+
+    A question reworded since keeps the words the reporter answered, whatever
+    the page language: its meaning is what the answer belongs to.
+    """
+    if question is not None and seen in {question.label, question.label_en}:
+        return question.text
+    return seen
 
 
 def answer_label(question: Question | None, answer: str) -> str:
