@@ -67,7 +67,11 @@ ENGLISH_WORDS = [
     "Drug dealing",
     "Weapons",
     "Tip line",
-    "Amsterdam-Noord",
+    # words of the event details the timeline used to print as "key: value"
+    "outcome",
+    "addresses",
+    "attempts",
+    "recipient",
 ]
 # Names kept in Dutch only where English has its own: a Dutch name on an English page.
 DUTCH_NAMES = ["Drugshandel", "Wapens", "Meldlijn", "Cocaïne", "Welke drug?"]
