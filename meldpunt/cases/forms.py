@@ -128,6 +128,9 @@ class CategoryForm(VersionForm):
     def __init__(self, *args, report: Report, **kwargs) -> None:
         super().__init__(*args, report=report, **kwargs)
         self.fields["category"].queryset = report.line.categories.all()
+        # All of the line's categories, by their name in the page language (not the
+        # admin's "line / Dutch name").
+        self.fields["category"].label_from_instance = lambda category: category.title
 
 
 class ClassificationForm(VersionForm):

@@ -21,6 +21,7 @@ from meldpunt.vault.models import AuditEvent, StaffUser
 from .access import member_line_ids
 from .models import Case, CaseNote, ClassificationScheme, StaffNotification
 from .services import CLOSE_REASON_CONTEXT, NOTE_CONTEXT
+from .timeline import timeline_describe
 
 OPEN_STATUSES = [
     ReportStatus.NEW,
@@ -363,7 +364,12 @@ ACTION_LABELS = {
     "hotline.actions_confirm": _("Actions on a web address confirmed"),
     "hotline.action_sent": _("Action on a web address sent"),
     "hotline.action_refused": _("Action on a web address refused by the mail server"),
+    "hotline.classify": _("Material at a web address classified"),
+    "hotline.export": _("Web address exported for a partner hotline"),
+    "network.partner_report_import": _("Web address received from a partner hotline"),
 }
+# An event this list does not know yet is named in words all the same, never by its code.
+OTHER_ACTION = _("Other change (see the audit log)")
 REPORTER_ANSWER = pgettext_lazy("timeline", "The reporter wrote")
 # Views are audited one by one, but one line per person and day is enough to read.
 FOLDED_ACTIONS = frozenset({"report.open"})
@@ -379,6 +385,9 @@ class TimelineEntry:
     details: dict
     is_reporter: bool = False
     count: int = 1  # folded views: how many times this person opened the case that day
+    # The details in words of the page language (cases.timeline); the raw details stay
+    # for code that needs them, the page shows only this.
+    description: str = ""
 
 
 def case_timeline(report: Report) -> list[TimelineEntry]:
@@ -420,9 +429,10 @@ def case_timeline(report: Report) -> list[TimelineEntry]:
             TimelineEntry(
                 at=event.created_at,
                 action=event.action,
-                label=str(ACTION_LABELS.get(event.action, event.action)),
+                label=str(ACTION_LABELS.get(event.action, OTHER_ACTION)),
                 actor=event.actor_name,
                 details={k: v for k, v in event.details.items() if k != "message"},
+                description=timeline_describe(event.action, event.details, report),
             )
         )
         anchor = event.details.get("message") if event.action == "report.question" else None

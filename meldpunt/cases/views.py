@@ -23,6 +23,7 @@ from meldpunt.evidence.exposure import (
     exposure_team_weeks,
     exposure_today,
 )
+from meldpunt.intake import selectors as intake_selectors
 from meldpunt.intake import services as intake_services
 from meldpunt.intake.models import Report, ReportStatus
 from meldpunt.vault.keys import NoKeyError
@@ -226,7 +227,8 @@ def _case_page(
         "may_change": can_change(request.user, report, holder_id),
         "is_closed": report.status == ReportStatus.CLOSED,
         "deadlines": selectors.deadlines_for(report),
-        "answers": [(content["questions"].get(k, k), v) for k, v in content["answers"].items()],
+        "answers": intake_selectors.answers_shown(report=report, content=content),
+        "municipality": intake_selectors.municipality_name(report.municipality_code),
         "files": files,
         "thread": [
             (message, intake_services.message_body(message=message, key_bytes=key_bytes))
@@ -535,9 +537,7 @@ def related(request: HttpRequest, pk: int) -> HttpResponse:
                 "report": member,
                 "is_readable": True,
                 "follows": references.get(member.follows_id, ""),
-                "answers": [
-                    (content["questions"].get(k, k), v) for k, v in content["answers"].items()
-                ],
+                "answers": intake_selectors.answers_shown(report=member, content=content),
                 "thread": [
                     (message, intake_services.message_body(message=message, key_bytes=key_bytes))
                     for message in selectors.case_thread(member)

@@ -8,6 +8,7 @@ class HotlineConfig(AppConfig):
 
     def ready(self) -> None:
         # The retention purge (intake) cannot import us; it calls what we register.
+        from meldpunt.cases.timeline import timeline_describers_register
         from meldpunt.evidence.owners import evidence_owner_register
         from meldpunt.hotline.receivers import reported_urls_from_submission
         from meldpunt.hotline.selectors import hotline_page_of_file
@@ -17,6 +18,7 @@ class HotlineConfig(AppConfig):
             reported_url_check_task,
             reported_urls_check_task,
         )
+        from meldpunt.hotline.timeline import DESCRIBERS
         from meldpunt.intake.retention import retention_wiper_register
         from meldpunt.intake.signals import report_submitted
         from meldpunt.periodic import periodic_register
@@ -25,6 +27,8 @@ class HotlineConfig(AppConfig):
         retention_wiper_register(reported_urls_wipe)
         # The file page (a foundation app) links back to the hotline page we give.
         evidence_owner_register(hotline_page_of_file)
+        # The case's timeline (cases) cannot import us: it describes our events with these.
+        timeline_describers_register(DESCRIBERS)
         periodic_register(hotline_recheck_schedule)
         # A first check follows a report: nothing about checks may be logged (a
         # batch of the sweep may hold first checks too).

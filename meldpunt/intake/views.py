@@ -377,7 +377,7 @@ def mailbox(request: HttpRequest) -> HttpResponse:
             "report": report,
             "kept_until": report_kept_until(report),
             "content": content,
-            "answers": [(content["questions"].get(k, k), v) for k, v in content["answers"].items()],
+            "answers": selectors.answers_shown(report=report, content=content),
             "thread": thread,
             "message_form": message_form,
         },

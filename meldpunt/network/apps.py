@@ -10,6 +10,7 @@ class NetworkConfig(AppConfig):
         from django.urls import reverse
 
         from meldpunt.cases.demo import demo_step_register
+        from meldpunt.cases.timeline import timeline_describers_register
         from meldpunt.hotline.actionpages import action_page_register
         from meldpunt.hotline.signals import removal_overdue
         from meldpunt.hotline.sources import address_source_register
@@ -19,11 +20,14 @@ class NetworkConfig(AppConfig):
         from meldpunt.network.hotline_exchange import partner_sources_describe
         from meldpunt.network.services import forward_drafts_wipe
         from meldpunt.network.tasks import deliveries_schedule, forward_purge_schedule
+        from meldpunt.network.timeline import DESCRIBERS
         from meldpunt.periodic import periodic_register
 
         retention_wiper_register(forward_drafts_wipe)
         demo_step_register(network_demo_create)
         address_source_register(partner_sources_describe)
+        # The case's timeline (cases) cannot import us: it describes our events with these.
+        timeline_describers_register(DESCRIBERS)
         periodic_register(deliveries_schedule)
         periodic_register(forward_purge_schedule)
         # The hotline cannot import us: it links to our confirm page and announces

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from nacl.public import PrivateKey
 
 from meldpunt.evidence.models import EvidenceFile
+from meldpunt.intake import selectors as intake_selectors
 from meldpunt.intake import services as intake_services
 from meldpunt.intake.models import Author, Report
 from meldpunt.lines.models import Municipality, QuestionKind
@@ -50,9 +51,9 @@ def forward_text_compose(*, report: Report, key_bytes: bytes) -> str:
     point's own words, and the answers are quoted under the report anyway."""
     content = intake_services.report_content(report=report, key_bytes=key_bytes)
     blocks = [
-        f"{content['questions'].get(key, key)}\n{answer}"
-        for key, answer in content["answers"].items()
-        if str(answer).strip()
+        f"{question}\n{answer}"
+        for question, answer in intake_selectors.answers_shown(report=report, content=content)
+        if answer.strip()
     ]
     messages = report.messages.filter(author=Author.REPORTER).order_by("pk")
     for number, message in enumerate(messages, start=1):

@@ -83,7 +83,7 @@ def test_the_member_gives_feedback_and_the_analyst_reads_it_on_the_case(world):
     assert SECRET in page and "Led to an arrest or seizure" in page
     case_page = analyst.get(reverse("cases:report", args=[world.report.pk])).content.decode()
     assert "Feedback from a partner" in case_page  # the timeline
-    assert "outcome: arrest_or_seizure" in case_page
+    assert "from Gemeente Utrecht; Led to an arrest or seizure" in case_page
     assert reverse("network:returns", args=[world.report.pk]) in case_page
     # The member sees what they said; the other partner's member does not.
     assert (
