@@ -64,6 +64,11 @@ LAYOUT_PROBLEMS = """
     if (sticksOut(e) && !sticksOut(e.parentElement)) {
       const box = e.getBoundingClientRect();
       problems.push(describe(e) + " sticks out to the right (" + Math.round(box.right) + "px)");
+    } else if (shown(e) && !clipped(e) && getComputedStyle(e).overflowX === "visible" &&
+               e.scrollWidth > e.clientWidth + 1 && e.getBoundingClientRect().left +
+               e.scrollWidth + window.scrollX > width + 1) {
+      // Its box fits, but what it holds (a long word, a wide child) runs out of it.
+      problems.push(describe(e) + "'s content runs out to the right (" + e.scrollWidth + "px)");
     }
   }
 
