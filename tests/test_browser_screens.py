@@ -21,7 +21,13 @@ from PIL import Image
 
 from meldpunt.lines.models import Line, LineKind
 from meldpunt.network.tests.factories import make_partner
-from meldpunt.operations.screens import SIZES, Screen, screen_open, screens_data_create, staff_sign_in
+from meldpunt.operations.screens import (
+    SIZES,
+    Screen,
+    screen_open,
+    screens_data_create,
+    staff_sign_in,
+)
 from meldpunt.testing import PASSWORD, current_totp
 from meldpunt.vault.models import Role, StaffUser
 
@@ -36,13 +42,16 @@ LAYOUT_PROBLEMS = """
     let text = e.tagName.toLowerCase();
     if (e.id) text += "#" + e.id;
     if (e.name) text += "[name=" + e.name + "]";
-    if (e.className && typeof e.className === "string") text += "." + e.className.trim().split(/\\s+/).join(".");
+    if (e.className && typeof e.className === "string") {
+      text += "." + e.className.trim().split(/\\s+/).join(".");
+    }
     return text;
   };
   const shown = (e) => {
     const style = getComputedStyle(e);
     const box = e.getBoundingClientRect();
-    return style.visibility !== "hidden" && style.display !== "none" && box.width > 0 && box.height > 0;
+    return style.visibility !== "hidden" && style.display !== "none" &&
+      box.width > 0 && box.height > 0;
   };
   // An element inside a box that scrolls or clips sideways does not widen the page.
   const clipped = (e) => {
@@ -97,7 +106,8 @@ LAYOUT_PROBLEMS = """
       problems.push(describe(control) + " is not visible");
       continue;
     }
-    if (box.left + window.scrollX < -1 || (!clipped(control) && box.right + window.scrollX > width + 1)) {
+    const right = box.right + window.scrollX;
+    if (box.left + window.scrollX < -1 || (!clipped(control) && right > width + 1)) {
       problems.push(describe(control) + " is off the screen");
     }
     const named = control.matches("button, input[type=submit], input[type=button]")
@@ -150,3 +160,47 @@ def test_staff_partner_and_error_pages_fit_the_screen_without_javascript(
         for problem in _problems(pages[screen.viewer], screen, base, size)
     ]
     assert not problems, "\n".join(problems)
+
+
+def _meldpunt(*arguments: str) -> subprocess.CompletedProcess:
+    """The installed console script, as an operator runs it (the suite's database unset)."""
+    env = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+    return subprocess.run(  # noqa: S603 - our own console script
+        [str(Path(sys.executable).parent / "meldpunt"), *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_screenshots_command_saves_every_page_at_both_sizes(browser, tmp_path):
+    target = tmp_path / "screens"
+    finished = _meldpunt("screenshots", str(target))
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+
+    expected = {
+        f"{name}-{size}-{width}x{height}.png"
+        for name in ("queue", "case", "forward", "hotline", "partner", "not-found", "forbidden")
+        for size, (width, height) in SIZES.items()
+    }
+    assert {path.name for path in target.iterdir()} == expected
+    for path in target.iterdir():
+        width, height = SIZES[path.name.split("-")[-2]]
+        with Image.open(path) as picture:
+            picture.load()  # decodes the whole image, not only the header
+            assert picture.format == "PNG"
+            assert picture.width == width, path.name
+            # Full page: at least the window, longer where the page is.
+            assert picture.height >= height, path.name
+    assert str(target / "queue-phone-390x844.png") in finished.stdout
+
+
+def test_screenshots_command_refuses_a_file_as_directory(browser, tmp_path):
+    occupied = tmp_path / "not-a-directory"
+    occupied.write_text("x")
+    finished = _meldpunt("screenshots", str(occupied))
+    assert finished.returncode == 1
+    assert f"{occupied} exists and is not a directory." in finished.stderr
+    assert "Traceback" not in finished.stderr

@@ -99,9 +99,7 @@ class Command(BaseCommand):
         for path in written:
             self.stdout.write(str(path))
 
-    def _capture(
-        self, directory: Path, base_url: str, screens: list, accounts: dict
-    ) -> list[Path]:
+    def _capture(self, directory: Path, base_url: str, screens: list, accounts: dict) -> list[Path]:
         """One signed-in browser context per viewer, resized for each size."""
         import base64
 
