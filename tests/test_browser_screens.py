@@ -136,8 +136,9 @@ def test_staff_partner_and_error_pages_fit_the_screen_without_javascript(
 ):
     analyst = StaffUser.objects.get(role=Role.ANALYST)
     tips_lines = list(Line.objects.filter(kind=LineKind.TIPS))
-    officer = make_partner(lines=tips_lines).memberships.get().user
-    screens = screens_data_create(analyst=analyst)
+    partner = make_partner(lines=tips_lines)
+    officer = partner.memberships.get().user
+    screens = screens_data_create(analyst=analyst, password=PASSWORD, partner=partner)
     width, height = SIZES[size]
     base = live_server.url
     pages = {}
@@ -182,7 +183,16 @@ def test_screenshots_command_saves_every_page_at_both_sizes(browser, tmp_path):
 
     expected = {
         f"{name}-{size}-{width}x{height}.png"
-        for name in ("queue", "case", "forward", "hotline", "partner", "not-found", "forbidden")
+        for name in (
+            "queue",
+            "case",
+            "forward",
+            "hotline",
+            "partner",
+            "partner-forward",
+            "not-found",
+            "forbidden",
+        )
         for size, (width, height) in SIZES.items()
     }
     assert {path.name for path in target.iterdir()} == expected

@@ -14,8 +14,12 @@ from django.db import transaction
 from meldpunt.cases.models import TriageOutcome
 from meldpunt.cases.services import case_claim, case_get, case_triage
 from meldpunt.intake.models import Report
-from meldpunt.intake.services import report_submit
+from meldpunt.intake.services import report_key_for_staff, report_submit
 from meldpunt.lines.models import Category, LineKind, QuestionKind
+from meldpunt.network.models import Forward, Partner
+from meldpunt.network.services import forward_create, forward_draft_current, forward_draft_decide
+from meldpunt.privacy.redaction import Decision
+from meldpunt.vault.keys import staff_key_unlock
 from meldpunt.vault.models import StaffUser
 
 # Desk and phone (an iPhone 12-15 in CSS pixels).
@@ -56,14 +60,55 @@ def _submit(category: Category, answers: dict[str, str]) -> Report:
     ).report
 
 
+def _usable(report: Report, analyst: StaffUser) -> Report:
+    case_claim(report=report, actor=analyst, version=case_get(report).version)
+    case_triage(
+        report=report,
+        actor=analyst,
+        version=case_get(report).version,
+        outcome=TriageOutcome.USABLE,
+    )
+    report.refresh_from_db()
+    return report
+
+
+def _forward(report: Report, *, analyst: StaffUser, password: str, partner: Partner) -> Forward:
+    """Forward ``report`` with every marked passage redacted, as the forward page does."""
+    key = report_key_for_staff(
+        report=report, user=analyst, private_key=staff_key_unlock(user=analyst, password=password)
+    )
+    stored = forward_draft_current(report=report, actor=analyst, key_bytes=key)
+    version = stored.version
+    for index in range(len(stored.draft.marks)):
+        forward_draft_decide(
+            report=report,
+            actor=analyst,
+            key_bytes=key,
+            version=version,
+            index=index,
+            decision=Decision.REDACT,
+        )
+        version += 1
+    (forward,) = forward_create(
+        report=report,
+        partners=[partner],
+        actor=analyst,
+        key_bytes=key,
+        draft_version=version,
+        case_version=case_get(report).version,
+    )
+    return forward
+
+
 @transaction.atomic
-def screens_data_create(*, analyst: StaffUser) -> list[Screen]:
+def screens_data_create(*, analyst: StaffUser, password: str, partner: Partner) -> list[Screen]:
     """Reports behind each page, made as a reporter and ``analyst`` would; the pages.
 
     Needs a tips line and a content-hotline line, each with a category whose
     questionnaire has a long-text or a web-address question (the demo's lines do),
-    and ``analyst`` a member of both. The tips report is claimed and assessed
-    usable, so that its forward page opens.
+    ``analyst`` (whose ``password`` opens their key) a member of both, and
+    ``partner`` open to the tips line with a member. One tips report is assessed
+    usable, so that its forward page opens; another is forwarded to ``partner``.
     """
     tips = Category.objects.filter(
         line__kind=LineKind.TIPS, questions__kind=QuestionKind.LONG_TEXT
@@ -77,13 +122,12 @@ def screens_data_create(*, analyst: StaffUser) -> list[Screen]:
     address_key = hotline.questions.filter(kind=QuestionKind.WEB_ADDRESSES).first().key
     for _ in range(3):  # a few rows in the queue
         _submit(tips, {text_key: STORY})
-    report = _submit(tips, {text_key: STORY})
-    case_claim(report=report, actor=analyst, version=case_get(report).version)
-    case_triage(
-        report=report,
-        actor=analyst,
-        version=case_get(report).version,
-        outcome=TriageOutcome.USABLE,
+    report = _usable(_submit(tips, {text_key: STORY}), analyst)
+    forward = _forward(
+        _usable(_submit(tips, {text_key: STORY}), analyst),
+        analyst=analyst,
+        password=password,
+        partner=partner,
     )
     addresses = _submit(hotline, {address_key: f"{LONG_ADDRESS}\nhttp://example.invalid/a.jpg"})
     return [
@@ -92,6 +136,7 @@ def screens_data_create(*, analyst: StaffUser) -> list[Screen]:
         Screen("forward", f"/staff/network/reports/{report.pk}/forward/", "analyst"),
         Screen("hotline", f"/staff/hotline/reports/{addresses.pk}/", "analyst"),
         Screen("partner", "/partner/", "partner"),
+        Screen("partner-forward", f"/partner/forwards/{forward.pk}/", "partner"),
         Screen("not-found", "/staff/cases/reports/999999999/", "analyst", status=404),
         Screen("forbidden", "/staff/sign-in/", "nobody", status=403, spoil_form=True),
     ]

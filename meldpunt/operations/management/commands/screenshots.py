@@ -76,6 +76,7 @@ class Command(BaseCommand):
         from django.core.wsgi import get_wsgi_application
         from waitress import create_server
 
+        from meldpunt.network.models import Partner
         from meldpunt.operations.screens import screens_data_create
         from meldpunt.vault.models import StaffUser
 
@@ -85,7 +86,11 @@ class Command(BaseCommand):
             username: (password, secret)
             for username, password, secret in CREDENTIALS.findall(printed.getvalue())
         }
-        screens = screens_data_create(analyst=StaffUser.objects.get(username=ANALYST))
+        screens = screens_data_create(
+            analyst=StaffUser.objects.get(username=ANALYST),
+            password=accounts[ANALYST][0],
+            partner=Partner.objects.get(memberships__user__username=PARTNER),
+        )
         server = create_server(
             StaticFilesHandler(get_wsgi_application()), host="127.0.0.1", port=0, threads=8
         )
