@@ -14,6 +14,7 @@ temporary directory, and checks that the pictures are there and the right size.
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -163,9 +164,10 @@ def test_staff_partner_and_error_pages_fit_the_screen_without_javascript(
     assert not problems, "\n".join(problems)
 
 
-def _meldpunt(*arguments: str) -> subprocess.CompletedProcess:
-    """The installed console script, as an operator runs it (the suite's database unset)."""
+def _meldpunt(*arguments: str, data_dir: Path) -> subprocess.CompletedProcess:
+    """The installed console script, as an operator runs it in the installation at ``data_dir``."""
     env = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+    env["MELDPUNT_DATA_DIR"] = str(data_dir)
     return subprocess.run(  # noqa: S603 - our own console script
         [str(Path(sys.executable).parent / "meldpunt"), *arguments],
         env=env,
@@ -178,8 +180,13 @@ def _meldpunt(*arguments: str) -> subprocess.CompletedProcess:
 
 def test_screenshots_command_saves_every_page_at_both_sizes(browser, tmp_path):
     target = tmp_path / "screens"
-    finished = _meldpunt("screenshots", str(target))
+    installation = tmp_path / "installation"
+    throw_aways_before = set(Path(tempfile.gettempdir()).glob("meldpunt-screens-*"))
+    finished = _meldpunt("screenshots", str(target), data_dir=installation)
     assert finished.returncode == 0, finished.stdout + finished.stderr
+    # The demo was set up elsewhere, and that place is gone again.
+    assert not (installation / "meldpunt.sqlite3").exists()
+    assert set(Path(tempfile.gettempdir()).glob("meldpunt-screens-*")) == throw_aways_before
 
     expected = {
         f"{name}-{size}-{width}x{height}.png"
@@ -210,7 +217,7 @@ def test_screenshots_command_saves_every_page_at_both_sizes(browser, tmp_path):
 def test_screenshots_command_refuses_a_file_as_directory(browser, tmp_path):
     occupied = tmp_path / "not-a-directory"
     occupied.write_text("x")
-    finished = _meldpunt("screenshots", str(occupied))
+    finished = _meldpunt("screenshots", str(occupied), data_dir=tmp_path / "installation")
     assert finished.returncode == 1
     assert f"{occupied} exists and is not a directory." in finished.stderr
     assert "Traceback" not in finished.stderr

@@ -17,11 +17,16 @@ import tempfile
 import threading
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+# Set by the command for its second process only: the temporary data directory it made.
+# Demo accounts and reports are created only where this names the data directory in use,
+# so the command can never fill a real installation with them.
+THROW_AWAY = "MELDPUNT_SCREENSHOTS_THROW_AWAY"
 CREDENTIALS = re.compile(r"user=(\S+) password=(\S+) totp_secret=([A-Z2-7]+=*) role=\S+")
 ANALYST, PARTNER = "analist", "politie"  # accounts of the demo (cases/demo, network/demo)
 
@@ -33,13 +38,14 @@ def screenshot_name(screen_name: str, size: str, width: int, height: int) -> str
 
 class Command(BaseCommand):
     help = "Save full-page screenshots of staff, partner and error pages (desk and phone) in DIR."
+    # The checks would open the database of the installation the command is run in,
+    # which it leaves alone; the throw-away one is made and migrated by ``demo``.
+    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", metavar="DIR", type=Path)
-        # Internal: set by the command itself in the throw-away installation's process.
-        parser.add_argument("--inside-throw-away", action="store_true", help="(internal)")
 
-    def handle(self, *args, directory: Path, inside_throw_away: bool, **options) -> None:
+    def handle(self, *args, directory: Path, **options) -> None:
         directory = directory.resolve()
         if directory.exists() and not directory.is_dir():
             raise CommandError(f"{directory} exists and is not a directory.")
@@ -49,7 +55,7 @@ class Command(BaseCommand):
             import playwright  # noqa: F401 - only to give a clear message
         except ImportError as error:
             raise CommandError("Playwright is missing: pip install 'meldpunt[test]'.") from error
-        if inside_throw_away:
+        if os.environ.get(THROW_AWAY) == str(settings.DATA_DIR):
             self._photograph(directory)
         else:
             self._in_throw_away(directory)
@@ -63,11 +69,9 @@ class Command(BaseCommand):
                 for name, value in os.environ.items()
                 if name not in {"DATABASE_URL", "MELDPUNT_DATA_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE"}
             }
-            env["MELDPUNT_DATA_DIR"] = data_dir
+            env["MELDPUNT_DATA_DIR"] = env[THROW_AWAY] = data_dir
             command = [sys.executable, "-m", "meldpunt.cli", "screenshots", str(directory)]
-            finished = subprocess.run(  # noqa: S603 - our own interpreter and module
-                [*command, "--inside-throw-away"], env=env, check=False
-            )
+            finished = subprocess.run(command, env=env, check=False)  # noqa: S603 - our own
         if finished.returncode:
             raise CommandError(f"Making the screenshots failed (exit {finished.returncode}).")
 
