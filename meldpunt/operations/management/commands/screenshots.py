@@ -2,8 +2,8 @@
 
 The pictures come from a throw-away demonstration: a fresh data directory with
 SQLite, set up as ``meldpunt demo`` does, a few reports, and the server on a free
-port of 127.0.0.1, all removed afterwards. So the command never touches the
-installation it is run from, and anyone can make the same pictures again.
+port of 127.0.0.1, all removed afterwards. So the command leaves the database of
+the installation it is run from alone, and anyone can make the same pictures again.
 Headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) opens the
 pages of meldpunt.operations.screens with JavaScript off, as the layout tests do.
 """
@@ -135,7 +135,12 @@ class Command(BaseCommand):
                     for screen in screens:
                         if screen.viewer != viewer:
                             continue
-                        screen_open(page, base_url, screen)
+                        status = screen_open(page, base_url, screen)
+                        if status != screen.status:
+                            # A picture of the wrong page would mislead the reviewer.
+                            raise CommandError(
+                                f"{screen.path} answered {status}, not {screen.status}."
+                            )
                         path = directory / screenshot_name(screen.name, size, width, height)
                         page.screenshot(path=path, full_page=True)
                         written.append(path)
