@@ -204,6 +204,8 @@ STORAGES = {
 S3_STORAGE = "storages.backends.s3.S3Storage"
 BLOB_STORAGE = os.environ.get("MELDPUNT_BLOB_STORAGE", "").strip()
 if BLOB_STORAGE in {"s3", S3_STORAGE}:
+    from botocore.config import Config as S3ClientConfig
+
     STORAGES["blobs"] = {
         "BACKEND": S3_STORAGE,
         "OPTIONS": {
@@ -221,6 +223,13 @@ if BLOB_STORAGE in {"s3", S3_STORAGE}:
             # A blob being read is held in memory up to this size, beyond it in a
             # nameless temporary file in tmp/ (ciphertext, as stored).
             "max_memory_size": 8 * 1024 * 1024,
+            # A reporter waits for the upload: a store that does not answer fails the
+            # send within seconds ("try again later"), after a few quick retries.
+            "client_config": S3ClientConfig(
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"mode": "standard", "total_max_attempts": 3},
+            ),
         },
     }
 elif BLOB_STORAGE:
