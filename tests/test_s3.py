@@ -240,6 +240,10 @@ def test_settings_choose_the_s3_backend_and_its_bucket_from_the_environment(s3_s
     assert options["access_key"] == "testing" and options["secret_key"] == "testing"
     # Content-addressed names: the same name is the same bytes, never renamed.
     assert options["file_overwrite"] is True
+    assert options["max_memory_size"] == 8 * 1024 * 1024
+    client_config = options["client_config"]
+    assert (client_config.connect_timeout, client_config.read_timeout) == (5, 30)
+    assert client_config.retries == {"mode": "standard", "total_max_attempts": 3}
 
 
 def test_a_report_sent_through_the_form_is_ciphertext_in_the_bucket_and_staff_read_it(
