@@ -26,6 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from meldpunt import settings as settings_module
 from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake.models import Attachment, Report, StagedFile
+from meldpunt.intake.tests.test_api import ApiClient
 from meldpunt.testing import make_category, make_staff, sign_in, submission_token
 from meldpunt.vault import blobs, crypto
 
@@ -309,6 +310,18 @@ def test_files_are_refused_with_a_clear_message_when_the_store_cuts_the_upload(
     assert refused.status_code == 503
     assert "cannot be stored right now, so nothing was sent" in refused.content.decode()
     assert not StagedFile.objects.exists() and bucket.objects() == {}
+
+
+def test_the_api_answers_503_store_unavailable_when_an_upload_is_cut_off(relay, bucket):
+    category = make_category()
+    url = f"/lines/{category.line.slug}/categories/{category.slug}/reports"
+    relay.cut_after(0)
+    response = ApiClient().post(url, {"what": "x", "files": [_text_file()]})
+    assert relay.cuts >= 1
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert response.json()["error"]["code"] == "store_unavailable"
+    assert not Report.objects.exists() and not EvidenceFile.objects.exists()
+    assert bucket.objects() == {}
 
 
 def test_blobs_round_trip_and_delete_on_s3(bucket):
