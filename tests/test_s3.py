@@ -25,7 +25,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from meldpunt import settings as settings_module
 from meldpunt.evidence.models import EvidenceFile
-from meldpunt.intake.models import Attachment, Report, StagedFile
+from meldpunt.intake.models import Attachment, Message, Report, StagedFile
+from meldpunt.intake.services import report_submit
 from meldpunt.intake.tests.test_api import ApiClient
 from meldpunt.testing import make_category, make_staff, sign_in, submission_token
 from meldpunt.vault import blobs, crypto
@@ -310,6 +311,40 @@ def test_files_are_refused_with_a_clear_message_when_the_store_cuts_the_upload(
     assert refused.status_code == 503
     assert "cannot be stored right now, so nothing was sent" in refused.content.decode()
     assert not StagedFile.objects.exists() and bucket.objects() == {}
+
+
+def test_a_reporters_message_with_a_file_is_refused_when_the_upload_is_cut_off(
+    client, relay, bucket
+):
+    submission = report_submit(category=make_category(), answers={"what": "x"}, questions={})
+    assert client.post("/mailbox/", {"receipt": submission.receipt}).status_code == 302
+    relay.cut_after(0)
+    refused = client.post(
+        "/mailbox/messages/", {"body": "Nog een bestand", "confirm": "1", "files": [_text_file()]}
+    )
+    assert relay.cuts >= 1
+    assert refused.status_code == 503
+    # The mailbox is in Dutch, the default language.
+    assert "kunnen op dit moment niet worden opgeslagen, dus er is niets verstuurd" in (
+        refused.content.decode()
+    )
+    assert not Message.objects.exists() and bucket.objects() == {}
+
+
+def test_a_local_store_that_cannot_be_written_refuses_files_the_same_way(
+    client, settings, tmp_path
+):
+    not_a_directory = tmp_path / "blobs"
+    not_a_directory.write_text("")  # fails even for root, unlike chmod
+    blob_storage = settings.STORAGES["blobs"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "blobs": {**blob_storage, "OPTIONS": {"location": str(not_a_directory)}},
+    }
+    refused = _choose(client, make_category(), _text_file())
+    assert refused.status_code == 503
+    assert "cannot be stored right now, so nothing was sent" in refused.content.decode()
+    assert not StagedFile.objects.exists()
 
 
 def test_the_api_answers_503_store_unavailable_when_an_upload_is_cut_off(relay, bucket):

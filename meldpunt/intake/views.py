@@ -391,6 +391,9 @@ def mailbox(request: HttpRequest) -> HttpResponse:
                 )
             except services.IntakeError as error:
                 files_form.add_error(None, error.message)
+            except BlobStoreUnavailable:
+                files_form.add_error(None, _store_unavailable_message())
+                return _busy(_render_message_review(request, message_form, files_form, status=503))
             else:
                 return redirect("intake:mailbox")
         return _render_message_review(request, message_form, files_form, status=400)
