@@ -163,21 +163,37 @@ class Bucket:
         }
 
 
-@pytest.fixture(scope="module")
-def s3_settings(s3_server, tmp_path_factory):
-    """The settings module run afresh with the object store chosen in the environment."""
-    environment = {
-        "MELDPUNT_BLOB_STORAGE": "s3",
-        "MELDPUNT_S3_BUCKET": "meldpunt-blobs",
-        "MELDPUNT_S3_ENDPOINT_URL": s3_server,
-        "MELDPUNT_S3_REGION": "eu-west-1",
-        "MELDPUNT_S3_ACCESS_KEY_ID": "testing",
-        "MELDPUNT_S3_SECRET_ACCESS_KEY": "testing",
-    }
+def _settings_with(environment: dict[str, str]) -> dict:
+    """The settings module run afresh with these variables set."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in environment.items():
             patch.setenv(name, value)
         return runpy.run_path(settings_module.__file__, run_name="s3_settings_under_test")
+
+
+def _s3_environment(endpoint: str) -> dict[str, str]:
+    return {
+        "MELDPUNT_BLOB_STORAGE": "s3",
+        "MELDPUNT_S3_BUCKET": "meldpunt-blobs",
+        "MELDPUNT_S3_ENDPOINT_URL": endpoint,
+        "MELDPUNT_S3_REGION": "eu-west-1",
+    }
+
+
+@pytest.fixture(scope="module")
+def s3_settings(s3_server):
+    """The settings with the object store and its keys chosen in the environment."""
+    return _settings_with(
+        _s3_environment(s3_server)
+        | {"MELDPUNT_S3_ACCESS_KEY_ID": "testing", "MELDPUNT_S3_SECRET_ACCESS_KEY": "testing"}
+    )
+
+
+def _use_blob_storage(settings, blob_storage: dict, **options) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "blobs": {**blob_storage, "OPTIONS": {**blob_storage["OPTIONS"], **options}},
+    }
 
 
 @pytest.fixture
@@ -186,11 +202,7 @@ def bucket(s3_settings, s3_server, settings):
     client = boto3.client("s3", endpoint_url=s3_server, region_name="eu-west-1", **KEYS)
     name = f"meldpunt-{secrets.token_hex(6)}"
     client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    blob_storage = s3_settings["STORAGES"]["blobs"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "blobs": {**blob_storage, "OPTIONS": {**blob_storage["OPTIONS"], "bucket_name": name}},
-    }
+    _use_blob_storage(settings, s3_settings["STORAGES"]["blobs"], bucket_name=name)
     return Bucket(client=client, name=name)
 
 
@@ -246,6 +258,27 @@ def test_settings_choose_the_s3_backend_and_its_bucket_from_the_environment(s3_s
     client_config = options["client_config"]
     assert (client_config.connect_timeout, client_config.read_timeout) == (5, 30)
     assert client_config.retries == {"mode": "standard", "total_max_attempts": 3}
+
+
+def test_without_keys_of_its_own_the_store_uses_the_standard_aws_variables(
+    s3_server, bucket, settings, monkeypatch, tmp_path
+):
+    blob_storage = _settings_with(_s3_environment(s3_server))["STORAGES"]["blobs"]
+    assert blob_storage["OPTIONS"]["access_key"] is None
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    _use_blob_storage(settings, blob_storage, bucket_name=bucket.name)
+    with pytest.raises(blobs.BlobStoreUnavailable):  # no keys anywhere: refused, not a crash
+        blobs.blob_put(key=crypto.new_data_key(), source=_text_file())
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    _use_blob_storage(settings, blob_storage, bucket_name=bucket.name)  # a new client
+    stored = blobs.blob_put(key=crypto.new_data_key(), source=_text_file())
+    assert set(bucket.objects()) == {stored.name}
 
 
 def test_a_report_sent_through_the_form_is_ciphertext_in_the_bucket_and_staff_read_it(
