@@ -260,6 +260,16 @@ def test_settings_choose_the_s3_backend_and_its_bucket_from_the_environment(s3_s
     assert client_config.retries == {"mode": "standard", "total_max_attempts": 3}
 
 
+def test_an_s3_store_without_a_bucket_is_refused_by_the_system_checks(s3_settings, settings):
+    from meldpunt.operations.checks import blob_bucket_check
+
+    _use_blob_storage(settings, s3_settings["STORAGES"]["blobs"], bucket_name="")
+    (error,) = blob_bucket_check()
+    assert error.id == "meldpunt_operations.E002" and "MELDPUNT_S3_BUCKET is empty" in error.msg
+    _use_blob_storage(settings, s3_settings["STORAGES"]["blobs"], bucket_name="meldpunt-blobs")
+    assert blob_bucket_check() == []
+
+
 def test_without_keys_of_its_own_the_store_uses_the_standard_aws_variables(
     s3_server, bucket, settings, monkeypatch, tmp_path
 ):
