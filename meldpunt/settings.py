@@ -191,13 +191,49 @@ STORAGES = {
         "OPTIONS": {"location": str(DATA_DIR / "blobs")},
     },
     "blobs": {
-        "BACKEND": os.environ.get(
-            "MELDPUNT_BLOB_STORAGE", "django.core.files.storage.FileSystemStorage"
-        ),
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(DATA_DIR / "blobs"), "file_permissions_mode": 0o600},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Blobs in an S3-compatible object store (docs/operations.md, "Object storage"): the
+# encrypted blobs go there unchanged, under the same content-addressed names. Keys come
+# from MELDPUNT_S3_ACCESS_KEY_ID/SECRET_ACCESS_KEY or, when those are unset, from boto3's
+# own chain (AWS_ACCESS_KEY_ID, AWS_SHARED_CREDENTIALS_FILE, an instance role).
+S3_STORAGE = "storages.backends.s3.S3Storage"
+BLOB_STORAGE = os.environ.get("MELDPUNT_BLOB_STORAGE", "").strip()
+if BLOB_STORAGE in {"s3", S3_STORAGE}:
+    from botocore.config import Config as S3ClientConfig
+
+    STORAGES["blobs"] = {
+        "BACKEND": S3_STORAGE,
+        "OPTIONS": {
+            "bucket_name": os.environ.get("MELDPUNT_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("MELDPUNT_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MELDPUNT_S3_REGION") or None,
+            "access_key": os.environ.get("MELDPUNT_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("MELDPUNT_S3_SECRET_ACCESS_KEY") or None,
+            # A name is the hash of the content: the same name is the same bytes, so
+            # writing it again is harmless and no other name may be chosen.
+            "file_overwrite": True,
+            # The bucket's own (private) policy; no public links to blobs.
+            "default_acl": None,
+            "querystring_auth": True,
+            # A blob being read is held in memory up to this size, beyond it in a
+            # nameless temporary file in tmp/ (ciphertext, as stored).
+            "max_memory_size": 8 * 1024 * 1024,
+            # A reporter waits for the upload: a store that does not answer fails the
+            # send within seconds ("try again later"), after a few quick retries.
+            "client_config": S3ClientConfig(
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"mode": "standard", "total_max_attempts": 3},
+            ),
+        },
+    }
+elif BLOB_STORAGE:
+    STORAGES["blobs"]["BACKEND"] = BLOB_STORAGE
 
 # django_tasks_db, writing task rows with their times to the hour (docs/security.md).
 TASKS = {

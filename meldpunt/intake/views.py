@@ -14,6 +14,7 @@ from meldpunt.privacy.detection import (
     file_name_review,
     text_segments,
 )
+from meldpunt.vault.blobs import BlobStoreUnavailable
 from meldpunt.vault.derivations import DerivationBusy
 from meldpunt.vault.sessionsecrets import (
     session_secret_get,
@@ -139,6 +140,18 @@ def questionnaire(request: HttpRequest, line_slug: str, category_slug: str) -> H
             files_form.add_error(
                 error.field if error.field in files_form.fields else None, error.message
             )
+        except BlobStoreUnavailable:
+            files_form.add_error(None, _store_unavailable_message())
+            return _busy(
+                _render_questionnaire(
+                    request,
+                    category,
+                    form,
+                    files_form,
+                    _staged_form(category, secret, uploads),
+                    status=503,
+                )
+            )
         else:
             return _render_review(
                 request,
@@ -214,6 +227,13 @@ def _busy(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _store_unavailable_message() -> str:
+    return _(
+        "Your files cannot be stored right now, so nothing was sent. Please try again "
+        "in a few minutes."
+    )
+
+
 def _upload_cut_off(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/upload_cut_off.html", status=400)
 
@@ -285,10 +305,19 @@ def submit(request: HttpRequest, line_slug: str, category_slug: str) -> HttpResp
             ),
         )
         return _busy(_render_review(request, category, form, staged, again, status=503))
+    except BlobStoreUnavailable:
+        # Nothing was stored (report_submit is all or nothing); the staged files stay.
+        staged.add_error(None, _store_unavailable_message())
+        return _busy(_render_review(request, category, form, staged, again, status=503))
     except services.IntakeError as error:
         staged.add_error(None, error.message)
         return _render_review(request, category, form, staged, again, status=400)
-    staging.staged_batch_remove(secret=secret)
+    try:
+        staging.staged_batch_remove(secret=secret)
+    except BlobStoreUnavailable:
+        # The report is stored: the reporter must get the receipt. The staged copies
+        # left in the store are unreadable (their key was in this form only).
+        pass
     return _receipt_page(request, category, submission.receipt)
 
 
@@ -362,6 +391,9 @@ def mailbox(request: HttpRequest) -> HttpResponse:
                 )
             except services.IntakeError as error:
                 files_form.add_error(None, error.message)
+            except BlobStoreUnavailable:
+                files_form.add_error(None, _store_unavailable_message())
+                return _busy(_render_message_review(request, message_form, files_form, status=503))
             else:
                 return redirect("intake:mailbox")
         return _render_message_review(request, message_form, files_form, status=400)

@@ -25,3 +25,21 @@ def health_queue_limit_check(**kwargs: Any) -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+S3_STORAGE = "storages.backends.s3.S3Storage"
+
+
+@checks.register(checks.Tags.compatibility)
+def blob_bucket_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    """An object store without a bucket would refuse every file only once reporters send one."""
+    blob_storage = settings.STORAGES["blobs"]
+    if blob_storage["BACKEND"] == S3_STORAGE and not blob_storage["OPTIONS"].get("bucket_name"):
+        return [
+            checks.Error(
+                "MELDPUNT_BLOB_STORAGE chooses an S3 store, but MELDPUNT_S3_BUCKET is empty.",
+                hint="Name the bucket that holds the blobs (docs/operations.md, Object storage).",
+                id="meldpunt_operations.E002",
+            )
+        ]
+    return []

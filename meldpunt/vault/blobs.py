@@ -10,6 +10,7 @@ import hashlib
 import secrets
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -29,6 +30,40 @@ class StoredBlob:
     size: int  # ciphertext bytes
 
 
+class BlobStoreUnavailable(OSError):
+    """The store did not take, give back or delete a blob: a full disk, an object
+    store that is down, refuses the keys or lost its bucket, an upload cut off.
+
+    One error for every backend, so that a page can say "try again later" and
+    nothing above this module needs to know the object store's own errors.
+    """
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    """OSError for every backend, plus boto3's errors where the S3 backend is installed."""
+    try:
+        from boto3.exceptions import Boto3Error
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        return (OSError,)
+    return (OSError, Boto3Error, BotoCoreError, ClientError)
+
+
+_STORE_ERRORS = _store_errors()
+
+
+@contextmanager
+def _store_call() -> Iterator[None]:
+    """Turn the backend's failures into BlobStoreUnavailable; a missing blob stays
+    FileNotFoundError (a different problem: the store answered)."""
+    try:
+        yield
+    except (BlobStoreUnavailable, FileNotFoundError):
+        raise
+    except _STORE_ERRORS as error:
+        raise BlobStoreUnavailable(str(error)) from error
+
+
 def _storage():
     return storages["blobs"]
 
@@ -37,16 +72,18 @@ def blob_store_writable() -> bool:
     """Whether the store takes a small object and gives it back, through its own backend.
 
     For a health check: a full or read-only disk, or an object store that
-    refuses writes, fails here. The probe holds nothing and is deleted at once.
+    refuses writes or lost its bucket, fails here. The probe holds nothing and
+    is deleted at once.
     """
     storage = _storage()
     try:
-        name = storage.save(f"health/probe-{secrets.token_hex(8)}", ContentFile(b"ok"))
-        try:
-            with storage.open(name) as handle:
-                return handle.read() == b"ok"
-        finally:
-            storage.delete(name)
+        with _store_call():
+            name = storage.save(f"health/probe-{secrets.token_hex(8)}", ContentFile(b"ok"))
+            try:
+                with storage.open(name) as handle:
+                    return handle.read() == b"ok"
+            finally:
+                storage.delete(name)
     except OSError:
         return False
 
@@ -73,7 +110,10 @@ def blob_put(*, key: bytes, source: BinaryIO) -> StoredBlob:
     The name is the hash of the ciphertext, known only at the end, so the
     ciphertext is spooled to a temporary file first (never the plaintext).
     Blobs are written because a reporter sent something, so the times of the
-    new file and of the directories it touched are set to the hour.
+    new file and of the directories it touched are set to the hour. Raises
+    BlobStoreUnavailable when the store does not take it; an S3 store then
+    holds nothing under the name, as an object appears only once its upload
+    completed (tests/test_s3.py).
     """
     digest = hashlib.sha256()
     size = 0
@@ -86,9 +126,10 @@ def blob_put(*, key: bytes, source: BinaryIO) -> StoredBlob:
         spool.seek(0)
         name = _name_for(digest.hexdigest())
         storage = _storage()
-        if not storage.exists(name):
-            storage.save(name, _Spool(spool))
-            _times_to_hour(storage, name)
+        with _store_call():
+            if not storage.exists(name):
+                storage.save(name, _Spool(spool))
+                _times_to_hour(storage, name)
     path_times_to_hour(settings.FILE_UPLOAD_TEMP_DIR)
     return StoredBlob(name=name, size=size)
 
@@ -115,7 +156,8 @@ class _HashingReader:
         self.digest = hashlib.sha256()
 
     def read(self, size: int = -1) -> bytes:
-        data = self.source.read(size)
+        with _store_call():  # an object store fetches the blob on the first read
+            data = self.source.read(size)
         self.digest.update(data)
         return data
 
@@ -128,7 +170,9 @@ def blob_read(*, key: bytes, name: str) -> Iterator[bytes]:
     blob replaced by another one encrypted under the same key (say, another file
     of the same report), which authentication alone would accept.
     """
-    with _storage().open(name, "rb") as handle:
+    with _store_call():
+        handle = _storage().open(name, "rb")
+    with handle:
         reader = _HashingReader(handle)
         yield from crypto.decrypt_stream(key, reader)
         if _name_for(reader.digest.hexdigest()) != name:
@@ -143,5 +187,6 @@ def blob_delete(*, name: str) -> None:
     """Delete a blob. A reporter can cause a deletion (sending a report removes its
     staged files), so the times of the folders it was in are set to the hour."""
     storage = _storage()
-    storage.delete(name)
+    with _store_call():
+        storage.delete(name)
     _times_to_hour(storage, name, is_deleted=True)

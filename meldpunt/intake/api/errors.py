@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     TOKEN_INVALID = "token_invalid"  # noqa: S105 (a code, not a secret)
     TOKEN_EXPIRED = "token_expired"  # noqa: S105 (a code, not a secret)
     REPORT_DESTROYED = "report_destroyed"
+    STORE_UNAVAILABLE = "store_unavailable"
 
 
 # Codes that can appear per field, next to Django's own field codes
@@ -83,6 +84,16 @@ def busy(message: str) -> ApiError:
         503,
         ErrorCode.BUSY,
         _("%(problem)s Try again in a minute.") % {"problem": message},
+        headers={"Retry-After": str(BUSY_RETRY_SECONDS)},
+    )
+
+
+def store_unavailable() -> ApiError:
+    """503: the blob store did not take the files; nothing was stored, try again later."""
+    return ApiError(
+        503,
+        ErrorCode.STORE_UNAVAILABLE,
+        _("The files cannot be stored right now; nothing was stored. Try again in a few minutes."),
         headers={"Retry-After": str(BUSY_RETRY_SECONDS)},
     )
 

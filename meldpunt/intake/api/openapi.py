@@ -67,6 +67,25 @@ _BUSY = {
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
     },
 }
+_STORE_UNAVAILABLE = error_response(
+    "The blob store did not take the files (it is down or an upload was cut off); "
+    "nothing was stored. Try again after Retry-After seconds.",
+    ErrorCode.STORE_UNAVAILABLE,
+)
+_BUSY_OR_STORE = {
+    "503": {
+        **error_response(
+            "Too many key derivations are waiting, or the blob store did not take the "
+            "files; nothing was stored. Try again after Retry-After seconds.",
+            ErrorCode.BUSY,
+            ErrorCode.STORE_UNAVAILABLE,
+        ),
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
+}
+_STORE = {
+    "503": {**_STORE_UNAVAILABLE, "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
+}
 _METHOD_ERRORS = {
     "405": {
         **error_response(
@@ -437,7 +456,7 @@ PATHS: dict[str, Any] = {
                 "201": {"description": "Stored.", "content": json_content(schema_ref("Submitted"))},
                 **_BODY_ERRORS,
                 **_CATEGORY_ERRORS,
-                **_BUSY,
+                **_BUSY_OR_STORE,
                 **_METHOD_ERRORS,
             },
         },
@@ -512,6 +531,7 @@ PATHS: dict[str, Any] = {
                 **_BODY_ERRORS,
                 **_TOKEN_ERRORS,
                 "410": error_response("The report has been destroyed.", ErrorCode.REPORT_DESTROYED),
+                **_STORE,
                 **_METHOD_ERRORS,
             },
         }

@@ -14,11 +14,12 @@ from meldpunt.intake import selectors, services
 from meldpunt.intake.forms import FilesForm, MessageForm, ReceiptForm, ReportForm
 from meldpunt.jsonapi import ANY_METHOD, ApiError, api_view
 from meldpunt.lines.models import Category, Line, Question, QuestionKind
+from meldpunt.vault.blobs import BlobStoreUnavailable
 from meldpunt.vault.derivations import DerivationBusy
 
 from . import representations
 from .bodies import read_body, reject_unknown_fields
-from .errors import ErrorCode, busy, from_intake_error, invalid_input
+from .errors import ErrorCode, busy, from_intake_error, invalid_input, store_unavailable
 from .openapi import openapi_document
 from .tokens import TokenExpired, TokenRejected, mailbox_token_issue, mailbox_token_open
 
@@ -103,6 +104,8 @@ def report_submit(request: HttpRequest, line_slug: str, category_slug: str) -> H
         )
     except DerivationBusy as error:
         raise busy(_("The reporting point is very busy. The report was not stored.")) from error
+    except BlobStoreUnavailable as error:
+        raise store_unavailable() from error
     except services.IntakeError as error:
         raise from_intake_error(error) from error
     return JsonResponse(
@@ -199,6 +202,8 @@ def mailbox_message(request: HttpRequest) -> HttpResponse:
             body=message_form.cleaned_data["body"],
             files=_incoming(files_form.uploads()),
         )
+    except BlobStoreUnavailable as error:
+        raise store_unavailable() from error
     except services.IntakeError as error:
         raise from_intake_error(error) from error
     return JsonResponse(
