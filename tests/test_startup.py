@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 # Heavy modules that only some requests or only workers need.
-HEAVY = ("faiss", "numpy", "av", "pikepdf", "pdqhash", "vpdq")
+HEAVY = ("faiss", "numpy", "av", "pikepdf", "pdqhash", "vpdq", "boto3", "botocore")
 
 _PROBE = """
 import json, sys

@@ -8,6 +8,7 @@ backend (local disk by default, S3-compatible in larger installations).
 
 import hashlib
 import secrets
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,16 +41,18 @@ class BlobStoreUnavailable(OSError):
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
-    """OSError for every backend, plus boto3's errors where the S3 backend is installed."""
-    try:
-        from boto3.exceptions import Boto3Error
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError:
+    """OSError for every backend, plus boto3's errors once the S3 backend has loaded them.
+
+    Checked when an error happens, not at import: boto3 costs a process some
+    80 MiB, and without the S3 backend nothing has imported it, so none of its
+    errors can occur.
+    """
+    if "botocore" not in sys.modules:
         return (OSError,)
+    from boto3.exceptions import Boto3Error  # noqa: PLC0415 (only with the S3 backend)
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
     return (OSError, Boto3Error, BotoCoreError, ClientError)
-
-
-_STORE_ERRORS = _store_errors()
 
 
 @contextmanager
@@ -60,8 +63,10 @@ def _store_call() -> Iterator[None]:
         yield
     except (BlobStoreUnavailable, FileNotFoundError):
         raise
-    except _STORE_ERRORS as error:
-        raise BlobStoreUnavailable(str(error)) from error
+    except Exception as error:
+        if isinstance(error, _store_errors()):
+            raise BlobStoreUnavailable(str(error)) from error
+        raise
 
 
 def _storage():
