@@ -7,7 +7,6 @@ relay between the two, as a dropped connection to the store would cut them.
 """
 
 import hashlib
-import re
 import runpy
 import secrets
 import socket
@@ -28,14 +27,13 @@ from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake.models import Attachment, Message, Report, StagedFile
 from meldpunt.intake.services import report_submit
 from meldpunt.intake.tests.test_api import ApiClient
-from meldpunt.testing import make_category, make_staff, sign_in, submission_token
+from meldpunt.intake.tests.test_staged_files import _choose, _send, _send_form
+from meldpunt.testing import make_category, make_staff, sign_in
 from meldpunt.vault import blobs, crypto
 
 pytestmark = pytest.mark.django_db
 
 MARKER = b"KLARE-TEKST-MERKTEKEN-7f3a"
-HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
-TEXT_INPUT = re.compile(r'<input type="text" name="(name-\d+)" value="([^"]*)"')
 KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
@@ -224,25 +222,6 @@ def _local_blobs() -> set[Path]:
 
 def _text_file(name: str = "verslag.txt") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, MARKER + b" " + b"regel\n" * 2000, "text/plain")
-
-
-def _choose(client, category, *files):
-    url = f"/en/report/{category.line.slug}/{category.slug}/"
-    return client.post(url, {"what": "Er wordt gedeald", "files": list(files)})
-
-
-def _send_form(review) -> dict[str, str]:
-    page = review.content.decode()
-    send = page[page.index('action="/en/report/') :]
-    send = send[send.index("send/") :]
-    fields = dict(HIDDEN.findall(send))
-    fields.update(TEXT_INPUT.findall(send))
-    fields.pop("csrfmiddlewaretoken", None)
-    return fields | submission_token(page)
-
-
-def _send(client, category, form: dict[str, str]):
-    return client.post(f"/en/report/{category.line.slug}/{category.slug}/send/", form)
 
 
 def test_settings_choose_the_s3_backend_and_its_bucket_from_the_environment(s3_settings):
