@@ -14,6 +14,7 @@ Chromium with JavaScript disabled, as a Tor Browser "Safest" user would.
 import io
 import os
 import re
+import signal
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from pathlib import Path
@@ -189,8 +190,18 @@ def _search_log(search: TimeSearch, written: str) -> None:
 
 
 def _run_worker() -> None:
-    """What `meldpunt db_worker` does, until the queue has nothing ready."""
-    call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=1)
+    """What `meldpunt db_worker` does, until the queue has nothing ready.
+
+    The worker takes over SIGINT, SIGTERM and SIGQUIT to shut down gracefully and leaves
+    its handlers behind; restored here, so that the test process still stops on SIGTERM.
+    """
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+    before = {number: signal.getsignal(number) for number in handled}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=1)
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 def _assert_no_fine_times(since: datetime, written: str) -> None:
