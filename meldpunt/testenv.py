@@ -29,3 +29,38 @@ os.environ.setdefault("MELDPUNT_KDF_MEMLIMIT", str(8 * 1024))
 os.environ.setdefault("MELDPUNT_TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 # Tasks run inline, in the test process: it is the worker, with the demo's key.
 os.environ.setdefault("MELDPUNT_WORKER_KEY_IN_DATA_DIR", "1")
+
+
+# Fixtures that open the test database; a test with none of them (and no django_db
+# mark) runs the same on every engine.
+_DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+    "admin_client",
+    "admin_user",
+    "django_user_model",
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """On PostgreSQL, run only the tests that open the database.
+
+    The README's test command runs the suite on SQLite, with every test; the
+    PostgreSQL pass (``DATABASE_URL=postgres://…``, as ``.ci/run`` does it) adds what
+    could differ: tests that never open the database (file parsing, the demo, which
+    always runs on its own SQLite file) would only run a second time unchanged.
+    """
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    kept, engine_free = [], []
+    for item in items:
+        opens = item.get_closest_marker("django_db") or _DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        )
+        (kept if opens else engine_free).append(item)
+    if engine_free:
+        config.hook.pytest_deselected(items=engine_free)
+        items[:] = kept
