@@ -186,8 +186,7 @@ def test_a_case_from_the_queue_to_closing_with_the_keyboard_only(live_server, no
 
     # Ask the reporter: the jump link lands in the question box; type, Tab, Enter.
     tabs["to question"] = _jump(page, "question_body")
-    if page.evaluate(FOCUSED)["id"] != "question_body":
-        _tab_to(page, lambda f: f["id"] == "question_body")
+    assert page.evaluate(FOCUSED)["id"] == "question_body"
     page.keyboard.type(QUESTION)
     _tab_to(page, lambda f: f["type"] == "submit")
     _press_and_load(page, "Enter")
