@@ -15,7 +15,8 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from meldpunt.cases.models import Case, CloseOutcome, TriageOutcome
+from meldpunt.cases.models import Case, CloseOutcome, QuestionTemplate, TriageOutcome
+from meldpunt.cases.tests.factories import make_scheme
 from meldpunt.intake.models import Author, ReportStatus
 from meldpunt.intake.services import message_body, report_key_for_staff, report_submit
 from meldpunt.operations.screens import staff_sign_in
@@ -32,7 +33,14 @@ STORY = (
 QUESTION = "Welke kleur hebben de auto's? (vraag kb-4T)"
 REASON = "Niet bruikbaar zonder kenteken. (kb-9W)"
 # Folded away by default: needed now and then, not for every case.
-RARELY_USED = ("hand-over", "category-correction", "note-add", "linking")
+RARELY_USED = (
+    "hand-over",
+    "category-correction",
+    "classifying",
+    "note-add",
+    "linking",
+    "question-templates",
+)
 # What has the focus, and whether it shows (a focus ring of some width).
 FOCUSED = """() => {
   const e = document.activeElement;
@@ -89,6 +97,11 @@ def test_report_and_conversation_side_by_side_on_the_first_screen(
 ):
     """In the Dutch and the English interface (staff pages follow the browser's language)."""
     analyst, report = _case()
+    # A line with a classification scheme and a question template folds both away too.
+    make_scheme(line=report.line)
+    QuestionTemplate.objects.create(
+        line=report.line, language=language, title="Tijdstip", body="Hoe laat was het?"
+    )
     page = no_js_context(locale=f"{language}-NL", viewport=DESK).new_page()
     staff_sign_in(
         page,
