@@ -256,6 +256,11 @@ def _largest_frame_middle(data: bytes) -> int:
 
 
 def test_a_wrong_passphrase_is_refused_and_nothing_is_written(archive, tmp_path):
+    data = archive.read_bytes()
+    receipt_salt = Path(settings.DATA_DIR, "receipt-salt.secret").read_bytes()
+    line = Report.objects.get().line
+    for plaintext in (b"intake.report", line.slug.encode(), line.name.encode(), receipt_salt):
+        assert plaintext not in data  # neither content nor metadata nor secrets in the clear
     message = _refused_into_an_empty_installation(archive, tmp_path, "not the right passphrase")
     assert "passphrase is wrong" in message
 
@@ -273,6 +278,14 @@ def test_a_tampered_archive_is_refused_and_nothing_is_written(archive, tmp_path)
     archive.write_bytes(bytes(data))
     message = _refused_into_an_empty_installation(archive, tmp_path, PASSPHRASE)
     assert "altered" in message
+
+
+def test_an_extended_archive_is_refused(archive, tmp_path):
+    archive.write_bytes(archive.read_bytes() + b"\0" * 20)
+    with pytest.raises(CommandError, match="data after its end.*nothing was restored"):
+        call_command(
+            "restore", str(archive), verify_only=True, passphrase_file=tmp_path / "passphrase"
+        )
 
 
 def test_restore_refuses_an_installation_that_is_not_empty_and_changes_nothing(archive, tmp_path):
@@ -310,3 +323,18 @@ def test_a_backup_needs_a_passphrase_of_some_length(db, tmp_path):
     with pytest.raises(CommandError, match="at least 12 characters"):
         call_command("backup", str(tmp_path / "out.backup"), passphrase_file=short, verbosity=0)
     assert not list(tmp_path.glob("*.backup*"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forced_restore_replaces_what_the_installation_holds(tmp_path):
+    report = _installation_with_a_report()
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text(PASSPHRASE)
+    archive = tmp_path / "installation.backup"
+    call_command("backup", str(archive), passphrase_file=passphrase, verbosity=0)
+    Report.objects.filter(pk=report.pk).update(status="closed")
+    later = _installation_with_a_report()  # not in the archive
+
+    call_command("restore", str(archive), passphrase_file=passphrase, force=True, verbosity=0)
+    assert list(Report.objects.values_list("pk", "status")) == [(report.pk, "new")]
+    assert not Report.objects.filter(pk=later.pk).exists()
