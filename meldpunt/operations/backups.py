@@ -463,13 +463,14 @@ def _records(handle: BinaryIO, passphrase: str) -> Iterator[tuple[bytes, bytes]]
         kind, payload = plaintext[:1], plaintext[1:]
         if (tag == _TAG_FINAL) != (kind == _MANIFEST):
             raise ArchiveError("The archive is malformed; nothing was restored.")
-        yield kind, payload
         if tag == _TAG_FINAL:
-            if handle.read(1):
+            if handle.read(1):  # checked before the manifest is handed out
                 raise ArchiveError(
                     "The archive has data after its end (altered); nothing was restored."
                 )
+            yield kind, payload
             return
+        yield kind, payload
 
 
 def archive_parts(handle: BinaryIO, passphrase: str, manifest: dict) -> Iterator[Part]:
