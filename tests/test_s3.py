@@ -21,6 +21,7 @@ import boto3
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from meldpunt import settings as settings_module
 from meldpunt.evidence.models import EvidenceFile
@@ -407,3 +408,23 @@ def test_ready_probes_the_bucket_and_fails_when_it_is_gone(client, bucket):
     bucket.client.delete_bucket(Bucket=bucket.name)
     response = client.get("/health/ready")
     assert response.status_code == 503 and response.json()["blob_store"] == "failing"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_copies_the_bucket_and_a_restore_puts_its_blobs_back(bucket, tmp_path):
+    """meldpunt backup/restore with the S3 store (docs/operations.md, "Backups")."""
+    key = crypto.new_data_key()
+    stored = [blobs.blob_put(key=key, source=_text_file(f"{n}.txt")).name for n in range(3)]
+    bucket.client.put_object(Bucket=bucket.name, Key="health/probe-left", Body=b"ok")
+    before = bucket.objects()
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text("correct horse battery staple")
+    archive = tmp_path / "bucket.backup"
+    call_command("backup", str(archive), passphrase_file=passphrase, verbosity=0)
+    assert MARKER not in archive.read_bytes()
+
+    for name in [*stored, "health/probe-left"]:
+        bucket.client.delete_object(Bucket=bucket.name, Key=name)
+    call_command("restore", str(archive), passphrase_file=passphrase, force=True, verbosity=0)
+    assert bucket.objects() == {name: before[name] for name in stored}  # the probe is no blob
+    assert blobs.blob_read_all(key=key, name=stored[0]).startswith(MARKER)
