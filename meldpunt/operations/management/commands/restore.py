@@ -16,6 +16,7 @@ from meldpunt.operations.backups import (
     archive_verify,
 )
 from meldpunt.operations.passphrases import passphrase_arguments, passphrase_read
+from meldpunt.vault.blobs import BlobStoreUnavailable
 
 
 class Command(BaseCommand):
@@ -64,6 +65,11 @@ class Command(BaseCommand):
             )
         except ArchiveError as error:
             raise CommandError(str(error)) from error
+        except BlobStoreUnavailable as error:
+            raise CommandError(
+                f"The blob store failed during the restore ({error}). The database rows were "
+                "rolled back and the blobs this restore had added deleted: nothing was restored."
+            ) from error
         except TargetNotEmpty as error:
             raise CommandError(
                 f"This installation is not empty ({error}). Restore into an empty one, or give "
