@@ -210,8 +210,9 @@ def _models_in_order() -> list[type[models.Model]]:
     """Every concrete model, each after the models its relations point to.
 
     A restore loads in one transaction with foreign keys checked at commit (both
-    engines), so the order is a courtesy for cycles-free reading, not a
-    requirement; it also makes the archive's layout stable.
+    engines), so the order is not needed for loading; it keeps the archive
+    readable part by part (a row's references come before it, cycles aside) and
+    its layout stable from one backup to the next.
     """
     concrete = [
         model
@@ -235,8 +236,8 @@ def _models_in_order() -> list[type[models.Model]]:
     ordered: list[type[models.Model]] = []
     while remaining:
         ready = sorted(label for label in remaining if not depends[label] & remaining.keys())
-        if not ready:  # a cycle: take the rest in name order
-            ready = sorted(remaining)
+        if not ready:  # a cycle: break it at the first model by name
+            ready = [min(remaining)]
         for label in ready:
             ordered.append(remaining.pop(label))
     return ordered
