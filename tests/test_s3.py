@@ -21,11 +21,12 @@ import boto3
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from meldpunt import settings as settings_module
 from meldpunt.evidence.models import EvidenceFile
 from meldpunt.intake.models import Attachment, Message, Report, StagedFile
-from meldpunt.intake.services import report_submit
+from meldpunt.intake.services import IncomingFile, report_submit
 from meldpunt.intake.tests.test_api import ApiClient
 from meldpunt.intake.tests.test_staged_files import _choose, _send, _send_form
 from meldpunt.testing import make_category, make_staff, sign_in
@@ -407,3 +408,50 @@ def test_ready_probes_the_bucket_and_fails_when_it_is_gone(client, bucket):
     bucket.client.delete_bucket(Bucket=bucket.name)
     response = client.get("/health/ready")
     assert response.status_code == 503 and response.json()["blob_store"] == "failing"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_copies_the_bucket_and_a_restore_puts_its_blobs_back(bucket, tmp_path):
+    """meldpunt backup/restore with the S3 store (docs/operations.md, "Backups")."""
+    key = crypto.new_data_key()
+    stored = [blobs.blob_put(key=key, source=_text_file(f"{n}.txt")).name for n in range(3)]
+    bucket.client.put_object(Bucket=bucket.name, Key="health/probe-left", Body=b"ok")
+    before = bucket.objects()
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text("correct horse battery staple")
+    archive = tmp_path / "bucket.backup"
+    call_command("backup", str(archive), passphrase_file=passphrase, verbosity=0)
+    assert MARKER not in archive.read_bytes()
+
+    for name in [*stored, "health/probe-left"]:
+        bucket.client.delete_object(Bucket=bucket.name, Key=name)
+    call_command("restore", str(archive), passphrase_file=passphrase, force=True, verbosity=0)
+    assert bucket.objects() == {name: before[name] for name in stored}  # the probe is no blob
+    assert blobs.blob_read_all(key=key, name=stored[0]).startswith(MARKER)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_that_the_store_fails_midway_rolls_back_and_leaves_no_blob(
+    relay, bucket, tmp_path
+):
+    category = make_category()
+    report = report_submit(
+        category=category,
+        answers={"what": "iets"},
+        questions={"what": "Wat weet u?"},
+        files=[IncomingFile(_text_file(f"{n}.txt"), f"{n}.txt", "files") for n in range(3)],
+    ).report
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text("correct horse battery staple")
+    archive = tmp_path / "bucket.backup"
+    call_command("backup", str(archive), passphrase_file=passphrase, verbosity=0)
+    assert len(bucket.objects()) >= 3
+    for name in bucket.objects():
+        bucket.client.delete_object(Bucket=bucket.name, Key=name)
+    Report.objects.filter(pk=report.pk).update(status="closed")
+
+    relay.cut_after(1)  # the second blob's upload is cut off
+    with pytest.raises(CommandError, match="rolled back.*nothing was restored"):
+        call_command("restore", str(archive), passphrase_file=passphrase, force=True, verbosity=0)
+    assert bucket.objects() == {}  # the first blob, written, was deleted again
+    assert list(Report.objects.values_list("status", flat=True)) == ["closed"]

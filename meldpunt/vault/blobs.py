@@ -7,10 +7,11 @@ backend (local disk by default, S3-compatible in larger installations).
 """
 
 import hashlib
+import re
 import secrets
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,3 +196,82 @@ def blob_delete(*, name: str) -> None:
     with _store_call():
         storage.delete(name)
     _times_to_hour(storage, name, is_deleted=True)
+
+
+BLOB_NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}$")
+
+
+def blob_names() -> Iterator[str]:
+    """Every blob in the store, by name, whatever the backend (for backups).
+
+    Only content-addressed names count: the health probe's objects and anything
+    else an operator left in the store are not blobs.
+    """
+    storage = _storage()
+
+    def walk(folder: str) -> Iterator[str]:
+        with _store_call():
+            folders, files = storage.listdir(folder)
+        for name in sorted(files):
+            path = f"{folder}/{name}" if folder else name
+            if BLOB_NAME.match(path):
+                yield path
+        for sub in sorted(folders):
+            yield from walk(f"{folder}/{sub}" if folder else sub)
+
+    try:
+        yield from walk("")
+    except FileNotFoundError:
+        return  # a local store nothing was written to yet has no folder
+
+
+def blob_stored_read(*, name: str) -> Iterator[bytes]:
+    """A blob's ciphertext as stored, in chunks, checked against its name at the end.
+
+    A backup copies blobs unchanged, without their keys; a blob that no longer
+    matches its name raises crypto.DecryptionError rather than being copied.
+    The blob is opened at once, so a missing one raises FileNotFoundError here
+    rather than on the first chunk.
+    """
+    with _store_call():
+        handle = _storage().open(name, "rb")
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            reader = _HashingReader(handle)
+            while chunk := reader.read(crypto.STREAM_CHUNK_BYTES):
+                yield chunk
+            if _name_for(reader.digest.hexdigest()) != name:
+                raise crypto.DecryptionError(f"blob {name} does not match its name")
+
+    return chunks()
+
+
+def blob_stored_exists(*, name: str) -> bool:
+    with _store_call():
+        return _storage().exists(name)
+
+
+def blob_stored_put(*, name: str, chunks: Iterable[bytes]) -> None:
+    """Store ciphertext under its name unchanged (a restore); the name must be its hash.
+
+    Like blob_put, the ciphertext is spooled first so that a store never holds a
+    blob whose content does not match its name.
+    """
+    if not BLOB_NAME.match(name):
+        raise ValueError(f"not a blob name: {name!r}")
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="blob-") as spool:
+        for chunk in chunks:
+            digest.update(chunk)
+            spool.write(chunk)
+        if _name_for(digest.hexdigest()) != name:
+            raise crypto.DecryptionError(f"blob {name} does not match its name")
+        spool.flush()
+        spool.seek(0)
+        storage = _storage()
+        with _store_call():
+            if not storage.exists(name):
+                storage.save(name, _Spool(spool))
+                _times_to_hour(storage, name)
+    path_times_to_hour(settings.FILE_UPLOAD_TEMP_DIR)
