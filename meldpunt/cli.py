@@ -2,8 +2,8 @@
 
 ``meldpunt demo`` sets up and serves a demonstration; every other verb is a
 management command (``meldpunt migrate``, ``meldpunt lines export``, ...).
-Verbs that start a long-running server or worker first sweep the temporary
-directory of what a crash left there (datadir.temporary_files_sweep).
+Verbs that start a long-running server or worker first do what every such
+process does (processes.process_start).
 """
 
 import os
@@ -29,13 +29,12 @@ def main(argv: list[str] | None = None) -> None:
     if arguments and arguments[0] in REFUSED_VERBS:
         sys.exit(REFUSED_VERBS[arguments[0]])
     if arguments and arguments[0] in LONG_RUNNING_VERBS:
-        from pathlib import Path
+        import django
 
-        from django.conf import settings
+        django.setup()
+        from meldpunt.processes import process_start
 
-        from meldpunt.datadir import temporary_files_sweep
-
-        temporary_files_sweep(Path(settings.FILE_UPLOAD_TEMP_DIR))
+        process_start()
     execute_from_command_line(["meldpunt", *arguments])
 
 

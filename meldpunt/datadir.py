@@ -7,6 +7,7 @@ is a single copy.
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -22,24 +23,77 @@ def data_dir() -> Path:
     return path
 
 
-def installation_secret(name: str, nbytes: int = 32) -> str:
-    """Return a random secret kept in the data directory, made on first use.
+# Every file the machines of an installation must share, with how to read it (making it
+# where allowed): apps register theirs in AppConfig.ready().
+_shared_files: dict[str, Callable[[], str]] = {}
 
-    Secrets live in files rather than in the database so that a copy of the
-    database alone is worth less to an attacker.
+
+class SharedFileMissing(Exception):
+    """A shared file is not in MELDPUNT_SECRETS_DIR, where this machine may not make it."""
+
+
+def shared_dir() -> Path:
+    """Where the files every machine of an installation must share live.
+
+    One machine keeps them in its data directory, made on first use. Several
+    machines on one database get the same copy from the operator in
+    ``MELDPUNT_SECRETS_DIR`` (``meldpunt secrets export``); there none is ever made,
+    so a machine cannot silently derive keys of its own.
     """
-    path = data_dir() / f"{name}.secret"
+    configured = os.environ.get("MELDPUNT_SECRETS_DIR")
+    return Path(configured) if configured else data_dir()
+
+
+def shared_file(name: str, make: Callable[[], str]) -> str:
+    """The content of a shared file, made with ``make()`` on first use on a single machine.
+
+    Raises SharedFileMissing when it is absent from MELDPUNT_SECRETS_DIR.
+    """
+    path = shared_dir() / name
     if not path.exists():
+        if "MELDPUNT_SECRETS_DIR" in os.environ:
+            raise SharedFileMissing(
+                f"{name} is not in MELDPUNT_SECRETS_DIR ({path.parent}). Every machine needs "
+                "the same copy: run `meldpunt secrets export DIR` on the first machine and "
+                "copy DIR to this one (docs/operations.md, Several machines)."
+            )
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass  # another process made it first; read theirs
         else:
             with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(nbytes))
+                handle.write(make())
             # Often made by the installation's first report: keep only the hour.
             path_times_to_hour(path, path.parent)
-    return data_file_read(path).strip()
+    return data_file_read(path)
+
+
+def shared_file_register(name: str, read: Callable[[], str]) -> None:
+    """Have the start-up check and ``meldpunt secrets export`` cover this shared file.
+
+    ``read`` returns what the file holds (making it where this machine may).
+    """
+    _shared_files[name] = read
+
+
+def installation_secret_register(name: str, nbytes: int = 32) -> None:
+    """shared_file_register for a secret of installation_secret."""
+    shared_file_register(f"{name}.secret", lambda: installation_secret(name, nbytes))
+
+
+def shared_files() -> dict[str, Callable[[], str]]:
+    """The registered shared files by name (see shared_file_register)."""
+    return dict(_shared_files)
+
+
+def installation_secret(name: str, nbytes: int = 32) -> str:
+    """Return a random secret of the installation (a shared file), made on first use.
+
+    Secrets live in files rather than in the database so that a copy of the
+    database alone is worth less to an attacker.
+    """
+    return shared_file(f"{name}.secret", lambda: secrets.token_hex(nbytes)).strip()
 
 
 def data_file_read(path: Path) -> str:

@@ -3,14 +3,17 @@
 A periodic task queues its own next run (``run_after``) when it finishes; the
 chain is started once (``periodic_schedule_all``, called by ``meldpunt demo``,
 or an app's own management command). Before
-queueing, the queue is checked for a run already waiting, so chains never
-multiply, and the tasks themselves are idempotent, so an extra run does no harm.
+queueing, the queue is checked for a run already waiting, under a lock that
+several workers starting at once respect, so chains never multiply; the tasks
+themselves are idempotent, so an extra run would do no harm.
 """
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from django.db import connection, transaction
 from django.tasks import Task, TaskResultStatus
 
 logger = logging.getLogger(__name__)
@@ -48,7 +51,24 @@ def periodic_schedule(task: Task, *, run_after: datetime) -> datetime | None:
     if not task.get_backend().supports_defer:
         logger.warning("The task backend cannot defer %s; run it from cron.", task.name)
         return None
-    if periodic_is_queued(task):
-        return None
-    task.using(run_after=run_after).enqueue()
+    with transaction.atomic():
+        _chain_lock(task)
+        if periodic_is_queued(task):
+            return None
+        task.using(run_after=run_after).enqueue()
     return run_after
+
+
+def _chain_lock(task: Task) -> None:
+    """Hold the right to queue the task's next run until the transaction ends.
+
+    Several workers start a chain at once (each worker at start, on every machine);
+    without the lock each sees none queued and queues one. PostgreSQL: an advisory
+    lock per task. SQLite: its transactions hold the write lock from their start
+    (settings: transaction_mode IMMEDIATE), which serialises them already.
+    """
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(task.module_path.encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, signed=True)])

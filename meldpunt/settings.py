@@ -185,14 +185,17 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("MELDPUNT_STATIC_ROOT") or DATA_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Encrypted blobs on disk: blobs/ in the data directory, or a folder that several
+# machines share (a network file system; docs/operations.md, "Several machines").
+BLOB_DIR = os.environ.get("MELDPUNT_BLOB_DIR") or str(DATA_DIR / "blobs")
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "blobs")},
+        "OPTIONS": {"location": BLOB_DIR},
     },
     "blobs": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "blobs"), "file_permissions_mode": 0o600},
+        "OPTIONS": {"location": BLOB_DIR, "file_permissions_mode": 0o600},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

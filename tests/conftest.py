@@ -27,6 +27,7 @@ import meldpunt.lines
 from meldpunt.lines.models import Line
 from meldpunt.lines.transfer import lines_import
 from meldpunt.testing import make_staff
+from meldpunt.workers.testing import database_url, workers  # noqa: F401 - fixtures
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

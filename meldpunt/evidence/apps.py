@@ -9,10 +9,13 @@ class EvidenceConfig(AppConfig):
     def ready(self) -> None:
         # The worker checks our key at start, hands us jobs of dead workers and
         # expires old jobs every minute (meldpunt/workers/recovery.py).
+        from meldpunt.datadir import shared_file_register
         from meldpunt.evidence.derivatives import (
+            WORKER_PUBLIC_KEY_FILE,
             derivative_job_recover,
             derivative_jobs_expire,
             worker_key_check,
+            worker_public_key,
         )
         from meldpunt.evidence.tasks import evidence_derivatives_make
         from meldpunt.workers.recovery import (
@@ -22,6 +25,8 @@ class EvidenceConfig(AppConfig):
         )
 
         worker_startup_register(worker_key_check)
+        # Every machine seals job keys for the same worker key.
+        shared_file_register(WORKER_PUBLIC_KEY_FILE, lambda: worker_public_key().hex())
         worker_sweep_register(derivative_jobs_expire)
         task_recovery_register(evidence_derivatives_make, derivative_job_recover)
         from meldpunt.evidence.tasks import evidence_derivatives_make

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from nacl.public import PrivateKey
 
-from meldpunt.datadir import data_dir, installation_secret
+from meldpunt.datadir import data_dir, installation_secret, shared_dir
 from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.models import DerivativeJob, DerivativeStatus, EvidenceFile
 from meldpunt.evidence.sandbox import SandboxRefused, sandbox_run
@@ -55,7 +55,7 @@ def _key_from_secret(secret_hex: str) -> PrivateKey:
 
 
 def _secret_in_data_dir() -> Path:
-    return data_dir() / f"{WORKER_KEY_NAME}.secret"
+    return shared_dir() / f"{WORKER_KEY_NAME}.secret"
 
 
 def worker_public_key() -> bytes:
@@ -64,7 +64,7 @@ def worker_public_key() -> bytes:
     Without a published public key (a demo, or an installation that has not
     moved its key out yet) the data directory's secret is used, made on first use.
     """
-    public = data_dir() / WORKER_PUBLIC_KEY_FILE
+    public = shared_dir() / WORKER_PUBLIC_KEY_FILE
     if public.exists():
         return bytes.fromhex(public.read_text().strip())
     return bytes(_key_from_secret(installation_secret(WORKER_KEY_NAME)).public_key)
@@ -93,7 +93,7 @@ def worker_private_key() -> PrivateKey:
             "worker_key move --out PATH` and set MELDPUNT_WORKER_KEY_FILE=PATH for the worker, "
             "or accept the risk with MELDPUNT_WORKER_KEY_IN_DATA_DIR=1 (docs/operations.md)."
         )
-    if (data_dir() / WORKER_PUBLIC_KEY_FILE).exists() and not _secret_in_data_dir().exists():
+    if (shared_dir() / WORKER_PUBLIC_KEY_FILE).exists() and not _secret_in_data_dir().exists():
         raise ImproperlyConfigured(
             "The worker key was moved out of the data directory; set MELDPUNT_WORKER_KEY_FILE."
         )
@@ -121,7 +121,7 @@ def worker_key_move(*, destination: Path, is_new: bool) -> None:
     with os.fdopen(descriptor, "w") as handle:
         handle.write(secret)
     public = bytes(_key_from_secret(secret).public_key).hex()
-    (data_dir() / WORKER_PUBLIC_KEY_FILE).write_text(public)
+    (shared_dir() / WORKER_PUBLIC_KEY_FILE).write_text(public)
     old.unlink(missing_ok=True)
 
 

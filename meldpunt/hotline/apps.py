@@ -9,8 +9,11 @@ class HotlineConfig(AppConfig):
     def ready(self) -> None:
         # The retention purge (intake) cannot import us; it calls what we register.
         from meldpunt.cases.timeline import timeline_describers_register
+        from meldpunt.datadir import installation_secret_register
         from meldpunt.evidence.owners import evidence_owner_register
+        from meldpunt.hotline.exchange import EXCHANGE_SECRET_NAME
         from meldpunt.hotline.receivers import reported_urls_from_submission
+        from meldpunt.hotline.sealing import HOTLINE_SECRET_NAME
         from meldpunt.hotline.selectors import hotline_page_of_file
         from meldpunt.hotline.services import reported_urls_wipe
         from meldpunt.hotline.tasks import (
@@ -25,6 +28,9 @@ class HotlineConfig(AppConfig):
         from meldpunt.privacy.tasktimes import reporter_task_register
 
         retention_wiper_register(reported_urls_wipe)
+        # Every machine needs the same address key and exchange signing key.
+        installation_secret_register(HOTLINE_SECRET_NAME)
+        installation_secret_register(EXCHANGE_SECRET_NAME)
         # The file page (a foundation app) links back to the hotline page we give.
         evidence_owner_register(hotline_page_of_file)
         # The case's timeline (cases) cannot import us: it describes our events with these.

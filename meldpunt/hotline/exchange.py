@@ -43,7 +43,7 @@ VERSION = 1
 SCHEMA_DIR = Path(__file__).parent / "data"
 REPORT_SCHEMA = SCHEMA_DIR / "address-report.schema.json"
 ENVELOPE_SCHEMA = SCHEMA_DIR / "signed-address-report.schema.json"
-_SECRET_NAME = "hotline-exchange"  # noqa: S105 (the file name of the secret)
+EXCHANGE_SECRET_NAME = "hotline-exchange"  # noqa: S105 (the file name of the secret)
 
 
 class ExchangeRefused(Exception):
@@ -73,7 +73,7 @@ def _schema_problem(path: Path, instance: object) -> str | None:
 
 def exchange_signing_key() -> SigningKey:
     """The installation's Ed25519 key for exchange documents, made on first use."""
-    secret = bytes.fromhex(installation_secret(_SECRET_NAME))
+    secret = bytes.fromhex(installation_secret(EXCHANGE_SECRET_NAME))
     return SigningKey(crypto.subkey(secret, b"hotline-exchange-sign"))
 
 

@@ -15,12 +15,13 @@ from typing import Any
 from meldpunt.datadir import installation_secret
 from meldpunt.vault import crypto
 
+HOTLINE_SECRET_NAME = "hotline-worker"  # noqa: S105 (the file name of the secret)
 _URL_CONTEXT = b"hotline-url"
 _DETAILS_CONTEXT = b"hotline-fetch"
 
 
 def _secret() -> bytes:
-    return bytes.fromhex(installation_secret("hotline-worker"))
+    return bytes.fromhex(installation_secret(HOTLINE_SECRET_NAME))
 
 
 def hotline_key() -> bytes:

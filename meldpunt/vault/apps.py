@@ -7,6 +7,20 @@ class VaultConfig(AppConfig):
     name = "meldpunt.vault"
     verbose_name = _("Vault")
 
+    def ready(self) -> None:
+        # Files every machine of the installation must share (vault/installation.py).
+        from django.conf import settings
+
+        from meldpunt.datadir import installation_secret_register, shared_file_register
+        from meldpunt.vault import crypto
+        from meldpunt.vault.receipts import RECEIPT_KDF_FILE, receipt_kdf_file
+
+        shared_file_register("django.secret", lambda: settings.SECRET_KEY)
+        installation_secret_register("receipt-salt", crypto.KDF_SALT_BYTES)
+        installation_secret_register("receipt-tag-key")
+        installation_secret_register("receipt-submission-key")
+        shared_file_register(RECEIPT_KDF_FILE, receipt_kdf_file)
+
 
 class StaffAdminConfig(admin_apps.AdminConfig):
     """Django's admin app with meldpunt's site as ``admin.site`` (see vault.adminsite)."""

@@ -147,3 +147,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.target_type}:{self.target_id}"
+
+
+class SharedFileFingerprint(models.Model):
+    """What each shared file of the installation held when a machine first started with it.
+
+    A keyed hash, not the file: it tells a machine whose copy differs (and that would
+    derive other keys) from one with the right copy, and says nothing of the secret.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    fingerprint = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.name

@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from nacl.public import PrivateKey
 
-from meldpunt.datadir import data_dir, data_file_read, installation_secret
-from meldpunt.privacy.hours import path_times_to_hour
+from meldpunt.datadir import installation_secret, shared_file
 from meldpunt.vault import crypto
 from meldpunt.vault.derivations import derivation_gate
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 RECEIPT_LENGTH = 20
 GROUP = 4
+RECEIPT_KDF_FILE = "receipt-kdf.json"
 _SIMILAR = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
 
 
@@ -81,17 +81,14 @@ def receipt_kdf_cost() -> tuple[int, int]:
     would make every existing receipt useless. The cost in force at first use is
     kept next to the receipt salt and used from then on.
     """
-    path = data_dir() / "receipt-kdf.json"
-    if not path.exists():
-        cost = {"opslimit": settings.VAULT_KDF_OPSLIMIT, "memlimit": settings.VAULT_KDF_MEMLIMIT}
-        try:
-            with path.open("x") as handle:
-                json.dump(cost, handle)
-            path_times_to_hour(path, path.parent)  # made by the first report: the hour only
-        except FileExistsError:
-            pass  # another process fixed it first; use theirs
-    cost = json.loads(data_file_read(path))  # access time untouched: see data_file_read
+    cost = json.loads(receipt_kdf_file())
     return int(cost["opslimit"]), int(cost["memlimit"])
+
+
+def receipt_kdf_file() -> str:
+    """The shared file that fixes the receipt cost, made from the settings on first use."""
+    first = {"opslimit": settings.VAULT_KDF_OPSLIMIT, "memlimit": settings.VAULT_KDF_MEMLIMIT}
+    return shared_file(RECEIPT_KDF_FILE, lambda: json.dumps(first))
 
 
 def receipt_tag(receipt: str) -> bytes | None:

@@ -92,8 +92,8 @@ def worker_start(
         MELDPUNT_TASK_BACKEND="django_tasks_db.DatabaseBackend",
         PYTHONUNBUFFERED="1",
         **FAST_RECOVERY,
-        **(env or {}),
     )
+    environment.update(env or {})
     log = folder / f"{worker_id}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
