@@ -43,6 +43,7 @@ from django.db import connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
+from meldpunt.datadir import shared_dir, shared_files
 from meldpunt.privacy.hours import path_times_to_hour
 from meldpunt.vault import crypto
 from meldpunt.vault.blobs import (
@@ -280,11 +281,17 @@ def _data_dir_files() -> list[Path]:
     skipped = set()
     if database is not None:
         skipped = {database.name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
-    return sorted(
-        path
+    found = {
+        path.name: path
         for path in Path(settings.DATA_DIR).iterdir()
         if path.is_file() and not path.is_symlink() and path.name not in skipped
-    )
+    }
+    # On several machines the shared files in use are MELDPUNT_SECRETS_DIR's; a
+    # restore puts them in the data directory (docs/operations.md, Backups).
+    for name in shared_files():
+        if (shared_dir() / name).is_file():
+            found[name] = shared_dir() / name
+    return [found[name] for name in sorted(found)]
 
 
 def _applied_migrations() -> list[list[str]]:

@@ -22,11 +22,13 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from meldpunt.datadir import shared_files
 from meldpunt.intake.models import Report
 from meldpunt.intake.services import IncomingFile, report_submit
-from meldpunt.operations.backups import MAGIC
+from meldpunt.operations.backups import MAGIC, archive_parts, backup_write
 from meldpunt.testing import make_category, make_staff
 from meldpunt.vault.blobs import blob_names
+from meldpunt.vault.installation import shared_files_export
 
 PASSPHRASE = "correct horse battery staple"  # noqa: S105 - the tests' own archives
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -339,3 +341,22 @@ def test_a_forced_restore_replaces_what_the_installation_holds(tmp_path):
     call_command("restore", str(archive), passphrase_file=passphrase, force=True, verbosity=0)
     assert list(Report.objects.values_list("pk", "status")) == [(report.pk, "new")]
     assert not Report.objects.filter(pk=later.pk).exists()
+
+
+def test_on_several_machines_the_backup_holds_the_shared_files_in_use(db, tmp_path, monkeypatch):
+    shared = tmp_path / "secrets"
+    shared_files_export(shared)
+    in_use = "ab" * 32  # a copy that differs from the data directory's own
+    (shared / "receipt-tag-key.secret").write_text(in_use)
+    monkeypatch.setenv("MELDPUNT_SECRETS_DIR", str(shared))
+    archive = tmp_path / "machine.backup"
+    backup_write(out=archive, passphrase=PASSPHRASE)
+
+    files, manifest = {}, {}
+    with archive.open("rb") as handle:
+        for part in archive_parts(handle, PASSPHRASE, manifest):
+            content = b"".join(part.chunks)
+            if part.kind == "file":
+                files[part.name] = content
+    assert files["datadir/receipt-tag-key.secret"] == in_use.encode()
+    assert {f"datadir/{name}" for name in shared_files()} <= set(files)
