@@ -29,3 +29,18 @@ os.environ.setdefault("MELDPUNT_KDF_MEMLIMIT", str(8 * 1024))
 os.environ.setdefault("MELDPUNT_TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 # Tasks run inline, in the test process: it is the worker, with the demo's key.
 os.environ.setdefault("MELDPUNT_WORKER_KEY_IN_DATA_DIR", "1")
+
+
+def pytest_runtest_teardown(item) -> None:
+    """Forget this process's hash indexes after each test.
+
+    A test's rows are rolled back and, on SQLite, their ids handed out again
+    to the next test's rows; an index that takes in only rows after the last
+    id it holds (hashes.indexes.PdqIndex) would mix both tests' hashes.
+    Imported late: Django is set up by then, and only then.
+    """
+    import sys
+
+    matching = sys.modules.get("meldpunt.hashes.matching")
+    if matching is not None:
+        matching.indexes_forget()

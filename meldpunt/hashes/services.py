@@ -53,6 +53,20 @@ def hash_revision_bump() -> None:
     )
 
 
+def hash_revision_lock() -> None:
+    """Hold the revision row until this transaction ends; call before inserting hashes.
+
+    Writers that add hashes then run one after the other, so their rows commit
+    in id order: a process that has read every row up to some id can never
+    later see a row with a smaller one appear, which is what lets the PDQ
+    index take in only the rows after its last (indexes.PdqIndex.refresh).
+    """
+    HashStoreRevision.objects.get_or_create(
+        pk=1, defaults={"token": secrets.token_hex(16), "changed_at": timezone.now()}
+    )
+    HashStoreRevision.objects.select_for_update().filter(pk=1).values_list("pk").first()
+
+
 @transaction.atomic
 def hash_list_create(
     *,
@@ -118,6 +132,7 @@ def hash_list_import(
     read = hash_file_check(path, algorithm=algorithm)
     added_at = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
+        hash_revision_lock()
         before = KnownHash.objects.filter(hash_list=hash_list).count()
         batch: list[tuple] = []
 
@@ -362,6 +377,7 @@ def own_list_add(
     if not pairs:
         raise OwnListRefused("no_hashes", _("This item has no hash that could be put on a list."))
     hash_list = own_list()
+    hash_revision_lock()
     now = timezone.now()
     entry = OwnListEntry.objects.create(
         hash_list=hash_list, source=source, reference=reference, added_by=actor, added_at=now
