@@ -172,9 +172,7 @@ class MultiIndex:
         query_words = queries.view(numpy.uint64).T
         distances = numpy.zeros(len(rows), dtype=numpy.uint16)
         for word in range(PDQ_BYTES // 8):
-            distances += numpy.bitwise_count(
-                self.columns[word][rows] ^ query_words[word][query_of]
-            )
+            distances += numpy.bitwise_count(self.columns[word][rows] ^ query_words[word][query_of])
         near = distances <= max_distance
         rows, query_of = rows[near].astype(numpy.int64), query_of[near]
         distances = distances[near].astype(numpy.int64)
