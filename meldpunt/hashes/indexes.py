@@ -294,6 +294,12 @@ class PdqIndex:
             live = self.live[rows]
             return queries[live], self.list_ids[rows[live]], distances[live]
 
+    def search_hex(
+        self, pdqs: Sequence[str], *, max_distance: int
+    ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+        """``search_arrays`` for well-formed hex strings."""
+        return self.search_arrays(hex_to_array(pdqs, PDQ_BYTES), max_distance=max_distance)
+
     def search(self, pdqs: Sequence[str], *, max_distance: int) -> list[dict[int, int]]:
         """For each query hash, the smallest distance per list id within ``max_distance``."""
         found: list[dict[int, int]] = [{} for _ in pdqs]
