@@ -13,8 +13,8 @@ from text files. Then measures, in the same run:
   ``value IN (...)`` look-up, against the baseline of a Python set in memory;
   then the in-memory ``ExactIndex`` (build time, and look-ups of ``--exact-queries``
   hashes in batches of 1,000 and in one call) against the same set;
-- PDQ: ``hashes_match_pdq`` (revision check + FAISS IndexBinaryFlat range
-  search) and a batch of queries in one FAISS call, against the baseline of a
+- PDQ: ``hashes_match_pdq`` (revision check + ``PdqIndex`` multi-index range
+  search) and a batch of queries in one index call, against the baseline of a
   numpy brute-force scan (XOR and popcount over all hashes);
 - the hash-check API: ``POST /api/v1/hashes/check`` through Django's full
   middleware stack (test client, no network), batches of 1,000 SHA-256 items
@@ -187,7 +187,7 @@ def main() -> None:
         f"PDQ, hashes_match_pdq (one query at a time):      {_rate(len(pdq_queries), faiss_single)}"
     )
     print(
-        f"PDQ, one FAISS call for {len(pdq_queries)} queries:             "
+        f"PDQ, one index call for {len(pdq_queries)} queries:             "
         f"{_rate(len(pdq_queries), faiss_batch)}"
     )
     print(f"PDQ, baseline numpy XOR+popcount scan:            {_rate(len(scanned), numpy_scan)}")

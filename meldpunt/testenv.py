@@ -64,3 +64,18 @@ def pytest_collection_modifyitems(config, items) -> None:
     if engine_free:
         config.hook.pytest_deselected(items=engine_free)
         items[:] = kept
+
+
+def pytest_runtest_teardown(item) -> None:
+    """Forget this process's hash indexes after each test.
+
+    A test's rows are rolled back and, on SQLite, their ids handed out again
+    to the next test's rows; an index that takes in only rows after the last
+    id it holds (hashes.indexes.PdqIndex) would mix both tests' hashes.
+    Imported late: Django is set up by then, and only then.
+    """
+    import sys
+
+    matching = sys.modules.get("meldpunt.hashes.matching")
+    if matching is not None:
+        matching.indexes_forget()

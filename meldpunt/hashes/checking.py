@@ -159,47 +159,133 @@ def check_client_labels(client: HashCheckClient) -> dict[int, str]:
     )
 
 
-def hashes_check(
-    items: Sequence[CheckItem], *, labels: Mapping[int, str]
-) -> list[list[LabelMatch]]:
-    """For each item, the public labels of the allowed lists it is on, sorted by label.
+@dataclass
+class ParsedBatch:
+    """A batch's items sorted out: well-formed hashes by algorithm, problems by position.
+
+    ``hashes[algorithm]`` holds the items' positions in the batch and their
+    hex values (valid, possibly upper-case: the indexes decode either).
+    """
+
+    count: int
+    hashes: dict[Algorithm, tuple[list[int], list[str]]]
+    problems: dict[int, ItemProblem]
+
+    @property
+    def valid(self) -> int:
+        return self.count - len(self.problems)
+
+
+ANY_CASE_HEX = re.compile(r"[0-9a-fA-F]*")
+
+
+def check_items_parse(raw_items: Sequence[object]) -> ParsedBatch:
+    """Every item of a batch checked, as ``check_item_parse`` would, but a batch at a time.
+
+    The common item (``algorithm``, ``value`` and perhaps a short ``id``) is
+    only sorted by algorithm here, and each algorithm's values are then
+    checked together: their lengths in one pass and their digits with one
+    regular expression over all of them. Anything else (a quality, a
+    problem, blanks around a value) goes through ``check_item_parse``, so
+    answers and messages are the same; so does a whole algorithm's group if
+    any value in it fails the joint check.
+    """
+    hashes: dict[Algorithm, tuple[list[int], list[str]]] = {
+        algorithm: ([], []) for algorithm in Algorithm
+    }
+    by_name = {name: hashes[algorithm] for name, algorithm in ALGORITHMS.items()}
+    slow: list[int] = []
+    for position, raw in enumerate(raw_items):
+        try:
+            if type(raw) is dict and 2 <= len(raw) <= 3:
+                group = by_name.get(raw.get("algorithm"))
+                value = raw.get("value")
+                reference = raw.get("id") if len(raw) == 3 else ""
+                if (
+                    group is not None
+                    and type(value) is str
+                    and type(reference) is str
+                    and len(reference) <= MAX_REFERENCE_LENGTH
+                ):
+                    group[0].append(position)
+                    group[1].append(value)
+                    continue
+        except TypeError:  # an unhashable algorithm (a list, an object)
+            pass
+        slow.append(position)
+    for algorithm, (positions, values) in hashes.items():
+        length = LENGTHS[algorithm.value]
+        if values and not (
+            all(len(value) == length for value in values)
+            and ANY_CASE_HEX.fullmatch("".join(values))
+        ):
+            slow += positions
+            positions.clear()
+            values.clear()
+    problems: dict[int, ItemProblem] = {}
+    for position in sorted(slow):
+        item = check_item_parse(raw_items[position])
+        if isinstance(item, ItemProblem):
+            problems[position] = item
+        else:
+            hashes[item.algorithm][0].append(position)
+            hashes[item.algorithm][1].append(item.value)
+    return ParsedBatch(len(raw_items), hashes, problems)
+
+
+def hashes_check_batch(
+    batch: ParsedBatch, *, labels: Mapping[int, str]
+) -> dict[int, list[LabelMatch]]:
+    """The public labels of the allowed lists each item is on, only for items with any.
 
     ``labels`` maps the ids of the lists that may match to their public labels
     (``check_client_labels``). Exact hashes go through one vectorised look-up
-    per algorithm, PDQ hashes through one FAISS range search for the batch.
-    Lists sharing a label are reported once, at the smallest distance.
+    per algorithm, PDQ hashes through one range search for the batch; Python
+    then only walks the matches found. Lists sharing a label are reported
+    once, at the smallest distance; labels come sorted.
     """
-    best: list[dict[str, int]] = [{} for _ in items]
-    if not items or not labels:
-        return [[] for _ in items]
+    best: dict[int, dict[str, int]] = {}
+    if not labels or not batch.valid:
+        return {}
     token = hash_revision_current()
 
-    def found(position: int, list_id: int, distance: int) -> None:
-        label = labels.get(list_id)
-        if label is not None and distance < best[position].get(label, distance + 1):
-            best[position][label] = distance
+    def found(positions: list[int], queries: list[int], list_ids: list[int], distances) -> None:
+        for query, list_id, distance in zip(queries, list_ids, distances, strict=True):
+            label = labels.get(list_id)
+            if label is not None:
+                matches = best.setdefault(positions[query], {})
+                if distance < matches.get(label, distance + 1):
+                    matches[label] = distance
 
     for algorithm in EXACT_ALGORITHMS:
-        positions = [i for i, item in enumerate(items) if item.algorithm == algorithm]
-        if not positions:
-            continue
-        index = exact_index(algorithm, token=token)
-        query_positions, list_ids = index.lookup_hex([items[i].value for i in positions])
-        for query, list_id in zip(query_positions.tolist(), list_ids.tolist(), strict=True):
-            found(positions[query], list_id, 0)
-
-    positions = [i for i, item in enumerate(items) if item.algorithm == Algorithm.PDQ]
-    if positions:
-        index = pdq_index(token=token)
-        per_query = index.search(
-            [items[i].value for i in positions],
-            max_distance=hashes_setting("HASHES_PDQ_MAX_DISTANCE"),
+        positions, values = batch.hashes[algorithm]
+        if values:
+            queries, list_ids = exact_index(algorithm, token=token).lookup_hex(values)
+            found(positions, queries.tolist(), list_ids.tolist(), [0] * len(queries))
+    positions, values = batch.hashes[Algorithm.PDQ]
+    if values:
+        queries, list_ids, distances = pdq_index(token=token).search_hex(
+            values, max_distance=hashes_setting("HASHES_PDQ_MAX_DISTANCE")
         )
-        for position, distances in zip(positions, per_query, strict=True):
-            for list_id, distance in distances.items():
-                found(position, list_id, distance)
+        found(positions, queries.tolist(), list_ids.tolist(), distances.tolist())
+    return {
+        position: [LabelMatch(label, distance) for label, distance in sorted(matches.items())]
+        for position, matches in best.items()
+    }
 
-    return [
-        [LabelMatch(label, distance) for label, distance in sorted(matches.items())]
-        for matches in best
-    ]
+
+def hashes_check(
+    items: Sequence[CheckItem], *, labels: Mapping[int, str]
+) -> list[list[LabelMatch]]:
+    """For each checked item, the public labels of the allowed lists it is on, sorted by label.
+
+    ``hashes_check_batch`` for items parsed one by one (the single-hash endpoint).
+    """
+    hashes: dict[Algorithm, tuple[list[int], list[str]]] = {
+        algorithm: ([], []) for algorithm in Algorithm
+    }
+    for position, item in enumerate(items):
+        hashes[item.algorithm][0].append(position)
+        hashes[item.algorithm][1].append(item.value)
+    found = hashes_check_batch(ParsedBatch(len(items), hashes, {}), labels=labels)
+    return [found.get(position, []) for position in range(len(items))]

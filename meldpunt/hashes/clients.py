@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,22 +135,36 @@ def check_usage_today(client: HashCheckClient) -> Quota:
     return Quota(client.daily_quota, used or 0)
 
 
-@transaction.atomic
+def _charge_sql() -> str:
+    """Add to today's counter if it stays within the quota, creating it if needed; one statement.
+
+    An upsert with a condition, SQLite (3.35+) and PostgreSQL alike: it
+    returns the new count, or no row when the quota would be passed.
+    """
+    table = connection.ops.quote_name(HashCheckUsage._meta.db_table)  # our model, not input
+    return (
+        f"INSERT INTO {table} AS today (client_id, day, items, requests) "  # noqa: S608
+        "VALUES (%s, %s, %s, 1) ON CONFLICT (client_id, day) DO UPDATE "
+        "SET items = today.items + excluded.items, requests = today.requests + 1 "
+        "WHERE today.items + excluded.items <= %s RETURNING items"
+    )
+
+
 def check_usage_charge(*, client: HashCheckClient, items: int) -> Quota:
     """Count ``items`` hashes against today's quota, all or none; raises QuotaExceeded.
 
-    One conditional UPDATE, so concurrent requests of one client can never
-    together pass the quota. A day is a local calendar day (TIME_ZONE).
+    One conditional upsert, so concurrent requests of one client can never
+    together pass the quota, and a request costs one statement, not a
+    transaction of four. A day is a local calendar day (TIME_ZONE).
     """
-    day = timezone.localdate()
     if items <= 0:
         return check_usage_today(client)
-    HashCheckUsage.objects.get_or_create(client=client, day=day)
-    charged = HashCheckUsage.objects.filter(
-        client=client, day=day, items__lte=client.daily_quota - items
-    ).update(items=F("items") + items, requests=F("requests") + 1)
-    used = HashCheckUsage.objects.get(client=client, day=day).items
-    quota = Quota(client.daily_quota, used)
-    if not charged:
-        raise QuotaExceeded(quota, _next_midnight())
-    return quota
+    if items > client.daily_quota:  # the insert below only checks when a row exists
+        raise QuotaExceeded(check_usage_today(client), _next_midnight())
+    day = connection.ops.adapt_datefield_value(timezone.localdate())
+    with connection.cursor() as cursor:
+        cursor.execute(_charge_sql(), [client.pk, day, items, client.daily_quota])
+        row = cursor.fetchone()
+    if row is None:
+        raise QuotaExceeded(check_usage_today(client), _next_midnight())
+    return Quota(client.daily_quota, row[0])

@@ -4,13 +4,14 @@ Exact hashes (SHA-256, SHA-1, MD5) of one file are looked up in the database:
 one indexed query for all hashes of a file. For bulk checks (the hash-check
 API) each process also holds, per algorithm, the exact hashes of the active
 lists in sorted numpy arrays (``indexes.ExactIndex``), answering a batch with
-two vectorised binary searches. PDQ hashes of all active lists are held in a
-FAISS binary index (``indexes.PdqIndex``), as Meta's Hasher-Matcher-Actioner
-does; each process builds it on first use and rebuilds it when the store's
-revision token (models.HashStoreRevision) differs from the one it was built
-at, so an import in one process is seen by the next query in every other.
-The indexes module (numpy, FAISS: some 30 MiB) is imported on first use, so a
-process that never matches by index does not carry it.
+two vectorised binary searches. PDQ hashes of all lists are held in a
+multi-index-hashing index (``indexes.PdqIndex``, exact range search); each
+process builds it on first use and, when the store's revision token
+(models.HashStoreRevision) differs from the one it last saw, adds the new rows
+and re-reads which lists and rows may match, so an import in one process is
+seen by the next query in every other without a rebuild. The exact indexes
+are rebuilt on a new token. The indexes module (numpy) is imported on first
+use, so a process that never matches by index does not carry it.
 
 Hashes of the own list whose entries were all retired (``is_retired``) are
 never matched, by any of these paths.
@@ -90,18 +91,25 @@ def exact_index(algorithm: Algorithm, *, token: str | None = None) -> ExactIndex
 
 
 def pdq_index(*, token: str | None = None) -> PdqIndex:
-    """This process's PDQ index, rebuilt first if the store changed anywhere since.
+    """This process's PDQ index, brought up to date first if the store changed since.
 
     The token is read before the rows, so an index is never labelled newer
     than the rows it holds; a change committed in between only costs one more
-    rebuild at the next query. A caller that already read the token passes it.
+    refresh at the next query. A changed token adds the new rows to the index
+    in place and re-reads which lists and rows may match (``PdqIndex.refresh``);
+    only a first use, or a store replaced underneath, builds it from scratch,
+    dropping the old one first so that a process never holds two.
+    A caller that already read the token passes it.
     """
     global _cached
     if token is None:
         token = hash_revision_current()
     with _lock:
-        if _cached is None or _cached[0] != token:
-            from meldpunt.hashes.indexes import PdqIndex  # noqa: PLC0415 (FAISS on first use)
+        if _cached is not None and _cached[0] != token:
+            _cached[1].refresh()
+            _cached = None if _cached[1].stale else (token, _cached[1])
+        if _cached is None:
+            from meldpunt.hashes.indexes import PdqIndex  # noqa: PLC0415 (numpy on first use)
 
             _cached = (token, PdqIndex.from_database())
         return _cached[1]
@@ -213,3 +221,16 @@ def hashes_match(
     if vpdq:
         matches += hashes_match_vpdq(vpdq)
     return matches
+
+
+def indexes_forget() -> None:
+    """Drop this process's in-memory indexes; the next use builds them from the database.
+
+    For a database replaced underneath a running process in a way its ids
+    cannot tell (tests rolling back; restore a backup by restarting instead).
+    """
+    global _cached
+    with _lock:
+        _cached = None
+    with _exact_lock:
+        _exact_cached.clear()

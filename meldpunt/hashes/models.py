@@ -114,7 +114,13 @@ class KnownHash(models.Model):
             )
         ]
         # Look-ups go by value across all lists; the unique constraint serves per-list work.
-        indexes = [models.Index(fields=["value", "algorithm"], name="known_hash_lookup")]
+        indexes = [
+            models.Index(fields=["value", "algorithm"], name="known_hash_lookup"),
+            # The few retired rows, read whenever a process refreshes its PDQ index.
+            models.Index(
+                fields=["algorithm"], condition=models.Q(is_retired=True), name="known_hash_retired"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.algorithm}:{self.value}"

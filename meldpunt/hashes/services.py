@@ -53,6 +53,23 @@ def hash_revision_bump() -> None:
     )
 
 
+def hash_revision_lock() -> None:
+    """Hold the revision row until this transaction ends; the first thing every writer does.
+
+    Writers that add hashes then run one after the other, so their rows commit
+    in id order: a process that has read every row up to some id can never
+    later see a row with a smaller one appear, which is what lets the PDQ
+    index take in only the rows after its last (indexes.PdqIndex.refresh).
+    The other writers of the store take it first too, so that no two
+    transactions ever wait for each other's locks in opposite orders.
+    """
+    # Made with the token of a store that never changed (""), so making it changes nothing.
+    HashStoreRevision.objects.get_or_create(
+        pk=1, defaults={"token": "", "changed_at": timezone.now()}
+    )
+    HashStoreRevision.objects.select_for_update().filter(pk=1).values_list("pk").first()
+
+
 @transaction.atomic
 def hash_list_create(
     *,
@@ -118,6 +135,7 @@ def hash_list_import(
     read = hash_file_check(path, algorithm=algorithm)
     added_at = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
+        hash_revision_lock()
         before = KnownHash.objects.filter(hash_list=hash_list).count()
         batch: list[tuple] = []
 
@@ -151,6 +169,7 @@ def hash_list_remove(*, hash_list: HashList) -> int:
     Matches already recorded against files keep the list's name (evidence
     stores it), so a file once matched stays hidden from casual viewing.
     """
+    hash_revision_lock()  # first, as every writer of the store: one lock order
     # One DELETE statement: known hashes have no relations or signals to collect.
     count, _by_model = KnownHash.objects.filter(hash_list=hash_list).delete()
     hash_list.delete()
@@ -173,6 +192,7 @@ def hash_list_activate(*, hash_list: HashList, is_active: bool, actor: StaffUser
     admin) record one change, not two. Audited (``hashes.list_activate`` or
     ``hashes.list_deactivate``); ``actor`` is None on the command line.
     """
+    hash_revision_lock()  # first, as every writer of the store: one lock order
     changed = (
         HashList.objects.filter(pk=hash_list.pk)
         .exclude(is_active=is_active)
@@ -265,6 +285,7 @@ def known_hash_retire(
     every process stops matching it at its next query; audited
     (``hashes.hash_retire`` with the reason). Raises KnownHashRefused.
     """
+    hash_revision_lock()  # first, as every writer of the store: one lock order
     known = _known_hash_find(hash_list=hash_list, algorithm=algorithm, value=value)
     if not KnownHash.objects.filter(pk=known.pk, is_retired=False).update(is_retired=True):
         raise KnownHashRefused("retired", _("This hash has already been retired."))
@@ -279,6 +300,7 @@ def known_hash_restore(
     *, hash_list: HashList, algorithm: str, value: str, actor: StaffUser | None
 ) -> KnownHash:
     """Match a retired hash again; audited as ``hashes.hash_restore``. Raises KnownHashRefused."""
+    hash_revision_lock()  # first, as every writer of the store: one lock order
     known = _known_hash_find(hash_list=hash_list, algorithm=algorithm, value=value)
     if not KnownHash.objects.filter(pk=known.pk, is_retired=True).update(is_retired=False):
         raise KnownHashRefused("not_retired", _("This hash is not retired."))
@@ -362,6 +384,7 @@ def own_list_add(
     if not pairs:
         raise OwnListRefused("no_hashes", _("This item has no hash that could be put on a list."))
     hash_list = own_list()
+    hash_revision_lock()
     now = timezone.now()
     entry = OwnListEntry.objects.create(
         hash_list=hash_list, source=source, reference=reference, added_by=actor, added_at=now
@@ -403,6 +426,7 @@ def own_entry_retire(*, entry: OwnListEntry, actor: StaffUser, reason: str) -> O
     A compare-and-set on "not retired yet": retiring twice (two staff, an old
     page) changes nothing the second time and says so.
     """
+    hash_revision_lock()  # first, as every writer of the store: one lock order
     now = timezone.now()
     changed = OwnListEntry.objects.filter(pk=entry.pk, retired_at=None).update(
         retired_at=now, retired_by=actor, retire_reason=reason[:200]
@@ -423,6 +447,7 @@ def own_entry_retire(*, entry: OwnListEntry, actor: StaffUser, reason: str) -> O
 @transaction.atomic
 def own_entry_restore(*, entry: OwnListEntry, actor: StaffUser) -> OwnListEntry:
     """Put a retired entry back: its hashes are matched again."""
+    hash_revision_lock()  # first, as every writer of the store: one lock order
     changed = (
         OwnListEntry.objects.filter(pk=entry.pk)
         .exclude(retired_at=None)

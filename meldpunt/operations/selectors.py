@@ -102,4 +102,10 @@ def hash_store_changed_at() -> datetime | None:
     Every process rebuilds its in-memory index at its first query after a
     change, so this is also the revision every matcher works with.
     """
-    return HashStoreRevision.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    # A row with an empty token was only made to be locked (hashes.services.hash_revision_lock).
+    return (
+        HashStoreRevision.objects.filter(pk=1)
+        .exclude(token="")
+        .values_list("changed_at", flat=True)
+        .first()
+    )

@@ -22,7 +22,9 @@ from meldpunt.hashes.checking import (
     LabelMatch,
     check_client_labels,
     check_item_parse,
+    check_items_parse,
     hashes_check,
+    hashes_check_batch,
 )
 from meldpunt.hashes.clients import (
     Quota,
@@ -130,9 +132,10 @@ def _quota_json(quota: Quota) -> dict[str, int]:
 
 def _reference(raw: object) -> str | None:
     """The client's own reference for an item, echoed back if it is a usable one."""
-    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-        reference = raw["id"]
-        return reference if len(reference) <= MAX_REFERENCE_LENGTH else None
+    if type(raw) is dict:
+        reference = raw.get("id")
+        if type(reference) is str and len(reference) <= MAX_REFERENCE_LENGTH:
+            return reference
     return None
 
 
@@ -141,28 +144,27 @@ def check(request: HttpRequest) -> HttpResponse:
     """Check a batch of hashes; bad items are answered one by one, the rest are checked."""
     client = _client(request)
     raw_items = _read_items(request)
-    parsed = [check_item_parse(raw) for raw in raw_items]
-    valid = [(i, item) for i, item in enumerate(parsed) if isinstance(item, CheckItem)]
-    quota = _charge(client, len(valid))
-    found = hashes_check([item for _i, item in valid], labels=check_client_labels(client))
-    matches_by_position = dict(zip((i for i, _item in valid), found, strict=True))
+    batch = check_items_parse(raw_items)
+    quota = _charge(client, batch.valid)
+    found = hashes_check_batch(batch, labels=check_client_labels(client))
     results = []
-    for position, (raw, item) in enumerate(zip(raw_items, parsed, strict=True)):
+    for position, raw in enumerate(raw_items):
         result: dict = {"index": position, "id": _reference(raw)}
-        if isinstance(item, ItemProblem):
-            result["error"] = {"code": item.code, "message": item.message}
+        problem = batch.problems.get(position)
+        if problem is not None:
+            result["error"] = {"code": problem.code, "message": problem.message}
         else:
-            matches = matches_by_position[position]
+            matches = found.get(position)
             result["matched"] = bool(matches)
-            result["matches"] = _matches_json(matches)
+            result["matches"] = _matches_json(matches) if matches else []
         results.append(result)
     return JsonResponse(
         {
             "results": results,
             "summary": {
-                "checked": len(valid),
-                "matched": sum(1 for matches in found if matches),
-                "invalid": len(parsed) - len(valid),
+                "checked": batch.valid,
+                "matched": len(found),
+                "invalid": len(batch.problems),
             },
             "quota": _quota_json(quota),
         }

@@ -20,7 +20,7 @@ from openapi_spec_validator import validate
 from meldpunt.hashes import api_urls
 from meldpunt.hashes.api import views
 from meldpunt.hashes.api.openapi import openapi_document
-from meldpunt.hashes.checking import ItemCode
+from meldpunt.hashes.checking import ItemCode, ItemProblem, check_item_parse, check_items_parse
 from meldpunt.hashes.clients import check_client_create, check_client_revoke, check_client_rotate
 from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList
 from meldpunt.hashes.services import (
@@ -624,3 +624,39 @@ def test_every_error_and_item_code_is_documented():
     for code in schemas["Error"]["properties"]["error"]["properties"]["code"]["enum"]:
         assert f"`{code}`" in described, code
     assert set(schemas["ItemError"]["properties"]["code"]["enum"]) == set(ItemCode.ALL)
+
+
+def test_a_batch_is_parsed_exactly_as_item_by_item():
+    """The per-algorithm fast path and the item-by-item check agree on every kind of item."""
+    sha = "ab" * 32
+    good = [
+        {"algorithm": "sha256", "value": sha},
+        {"algorithm": "sha256", "value": sha.upper(), "id": "x"},
+        {"algorithm": "md5", "value": "0" * 32, "id": ""},
+        {"algorithm": "pdq", "value": "f" * 64, "quality": 90},
+        {"algorithm": "sha1", "value": f"  {'1' * 40} "},
+    ]
+    bad = [
+        "not an object",
+        {"algorithm": ["sha256"], "value": sha},
+        {"algorithm": "sha256", "value": sha[:-1]},
+        {"algorithm": "sha256", "value": sha[:-1] + "g"},
+        {"algorithm": "md5", "value": "0" * 32, "id": "y" * 201},
+        {"algorithm": "md5", "value": "0" * 32, "colour": "red"},
+        {"algorithm": "sha1", "value": 12},
+        {"algorithm": "pdq", "value": "f" * 64, "quality": 10},
+        {"value": sha, "id": "z"},
+    ]
+    # A bad value in a group sends the whole group item by item: both orders, mixed.
+    for raw_items in (good + bad, bad + good, good, [good[0]] * 3 + [bad[2]]):
+        batch = check_items_parse(raw_items)
+        for position, raw in enumerate(raw_items):
+            expected = check_item_parse(raw)
+            if isinstance(expected, ItemProblem):
+                assert batch.problems[position] == expected
+            else:
+                positions, values = batch.hashes[expected.algorithm]
+                assert values[positions.index(position)].lower() == expected.value
+        assert batch.valid == sum(
+            not isinstance(check_item_parse(r), ItemProblem) for r in raw_items
+        )

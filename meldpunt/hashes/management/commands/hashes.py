@@ -9,6 +9,7 @@ meldpunt hashes remove NAME --yes
 meldpunt hashes retire ALGORITHM HEX --list NAME [--reason TEXT] | restore ALGORITHM HEX --list NAME
 meldpunt hashes client create NAME [--contact TEXT] [--list LIST ...] [--quota N]
 meldpunt hashes client list | revoke NAME | rotate NAME
+meldpunt hashes scan DIR --server URL --token T [--algorithm ALG ...]  (any machine)
 """
 
 from pathlib import Path
@@ -26,6 +27,7 @@ from meldpunt.hashes.clients import (
 )
 from meldpunt.hashes.hashfile import HashFileInvalid, algorithm_parse
 from meldpunt.hashes.models import Algorithm, HashCheckClient, HashList
+from meldpunt.hashes.scanning import EXACT, ScanError, hashes_scan, scan_files
 from meldpunt.hashes.selectors import hash_lists_with_counts
 from meldpunt.hashes.services import (
     KnownHashRefused,
@@ -77,6 +79,19 @@ class Command(BaseCommand):
         removing = verbs.add_parser("remove", help="Delete a list and all its hashes.")
         removing.add_argument("name")
         removing.add_argument("--yes", action="store_true", help="Confirm the removal.")
+        scanning = verbs.add_parser(
+            "scan", help="Hash a directory tree here and check the hashes with a server."
+        )
+        scanning.add_argument("path", type=Path)
+        scanning.add_argument("--server", required=True, help="e.g. https://meldpunt.example")
+        scanning.add_argument("--token", required=True, help="The hash-check token.")
+        scanning.add_argument(
+            "--algorithm",
+            action="append",
+            choices=EXACT,
+            dest="algorithms",
+            help="Hash to send per file (repeat for several; default sha256).",
+        )
         clients = verbs.add_parser("client", help="Clients of the hash-check API.")
         client_verbs = clients.add_subparsers(dest="client_verb", required=True)
         creating = client_verbs.add_parser("create", help="A new client; prints its token once.")
@@ -107,6 +122,8 @@ class Command(BaseCommand):
             self._label(options["name"], options["label"])
         elif verb == "client":
             self._client(options)
+        elif verb == "scan":
+            self._scan(options)
         elif verb in ("activate", "deactivate"):
             changed = hash_list_activate(
                 hash_list=self._list(options["name"]), is_active=verb == "activate", actor=None
@@ -117,6 +134,26 @@ class Command(BaseCommand):
             self._retire(verb, options)
         else:
             self._remove(options["name"], options["yes"])
+
+    def _scan(self, options: dict) -> None:
+        root = options["path"]
+        if not root.is_dir():
+            raise CommandError(f"{root} is not a directory")
+        total = sum(1 for _path in scan_files(root))
+        with tqdm(total=total, unit="file", file=self.stderr) as bar:
+            try:
+                matches = hashes_scan(
+                    root,
+                    server=options["server"],
+                    token=options["token"],
+                    algorithms=options["algorithms"] or ["sha256"],
+                    progress=bar.update,
+                )
+            except ScanError as error:
+                raise CommandError(str(error)) from error
+        for match in matches:
+            self.stdout.write(f"{match.path}\t{match.algorithm}\t{', '.join(match.labels)}")
+        self.stderr.write(f"{total} files checked, {len(matches)} matched")
 
     def _list(self, name: str) -> HashList:
         try:

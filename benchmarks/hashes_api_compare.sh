@@ -1,0 +1,11 @@
+#!/bin/sh
+# The API benchmark on main (the baseline) and on this checkout, twice each, alternately,
+# so that both see the same load. Usage: benchmarks/hashes_api_compare.sh [MAIN_CHECKOUT] [args]
+here=$(cd "$(dirname "$0")/.." && pwd)
+main=${1:-/work/main}
+[ $# -gt 0 ] && shift
+for round in 1 2; do
+    for tree in "$main" "$here"; do
+        (cd "$tree" && "$here/.venv/bin/python" "$here/benchmarks/hashes_api.py" "$@")
+    done
+done

@@ -1,0 +1,127 @@
+"""The PDQ index: exact Hamming range search (compared with brute force) and in-place refresh."""
+
+import numpy
+import pytest
+
+from meldpunt.hashes import matching
+from meldpunt.hashes.indexes import MultiIndex, pdq_brute_force
+from meldpunt.hashes.models import Algorithm, HashList, KnownHash
+from meldpunt.hashes.services import (
+    hash_list_activate,
+    hash_list_create,
+    hash_list_import,
+    hash_list_remove,
+    hash_revision_bump,
+    known_hash_restore,
+    known_hash_retire,
+)
+
+
+def _near(rng: numpy.random.Generator, vectors: numpy.ndarray, distances) -> numpy.ndarray:
+    """A copy of each vector with exactly ``distances[i]`` of its 256 bits flipped."""
+    bits = numpy.unpackbits(vectors, axis=1)
+    for row, distance in enumerate(distances):
+        bits[row, rng.choice(256, int(distance), replace=False)] ^= 1
+    return numpy.packbits(bits, axis=1)
+
+
+def _uniform_and_planted(seed: int, count: int, queries: int):
+    """``count`` random hashes and queries: near copies at distances 0..33, and random ones."""
+    rng = numpy.random.default_rng(seed)
+    stored = rng.integers(0, 256, (count, 32), dtype=numpy.uint8)
+    planted = _near(rng, stored[rng.integers(0, count, queries)], numpy.arange(queries) % 34)
+    random = rng.integers(0, 256, (queries // 4, 32), dtype=numpy.uint8)
+    return stored, numpy.concatenate([planted, random])
+
+
+def _clustered(seed: int, families: int, size: int):
+    """Families of near-duplicates (one picture re-encoded many times), queries near members."""
+    rng = numpy.random.default_rng(seed)
+    parents = rng.integers(0, 256, (families, 32), dtype=numpy.uint8)
+    members = numpy.repeat(parents, size, axis=0)
+    stored = _near(rng, members, rng.integers(0, 24, len(members)))
+    queries = _near(rng, stored[rng.integers(0, len(stored), 1000)], rng.integers(0, 34, 1000))
+    return stored, queries
+
+
+def _as_set(found) -> set[tuple[int, int, int]]:
+    return set(zip(*(part.tolist() for part in found), strict=True))
+
+
+@pytest.mark.parametrize("max_distance", [31, 0, 47])
+def test_multi_index_finds_exactly_what_brute_force_finds_on_uniform_hashes(max_distance):
+    stored, queries = _uniform_and_planted(1, 20_000, 1360)
+    index = MultiIndex(stored[:15_000])
+    index.add(stored[15_000:])  # added later: found like the first ones
+    found = index.search(queries, max_distance=max_distance)
+    expected = pdq_brute_force(stored, queries, max_distance=max_distance)
+    assert _as_set(found) == _as_set(expected)
+    assert len(found[0]) == len(_as_set(found))  # each pair once
+    if max_distance == 31:  # the planted copies at 0..31 are all there, 32 and 33 are not
+        distances = {d for _q, _row, d in _as_set(found)}
+        assert set(range(32)) <= distances and not distances & {32, 33}
+
+
+def test_multi_index_finds_exactly_what_brute_force_finds_on_clustered_hashes():
+    stored, queries = _clustered(2, 400, 50)
+    index = MultiIndex()
+    for part in numpy.array_split(stored, 7):  # many small additions, as imports come
+        index.add(part)
+    found = index.search(queries, max_distance=31)
+    assert _as_set(found) == _as_set(pdq_brute_force(stored, queries, max_distance=31))
+    assert len(found[0]) > 5 * len(queries)  # families: many matches per query
+
+
+def _pdq_list(name: str, values: list[str], tmp_path) -> HashList:
+    path = tmp_path / f"{name}.txt"
+    path.write_text("\n".join(values) + "\n")
+    hash_list = HashList.objects.filter(name=name).first() or hash_list_create(name=name)
+    hash_list_import(hash_list=hash_list, path=path, algorithm=Algorithm.PDQ)
+    return hash_list
+
+
+def _hexes(vectors: numpy.ndarray) -> list[str]:
+    return [bytes(row).hex() for row in vectors]
+
+
+@pytest.mark.django_db
+def test_an_import_is_added_to_the_running_index_without_a_rebuild(tmp_path):
+    stored, _queries = _uniform_and_planted(3, 2000, 4)
+    old = _pdq_list("old", _hexes(stored[:1500]), tmp_path)
+    index = matching.pdq_index()
+    assert len(index) == 1500
+    new = _pdq_list("new", _hexes(stored[1500:]), tmp_path)
+    assert matching.pdq_index() is index  # the same arrays, grown
+    assert len(index) == 2000
+    probe = _hexes(_near(numpy.random.default_rng(4), stored[[10, 1900]], [31, 31]))
+    assert matching.pdq_index().search(probe, max_distance=31) == [{old.pk: 31}, {new.pk: 31}]
+
+    # Switching off, retiring and removing hide rows without a rebuild; undoing shows them.
+    hash_list_activate(hash_list=new, is_active=False, actor=None)
+    assert matching.pdq_index().search(probe, max_distance=31) == [{old.pk: 31}, {}]
+    hash_list_activate(hash_list=new, is_active=True, actor=None)
+    known_hash_retire(hash_list=old, algorithm="pdq", value=_hexes(stored[10:11])[0], actor=None)
+    assert matching.pdq_index().search(probe, max_distance=31) == [{}, {new.pk: 31}]
+    known_hash_restore(hash_list=old, algorithm="pdq", value=_hexes(stored[10:11])[0], actor=None)
+    assert matching.pdq_index().search(probe, max_distance=31)[0] == {old.pk: 31}
+    hash_list_remove(hash_list=new)
+    assert matching.pdq_index().search(probe, max_distance=31) == [{old.pk: 31}, {}]
+    assert matching.pdq_index() is index and len(index) == 1500
+
+
+@pytest.mark.django_db
+def test_a_store_replaced_underneath_is_read_again_from_scratch(tmp_path):
+    """Rows the index holds vanish and others take their ids (a restored backup): rebuild."""
+    stored, _queries = _uniform_and_planted(5, 10, 4)
+    hash_list = _pdq_list("l", _hexes(stored[:5]), tmp_path)
+    index = matching.pdq_index()
+    last = KnownHash.objects.order_by("pk").last()
+    KnownHash.objects.filter(pk=last.pk).delete()
+    KnownHash.objects.create(
+        pk=last.pk, hash_list=hash_list, algorithm="pdq", value=_hexes(stored[9:10])[0]
+    )
+    hash_revision_bump()
+    rebuilt = matching.pdq_index()
+    assert rebuilt is not index
+    found = rebuilt.search(_hexes(stored[[4, 9]]), max_distance=0)
+    assert found == [{}, {hash_list.pk: 0}]
