@@ -177,6 +177,8 @@ def _search_files(search: TimeSearch) -> None:
     for path in [root, *root.rglob("*")]:
         if DATABASE_FILE.search(path.name):
             continue
+        if path.relative_to(root).parts[:2] == ("blobs", "health"):
+            continue  # /health/ready's write probe (vault.blobs), run by monitoring, not reporters
         status = path.lstat()
         search.timestamp(status.st_mtime, f"{path} mtime")
         search.timestamp(status.st_atime, f"{path} atime")
