@@ -3,6 +3,7 @@
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from meldpunt.chat import selectors, services
@@ -18,6 +19,7 @@ from meldpunt.chat.models import (
     OpeningHours,
 )
 from meldpunt.chat.services import ChatError, ChatErrorCode
+from meldpunt.intake.retention_tasks import purge_expired_reports
 from meldpunt.intake.services import mailbox_open, report_content
 from meldpunt.testing import make_staff
 from meldpunt.vault.keys import NoKeyError
@@ -281,3 +283,18 @@ def test_contact_registrations_and_survey_are_counted_per_line_and_month():
     survey = {f.question: (f.yes, f.no) for f in selectors.survey_figures(line=line, month=month)}
     assert survey == {"satisfied": (1, 0), "feel_better": (0, 0), "recommend": (0, 1)}
     assert selectors.chat_counts(line=line, month=month) == {ChatStatus.ENDED: 1}
+
+
+@override_settings(
+    TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+)
+def test_the_daily_retention_purge_task_also_destroys_expired_chats():
+    line = make_chat_line(retention_days=0)
+    access, _t = _start(line)
+    services.reporter_message_post(access=access, body="weg ermee")
+    services.chat_reporter_leave(access=access)
+    Chat.objects.filter(pk=access.chat.pk).update(ended_at=timezone.now() - timedelta(hours=1))
+    purge_expired_reports.enqueue()
+    chat = Chat.objects.get(pk=access.chat.pk)
+    assert chat.destroyed_at is not None
+    assert bytes(chat.messages.exclude(author="system").get().sealed_body) == b""

@@ -1,7 +1,10 @@
 """The chat pages through Django's test client: reporter without accounts, staff signed in."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from meldpunt.chat.models import Chat, ChatStatus, ContactRegistration, OpeningHours
 from meldpunt.chat.views import COOKIE_NAME
@@ -152,3 +155,20 @@ def test_phone_contact_is_registered_by_hand(client):
     assert response.status_code == 302
     registration = ContactRegistration.objects.get()
     assert registration.channel == "phone" and registration.has_follow_up
+
+
+def test_staff_see_that_a_reporter_who_closed_the_browser_timed_out(client):
+    line = make_chat_line(reporter_timeout_minutes=1)
+    analyst = make_staff(lines=[line])
+    _reporter_with_chat(line)
+    chat = Chat.objects.get()
+    sign_in(client, analyst)
+    client.post(f"/staff/chat/{chat.pk}/pick-up/")
+    # The reporter's page stopped asking for news two minutes ago.
+    Chat.objects.update(reporter_seen_at=timezone.now() - timedelta(minutes=2))
+    queue = client.get("/staff/chat/")
+    chat.refresh_from_db()
+    assert chat.status == ChatStatus.TIMED_OUT
+    assert "Verlopen" in queue.content.decode()
+    frame = client.get(f"/staff/chat/{chat.pk}/transcript/").content.decode()
+    assert "De melder is weg; de chat is verlopen." in frame
