@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from nacl.public import PrivateKey
 
-from meldpunt.intake.services import report_submit
+from meldpunt.intake.services import IntakeError, report_submit
 from meldpunt.lines.models import Line, LineMembership
 from meldpunt.vault import crypto
 from meldpunt.vault.audit import audit_record
@@ -376,11 +376,14 @@ def chat_receipt(*, access: ReporterAccess) -> str:
     category = chat.line.chat_settings.receipt_category
     with override(chat.language):
         question = _("Chat transcript")
-    submission = report_submit(
-        category=category,
-        answers={"chat": _transcript_text(chat=chat, key_bytes=access.key_bytes)},
-        questions={"chat": question},
-    )
+    try:
+        submission = report_submit(
+            category=category,
+            answers={"chat": _transcript_text(chat=chat, key_bytes=access.key_bytes)},
+            questions={"chat": question},
+        )
+    except IntakeError as error:  # the receipt category no longer takes reports
+        raise ChatError(ChatErrorCode.NO_CATEGORY, error.message) from error
     with transaction.atomic():
         updated = Chat.objects.filter(pk=chat.pk, report__isnull=True).update(
             report=submission.report

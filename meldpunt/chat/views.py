@@ -133,9 +133,13 @@ def conversation(request: HttpRequest) -> HttpResponse:
     chat = access.chat
     services.chat_reporter_seen(chat=chat)
     settings_ = chat.line.chat_settings
-    form = ChatMessageForm(request.POST or None, settings=settings_)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if "edit" in request.POST:
+        # Back from the check: the text again, to change it.
+        form = ChatMessageForm(initial={"body": request.POST.get("body", "")}, settings=settings_)
+    else:
+        form = ChatMessageForm(request.POST or None, settings=settings_)
+    if form.is_bound and form.is_valid():
         body = form.cleaned_data["body"]
         review = answer_review(body, language=request.LANGUAGE_CODE)
         if review.warnings and "confirm" not in request.POST:
@@ -147,18 +151,10 @@ def conversation(request: HttpRequest) -> HttpResponse:
             status = ERROR_STATUS[error.code]
         else:
             return redirect("chat:conversation")
-    elif form.errors:
+    elif form.is_bound:
         status = 400
-    if "edit" in request.POST:
-        form = ChatMessageForm(initial={"body": request.POST.get("body", "")}, settings=settings_)
-        status = 200
     chat.refresh_from_db()
-    context = {
-        "chat": chat,
-        "form": form,
-        "position": selectors.queue_position(chat),
-        "refresh": REFRESH_SECONDS,
-    }
+    context = {"chat": chat, "form": form}
     if chat.is_finished:
         context |= {
             "thread": _thread(chat, access.key_bytes),

@@ -42,8 +42,12 @@ def test_the_cookie_holds_only_a_random_token_and_the_waiting_page_refreshes():
     assert token["httponly"] and token["samesite"] == "Strict"
     assert len(token.value) >= 43
     page = reporter.get("/chat/now/")
-    assert b'id="queue-position"' in page.content
-    assert b'http-equiv="refresh"' in page.content
+    assert b'<iframe id="transcript" src="/chat/now/transcript/"' in page.content
+    assert "frame-src 'self'" in page["Content-Security-Policy"]
+    frame = reporter.get("/chat/now/transcript/")
+    assert b'id="queue-position"' in frame.content
+    assert b'http-equiv="refresh"' in frame.content
+    assert "frame-ancestors 'self'" in frame["Content-Security-Policy"]
     assert not reporter.session.keys()  # no session is made for a chat
 
 
@@ -54,6 +58,10 @@ def test_message_that_may_identify_the_reporter_is_shown_marked_before_sending()
     text = "Bel mij op 06 4123 5678"
     review = reporter.post("/chat/now/", {"body": text})
     assert b"<mark" in review.content and b'name="confirm"' in review.content
+    assert not chat.messages.exists()
+    back = reporter.post("/chat/now/", {"body": text, "edit": "1"})
+    assert back.status_code == 200 and b'name="confirm"' not in back.content
+    assert text.encode() in back.content  # the text is back in the form, to change
     assert not chat.messages.exists()
     sent = reporter.post("/chat/now/", {"body": text, "confirm": "1"})
     assert sent.status_code == 302
