@@ -7,6 +7,7 @@ reporter's whole page refreshes, showing their place in the queue.
 """
 
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -70,10 +71,23 @@ def _access(request: HttpRequest) -> services.ReporterAccess | None:
     return services.chat_for_token(request.COOKIES.get(COOKIE_NAME, ""))
 
 
+def live_is_available(request: HttpRequest) -> bool:
+    """Served by an ASGI server: the page may load the live script (see chat.live)."""
+    return isinstance(request, ASGIRequest)
+
+
+def _live_policy(policy: str) -> str:
+    return policy + "; script-src 'self'; connect-src 'self'"
+
+
 def _thread(chat: Chat, key_bytes: bytes, *, for_staff: bool = False) -> list[dict]:
+    return thread_items(chat, key_bytes, selectors.chat_messages(chat), for_staff=for_staff)
+
+
+def thread_items(chat: Chat, key_bytes: bytes, messages, *, for_staff: bool = False) -> list[dict]:
     """Each message with its text; for staff, reporter text with identifying details marked."""
     thread = []
-    for message in selectors.chat_messages(chat):
+    for message in messages:
         item = {"message": message, "text": "", "review": None}
         if message.author != Author.SYSTEM:
             item["text"] = services.message_text(message=message, key_bytes=key_bytes)
@@ -161,8 +175,12 @@ def conversation(request: HttpRequest) -> HttpResponse:
             "survey_form": SurveyForm(),
         }
         return render(request, "chat/finished.html", context, status=status)
+    live = live_is_available(request)
+    context["live"] = live
     response = render(request, "chat/conversation.html", context, status=status)
-    response.headers["Content-Security-Policy"] = FRAMING_PAGE_POLICY
+    response.headers["Content-Security-Policy"] = (
+        _live_policy(FRAMING_PAGE_POLICY) if live else FRAMING_PAGE_POLICY
+    )
     return response
 
 
@@ -244,14 +262,20 @@ def _line_ids(request: HttpRequest) -> list[int]:
     return list(LineMembership.objects.filter(user=request.user).values_list("line_id", flat=True))
 
 
-def _staff_chat(request: HttpRequest, pk: int) -> Chat:
-    """A chat of one of the user's lines; 404 alike for other lines and none at all."""
-    return get_object_or_404(
-        Chat.objects.select_related("line__chat_settings"),
-        pk=pk,
-        line_id__in=_line_ids(request),
-        destroyed_at__isnull=True,
+def staff_chat_for(request: HttpRequest, pk: int) -> Chat | None:
+    """A chat of one of the user's lines, or None alike for other lines and none at all."""
+    return (
+        Chat.objects.select_related("line__chat_settings")
+        .filter(pk=pk, line_id__in=_line_ids(request), destroyed_at__isnull=True)
+        .first()
     )
+
+
+def _staff_chat(request: HttpRequest, pk: int) -> Chat:
+    chat = staff_chat_for(request, pk)
+    if chat is None:
+        raise Http404
+    return chat
 
 
 def _staff_key(request: HttpRequest, chat: Chat) -> bytes:
@@ -305,6 +329,8 @@ def _render_staff_chat(
 ) -> HttpResponse:
     settings_ = chat.line.chat_settings
     is_mine = chat.staff_id == request.user.pk and not chat.is_finished
+    # A finished chat's page shows what it needs without news (the stream would only end).
+    live = live_is_available(request) and not chat.is_finished
     response = render(
         request,
         "chat/staff_chat.html",
@@ -315,10 +341,13 @@ def _render_staff_chat(
             "canned_form": CannedAnswerForm(line=chat.line, language=chat.language),
             "hand_over_form": HandOverForm(line=chat.line, actor=request.user),
             "contact_form": ContactForm(line=chat.line),
+            "live": live,
         },
         status=status,
     )
-    response.headers["Content-Security-Policy"] = FRAMING_PAGE_POLICY
+    response.headers["Content-Security-Policy"] = (
+        _live_policy(FRAMING_PAGE_POLICY) if live else FRAMING_PAGE_POLICY
+    )
     return response
 
 
