@@ -7,6 +7,11 @@ newer than the last one it sent, so any process may have stored them. A stream
 ends after STREAM_SECONDS; the browser reconnects with Last-Event-ID and goes
 on where it stopped.
 
+Database work runs in the event loop's shared thread pool (thread_sensitive
+False), not in a thread of the request's own: an open stream then holds no
+database connection of its own, so hundreds of streams use a handful of
+connections (one per pool thread) instead of one each.
+
 Only under ASGI does a stream hold nothing but a coroutine. Under WSGI it
 would hold a server thread, so there the pages do not load the script and
 everything runs on page refresh (views.live_is_available).
@@ -18,6 +23,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import override
@@ -69,6 +75,15 @@ def _news(
     return News(events=events, is_finished=chat.is_finished, last_pk=last), now_position
 
 
+def _news_in_pool(**arguments) -> tuple[News, int]:
+    try:
+        return _news(**arguments)
+    except DatabaseError:
+        # This pool thread's connection may be broken: the next poll connects afresh.
+        connection.close()
+        raise
+
+
 async def _stream(
     *, chat_pk: int, key_bytes: bytes, after: int, for_staff: bool, language: str
 ) -> AsyncIterator[str]:
@@ -77,7 +92,7 @@ async def _stream(
     deadline = loop.time() + STREAM_SECONDS
     position = -1
     while loop.time() < deadline:
-        news, position = await sync_to_async(_news)(
+        news, position = await sync_to_async(_news_in_pool, thread_sensitive=False)(
             chat_pk=chat_pk,
             key_bytes=key_bytes,
             after=after,
@@ -106,7 +121,7 @@ def _reporter_chat(request: HttpRequest) -> services.ReporterAccess | None:
 
 
 async def reporter_events(request: HttpRequest) -> HttpResponse:
-    access = await sync_to_async(_reporter_chat)(request)
+    access = await sync_to_async(_reporter_chat, thread_sensitive=False)(request)
     if access is None:
         return HttpResponse(status=404)
     return _event_response(
@@ -140,7 +155,7 @@ def _staff_chat_key(request: HttpRequest, pk: int) -> tuple[int, bytes] | None:
 
 
 async def staff_events(request: HttpRequest, pk: int) -> HttpResponse:
-    found = await sync_to_async(_staff_chat_key)(request, pk)
+    found = await sync_to_async(_staff_chat_key, thread_sensitive=False)(request, pk)
     if found is None:
         return HttpResponse(status=404)
     chat_pk, key_bytes = found

@@ -2,8 +2,9 @@
 
 Without JavaScript the conversation keeps going by page refresh: the transcript
 is a small page in a frame that reloads itself every few seconds (meta refresh),
-so the message being typed in the page around it is never lost. A waiting
-reporter's whole page refreshes, showing their place in the queue.
+so the message being typed in the page around it is never lost; while the
+reporter waits, the frame shows their place in the queue. Served over ASGI, the
+pages also load a small script that makes the frame live (see chat.live).
 """
 
 from django.conf import settings

@@ -16,7 +16,8 @@ from meldpunt.testing import make_staff, sign_in
 
 from .factories import make_chat_line, unlocked_key
 
-pytestmark = pytest.mark.django_db
+# Committed rows: the streams read the database from the event loop's pool threads.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def _read_until(stream, text: bytes, *, seconds: float) -> bytes:
