@@ -3,7 +3,9 @@
 The page's one small script (static chat/live.js) replaces the self-refreshing
 frame with a list fed by an EventSource. Events come from the same message store
 as the pages without JavaScript: the stream polls the database for messages
-newer than the last one it sent, so any process may have stored them. A stream
+newer than the last one it sent, so any process may have stored them. One
+poller per process (MessageWatch) asks the database every 0.25 s which chats
+have new messages and wakes only their streams. A stream
 ends after STREAM_SECONDS; the browser reconnects with Last-Event-ID and goes
 on where it stopped.
 
@@ -18,7 +20,9 @@ everything runs on page refresh (views.live_is_available).
 """
 
 import asyncio
+import contextlib
 import json
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -34,10 +38,14 @@ from meldpunt.vault.models import Role
 from meldpunt.vault.sessionsecrets import session_private_key
 
 from . import selectors, services
-from .models import Chat
+from .models import Chat, ChatMessage
 from .views import COOKIE_NAME, staff_chat_for, thread_items
 
 POLL_SECONDS = 0.25
+# Without a wake-up, a stream looks again after this long anyway (a safety net), and
+# a waiting reporter's after this long (their place moves with other chats).
+RECHECK_SECONDS = 5
+WAITING_RECHECK_SECONDS = 2
 STREAM_SECONDS = 25
 RETRY_MILLISECONDS = 1000
 
@@ -84,6 +92,70 @@ def _news_in_pool(**arguments) -> tuple[News, int]:
         raise
 
 
+def _messages_since(last_pk: int | None) -> tuple[int, set[int]]:
+    """The newest message's pk, and which chats got messages after ``last_pk``."""
+    try:
+        if last_pk is None:
+            newest = ChatMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
+            return newest or 0, set()
+        rows = list(ChatMessage.objects.filter(pk__gt=last_pk).values_list("pk", "chat_id"))
+    except DatabaseError:
+        connection.close()
+        raise
+    return max((pk for pk, _chat in rows), default=last_pk), {chat for _pk, chat in rows}
+
+
+class MessageWatch:
+    """One poller per event loop: one query per tick says which chats have news.
+
+    Streams wait on an asyncio.Event of their chat and query only when woken, so
+    the database load grows with the messages, not with the open streams.
+    """
+
+    def __init__(self) -> None:
+        self.subscribers: dict[int, set[asyncio.Event]] = {}
+        self.task: asyncio.Task | None = None
+
+    def subscribe(self, chat_pk: int) -> asyncio.Event:
+        event = asyncio.Event()
+        self.subscribers.setdefault(chat_pk, set()).add(event)
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._run())
+        return event
+
+    def unsubscribe(self, chat_pk: int, event: asyncio.Event) -> None:
+        waiting = self.subscribers.get(chat_pk, set())
+        waiting.discard(event)
+        if not waiting:
+            self.subscribers.pop(chat_pk, None)
+
+    async def _run(self) -> None:
+        last_pk = None
+        while self.subscribers:
+            try:
+                last_pk, chats = await sync_to_async(_messages_since, thread_sensitive=False)(
+                    last_pk
+                )
+            except DatabaseError:
+                chats = set()
+            for chat_pk in chats:
+                for event in self.subscribers.get(chat_pk, ()):
+                    event.set()
+            await asyncio.sleep(POLL_SECONDS)
+
+
+_watches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, MessageWatch]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _watch() -> MessageWatch:
+    loop = asyncio.get_running_loop()
+    if loop not in _watches:
+        _watches[loop] = MessageWatch()
+    return _watches[loop]
+
+
 async def _stream(
     *, chat_pk: int, key_bytes: bytes, after: int, for_staff: bool, language: str
 ) -> AsyncIterator[str]:
@@ -91,22 +163,33 @@ async def _stream(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_SECONDS
     position = -1
-    while loop.time() < deadline:
-        news, position = await sync_to_async(_news_in_pool, thread_sensitive=False)(
-            chat_pk=chat_pk,
-            key_bytes=key_bytes,
-            after=after,
-            for_staff=for_staff,
-            language=language,
-            position=position,
-        )
-        for event in news.events:
-            yield event
-        after = news.last_pk
-        if news.is_finished:
-            yield "event: end\ndata: {}\n\n"
-            return
-        await asyncio.sleep(POLL_SECONDS)
+    watch = _watch()
+    news_arrived = watch.subscribe(chat_pk)
+    try:
+        while loop.time() < deadline:
+            news_arrived.clear()  # before the query: news after it wakes us again
+            news, position = await sync_to_async(_news_in_pool, thread_sensitive=False)(
+                chat_pk=chat_pk,
+                key_bytes=key_bytes,
+                after=after,
+                for_staff=for_staff,
+                language=language,
+                position=position,
+            )
+            for event in news.events:
+                yield event
+            after = news.last_pk
+            if news.is_finished:
+                yield "event: end\ndata: {}\n\n"
+                return
+            # A waiting reporter's place changes without news in their own chat.
+            recheck = WAITING_RECHECK_SECONDS if position else RECHECK_SECONDS
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    news_arrived.wait(), timeout=max(0.0, min(recheck, deadline - loop.time()))
+                )
+    finally:
+        watch.unsubscribe(chat_pk, news_arrived)
 
 
 def _event_response(stream: AsyncIterator[str]) -> StreamingHttpResponse:
