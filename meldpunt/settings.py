@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     # workflow
     "meldpunt.intake",
     "meldpunt.cases",
+    "meldpunt.chat",
     "meldpunt.hotline",
     # outbound
     "meldpunt.network",

@@ -9,6 +9,7 @@ from meldpunt.operations import views as operations_views
 # so no language cookie is needed.
 urlpatterns = i18n_patterns(
     path("", include("meldpunt.intake.urls")),
+    path("", include("meldpunt.chat.urls")),
     # Off unless HOTLINE_PUBLIC_MONITOR (404 then): removal figures per hosting company.
     path("hosting-monitor/", hotline_views.public_monitor, name="hotline-public-monitor"),
     prefix_default_language=False,
@@ -19,6 +20,7 @@ urlpatterns += [
     path("api/v1/", include("meldpunt.intake.api_urls")),
     path("staff/", include("meldpunt.vault.urls")),
     path("staff/cases/", include("meldpunt.cases.urls")),
+    path("staff/chat/", include("meldpunt.chat.staff_urls")),
     path("staff/evidence/", include("meldpunt.evidence.urls")),
     path("staff/hotline/", include("meldpunt.hotline.urls")),
     path("staff/network/", include("meldpunt.network.urls")),

@@ -56,6 +56,24 @@ def retention_wiper_unregister(wiper: ReportContentWiper) -> None:
         _content_wipers.remove(wiper)
 
 
+# Apps above intake that keep content of their own outside any report (chat
+# transcripts without a receipt) register a purge here; the daily purge task runs
+# each one after the reports. A purge returns how many items it destroyed.
+ExtraPurge = Callable[[], int]
+_extra_purges: list[ExtraPurge] = []
+
+
+def retention_purge_register(purge: ExtraPurge) -> None:
+    """Have the daily purge task also run ``purge()`` (idempotent, safe on many workers)."""
+    if purge not in _extra_purges:
+        _extra_purges.append(purge)
+
+
+def retention_extra_purges_run() -> int:
+    """Run every registered purge; returns how many items they destroyed together."""
+    return sum(purge() for purge in _extra_purges)
+
+
 # Reports are fetched and destroyed in batches so a purge of millions of rows
 # never holds them all in memory or in one transaction.
 PURGE_BATCH_SIZE = 500

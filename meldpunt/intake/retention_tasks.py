@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from meldpunt.periodic import periodic_schedule
 
-from .retention import reports_purge
+from .retention import reports_purge, retention_extra_purges_run
 from .staging import staged_files_purge
 
 logger = logging.getLogger(__name__)
@@ -40,11 +40,13 @@ def purge_expired_reports() -> int:
     were chosen but never sent (intake.staging); returns how many reports."""
     result = reports_purge()
     staged = staged_files_purge()
+    others = retention_extra_purges_run()
     logger.info(
-        "Retention purge: %d destroyed, %d skipped, %d unsent files removed.",
+        "Retention purge: %d destroyed, %d skipped, %d unsent files removed, %d other items.",
         len(result.destroyed),
         len(result.skipped),
         staged,
+        others,
     )
     purge_schedule()
     return len(result.destroyed)

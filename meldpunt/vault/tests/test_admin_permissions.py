@@ -24,6 +24,13 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from meldpunt.cases.models import ClassificationScheme, LineCaseSettings, QuestionTemplate
 from meldpunt.cases.tests.factories import make_report
+from meldpunt.chat.models import (
+    CannedAnswer,
+    ChatSettings,
+    ClosedDay,
+    ContactType,
+    OpeningHours,
+)
 from meldpunt.hashes.models import Algorithm, HashCheckClient, HashList, KnownHash
 from meldpunt.hotline.models import ActionKind, AddressAction, HostingProvider
 from meldpunt.hotline.services import reported_url_create
@@ -117,6 +124,17 @@ class World:
                 line=self.line, language="nl", title="Wanneer?", body="Wanneer was het?"
             ),
             LineCaseSettings: LineCaseSettings.objects.create(line=self.line),
+            ChatSettings: ChatSettings.objects.create(
+                line=self.line, receipt_category=self.kept_category
+            ),
+            OpeningHours: OpeningHours.objects.create(
+                line=self.line, weekday=0, opens="09:00", closes="17:00"
+            ),
+            ClosedDay: ClosedDay.objects.create(line=self.line, day="2026-12-25"),
+            CannedAnswer: CannedAnswer.objects.create(
+                line=self.line, language="nl", title="Welkom", text="Welkom bij de chat."
+            ),
+            ContactType: ContactType.objects.create(line=self.line, name="Algemene informatie"),
             HashList: HashList.objects.create(name="police-2026", public_label="Politie"),
             HashCheckClient: HashCheckClient.objects.create(name="Host BV", token_hash="0" * 64),
             Partner: self.partner,

@@ -1,0 +1,252 @@
+"""Live chat under load: many chats at once, a message every few seconds per side.
+
+    .venv/bin/python benchmarks/chat.py [--chats 200] [--interval 5] [--seconds 60]
+
+A fresh data directory (SQLite; PostgreSQL with DATABASE_URL, created when
+missing; use a fresh database name per run) gets a line with
+a chat open all week and one analyst; ``--chats`` chats are started and picked
+up through the services. Uvicorn then serves ``meldpunt.asgi`` in its own
+process, and every chat's reporter holds a Server-Sent Events stream open
+(``/chat/now/events/``), as the page's script does. Every ``--interval`` seconds
+per chat and side, spread evenly: the reporter posts a message through the page
+(a real form POST with its CSRF token), and the analyst's side writes one
+through ``services.staff_message_post`` (the staff page calls exactly that).
+Delivery latency is the time from the write until the reporter's stream carries
+the message; the staff stream is the same code and is not opened separately.
+
+Printed: delivery latency p50/p99/max for each side, messages lost, and the
+server's peak resident memory (VmHWM). Issue 15's target: p99 < 500 ms. The last
+line printed is a JSON object with the figures.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _setup(data_dir: str) -> None:
+    os.environ["MELDPUNT_DATA_DIR"] = data_dir
+    os.environ.setdefault("MELDPUNT_KDF_OPSLIMIT", "1")
+    os.environ.setdefault("MELDPUNT_KDF_MEMLIMIT", str(8 * 1024))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
+    sys.path.insert(0, str(ROOT))
+    from _setup import _create_postgres_database
+
+    _create_postgres_database(os.environ.get("DATABASE_URL", ""))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def _world(chats: int):
+    from meldpunt.chat import services
+    from meldpunt.chat.tests.factories import make_chat_line, unlocked_key
+    from meldpunt.testing import make_staff
+
+    line = make_chat_line(max_messages_per_minute=60)
+    analyst = make_staff(lines=[line])
+    started = [services.chat_start(line=line, language="nl") for _ in range(chats)]
+    for chat, _token in started:
+        services.chat_pick_up(chat=chat, actor=analyst)
+    key = unlocked_key(analyst)
+    keys = {
+        chat.pk: services.staff_chat_key(chat=chat, user=analyst, private_key=key)
+        for chat, _token in started
+    }
+    return analyst, started, keys
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def _request(port: int, raw: bytes) -> tuple[bytes, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(raw)
+    await writer.drain()
+    data = await reader.read()
+    writer.close()
+    head, _sep, body = data.partition(b"\r\n\r\n")
+    return head, body
+
+
+class Reporter:
+    def __init__(self, port: int, token: str, chat_pk: int) -> None:
+        self.port, self.token, self.chat_pk = port, token, chat_pk
+        self.csrf_cookie = self.csrf_token = ""
+        self.waiting: dict[str, float] = {}  # marker -> time written
+        self.latencies: dict[str, list[float]] = {"reporter": [], "staff": []}
+
+    async def prepare(self) -> None:
+        head, body = await _request(
+            self.port,
+            f"GET /chat/now/ HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: mp_chat={self.token}\r\n"
+            "Connection: close\r\n\r\n".encode(),
+        )
+        self.csrf_cookie = re.search(rb"mp_csrf=([^;]+)", head)[1].decode()
+        self.csrf_token = CSRF_FIELD.search(body)[1].decode()
+
+    async def post(self, marker: str) -> None:
+        body = f"body={marker}&confirm=1&csrfmiddlewaretoken={self.csrf_token}".encode()
+        self.waiting[marker] = time.monotonic()
+        await _request(
+            self.port,
+            b"POST /chat/now/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + f"Cookie: mp_chat={self.token}; mp_csrf={self.csrf_cookie}\r\n".encode()
+            + b"Content-Type: application/x-www-form-urlencoded\r\n"
+            + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body,
+        )
+
+    async def listen(self, stop: asyncio.Event) -> None:
+        """Hold the event stream open, reconnecting after Last-Event-ID, as EventSource does."""
+        last = "0"
+        while not stop.is_set():
+            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            writer.write(
+                f"GET /chat/now/events/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Cookie: mp_chat={self.token}\r\nLast-Event-ID: {last}\r\n"
+                "Connection: close\r\n\r\n".encode()
+            )
+            await writer.drain()
+            with contextlib.suppress(ConnectionError):
+                while not stop.is_set():
+                    line = await reader.readline()
+                    if not line:
+                        break
+                    if line.startswith(b"id: "):
+                        last = line[4:].strip().decode()
+                    for marker in [m for m in self.waiting if m.encode() in line]:
+                        side = "staff" if marker.startswith("s") else "reporter"
+                        self.latencies[side].append(time.monotonic() - self.waiting.pop(marker))
+            writer.close()
+
+
+async def _run(args, port: int, started, analyst, keys) -> dict:
+    from asgiref.sync import sync_to_async
+
+    from meldpunt.chat import services
+
+    reporters = [Reporter(port, token, chat.pk) for chat, token in started]
+    for reporter in reporters:
+        await reporter.prepare()
+    stop = asyncio.Event()
+    listeners = [asyncio.create_task(r.listen(stop)) for r in reporters]
+    await asyncio.sleep(2)
+    chats = {chat.pk: chat for chat, _token in started}
+
+    def staff_write(chat_pk: int, marker: str, reporter: Reporter) -> None:
+        reporter.waiting[marker] = time.monotonic()
+        services.staff_message_post(
+            chat=chats[chat_pk], actor=analyst, key_bytes=keys[chat_pk], body=marker
+        )
+
+    async def side(reporter: Reporter, offset: float, is_staff: bool) -> None:
+        await asyncio.sleep(offset)
+        number = 0
+        loop = asyncio.get_running_loop()
+        end = loop.time() + args.seconds
+        while loop.time() < end:
+            number += 1
+            marker = f"{'s' if is_staff else 'r'}{reporter.chat_pk}x{number}q"
+            if is_staff:
+                await sync_to_async(staff_write)(reporter.chat_pk, marker, reporter)
+            else:
+                await reporter.post(marker)
+            await asyncio.sleep(args.interval)
+
+    count = len(reporters)
+    writers = [
+        side(r, args.interval * (i / count), is_staff)
+        for i, r in enumerate(reporters)
+        for is_staff in (False, True)
+    ]
+    await asyncio.gather(*writers)
+    await asyncio.sleep(3)
+    stop.set()
+    for task in listeners:
+        task.cancel()
+    figures = {}
+    for name in ("reporter", "staff"):
+        values = sorted(v for r in reporters for v in r.latencies[name])
+        lost = sum(1 for r in reporters for m in r.waiting if (m[0] == "s") == (name == "staff"))
+        figures[name] = {
+            "delivered": len(values),
+            "lost": lost,
+            "p50_ms": round(1000 * statistics.median(values)) if values else None,
+            "p99_ms": round(1000 * values[int(0.99 * (len(values) - 1))]) if values else None,
+            "max_ms": round(1000 * values[-1]) if values else None,
+        }
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chats", type=int, default=200)
+    parser.add_argument("--interval", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    args = parser.parse_args()
+    data_dir = tempfile.mkdtemp(prefix="meldpunt-chat-bench-")
+    _setup(data_dir)
+    analyst, started, keys = _world(args.chats)
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and application
+        [sys.executable, "-m", "uvicorn", "meldpunt.asgi:application", "--port", str(port)]
+        + ["--no-access-log", "--log-level", "warning"],
+        cwd=ROOT,
+        env={**os.environ, "MELDPUNT_DATA_DIR": data_dir},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit("uvicorn did not start")
+            time.sleep(0.2)
+        figures = asyncio.run(_run(args, port, started, analyst, keys))
+        figures["server_peak_mb"] = round(_peak_memory_mb(server.pid))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)  # open event streams end within 25 s
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    figures |= {"chats": args.chats, "interval_s": args.interval, "seconds": args.seconds}
+    for name in ("reporter", "staff"):
+        side = figures[name]
+        print(
+            f"{name} -> reporter: {side['delivered']} delivered, {side['lost']} lost, "
+            f"p50 {side['p50_ms']} ms, p99 {side['p99_ms']} ms, max {side['max_ms']} ms"
+        )
+    print(f"server peak memory: {figures['server_peak_mb']} MB")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

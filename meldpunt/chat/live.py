@@ -1,0 +1,253 @@
+"""The live path for browsers with JavaScript: Server-Sent Events, under ASGI only.
+
+The page's one small script (static chat/live.js) replaces the self-refreshing
+frame with a list fed by an EventSource. Events come from the same message store
+as the pages without JavaScript: the stream polls the database for messages
+newer than the last one it sent, so any process may have stored them. One
+poller per process (MessageWatch) asks the database every 0.25 s which chats
+have new messages and wakes only their streams. A stream
+ends after STREAM_SECONDS; the browser reconnects with Last-Event-ID and goes
+on where it stopped.
+
+Database work runs in the event loop's shared thread pool (thread_sensitive
+False), not in a thread of the request's own: an open stream then holds no
+database connection of its own, so hundreds of streams use a handful of
+connections (one per pool thread) instead of one each.
+
+Only under ASGI does a stream hold nothing but a coroutine. Under WSGI it
+would hold a server thread, so there the pages do not load the script and
+everything runs on page refresh (views.live_is_available).
+"""
+
+import asyncio
+import contextlib
+import json
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from asgiref.sync import sync_to_async
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import override
+
+from meldpunt.vault.decorators import is_fully_signed_in
+from meldpunt.vault.keys import NoKeyError
+from meldpunt.vault.models import Role
+from meldpunt.vault.sessionsecrets import session_private_key
+
+from . import selectors, services
+from .models import Chat, ChatMessage
+from .views import COOKIE_NAME, staff_chat_for, thread_items
+
+POLL_SECONDS = 0.25
+# Without a wake-up, a stream looks again after this long anyway (a safety net), and
+# a waiting reporter's after this long (their place moves with other chats).
+RECHECK_SECONDS = 5
+WAITING_RECHECK_SECONDS = 2
+STREAM_SECONDS = 25
+RETRY_MILLISECONDS = 1000
+
+
+@dataclass(frozen=True)
+class News:
+    events: list[str]
+    is_finished: bool
+    last_pk: int
+
+
+def _after(request: HttpRequest) -> int:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
+    return int(raw) if raw.isdigit() and len(raw) < 19 else 0
+
+
+def _news(
+    *, chat_pk: int, key_bytes: bytes, after: int, for_staff: bool, language: str, position: int
+) -> tuple[News, int]:
+    """Messages after ``after`` as SSE events (rendered HTML), and the queue place if changed."""
+    chat = Chat.objects.select_related("line").get(pk=chat_pk)
+    messages = list(selectors.chat_messages(chat).filter(pk__gt=after))
+    events = []
+    with override(language):
+        for item in thread_items(chat, key_bytes, messages, for_staff=for_staff):
+            html = render_to_string("chat/_message.html", {"item": item})
+            events.append(f"id: {item['message'].pk}\ndata: {json.dumps({'html': html})}\n\n")
+        now_position = selectors.queue_position(chat)
+        if now_position != position and not for_staff:
+            text = render_to_string("chat/_position.html", {"position": now_position})
+            events.append(f"event: position\ndata: {json.dumps({'html': text})}\n\n")
+    if not for_staff:
+        services.chat_reporter_seen(chat=chat)
+    last = messages[-1].pk if messages else after
+    return News(events=events, is_finished=chat.is_finished, last_pk=last), now_position
+
+
+def _news_in_pool(**arguments) -> tuple[News, int]:
+    try:
+        return _news(**arguments)
+    except DatabaseError:
+        # This pool thread's connection may be broken: the next poll connects afresh.
+        connection.close()
+        raise
+
+
+def _messages_since(last_pk: int | None) -> tuple[int, set[int]]:
+    """The newest message's pk, and which chats got messages after ``last_pk``."""
+    try:
+        if last_pk is None:
+            newest = ChatMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
+            return newest or 0, set()
+        rows = list(ChatMessage.objects.filter(pk__gt=last_pk).values_list("pk", "chat_id"))
+    except DatabaseError:
+        connection.close()
+        raise
+    return max((pk for pk, _chat in rows), default=last_pk), {chat for _pk, chat in rows}
+
+
+class MessageWatch:
+    """One poller per event loop: one query per tick says which chats have news.
+
+    Streams wait on an asyncio.Event of their chat and query only when woken, so
+    the database load grows with the messages, not with the open streams.
+    """
+
+    def __init__(self) -> None:
+        self.subscribers: dict[int, set[asyncio.Event]] = {}
+        self.task: asyncio.Task | None = None
+
+    def subscribe(self, chat_pk: int) -> asyncio.Event:
+        event = asyncio.Event()
+        self.subscribers.setdefault(chat_pk, set()).add(event)
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._run())
+        return event
+
+    def unsubscribe(self, chat_pk: int, event: asyncio.Event) -> None:
+        waiting = self.subscribers.get(chat_pk, set())
+        waiting.discard(event)
+        if not waiting:
+            self.subscribers.pop(chat_pk, None)
+
+    async def _run(self) -> None:
+        last_pk = None
+        while self.subscribers:
+            try:
+                last_pk, chats = await sync_to_async(_messages_since, thread_sensitive=False)(
+                    last_pk
+                )
+            except DatabaseError:
+                chats = set()
+            for chat_pk in chats:
+                for event in self.subscribers.get(chat_pk, ()):
+                    event.set()
+            await asyncio.sleep(POLL_SECONDS)
+
+
+_watches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, MessageWatch]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _watch() -> MessageWatch:
+    loop = asyncio.get_running_loop()
+    if loop not in _watches:
+        _watches[loop] = MessageWatch()
+    return _watches[loop]
+
+
+async def _stream(
+    *, chat_pk: int, key_bytes: bytes, after: int, for_staff: bool, language: str
+) -> AsyncIterator[str]:
+    yield f"retry: {RETRY_MILLISECONDS}\n\n"
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STREAM_SECONDS
+    position = -1
+    watch = _watch()
+    news_arrived = watch.subscribe(chat_pk)
+    try:
+        while loop.time() < deadline:
+            news_arrived.clear()  # before the query: news after it wakes us again
+            news, position = await sync_to_async(_news_in_pool, thread_sensitive=False)(
+                chat_pk=chat_pk,
+                key_bytes=key_bytes,
+                after=after,
+                for_staff=for_staff,
+                language=language,
+                position=position,
+            )
+            for event in news.events:
+                yield event
+            after = news.last_pk
+            if news.is_finished:
+                yield "event: end\ndata: {}\n\n"
+                return
+            # A waiting reporter's place changes without news in their own chat.
+            recheck = WAITING_RECHECK_SECONDS if position else RECHECK_SECONDS
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    news_arrived.wait(), timeout=max(0.0, min(recheck, deadline - loop.time()))
+                )
+    finally:
+        watch.unsubscribe(chat_pk, news_arrived)
+
+
+def _event_response(stream: AsyncIterator[str]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold events back
+    return response
+
+
+def _reporter_chat(request: HttpRequest) -> services.ReporterAccess | None:
+    return services.chat_for_token(request.COOKIES.get(COOKIE_NAME, ""))
+
+
+async def reporter_events(request: HttpRequest) -> HttpResponse:
+    access = await sync_to_async(_reporter_chat, thread_sensitive=False)(request)
+    if access is None:
+        return HttpResponse(status=404)
+    return _event_response(
+        _stream(
+            chat_pk=access.chat.pk,
+            key_bytes=access.key_bytes,
+            after=_after(request),
+            for_staff=False,
+            language=request.LANGUAGE_CODE,
+        )
+    )
+
+
+def _staff_chat_key(request: HttpRequest, pk: int) -> tuple[int, bytes] | None:
+    """The same checks as the staff pages: fully signed in, working role, line member."""
+    if not is_fully_signed_in(request) or request.user.role not in {
+        Role.ANALYST,
+        Role.SUPERVISOR,
+    }:
+        return None
+    chat = staff_chat_for(request, pk)
+    if chat is None:
+        return None
+    try:
+        key = services.staff_chat_key(
+            chat=chat, user=request.user, private_key=session_private_key(request)
+        )
+    except NoKeyError:
+        return None
+    return chat.pk, key
+
+
+async def staff_events(request: HttpRequest, pk: int) -> HttpResponse:
+    found = await sync_to_async(_staff_chat_key, thread_sensitive=False)(request, pk)
+    if found is None:
+        return HttpResponse(status=404)
+    chat_pk, key_bytes = found
+    return _event_response(
+        _stream(
+            chat_pk=chat_pk,
+            key_bytes=key_bytes,
+            after=_after(request),
+            for_staff=True,
+            language=request.LANGUAGE_CODE,
+        )
+    )

@@ -1,0 +1,300 @@
+"""The chat's rules, on the real database with real crypto."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from meldpunt.chat import selectors, services
+from meldpunt.chat.hours import chat_is_open, chat_next_opening
+from meldpunt.chat.models import (
+    Chat,
+    ChatEvent,
+    ChatMessage,
+    ChatStatus,
+    ClosedDay,
+    ContactChannel,
+    ContactType,
+    OpeningHours,
+)
+from meldpunt.chat.services import ChatError, ChatErrorCode
+from meldpunt.intake.retention_tasks import purge_expired_reports
+from meldpunt.intake.services import mailbox_open, report_content
+from meldpunt.testing import make_staff
+from meldpunt.vault.keys import NoKeyError
+from meldpunt.vault.models import KeyGrant
+
+from .factories import make_chat_line, unlocked_key
+
+pytestmark = pytest.mark.django_db
+
+TZ = timezone.get_default_timezone()
+
+
+def _local(*args) -> datetime:
+    return timezone.make_aware(datetime(*args), TZ)
+
+
+def _line_with_office_hours():
+    line = make_chat_line(always_open=False)
+    for weekday in range(5):  # Monday to Friday, 9 to 17
+        OpeningHours.objects.create(line=line, weekday=weekday, opens=time(9), closes=time(17))
+    return line
+
+
+def test_chat_opens_only_in_opening_hours_and_not_on_closed_days():
+    line = _line_with_office_hours()
+    # 2026-12-07 is a Monday.
+    assert chat_is_open(line, now=_local(2026, 12, 7, 10, 0))
+    assert not chat_is_open(line, now=_local(2026, 12, 7, 17, 0))
+    assert not chat_is_open(line, now=_local(2026, 12, 6, 12, 0))  # Sunday
+    ClosedDay.objects.create(line=line, day=datetime(2026, 12, 7).date(), name="Feestdag")
+    assert not chat_is_open(line, now=_local(2026, 12, 7, 10, 0))
+    # Saturday evening: next opening skips Sunday and the closed Monday.
+    opening = chat_next_opening(line, now=_local(2026, 12, 5, 20, 0))
+    assert opening.starts == _local(2026, 12, 8, 9, 0)
+    assert opening.ends == _local(2026, 12, 8, 17, 0)
+
+
+def test_chat_started_outside_opening_hours_is_refused_and_nothing_stored():
+    line = _line_with_office_hours()
+    with pytest.raises(ChatError) as refused:
+        services.chat_start(line=line, language="nl", now=_local(2026, 12, 6, 12, 0))
+    assert refused.value.code == ChatErrorCode.CLOSED
+    assert not Chat.objects.exists()
+
+
+def _start(line, language="nl"):
+    chat, token = services.chat_start(line=line, language=language)
+    return services.chat_for_token(token), token
+
+
+def test_messages_are_sealed_for_the_line_and_the_reporters_token_only():
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    outsider = make_staff(lines=[make_chat_line()])
+    access, token = _start(line)
+    chat = access.chat
+    services.chat_pick_up(chat=chat, actor=analyst)
+    staff_key = services.staff_chat_key(chat=chat, user=analyst, private_key=unlocked_key(analyst))
+    services.reporter_message_post(access=access, body="Mijn buurman dealt drugs")
+    services.staff_message_post(
+        chat=chat, actor=analyst, key_bytes=staff_key, body="Sinds wanneer?"
+    )
+
+    stored = list(ChatMessage.objects.filter(chat=chat).exclude(author="system"))
+    assert len(stored) == 2
+    assert all(b"buurman" not in bytes(m.sealed_body) for m in stored)
+    assert all(b"wanneer" not in bytes(m.sealed_body) for m in stored)
+    # The reporter's token and the analyst's key both open every message.
+    again = services.chat_for_token(token)
+    assert [services.message_text(message=m, key_bytes=again.key_bytes) for m in stored] == [
+        "Mijn buurman dealt drugs",
+        "Sinds wanneer?",
+    ]
+    assert staff_key == again.key_bytes
+    # A member of another line holds no grant; a wrong token finds nothing.
+    with pytest.raises(NoKeyError):
+        services.staff_chat_key(chat=chat, user=outsider, private_key=unlocked_key(outsider))
+    assert services.chat_for_token(token[:-2] + "AA") is None
+    assert services.chat_for_token("not a token") is None
+    assert KeyGrant.objects.filter(data_key=chat.data_key, is_reporter=True).count() == 1
+
+
+def test_queue_position_counts_waiting_chats_of_the_line_only():
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    first, _t = _start(line)
+    _start(make_chat_line())  # another line's queue
+    second, _t = _start(line)
+    third, _t = _start(line)
+    assert [selectors.queue_position(a.chat) for a in (first, second, third)] == [1, 2, 3]
+    services.chat_pick_up(chat=first.chat, actor=analyst)
+    second.chat.refresh_from_db()
+    third.chat.refresh_from_db()
+    assert selectors.queue_position(first.chat) == 0
+    assert [selectors.queue_position(a.chat) for a in (second, third)] == [1, 2]
+
+
+def test_a_chat_is_picked_up_once_and_several_chats_at_once_are_fine():
+    line = make_chat_line()
+    analyst, colleague = make_staff(lines=[line]), make_staff(lines=[line])
+    one, _t = _start(line)
+    two, _t = _start(line)
+    services.chat_pick_up(chat=one.chat, actor=analyst)
+    with pytest.raises(ChatError) as conflict:
+        services.chat_pick_up(chat=one.chat, actor=colleague)
+    assert conflict.value.code == ChatErrorCode.CONFLICT
+    services.chat_pick_up(chat=two.chat, actor=analyst)
+    assert set(selectors.chats_of(analyst)) == {one.chat, two.chat}
+
+
+def test_hand_over_moves_the_chat_and_only_to_a_colleague_of_the_line():
+    line = make_chat_line()
+    analyst, colleague = make_staff(lines=[line]), make_staff(lines=[line])
+    stranger = make_staff(lines=[make_chat_line()])
+    access, _t = _start(line)
+    services.chat_pick_up(chat=access.chat, actor=analyst)
+    with pytest.raises(ChatError):
+        services.chat_hand_over(chat=access.chat, actor=analyst, colleague=stranger)
+    services.chat_hand_over(chat=access.chat, actor=analyst, colleague=colleague)
+    assert access.chat.staff == colleague
+    # The old holder can no longer write.
+    key = services.staff_chat_key(chat=access.chat, user=analyst, private_key=unlocked_key(analyst))
+    with pytest.raises(ChatError):
+        services.staff_message_post(chat=access.chat, actor=analyst, key_bytes=key, body="Hallo")
+    events = list(access.chat.messages.values_list("event", flat=True))
+    assert events == [ChatEvent.PICKED_UP, ChatEvent.HANDED_OVER]
+
+
+def test_message_flood_is_limited_per_chat_and_per_minute():
+    line = make_chat_line(max_messages_per_minute=3)
+    access, _t = _start(line)
+    other, _t = _start(line)
+    now = timezone.now().replace(second=5)
+    for number in range(3):
+        services.reporter_message_post(access=access, body=f"bericht {number}", now=now)
+    with pytest.raises(ChatError) as flood:
+        services.reporter_message_post(access=access, body="nog een", now=now)
+    assert flood.value.code == ChatErrorCode.FLOOD
+    assert access.chat.messages.count() == 3
+    # Another chat is not affected, and the next minute this one may go on.
+    services.reporter_message_post(access=other, body="hallo", now=now)
+    services.reporter_message_post(access=access, body="later", now=now + timedelta(minutes=1))
+    assert access.chat.messages.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("x" * 101, ChatErrorCode.TOO_LONG),
+        ("hallo\x00daar", ChatErrorCode.CONTROL_CHARACTERS),
+        ("bel\x1b[31m", ChatErrorCode.CONTROL_CHARACTERS),
+        ("stil\u0085", ChatErrorCode.CONTROL_CHARACTERS),
+    ],
+)
+def test_overlong_messages_and_control_characters_are_refused(body, code):
+    access, _t = _start(make_chat_line(max_message_chars=100))
+    with pytest.raises(ChatError) as refused:
+        services.reporter_message_post(access=access, body=body)
+    assert refused.value.code == code
+    assert not access.chat.messages.exists()
+    services.reporter_message_post(access=access, body="regel 1\nregel 2\tmet tab")
+
+
+def test_a_reporter_who_goes_away_times_out_and_the_minute_is_forgotten():
+    line = make_chat_line(reporter_timeout_minutes=3)
+    analyst = make_staff(lines=[line])
+    gone, _t = _start(line)
+    present, _t = _start(line)
+    services.chat_pick_up(chat=gone.chat, actor=analyst)
+    later = timezone.now() + timedelta(minutes=4)
+    services.chat_reporter_seen(chat=present.chat, now=later)
+    assert services.chats_time_out(now=later) == 1
+    gone.chat.refresh_from_db()
+    present.chat.refresh_from_db()
+    assert gone.chat.status == ChatStatus.TIMED_OUT
+    assert gone.chat.reporter_seen_at is None and gone.chat.flood_window_start is None
+    assert gone.chat.messages.last().event == ChatEvent.TIMED_OUT
+    assert present.chat.status == ChatStatus.WAITING
+    with pytest.raises(ChatError):
+        services.reporter_message_post(access=gone, body="nog daar?")
+
+
+def test_chats_go_back_to_the_queue_when_their_holder_is_released():
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    access, _t = _start(line)
+    services.chat_pick_up(chat=access.chat, actor=analyst)
+    assert services.chats_release(staff=analyst) == 1
+    access.chat.refresh_from_db()
+    assert access.chat.status == ChatStatus.WAITING and access.chat.staff is None
+    assert selectors.queue_position(access.chat) == 1
+
+
+def test_receipt_turns_the_chat_into_a_report_whose_mailbox_holds_the_transcript():
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    access, _t = _start(line)
+    services.chat_pick_up(chat=access.chat, actor=analyst)
+    key = services.staff_chat_key(chat=access.chat, user=analyst, private_key=unlocked_key(analyst))
+    services.reporter_message_post(access=access, body="Er wordt gedeald in de garage")
+    services.staff_message_post(
+        chat=access.chat, actor=analyst, key_bytes=key, body="Welke garage?"
+    )
+    receipt = services.chat_receipt(access=access)
+    with pytest.raises(ChatError):
+        services.chat_receipt(access=access)  # one report per chat
+    mailbox = mailbox_open(receipt=receipt)
+    transcript = report_content(report=mailbox.report, key_bytes=mailbox.key_bytes)["answers"]
+    assert "Er wordt gedeald in de garage" in transcript["chat"]
+    assert "Welke garage?" in transcript["chat"]
+    assert access.chat.report == mailbox.report
+    assert mailbox.report.line == line
+
+
+def test_purge_destroys_transcripts_after_the_chat_retention_period():
+    line = make_chat_line(retention_days=7)
+    analyst = make_staff(lines=[line])
+    access, token = _start(line)
+    recent, _t = _start(line)
+    services.reporter_message_post(access=access, body="geheim verhaal")
+    services.chat_pick_up(chat=access.chat, actor=analyst)
+    services.chat_end(chat=access.chat, actor=analyst)
+    services.chat_reporter_leave(access=recent)
+    assert services.chats_purge(now=timezone.now() + timedelta(days=6)) == 0
+    assert services.chats_purge(now=timezone.now() + timedelta(days=8)) == 2
+    assert services.chats_purge(now=timezone.now() + timedelta(days=9)) == 0  # idempotent
+    chat = Chat.objects.get(pk=access.chat.pk)
+    assert chat.destroyed_at is not None
+    assert not KeyGrant.objects.filter(data_key=chat.data_key).exists()
+    assert all(bytes(m.sealed_body) == b"" for m in chat.messages.all())
+    assert services.chat_for_token(token) is None
+
+
+def test_contact_registrations_and_survey_are_counted_per_line_and_month():
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    worried, general = ContactType.objects.filter(line=line).order_by("order")
+    access, _t = _start(line)
+    with pytest.raises(ChatError):  # still running
+        services.contact_register(
+            line=line, actor=analyst, contact_type=worried, has_follow_up=True, chat=access.chat
+        )
+    services.chat_reporter_leave(access=access)
+    services.contact_register(
+        line=line, actor=analyst, contact_type=worried, has_follow_up=True, chat=access.chat
+    )
+    with pytest.raises(ChatError):  # once per chat
+        services.contact_register(
+            line=line, actor=analyst, contact_type=worried, has_follow_up=True, chat=access.chat
+        )
+    services.contact_register(line=line, actor=analyst, contact_type=general, has_follow_up=False)
+    services.survey_answer(access=access, answers={"satisfied": True, "recommend": False})
+    with pytest.raises(ChatError):
+        services.survey_answer(access=access, answers={"satisfied": True})
+    month = timezone.localdate().replace(day=1)
+    figures = selectors.contact_figures(line=line, month=month)
+    assert [(f.contact_type, f.channel, f.has_follow_up, f.count) for f in figures] == [
+        ("Algemene informatie", ContactChannel.PHONE, False, 1),
+        ("Zorgen over iemand anders", ContactChannel.CHAT, True, 1),
+    ]
+    survey = {f.question: (f.yes, f.no) for f in selectors.survey_figures(line=line, month=month)}
+    assert survey == {"satisfied": (1, 0), "feel_better": (0, 0), "recommend": (0, 1)}
+    assert selectors.chat_counts(line=line, month=month) == {ChatStatus.ENDED: 1}
+
+
+@override_settings(
+    TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+)
+def test_the_daily_retention_purge_task_also_destroys_expired_chats():
+    line = make_chat_line(retention_days=0)
+    access, _t = _start(line)
+    services.reporter_message_post(access=access, body="weg ermee")
+    services.chat_reporter_leave(access=access)
+    Chat.objects.filter(pk=access.chat.pk).update(ended_at=timezone.now() - timedelta(hours=1))
+    purge_expired_reports.enqueue()
+    chat = Chat.objects.get(pk=access.chat.pk)
+    assert chat.destroyed_at is not None
+    assert bytes(chat.messages.exclude(author="system").get().sealed_body) == b""

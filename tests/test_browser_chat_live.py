@@ -1,0 +1,108 @@
+"""Acceptance (issue 15): with JavaScript on, a message appears on the other side
+within 2 s without a reload, through an ASGI server (Uvicorn).
+
+Uvicorn runs in its own process, so it must see the test database: this test
+runs on PostgreSQL only (the SQLite test database lives in the test process's
+memory).
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from playwright.sync_api import expect
+
+from meldpunt.chat.models import Chat
+from meldpunt.chat.tests.factories import make_chat_line
+from meldpunt.testing import PASSWORD, current_totp, make_staff
+
+from .conftest import free_port
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[1]
+START_SECONDS = 60
+
+
+@pytest.fixture
+def asgi_url(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("the server process sees the test database on PostgreSQL only")
+    config = connection.settings_dict
+    port = free_port()
+    database = (
+        f"postgres://{config['USER']}:{config.get('PASSWORD') or ''}@{config['HOST']}:"
+        f"{config['PORT'] or 5432}/{config['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "MELDPUNT_DATA_DIR": str(settings.DATA_DIR),
+        "DJANGO_SETTINGS_MODULE": "meldpunt.settings",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    command = [sys.executable, "-m", "uvicorn", "tests.asgi_static:application"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and application
+        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("uvicorn did not start")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_with_javascript_a_message_appears_on_the_other_side_within_two_seconds(asgi_url, browser):
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    reporter_context = browser.new_context(locale="nl-NL")
+    staff_context = browser.new_context(locale="nl-NL")
+    try:
+        reporter = reporter_context.new_page()
+        reporter.goto(f"{asgi_url}/chat/{line.slug}/")
+        reporter.locator(f'form[action="/chat/{line.slug}/start/"] button').click()
+        # The script replaced the frame with the live list.
+        expect(reporter.locator("#transcript")).to_have_count(0)
+        expect(reporter.locator("#queue-position")).to_contain_text("1")
+        chat = Chat.objects.get()
+
+        staff = staff_context.new_page()
+        staff.goto(asgi_url + "/staff/sign-in/")
+        staff.locator('input[name="username"]').fill(analyst.username)
+        staff.locator('input[name="password"]').fill(PASSWORD)
+        staff.locator('#main form button[type="submit"]').click()
+        staff.locator('input[name="token"]').fill(current_totp(analyst))
+        staff.locator('#main form button[type="submit"]').click()
+        staff.goto(asgi_url + "/staff/chat/")
+        staff.locator(f'form[action="/staff/chat/{chat.pk}/pick-up/"] button').click()
+        expect(staff.locator("#chat-thread")).to_be_visible()
+
+        navigations = []
+        reporter.on("framenavigated", lambda frame: navigations.append(frame.url))
+        staff.locator('#staff-message textarea[name="body"]').fill("Live vanaf de medewerker")
+        staff.locator("#staff-message button").click()
+        expect(reporter.locator("#chat-thread")).to_contain_text(
+            "Live vanaf de medewerker", timeout=2_000
+        )
+        assert navigations == []  # no reload of the reporter's page
+
+        reporter.locator('#chat-form textarea[name="body"]').fill("Live vanaf de melder")
+        reporter.locator("#chat-form button").click()
+        expect(staff.locator("#chat-thread")).to_contain_text("Live vanaf de melder", timeout=2_000)
+    finally:
+        reporter_context.close()
+        staff_context.close()
