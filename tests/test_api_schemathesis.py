@@ -10,13 +10,14 @@ and a hash-check client token. Examples per operation are bounded so the whole
 module stays well under a minute.
 """
 
-import json
 import os
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.test import Client
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -25,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from werkzeug.test import Client as WerkzeugClient
 
 from meldpunt.hashes.api.openapi import openapi_document as hashes_document
 from meldpunt.hashes.clients import check_client_create
@@ -65,6 +67,20 @@ FUZZ_SETTINGS = settings(
 )
 
 
+@pytest.fixture(autouse=True)
+def _connection_kept_open() -> Iterator[None]:
+    """Keep the database connection across the in-process requests, as Django's test client does.
+
+    Django's WSGI handler closes the connection when a request starts and finishes;
+    on PostgreSQL that would end the test's transaction after the first request.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def test_the_fuzzed_documents_are_the_ones_served(client):
     """The documents are taken from the code at import; they must be what clients get."""
     assert client.get("/api/v1/openapi.json").json() == reporter_document()
@@ -77,20 +93,17 @@ def mailbox_token(db) -> str:
     category = make_full_category()
     Line.objects.filter(pk=category.line_id).update(slug=LINE)
     Category.objects.filter(pk=category.pk).update(slug=CATEGORY)
-    client = Client()
+    # Through the same in-process WSGI app as the fuzzing (Django's test client would
+    # put back the connection-closing signal handlers after its request).
+    client = WerkzeugClient(reporter.app)
     submitted = client.post(
         f"/api/v1/lines/{LINE}/categories/{CATEGORY}/reports",
-        json.dumps({"what": "Er wordt gedeald bij de snackbar"}),
-        content_type="application/json",
+        json={"what": "Er wordt gedeald bij de snackbar"},
     )
-    assert submitted.status_code == 201, submitted.content
-    opened = client.post(
-        "/api/v1/mailbox/session",
-        json.dumps({"receipt": submitted.json()["receipt"]}),
-        content_type="application/json",
-    )
-    assert opened.status_code == 201, opened.content
-    return opened.json()["token"]
+    assert submitted.status_code == 201, submitted.get_data()
+    opened = client.post("/api/v1/mailbox/session", json={"receipt": submitted.json["receipt"]})
+    assert opened.status_code == 201, opened.get_data()
+    return opened.json["token"]
 
 
 @pytest.fixture
