@@ -41,6 +41,9 @@ ACCEPTED: dict[str, str] = {}
 # test to a few seconds.
 PROCESSES = 4
 NOT_FOUND = "not found on PyPI"
+# Installed but not dependencies: this project (editable, not on PyPI) and the pip that
+# the Python build seeds into every virtual environment (its version is the Python's).
+NOT_DEPENDENCIES = {"meldpunt", "pip"}
 UNREACHABLE = (
     "ConnectionError",
     "ConnectTimeout",
@@ -83,7 +86,7 @@ def _releases() -> dict[str, str]:
         releases[canonicalize_name(requirement.name)] = _pinned_version(requirement) or ""
     for distribution in metadata.distributions():
         name = canonicalize_name(distribution.metadata["Name"])
-        if name != "meldpunt":  # this project, installed editable; not on PyPI
+        if name not in NOT_DEPENDENCIES:
             releases.setdefault(name, distribution.version)
     return {name: version for name, version in sorted(releases.items()) if version}
 
