@@ -121,23 +121,33 @@ def blob_put(*, key: bytes, source: BinaryIO) -> StoredBlob:
     holds nothing under the name, as an object appears only once its upload
     completed (tests/test_s3.py).
     """
+    return _spooled_store(crypto.encrypt_stream(key, source))
+
+
+def _spooled_store(chunks: Iterable[bytes], *, name: str | None = None) -> StoredBlob:
+    """Spool ciphertext to a temporary file, then store it under the hash of its content.
+
+    ``name``, when given, must be that hash (DecryptionError otherwise, nothing stored).
+    """
     digest = hashlib.sha256()
     size = 0
     with tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="blob-") as spool:
-        for frame in crypto.encrypt_stream(key, source):
-            digest.update(frame)
-            spool.write(frame)
-            size += len(frame)
+        for chunk in chunks:
+            digest.update(chunk)
+            spool.write(chunk)
+            size += len(chunk)
+        named = _name_for(digest.hexdigest())
+        if name is not None and named != name:
+            raise crypto.DecryptionError(f"blob {name} does not match its name")
         spool.flush()
         spool.seek(0)
-        name = _name_for(digest.hexdigest())
         storage = _storage()
         with _store_call():
-            if not storage.exists(name):
-                storage.save(name, _Spool(spool))
-                _times_to_hour(storage, name)
+            if not storage.exists(named):
+                storage.save(named, _Spool(spool))
+                _times_to_hour(storage, named)
     path_times_to_hour(settings.FILE_UPLOAD_TEMP_DIR)
-    return StoredBlob(name=name, size=size)
+    return StoredBlob(name=named, size=size)
 
 
 def _times_to_hour(storage, name: str, *, is_deleted: bool = False) -> None:
@@ -260,18 +270,4 @@ def blob_stored_put(*, name: str, chunks: Iterable[bytes]) -> None:
     """
     if not BLOB_NAME.match(name):
         raise ValueError(f"not a blob name: {name!r}")
-    digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR, prefix="blob-") as spool:
-        for chunk in chunks:
-            digest.update(chunk)
-            spool.write(chunk)
-        if _name_for(digest.hexdigest()) != name:
-            raise crypto.DecryptionError(f"blob {name} does not match its name")
-        spool.flush()
-        spool.seek(0)
-        storage = _storage()
-        with _store_call():
-            if not storage.exists(name):
-                storage.save(name, _Spool(spool))
-                _times_to_hour(storage, name)
-    path_times_to_hour(settings.FILE_UPLOAD_TEMP_DIR)
+    _spooled_store(chunks, name=name)
