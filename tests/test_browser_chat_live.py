@@ -1,9 +1,8 @@
 """Acceptance (issue 15): with JavaScript on, a message appears on the other side
 within 2 s without a reload, through an ASGI server (Uvicorn).
 
-Uvicorn runs in its own process, so it must see the test database: this test
-runs on PostgreSQL only (the SQLite test database lives in the test process's
-memory).
+Uvicorn runs in its own process on the test's database, shared as the worker
+tests share it (workers.testing.database_url: on SQLite a database file).
 """
 
 import contextlib
@@ -16,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from playwright.sync_api import expect
 
 from meldpunt.chat.models import Chat
@@ -31,18 +29,11 @@ START_SECONDS = 60
 
 
 @pytest.fixture
-def asgi_url(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("the server process sees the test database on PostgreSQL only")
-    config = connection.settings_dict
+def asgi_url(database_url):
     port = free_port()
-    database = (
-        f"postgres://{config['USER']}:{config.get('PASSWORD') or ''}@{config['HOST']}:"
-        f"{config['PORT'] or 5432}/{config['NAME']}"
-    )
     env = {
         **os.environ,
-        "DATABASE_URL": database,
+        "DATABASE_URL": database_url,
         "MELDPUNT_DATA_DIR": str(settings.DATA_DIR),
         "DJANGO_SETTINGS_MODULE": "meldpunt.settings",
     }

@@ -126,6 +126,7 @@ def test_blob_round_trip_and_tampered_blob_is_refused(settings):
         handle.write(_flip(ciphertext, len(ciphertext) // 2))
     with pytest.raises(crypto.DecryptionError):
         blobs.blob_read_all(key=key, name=stored.name)
+    storage.delete(stored.name)  # the data directory is the test process's: leave no damage
 
 
 @pytest.mark.django_db
@@ -140,6 +141,7 @@ def test_blob_swapped_for_another_of_the_same_key_is_refused():
         handle.write(other)
     with pytest.raises(crypto.DecryptionError, match="name"):
         blobs.blob_read_all(key=key, name=first.name)
+    storage.delete(first.name)  # the data directory is the test process's: leave no damage
 
 
 def test_sealed_key_opens_only_with_its_private_key():
