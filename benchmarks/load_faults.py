@@ -397,10 +397,16 @@ def seed(installation: Installation, clients: int) -> tuple[Seed, Path, Path]:
 
 
 def totp_for(username: str) -> str:
+    """The current code of a staff member's device, read by this process (the phone)."""
+    from django.db import connection
+
     from meldpunt.testing import current_totp
     from meldpunt.vault.models import StaffUser
 
-    return current_totp(StaffUser.objects.get(username=username))
+    try:
+        return current_totp(StaffUser.objects.get(username=username))
+    finally:
+        connection.close()  # no connection of a client thread outlives a database restart
 
 
 # Clients ------------------------------------------------------------------------
