@@ -6,6 +6,9 @@ their own frame; the JSON APIs answer in their documented error shape. Which
 frame a page gets follows the same path split as the language (meldpunt.language).
 """
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext_lazy
@@ -39,7 +42,17 @@ ERRORS = {
             "Nothing you sent has been lost because of this page. Please try again in a while."
         ),
     ),
+    503: (
+        "unavailable",
+        gettext_lazy("Temporarily unavailable"),
+        gettext_lazy(
+            "We cannot handle this request right now. Please try again in a few minutes; "
+            "if you were sending a report, you will get a receipt once it has been stored."
+        ),
+    ),
 }
+# How long a client is asked to wait when the database is out of reach (a restart, a fail-over).
+DATABASE_RETRY_AFTER_SECONDS = 30
 
 
 def _frame(path: str) -> str:
@@ -75,6 +88,16 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 with Retry-After when the database could not be reached.
+
+    A PostgreSQL restart or fail-over is an outage, not a bug: clients (and the
+    load balancer) should retry rather than report a server error. Django calls
+    this handler while the exception is being handled, so it is in sys.exc_info().
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = error_page(request, 503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     return error_page(request, 500)
 
 

@@ -11,7 +11,26 @@ def _boom(request):
     raise RuntimeError("a bug")
 
 
-urlpatterns = [*project_urls.urlpatterns, path("staff/boom/", _boom), path("boom/", _boom)]
+def _database_gone(request):
+    """A real connection attempt to a PostgreSQL server that is not there (restarting)."""
+    from django.db import connection
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    from tests.conftest import free_port
+
+    gone = {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": free_port(), "OPTIONS": {}}
+    DatabaseWrapper(
+        {**gone, "NAME": "gone", "ENGINE": "django.db.backends.postgresql"}
+    ).ensure_connection()
+
+
+urlpatterns = [
+    path("gone/", _database_gone),
+    path("api/v1/gone/", _database_gone),  # before the API's own catch-all
+    *project_urls.urlpatterns,
+    path("staff/boom/", _boom),
+    path("boom/", _boom),
+]
 handler404 = project_urls.handler404
 handler500 = project_urls.handler500
 
@@ -68,3 +87,16 @@ def test_server_error_page_is_translated_and_never_shows_the_error():
     assert "a bug" not in body and "RuntimeError" not in body
     staff = client.get("/staff/boom/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Something went wrong on our side" in staff.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_database_out_of_reach_is_a_503_to_retry_not_a_server_error():
+    client = Client(raise_request_exception=False)
+    page = client.get("/gone/")
+    assert page.status_code == 503
+    assert page["Retry-After"] == "30"
+    assert "Tijdelijk niet beschikbaar" in page.content.decode()
+    api = client.get("/api/v1/gone/")
+    assert api.status_code == 503 and api["Retry-After"] == "30"
+    assert api.json()["error"]["code"] == "unavailable"

@@ -191,6 +191,15 @@ def derivative_job_end(*, evidence_id: int, status: str) -> None:
         )
 
 
+def derivative_job_release(*, evidence_id: int) -> None:
+    """Give a claimed job back with its sealed key, for another try (the store was out of reach)."""
+    with transaction.atomic():
+        DerivativeJob.objects.filter(evidence_id=evidence_id).update(claimed_at=None)
+        EvidenceFile.objects.filter(pk=evidence_id, derivative_status__in=_WAITING).update(
+            derivative_status=DerivativeStatus.RETRYING
+        )
+
+
 def derivative_job_recover(abandoned: AbandonedTask) -> None:
     """The worker died while making this file's previews: hand the job on, or end it.
 

@@ -2,12 +2,15 @@
 
 import io
 import logging
+from datetime import timedelta
 
 from django.tasks import task
+from django.utils import timezone
 
 from meldpunt.evidence.derivatives import (
     derivative_job_claim,
     derivative_job_end,
+    derivative_job_release,
     video_derivatives_make,
 )
 from meldpunt.evidence.known import evidence_video_matches_record
@@ -20,6 +23,9 @@ from meldpunt.vault.crypto import DecryptionError
 from meldpunt.vault.models import hour_now
 
 logger = logging.getLogger(__name__)
+# A full disk or an object store that is down is not the file's fault: try again
+# this much later, until the job's window (EVIDENCE_DERIVATIVE_JOB_SECONDS) ends.
+STORE_RETRY = timedelta(seconds=20)
 
 
 def _preview_store(*, evidence: EvidenceFile, kind: str, jpeg: bytes, key_bytes: bytes) -> None:
@@ -68,18 +74,28 @@ def evidence_derivatives_make(evidence_id: int) -> str:
     A file that cannot be decoded is marked failed; the worker carries on. The
     job (the sealed key) is destroyed however the work ends, an unexpected error
     included; only a worker killed outright leaves it, for recovery to retry or
-    end (derivatives.derivative_job_recover).
+    end (derivatives.derivative_job_recover), and a blob store that is out of
+    reach (a full disk) keeps it for another try later (tests/test_load_faults.py).
     """
     key_bytes = derivative_job_claim(evidence_id=evidence_id)
     if key_bytes is None:
         return "claimed elsewhere"
     evidence = EvidenceFile.objects.get(pk=evidence_id)
-    status = DerivativeStatus.FAILED
     try:
         status = _derivatives_make(evidence, key_bytes)
-    finally:
-        # A destroyed file keeps its status (derivative_job_end skips it).
-        derivative_job_end(evidence_id=evidence_id, status=status)
+    except blobs.BlobStoreUnavailable as error:
+        logger.warning("derivatives of evidence %s wait: %s", evidence_id, type(error).__name__)
+        if not evidence_derivatives_make.get_backend().supports_defer:  # no later to wait for
+            derivative_job_end(evidence_id=evidence_id, status=DerivativeStatus.FAILED)
+            return DerivativeStatus.FAILED
+        derivative_job_release(evidence_id=evidence_id)
+        evidence_derivatives_make.using(run_after=timezone.now() + STORE_RETRY).enqueue(evidence_id)
+        return "blob store unavailable, tried again later"
+    except BaseException:
+        derivative_job_end(evidence_id=evidence_id, status=DerivativeStatus.FAILED)
+        raise
+    # A destroyed file keeps its status (derivative_job_end skips it).
+    derivative_job_end(evidence_id=evidence_id, status=status)
     if EvidenceFile.objects.filter(pk=evidence_id, destroyed_at__isnull=False).exists():
         _previews_discard(evidence)
         return "destroyed meanwhile"
@@ -98,6 +114,8 @@ def _derivatives_make(evidence: EvidenceFile, key_bytes: bytes) -> str:
             )
         elif not _video_derivatives(evidence, key_bytes):
             return DerivativeStatus.FAILED
+    except blobs.BlobStoreUnavailable:
+        raise
     except (DecryptionError, OSError, ValueError) as error:
         logger.warning("derivatives of evidence %s failed: %s", evidence.pk, type(error).__name__)
         return DerivativeStatus.FAILED

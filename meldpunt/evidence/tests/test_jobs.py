@@ -306,3 +306,35 @@ def test_worker_key_file_that_does_not_match_the_published_key_is_refused(
     settings.EVIDENCE_WORKER_KEY_FILE = str(tmp_path / "other")
     with pytest.raises(ImproperlyConfigured, match="does not belong"):
         worker_private_key()
+
+
+@pytest.mark.django_db
+def test_a_blob_store_out_of_reach_keeps_the_job_for_a_later_try_that_makes_the_preview():
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from meldpunt.evidence import tasks
+
+    evidence, _analyst, _key = _upload()
+    store = Path(storages["blobs"].location)
+    aside = store.with_name(store.name + ".aside")
+    store.rename(aside)
+    store.write_text("a file where the store's folder was: every read and write fails")
+    try:
+        with override_settings(TASKS=DB_TASKS):
+            answer = tasks.evidence_derivatives_make.call(evidence.pk)
+    finally:
+        store.unlink()
+        aside.rename(store)
+    assert answer == "blob store unavailable, tried again later"
+    assert _status(evidence) == DerivativeStatus.RETRYING  # not failed: not the file's fault
+    assert DerivativeJob.objects.get(evidence=evidence).claimed_at is None  # key kept, free
+    later = DBTaskResult.objects.get(
+        task_path=tasks.evidence_derivatives_make.module_path, status=TaskResultStatus.READY
+    )
+    assert later.args_kwargs["args"] == [evidence.pk]
+    assert later.run_after >= timezone.now() + tasks.STORE_RETRY - timedelta(seconds=5)
+
+    assert tasks.evidence_derivatives_make.call(evidence.pk) == DerivativeStatus.DONE
+    assert evidence.previews.count() == 1
+    assert not DerivativeJob.objects.exists()

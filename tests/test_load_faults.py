@@ -1,0 +1,80 @@
+"""The load-and-fault run of benchmarks/load_faults.py, shortened for the suite.
+
+Two web processes (waitress) and two workers on a PostgreSQL cluster of the
+script's own, a few clients mixing reports (API and no-JavaScript form), mailbox
+log-ins, staff and partner pages and hash checks, while a web process and a
+worker are killed with SIGKILL, the blob store's disk is filled and PostgreSQL
+is stopped and started. Every acknowledged report must then be present once,
+readable with a staff key and its mailbox open with its receipt; every file job
+done once; the only errors those the faults explain, and never a 500.
+
+It does not use the suite's database (the PostgreSQL pass of the suite leaves
+it out, as every test that opens none), so it runs once, in the SQLite pass. It
+needs root (a tmpfs for the blob store, the cluster run as the ``postgres``
+user) and PostgreSQL's server programs; about a minute.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "load_faults.py"
+
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="needs root for the blob store's tmpfs"),
+    pytest.mark.skipif(
+        not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")),
+        reason="needs PostgreSQL's server programs",
+    ),
+]
+
+
+def test_killed_processes_a_full_disk_and_a_database_restart_lose_no_acknowledged_report():
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("MELDPUNT_")
+        and name not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(SCRIPT.parents[1]), env.get("PYTHONPATH")])
+    )
+    run = subprocess.run(  # noqa: S603 - our own script
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--seconds=30",
+            "--clients=3",
+            "--faults=web,worker,disk,db",
+            "--blob-mib=64",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    lines = run.stdout.strip().splitlines()
+    assert lines, run.stderr[-5000:]
+    figures = json.loads(lines[-1])
+    invariants = figures["invariants"]
+    context = f"{lines[-1]}\n{run.stderr[-3000:]}"
+
+    assert set(figures["faults"]) == {"web", "worker", "disk", "db"}, context
+    assert figures["machines"]["web1"]["starts"] >= 2  # killed and started again
+    assert figures["machines"]["worker1"]["starts"] >= 2
+    assert invariants["acknowledged"] > 0, context
+    assert invariants["acknowledged_missing"] == 0, context
+    assert invariants["acknowledged_mailbox_not_opening"] == 0, context
+    assert invariants["acknowledged_without_file"] == 0, context
+    assert invariants["duplicated"] == 0, context
+    assert invariants["files_unreadable"] == 0, context
+    assert invariants["jobs_drained"] and invariants["files_not_done"] == 0, context
+    assert invariants["files_with_previews"] == {"1": invariants["files"]}, context
+    assert invariants["derivative_jobs_left"] == 0 and invariants["tasks_failed"] == 0, context
+    assert figures["server_errors_500"] == 0, context
+    assert figures["errors_unexplained"] == {}, context
+    assert figures["ok"] and run.returncode == 0, context
