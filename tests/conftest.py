@@ -56,7 +56,8 @@ STAFF_LINE = re.compile(
 )
 
 
-def _on_ci() -> bool:
+def on_ci() -> bool:
+    """Whether this is CI (``CI=true``), where a test whose tool is missing fails."""
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -113,7 +114,7 @@ def browser():
     """
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: install Debian's chromium package"
-        if _on_ci():
+        if on_ci():
             pytest.fail(reason)
         pytest.skip(reason)
     from playwright.sync_api import expect, sync_playwright

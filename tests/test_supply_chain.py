@@ -21,7 +21,6 @@ Outcomes (docs/operations.md, "Supply chain"):
 """
 
 import json
-import os
 import subprocess
 import sys
 import tomllib
@@ -32,6 +31,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from .conftest import on_ci
 
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 # Advisories that do not apply to this project, by id, each with its reason. Keep it
@@ -52,10 +53,6 @@ UNREACHABLE = (
     "Max retries exceeded",
     "NameResolutionError",
 )
-
-
-def _on_ci() -> bool:
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def _requirements() -> list[Requirement]:
@@ -151,7 +148,7 @@ def _describe(record: dict, vulnerability: dict) -> str:
 
 
 def _cannot_audit(reason: str) -> None:
-    if _on_ci():
+    if on_ci():
         pytest.fail(reason)
     pytest.skip(reason)
 
