@@ -36,7 +36,7 @@ connection to the killed web process, 503 with Retry-After while the blob store
 is full or the database is down); a 500 is always a failure.
 
 The last line printed is a JSON object with the figures; the exit status is 1
-when an invariant does not hold (tests/test_load_faults.py runs a short form).
+when an invariant does not hold.
 """
 
 import argparse

@@ -75,7 +75,7 @@ def evidence_derivatives_make(evidence_id: int) -> str:
     job (the sealed key) is destroyed however the work ends, an unexpected error
     included; only a worker killed outright leaves it, for recovery to retry or
     end (derivatives.derivative_job_recover), and a blob store that is out of
-    reach (a full disk) keeps it for another try later (tests/test_load_faults.py).
+    reach (a full disk) keeps it for another try later (test_jobs.py).
     """
     key_bytes = derivative_job_claim(evidence_id=evidence_id)
     if key_bytes is None:
