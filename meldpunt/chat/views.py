@@ -386,9 +386,12 @@ def staff_transcript(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _send(request: HttpRequest, chat: Chat, body: str) -> None:
-    services.staff_message_post(
-        chat=chat, actor=request.user, key_bytes=_staff_key(request, chat), body=body
-    )
+    """Post as staff; ChatError also for someone without the chat's key (joined later)."""
+    try:
+        key_bytes = _staff_key(request, chat)
+    except NoKeyError as error:
+        raise ChatError(ChatErrorCode.CONFLICT, _("You hold no key for this chat.")) from error
+    services.staff_message_post(chat=chat, actor=request.user, key_bytes=key_bytes, body=body)
 
 
 @staff_required
@@ -400,8 +403,8 @@ def staff_send(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_staff_chat(request, chat, form, status=400)
     try:
         _send(request, chat, form.cleaned_data["body"])
-    except (ChatError, NoKeyError) as error:
-        form.add_error(None, getattr(error, "message", _("You hold no key for this chat.")))
+    except ChatError as error:
+        form.add_error(None, error.message)
         return _render_staff_chat(request, chat, form, status=409)
     return redirect("chat_staff:staff_chat", pk=chat.pk)
 

@@ -180,3 +180,17 @@ def test_staff_see_that_a_reporter_who_closed_the_browser_timed_out(client):
     assert "Verlopen" in queue.content.decode()
     frame = client.get(f"/staff/chat/{chat.pk}/transcript/").content.decode()
     assert "De melder is weg; de chat is verlopen." in frame
+
+
+def test_a_canned_answer_from_staff_without_the_chats_key_is_refused_not_a_server_error(client):
+    line = make_chat_line()
+    make_staff(lines=[line])
+    reporter = _reporter_with_chat(line)
+    chat = Chat.objects.get()
+    latecomer = make_staff(lines=[line])  # joined after the chat's key was sealed
+    sign_in(client, latecomer)
+    client.post(f"/staff/chat/{chat.pk}/pick-up/")
+    canned = line.chat_canned_answers.get(language="nl")
+    refused = client.post(f"/staff/chat/{chat.pk}/canned/", {"canned": canned.pk})
+    assert refused.status_code == 409, refused.status_code
+    assert canned.text.encode() not in reporter.get("/chat/now/transcript/").content
