@@ -66,6 +66,34 @@ def pytest_collection_modifyitems(config, items) -> None:
         items[:] = kept
 
 
+def pytest_configure(config) -> None:
+    """On PostgreSQL, empty the tables after a transactional test with DELETE.
+
+    Django flushes with one TRUNCATE of all ~90 tables, which makes a new file per
+    table and takes 1–3 s each time on PostgreSQL; the few rows a test leaves are
+    deleted in milliseconds. Foreign keys are deferred (Django makes them
+    DEFERRABLE), so the order does not matter within the flush's transaction.
+    A flush that also resets sequences keeps Django's own statement.
+    """
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return ["SET CONSTRAINTS ALL DEFERRED;"] + [
+            f"DELETE FROM {self.quote_name(table)};"  # noqa: S608 - Django's table names
+            for table in tables
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
 def pytest_runtest_teardown(item) -> None:
     """Forget this process's hash indexes after each test.
 
