@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.datadir import data_dir, installation_secret
@@ -321,6 +322,10 @@ ADMINS: list[tuple[str, str]] = []
 # the filter that writes nothing about reporters' requests and tasks (a log line
 # always has a time). The anonymity filter comes first: it cleans the record
 # itself, for every handler, also when this handler then drops it.
+# "plain" lines for people, "json" lines for a log collector (docs/operations.md, Logs).
+LOG_FORMAT = os.environ.get("MELDPUNT_LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"MELDPUNT_LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -331,12 +336,13 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {"()": "meldpunt.privacy.logging.JsonLinesFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["anonymity", "reporter_activity"],
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
         },
         "mail_admins": {
             "level": "ERROR",

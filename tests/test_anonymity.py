@@ -12,8 +12,10 @@ import http.cookiejar
 import io
 import json
 import logging
+import os
 import re
 import secrets
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -358,6 +360,68 @@ def test_error_mail_carries_no_client_details(settings, mailoutbox):
 
     for mail in mailoutbox:
         _assert_free_of(_mail_text(mail), tuple(REQUEST_META.values()), "the error e-mail")
+
+
+_JSON_LOGGING_SCRIPT = """
+import logging, os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "meldpunt.settings"
+import django
+django.setup()
+from django.http import HttpResponseServerError
+from django.test import RequestFactory
+from django.utils.log import log_response
+meta = dict(REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="AnonTest-UA/9.9 zx81",
+            HTTP_X_FORWARDED_FOR="198.51.100.23")
+logging.getLogger("meldpunt.test").warning(
+    "peer %s went away", "203.0.113.77", extra={"client": "198.51.100.23"})
+try:
+    raise ConnectionError("connection from 2001:db8::77 reset")
+except ConnectionError as error:
+    request = RequestFactory().get("/staff/", **meta)
+    log_response("Internal Server Error: %s", request.path,
+                 response=HttpResponseServerError(), request=request, exception=error)
+"""
+
+
+def _django_process(script: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``script`` in a fresh interpreter with the project's settings and ``env``."""
+    return subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_json_log_lines_carry_fixed_fields_and_no_client_details():
+    """``MELDPUNT_LOG_FORMAT=json``: one JSON object per line, with only the fixed
+    fields, so neither a library's extras nor Django's attached request reach the log."""
+    finished = _django_process(_JSON_LOGGING_SCRIPT, MELDPUNT_LOG_FORMAT="json")
+
+    assert finished.returncode == 0, finished.stderr
+    records = [json.loads(line) for line in finished.stderr.splitlines()]
+    assert [(r["level"], r["logger"]) for r in records] == [
+        ("WARNING", "meldpunt.test"),
+        ("ERROR", "django.request"),
+    ]
+    assert all(set(r) <= {"time", "level", "logger", "message", "exception"} for r in records)
+    assert records[0]["message"] == "peer [address removed] went away"
+    assert records[1]["message"] == "Internal Server Error: /staff/"
+    assert "ConnectionError: connection from [address removed] reset" in records[1]["exception"]
+    _assert_free_of(finished.stderr, (*REQUEST_META.values(), "2001:db8::77"), "the JSON log lines")
+
+
+def test_an_unknown_log_format_stops_the_process_with_a_clear_message():
+    finished = _django_process(
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = "
+        "'meldpunt.settings'; django.setup()",
+        MELDPUNT_LOG_FORMAT="xml",
+    )
+
+    assert finished.returncode != 0
+    assert "MELDPUNT_LOG_FORMAT must be 'plain' or 'json', not 'xml'" in finished.stderr
 
 
 # An error path of the scenario above that the web form does not yet take.
