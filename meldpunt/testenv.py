@@ -9,6 +9,7 @@ for the controlling process (workers inherit its environment).
 """
 
 import os
+import sys
 import tempfile
 
 
@@ -23,7 +24,27 @@ def _data_dir_fresh() -> None:
     os.environ["MELDPUNT_TESTENV_DATA_DIR"] = os.environ["MELDPUNT_DATA_DIR"]
 
 
+def _bytecode_cached() -> None:
+    """Keep compiled bytecode between processes, outside the checkout.
+
+    Some machines set PYTHONDONTWRITEBYTECODE, so every process of a run (each
+    xdist worker, each worker or sandbox process a test starts) compiled the
+    project's modules again and pytest rewrote every test module's asserts again:
+    about 6 s of CPU per worker just to collect. The cache goes to one folder in
+    the temporary directory, so the checkout stays as it was.
+    """
+    if not sys.dont_write_bytecode and not os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return
+    prefix = os.environ.setdefault(
+        "PYTHONPYCACHEPREFIX", os.path.join(tempfile.gettempdir(), "meldpunt-test-pycache")
+    )
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.pycache_prefix = prefix
+    sys.dont_write_bytecode = False
+
+
 _data_dir_fresh()
+_bytecode_cached()
 os.environ.setdefault("MELDPUNT_KDF_OPSLIMIT", "1")
 os.environ.setdefault("MELDPUNT_KDF_MEMLIMIT", str(8 * 1024))
 os.environ.setdefault("MELDPUNT_TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
