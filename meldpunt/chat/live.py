@@ -2,12 +2,11 @@
 
 The page's one small script (static chat/live.js) replaces the self-refreshing
 frame with a list fed by an EventSource. Events come from the same message store
-as the pages without JavaScript: the stream polls the database for messages
-newer than the last one it sent, so any process may have stored them. One
-poller per process (MessageWatch) asks the database every 0.25 s which chats
-have new messages and wakes only their streams. A stream
-ends after STREAM_SECONDS; the browser reconnects with Last-Event-ID and goes
-on where it stopped.
+as the pages without JavaScript, so any process may have stored them. One
+poller per process (MessageWatch) asks the database every POLL_SECONDS which
+chats have new messages and wakes only their streams, which then read just
+those messages. A stream ends after STREAM_SECONDS; the browser reconnects
+with Last-Event-ID and goes on where it stopped.
 
 Database work runs in the event loop's shared thread pool (thread_sensitive
 False), not in a thread of the request's own: an open stream then holds no
@@ -38,13 +37,12 @@ from meldpunt.vault.models import Role
 from meldpunt.vault.sessionsecrets import session_private_key
 
 from . import selectors, services
-from .models import Chat, ChatMessage
+from .models import Author, Chat, ChatMessage
 from .views import COOKIE_NAME, staff_chat_for, thread_items
 
-POLL_SECONDS = 0.25
-# Without a wake-up, a stream looks again after this long anyway (a safety net), and
-# a waiting reporter's after this long (their place moves with other chats).
-RECHECK_SECONDS = 5
+POLL_SECONDS = 0.1
+# A waiting reporter's stream looks again after this long: their place in the queue
+# moves when other chats are picked up, which makes no message in their own chat.
 WAITING_RECHECK_SECONDS = 2
 STREAM_SECONDS = 25
 RETRY_MILLISECONDS = 1000
@@ -53,7 +51,7 @@ RETRY_MILLISECONDS = 1000
 @dataclass(frozen=True)
 class News:
     events: list[str]
-    is_finished: bool
+    chat: Chat
     last_pk: int
 
 
@@ -63,24 +61,40 @@ def _after(request: HttpRequest) -> int:
 
 
 def _news(
-    *, chat_pk: int, key_bytes: bytes, after: int, for_staff: bool, language: str, position: int
+    *,
+    chat_pk: int,
+    chat: Chat | None,
+    key_bytes: bytes,
+    after: int,
+    for_staff: bool,
+    language: str,
+    position: int,
 ) -> tuple[News, int]:
-    """Messages after ``after`` as SSE events (rendered HTML), and the queue place if changed."""
-    chat = Chat.objects.select_related("line").get(pk=chat_pk)
-    messages = list(selectors.chat_messages(chat).filter(pk__gt=after))
+    """Messages after ``after`` as SSE events (rendered HTML), and the queue place if changed.
+
+    Why the chat row is read only sometimes: its status changes only together with a
+    system message in the chat (picked up, ended, timed out ...), so a stream that
+    already has the row reads it again only when such a message arrives or while the
+    reporter waits. Most wake-ups are then one query: the new messages.
+    """
+    messages = list(ChatMessage.objects.filter(chat_id=chat_pk, pk__gt=after).order_by("pk"))
+    if chat is None or position or any(m.author == Author.SYSTEM for m in messages):
+        chat = Chat.objects.get(pk=chat_pk)
     events = []
+    now_position = position
     with override(language):
         for item in thread_items(chat, key_bytes, messages, for_staff=for_staff):
             html = render_to_string("chat/_message.html", {"item": item})
             events.append(f"id: {item['message'].pk}\ndata: {json.dumps({'html': html})}\n\n")
-        now_position = selectors.queue_position(chat)
-        if now_position != position and not for_staff:
-            text = render_to_string("chat/_position.html", {"position": now_position})
-            events.append(f"event: position\ndata: {json.dumps({'html': text})}\n\n")
+        if not for_staff:
+            now_position = selectors.queue_position(chat)
+            if now_position != position:
+                text = render_to_string("chat/_position.html", {"position": now_position})
+                events.append(f"event: position\ndata: {json.dumps({'html': text})}\n\n")
     if not for_staff:
         services.chat_reporter_seen(chat=chat)
     last = messages[-1].pk if messages else after
-    return News(events=events, is_finished=chat.is_finished, last_pk=last), now_position
+    return News(events=events, chat=chat, last_pk=last), now_position
 
 
 def _news_in_pool(**arguments) -> tuple[News, int]:
@@ -159,10 +173,18 @@ def _watch() -> MessageWatch:
 async def _stream(
     *, chat_pk: int, key_bytes: bytes, after: int, for_staff: bool, language: str
 ) -> AsyncIterator[str]:
+    """Events until the chat ends or STREAM_SECONDS pass; woken by the process's MessageWatch.
+
+    No periodic look for chats that are not waiting: every change a stream shows
+    comes with a message in its chat, which the watch reports. Should the watch
+    miss one (a database fault), the stream's end after STREAM_SECONDS is the
+    safety net: the browser reconnects and gets everything after Last-Event-ID.
+    """
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_SECONDS
-    position = -1
+    position = -1 if not for_staff else 0
+    chat = None
     watch = _watch()
     news_arrived = watch.subscribe(chat_pk)
     try:
@@ -170,6 +192,7 @@ async def _stream(
             news_arrived.clear()  # before the query: news after it wakes us again
             news, position = await sync_to_async(_news_in_pool, thread_sensitive=False)(
                 chat_pk=chat_pk,
+                chat=chat,
                 key_bytes=key_bytes,
                 after=after,
                 for_staff=for_staff,
@@ -178,16 +201,14 @@ async def _stream(
             )
             for event in news.events:
                 yield event
-            after = news.last_pk
-            if news.is_finished:
+            after, chat = news.last_pk, news.chat
+            if chat.is_finished:
                 yield "event: end\ndata: {}\n\n"
                 return
-            # A waiting reporter's place changes without news in their own chat.
-            recheck = WAITING_RECHECK_SECONDS if position else RECHECK_SECONDS
+            left = deadline - loop.time()
+            timeout = min(WAITING_RECHECK_SECONDS, left) if position else left
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    news_arrived.wait(), timeout=max(0.0, min(recheck, deadline - loop.time()))
-                )
+                await asyncio.wait_for(news_arrived.wait(), timeout=max(0.0, timeout))
     finally:
         watch.unsubscribe(chat_pk, news_arrived)
 
