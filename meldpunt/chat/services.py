@@ -137,7 +137,13 @@ def chat_for_token(token: str) -> ReporterAccess | None:
     raw = _token_bytes(token or "")
     if raw is None:
         return None
-    chat = Chat.objects.filter(token_lookup=_lookup(raw), destroyed_at__isnull=True).first()
+    # One query for what every reporter request then needs (the key's row, the line's
+    # chat settings): this runs on each page, post and event stream of a reporter.
+    chat = (
+        Chat.objects.select_related("data_key", "line__chat_settings")
+        .filter(token_lookup=_lookup(raw), destroyed_at__isnull=True)
+        .first()
+    )
     if chat is None:
         return None
     key_bytes = data_key_open(data_key=chat.data_key, private_key=_reporter_key(raw))
