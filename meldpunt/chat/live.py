@@ -23,10 +23,11 @@ import contextlib
 import json
 import weakref
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import override
@@ -41,6 +42,10 @@ from .models import Author, Chat, ChatMessage
 from .views import COOKIE_NAME, staff_chat_for, thread_items
 
 POLL_SECONDS = 0.1
+# Skipped message pks (a transaction still open) are looked for again this long, at
+# most this many at once: longer than a stream lives, after which it reads anew.
+GAP_SECONDS = 30
+MAX_GAPS = 1000
 # A waiting reporter's stream looks again after this long: their place in the queue
 # moves when other chats are picked up, which makes no message in their own chat.
 WAITING_RECHECK_SECONDS = 2
@@ -106,17 +111,42 @@ def _news_in_pool(**arguments) -> tuple[News, int]:
         raise
 
 
-def _messages_since(last_pk: int | None) -> tuple[int, set[int]]:
-    """The newest message's pk, and which chats got messages after ``last_pk``."""
+@dataclass
+class WatchCursor:
+    """How far the poller has read, and the pks it skipped that may still appear.
+
+    Primary keys are handed out when a row is inserted, but rows become visible
+    when their transaction commits, not necessarily in pk order: a message with
+    a lower pk can appear after a higher one was seen. Such skipped pks are
+    looked for again for GAP_SECONDS (a rolled-back insert leaves one for good).
+    """
+
+    last_pk: int | None = None
+    gaps: dict[int, float] = field(default_factory=dict)  # pk -> look until (monotonic)
+
+
+def messages_since(cursor: WatchCursor, now: float) -> set[int] | None:
+    """Chats with messages the cursor has not seen; None when the cursor was only set up."""
     try:
-        if last_pk is None:
+        if cursor.last_pk is None:
             newest = ChatMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
-            return newest or 0, set()
-        rows = list(ChatMessage.objects.filter(pk__gt=last_pk).values_list("pk", "chat_id"))
+            cursor.last_pk = newest or 0
+            return None
+        condition = Q(pk__gt=cursor.last_pk)
+        if cursor.gaps:
+            condition |= Q(pk__in=list(cursor.gaps))
+        rows = list(ChatMessage.objects.filter(condition).values_list("pk", "chat_id"))
     except DatabaseError:
-        connection.close()
+        connection.close()  # this pool thread's connection may be broken: connect afresh
         raise
-    return max((pk for pk, _chat in rows), default=last_pk), {chat for _pk, chat in rows}
+    seen = {pk for pk, _chat in rows}
+    newest = max(seen | {cursor.last_pk})
+    gaps = {pk: until for pk, until in cursor.gaps.items() if pk not in seen and until > now}
+    for pk in range(cursor.last_pk + 1, newest):
+        if pk not in seen and len(gaps) < MAX_GAPS:
+            gaps[pk] = now + GAP_SECONDS
+    cursor.last_pk, cursor.gaps = newest, gaps
+    return {chat for _pk, chat in rows}
 
 
 class MessageWatch:
@@ -144,14 +174,19 @@ class MessageWatch:
             self.subscribers.pop(chat_pk, None)
 
     async def _run(self) -> None:
-        last_pk = None
+        cursor = WatchCursor()
+        loop = asyncio.get_running_loop()
         while self.subscribers:
             try:
-                last_pk, chats = await sync_to_async(_messages_since, thread_sensitive=False)(
-                    last_pk
+                chats = await sync_to_async(messages_since, thread_sensitive=False)(
+                    cursor, loop.time()
                 )
             except DatabaseError:
                 chats = set()
+            if chats is None:
+                # Just set up: a message stored between a stream's first read and this
+                # moment would otherwise go unnoticed, so every stream looks once.
+                chats = set(self.subscribers)
             for chat_pk in chats:
                 for event in self.subscribers.get(chat_pk, ()):
                     event.set()
