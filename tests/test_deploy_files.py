@@ -96,6 +96,7 @@ def test_every_exec_start_is_a_command_that_accepts_its_options(unit):
         uvicorn_command.make_context("uvicorn", argv[1:])  # raises on unknown options
         assert argv[1] == "meldpunt.asgi:application"
         assert argv[argv.index("--host") + 1] == "127.0.0.1"
+        assert argv[argv.index("--port") + 1] == "8002"  # 8000 web, 8001 onion
         # No client address in a log or in the application.
         assert {"--no-access-log", "--no-proxy-headers"} <= set(argv)
         return
@@ -213,7 +214,7 @@ def test_nginx_logs_no_client_and_limits_the_body():
     assert error_logs and all(line.endswith(" crit;") for line in error_logs)
     assert directives.count('proxy_set_header X-Forwarded-For "";') == 2
     # The chat's event streams go to Uvicorn unbuffered (meldpunt-live.service).
-    assert "server 127.0.0.1:8001;" in directives and "proxy_buffering off;" in directives
+    assert "server 127.0.0.1:8002;" in directives and "proxy_buffering off;" in directives
     assert "proxy_request_buffering off;" in directives
     # The server's limit first; the chat's location takes less (1m).
     size, *locations = re.findall(r"^client_max_body_size (\d+)m;$", "\n".join(directives), re.M)
