@@ -1,6 +1,7 @@
 """Live chat under load: many chats at once, a message every few seconds per side.
 
     .venv/bin/python benchmarks/chat.py [--chats 200] [--interval 5] [--seconds 60]
+        [--baseline-tree DIR]
 
 A fresh data directory (SQLite; PostgreSQL with DATABASE_URL, created when
 missing; use a fresh database name per run) gets a line with
@@ -14,9 +15,16 @@ through ``services.staff_message_post`` (the staff page calls exactly that).
 Delivery latency is the time from the write until the reporter's stream carries
 the message; the staff stream is the same code and is not opened separately.
 
-Printed: delivery latency p50/p99/max for each side, messages lost, and the
-server's peak resident memory (VmHWM). Issue 15's target: p99 < 500 ms. The last
-line printed is a JSON object with the figures.
+Printed: delivery latency p50/p99/max for each side, messages lost, the
+server's peak resident memory (VmHWM) and the CPU time the server process used
+per message delivered (less sensitive to other jobs on a shared machine than the
+latency). Issue 15's target: p99 < 500 ms. The last line printed is a JSON
+object with the figures.
+
+With ``--baseline-tree DIR`` (a checkout of an older commit, e.g. made with
+``git worktree add DIR COMMIT``) the same run first serves that tree's code to
+the same clients on the same database, then this tree's, and prints the ratios
+(this tree / baseline): before and after measured back to back under the same load.
 """
 
 import argparse
@@ -75,6 +83,12 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_memory_mb(pid: int) -> float:
@@ -204,21 +218,15 @@ async def _run(args, port: int, started, analyst, keys) -> dict:
     return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chats", type=int, default=200)
-    parser.add_argument("--interval", type=float, default=5.0)
-    parser.add_argument("--seconds", type=float, default=60.0)
-    args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="meldpunt-chat-bench-")
-    _setup(data_dir)
+def _serve_and_measure(args, tree: Path, data_dir: str) -> dict:
+    """Serve ``tree``'s meldpunt.asgi with Uvicorn and run the clients against it."""
     analyst, started, keys = _world(args.chats)
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and application
         [sys.executable, "-m", "uvicorn", "meldpunt.asgi:application", "--port", str(port)]
         + ["--no-access-log", "--log-level", "warning"],
-        cwd=ROOT,
-        env={**os.environ, "MELDPUNT_DATA_DIR": data_dir},
+        cwd=tree,
+        env={**os.environ, "MELDPUNT_DATA_DIR": data_dir, "PYTHONPATH": str(tree)},
     )
     try:
         deadline = time.monotonic() + 60
@@ -228,7 +236,12 @@ def main() -> None:
             if time.monotonic() > deadline:
                 raise SystemExit("uvicorn did not start")
             time.sleep(0.2)
+        cpu_before = _cpu_seconds(server.pid)
+        client_before = time.process_time()
         figures = asyncio.run(_run(args, port, started, analyst, keys))
+        cpu = _cpu_seconds(server.pid) - cpu_before
+        # The clients and the staff writer share the machine with the server.
+        figures["client_cpu_s"] = round(time.process_time() - client_before, 1)
         figures["server_peak_mb"] = round(_peak_memory_mb(server.pid))
     finally:
         server.terminate()
@@ -237,15 +250,63 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    figures |= {"chats": args.chats, "interval_s": args.interval, "seconds": args.seconds}
+    delivered = figures["reporter"]["delivered"] + figures["staff"]["delivered"]
+    figures["server_cpu_s"] = round(cpu, 1)
+    figures["server_cpu_ms_per_message"] = round(1000 * cpu / delivered, 2) if delivered else None
+    return figures
+
+
+def _print(title: str, figures: dict) -> None:
+    print(title)
     for name in ("reporter", "staff"):
         side = figures[name]
         print(
-            f"{name} -> reporter: {side['delivered']} delivered, {side['lost']} lost, "
+            f"  {name} -> reporter: {side['delivered']} delivered, {side['lost']} lost, "
             f"p50 {side['p50_ms']} ms, p99 {side['p99_ms']} ms, max {side['max_ms']} ms"
         )
-    print(f"server peak memory: {figures['server_peak_mb']} MB")
-    print(json.dumps(figures))
+    print(
+        f"  server: peak memory {figures['server_peak_mb']} MB, CPU {figures['server_cpu_s']} s, "
+        f"{figures['server_cpu_ms_per_message']} ms CPU per message; "
+        f"benchmark clients CPU {figures['client_cpu_s']} s"
+    )
+
+
+def _ratio(after: float | None, before: float | None) -> float | None:
+    return round(after / before, 2) if after is not None and before else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chats", type=int, default=200)
+    parser.add_argument("--interval", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--baseline-tree", type=Path, help="an older checkout, served first as the baseline"
+    )
+    args = parser.parse_args()
+    data_dir = tempfile.mkdtemp(prefix="meldpunt-chat-bench-")
+    _setup(data_dir)
+    print(f"load before: {os.getloadavg()}")
+    result = {"chats": args.chats, "interval_s": args.interval, "seconds": args.seconds}
+    if args.baseline_tree:
+        baseline = _serve_and_measure(args, args.baseline_tree.resolve(), data_dir)
+        _print(f"baseline ({args.baseline_tree}):", baseline)
+        result["baseline"] = baseline
+    figures = _serve_and_measure(args, ROOT, data_dir)
+    _print("this tree:", figures)
+    result |= figures
+    if args.baseline_tree:
+        ratios = {
+            f"{side}_p99": _ratio(figures[side]["p99_ms"], baseline[side]["p99_ms"])
+            for side in ("reporter", "staff")
+        }
+        ratios["cpu_per_message"] = _ratio(
+            figures["server_cpu_ms_per_message"], baseline["server_cpu_ms_per_message"]
+        )
+        print(f"ratios (this tree / baseline): {ratios}")
+        result["ratios"] = ratios
+    print(f"load after: {os.getloadavg()}")
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ later reads the transcript in the mailbox.
 import pytest
 from playwright.sync_api import Page, expect
 
+from meldpunt.chat import services as chat_services
 from meldpunt.chat import views as chat_views
 from meldpunt.chat.models import Chat
 from meldpunt.chat.tests.factories import make_chat_line
@@ -76,3 +77,30 @@ def test_reporter_and_analyst_chat_without_javascript_and_the_mailbox_keeps_it(
     later.locator('form[action="/mailbox/"] button[type="submit"]').click()
     expect(later.locator("#main")).to_contain_text("Goedemiddag, waar gaat het over?")
     expect(later.locator("#main")).to_contain_text("Er wordt gedeald in de garagebox")
+
+
+def test_the_report_form_offers_the_open_chat_and_a_receipt_closes_it_without_javascript(
+    live_server, no_js_context
+):
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    category = line.chat_settings.receipt_category
+    base = live_server.url
+    reporter = no_js_context(locale="en-GB").new_page()
+    reporter.goto(f"{base}/en/report/{line.slug}/{category.slug}/")
+    reporter.locator("#other-ways a", has_text="Chat with us now").click()
+    expect(reporter).to_have_url(f"{base}/en/chat/{line.slug}/")
+    reporter.locator(f'form[action="/en/chat/{line.slug}/start/"] button').click()
+    expect(reporter).to_have_url(f"{base}/en/chat/now/")
+    chat = Chat.objects.get()
+    chat_services.chat_pick_up(chat=chat, actor=analyst)
+    reporter.locator('#chat-form textarea[name="body"]').fill("Something for the report")
+    reporter.locator("#chat-form button").click()
+    reporter.locator('form[action="/en/chat/now/receipt/"] button').click()
+    expect(reporter.locator("#chat-closed-by-receipt")).to_contain_text("takes no more messages")
+    reporter.locator('a[href="/en/chat/now/"]').click()
+    # The chat has ended: no message form any more, and the page says where to go on.
+    expect(reporter.locator("#chat-became-report")).to_be_visible()
+    expect(reporter.locator("#chat-form")).to_have_count(0)
+    chat.refresh_from_db()
+    assert chat.is_finished and chat.report is not None

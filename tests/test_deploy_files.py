@@ -62,6 +62,7 @@ def test_the_units_are_there():
         "meldpunt-onion.service",
         "meldpunt-worker@.service",
         "meldpunt-schedule.service",
+        "meldpunt-live.service",
     }
 
 
@@ -88,6 +89,16 @@ def test_every_exec_start_is_a_command_that_accepts_its_options(unit):
         assert arguments == ["meldpunt.wsgi:application"]
         assert options["listen"].strip().startswith("127.0.0.1:")
         int(options["max_request_body_size"])
+        return
+    if program == "uvicorn":
+        from uvicorn.main import main as uvicorn_command
+
+        uvicorn_command.make_context("uvicorn", argv[1:])  # raises on unknown options
+        assert argv[1] == "meldpunt.asgi:application"
+        assert argv[argv.index("--host") + 1] == "127.0.0.1"
+        assert argv[argv.index("--port") + 1] == "8002"  # 8000 web, 8001 onion
+        # No client address in a log or in the application.
+        assert {"--no-access-log", "--no-proxy-headers"} <= set(argv)
         return
     assert program == "meldpunt"
     verb, *rest = argv[1:]
@@ -201,9 +212,13 @@ def test_nginx_logs_no_client_and_limits_the_body():
         assert variable not in config
     error_logs = [line for line in directives if line.startswith("error_log")]
     assert error_logs and all(line.endswith(" crit;") for line in error_logs)
-    assert 'proxy_set_header X-Forwarded-For "";' in directives
+    assert directives.count('proxy_set_header X-Forwarded-For "";') == 2
+    # The chat's event streams go to Uvicorn unbuffered (meldpunt-live.service).
+    assert "server 127.0.0.1:8002;" in directives and "proxy_buffering off;" in directives
     assert "proxy_request_buffering off;" in directives
-    (size,) = re.findall(r"^client_max_body_size (\d+)m;$", "\n".join(directives), re.M)
+    # The server's limit first; the chat's location takes less (1m).
+    size, *locations = re.findall(r"^client_max_body_size (\d+)m;$", "\n".join(directives), re.M)
+    assert locations == ["1"]
     limit = EVIDENCE_DEFAULTS["EVIDENCE_UPLOAD_MAX_REQUEST_BYTES"]
     assert limit < int(size) * 1024 * 1024 < 2 * limit
     assert "alias /srv/meldpunt/static/;" in directives

@@ -2,12 +2,11 @@
 
 The page's one small script (static chat/live.js) replaces the self-refreshing
 frame with a list fed by an EventSource. Events come from the same message store
-as the pages without JavaScript: the stream polls the database for messages
-newer than the last one it sent, so any process may have stored them. One
-poller per process (MessageWatch) asks the database every 0.25 s which chats
-have new messages and wakes only their streams. A stream
-ends after STREAM_SECONDS; the browser reconnects with Last-Event-ID and goes
-on where it stopped.
+as the pages without JavaScript, so any process may have stored them. One
+poller per process (MessageWatch) asks the database every POLL_SECONDS which
+chats have new messages and wakes only their streams, which then read just
+those messages. A stream ends after STREAM_SECONDS; the browser reconnects
+with Last-Event-ID and goes on where it stopped.
 
 Database work runs in the event loop's shared thread pool (thread_sensitive
 False), not in a thread of the request's own: an open stream then holds no
@@ -24,10 +23,11 @@ import contextlib
 import json
 import weakref
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import override
@@ -38,13 +38,16 @@ from meldpunt.vault.models import Role
 from meldpunt.vault.sessionsecrets import session_private_key
 
 from . import selectors, services
-from .models import Chat, ChatMessage
+from .models import Author, Chat, ChatMessage
 from .views import COOKIE_NAME, staff_chat_for, thread_items
 
-POLL_SECONDS = 0.25
-# Without a wake-up, a stream looks again after this long anyway (a safety net), and
-# a waiting reporter's after this long (their place moves with other chats).
-RECHECK_SECONDS = 5
+POLL_SECONDS = 0.1
+# Skipped message pks (a transaction still open) are looked for again this long, at
+# most this many at once: longer than a stream lives, after which it reads anew.
+GAP_SECONDS = 30
+MAX_GAPS = 1000
+# A waiting reporter's stream looks again after this long: their place in the queue
+# moves when other chats are picked up, which makes no message in their own chat.
 WAITING_RECHECK_SECONDS = 2
 STREAM_SECONDS = 25
 RETRY_MILLISECONDS = 1000
@@ -53,7 +56,7 @@ RETRY_MILLISECONDS = 1000
 @dataclass(frozen=True)
 class News:
     events: list[str]
-    is_finished: bool
+    chat: Chat
     last_pk: int
 
 
@@ -63,24 +66,40 @@ def _after(request: HttpRequest) -> int:
 
 
 def _news(
-    *, chat_pk: int, key_bytes: bytes, after: int, for_staff: bool, language: str, position: int
+    *,
+    chat_pk: int,
+    chat: Chat | None,
+    key_bytes: bytes,
+    after: int,
+    for_staff: bool,
+    language: str,
+    position: int,
 ) -> tuple[News, int]:
-    """Messages after ``after`` as SSE events (rendered HTML), and the queue place if changed."""
-    chat = Chat.objects.select_related("line").get(pk=chat_pk)
-    messages = list(selectors.chat_messages(chat).filter(pk__gt=after))
+    """Messages after ``after`` as SSE events (rendered HTML), and the queue place if changed.
+
+    Why the chat row is read only sometimes: its status changes only together with a
+    system message in the chat (picked up, ended, timed out ...), so a stream that
+    already has the row reads it again only when such a message arrives or while the
+    reporter waits. Most wake-ups are then one query: the new messages.
+    """
+    messages = list(ChatMessage.objects.filter(chat_id=chat_pk, pk__gt=after).order_by("pk"))
+    if chat is None or position or any(m.author == Author.SYSTEM for m in messages):
+        chat = Chat.objects.get(pk=chat_pk)
     events = []
+    now_position = position
     with override(language):
         for item in thread_items(chat, key_bytes, messages, for_staff=for_staff):
             html = render_to_string("chat/_message.html", {"item": item})
             events.append(f"id: {item['message'].pk}\ndata: {json.dumps({'html': html})}\n\n")
-        now_position = selectors.queue_position(chat)
-        if now_position != position and not for_staff:
-            text = render_to_string("chat/_position.html", {"position": now_position})
-            events.append(f"event: position\ndata: {json.dumps({'html': text})}\n\n")
+        if not for_staff:
+            now_position = selectors.queue_position(chat)
+            if now_position != position:
+                text = render_to_string("chat/_position.html", {"position": now_position})
+                events.append(f"event: position\ndata: {json.dumps({'html': text})}\n\n")
     if not for_staff:
         services.chat_reporter_seen(chat=chat)
     last = messages[-1].pk if messages else after
-    return News(events=events, is_finished=chat.is_finished, last_pk=last), now_position
+    return News(events=events, chat=chat, last_pk=last), now_position
 
 
 def _news_in_pool(**arguments) -> tuple[News, int]:
@@ -92,17 +111,42 @@ def _news_in_pool(**arguments) -> tuple[News, int]:
         raise
 
 
-def _messages_since(last_pk: int | None) -> tuple[int, set[int]]:
-    """The newest message's pk, and which chats got messages after ``last_pk``."""
+@dataclass
+class WatchCursor:
+    """How far the poller has read, and the pks it skipped that may still appear.
+
+    Primary keys are handed out when a row is inserted, but rows become visible
+    when their transaction commits, not necessarily in pk order: a message with
+    a lower pk can appear after a higher one was seen. Such skipped pks are
+    looked for again for GAP_SECONDS (a rolled-back insert leaves one for good).
+    """
+
+    last_pk: int | None = None
+    gaps: dict[int, float] = field(default_factory=dict)  # pk -> look until (monotonic)
+
+
+def messages_since(cursor: WatchCursor, now: float) -> set[int] | None:
+    """Chats with messages the cursor has not seen; None when the cursor was only set up."""
     try:
-        if last_pk is None:
+        if cursor.last_pk is None:
             newest = ChatMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
-            return newest or 0, set()
-        rows = list(ChatMessage.objects.filter(pk__gt=last_pk).values_list("pk", "chat_id"))
+            cursor.last_pk = newest or 0
+            return None
+        condition = Q(pk__gt=cursor.last_pk)
+        if cursor.gaps:
+            condition |= Q(pk__in=list(cursor.gaps))
+        rows = list(ChatMessage.objects.filter(condition).values_list("pk", "chat_id"))
     except DatabaseError:
-        connection.close()
+        connection.close()  # this pool thread's connection may be broken: connect afresh
         raise
-    return max((pk for pk, _chat in rows), default=last_pk), {chat for _pk, chat in rows}
+    seen = {pk for pk, _chat in rows}
+    newest = max(seen | {cursor.last_pk})
+    gaps = {pk: until for pk, until in cursor.gaps.items() if pk not in seen and until > now}
+    for pk in range(cursor.last_pk + 1, newest):
+        if pk not in seen and len(gaps) < MAX_GAPS:
+            gaps[pk] = now + GAP_SECONDS
+    cursor.last_pk, cursor.gaps = newest, gaps
+    return {chat for _pk, chat in rows}
 
 
 class MessageWatch:
@@ -130,14 +174,19 @@ class MessageWatch:
             self.subscribers.pop(chat_pk, None)
 
     async def _run(self) -> None:
-        last_pk = None
+        cursor = WatchCursor()
+        loop = asyncio.get_running_loop()
         while self.subscribers:
             try:
-                last_pk, chats = await sync_to_async(_messages_since, thread_sensitive=False)(
-                    last_pk
+                chats = await sync_to_async(messages_since, thread_sensitive=False)(
+                    cursor, loop.time()
                 )
             except DatabaseError:
                 chats = set()
+            if chats is None:
+                # Just set up: a message stored between a stream's first read and this
+                # moment would otherwise go unnoticed, so every stream looks once.
+                chats = set(self.subscribers)
             for chat_pk in chats:
                 for event in self.subscribers.get(chat_pk, ()):
                     event.set()
@@ -159,10 +208,18 @@ def _watch() -> MessageWatch:
 async def _stream(
     *, chat_pk: int, key_bytes: bytes, after: int, for_staff: bool, language: str
 ) -> AsyncIterator[str]:
+    """Events until the chat ends or STREAM_SECONDS pass; woken by the process's MessageWatch.
+
+    No periodic look for chats that are not waiting: every change a stream shows
+    comes with a message in its chat, which the watch reports. Should the watch
+    miss one (a database fault), the stream's end after STREAM_SECONDS is the
+    safety net: the browser reconnects and gets everything after Last-Event-ID.
+    """
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_SECONDS
-    position = -1
+    position = -1 if not for_staff else 0
+    chat = None
     watch = _watch()
     news_arrived = watch.subscribe(chat_pk)
     try:
@@ -170,6 +227,7 @@ async def _stream(
             news_arrived.clear()  # before the query: news after it wakes us again
             news, position = await sync_to_async(_news_in_pool, thread_sensitive=False)(
                 chat_pk=chat_pk,
+                chat=chat,
                 key_bytes=key_bytes,
                 after=after,
                 for_staff=for_staff,
@@ -178,16 +236,14 @@ async def _stream(
             )
             for event in news.events:
                 yield event
-            after = news.last_pk
-            if news.is_finished:
+            after, chat = news.last_pk, news.chat
+            if chat.is_finished:
                 yield "event: end\ndata: {}\n\n"
                 return
-            # A waiting reporter's place changes without news in their own chat.
-            recheck = WAITING_RECHECK_SECONDS if position else RECHECK_SECONDS
+            left = deadline - loop.time()
+            timeout = min(WAITING_RECHECK_SECONDS, left) if position else left
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    news_arrived.wait(), timeout=max(0.0, min(recheck, deadline - loop.time()))
-                )
+                await asyncio.wait_for(news_arrived.wait(), timeout=max(0.0, timeout))
     finally:
         watch.unsubscribe(chat_pk, news_arrived)
 

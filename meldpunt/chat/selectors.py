@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, QuerySet, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from meldpunt.intake.reporter_links import ReporterLink
 from meldpunt.lines.models import Line
 from meldpunt.vault.models import StaffUser
 
+from .hours import chat_is_open
 from .models import (
     Chat,
     ChatMessage,
@@ -19,6 +23,21 @@ from .models import (
     SurveyCount,
     SurveyQuestion,
 )
+
+
+def chat_reporter_link(line: Line) -> ReporterLink | None:
+    """A link to the line's chat for intake's pages, only while the chat is open now.
+
+    Outside opening hours nothing is offered: the reporter is already where the
+    chat's own closed page would send them (the form).
+    """
+    if not chat_is_open(line):
+        return None
+    return ReporterLink(
+        url=reverse("chat:line", args=[line.slug]),
+        label=_("Chat with us now"),
+        note=_("Anonymous, without an account; you can still ask for a receipt."),
+    )
 
 
 def queue_position(chat: Chat) -> int:

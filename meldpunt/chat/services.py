@@ -26,7 +26,7 @@ from meldpunt.intake.services import IntakeError, report_submit
 from meldpunt.lines.models import Line, LineMembership
 from meldpunt.vault import crypto
 from meldpunt.vault.audit import audit_record
-from meldpunt.vault.keys import data_key_create, data_key_destroy, data_key_open
+from meldpunt.vault.keys import data_key_create, data_key_destroy, data_key_grant, data_key_open
 from meldpunt.vault.models import Role, StaffUser, hour_now
 
 from .hours import chat_is_open
@@ -61,6 +61,7 @@ class ChatErrorCode(StrEnum):
     CONTROL_CHARACTERS = "control_characters"
     NOT_ALLOWED = "not_allowed"
     NO_CATEGORY = "no_category"
+    NO_KEY = "no_key"
 
 
 class ChatError(Exception):
@@ -136,7 +137,13 @@ def chat_for_token(token: str) -> ReporterAccess | None:
     raw = _token_bytes(token or "")
     if raw is None:
         return None
-    chat = Chat.objects.filter(token_lookup=_lookup(raw), destroyed_at__isnull=True).first()
+    # One query for what every reporter request then needs (the key's row, the line's
+    # chat settings): this runs on each page, post and event stream of a reporter.
+    chat = (
+        Chat.objects.select_related("data_key", "line__chat_settings")
+        .filter(token_lookup=_lookup(raw), destroyed_at__isnull=True)
+        .first()
+    )
     if chat is None:
         return None
     key_bytes = data_key_open(data_key=chat.data_key, private_key=_reporter_key(raw))
@@ -202,7 +209,7 @@ def reporter_message_post(
     with transaction.atomic():
         locked = Chat.objects.select_for_update().get(pk=chat.pk)
         if locked.is_finished or locked.destroyed_at:
-            raise ChatError(ChatErrorCode.FINISHED, _("This chat has ended."))
+            raise _finished_error(locked)
         count = locked.flood_count if locked.flood_window_start == minute else 0
         if count >= settings.max_messages_per_minute:
             raise ChatError(
@@ -231,10 +238,22 @@ def _ensure_member(chat: Chat, user: StaffUser) -> None:
         raise ChatError(ChatErrorCode.NOT_ALLOWED, _("You do not work on this line."))
 
 
+def _finished_error(locked: Chat) -> ChatError:
+    if locked.report_id is not None:
+        return ChatError(
+            ChatErrorCode.FINISHED,
+            _(
+                "This chat has become a report and takes no more messages. "
+                "Write further in the report's mailbox (with the receipt)."
+            ),
+        )
+    return ChatError(ChatErrorCode.FINISHED, _("This chat has ended."))
+
+
 def _locked_running(chat: Chat) -> Chat:
     locked = Chat.objects.select_for_update().get(pk=chat.pk)
     if locked.is_finished or locked.destroyed_at:
-        raise ChatError(ChatErrorCode.FINISHED, _("This chat has ended."))
+        raise _finished_error(locked)
     return locked
 
 
@@ -262,6 +281,16 @@ def chat_pick_up(*, chat: Chat, actor: StaffUser) -> Chat:
             raise ChatError(
                 ChatErrorCode.CONFLICT, _("A colleague has already picked up this chat.")
             )
+        if not chat.data_key.grants.filter(user=actor).exists():
+            # Sealed for the line's members when it started: someone who joined the line
+            # later cannot read it, and nobody who could grant it is at hand here.
+            raise ChatError(
+                ChatErrorCode.NO_KEY,
+                _(
+                    "You hold no key for this chat: it started before you joined the line. "
+                    "A colleague who holds it can pick it up and hand it over to you."
+                ),
+            )
         Chat.objects.filter(pk=chat.pk).update(status=ChatStatus.ACTIVE, staff=actor)
         _event(chat, ChatEvent.PICKED_UP)
         audit_record(actor=actor, action="chat.picked_up", target=chat)
@@ -269,19 +298,36 @@ def chat_pick_up(*, chat: Chat, actor: StaffUser) -> Chat:
     return chat
 
 
-def chat_hand_over(*, chat: Chat, actor: StaffUser, colleague: StaffUser) -> Chat:
-    """Pass an active chat to a colleague on the same line (who holds its key too)."""
+def chat_hand_over(
+    *, chat: Chat, actor: StaffUser, colleague: StaffUser, key_bytes: bytes | None = None
+) -> Chat:
+    """Pass an active chat to a colleague on the same line.
+
+    A colleague who joined the line after the chat started holds no sealed copy of
+    its key; with ``key_bytes`` (the chat key the holder opened) the hand-over
+    seals it for them (vault data_key_grant), as handing over a report does.
+    Without it, or for a colleague without a key pair, the hand-over is refused.
+    """
     _ensure_member(chat, colleague)
     with transaction.atomic():
         locked = _locked_running(chat)
         if locked.staff_id != actor.pk:
             raise ChatError(ChatErrorCode.CONFLICT, _("This chat is not yours."))
+        granted = 0
         if not chat.data_key.grants.filter(user=colleague).exists():
-            raise ChatError(ChatErrorCode.NOT_ALLOWED, _("This colleague cannot read this chat."))
+            if key_bytes is not None:
+                granted = data_key_grant(
+                    data_key=chat.data_key, key_bytes=key_bytes, users=[colleague]
+                )
+            if not granted:
+                raise ChatError(ChatErrorCode.NO_KEY, _("This colleague cannot read this chat."))
         Chat.objects.filter(pk=chat.pk).update(staff=colleague)
         _event(chat, ChatEvent.HANDED_OVER)
         audit_record(
-            actor=actor, action="chat.handed_over", target=chat, details={"to": colleague.pk}
+            actor=actor,
+            action="chat.handed_over",
+            target=chat,
+            details={"to": colleague.pk, "key_granted": bool(granted)},
         )
     chat.refresh_from_db()
     return chat
@@ -369,27 +415,33 @@ def chat_receipt(*, access: ReporterAccess) -> str:
     content, sealed under the report's own key. The chat's own transcript is still
     destroyed after the chat retention period; the report follows the line's
     report retention. Asking twice makes no second report.
+
+    A running chat ends here: messages after the receipt would be in neither the
+    report nor (after the chat retention) anywhere, so the chat takes no more
+    and both sides are told to go on in the report's mailbox.
     """
     chat = access.chat
-    if chat.report_id is not None:
-        raise ChatError(ChatErrorCode.CONFLICT, _("You already have a receipt for this chat."))
-    category = chat.line.chat_settings.receipt_category
     with override(chat.language):
         question = _("Chat transcript")
-    try:
-        submission = report_submit(
-            category=category,
-            answers={"chat": _transcript_text(chat=chat, key_bytes=access.key_bytes)},
-            questions={"chat": question},
-        )
-    except IntakeError as error:  # the receipt category no longer takes reports
-        raise ChatError(ChatErrorCode.NO_CATEGORY, error.message) from error
     with transaction.atomic():
-        updated = Chat.objects.filter(pk=chat.pk, report__isnull=True).update(
-            report=submission.report
-        )
-        if updated:
-            _event(chat, ChatEvent.RECEIPT)
+        # Locked for the whole turn: a message sent meanwhile waits, then finds the
+        # chat ended, instead of landing after the transcript was taken.
+        locked = Chat.objects.select_for_update().get(pk=chat.pk)
+        if locked.report_id is not None:
+            raise ChatError(ChatErrorCode.CONFLICT, _("You already have a receipt for this chat."))
+        category = chat.line.chat_settings.receipt_category
+        try:
+            submission = report_submit(
+                category=category,
+                answers={"chat": _transcript_text(chat=chat, key_bytes=access.key_bytes)},
+                questions={"chat": question},
+            )
+        except IntakeError as error:  # the receipt category no longer takes reports
+            raise ChatError(ChatErrorCode.NO_CATEGORY, error.message) from error
+        Chat.objects.filter(pk=chat.pk).update(report=submission.report)
+        if not locked.is_finished:
+            _finish_fields(chat, ChatStatus.ENDED)
+        _event(chat, ChatEvent.RECEIPT)
     chat.refresh_from_db()
     return submission.receipt
 

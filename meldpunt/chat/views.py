@@ -55,6 +55,7 @@ ERROR_STATUS = {
     ChatErrorCode.CONTROL_CHARACTERS: 400,
     ChatErrorCode.NOT_ALLOWED: 403,
     ChatErrorCode.NO_CATEGORY: 409,
+    ChatErrorCode.NO_KEY: 403,
 }
 
 
@@ -404,6 +405,8 @@ def staff_send(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         _send(request, chat, form.cleaned_data["body"])
     except ChatError as error:
+        if error.code == ChatErrorCode.FINISHED:
+            return _staff_refusal(request, error)  # the page of a finished chat has no form
         form.add_error(None, error.message)
         return _render_staff_chat(request, chat, form, status=409)
     return redirect("chat_staff:staff_chat", pk=chat.pk)
@@ -432,7 +435,14 @@ def staff_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_staff_chat(request, chat, status=400)
     try:
         services.chat_hand_over(
-            chat=chat, actor=request.user, colleague=form.cleaned_data["colleague"]
+            chat=chat,
+            actor=request.user,
+            colleague=form.cleaned_data["colleague"],
+            key_bytes=_staff_key(request, chat),
+        )
+    except NoKeyError:
+        return _staff_refusal(
+            request, ChatError(ChatErrorCode.NO_KEY, _("You hold no key for this chat."))
         )
     except ChatError as error:
         return _staff_refusal(request, error)

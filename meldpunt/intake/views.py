@@ -33,6 +33,7 @@ from .forms import (
 )
 from .models import Report
 from .multipart import multipart_is_complete
+from .reporter_links import reporter_links
 from .retention import report_kept_until
 from .staging import StagedUpload
 
@@ -55,7 +56,11 @@ def line_detail(request: HttpRequest, line_slug: str) -> HttpResponse:
     return render(
         request,
         "intake/line.html",
-        {"line": line, "categories": selectors.open_categories(line)},
+        {
+            "line": line,
+            "categories": selectors.open_categories(line),
+            "other_ways": reporter_links(line),
+        },
     )
 
 
@@ -85,7 +90,13 @@ def _render_questionnaire(
     return render(
         request,
         "intake/questionnaire.html",
-        {"category": category, "form": form, "files_form": files_form, "staged_form": staged},
+        {
+            "category": category,
+            "form": form,
+            "files_form": files_form,
+            "staged_form": staged,
+            "other_ways": reporter_links(category.line),
+        },
         status=status,
     )
 

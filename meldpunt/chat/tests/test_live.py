@@ -10,7 +10,8 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.test import AsyncClient, Client
 
-from meldpunt.chat import services
+from meldpunt.chat import live, services
+from meldpunt.chat.models import Author, ChatMessage
 from meldpunt.chat.views import COOKIE_NAME
 from meldpunt.testing import make_staff, sign_in
 
@@ -122,3 +123,27 @@ def test_the_script_is_loaded_only_when_served_over_asgi():
     assert b'src="/static/chat/live.js"' in live.content
     assert b'data-events="/chat/now/events/"' in live.content
     assert "script-src 'self'" in live["Content-Security-Policy"]
+
+
+def test_the_watch_notices_a_message_that_appears_after_one_with_a_higher_number():
+    """Rows become visible at commit, not in primary-key order: a skipped pk is looked for."""
+    line = make_chat_line()
+    first, _t = services.chat_start(line=line, language="nl")
+    second, _t = services.chat_start(line=line, language="nl")
+    cursor = live.WatchCursor()
+    assert live.messages_since(cursor, now=0.0) is None  # set up at the newest message
+    start = cursor.last_pk
+    # pk start+2 is committed first; start+1 (another chat) is still in its transaction.
+    ChatMessage.objects.create(pk=start + 2, chat=second, author=Author.SYSTEM, event="ended")
+    assert live.messages_since(cursor, now=1.0) == {second.pk}
+    assert cursor.last_pk == start + 2 and set(cursor.gaps) == {start + 1}
+    ChatMessage.objects.create(pk=start + 1, chat=first, author=Author.SYSTEM, event="ended")
+    assert live.messages_since(cursor, now=2.0) == {first.pk}
+    assert cursor.gaps == {}
+    assert live.messages_since(cursor, now=3.0) == set()
+    # A pk that never appears (a rolled-back insert) is given up after GAP_SECONDS.
+    ChatMessage.objects.create(pk=start + 4, chat=first, author=Author.SYSTEM, event="ended")
+    assert live.messages_since(cursor, now=4.0) == {first.pk}
+    assert set(cursor.gaps) == {start + 3}
+    assert live.messages_since(cursor, now=4.0 + live.GAP_SECONDS + 1) == set()
+    assert cursor.gaps == {}

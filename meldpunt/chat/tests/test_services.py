@@ -9,6 +9,7 @@ from django.utils import timezone
 from meldpunt.chat import selectors, services
 from meldpunt.chat.hours import chat_is_open, chat_next_opening
 from meldpunt.chat.models import (
+    Author,
     Chat,
     ChatEvent,
     ChatMessage,
@@ -298,3 +299,83 @@ def test_the_daily_retention_purge_task_also_destroys_expired_chats():
     chat = Chat.objects.get(pk=access.chat.pk)
     assert chat.destroyed_at is not None
     assert bytes(chat.messages.exclude(author="system").get().sealed_body) == b""
+
+
+def test_a_receipt_ends_the_chat_and_later_messages_are_refused_pointing_to_the_mailbox():
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    access, _t = _start(line)
+    services.chat_pick_up(chat=access.chat, actor=analyst)
+    key = services.staff_chat_key(chat=access.chat, user=analyst, private_key=unlocked_key(analyst))
+    services.reporter_message_post(access=access, body="Voor de bon")
+    receipt = services.chat_receipt(access=access)
+    assert access.chat.status == ChatStatus.ENDED and access.chat.ended_at is not None
+    for post in (
+        lambda: services.reporter_message_post(access=access, body="Na de bon"),
+        lambda: services.staff_message_post(
+            chat=access.chat, actor=analyst, key_bytes=key, body="Na de bon (staf)"
+        ),
+    ):
+        with pytest.raises(ChatError) as refused:
+            post()
+        assert refused.value.code == ChatErrorCode.FINISHED
+        assert "postbus van de melding" in refused.value.message  # Dutch, the default
+    # Nothing after the receipt was stored, and the report holds what came before.
+    assert access.chat.messages.filter(author=Author.REPORTER).count() == 1
+    events = list(access.chat.messages.exclude(event="").values_list("event", flat=True))
+    assert events[-1] == ChatEvent.RECEIPT
+    mailbox = mailbox_open(receipt=receipt)
+    assert (
+        "Voor de bon"
+        in report_content(report=mailbox.report, key_bytes=mailbox.key_bytes)["answers"]["chat"]
+    )
+
+
+def test_a_receipt_after_the_chat_ended_keeps_it_ended_as_it_was():
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    access, _t = _start(line)
+    services.chat_pick_up(chat=access.chat, actor=analyst)
+    services.chat_end(chat=access.chat, actor=analyst)
+    services.chat_receipt(access=access)
+    access.chat.refresh_from_db()
+    assert access.chat.status == ChatStatus.ENDED and access.chat.report is not None
+
+
+def test_pick_up_by_a_member_who_joined_the_line_after_the_chat_started_is_refused_clearly():
+    line = make_chat_line()
+    access, _t = _start(line)
+    newcomer = make_staff(lines=[line])  # joined after the chat's key was sealed
+    with pytest.raises(ChatError) as refused:
+        services.chat_pick_up(chat=access.chat, actor=newcomer)
+    assert refused.value.code == ChatErrorCode.NO_KEY
+    assert "voordat u bij de lijn kwam" in refused.value.message  # Dutch, the default
+    access.chat.refresh_from_db()
+    assert access.chat.status == ChatStatus.WAITING and access.chat.staff is None
+    assert not access.chat.messages.exists()
+
+
+def test_hand_over_seals_the_chats_key_for_a_colleague_who_joined_the_line_later():
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    access, _t = _start(line)
+    services.chat_pick_up(chat=access.chat, actor=analyst)
+    key = services.staff_chat_key(chat=access.chat, user=analyst, private_key=unlocked_key(analyst))
+    services.reporter_message_post(access=access, body="Vraag van de melder")
+    newcomer = make_staff(lines=[line])
+    with pytest.raises(NoKeyError):
+        services.staff_chat_key(chat=access.chat, user=newcomer, private_key=unlocked_key(newcomer))
+    # Without the holder's opened key there is nothing to seal: refused, nothing moves.
+    with pytest.raises(ChatError) as refused:
+        services.chat_hand_over(chat=access.chat, actor=analyst, colleague=newcomer)
+    assert refused.value.code == ChatErrorCode.NO_KEY
+    assert access.chat.staff == analyst
+    services.chat_hand_over(chat=access.chat, actor=analyst, colleague=newcomer, key_bytes=key)
+    assert access.chat.staff == newcomer
+    opened = services.staff_chat_key(
+        chat=access.chat, user=newcomer, private_key=unlocked_key(newcomer)
+    )
+    message = access.chat.messages.get(author=Author.REPORTER)
+    assert services.message_text(message=message, key_bytes=opened) == "Vraag van de melder"
+    services.staff_message_post(chat=access.chat, actor=newcomer, key_bytes=opened, body="Dag")
+    assert KeyGrant.objects.filter(data_key=access.chat.data_key, user=newcomer).count() == 1

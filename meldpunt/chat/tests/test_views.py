@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from meldpunt.chat.models import Chat, ChatStatus, ContactRegistration, OpeningHours
 from meldpunt.chat.views import COOKIE_NAME
-from meldpunt.testing import make_staff, sign_in
+from meldpunt.testing import make_category, make_staff, sign_in
 
 from .factories import make_chat_line
 
@@ -194,3 +194,68 @@ def test_a_canned_answer_from_staff_without_the_chats_key_is_refused_not_a_serve
     refused = client.post(f"/staff/chat/{chat.pk}/canned/", {"canned": canned.pk})
     assert refused.status_code == 409, refused.status_code
     assert canned.text.encode() not in reporter.get("/chat/now/transcript/").content
+
+
+def test_the_report_pages_link_to_the_chat_only_while_it_is_open(client):
+    open_line = make_chat_line()
+    category = open_line.chat_settings.receipt_category
+    chat_link = f'href="/en/chat/{open_line.slug}/"'.encode()
+    for page in (f"/en/report/{open_line.slug}/", f"/en/report/{open_line.slug}/{category.slug}/"):
+        content = client.get(page).content
+        assert b'id="other-ways"' in content and chat_link in content
+        assert b"Chat with us now" in content
+    dutch = client.get(f"/report/{open_line.slug}/").content
+    assert f'href="/chat/{open_line.slug}/"'.encode() in dutch
+
+    closed_line = make_chat_line(always_open=False)
+    disabled_line = make_chat_line()
+    disabled_line.chat_settings.is_enabled = False
+    disabled_line.chat_settings.save()
+    no_chat_category = make_category()
+    for line in (closed_line, disabled_line, no_chat_category.line):
+        content = client.get(f"/en/report/{line.slug}/").content
+        assert b'id="other-ways"' not in content and b"/chat/" not in content
+    form = client.get(f"/en/report/{no_chat_category.line.slug}/{no_chat_category.slug}/")
+    assert form.status_code == 200 and b'id="other-ways"' not in form.content
+
+
+def test_after_a_receipt_the_reporter_page_says_the_chat_became_a_report(client):
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    reporter = _reporter_with_chat(line)
+    chat = Chat.objects.get()
+    sign_in(client, analyst)
+    client.post(f"/staff/chat/{chat.pk}/pick-up/")
+    reporter.post("/chat/now/", {"body": "Voor de bon", "confirm": "1"})
+    assert reporter.post("/chat/now/receipt/").status_code == 200
+    late = reporter.post("/en/chat/now/", {"body": "Na de bon", "confirm": "1"})
+    assert late.status_code == 409
+    assert b"became a report" in late.content or b"has become a report" in late.content
+    refused = client.post(f"/staff/chat/{chat.pk}/send/", {"body": "Nog een vraag"})
+    assert refused.status_code == 409
+    assert "postbus van de melding" in refused.content.decode()  # Dutch, the default
+    assert chat.messages.filter(author="reporter").count() == 1
+
+
+def test_staff_who_joined_after_the_chat_started_get_a_clear_refusal_and_a_hand_over_works(
+    client,
+):
+    line = make_chat_line()
+    analyst = make_staff(lines=[line])
+    _reporter_with_chat(line)
+    chat = Chat.objects.get()
+    newcomer = make_staff(lines=[line])
+    sign_in(client, newcomer)
+    refused = client.post(f"/staff/chat/{chat.pk}/pick-up/")
+    assert refused.status_code == 403
+    assert "voordat u bij de lijn kwam" in refused.content.decode()  # Dutch, the default
+    holder = Client()
+    sign_in(holder, analyst)
+    holder.post(f"/staff/chat/{chat.pk}/pick-up/")
+    handed = holder.post(f"/staff/chat/{chat.pk}/hand-over/", {"colleague": newcomer.pk})
+    assert handed.status_code == 302
+    chat.refresh_from_db()
+    assert chat.staff == newcomer
+    sent = client.post(f"/staff/chat/{chat.pk}/send/", {"body": "Ik neem het over"})
+    assert sent.status_code == 302
+    assert b"Ik neem het over" in client.get(f"/staff/chat/{chat.pk}/transcript/").content

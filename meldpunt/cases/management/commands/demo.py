@@ -1,5 +1,6 @@
 """``meldpunt demo``: a working reporting point on this machine in one command."""
 
+import importlib.util
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import yaml
 from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.wsgi import get_wsgi_application
 
 from meldpunt.cases.demo import demo_account_create, demo_steps
@@ -39,8 +40,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Only set up; do not start the server."
         )
+        parser.add_argument(
+            "--live",
+            action="store_true",
+            help="Serve with Uvicorn (ASGI, the 'live' extra) instead of waitress, so the "
+            "chat is live for browsers with JavaScript.",
+        )
 
-    def handle(self, *args, host: str, port: int, no_serve: bool, **options) -> None:
+    def handle(
+        self, *args, host: str, port: int, no_serve: bool, live: bool = False, **options
+    ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if not Line.objects.exists():
             lines_import(yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8")))
@@ -58,7 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         if no_serve:
             return
-        self._serve(host, port)
+        self._serve(host, port, live=live)
 
     def _staff(self) -> None:
         if StaffUser.objects.exists():
@@ -76,9 +85,11 @@ class Command(BaseCommand):
         for step in demo_steps():
             step(self.stdout)
 
-    def _serve(self, host: str, port: int) -> None:
-        from waitress import serve
-
+    def _serve(self, host: str, port: int, *, live: bool = False) -> None:
+        if live and importlib.util.find_spec("uvicorn") is None:
+            raise CommandError(
+                "--live needs Uvicorn: pip install 'meldpunt[live]' (docs/operations.md)."
+            )
         # A demonstration keeps its worker key in the data directory, beside the
         # database (docs/security.md); an installation moves it out.
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -90,6 +101,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Serving on http://{host}:{port}/ (Ctrl+C stops)", ending="\n")
         self.stdout.flush()
         try:
+            if live:
+                self._serve_asgi(host, port)
+                return
+            from waitress import serve
+
             serve(
                 StaticFilesHandler(get_wsgi_application()),
                 host=host,
@@ -102,3 +118,26 @@ class Command(BaseCommand):
         finally:
             worker.terminate()
             worker.wait(timeout=10)
+
+    def _serve_asgi(self, host: str, port: int) -> None:
+        """The same site over ASGI (meldpunt.asgi), so the chat pages load their live script.
+
+        Not the default: Uvicorn is an optional extra, and the "busy in time"
+        figures of docs/operations.md ("Load") were measured under waitress.
+        """
+        import uvicorn
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        from meldpunt.asgi import application
+
+        # No access log and no proxy headers: no client address is logged or believed.
+        uvicorn.run(
+            ASGIStaticFilesHandler(application),
+            host=host,
+            port=port,
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+        )
