@@ -181,22 +181,26 @@ class MultiIndex:
         return query_of[pairs] + first, rows[pairs], distances[pairs]
 
 
-class PdqIndex:
-    """PDQ hashes of every list, searchable by Hamming distance, kept current in place.
+class _StoreIndex:
+    """The rows of one algorithm of the store, in memory, kept current in place.
 
-    Holds every PDQ row of the store in row-id order, with a ``live`` flag:
-    rows of lists switched off or removed and retired rows are held but never
+    Holds every row of the algorithm (row-id order) with a ``live`` flag: rows
+    of lists switched off or removed and retired rows are held but never
     reported. ``refresh`` (on a new revision token) adds only the rows with a
     larger id than the last one held, and recomputes the flags from two small
-    queries (the lists, the retired PDQ rows); the arrays are never rebuilt
-    from the database while a process runs, unless rows of removed lists
-    make up a quarter of them or the store was replaced underneath
-    (``stale``, checked on the last row held).
+    queries (the lists, the retired rows of this algorithm); the arrays are
+    never rebuilt from the database while a process runs, unless rows of
+    removed lists make up a quarter of them or the store was replaced
+    underneath (``stale``, checked on the last row held).
+
+    Subclasses hold the searchable structure over the row numbers
+    (``_structure_add``) and search it, always under ``self._lock``.
     """
+
+    algorithm: Algorithm
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._index = MultiIndex()
         self.row_ids = numpy.zeros(0, dtype=numpy.int64)
         self.list_ids = numpy.zeros(0, dtype=numpy.int64)
         self.live = numpy.zeros(0, dtype=bool)
@@ -204,18 +208,17 @@ class PdqIndex:
         self.last_value = ""
         self.stale = False
 
+    @property
+    def width(self) -> int:
+        """Bytes per hash."""
+        return HEX_LENGTHS[self.algorithm] // 2
+
     def list_name(self, list_id: int) -> str:
         return self.names.get(list_id, "")
 
     def __len__(self) -> int:
         """How many hashes can match now."""
         return int(self.live.sum())
-
-    @classmethod
-    def from_database(cls) -> "PdqIndex":
-        index = cls()
-        index.refresh()
-        return index
 
     def refresh(self) -> int:
         """Take in the store's changes since the last refresh; returns the rows added.
@@ -237,7 +240,7 @@ class PdqIndex:
         """Whether the last row held is still there as held, or went with its removed list."""
         held = (int(self.list_ids[-1]), self.last_value)
         found = (
-            KnownHash.objects.filter(pk=last, algorithm=Algorithm.PDQ)
+            KnownHash.objects.filter(pk=last, algorithm=self.algorithm)
             .values_list("hash_list_id", "value")
             .first()
         )
@@ -247,7 +250,7 @@ class PdqIndex:
 
     def _add_rows(self, after: int) -> int:
         rows = (
-            KnownHash.objects.filter(algorithm=Algorithm.PDQ, pk__gt=after)
+            KnownHash.objects.filter(algorithm=self.algorithm, pk__gt=after)
             .order_by("pk")
             .values_list("pk", "hash_list_id", "value")
         )
@@ -264,18 +267,22 @@ class PdqIndex:
         if not batch:
             return 0
         row_ids, list_ids, values = zip(*batch, strict=True)
-        self._index.add(hex_to_array(values, PDQ_BYTES))
+        self._structure_add(hex_to_array(values, self.width))
         self.row_ids = numpy.concatenate([self.row_ids, numpy.asarray(row_ids, numpy.int64)])
         self.list_ids = numpy.concatenate([self.list_ids, numpy.asarray(list_ids, numpy.int64)])
+        self.live = numpy.concatenate([self.live, numpy.zeros(len(batch), dtype=bool)])
         self.last_value = values[-1]
         return len(batch)
+
+    def _structure_add(self, vectors: numpy.ndarray) -> None:
+        raise NotImplementedError
 
     def _flags_update(self) -> None:
         lists = list(HashList.objects.values_list("pk", "name", "is_active"))
         self.names = {pk: name for pk, name, _active in lists}
         active = numpy.asarray([pk for pk, _name, is_active in lists if is_active], numpy.int64)
         retired = numpy.asarray(
-            KnownHash.objects.filter(algorithm=Algorithm.PDQ, is_retired=True).values_list(
+            KnownHash.objects.filter(algorithm=self.algorithm, is_retired=True).values_list(
                 "pk", flat=True
             ),
             dtype=numpy.int64,
@@ -284,6 +291,28 @@ class PdqIndex:
         removed = int((~numpy.isin(self.list_ids, numpy.asarray(list(self.names)))).sum())
         if removed > max(len(self.row_ids) // 4, 10_000):
             self.stale = True  # rows of removed lists: worth a rebuild to free them
+
+
+class PdqIndex(_StoreIndex):
+    """PDQ hashes of every list, searchable by Hamming distance, kept current in place.
+
+    The rows' vectors are held in a ``MultiIndex`` under their row numbers.
+    """
+
+    algorithm = Algorithm.PDQ
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._index = MultiIndex()
+
+    @classmethod
+    def from_database(cls) -> "PdqIndex":
+        index = cls()
+        index.refresh()
+        return index
+
+    def _structure_add(self, vectors: numpy.ndarray) -> None:
+        self._index.add(vectors)
 
     def search_arrays(
         self, vectors: numpy.ndarray, *, max_distance: int
@@ -322,60 +351,63 @@ def _prefix_keys(vectors: numpy.ndarray) -> numpy.ndarray:
     return numpy.ascontiguousarray(vectors[:, :8]).view(numpy.uint64).ravel()
 
 
-class ExactIndex:
-    """Exact hashes of one algorithm on the active lists, for batched look-ups in memory.
+class SortedValues:
+    """Exact values in arrays sorted by their first 64 bits, for batched look-ups.
 
     Hashes are random, so their first 64 bits nearly always tell them apart:
-    the index is sorted by that prefix and searched with ``numpy.searchsorted``
-    for a whole batch at once; the full value is then compared for the few
-    candidates. A value on several lists occupies one row per list, so the
-    rows of equal prefix form a short run. About 48 bytes per SHA-256 hash.
+    the values are sorted by that prefix and searched with
+    ``numpy.searchsorted`` for a whole batch at once; the full value is then
+    compared for the few candidates. A value held several times (on several
+    lists) occupies one row each, so rows of equal prefix form a short run.
+    Each value keeps the row number it was added under (``rows``); new values
+    are inserted into the sorted arrays (``numpy.insert``, one pass) rather
+    than sorting everything again. About 44 bytes per SHA-256 value.
+
+    Not thread-safe by itself: ``ExactIndex`` serialises additions and look-ups.
     """
 
-    def __init__(self, vectors: numpy.ndarray, list_ids: numpy.ndarray) -> None:
-        keys = _prefix_keys(vectors)
-        order = numpy.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.vectors = vectors[order]
-        self.list_ids = list_ids[order]
-        # The longest run of equal prefixes bounds the comparisons per query.
-        if len(self.keys):
-            starts = numpy.flatnonzero(numpy.r_[True, self.keys[1:] != self.keys[:-1]])
-            self.longest_run = int(numpy.diff(numpy.r_[starts, len(self.keys)]).max())
-        else:
-            self.longest_run = 0
+    def __init__(self, width: int) -> None:
+        self.keys = numpy.zeros(0, dtype=numpy.uint64)
+        self.vectors = numpy.zeros((0, width), dtype=numpy.uint8)
+        self.rows = numpy.zeros(0, dtype=numpy.int32)
+        self.longest_run = 0  # of equal prefixes: bounds the comparisons per query
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    @classmethod
-    def from_database(cls, algorithm: Algorithm) -> "ExactIndex":
-        width = HEX_LENGTHS[algorithm] // 2
-        rows = KnownHash.objects.filter(
-            algorithm=algorithm, hash_list__is_active=True, is_retired=False
-        )
-        list_ids: list[int] = []
-        chunks: list[numpy.ndarray] = []
-        values: list[str] = []
-        for list_id, value in rows.values_list("hash_list_id", "value").iterator(chunk_size=50_000):
-            list_ids.append(list_id)
-            values.append(value)
-            if len(values) == 50_000:
-                chunks.append(hex_to_array(values, width))
-                values = []
-        chunks.append(hex_to_array(values, width))
-        return cls(numpy.concatenate(chunks), numpy.asarray(list_ids, dtype=numpy.int64))
+    @property
+    def nbytes(self) -> int:
+        return self.keys.nbytes + self.vectors.nbytes + self.rows.nbytes
 
-    def lookup_hex(self, values: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
-        """``lookup`` for well-formed hex strings of this index's width."""
-        return self.lookup(hex_to_array(values, self.vectors.shape[1]))
+    def add(self, vectors: numpy.ndarray) -> None:
+        """Append (n, width) uint8 rows; they get the next row numbers."""
+        if not len(vectors):
+            return
+        first = len(self)
+        if first + len(vectors) > numpy.iinfo(numpy.int32).max:
+            raise OverflowError("more rows than one index holds; shard the store")
+        keys = _prefix_keys(vectors)
+        order = numpy.argsort(keys, kind="stable")
+        keys, vectors = keys[order], numpy.ascontiguousarray(vectors[order])
+        rows = (order + first).astype(numpy.int32)
+        if first:
+            at = numpy.searchsorted(self.keys, keys, side="right")  # after equal ones
+            self.keys = numpy.insert(self.keys, at, keys)
+            self.vectors = numpy.insert(self.vectors, at, vectors, axis=0)
+            self.rows = numpy.insert(self.rows, at, rows)
+        else:
+            self.keys, self.vectors, self.rows = keys, vectors, rows
+        # Only the new values' runs can have grown.
+        left = numpy.searchsorted(self.keys, keys, side="left")
+        right = numpy.searchsorted(self.keys, keys, side="right")
+        self.longest_run = max(self.longest_run, int((right - left).max()))
 
     def lookup(self, queries: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
-        """Every (query position, list id) pair where a query is on a list.
+        """Every (query position, row number) pair where a query equals a held value.
 
-        ``queries`` is an (n, width) uint8 array (``hex_to_array``). Two binary
-        searches for the whole batch, then one vectorised comparison per row of
-        the longest run of equal prefixes (1 unless values repeat across lists).
+        Two binary searches for the whole batch, then one vectorised
+        comparison per row of the longest run of equal prefixes (1 unless
+        values repeat or share their first 64 bits).
         """
         empty = numpy.zeros(0, dtype=numpy.int64)
         if not len(self.keys) or not len(queries):
@@ -384,14 +416,72 @@ class ExactIndex:
         left = numpy.searchsorted(self.keys, keys, side="left")
         right = numpy.searchsorted(self.keys, keys, side="right")
         candidates = numpy.flatnonzero(right > left)
-        positions, list_ids = [], []
+        positions, rows_found = [], []
         for offset in range(self.longest_run):
-            rows = left[candidates] + offset
-            inside = rows < right[candidates]
-            query_positions, rows = candidates[inside], rows[inside]
-            equal = (self.vectors[rows] == queries[query_positions]).all(axis=1)
+            at = left[candidates] + offset
+            inside = at < right[candidates]
+            query_positions, at = candidates[inside], at[inside]
+            equal = (self.vectors[at] == queries[query_positions]).all(axis=1)
             positions.append(query_positions[equal])
-            list_ids.append(self.list_ids[rows[equal]])
+            rows_found.append(self.rows[at[equal]].astype(numpy.int64))
         if not positions:
             return empty, empty
-        return numpy.concatenate(positions), numpy.concatenate(list_ids)
+        return numpy.concatenate(positions), numpy.concatenate(rows_found)
+
+
+class ExactIndex(_StoreIndex):
+    """Exact hashes (SHA-256, SHA-1 or MD5) of every list, kept current in place.
+
+    The values are held in a ``SortedValues`` under their row numbers; a new
+    import is inserted, a switch, retirement or removal only changes flags,
+    as for ``PdqIndex``.
+    """
+
+    def __init__(self, algorithm: Algorithm) -> None:
+        super().__init__()
+        self.algorithm = algorithm
+        self._values = SortedValues(self.width)
+
+    @classmethod
+    def from_database(cls, algorithm: Algorithm) -> "ExactIndex":
+        index = cls(algorithm)
+        index.refresh()
+        return index
+
+    @classmethod
+    def from_arrays(
+        cls, vectors: numpy.ndarray, list_ids: numpy.ndarray, *, algorithm: Algorithm
+    ) -> "ExactIndex":
+        """An index of the given values, all live, without a database (tests, benchmarks)."""
+        index = cls(algorithm)
+        index._values.add(vectors)
+        index.row_ids = numpy.arange(1, len(vectors) + 1, dtype=numpy.int64)
+        index.list_ids = numpy.asarray(list_ids, dtype=numpy.int64)
+        index.live = numpy.ones(len(vectors), dtype=bool)
+        return index
+
+    @property
+    def longest_run(self) -> int:
+        return self._values.longest_run
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held: the sorted values and the per-row ids and flags."""
+        return self._values.nbytes + self.row_ids.nbytes + self.list_ids.nbytes + self.live.nbytes
+
+    def _structure_add(self, vectors: numpy.ndarray) -> None:
+        self._values.add(vectors)
+
+    def lookup_hex(self, values: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """``lookup`` for well-formed hex strings of this index's width."""
+        return self.lookup(hex_to_array(values, self.width))
+
+    def lookup(self, queries: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Every (query position, list id) pair where a query is on a list that may match.
+
+        ``queries`` is an (n, width) uint8 array (``hex_to_array``).
+        """
+        with self._lock:
+            positions, rows = self._values.lookup(queries)
+            live = self.live[rows]
+            return positions[live], self.list_ids[rows[live]]
