@@ -4,21 +4,24 @@ Kept apart from matching.py because numpy costs a process some 20 MiB:
 matching imports this module the first time an index is needed.
 
 PDQ search is exact Hamming range search by multi-index hashing (Norouzi,
-Punjani and Fleet): the 256 bits are cut into 16 chunks of 16 bits; two
-hashes within distance 31 differ in at most one bit in at least one chunk
-(16 chunks of 2 differing bits would be 32), so probing, per chunk, the
+Punjani and Fleet): the 256 bits are cut into chunks, e.g. 16 chunks of 16
+bits; two hashes within distance 31 differ in at most one bit in at least one
+chunk (16 chunks of 2 differing bits would be 32), so probing, per chunk, the
 query's own chunk value and its 16 one-bit neighbours finds every stored hash
 within 31, and comparing the full 256 bits of those candidates keeps exactly
-the right ones: recall is 1.0, no approximation. A larger threshold probes
-more neighbours (radius ``max_distance // 16``), still exactly.
+the right ones: recall is 1.0, no approximation. The generalised form
+(``chunk_radii``) gives each chunk its own radius, so that wider chunks (12
+of 21-22 bits, radius 2 or 1) can be used on a large store, where they cut
+the candidates per query about sixfold; a larger threshold probes more
+neighbours, still exactly.
 
 Each chunk is a permutation of the row numbers sorted by that chunk's value
-plus 65,537 bucket offsets, in numpy arrays; a batch of queries is answered
-with vectorised gathers and ``numpy.bitwise_count`` over the candidates. Chosen
-over FAISS ``IndexBinaryMultiHash`` (HMA's index, the same scheme in C++ hash
-maps) and ``IndexBinaryFlat`` after measuring them side by side
-(benchmarks/hashes.py, docs/benchmarks.md): sorted arrays build faster, take
-less memory (96 bytes per hash), and new rows are inserted into the existing
+plus one bucket offset per possible value, in numpy arrays; a batch of
+queries is answered with vectorised gathers and ``numpy.bitwise_count`` over
+the candidates. Chosen over FAISS ``IndexBinaryMultiHash`` (HMA's index, the
+same scheme in C++ hash maps) and ``IndexBinaryFlat`` after measuring them
+side by side (benchmarks/pdq_index.py, docs/benchmarks.md): sorted arrays
+build faster, take less memory, and new rows are inserted into the existing
 arrays (an ``numpy.insert`` per chunk) instead of rebuilding anything.
 """
 
@@ -33,8 +36,6 @@ from meldpunt.hashes.models import HEX_LENGTHS, Algorithm, HashList, KnownHash
 
 PDQ_BITS = 256
 PDQ_BYTES = PDQ_BITS // 8
-CHUNKS = 16  # chunks of 16 bits: one uint16 per chunk
-BUCKETS = 1 << 16
 READ_CHUNK = 50_000
 CANDIDATES_PER_BLOCK = 2_000_000  # per vectorised step: bounds the temporary arrays (~60 MB)
 
@@ -48,12 +49,66 @@ def hex_to_array(values: Sequence[str], width: int) -> numpy.ndarray:
 
 
 @functools.cache
-def _flip_masks(radius: int) -> numpy.ndarray:
-    """Every 16-bit mask of at most ``radius`` set bits (the probes around a chunk value)."""
+def _flip_masks(radius: int, width: int = 16) -> numpy.ndarray:
+    """Every ``width``-bit mask of at most ``radius`` set bits (the probes around a chunk value)."""
     masks = [0]
     for bits in range(1, radius + 1):
-        masks += [sum(1 << bit for bit in chosen) for chosen in combinations(range(16), bits)]
-    return numpy.asarray(masks, dtype=numpy.uint16)
+        masks += [sum(1 << bit for bit in chosen) for chosen in combinations(range(width), bits)]
+    return numpy.asarray(masks, dtype=numpy.int64)
+
+
+# Chunk widths in bits (summing to 256). Sixteen of 16 bits keep the fixed
+# bucket tables small (16 x 65,537 offsets); twelve of 21-22 bits cut the
+# candidates per query about sixfold on a large store at the price of 128 MB
+# of bucket tables, so they are chosen from LARGE_STORE rows on.
+NARROW = (16,) * 16
+WIDE = (22,) * 4 + (21,) * 8
+LARGE_STORE = 2_000_000
+
+
+def chunk_layout(count: int) -> tuple[int, ...]:
+    """The chunk widths for an index expected to hold ``count`` hashes."""
+    return WIDE if count >= LARGE_STORE else NARROW
+
+
+def chunk_radii(widths: Sequence[int], max_distance: int) -> list[int]:
+    """The probe radius per chunk that keeps the search exact (generalised pigeonhole).
+
+    If every chunk ``i`` differed in more than ``t_i`` bits, the distance
+    would be at least ``sum(t_i) + chunks``; so radii summing to
+    ``max_distance - chunks + 1`` guarantee that any hash within
+    ``max_distance`` is within ``t_i`` of the query in some chunk. A radius
+    of -1 skips a chunk. Larger radii go to the widest chunks (fewer
+    candidates per probe).
+    """
+    chunks = len(widths)
+    total = max(max_distance, 0) - chunks + 1
+    base, extra = divmod(total, chunks)
+    widest_first = sorted(range(chunks), key=lambda chunk: -widths[chunk])
+    radii = [base] * chunks
+    for chunk in widest_first[:extra]:
+        radii[chunk] += 1
+    return radii
+
+
+def _chunk_values(vectors: numpy.ndarray, widths: Sequence[int]) -> list[numpy.ndarray]:
+    """Each chunk's value (int64) for (n, 32) uint8 vectors, chunks taken bit by bit in order."""
+    words = vectors.view(">u8").astype(numpy.uint64)  # (n, 4), most significant bit first
+    values, offset = [], 0
+    for width in widths:
+        word, shift = divmod(offset, 64)
+        if shift + width <= 64:
+            value = (words[:, word] >> numpy.uint64(64 - shift - width)) & numpy.uint64(
+                (1 << width) - 1
+            )
+        else:  # across two words
+            high = 64 - shift
+            low = width - high
+            value = (words[:, word] & numpy.uint64((1 << high) - 1)) << numpy.uint64(low)
+            value |= words[:, word + 1] >> numpy.uint64(64 - low)
+        values.append(value.astype(numpy.int64))
+        offset += width
+    return values
 
 
 def pdq_brute_force(
@@ -84,19 +139,33 @@ def pdq_brute_force(
 class MultiIndex:
     """Exact Hamming range search over 256-bit vectors (multi-index hashing, see above).
 
-    Not thread-safe by itself: ``PdqIndex`` serialises additions and searches.
+    ``widths`` are the chunk widths in bits (``NARROW`` or ``WIDE``; any
+    widths summing to 256 of at most 24 bits each work). Not thread-safe by
+    itself: ``PdqIndex`` serialises additions and searches.
     """
 
-    def __init__(self, vectors: numpy.ndarray | None = None) -> None:
+    def __init__(
+        self, vectors: numpy.ndarray | None = None, *, widths: Sequence[int] | None = None
+    ) -> None:
+        if widths is None:
+            widths = chunk_layout(0 if vectors is None else len(vectors))
+        if sum(widths) != PDQ_BITS or not all(0 < width <= 24 for width in widths):
+            raise ValueError("chunk widths of at most 24 bits, summing to 256")
+        self.widths = tuple(widths)
         # The 256 bits as four contiguous columns of 64-bit words.
         self.columns = [numpy.zeros(0, dtype=numpy.uint64) for _ in range(PDQ_BYTES // 8)]
-        self.orders = [numpy.zeros(0, dtype=numpy.int32) for _ in range(CHUNKS)]
-        self.offsets = numpy.zeros((CHUNKS, BUCKETS + 1), dtype=numpy.int64)
+        self.orders = [numpy.zeros(0, dtype=numpy.int32) for _ in self.widths]
+        # Per chunk, where each chunk value's rows start in its order (int32: rows < 2**31).
+        self.offsets = [numpy.zeros((1 << width) + 1, dtype=numpy.int32) for width in self.widths]
         if vectors is not None and len(vectors):
             self.add(vectors)
 
     def __len__(self) -> int:
         return len(self.columns[0])
+
+    @property
+    def nbytes(self) -> int:
+        return sum(part.nbytes for part in (*self.columns, *self.orders, *self.offsets))
 
     def add(self, vectors: numpy.ndarray) -> None:
         """Append (n, 32) uint8 rows; they get the next row numbers.
@@ -109,18 +178,17 @@ class MultiIndex:
             return
         vectors = numpy.ascontiguousarray(vectors, dtype=numpy.uint8)
         first = len(self)
-        if first + len(vectors) > numpy.iinfo(numpy.int32).max:
+        if first + len(vectors) >= numpy.iinfo(numpy.int32).max:
             raise OverflowError("more rows than one index holds; shard the store")
-        keys = vectors.view(numpy.uint16)  # (n, 16): chunk j is bytes 2j and 2j+1
-        for chunk in range(CHUNKS):
-            column = numpy.ascontiguousarray(keys[:, chunk])
+        for chunk, column in enumerate(_chunk_values(vectors, self.widths)):
             order = numpy.argsort(column, kind="stable")
             rows = (order + first).astype(numpy.int32)
             # The end of each new row's bucket in the old array; new rows go there in order.
-            at = self.offsets[chunk, column[order].astype(numpy.int64) + 1]
+            offsets = self.offsets[chunk]
+            at = offsets[column[order] + 1]
             self.orders[chunk] = numpy.insert(self.orders[chunk], at, rows)
-            counts = numpy.bincount(column, minlength=BUCKETS)
-            self.offsets[chunk, 1:] += numpy.cumsum(counts)
+            counts = numpy.bincount(column, minlength=len(offsets) - 1)
+            offsets[1:] += numpy.cumsum(counts, dtype=numpy.int64).astype(numpy.int32)
         words = vectors.view(numpy.uint64)
         self.columns = [
             numpy.concatenate([column, words[:, word]]) for word, column in enumerate(self.columns)
@@ -131,11 +199,15 @@ class MultiIndex:
     ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         """(query, row, distance) of every stored row within ``max_distance``; each pair once."""
         # Blocks of queries whose candidates number some millions: fast, bounded memory.
-        probes = CHUNKS * len(_flip_masks(max(max_distance, 0) // CHUNKS))
-        expected = max(probes * len(self) // BUCKETS, 1)
-        block = min(max(CANDIDATES_PER_BLOCK // expected, 1), 1024)
+        radii = chunk_radii(self.widths, max_distance)
+        expected = sum(
+            len(_flip_masks(radius, width)) * len(self) / (1 << width)
+            for width, radius in zip(self.widths, radii, strict=True)
+            if radius >= 0
+        )
+        block = min(max(int(CANDIDATES_PER_BLOCK // max(expected, 1)), 1), 1024)
         results = [
-            self._search_block(queries[start : start + block], start, max_distance)
+            self._search_block(queries[start : start + block], start, max_distance, radii)
             for start in range(0, len(queries), block)
         ]
         if not results or not len(self):
@@ -144,17 +216,19 @@ class MultiIndex:
         return tuple(numpy.concatenate(parts) for parts in zip(*results, strict=True))
 
     def _search_block(
-        self, queries: numpy.ndarray, first: int, max_distance: int
+        self, queries: numpy.ndarray, first: int, max_distance: int, radii: list[int]
     ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         queries = numpy.ascontiguousarray(queries, dtype=numpy.uint8)
         count = len(queries)
-        masks = _flip_masks(max(max_distance, 0) // CHUNKS)
-        keys = queries.view(numpy.uint16)
         candidate_rows, candidate_queries = [], []
-        for chunk in range(CHUNKS):
-            probes = (keys[:, chunk, None] ^ masks).astype(numpy.int64)  # (count, probes)
-            starts = self.offsets[chunk, probes].ravel()
-            lengths = self.offsets[chunk, probes + 1].ravel() - starts
+        for chunk, values in enumerate(_chunk_values(queries, self.widths)):
+            if radii[chunk] < 0:
+                continue
+            masks = _flip_masks(radii[chunk], self.widths[chunk])
+            probes = values[:, None] ^ masks  # (count, probes)
+            offsets = self.offsets[chunk]
+            starts = offsets[probes].ravel().astype(numpy.int64)
+            lengths = offsets[probes + 1].ravel() - starts
             total = int(lengths.sum())
             if not total:
                 continue
@@ -301,13 +375,14 @@ class PdqIndex(_StoreIndex):
 
     algorithm = Algorithm.PDQ
 
-    def __init__(self) -> None:
+    def __init__(self, *, expected: int = 0) -> None:
         super().__init__()
-        self._index = MultiIndex()
+        self._index = MultiIndex(widths=chunk_layout(expected))
 
     @classmethod
     def from_database(cls) -> "PdqIndex":
-        index = cls()
+        """Every PDQ row of the store, in the chunk layout that suits their number."""
+        index = cls(expected=KnownHash.objects.filter(algorithm=Algorithm.PDQ).count())
         index.refresh()
         return index
 
