@@ -137,15 +137,15 @@ def main() -> None:
             f"{name}: {args.single / seconds:,.0f} queries/s one at a time "
             f"({seconds / args.single * 1000:.2f} ms each)  [load {os.getloadavg()[0]:.1f}]"
         )
-        results.append((name, index, build, _pairs(found), batch_seconds, seconds))
-        if len(layouts) > 1 and widths is not layouts[-1]:
-            del index
-    name, index, build, ours, batch_seconds, seconds = results[-1]
+        results.append((name, build, _pairs(found), batch_seconds, seconds))
+        if widths is not layouts[-1]:
+            del index  # its memory back before the next layout
+    name, build, ours, batch_seconds, seconds = results[-1]
     for other in results[:-1]:
-        assert other[3] == ours, "the layouts differ"
+        assert other[2] == ours, "the layouts differ"
         print(
-            f"  ratio {name} / {other[0]}: {other[4] / batch_seconds:.1f}x batched, "
-            f"{other[5] / seconds:.1f}x one at a time"
+            f"  ratio {name} / {other[0]}: {other[3] / batch_seconds:.1f}x batched, "
+            f"{other[4] / seconds:.1f}x one at a time"
         )
     results = results[-1:]
 

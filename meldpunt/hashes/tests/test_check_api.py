@@ -318,6 +318,10 @@ def test_malformed_bodies_get_clear_errors_never_a_500(api, settings):
         ('{"items": "all"}', "application/json", 400, "malformed_json"),
         ('{"items": [], "extra": 1}', "application/json", 400, "malformed_json"),
         ("{}", "application/json", 400, "malformed_json"),
+        # Not JSON by the standard, or numbers no item can hold (msgspec refuses them).
+        ('{"items": [{"quality": NaN}]}', "application/json", 400, "malformed_json"),
+        ('{"items": [{"quality": 1e400}]}', "application/json", 400, "malformed_json"),
+        ('{"items": [{"quality": ' + "9" * 5000 + "}]}", "application/json", 400, "malformed_json"),
         (json.dumps({"items": [item] * 4}), "application/json", 400, "too_many_items"),
         ("items=x", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
         ("{}", "text/plain", 415, "unsupported_media_type"),
