@@ -194,7 +194,7 @@ def test_the_exact_index_finds_values_on_several_lists_and_tells_shared_prefixes
     index = ExactIndex.from_arrays(
         vectors, numpy.array([1, 1, 1, 1, 2], dtype=numpy.int64), algorithm=Algorithm.SHA256
     )
-    assert index.longest_run == 4  # three values and a duplicate share the 64-bit prefix
+    assert index._values.longest_bucket == 4  # three values and a duplicate share a prefix
     queries = [values[0], prefix + "22" * 24, values[1], "ee" * 32, values[3]]
     positions, list_ids = index.lookup(hex_to_array(queries, 32))
     assert sorted(zip(positions.tolist(), list_ids.tolist(), strict=True)) == [
