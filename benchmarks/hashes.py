@@ -147,7 +147,7 @@ def main() -> None:
     print(f"exact, ExactIndex, same, binary already decoded:  {_rate(len(many), lookup_seconds)}")
     print(f"exact, ExactIndex, batches of 1,000 hex queries:   {_rate(len(many), batched_seconds)}")
     print(f"exact, baseline Python set, same queries:         {_rate(len(many), set_seconds)}")
-    index_bytes = exact.keys.nbytes + exact.vectors.nbytes + exact.list_ids.nbytes
+    index_bytes = exact.nbytes
     set_bytes = sys.getsizeof(known) + sum(sys.getsizeof(value) for value in known)
     print(
         f"exact, memory: ExactIndex {index_bytes / 2**20:.0f} MiB, "

@@ -4,21 +4,24 @@ Kept apart from matching.py because numpy costs a process some 20 MiB:
 matching imports this module the first time an index is needed.
 
 PDQ search is exact Hamming range search by multi-index hashing (Norouzi,
-Punjani and Fleet): the 256 bits are cut into 16 chunks of 16 bits; two
-hashes within distance 31 differ in at most one bit in at least one chunk
-(16 chunks of 2 differing bits would be 32), so probing, per chunk, the
+Punjani and Fleet): the 256 bits are cut into chunks, e.g. 16 chunks of 16
+bits; two hashes within distance 31 differ in at most one bit in at least one
+chunk (16 chunks of 2 differing bits would be 32), so probing, per chunk, the
 query's own chunk value and its 16 one-bit neighbours finds every stored hash
 within 31, and comparing the full 256 bits of those candidates keeps exactly
-the right ones: recall is 1.0, no approximation. A larger threshold probes
-more neighbours (radius ``max_distance // 16``), still exactly.
+the right ones: recall is 1.0, no approximation. The generalised form
+(``chunk_radii``) gives each chunk its own radius, so that wider chunks (12
+of 21-22 bits, radius 2 or 1) can be used on a large store, where they cut
+the candidates per query about sixfold; a larger threshold probes more
+neighbours, still exactly.
 
 Each chunk is a permutation of the row numbers sorted by that chunk's value
-plus 65,537 bucket offsets, in numpy arrays; a batch of queries is answered
-with vectorised gathers and ``numpy.bitwise_count`` over the candidates. Chosen
-over FAISS ``IndexBinaryMultiHash`` (HMA's index, the same scheme in C++ hash
-maps) and ``IndexBinaryFlat`` after measuring them side by side
-(benchmarks/hashes.py, docs/benchmarks.md): sorted arrays build faster, take
-less memory (96 bytes per hash), and new rows are inserted into the existing
+plus one bucket offset per possible value, in numpy arrays; a batch of
+queries is answered with vectorised gathers and ``numpy.bitwise_count`` over
+the candidates. Chosen over FAISS ``IndexBinaryMultiHash`` (HMA's index, the
+same scheme in C++ hash maps) and ``IndexBinaryFlat`` after measuring them
+side by side (benchmarks/pdq_index.py, docs/benchmarks.md): sorted arrays
+build faster, take less memory, and new rows are inserted into the existing
 arrays (an ``numpy.insert`` per chunk) instead of rebuilding anything.
 """
 
@@ -33,8 +36,6 @@ from meldpunt.hashes.models import HEX_LENGTHS, Algorithm, HashList, KnownHash
 
 PDQ_BITS = 256
 PDQ_BYTES = PDQ_BITS // 8
-CHUNKS = 16  # chunks of 16 bits: one uint16 per chunk
-BUCKETS = 1 << 16
 READ_CHUNK = 50_000
 CANDIDATES_PER_BLOCK = 2_000_000  # per vectorised step: bounds the temporary arrays (~60 MB)
 
@@ -48,12 +49,66 @@ def hex_to_array(values: Sequence[str], width: int) -> numpy.ndarray:
 
 
 @functools.cache
-def _flip_masks(radius: int) -> numpy.ndarray:
-    """Every 16-bit mask of at most ``radius`` set bits (the probes around a chunk value)."""
+def _flip_masks(radius: int, width: int = 16) -> numpy.ndarray:
+    """Every ``width``-bit mask of at most ``radius`` set bits (the probes around a chunk value)."""
     masks = [0]
     for bits in range(1, radius + 1):
-        masks += [sum(1 << bit for bit in chosen) for chosen in combinations(range(16), bits)]
-    return numpy.asarray(masks, dtype=numpy.uint16)
+        masks += [sum(1 << bit for bit in chosen) for chosen in combinations(range(width), bits)]
+    return numpy.asarray(masks, dtype=numpy.int64)
+
+
+# Chunk widths in bits (summing to 256). Sixteen of 16 bits keep the fixed
+# bucket tables small (16 x 65,537 offsets); twelve of 21-22 bits cut the
+# candidates per query about sixfold on a large store at the price of 128 MB
+# of bucket tables, so they are chosen from LARGE_STORE rows on.
+NARROW = (16,) * 16
+WIDE = (22,) * 4 + (21,) * 8
+LARGE_STORE = 2_000_000
+
+
+def chunk_layout(count: int) -> tuple[int, ...]:
+    """The chunk widths for an index expected to hold ``count`` hashes."""
+    return WIDE if count >= LARGE_STORE else NARROW
+
+
+def chunk_radii(widths: Sequence[int], max_distance: int) -> list[int]:
+    """The probe radius per chunk that keeps the search exact (generalised pigeonhole).
+
+    If every chunk ``i`` differed in more than ``t_i`` bits, the distance
+    would be at least ``sum(t_i) + chunks``; so radii summing to
+    ``max_distance - chunks + 1`` guarantee that any hash within
+    ``max_distance`` is within ``t_i`` of the query in some chunk. A radius
+    of -1 skips a chunk. Larger radii go to the widest chunks (fewer
+    candidates per probe).
+    """
+    chunks = len(widths)
+    total = max(max_distance, 0) - chunks + 1
+    base, extra = divmod(total, chunks)
+    widest_first = sorted(range(chunks), key=lambda chunk: -widths[chunk])
+    radii = [base] * chunks
+    for chunk in widest_first[:extra]:
+        radii[chunk] += 1
+    return radii
+
+
+def _chunk_values(vectors: numpy.ndarray, widths: Sequence[int]) -> list[numpy.ndarray]:
+    """Each chunk's value (int64) for (n, 32) uint8 vectors, chunks taken bit by bit in order."""
+    words = vectors.view(">u8").astype(numpy.uint64)  # (n, 4), most significant bit first
+    values, offset = [], 0
+    for width in widths:
+        word, shift = divmod(offset, 64)
+        if shift + width <= 64:
+            value = (words[:, word] >> numpy.uint64(64 - shift - width)) & numpy.uint64(
+                (1 << width) - 1
+            )
+        else:  # across two words
+            high = 64 - shift
+            low = width - high
+            value = (words[:, word] & numpy.uint64((1 << high) - 1)) << numpy.uint64(low)
+            value |= words[:, word + 1] >> numpy.uint64(64 - low)
+        values.append(value.astype(numpy.int64))
+        offset += width
+    return values
 
 
 def pdq_brute_force(
@@ -84,19 +139,33 @@ def pdq_brute_force(
 class MultiIndex:
     """Exact Hamming range search over 256-bit vectors (multi-index hashing, see above).
 
-    Not thread-safe by itself: ``PdqIndex`` serialises additions and searches.
+    ``widths`` are the chunk widths in bits (``NARROW`` or ``WIDE``; any
+    widths summing to 256 of at most 24 bits each work). Not thread-safe by
+    itself: ``PdqIndex`` serialises additions and searches.
     """
 
-    def __init__(self, vectors: numpy.ndarray | None = None) -> None:
+    def __init__(
+        self, vectors: numpy.ndarray | None = None, *, widths: Sequence[int] | None = None
+    ) -> None:
+        if widths is None:
+            widths = chunk_layout(0 if vectors is None else len(vectors))
+        if sum(widths) != PDQ_BITS or not all(0 < width <= 24 for width in widths):
+            raise ValueError("chunk widths of at most 24 bits, summing to 256")
+        self.widths = tuple(widths)
         # The 256 bits as four contiguous columns of 64-bit words.
         self.columns = [numpy.zeros(0, dtype=numpy.uint64) for _ in range(PDQ_BYTES // 8)]
-        self.orders = [numpy.zeros(0, dtype=numpy.int32) for _ in range(CHUNKS)]
-        self.offsets = numpy.zeros((CHUNKS, BUCKETS + 1), dtype=numpy.int64)
+        self.orders = [numpy.zeros(0, dtype=numpy.int32) for _ in self.widths]
+        # Per chunk, where each chunk value's rows start in its order (int32: rows < 2**31).
+        self.offsets = [numpy.zeros((1 << width) + 1, dtype=numpy.int32) for width in self.widths]
         if vectors is not None and len(vectors):
             self.add(vectors)
 
     def __len__(self) -> int:
         return len(self.columns[0])
+
+    @property
+    def nbytes(self) -> int:
+        return sum(part.nbytes for part in (*self.columns, *self.orders, *self.offsets))
 
     def add(self, vectors: numpy.ndarray) -> None:
         """Append (n, 32) uint8 rows; they get the next row numbers.
@@ -109,18 +178,17 @@ class MultiIndex:
             return
         vectors = numpy.ascontiguousarray(vectors, dtype=numpy.uint8)
         first = len(self)
-        if first + len(vectors) > numpy.iinfo(numpy.int32).max:
+        if first + len(vectors) >= numpy.iinfo(numpy.int32).max:
             raise OverflowError("more rows than one index holds; shard the store")
-        keys = vectors.view(numpy.uint16)  # (n, 16): chunk j is bytes 2j and 2j+1
-        for chunk in range(CHUNKS):
-            column = numpy.ascontiguousarray(keys[:, chunk])
+        for chunk, column in enumerate(_chunk_values(vectors, self.widths)):
             order = numpy.argsort(column, kind="stable")
             rows = (order + first).astype(numpy.int32)
             # The end of each new row's bucket in the old array; new rows go there in order.
-            at = self.offsets[chunk, column[order].astype(numpy.int64) + 1]
+            offsets = self.offsets[chunk]
+            at = offsets[column[order] + 1]
             self.orders[chunk] = numpy.insert(self.orders[chunk], at, rows)
-            counts = numpy.bincount(column, minlength=BUCKETS)
-            self.offsets[chunk, 1:] += numpy.cumsum(counts)
+            counts = numpy.bincount(column, minlength=len(offsets) - 1)
+            offsets[1:] += numpy.cumsum(counts, dtype=numpy.int64).astype(numpy.int32)
         words = vectors.view(numpy.uint64)
         self.columns = [
             numpy.concatenate([column, words[:, word]]) for word, column in enumerate(self.columns)
@@ -131,11 +199,15 @@ class MultiIndex:
     ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         """(query, row, distance) of every stored row within ``max_distance``; each pair once."""
         # Blocks of queries whose candidates number some millions: fast, bounded memory.
-        probes = CHUNKS * len(_flip_masks(max(max_distance, 0) // CHUNKS))
-        expected = max(probes * len(self) // BUCKETS, 1)
-        block = min(max(CANDIDATES_PER_BLOCK // expected, 1), 1024)
+        radii = chunk_radii(self.widths, max_distance)
+        expected = sum(
+            len(_flip_masks(radius, width)) * len(self) / (1 << width)
+            for width, radius in zip(self.widths, radii, strict=True)
+            if radius >= 0
+        )
+        block = min(max(int(CANDIDATES_PER_BLOCK // max(expected, 1)), 1), 1024)
         results = [
-            self._search_block(queries[start : start + block], start, max_distance)
+            self._search_block(queries[start : start + block], start, max_distance, radii)
             for start in range(0, len(queries), block)
         ]
         if not results or not len(self):
@@ -144,17 +216,19 @@ class MultiIndex:
         return tuple(numpy.concatenate(parts) for parts in zip(*results, strict=True))
 
     def _search_block(
-        self, queries: numpy.ndarray, first: int, max_distance: int
+        self, queries: numpy.ndarray, first: int, max_distance: int, radii: list[int]
     ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         queries = numpy.ascontiguousarray(queries, dtype=numpy.uint8)
         count = len(queries)
-        masks = _flip_masks(max(max_distance, 0) // CHUNKS)
-        keys = queries.view(numpy.uint16)
         candidate_rows, candidate_queries = [], []
-        for chunk in range(CHUNKS):
-            probes = (keys[:, chunk, None] ^ masks).astype(numpy.int64)  # (count, probes)
-            starts = self.offsets[chunk, probes].ravel()
-            lengths = self.offsets[chunk, probes + 1].ravel() - starts
+        for chunk, values in enumerate(_chunk_values(queries, self.widths)):
+            if radii[chunk] < 0:
+                continue
+            masks = _flip_masks(radii[chunk], self.widths[chunk])
+            probes = values[:, None] ^ masks  # (count, probes)
+            offsets = self.offsets[chunk]
+            starts = offsets[probes].ravel().astype(numpy.int64)
+            lengths = offsets[probes + 1].ravel() - starts
             total = int(lengths.sum())
             if not total:
                 continue
@@ -181,22 +255,26 @@ class MultiIndex:
         return query_of[pairs] + first, rows[pairs], distances[pairs]
 
 
-class PdqIndex:
-    """PDQ hashes of every list, searchable by Hamming distance, kept current in place.
+class _StoreIndex:
+    """The rows of one algorithm of the store, in memory, kept current in place.
 
-    Holds every PDQ row of the store in row-id order, with a ``live`` flag:
-    rows of lists switched off or removed and retired rows are held but never
+    Holds every row of the algorithm (row-id order) with a ``live`` flag: rows
+    of lists switched off or removed and retired rows are held but never
     reported. ``refresh`` (on a new revision token) adds only the rows with a
     larger id than the last one held, and recomputes the flags from two small
-    queries (the lists, the retired PDQ rows); the arrays are never rebuilt
-    from the database while a process runs, unless rows of removed lists
-    make up a quarter of them or the store was replaced underneath
-    (``stale``, checked on the last row held).
+    queries (the lists, the retired rows of this algorithm); the arrays are
+    never rebuilt from the database while a process runs, unless rows of
+    removed lists make up a quarter of them or the store was replaced
+    underneath (``stale``, checked on the last row held).
+
+    Subclasses hold the searchable structure over the row numbers
+    (``_structure_add``) and search it, always under ``self._lock``.
     """
+
+    algorithm: Algorithm
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._index = MultiIndex()
         self.row_ids = numpy.zeros(0, dtype=numpy.int64)
         self.list_ids = numpy.zeros(0, dtype=numpy.int64)
         self.live = numpy.zeros(0, dtype=bool)
@@ -204,18 +282,17 @@ class PdqIndex:
         self.last_value = ""
         self.stale = False
 
+    @property
+    def width(self) -> int:
+        """Bytes per hash."""
+        return HEX_LENGTHS[self.algorithm] // 2
+
     def list_name(self, list_id: int) -> str:
         return self.names.get(list_id, "")
 
     def __len__(self) -> int:
         """How many hashes can match now."""
         return int(self.live.sum())
-
-    @classmethod
-    def from_database(cls) -> "PdqIndex":
-        index = cls()
-        index.refresh()
-        return index
 
     def refresh(self) -> int:
         """Take in the store's changes since the last refresh; returns the rows added.
@@ -237,7 +314,7 @@ class PdqIndex:
         """Whether the last row held is still there as held, or went with its removed list."""
         held = (int(self.list_ids[-1]), self.last_value)
         found = (
-            KnownHash.objects.filter(pk=last, algorithm=Algorithm.PDQ)
+            KnownHash.objects.filter(pk=last, algorithm=self.algorithm)
             .values_list("hash_list_id", "value")
             .first()
         )
@@ -247,7 +324,7 @@ class PdqIndex:
 
     def _add_rows(self, after: int) -> int:
         rows = (
-            KnownHash.objects.filter(algorithm=Algorithm.PDQ, pk__gt=after)
+            KnownHash.objects.filter(algorithm=self.algorithm, pk__gt=after)
             .order_by("pk")
             .values_list("pk", "hash_list_id", "value")
         )
@@ -264,18 +341,22 @@ class PdqIndex:
         if not batch:
             return 0
         row_ids, list_ids, values = zip(*batch, strict=True)
-        self._index.add(hex_to_array(values, PDQ_BYTES))
+        self._structure_add(hex_to_array(values, self.width))
         self.row_ids = numpy.concatenate([self.row_ids, numpy.asarray(row_ids, numpy.int64)])
         self.list_ids = numpy.concatenate([self.list_ids, numpy.asarray(list_ids, numpy.int64)])
+        self.live = numpy.concatenate([self.live, numpy.zeros(len(batch), dtype=bool)])
         self.last_value = values[-1]
         return len(batch)
+
+    def _structure_add(self, vectors: numpy.ndarray) -> None:
+        raise NotImplementedError
 
     def _flags_update(self) -> None:
         lists = list(HashList.objects.values_list("pk", "name", "is_active"))
         self.names = {pk: name for pk, name, _active in lists}
         active = numpy.asarray([pk for pk, _name, is_active in lists if is_active], numpy.int64)
         retired = numpy.asarray(
-            KnownHash.objects.filter(algorithm=Algorithm.PDQ, is_retired=True).values_list(
+            KnownHash.objects.filter(algorithm=self.algorithm, is_retired=True).values_list(
                 "pk", flat=True
             ),
             dtype=numpy.int64,
@@ -284,6 +365,29 @@ class PdqIndex:
         removed = int((~numpy.isin(self.list_ids, numpy.asarray(list(self.names)))).sum())
         if removed > max(len(self.row_ids) // 4, 10_000):
             self.stale = True  # rows of removed lists: worth a rebuild to free them
+
+
+class PdqIndex(_StoreIndex):
+    """PDQ hashes of every list, searchable by Hamming distance, kept current in place.
+
+    The rows' vectors are held in a ``MultiIndex`` under their row numbers.
+    """
+
+    algorithm = Algorithm.PDQ
+
+    def __init__(self, *, expected: int = 0) -> None:
+        super().__init__()
+        self._index = MultiIndex(widths=chunk_layout(expected))
+
+    @classmethod
+    def from_database(cls) -> "PdqIndex":
+        """Every PDQ row of the store, in the chunk layout that suits their number."""
+        index = cls(expected=KnownHash.objects.filter(algorithm=Algorithm.PDQ).count())
+        index.refresh()
+        return index
+
+    def _structure_add(self, vectors: numpy.ndarray) -> None:
+        self._index.add(vectors)
 
     def search_arrays(
         self, vectors: numpy.ndarray, *, max_distance: int
@@ -322,76 +426,148 @@ def _prefix_keys(vectors: numpy.ndarray) -> numpy.ndarray:
     return numpy.ascontiguousarray(vectors[:, :8]).view(numpy.uint64).ravel()
 
 
-class ExactIndex:
-    """Exact hashes of one algorithm on the active lists, for batched look-ups in memory.
+class SortedValues:
+    """Exact values in arrays sorted by their first 64 bits, for batched look-ups.
 
     Hashes are random, so their first 64 bits nearly always tell them apart:
-    the index is sorted by that prefix and searched with ``numpy.searchsorted``
-    for a whole batch at once; the full value is then compared for the few
-    candidates. A value on several lists occupies one row per list, so the
-    rows of equal prefix form a short run. About 48 bytes per SHA-256 hash.
+    the values are sorted by that prefix, and a table of bucket offsets over
+    its top 12-24 bits (about one value per bucket) says where each prefix's
+    values lie, so a look-up reads two offsets and one or two keys instead of
+    binary-searching 10 million keys (some 24 cache misses each); the full
+    value is then compared for the few candidates. A value held several times
+    (on several lists) occupies one row each. Each value keeps the row number
+    it was added under (``rows``); new values are inserted into the sorted
+    arrays (``numpy.insert``, one pass) rather than sorting everything again,
+    and the bucket table is recounted. About 44 bytes per SHA-256 value plus
+    the table (4 bytes per bucket, at most 64 MiB).
+
+    Not thread-safe by itself: ``ExactIndex`` serialises additions and look-ups.
     """
 
-    def __init__(self, vectors: numpy.ndarray, list_ids: numpy.ndarray) -> None:
-        keys = _prefix_keys(vectors)
-        order = numpy.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.vectors = vectors[order]
-        self.list_ids = list_ids[order]
-        # The longest run of equal prefixes bounds the comparisons per query.
-        if len(self.keys):
-            starts = numpy.flatnonzero(numpy.r_[True, self.keys[1:] != self.keys[:-1]])
-            self.longest_run = int(numpy.diff(numpy.r_[starts, len(self.keys)]).max())
-        else:
-            self.longest_run = 0
+    def __init__(self, width: int) -> None:
+        self.keys = numpy.zeros(0, dtype=numpy.uint64)
+        self.vectors = numpy.zeros((0, width), dtype=numpy.uint8)
+        self.rows = numpy.zeros(0, dtype=numpy.int32)
+        self._buckets_count()
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    @classmethod
-    def from_database(cls, algorithm: Algorithm) -> "ExactIndex":
-        width = HEX_LENGTHS[algorithm] // 2
-        rows = KnownHash.objects.filter(
-            algorithm=algorithm, hash_list__is_active=True, is_retired=False
-        )
-        list_ids: list[int] = []
-        chunks: list[numpy.ndarray] = []
-        values: list[str] = []
-        for list_id, value in rows.values_list("hash_list_id", "value").iterator(chunk_size=50_000):
-            list_ids.append(list_id)
-            values.append(value)
-            if len(values) == 50_000:
-                chunks.append(hex_to_array(values, width))
-                values = []
-        chunks.append(hex_to_array(values, width))
-        return cls(numpy.concatenate(chunks), numpy.asarray(list_ids, dtype=numpy.int64))
+    @property
+    def nbytes(self) -> int:
+        return self.keys.nbytes + self.vectors.nbytes + self.rows.nbytes + self.offsets.nbytes
 
-    def lookup_hex(self, values: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
-        """``lookup`` for well-formed hex strings of this index's width."""
-        return self.lookup(hex_to_array(values, self.vectors.shape[1]))
+    def _buckets_count(self) -> None:
+        """The bucket table for the values held: about one value per bucket, 2**12..2**24."""
+        self.bits = min(24, max(12, len(self).bit_length()))
+        top = (self.keys >> numpy.uint64(64 - self.bits)).astype(numpy.int64)
+        counts = numpy.bincount(top, minlength=1 << self.bits)
+        self.offsets = numpy.zeros((1 << self.bits) + 1, dtype=numpy.int32)
+        numpy.cumsum(counts, out=self.offsets[1:])
+        self.longest_bucket = int(counts.max()) if len(self) else 0  # bounds the comparisons
+
+    def add(self, vectors: numpy.ndarray) -> None:
+        """Append (n, width) uint8 rows; they get the next row numbers."""
+        if not len(vectors):
+            return
+        first = len(self)
+        if first + len(vectors) >= numpy.iinfo(numpy.int32).max:
+            raise OverflowError("more rows than one index holds; shard the store")
+        keys = _prefix_keys(vectors)
+        order = numpy.argsort(keys, kind="stable")
+        keys, vectors = keys[order], numpy.ascontiguousarray(vectors[order])
+        rows = (order + first).astype(numpy.int32)
+        if first:
+            at = numpy.searchsorted(self.keys, keys, side="right")  # after equal ones
+            self.keys = numpy.insert(self.keys, at, keys)
+            self.vectors = numpy.insert(self.vectors, at, vectors, axis=0)
+            self.rows = numpy.insert(self.rows, at, rows)
+        else:
+            self.keys, self.vectors, self.rows = keys, vectors, rows
+        self._buckets_count()
 
     def lookup(self, queries: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
-        """Every (query position, list id) pair where a query is on a list.
+        """Every (query position, row number) pair where a query equals a held value.
 
-        ``queries`` is an (n, width) uint8 array (``hex_to_array``). Two binary
-        searches for the whole batch, then one vectorised comparison per row of
-        the longest run of equal prefixes (1 unless values repeat across lists).
+        Two offset reads per query for the whole batch, then one vectorised
+        step per place in the longest bucket: compare the 64-bit keys, and
+        the full values where those are equal.
         """
         empty = numpy.zeros(0, dtype=numpy.int64)
         if not len(self.keys) or not len(queries):
             return empty, empty
         keys = _prefix_keys(queries)
-        left = numpy.searchsorted(self.keys, keys, side="left")
-        right = numpy.searchsorted(self.keys, keys, side="right")
+        top = (keys >> numpy.uint64(64 - self.bits)).astype(numpy.int64)
+        left = self.offsets[top]
+        right = self.offsets[top + 1]
         candidates = numpy.flatnonzero(right > left)
-        positions, list_ids = [], []
-        for offset in range(self.longest_run):
-            rows = left[candidates] + offset
-            inside = rows < right[candidates]
-            query_positions, rows = candidates[inside], rows[inside]
-            equal = (self.vectors[rows] == queries[query_positions]).all(axis=1)
+        left, right = left[candidates], right[candidates]
+        positions, rows_found = [], []
+        for _place in range(self.longest_bucket):
+            same = self.keys[left] == keys[candidates]
+            at, query_positions = left[same], candidates[same]
+            equal = (self.vectors[at] == queries[query_positions]).all(axis=1)
             positions.append(query_positions[equal])
-            list_ids.append(self.list_ids[rows[equal]])
+            rows_found.append(self.rows[at[equal]].astype(numpy.int64))
+            left = left + 1
+            more = left < right
+            if not more.any():
+                break
+            candidates, left, right = candidates[more], left[more], right[more]
         if not positions:
             return empty, empty
-        return numpy.concatenate(positions), numpy.concatenate(list_ids)
+        return numpy.concatenate(positions), numpy.concatenate(rows_found)
+
+
+class ExactIndex(_StoreIndex):
+    """Exact hashes (SHA-256, SHA-1 or MD5) of every list, kept current in place.
+
+    The values are held in a ``SortedValues`` under their row numbers; a new
+    import is inserted, a switch, retirement or removal only changes flags,
+    as for ``PdqIndex``.
+    """
+
+    def __init__(self, algorithm: Algorithm) -> None:
+        super().__init__()
+        self.algorithm = algorithm
+        self._values = SortedValues(self.width)
+
+    @classmethod
+    def from_database(cls, algorithm: Algorithm) -> "ExactIndex":
+        index = cls(algorithm)
+        index.refresh()
+        return index
+
+    @classmethod
+    def from_arrays(
+        cls, vectors: numpy.ndarray, list_ids: numpy.ndarray, *, algorithm: Algorithm
+    ) -> "ExactIndex":
+        """An index of the given values, all live, without a database (tests, benchmarks)."""
+        index = cls(algorithm)
+        index._values.add(vectors)
+        index.row_ids = numpy.arange(1, len(vectors) + 1, dtype=numpy.int64)
+        index.list_ids = numpy.asarray(list_ids, dtype=numpy.int64)
+        index.live = numpy.ones(len(vectors), dtype=bool)
+        return index
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held: the sorted values and the per-row ids and flags."""
+        return self._values.nbytes + self.row_ids.nbytes + self.list_ids.nbytes + self.live.nbytes
+
+    def _structure_add(self, vectors: numpy.ndarray) -> None:
+        self._values.add(vectors)
+
+    def lookup_hex(self, values: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """``lookup`` for well-formed hex strings of this index's width."""
+        return self.lookup(hex_to_array(values, self.width))
+
+    def lookup(self, queries: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """Every (query position, list id) pair where a query is on a list that may match.
+
+        ``queries`` is an (n, width) uint8 array (``hex_to_array``).
+        """
+        with self._lock:
+            positions, rows = self._values.lookup(queries)
+            live = self.live[rows]
+            return positions[live], self.list_ids[rows[live]]

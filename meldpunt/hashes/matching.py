@@ -9,8 +9,8 @@ multi-index-hashing index (``indexes.PdqIndex``, exact range search); each
 process builds it on first use and, when the store's revision token
 (models.HashStoreRevision) differs from the one it last saw, adds the new rows
 and re-reads which lists and rows may match, so an import in one process is
-seen by the next query in every other without a rebuild. The exact indexes
-are rebuilt on a new token. The indexes module (numpy) is imported on first
+seen by the next query in every other without a rebuild; the exact indexes
+are kept current the same way. The indexes module (numpy) is imported on first
 use, so a process that never matches by index does not carry it.
 
 Hashes of the own list whose entries were all retired (``is_retired``) are
@@ -73,20 +73,27 @@ _exact_cached: dict[str, tuple[str, ExactIndex]] = {}
 
 
 def exact_index(algorithm: Algorithm, *, token: str | None = None) -> ExactIndex:
-    """This process's in-memory index of one exact algorithm, rebuilt like the PDQ index.
+    """This process's in-memory index of one exact algorithm, kept current like the PDQ one.
 
-    ``token`` is the revision the caller read (so one request reads it once);
-    without it the current one is read here.
+    A changed token inserts the new rows into the sorted arrays and re-reads
+    which lists and rows may match (``ExactIndex.refresh``); only a first use
+    or a store replaced underneath builds it from scratch, dropping the old
+    one first. ``token`` is the revision the caller read (so one request
+    reads it once); without it the current one is read here.
     """
     if token is None:
         token = hash_revision_current()
     with _exact_lock:
         cached = _exact_cached.get(algorithm)
-        if cached is None or cached[0] != token:
+        if cached is not None and cached[0] != token:
+            cached[1].refresh()
+            cached = None if cached[1].stale else (token, cached[1])
+            _exact_cached.pop(algorithm, None)
+        if cached is None:
             from meldpunt.hashes.indexes import ExactIndex  # noqa: PLC0415 (numpy on first use)
 
             cached = (token, ExactIndex.from_database(algorithm))
-            _exact_cached[algorithm] = cached
+        _exact_cached[algorithm] = cached
         return cached[1]
 
 

@@ -4,6 +4,7 @@ Every response is validated against the API's OpenAPI document and checked for
 cookies, as the reporter API's tests do.
 """
 
+import gc
 import hashlib
 import io
 import json
@@ -318,6 +319,10 @@ def test_malformed_bodies_get_clear_errors_never_a_500(api, settings):
         ('{"items": "all"}', "application/json", 400, "malformed_json"),
         ('{"items": [], "extra": 1}', "application/json", 400, "malformed_json"),
         ("{}", "application/json", 400, "malformed_json"),
+        # Not JSON by the standard, or numbers no item can hold (msgspec refuses them).
+        ('{"items": [{"quality": NaN}]}', "application/json", 400, "malformed_json"),
+        ('{"items": [{"quality": 1e400}]}', "application/json", 400, "malformed_json"),
+        ('{"items": [{"quality": ' + "9" * 5000 + "}]}", "application/json", 400, "malformed_json"),
         (json.dumps({"items": [item] * 4}), "application/json", 400, "too_many_items"),
         ("items=x", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
         ("{}", "text/plain", 415, "unsupported_media_type"),
@@ -660,3 +665,15 @@ def test_a_batch_is_parsed_exactly_as_item_by_item():
         assert batch.valid == sum(
             not isinstance(check_item_parse(r), ItemProblem) for r in raw_items
         )
+
+
+def test_the_garbage_collector_is_on_again_after_every_batch(api):
+    """The check view pauses the collector for a batch; answered or refused, it comes back."""
+    assert gc.isenabled()
+    item = {"algorithm": "md5", "value": "0" * 32}
+    assert api.post_raw(json.dumps({"items": [item]})).status_code == 200
+    assert gc.isenabled()
+    assert api.post_raw("not json").status_code == 400
+    assert gc.isenabled()
+    assert ApiClient("mphc_wrong").post_raw(json.dumps({"items": [item]})).status_code == 401
+    assert gc.isenabled()

@@ -191,8 +191,10 @@ def test_the_exact_index_finds_values_on_several_lists_and_tells_shared_prefixes
     prefix = "ab" * 8
     values = [prefix + "00" * 24, prefix + "11" * 24, "cd" * 32, "ab" * 32]
     vectors = hex_to_array([*values, values[0]], 32)
-    index = ExactIndex(vectors, numpy.array([1, 1, 1, 1, 2], dtype=numpy.int64))
-    assert index.longest_run == 4  # three values and a duplicate share the 64-bit prefix
+    index = ExactIndex.from_arrays(
+        vectors, numpy.array([1, 1, 1, 1, 2], dtype=numpy.int64), algorithm=Algorithm.SHA256
+    )
+    assert index._values.longest_bucket == 4  # three values and a duplicate share a prefix
     queries = [values[0], prefix + "22" * 24, values[1], "ee" * 32, values[3]]
     positions, list_ids = index.lookup(hex_to_array(queries, 32))
     assert sorted(zip(positions.tolist(), list_ids.tolist(), strict=True)) == [
@@ -201,7 +203,9 @@ def test_the_exact_index_finds_values_on_several_lists_and_tells_shared_prefixes
         (2, 1),
         (4, 1),
     ]
-    empty = ExactIndex(hex_to_array([], 32), numpy.zeros(0, dtype=numpy.int64))
+    empty = ExactIndex.from_arrays(
+        hex_to_array([], 32), numpy.zeros(0, dtype=numpy.int64), algorithm=Algorithm.SHA256
+    )
     assert [len(a) for a in empty.lookup(hex_to_array(queries, 32))] == [0, 0]
 
 

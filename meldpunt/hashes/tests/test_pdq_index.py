@@ -4,7 +4,13 @@ import numpy
 import pytest
 
 from meldpunt.hashes import matching
-from meldpunt.hashes.indexes import MultiIndex, pdq_brute_force
+from meldpunt.hashes.indexes import (
+    NARROW,
+    WIDE,
+    MultiIndex,
+    chunk_radii,
+    pdq_brute_force,
+)
 from meldpunt.hashes.models import Algorithm, HashList, KnownHash
 from meldpunt.hashes.services import (
     hash_list_activate,
@@ -48,10 +54,11 @@ def _as_set(found) -> set[tuple[int, int, int]]:
     return set(zip(*(part.tolist() for part in found), strict=True))
 
 
+@pytest.mark.parametrize("widths", [NARROW, WIDE])
 @pytest.mark.parametrize("max_distance", [31, 0, 47])
-def test_multi_index_finds_exactly_what_brute_force_finds_on_uniform_hashes(max_distance):
+def test_multi_index_finds_exactly_what_brute_force_finds_on_uniform_hashes(max_distance, widths):
     stored, queries = _uniform_and_planted(1, 20_000, 1360)
-    index = MultiIndex(stored[:15_000])
+    index = MultiIndex(stored[:15_000], widths=widths)
     index.add(stored[15_000:])  # added later: found like the first ones
     found = index.search(queries, max_distance=max_distance)
     expected = pdq_brute_force(stored, queries, max_distance=max_distance)
@@ -62,14 +69,27 @@ def test_multi_index_finds_exactly_what_brute_force_finds_on_uniform_hashes(max_
         assert set(range(32)) <= distances and not distances & {32, 33}
 
 
-def test_multi_index_finds_exactly_what_brute_force_finds_on_clustered_hashes():
+@pytest.mark.parametrize("widths", [NARROW, WIDE])
+def test_multi_index_finds_exactly_what_brute_force_finds_on_clustered_hashes(widths):
     stored, queries = _clustered(2, 400, 50)
-    index = MultiIndex()
+    index = MultiIndex(widths=widths)
     for part in numpy.array_split(stored, 7):  # many small additions, as imports come
         index.add(part)
     found = index.search(queries, max_distance=31)
     assert _as_set(found) == _as_set(pdq_brute_force(stored, queries, max_distance=31))
     assert len(found[0]) > 5 * len(queries)  # families: many matches per query
+
+
+def test_chunk_radii_keep_the_pigeonhole_bound():
+    """Radii summing to distance - chunks + 1: a hash further off in every chunk is too far."""
+    assert chunk_radii(NARROW, 31) == [1] * 16
+    assert sorted(chunk_radii(WIDE, 31)) == [1] * 4 + [2] * 8
+    assert chunk_radii(WIDE, 31)[:4] == [2] * 4  # the widest chunks probe furthest
+    for widths in (NARROW, WIDE):
+        for distance in (0, 5, 31, 47, 64):
+            radii = chunk_radii(widths, distance)
+            assert sum(radius + 1 for radius in radii) == distance + 1
+            assert min(radii) >= -1
 
 
 def _pdq_list(name: str, values: list[str], tmp_path) -> HashList:
