@@ -205,6 +205,8 @@ def token_features(
                 features.append(f"p:preposition={previous.lower()}")
             if in_rule[index - 1]:
                 features.append("p:rule")
+            if previous[0].isupper() and len(previous) > 4:
+                features.append(f"p:suffix={previous[-4:].lower()}")
             if facts[index - 1] is None:
                 facts[index - 1] = _word_facts(scanner, index - 1)
             features += [f"p:{fact}" for fact in facts[index - 1] if not fact.startswith("shape")]
@@ -226,6 +228,8 @@ def token_features(
                 features.append("n:apart")
             if in_rule[index + 1]:
                 features.append("n:rule")
+            if following[0].isupper() and len(following) > 4:
+                features.append(f"n:suffix={following[-4:].lower()}")
             if facts[index + 1] is None:
                 facts[index + 1] = _word_facts(scanner, index + 1)
             features += [f"n:{fact}" for fact in facts[index + 1] if not fact.startswith("shape")]
@@ -304,6 +308,11 @@ def combine(
 ) -> list[Hit]:
     """The rules' names, minus those the model vetoes, plus those only the model finds."""
     scanner, probabilities = model.token_probabilities(text, language, rule_hits)
+    if model.veto_below > 1.0:  # the model alone, for comparison
+        return [
+            Hit(FindingType.PERSON_NAME, start, end, 0.6)
+            for start, end, _ in spans_from_tokens(scanner, probabilities, model.add_above)
+        ]
     words = scanner.words
     kept = []
     for hit in rule_hits:
