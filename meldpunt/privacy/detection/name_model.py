@@ -51,6 +51,13 @@ MODEL_FILE = "name_model.json"
 # Text between two words of one name: spaces, the full stop of an initial, a hyphen.
 _JOIN = re.compile(r"[ \t]{1,3}|\.[ \t]{0,2}|-")
 _DIGIT_AFTER = re.compile(r" ?[0-9]")
+_CONTEXT = frozenset(
+    {"sentence_start", "p:cue", "p2:cue", "p:cap", "n:cap", "p:particle", "n:subject_verb",
+     "p:place_preposition", "n:number", "p:apart", "n:apart", "p:none", "n:none",
+     "p:transfer", "p:consuming", "p:business_word", "n:business_word", "p:first", "n:surname",
+     "p:preposition=van", "p:preposition=to", "p:preposition=from", "p:preposition=naar",
+     "n:w='s", "lang=nl", "lang=en"}
+)  # fmt: skip
 
 
 @functools.cache
@@ -241,6 +248,10 @@ def token_features(
             known = {"first", "surname", "not_name", "function", "common", "listed_phrase"}
             if not known.intersection(facts[index]):
                 features.append("midsentence_unknown_capital")
+        # Pairs of what the word is and where it stands: a linear model cannot combine
+        # "a listed surname" and "after a cue" by itself.
+        context = [feature for feature in features if feature in _CONTEXT]
+        features += [f"{fact}&{where}" for fact in facts[index] for where in context]
         candidates.append((index, features))
     return scanner, candidates
 
@@ -252,6 +263,8 @@ class NameModel:
     weights: dict[str, float]
     veto_below: float  # a rule's name whose best word scores below this is dropped
     add_above: float  # a name the rules missed is added when its best word scores above
+    # Only the rules' weaker names (a lone capitalised word, confidence 0.5) may be vetoed.
+    veto_confidence: float = 1.0
 
     def probability(self, features: Iterable[str]) -> float:
         score = sum(self.weights.get(feature, 0.0) for feature in features)
@@ -265,7 +278,7 @@ class NameModel:
 
     @classmethod
     def from_json(cls, data: dict) -> "NameModel":
-        return cls(data["weights"], data["veto_below"], data["add_above"])
+        return cls(data["weights"], data["veto_below"], data["add_above"], data["veto_confidence"])
 
 
 def spans_from_tokens(
@@ -303,9 +316,7 @@ def spans_from_tokens(
     return trimmed
 
 
-def combine(
-    model: NameModel, text: str, language: str | None, rule_hits: list[Hit]
-) -> list[Hit]:
+def combine(model: NameModel, text: str, language: str | None, rule_hits: list[Hit]) -> list[Hit]:
     """The rules' names, minus those the model vetoes, plus those only the model finds."""
     scanner, probabilities = model.token_probabilities(text, language, rule_hits)
     if model.veto_below > 1.0:  # the model alone, for comparison
@@ -321,7 +332,7 @@ def combine(
             for index, probability in probabilities.items()
             if words[index].start() < hit.end and hit.start < words[index].end()
         ]
-        if inside and max(inside) < model.veto_below:
+        if inside and max(inside) < model.veto_below and hit.confidence <= model.veto_confidence:
             continue
         kept.append(hit)
     for start, end, best in spans_from_tokens(scanner, probabilities, model.add_above):
