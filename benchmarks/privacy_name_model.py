@@ -1,6 +1,6 @@
 """Train, cross-validate and write the learned person-name model (issue 11, item 7).
 
-    .venv/bin/python benchmarks/privacy_name_model.py [--folds 5] [--write] [--no-rule-features]
+    .venv/bin/python benchmarks/privacy_name_model.py [--write] [--errors] [--rule-features]
 
 Trains only on benchmarks/data/privacy_eval.jsonl (the tuning set; never on a held-out
 set). Sentences are split into folds by id; for each fold a logistic regression is
@@ -39,7 +39,7 @@ from meldpunt.privacy.detection.name_model import (  # noqa: E402
 from meldpunt.privacy.detection.normalisation import normalise  # noqa: E402
 
 OUTPUT = Path(__file__).resolve().parents[1] / "meldpunt" / "privacy" / "data" / MODEL_FILE
-L2_STRENGTHS = (1.0,)
+L2_STRENGTHS = (0.03, 0.1, 0.3)
 VETO_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 2.0)  # 2.0: the model alone
 ADD_THRESHOLDS = (1.01, 0.95, 0.9, 0.8, 0.6, 0.5, 0.4)  # most cautious first: ties keep it
 VETO_CONFIDENCES = (0.5, 0.75, 1.0)
@@ -122,10 +122,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--write", action="store_true", help=f"write {OUTPUT.name}")
-    parser.add_argument("--no-rule-features", action="store_true")
+    parser.add_argument(
+        "--rule-features",
+        action="store_true",
+        help="give the model the rules' decisions as features (they copy the rules; see docs)",
+    )
     parser.add_argument("--errors", action="store_true", help="list out-of-fold errors")
     arguments = parser.parse_args()
-    rule_features = not arguments.no_rule_features
+    rule_features = arguments.rule_features
     items = load(DATA)
     rows = {item["id"]: examples(item, rule_features) for item in items}
     folds = [
@@ -154,7 +158,9 @@ def main() -> int:
                         continue
                     unseen = Evaluation()
                     for k, fold in enumerate(unseen_folds):
-                        with using_model(NameModel(fold_weights[k], veto, add, confidence)):
+                        with using_model(
+                            NameModel(fold_weights[k], veto, add, confidence, rule_features)
+                        ):
                             merge(unseen, evaluate(fold))
                     if veto > 1.0:
                         print(f"  model alone, l2 {l2}, threshold {add}: unseen {summary(unseen)}")
@@ -166,7 +172,7 @@ def main() -> int:
         print(f"rules alone, unseen ids: {summary(evaluate(unseen_items))}")
     total, unseen = Evaluation(), Evaluation()
     for k, fold in enumerate(folds):
-        with using_model(NameModel(fold_weights[k], veto, add, confidence)):
+        with using_model(NameModel(fold_weights[k], veto, add, confidence, rule_features)):
             merge(total, evaluate([i for i in fold if i["id"] < FIRST_UNSEEN_ID]))
             part = evaluate([i for i in fold if i["id"] >= FIRST_UNSEEN_ID])
             merge(total, part)
@@ -187,6 +193,7 @@ def main() -> int:
             "veto_below": veto,
             "add_above": add,
             "veto_confidence": confidence,
+            "rule_features": rule_features,
             "weights": dict(sorted(weights.items())),
         }
         OUTPUT.write_text(json.dumps(model, ensure_ascii=False, indent=0) + "\n", "utf-8")

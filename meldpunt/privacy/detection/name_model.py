@@ -265,6 +265,8 @@ class NameModel:
     add_above: float  # a name the rules missed is added when its best word scores above
     # Only the rules' weaker names (a lone capitalised word, confidence 0.5) may be vetoed.
     veto_confidence: float = 1.0
+    # Whether the rules' own decisions are features (then they are passed to the model).
+    rule_features: bool = False
 
     def probability(self, features: Iterable[str]) -> float:
         score = sum(self.weights.get(feature, 0.0) for feature in features)
@@ -318,7 +320,9 @@ def spans_from_tokens(
 
 def combine(model: NameModel, text: str, language: str | None, rule_hits: list[Hit]) -> list[Hit]:
     """The rules' names, minus those the model vetoes, plus those only the model finds."""
-    scanner, probabilities = model.token_probabilities(text, language, rule_hits)
+    scanner, probabilities = model.token_probabilities(
+        text, language, rule_hits if model.rule_features else []
+    )
     if model.veto_below > 1.0:  # the model alone, for comparison
         return [
             Hit(FindingType.PERSON_NAME, start, end, 0.6)
