@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 
 from meldpunt.privacy.detection import FindingType as T
-from meldpunt.privacy.detection import find_identifying_details
+from meldpunt.privacy.detection import find_identifying_details, name_model
 from meldpunt.privacy.detection.name_model import (
     MODEL_FILE,
     NameModel,
     load_model,
-    token_features,
     using_model,
 )
 
@@ -35,7 +34,8 @@ def test_shipped_name_model_is_small_and_loads():
     assert len(path.read_bytes()) < 2_000_000
     model = load_model()
     assert isinstance(model, NameModel)
-    assert 0.0 <= model.veto_below <= 1.0 or model.veto_below > 1.0
+    assert 0.0 <= model.veto_below <= 1.0
+    assert 0.0 <= model.add_above <= 1.01
     assert model.weights
 
 
@@ -64,7 +64,9 @@ def test_a_model_that_finds_nothing_likely_vetoes_only_the_rules_weaker_names():
 
 
 def test_a_model_that_is_sure_adds_names_the_rules_missed():
-    sure = NameModel({"bias": -10.0, "shape=cap": 20.0}, veto_below=0.0, add_above=0.9)
+    sure = NameModel(
+        {"bias": -10.0, "shape=cap": 20.0, "sentence_start": -20.0}, veto_below=0.0, add_above=0.9
+    )
     with using_model(None):
         assert _names("Ask Quillon about it.", "en") == []
     with using_model(sure):
@@ -76,16 +78,28 @@ def test_without_a_model_the_rules_decide_alone():
         assert _names("Mijn buurman Kevin Jansen verkoopt het.", "nl") == ["Kevin Jansen"]
 
 
-def test_candidate_words_include_lower_case_first_names_and_particles_not_other_words():
-    from meldpunt.privacy.detection.names import _NameScanner  # noqa: F401
+def test_the_shipped_model_is_off_by_default():
+    """It lowered name precision on two of the four blind held-out sets (docs/privacy.md)."""
+    assert name_model.USE_SHIPPED_MODEL is False
+    assert name_model.active_model() is None
+    with using_model(load_model()):
+        assert name_model.active_model() is load_model()
+    assert name_model.active_model() is None
 
-    scanner, candidates = token_features("ik zag kevin van der berg bij de deur", "nl", [])
-    words = [scanner.words[index].group() for index, _ in candidates]
-    assert "kevin" in words and "van" in words and "der" in words
-    assert "zag" not in words and "deur" not in words
 
-
-@pytest.mark.parametrize("text", ["", "1234 5678", "!!!"])
-def test_texts_without_words_have_no_candidates(text):
-    _, candidates = token_features(text, None, [])
-    assert candidates == []
+@pytest.mark.parametrize(
+    ("text", "language", "rules", "with_model"),
+    [
+        ("Tell Quillon about it.", "en", [], ["Quillon"]),
+        ("Van Santvoort bewaart het geld in een kluis.", "nl", [], ["Santvoort"]),
+        ("Hij werkt bij Installatiebedrijf Hofstede.", "nl", ["Installatiebedrijf Hofstede"], []),
+        ("We ate at Nando's after the match.", "en", ["Nando"], []),
+    ],
+)
+def test_the_shipped_model_adds_unlisted_names_and_drops_businesses(
+    text, language, rules, with_model
+):
+    with using_model(None):
+        assert _names(text, language) == rules
+    with using_model(load_model()):
+        assert _names(text, language) == with_model
