@@ -15,8 +15,10 @@ Scoring is plain Python dictionary look-ups, so nothing heavier than the rules r
 and nothing is downloaded; numpy is imported only for training.
 """
 
+import bisect
 import contextlib
 import functools
+import itertools
 import json
 import math
 import re
@@ -329,22 +331,31 @@ def combine(model: NameModel, text: str, language: str | None, rule_hits: list[H
             Hit(FindingType.PERSON_NAME, start, end, 0.6)
             for start, end, _ in spans_from_tokens(scanner, probabilities, model.add_above)
         ]
+    # Linear in the number of words: rule names are visited in text order with a pointer
+    # into the scored words, and a model name is checked against the rule names by bisection.
     words = scanner.words
+    scored = sorted(probabilities)
+    ordered = sorted(rule_hits, key=lambda hit: hit.start)
     kept = []
-    for hit in rule_hits:
-        inside = [
-            probability
-            for index, probability in probabilities.items()
-            if words[index].start() < hit.end and hit.start < words[index].end()
-        ]
-        if inside and max(inside) < model.veto_below and hit.confidence <= model.veto_confidence:
+    position = 0
+    for hit in ordered:
+        while position < len(scored) and words[scored[position]].end() <= hit.start:
+            position += 1
+        best = None
+        index = position
+        while index < len(scored) and words[scored[index]].start() < hit.end:
+            probability = probabilities[scored[index]]
+            best = probability if best is None else max(best, probability)
+            index += 1
+        if best is not None and best < model.veto_below and hit.confidence <= model.veto_confidence:
             continue
         kept.append(hit)
-    for start, end, best in spans_from_tokens(scanner, probabilities, model.add_above):
-        if best < model.add_above or any(hit.start < end and start < hit.end for hit in kept):
-            continue
-        if any(hit.start < end and start < hit.end for hit in rule_hits):
-            continue  # vetoed above; do not bring it back in another shape
+    starts = [hit.start for hit in ordered]
+    reach = list(itertools.accumulate((hit.end for hit in ordered), max))
+    for start, end, _ in spans_from_tokens(scanner, probabilities, model.add_above):
+        before = bisect.bisect_left(starts, end)  # rule names that start before this ends
+        if before and reach[before - 1] > start:
+            continue  # overlaps a rule's name, kept or vetoed: do not add it in another shape
         kept.append(Hit(FindingType.PERSON_NAME, start, end, 0.6))
     return kept
 
