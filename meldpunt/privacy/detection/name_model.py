@@ -266,7 +266,7 @@ class NameModel:
     weights: dict[str, float]
     veto_below: float  # a rule's name whose best word scores below this is dropped
     add_above: float  # a name the rules missed is added when its best word scores above
-    # Only the rules' weaker names (a lone capitalised word, confidence 0.5) may be vetoed.
+    # Rule names more confident than this are never vetoed (1.0: any may be).
     veto_confidence: float = 1.0
     # Whether the rules' own decisions are features (then they are passed to the model).
     rule_features: bool = False
@@ -283,7 +283,13 @@ class NameModel:
 
     @classmethod
     def from_json(cls, data: dict) -> "NameModel":
-        return cls(data["weights"], data["veto_below"], data["add_above"], data["veto_confidence"])
+        return cls(
+            data["weights"],
+            data["veto_below"],
+            data["add_above"],
+            data["veto_confidence"],
+            data["rule_features"],
+        )
 
 
 def spans_from_tokens(
@@ -315,8 +321,6 @@ def spans_from_tokens(
         parts = text.split(" ")
         while len(parts) > 1 and parts[-1] in PARTICLES:
             parts.pop()
-        while len(parts) > 1 and parts[0] in PARTICLES and parts[0].islower() and False:
-            parts.pop(0)
         trimmed.append((start, start + len(" ".join(parts)), best))
     return trimmed
 
