@@ -13,13 +13,15 @@ printed alongside. Targets (issue 6): recall >= 0.95 for phone, e-mail, IBAN, BS
 postcode+number and licence plate, >= 0.80 for person names, precision >= 0.80
 overall. Run:
 
-    .venv/bin/python benchmarks/privacy_eval.py [--errors] [--data PATH]
+    .venv/bin/python benchmarks/privacy_eval.py [--errors] [--data PATH] [--name-model]
 
 benchmarks/data/privacy_heldout.jsonl (issue 11) is a second set in the same format,
 written before its author read the detector and never used to tune it: score it with
 `--data benchmarks/data/privacy_heldout.jsonl` and do not use `--errors` on it, or it
 stops being held out. benchmarks/data/privacy_heldout_2.jsonl is a third, written for the
-second round of issue 11 item 7 under the same rules.
+second round of issue 11 item 7 under the same rules; _3 and _4 followed for the third and
+fifth rounds. ``--name-model`` scores the detector with the learned name model switched
+on (meldpunt/privacy/detection/name_model.py; off by default, see docs/privacy.md).
 
 Exits with status 1 when a target is missed.
 """
@@ -35,6 +37,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
 
 from meldpunt.privacy.detection import FindingType, find_identifying_details  # noqa: E402
+from meldpunt.privacy.detection.name_model import load_model, using_model  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "privacy_eval.jsonl"
 RECALL_TARGETS = {
@@ -156,8 +159,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--errors", action="store_true", help="list every miss and false hit")
     parser.add_argument("--data", type=Path, default=DATA, help="labelled set (JSON lines)")
+    parser.add_argument(
+        "--name-model", action="store_true", help="switch the learned name model on"
+    )
     arguments = parser.parse_args()
-    evaluation = evaluate(load(arguments.data))
+    with using_model(load_model() if arguments.name_model else None):
+        evaluation = evaluate(load(arguments.data))
     if arguments.errors:
         print("\n".join(evaluation.errors))
     print(report(evaluation))

@@ -1,6 +1,6 @@
 """Speed of the identifying-detail detector on 100 kB of adversarial text, per shape.
 
-    .venv/bin/python benchmarks/privacy_speed.py [--repeats 3]
+    .venv/bin/python benchmarks/privacy_speed.py [--repeats 3] [--name-model]
 
 The shapes (digit runs, spaced zeros, thousands of phone numbers, IBAN-like
 groups, mixed scripts with zero-width characters, a 100 kB URL, ...) are those of
@@ -9,6 +9,8 @@ prints the minimum, median and maximum seconds of ``find_identifying_details``
 and, as a baseline measured in the same run, the ratio to one pass of a plain
 word regex over the same text (so a busy machine shows as a slower baseline, not
 as a slower detector). Goal (issue 6): at most 1 s per 100 kB on the 2-core machine.
+``--name-model`` measures the detector with the learned name model switched on (it is
+off by default; docs/privacy.md).
 """
 
 import argparse
@@ -23,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
 
 from meldpunt.privacy.detection import find_identifying_details  # noqa: E402
+from meldpunt.privacy.detection.name_model import load_model, using_model  # noqa: E402
 from meldpunt.privacy.tests.adversarial import adversarial_inputs  # noqa: E402
 
 _WORDS = re.compile(r"\w+")
@@ -40,13 +43,19 @@ def _seconds(function, text: str, repeats: int) -> list[float]:  # noqa: ANN001
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--name-model", action="store_true", help="switch the name model on")
     args = parser.parse_args()
+    with using_model(load_model() if args.name_model else None):
+        return _measure(args.repeats)
+
+
+def _measure(repeats: int) -> int:
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     print(f"{'shape':<22} {'min s':>7} {'median s':>9} {'max s':>7} {'x word scan':>12}")
     worst = 0.0
     for name, text in adversarial_inputs().items():
-        detector = _seconds(find_identifying_details, text, args.repeats)
-        baseline = statistics.median(_seconds(_WORDS.findall, text, args.repeats))
+        detector = _seconds(find_identifying_details, text, repeats)
+        baseline = statistics.median(_seconds(_WORDS.findall, text, repeats))
         median = statistics.median(detector)
         worst = max(worst, max(detector))
         print(

@@ -10,6 +10,7 @@ from .contact import (
 )
 from .findings import Finding, FindingType, Hit, resolve_overlaps
 from .identifiers import find_bsns, find_dates_of_birth, find_ibans, find_licence_plates
+from .name_model import active_model, combine
 from .names import find_person_names, is_known_first_name
 from .normalisation import normalise
 from .places import find_postcodes, find_street_addresses
@@ -51,6 +52,11 @@ def _names_outside_streets(text: str, names: list[Hit], hits: list[Hit]) -> list
     return kept
 
 
+def rule_names(text: str, code: str | None, hits: list[Hit]) -> list[Hit]:
+    """The hand-written rules' person names in normalised ``text``, given the other hits."""
+    return _names_outside_streets(text, list(find_person_names(text, code)), hits)
+
+
 def find_identifying_details(text: str, *, language: str | None = None) -> list[Finding]:
     """All passages of ``text`` that may identify someone, in text order, without overlaps.
 
@@ -68,9 +74,11 @@ def find_identifying_details(text: str, *, language: str | None = None) -> list[
     hits: list[Hit] = []
     for detector in _LANGUAGE_INDEPENDENT:
         hits.extend(detector(document.text))
-    hits.extend(
-        _names_outside_streets(document.text, list(find_person_names(document.text, code)), hits)
-    )
+    names = rule_names(document.text, code, hits)
+    model = active_model()
+    if model is not None:
+        names = combine(model, document.text, code, names)
+    hits.extend(names)
     hits.extend(find_self_references(document.text, code))
     findings = []
     for hit in hits:
