@@ -163,19 +163,27 @@ class Machine:
     restart_seconds: list[float] = field(default_factory=list)
 
     def start(self) -> None:
-        began = time.monotonic()
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (several start side by side)."""
+        self._began = time.monotonic()
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(  # noqa: S603 - our own console scripts
                 self.command, env=self.env, stdout=output, stderr=subprocess.STDOUT
             )
         self.starts += 1
+
+    def wait_ready(self) -> None:
+        """Until a web process serves (a worker counts as started once running)."""
         if self.port is not None:
             deadline = time.monotonic() + START_TIMEOUT
             while not _serving(self.port):
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"{self.name} did not start:\n{self.tail()}")
                 time.sleep(0.1)
-        self.restart_seconds.append(round(time.monotonic() - began, 2))
+        self.restart_seconds.append(round(time.monotonic() - self._began, 2))
 
     def kill(self) -> None:
         """SIGKILL: no handler runs, nothing is cleaned up (the OOM killer, a power cut)."""
@@ -275,8 +283,10 @@ class Installation:
                     log=self.root / f"worker{number}.log",
                 )
             )
+        for machine in self.machines:  # side by side: each spends seconds importing Django
+            machine.launch()
         for machine in self.machines:
-            machine.start()
+            machine.wait_ready()
         threading.Thread(target=self._supervise, daemon=True).start()
 
     def machine(self, name: str) -> Machine:
@@ -927,9 +937,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     options = parser.parse_args(argv)
     faults = [f for f in options.faults.split(",") if f and f != "none"]
+    phases: dict[str, float] = {}
+    mark = time.monotonic()
+
+    def phase(name: str) -> None:
+        nonlocal mark
+        now = time.monotonic()
+        phases[name] = round(now - mark, 1)
+        mark = now
+
     root = Path(tempfile.mkdtemp(prefix="meldpunt-load-"))
     root.chmod(0o711)  # the postgres user reaches its own folders below it
     installation = Installation(root, options.database_url, options.blob_mib)
+    phase("cluster")
     installation.db_down_seconds = options.db_down_seconds
     if "db" in faults and installation.cluster is None:
         raise SystemExit("the db fault needs the script's own cluster (no --database-url)")
@@ -938,7 +958,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         django_start(installation)
         seeded, secrets_dir, worker_key = seed(installation, options.clients)
+        phase("migrate_and_seed")
         installation.start(secrets_dir, worker_key)
+        phase("processes_start")
         print(
             f"installation in {root}: {installation.database_url}, webs {installation.web_urls}, "
             f"load average {os.getloadavg()[0]:.1f}",
@@ -956,8 +978,11 @@ def main(argv: list[str] | None = None) -> int:
         run_clients(load, options.clients, options.rate, options.seconds, options.seed)
         injector.join()
         wall = time.monotonic() - began
+        phase("load")
         drained = wait_for_jobs(120)
+        phase("drain")
         invariants = check_invariants(load, drained)
+        phase("check")
         errors = classify(load, injector_result, 0)
         machines = {
             m.name: {
@@ -999,6 +1024,8 @@ def main(argv: list[str] | None = None) -> int:
         "by_kind": figures_by_kind(load, wall),
         "faults": {f.name: f.details for f in injector_result},
         "machines": machines,
+        "phases_s": phases,
+        "load_average": os.getloadavg()[0],
         **errors,
         "invariants": invariants,
         "problems": problems,
