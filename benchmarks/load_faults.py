@@ -104,7 +104,11 @@ def _serving(port: int) -> bool:
 
 
 class PostgresCluster:
-    """A throwaway PostgreSQL cluster in a folder of its own, to restart at will."""
+    """A throwaway PostgreSQL cluster in a folder of its own, to restart at will.
+
+    It is made (initdb, start, the database) in a thread of its own while the
+    caller sets up Django; ``wait`` until it is there.
+    """
 
     def __init__(self, folder: Path) -> None:
         versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
@@ -119,12 +123,29 @@ class PostgresCluster:
             path.mkdir()
             if self.as_owner:
                 shutil.chown(path, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
-        self.start()
-        import psycopg
+        self._failure: BaseException | None = None
+        self._making = threading.Thread(target=self._make, daemon=True)
+        self._making.start()
 
-        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
-            connection.execute("CREATE DATABASE meldpunt")
+    def _make(self) -> None:
+        try:
+            # -N: initdb does not fsync its files (a throwaway cluster; the server
+            # itself syncs as in production).
+            self._run(
+                "initdb", "-N", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"
+            )
+            self.start()
+            import psycopg
+
+            with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+                connection.execute("CREATE DATABASE meldpunt")
+        except BaseException as error:  # noqa: BLE001 - handed to wait()
+            self._failure = error
+
+    def wait(self) -> None:
+        self._making.join()
+        if self._failure is not None:
+            raise SystemExit(f"the PostgreSQL cluster was not made: {self._failure}")
 
     def _run(self, program: str, *arguments: str) -> None:
         done = subprocess.run(  # noqa: S603 - PostgreSQL's own programs
@@ -219,6 +240,7 @@ class Installation:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._paused: set[str] = set()
+        self.store_retry_seconds = 20.0
 
     def env(self, name: str, **more: str) -> dict[str, str]:
         """An operator's environment for one machine: none of the caller's MELDPUNT_ settings."""
@@ -279,6 +301,7 @@ class Installation:
                         MELDPUNT_WORKER_HEARTBEAT_SECONDS="0.5",
                         MELDPUNT_WORKER_DEAD_SECONDS="3",
                         MELDPUNT_WORKER_RECOVERY_SECONDS="1",
+                        MELDPUNT_STORE_RETRY_SECONDS=str(self.store_retry_seconds),
                     ),
                     log=self.root / f"worker{number}.log",
                 )
@@ -791,7 +814,7 @@ def wait_for_jobs(seconds: float) -> bool:
             and not EvidenceFile.objects.exclude(derivative_status="done").exists()
         ):
             return True
-        time.sleep(0.5)
+        time.sleep(0.2)
     return False
 
 
@@ -933,6 +956,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--blob-mib", type=int, default=256)
     parser.add_argument("--db-down-seconds", type=float, default=3)
+    parser.add_argument(
+        "--store-retry-seconds",
+        type=float,
+        default=20,
+        help="MELDPUNT_STORE_RETRY_SECONDS of the workers (a preview after the full disk)",
+    )
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     options = parser.parse_args(argv)
@@ -949,14 +978,17 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="meldpunt-load-"))
     root.chmod(0o711)  # the postgres user reaches its own folders below it
     installation = Installation(root, options.database_url, options.blob_mib)
-    phase("cluster")
+    installation.store_retry_seconds = options.store_retry_seconds
     installation.db_down_seconds = options.db_down_seconds
     if "db" in faults and installation.cluster is None:
         raise SystemExit("the db fault needs the script's own cluster (no --database-url)")
     if "disk" in faults and not installation.tmpfs:
         raise SystemExit("the disk fault needs a tmpfs for the blob store (run as root)")
     try:
-        django_start(installation)
+        django_start(installation)  # while the cluster is made
+        if installation.cluster:
+            installation.cluster.wait()
+        phase("cluster_and_django")
         seeded, secrets_dir, worker_key = seed(installation, options.clients)
         phase("migrate_and_seed")
         installation.start(secrets_dir, worker_key)

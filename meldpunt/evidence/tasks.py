@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.derivatives import (
     derivative_job_claim,
     derivative_job_end,
@@ -32,9 +33,11 @@ from meldpunt.vault.crypto import DecryptionError
 from meldpunt.vault.models import hour_now
 
 logger = logging.getLogger(__name__)
-# A full disk or an object store that is down is not the file's fault: try again
-# this much later, until the job's window (EVIDENCE_DERIVATIVE_JOB_SECONDS) ends.
-STORE_RETRY = timedelta(seconds=20)
+
+
+def store_retry() -> timedelta:
+    """How much later a job the blob store could not serve is tried again (conf.py)."""
+    return timedelta(seconds=evidence_setting("EVIDENCE_STORE_RETRY_SECONDS"))
 
 
 def _preview_store(*, evidence: EvidenceFile, kind: str, jpeg: bytes, key_bytes: bytes) -> None:
@@ -103,7 +106,7 @@ def evidence_derivatives_make(evidence_id: int) -> str:
         # and the sweep (derivative_jobs_requeue) queues it again.
         with transaction.atomic():
             derivative_job_release(evidence_id=evidence_id)
-            evidence_derivatives_enqueue(evidence_id, run_after=timezone.now() + STORE_RETRY)
+            evidence_derivatives_enqueue(evidence_id, run_after=timezone.now() + store_retry())
         return "blob store unavailable, tried again later"
     except BaseException:
         derivative_job_end(evidence_id=evidence_id, status=DerivativeStatus.FAILED)

@@ -336,7 +336,7 @@ def test_a_blob_store_out_of_reach_keeps_the_job_for_a_later_try_that_makes_the_
         task_path=tasks.evidence_derivatives_make.module_path, status=TaskResultStatus.READY
     )
     assert later.args_kwargs["args"] == [evidence.pk]
-    assert later.run_after >= timezone.now() + tasks.STORE_RETRY - timedelta(seconds=5)
+    assert later.run_after >= timezone.now() + tasks.store_retry() - timedelta(seconds=5)
 
     assert tasks.evidence_derivatives_make.call(evidence.pk) == DerivativeStatus.DONE
     assert evidence.previews.count() == 1
