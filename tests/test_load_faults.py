@@ -93,6 +93,9 @@ def test_killed_processes_a_full_disk_and_a_database_restart_lose_no_acknowledge
     assert invariants["jobs_drained"] and invariants["files_not_done"] == 0, context
     assert invariants["files_with_previews"] == {"1": invariants["files"]}, context
     assert invariants["derivative_jobs_left"] == 0 and invariants["tasks_failed"] == 0, context
+    # Not rescued by the sweep either: each job's task was written with it.
+    assert invariants["jobs_requeued_by_sweep"] == 0, context
     assert figures["server_errors_500"] == 0, context
     assert figures["errors_unexplained"] == {}, context
     assert figures["ok"] and run.returncode == 0, context
+    print(lines[-1])  # the figures, for `pytest -rP`
