@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/load_faults.py [--seconds 600] [--clients 8] [--rate 0]
         [--faults web,worker,disk,db] [--database-url postgres://…]
+        [--db-down-seconds 3] [--store-retry-seconds 20]
 
 The installation is the one docs/operations.md describes for several machines:
 PostgreSQL, two web processes (waitress) and two workers, each with a data
@@ -9,9 +10,9 @@ directory of its own, sharing the database, the blob folder
 (MELDPUNT_BLOB_DIR) and the exported secrets (MELDPUNT_SECRETS_DIR). Without
 ``--database-url`` the script starts a throwaway PostgreSQL cluster of its own
 (initdb into a temporary folder, as the ``postgres`` user when run as root, on a
-free port), so that it may restart it; the machine's shared server is never
-touched. As root the blob folder is a small tmpfs of its own, so that it can be
-filled.
+free port, made while Django starts), so that it may restart it; the machine's
+shared server is never touched. As root the blob folder is a small tmpfs of its
+own, so that it can be filled.
 
 ``--clients`` threads each run a reproducible (seeded) mix: reports through the
 API (with a JPEG) and through the no-JavaScript form (with a JPEG, review, send),
@@ -30,13 +31,16 @@ exits on its own is restarted as systemd would (Restart=on-failure) and counted.
 Afterwards every acknowledged report (201, or the receipt page) must be present
 once and readable: its text decrypted with a staff key, its file read from the
 blob store, its mailbox opened with the receipt. Every file job must have run
-once (one preview per file, no job left or failed). Errors are counted by kind;
+once (one preview per file, no job left or failed, none that the workers' sweep
+had to queue again for want of a task). Errors are counted by kind;
 during a fault only the fault's own refusals are expected (a lost or refused
 connection to the killed web process, 503 with Retry-After while the blob store
 is full or the database is down); a 500 is always a failure.
 
-The last line printed is a JSON object with the figures; the exit status is 1
-when an invariant does not hold.
+The last line printed is a JSON object with the figures (``phases_s``: the wall
+seconds of each step, set-up included; ``phases_cpu_s``: this process's CPU in
+them); the exit status is 1 when an invariant does not hold.
+tests/test_load_faults.py runs a short form in the suite.
 """
 
 import argparse
