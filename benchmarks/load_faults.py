@@ -432,17 +432,28 @@ def seed(installation: Installation, clients: int) -> tuple[Seed, Path, Path]:
     )
 
 
-def totp_for(username: str) -> str:
-    """The current code of a staff member's device, read by this process (the phone)."""
-    from django.db import connection
+def totp_for(username: str) -> tuple[str, float]:
+    """The current code of a staff member's device, read by this process (the phone).
 
-    from meldpunt.testing import current_totp
-    from meldpunt.vault.models import StaffUser
+    A code is taken once (django-otp keeps the last step used): when a sign-in
+    broke off after its code was taken (the database stopped, the web process
+    killed), the person waits for the next code, as with a phone. Then the code
+    is "" and the seconds to wait are given.
+    """
+    from django.db import connection
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     try:
-        return current_totp(StaffUser.objects.get(username=username))
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
     finally:
         connection.close()  # no connection of a client thread outlives a database restart
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now = time.time()
+    totp.time = now
+    if totp.t() <= device.last_t:
+        return "", device.t0 + (device.last_t + 1 - device.drift) * device.step - int(now) + 0.1
+    return f"{totp.token():0{device.digits}d}", 0.0
 
 
 # Clients ------------------------------------------------------------------------
@@ -657,8 +668,11 @@ class Client:
         )
         if status != 200:
             return None, status
-        with self.load.totp_lock:
-            token = totp_for(username)
+        token = ""
+        while not token:
+            with self.load.totp_lock:
+                token, wait = totp_for(username)
+            time.sleep(wait)
         code = {"csrfmiddlewaretoken": browser.csrf, "token": token}
         status, page = browser.request(
             "/staff/sign-in/code/", urllib.parse.urlencode(code).encode(), form
