@@ -266,7 +266,8 @@ class Installation:
         )
         return env
 
-    def start(self, secrets_dir: Path, worker_key: Path) -> None:
+    def launch(self, secrets_dir: Path, worker_key: Path) -> None:
+        """Start the four processes side by side (each spends seconds importing Django)."""
         shared = {"MELDPUNT_SECRETS_DIR": str(secrets_dir)}
         for number in (1, 2):
             port = _free_port()
@@ -310,8 +311,11 @@ class Installation:
                     log=self.root / f"worker{number}.log",
                 )
             )
-        for machine in self.machines:  # side by side: each spends seconds importing Django
+        for machine in self.machines:
             machine.launch()
+
+    def wait_ready(self) -> None:
+        """Until both web processes serve; from then on exited processes are restarted."""
         for machine in self.machines:
             machine.wait_ready()
         threading.Thread(target=self._supervise, daemon=True).start()
@@ -387,10 +391,26 @@ class Seed:
     known_hashes: list[str]
 
 
-def seed(installation: Installation, clients: int) -> tuple[Seed, Path, Path]:
-    """What the operator sets up once after migrating: a category, accounts, a hash client."""
-    from django.core.management import call_command
+def share(installation: Installation) -> tuple[Path, Path]:
+    """What the operator does after migrating, before starting the machines.
 
+    The worker key moved out, the shared files exported for every machine, the
+    periodic tasks scheduled; returns the secrets folder and the worker key.
+    """
+    from django.core.management import call_command
+    from django.db import connections
+
+    worker_key = installation.root / "worker.key"
+    call_command("worker_key", "move", "--out", str(worker_key))
+    secrets_dir = installation.root / "secrets"
+    call_command("secrets", "export", str(secrets_dir))
+    call_command("schedule")
+    connections.close_all()
+    return secrets_dir, worker_key
+
+
+def seed(installation: Installation, clients: int) -> Seed:
+    """What the operator sets up while the machines start: a category, accounts, a hash client."""
     from meldpunt.hashes.clients import check_client_create
     from meldpunt.hashes.models import Algorithm
     from meldpunt.hashes.services import hash_list_create, hash_list_import
@@ -410,25 +430,16 @@ def seed(installation: Installation, clients: int) -> tuple[Seed, Path, Path]:
     hash_list = hash_list_create(name="load", public_label="load test")
     hash_list_import(hash_list=hash_list, path=hash_file, algorithm=Algorithm.SHA256)
     issued = check_client_create(name="load", hash_lists=[hash_list], daily_quota=2_000_000_000)
-    worker_key = installation.root / "worker.key"
-    call_command("worker_key", "move", "--out", str(worker_key))
-    secrets_dir = installation.root / "secrets"
-    call_command("secrets", "export", str(secrets_dir))
-    call_command("schedule")
     from django.db import connections
 
     connections.close_all()
-    return (
-        Seed(
-            line=category.line.slug,
-            category=category.slug,
-            staff=staff,
-            partners=partners,
-            hash_token=issued.token,
-            known_hashes=known,
-        ),
-        secrets_dir,
-        worker_key,
+    return Seed(
+        line=category.line.slug,
+        category=category.slug,
+        staff=staff,
+        partners=partners,
+        hash_token=issued.token,
+        known_hashes=known,
     )
 
 
@@ -1014,9 +1025,11 @@ def main(argv: list[str] | None = None) -> int:
 
         call_command("migrate", verbosity=0, interactive=False)
         phase("migrate")
-        seeded, secrets_dir, worker_key = seed(installation, options.clients)
+        secrets_dir, worker_key = share(installation)
+        installation.launch(secrets_dir, worker_key)
+        seeded = seed(installation, options.clients)  # while the processes start
         phase("seed")
-        installation.start(secrets_dir, worker_key)
+        installation.wait_ready()
         phase("processes_start")
         print(
             f"installation in {root}: {installation.database_url}, webs {installation.web_urls}, "
