@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/load_faults.py [--seconds 600] [--clients 8] [--rate 0]
         [--faults web,worker,disk,db] [--database-url postgres://…]
+        [--db-down-seconds 3] [--store-retry-seconds 20]
 
 The installation is the one docs/operations.md describes for several machines:
 PostgreSQL, two web processes (waitress) and two workers, each with a data
@@ -9,9 +10,9 @@ directory of its own, sharing the database, the blob folder
 (MELDPUNT_BLOB_DIR) and the exported secrets (MELDPUNT_SECRETS_DIR). Without
 ``--database-url`` the script starts a throwaway PostgreSQL cluster of its own
 (initdb into a temporary folder, as the ``postgres`` user when run as root, on a
-free port), so that it may restart it; the machine's shared server is never
-touched. As root the blob folder is a small tmpfs of its own, so that it can be
-filled.
+free port, made while Django starts), so that it may restart it; the machine's
+shared server is never touched. As root the blob folder is a small tmpfs of its
+own, so that it can be filled.
 
 ``--clients`` threads each run a reproducible (seeded) mix: reports through the
 API (with a JPEG) and through the no-JavaScript form (with a JPEG, review, send),
@@ -30,13 +31,16 @@ exits on its own is restarted as systemd would (Restart=on-failure) and counted.
 Afterwards every acknowledged report (201, or the receipt page) must be present
 once and readable: its text decrypted with a staff key, its file read from the
 blob store, its mailbox opened with the receipt. Every file job must have run
-once (one preview per file, no job left or failed). Errors are counted by kind;
+once (one preview per file, no job left or failed, none that the workers' sweep
+had to queue again for want of a task). Errors are counted by kind;
 during a fault only the fault's own refusals are expected (a lost or refused
 connection to the killed web process, 503 with Retry-After while the blob store
 is full or the database is down); a 500 is always a failure.
 
-The last line printed is a JSON object with the figures; the exit status is 1
-when an invariant does not hold.
+The last line printed is a JSON object with the figures (``phases_s``: the wall
+seconds of each step, set-up included; ``phases_cpu_s``: this process's CPU in
+them); the exit status is 1 when an invariant does not hold.
+tests/test_load_faults.py runs a short form in the suite.
 """
 
 import argparse
@@ -104,7 +108,11 @@ def _serving(port: int) -> bool:
 
 
 class PostgresCluster:
-    """A throwaway PostgreSQL cluster in a folder of its own, to restart at will."""
+    """A throwaway PostgreSQL cluster in a folder of its own, to restart at will.
+
+    It is made (initdb, start, the database) in a thread of its own while the
+    caller sets up Django; ``wait`` until it is there.
+    """
 
     def __init__(self, folder: Path) -> None:
         versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
@@ -119,12 +127,29 @@ class PostgresCluster:
             path.mkdir()
             if self.as_owner:
                 shutil.chown(path, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
-        self.start()
-        import psycopg
+        self._failure: BaseException | None = None
+        self._making = threading.Thread(target=self._make, daemon=True)
+        self._making.start()
 
-        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
-            connection.execute("CREATE DATABASE meldpunt")
+    def _make(self) -> None:
+        try:
+            # -N: initdb does not fsync its files (a throwaway cluster; the server
+            # itself syncs as in production).
+            self._run(
+                "initdb", "-N", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"
+            )
+            self.start()
+            import psycopg
+
+            with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+                connection.execute("CREATE DATABASE meldpunt")
+        except BaseException as error:  # noqa: BLE001 - handed to wait()
+            self._failure = error
+
+    def wait(self) -> None:
+        self._making.join()
+        if self._failure is not None:
+            raise SystemExit(f"the PostgreSQL cluster was not made: {self._failure}")
 
     def _run(self, program: str, *arguments: str) -> None:
         done = subprocess.run(  # noqa: S603 - PostgreSQL's own programs
@@ -163,19 +188,27 @@ class Machine:
     restart_seconds: list[float] = field(default_factory=list)
 
     def start(self) -> None:
-        began = time.monotonic()
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (several start side by side)."""
+        self._began = time.monotonic()
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(  # noqa: S603 - our own console scripts
                 self.command, env=self.env, stdout=output, stderr=subprocess.STDOUT
             )
         self.starts += 1
+
+    def wait_ready(self) -> None:
+        """Until a web process serves (a worker counts as started once running)."""
         if self.port is not None:
             deadline = time.monotonic() + START_TIMEOUT
             while not _serving(self.port):
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"{self.name} did not start:\n{self.tail()}")
                 time.sleep(0.1)
-        self.restart_seconds.append(round(time.monotonic() - began, 2))
+        self.restart_seconds.append(round(time.monotonic() - self._began, 2))
 
     def kill(self) -> None:
         """SIGKILL: no handler runs, nothing is cleaned up (the OOM killer, a power cut)."""
@@ -211,6 +244,7 @@ class Installation:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._paused: set[str] = set()
+        self.store_retry_seconds = 20.0
 
     def env(self, name: str, **more: str) -> dict[str, str]:
         """An operator's environment for one machine: none of the caller's MELDPUNT_ settings."""
@@ -232,7 +266,8 @@ class Installation:
         )
         return env
 
-    def start(self, secrets_dir: Path, worker_key: Path) -> None:
+    def launch(self, secrets_dir: Path, worker_key: Path) -> None:
+        """Start the four processes side by side (each spends seconds importing Django)."""
         shared = {"MELDPUNT_SECRETS_DIR": str(secrets_dir)}
         for number in (1, 2):
             port = _free_port()
@@ -271,12 +306,18 @@ class Installation:
                         MELDPUNT_WORKER_HEARTBEAT_SECONDS="0.5",
                         MELDPUNT_WORKER_DEAD_SECONDS="3",
                         MELDPUNT_WORKER_RECOVERY_SECONDS="1",
+                        MELDPUNT_STORE_RETRY_SECONDS=str(self.store_retry_seconds),
                     ),
                     log=self.root / f"worker{number}.log",
                 )
             )
         for machine in self.machines:
-            machine.start()
+            machine.launch()
+
+    def wait_ready(self) -> None:
+        """Until both web processes serve; from then on exited processes are restarted."""
+        for machine in self.machines:
+            machine.wait_ready()
         threading.Thread(target=self._supervise, daemon=True).start()
 
     def machine(self, name: str) -> Machine:
@@ -350,10 +391,26 @@ class Seed:
     known_hashes: list[str]
 
 
-def seed(installation: Installation, clients: int) -> tuple[Seed, Path, Path]:
-    """What the operator sets up once: schema, a category, accounts, a hash-check client."""
-    from django.core.management import call_command
+def share(installation: Installation) -> tuple[Path, Path]:
+    """What the operator does after migrating, before starting the machines.
 
+    The worker key moved out, the shared files exported for every machine, the
+    periodic tasks scheduled; returns the secrets folder and the worker key.
+    """
+    from django.core.management import call_command
+    from django.db import connections
+
+    worker_key = installation.root / "worker.key"
+    call_command("worker_key", "move", "--out", str(worker_key))
+    secrets_dir = installation.root / "secrets"
+    call_command("secrets", "export", str(secrets_dir))
+    call_command("schedule")
+    connections.close_all()
+    return secrets_dir, worker_key
+
+
+def seed(installation: Installation, clients: int) -> Seed:
+    """What the operator sets up while the machines start: a category, accounts, a hash client."""
     from meldpunt.hashes.clients import check_client_create
     from meldpunt.hashes.models import Algorithm
     from meldpunt.hashes.services import hash_list_create, hash_list_import
@@ -361,7 +418,6 @@ def seed(installation: Installation, clients: int) -> tuple[Seed, Path, Path]:
     from meldpunt.network.tests.factories import make_partner
     from meldpunt.testing import make_category, make_staff
 
-    call_command("migrate", verbosity=0, interactive=False)
     category = make_category()
     staff = [make_staff(lines=[category.line]).username for _ in range(clients)]
     partner = make_partner(lines=[category.line], members=clients)
@@ -374,39 +430,41 @@ def seed(installation: Installation, clients: int) -> tuple[Seed, Path, Path]:
     hash_list = hash_list_create(name="load", public_label="load test")
     hash_list_import(hash_list=hash_list, path=hash_file, algorithm=Algorithm.SHA256)
     issued = check_client_create(name="load", hash_lists=[hash_list], daily_quota=2_000_000_000)
-    worker_key = installation.root / "worker.key"
-    call_command("worker_key", "move", "--out", str(worker_key))
-    secrets_dir = installation.root / "secrets"
-    call_command("secrets", "export", str(secrets_dir))
-    call_command("schedule")
     from django.db import connections
 
     connections.close_all()
-    return (
-        Seed(
-            line=category.line.slug,
-            category=category.slug,
-            staff=staff,
-            partners=partners,
-            hash_token=issued.token,
-            known_hashes=known,
-        ),
-        secrets_dir,
-        worker_key,
+    return Seed(
+        line=category.line.slug,
+        category=category.slug,
+        staff=staff,
+        partners=partners,
+        hash_token=issued.token,
+        known_hashes=known,
     )
 
 
-def totp_for(username: str) -> str:
-    """The current code of a staff member's device, read by this process (the phone)."""
-    from django.db import connection
+def totp_for(username: str) -> tuple[str, float]:
+    """The current code of a staff member's device, read by this process (the phone).
 
-    from meldpunt.testing import current_totp
-    from meldpunt.vault.models import StaffUser
+    A code is taken once (django-otp keeps the last step used): when a sign-in
+    broke off after its code was taken (the database stopped, the web process
+    killed), the person waits for the next code, as with a phone. Then the code
+    is "" and the seconds to wait are given.
+    """
+    from django.db import connection
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     try:
-        return current_totp(StaffUser.objects.get(username=username))
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
     finally:
         connection.close()  # no connection of a client thread outlives a database restart
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now = time.time()
+    totp.time = now
+    if totp.t() <= device.last_t:
+        return "", device.t0 + (device.last_t + 1 - device.drift) * device.step - int(now) + 0.1
+    return f"{totp.token():0{device.digits}d}", 0.0
 
 
 # Clients ------------------------------------------------------------------------
@@ -621,8 +679,11 @@ class Client:
         )
         if status != 200:
             return None, status
-        with self.load.totp_lock:
-            token = totp_for(username)
+        token = ""
+        while not token:
+            with self.load.totp_lock:
+                token, wait = totp_for(username)
+            time.sleep(wait)
         code = {"csrfmiddlewaretoken": browser.csrf, "token": token}
         status, page = browser.request(
             "/staff/sign-in/code/", urllib.parse.urlencode(code).encode(), form
@@ -781,7 +842,7 @@ def wait_for_jobs(seconds: float) -> bool:
             and not EvidenceFile.objects.exclude(derivative_status="done").exists()
         ):
             return True
-        time.sleep(0.5)
+        time.sleep(0.2)
     return False
 
 
@@ -923,22 +984,53 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--blob-mib", type=int, default=256)
     parser.add_argument("--db-down-seconds", type=float, default=3)
+    parser.add_argument(
+        "--store-retry-seconds",
+        type=float,
+        default=20,
+        help="MELDPUNT_STORE_RETRY_SECONDS of the workers (a preview after the full disk)",
+    )
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     options = parser.parse_args(argv)
     faults = [f for f in options.faults.split(",") if f and f != "none"]
+    # Wall seconds of each step, and this process's CPU seconds in it (on a loaded
+    # machine the second says more about what a step costs).
+    phases: dict[str, float] = {}
+    phases_cpu: dict[str, float] = {}
+    mark, mark_cpu = time.monotonic(), time.process_time()
+
+    def phase(name: str) -> None:
+        nonlocal mark, mark_cpu
+        now, now_cpu = time.monotonic(), time.process_time()
+        phases[name] = round(now - mark, 1)
+        phases_cpu[name] = round(now_cpu - mark_cpu, 1)
+        mark, mark_cpu = now, now_cpu
+
     root = Path(tempfile.mkdtemp(prefix="meldpunt-load-"))
     root.chmod(0o711)  # the postgres user reaches its own folders below it
     installation = Installation(root, options.database_url, options.blob_mib)
+    installation.store_retry_seconds = options.store_retry_seconds
     installation.db_down_seconds = options.db_down_seconds
     if "db" in faults and installation.cluster is None:
         raise SystemExit("the db fault needs the script's own cluster (no --database-url)")
     if "disk" in faults and not installation.tmpfs:
         raise SystemExit("the disk fault needs a tmpfs for the blob store (run as root)")
     try:
-        django_start(installation)
-        seeded, secrets_dir, worker_key = seed(installation, options.clients)
-        installation.start(secrets_dir, worker_key)
+        django_start(installation)  # while the cluster is made
+        if installation.cluster:
+            installation.cluster.wait()
+        phase("cluster_and_django")
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        phase("migrate")
+        secrets_dir, worker_key = share(installation)
+        installation.launch(secrets_dir, worker_key)
+        seeded = seed(installation, options.clients)  # while the processes start
+        phase("seed")
+        installation.wait_ready()
+        phase("processes_start")
         print(
             f"installation in {root}: {installation.database_url}, webs {installation.web_urls}, "
             f"load average {os.getloadavg()[0]:.1f}",
@@ -956,8 +1048,17 @@ def main(argv: list[str] | None = None) -> int:
         run_clients(load, options.clients, options.rate, options.seconds, options.seed)
         injector.join()
         wall = time.monotonic() - began
+        phase("load")
         drained = wait_for_jobs(120)
+        phase("drain")
         invariants = check_invariants(load, drained)
+        # Jobs the workers' sweep had to queue again (evidence.tasks.derivative_jobs_requeue):
+        # none while a job and its task are written in one transaction.
+        invariants["jobs_requeued_by_sweep"] = sum(
+            (root / f"worker{number}.log").read_text(errors="replace").count("had no task")
+            for number in (1, 2)
+        )
+        phase("check")
         errors = classify(load, injector_result, 0)
         machines = {
             m.name: {
@@ -984,6 +1085,7 @@ def main(argv: list[str] | None = None) -> int:
             ("file with more than one preview", set(invariants["files_with_previews"]) - {"1"}),
             ("derivative job left", invariants["derivative_jobs_left"]),
             ("task failed", invariants["tasks_failed"]),
+            ("job left without a task", invariants["jobs_requeued_by_sweep"]),
             ("500 answered", errors["server_errors_500"]),
             ("errors no fault explains", errors["errors_unexplained"]),
         )
@@ -999,6 +1101,9 @@ def main(argv: list[str] | None = None) -> int:
         "by_kind": figures_by_kind(load, wall),
         "faults": {f.name: f.details for f in injector_result},
         "machines": machines,
+        "phases_s": phases,
+        "phases_cpu_s": phases_cpu,
+        "load_average": os.getloadavg()[0],
         **errors,
         "invariants": invariants,
         "problems": problems,

@@ -266,6 +266,9 @@ EVIDENCE_WORKER_KEY_FILE = os.environ.get("MELDPUNT_WORKER_KEY_FILE", "")
 EVIDENCE_WORKER_KEY_IN_DATA_DIR = env_bool("MELDPUNT_WORKER_KEY_IN_DATA_DIR")
 # A file's sealed key for the worker is destroyed after this long, done or not.
 EVIDENCE_DERIVATIVE_JOB_SECONDS = int(os.environ.get("MELDPUNT_DERIVATIVE_JOB_SECONDS", "3600"))
+# A derivative job the blob store could not serve (a full disk) is tried again this
+# much later, until the job's window above ends.
+EVIDENCE_STORE_RETRY_SECONDS = float(os.environ.get("MELDPUNT_STORE_RETRY_SECONDS", "20"))
 
 # Prometheus metrics at /metrics: off (404) without a token; with one, asked as
 # "Authorization: Bearer <token>". /health/ready fails when a due task has

@@ -8,7 +8,8 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         # The worker checks our key at start, hands us jobs of dead workers and
-        # expires old jobs every minute (meldpunt/workers/recovery.py).
+        # expires old jobs and queues any job left without a task every minute
+        # (meldpunt/workers/recovery.py).
         from meldpunt.datadir import shared_file_register
         from meldpunt.evidence.derivatives import (
             WORKER_PUBLIC_KEY_FILE,
@@ -17,7 +18,7 @@ class EvidenceConfig(AppConfig):
             worker_key_check,
             worker_public_key,
         )
-        from meldpunt.evidence.tasks import evidence_derivatives_make
+        from meldpunt.evidence.tasks import derivative_jobs_requeue, evidence_derivatives_make
         from meldpunt.workers.recovery import (
             task_recovery_register,
             worker_startup_register,
@@ -28,6 +29,8 @@ class EvidenceConfig(AppConfig):
         # Every machine seals job keys for the same worker key.
         shared_file_register(WORKER_PUBLIC_KEY_FILE, lambda: worker_public_key().hex())
         worker_sweep_register(derivative_jobs_expire)
+        # After expiry: a job without a task gets one (tasks.derivative_jobs_requeue).
+        worker_sweep_register(derivative_jobs_requeue)
         task_recovery_register(evidence_derivatives_make, derivative_job_recover)
         from meldpunt.evidence.tasks import evidence_derivatives_make
         from meldpunt.privacy.tasktimes import reporter_task_register

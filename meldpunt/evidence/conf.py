@@ -44,6 +44,9 @@ DEFAULTS = {
     # A derivative job (the file's data key sealed for the worker) is destroyed
     # after this long, done or not, and its file marked as failed (docs/security.md).
     "EVIDENCE_DERIVATIVE_JOB_SECONDS": 3600,
+    # A full disk or an object store that is down is not the file's fault: its job
+    # is tried again this much later, until the window above ends.
+    "EVIDENCE_STORE_RETRY_SECONDS": 20,
     # Where the worker's private key comes from: a file outside the data directory,
     # or the data directory itself when explicitly allowed (the demo).
     "EVIDENCE_WORKER_KEY_FILE": "",

@@ -29,7 +29,7 @@ from meldpunt.evidence.meta import evidence_meta, seal_meta
 from meldpunt.evidence.models import DERIVATIVE_FAILURES, DerivativeStatus, EvidenceFile
 from meldpunt.evidence.sandbox import SandboxRefused, sandbox_run
 from meldpunt.evidence.spool import MemoryFile
-from meldpunt.evidence.tasks import evidence_derivatives_make
+from meldpunt.evidence.tasks import evidence_derivatives_enqueue
 from meldpunt.vault import blobs
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.models import DataKey, StaffUser, hour_now
@@ -236,7 +236,7 @@ def evidence_store(*, prepared: PreparedFile, data_key: DataKey, key_bytes: byte
 
 def _derivatives_schedule(*, evidence: EvidenceFile, key_bytes: bytes) -> None:
     derivative_job_create(evidence=evidence, key_bytes=key_bytes)
-    transaction.on_commit(lambda: evidence_derivatives_make.enqueue(evidence.pk))
+    evidence_derivatives_enqueue(evidence.pk)  # in the same transaction as the job
 
 
 def evidence_derivatives_request(

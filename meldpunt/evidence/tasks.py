@@ -2,11 +2,15 @@
 
 import io
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.tasks import task
+from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
+from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.derivatives import (
     derivative_job_claim,
     derivative_job_end,
@@ -15,7 +19,13 @@ from meldpunt.evidence.derivatives import (
 )
 from meldpunt.evidence.known import evidence_video_matches_record
 from meldpunt.evidence.meta import evidence_meta_update
-from meldpunt.evidence.models import DerivativeStatus, EvidenceFile, EvidencePreview, PreviewKind
+from meldpunt.evidence.models import (
+    DerivativeJob,
+    DerivativeStatus,
+    EvidenceFile,
+    EvidencePreview,
+    PreviewKind,
+)
 from meldpunt.evidence.previews import thumbnail_make
 from meldpunt.evidence.spool import MemoryFile
 from meldpunt.vault import blobs
@@ -23,9 +33,11 @@ from meldpunt.vault.crypto import DecryptionError
 from meldpunt.vault.models import hour_now
 
 logger = logging.getLogger(__name__)
-# A full disk or an object store that is down is not the file's fault: try again
-# this much later, until the job's window (EVIDENCE_DERIVATIVE_JOB_SECONDS) ends.
-STORE_RETRY = timedelta(seconds=20)
+
+
+def store_retry() -> timedelta:
+    """How much later a job the blob store could not serve is tried again (conf.py)."""
+    return timedelta(seconds=evidence_setting("EVIDENCE_STORE_RETRY_SECONDS"))
 
 
 def _preview_store(*, evidence: EvidenceFile, kind: str, jpeg: bytes, key_bytes: bytes) -> None:
@@ -75,7 +87,8 @@ def evidence_derivatives_make(evidence_id: int) -> str:
     job (the sealed key) is destroyed however the work ends, an unexpected error
     included; only a worker killed outright leaves it, for recovery to retry or
     end (derivatives.derivative_job_recover), and a blob store that is out of
-    reach (a full disk) keeps it for another try later (test_jobs.py).
+    reach (a full disk) keeps it for another try later (test_jobs.py), queued in
+    the transaction that gives the job back.
     """
     key_bytes = derivative_job_claim(evidence_id=evidence_id)
     if key_bytes is None:
@@ -88,8 +101,12 @@ def evidence_derivatives_make(evidence_id: int) -> str:
         if not evidence_derivatives_make.get_backend().supports_defer:  # no later to wait for
             derivative_job_end(evidence_id=evidence_id, status=DerivativeStatus.FAILED)
             return DerivativeStatus.FAILED
-        derivative_job_release(evidence_id=evidence_id)
-        evidence_derivatives_make.using(run_after=timezone.now() + STORE_RETRY).enqueue(evidence_id)
+        # One transaction: a job given back always has its later try queued. Should
+        # this fail (the database gone too), the job stays claimed without a task
+        # and the sweep (derivative_jobs_requeue) queues it again.
+        with transaction.atomic():
+            derivative_job_release(evidence_id=evidence_id)
+            evidence_derivatives_enqueue(evidence_id, run_after=timezone.now() + store_retry())
         return "blob store unavailable, tried again later"
     except BaseException:
         derivative_job_end(evidence_id=evidence_id, status=DerivativeStatus.FAILED)
@@ -127,3 +144,74 @@ def _previews_discard(evidence: EvidenceFile) -> None:
     for preview in EvidencePreview.objects.filter(evidence=evidence):
         blobs.blob_delete(name=preview.blob_name)
         preview.delete()
+
+
+def queue_is_transactional() -> bool:
+    """True when a task is queued as a row of this database, inside the caller's transaction.
+
+    Then a job and its task are written together or not at all. Other backends
+    (the suite's immediate one) queue after the commit instead.
+    """
+    return isinstance(
+        evidence_derivatives_make.get_backend(), DatabaseBackend
+    ) and router.db_for_write(DBTaskResult) in (None, DEFAULT_DB_ALIAS)
+
+
+def evidence_derivatives_enqueue(evidence_id: int, *, run_after: datetime | None = None) -> None:
+    """Queue the task of a file's derivative job, as part of the transaction that made the job.
+
+    Queued after the commit instead (as it once was on every backend), a job
+    whose commit succeeded but whose task was never written (the database
+    stopped in between, the web process killed) waited for a task that would
+    never come (tests/test_load_faults.py found one).
+    """
+    made = evidence_derivatives_make
+    if run_after is not None:
+        made = made.using(run_after=run_after)
+    if queue_is_transactional():
+        made.enqueue(evidence_id)
+    else:
+        transaction.on_commit(lambda: made.enqueue(evidence_id))
+
+
+def derivative_jobs_requeue() -> int:
+    """Queue a task again for every job that has none waiting or running; returns how many.
+
+    Since a job and its task are written in one transaction this finds nothing
+    in a sound run; it is there for what one transaction cannot cover: a job
+    given back whose transaction failed (the job stays claimed), jobs left
+    without a task by an earlier version, a task row deleted by hand. A job
+    claimed by a live worker has its RUNNING task; one of a dead worker is
+    recovery's (workers.recovery). Rows are locked while looked at, so two
+    workers sweeping at once do not both queue; a spare task would only find
+    the job claimed or gone. Registered with workers.recovery as a sweep, so
+    every worker runs it at start and every minute; only the database queue
+    can be looked at like this.
+    """
+    if not queue_is_transactional():
+        return 0
+    module_path = evidence_derivatives_make.module_path
+    with transaction.atomic():
+        jobs = dict(
+            DerivativeJob.objects.select_for_update(skip_locked=True).values_list(
+                "evidence_id", "claimed_at"
+            )
+        )
+        if not jobs:
+            return 0
+        queued = {
+            args_kwargs["args"][0]
+            for args_kwargs in DBTaskResult.objects.filter(
+                task_path=module_path,
+                status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+            ).values_list("args_kwargs", flat=True)
+            if args_kwargs.get("args")
+        }
+        orphans = sorted(set(jobs) - queued)
+        for evidence_id in orphans:
+            if jobs[evidence_id] is not None:
+                derivative_job_release(evidence_id=evidence_id)
+            evidence_derivatives_enqueue(evidence_id)
+    if orphans:
+        logger.warning("%d derivative job(s) had no task; queued again.", len(orphans))
+    return len(orphans)

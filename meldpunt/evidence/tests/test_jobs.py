@@ -7,6 +7,7 @@ The kill tests run real ``meldpunt worker`` processes on the test's database
 of the file's blob, as a hung disk would hold it, and killed with SIGKILL.
 """
 
+import contextlib
 import io
 import os
 import shutil
@@ -19,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DatabaseError
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -316,6 +318,7 @@ def test_a_blob_store_out_of_reach_keeps_the_job_for_a_later_try_that_makes_the_
     from meldpunt.evidence import tasks
 
     evidence, _analyst, _key = _upload()
+    uploads = list(DBTaskResult.objects.values_list("pk", flat=True))  # the upload's own task
     store = Path(storages["blobs"].location)
     aside = store.with_name(store.name + ".aside")
     store.rename(aside)
@@ -329,12 +332,132 @@ def test_a_blob_store_out_of_reach_keeps_the_job_for_a_later_try_that_makes_the_
     assert answer == "blob store unavailable, tried again later"
     assert _status(evidence) == DerivativeStatus.RETRYING  # not failed: not the file's fault
     assert DerivativeJob.objects.get(evidence=evidence).claimed_at is None  # key kept, free
-    later = DBTaskResult.objects.get(
+    later = DBTaskResult.objects.exclude(pk__in=uploads).get(
         task_path=tasks.evidence_derivatives_make.module_path, status=TaskResultStatus.READY
     )
     assert later.args_kwargs["args"] == [evidence.pk]
-    assert later.run_after >= timezone.now() + tasks.STORE_RETRY - timedelta(seconds=5)
+    assert later.run_after >= timezone.now() + tasks.store_retry() - timedelta(seconds=5)
 
     assert tasks.evidence_derivatives_make.call(evidence.pk) == DerivativeStatus.DONE
     assert evidence.previews.count() == 1
     assert not DerivativeJob.objects.exists()
+
+
+@contextlib.contextmanager
+def _task_queue_refusing():
+    """The database refuses every new task row, as a database stopping between two writes would.
+
+    A real failure of the insert (a trigger), on SQLite and PostgreSQL alike, at
+    exactly the write that queues the task.
+    """
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    table = DBTaskResult._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_task() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'the task queue is out of reach'; END $$"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_task BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_task()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER refuse_task BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'the task queue is out of reach'); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER refuse_task ON {table}")
+                cursor.execute("DROP FUNCTION refuse_task()")
+            else:
+                cursor.execute("DROP TRIGGER refuse_task")
+
+
+def _queued(evidence: EvidenceFile) -> list:
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from meldpunt.evidence import tasks
+
+    return [
+        row
+        for row in DBTaskResult.objects.filter(
+            task_path=tasks.evidence_derivatives_make.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        )
+        if row.args_kwargs["args"] == [evidence.pk]
+    ]
+
+
+@pytest.mark.django_db(transaction=True)  # real commits, as a request's
+def test_an_upload_whose_task_cannot_be_queued_leaves_no_job_waiting_for_ever():
+    # A load run with faults once left a file "waiting for the worker" for ever:
+    # its job was committed, then queueing its task (after the commit) failed.
+    # Job and task are now written in one transaction: both or neither.
+    with override_settings(TASKS=DB_TASKS), _task_queue_refusing():
+        with pytest.raises(DatabaseError, match="out of reach"):
+            _upload()
+    assert not DerivativeJob.objects.exists()
+    assert not EvidenceFile.objects.exists()  # not acknowledged, not kept
+
+    with override_settings(TASKS=DB_TASKS):
+        evidence, _analyst, _key = _upload()
+    assert DerivativeJob.objects.filter(evidence=evidence).exists()
+    assert len(_queued(evidence)) == 1
+
+
+@pytest.mark.django_db
+def test_a_job_given_back_whose_later_try_cannot_be_queued_is_queued_again_by_the_sweep():
+    from meldpunt.evidence import tasks
+
+    evidence, _analyst, _key = _upload()
+    store = Path(storages["blobs"].location)
+    aside = store.with_name(store.name + ".aside")
+    store.rename(aside)
+    store.write_text("a file where the store's folder was: every read and write fails")
+    try:
+        with override_settings(TASKS=DB_TASKS), _task_queue_refusing():
+            with pytest.raises(DatabaseError, match="out of reach"):
+                tasks.evidence_derivatives_make.call(evidence.pk)
+    finally:
+        store.unlink()
+        aside.rename(store)
+    # Not given back without a later try: still claimed, as by a worker that failed.
+    assert DerivativeJob.objects.get(evidence=evidence).claimed_at is not None
+    assert _status(evidence) == DerivativeStatus.PENDING
+    for row in _queued(evidence):  # the upload's own task has run (claimed the job)
+        row.set_successful("blob store unavailable")
+
+    with override_settings(TASKS=DB_TASKS):
+        assert tasks.derivative_jobs_requeue() == 1
+        assert tasks.derivative_jobs_requeue() == 0  # it has its task now
+    assert len(_queued(evidence)) == 1
+    assert _status(evidence) == DerivativeStatus.RETRYING
+    assert DerivativeJob.objects.get(evidence=evidence).claimed_at is None
+    assert tasks.evidence_derivatives_make.call(evidence.pk) == DerivativeStatus.DONE
+    assert evidence.previews.count() == 1
+    assert not DerivativeJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_queues_a_job_left_without_a_task_once_and_leaves_queued_ones_alone():
+    from meldpunt.evidence import tasks
+    from meldpunt.workers.recovery import workers_sweep
+
+    orphan, _analyst, _key = _upload()
+    queued, _other, _key = _upload()
+    for row in _queued(orphan):
+        row.delete()  # as an earlier version could leave it: the job, no task
+    with override_settings(TASKS=DB_TASKS):
+        workers_sweep()  # what every worker runs at start and every minute
+        assert tasks.derivative_jobs_requeue() == 0
+    assert len(_queued(orphan)) == 1 and len(_queued(queued)) == 1
+    assert _status(orphan) == DerivativeStatus.PENDING  # never claimed: still just waiting
+    assert tasks.evidence_derivatives_make.call(orphan.pk) == DerivativeStatus.DONE
