@@ -252,7 +252,14 @@ class Installation:
             key: value
             for key, value in os.environ.items()
             if not key.startswith("MELDPUNT_")
-            and key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+            # PGOPTIONS: the suite's unflushed commits (meldpunt.testenv) are no operator's.
+            and key
+            not in {
+                "DATABASE_URL",
+                "DJANGO_SETTINGS_MODULE",
+                "DJANGO_ALLOW_ASYNC_UNSAFE",
+                "PGOPTIONS",
+            }
         }
         env.update(
             DATABASE_URL=self.database_url,
@@ -371,7 +378,9 @@ KDF = {"MELDPUNT_KDF_OPSLIMIT": "1", "MELDPUNT_KDF_MEMLIMIT": str(8 * 1024)}
 
 def django_start(installation: Installation) -> None:
     """Django in this process as the first machine: to set up, and to check afterwards."""
-    for name in [name for name in os.environ if name.startswith("MELDPUNT_")]:
+    for name in [
+        name for name in os.environ if name.startswith("MELDPUNT_") or name == "PGOPTIONS"
+    ]:
         del os.environ[name]
     os.environ.update(installation.env("first"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "meldpunt.settings"
