@@ -103,7 +103,9 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 
 def pytest_configure(config) -> None:
-    """On PostgreSQL, empty the tables after a transactional test with DELETE.
+    """Test databases are copies of a migrated template (``meldpunt.testdatabases``).
+
+    On PostgreSQL, the tables are emptied after a transactional test with DELETE.
 
     Django flushes with one TRUNCATE of all ~90 tables, which makes a new file per
     table and takes 1–3 s each time on PostgreSQL; the few rows a test leaves are
@@ -111,6 +113,9 @@ def pytest_configure(config) -> None:
     DEFERRABLE), so the order does not matter within the flush's transaction.
     A flush that also resets sequences keeps Django's own statement.
     """
+    from meldpunt.testdatabases import templates_for_test_databases
+
+    templates_for_test_databases()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         return
     from django.db.backends.postgresql.operations import DatabaseOperations

@@ -8,13 +8,11 @@ connection is pointed at a fresh database file for as long as the test runs.
 """
 
 import contextlib
-import functools
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,8 +21,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, connections
+
+from meldpunt.testdatabases import sqlite_template
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Fast enough for a test: beats twice a second, dead after 3 s of silence,
@@ -47,7 +46,7 @@ def shared_database(folder: Path) -> Iterator[str]:
         yield f"postgres://{at}{config['HOST']}:{config['PORT'] or 5432}/{config['NAME']}"
         return
     path = folder / "shared.sqlite3"
-    shutil.copyfile(_migrated_sqlite_file(), path)
+    shutil.copyfile(sqlite_template(), path)
     saved = connections["default"]
     shared = type(saved)({**saved.settings_dict, "NAME": str(path)}, alias="default")
     connections["default"] = shared
@@ -56,25 +55,6 @@ def shared_database(folder: Path) -> Iterator[str]:
     finally:
         shared.close()
         connections["default"] = saved
-
-
-@functools.cache
-def _migrated_sqlite_file() -> Path:
-    """An empty, migrated SQLite file, made once per test process and copied for each test.
-
-    Migrating from nothing takes about 11 s of CPU; a copy takes milliseconds.
-    Closing the only connection checkpoints the write-ahead log into the file.
-    """
-    path = Path(tempfile.mkdtemp(prefix="meldpunt-migrated-")) / "migrated.sqlite3"
-    saved = connections["default"]
-    template = type(saved)({**saved.settings_dict, "NAME": str(path)}, alias="default")
-    connections["default"] = template
-    try:
-        call_command("migrate", verbosity=0, interactive=False)
-    finally:
-        template.close()
-        connections["default"] = saved
-    return path
 
 
 @dataclass
