@@ -187,13 +187,14 @@ def test_bad_input_gives_a_clear_error():
 def test_100_kb_of_adversarial_text_is_processed_quickly(name):
     text = adversarial_inputs()[name]
     assert len(text) >= 99_000
-    started = time.perf_counter()
+    started = time.process_time()
     find_identifying_details(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     # A guard against catastrophic backtracking, not a speed target (that is
-    # benchmarks/privacy_speed.py's): such a pattern takes minutes on 100 kB, while the
-    # suite's four workers on two cores may slow an honest pass to several seconds.
-    assert elapsed < 20.0, f"{name}: {elapsed:.2f} s"
+    # benchmarks/privacy_speed.py's): such a pattern takes minutes on 100 kB. Counted in
+    # this process's CPU seconds, which other processes on a busy machine do not inflate
+    # (wall time did: 49.8 s once at load 14, for about 2 s of CPU).
+    assert elapsed < 20.0, f"{name}: {elapsed:.2f} s of CPU"
 
 
 def test_reporter_warnings_show_what_may_identify_the_reporter():
