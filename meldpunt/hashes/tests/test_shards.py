@@ -24,12 +24,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from meldpunt.hashes.clients import check_client_create, check_usage_today
+from meldpunt.hashes.matching import hashes_match_pdq
 from meldpunt.hashes.models import HashCheckUsage
 from meldpunt.hashes.services import hash_list_activate, known_hash_retire
-from meldpunt.hashes.shards import PREFIXES, SEARCH_PATH, Shard, shard_of
+from meldpunt.hashes.shards import PREFIXES, SEARCH_PATH, Shard, shard_of, this_shard
 from tests.conftest import free_port
 
 from .test_check_api import ApiClient, _import
@@ -61,6 +63,14 @@ def test_a_shard_is_written_i_slash_n():
     for wrong in ("2/2", "1", "a/2", "-1/2", "0/0", "0/65537", "1/2/3"):
         with pytest.raises(ValueError, match="i/n"):
             Shard.parse(wrong)
+
+
+def test_a_shard_process_refuses_to_match_files():
+    """A file matched against a part of the lists would miss the rest: a shard refuses."""
+    with override_settings(HASHES_SHARD="0/2"), pytest.raises(ImproperlyConfigured, match="shard"):
+        hashes_match_pdq("ab" * 32, quality=90)
+    with override_settings(HASHES_SHARD="2/2"), pytest.raises(ImproperlyConfigured, match="i < n"):
+        this_shard()
 
 
 # Two shard processes -------------------------------------------------------------------
