@@ -11,18 +11,76 @@ lists; batches of 1,000 SHA-256 items and of 1,000 PDQ items, half of them
 hits. Prints items/s (wall clock, and per second of this process's CPU time,
 which a loaded machine distorts less), milliseconds and database queries per batch; with
 ``--profile`` the ten functions taking most time (cProfile, SHA-256 batches).
+
+With ``--shards N`` the same batches are then sent again through this process
+as a front fanning out to N shard processes (waitress on 127.0.0.1, each with
+MELDPUNT_HASH_SHARD=i/N, on the same database; meldpunt.hashes.shards), and
+the CPU time of the front and of the shards together is printed per item
+beside the one-process figure: what the fan-out costs (HTTP, JSON, PDQ on
+every shard).
 """
 
 import argparse
+import contextlib
 import cProfile
 import json
 import os
 import pstats
 import secrets
+import socket
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of another process so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+@contextlib.contextmanager
+def _shard_processes(count: int, token: str):
+    """``count`` waitress shard processes on this process's database; yields (urls, pids)."""
+    processes, urls = [], []
+    for number in range(count):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = dict(
+            os.environ,
+            MELDPUNT_HASH_SHARD=f"{number}/{count}",
+            MELDPUNT_HASH_SHARD_TOKEN=token,
+            MELDPUNT_ALLOWED_HOSTS="127.0.0.1",
+            PYTHONPATH=os.getcwd(),
+        )
+        processes.append(
+            subprocess.Popen(  # noqa: S603 - waitress from this environment
+                [
+                    str(Path(sys.executable).parent / "waitress-serve"),
+                    f"--listen=127.0.0.1:{port}",
+                    "meldpunt.wsgi:application",
+                ],
+                env=env,
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}")
+    try:
+        for url in urls:
+            port = int(url.rsplit(":", 1)[1])
+            for _attempt in range(600):
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                    break
+                time.sleep(0.1)
+        yield urls, [process.pid for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
 
 
 def _flip(value: str, bits: int, rng) -> str:
@@ -37,6 +95,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--batches", type=int, default=40)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--shards", type=int, default=0)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         os.environ["MELDPUNT_DATA_DIR"] = tempfile.mkdtemp(prefix="meldpunt-bench-api-")
@@ -74,11 +133,8 @@ def main() -> None:
         f"code in {os.getcwd()}, {args.count:,} hashes per algorithm, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    for algorithm, make in (
-        ("sha256", lambda i: rng.choice(sha256) if i % 2 else secrets.token_hex(32)),
-        ("pdq", lambda i: _flip(rng.choice(pdq), 10, rng) if i % 2 else secrets.token_hex(32)),
-    ):
-        bodies = [
+    batches = {
+        algorithm: [
             json.dumps(
                 {
                     "items": [
@@ -89,36 +145,75 @@ def main() -> None:
             )
             for _ in range(args.batches)
         ]
-        client.post("/api/v1/hashes/check", bodies[0], content_type="application/json")  # warm
-        statements = []
-        with connection.execute_wrapper(
-            lambda run, sql, *rest, seen=statements: seen.append(sql) or run(sql, *rest)
-        ):
-            client.post("/api/v1/hashes/check", bodies[0], content_type="application/json")
-        profiler = cProfile.Profile() if args.profile and algorithm == "sha256" else None
-        responses = []
-        started, cpu_started = time.perf_counter(), time.process_time()
-        if profiler:
-            profiler.enable()
-        for body in bodies:
-            responses.append(
-                client.post("/api/v1/hashes/check", body, content_type="application/json")
-            )
-        if profiler:
-            profiler.disable()
-        elapsed = time.perf_counter() - started
-        cpu = time.process_time() - cpu_started
-        assert all(response.status_code == 200 for response in responses)
-        matched = sum(response.json()["summary"]["matched"] for response in responses)
-        assert matched == 500 * len(bodies), matched
-        print(
-            f"API {algorithm:>6}: {1000 * len(bodies) / elapsed:>9,.0f} items/s, "
-            f"{elapsed / len(bodies) * 1000:5.1f} ms per batch of 1,000; "
-            f"{1000 * len(bodies) / cpu:>9,.0f} items per CPU second; "
-            f"{len(statements)} SQL statements per request"
+        for algorithm, make in (
+            ("sha256", lambda i: rng.choice(sha256) if i % 2 else secrets.token_hex(32)),
+            ("pdq", lambda i: _flip(rng.choice(pdq), 10, rng) if i % 2 else secrets.token_hex(32)),
         )
-        if profiler:
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+    }
+    one_process = {}
+    for algorithm, bodies in batches.items():
+        one_process[algorithm], _ = _measure(
+            client, connection, algorithm, bodies, args.profile, "", []
+        )
+    if args.shards:
+        from django.test import override_settings
+
+        token = secrets.token_urlsafe(32)
+        with (
+            _shard_processes(args.shards, token) as (urls, pids),
+            override_settings(HASHES_SHARD_SERVERS=urls, HASHES_SHARD_TOKEN=token),
+        ):
+            for algorithm, bodies in batches.items():
+                front, shards = _measure(
+                    client, connection, algorithm, bodies, False, f"{args.shards} shards", pids
+                )
+                items = 1000 * len(bodies)
+                print(
+                    f"  front {front * 1e6 / items:.1f} + shards {shards * 1e6 / items:.1f} "
+                    f"= {(front + shards) * 1e6 / items:.1f} µs of CPU per item, against "
+                    f"{one_process[algorithm] * 1e6 / items:.1f} in one process: "
+                    f"{(front + shards) / one_process[algorithm]:.2f}x"
+                )
+
+
+def _measure(client, connection, algorithm, bodies, profile, how, pids):
+    """Send the batches, print the figures; returns the CPU seconds of this process and ``pids``.
+
+    Only the timed batches count: the warm-up (where shards build their
+    indexes) and the statement count come before.
+    """
+    client.post("/api/v1/hashes/check", bodies[0], content_type="application/json")  # warm
+    statements = []
+    with connection.execute_wrapper(
+        lambda run, sql, *rest, seen=statements: seen.append(sql) or run(sql, *rest)
+    ):
+        client.post("/api/v1/hashes/check", bodies[0], content_type="application/json")
+    profiler = cProfile.Profile() if profile and algorithm == "sha256" else None
+    responses = []
+    started, cpu_started = time.perf_counter(), time.process_time()
+    others_started = sum(_cpu_seconds(pid) for pid in pids)
+    if profiler:
+        profiler.enable()
+    for body in bodies:
+        responses.append(client.post("/api/v1/hashes/check", body, content_type="application/json"))
+    if profiler:
+        profiler.disable()
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    others = sum(_cpu_seconds(pid) for pid in pids) - others_started
+    assert all(response.status_code == 200 for response in responses)
+    matched = sum(response.json()["summary"]["matched"] for response in responses)
+    assert matched == 500 * len(bodies), matched
+    print(
+        f"API {algorithm:>6}{' (' + how + ')' if how else ''}: "
+        f"{1000 * len(bodies) / elapsed:>9,.0f} items/s, "
+        f"{elapsed / len(bodies) * 1000:5.1f} ms per batch of 1,000; "
+        f"{1000 * len(bodies) / cpu:>9,.0f} items per CPU second; "
+        f"{len(statements)} SQL statements per request"
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+    return cpu, others
 
 
 if __name__ == "__main__":

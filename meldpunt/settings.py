@@ -287,6 +287,18 @@ VAULT_KDF_MEMLIMIT = int(os.environ.get("MELDPUNT_KDF_MEMLIMIT", str(256 * 1024 
 VAULT_KDF_SLOTS = int(os.environ.get("MELDPUNT_KDF_SLOTS", "0"))
 VAULT_KDF_MAX_WAIT_SECONDS = float(os.environ.get("MELDPUNT_KDF_MAX_WAIT", "20"))
 
+# The hash-check API's index split over processes (docs/operations.md, "Hash matching
+# beyond one machine"): a shard process holds the rows of MELDPUNT_HASH_SHARD ("i/n");
+# a front lists the shards' internal addresses in order, and fans each batch out to them.
+HASHES_SHARD = os.environ.get("MELDPUNT_HASH_SHARD", "").strip()
+HASHES_SHARD_SERVERS = [
+    url.strip()
+    for url in os.environ.get("MELDPUNT_HASH_SHARD_SERVERS", "").split(",")
+    if url.strip()
+]
+HASHES_SHARD_TOKEN = os.environ.get("MELDPUNT_HASH_SHARD_TOKEN", "").strip()
+HASHES_SHARD_TIMEOUT = float(os.environ.get("MELDPUNT_HASH_SHARD_TIMEOUT", "10"))
+
 # This installation's address as staff and partners reach it, for links in e-mail.
 SITE_URL = os.environ.get("MELDPUNT_SITE_URL", "http://localhost:8000")
 

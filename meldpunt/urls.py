@@ -16,6 +16,8 @@ urlpatterns = i18n_patterns(
 )
 urlpatterns += [
     path("api/v1/hashes/", include("meldpunt.hashes.api_urls")),
+    # A hash shard's search for its front (404 unless MELDPUNT_HASH_SHARD and its token).
+    path("internal/hashes/", include("meldpunt.hashes.shard_urls")),
     path("api/v1/partner-hotlines/", include("meldpunt.network.api_urls")),
     path("api/v1/", include("meldpunt.intake.api_urls")),
     path("staff/", include("meldpunt.vault.urls")),

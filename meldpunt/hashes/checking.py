@@ -19,9 +19,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from meldpunt.hashes.conf import hashes_setting
-from meldpunt.hashes.matching import exact_index, pdq_index
-from meldpunt.hashes.models import EXACT_ALGORITHMS, HEX_LENGTHS, Algorithm, HashCheckClient
-from meldpunt.hashes.selectors import hash_revision_current
+from meldpunt.hashes.matching import hashes_search
+from meldpunt.hashes.models import HEX_LENGTHS, Algorithm, HashCheckClient
+from meldpunt.hashes.shards import (
+    ShardsUnavailable,
+    hashes_search_sharded,
+    shard_servers,
+    this_shard,
+)
 
 ITEM_FIELDS = {"algorithm", "value", "id", "quality"}
 # Looked up once: Algorithm.values and Algorithm(...) rebuild lists on every call.
@@ -240,34 +245,33 @@ def hashes_check_batch(
 
     ``labels`` maps the ids of the lists that may match to their public labels
     (``check_client_labels``). Exact hashes go through one vectorised look-up
-    per algorithm, PDQ hashes through one range search for the batch; Python
-    then only walks the matches found. Lists sharing a label are reported
-    once, at the smallest distance; labels come sorted.
+    per algorithm, PDQ hashes through one range search for the batch, in this
+    process's indexes or, on a front (MELDPUNT_HASH_SHARD_SERVERS), over the
+    shards (``shards.hashes_search_sharded``, which raises ShardsUnavailable
+    when a shard does not answer); Python then only walks the matches found.
+    Lists sharing a label are reported once, at the smallest distance; labels
+    come sorted.
     """
     best: dict[int, dict[str, int]] = {}
     if not labels or not batch.valid:
         return {}
-    token = hash_revision_current()
-
-    def found(positions: list[int], queries: list[int], list_ids: list[int], distances) -> None:
+    values = {algorithm: hexes for algorithm, (_positions, hexes) in batch.hashes.items() if hexes}
+    max_distance = hashes_setting("HASHES_PDQ_MAX_DISTANCE")
+    if shard_servers():
+        found = hashes_search_sharded(values, lists=sorted(labels), max_distance=max_distance)
+    elif this_shard() is not None:
+        # A shard without the others would answer from a part of the lists.
+        raise ShardsUnavailable(None, "a shard process answers only its front")
+    else:
+        found = hashes_search(values, max_distance=max_distance)
+    for algorithm, (queries, list_ids, distances) in found.items():
+        positions = batch.hashes[algorithm][0]
         for query, list_id, distance in zip(queries, list_ids, distances, strict=True):
             label = labels.get(list_id)
             if label is not None:
                 matches = best.setdefault(positions[query], {})
                 if distance < matches.get(label, distance + 1):
                     matches[label] = distance
-
-    for algorithm in EXACT_ALGORITHMS:
-        positions, values = batch.hashes[algorithm]
-        if values:
-            queries, list_ids = exact_index(algorithm, token=token).lookup_hex(values)
-            found(positions, queries.tolist(), list_ids.tolist(), [0] * len(queries))
-    positions, values = batch.hashes[Algorithm.PDQ]
-    if values:
-        queries, list_ids, distances = pdq_index(token=token).search_hex(
-            values, max_distance=hashes_setting("HASHES_PDQ_MAX_DISTANCE")
-        )
-        found(positions, queries.tolist(), list_ids.tolist(), distances.tolist())
     return {
         position: [LabelMatch(label, distance) for label, distance in sorted(matches.items())]
         for position, matches in best.items()

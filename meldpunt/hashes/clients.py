@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -168,3 +169,18 @@ def check_usage_charge(*, client: HashCheckClient, items: int) -> Quota:
     if row is None:
         raise QuotaExceeded(check_usage_today(client), _next_midnight())
     return Quota(client.daily_quota, row[0])
+
+
+def check_usage_refund(*, client: HashCheckClient, items: int, day: datetime.date) -> None:
+    """Take back a charge of ``items`` hashes (and its request) made on ``day``.
+
+    For a check that was charged and then could not be answered (a shard of
+    the lists did not answer): the client is told nothing was checked, so
+    nothing may stay counted. ``day`` is the day read before the charge, so
+    a charge just before midnight is taken back from the day it went to.
+    """
+    if items <= 0:
+        return
+    HashCheckUsage.objects.filter(client=client, day=day, items__gte=items).update(
+        items=F("items") - items, requests=F("requests") - 1
+    )

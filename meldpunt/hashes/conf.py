@@ -19,6 +19,16 @@ DEFAULTS = {
     # (1,000 items of a 64-digit hash and a 200-character reference fit easily).
     "HASHES_CHECK_MAX_ITEMS": 1000,
     "HASHES_CHECK_MAX_BODY_BYTES": 1024 * 1024,
+    # Shards (meldpunt.hashes.shards; settings.py reads them from MELDPUNT_HASH_SHARD*):
+    # this process's shard "i/n" ("" holds everything), the shards' internal base
+    # addresses for a front (none: check in this process), the token shards and
+    # front share, the seconds a front waits for a shard, and the Retry-After sent
+    # with a 503 when a shard did not answer.
+    "HASHES_SHARD": "",
+    "HASHES_SHARD_SERVERS": [],
+    "HASHES_SHARD_TOKEN": "",
+    "HASHES_SHARD_TIMEOUT": 10.0,
+    "HASHES_SHARD_RETRY_AFTER": 30,
 }
 
 

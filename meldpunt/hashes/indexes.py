@@ -31,6 +31,9 @@ from collections.abc import Sequence
 from itertools import combinations
 
 import numpy
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.functions import Collate
 
 from meldpunt.hashes.models import HEX_LENGTHS, Algorithm, HashList, KnownHash
 
@@ -255,6 +258,26 @@ class MultiIndex:
         return query_of[pairs] + first, rows[pairs], distances[pairs]
 
 
+def store_rows(algorithm: Algorithm, value_range: tuple[str, str | None] | None) -> QuerySet:
+    """The store's rows of one algorithm whose values lie in ``value_range`` (all without one).
+
+    Values are stored as lower-case hex of one length, so a range of leading
+    digits is a range of strings. On PostgreSQL the comparison is made in the
+    "C" collation (byte order), whatever the database's locale, so that the
+    shards' ranges meet exactly as ``shards.Shard.holds`` computes them.
+    """
+    rows = KnownHash.objects.filter(algorithm=algorithm)
+    if value_range is not None:
+        low, high = value_range
+        field = "value"
+        if connection.vendor == "postgresql":
+            rows, field = rows.alias(value_bytes=Collate("value", "C")), "value_bytes"
+        rows = rows.filter(**{f"{field}__gte": low})
+        if high is not None:
+            rows = rows.filter(**{f"{field}__lt": high})
+    return rows
+
+
 class _StoreIndex:
     """The rows of one algorithm of the store, in memory, kept current in place.
 
@@ -269,12 +292,17 @@ class _StoreIndex:
 
     Subclasses hold the searchable structure over the row numbers
     (``_structure_add``) and search it, always under ``self._lock``.
+
+    ``value_range`` (``shards.Shard.value_range``) limits the index to the
+    values from ``low`` up to, not including, ``high`` (``None``: no end): a
+    shard process holds only its part of the store (docs/operations.md).
     """
 
     algorithm: Algorithm
 
-    def __init__(self) -> None:
+    def __init__(self, *, value_range: tuple[str, str | None] | None = None) -> None:
         self._lock = threading.Lock()
+        self.value_range = value_range
         self.row_ids = numpy.zeros(0, dtype=numpy.int64)
         self.list_ids = numpy.zeros(0, dtype=numpy.int64)
         self.live = numpy.zeros(0, dtype=bool)
@@ -289,6 +317,9 @@ class _StoreIndex:
 
     def list_name(self, list_id: int) -> str:
         return self.names.get(list_id, "")
+
+    def _store_rows(self) -> QuerySet:
+        return store_rows(self.algorithm, self.value_range)
 
     def __len__(self) -> int:
         """How many hashes can match now."""
@@ -324,7 +355,8 @@ class _StoreIndex:
 
     def _add_rows(self, after: int) -> int:
         rows = (
-            KnownHash.objects.filter(algorithm=self.algorithm, pk__gt=after)
+            self._store_rows()
+            .filter(pk__gt=after)
             .order_by("pk")
             .values_list("pk", "hash_list_id", "value")
         )
@@ -375,14 +407,17 @@ class PdqIndex(_StoreIndex):
 
     algorithm = Algorithm.PDQ
 
-    def __init__(self, *, expected: int = 0) -> None:
-        super().__init__()
+    def __init__(
+        self, *, expected: int = 0, value_range: tuple[str, str | None] | None = None
+    ) -> None:
+        super().__init__(value_range=value_range)
         self._index = MultiIndex(widths=chunk_layout(expected))
 
     @classmethod
-    def from_database(cls) -> "PdqIndex":
-        """Every PDQ row of the store, in the chunk layout that suits their number."""
-        index = cls(expected=KnownHash.objects.filter(algorithm=Algorithm.PDQ).count())
+    def from_database(cls, *, value_range: tuple[str, str | None] | None = None) -> "PdqIndex":
+        """Every PDQ row of the store (or of the range), in the chunk layout that suits them."""
+        expected = store_rows(Algorithm.PDQ, value_range).count()
+        index = cls(expected=expected, value_range=value_range)
         index.refresh()
         return index
 
@@ -527,14 +562,18 @@ class ExactIndex(_StoreIndex):
     as for ``PdqIndex``.
     """
 
-    def __init__(self, algorithm: Algorithm) -> None:
-        super().__init__()
+    def __init__(
+        self, algorithm: Algorithm, *, value_range: tuple[str, str | None] | None = None
+    ) -> None:
+        super().__init__(value_range=value_range)
         self.algorithm = algorithm
         self._values = SortedValues(self.width)
 
     @classmethod
-    def from_database(cls, algorithm: Algorithm) -> "ExactIndex":
-        index = cls(algorithm)
+    def from_database(
+        cls, algorithm: Algorithm, *, value_range: tuple[str, str | None] | None = None
+    ) -> "ExactIndex":
+        index = cls(algorithm, value_range=value_range)
         index.refresh()
         return index
 

@@ -28,10 +28,11 @@ the known video's frames found) does not apply.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 from meldpunt.hashes.conf import hashes_setting
@@ -43,6 +44,7 @@ from meldpunt.hashes.models import (
     MatchMethod,
 )
 from meldpunt.hashes.selectors import hash_revision_current
+from meldpunt.hashes.shards import Found, this_shard
 
 if TYPE_CHECKING:
     from meldpunt.hashes.indexes import ExactIndex, PdqIndex
@@ -92,7 +94,7 @@ def exact_index(algorithm: Algorithm, *, token: str | None = None) -> ExactIndex
         if cached is None:
             from meldpunt.hashes.indexes import ExactIndex  # noqa: PLC0415 (numpy on first use)
 
-            cached = (token, ExactIndex.from_database(algorithm))
+            cached = (token, ExactIndex.from_database(algorithm, value_range=_value_range()))
         _exact_cached[algorithm] = cached
         return cached[1]
 
@@ -118,8 +120,67 @@ def pdq_index(*, token: str | None = None) -> PdqIndex:
         if _cached is None:
             from meldpunt.hashes.indexes import PdqIndex  # noqa: PLC0415 (numpy on first use)
 
-            _cached = (token, PdqIndex.from_database())
+            _cached = (token, PdqIndex.from_database(value_range=_value_range()))
         return _cached[1]
+
+
+def _value_range() -> tuple[str, str | None] | None:
+    """The part of the store this process's indexes hold: a shard's range, or all of it."""
+    shard = this_shard()
+    return None if shard is None else shard.value_range
+
+
+def _whole_store_index() -> PdqIndex:
+    """The PDQ index for matching a file, which needs every list in this process.
+
+    A shard process (MELDPUNT_HASH_SHARD) holds only part of the store and
+    would miss matches in the other parts, so it refuses to match files;
+    they are matched in the web and worker processes, which are not shards.
+    """
+    if this_shard() is not None:
+        raise ImproperlyConfigured(
+            "a hash shard process (MELDPUNT_HASH_SHARD) holds a part of the lists only "
+            "and does not match files"
+        )
+    return pdq_index()
+
+
+def hashes_search(
+    values: Mapping[Algorithm, Sequence[str]],
+    *,
+    max_distance: int,
+    lists: Collection[int] | None = None,
+) -> dict[Algorithm, Found]:
+    """Every live row each value is on, per algorithm, from this process's indexes.
+
+    ``values`` are well-formed hex (either case); the result gives, per
+    algorithm, (query number, list id, distance) triples, the query number
+    counting that algorithm's values from 0 and the distance 0 for exact
+    hashes. ``lists`` keeps only rows of those lists. The store's revision is
+    read once, so all algorithms answer from the same state. The hash-check
+    API's search, in one process or, on a shard, for the front
+    (``shards.hashes_search_sharded`` gives the same triples over the shards).
+    """
+    import numpy  # noqa: PLC0415 (numpy on first use, with the indexes)
+
+    token = hash_revision_current()
+    allowed = None if lists is None else numpy.asarray(sorted(lists), dtype=numpy.int64)
+    found: dict[Algorithm, Found] = {}
+    for algorithm, batch in values.items():
+        if not batch:
+            continue
+        if algorithm == Algorithm.PDQ:
+            queries, list_ids, distances = pdq_index(token=token).search_hex(
+                batch, max_distance=max_distance
+            )
+        else:
+            queries, list_ids = exact_index(algorithm, token=token).lookup_hex(batch)
+            distances = numpy.zeros(len(queries), dtype=numpy.int64)
+        if allowed is not None:
+            keep = numpy.isin(list_ids, allowed)
+            queries, list_ids, distances = queries[keep], list_ids[keep], distances[keep]
+        found[algorithm] = (queries.tolist(), list_ids.tolist(), distances.tolist())
+    return found
 
 
 def _normalised(values: Iterable[str], length: int) -> list[str]:
@@ -167,7 +228,7 @@ def hashes_match_pdq(pdq: str, *, quality: int | None) -> list[Match]:
     query = _normalised([pdq], HEX_LENGTHS[Algorithm.PDQ])
     if not query:
         return []
-    index = pdq_index()
+    index = _whole_store_index()
     [best] = index.search(query, max_distance=hashes_setting("HASHES_PDQ_MAX_DISTANCE"))
     matches = [
         Match(list_id, index.list_name(list_id), Algorithm.PDQ, distance)
@@ -192,7 +253,7 @@ def hashes_match_vpdq(frames: Sequence[Mapping]) -> list[Match]:
     distinct = list(dict.fromkeys(good))
     if not distinct:
         return []
-    index = pdq_index()
+    index = _whole_store_index()
     per_frame = index.search(distinct, max_distance=hashes_setting("HASHES_PDQ_MAX_DISTANCE"))
     matched: dict[int, list[int]] = {}
     for best in per_frame:

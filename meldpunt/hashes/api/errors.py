@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     TOKEN_INVALID = "token_invalid"  # noqa: S105 (a code, not a secret)
     TOKEN_REVOKED = "token_revoked"  # noqa: S105 (a code, not a secret)
     QUOTA_EXCEEDED = "quota_exceeded"
+    # The lists are split over shard processes and one of them did not answer.
+    SHARDS_UNAVAILABLE = "shards_unavailable"
     # The single-hash check answers a malformed hash with the batch's item codes.
     UNKNOWN_ALGORITHM = ItemCode.UNKNOWN_ALGORITHM
     VALUE_MISSING = ItemCode.VALUE_MISSING

@@ -41,6 +41,22 @@ _METHOD_ERRORS = {
         "headers": {"Allow": {"schema": {"type": "string"}}},
     },
 }
+_SHARD_ERRORS = {
+    "503": {
+        **error_response(
+            "Only where the lists are split over shard processes: one of them did not "
+            "answer. Nothing was checked or counted; send the same request again after "
+            "`Retry-After` seconds.",
+            ErrorCode.SHARDS_UNAVAILABLE,
+        ),
+        "headers": {
+            "Retry-After": {
+                "schema": {"type": "string"},
+                "description": "Seconds to wait before sending the request again.",
+            }
+        },
+    },
+}
 _LANGUAGE = {"$ref": "#/components/parameters/AcceptLanguage"}
 _TOKEN = [{"clientToken": []}]
 
@@ -222,7 +238,9 @@ PATHS: dict[str, Any] = {
                 "Each item is answered on its own: a bad item gets an `error` with one of the "
                 "item codes and the others are still checked. Only the well-formed items count "
                 "against the daily quota; a batch that would pass the quota is refused whole "
-                "(429) and nothing is counted. The hashes and ids are not stored."
+                "(429) and nothing is counted. Where the lists are split over shard processes, a "
+                "shard that does not answer makes the whole batch a 503 (`shards_unavailable`), "
+                "never a partial answer, and nothing is counted. The hashes and ids are not stored."
             ),
             "security": _TOKEN,
             "parameters": [_LANGUAGE],
@@ -256,6 +274,7 @@ PATHS: dict[str, Any] = {
                         }
                     },
                 },
+                **_SHARD_ERRORS,
                 **_METHOD_ERRORS,
             },
         }
@@ -328,6 +347,7 @@ PATHS: dict[str, Any] = {
                         }
                     },
                 },
+                **_SHARD_ERRORS,
                 **_METHOD_ERRORS,
             },
         }

@@ -36,10 +36,12 @@ from meldpunt.hashes.clients import (
     TokenRefused,
     check_client_authenticate,
     check_usage_charge,
+    check_usage_refund,
     check_usage_today,
 )
 from meldpunt.hashes.conf import hashes_setting
 from meldpunt.hashes.models import HashCheckClient
+from meldpunt.hashes.shards import ShardsUnavailable
 from meldpunt.jsonapi import (
     ANY_METHOD,
     MALFORMED_JSON,
@@ -163,6 +165,34 @@ def _charge(client: HashCheckClient, items: int) -> Quota:
         ) from exceeded
 
 
+@contextmanager
+def _charged(client: HashCheckClient, items: int) -> Iterator[Quota]:
+    """Charge ``items`` (429 past the quota), and take the charge back if the check fails.
+
+    The quota is counted once, here at the front, before the (possibly
+    fanned-out) search; a search that cannot be answered because a shard of
+    the lists is down refunds it and answers 503 with Retry-After, so the
+    client retries and is counted once (docs/hashes.md, "Errors and limits").
+    """
+    day = timezone.localdate()
+    quota = _charge(client, items)
+    try:
+        yield quota
+    except ShardsUnavailable as unavailable:
+        check_usage_refund(client=client, items=items, day=day)
+        seconds = hashes_setting("HASHES_SHARD_RETRY_AFTER")
+        raise ApiError(
+            503,
+            ErrorCode.SHARDS_UNAVAILABLE,
+            _(
+                "Part of the hash lists cannot be searched right now; nothing was checked "
+                "or counted. Try again in %(seconds)d seconds."
+            )
+            % {"seconds": seconds},
+            headers={"Retry-After": str(seconds)},
+        ) from unavailable
+
+
 def _quota_json(quota: Quota) -> dict[str, int]:
     return {"limit": quota.limit, "used": quota.used, "remaining": quota.remaining}
 
@@ -208,8 +238,9 @@ def _check(request: HttpRequest) -> HttpResponse:
     client = _client(request)
     raw_items = _read_items(request)
     batch = check_items_parse(raw_items)
-    quota = _charge(client, batch.valid)
-    found = hashes_check_batch(batch, labels=check_client_labels(client))
+    labels = check_client_labels(client)
+    with _charged(client, batch.valid) as quota:
+        found = hashes_check_batch(batch, labels=labels)
     results = []
     for position, raw in enumerate(raw_items):
         result: dict = {"index": position, "id": _reference(raw)}
@@ -264,8 +295,9 @@ def check_one(request: HttpRequest, algorithm: str, value: str) -> HttpResponse:
     """
     client = _client(request)
     item = _single_item(algorithm, value, request.GET.get("quality"))
-    quota = _charge(client, 1)
-    [matches] = hashes_check([item], labels=check_client_labels(client))
+    labels = check_client_labels(client)
+    with _charged(client, 1) as quota:
+        [matches] = hashes_check([item], labels=labels)
     return _json_response(
         {"match": bool(matches), "matches": _matches_json(matches), "quota": _quota_json(quota)}
     )
