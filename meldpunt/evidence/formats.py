@@ -35,6 +35,7 @@ PNG = Format("png", Kind.IMAGE, "image/png")
 GIF = Format("gif", Kind.IMAGE, "image/gif")
 WEBP = Format("webp", Kind.IMAGE, "image/webp")
 HEIC = Format("heic", Kind.IMAGE, "image/heic")
+TIFF = Format("tiff", Kind.IMAGE, "image/tiff")
 MP4 = Format("mp4", Kind.MEDIA, "video/mp4", demuxer="mp4")
 MOV = Format("mov", Kind.MEDIA, "video/quicktime", demuxer="mov")
 M4A = Format("m4a", Kind.MEDIA, "audio/mp4", demuxer="mp4")
@@ -46,7 +47,9 @@ FLAC = Format("flac", Kind.MEDIA, "audio/flac", demuxer="flac")
 PDF = Format("pdf", Kind.PDF, "application/pdf")
 TEXT = Format("text", Kind.TEXT, "text/plain")
 
-ALL_FORMATS = (JPEG, PNG, GIF, WEBP, HEIC, MP4, MOV, M4A, WEBM, MP3, OGG, WAV, FLAC, PDF, TEXT)
+ALL_FORMATS = (
+    JPEG, PNG, GIF, WEBP, HEIC, TIFF, MP4, MOV, M4A, WEBM, MP3, OGG, WAV, FLAC, PDF, TEXT,
+)  # fmt: skip
 FORMATS_BY_NAME = {fmt.name: fmt for fmt in ALL_FORMATS}
 
 # File name endings that claim one of the binary formats. A name decides
@@ -56,7 +59,7 @@ FORMATS_BY_NAME = {fmt.name: fmt for fmt in ALL_FORMATS}
 _CLAIMING_SUFFIXES = {
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp", ".heic", ".heif", ".mp4",
     ".m4v", ".mov", ".qt", ".m4a", ".m4b", ".webm", ".mp3", ".ogg", ".oga", ".wav", ".flac",
-    ".pdf",
+    ".pdf", ".tif", ".tiff",
 }  # fmt: skip
 
 
@@ -66,6 +69,8 @@ def claims_binary_format(name: str) -> bool:
     return f".{suffix}" in _CLAIMING_SUFFIXES
 
 
+# Byte order mark and version: classic TIFF (42) and BigTIFF (43), little- and big-endian.
+_TIFF_SIGNATURES = {b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"}
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 _MP4_BRANDS = {
     b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42",
@@ -120,6 +125,8 @@ def sniff(head: bytes) -> Format | None:
         return WAV
     if head.startswith(b"%PDF-"):
         return PDF
+    if head[:4] in _TIFF_SIGNATURES:
+        return TIFF
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         # EBML: Matroska and WebM share it; only WebM is on the allow-list.
         return WEBM if b"webm" in head[:HEAD_BYTES] else None

@@ -38,6 +38,7 @@ VPDQ_SECONDS_PER_HASH = 1.0
 # The settings a child needs; it does not load the project's settings module.
 _CHILD_SETTINGS = (
     "EVIDENCE_MAX_IMAGE_PIXELS",
+    "EVIDENCE_MAX_TIFF_PAGES",
     "EVIDENCE_MAX_PDF_PAGES",
     "EVIDENCE_MAX_PDF_OBJECTS",
     "EVIDENCE_MAX_MEDIA_STREAMS",

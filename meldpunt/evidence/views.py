@@ -207,6 +207,10 @@ def preview_picture(request: HttpRequest, pk: int) -> HttpResponse:
     return _private(HttpResponse(jpeg, content_type="image/jpeg"))
 
 
+# Images browsers do not draw: the reveal shows the worker's thumbnail instead.
+_NOT_SHOWN_INLINE = {"image/tiff"}
+
+
 @_signed_in
 def revealed_picture(request: HttpRequest, pk: int) -> HttpResponse:
     """The real picture (an image, or a video's contact sheet), only while revealed."""
@@ -214,7 +218,7 @@ def revealed_picture(request: HttpRequest, pk: int) -> HttpResponse:
     if _open_session(request, evidence) is None or _is_withheld(request, evidence):
         raise Http404
     shown: EvidenceFile | EvidencePreview | None = evidence
-    if not evidence.media_type.startswith("image/"):
+    if not evidence.media_type.startswith("image/") or evidence.media_type in _NOT_SHOWN_INLINE:
         shown = _preview_picture(evidence)
         if shown is None:
             raise Http404
