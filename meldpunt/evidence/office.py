@@ -491,7 +491,8 @@ def _clean_ooxml_tree(
                 or attribute_name in _DROPPED_ATTRIBUTE_NAMES
             ):
                 del element.attrib[attribute]
-    _drop_empty(tree, "externalReferences")
+    for container in ("externalReferences", "Choice", "AlternateContent"):
+        _drop_empty(tree, container)
 
 
 def _is_detached(element: etree._Element, tree: etree._ElementTree) -> bool:
