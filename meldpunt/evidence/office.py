@@ -31,6 +31,7 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 from PIL import Image
@@ -78,7 +79,7 @@ class _Package:
         if total > evidence_setting("EVIDENCE_MAX_OFFICE_BYTES"):
             raise EvidenceRejected(RejectionCode.TOO_COMPLEX)
         self.members: dict[str, zipfile.ZipInfo] = {}
-        folded: set[str] = set()
+        self.folded: dict[str, str] = {}
         for info in infos:
             if info.flag_bits & 0x1:  # ZIP-level encryption
                 raise EvidenceRejected(RejectionCode.ENCRYPTED)
@@ -87,9 +88,9 @@ class _Package:
                 continue
             if name.startswith("/") or "\\" in name or ".." in name.split("/") or "\0" in name:
                 raise MalformedOffice("bad part name")
-            if name.lower() in folded:  # part names are case-insensitive (OPC)
+            if name.lower() in self.folded:  # part names are case-insensitive (OPC)
                 raise MalformedOffice("duplicate part name")
-            folded.add(name.lower())
+            self.folded[name.lower()] = name
             self.members[name] = info
 
     def find(self, name: str) -> str | None:
@@ -97,7 +98,7 @@ class _Package:
         if name in self.members:
             return name
         lowered = name.lower()
-        return next((member for member in self.members if member.lower() == lowered), None)
+        return self.folded.get(lowered)
 
     def read(self, name: str) -> bytes:
         info = self.members[name]
@@ -164,7 +165,7 @@ def _unwrap(element: etree._Element, drop_children: set[str] = frozenset()) -> N
 
 
 def _move_text(element: etree._Element, text: str | None) -> None:
-    if not text or not text.strip():
+    if not text:
         return
     previous = element.getprevious()
     parent = element.getparent()
@@ -172,6 +173,25 @@ def _move_text(element: etree._Element, text: str | None) -> None:
         previous.tail = (previous.tail or "") + text
     elif parent is not None:
         parent.text = (parent.text or "") + text
+
+
+def _walk(root: etree._Element):
+    """Every element in document order, for the caller to drop, unwrap or change.
+
+    What the caller dropped is not descended into; the children of what it
+    unwrapped are visited where they now are. Linear in the number of
+    elements, whatever the depth.
+    """
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        children = [child for child in element if isinstance(child.tag, str)]
+        yield element
+        if element is root or element.getparent() is not None:
+            stack.extend(reversed(children))
+        else:  # dropped, or unwrapped: its children that moved up are visited
+            moved = [child for child in children if child.getparent() not in (None, element)]
+            stack.extend(reversed(moved))
 
 
 def _drop(element: etree._Element) -> None:
@@ -232,7 +252,7 @@ _EDITOR_NAMESPACES = {
 def _clean_svg(data: bytes) -> bytes:
     """An SVG without metadata, titles, scripts and editors' attributes (file paths, names)."""
     tree = _parse(data)
-    for element in list(tree.iter(etree.Element)):
+    for element in _walk(tree.getroot()):
         namespace, name = _local(element)
         if name in _SVG_DROPPED or namespace in _EDITOR_NAMESPACES:
             _drop(element)
@@ -389,7 +409,7 @@ def _relationships_name(part: str) -> str:
 
 def _resolve(source: str, target: str) -> str:
     """A relationship's internal target as a part name (no leading slash)."""
-    target = target.split("#", 1)[0]
+    target = unquote(target.split("#", 1)[0])  # part names are URIs in relationships
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
@@ -457,9 +477,7 @@ def _clean_ooxml_tree(
     tree: etree._ElementTree, dropped_ids: set[str], result: _OoxmlResult
 ) -> None:
     """Tracked changes accepted, comment anchors, rsids, IDs and dropped references removed."""
-    for element in list(tree.iter(etree.Element)):
-        if _is_detached(element, tree):
-            continue  # inside something already dropped
+    for element in _walk(tree.getroot()):
         namespace, name = _local(element)
         if namespace in W_NS and name in _W_DROPPED:
             if name in ("del", "moveFrom"):
@@ -493,15 +511,6 @@ def _clean_ooxml_tree(
                 del element.attrib[attribute]
     for container in ("externalReferences", "Choice", "AlternateContent"):
         _drop_empty(tree, container)
-
-
-def _is_detached(element: etree._Element, tree: etree._ElementTree) -> bool:
-    """Whether an ancestor of element was dropped already (then there is nothing to do)."""
-    root = tree.getroot()
-    node = element
-    while node is not None and node is not root:
-        node = node.getparent()
-    return node is not root
 
 
 def _local_name(attribute: str) -> tuple[str, str]:
@@ -624,7 +633,14 @@ def _cleaned_part(
     """
     if name not in written:
         data = package.read(name)
-        if _is_xml(name, content_type):
+        if name.lower().endswith(".vml"):
+            # Legacy VML is often not well-formed XML: such a drawing is left out.
+            try:
+                _parse(data)
+            except MalformedOffice:
+                data = None
+            written[name] = data
+        elif _is_xml(name, content_type):
             written[name] = data
         elif content_type.startswith("image/"):
             written[name] = _clean_picture(data)
@@ -732,9 +748,7 @@ def _is_external(href: str) -> bool:
 
 
 def _clean_odf_tree(tree: etree._ElementTree, counts: dict[str, int]) -> None:
-    for element in list(tree.iter(etree.Element)):
-        if _is_detached(element, tree):
-            continue
+    for element in _walk(tree.getroot()):
         key = _local(element)
         if key in _ODF_DROPPED:
             if key[1] == "annotation":
