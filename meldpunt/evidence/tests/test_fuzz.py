@@ -133,7 +133,7 @@ def _mutate_office(parts: dict[str, bytes], rng: random.Random) -> bytes:
     if action < 0.7:
         mutated[name] = _mutate(mutated[name], rng)
     elif action < 0.8:
-        mutated[name + rng.choice(["x", "/", ".rels", ""])] = mutated.pop(name)
+        mutated[name + rng.choice(["x", ".rels", "_"])] = mutated.pop(name)
     elif action < 0.9:
         del mutated[name]
     else:
