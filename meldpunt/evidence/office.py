@@ -564,10 +564,8 @@ def _clean_ooxml(package: _Package) -> tuple[formats.Format, dict[str, bytes], d
         raise EvidenceRejected(RejectionCode.TYPE_NOT_ALLOWED)
     fmt = _MAIN_TYPES[main_type]
     result = _OoxmlResult()
-    if "macroEnabled" in main_type or any(
-        "vbaProject" in content_type for content_type in [*defaults.values(), *overrides.values()]
-    ):
-        result.count("macros_removed")
+    if "macroEnabled" in main_type:
+        result.counts["macros_removed"] = 1
     # Walk the graph of relationships from the package root: what is not reached is not kept.
     queue: list[str] = [""]
     visited: set[str] = {""}
@@ -579,6 +577,8 @@ def _clean_ooxml(package: _Package) -> tuple[formats.Format, dict[str, bytes], d
         tree, relationships = _relationships(package, part)
         dropped_ids[part] = set()
         for relationship in relationships:
+            if relationship.type.endswith("/vbaProject"):
+                result.counts["macros_removed"] = 1
             target = None if relationship.external else package.find(relationship.target)
             content_type = _content_type(target, defaults, overrides) if target else ""
             keep = _kept_relationship(relationship, fmt) and (
@@ -780,6 +780,8 @@ def _clean_odf(package: _Package) -> tuple[formats.Format, dict[str, bytes], dic
         if path.endswith("/") or path in ("", "/"):
             continue
         name = package.find(path)
+        if path.startswith(("Basic/", "Scripts/")):
+            counts["macros_removed"] = 1
         if name is None or _odf_dropped(path):
             manifest.getroot().remove(entry)
             continue
