@@ -305,12 +305,16 @@ def rewrite_tiff(image: Image.Image) -> bytes:
                 raise MalformedImage("TIFF page without pixels")
             if width * height > max_pixels:
                 raise EvidenceRejected(RejectionCode.TOO_COMPLEX)
+            orientation = tags.get(_TIFF_ORIENTATION, 1)
             image.load()
             page = image.copy()  # pixels and palette; no tags
             page.info = {}
-            transpose = _TRANSPOSE_FOR_ORIENTATION.get(tags.get(_TIFF_ORIENTATION, 1))
-            if transpose is not None:
-                page = page.transpose(transpose)
+            # Pillow turns a TIFF page upright while loading it and then drops
+            # the tag; should a version not do so, the tag is still there.
+            if getattr(image, "tag_v2", {}).get(_TIFF_ORIENTATION) == orientation:
+                transpose = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
+                if transpose is not None:
+                    page = page.transpose(transpose)
             page.save(
                 writer, format="TIFF", **_tiff_compression(page, image.info.get("compression", ""))
             )

@@ -49,6 +49,7 @@ PLACES = {
 }
 VISIBLE = {
     "docx": "Er wordt gedeald bij de snackbar. Kenteken AB-12-CD. Zie https://example.org/bewijs",
+    "docm": "Er wordt gedeald bij de snackbar. Kenteken AB-12-CD. Zie https://example.org/bewijs",
     "xlsx": "Datum Bedrag Ontvanger 2024-01-05 15000 Stichting X Verborgen blad",
     "pptx": "Invloed op raadsleden Betalingen via stichting",
     "odt": "Er wordt gedeald bij de snackbar. Kenteken AB-12-CD.",
@@ -641,7 +642,7 @@ def odp() -> bytes:
 
 def encrypted_ooxml() -> bytes:
     """What Office writes for a password-protected DOCX: an OLE file with EncryptionInfo."""
-    directory = "".join(
+    directory = b"".join(
         name.encode("utf-16-le").ljust(64, b"\0") + b"\0" * 64
         for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage")
     )
