@@ -71,7 +71,12 @@ class _Package:
     """The ZIP's members by name, read one at a time within the limits."""
 
     def __init__(self, source: Path) -> None:
-        self.zip = zipfile.ZipFile(source)  # noqa: SIM115 - closed by clean_office
+        try:
+            self.zip = zipfile.ZipFile(source)  # noqa: SIM115 - closed by clean_office
+        except zipfile.BadZipFile as error:
+            # Not even its directory is there: nothing says it was a document.
+            # services.py calls it damaged when its name says it was one.
+            raise EvidenceRejected(RejectionCode.TYPE_NOT_ALLOWED) from error
         infos = self.zip.infolist()
         if len(infos) > evidence_setting("EVIDENCE_MAX_OFFICE_PARTS"):
             raise EvidenceRejected(RejectionCode.TOO_COMPLEX)

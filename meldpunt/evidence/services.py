@@ -127,11 +127,13 @@ def _as_damaged_if_claimed(
     """A file named like a photo, video or PDF whose bytes are no known format is damaged.
 
     Its signature is what broke (or it was cut off before it), so "this kind of
-    file is not accepted" would send its sender looking for another format.
+    file is not accepted" would send its sender looking for another format. So
+    is a ZIP named like an office document that cannot be opened as one (cut
+    off before its directory); a ZIP named otherwise is an archive, refused.
     """
     if (
         refusal.code == RejectionCode.TYPE_NOT_ALLOWED
-        and fmt == formats.TEXT
+        and fmt in (formats.TEXT, formats.OFFICE_ZIP)
         and formats.claims_binary_format(name)
     ):
         return EvidenceRejected(RejectionCode.CORRUPT)

@@ -230,7 +230,7 @@ def test_download_name_is_safe_and_follows_the_cleaned_type(name, media_type, ex
     assert download_name(name=name, media_type=media_type, fallback="file-7") == expected
 
 
-def _store(data: bytes, name: str, django_capture_on_commit_callbacks):
+def _stored_file(data: bytes, name: str, django_capture_on_commit_callbacks):
     line = make_line()
     analyst = make_staff(lines=[line])
     key_bytes = crypto.new_data_key()
@@ -245,7 +245,7 @@ def _store(data: bytes, name: str, django_capture_on_commit_callbacks):
 def test_a_revealed_tiff_shows_its_thumbnail_which_browsers_can_draw(
     client, settings, django_capture_on_commit_callbacks
 ):
-    evidence, analyst = _store(corpus.tiff(), "scan.tif", django_capture_on_commit_callbacks)
+    evidence, analyst = _stored_file(corpus.tiff(), "scan.tif", django_capture_on_commit_callbacks)
     settings.EVIDENCE_VIEWING_CUTOFF = ""
     sign_in(client, analyst)
     client.post(f"/staff/evidence/{evidence.pk}/reveal/")
@@ -257,7 +257,7 @@ def test_a_revealed_tiff_shows_its_thumbnail_which_browsers_can_draw(
 def test_document_page_says_what_cleaning_changed(client, django_capture_on_commit_callbacks):
     from meldpunt.evidence.tests import office_corpus
 
-    evidence, analyst = _store(
+    evidence, analyst = _stored_file(
         office_corpus.docm(), "verslag.docm", django_capture_on_commit_callbacks
     )
     sign_in(client, analyst)
