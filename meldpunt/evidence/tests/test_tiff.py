@@ -175,3 +175,20 @@ def test_truncated_tiff_is_refused_as_damaged():
     with pytest.raises(EvidenceRejected) as refusal:
         _prepare(corpus.tiff()[:200])
     assert refusal.value.code == "corrupt"
+
+
+def test_tiff_and_documents_are_cleaned_without_writing_any_file(tmp_path, monkeypatch):
+    """libtiff names its in-memory file "tempfile.tif" in messages; nothing is written."""
+    import os
+    import tempfile
+
+    from meldpunt.evidence.tests import office_corpus
+
+    monkeypatch.chdir(tmp_path)
+    temporary = set(os.listdir(tempfile.gettempdir()))
+    for data in (corpus.tiff_jpeg(), corpus.tiff_fax(), corpus.tiff(), office_corpus.docx()):
+        _cleaned(data)
+    assert os.listdir(tmp_path) == []
+    assert not {
+        name for name in set(os.listdir(tempfile.gettempdir())) - temporary if "tif" in name
+    }
