@@ -403,6 +403,7 @@ _W_DROPPED = {
 # custom XML and smart tags around text (their properties go).
 _W_UNWRAPPED = {"ins", "moveTo", "customXml", "smartTag"}
 _W_WRAPPER_PROPERTIES = {"customXmlPr", "smartTagPr"}
+_HIDDEN_STATES = {"hidden", "veryHidden"}
 _S_DROPPED = {"fileSharing", "fileVersion", "fileRecoveryPr"}
 _DROPPED_ATTRIBUTE_NAMES = {"author", "initials", "date", "refreshedBy", "userName", "userId"}
 
@@ -502,6 +503,8 @@ def _clean_ooxml_tree(
         if namespace in _S_NS and name in _S_DROPPED:
             _drop(element)
             continue
+        if namespace in _S_NS and name == "sheet" and element.get("state") in _HIDDEN_STATES:
+            result.count("hidden_sheets_kept")  # kept: hiding is no deletion; staff are told
         if _references_dropped(element, dropped_ids):
             _drop(element)
             continue

@@ -130,6 +130,7 @@ def _cleaning_notes(properties: dict) -> list[tuple[str, int]]:
         "external_links_removed": _("Links to files outside the document removed"),
         "pictures_removed": _("Pictures of a kind that cannot be cleaned removed"),
         "parts_removed": _("Other parts removed (properties, thumbnails, settings and such)"),
+        "hidden_sheets_kept": _("Hidden sheets (kept, not shown by a spreadsheet program)"),
     }
     return [(label, int(properties[key])) for key, label in labels.items() if properties.get(key)]
 

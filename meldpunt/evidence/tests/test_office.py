@@ -194,7 +194,8 @@ def test_macros_are_removed_and_the_file_is_stored_macro_free(kind):
 
 
 def test_xlsx_hidden_sheet_is_kept_and_workbook_loses_user_path_and_links():
-    cleaned, _prepared = _cleaned(office_corpus.xlsx())
+    cleaned, prepared = _cleaned(office_corpus.xlsx())
+    assert prepared.properties["hidden_sheets_kept"] == 1
     parts = _parts(cleaned)
     workbook = parts["xl/workbook.xml"].decode()
     assert 'state="hidden"' in workbook and "xl/worksheets/sheet2.xml" in parts
