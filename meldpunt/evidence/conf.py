@@ -17,6 +17,14 @@ DEFAULTS = {
     # about 30 bytes per pixel at its peak (PDQ works in floating point), so 50 MP
     # (a 48 MP phone photo) fits EVIDENCE_PARSER_MEMORY_BYTES below.
     "EVIDENCE_MAX_IMAGE_PIXELS": 50_000_000,
+    # Pages of a multi-page TIFF (a scanned file or fax); each is decoded on its own.
+    "EVIDENCE_MAX_TIFF_PAGES": 1_000,
+    # Office documents (ZIP packages): members, their total and largest unpacked
+    # size. Parts are read one at a time; an XML part of 64 MiB needs about
+    # ten times that while it is cleaned.
+    "EVIDENCE_MAX_OFFICE_PARTS": 10_000,
+    "EVIDENCE_MAX_OFFICE_BYTES": 512 * 1024 * 1024,
+    "EVIDENCE_MAX_OFFICE_PART_BYTES": 64 * 1024 * 1024,
     # Pages and objects of a PDF: qpdf's work grows with both.
     "EVIDENCE_MAX_PDF_PAGES": 5_000,
     "EVIDENCE_MAX_PDF_OBJECTS": 500_000,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from meldpunt.evidence import formats
 from meldpunt.evidence.known import evidence_is_known
 from meldpunt.evidence.meta import evidence_meta
 from meldpunt.evidence.models import EvidenceFile
@@ -22,7 +23,14 @@ from meldpunt.vault.audit import audit_record
 from meldpunt.vault.models import StaffUser
 
 # The cleaners' output types whose usual extension mimetypes lacks or spells oddly.
-_EXTENSIONS = {"audio/wav": ".wav", "audio/ogg": ".ogg", "text/plain": ".txt"}
+_EXTENSIONS = {
+    "audio/wav": ".wav",
+    "audio/ogg": ".ogg",
+    "text/plain": ".txt",
+    "image/tiff": ".tiff",
+    # Office types: not in every system's mime.types; a .docm is stored as .docx.
+    **{fmt.media_type: f".{fmt.name}" for fmt in formats.OFFICE_FORMATS},
+}
 NAME_MAX_CHARS = 100
 # Kept in a name besides letters and digits: nothing that a file system, a shell
 # or a header parser gives a meaning (no slash, quote, dot run, control character).

@@ -21,7 +21,8 @@ def _message(code: RejectionCode) -> str:
         RejectionCode.TOO_LARGE: _("This file is larger than allowed."),
         RejectionCode.TYPE_NOT_ALLOWED: _(
             "This kind of file is not accepted. Send photos (JPEG, PNG, WebP, HEIC, GIF), "
-            "video (MP4, MOV, WebM), audio (MP3, M4A, OGG, WAV, FLAC), PDF or plain text."
+            "scans (TIFF), video (MP4, MOV, WebM), audio (MP3, M4A, OGG, WAV, FLAC), PDF, "
+            "documents (DOCX, XLSX, PPTX, ODT, ODS, ODP) or plain text."
         ),
         RejectionCode.CORRUPT: _("This file is damaged or incomplete and cannot be opened."),
         RejectionCode.TOO_COMPLEX: _(

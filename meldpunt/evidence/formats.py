@@ -18,6 +18,7 @@ class Kind(enum.StrEnum):
     MEDIA = "media"  # video or audio, cleaned by remuxing
     PDF = "pdf"
     TEXT = "text"
+    OFFICE = "office"  # a ZIP package of XML parts (OOXML, OpenDocument)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ PNG = Format("png", Kind.IMAGE, "image/png")
 GIF = Format("gif", Kind.IMAGE, "image/gif")
 WEBP = Format("webp", Kind.IMAGE, "image/webp")
 HEIC = Format("heic", Kind.IMAGE, "image/heic")
+TIFF = Format("tiff", Kind.IMAGE, "image/tiff")
 MP4 = Format("mp4", Kind.MEDIA, "video/mp4", demuxer="mp4")
 MOV = Format("mov", Kind.MEDIA, "video/quicktime", demuxer="mov")
 M4A = Format("m4a", Kind.MEDIA, "audio/mp4", demuxer="mp4")
@@ -45,9 +47,27 @@ WAV = Format("wav", Kind.MEDIA, "audio/wav", demuxer="wav")
 FLAC = Format("flac", Kind.MEDIA, "audio/flac", demuxer="flac")
 PDF = Format("pdf", Kind.PDF, "application/pdf")
 TEXT = Format("text", Kind.TEXT, "text/plain")
+_OOXML = "application/vnd.openxmlformats-officedocument."
+DOCX = Format("docx", Kind.OFFICE, f"{_OOXML}wordprocessingml.document")
+XLSX = Format("xlsx", Kind.OFFICE, f"{_OOXML}spreadsheetml.sheet")
+PPTX = Format("pptx", Kind.OFFICE, f"{_OOXML}presentationml.presentation")
+ODT = Format("odt", Kind.OFFICE, "application/vnd.oasis.opendocument.text")
+ODS = Format("ods", Kind.OFFICE, "application/vnd.oasis.opendocument.spreadsheet")
+ODP = Format("odp", Kind.OFFICE, "application/vnd.oasis.opendocument.presentation")
+OFFICE_FORMATS = (DOCX, XLSX, PPTX, ODT, ODS, ODP)
+# What the first bytes can say of an office file: a ZIP, or an OLE compound
+# file (legacy .doc/.xls/.ppt, and password-protected OOXML). Which document it
+# is, if any, is decided in the sandbox from the package's parts; these two
+# are never a line's choice and never the stored format.
+OFFICE_ZIP = Format("zip", Kind.OFFICE, "application/zip")
+OLE = Format("ole", Kind.OFFICE, "application/x-ole-storage")
 
-ALL_FORMATS = (JPEG, PNG, GIF, WEBP, HEIC, MP4, MOV, M4A, WEBM, MP3, OGG, WAV, FLAC, PDF, TEXT)
+ALL_FORMATS = (
+    JPEG, PNG, GIF, WEBP, HEIC, TIFF, MP4, MOV, M4A, WEBM, MP3, OGG, WAV, FLAC, PDF, TEXT,
+    *OFFICE_FORMATS,
+)  # fmt: skip
 FORMATS_BY_NAME = {fmt.name: fmt for fmt in ALL_FORMATS}
+SNIFFED_FORMATS = FORMATS_BY_NAME | {OFFICE_ZIP.name: OFFICE_ZIP, OLE.name: OLE}
 
 # File name endings that claim one of the binary formats. A name decides
 # nothing about how a file is handled, only which refusal it gets: a file named
@@ -56,7 +76,8 @@ FORMATS_BY_NAME = {fmt.name: fmt for fmt in ALL_FORMATS}
 _CLAIMING_SUFFIXES = {
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp", ".heic", ".heif", ".mp4",
     ".m4v", ".mov", ".qt", ".m4a", ".m4b", ".webm", ".mp3", ".ogg", ".oga", ".wav", ".flac",
-    ".pdf",
+    ".pdf", ".tif", ".tiff", ".docx", ".docm", ".dotx", ".xlsx", ".xlsm", ".pptx", ".pptm",
+    ".ppsx", ".odt", ".ods", ".odp",
 }  # fmt: skip
 
 
@@ -66,6 +87,8 @@ def claims_binary_format(name: str) -> bool:
     return f".{suffix}" in _CLAIMING_SUFFIXES
 
 
+# Byte order mark and version: classic TIFF (42) and BigTIFF (43), little- and big-endian.
+_TIFF_SIGNATURES = {b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"}
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 _MP4_BRANDS = {
     b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42",
@@ -120,6 +143,12 @@ def sniff(head: bytes) -> Format | None:
         return WAV
     if head.startswith(b"%PDF-"):
         return PDF
+    if head[:4] in _TIFF_SIGNATURES:
+        return TIFF
+    if head.startswith(b"PK\x03\x04"):
+        return OFFICE_ZIP
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return OLE
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         # EBML: Matroska and WebM share it; only WebM is on the allow-list.
         return WEBM if b"webm" in head[:HEAD_BYTES] else None

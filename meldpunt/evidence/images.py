@@ -32,7 +32,7 @@ pillow_heif.register_heif_opener()
 
 _EXIF_ORIENTATION = 0x0112
 # Pillow reports these as its format names for what we write.
-_PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
+_PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "tiff": "TIFF"}
 
 
 class MalformedImage(ValueError):
@@ -241,6 +241,91 @@ def strip_webp(data: bytes) -> bytes:
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
+# --- TIFF -----------------------------------------------------------------
+
+_TIFF_ORIENTATION = 0x0112  # the same tag number as EXIF's
+_TIFF_NEW_SUBFILE_TYPE = 0x00FE
+_TIFF_REDUCED_RESOLUTION = 0x1  # NewSubfileType bit: a thumbnail of another page
+_TRANSPOSE_FOR_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+# Lossy page compressions: such pages are encoded again as JPEG (quality 95),
+# since their pixels were approximate already and deflating them would make
+# the file many times larger. Every other page is written losslessly.
+_TIFF_LOSSY = {"jpeg", "tiff_jpeg", "webp"}
+
+
+def _tiff_compression(page: Image.Image, original: str) -> dict:
+    """Encoder options: CCITT Group 4 for black and white, deflate for the rest."""
+    if page.mode == "1":
+        return {"compression": "group4"}
+    if original in _TIFF_LOSSY and page.mode in ("L", "RGB"):
+        return {"compression": "jpeg", "quality": 95}
+    return {"compression": "tiff_adobe_deflate"}
+
+
+def rewrite_tiff(image: Image.Image) -> bytes:
+    """Every page decoded and written into a new TIFF with only the tags that draw it.
+
+    A TIFF is a list of tag directories, any of which may hold EXIF, GPS, XMP,
+    IPTC, Photoshop data, an ICC profile, software, artist, host computer and
+    dates, or point to sub-images; so nothing is copied. Each page's pixels are
+    copied into a fresh image (no ``info``, no tags), turned upright when its
+    Orientation tag says so, and written by libtiff, which writes only size,
+    sample layout, colour map, compression and strips. Resolution (DPI) goes
+    too, as for PNG and JPEG. Pages flagged as reduced-resolution copies of
+    another page (thumbnails) are left out: a thumbnail can show what was cut
+    from the page. One page is decoded at a time, each within the pixel limit.
+    """
+    from PIL import TiffImagePlugin
+
+    max_pages = evidence_setting("EVIDENCE_MAX_TIFF_PAGES")
+    max_pixels = evidence_setting("EVIDENCE_MAX_IMAGE_PIXELS")
+    buffer = io.BytesIO()
+    written = 0
+    with TiffImagePlugin.AppendingTiffWriter(buffer, new=True) as writer:
+        for index in range(max_pages + 1):
+            try:
+                image.seek(index)
+            except EOFError:
+                break
+            if index == max_pages:
+                raise EvidenceRejected(RejectionCode.TOO_COMPLEX)
+            tags = getattr(image, "tag_v2", {})
+            if int(tags.get(_TIFF_NEW_SUBFILE_TYPE, 0) or 0) & _TIFF_REDUCED_RESOLUTION:
+                continue
+            width, height = image.size
+            if width < 1 or height < 1:
+                raise MalformedImage("TIFF page without pixels")
+            if width * height > max_pixels:
+                raise EvidenceRejected(RejectionCode.TOO_COMPLEX)
+            orientation = tags.get(_TIFF_ORIENTATION, 1)
+            image.load()
+            page = image.copy()  # pixels and palette; no tags
+            page.info = {}
+            # Pillow turns a TIFF page upright while loading it and then drops
+            # the tag; should a version not do so, the tag is still there.
+            if getattr(image, "tag_v2", {}).get(_TIFF_ORIENTATION) == orientation:
+                transpose = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
+                if transpose is not None:
+                    page = page.transpose(transpose)
+            page.save(
+                writer, format="TIFF", **_tiff_compression(page, image.info.get("compression", ""))
+            )
+            writer.newFrame()
+            written += 1
+            del page
+    if written == 0:
+        raise MalformedImage("TIFF without a full-size page")
+    return buffer.getvalue()
+
+
 _STRIPPERS = {
     formats.JPEG: strip_jpeg,
     formats.PNG: strip_png,
@@ -314,7 +399,9 @@ def clean_image(*, source: Path, target: Path, fmt: formats.Format) -> CleanedIm
     """Write a metadata-free copy of an image to target; raises on anything suspicious."""
     data = source.read_bytes()
     original = _open(data)
-    if fmt == formats.HEIC:
+    if fmt == formats.TIFF:
+        output_format, cleaned = fmt, rewrite_tiff(original)
+    elif fmt == formats.HEIC:
         # HEIF keeps metadata, thumbnails and auxiliary images as items of its
         # container; a fresh JPEG of the primary image has none of them. The
         # HEIF decoder has already applied the container's rotation.

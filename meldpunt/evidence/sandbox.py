@@ -38,6 +38,10 @@ VPDQ_SECONDS_PER_HASH = 1.0
 # The settings a child needs; it does not load the project's settings module.
 _CHILD_SETTINGS = (
     "EVIDENCE_MAX_IMAGE_PIXELS",
+    "EVIDENCE_MAX_TIFF_PAGES",
+    "EVIDENCE_MAX_OFFICE_PARTS",
+    "EVIDENCE_MAX_OFFICE_BYTES",
+    "EVIDENCE_MAX_OFFICE_PART_BYTES",
     "EVIDENCE_MAX_PDF_PAGES",
     "EVIDENCE_MAX_PDF_OBJECTS",
     "EVIDENCE_MAX_MEDIA_STREAMS",
@@ -133,7 +137,7 @@ def _clean(parameters: dict[str, Any]) -> dict[str, Any]:
     """Check and clean one file; media type, extra hashes and properties of the result."""
     from meldpunt.evidence import formats
 
-    fmt = formats.FORMATS_BY_NAME[parameters["format"]]
+    fmt = formats.SNIFFED_FORMATS[parameters["format"]]
     raw, cleaned = _opened(parameters["source"]), _opened(parameters["target"])
     if "memory_bytes" in parameters:  # absent only in job_answer_in_process
         _limit(parameters["memory_bytes"], parameters["output_bytes"])
@@ -159,6 +163,16 @@ def _clean(parameters: dict[str, Any]) -> dict[str, Any]:
 
         pages = clean_pdf(source=raw, target=cleaned)
         return {"media_type": fmt.media_type, "hashes": {}, "properties": {"pages": pages}}
+    if fmt.kind == formats.Kind.OFFICE:
+        from meldpunt.evidence.office import clean_office
+
+        document = clean_office(source=raw, target=cleaned, fmt=fmt)
+        return {
+            "media_type": document.format.media_type,
+            "format": document.format.name,
+            "hashes": {},
+            "properties": document.properties,
+        }
     from meldpunt.evidence.documents import clean_text
 
     clean_text(source=raw, target=cleaned)

@@ -77,9 +77,22 @@ class PreparedFile:
 def _sniff(raw: MemoryFile, allowed_formats: Collection[str] | None) -> formats.Format:
     raw.file.seek(0)
     fmt = formats.sniff(raw.file.read(formats.HEAD_BYTES)) or formats.TEXT
-    if allowed_formats is not None and fmt.name not in allowed_formats:
+    if not _may_be_allowed(fmt, allowed_formats):
         raise EvidenceRejected(RejectionCode.TYPE_NOT_ALLOWED)
     return fmt
+
+
+def _may_be_allowed(fmt: formats.Format, allowed_formats: Collection[str] | None) -> bool:
+    """Whether the line may accept this file; for a ZIP or OLE file, whether any office type.
+
+    Which office document a ZIP is shows only once its parts are read (in the
+    sandbox); the cleaned format is checked again then.
+    """
+    if allowed_formats is None or fmt.name in allowed_formats:
+        return True
+    if fmt in (formats.OFFICE_ZIP, formats.OLE):
+        return any(office.name in allowed_formats for office in formats.OFFICE_FORMATS)
+    return False
 
 
 def _clean_or_refuse(fmt: formats.Format, raw: MemoryFile, cleaned: MemoryFile) -> dict[str, Any]:
@@ -114,11 +127,13 @@ def _as_damaged_if_claimed(
     """A file named like a photo, video or PDF whose bytes are no known format is damaged.
 
     Its signature is what broke (or it was cut off before it), so "this kind of
-    file is not accepted" would send its sender looking for another format.
+    file is not accepted" would send its sender looking for another format. So
+    is a ZIP named like an office document that cannot be opened as one (cut
+    off before its directory); a ZIP named otherwise is an archive, refused.
     """
     if (
         refusal.code == RejectionCode.TYPE_NOT_ALLOWED
-        and fmt == formats.TEXT
+        and fmt in (formats.TEXT, formats.OFFICE_ZIP)
         and formats.claims_binary_format(name)
     ):
         return EvidenceRejected(RejectionCode.CORRUPT)
@@ -176,6 +191,9 @@ def evidence_prepare(
                 properties={"refusal": refusal.code},
                 is_cleaned=False,
             )
+        final_format = result.get("format", fmt.name)
+        if allowed_formats is not None and final_format not in allowed_formats:
+            raise EvidenceRejected(RejectionCode.TYPE_NOT_ALLOWED)
         keep = cleaned
     finally:
         for memory in (raw, cleaned):
@@ -187,7 +205,7 @@ def evidence_prepare(
         media_type=result["media_type"],
         original_name=name[:255],
         size=cleaned.size,
-        format=fmt.name,
+        format=final_format,
         hashes=file_digests(cleaned.path) | result["hashes"],
         original_hashes=original_digests.hexdigests(),
         properties=result["properties"],

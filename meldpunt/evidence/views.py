@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from nacl.public import PrivateKey
 
@@ -112,15 +113,38 @@ def _is_withheld(request: HttpRequest, evidence: EvidenceFile) -> bool:
     return evidence.pk not in request.session.get(KNOWN_SHOWN, []) and evidence_is_known(evidence)
 
 
+def _cleaning_notes(properties: dict) -> list[tuple[str, int]]:
+    """What cleaning changed in a document (office.py counts it), in the staff member's words.
+
+    Tracked changes are accepted and comments removed before anyone sees the
+    file, so staff are told there were some.
+    """
+    labels = {
+        "tracked_insertions_accepted": _("Tracked insertions accepted"),
+        "tracked_deletions_dropped": _("Tracked deletions carried out (the deleted text is gone)"),
+        "tracked_changes_removed": _("Tracked changes accepted"),
+        "comment_parts_removed": _("Comments removed"),
+        "comments_removed": _("Comments removed"),
+        "macros_removed": _("Macros removed"),
+        "external_relationships_removed": _("Links to files outside the document removed"),
+        "external_links_removed": _("Links to files outside the document removed"),
+        "pictures_removed": _("Pictures of a kind that cannot be cleaned removed"),
+        "parts_removed": _("Other parts removed (properties, thumbnails, settings and such)"),
+        "hidden_sheets_kept": _("Hidden sheets (kept, not shown by a spreadsheet program)"),
+    }
+    return [(label, int(properties[key])) for key, label in labels.items() if properties.get(key)]
+
+
 def _page_context(request: HttpRequest, evidence: EvidenceFile, key_bytes: bytes) -> dict:
     is_withheld = _is_withheld(request, evidence)
     refusal = download_refusal(evidence)
     # The name the reporter reviewed, as the case page lists it; like there,
     # the name of known material is not even decrypted until it is shown.
-    name = "" if is_withheld else evidence_meta(evidence=evidence, key_bytes=key_bytes)["name"]
+    meta = {} if is_withheld else evidence_meta(evidence=evidence, key_bytes=key_bytes)
     return {
         "evidence": evidence,
-        "name": name,
+        "name": meta.get("name", ""),
+        "cleaning_notes": _cleaning_notes(meta.get("properties") or {}),
         "case_url": evidence_owner_url(evidence),
         # Said on the page before anyone presses anything.
         "download_refusal": "" if refusal is None else DownloadRefused(refusal).message,
@@ -207,6 +231,10 @@ def preview_picture(request: HttpRequest, pk: int) -> HttpResponse:
     return _private(HttpResponse(jpeg, content_type="image/jpeg"))
 
 
+# Images browsers do not draw: the reveal shows the worker's thumbnail instead.
+_NOT_SHOWN_INLINE = {"image/tiff"}
+
+
 @_signed_in
 def revealed_picture(request: HttpRequest, pk: int) -> HttpResponse:
     """The real picture (an image, or a video's contact sheet), only while revealed."""
@@ -214,7 +242,7 @@ def revealed_picture(request: HttpRequest, pk: int) -> HttpResponse:
     if _open_session(request, evidence) is None or _is_withheld(request, evidence):
         raise Http404
     shown: EvidenceFile | EvidencePreview | None = evidence
-    if not evidence.media_type.startswith("image/"):
+    if not evidence.media_type.startswith("image/") or evidence.media_type in _NOT_SHOWN_INLINE:
         shown = _preview_picture(evidence)
         if shown is None:
             raise Http404

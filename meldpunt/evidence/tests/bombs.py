@@ -92,6 +92,40 @@ def mov_with_many_streams(count: int = 200) -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
+def docx_with_a_huge_part(size: int = 600 * 1024 * 1024) -> bytes:
+    """A DOCX whose document part unpacks to 600 MiB of spaces (about 600 KB packed)."""
+    import zipfile
+
+    from meldpunt.evidence.tests import office_corpus
+
+    with zipfile.ZipFile(io.BytesIO(office_corpus.docx())) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    buffer = io.BytesIO()
+    block = b" " * (1024 * 1024)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            if name != "word/document.xml":
+                archive.writestr(name, data)
+                continue
+            with archive.open(name, "w", force_zip64=True) as member:
+                member.write(b"<w:document>")
+                for _ in range(size // len(block)):
+                    member.write(block)
+                member.write(b"</w:document>")
+    return buffer.getvalue()
+
+
+def tiff_with_many_pages(pages: int = 1200) -> bytes:
+    """More one-pixel pages than EVIDENCE_MAX_TIFF_PAGES: each costs a decode."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    first = Image.new("L", (1, 1))
+    first.save(buffer, format="TIFF", save_all=True, append_images=[first] * (pages - 1))
+    return buffer.getvalue()
+
+
 def text_of(size: int) -> bytes:
     """Plain text of ``size`` bytes: long, but not a bomb; it must stream."""
     line = b"The quick brown fox jumps over the lazy dog. " * 2 + b"\n"
@@ -106,4 +140,6 @@ BOMBS = {
     "pdf_flate_bomb_1_gib": (pdf_flate_bomb, "too_complex"),
     "mov_200_streams": (mov_with_many_streams, "too_complex"),
     "text_64_mib": (lambda: text_of(64 * 1024 * 1024), ""),
+    "docx_600_mib_part": (docx_with_a_huge_part, "too_complex"),
+    "tiff_1200_pages": (tiff_with_many_pages, "too_complex"),
 }

@@ -130,6 +130,77 @@ def heic() -> bytes:
     return buffer.getvalue()
 
 
+# Tags a TIFF may carry besides EXIF: where scanners and fax software write
+# who, where and with what. Every one is planted in every page.
+TIFF_HOST = "PLANTED-HOST-scanner01.example"
+TIFF_DOCUMENT = "PLANTED-DOCUMENT-Dossier-X"
+TIFF_ICC = b"PLANTED-ICC " + SERIAL.encode() + b" " * 100
+TIFF_IPTC = b"\x1c\x02\x50\x00\x15" + AUTHOR.encode()[:21]  # IPTC 2:80 By-line
+TIFF_THUMBNAIL_TEXT = b"PLANTED-THUMBNAIL-PIXELS"
+
+
+def tiff_tags() -> Image.Exif:
+    """EXIF (with its EXIF and GPS sub-directories) plus the TIFF-only tags."""
+    tags = exif()
+    tags[0x0132] = "2021:05:01 10:00:00"  # DateTime
+    tags[0x013C] = TIFF_HOST  # HostComputer
+    tags[0x010D] = TIFF_DOCUMENT  # DocumentName
+    tags[0x011D] = TIFF_DOCUMENT  # PageName
+    tags[0x02BC] = XMP.encode()  # XMP
+    tags[0x83BB] = TIFF_IPTC  # IPTC-NAA
+    tags[0x8773] = TIFF_ICC  # ICC profile (an invented one: only its bytes matter here)
+    return tags
+
+
+def _tiff_page(writer, image: Image.Image, **options) -> None:
+    image.save(writer, format="TIFF", **options)
+    writer.newFrame()
+
+
+def tiff(*, orientation: int = 1) -> bytes:
+    """Two pages with every tag above, then a reduced-resolution page (a thumbnail).
+
+    The thumbnail's pixels are the bytes of a marker, so a byte search finds it
+    while it is there. Written uncompressed by Pillow's own writer, which
+    writes every tag it is given (libtiff would pass on only those it knows).
+    """
+    buffer = io.BytesIO()
+    with TiffImagePlugin.AppendingTiffWriter(buffer, new=True) as writer:
+        for seed in (1, 2):
+            tags = tiff_tags()
+            tags[0x0112] = orientation
+            _tiff_page(writer, picture(96, 64, seed), exif=tags, compression="raw")
+        thumbnail = Image.frombytes("L", (len(TIFF_THUMBNAIL_TEXT), 1), TIFF_THUMBNAIL_TEXT)
+        info = TiffImagePlugin.ImageFileDirectory_v2()
+        info[0x00FE] = 1  # NewSubfileType: reduced-resolution version of another image
+        _tiff_page(writer, thumbnail, tiffinfo=info, compression="raw")
+    return buffer.getvalue()
+
+
+def tiff_fax() -> bytes:
+    """A black-and-white page in CCITT Group 4, as fax software and scanners write them."""
+    page = picture(200, 120).convert("L").point(lambda value: 255 if value > 110 else 0)
+    page = page.convert("1")
+    info = TiffImagePlugin.ImageFileDirectory_v2()
+    info[0x0131] = SOFTWARE
+    info[0x013B] = AUTHOR
+    info[0x010E] = COMMENT
+    buffer = io.BytesIO()
+    page.save(buffer, format="TIFF", compression="group4", tiffinfo=info)
+    return buffer.getvalue()
+
+
+def tiff_jpeg() -> bytes:
+    """A page in TIFF's JPEG compression (lossy: stored again as JPEG-in-TIFF)."""
+    info = TiffImagePlugin.ImageFileDirectory_v2()
+    info[0x0131] = SOFTWARE
+    info[0x013B] = AUTHOR
+    info[0x010E] = COMMENT
+    buffer = io.BytesIO()
+    picture(96, 64).save(buffer, format="TIFF", compression="jpeg", quality=90, tiffinfo=info)
+    return buffer.getvalue()
+
+
 def _add_metadata(target: dict) -> None:
     target.update(
         {
@@ -539,6 +610,9 @@ BUILDERS = {
     "webp": webp,
     "gif": gif,
     "heic": heic,
+    "tiff": tiff,
+    "tiff_fax": tiff_fax,
+    "tiff_jpeg": tiff_jpeg,
     "mp4": mp4,
     "mov": mov,
     "mp4_hevc": mp4_hevc,

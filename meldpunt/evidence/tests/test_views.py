@@ -228,3 +228,41 @@ def test_a_file_kept_uncleaned_is_not_downloaded(client):
 )
 def test_download_name_is_safe_and_follows_the_cleaned_type(name, media_type, expected):
     assert download_name(name=name, media_type=media_type, fallback="file-7") == expected
+
+
+def _stored_file(data: bytes, name: str, django_capture_on_commit_callbacks):
+    line = make_line()
+    analyst = make_staff(lines=[line])
+    key_bytes = crypto.new_data_key()
+    data_key = data_key_create(key_bytes=key_bytes, line=line, recipients=[analyst])
+    prepared = evidence_prepare(source=io.BytesIO(data), name=name, max_bytes=10**7)
+    with inline_tasks, django_capture_on_commit_callbacks(execute=True):
+        evidence = evidence_store(prepared=prepared, data_key=data_key, key_bytes=key_bytes)
+    prepared.discard()
+    return evidence, analyst
+
+
+def test_a_revealed_tiff_shows_its_thumbnail_which_browsers_can_draw(
+    client, settings, django_capture_on_commit_callbacks
+):
+    evidence, analyst = _stored_file(corpus.tiff(), "scan.tif", django_capture_on_commit_callbacks)
+    settings.EVIDENCE_VIEWING_CUTOFF = ""
+    sign_in(client, analyst)
+    client.post(f"/staff/evidence/{evidence.pk}/reveal/")
+    revealed = client.get(f"/staff/evidence/{evidence.pk}/revealed")
+    assert revealed.status_code == 200 and revealed["Content-Type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(revealed.content)).format == "JPEG"
+
+
+def test_document_page_says_what_cleaning_changed(client, django_capture_on_commit_callbacks):
+    from meldpunt.evidence.tests import office_corpus
+
+    evidence, analyst = _stored_file(
+        office_corpus.docm(), "verslag.docm", django_capture_on_commit_callbacks
+    )
+    sign_in(client, analyst)
+    page = client.get(f"/staff/evidence/{evidence.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert b'id="cleaning"' in page.content
+    for label in (b"Tracked insertions accepted: 1", b"Comments removed", b"Macros removed: 1"):
+        assert label in page.content
+    assert b"No preview is available" in page.content
