@@ -356,8 +356,8 @@ def known_material_table(scope: Scope) -> Table:
         measures=(_reports(),),
         rows=[((name,), (n,)) for name, n in sorted(counts.items())],
         note=_(
-            "Counted while a report's files exist: the retention purge deletes the match "
-            "records together with the files."
+            "Reports whose content was destroyed by the retention purge still count: the "
+            "purge keeps how many of them had known material, per month and list."
         ),
     )
 

@@ -5,7 +5,8 @@ with Python work per report; the only loops here run over the groups that come
 back (lines, categories, months, hour buckets), never over reports. Nothing
 here opens a key: the figures use line, category, status, municipality code,
 dates, the back office's outcomes, forwards and known-material matches, all of
-which stay when the retention purge destroys a report's content.
+which stay when the retention purge destroys a report's content (the matches
+as counters the purge keeps: ``intake.PurgedMaterialCount``).
 
 All figures are about the reports *received* in the period: a report received
 in December and forwarded in January counts in December. That keeps a
@@ -23,6 +24,7 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    Sum,
 )
 from django.db.models.expressions import Func
 from django.utils import timezone
@@ -31,7 +33,14 @@ from meldpunt.cases.access import member_lines
 from meldpunt.cases.models import CaseClassification
 from meldpunt.evidence.models import EvidenceMatch
 from meldpunt.hotline.models import Assessment, HotlineState, KnownStatus, ReportedUrl
-from meldpunt.intake.models import Author, Message, Report, ReportStatus
+from meldpunt.intake.models import (
+    ANY_LIST,
+    Author,
+    Message,
+    PurgedMaterialCount,
+    Report,
+    ReportStatus,
+)
 from meldpunt.lines.models import Line
 from meldpunt.network.models import Forward
 from meldpunt.vault.models import Role, StaffUser
@@ -232,9 +241,22 @@ def _matches_in(scope: Scope) -> QuerySet[EvidenceMatch]:
     ).order_by()
 
 
+def _purged_counts_in(scope: Scope) -> QuerySet[PurgedMaterialCount]:
+    return PurgedMaterialCount.objects.filter(
+        line_id__in=scope.line_ids, month__gte=scope.first, month__lte=scope.last
+    ).order_by()
+
+
 def known_material_reports(scope: Scope) -> int:
-    """Reports with at least one file that matched a list of known material."""
-    return _matches_in(scope).aggregate(n=Count("evidence__data_key__report", distinct=True))["n"]
+    """Reports with at least one file that matched a list of known material.
+
+    Reports whose content the purge destroyed count from the counters it kept
+    (``intake.PurgedMaterialCount``): their matches are gone, so no report is
+    counted twice, and the figure does not drop after a purge.
+    """
+    live = _matches_in(scope).aggregate(n=Count("evidence__data_key__report", distinct=True))["n"]
+    purged = _purged_counts_in(scope).filter(list_name=ANY_LIST).aggregate(n=Sum("reports"))["n"]
+    return live + (purged or 0)
 
 
 def known_material_per_list(scope: Scope) -> dict[str, int]:
@@ -244,7 +266,16 @@ def known_material_per_list(scope: Scope) -> dict[str, int]:
         .values_list("list_name")
         .annotate(n=Count("evidence__data_key__report", distinct=True))
     )
-    return dict(rows)
+    counts = dict(rows)
+    purged = (
+        _purged_counts_in(scope)
+        .exclude(list_name=ANY_LIST)
+        .values_list("list_name")
+        .annotate(n=Sum("reports"))
+    )
+    for list_name, n in purged:
+        counts[list_name] = counts.get(list_name, 0) + n
+    return counts
 
 
 class HoursBetween(Func):
