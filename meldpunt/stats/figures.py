@@ -325,6 +325,7 @@ def municipality_categories_table(scope: Scope) -> Table:
 
 def classifications_table(scope: Scope) -> Table:
     counts = selectors.counts_per_classification(scope)
+    received = selectors.counts_per_line(scope)
     options = (
         ClassificationOption.objects.filter(scheme__line_id__in=scope.line_ids)
         .select_related("scheme__line")
@@ -334,16 +335,34 @@ def classifications_table(scope: Scope) -> Table:
         slug="classifications",
         title=_("Classification of the reports"),
         columns=(_("Line"), _("Classification"), _("Option")),
-        measures=(_reports(),),
+        measures=(_reports(), Measure("share", _("Share of the line's reports"), Kind.PERCENT)),
         rows=[
             (
                 (option.scheme.line.title, option.scheme.title, option.title),
-                (counts.get(option.pk, 0),),
+                (
+                    counts.get(option.pk, 0),
+                    share(counts.get(option.pk, 0), received.get(option.scheme.line_id, 0)),
+                ),
             )
             for option in options
             if option.pk in counts or option.is_active
         ],
-        note=_("A report classified with several options counts once for each."),
+        note=_(
+            "A report classified with several options counts once for each. Shares are of "
+            "all reports the line received in the period, classified or not."
+        ),
+    )
+
+
+def years_table(scope: Scope) -> Table:
+    """Reports per calendar year: the growth chart of an annual report."""
+    return Table(
+        slug="years",
+        title=_("Reports per year"),
+        columns=(_("Year"),),
+        measures=(_reports(),),
+        rows=[((str(year),), (n,)) for year, n in selectors.counts_per_year(scope).items()],
+        is_sensitive=True,
     )
 
 

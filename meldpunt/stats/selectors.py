@@ -177,6 +177,27 @@ def counts_per_month(scope: Scope) -> dict[date, int]:
     return {month: counts[f"m{index}"] for index, month in enumerate(months)}
 
 
+def counts_per_year(scope: Scope) -> dict[int, int]:
+    """Reports per calendar year of receipt, every year of the scope present (zero if none).
+
+    Like ``counts_per_month``: one filtered count per year in a single query.
+    """
+    years = range(scope.first.year, scope.last.year + 1)
+    counts = reports_in(scope).aggregate(
+        **{
+            f"y{year}": Count(
+                "pk",
+                filter=Q(
+                    received_at__gte=_local_midnight(date(year, 1, 1)),
+                    received_at__lt=_local_midnight(date(year + 1, 1, 1)),
+                ),
+            )
+            for year in years
+        }
+    )
+    return {year: counts[f"y{year}"] for year in years}
+
+
 def counts_per_triage_outcome(scope: Scope) -> dict[str, int]:
     """Reports by assessment; '' for reports nobody has assessed (or not yet acted on)."""
     rows = reports_in(scope).values_list("case__triage_outcome").annotate(n=Count("pk"))

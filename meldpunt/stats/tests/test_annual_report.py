@@ -1,0 +1,239 @@
+"""The annual report: a content hotline's year, on the year page and in the PDF.
+
+The year is seeded with bulk_create as the minimal plaintext metadata rows the
+statistics read (report, case, classification, reported address): the figures
+never open content, so the rows need none, and submitting 28,960 reports
+through the crypto would take minutes. The PDF's text is read back with pypdf.
+"""
+
+import io
+import re
+import secrets
+from datetime import date, datetime, timedelta
+from html import unescape
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from meldpunt.cases.models import Case, CaseClassification, ClassificationOption
+from meldpunt.cases.services import classification_preset_install
+from meldpunt.hotline.models import Assessment, HostingRoute, ReportedUrl
+from meldpunt.intake.models import Report
+from meldpunt.lines.models import LineKind
+from meldpunt.stats.report import YearState, annual_report, annual_report_pdf, workdays_in
+from meldpunt.testing import make_category, make_line, make_staff, sign_in
+from meldpunt.vault.models import DataKey, Role
+
+pytestmark = pytest.mark.django_db
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# The content hotline's year in the brief: reports per assessment class.
+CLASSES = {
+    "csam": 17_995,
+    "child-erotica": 621,
+    "child-nudity": 751,
+    "adult-pornography": 5_270,
+    "not-found": 2_469,
+    "other": 1_841,
+}
+RECEIVED = 28_960  # 13 of them not classified
+HOSTED_HERE = 13_235  # of the CSAM reports' addresses
+# Whole percent of the reports received, as the counts give them (see the report).
+PERCENT = {
+    "csam": 62,
+    "child-erotica": 2,
+    "child-nudity": 3,
+    "adult-pornography": 18,
+    "not-found": 9,
+    "other": 6,
+}
+ENGLISH = {
+    "csam": "Child sexual abuse material",
+    "child-erotica": "Child erotica",
+    "child-nudity": "Child nudity",
+    "adult-pornography": "Adult pornography",
+    "not-found": "Not found / not accessible",
+    "other": "Other",
+}
+
+
+def seed_hotline_year(year: int = 2025):
+    """One year of a content hotline: reports, their assessment and their addresses' hosting."""
+    line = make_line(slug="content", kind=LineKind.CONTENT_HOTLINE)
+    category = make_category(line=line)
+    classification_preset_install(line=line, preset=LineKind.CONTENT_HOTLINE, actor=None)
+    options = dict(
+        ClassificationOption.objects.filter(
+            scheme__line=line, scheme__slug="assessment"
+        ).values_list("slug", "pk")
+    )
+    start = datetime(year, 1, 1, tzinfo=AMSTERDAM)
+    hours = int((datetime(year + 1, 1, 1, tzinfo=AMSTERDAM) - start).total_seconds() // 3600)
+    keys = DataKey.objects.bulk_create(
+        [DataKey(line=line, created_at=start) for _ in range(RECEIVED)], batch_size=2000
+    )
+    reports = Report.objects.bulk_create(
+        [
+            Report(
+                reference=f"T{n:07d}",
+                line=line,
+                category=category,
+                received_at=start + timedelta(hours=n * hours // RECEIVED),
+                last_activity_at=start,
+                receipt_lookup=secrets.token_bytes(32),
+                data_key=key,
+                sealed_content=b"",
+                needs_attention=False,
+            )
+            for n, key in enumerate(keys)
+        ],
+        batch_size=2000,
+    )
+    assessed = reports[: sum(CLASSES.values())]
+    cases = Case.objects.bulk_create([Case(report=r) for r in assessed], batch_size=2000)
+    slugs = [slug for slug, count in CLASSES.items() for _ in range(count)]
+    CaseClassification.objects.bulk_create(
+        [
+            CaseClassification(case=c, option_id=options[s])
+            for c, s in zip(cases, slugs, strict=True)
+        ],
+        batch_size=2000,
+    )
+    csam = [c.report for c, s in zip(cases, slugs, strict=True) if s == "csam"]
+    ReportedUrl.objects.bulk_create(
+        [
+            ReportedUrl(
+                report=report,
+                sealed_url=b"",
+                url_tag=f"{n:064d}",
+                created_at=report.received_at,
+                assessment=Assessment.ILLEGAL,
+                route=HostingRoute.DOMESTIC if n < HOSTED_HERE else HostingRoute.ABROAD,
+            )
+            for n, report in enumerate(csam)
+        ],
+        batch_size=2000,
+    )
+    return line
+
+
+def table_rows(page: str, slug: str) -> list[list[str]]:
+    """The body rows of one table on the page, as the text of their cells."""
+    section = page.split(f'<section class="stats-table" id="{slug}"', 1)[1].split("</section>")[0]
+    body = section.split("<tbody>", 1)[1].split("</tbody>")[0]
+    return [
+        [unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_a_content_hotlines_year_on_the_year_page_and_in_the_pdf(tmp_path):
+    line = seed_hotline_year(2025)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, make_staff(role=Role.ADMINISTRATOR))
+
+    response = client.get(reverse("stats:year"), {"year": "2025", "line": line.slug})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "28960 reports received in 2025." in page
+    assert "111 reports per workday (260 workdays)." in page
+    classified = {row[2]: row[3:] for row in table_rows(page, "classifications")}
+    for slug, count in CLASSES.items():
+        assert classified[ENGLISH[slug]] == [str(count), f"{PERCENT[slug]} %"], slug
+    hosting = {row[0]: row[1:3] for row in table_rows(page, "hotline_hosting")}
+    assert hosting["Hosted here"] == [str(HOSTED_HERE), "74 %"]
+    assert hosting["Abroad, in a country without a partner hotline"] == ["4760", "26 %"]
+    assert table_rows(page, "years")[-1] == ["2025", str(RECEIVED)]
+    assert 'id="report-pdf"' in page
+
+    download = client.get(reverse("stats:report"), {"year": "2025", "line": line.slug})
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert 'filename="annual-report-2025-content.pdf"' in download["Content-Disposition"]
+    text = pdf_text(download.content)
+    assert "Annual report 2025" in text
+    assert "28960 reports received in 2025." in text
+    assert "111 reports per workday (260 workdays)." in text
+    for slug, count in CLASSES.items():
+        assert f"{ENGLISH[slug]} {count} {PERCENT[slug]} %" in text, slug
+    assert f"Hosted here {HOSTED_HERE} 74 %" in text
+
+    # The command writes the same report, in Dutch by default.
+    out = tmp_path / "jaarverslag.pdf"
+    call_command("stats", "report", "--year", "2025", "--line", line.slug, str(out))
+    dutch = pdf_text(out.read_bytes())
+    assert "Jaarverslag 2025" in dutch
+    assert "Kinderpornografie 17995 62 %" in dutch
+    assert "111 meldingen per werkdag (260 werkdagen)." in dutch
+
+
+def test_workdays_of_a_year_so_far_and_of_a_year_to_come():
+    assert workdays_in(2025, date(2026, 12, 7)) == 260
+    assert workdays_in(2026, date(2026, 1, 1)) == 1  # never zero: no division by zero
+    assert workdays_in(2026, date(2026, 7, 2)) == 130  # 183 of 365 days
+    assert workdays_in(2026, date(2026, 12, 31)) == 260
+    assert workdays_in(2027, date(2026, 12, 7)) is None
+
+
+@pytest.fixture
+def administrator_client() -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, make_staff(role=Role.ADMINISTRATOR))
+    return client
+
+
+def test_a_year_to_come_shows_that_it_has_not_begun(administrator_client):
+    make_category(line=make_line(slug="tips"))
+    year = date.today().year + 1
+    response = administrator_client.get(reverse("stats:year"), {"year": str(year)})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"{year} has not begun yet: there are no figures for it." in page
+    assert 'class="stats-table"' not in page and 'id="report-pdf"' not in page
+    pdf = administrator_client.get(reverse("stats:report"), {"year": str(year)})
+    assert pdf.status_code == 200
+    assert f"{year} has not begun yet" in pdf_text(pdf.content)
+
+
+def test_a_year_without_reports_and_a_line_without_categories_are_empty(administrator_client):
+    bare = make_line(slug="bare")  # no categories, so never a report
+    tips = make_category(line=make_line(slug="tips")).line
+    for data in (
+        {"year": "2019"},
+        {"year": "2025", "line": bare.slug},
+        {"year": "2019", "line": tips.slug},
+    ):
+        response = administrator_client.get(reverse("stats:year"), data)
+        page = response.content.decode()
+        assert response.status_code == 200, data
+        assert f"No reports were received in {data['year']}" in page, data
+        assert "per workday" not in page and 'class="stats-table"' not in page
+        pdf = administrator_client.get(reverse("stats:report"), data)
+        assert pdf.status_code == 200
+        assert f"No reports were received in {data['year']}" in pdf_text(pdf.content)
+    with translation.override("en"):
+        report = annual_report(year=2025, line_ids=(bare.pk,), line=bare)
+        assert report.state == YearState.EMPTY and report.per_workday is None
+        assert report.change is None
+        assert b"%PDF" in annual_report_pdf(report)[:8]
+
+
+def test_the_command_refuses_an_unknown_line_and_writes_an_empty_report(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no line with the slug 'nope'"):
+        call_command("stats", "report", "--year", "2025", "--line", "nope", str(tmp_path / "x.pdf"))
+    err = io.StringIO()
+    out = tmp_path / "empty.pdf"
+    call_command("stats", "report", "--year", "2019", "--language", "en", str(out), stderr=err)
+    assert "No reports were received in 2019" in pdf_text(out.read_bytes())
+    assert "2019" in err.getvalue()
