@@ -67,6 +67,11 @@ class Presented:
     chart: Chart | None
     width: int
 
+    @property
+    def downloadable(self) -> bool:
+        """Whether the CSV download of the period's tables has it (the five years are not)."""
+        return self.table.slug in figures.TABLES
+
 
 def presented(tables: list[figures.Table], threshold: int) -> list[Presented]:
     return [
@@ -125,14 +130,19 @@ def annual_report(
     report.received = reports_in(scope).count()
     report.previous = reports_in(year_scope(year - 1, line_ids)).count()
     report.workdays = workdays_in(year, today)
-    if not report.received:
+    helpline = [build(scope) for build in figures.HELPLINE_TABLES.values()]
+    helpline = [table for table in helpline if figures.has_counts(table)]
+    if not report.received and not helpline:
         report.state = YearState.EMPTY
         return report
     report.state = YearState.FIGURES
-    growth = Scope(first=date(year - YEARS_OF_GROWTH + 1, 1, 1), last=scope.last, line_ids=line_ids)
-    report.tables = presented(
-        [figures.years_table(growth), *figures.tables_compute(scope)], threshold
-    )
+    tables = helpline
+    if report.received:  # a helpline that only chats has no report tables, only zeros
+        growth = Scope(
+            first=date(year - YEARS_OF_GROWTH + 1, 1, 1), last=scope.last, line_ids=line_ids
+        )
+        tables = [figures.years_table(growth), *figures.tables_compute(scope), *helpline]
+    report.tables = presented(tables, threshold)
     return report
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from meldpunt.cases.access import member_lines
 from meldpunt.cases.models import CaseClassification
+from meldpunt.chat.models import Chat, ContactRegistration, SurveyCount
 from meldpunt.evidence.models import EvidenceMatch
 from meldpunt.hotline.models import Assessment, HotlineState, KnownStatus, ReportedUrl
 from meldpunt.intake.models import (
@@ -514,3 +515,45 @@ def hours_histogram_to_removal(scope: Scope) -> dict[str, dict[int, int]]:
         bucket = histograms.setdefault(route, {})
         bucket[hours] = bucket.get(hours, 0) + n
     return histograms
+
+
+def contact_moments(scope: Scope) -> dict[tuple[int, str], tuple[int, int]]:
+    """Helpline contact moments {(contact type, channel): (moments, with a follow-up)}.
+
+    Registered per month only (chat.ContactRegistration), so the scope's months decide.
+    """
+    rows = (
+        ContactRegistration.objects.filter(
+            line_id__in=scope.line_ids, month__gte=scope.first, month__lte=scope.last
+        )
+        .order_by()
+        .values_list("contact_type_id", "channel")
+        .annotate(n=Count("pk"), follow_ups=Count("pk", filter=Q(has_follow_up=True)))
+    )
+    return {(type_id, channel): (n, follow_ups) for type_id, channel, n, follow_ups in rows}
+
+
+def survey_answers(scope: Scope) -> dict[tuple[str, bool], int]:
+    """The chat survey's answers {(question, yes): how often}, kept as counts per month."""
+    rows = (
+        SurveyCount.objects.filter(
+            line_id__in=scope.line_ids, month__gte=scope.first, month__lte=scope.last
+        )
+        .order_by()
+        .values_list("question", "is_yes")
+        .annotate(n=Sum("count"))
+    )
+    return {(question, is_yes): n for question, is_yes, n in rows}
+
+
+def chats_started(scope: Scope) -> dict[str, int]:
+    """Chats started in the scope, by how they stand or finished."""
+    rows = (
+        Chat.objects.filter(
+            line_id__in=scope.line_ids, started_at__gte=scope.start, started_at__lt=scope.end
+        )
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)

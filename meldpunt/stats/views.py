@@ -12,10 +12,9 @@ from django.shortcuts import render
 from meldpunt.cases.access import staff_required
 
 from . import figures
-from .charts import bar_chart
 from .export import table_csv
 from .forms import PeriodForm, YearForm
-from .report import AnnualReport, annual_report, annual_report_pdf
+from .report import AnnualReport, annual_report, annual_report_pdf, presented
 from .selectors import stats_lines_for
 
 
@@ -31,18 +30,6 @@ def _period_form(request: HttpRequest) -> PeriodForm:
     return PeriodForm(data, lines=_lines_or_404(request))
 
 
-def _presented(tables: list[figures.Table], threshold: int) -> list[dict]:
-    return [
-        {
-            "table": table,
-            "rows": figures.display_rows(table, threshold),
-            "chart": bar_chart(table, threshold),
-            "width": len(table.columns) + len(table.measures),
-        }
-        for table in tables
-    ]
-
-
 @staff_required
 def overview(request: HttpRequest) -> HttpResponse:
     """Tables and charts for a period; bad input shows the form's message, no figures."""
@@ -50,7 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     threshold = figures.min_count()
     context = {"form": form, "threshold": threshold, "tables": []}
     if form.is_valid():
-        context["tables"] = _presented(figures.tables_compute(form.scope()), threshold)
+        context["tables"] = presented(figures.tables_compute(form.scope()), threshold)
         context["query"] = _query(form)
     return render(request, "stats/overview.html", context, status=200 if form.is_valid() else 400)
 

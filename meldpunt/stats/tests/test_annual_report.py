@@ -22,6 +22,15 @@ from pypdf import PdfReader
 
 from meldpunt.cases.models import Case, CaseClassification, ClassificationOption
 from meldpunt.cases.services import classification_preset_install
+from meldpunt.chat.models import (
+    Chat,
+    ChatStatus,
+    ContactChannel,
+    ContactRegistration,
+    ContactType,
+    SurveyCount,
+    SurveyQuestion,
+)
 from meldpunt.hotline.models import Assessment, HostingRoute, ReportedUrl
 from meldpunt.intake.models import Report
 from meldpunt.lines.models import LineKind
@@ -237,3 +246,66 @@ def test_the_command_refuses_an_unknown_line_and_writes_an_empty_report(tmp_path
     call_command("stats", "report", "--year", "2019", "--language", "en", str(out), stderr=err)
     assert "No reports were received in 2019" in pdf_text(out.read_bytes())
     assert "2019" in err.getvalue()
+
+
+def test_a_helpline_without_reports_shows_its_contacts_chats_and_survey(administrator_client):
+    """The helpline's figures from the brief: contact moments by type, chats, 80/70/92 % yes.
+
+    Contact types in their line's order, then by (Dutch) name.
+    """
+    line = make_line(slug="helpline")
+    worried = ContactType.objects.create(line=line, name="Zorgen", name_en="Worried about someone")
+    own = ContactType.objects.create(line=line, name="Eigen gedrag", name_en="Own behaviour")
+    month = date(2025, 4, 1)
+    registrations = [(worried, ContactChannel.CHAT, True)] * 3 + [
+        (worried, ContactChannel.CHAT, False)
+    ]
+    registrations += [(own, ContactChannel.PHONE, False)] * 2
+    ContactRegistration.objects.bulk_create(
+        ContactRegistration(line=line, contact_type=t, channel=c, has_follow_up=f, month=month)
+        for t, c, f in registrations
+    )
+    for question, yes, no in (
+        (SurveyQuestion.SATISFIED, 80, 20),
+        (SurveyQuestion.FEEL_BETTER, 70, 30),
+        (SurveyQuestion.RECOMMEND, 92, 8),
+    ):
+        for is_yes, count in ((True, yes), (False, no)):
+            SurveyCount.objects.create(
+                line=line, month=month, question=question, is_yes=is_yes, count=count
+            )
+    Chat.objects.bulk_create(
+        Chat(
+            line=line,
+            status=status,
+            token_lookup=secrets.token_bytes(32),
+            data_key=DataKey.objects.create(line=line),
+            started_at=datetime(2025, 4, 2, 10, tzinfo=AMSTERDAM),
+        )
+        for status in [ChatStatus.ENDED] * 5 + [ChatStatus.TIMED_OUT]
+    )
+
+    page = administrator_client.get(
+        reverse("stats:year"), {"year": "2025", "line": line.slug}
+    ).content.decode()
+    assert "0 reports received in 2025." in page
+    contacts = table_rows(page, "contacts")
+    assert contacts == [
+        [line.name, "Own behaviour", "Phone", "2", "0", "0 %"],
+        [line.name, "Worried about someone", "Chat", "4", "3", "75 %"],
+    ]
+    survey = {row[0]: row[1:] for row in table_rows(page, "survey")}
+    assert survey == {
+        "Were you satisfied with this chat?": ["100", "80", "80 %"],
+        "Do you feel better after this chat?": ["100", "70", "70 %"],
+        "Would you recommend this chat to others?": ["100", "92", "92 %"],
+    }
+    chats = {row[0]: row[1] for row in table_rows(page, "chats")}
+    assert chats["Ended"] == "5" and chats["Timed out"] == "1"
+    assert 'id="categories"' not in page  # no report tables of zeros
+    text = pdf_text(
+        administrator_client.get(
+            reverse("stats:report"), {"year": "2025", "line": line.slug}
+        ).content
+    )
+    assert "Would you recommend this chat to others? 100 92 92 %" in text
