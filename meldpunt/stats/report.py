@@ -68,6 +68,11 @@ class Presented:
     width: int
 
     @property
+    def label_width(self) -> int:
+        """How many cells of a row are labels; the rest are numbers (right-aligned)."""
+        return len(self.table.columns)
+
+    @property
     def downloadable(self) -> bool:
         """Whether the CSV download of the period's tables has it (the five years are not)."""
         return self.table.slug in figures.TABLES
