@@ -19,7 +19,8 @@ Measured in the same run: the baseline (one ``COUNT(*)`` of the year's reports
 in those lines, the cheapest query that touches the same rows), each table's
 queries, all tables together, and the page and one CSV download through
 Django's test client as a signed-in administrator (middleware, session,
-templates and charts included). Median and max of ``--runs`` runs each.
+templates and charts included), the year page and the annual report as PDF.
+Median and max of ``--runs`` runs each.
 """
 
 import argparse
@@ -283,8 +284,18 @@ def main() -> None:
         response = client.get("/staff/stats/csv/municipality_categories/", query)
         assert response.status_code == 200, response.status_code
 
+    def year_page() -> None:
+        response = client.get("/staff/stats/year/", {"year": "2025"})
+        assert response.status_code == 200, response.status_code
+
+    def report_pdf() -> None:
+        response = client.get("/staff/stats/year/pdf/", {"year": "2025"})
+        assert response.status_code == 200, response.status_code
+
     rows.append(("page /staff/stats/ (all tables, charts)", *_timed(page, args.runs)))
     rows.append(("CSV municipality x category", *_timed(download, args.runs)))
+    rows.append(("year page /staff/stats/year/", *_timed(year_page, args.runs)))
+    rows.append(("annual report PDF (WeasyPrint)", *_timed(report_pdf, args.runs)))
 
     load = os.getloadavg()[0]
     print(f"Database: {connection.vendor}, reports in scope: {reports_in(scope).count():,}")

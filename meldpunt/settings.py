@@ -304,6 +304,8 @@ SITE_URL = os.environ.get("MELDPUNT_SITE_URL", "http://localhost:8000")
 
 # Published figures show smaller counts in small breakdowns as "< N" (docs/statistics.md).
 STATS_MIN_COUNT = int(os.environ.get("MELDPUNT_STATS_MIN_COUNT", "5"))
+# The annual report's "reports per workday" divides by this many workdays a year.
+STATS_WORKDAYS_PER_YEAR = int(os.environ.get("MELDPUNT_STATS_WORKDAYS_PER_YEAR", "260"))
 
 # Outgoing mail (staff and partner notifications, provider notices, partner
 # deliveries): an SMTP server when MELDPUNT_SMTP_HOST is set, else the console.

@@ -144,3 +144,33 @@ class StagedFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "position"], name="staged_file_position")
         ]
+
+
+# ``PurgedMaterialCount.list_name`` for the count over all lists together.
+ANY_LIST = ""
+
+
+class PurgedMaterialCount(models.Model):
+    """How many purged reports of a line, received in a month, had known material.
+
+    The retention purge deletes the known-material matches with the files: "this
+    file matched list X" must not outlive the report. Without these counters the
+    statistics' *reports with known material* would drop every time a year's
+    reports are purged. So the purge adds each destroyed report that had a match
+    here first: once under ``ANY_LIST`` and once per list that matched. The rows
+    name no report, only a line, a month of receipt (the statistics' own
+    granularity) and a list; the purge adds to them and never deletes them.
+    """
+
+    line = models.ForeignKey(Line, on_delete=models.PROTECT, related_name="+")
+    # The first day of the month of receipt, in the installation's time zone.
+    month = models.DateField()
+    list_name = models.CharField(max_length=100, blank=True)
+    reports = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "month", "list_name"], name="purged_material_count_once"
+            )
+        ]

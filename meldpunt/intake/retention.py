@@ -5,7 +5,9 @@ at most while it is still open. When that time has passed, the report's data
 key is destroyed (every sealed copy deleted), its files are deleted from the
 blob store and the ciphertext in the database is wiped. The report row itself
 stays with its plaintext metadata (line, category, status, dates, municipality)
-so the anonymous statistics of earlier years do not change.
+so the anonymous statistics of earlier years do not change. The known-material
+matches go with the files; whether the report had any is added to plaintext
+counters first (``PurgedMaterialCount``), which name no report.
 
 Activity resets the clock: retention counts from the later of closing and the
 last message, because deleting a report right after its reporter added
@@ -24,18 +26,18 @@ from datetime import date, datetime, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from meldpunt.evidence.destruction import evidence_files_destroy
-from meldpunt.evidence.models import EvidenceFile
+from meldpunt.evidence.models import EvidenceFile, EvidenceMatch
 from meldpunt.lines.models import Line
 from meldpunt.vault import blobs
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_destroy
 
-from .models import Message, Report
+from .models import ANY_LIST, Message, PurgedMaterialCount, Report
 
 # Apps above intake (cases, chat) keep their own ciphertext under a report's
 # data key. They register a function here from AppConfig.ready(), and the purge
@@ -183,6 +185,8 @@ def report_destroy(*, report_pk: int, now: datetime | None = None) -> bool:
         expires_at = report_expires_at(report) if report is not None else None
         if expires_at is None or expires_at > now:
             return False
+        # Before anything deletes the matches (the files below, the wipers after).
+        purged_material_count(report)
         destroyed = evidence_files_destroy(
             files=list(EvidenceFile.objects.filter(data_key=report.data_key, destroyed_at=None)),
             now=now,
@@ -216,6 +220,39 @@ def report_destroy(*, report_pk: int, now: datetime | None = None) -> bool:
         for name in destroyed.blob_names:
             blobs.blob_delete(name=name)
     return True
+
+
+def purged_material_count(report: Report) -> None:
+    """Add the report to the known-material counters if any of its files matched a list.
+
+    Called by the purge inside the report's transaction, before the matches are
+    deleted, so *reports with known material* for the report's month stays what
+    it was (docs/statistics.md, "After the retention purge"). The files are the
+    ones under the report's data key, as the statistics count them.
+    """
+    lists = set(
+        EvidenceMatch.objects.filter(evidence__data_key_id=report.data_key_id).values_list(
+            "list_name", flat=True
+        )
+    )
+    if not lists:
+        return
+    month = timezone.localtime(report.received_at).date().replace(day=1)
+    for list_name in [ANY_LIST, *sorted(lists - {ANY_LIST})]:
+        _count_add(line_id=report.line_id, month=month, list_name=list_name)
+
+
+def _count_add(*, line_id: int, month: date, list_name: str) -> None:
+    """Add one to a counter, creating it; safe when two purges add to the same one."""
+    key = {"line_id": line_id, "month": month, "list_name": list_name}
+    if PurgedMaterialCount.objects.filter(**key).update(reports=F("reports") + 1):
+        return
+    try:
+        with transaction.atomic():
+            PurgedMaterialCount.objects.create(**key, reports=1)
+    except IntegrityError:
+        # Another purge created it meanwhile (PostgreSQL waited for its commit).
+        PurgedMaterialCount.objects.filter(**key).update(reports=F("reports") + 1)
 
 
 @dataclass

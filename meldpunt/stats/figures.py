@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from meldpunt.cases.models import ClassificationOption, CloseOutcome, TriageOutcome
+from meldpunt.chat.models import ChatStatus, ContactChannel, ContactType, SurveyQuestion
 from meldpunt.hotline.models import HostingRoute
 from meldpunt.intake.models import ReportStatus
 from meldpunt.lines.models import Category, Line, Municipality
@@ -325,6 +326,7 @@ def municipality_categories_table(scope: Scope) -> Table:
 
 def classifications_table(scope: Scope) -> Table:
     counts = selectors.counts_per_classification(scope)
+    received = selectors.counts_per_line(scope)
     options = (
         ClassificationOption.objects.filter(scheme__line_id__in=scope.line_ids)
         .select_related("scheme__line")
@@ -334,16 +336,34 @@ def classifications_table(scope: Scope) -> Table:
         slug="classifications",
         title=_("Classification of the reports"),
         columns=(_("Line"), _("Classification"), _("Option")),
-        measures=(_reports(),),
+        measures=(_reports(), Measure("share", _("Share of the line's reports"), Kind.PERCENT)),
         rows=[
             (
                 (option.scheme.line.title, option.scheme.title, option.title),
-                (counts.get(option.pk, 0),),
+                (
+                    counts.get(option.pk, 0),
+                    share(counts.get(option.pk, 0), received.get(option.scheme.line_id, 0)),
+                ),
             )
             for option in options
             if option.pk in counts or option.is_active
         ],
-        note=_("A report classified with several options counts once for each."),
+        note=_(
+            "A report classified with several options counts once for each. Shares are of "
+            "all reports the line received in the period, classified or not."
+        ),
+    )
+
+
+def years_table(scope: Scope) -> Table:
+    """Reports per calendar year: the growth chart of an annual report."""
+    return Table(
+        slug="years",
+        title=_("Reports per year"),
+        columns=(_("Year"),),
+        measures=(_reports(),),
+        rows=[((str(year),), (n,)) for year, n in selectors.counts_per_year(scope).items()],
+        is_sensitive=True,
     )
 
 
@@ -356,8 +376,8 @@ def known_material_table(scope: Scope) -> Table:
         measures=(_reports(),),
         rows=[((name,), (n,)) for name, n in sorted(counts.items())],
         note=_(
-            "Counted while a report's files exist: the retention purge deletes the match "
-            "records together with the files."
+            "Reports whose content was destroyed by the retention purge still count: the "
+            "purge keeps how many of them had known material, per month and list."
         ),
     )
 
@@ -524,6 +544,87 @@ def hotline_removal_table(scope: Scope) -> Table:
             "found the material gone."
         ),
     )
+
+
+def chats_table(scope: Scope) -> Table:
+    counts = selectors.chats_started(scope)
+    total = sum(counts.values())
+    return Table(
+        slug="chats",
+        title=_("Chats"),
+        columns=(_("Status"),),
+        measures=(Measure("chats", _("Chats")), _share()),
+        rows=[
+            ((str(label),), (counts.get(status, 0), share(counts.get(status, 0), total)))
+            for status, label in ChatStatus.choices
+        ],
+        note=_("Chats started in the period, by how they finished or stand now."),
+    )
+
+
+def contacts_table(scope: Scope) -> Table:
+    counts = selectors.contact_moments(scope)
+    types = {
+        contact_type.pk: contact_type
+        for contact_type in ContactType.objects.filter(pk__in={pk for pk, _c in counts})
+        .select_related("line")
+        .order_by("line__order", "line__name", "order", "name")
+    }
+    channels = dict(ContactChannel.choices)
+    return Table(
+        slug="contacts",
+        title=_("Helpline contact moments"),
+        columns=(_("Line"), _("Kind of contact"), _("Channel")),
+        measures=(
+            Measure("contacts", _("Contact moments")),
+            Measure("follow_ups", _("With a follow-up appointment")),
+            Measure("follow_up_share", _("Share with a follow-up appointment"), Kind.PERCENT),
+        ),
+        rows=[
+            (
+                (types[pk].line.title, str(types[pk]), str(channels.get(channel, channel))),
+                (n, follow_ups, share(follow_ups, n)),
+            )
+            for pk in types
+            for channel in channels
+            if (pk, channel) in counts
+            for n, follow_ups in [counts[(pk, channel)]]
+        ],
+    )
+
+
+def survey_table(scope: Scope) -> Table:
+    counts = selectors.survey_answers(scope)
+    rows = []
+    for question, label in SurveyQuestion.choices:
+        yes, no = counts.get((question, True), 0), counts.get((question, False), 0)
+        rows.append(((str(label),), (yes + no, yes, share(yes, yes + no))))
+    return Table(
+        slug="survey",
+        title=_("Chat survey"),
+        columns=(_("Question"),),
+        measures=(
+            Measure("answers", _("Answers")),
+            Measure("yes", _("Yes")),
+            Measure("yes_share", _("Share yes"), Kind.PERCENT),
+        ),
+        rows=rows,
+        chart_bars=0,
+        note=_("Answered anonymously at the end of a chat; only the counts are kept."),
+    )
+
+
+# The helpline's own figures, in the annual report when the installation has any.
+HELPLINE_TABLES: dict[str, Callable[[Scope], Table]] = {
+    "chats": chats_table,
+    "contacts": contacts_table,
+    "survey": survey_table,
+}
+
+
+def has_counts(table: Table) -> bool:
+    """Whether any row has a count above zero in its first measure."""
+    return any(values and values[0] for _labels, values in table.rows)
 
 
 TABLES: dict[str, Callable[[Scope], Table]] = {

@@ -5,7 +5,8 @@ with Python work per report; the only loops here run over the groups that come
 back (lines, categories, months, hour buckets), never over reports. Nothing
 here opens a key: the figures use line, category, status, municipality code,
 dates, the back office's outcomes, forwards and known-material matches, all of
-which stay when the retention purge destroys a report's content.
+which stay when the retention purge destroys a report's content (the matches
+as counters the purge keeps: ``intake.PurgedMaterialCount``).
 
 All figures are about the reports *received* in the period: a report received
 in December and forwarded in January counts in December. That keeps a
@@ -23,15 +24,24 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    Sum,
 )
 from django.db.models.expressions import Func
 from django.utils import timezone
 
 from meldpunt.cases.access import member_lines
 from meldpunt.cases.models import CaseClassification
+from meldpunt.chat.models import Chat, ContactRegistration, SurveyCount
 from meldpunt.evidence.models import EvidenceMatch
 from meldpunt.hotline.models import Assessment, HotlineState, KnownStatus, ReportedUrl
-from meldpunt.intake.models import Author, Message, Report, ReportStatus
+from meldpunt.intake.models import (
+    ANY_LIST,
+    Author,
+    Message,
+    PurgedMaterialCount,
+    Report,
+    ReportStatus,
+)
 from meldpunt.lines.models import Line
 from meldpunt.network.models import Forward
 from meldpunt.vault.models import Role, StaffUser
@@ -168,6 +178,27 @@ def counts_per_month(scope: Scope) -> dict[date, int]:
     return {month: counts[f"m{index}"] for index, month in enumerate(months)}
 
 
+def counts_per_year(scope: Scope) -> dict[int, int]:
+    """Reports per calendar year of receipt, every year of the scope present (zero if none).
+
+    Like ``counts_per_month``: one filtered count per year in a single query.
+    """
+    years = range(scope.first.year, scope.last.year + 1)
+    counts = reports_in(scope).aggregate(
+        **{
+            f"y{year}": Count(
+                "pk",
+                filter=Q(
+                    received_at__gte=_local_midnight(date(year, 1, 1)),
+                    received_at__lt=_local_midnight(date(year + 1, 1, 1)),
+                ),
+            )
+            for year in years
+        }
+    )
+    return {year: counts[f"y{year}"] for year in years}
+
+
 def counts_per_triage_outcome(scope: Scope) -> dict[str, int]:
     """Reports by assessment; '' for reports nobody has assessed (or not yet acted on)."""
     rows = reports_in(scope).values_list("case__triage_outcome").annotate(n=Count("pk"))
@@ -232,9 +263,22 @@ def _matches_in(scope: Scope) -> QuerySet[EvidenceMatch]:
     ).order_by()
 
 
+def _purged_counts_in(scope: Scope) -> QuerySet[PurgedMaterialCount]:
+    return PurgedMaterialCount.objects.filter(
+        line_id__in=scope.line_ids, month__gte=scope.first, month__lte=scope.last
+    ).order_by()
+
+
 def known_material_reports(scope: Scope) -> int:
-    """Reports with at least one file that matched a list of known material."""
-    return _matches_in(scope).aggregate(n=Count("evidence__data_key__report", distinct=True))["n"]
+    """Reports with at least one file that matched a list of known material.
+
+    Reports whose content the purge destroyed count from the counters it kept
+    (``intake.PurgedMaterialCount``): their matches are gone, so no report is
+    counted twice, and the figure does not drop after a purge.
+    """
+    live = _matches_in(scope).aggregate(n=Count("evidence__data_key__report", distinct=True))["n"]
+    purged = _purged_counts_in(scope).filter(list_name=ANY_LIST).aggregate(n=Sum("reports"))["n"]
+    return live + (purged or 0)
 
 
 def known_material_per_list(scope: Scope) -> dict[str, int]:
@@ -244,7 +288,16 @@ def known_material_per_list(scope: Scope) -> dict[str, int]:
         .values_list("list_name")
         .annotate(n=Count("evidence__data_key__report", distinct=True))
     )
-    return dict(rows)
+    counts = dict(rows)
+    purged = (
+        _purged_counts_in(scope)
+        .exclude(list_name=ANY_LIST)
+        .values_list("list_name")
+        .annotate(n=Sum("reports"))
+    )
+    for list_name, n in purged:
+        counts[list_name] = counts.get(list_name, 0) + n
+    return counts
 
 
 class HoursBetween(Func):
@@ -462,3 +515,45 @@ def hours_histogram_to_removal(scope: Scope) -> dict[str, dict[int, int]]:
         bucket = histograms.setdefault(route, {})
         bucket[hours] = bucket.get(hours, 0) + n
     return histograms
+
+
+def contact_moments(scope: Scope) -> dict[tuple[int, str], tuple[int, int]]:
+    """Helpline contact moments {(contact type, channel): (moments, with a follow-up)}.
+
+    Registered per month only (chat.ContactRegistration), so the scope's months decide.
+    """
+    rows = (
+        ContactRegistration.objects.filter(
+            line_id__in=scope.line_ids, month__gte=scope.first, month__lte=scope.last
+        )
+        .order_by()
+        .values_list("contact_type_id", "channel")
+        .annotate(n=Count("pk"), follow_ups=Count("pk", filter=Q(has_follow_up=True)))
+    )
+    return {(type_id, channel): (n, follow_ups) for type_id, channel, n, follow_ups in rows}
+
+
+def survey_answers(scope: Scope) -> dict[tuple[str, bool], int]:
+    """The chat survey's answers {(question, yes): how often}, kept as counts per month."""
+    rows = (
+        SurveyCount.objects.filter(
+            line_id__in=scope.line_ids, month__gte=scope.first, month__lte=scope.last
+        )
+        .order_by()
+        .values_list("question", "is_yes")
+        .annotate(n=Sum("count"))
+    )
+    return {(question, is_yes): n for question, is_yes, n in rows}
+
+
+def chats_started(scope: Scope) -> dict[str, int]:
+    """Chats started in the scope, by how they stand or finished."""
+    rows = (
+        Chat.objects.filter(
+            line_id__in=scope.line_ids, started_at__gte=scope.start, started_at__lt=scope.end
+        )
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)

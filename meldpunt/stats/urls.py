@@ -6,5 +6,6 @@ app_name = "stats"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("year/", views.year_overview, name="year"),
+    path("year/pdf/", views.report_download, name="report"),
     path("csv/<slug:slug>/", views.table_download, name="csv"),
 ]

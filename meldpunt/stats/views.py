@@ -12,10 +12,10 @@ from django.shortcuts import render
 from meldpunt.cases.access import staff_required
 
 from . import figures
-from .charts import bar_chart
 from .export import table_csv
 from .forms import PeriodForm, YearForm
-from .selectors import reports_in, stats_lines_for
+from .report import AnnualReport, annual_report, annual_report_pdf, presented
+from .selectors import stats_lines_for
 
 
 def _lines_or_404(request: HttpRequest):
@@ -30,18 +30,6 @@ def _period_form(request: HttpRequest) -> PeriodForm:
     return PeriodForm(data, lines=_lines_or_404(request))
 
 
-def _presented(tables: list[figures.Table], threshold: int) -> list[dict]:
-    return [
-        {
-            "table": table,
-            "rows": figures.display_rows(table, threshold),
-            "chart": bar_chart(table, threshold),
-            "width": len(table.columns) + len(table.measures),
-        }
-        for table in tables
-    ]
-
-
 @staff_required
 def overview(request: HttpRequest) -> HttpResponse:
     """Tables and charts for a period; bad input shows the form's message, no figures."""
@@ -49,7 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     threshold = figures.min_count()
     context = {"form": form, "threshold": threshold, "tables": []}
     if form.is_valid():
-        context["tables"] = _presented(figures.tables_compute(form.scope()), threshold)
+        context["tables"] = presented(figures.tables_compute(form.scope()), threshold)
         context["query"] = _query(form)
     return render(request, "stats/overview.html", context, status=200 if form.is_valid() else 400)
 
@@ -80,27 +68,49 @@ def table_download(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+def _year_form(request: HttpRequest) -> YearForm:
+    data = request.GET if request.GET else YearForm.defaults()
+    return YearForm(data, lines=_lines_or_404(request))
+
+
+def _year_report(form: YearForm) -> AnnualReport:
+    scope = form.scope()
+    return annual_report(
+        year=form.cleaned_data["year"], line_ids=scope.line_ids, line=form.cleaned_data.get("line")
+    )
+
+
 @staff_required
 def year_overview(request: HttpRequest) -> HttpResponse:
-    """The figures of one calendar year, laid out for printing (the annual report)."""
-    data = request.GET if request.GET else YearForm.defaults()
-    form = YearForm(data, lines=_lines_or_404(request))
-    threshold = figures.min_count()
-    context = {"form": form, "threshold": threshold, "tables": []}
+    """The figures of one calendar year, laid out for printing (the annual report).
+
+    A year that has not begun or has no reports shows a sentence saying so
+    instead of tables of zeros (and no division by zero per workday).
+    """
+    form = _year_form(request)
     if not form.is_valid():
-        return render(request, "stats/year.html", context, status=400)
+        return render(request, "stats/year.html", {"form": form}, status=400)
+    report = _year_report(form)
     scope = form.scope()
-    received = reports_in(scope).count()
-    previous = reports_in(form.scope(year_offset=-1)).count()
-    line = form.cleaned_data.get("line")
-    context.update(
-        year=form.cleaned_data["year"],
-        line=line,
-        tables=_presented(figures.tables_compute(scope), threshold),
-        received=received,
-        previous=previous,
-        change=f"{round(100 * (received - previous) / previous):+d}" if previous else None,
-        query=f"start={scope.first:%Y-%m}&end={scope.last:%Y-%m}"
+    line = report.line
+    context = {
+        "form": form,
+        "report": report,
+        "query": f"start={scope.first:%Y-%m}&end={scope.last:%Y-%m}"
         + (f"&line={line.slug}" if line else ""),
-    )
+        "year_query": urlencode({"year": report.year, **({"line": line.slug} if line else {})}),
+    }
     return render(request, "stats/year.html", context)
+
+
+@staff_required
+def report_download(request: HttpRequest) -> HttpResponse:
+    """The annual report as PDF, in the page's language; bad input shows the year page."""
+    form = _year_form(request)
+    if not form.is_valid():
+        return render(request, "stats/year.html", {"form": form}, status=400)
+    report = _year_report(form)
+    response = HttpResponse(annual_report_pdf(report), content_type="application/pdf")
+    name = f"annual-report-{report.year}" + (f"-{report.line.slug}" if report.line else "")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response

@@ -23,7 +23,7 @@ from meldpunt.evidence.models import (
 )
 from meldpunt.evidence.tasks import evidence_derivatives_make
 from meldpunt.hashes.models import MatchMethod
-from meldpunt.intake.models import Message, Report, ReportStatus
+from meldpunt.intake.models import Message, PurgedMaterialCount, Report, ReportStatus
 from meldpunt.intake.retention import (
     report_kept_until,
     reports_due_for_purge,
@@ -205,6 +205,14 @@ def test_purge_destroys_exactly_the_expired_reports_and_keeps_statistics(world):
             assert_readable(world, report)
     assert not any(storages["blobs"].exists(name) for name in old_blobs)
     assert list(EvidenceMatch.objects.all()) == [kept_match]
+    # The destroyed report's match lives on as a counter that names no report.
+    received = timezone.localtime(world.closed_old.received_at).date().replace(day=1)
+    assert sorted(
+        PurgedMaterialCount.objects.values_list("line", "month", "list_name", "reports")
+    ) == [
+        (world.short_line.pk, received, "", 1),
+        (world.short_line.pk, received, "bekend materiaal", 1),
+    ]
     assert statistics() == before
     assert Report.objects.count() == 6 and Message.objects.count() == 12
     destroyed_events = AuditEvent.objects.filter(action="report.destroyed")

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from meldpunt.cases.tests.factories import make_report
-from meldpunt.intake.models import Report
+from meldpunt.evidence.models import EvidenceMatch
+from meldpunt.intake.models import PurgedMaterialCount, Report
 from meldpunt.intake.retention import reports_purge
 from meldpunt.stats import figures, selectors
 from meldpunt.stats.charts import bar_chart
@@ -88,8 +89,10 @@ def test_breakdowns_per_line_category_status_and_outcome(world):
     assert closing == {"Forwarded to a partner": 1, "Not illegal": 1}
     kinds = {k[0]: v for k, v in rows("partner_kinds", scope).items() if v[0]}
     assert kinds == {"Police unit": (2, 2), "Municipality": (1, 1)}
-    assert rows("classifications", scope)[(world.crime.name, "Assessment", "cocaine")] == (1,)
-    assert rows("classifications", scope)[(world.crime.name, "Assessment", "cannabis")] == (0,)
+    # Shares of the nine reports the line received in 2025.
+    classified = rows("classifications", scope)
+    assert classified[(world.crime.name, "Assessment", "cocaine")] == (1, 100 / 9)
+    assert classified[(world.crime.name, "Assessment", "cannabis")] == (0, 0)
     # Two matches (SHA-256 and MD5) of one file: one report.
     assert rows("known_material", scope) == {("bekend materiaal",): (1,)}
 
@@ -162,22 +165,67 @@ def test_histogram_median():
 def test_figures_are_unchanged_after_the_purge_destroyed_the_content(world):
     scope = year_2025(world.crime, world.hotline)
     before = {slug: build(scope).rows for slug, build in figures.TABLES.items()}
+    assert before["known_material"] == [(("bekend materiaal",), (1,))]
 
     destroyed = reports_purge(now=datetime(2031, 1, 1, tzinfo=AMSTERDAM)).destroyed
     assert set(destroyed) >= {r.pk for r in world.drug_reports + world.weapon_reports}
     assert not Report.objects.filter(destroyed_at=None, line=world.crime).exists()
+    # The match records went with the files; the counters the purge kept did not.
+    assert not EvidenceMatch.objects.exists()
 
     after = {slug: build(scope).rows for slug, build in figures.TABLES.items()}
-    # The purge deletes known-material matches with the files, on purpose.
-    assert after.pop("known_material") == [] and before.pop("known_material")
     summary_before, summary_after = dict(before.pop("summary")), dict(after.pop("summary"))
     destroyed_in_scope = Report.objects.filter(pk__in=destroyed, received_at__year=2025).count()
     assert summary_after.pop(("Reports whose content was destroyed",))[0] == destroyed_in_scope
     assert summary_before.pop(("Reports whose content was destroyed",))[0] == 0
-    assert summary_after.pop(("Reports with known material",))[0] == 0
-    summary_before.pop(("Reports with known material",))
+    assert summary_after[("Reports with known material",)] == (1, 100 / 12)
     assert summary_after == summary_before
     assert after == before
+
+
+def test_known_material_counts_live_and_purged_reports_once_per_month_and_list(world):
+    """Last year's figure stays when this year's purge runs; the next year is untouched."""
+    d = world.drug_reports
+    world.known_match(d[6], "tweede lijst")  # d[6]: two lists
+    world.known_match(d[4], "bekend materiaal")  # March too: one counter counts both
+    world.known_match(d[5], "bekend materiaal")
+    later = make_report(category=world.drugs)
+    world.known_match(later, "bekend materiaal")
+    Report.objects.filter(pk=later.pk).update(
+        received_at=datetime(2026, 2, 1, 10, tzinfo=AMSTERDAM),
+        last_activity_at=datetime(2031, 1, 1, tzinfo=AMSTERDAM),
+    )
+    year_2026 = Scope(first=date(2026, 1, 1), last=date(2026, 12, 1), line_ids=(world.crime.pk,))
+    scope = year_2025(world.crime)
+    expected = {"bekend materiaal": 3, "tweede lijst": 1}
+    assert selectors.known_material_per_list(scope) == expected
+    assert selectors.known_material_reports(scope) == 3
+
+    # d[5] (moved to May) stays active, so this year's purge keeps its files.
+    Report.objects.filter(pk=d[5].pk).update(
+        received_at=datetime(2025, 5, 1, 10, tzinfo=AMSTERDAM),
+        last_activity_at=datetime(2031, 1, 1, tzinfo=AMSTERDAM),
+    )
+    destroyed = reports_purge(now=datetime(2026, 12, 1, tzinfo=AMSTERDAM)).destroyed
+    assert {d[4].pk, d[6].pk} <= set(destroyed)
+    assert d[5].pk not in destroyed and later.pk not in destroyed
+    assert selectors.known_material_per_list(scope) == expected
+    assert selectors.known_material_reports(scope) == 3
+    counters = PurgedMaterialCount.objects.values_list("line_id", "month", "list_name", "reports")
+    assert sorted(counters) == [
+        (world.crime.pk, date(2025, 3, 1), "", 2),
+        (world.crime.pk, date(2025, 3, 1), "bekend materiaal", 2),
+        (world.crime.pk, date(2025, 3, 1), "tweede lijst", 1),
+    ]
+
+    # A second purge a few years on destroys the rest and counts each report once.
+    reports_purge(now=datetime(2040, 1, 1, tzinfo=AMSTERDAM))
+    assert not EvidenceMatch.objects.exists()
+    assert selectors.known_material_per_list(scope) == expected
+    assert selectors.known_material_reports(scope) == 3
+    assert selectors.known_material_per_list(year_2026) == {"bekend materiaal": 1}
+    assert selectors.known_material_reports(year_2026) == 1
+    assert selectors.known_material_reports(year_2025(world.hotline)) == 0
 
 
 def test_the_number_of_queries_does_not_grow_with_the_reports(world):
@@ -190,8 +238,9 @@ def test_the_number_of_queries_does_not_grow_with_the_reports(world):
     Report.objects.update(received_at=datetime(2025, 6, 1, tzinfo=AMSTERDAM))
     with CaptureQueriesContext(connection) as many:
         figures.tables_compute(scope)
-    # One query per figure: 23 before the content-hotline tables, which add one each.
-    assert len(many) == len(few) <= 27
+    # One query per figure: 23 before the content-hotline tables, which add one each;
+    # the counters the purge kept (two) and the classification shares add three.
+    assert len(many) == len(few) <= 30
 
 
 def test_long_tables_chart_their_largest_rows_and_rank_hidden_counts_as_zero():

@@ -46,6 +46,7 @@ def _urls() -> list[tuple[str, str, dict]]:
     return [
         ("overview", reverse("stats:overview"), PERIOD),
         ("year", reverse("stats:year"), {"year": "2025"}),
+        ("report", reverse("stats:report"), {"year": "2025"}),
         ("csv", reverse("stats:csv", args=["summary"]), PERIOD),
     ]
 

@@ -1,4 +1,8 @@
-"""``meldpunt stats export --year 2026 --format csv|json [--line slug]``: the annual figures."""
+"""The annual figures: ``meldpunt stats export`` (CSV or JSON) and ``meldpunt stats report`` (PDF).
+
+``meldpunt stats export --year 2026 --format csv|json [--line slug] [--output file]``
+``meldpunt stats report --year 2026 [--line slug] [--language nl|en] OUT.pdf``
+"""
 
 import sys
 from datetime import date
@@ -11,6 +15,7 @@ from meldpunt.lines.models import Line
 from meldpunt.stats.export import tables_csv, tables_json
 from meldpunt.stats.figures import min_count, tables_compute
 from meldpunt.stats.forms import FIRST_YEAR, LAST_YEAR
+from meldpunt.stats.report import YearState, annual_report, annual_report_pdf
 from meldpunt.stats.selectors import Scope
 
 
@@ -27,6 +32,13 @@ class Command(BaseCommand):
         exporting.add_argument(
             "--language", choices=["nl", "en"], default="nl", help="Language of titles and labels."
         )
+        reporting = verbs.add_parser("report", help="Write one year's annual report as PDF.")
+        reporting.add_argument("--year", type=int, required=True)
+        reporting.add_argument("--line", help="Slug of one line; default every line.")
+        reporting.add_argument(
+            "--language", choices=["nl", "en"], default="nl", help="Language of the report."
+        )
+        reporting.add_argument("output", type=Path, help="The PDF file to write.")
 
     def handle(self, *args, verb: str, **options) -> None:
         year = options["year"]
@@ -42,6 +54,9 @@ class Command(BaseCommand):
             last=date(year, 12, 1),
             line_ids=tuple(lines.values_list("pk", flat=True)),
         )
+        if verb == "report":
+            self._report(year, lines, options)
+            return
         threshold = min_count()
         with translation.override(options["language"]):
             tables = tables_compute(scope)
@@ -58,3 +73,18 @@ class Command(BaseCommand):
                 raise CommandError(f"cannot write {options['output']}: {error}") from error
         else:
             sys.stdout.write(text)
+
+    def _report(self, year: int, lines, options) -> None:
+        line = lines.first() if options["line"] else None
+        with translation.override(options["language"]):
+            report = annual_report(
+                year=year, line_ids=tuple(lines.values_list("pk", flat=True)), line=line
+            )
+            pdf = annual_report_pdf(report)
+        try:
+            options["output"].write_bytes(pdf)
+        except OSError as error:
+            raise CommandError(f"cannot write {options['output']}: {error}") from error
+        if report.state != YearState.FIGURES:
+            # Still written: the PDF says why it has no figures.
+            self.stderr.write(f"no figures for {year} (not begun, or no reports): the PDF says so")
