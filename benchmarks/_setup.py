@@ -29,9 +29,13 @@ def django_setup(name: str) -> None:
     django.setup()
 
 
-def _create_postgres_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        return
+def postgres_server_execute(url: str, statement: str, params: list | None = None) -> object:
+    """Run ``statement`` on the server of the PostgreSQL database ``url`` names.
+
+    Connected to the ``postgres`` database with autocommit, as CREATE and DROP
+    DATABASE need; ``{name}`` in the statement stands for the named database.
+    Returns the first row, if any.
+    """
     import psycopg
     from dj_database_url import parse
 
@@ -44,8 +48,15 @@ def _create_postgres_database(url: str) -> None:
         dbname="postgres",
         autocommit=True,
     ) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
+        cursor = connection.execute(statement.format(name=config["NAME"]), params)
+        return cursor.fetchone() if cursor.description else None
+
+
+def _create_postgres_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    exists = "SELECT 1 FROM pg_database WHERE datname = %s"
+    from dj_database_url import parse
+
+    if not postgres_server_execute(url, exists, [parse(url)["NAME"]]):
+        postgres_server_execute(url, 'CREATE DATABASE "{name}"')

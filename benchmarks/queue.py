@@ -186,19 +186,13 @@ def _environment(folder: Path, options: argparse.Namespace, backends: list[str])
 
 
 def _postgres(url: str, statement: str) -> None:
-    import psycopg
-    from dj_database_url import parse
+    """``_setup.postgres_server_execute``, loaded by path (this folder is off sys.path)."""
+    import importlib.util
 
-    config = parse(url)
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        connection.execute(statement.format(name=config["NAME"]))
+    spec = importlib.util.spec_from_file_location("_setup", _HERE / "_setup.py")
+    setup = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(setup)
+    setup.postgres_server_execute(url, statement)
 
 
 def _redis_clients(run: Run, backends: list[str]) -> list:

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 
 import msgspec
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,11 +43,10 @@ from meldpunt.hashes.models import HashCheckClient
 from meldpunt.hashes.shards import ShardsUnavailable
 from meldpunt.jsonapi import (
     ANY_METHOD,
-    MALFORMED_JSON,
     ApiError,
     api_view,
+    json_body,
     refuse_oversized,
-    too_large,
 )
 
 from .errors import ErrorCode
@@ -66,18 +64,13 @@ _encoder = msgspec.json.Encoder()
 
 
 def _json_body(request: HttpRequest, *, max_bytes: int) -> object:
-    """The parsed JSON body (as ``jsonapi.json_body``, decoded by msgspec)."""
-    refuse_oversized(request, max_bytes=max_bytes)
-    try:
-        body = request.body
-    except RequestDataTooBig as error:
-        raise too_large() from error
-    if len(body) > max_bytes:
-        raise too_large()
-    try:
-        return _decoder.decode(body)
-    except (msgspec.DecodeError, ValueError, RecursionError) as error:
-        raise ApiError(400, MALFORMED_JSON, _("The body is not valid JSON.")) from error
+    """The parsed JSON body (``jsonapi.json_body``), decoded by msgspec."""
+    return json_body(
+        request,
+        max_bytes=max_bytes,
+        decode=_decoder.decode,
+        decode_errors=(msgspec.DecodeError, ValueError),
+    )
 
 
 def _json_response(data: dict) -> HttpResponse:
