@@ -157,9 +157,16 @@ def annual_report_html(report: AnnualReport) -> str:
     return render_to_string("stats/report.html", {"report": report, "made": made})
 
 
+class PdfUnavailable(Exception):
+    """WeasyPrint cannot run on this machine (its Pango libraries are missing)."""
+
+
 def annual_report_pdf(report: AnnualReport) -> bytes:
     """The report as PDF. Imported here: WeasyPrint loads Pango, which pages need not."""
-    from weasyprint import HTML, URLFetcher
+    try:
+        from weasyprint import HTML, URLFetcher
+    except (ImportError, OSError) as error:  # OSError: a system library cannot be loaded
+        raise PdfUnavailable(str(error)) from error
 
     # No protocol allowed: the report is drawn from the template alone, never from a URL.
     fetcher = URLFetcher(allowed_protocols=())

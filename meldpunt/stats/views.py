@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from meldpunt.cases.access import staff_required
 
 from . import figures
 from .export import table_csv
 from .forms import PeriodForm, YearForm
-from .report import AnnualReport, annual_report, annual_report_pdf, presented
+from .report import AnnualReport, PdfUnavailable, annual_report, annual_report_pdf, presented
 from .selectors import stats_lines_for
 
 
@@ -110,7 +111,18 @@ def report_download(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "stats/year.html", {"form": form}, status=400)
     report = _year_report(form)
-    response = HttpResponse(annual_report_pdf(report), content_type="application/pdf")
+    try:
+        pdf = annual_report_pdf(report)
+    except PdfUnavailable:
+        form.add_error(
+            None,
+            _(
+                "This server cannot make the PDF: the Pango library that it needs is not "
+                "installed (see the operator guide). The year overview shows the same figures."
+            ),
+        )
+        return render(request, "stats/year.html", {"form": form}, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
     name = f"annual-report-{report.year}" + (f"-{report.line.slug}" if report.line else "")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response

@@ -9,6 +9,7 @@ through the crypto would take minutes. The PDF's text is read back with pypdf.
 import io
 import re
 import secrets
+import sys
 import uuid
 from datetime import date, datetime, timedelta
 from html import unescape
@@ -280,6 +281,22 @@ def test_the_command_refuses_an_unknown_line_and_writes_an_empty_report(tmp_path
     call_command("stats", "report", "--year", "2019", "--language", "en", str(out), stderr=err)
     assert "No reports were received in 2019" in pdf_text(out.read_bytes())
     assert "2019" in err.getvalue()
+
+
+def test_without_pango_the_pdf_is_refused_clearly_and_nothing_is_written(
+    administrator_client, tmp_path, monkeypatch
+):
+    """A machine without Pango: WeasyPrint cannot be loaded (here: cannot be imported)."""
+    make_category(line=make_line(slug="tips"))
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+
+    response = administrator_client.get(reverse("stats:report"), {"year": "2019"})
+    assert response.status_code == 503
+    assert "This server cannot make the PDF" in unescape(response.content.decode())
+    out = tmp_path / "report.pdf"
+    with pytest.raises(CommandError, match="cannot make the PDF .*install Pango"):
+        call_command("stats", "report", "--year", "2019", str(out))
+    assert not out.exists()
 
 
 def test_a_helpline_without_reports_shows_its_contacts_chats_and_survey(administrator_client):

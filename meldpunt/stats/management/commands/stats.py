@@ -15,7 +15,12 @@ from meldpunt.lines.models import Line
 from meldpunt.stats.export import tables_csv, tables_json
 from meldpunt.stats.figures import min_count, tables_compute
 from meldpunt.stats.forms import FIRST_YEAR, LAST_YEAR
-from meldpunt.stats.report import YearState, annual_report, annual_report_pdf
+from meldpunt.stats.report import (
+    PdfUnavailable,
+    YearState,
+    annual_report,
+    annual_report_pdf,
+)
 from meldpunt.stats.selectors import Scope
 
 
@@ -80,7 +85,13 @@ class Command(BaseCommand):
             report = annual_report(
                 year=year, line_ids=tuple(lines.values_list("pk", flat=True)), line=line
             )
-            pdf = annual_report_pdf(report)
+            try:
+                pdf = annual_report_pdf(report)
+            except PdfUnavailable as error:
+                raise CommandError(
+                    f"cannot make the PDF ({error}): install Pango "
+                    "(Debian: libpango-1.0-0 libpangoft2-1.0-0)"
+                ) from error
         try:
             options["output"].write_bytes(pdf)
         except OSError as error:
