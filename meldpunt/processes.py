@@ -3,14 +3,17 @@
 Run by the ``meldpunt`` verbs that serve or work (cli.py) and by loading
 ``meldpunt.wsgi``: remove what a crash left in the temporary directory, and
 refuse to start on shared files that are not the installation's
-(vault/installation.py), before any key is derived from them.
+(vault/installation.py), before any key is derived from them, and on hash-shard
+settings that could not work (hashes/shards.py).
 """
 
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from meldpunt.datadir import SharedFileMissing, temporary_files_sweep
+from meldpunt.hashes.shards import shards_configuration_check
 from meldpunt.vault.installation import SharedFilesDiffer, shared_files_verify_if_installed
 
 
@@ -19,5 +22,6 @@ def process_start() -> None:
     temporary_files_sweep(Path(settings.FILE_UPLOAD_TEMP_DIR))
     try:
         shared_files_verify_if_installed()
-    except (SharedFilesDiffer, SharedFileMissing) as error:
+        shards_configuration_check()
+    except (SharedFilesDiffer, SharedFileMissing, ImproperlyConfigured) as error:
         raise SystemExit(f"meldpunt: {error}") from error

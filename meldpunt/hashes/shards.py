@@ -124,6 +124,16 @@ def shard_servers() -> list[str]:
     return servers
 
 
+def shards_configuration_check() -> None:
+    """Raises ImproperlyConfigured for shard settings that could not work.
+
+    Run when a process starts (meldpunt.processes), so that a front without its
+    token stops with the reason instead of failing its first request.
+    """
+    this_shard()
+    shard_servers()
+
+
 class ShardsUnavailable(Exception):
     """A shard did not answer, or not usably: the check as a whole cannot be answered."""
 

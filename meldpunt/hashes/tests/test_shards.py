@@ -32,6 +32,7 @@ from meldpunt.hashes.matching import hashes_match_pdq
 from meldpunt.hashes.models import HashCheckUsage
 from meldpunt.hashes.services import hash_list_activate, known_hash_retire
 from meldpunt.hashes.shards import PREFIXES, SEARCH_PATH, Shard, shard_of, this_shard
+from meldpunt.processes import process_start
 from tests.conftest import free_port
 
 from .test_check_api import ApiClient, _import
@@ -63,6 +64,18 @@ def test_a_shard_is_written_i_slash_n():
     for wrong in ("2/2", "1", "a/2", "-1/2", "0/0", "0/65537", "1/2/3"):
         with pytest.raises(ValueError, match="i/n"):
             Shard.parse(wrong)
+
+
+@pytest.mark.django_db
+def test_a_front_without_its_token_refuses_to_start_naming_the_setting(settings):
+    settings.HASHES_SHARD_SERVERS = ["http://127.0.0.1:9/"]
+    settings.HASHES_SHARD_TOKEN = ""
+    with pytest.raises(
+        SystemExit, match="MELDPUNT_HASH_SHARD_SERVERS needs MELDPUNT_HASH_SHARD_TOKEN"
+    ):
+        process_start()
+    settings.HASHES_SHARD_TOKEN = "t" * 40
+    process_start()
 
 
 def test_a_shard_process_refuses_to_match_files():
