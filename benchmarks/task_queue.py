@@ -51,27 +51,21 @@ start and are flushed between the parts and at the end. Worker logs stay in
 the temporary directory printed at the start when a part fails.
 """
 
+import argparse
+import contextlib
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-# This file is called queue.py; run as a script, its folder would come first on
-# sys.path and shadow the standard library's ``queue`` for every later import.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _HERE]
-
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-ROOT = _HERE.parent
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/meldpunt_queue"
 BACKENDS = ("db", "redis", "rq")
 
@@ -186,13 +180,9 @@ def _environment(folder: Path, options: argparse.Namespace, backends: list[str])
 
 
 def _postgres(url: str, statement: str) -> None:
-    """``_setup.postgres_server_execute``, loaded by path (this folder is off sys.path)."""
-    import importlib.util
+    from _setup import postgres_server_execute
 
-    spec = importlib.util.spec_from_file_location("_setup", _HERE / "_setup.py")
-    setup = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(setup)
-    setup.postgres_server_execute(url, statement)
+    postgres_server_execute(url, statement)
 
 
 def _redis_clients(run: Run, backends: list[str]) -> list:
