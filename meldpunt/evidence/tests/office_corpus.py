@@ -77,6 +77,19 @@ def _xml(body: str) -> str:
     return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body
 
 
+def _vba_relationship(macros: bool) -> list[tuple[str, str, str]]:
+    """The relationship to a macro project, in a document that has one."""
+    if not macros:
+        return []
+    return [
+        (
+            "rIdVba",
+            "http://schemas.microsoft.com/office/2006/relationships/vbaProject",
+            "vbaProject.bin",
+        )
+    ]
+
+
 def _rels(*relationships: tuple[str, str, str] | tuple[str, str, str, str]) -> str:
     items = []
     for relationship in relationships:
@@ -244,17 +257,7 @@ def docx(*, macros: bool = False) -> bytes:
             ("rIdLink", "hyperlink", EXTERNAL_HYPERLINK, "External"),
             ("rIdPrinter", "printerSettings", "printerSettings/printerSettings1.bin"),
             ("rIdCustom", "customXml", "../customXml/item1.xml"),
-            *(
-                [
-                    (
-                        "rIdVba",
-                        "http://schemas.microsoft.com/office/2006/relationships/vbaProject",
-                        "vbaProject.bin",
-                    )
-                ]
-                if macros
-                else []
-            ),
+            *_vba_relationship(macros),
         ),  # fmt: skip
         "word/_rels/settings.xml.rels": _rels(
             (
@@ -377,17 +380,7 @@ def xlsx(*, macros: bool = False) -> bytes:
                 "persons/person.xml",
             ),
             ("rIdCustom", "customXml", "../customXml/item1.xml"),
-            *(
-                [
-                    (
-                        "rIdVba",
-                        "http://schemas.microsoft.com/office/2006/relationships/vbaProject",
-                        "vbaProject.bin",
-                    )
-                ]
-                if macros
-                else []
-            ),
+            *_vba_relationship(macros),
         ),  # fmt: skip
         "xl/worksheets/sheet1.xml": _sheet(
             [["Datum", "Bedrag", "Ontvanger"], ["2024-01-05", "15000", "Stichting X"]],
