@@ -125,8 +125,11 @@ LOGIN_REDIRECT_URL = "cases:queue"
 PARTNER_LOGIN_REDIRECT_URL = "partner:inbox"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "meldpunt.vault.passwords.InstallationArgon2PasswordHasher",
 ]
+# Argon2id cost of staff passwords; the defaults are Django's own (8 lanes).
+PASSWORD_ARGON2_TIME_COST = int(os.environ.get("MELDPUNT_PASSWORD_TIME_COST", "2"))
+PASSWORD_ARGON2_MEMORY_KIB = int(os.environ.get("MELDPUNT_PASSWORD_MEMORY_KIB", "102400"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -62,6 +62,8 @@ _commits_unflushed()
 _bytecode_cached()
 os.environ.setdefault("MELDPUNT_KDF_OPSLIMIT", "1")
 os.environ.setdefault("MELDPUNT_KDF_MEMLIMIT", str(8 * 1024))
+os.environ.setdefault("MELDPUNT_PASSWORD_TIME_COST", "1")
+os.environ.setdefault("MELDPUNT_PASSWORD_MEMORY_KIB", "64")
 os.environ.setdefault("MELDPUNT_TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 # Tasks run inline, in the test process: it is the worker, with the demo's key.
 os.environ.setdefault("MELDPUNT_WORKER_KEY_IN_DATA_DIR", "1")

@@ -23,6 +23,9 @@ SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
 # Values an operator may copy from an example without changing them.
 SECRET_KEY_PLACEHOLDERS = {"change-me", "changeme", "secret", "replace-me", "<secret>"}
 METRICS_TOKEN_MIN_LENGTH = 32
+# OWASP's floor for Argon2id (19 MiB, 2 passes); the test suite runs far below it.
+ARGON2_MIN_MEMORY_KIB = 19 * 1024
+ARGON2_MIN_PASSES = 2
 # What a log format would need to name to write down who the client is.
 CLIENT_FIELDS = (
     "remote_addr",
@@ -267,3 +270,32 @@ def worker_key_place_check(**kwargs: Any) -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def argon2_cost_check(**kwargs: Any) -> list[checks.CheckMessage]:
+    """Receipts, staff keys and staff passwords are only as hard to guess as their Argon2id cost.
+
+    The test suite lowers every cost to almost nothing; an environment copied from
+    it would make a stolen database's receipts and passwords cheap to try.
+    """
+    costs = {
+        "MELDPUNT_KDF_OPSLIMIT / MELDPUNT_KDF_MEMLIMIT": (
+            settings.VAULT_KDF_OPSLIMIT,
+            settings.VAULT_KDF_MEMLIMIT // 1024,
+        ),
+        "MELDPUNT_PASSWORD_TIME_COST / MELDPUNT_PASSWORD_MEMORY_KIB": (
+            settings.PASSWORD_ARGON2_TIME_COST,
+            settings.PASSWORD_ARGON2_MEMORY_KIB,
+        ),
+    }
+    return [
+        checks.Error(
+            f"{names} give Argon2id {passes} pass(es) over {memory_kib} KiB; the least is "
+            f"{ARGON2_MIN_PASSES} passes over {ARGON2_MIN_MEMORY_KIB} KiB.",
+            hint="Unset them to use the defaults (docs/operations.md, Settings).",
+            id="meldpunt.E011",
+        )
+        for names, (passes, memory_kib) in costs.items()
+        if passes < ARGON2_MIN_PASSES or memory_kib < ARGON2_MIN_MEMORY_KIB
+    ]

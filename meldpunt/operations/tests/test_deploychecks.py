@@ -23,6 +23,12 @@ PRODUCTION = {
     "METRICS_TOKEN": "",
     # The test environment keeps the worker key beside the data, as the demo does.
     "EVIDENCE_WORKER_KEY_IN_DATA_DIR": False,
+    # The test environment lowers every Argon2id cost (meldpunt/testenv.py); these are
+    # the defaults.
+    "VAULT_KDF_OPSLIMIT": 3,
+    "VAULT_KDF_MEMLIMIT": 256 * 1024 * 1024,
+    "PASSWORD_ARGON2_TIME_COST": 2,
+    "PASSWORD_ARGON2_MEMORY_KIB": 102400,
 }
 
 
@@ -164,3 +170,16 @@ def test_meldpunt_check_deploy_fails_on_debug_and_passes_when_secure(tmp_path):
 
 def test_a_worker_key_in_the_data_directory_is_a_warning():
     assert "meldpunt.W010" in meldpunt_ids(EVIDENCE_WORKER_KEY_IN_DATA_DIR=True)
+
+
+@pytest.mark.parametrize(
+    "lowered",
+    [
+        {"VAULT_KDF_OPSLIMIT": 1},
+        {"VAULT_KDF_MEMLIMIT": 8 * 1024 * 1024},
+        {"PASSWORD_ARGON2_TIME_COST": 1},
+        {"PASSWORD_ARGON2_MEMORY_KIB": 64},
+    ],
+)
+def test_a_lowered_argon2_cost_is_an_error(lowered):
+    assert "meldpunt.E011" in meldpunt_ids(**lowered)
