@@ -5,7 +5,6 @@
 ``meldpunt stats report --year 2026 [--line slug] [--language nl|en] OUT.pdf``
 """
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -96,7 +95,7 @@ class Command(BaseCommand):
 
     def _write(self, text: str, output: Path | None) -> None:
         if output is None:
-            sys.stdout.write(text)
+            self.stdout.write(text, ending="")
             return
         try:
             output.write_text(text, encoding="utf-8")
