@@ -231,7 +231,9 @@ def compute(line: Line, year: int, k: int) -> tuple[ExportState, list[dict]]:
     breakdowns = [_regions(scope), _quarters(scope)]
     chosen = PhenomenonSettings.objects.filter(line=line).first()
     if chosen is not None:
-        for scheme in chosen.schemes.filter(allows_multiple=False).order_by("order", "pk"):
+        # Single-choice schemes of this line only: then each row adds up to its category.
+        schemes = chosen.schemes.filter(line=line, allows_multiple=False).order_by("order", "pk")
+        for scheme in schemes:
             breakdowns.append(_scheme(scope, scheme, totals))
     return ExportState.FIGURES, [_table(b, rows, row_of, k) for b in breakdowns]
 
