@@ -436,6 +436,13 @@ def test_the_public_figures_page_is_off_by_default_and_shows_the_recorded_export
     english = anonymous.get(english_url).content.decode()
     assert "Other categories, combined" in english and "Region not known" in english
     assert anonymous.get(old_year_url).status_code == 404
+    # A line that turned the page on but recorded nothing yet says so.
+    quiet = make_line(slug="quiet")
+    PhenomenonSettings.objects.create(line=quiet, public_figures=True)
+    with translation.override("nl"):
+        empty = anonymous.get(reverse("public-figures", args=[quiet.slug]))
+    assert empty.status_code == 200
+    assert "Er zijn nog geen cijfers gepubliceerd." in empty.content.decode()
     # Another line, not turned on, and one that does not exist.
     other = make_line(slug="other")
     assert anonymous.get(reverse("public-figures", args=[other.slug])).status_code == 404
