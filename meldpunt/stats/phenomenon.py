@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from meldpunt.cases.models import CaseClassification
 from meldpunt.lines.models import Category, Line, Municipality
+from meldpunt.vault.audit import audit_record
 
 from .export import FORMULA_START
 from .models import DEFAULT_EXPORT_MIN_COUNT, PhenomenonExport, PhenomenonSettings
@@ -258,6 +259,12 @@ def record(line: Line, year: int, k: int = DEFAULT_EXPORT_MIN_COUNT, actor=None)
         with transaction.atomic():
             export = PhenomenonExport.objects.create(
                 line=line, year=year, min_count=k, tables=tables, created_by=actor
+            )
+            audit_record(
+                actor=actor,
+                action="stats.phenomenon_export",
+                target=export,
+                details={"line": line.slug, "year": year, "min_count": k},
             )
     except IntegrityError:  # made at the same moment by someone else: serve theirs
         export = recorded(line, year)

@@ -30,7 +30,7 @@ from meldpunt.stats.models import PhenomenonExport, PhenomenonSettings
 from meldpunt.stats.selectors import Scope
 from meldpunt.stats.suppression import suppress
 from meldpunt.testing import make_category, make_line, make_staff, sign_in
-from meldpunt.vault.models import DataKey, Role
+from meldpunt.vault.models import AuditEvent, DataKey, Role
 
 from .attacker import Grid, bounds, grids_from_csv, recovered
 from .test_annual_report import AMSTERDAM, insert_rows
@@ -382,7 +382,11 @@ def test_staff_page_previews_and_the_download_records_the_export(world):
     assert download.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
     assert recovered(grids_from_csv(download.content.decode())) == {}
-    assert PhenomenonExport.objects.get().created_by.role == Role.SUPERVISOR
+    export = PhenomenonExport.objects.get()
+    assert export.created_by.role == Role.SUPERVISOR
+    event = AuditEvent.objects.get(action="stats.phenomenon_export")
+    assert event.actor == export.created_by and event.target_id == str(export.pk)
+    assert event.details == {"line": world.line.slug, "year": YEAR, "min_count": 10}
     again = supervisor.get(reverse("stats:phenomenon"), {**data, "min_count": "3"})
     assert 'id="phenomenon-recorded"' in again.content.decode()
     assert download.content == supervisor.post(reverse("stats:phenomenon_csv"), data).content
