@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from meldpunt.hotline import views as hotline_views
 from meldpunt.operations import views as operations_views
+from meldpunt.stats import views as stats_views
 
 # Reporter pages: Dutch at /, English under /en/. The language lives in the URL,
 # so no language cookie is needed.
@@ -12,6 +13,9 @@ urlpatterns = i18n_patterns(
     path("", include("meldpunt.chat.urls")),
     # Off unless HOTLINE_PUBLIC_MONITOR (404 then): removal figures per hosting company.
     path("hosting-monitor/", hotline_views.public_monitor, name="hotline-public-monitor"),
+    # Off (404) unless the line turned its public figures page on (docs/statistics.md).
+    path("figures/<slug:slug>/", stats_views.public_figures, name="public-figures"),
+    path("figures/<slug:slug>/<int:year>/", stats_views.public_figures, name="public-figures-year"),
     prefix_default_language=False,
 )
 urlpatterns += [

@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from meldpunt.lines.models import Line
 
+from .models import DEFAULT_EXPORT_MIN_COUNT
 from .selectors import Scope
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_MONTHS = 120  # ten years: enough for any comparison, bounded work per request
+MAX_MIN_COUNT = 1000
 
 
 def _month(value: str) -> date:
@@ -112,3 +114,30 @@ class YearForm(_LineForm):
     def scope(self, year_offset: int = 0) -> Scope:
         year = self.cleaned_data["year"] + year_offset
         return Scope(first=date(year, 1, 1), last=date(year, 12, 1), line_ids=self.line_ids())
+
+
+class PhenomenonForm(_LineForm):
+    """One line (required: the export is per line), one calendar year and the threshold k."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    min_count = forms.IntegerField(
+        label=_("Hide counts below"),
+        min_value=1,
+        max_value=MAX_MIN_COUNT,
+        initial=DEFAULT_EXPORT_MIN_COUNT,
+    )
+
+    field_order = ["line", "year", "min_count"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["line"].required = True
+        self.fields["line"].empty_label = None
+
+    @staticmethod
+    def defaults() -> dict[str, str]:
+        """Last year: the most recent year that has ended."""
+        return {
+            "year": str(timezone.localdate().year - 1),
+            "min_count": str(DEFAULT_EXPORT_MIN_COUNT),
+        }

@@ -7,14 +7,17 @@ use. The figures come from plaintext metadata only; no key is opened here.
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from meldpunt.cases.access import staff_required
+from meldpunt.lines.models import Line
 
-from . import figures
+from . import figures, phenomenon
 from .export import table_csv
-from .forms import PeriodForm, YearForm
+from .forms import PeriodForm, PhenomenonForm, YearForm
+from .models import PhenomenonSettings
 from .report import AnnualReport, PdfUnavailable, annual_report, annual_report_pdf, presented
 from .selectors import stats_lines_for
 
@@ -126,3 +129,86 @@ def report_download(request: HttpRequest) -> HttpResponse:
     name = f"annual-report-{report.year}" + (f"-{report.line.slug}" if report.line else "")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
+
+
+def _phenomenon_form(request: HttpRequest, data) -> PhenomenonForm:
+    lines = _lines_or_404(request)
+    if not data:
+        first = lines.order_by("order", "name").first()
+        data = {**PhenomenonForm.defaults(), **({"line": first.slug} if first else {})}
+    return PhenomenonForm(data, lines=lines)
+
+
+def _phenomenon_context(form: PhenomenonForm, state, tables: list[dict], export=None) -> dict:
+    data = form.cleaned_data
+    k = export.min_count if export else data["min_count"]
+    return {
+        "form": form,
+        "export": export,
+        "tables": phenomenon.presented(tables),
+        "k": k,
+        "empty": None
+        if state == phenomenon.ExportState.FIGURES
+        else phenomenon.state_text(state, data["year"], k),
+    }
+
+
+@staff_required
+def phenomenon_page(request: HttpRequest) -> HttpResponse:
+    """A line's phenomenon export for one year: the recorded one, or a preview of it.
+
+    The preview is computed exactly as the export will be; it is recorded (and
+    so fixed) only when someone downloads it.
+    """
+    form = _phenomenon_form(request, request.GET)
+    if not form.is_valid():
+        return render(request, "stats/phenomenon.html", {"form": form}, status=400)
+    line, year = form.cleaned_data["line"], form.cleaned_data["year"]
+    export = phenomenon.recorded(line, year)
+    if export is not None:
+        context = _phenomenon_context(form, phenomenon.ExportState.FIGURES, export.tables, export)
+    else:
+        state, tables = phenomenon.compute(line, year, form.cleaned_data["min_count"])
+        context = _phenomenon_context(form, state, tables)
+    return render(request, "stats/phenomenon.html", context)
+
+
+@require_POST
+@staff_required
+def phenomenon_download(request: HttpRequest) -> HttpResponse:
+    """The export as CSV; the first download records it, later ones serve the same file."""
+    form = _phenomenon_form(request, request.POST)
+    if not form.is_valid():
+        return render(request, "stats/phenomenon.html", {"form": form}, status=400)
+    line, year = form.cleaned_data["line"], form.cleaned_data["year"]
+    state, export = phenomenon.record(line, year, form.cleaned_data["min_count"], request.user)
+    if export is None:
+        return render(request, "stats/phenomenon.html", _phenomenon_context(form, state, []))
+    response = HttpResponse(phenomenon.export_csv(export), content_type="text/csv; charset=utf-8")
+    name = f"phenomenon-{line.slug}-{year}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def public_figures(request: HttpRequest, slug: str, year: int | None = None) -> HttpResponse:
+    """A line's recorded phenomenon exports for everyone, if the line turned the page on.
+
+    No sign-in, no JavaScript and nothing from another host; the figures are
+    exactly the recorded exports, so they are protected the same way.
+    """
+    line = get_object_or_404(Line, slug=slug)
+    if not PhenomenonSettings.objects.filter(line=line, public_figures=True).exists():
+        raise Http404
+    exports = list(line.phenomenon_exports.all())
+    shown = exports[0] if exports else None
+    if year is not None:
+        shown = next((export for export in exports if export.year == year), None)
+        if shown is None:
+            raise Http404
+    context = {
+        "line": line,
+        "export": shown,
+        "years": [export.year for export in exports],
+        "tables": phenomenon.presented(shown.tables) if shown else [],
+    }
+    return render(request, "stats/public_figures.html", context)

@@ -46,6 +46,7 @@ from meldpunt.network.models import (
     RoutingRule,
 )
 from meldpunt.network.tests.factories import make_partner
+from meldpunt.stats.models import PhenomenonSettings
 from meldpunt.testing import (
     FORBIDDEN,
     LOGIN,
@@ -124,6 +125,7 @@ class World:
                 line=self.line, language="nl", title="Wanneer?", body="Wanneer was het?"
             ),
             LineCaseSettings: LineCaseSettings.objects.create(line=self.line),
+            PhenomenonSettings: PhenomenonSettings.objects.create(line=self.line),
             ChatSettings: ChatSettings.objects.create(
                 line=self.line, receipt_category=self.kept_category
             ),

@@ -1,10 +1,10 @@
 """The annual figures: ``meldpunt stats export`` (CSV or JSON) and ``meldpunt stats report`` (PDF).
 
 ``meldpunt stats export --year 2026 --format csv|json [--line slug] [--output file]``
+``meldpunt stats export --phenomenon --line slug --year 2025 [--min-count 10] [--output file]``
 ``meldpunt stats report --year 2026 [--line slug] [--language nl|en] OUT.pdf``
 """
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -12,9 +12,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from meldpunt.lines.models import Line
+from meldpunt.stats import phenomenon
 from meldpunt.stats.export import tables_csv, tables_json
 from meldpunt.stats.figures import min_count, tables_compute
-from meldpunt.stats.forms import FIRST_YEAR, LAST_YEAR
+from meldpunt.stats.forms import FIRST_YEAR, LAST_YEAR, MAX_MIN_COUNT
+from meldpunt.stats.models import DEFAULT_EXPORT_MIN_COUNT
 from meldpunt.stats.report import (
     PdfUnavailable,
     YearState,
@@ -25,7 +27,10 @@ from meldpunt.stats.selectors import Scope
 
 
 class Command(BaseCommand):
-    help = "Export the statistics of one year (small counts hidden as on the staff pages)."
+    help = (
+        "Export the statistics of one year (small counts hidden as on the staff pages), "
+        "or a line's phenomenon analysis export (--phenomenon)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True)
@@ -36,6 +41,18 @@ class Command(BaseCommand):
         exporting.add_argument("--output", type=Path, help="File to write; default stdout.")
         exporting.add_argument(
             "--language", choices=["nl", "en"], default="nl", help="Language of titles and labels."
+        )
+        exporting.add_argument(
+            "--phenomenon",
+            action="store_true",
+            help="The line's phenomenon analysis export (CSV, recorded; needs --line).",
+        )
+        exporting.add_argument(
+            "--min-count",
+            type=int,
+            default=DEFAULT_EXPORT_MIN_COUNT,
+            help="Phenomenon export: hide counts below this (k, default 10). "
+            "A year already exported keeps the k it was recorded with.",
         )
         reporting = verbs.add_parser("report", help="Write one year's annual report as PDF.")
         reporting.add_argument("--year", type=int, required=True)
@@ -62,6 +79,9 @@ class Command(BaseCommand):
         if verb == "report":
             self._report(year, lines, options)
             return
+        if options["phenomenon"]:
+            self._phenomenon(year, lines, options)
+            return
         threshold = min_count()
         with translation.override(options["language"]):
             tables = tables_compute(scope)
@@ -71,13 +91,38 @@ class Command(BaseCommand):
                 )
             else:
                 text = tables_csv(tables, threshold)
-        if options["output"]:
-            try:
-                options["output"].write_text(text, encoding="utf-8")
-            except OSError as error:
-                raise CommandError(f"cannot write {options['output']}: {error}") from error
-        else:
-            sys.stdout.write(text)
+        self._write(text, options["output"])
+
+    def _write(self, text: str, output: Path | None) -> None:
+        if output is None:
+            self.stdout.write(text, ending="")
+            return
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"cannot write {output}: {error}") from error
+
+    def _phenomenon(self, year: int, lines, options) -> None:
+        if not options["line"]:
+            raise CommandError("--phenomenon needs --line: the export is made per line")
+        if options["format"] != "csv":
+            raise CommandError("the phenomenon export is CSV only")
+        k = options["min_count"]
+        if not 1 <= k <= MAX_MIN_COUNT:
+            raise CommandError(f"--min-count must be from 1 to {MAX_MIN_COUNT}")
+        line = lines.get()
+        with translation.override(options["language"]):
+            state, export = phenomenon.record(line, year, k)
+            if export is None:
+                # Nothing is written: the reason goes to stderr, the exit status stays 0.
+                self.stderr.write(phenomenon.state_text(state, year, k))
+                return
+            if export.min_count != k:
+                self.stderr.write(
+                    f"{year} was exported before with --min-count {export.min_count}; "
+                    "that export is written unchanged"
+                )
+            self._write(phenomenon.export_csv(export), options["output"])
 
     def _report(self, year: int, lines, options) -> None:
         line = lines.first() if options["line"] else None
