@@ -138,11 +138,15 @@ def pytest_configure(config) -> None:
 
 
 def pytest_runtest_teardown(item) -> None:
-    """Forget this process's hash indexes after each test.
+    """Forget this process's hash indexes and active language after each test.
 
     A test's rows are rolled back and, on SQLite, their ids handed out again
     to the next test's rows; an index that takes in only rows after the last
     id it holds (hashes.indexes.PdqIndex) would mix both tests' hashes.
+
+    Django's locale middleware activates a request's language in the thread and
+    never restores it, so a test client's request would leave its language to
+    whichever test the process runs next (tests then passed or failed by order).
     Imported late: Django is set up by then, and only then.
     """
     import sys
@@ -150,3 +154,6 @@ def pytest_runtest_teardown(item) -> None:
     matching = sys.modules.get("meldpunt.hashes.matching")
     if matching is not None:
         matching.indexes_forget()
+    translation = sys.modules.get("django.utils.translation")
+    if translation is not None:
+        translation.deactivate()
