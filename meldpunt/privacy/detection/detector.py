@@ -9,7 +9,13 @@ from .contact import (
     find_social_handles,
 )
 from .findings import Finding, FindingType, Hit, resolve_overlaps
-from .identifiers import find_bsns, find_dates_of_birth, find_ibans, find_licence_plates
+from .identifiers import (
+    find_bsns,
+    find_dates_of_birth,
+    find_dates_of_birth_after_names,
+    find_ibans,
+    find_licence_plates,
+)
 from .name_model import active_model, combine
 from .names import find_person_names, is_known_first_name
 from .normalisation import normalise
@@ -79,6 +85,7 @@ def find_identifying_details(text: str, *, language: str | None = None) -> list[
     if model is not None:
         names = combine(model, document.text, code, names)
     hits.extend(names)
+    hits.extend(find_dates_of_birth_after_names(document.text, names))
     hits.extend(find_self_references(document.text, code))
     findings = []
     for hit in hits:

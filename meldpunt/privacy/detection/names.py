@@ -215,8 +215,30 @@ COMPANY_WORDS = frozenset(
      "Schoonmaak", "Cleaning", "Services", "Service", "Autos", "Auto's", "Autobedrijf",
      "Bakkerij", "Slagerij", "Kapsalon", "Garage", "Verhuur", "Uitzendbureau", "Recruitment",
      "Motors", "Trading", "Handel", "Import", "Export", "Catering", "Security", "Beveiliging",
-     "Consultancy", "Advocaten", "Notarissen", "Accountants", "Media", "Fashion", "Foods"}
+     "Consultancy", "Advocaten", "Notarissen", "Accountants", "Media", "Fashion", "Foods",
+     # English trades ("Pearson Plumbing", "Marsh Builders", "Dalton Roofing")
+     "Plumbing", "Plumbers", "Builders", "Building", "Roofing", "Roofers", "Electrical",
+     "Electrics", "Electricians", "Removals", "Scaffolding", "Landscaping", "Landscapes",
+     "Carpentry", "Joinery", "Decorating", "Decorators", "Construction", "Haulage", "Couriers",
+     "Lettings", "Estates", "Properties", "Homes", "Solicitors", "Tyres", "Glazing", "Paving",
+     "Fencing", "Flooring", "Kitchens", "Bathrooms", "Heating", "Gas", "Recovery", "Towing"}
 )  # fmt: skip
+# Dutch business names are compounds ending in a trade ("Transportbedrijf Mulderij",
+# "Schilderwerken Dijkhuizen", "Autoservice Brinkman", "Bouwmarkt Hornbach"): such a word
+# is no name, and before a name it makes the name a business.
+BUSINESS_COMPOUND_ENDINGS = (
+    "bedrijf", "bedrijven", "werken", "service", "services", "markt", "handel", "winkel",
+    "bureau", "diensten", "centrum", "techniek", "verhuur", "makelaardij", "bouw", "zaak",
+)  # fmt: skip
+
+
+def is_business_compound(word: str) -> bool:
+    """ "Klussenbedrijf", "Schilderwerken": a compound (not the bare word) ending in a trade."""
+    lowered = word.lower()
+    return any(
+        lowered.endswith(ending) and len(lowered) > len(ending) + 2
+        for ending in BUSINESS_COMPOUND_ENDINGS
+    )
 # Tussenvoegsels that mark a surname even when the surname is in no list ("van der
 # Meulen", "ter Horst"); a single "van" or "de" does so only capitalised mid-sentence
 # ("ik zag Van Houten"), because "van Amsterdam" and "de Bijenkorf" are no names.
@@ -246,7 +268,9 @@ VENUE_WORDS = frozenset(
      "Airlines", "Airways", "Mosque", "Moskee", "Academy", "Academie", "Clinic", "Kliniek",
      "Zoo", "Theater", "Theatre", "Cinema", "Bioscoop", "Pizzeria", "Grill", "Snackbar",
      "Coffeeshop", "Barbershop", "Nails", "Beauty", "Wellness", "Tattoo", "Shop", "Store",
-     "Supermarkt", "Supermarket", "Toko", "Apotheek", "Pharmacy", "Tours", "Travel", "Reizen"}
+     "Supermarkt", "Supermarket", "Toko", "Apotheek", "Pharmacy", "Tours", "Travel", "Reizen",
+     # places named after people ("Victoria Station", "Hyde Park", "St Thomas' Hospital")
+     "Station", "Airport", "Hospital", "Ziekenhuis", "Park", "Square", "Bridge", "Market"}
 )  # fmt: skip
 # "Autobedrijf Jansen", "Snackbar Ali", "Hotel Okura", "Eetcafé De Hoek": a business.
 NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
@@ -520,6 +544,7 @@ class _NameScanner:
             and word not in {"Day", "Night"}
             and word not in COMPANY_WORDS
             and word not in VENUE_WORDS
+            and not is_business_compound(word)
         )
 
     def _is_particle(self, index: int) -> bool:
@@ -904,7 +929,13 @@ class _NameScanner:
         return (
             previous >= 0
             and SPACES.fullmatch(self.text, self.words[previous].end(), start) is not None
-            and self.words[previous].group() in NOT_PERSON_BEFORE
+            and (
+                self.words[previous].group() in NOT_PERSON_BEFORE
+                or (
+                    self.words[previous].group()[0].isupper()
+                    and is_business_compound(self.words[previous].group())
+                )
+            )
         )
 
     def _hit(self, index: int, end: int, confidence: float) -> Hit | None:

@@ -136,8 +136,11 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
 # without a street word (issue 11) are found by the place word before them and the
 # house number after them.
 STREET_WITHOUT_SUFFIX = re.compile(
-    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres is|adres:|"
-    r"at|on|to|from|address is|address:)(?: de| het| the)?|in de|in het) )"
+    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres:|"
+    r"at|on|to|from|address:"
+    # "adres is", "het adres van de dealer is", "the address of his flat is"
+    r"|(?:[Aa]dres|[Aa]ddress)(?: (?:van|of) (?:de|het|the|his|her|zijn|haar|z'n|hem|die|dat|that)"
+    r"(?: [a-z'’\-]{2,20}){0,2})? is)(?: de| het| the)?|in de|in het) )"
     r"((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?"
     # "de Brink, nummer 7"
     r"|(?:[A-Z][a-zà-ÿ'’\-]{2,30} ){0,2}[A-Z][a-zà-ÿ'’\-]{2,30}, (?=(?:nr|no|nummer)))"
@@ -163,7 +166,9 @@ NOT_STREETS_WITHOUT_SUFFIX = frozenset(
 STREET_SET_OFF = re.compile(
     r"(?:^|(?<=\n)|(?<=, ))((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?)"
     r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?"
-    r"(?=,|\.?$|\.?\n| (?:in|te) [A-Z]| [1-9][0-9]{3} ?[A-Z]{2}\b)"
+    r"(?=,|\.?$|\.?\n| (?:in|te) [A-Z]| [1-9][0-9]{3} ?[A-Z]{2}\b"
+    # "Rokin 9 is het pand waar ...", "Kingsmead 4 is the house with ..."
+    r"| is (?:het|de|een|the|a|an) (?:huis|pand|woning|adres|flat|house|address|place|building)\b)"
 )
 
 

@@ -65,7 +65,8 @@ _ROLES_EN = (
     "daughter|nephew|niece|uncle|aunt|cousin|landlord|landlady|tenant|classmate|flatmate|"
     "roommate|housemate|teacher|partner|coworker|co-worker|cleaner|caretaker|janitor|"
     "concierge|receptionist|nurse|carer|babysitter|nanny|tutor|coach|driver|cashier|"
-    "parent|"
+    "parent|manager|supervisor|line manager|mentor|assistant|secretary|"
+    "step-?(?:mum|mom|dad|mother|father|son|daughter|brother|sister)|"
     # care and teaching professions ("I'm her GP")
     "GP|doctor|dentist|physio|therapist|counsellor|counselor|social worker|support worker|"
     "youth worker|hairdresser|barber|pupil|student|trainee|apprentice|volunteer|lodger|"
@@ -200,6 +201,14 @@ SELF_REFERENCE_PATTERNS = {
             r"(?: [\w'’]+){0,2}? (?:verderop|ernaast|erboven|eronder|hiernaast|hierboven|"
             r"hieronder|schuin tegenover|recht tegenover|om de hoek)\b)"
         ),
+        # "wij wonen in de flat boven hem", "ik heb de winkel naast zijn zaak": the home or
+        # business next to the scene
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:woon|woonde|wonen|woonden|heb|had|hebben|hadden|huur|huren) "
+            r"(?:in )?(?:de|het|een) (?:flat|woning|huis|appartement|kamer|winkel|zaak|"
+            r"bovenwoning|benedenwoning|studio) (?:boven|onder|naast|tegenover|ernaast|erboven|"
+            r"eronder)\b)"
+        ),
         # "ik was degene die", "wij delen een trappenhuis met", "ik speel in hetzelfde team"
         re.compile(r"(?i:\bik was (?:degene die|de enige die)\b)"),
         re.compile(
@@ -257,13 +266,13 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
         ),
         re.compile(
-            rf"(?i:\b(?:I am|I'm|I’m|as|we are|we're|we’re) (?:his|her|their|the|a|an) "
+            rf"(?i:\b(?:I am|I'm|I’m|as|being|we are|we're|we’re) (?:his|her|their|the|a|an) "
             rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
         ),
         # "I'm the only person with a key", "I'm the one who found it"
         re.compile(
-            r"(?i:\b(?:I am|I'm|I’m) the (?:only (?:person|witness|employee|woman|man|girl|boy|"
-            r"tenant|neighbou?r|one)|one who)\b)"
+            r"(?i:\b(?:I am|I'm|I’m) the (?:only (?:other )?(?:person|witness|employee|woman|man|girl|boy|"
+            r"tenant|resident|customer|parent|neighbou?r|one)|one who)\b)"
         ),
         # "I'm in his class", "I go to the same gym as him"
         re.compile(
@@ -276,11 +285,11 @@ SELF_REFERENCE_PATTERNS = {
         ),
         re.compile(
             r"(?i:\b(?:I|we) (?:live|work|sit|stay) "
-            r"(?:next door(?: to)?|above|below|under|opposite|across from|"
+            r"(?:next door(?: to)?|next to|above|below|under|opposite|across from|"
             r"across the street from|with|at|for|in the same|on the same|together with)\b)"
         ),
         re.compile(
-            r"(?i:\bfrom my (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car|"
+            r"(?i:\bfrom (?:my|our) (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car|"
             r"office|desk|workplace|shop)\b)"
         ),
         re.compile(r"(?i:\bI am called\b|\bI'm called\b)"),
@@ -316,6 +325,13 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\b(?:I|we) (?:(?:used to|also|still) )?(?:live|lived|stay|stayed) "
             r"(?:(?:two|three|four|a few|some|[0-9]{1,2}) (?:doors|houses) (?:down|up|along|away)|"
             r"upstairs|downstairs|round the corner|around the corner|a few doors)\b)"
+        ),
+        # "we live in the flat below theirs", "I run the shop next door to his garage"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:live|lived|stay|stayed|run|ran|own|owned|have|had|rent|rented) "
+            r"(?:(?:in|at) )?(?:the|a) (?:flat|house|apartment|room|unit|shop|cafe|café|business|"
+            r"stall|salon|garage|office|studio) (?:below|above|upstairs|downstairs|beneath|"
+            r"next door(?: to)?|next to|opposite|across from|across the street from)\b)"
         ),
         # "I'm the girl he's been messaging", "I've known him since school"
         re.compile(

@@ -483,3 +483,106 @@ def test_a_family_by_its_surname_in_the_plural_is_a_name(text, expected):
 @pytest.mark.parametrize("text", ["We gingen langs de Jumbo's in de buurt.", "The Beatles played."])
 def test_plural_shops_and_bands_are_no_families(text):
     assert T.PERSON_NAME not in _types(text)
+
+
+# Sixth round (issue 11, item 7): rules from development batches ids 1302 onward.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ze reed weg in de xr-482-t, dat schreef ik op.", "xr-482-t"),
+        ("Hij parkeert zijn bus, de 7-kpx-12, altijd dwars.", "7-kpx-12"),
+        ("A Belgian Audi, 2-MTV-418, was parked by the gate.", "2-MTV-418"),
+        ("Een Duitse camper (kenteken KA-ZB 3310) stond op de dijk.", "KA-ZB 3310"),
+        ("Belgische auto, oude plaat DRK-214.", "DRK-214"),
+        ("Zijn auto 91LRT5 staat elke dag in de berm.", "91LRT5"),
+    ],
+)
+def test_lower_case_dashed_belgian_german_and_car_cued_plates_are_found(text, expected):
+    assert (T.LICENCE_PLATE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De wedstrijd is op 12-jan-3 verplaatst, zegt de trainer.",  # a vowel: no plate
+        "Bestelcode ABC-123 staat op de doos.",  # no country or plate cue
+        "Hij speelde van 10-12 uur met CD-R 12 keer.",
+    ],
+)
+def test_codes_with_vowels_or_without_a_cue_are_no_plates(text):
+    assert T.LICENCE_PLATE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sein Handy ist 0172 9876543, sagte er.", "0172 9876543"),
+        ("Her German mobile: 0160 98765432.", "0160 98765432"),
+        ("Belgisch gsm-nummer 0495 11 22 33.", "0495 11 22 33"),
+    ],
+)
+def test_german_and_belgian_mobiles_in_national_form_are_phones(text, expected):
+    assert (T.PHONE, expected) in _found(text)
+
+
+def test_a_twelve_digit_order_number_is_no_german_phone():
+    assert T.PHONE not in _types("Ordernummer 0123 4567 8901 is nooit geleverd.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ze staat op snap als nieuwe naam roosje.k99 sinds vorige week.", "roosje.k99"),
+        ("Zoek op insta naar dj_bram_020, daar staat alles.", "dj_bram_020"),
+        ("On TikTok he now posts as the_real_kev.", "the_real_kev"),
+        ("She messages them as princess_lola on Kik.", "princess_lola"),
+    ],
+)
+def test_a_username_near_a_platform_word_is_a_handle(text, expected):
+    assert (T.SOCIAL_HANDLE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Op insta staan 3 foto's van de wapens.",
+        "His TikTok videos from 2023 are gone.",
+        "Op Facebook zag ik om 22.30 het bericht.",
+    ],
+)
+def test_numbers_and_words_near_a_platform_word_are_no_handles(text):
+    assert T.SOCIAL_HANDLE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I sit next to her in the canteen every day.", "I sit next to"),
+        ("From our balcony you see the whole square.", "From our balcony"),
+        ("We live in the house opposite his workshop.", "We live in the house opposite"),
+        ("I own the café next door to the betting shop.", "I own the café next door to"),
+        ("Wij wonen in de woning naast de garage.", "Wij wonen in de woning naast"),
+        ("Being her supervisor, I see the timesheets.", "Being her supervisor"),
+        ("I'm the only other resident on that floor.", "I'm the only other"),
+    ],
+)
+def test_neighbouring_homes_and_businesses_and_supervisors_are_self_references(text, expected):
+    found = _found(text)
+    assert any(kind is T.SELF_REFERENCE and expected in value for kind, value in found), found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("De oudste, Bram de Wilde (1998), regelt de verkoop.", "1998"),
+        ("Her nephew, Jayden (2008), is the runner.", "2008"),
+    ],
+)
+def test_a_date_in_brackets_after_a_found_name_is_a_date_of_birth(text, expected):
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+def test_a_recent_date_in_brackets_after_a_name_is_no_date_of_birth():
+    assert T.DATE_OF_BIRTH not in _types("Het gesprek met Bram de Wilde (2026) ging slecht.")
