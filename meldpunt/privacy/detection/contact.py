@@ -139,11 +139,7 @@ def _phone_number_from(
         if len(collected) > needed:
             return None, 0
         end = groups[last][1]
-        plausible = (
-            len(collected) >= 8
-            if international
-            else len(collected) in NATIONAL_READINGS
-        )
+        plausible = len(collected) >= 8 if international else len(collected) in NATIONAL_READINGS
         if plausible and not _is_word_character(text, end):
             confidence = _phone_confidence(collected, international)
             if confidence is not None:

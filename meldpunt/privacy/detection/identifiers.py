@@ -146,7 +146,9 @@ PLATE_CONTEXT = re.compile(
 # Belgian plates since 2010 ("1-ABC-234"; a Dutch "9-XXX-99" has two digits at the end)
 # are distinctive with dashes. Older Belgian ones ("ABC-123", "123-ABC") and German ones
 # ("B-MK 4521", "HH-AB 123") look like codes of all kinds, so they need a cue.
-BELGIAN_PLATE = re.compile(r"(?<![A-Za-z0-9\-])[1-9]-[A-Za-z]{3}-[0-9]{3}(?![A-Za-z0-9]|-[A-Za-z0-9])")
+BELGIAN_PLATE = re.compile(
+    r"(?<![A-Za-z0-9\-])[1-9]-[A-Za-z]{3}-[0-9]{3}(?![A-Za-z0-9]|-[A-Za-z0-9])"
+)
 FOREIGN_PLATE_WITH_CUE = re.compile(
     r"(?<![A-Za-z0-9\-])(?:[A-Z]{3}-[0-9]{3}|[0-9]{3}-[A-Z]{3}"
     r"|[A-ZÄÖÜ]{1,3}[- ][A-Z]{1,2} [1-9][0-9]{0,3}[EH]?)(?![A-Za-z0-9]|-[A-Za-z0-9])"
@@ -181,7 +183,9 @@ def find_licence_plates(text: str) -> Iterator[Hit]:
     for match in BELGIAN_PLATE.finditer(text):
         yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
     for match in FOREIGN_PLATE_WITH_CUE.finditer(text):
-        if FOREIGN_PLATE_CONTEXT.search(text, max(0, match.start() - CONTEXT_WINDOW), match.start()):
+        if FOREIGN_PLATE_CONTEXT.search(
+            text, max(0, match.start() - CONTEXT_WINDOW), match.start()
+        ):
             yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
 
 

@@ -239,6 +239,8 @@ def is_business_compound(word: str) -> bool:
         lowered.endswith(ending) and len(lowered) > len(ending) + 2
         for ending in BUSINESS_COMPOUND_ENDINGS
     )
+
+
 # Tussenvoegsels that mark a surname even when the surname is in no list ("van der
 # Meulen", "ter Horst"); a single "van" or "de" does so only capitalised mid-sentence
 # ("ik zag Van Houten"), because "van Amsterdam" and "de Bijenkorf" are no names.

@@ -271,8 +271,8 @@ SELF_REFERENCE_PATTERNS = {
         ),
         # "I'm the only person with a key", "I'm the one who found it"
         re.compile(
-            r"(?i:\b(?:I am|I'm|I’m) the (?:only (?:other )?(?:person|witness|employee|woman|man|girl|boy|"
-            r"tenant|resident|customer|parent|neighbou?r|one)|one who)\b)"
+            r"(?i:\b(?:I am|I'm|I’m) the (?:only (?:other )?(?:person|witness|employee|woman|man|"
+            r"girl|boy|tenant|resident|customer|parent|neighbou?r|one)|one who)\b)"
         ),
         # "I'm in his class", "I go to the same gym as him"
         re.compile(
@@ -289,8 +289,8 @@ SELF_REFERENCE_PATTERNS = {
             r"across the street from|with|at|for|in the same|on the same|together with)\b)"
         ),
         re.compile(
-            r"(?i:\bfrom (?:my|our) (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car|"
-            r"office|desk|workplace|shop)\b)"
+            r"(?i:\bfrom (?:my|our) (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|"
+            r"car|office|desk|workplace|shop)\b)"
         ),
         re.compile(r"(?i:\bI am called\b|\bI'm called\b)"),
         # "I rent the room above his shop", "I babysit for them", "I deliver their post"
