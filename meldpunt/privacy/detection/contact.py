@@ -202,7 +202,8 @@ LABELLED_HANDLE = re.compile(
     r"| (?:is|heet|heette|=)(?: (?:hij|zij|ze))? ['‘\"“]?"
     # "op insta de naam bossman_030", "on snap the name kev_b"
     r"| (?:de |the )?(?:naam|name) ['‘\"“]?)"
-    r"@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})"
+    # the whole token: "privé" is no handle "priv"
+    r"@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})(?!\w)"
 )
 # "zijn snapchat is gehackt": words that say something about the account, not its name.
 NOT_HANDLES = frozenset(

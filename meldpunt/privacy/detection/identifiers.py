@@ -209,7 +209,7 @@ _DATE = (
 DATE_OF_BIRTH = re.compile(
     r"(?i:\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
     r"birth date|birthdate|year of birth|birth year|dob|d\.o\.b\.))"
-    r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond) ){0,2}"
+    r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond|the) ){0,2}"
     rf"(?i:({_DATE}))(?![0-9])"
 )
 

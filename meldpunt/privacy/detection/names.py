@@ -796,6 +796,8 @@ class _NameScanner:
             return False  # "Niemand weet", "Security came": everyday words open sentences
         if not self._adjacent(index, index + 1):
             return False
+        if self._is_possessive(index):
+            return True  # "Harrington's garage is where ...": a person owns things
         after = self.words[index + 1].group()
         if after in SUBJECT_VERBS:
             return True

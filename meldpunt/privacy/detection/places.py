@@ -136,8 +136,10 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
 # without a street word (issue 11) are found by the place word before them and the
 # house number after them.
 STREET_WITHOUT_SUFFIX = re.compile(
-    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres:|"
-    r"at|on|to|from|address:"
+    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres:|voor|achter|"
+    r"at|on|to|from|address:|outside|behind|opposite"
+    # "hij woont Achterom 5": living somewhere is followed by an address
+    r"|woont|woon|woonde|wonen|woonden|lives|live|lived"
     # "adres is", "het adres van de dealer is", "the address of his flat is"
     r"|(?:[Aa]dres|[Aa]ddress)(?: (?:van|of) (?:de|het|the|his|her|zijn|haar|z'n|hem|die|dat|that)"
     r"(?: [a-z'’\-]{2,20}){0,2})? is)(?: de| het| the)?|in de|in het) )"
@@ -146,7 +148,9 @@ STREET_WITHOUT_SUFFIX = re.compile(
     r"|(?:[A-Z][a-zà-ÿ'’\-]{2,30} ){0,2}[A-Z][a-zà-ÿ'’\-]{2,30}, (?=(?:nr|no|nummer)))"
     r"(?:(?:nr\.?|no\.?|nummer) ?)?"
     r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?(?![0-9]|[.,:][0-9])"
-    r"(?! ?(?:keer|maal|times|x|euro|pond|pounds)\b)"  # "bij Kevin 2 keer", "aan Sem 20 euro"
+    # "bij Kevin 2 keer", "aan Sem 20 euro", "voor Pasen 2 weken", "behind Arsenal 3 points"
+    r"(?! ?(?:keer|maal|times|x|euro|pond|pounds|uur|minuten|min|jaar|weken|dagen|maanden|"
+    r"hours?|minutes?|years?|weeks?|days?|months?|goals?|punten|points?)\b)"
 )
 # Capitalised words followed by a number that are no streets ("bij Golf 7", "op Windows 11").
 NOT_STREETS_WITHOUT_SUFFIX = frozenset(
