@@ -39,7 +39,7 @@ _ENGLISH_RELATIONS = (
     "grandchildren|grandkids|stepson|stepdaughter|kids|kid|fiance|fiancé|fiancee|fiancée|"
     "tenant|tenants|lodger|carer|babysitter|nanny|office|desk|workplace|practice|"
     "window|windows|bedroom|balcony|garden|back garden|kitchen|front door|driveway|doorbell|"
-    "camera|fence|"
+    "camera|fence|mate|mates|pal|bestie|"
     "(?:mother|father|brother|sister|son|daughter)-in-law"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
@@ -388,11 +388,26 @@ def _is_comparison(text: str, start: int) -> bool:
     return COMPARISON_BEFORE.search(clause) is not None
 
 
+# "Hij werkt als chauffeur", "H. Smit staat als huurder op het contract": a role after a
+# third person's verb is theirs, not the reporter's.
+THIRD_PERSON_VERB_BEFORE = re.compile(
+    r"(?i:\b(?:werkt|werkte|staat|stond|is|was|wordt|werd|works|worked|is listed|acts|acted) $)"
+)
+
+
+def _is_someone_elses_role(text: str, start: int) -> bool:
+    if not re.match(r"(?i:als|as)\b", text[start : start + 3]):
+        return False
+    return THIRD_PERSON_VERB_BEFORE.search(text, max(0, start - 12), start) is not None
+
+
 def find_self_references(text: str, language: str | None = None) -> Iterator[Hit]:
     languages = [language] if language in SELF_REFERENCE_PATTERNS else list(SELF_REFERENCE_PATTERNS)
     for code in languages:
         for pattern in SELF_REFERENCE_PATTERNS[code]:
             for match in pattern.finditer(text):
-                if _is_comparison(text, match.start()):
+                if _is_comparison(text, match.start()) or _is_someone_elses_role(
+                    text, match.start()
+                ):
                     continue
                 yield Hit(FindingType.SELF_REFERENCE, match.start(), match.end(), 0.8)

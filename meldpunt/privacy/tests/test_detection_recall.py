@@ -586,3 +586,71 @@ def test_a_date_in_brackets_after_a_found_name_is_a_date_of_birth(text, expected
 
 def test_a_recent_date_in_brackets_after_a_name_is_no_date_of_birth():
     assert T.DATE_OF_BIRTH not in _types("Het gesprek met Bram de Wilde (2026) ging slecht.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zeg maar dat het adres van zijn vriendin is Beukenhorst 12.", "Beukenhorst 12"),
+        ("Hij woont Vlinderhof 3 sinds de zomer.", "Vlinderhof 3"),
+        ("Ravelijn 7 is het pand met de blauwe deur.", "Ravelijn 7"),
+        ("The van waits outside Tamarisk 31 at night.", "Tamarisk 31"),
+    ],
+)
+def test_streets_without_a_street_word_after_an_address_phrase_or_living_verb(text, expected):
+    assert (T.STREET_ADDRESS, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We moesten voor Pasen 2 weken wachten.", "They were behind Arsenal 3 points last year."],
+)
+def test_a_name_before_a_unit_of_time_or_score_is_no_street(text):
+    assert T.STREET_ADDRESS not in _types(text)
+
+
+def test_a_handle_is_a_whole_token():
+    assert _found("Zijn account is privé, al jaren.") == []
+
+
+def test_born_on_the_fourth_of_july_is_a_date_of_birth():
+    assert (T.DATE_OF_BIRTH, "2nd of March 1977") in _found(
+        "She was born on the 2nd of March 1977."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kowalewski's shed is full of stolen bikes.", "Kowalewski"),
+        ("In de groep wordt hij Bokkie genoemd.", "Bokkie"),
+        ("Het geld komt van Zwartjes, de jongere broer.", "Zwartjes"),
+        ("Van Wezenbeek heeft de sleutels van het pand.", "Van Wezenbeek"),
+        ("Ask Tamsin, she was there too.", "Tamsin"),
+        ("Mol and Jurre sell it at the station.", "Mol"),
+        ("Gertjan van de snackbar verkoopt het onder de toonbank.", "Gertjan"),
+        ("Jody texted me the address.", "Jody"),
+        ("de vrouw heet wiebke en ze woont hier", "wiebke"),
+        ("I saw Jurre and Sunny counting cash.", "Sunny"),
+        ("Het geld gaat naar de man, volgens mij Van Venlo van de bakkerij.", "Van Venlo"),
+    ],
+)
+def test_single_names_by_what_they_do_own_or_are_called(text, expected):
+    found = _found(text)
+    assert any(kind is T.PERSON_NAME and expected in value for kind, value in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We zaten bij McDonald's te wachten.",
+        "He used to work for Goldman Sachs in the City.",
+        "Het pand van Schoonmaakbedrijf Hoekstra staat leeg.",
+        "The van says Jenkins Plumbing on the side.",
+        "It happened near Waterloo Station at night.",
+        "The gear comes from Sheffield every week.",
+        "Hij werkt als bezorger bij een pizzeria.",
+    ],
+)
+def test_brands_firms_stations_places_and_someone_elses_role_are_no_details(text):
+    assert _found(text) == []
