@@ -162,6 +162,16 @@ FOREIGN_PLATE_CONTEXT = re.compile(
 VOWELS = frozenset("aeiouAEIOU")
 
 
+# "Lesnummer 12-45-AB", "order code XK-12-34": after a number word that is no plate word
+# the sidecode is a code.
+CODE_WORD_BEFORE = re.compile(r"(?i:([a-z]*)(?:nummer|number|code|nr\.?|no\.?)[:#]? ?)$")
+
+
+def _is_labelled_code(text: str, start: int) -> bool:
+    before = CODE_WORD_BEFORE.search(text, max(0, start - 30), start)
+    return before is not None and not PLATE_CONTEXT.fullmatch(before.group(1))
+
+
 def find_licence_plates(text: str) -> Iterator[Hit]:
     # Plates are printed in capitals; written any other way, or without dashes ("12ABC3"),
     # a plate is only recognisable with a cue ("kenteken", "plate") nearby, or by having
@@ -171,6 +181,8 @@ def find_licence_plates(text: str) -> Iterator[Hit]:
         is_printed_form = plate.isupper() and not ("-" in plate and " " in plate)
         is_dashed_without_vowels = "-" in plate and " " not in plate and not VOWELS & set(plate)
         # Not printed: only with dashes ("12-abc-3"), "12-34 en" is a score and a word.
+        if _is_labelled_code(text, match.start()):
+            continue
         if (
             is_printed_form
             or is_dashed_without_vowels

@@ -221,7 +221,11 @@ COMPANY_WORDS = frozenset(
      "Electrics", "Electricians", "Removals", "Scaffolding", "Landscaping", "Landscapes",
      "Carpentry", "Joinery", "Decorating", "Decorators", "Construction", "Haulage", "Couriers",
      "Lettings", "Estates", "Properties", "Homes", "Solicitors", "Tyres", "Glazing", "Paving",
-     "Fencing", "Flooring", "Kitchens", "Bathrooms", "Heating", "Gas", "Recovery", "Towing"}
+     "Fencing", "Flooring", "Kitchens", "Bathrooms", "Heating", "Gas", "Recovery", "Towing",
+     # Dutch trades written apart ("Jansen Verhuizingen", "Bakker Hoveniers")
+     "Verhuizingen", "Koeriers", "Loodgieters", "Schilders", "Stukadoors", "Dakdekkers",
+     "Hoveniers", "Tuinen", "Installatie", "Elektro", "Keukens", "Badkamers", "Tegels",
+     "Bestrating", "Kozijnen", "Reiniging", "Onderhoud", "Montage", "Makelaars", "Taxi"}
 )  # fmt: skip
 # Dutch business names are compounds ending in a trade ("Transportbedrijf Mulderij",
 # "Schilderwerken Dijkhuizen", "Autoservice Brinkman", "Bouwmarkt Hornbach"): such a word
@@ -587,6 +591,9 @@ class _NameScanner:
         # "ze noemen hem Sjonnie", "they call him Skinny"
         if word in CALLED_OBJECTS and index > 0:
             return self.words[index - 1].group().lower() in CALLING_VERBS
+        # "the one they call Spider", "die ze Bolle noemen" is handled by the verb after
+        if word in CALLING_VERBS and index > 0:
+            return self.words[index - 1].group().lower() in {"they", "ze", "people", "we"}
         # "volgens mij is het Teuntje die ...": "het" here points at a person
         if word == "het" and index > 0:
             return self.words[index - 1].group().lower() in {"is", "was"}

@@ -140,6 +140,8 @@ STREET_WITHOUT_SUFFIX = re.compile(
     r"at|on|to|from|address:|outside|behind|opposite"
     # "hij woont Achterom 5": living somewhere is followed by an address
     r"|woont|woon|woonde|wonen|woonden|lives|live|lived"
+    # "de woning Oude Haven 18", "the house Meadowbank 2"
+    r"|woning|pand|huis|house|property"
     # "adres is", "het adres van de dealer is", "the address of his flat is"
     r"|(?:[Aa]dres|[Aa]ddress)(?: (?:van|of) (?:de|het|the|his|her|zijn|haar|z'n|hem|die|dat|that)"
     r"(?: [a-z'’\-]{2,20}){0,2})? is)(?: de| het| the)?|in de|in het) )"

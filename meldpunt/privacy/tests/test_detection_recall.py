@@ -654,3 +654,20 @@ def test_single_names_by_what_they_do_own_or_are_called(text, expected):
 )
 def test_brands_firms_stations_places_and_someone_elses_role_are_no_details(text):
     assert _found(text) == []
+
+
+def test_a_sidecode_after_a_number_word_is_a_code_not_a_plate():
+    assert T.LICENCE_PLATE not in _types("Factuurnummer 34-56-KL staat bovenaan.")
+    assert (T.LICENCE_PLATE, "34-56-KL") in _found("Kentekennummer 34-56-KL staat bovenaan.")
+
+
+def test_a_trade_written_apart_after_a_surname_is_a_business():
+    assert T.PERSON_NAME not in _types("Het busje van Pietersen Hoveniers staat er vaak.")
+
+
+def test_the_word_after_they_call_is_a_name():
+    assert (T.PERSON_NAME, "Tank") in _found("The lad they call Tank collects the money.")
+
+
+def test_a_street_after_a_house_word_is_an_address():
+    assert (T.STREET_ADDRESS, "Lange Voort 9") in _found("Het gaat om het pand Lange Voort 9.")
