@@ -29,10 +29,16 @@ NATIONAL_READINGS = {
     12: ((49, ("015", "016", "017")),),
 }
 LONGEST_NATIONAL_DIGITS = max(NATIONAL_READINGS)
-# Numbers of organisations rather than people: free, premium-rate and shared-cost lines.
-# The tip line's own 0800 number is one of them.
+# Numbers of organisations rather than people: free, premium-rate and shared-cost lines,
+# and company-wide numbers ("universal access": Dutch 088, British 03). The tip line's own
+# 0800 number is one of them.
 SERVICE_NUMBER_TYPES = frozenset(
-    {PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST}
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+    }
 )
 
 
@@ -199,7 +205,7 @@ LABELLED_HANDLE = re.compile(
     r"(?: ?-?(?:naam|name|account|handle|id|ID|username|gebruikersnaam|tag))?"
     # "op tiktok heet hij x": the pronoun is skipped
     r"(?: ?[:=] ?| (?:als|as|onder|under) ['‘\"“]?"
-    r"| (?:is|heet|heette|=)(?: (?:hij|zij|ze))? ['‘\"“]?"
+    r"| (?:is|heet|heette|=)(?: (?:hij|zij|ze|called|named|genaamd))? ['‘\"“]?"
     # "op insta de naam bossman_030", "on snap the name kev_b"
     r"| (?:de |the )?(?:naam|name) ['‘\"“]?)"
     # the whole token: "privé" is no handle "priv"

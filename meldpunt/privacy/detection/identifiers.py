@@ -164,12 +164,20 @@ VOWELS = frozenset("aeiouAEIOU")
 
 # "Lesnummer 12-45-AB", "order code XK-12-34": after a number word that is no plate word
 # the sidecode is a code.
-CODE_WORD_BEFORE = re.compile(r"(?i:([a-z]*)(?:nummer|number|code|nr\.?|no\.?)[:#]? ?)$")
+CODE_WORD_BEFORE = re.compile(
+    r"(?i:(?:nummer|number|code|nr\.?|no\.?|\breference|\breferentie|\bref\.?|\bkenmerk|"
+    r"\border|\bartikel|\bsku)[:#]? ?)$"
+)
+CODE_WINDOW = 20
 
 
 def _is_labelled_code(text: str, start: int) -> bool:
-    before = CODE_WORD_BEFORE.search(text, max(0, start - 30), start)
-    return before is not None and not PLATE_CONTEXT.fullmatch(before.group(1))
+    """ "Reference AB-12-CD", "Lesnummer 12-45-AB"; not "Plate number: 56-PLR-2"."""
+    window_start = max(0, start - CODE_WINDOW)
+    return bool(
+        CODE_WORD_BEFORE.search(text, window_start, start)
+        and not PLATE_CONTEXT.search(text, window_start, start)
+    )
 
 
 def find_licence_plates(text: str) -> Iterator[Hit]:

@@ -136,8 +136,10 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
 # without a street word (issue 11) are found by the place word before them and the
 # house number after them.
 STREET_WITHOUT_SUFFIX = re.compile(
-    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres:|voor|achter|"
-    r"at|on|to|from|address:|outside|behind|opposite"
+    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|[Aa]dres:|voor|"
+    r"achter|at|on|to|from|[Aa]ddress:|outside|behind|opposite"
+    # "het drugspand is Hazelaar 14", "the house is Oakfield 22"
+    r"|[a-z]*(?:pand|huis|woning) is|(?:house|flat|address|property) is"
     # "hij woont Achterom 5": living somewhere is followed by an address
     r"|woont|woon|woonde|wonen|woonden|lives|live|lived"
     # "de woning Oude Haven 18", "the house Meadowbank 2"

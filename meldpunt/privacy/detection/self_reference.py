@@ -104,7 +104,9 @@ _ENGLISH_AUXILIARIES = (
 
 # "wij zijn zijn directe buren", "I'm his next-door neighbour"
 _DUTCH_ROLE_ADJECTIVES = "directe|naaste|nieuwe|vaste|oude|vorige|eigen|enige"
-_ENGLISH_ROLE_ADJECTIVES = "next-door|next door|new|old|former|only|regular"
+_ENGLISH_ROLE_ADJECTIVES = (
+    "next-door|next door|new|old|former|only|regular|upstairs|downstairs|live-in"
+)
 
 SELF_REFERENCE_PATTERNS = {
     "nl": (
@@ -206,7 +208,9 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:ik|wij|we) (?:woon|woonde|wonen|woonden|heb|had|hebben|hadden|huur|huren) "
             r"(?:in )?(?:de|het|een) (?:flat|woning|huis|appartement|kamer|winkel|zaak|"
-            r"bovenwoning|benedenwoning|studio) (?:boven|onder|naast|tegenover|ernaast|erboven|"
+            r"bovenwoning|benedenwoning|studio|bakkerij|kapsalon|kapperszaak|snackbar|garage|"
+            r"werkplaats|praktijk|kantoor|restaurant|café|cafe|salon|toko|supermarkt) "
+            r"(?:boven|onder|naast|tegenover|ernaast|erboven|"
             r"eronder)\b)"
         ),
         # "ik was degene die", "wij delen een trappenhuis met", "ik speel in hetzelfde team"
@@ -266,7 +270,8 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
         ),
         re.compile(
-            rf"(?i:\b(?:I am|I'm|I’m|as|being|we are|we're|we’re) (?:his|her|their|the|a|an) "
+            rf"(?i:\b(?:I am|I'm|I’m|I was|as|being|we are|we're|we’re|we were) "
+            rf"(?:his|her|their|the|a|an) "
             rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
         ),
         # "I'm the only person with a key", "I'm the one who found it"
@@ -330,7 +335,8 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:I|we) (?:live|lived|stay|stayed|run|ran|own|owned|have|had|rent|rented) "
             r"(?:(?:in|at) )?(?:the|a) (?:flat|house|apartment|room|unit|shop|cafe|café|business|"
-            r"stall|salon|garage|office|studio) (?:below|above|upstairs|downstairs|beneath|"
+            r"stall|salon|garage|office|studio|bakery|takeaway|pub|restaurant|practice|surgery) "
+            r"(?:below|above|upstairs|downstairs|beneath|"
             r"next door(?: to)?|next to|opposite|across from|across the street from)\b)"
         ),
         # "I'm the girl he's been messaging", "I've known him since school"
@@ -395,10 +401,21 @@ THIRD_PERSON_VERB_BEFORE = re.compile(
 )
 
 
+# A bare "als schoonmaker" mid-clause describes someone's job ("werkt daar als
+# chauffeur"); the reporter's role opens a clause ("Als buurman zie ik ...") or names whose
+# role it is ("als zijn huisbaas").
+BARE_ROLE = re.compile(r"(?i:(?:als|as) (?!(?:zijn|haar|hun|his|her|their)\b))")
+CLAUSE_START_BEFORE = re.compile(r"(?:^|[.!?;:,\n(]) *$")
+
+
 def _is_someone_elses_role(text: str, start: int) -> bool:
     if not re.match(r"(?i:als|as)\b", text[start : start + 3]):
         return False
-    return THIRD_PERSON_VERB_BEFORE.search(text, max(0, start - 12), start) is not None
+    if THIRD_PERSON_VERB_BEFORE.search(text, max(0, start - 12), start) is not None:
+        return True
+    return bool(BARE_ROLE.match(text, start)) and not CLAUSE_START_BEFORE.search(
+        text, max(0, start - 3), start
+    )
 
 
 def find_self_references(text: str, language: str | None = None) -> Iterator[Hit]:

@@ -671,3 +671,45 @@ def test_the_word_after_they_call_is_a_name():
 
 def test_a_street_after_a_house_word_is_an_address():
     assert (T.STREET_ADDRESS, "Lange Voort 9") in _found("Het gaat om het pand Lange Voort 9.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Het bovenhuis is Lindehof 6, met de groene deur.", "Lindehof 6"),
+        ("Adres: Wilgenkamp 19, Deventer.", "Wilgenkamp 19"),
+    ],
+)
+def test_streets_after_a_house_is_and_a_capitalised_adres(text, expected):
+    assert (T.STREET_ADDRESS, expected) in _found(text)
+
+
+def test_a_plate_cue_before_a_number_word_keeps_the_plate():
+    assert (T.LICENCE_PLATE, "23-KTV-7") in _found("Registration number: 23-KTV-7, a red Fiat.")
+    assert T.LICENCE_PLATE not in _types("Referentie KL-34-PR staat op de pakbon.")
+
+
+@pytest.mark.parametrize("text", ["Bel 088-7654321 voor de servicedesk.", "Ring 0303 444 5555."])
+def test_company_wide_numbers_are_no_personal_phones(text):
+    assert T.PHONE not in _types(text)
+
+
+def test_a_handle_after_is_called_is_the_handle():
+    assert _found("His Insta is called nightowl.22 now.") == [(T.SOCIAL_HANDLE, "nightowl.22")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm her downstairs neighbour and hear everything.", "I'm her downstairs neighbour"),
+        ("I was their nanny for two years.", "I was their nanny"),
+        ("Wij hebben de kapsalon naast zijn garage.", "Wij hebben de kapsalon naast"),
+    ],
+)
+def test_past_roles_floors_and_shops_next_door_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+def test_a_bare_role_mid_clause_is_someone_elses_job():
+    assert T.SELF_REFERENCE not in _types("Zijn neef werkt daar als bezorger.")
+    assert T.SELF_REFERENCE in _types("Als bezorger zie ik alles.")
