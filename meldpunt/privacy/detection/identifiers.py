@@ -169,14 +169,15 @@ CODE_WORD_BEFORE = re.compile(
     r"\border|\bartikel|\bsku)[:#]? ?)$"
 )
 CODE_WINDOW = 20
+# Also inside a compound: "Kentekennummer 34-56-KL" is a plate.
+PLATE_WORD = re.compile(r"(?i:kenteken|nummerbord|nummerplaat|plate|registration|\breg\b)")
 
 
 def _is_labelled_code(text: str, start: int) -> bool:
     """ "Reference AB-12-CD", "Lesnummer 12-45-AB"; not "Plate number: 56-PLR-2"."""
-    window_start = max(0, start - CODE_WINDOW)
     return bool(
-        CODE_WORD_BEFORE.search(text, window_start, start)
-        and not PLATE_CONTEXT.search(text, window_start, start)
+        CODE_WORD_BEFORE.search(text, max(0, start - CODE_WINDOW), start)
+        and not PLATE_WORD.search(text, max(0, start - CONTEXT_WINDOW), start)
     )
 
 
