@@ -990,6 +990,28 @@ class _NameScanner:
                 end = self.words[following].end()
                 yield Hit(FindingType.PERSON_NAME, word.start(), end, 0.6)
 
+    def capitals_names(self) -> Iterator[Hit]:
+        """ "die gast heet KEVIN": a hand-listed first name in capitals, in text that is not
+        written in capitals, is shouted, not an acronym; a capitalised surname may follow."""
+        hand_listed = _lower_case_hand_listed_first_names()
+        shouted = [index for index, word in enumerate(self.words) if word.group().isupper()]
+        if len(shouted) > 3 and len(shouted) * 2 > len(self.words):
+            return  # a heading or a text in capitals: its words are no evidence
+        for index in shouted:
+            word = self.words[index].group()
+            if len(word) < 3 or word.lower() not in hand_listed or word.title() in self.not_names:
+                continue
+            end = self.words[index].end()
+            following = index + 1
+            if (
+                following < len(self.words)
+                and self._adjacent(index, following)
+                and self.words[following].group().isupper()
+                and self.words[following].group().title() in self.surnames
+            ):
+                end = self.words[following].end()
+            yield Hit(FindingType.PERSON_NAME, self.words[index].start(), end, 0.6)
+
     def lower_case_named(self) -> Iterator[Hit]:
         """ "de man heet ferdi": after a naming verb a rare lower-case word is the name."""
         for index in range(1, len(self.words)):
@@ -1099,6 +1121,7 @@ def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
     yield from scanner.conjoined_names(names)
     yield from scanner.place_surnames()
     yield from scanner.lower_case_named()
+    yield from scanner.capitals_names()
     yield from scanner.family_names()
     yield from scanner.lower_case_names()
     yield from scanner.initial_names()

@@ -713,3 +713,9 @@ def test_past_roles_floors_and_shops_next_door_are_self_references(text, expecte
 def test_a_bare_role_mid_clause_is_someone_elses_job():
     assert T.SELF_REFERENCE not in _types("Zijn neef werkt daar als bezorger.")
     assert T.SELF_REFERENCE in _types("Als bezorger zie ik alles.")
+
+
+def test_a_listed_first_name_in_capitals_is_a_name_unless_the_text_is_in_capitals():
+    assert (T.PERSON_NAME, "DENNIS") in _found("Die jongen heet DENNIS, echt waar.")
+    assert (T.PERSON_NAME, "SANDER JANSEN") in _found("Ik zag SANDER JANSEN daar.")
+    assert T.PERSON_NAME not in _types("LET OP: SANDER KOMT NIET MEER BIJ DE OPVANG")
