@@ -90,9 +90,15 @@ def _confidence_in(country_code: int, options: list[str], *, international: bool
             return 0.95
         if number_type != PhoneNumberType.UNKNOWN:
             return 0.9
+        # Mobile ranges are allocated after this library's data was made: a Dutch "06" or a
+        # British "07" number of the right length is a phone, just less certainly.
         possible = possible or (
             phonenumbers.is_possible_number(number)
-            and (international or (country_code == 31 and national_digits.startswith("6")))
+            and (
+                international
+                or (country_code == 31 and national_digits.startswith("6"))
+                or (country_code == 44 and national_digits.startswith("7"))
+            )
         )
     return 0.6 if possible else None
 
@@ -346,6 +352,12 @@ NON_PROFILE_PATHS = frozenset(
         "help",
         "products",
         "category",
+        # events, videos and posts are no one's profile (a group may be a seller's page)
+        "events",
+        "watch",
+        "p",
+        "reel",
+        "reels",
     }
 )
 

@@ -201,6 +201,7 @@ def find_licence_plates(text: str) -> Iterator[Hit]:
     for match in PLATE_UNDASHED.finditer(text):
         if _has_plate_cue(text, match.start()):
             yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
+    yield from _plates_after_cue(text)
     for match in BELGIAN_PLATE.finditer(text):
         yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
     for match in FOREIGN_PLATE_WITH_CUE.finditer(text):
@@ -208,6 +209,27 @@ def find_licence_plates(text: str) -> Iterator[Hit]:
             text, max(0, match.start() - CONTEXT_WINDOW), match.start()
         ):
             yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
+
+
+# Right after a plate word any mix of letters and digits is the plate the reporter read,
+# whatever its country ("nummerbord DBX-12", "reg LB07 SEO").
+PLATE_AFTER_CUE = re.compile(
+    r"(?i:\b(?:kenteken|nummerbord|nummerplaat|plate|reg(?:istration)?)(?: number| nummer)?"
+    r"(?: is| was|:)? )([A-Za-z0-9]{1,4}(?:[- ][A-Za-z0-9]{1,4}){0,2})(?![\w-])"
+)
+
+
+def _plates_after_cue(text: str) -> Iterator[Hit]:
+    for match in PLATE_AFTER_CUE.finditer(text):
+        plate = match.group(1)
+        # "GKT-77 op een brommer": a lower-case word after a space is the sentence again
+        while " " in plate and not plate.rsplit(" ", 1)[1].isupper():
+            plate = plate.rsplit(" ", 1)[0]
+        compact = plate.replace("-", "").replace(" ", "")
+        has_both = any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact)
+        if has_both and 4 <= len(compact) <= 9:
+            start = match.start(1)
+            yield Hit(FindingType.LICENCE_PLATE, start, start + len(plate), 0.75)
 
 
 def _has_plate_cue(text: str, start: int) -> bool:

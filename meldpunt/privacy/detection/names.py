@@ -306,7 +306,8 @@ TRANSFER_WINDOW = 4
 # "heard from Shaz", "gekocht van Sjors": a person is the source.
 SOURCE_VERBS = frozenset(
     {"heard", "hear", "hears", "got", "received", "learned", "learnt", "bought", "borrowed",
-     "gehoord", "hoorde", "gekregen", "kreeg", "gekocht", "kocht", "geleend", "leende"}
+     "gehoord", "hoorde", "gekregen", "kreeg", "gekocht", "kocht", "geleend", "leende",
+     "hoor", "weet", "wist", "begrepen"}
 )  # fmt: skip
 # After these a capitalised word is a product ("drinking Jägermeister", "rookt Marlboro").
 CONSUMING_VERBS = frozenset(
@@ -324,6 +325,14 @@ LOWER_CASE_NAME_CUES = frozenset(
      "genaamd", "ene", "alias", "called", "named", "neighbour", "neighbor", "brother",
      "sister", "uncle", "aunt", "friend", "boyfriend", "girlfriend", "colleague", "boss",
      "son", "daughter", "cousin", "mr", "mrs", "landlord", "ex"}
+)  # fmt: skip
+# "de zoon van Meijerink": family and neighbours are someone's, employers are not ("de
+# baas van Picnic").
+RELATIVES = frozenset(
+    {"zoon", "dochter", "broer", "zus", "vader", "moeder", "vrouw", "vriend", "vriendin",
+     "neef", "nicht", "oom", "tante", "opa", "oma", "zwager", "schoonzus", "schoonzoon",
+     "schoondochter", "kinderen", "kind", "ex", "buurman", "buurvrouw", "stiefvader",
+     "stiefmoeder", "stiefzoon", "stiefdochter", "vriendje", "vriendinnetje"}
 )  # fmt: skip
 # "ik heb het van Sjors", "een appje van Sjors": what people pass on or send.
 FROM_SOMEONE_BEFORE = frozenset(
@@ -832,7 +841,9 @@ class _NameScanner:
         """
         if self.words[index].group() != "van" or index == 0:
             return False
-        return self.words[index - 1].group().lower() in FROM_SOMEONE_BEFORE
+        before = self.words[index - 1].group().lower()
+        # "ik hoorde van Bertus", "de zoon van Meijerink": a source or a relative
+        return before in FROM_SOMEONE_BEFORE or before in SOURCE_VERBS or before in RELATIVES
 
     def _is_subject_at_sentence_start(self, index: int) -> bool:
         """An unknown word that opens a sentence and acts ("Jorrit brengt", "Gazza takes").

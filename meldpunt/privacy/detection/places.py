@@ -143,7 +143,9 @@ STREET_WITHOUT_SUFFIX = re.compile(
     # "hij woont Achterom 5": living somewhere is followed by an address
     r"|woont|woon|woonde|wonen|woonden|lives|live|lived"
     # "de woning Oude Haven 18", "the house Meadowbank 2"
-    r"|woning|pand|huis|house|property"
+    r"|woning:?|pand:?|huis:?|house:?|property:?"
+    # "de dealer zit Hoge Akker 2", "she stays Elm Close 4"
+    r"|zit|zat|verblijft|stays|based"
     # "adres is", "het adres van de dealer is", "the address of his flat is"
     r"|(?:[Aa]dres|[Aa]ddress)(?: (?:van|of) (?:de|het|the|his|her|zijn|haar|z'n|hem|die|dat|that)"
     r"(?: [a-z'’\-]{2,20}){0,2})? is)(?: de| het| the)?|in de|in het) )"
@@ -183,8 +185,8 @@ STREET_SET_OFF = re.compile(
 # "lives at 14 Broadway", "address is 3 The Mews": English number-first streets without a
 # street word, after "at" or "address".
 ENGLISH_NUMBER_FIRST = re.compile(
-    r"(?:(?<![\w])(?:live|lives|lived|living|stay|stays|staying|based|flat|house|"
-    r"address is|address:) at |(?<![\w])address(?: is|:) )"
+    r"(?:(?<![\w])(?:live|lives|lived|living|stay|stays|staying|based|flat|house|kept|"
+    r"address is|address:) at |(?<![\w])address(?: is|:) |(?<![\w])at (?:number|no\.) )"
     r"([0-9]{1,4}[a-zA-Z]?,? ((?:The )?[A-Z][a-z'’\-]{2,30}(?: [A-Z][a-z'’\-]{2,30})?))"
     r"(?![\w'’])(?! [A-Z0-9])"
 )

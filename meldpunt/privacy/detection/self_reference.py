@@ -58,7 +58,9 @@ _ROLES_NL = (
     "huisarts|arts|dokter|tandarts|fysiotherapeut|therapeut|psycholoog|wijkverpleegkundige|"
     "begeleider|maatschappelijk werker|jeugdwerker|juf|meester|coach|kapper|bijlesdocent|"
     "stagiair|stagiaire|vrijwilliger|leerling|student|voogd|gezinsvoogd|pleegouder|"
-    "pleegmoeder|pleegvader|reclasseringswerker|hulpverlener"
+    "pleegmoeder|pleegvader|reclasseringswerker|hulpverlener|mentor|trainer|manager|"
+    "leidinggevende|chef|begeleidster|assistent|secretaresse|boekhouder|accountant|"
+    "schoonmaakster|huisbaas|verhuurder|buurjongen|buurmeisje"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -233,7 +235,8 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:vanuit|vanaf|uit) (?:mijn|m'n|ons|onze) "
             r"(?:raam|huis|woning|keuken|slaapkamer|balkon|tuin|woonkamer|auto|werkplek|kantoor|"
-            r"bureau|werk|winkel|zaak)\b)"
+            r"bureau|werk|winkel|zaak|werkplaats|praktijk|salon|kapsalon|kiosk|bedrijf|garage|"
+            r"loods|schuur|stal|kraam)\b)"
         ),
         re.compile(
             r"(?i:\bbij ons (?:in de|op de|in het|op het) (?:straat|flat|portiek|galerij|"
@@ -338,6 +341,12 @@ SELF_REFERENCE_PATTERNS = {
             r"stall|salon|garage|office|studio|bakery|takeaway|pub|restaurant|practice|surgery) "
             r"(?:below|above|upstairs|downstairs|beneath|"
             r"next door(?: to)?|next to|opposite|across from|across the street from)\b)"
+        ),
+        # "I do his books", "I did her hair for years": a service only a few people give
+        re.compile(
+            r"(?i:\b(?:I|we) (?:do|did|keep|kept|handle|handled|manage|managed|sort|sorted) "
+            r"(?:his|her|their) (?:books|accounts|taxes|tax return|admin|paperwork|payroll|hair|"
+            r"nails|garden|shopping|cleaning|laundry|ironing|invoices|bookkeeping)\b)"
         ),
         # "I'm the girl he's been messaging", "I've known him since school"
         re.compile(

@@ -719,3 +719,58 @@ def test_a_listed_first_name_in_capitals_is_a_name_unless_the_text_is_in_capital
     assert (T.PERSON_NAME, "DENNIS") in _found("Die jongen heet DENNIS, echt waar.")
     assert (T.PERSON_NAME, "SANDER JANSEN") in _found("Ik zag SANDER JANSEN daar.")
     assert T.PERSON_NAME not in _types("LET OP: SANDER KOMT NIET MEER BIJ DE OPVANG")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben zijn trainer bij de voetbalclub.", "Ik ben zijn trainer"),
+        ("I keep her accounts, so I see every payment.", "I keep her accounts"),
+        ("Vanuit mijn kapsalon zie ik de auto's stoppen.", "Vanuit mijn kapsalon"),
+    ],
+)
+def test_trainers_bookkeepers_and_views_from_a_salon_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zijn huis: Esdoornlaan, nee, Meidoorn 14.", "Meidoorn 14"),
+        ("Ze zit Lage Weide 8, boven de winkel.", "Lage Weide 8"),
+        ("They keep it at number 12, Fernhill.", "12, Fernhill"),
+    ],
+)
+def test_streets_after_a_house_word_with_a_colon_a_staying_verb_or_at_number(text, expected):
+    assert (T.STREET_ADDRESS, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Nummerbord GKT-77 op een brommer.", "GKT-77"), ("The reg was LB07 SEO.", "LB07 SEO")],
+)
+def test_a_mix_of_letters_and_digits_right_after_a_plate_word_is_a_plate(text, expected):
+    assert (T.LICENCE_PLATE, expected) in _found(text)
+
+
+def test_a_plate_word_before_a_plain_number_or_word_gives_no_plate():
+    assert T.LICENCE_PLATE not in _types("Het kenteken is 1234 of zo, en de plate was blue.")
+
+
+def test_a_british_mobile_outside_the_allocated_ranges_is_still_a_phone():
+    assert (T.PHONE, "07700 923456") in _found("Text me on 07700 923456.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik hoorde van Wubbo dat de loods leeg is.", "Wubbo"),
+        ("De dochter van Hilbrands zit er ook in.", "Hilbrands"),
+    ],
+)
+def test_a_source_or_a_relative_of_someone_after_van_is_a_name(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+def test_posts_and_events_are_no_profiles():
+    assert T.PROFILE_URL not in _types("Zie instagram.com/p/Cx12abc en facebook.com/events/998877")
