@@ -49,10 +49,15 @@ def _names_outside_streets(text: str, names: list[Hit], hits: list[Hit]) -> list
     if not streets:
         return names
     starts = [start for start, _ in streets]
+    ends = {end for _, end in streets}
     kept = []
     for name in names:
         position = bisect.bisect_right(starts, name.start) - 1
         inside = position >= 0 and streets[position][1] >= name.end
+        # "12 Cedar Rise, Bolton": one word after an address and a comma is its town
+        if name.start - 2 in ends and text[name.start - 2 : name.start] == ", ":
+            if " " not in text[name.start : name.end]:
+                continue
         if not inside or is_known_first_name(text[name.start : name.end].split()[0]):
             kept.append(name)
     return kept

@@ -219,11 +219,16 @@ PLATE_AFTER_CUE = re.compile(
 )
 
 
+def _is_lower_case_word(group: str) -> bool:
+    """ "op", "en": a word of the sentence; a single letter ("vz 452 k") may be the plate's."""
+    return len(group) > 1 and group.isalpha() and group.islower()
+
+
 def _plates_after_cue(text: str) -> Iterator[Hit]:
     for match in PLATE_AFTER_CUE.finditer(text):
         plate = match.group(1)
         # "GKT-77 op een brommer": a lower-case word after a space is the sentence again
-        while " " in plate and not plate.rsplit(" ", 1)[1].isupper():
+        while " " in plate and _is_lower_case_word(plate.rsplit(" ", 1)[1]):
             plate = plate.rsplit(" ", 1)[0]
         compact = plate.replace("-", "").replace(" ", "")
         has_both = any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact)

@@ -136,7 +136,7 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
 # without a street word (issue 11) are found by the place word before them and the
 # house number after them.
 STREET_WITHOUT_SUFFIX = re.compile(
-    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|[Aa]dres:|voor|"
+    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|vanuit|tegenover|naast|richting|[Aa]dres:|voor|"
     r"achter|at|on|to|from|[Aa]ddress:|outside|behind|opposite"
     # "het drugspand is Hazelaar 14", "the house is Oakfield 22"
     r"|[a-z]*(?:pand|huis|woning) is|(?:house|flat|address|property) is"

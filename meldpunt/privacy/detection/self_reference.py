@@ -60,7 +60,8 @@ _ROLES_NL = (
     "stagiair|stagiaire|vrijwilliger|leerling|student|voogd|gezinsvoogd|pleegouder|"
     "pleegmoeder|pleegvader|reclasseringswerker|hulpverlener|mentor|trainer|manager|"
     "leidinggevende|chef|begeleidster|assistent|secretaresse|boekhouder|accountant|"
-    "schoonmaakster|huisbaas|verhuurder|buurjongen|buurmeisje"
+    "schoonmaakster|huisbaas|verhuurder|buurjongen|buurmeisje|klant|stamgast|bewoner|"
+    "medebewoner"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -120,7 +121,7 @@ SELF_REFERENCE_PATTERNS = {
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
             rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?"
-            rf"(?:stief|schoon)?(?:{_ROLES_NL})(?: van)?\b)"
+            rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?(?:stief|schoon)?(?:{_ROLES_NL})(?: van)?\b)"
         ),
         # "ik ben zijn buurman", "wij zijn zijn directe buren", "ik ben de enige die"
         re.compile(
@@ -364,9 +365,10 @@ SELF_REFERENCE_PATTERNS = {
         ),
         # "I was the one who", "we share a driveway with", "I'm on the same team"
         re.compile(r"(?i:\b(?:I was|we were) the (?:one|ones|only one|only person) who\b)"),
-        re.compile(r"(?i:\b(?:I|we) (?:share|shared) (?:a|the) [\w'’-]{3,30} with\b)"),
+        re.compile(r"(?i:\b(?:I|we) (?:share|shared) (?:a|an|the) [\w'’-]{3,30} with\b)"),
         re.compile(
-            r"(?i:\b(?:I'm|I’m|I am|we're|we’re|we are|I was|we were|I play|I played|we play) "
+            r"(?i:\b(?:I'm|I’m|I am|we're|we’re|we are|I was|we were|I play|I played|we play|"
+            r"(?:me and (?:him|her)|(?:him|her) and me|(?:he|she) and I) (?:are|were)) "
             r"(?:on|in) the same(?: [\w'’-]{2,30}){1,2})"
         ),
         # "I teach at her school", "I coach his son's team"

@@ -774,3 +774,30 @@ def test_a_source_or_a_relative_of_someone_after_van_is_a_name(text, expected):
 
 def test_posts_and_events_are_no_profiles():
     assert T.PROFILE_URL not in _types("Zie instagram.com/p/Cx12abc en facebook.com/events/998877")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We share an allotment with them.", "We share an allotment with"),
+        ("Her and me were on the same shift.", "Her and me were on the same shift"),
+        ("Als oude bewoner ken ik iedereen hier.", "Als oude bewoner"),
+    ],
+)
+def test_shared_places_pairs_in_the_same_group_and_residents_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+def test_the_town_after_an_address_and_a_comma_is_no_name():
+    found = _found("They live at 4 Larch Close, Rotherham.")
+    assert (T.STREET_ADDRESS, "4 Larch Close") in found
+    assert T.PERSON_NAME not in [kind for kind, _ in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Ze werken vanuit Steenakker 4.", "Steenakker 4"), ("kenteken xt 301 b gezien", "xt 301 b")],
+)
+def test_a_street_after_vanuit_and_a_spaced_lower_case_plate_after_a_cue(text, expected):
+    kind = T.STREET_ADDRESS if "vanuit" in text else T.LICENCE_PLATE
+    assert (kind, expected) in _found(text)
