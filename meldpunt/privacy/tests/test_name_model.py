@@ -97,7 +97,7 @@ def test_the_shipped_model_is_off_by_default():
     ],
 )
 def test_the_shipped_model_chosen_out_of_fold_leaves_the_rules_alone(text, language):
-    """Sixth round: retrained on 1,674 sentences, the out-of-fold choice is to veto
+    """Sixth round: retrained on 1,718 sentences, the out-of-fold choice is to veto
     nothing and add nothing (the rules alone made the fewest name errors), so switching
     the shipped model on changes no finding, also where the rules are wrong."""
     model = load_model()
