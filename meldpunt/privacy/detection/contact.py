@@ -8,6 +8,7 @@ import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
 from .findings import FindingType, Hit
+from .names import not_name_words
 
 # Phone numbers are assembled from digit groups rather than matched by one large
 # pattern: a single pass finds the groups, and the chaining below only looks at a
@@ -17,13 +18,27 @@ DIGIT_GROUP = re.compile(r"[0-9]+")
 # "+31 (0)6", "06.123", "06/123", " - ".
 GROUP_GAP = re.compile(r"[ \-./()]{1,4}")
 MAX_PHONE_DIGITS = 15  # E.164 maximum
-DUTCH_NATIONAL_DIGITS = 10  # every Dutch subscriber number, with its leading 0
-# Reporters from or writing about the UK use its national format ("07911 123456").
-BRITISH_NATIONAL_DIGITS = 11
-# Numbers of organisations rather than people: free, premium-rate and shared-cost lines.
-# The tip line's own 0800 number is one of them.
+# National numbers are read as Dutch (10 digits, every Dutch subscriber number with its
+# leading 0) or British (11: reporters from or writing about the UK use its national
+# format, "07911 123456"), and as a neighbour's
+# mobile number where that has the same length and its own prefix: Belgian mobiles
+# "0478 12 34 56" (10 digits), German ones "0151 2345 6789" (11 or 12 digits).
+NATIONAL_READINGS = {
+    10: ((31, ("0",)), (32, ("04",))),
+    11: ((44, ("0",)), (49, ("015", "016", "017"))),
+    12: ((49, ("015", "016", "017")),),
+}
+LONGEST_NATIONAL_DIGITS = max(NATIONAL_READINGS)
+# Numbers of organisations rather than people: free, premium-rate and shared-cost lines,
+# and company-wide numbers ("universal access": Dutch 088, British 03). The tip line's own
+# 0800 number is one of them.
 SERVICE_NUMBER_TYPES = frozenset(
-    {PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST}
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+    }
 )
 
 
@@ -48,9 +63,17 @@ def _phone_confidence(digits: str, international: bool) -> float | None:
         # "+31 06 ..." is a common way of writing a Dutch mobile number; try without the 0
         # first and with it (Italian-style numbers keep it) second.
         options = [national[1:], national] if national.startswith("0") else [national]
-    else:
-        country_code = 31 if len(digits) == DUTCH_NATIONAL_DIGITS else 44
-        options = [digits[1:]]
+        return _confidence_in(country_code, options, international=True)
+    for country_code, prefixes in NATIONAL_READINGS.get(len(digits), ()):
+        if digits.startswith(prefixes):
+            confidence = _confidence_in(country_code, [digits[1:]], international=False)
+            if confidence is not None:
+                return confidence
+    return None
+
+
+def _confidence_in(country_code: int, options: list[str], *, international: bool) -> float | None:
+    """``_phone_confidence`` for national digits of a known country."""
     possible = False
     for national_digits in options:
         if len(national_digits) < 4:
@@ -67,9 +90,15 @@ def _phone_confidence(digits: str, international: bool) -> float | None:
             return 0.95
         if number_type != PhoneNumberType.UNKNOWN:
             return 0.9
+        # Mobile ranges are allocated after this library's data was made: a Dutch "06" or a
+        # British "07" number of the right length is a phone, just less certainly.
         possible = possible or (
             phonenumbers.is_possible_number(number)
-            and (international or (country_code == 31 and national_digits.startswith("6")))
+            and (
+                international
+                or (country_code == 31 and national_digits.startswith("6"))
+                or (country_code == 44 and national_digits.startswith("7"))
+            )
         )
     return 0.6 if possible else None
 
@@ -115,18 +144,14 @@ def _phone_number_from(
     international = plus or (digits.startswith("00") and len(digits) >= 3)
     if not international and (not digits.startswith("0") or len(digits) < 2):
         return None, 0
-    needed = MAX_PHONE_DIGITS if international else BRITISH_NATIONAL_DIGITS
+    needed = MAX_PHONE_DIGITS if international else LONGEST_NATIONAL_DIGITS
     collected = digits if plus else digits[2:] if international else digits
     last = first
     while True:
         if len(collected) > needed:
             return None, 0
         end = groups[last][1]
-        plausible = (
-            len(collected) >= 8
-            if international
-            else len(collected) in (DUTCH_NATIONAL_DIGITS, BRITISH_NATIONAL_DIGITS)
-        )
+        plausible = len(collected) >= 8 if international else len(collected) in NATIONAL_READINGS
         if plausible and not _is_word_character(text, end):
             confidence = _phone_confidence(collected, international)
             if confidence is not None:
@@ -186,10 +211,11 @@ LABELLED_HANDLE = re.compile(
     r"(?: ?-?(?:naam|name|account|handle|id|ID|username|gebruikersnaam|tag))?"
     # "op tiktok heet hij x": the pronoun is skipped
     r"(?: ?[:=] ?| (?:als|as|onder|under) ['‘\"“]?"
-    r"| (?:is|heet|heette|=)(?: (?:hij|zij|ze))? ['‘\"“]?"
+    r"| (?:is|heet|heette|=)(?: (?:hij|zij|ze|called|named|genaamd))? ['‘\"“]?"
     # "op insta de naam bossman_030", "on snap the name kev_b"
     r"| (?:de |the )?(?:naam|name) ['‘\"“]?)"
-    r"@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})"
+    # the whole token: "privé" is no handle "priv"
+    r"@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})(?!\w)"
 )
 # "zijn snapchat is gehackt": words that say something about the account, not its name.
 NOT_HANDLES = frozenset(
@@ -216,7 +242,61 @@ def _is_plain_word_after_device(labelled: str, handle: str) -> bool:
     )
 
 
+# A username near a platform word without a label between them: "op snap lisa.v2008",
+# "op TikTok noemt hij zich mocro_maffia_010", "goes by xXshadowXx on Discord". Only
+# tokens shaped like usernames count (an underscore, letters and digits mixed, a dot
+# between letters, an inner capital), so "op insta 2 foto's" gives nothing.
+PLATFORM_WORD = re.compile(
+    r"(?<![\w@./])(?:[Ii]nsta(?:gram)?|IG|[Ss]nap(?:chat)?|[Tt]ik ?[Tt]ok|[Tt]elegram|"
+    r"[Tt]witter|[Dd]iscord|[Kk]ik|[Tt]hreads|[Ff]acebook|FB)(?![\w@/]|\.\w)"
+)
+NEAR_TOKEN = re.compile(r"(?<![\w@./:\-])[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?![\w@/:\-])")
+USERNAME_TOKEN_SHAPE = re.compile(
+    r"_|[A-Za-z][0-9]|[0-9][A-Za-z]|[A-Za-z]\.[A-Za-z0-9]|[0-9]\.[A-Za-z]|[a-z][A-Z]"
+)
+NEAR_PLATFORM_WORDS = 5
+CLAUSE_END = re.compile(r"[,;!?()\n]|\.(?:\s|$)")
+# "... xXshadowXx on Discord", "kevvie2007 op snap"
+ON_PLATFORM = re.compile(r" (?:on|op|via) (?:(?:his|her|their|zijn|haar|hun) )?$")
+
+
+def _username_shaped(token: str) -> bool:
+    """An underscore, letters and digits mixed, an inner dot or capital; not an app's
+    name ("via Telegram en WhatsApp") or a word about the account."""
+    return (
+        any(character.isalpha() for character in token)
+        and USERNAME_TOKEN_SHAPE.search(token) is not None
+        and token.lower() not in NOT_HANDLES
+        and token not in not_name_words()
+    )
+
+
+def _handles_near_platform_words(text: str) -> Iterator[Hit]:
+    for platform in PLATFORM_WORD.finditer(text):
+        after = text[platform.end() : platform.end() + 80]
+        clause = CLAUSE_END.search(after)
+        after = after[: clause.start()] if clause else after
+        for number, token in enumerate(NEAR_TOKEN.finditer(after)):
+            if number >= NEAR_PLATFORM_WORDS:
+                break
+            name = token.group().rstrip(".")
+            if _username_shaped(name):
+                start = platform.end() + token.start()
+                yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(name), 0.75)
+                break
+        before = text[max(0, platform.start() - 40) : platform.start()]
+        on = ON_PLATFORM.search(before)
+        if on is None:
+            continue
+        tokens = list(NEAR_TOKEN.finditer(before, 0, on.start()))
+        last = tokens[-1] if tokens else None
+        if last is not None and last.end() == on.start() and _username_shaped(last.group()):
+            start = platform.start() - len(before) + last.start()
+            yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(last.group()), 0.75)
+
+
 def find_social_handles(text: str) -> Iterator[Hit]:
+    yield from _handles_near_platform_words(text)
     for match in HANDLE.finditer(text):
         handle = match.group().rstrip(".")
         end = match.start() + len(handle)
@@ -272,6 +352,12 @@ NON_PROFILE_PATHS = frozenset(
         "help",
         "products",
         "category",
+        # events, videos and posts are no one's profile (a group may be a seller's page)
+        "events",
+        "watch",
+        "p",
+        "reel",
+        "reels",
     }
 )
 

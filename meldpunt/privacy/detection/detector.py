@@ -9,7 +9,13 @@ from .contact import (
     find_social_handles,
 )
 from .findings import Finding, FindingType, Hit, resolve_overlaps
-from .identifiers import find_bsns, find_dates_of_birth, find_ibans, find_licence_plates
+from .identifiers import (
+    find_bsns,
+    find_dates_of_birth,
+    find_dates_of_birth_after_names,
+    find_ibans,
+    find_licence_plates,
+)
 from .name_model import active_model, combine
 from .names import find_person_names, is_known_first_name
 from .normalisation import normalise
@@ -43,10 +49,15 @@ def _names_outside_streets(text: str, names: list[Hit], hits: list[Hit]) -> list
     if not streets:
         return names
     starts = [start for start, _ in streets]
+    ends = {end for _, end in streets}
     kept = []
     for name in names:
         position = bisect.bisect_right(starts, name.start) - 1
         inside = position >= 0 and streets[position][1] >= name.end
+        # "12 Cedar Rise, Bolton": one word after an address and a comma is its town
+        if name.start - 2 in ends and text[name.start - 2 : name.start] == ", ":
+            if " " not in text[name.start : name.end]:
+                continue
         if not inside or is_known_first_name(text[name.start : name.end].split()[0]):
             kept.append(name)
     return kept
@@ -79,6 +90,7 @@ def find_identifying_details(text: str, *, language: str | None = None) -> list[
     if model is not None:
         names = combine(model, document.text, code, names)
     hits.extend(names)
+    hits.extend(find_dates_of_birth_after_names(document.text, names))
     hits.extend(find_self_references(document.text, code))
     findings = []
     for hit in hits:

@@ -141,22 +141,100 @@ PLATE_UNDASHED = re.compile(
 )
 PLATE_CONTEXT = re.compile(
     r"(?i:\b(?:kenteken|nummerbord|nummerplaat|licen[cs]e plate|number plate|registration|"
-    r"plate|reg\.?)\b)"
+    r"plate|reg\.?|auto|wagen|busje|bestelbus|scooter|car)\b)"
 )
+# Belgian plates since 2010 ("1-ABC-234"; a Dutch "9-XXX-99" has two digits at the end)
+# are distinctive with dashes. Older Belgian ones ("ABC-123", "123-ABC") and German ones
+# ("B-MK 4521", "HH-AB 123") look like codes of all kinds, so they need a cue.
+BELGIAN_PLATE = re.compile(
+    r"(?<![A-Za-z0-9\-])[1-9]-[A-Za-z]{3}-[0-9]{3}(?![A-Za-z0-9]|-[A-Za-z0-9])"
+)
+FOREIGN_PLATE_WITH_CUE = re.compile(
+    r"(?<![A-Za-z0-9\-])(?:[A-Z]{3}-[0-9]{3}|[0-9]{3}-[A-Z]{3}"
+    r"|[A-ZÄÖÜ]{1,3}[- ][A-Z]{1,2} [1-9][0-9]{0,3}[EH]?)(?![A-Za-z0-9]|-[A-Za-z0-9])"
+)
+FOREIGN_PLATE_CONTEXT = re.compile(
+    r"(?i:\b(?:kenteken|nummerbord|nummerplaat|licen[cs]e plate|number plate|registration|"
+    r"plate|reg\.?|duitse?|belgische?|german|belgian|duitsland|belgi[eë]|germany|belgium)\b)"
+)
+# Dutch plates have had no vowels since 1978 (sidecode 4); written in lower case with
+# dashes and without vowels ("gz-981-x"), a sidecode is a plate, "12-jan-3" is not.
+VOWELS = frozenset("aeiouAEIOU")
+
+
+# "Lesnummer 12-45-AB", "order code XK-12-34": after a number word that is no plate word
+# the sidecode is a code.
+CODE_WORD_BEFORE = re.compile(
+    r"(?i:(?:nummer|number|code|nr\.?|no\.?|\breference|\breferentie|\bref\.?|\bkenmerk|"
+    r"\border|\bartikel|\bsku)[:#]? ?)$"
+)
+CODE_WINDOW = 20
+# Also inside a compound: "Kentekennummer 34-56-KL" is a plate.
+PLATE_WORD = re.compile(r"(?i:kenteken|nummerbord|nummerplaat|plate|registration|\breg\b)")
+
+
+def _is_labelled_code(text: str, start: int) -> bool:
+    """ "Reference AB-12-CD", "Lesnummer 12-45-AB"; not "Plate number: 56-PLR-2"."""
+    return bool(
+        CODE_WORD_BEFORE.search(text, max(0, start - CODE_WINDOW), start)
+        and not PLATE_WORD.search(text, max(0, start - CONTEXT_WINDOW), start)
+    )
 
 
 def find_licence_plates(text: str) -> Iterator[Hit]:
     # Plates are printed in capitals; written any other way, or without dashes ("12ABC3"),
-    # a plate is only recognisable with a cue ("kenteken", "plate") nearby.
+    # a plate is only recognisable with a cue ("kenteken", "plate") nearby, or by having
+    # the dashes and none of the vowels a modern plate lacks.
     for match in PLATE.finditer(text):
         plate = match.group()
         is_printed_form = plate.isupper() and not ("-" in plate and " " in plate)
+        is_dashed_without_vowels = "-" in plate and " " not in plate and not VOWELS & set(plate)
         # Not printed: only with dashes ("12-abc-3"), "12-34 en" is a score and a word.
-        if is_printed_form or (" " not in plate and _has_plate_cue(text, match.start())):
+        if _is_labelled_code(text, match.start()):
+            continue
+        if (
+            is_printed_form
+            or is_dashed_without_vowels
+            or (" " not in plate and _has_plate_cue(text, match.start()))
+        ):
             yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
     for match in PLATE_UNDASHED.finditer(text):
         if _has_plate_cue(text, match.start()):
             yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
+    yield from _plates_after_cue(text)
+    for match in BELGIAN_PLATE.finditer(text):
+        yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
+    for match in FOREIGN_PLATE_WITH_CUE.finditer(text):
+        if FOREIGN_PLATE_CONTEXT.search(
+            text, max(0, match.start() - CONTEXT_WINDOW), match.start()
+        ):
+            yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
+
+
+# Right after a plate word any mix of letters and digits is the plate the reporter read,
+# whatever its country ("nummerbord DBX-12", "reg LB07 SEO").
+PLATE_AFTER_CUE = re.compile(
+    r"(?i:\b(?:kenteken|nummerbord|nummerplaat|plate|reg(?:istration)?)(?: number| nummer)?"
+    r"(?: is| was|:)? )([A-Za-z0-9]{1,4}(?:[- ][A-Za-z0-9]{1,4}){0,2})(?![\w-])"
+)
+
+
+def _is_lower_case_word(group: str) -> bool:
+    """ "op", "en": a word of the sentence; a single letter ("vz 452 k") may be the plate's."""
+    return len(group) > 1 and group.isalpha() and group.islower()
+
+
+def _plates_after_cue(text: str) -> Iterator[Hit]:
+    for match in PLATE_AFTER_CUE.finditer(text):
+        plate = match.group(1)
+        # "GKT-77 op een brommer": a lower-case word after a space is the sentence again
+        while " " in plate and _is_lower_case_word(plate.rsplit(" ", 1)[1]):
+            plate = plate.rsplit(" ", 1)[0]
+        compact = plate.replace("-", "").replace(" ", "")
+        has_both = any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact)
+        if has_both and 4 <= len(compact) <= 9:
+            start = match.start(1)
+            yield Hit(FindingType.LICENCE_PLATE, start, start + len(plate), 0.75)
 
 
 def _has_plate_cue(text: str, start: int) -> bool:
@@ -179,7 +257,7 @@ _DATE = (
 DATE_OF_BIRTH = re.compile(
     r"(?i:\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
     r"birth date|birthdate|year of birth|birth year|dob|d\.o\.b\.))"
-    r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond) ){0,2}"
+    r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond|the) ){0,2}"
     rf"(?i:({_DATE}))(?![0-9])"
 )
 
@@ -274,3 +352,16 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
             continue
         confidence = 0.6 if date.isdigit() else 0.8
         yield Hit(FindingType.DATE_OF_BIRTH, match.start(3), match.end(3), confidence)
+
+
+# "Sem de Lange (2001)", "her son, Tyler (2009)": a date in brackets right after a person's
+# name, found by the name rules, is their date of birth when it is a few years back.
+BRACKETED_DATE = re.compile(rf" ?\((?i:({_DATE}))\)")
+
+
+def find_dates_of_birth_after_names(text: str, names: list[Hit]) -> Iterator[Hit]:
+    for name in names:
+        match = BRACKETED_DATE.match(text, name.end)
+        if match is not None and _is_birth_year(match.group(1)):
+            confidence = 0.6 if match.group(1).isdigit() else 0.8
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)

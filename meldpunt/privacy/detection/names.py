@@ -215,8 +215,36 @@ COMPANY_WORDS = frozenset(
      "Schoonmaak", "Cleaning", "Services", "Service", "Autos", "Auto's", "Autobedrijf",
      "Bakkerij", "Slagerij", "Kapsalon", "Garage", "Verhuur", "Uitzendbureau", "Recruitment",
      "Motors", "Trading", "Handel", "Import", "Export", "Catering", "Security", "Beveiliging",
-     "Consultancy", "Advocaten", "Notarissen", "Accountants", "Media", "Fashion", "Foods"}
+     "Consultancy", "Advocaten", "Notarissen", "Accountants", "Media", "Fashion", "Foods",
+     # English trades ("Pearson Plumbing", "Marsh Builders", "Dalton Roofing")
+     "Plumbing", "Plumbers", "Builders", "Building", "Roofing", "Roofers", "Electrical",
+     "Electrics", "Electricians", "Removals", "Scaffolding", "Landscaping", "Landscapes",
+     "Carpentry", "Joinery", "Decorating", "Decorators", "Construction", "Haulage", "Couriers",
+     "Lettings", "Estates", "Properties", "Homes", "Solicitors", "Tyres", "Glazing", "Paving",
+     "Fencing", "Flooring", "Kitchens", "Bathrooms", "Heating", "Gas", "Recovery", "Towing",
+     # Dutch trades written apart ("Jansen Verhuizingen", "Bakker Hoveniers")
+     "Verhuizingen", "Koeriers", "Loodgieters", "Schilders", "Stukadoors", "Dakdekkers",
+     "Hoveniers", "Tuinen", "Installatie", "Elektro", "Keukens", "Badkamers", "Tegels",
+     "Bestrating", "Kozijnen", "Reiniging", "Onderhoud", "Montage", "Makelaars", "Taxi"}
 )  # fmt: skip
+# Dutch business names are compounds ending in a trade ("Transportbedrijf Mulderij",
+# "Schilderwerken Dijkhuizen", "Autoservice Brinkman", "Bouwmarkt Hornbach"): such a word
+# is no name, and before a name it makes the name a business.
+BUSINESS_COMPOUND_ENDINGS = (
+    "bedrijf", "bedrijven", "werken", "service", "services", "markt", "handel", "winkel",
+    "bureau", "diensten", "centrum", "techniek", "verhuur", "makelaardij", "bouw", "zaak",
+)  # fmt: skip
+
+
+def is_business_compound(word: str) -> bool:
+    """ "Klussenbedrijf", "Schilderwerken": a compound (not the bare word) ending in a trade."""
+    lowered = word.lower()
+    return any(
+        lowered.endswith(ending) and len(lowered) > len(ending) + 2
+        for ending in BUSINESS_COMPOUND_ENDINGS
+    )
+
+
 # Tussenvoegsels that mark a surname even when the surname is in no list ("van der
 # Meulen", "ter Horst"); a single "van" or "de" does so only capitalised mid-sentence
 # ("ik zag Van Houten"), because "van Amsterdam" and "de Bijenkorf" are no names.
@@ -246,7 +274,9 @@ VENUE_WORDS = frozenset(
      "Airlines", "Airways", "Mosque", "Moskee", "Academy", "Academie", "Clinic", "Kliniek",
      "Zoo", "Theater", "Theatre", "Cinema", "Bioscoop", "Pizzeria", "Grill", "Snackbar",
      "Coffeeshop", "Barbershop", "Nails", "Beauty", "Wellness", "Tattoo", "Shop", "Store",
-     "Supermarkt", "Supermarket", "Toko", "Apotheek", "Pharmacy", "Tours", "Travel", "Reizen"}
+     "Supermarkt", "Supermarket", "Toko", "Apotheek", "Pharmacy", "Tours", "Travel", "Reizen",
+     # places named after people ("Victoria Station", "Hyde Park", "St Thomas' Hospital")
+     "Station", "Airport", "Hospital", "Ziekenhuis", "Park", "Square", "Bridge", "Market"}
 )  # fmt: skip
 # "Autobedrijf Jansen", "Snackbar Ali", "Hotel Okura", "Eetcafé De Hoek": a business.
 NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
@@ -276,7 +306,8 @@ TRANSFER_WINDOW = 4
 # "heard from Shaz", "gekocht van Sjors": a person is the source.
 SOURCE_VERBS = frozenset(
     {"heard", "hear", "hears", "got", "received", "learned", "learnt", "bought", "borrowed",
-     "gehoord", "hoorde", "gekregen", "kreeg", "gekocht", "kocht", "geleend", "leende"}
+     "gehoord", "hoorde", "gekregen", "kreeg", "gekocht", "kocht", "geleend", "leende",
+     "hoor", "weet", "wist", "begrepen"}
 )  # fmt: skip
 # After these a capitalised word is a product ("drinking Jägermeister", "rookt Marlboro").
 CONSUMING_VERBS = frozenset(
@@ -294,6 +325,14 @@ LOWER_CASE_NAME_CUES = frozenset(
      "genaamd", "ene", "alias", "called", "named", "neighbour", "neighbor", "brother",
      "sister", "uncle", "aunt", "friend", "boyfriend", "girlfriend", "colleague", "boss",
      "son", "daughter", "cousin", "mr", "mrs", "landlord", "ex"}
+)  # fmt: skip
+# "de zoon van Meijerink": family and neighbours are someone's, employers are not ("de
+# baas van Picnic").
+RELATIVES = frozenset(
+    {"zoon", "dochter", "broer", "zus", "vader", "moeder", "vrouw", "vriend", "vriendin",
+     "neef", "nicht", "oom", "tante", "opa", "oma", "zwager", "schoonzus", "schoonzoon",
+     "schoondochter", "kinderen", "kind", "ex", "buurman", "buurvrouw", "stiefvader",
+     "stiefmoeder", "stiefzoon", "stiefdochter", "vriendje", "vriendinnetje"}
 )  # fmt: skip
 # "ik heb het van Sjors", "een appje van Sjors": what people pass on or send.
 FROM_SOMEONE_BEFORE = frozenset(
@@ -326,7 +365,24 @@ SUBJECT_VERBS = frozenset(
      "ran", "owns", "hits", "beat", "beats", "makes", "made", "uses", "used", "knows", "knew",
      "stores", "hides", "hid", "calls", "sends", "sent", "gets", "got", "picks", "picked",
      "moved", "moves", "leaves", "buys", "bought", "steals", "stole", "has", "hangs", "handed",
-     "handles", "forces", "forced", "grabbed", "attacked"}
+     "handles", "forces", "forced", "grabbed", "attacked", "texted", "messaged", "phoned",
+     "rang", "appt", "appte", "dreigt", "dreigde"}
+)  # fmt: skip
+# "wordt Prof genoemd": a nickname before "genoemd"; "Haddou, de oudere broer": a word
+# before a relation in apposition.
+GENOEMD_AFTER = re.compile(r" (?:genoemd|genaamd|gebeld)\b")
+APPOSITION_AFTER = re.compile(
+    r", (?:de|het|een|the|a|an|mijn|my|zijn|his|haar|her|onze|our|hun|their)"
+    r"(?: [a-z]{2,20})? ([a-z]{2,20})\b"
+)
+DATE_AFTER_COMMA = re.compile(r", ?\(?[0-9]{1,2}[-/. ]")
+# "de man heet ferdi", "a lad called jonno": a rare lower-case word after these is a name.
+NAMING_VERBS = frozenset({"heet", "heette", "genaamd", "called", "named", "nicknamed"})
+FROM_THE_PLACE_AFTER = re.compile(r" (?:de|het|the) [a-z]{3,20}\b")
+# After an imperative that opens a sentence, the next capitalised word is the person
+# addressed: "Ask Ffion, she saw it", "Vraag Wieke maar".
+IMPERATIVES = frozenset(
+    {"Ask", "Tell", "Call", "Text", "Message", "Ring", "Phone", "Vraag", "Bel", "App", "Zeg"}
 )  # fmt: skip
 # Two or more capitalised words in a row that are in no list are taken as a name
 # ("Sietse Wolthuis"), unless the passage is written in title case.
@@ -511,6 +567,8 @@ class _NameScanner:
         word = self._word(index)
         return (
             _is_capitalised(word)
+            # "McDonald's" is listed as a restaurant; "McDonald" stays a surname
+            and self.words[index].group() not in self.not_names
             and not any(character.isdigit() for character in word)  # "Kees1975" is a username
             and word not in self.not_names
             and index not in self.blocked
@@ -520,6 +578,7 @@ class _NameScanner:
             and word not in {"Day", "Night"}
             and word not in COMPANY_WORDS
             and word not in VENUE_WORDS
+            and not is_business_compound(word)
         )
 
     def _is_particle(self, index: int) -> bool:
@@ -541,6 +600,9 @@ class _NameScanner:
         # "ze noemen hem Sjonnie", "they call him Skinny"
         if word in CALLED_OBJECTS and index > 0:
             return self.words[index - 1].group().lower() in CALLING_VERBS
+        # "the one they call Spider", "die ze Bolle noemen" is handled by the verb after
+        if word in CALLING_VERBS and index > 0:
+            return self.words[index - 1].group().lower() in {"they", "ze", "people", "we"}
         # "volgens mij is het Teuntje die ...": "het" here points at a person
         if word == "het" and index > 0:
             return self.words[index - 1].group().lower() in {"is", "was"}
@@ -577,6 +639,8 @@ class _NameScanner:
         span_end = self.words[last].start() + len(self._word(last))
         if first < last and self._word(first) == "het" and self._is_cue(first):
             first += 1  # "is het Teuntje die": a cue, not a particle
+        if first < last and self._word(first) in IMPERATIVES and self._is_sentence_start(first):
+            first += 1  # "Ask Ffion, she saw it": the verb is no part of the name
         first_name_word = next(i for i in range(first, last + 1) if self._is_name_word(i))
         if self._is_cue(first - 1) and (
             self._is_name_word(first)
@@ -615,10 +679,14 @@ class _NameScanner:
                     return self._hit(start, span_end, 0.85)
                 if word not in AMBIGUOUS_SURNAMES and not self._is_sentence_start(index):
                     return self._hit(index, span_end, 0.65)
+        if first_name_word == last and self._is_named_after(last):
+            return self._hit(last, span_end, 0.7)
         if first == last and (
             self._is_lone_proper_noun(first) or self._is_subject_at_sentence_start(first)
         ):
             return self._hit(first, span_end, 0.5)
+        if self._is_surname_opening_sentence(first, first_name_word, last):
+            return self._hit(first, span_end, 0.6)
         # "ik heb het van Sjors gehoord": a lower-case "van" before one unknown word is
         # "from" someone (or the start of a surname such as "van Boekel")
         # "in Jonno's van", "give it to Gaz": lower-case particles before one unknown word
@@ -653,6 +721,36 @@ class _NameScanner:
         ):
             return self._hit(first_name_word, span_end, 0.55)
         return None
+
+    def _is_named_after(self, index: int) -> bool:
+        """A word named by what follows it: "wordt Prof genoemd", "van Haddou, de oudere
+        broer", "Pronk, the owner": a nickname verb or a relation in apposition."""
+        end = self.words[index].end()
+        if GENOEMD_AFTER.match(self.text, end):
+            return True
+        apposition = APPOSITION_AFTER.match(self.text, end)
+        return apposition is not None and apposition.group(1).lower() in self.cues
+
+    def _is_surname_opening_sentence(self, first: int, name_word: int, last: int) -> bool:
+        """ "Van Dongen heeft de kluis", "De Ridder, 04-11-1979, woont ...": at the start of
+        a sentence a capitalised "Van"/"De" before an unknown capitalised word that acts
+        (a verb, or a date after a comma) is a surname: a noun after "De" is lower case."""
+        if not (first < name_word == last and self._is_sentence_start(first)):
+            return False
+        particles = " ".join(self._word(index) for index in range(first, name_word))
+        if particles not in {"Van", "De", "Van der", "Van den", "Van de", "Van 't", "Ten", "Ter"}:
+            return False
+        word = self._word(last)
+        if is_common_word(word) or self._is_first_name(word):
+            return False
+        end = self.words[last].end()
+        following = bisect.bisect_left(self.starts, end)
+        acts = (
+            following < len(self.words)
+            and self._adjacent(last, following)
+            and self.words[following].group() in SUBJECT_VERBS
+        )
+        return acts or DATE_AFTER_COMMA.match(self.text, end) is not None
 
     def _is_after_place_word(self, first: int, last: int) -> bool:
         """ "They went to Ayia Napa": unknown words after "to"/"naar"/"in" are a place,
@@ -706,6 +804,8 @@ class _NameScanner:
             return False  # "Highway 1", "Weena 70": a road or a model, not a person
         before = self.words[index - 1].group()
         after = self.words[index + 1].group() if index + 1 < len(self.words) else ""
+        if before in IMPERATIVES and self._is_sentence_start(index - 1):
+            before = before.lower()  # "Ask Ffion, she saw it": the person addressed
         return (
             before.islower()
             and (
@@ -741,7 +841,9 @@ class _NameScanner:
         """
         if self.words[index].group() != "van" or index == 0:
             return False
-        return self.words[index - 1].group().lower() in FROM_SOMEONE_BEFORE
+        before = self.words[index - 1].group().lower()
+        # "ik hoorde van Bertus", "de zoon van Meijerink": a source or a relative
+        return before in FROM_SOMEONE_BEFORE or before in SOURCE_VERBS or before in RELATIVES
 
     def _is_subject_at_sentence_start(self, index: int) -> bool:
         """An unknown word that opens a sentence and acts ("Jorrit brengt", "Gazza takes").
@@ -765,11 +867,27 @@ class _NameScanner:
             return False
         if len(word.split("-")[0]) > 1 and word.split("-")[0].isupper():
             return False  # "BSN-nummer", "ING-rekening"
-        if word.lower() in _common_words():
-            return False  # "Niemand weet", "Security came": everyday words open sentences
         if not self._adjacent(index, index + 1):
             return False
         after = self.words[index + 1].group()
+        # "Dom and Reece go round": beside a listed first name even an everyday word is one
+        if (
+            after in {"en", "and"}
+            and index + 2 < len(self.words)
+            and self._adjacent(index + 1, index + 2)
+            and is_known_first_name(self._word(index + 2))
+        ):
+            return True
+        if word.lower() in _common_words():
+            return False  # "Niemand weet", "Security came": everyday words open sentences
+        # "Henkie van de overkant brengt", "Kez from the chippy said": a person by where
+        # they live or work
+        if after in {"van", "from"} and FROM_THE_PLACE_AFTER.match(
+            self.text, self.words[index + 1].end()
+        ):
+            return True
+        if self._is_possessive(index):
+            return True  # "Harrington's garage is where ...": a person owns things
         if after in SUBJECT_VERBS:
             return True
         # "Navid en zijn neef verkopen ...", "Kai and his brother came"
@@ -883,6 +1001,89 @@ class _NameScanner:
                 end = self.words[following].end()
                 yield Hit(FindingType.PERSON_NAME, word.start(), end, 0.6)
 
+    def capitals_names(self) -> Iterator[Hit]:
+        """ "die gast heet KEVIN": a hand-listed first name in capitals, in text that is not
+        written in capitals, is shouted, not an acronym; a capitalised surname may follow."""
+        hand_listed = _lower_case_hand_listed_first_names()
+        shouted = [index for index, word in enumerate(self.words) if word.group().isupper()]
+        if len(shouted) > 3 and len(shouted) * 2 > len(self.words):
+            return  # a heading or a text in capitals: its words are no evidence
+        for index in shouted:
+            word = self.words[index].group()
+            if len(word) < 3 or word.lower() not in hand_listed or word.title() in self.not_names:
+                continue
+            end = self.words[index].end()
+            following = index + 1
+            if (
+                following < len(self.words)
+                and self._adjacent(index, following)
+                and self.words[following].group().isupper()
+                and self.words[following].group().title() in self.surnames
+            ):
+                end = self.words[following].end()
+            yield Hit(FindingType.PERSON_NAME, self.words[index].start(), end, 0.6)
+
+    def lower_case_named(self) -> Iterator[Hit]:
+        """ "de man heet ferdi": after a naming verb a rare lower-case word is the name."""
+        for index in range(1, len(self.words)):
+            word = self.words[index].group()
+            if (
+                word.islower()
+                and len(word) >= 3
+                and self.words[index - 1].group().lower() in NAMING_VERBS
+                and self._adjacent(index - 1, index)
+                and word not in PARTICLES
+                and not is_common_word(word)
+            ):
+                yield Hit(
+                    FindingType.PERSON_NAME, self.words[index].start(), self.words[index].end(), 0.6
+                )
+
+    def place_surnames(self) -> Iterator[Hit]:
+        """ "volgens mij Van Venlo van de bakkerij": mid-sentence, "van" is written with a
+        capital only in a surname without a first name, also when the rest is a place."""
+        for index in range(1, len(self.words) - 1):
+            if self.words[index].group() != "Van" or index in self.blocked:
+                continue
+            if not self.words[index - 1].group().islower() or self._is_sentence_start(index):
+                continue
+            last = index + 1
+            while last < len(self.words) - 1 and self.words[last].group() in {"der", "den", "de"}:
+                last += 1
+            word = self._word(last)
+            if (
+                all(self._adjacent(position, position + 1) for position in range(index, last))
+                and _is_capitalised(word)
+                and word in self.not_names
+                and word not in FUNCTION_WORDS
+                and last not in self.blocked
+            ):
+                start = self.words[index].start()
+                end = self.words[last].start() + len(word)
+                yield Hit(FindingType.PERSON_NAME, start, end, 0.6)
+
+    def conjoined_names(self, names: list[Hit]) -> Iterator[Hit]:
+        """ "Kez and Rio swapped bags": a capitalised word joined to a name by "and"/"en"
+        is a name too, even an everyday word, unless it is listed as no name."""
+        found = {hit.start for hit in names}
+        for hit in names:
+            index = bisect.bisect_left(self.starts, hit.end)
+            if index + 1 >= len(self.words) or self.words[index].group() not in {"and", "en"}:
+                continue
+            following = index + 1
+            word = self._word(following)
+            if (
+                self.words[following].start() not in found
+                and SPACES.fullmatch(self.text, hit.end, self.words[index].start())
+                and self._adjacent(index, following)
+                and self._is_name_word(following)
+                and (
+                    following + 1 >= len(self.words) or self.words[following + 1].group().islower()
+                )
+            ):
+                start = self.words[following].start()
+                yield Hit(FindingType.PERSON_NAME, start, start + len(word), 0.6)
+
     def _is_month_in_date(self, index: int) -> bool:
         """ "12 Jan" is a date; "Jan" alone after a number is not a name."""
         before = self.text[max(0, self.words[index].start() - 4) : self.words[index].start()]
@@ -904,7 +1105,13 @@ class _NameScanner:
         return (
             previous >= 0
             and SPACES.fullmatch(self.text, self.words[previous].end(), start) is not None
-            and self.words[previous].group() in NOT_PERSON_BEFORE
+            and (
+                self.words[previous].group() in NOT_PERSON_BEFORE
+                or (
+                    self.words[previous].group()[0].isupper()
+                    and is_business_compound(self.words[previous].group())
+                )
+            )
         )
 
     def _hit(self, index: int, end: int, confidence: float) -> Hit | None:
@@ -920,7 +1127,12 @@ class _NameScanner:
 
 def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
     scanner = _NameScanner(text, language)
-    yield from scanner.names()
+    names = list(scanner.names())
+    yield from names
+    yield from scanner.conjoined_names(names)
+    yield from scanner.place_surnames()
+    yield from scanner.lower_case_named()
+    yield from scanner.capitals_names()
     yield from scanner.family_names()
     yield from scanner.lower_case_names()
     yield from scanner.initial_names()

@@ -136,14 +136,27 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
 # without a street word (issue 11) are found by the place word before them and the
 # house number after them.
 STREET_WITHOUT_SUFFIX = re.compile(
-    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|tegenover|naast|richting|adres is|adres:|"
-    r"at|on|to|from|address is|address:)(?: de| het| the)?|in de|in het) )"
+    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|vanuit|tegenover|naast|richting|[Aa]dres:|voor|"
+    r"achter|at|on|to|from|[Aa]ddress:|outside|behind|opposite"
+    # "het drugspand is Hazelaar 14", "the house is Oakfield 22"
+    r"|[a-z]*(?:pand|huis|woning) is|(?:house|flat|address|property) is"
+    # "hij woont Achterom 5": living somewhere is followed by an address
+    r"|woont|woon|woonde|wonen|woonden|lives|live|lived"
+    # "de woning Oude Haven 18", "the house Meadowbank 2"
+    r"|woning:?|pand:?|huis:?|house:?|property:?"
+    # "de dealer zit Hoge Akker 2", "she stays Elm Close 4"
+    r"|zit|zat|verblijft|stays|based"
+    # "adres is", "het adres van de dealer is", "the address of his flat is"
+    r"|(?:[Aa]dres|[Aa]ddress)(?: (?:van|of) (?:de|het|the|his|her|zijn|haar|z'n|hem|die|dat|that)"
+    r"(?: [a-z'’\-]{2,20}){0,2})? is)(?: de| het| the)?|in de|in het) )"
     r"((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?"
     # "de Brink, nummer 7"
     r"|(?:[A-Z][a-zà-ÿ'’\-]{2,30} ){0,2}[A-Z][a-zà-ÿ'’\-]{2,30}, (?=(?:nr|no|nummer)))"
     r"(?:(?:nr\.?|no\.?|nummer) ?)?"
     r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?(?![0-9]|[.,:][0-9])"
-    r"(?! ?(?:keer|maal|times|x|euro|pond|pounds)\b)"  # "bij Kevin 2 keer", "aan Sem 20 euro"
+    # "bij Kevin 2 keer", "aan Sem 20 euro", "voor Pasen 2 weken", "behind Arsenal 3 points"
+    r"(?! ?(?:keer|maal|times|x|euro|pond|pounds|uur|minuten|min|jaar|weken|dagen|maanden|"
+    r"hours?|minutes?|years?|weeks?|days?|months?|goals?|punten|points?)\b)"
 )
 # Capitalised words followed by a number that are no streets ("bij Golf 7", "op Windows 11").
 NOT_STREETS_WITHOUT_SUFFIX = frozenset(
@@ -163,15 +176,17 @@ NOT_STREETS_WITHOUT_SUFFIX = frozenset(
 STREET_SET_OFF = re.compile(
     r"(?:^|(?<=\n)|(?<=, ))((?:[A-Z][a-zà-ÿ'’\-]{2,30} ){1,3}?)"
     r"(?!(?:19|20)[0-9]{2}\b)[0-9]{1,4}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4})?"
-    r"(?=,|\.?$|\.?\n| (?:in|te) [A-Z]| [1-9][0-9]{3} ?[A-Z]{2}\b)"
+    r"(?=,|\.?$|\.?\n| (?:in|te) [A-Z]| [1-9][0-9]{3} ?[A-Z]{2}\b"
+    # "Rokin 9 is het pand waar ...", "Kingsmead 4 is the house with ..."
+    r"| is (?:het|de|een|the|a|an) (?:huis|pand|woning|adres|flat|house|address|place|building)\b)"
 )
 
 
 # "lives at 14 Broadway", "address is 3 The Mews": English number-first streets without a
 # street word, after "at" or "address".
 ENGLISH_NUMBER_FIRST = re.compile(
-    r"(?:(?<![\w])(?:live|lives|lived|living|stay|stays|staying|based|flat|house|"
-    r"address is|address:) at |(?<![\w])address(?: is|:) )"
+    r"(?:(?<![\w])(?:live|lives|lived|living|stay|stays|staying|based|flat|house|kept|"
+    r"address is|address:) at |(?<![\w])address(?: is|:) |(?<![\w])at (?:number|no\.) )"
     r"([0-9]{1,4}[a-zA-Z]?,? ((?:The )?[A-Z][a-z'’\-]{2,30}(?: [A-Z][a-z'’\-]{2,30})?))"
     r"(?![\w'’])(?! [A-Z0-9])"
 )

@@ -39,7 +39,7 @@ _ENGLISH_RELATIONS = (
     "grandchildren|grandkids|stepson|stepdaughter|kids|kid|fiance|fiancé|fiancee|fiancée|"
     "tenant|tenants|lodger|carer|babysitter|nanny|office|desk|workplace|practice|"
     "window|windows|bedroom|balcony|garden|back garden|kitchen|front door|driveway|doorbell|"
-    "camera|fence|"
+    "camera|fence|mate|mates|pal|bestie|"
     "(?:mother|father|brother|sister|son|daughter)-in-law"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
@@ -58,14 +58,18 @@ _ROLES_NL = (
     "huisarts|arts|dokter|tandarts|fysiotherapeut|therapeut|psycholoog|wijkverpleegkundige|"
     "begeleider|maatschappelijk werker|jeugdwerker|juf|meester|coach|kapper|bijlesdocent|"
     "stagiair|stagiaire|vrijwilliger|leerling|student|voogd|gezinsvoogd|pleegouder|"
-    "pleegmoeder|pleegvader|reclasseringswerker|hulpverlener"
+    "pleegmoeder|pleegvader|reclasseringswerker|hulpverlener|mentor|trainer|manager|"
+    "leidinggevende|chef|begeleidster|assistent|secretaresse|boekhouder|accountant|"
+    "schoonmaakster|huisbaas|verhuurder|buurjongen|buurmeisje|klant|stamgast|bewoner|"
+    "medebewoner"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
     "daughter|nephew|niece|uncle|aunt|cousin|landlord|landlady|tenant|classmate|flatmate|"
     "roommate|housemate|teacher|partner|coworker|co-worker|cleaner|caretaker|janitor|"
     "concierge|receptionist|nurse|carer|babysitter|nanny|tutor|coach|driver|cashier|"
-    "parent|"
+    "parent|manager|supervisor|line manager|mentor|assistant|secretary|"
+    "step-?(?:mum|mom|dad|mother|father|son|daughter|brother|sister)|"
     # care and teaching professions ("I'm her GP")
     "GP|doctor|dentist|physio|therapist|counsellor|counselor|social worker|support worker|"
     "youth worker|hairdresser|barber|pupil|student|trainee|apprentice|volunteer|lodger|"
@@ -103,7 +107,9 @@ _ENGLISH_AUXILIARIES = (
 
 # "wij zijn zijn directe buren", "I'm his next-door neighbour"
 _DUTCH_ROLE_ADJECTIVES = "directe|naaste|nieuwe|vaste|oude|vorige|eigen|enige"
-_ENGLISH_ROLE_ADJECTIVES = "next-door|next door|new|old|former|only|regular"
+_ENGLISH_ROLE_ADJECTIVES = (
+    "next-door|next door|new|old|former|only|regular|upstairs|downstairs|live-in"
+)
 
 SELF_REFERENCE_PATTERNS = {
     "nl": (
@@ -115,7 +121,7 @@ SELF_REFERENCE_PATTERNS = {
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
             rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?"
-            rf"(?:stief|schoon)?(?:{_ROLES_NL})(?: van)?\b)"
+            rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?(?:stief|schoon)?(?:{_ROLES_NL})(?: van)?\b)"
         ),
         # "ik ben zijn buurman", "wij zijn zijn directe buren", "ik ben de enige die"
         re.compile(
@@ -200,6 +206,16 @@ SELF_REFERENCE_PATTERNS = {
             r"(?: [\w'’]+){0,2}? (?:verderop|ernaast|erboven|eronder|hiernaast|hierboven|"
             r"hieronder|schuin tegenover|recht tegenover|om de hoek)\b)"
         ),
+        # "wij wonen in de flat boven hem", "ik heb de winkel naast zijn zaak": the home or
+        # business next to the scene
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:woon|woonde|wonen|woonden|heb|had|hebben|hadden|huur|huren) "
+            r"(?:in )?(?:de|het|een) (?:flat|woning|huis|appartement|kamer|winkel|zaak|"
+            r"bovenwoning|benedenwoning|studio|bakkerij|kapsalon|kapperszaak|snackbar|garage|"
+            r"werkplaats|praktijk|kantoor|restaurant|café|cafe|salon|toko|supermarkt) "
+            r"(?:boven|onder|naast|tegenover|ernaast|erboven|"
+            r"eronder)\b)"
+        ),
         # "ik was degene die", "wij delen een trappenhuis met", "ik speel in hetzelfde team"
         re.compile(r"(?i:\bik was (?:degene die|de enige die)\b)"),
         re.compile(
@@ -220,7 +236,8 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:vanuit|vanaf|uit) (?:mijn|m'n|ons|onze) "
             r"(?:raam|huis|woning|keuken|slaapkamer|balkon|tuin|woonkamer|auto|werkplek|kantoor|"
-            r"bureau|werk|winkel|zaak)\b)"
+            r"bureau|werk|winkel|zaak|werkplaats|praktijk|salon|kapsalon|kiosk|bedrijf|garage|"
+            r"loods|schuur|stal|kraam)\b)"
         ),
         re.compile(
             r"(?i:\bbij ons (?:in de|op de|in het|op het) (?:straat|flat|portiek|galerij|"
@@ -257,13 +274,14 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
         ),
         re.compile(
-            rf"(?i:\b(?:I am|I'm|I’m|as|we are|we're|we’re) (?:his|her|their|the|a|an) "
+            rf"(?i:\b(?:I am|I'm|I’m|I was|as|being|we are|we're|we’re|we were) "
+            rf"(?:his|her|their|the|a|an) "
             rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
         ),
         # "I'm the only person with a key", "I'm the one who found it"
         re.compile(
-            r"(?i:\b(?:I am|I'm|I’m) the (?:only (?:person|witness|employee|woman|man|girl|boy|"
-            r"tenant|neighbou?r|one)|one who)\b)"
+            r"(?i:\b(?:I am|I'm|I’m) the (?:only (?:other )?(?:person|witness|employee|woman|man|"
+            r"girl|boy|tenant|resident|customer|parent|neighbou?r|one)|one who)\b)"
         ),
         # "I'm in his class", "I go to the same gym as him"
         re.compile(
@@ -276,12 +294,12 @@ SELF_REFERENCE_PATTERNS = {
         ),
         re.compile(
             r"(?i:\b(?:I|we) (?:live|work|sit|stay) "
-            r"(?:next door(?: to)?|above|below|under|opposite|across from|"
+            r"(?:next door(?: to)?|next to|above|below|under|opposite|across from|"
             r"across the street from|with|at|for|in the same|on the same|together with)\b)"
         ),
         re.compile(
-            r"(?i:\bfrom my (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|car|"
-            r"office|desk|workplace|shop)\b)"
+            r"(?i:\bfrom (?:my|our) (?:window|house|flat|apartment|kitchen|bedroom|balcony|garden|"
+            r"car|office|desk|workplace|shop)\b)"
         ),
         re.compile(r"(?i:\bI am called\b|\bI'm called\b)"),
         # "I rent the room above his shop", "I babysit for them", "I deliver their post"
@@ -317,6 +335,20 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:(?:two|three|four|a few|some|[0-9]{1,2}) (?:doors|houses) (?:down|up|along|away)|"
             r"upstairs|downstairs|round the corner|around the corner|a few doors)\b)"
         ),
+        # "we live in the flat below theirs", "I run the shop next door to his garage"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:live|lived|stay|stayed|run|ran|own|owned|have|had|rent|rented) "
+            r"(?:(?:in|at) )?(?:the|a) (?:flat|house|apartment|room|unit|shop|cafe|café|business|"
+            r"stall|salon|garage|office|studio|bakery|takeaway|pub|restaurant|practice|surgery) "
+            r"(?:below|above|upstairs|downstairs|beneath|"
+            r"next door(?: to)?|next to|opposite|across from|across the street from)\b)"
+        ),
+        # "I do his books", "I did her hair for years": a service only a few people give
+        re.compile(
+            r"(?i:\b(?:I|we) (?:do|did|keep|kept|handle|handled|manage|managed|sort|sorted) "
+            r"(?:his|her|their) (?:books|accounts|taxes|tax return|admin|paperwork|payroll|hair|"
+            r"nails|garden|shopping|cleaning|laundry|ironing|invoices|bookkeeping)\b)"
+        ),
         # "I'm the girl he's been messaging", "I've known him since school"
         re.compile(
             r"(?i:\b(?:I'm|I’m|I am) the (?:girl|boy|woman|man|person|kid|one) "
@@ -333,9 +365,10 @@ SELF_REFERENCE_PATTERNS = {
         ),
         # "I was the one who", "we share a driveway with", "I'm on the same team"
         re.compile(r"(?i:\b(?:I was|we were) the (?:one|ones|only one|only person) who\b)"),
-        re.compile(r"(?i:\b(?:I|we) (?:share|shared) (?:a|the) [\w'’-]{3,30} with\b)"),
+        re.compile(r"(?i:\b(?:I|we) (?:share|shared) (?:a|an|the) [\w'’-]{3,30} with\b)"),
         re.compile(
-            r"(?i:\b(?:I'm|I’m|I am|we're|we’re|we are|I was|we were|I play|I played|we play) "
+            r"(?i:\b(?:I'm|I’m|I am|we're|we’re|we are|I was|we were|I play|I played|we play|"
+            r"(?:me and (?:him|her)|(?:him|her) and me|(?:he|she) and I) (?:are|were)) "
             r"(?:on|in) the same(?: [\w'’-]{2,30}){1,2})"
         ),
         # "I teach at her school", "I coach his son's team"
@@ -372,11 +405,37 @@ def _is_comparison(text: str, start: int) -> bool:
     return COMPARISON_BEFORE.search(clause) is not None
 
 
+# "Hij werkt als chauffeur", "H. Smit staat als huurder op het contract": a role after a
+# third person's verb is theirs, not the reporter's.
+THIRD_PERSON_VERB_BEFORE = re.compile(
+    r"(?i:\b(?:werkt|werkte|staat|stond|is|was|wordt|werd|works|worked|is listed|acts|acted) $)"
+)
+
+
+# A bare "als schoonmaker" mid-clause describes someone's job ("werkt daar als
+# chauffeur"); the reporter's role opens a clause ("Als buurman zie ik ...") or names whose
+# role it is ("als zijn huisbaas").
+BARE_ROLE = re.compile(r"(?i:(?:als|as) (?!(?:zijn|haar|hun|his|her|their)\b))")
+CLAUSE_START_BEFORE = re.compile(r"(?:^|[.!?;:,\n(]) *$")
+
+
+def _is_someone_elses_role(text: str, start: int) -> bool:
+    if not re.match(r"(?i:als|as)\b", text[start : start + 3]):
+        return False
+    if THIRD_PERSON_VERB_BEFORE.search(text, max(0, start - 12), start) is not None:
+        return True
+    return bool(BARE_ROLE.match(text, start)) and not CLAUSE_START_BEFORE.search(
+        text, max(0, start - 3), start
+    )
+
+
 def find_self_references(text: str, language: str | None = None) -> Iterator[Hit]:
     languages = [language] if language in SELF_REFERENCE_PATTERNS else list(SELF_REFERENCE_PATTERNS)
     for code in languages:
         for pattern in SELF_REFERENCE_PATTERNS[code]:
             for match in pattern.finditer(text):
-                if _is_comparison(text, match.start()):
+                if _is_comparison(text, match.start()) or _is_someone_elses_role(
+                    text, match.start()
+                ):
                     continue
                 yield Hit(FindingType.SELF_REFERENCE, match.start(), match.end(), 0.8)

@@ -483,3 +483,321 @@ def test_a_family_by_its_surname_in_the_plural_is_a_name(text, expected):
 @pytest.mark.parametrize("text", ["We gingen langs de Jumbo's in de buurt.", "The Beatles played."])
 def test_plural_shops_and_bands_are_no_families(text):
     assert T.PERSON_NAME not in _types(text)
+
+
+# Sixth round (issue 11, item 7): rules from development batches ids 1302 onward.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ze reed weg in de xr-482-t, dat schreef ik op.", "xr-482-t"),
+        ("Hij parkeert zijn bus, de 7-kpx-12, altijd dwars.", "7-kpx-12"),
+        ("A Belgian Audi, 2-MTV-418, was parked by the gate.", "2-MTV-418"),
+        ("Een Duitse camper (kenteken KA-ZB 3310) stond op de dijk.", "KA-ZB 3310"),
+        ("Belgische auto, oude plaat DRK-214.", "DRK-214"),
+        ("Zijn auto 91LRT5 staat elke dag in de berm.", "91LRT5"),
+    ],
+)
+def test_lower_case_dashed_belgian_german_and_car_cued_plates_are_found(text, expected):
+    assert (T.LICENCE_PLATE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De wedstrijd is op 12-jan-3 verplaatst, zegt de trainer.",  # a vowel: no plate
+        "Bestelcode ABC-123 staat op de doos.",  # no country or plate cue
+        "Hij speelde van 10-12 uur met CD-R 12 keer.",
+    ],
+)
+def test_codes_with_vowels_or_without_a_cue_are_no_plates(text):
+    assert T.LICENCE_PLATE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sein Handy ist 0172 9876543, sagte er.", "0172 9876543"),
+        ("Her German mobile: 0160 98765432.", "0160 98765432"),
+        ("Belgisch gsm-nummer 0495 11 22 33.", "0495 11 22 33"),
+    ],
+)
+def test_german_and_belgian_mobiles_in_national_form_are_phones(text, expected):
+    assert (T.PHONE, expected) in _found(text)
+
+
+def test_a_twelve_digit_order_number_is_no_german_phone():
+    assert T.PHONE not in _types("Ordernummer 0123 4567 8901 is nooit geleverd.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ze staat op snap als nieuwe naam roosje.k99 sinds vorige week.", "roosje.k99"),
+        ("Zoek op insta naar dj_bram_020, daar staat alles.", "dj_bram_020"),
+        ("On TikTok he now posts as the_real_kev.", "the_real_kev"),
+        ("She messages them as princess_lola on Kik.", "princess_lola"),
+    ],
+)
+def test_a_username_near_a_platform_word_is_a_handle(text, expected):
+    assert (T.SOCIAL_HANDLE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Op insta staan 3 foto's van de wapens.",
+        "His TikTok videos from 2023 are gone.",
+        "Op Facebook zag ik om 22.30 het bericht.",
+    ],
+)
+def test_numbers_and_words_near_a_platform_word_are_no_handles(text):
+    assert T.SOCIAL_HANDLE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I sit next to her in the canteen every day.", "I sit next to"),
+        ("From our balcony you see the whole square.", "From our balcony"),
+        ("We live in the house opposite his workshop.", "We live in the house opposite"),
+        ("I own the café next door to the betting shop.", "I own the café next door to"),
+        ("Wij wonen in de woning naast de garage.", "Wij wonen in de woning naast"),
+        ("Being her supervisor, I see the timesheets.", "Being her supervisor"),
+        ("I'm the only other resident on that floor.", "I'm the only other"),
+    ],
+)
+def test_neighbouring_homes_and_businesses_and_supervisors_are_self_references(text, expected):
+    found = _found(text)
+    assert any(kind is T.SELF_REFERENCE and expected in value for kind, value in found), found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("De oudste, Bram de Wilde (1998), regelt de verkoop.", "1998"),
+        ("Her nephew, Jayden (2008), is the runner.", "2008"),
+    ],
+)
+def test_a_date_in_brackets_after_a_found_name_is_a_date_of_birth(text, expected):
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+def test_a_recent_date_in_brackets_after_a_name_is_no_date_of_birth():
+    assert T.DATE_OF_BIRTH not in _types("Het gesprek met Bram de Wilde (2026) ging slecht.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zeg maar dat het adres van zijn vriendin is Beukenhorst 12.", "Beukenhorst 12"),
+        ("Hij woont Vlinderhof 3 sinds de zomer.", "Vlinderhof 3"),
+        ("Ravelijn 7 is het pand met de blauwe deur.", "Ravelijn 7"),
+        ("The van waits outside Tamarisk 31 at night.", "Tamarisk 31"),
+    ],
+)
+def test_streets_without_a_street_word_after_an_address_phrase_or_living_verb(text, expected):
+    assert (T.STREET_ADDRESS, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We moesten voor Pasen 2 weken wachten.", "They were behind Arsenal 3 points last year."],
+)
+def test_a_name_before_a_unit_of_time_or_score_is_no_street(text):
+    assert T.STREET_ADDRESS not in _types(text)
+
+
+def test_a_handle_is_a_whole_token():
+    assert _found("Zijn account is privé, al jaren.") == []
+
+
+def test_born_on_the_fourth_of_july_is_a_date_of_birth():
+    assert (T.DATE_OF_BIRTH, "2nd of March 1977") in _found(
+        "She was born on the 2nd of March 1977."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kowalewski's shed is full of stolen bikes.", "Kowalewski"),
+        ("In de groep wordt hij Bokkie genoemd.", "Bokkie"),
+        ("Het geld komt van Zwartjes, de jongere broer.", "Zwartjes"),
+        ("Van Wezenbeek heeft de sleutels van het pand.", "Van Wezenbeek"),
+        ("Ask Tamsin, she was there too.", "Tamsin"),
+        ("Mol and Jurre sell it at the station.", "Mol"),
+        ("Gertjan van de snackbar verkoopt het onder de toonbank.", "Gertjan"),
+        ("Jody texted me the address.", "Jody"),
+        ("de vrouw heet wiebke en ze woont hier", "wiebke"),
+        ("I saw Jurre and Sunny counting cash.", "Sunny"),
+        ("Het geld gaat naar de man, volgens mij Van Venlo van de bakkerij.", "Van Venlo"),
+    ],
+)
+def test_single_names_by_what_they_do_own_or_are_called(text, expected):
+    found = _found(text)
+    assert any(kind is T.PERSON_NAME and expected in value for kind, value in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We zaten bij McDonald's te wachten.",
+        "He used to work for Goldman Sachs in the City.",
+        "Het pand van Schoonmaakbedrijf Hoekstra staat leeg.",
+        "The van says Jenkins Plumbing on the side.",
+        "It happened near Waterloo Station at night.",
+        "The gear comes from Sheffield every week.",
+        "Hij werkt als bezorger bij een pizzeria.",
+    ],
+)
+def test_brands_firms_stations_places_and_someone_elses_role_are_no_details(text):
+    assert _found(text) == []
+
+
+def test_a_sidecode_after_a_number_word_is_a_code_not_a_plate():
+    assert T.LICENCE_PLATE not in _types("Factuurnummer 34-56-KL staat bovenaan.")
+    assert (T.LICENCE_PLATE, "34-56-KL") in _found("Kentekennummer 34-56-KL staat bovenaan.")
+
+
+def test_a_trade_written_apart_after_a_surname_is_a_business():
+    assert T.PERSON_NAME not in _types("Het busje van Pietersen Hoveniers staat er vaak.")
+
+
+def test_the_word_after_they_call_is_a_name():
+    assert (T.PERSON_NAME, "Tank") in _found("The lad they call Tank collects the money.")
+
+
+def test_a_street_after_a_house_word_is_an_address():
+    assert (T.STREET_ADDRESS, "Lange Voort 9") in _found("Het gaat om het pand Lange Voort 9.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Het bovenhuis is Lindehof 6, met de groene deur.", "Lindehof 6"),
+        ("Adres: Wilgenkamp 19, Deventer.", "Wilgenkamp 19"),
+    ],
+)
+def test_streets_after_a_house_is_and_a_capitalised_adres(text, expected):
+    assert (T.STREET_ADDRESS, expected) in _found(text)
+
+
+def test_a_plate_cue_before_a_number_word_keeps_the_plate():
+    assert (T.LICENCE_PLATE, "23-KTV-7") in _found("Registration number: 23-KTV-7, a red Fiat.")
+    assert T.LICENCE_PLATE not in _types("Referentie KL-34-PR staat op de pakbon.")
+
+
+@pytest.mark.parametrize("text", ["Bel 088-7654321 voor de servicedesk.", "Ring 0303 444 5555."])
+def test_company_wide_numbers_are_no_personal_phones(text):
+    assert T.PHONE not in _types(text)
+
+
+def test_a_handle_after_is_called_is_the_handle():
+    assert _found("His Insta is called nightowl.22 now.") == [(T.SOCIAL_HANDLE, "nightowl.22")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm her downstairs neighbour and hear everything.", "I'm her downstairs neighbour"),
+        ("I was their nanny for two years.", "I was their nanny"),
+        ("Wij hebben de kapsalon naast zijn garage.", "Wij hebben de kapsalon naast"),
+    ],
+)
+def test_past_roles_floors_and_shops_next_door_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+def test_a_bare_role_mid_clause_is_someone_elses_job():
+    assert T.SELF_REFERENCE not in _types("Zijn neef werkt daar als bezorger.")
+    assert T.SELF_REFERENCE in _types("Als bezorger zie ik alles.")
+
+
+def test_a_listed_first_name_in_capitals_is_a_name_unless_the_text_is_in_capitals():
+    assert (T.PERSON_NAME, "DENNIS") in _found("Die jongen heet DENNIS, echt waar.")
+    assert (T.PERSON_NAME, "SANDER JANSEN") in _found("Ik zag SANDER JANSEN daar.")
+    assert T.PERSON_NAME not in _types("LET OP: SANDER KOMT NIET MEER BIJ DE OPVANG")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben zijn trainer bij de voetbalclub.", "Ik ben zijn trainer"),
+        ("I keep her accounts, so I see every payment.", "I keep her accounts"),
+        ("Vanuit mijn kapsalon zie ik de auto's stoppen.", "Vanuit mijn kapsalon"),
+    ],
+)
+def test_trainers_bookkeepers_and_views_from_a_salon_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zijn huis: Esdoornlaan, nee, Meidoorn 14.", "Meidoorn 14"),
+        ("Ze zit Lage Weide 8, boven de winkel.", "Lage Weide 8"),
+        ("They keep it at number 12, Fernhill.", "12, Fernhill"),
+    ],
+)
+def test_streets_after_a_house_word_with_a_colon_a_staying_verb_or_at_number(text, expected):
+    assert (T.STREET_ADDRESS, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Nummerbord GKT-77 op een brommer.", "GKT-77"), ("The reg was LB07 SEO.", "LB07 SEO")],
+)
+def test_a_mix_of_letters_and_digits_right_after_a_plate_word_is_a_plate(text, expected):
+    assert (T.LICENCE_PLATE, expected) in _found(text)
+
+
+def test_a_plate_word_before_a_plain_number_or_word_gives_no_plate():
+    assert T.LICENCE_PLATE not in _types("Het kenteken is 1234 of zo, en de plate was blue.")
+
+
+def test_a_british_mobile_outside_the_allocated_ranges_is_still_a_phone():
+    assert (T.PHONE, "07700 923456") in _found("Text me on 07700 923456.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik hoorde van Wubbo dat de loods leeg is.", "Wubbo"),
+        ("De dochter van Hilbrands zit er ook in.", "Hilbrands"),
+    ],
+)
+def test_a_source_or_a_relative_of_someone_after_van_is_a_name(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+def test_posts_and_events_are_no_profiles():
+    assert T.PROFILE_URL not in _types("Zie instagram.com/p/Cx12abc en facebook.com/events/998877")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We share an allotment with them.", "We share an allotment with"),
+        ("Her and me were on the same shift.", "Her and me were on the same shift"),
+        ("Als oude bewoner ken ik iedereen hier.", "Als oude bewoner"),
+    ],
+)
+def test_shared_places_pairs_in_the_same_group_and_residents_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+def test_the_town_after_an_address_and_a_comma_is_no_name():
+    found = _found("They live at 4 Larch Close, Rotherham.")
+    assert (T.STREET_ADDRESS, "4 Larch Close") in found
+    assert T.PERSON_NAME not in [kind for kind, _ in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Ze werken vanuit Steenakker 4.", "Steenakker 4"), ("kenteken xt 301 b gezien", "xt 301 b")],
+)
+def test_a_street_after_vanuit_and_a_spaced_lower_case_plate_after_a_cue(text, expected):
+    kind = T.STREET_ADDRESS if "vanuit" in text else T.LICENCE_PLATE
+    assert (kind, expected) in _found(text)

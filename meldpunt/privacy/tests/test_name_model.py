@@ -68,9 +68,9 @@ def test_a_model_that_is_sure_adds_names_the_rules_missed():
         {"bias": -10.0, "shape=cap": 20.0, "sentence_start": -20.0}, veto_below=0.0, add_above=0.9
     )
     with using_model(None):
-        assert _names("Ask Quillon about it.", "en") == []
+        assert _names("We waited at Quillon.", "en") == []
     with using_model(sure):
-        assert "Quillon" in _names("Ask Quillon about it.", "en")
+        assert "Quillon" in _names("We waited at Quillon.", "en")
 
 
 def test_without_a_model_the_rules_decide_alone():
@@ -88,18 +88,21 @@ def test_the_shipped_model_is_off_by_default():
 
 
 @pytest.mark.parametrize(
-    ("text", "language", "rules", "with_model"),
+    ("text", "language"),
     [
-        ("Tell Quillon about it.", "en", [], ["Quillon"]),
-        ("Van Santvoort bewaart het geld in een kluis.", "nl", [], ["Santvoort"]),
-        ("Hij werkt bij Installatiebedrijf Hofstede.", "nl", ["Installatiebedrijf Hofstede"], []),
-        ("We ate at Nando's after the match.", "en", ["Nando"], []),
+        ("We waited at Quillon for an hour.", "en"),
+        ("Het geld gaat naar Pronk in Rotterdam.", "nl"),
+        ("Hij werkt bij Loodgieter Hofstede.", "nl"),
+        ("The brand name Will Power is printed on the bags.", "en"),
     ],
 )
-def test_the_shipped_model_adds_unlisted_names_and_drops_businesses(
-    text, language, rules, with_model
-):
+def test_the_shipped_model_chosen_out_of_fold_leaves_the_rules_alone(text, language):
+    """Sixth round: retrained on 1,718 sentences, the out-of-fold choice is to veto
+    nothing and add nothing (the rules alone made the fewest name errors), so switching
+    the shipped model on changes no finding, also where the rules are wrong."""
+    model = load_model()
+    assert model.veto_below == 0.0 and model.add_above > 1.0
     with using_model(None):
+        rules = _names(text, language)
+    with using_model(model):
         assert _names(text, language) == rules
-    with using_model(load_model()):
-        assert _names(text, language) == with_model
