@@ -224,14 +224,14 @@ def _measure(kind, single: int) -> dict:
         "resident": grown / len(stored),
         "nbytes": None if index.nbytes() is None else index.nbytes() / len(stored),
     }
-    tracemalloc.stop()
     figures["pairs"], figures["batch"], figures["batch_wall"] = _timed(
         lambda: index.search(queries)
     )
     _, figures["single"], figures["single_wall"] = _timed(
         lambda: [index.search(queries[i : i + 1]) for i in range(single)]
     )
-    tracemalloc.start()
+    tracemalloc.reset_peak()
+    held = tracemalloc.get_traced_memory()[0]
     _, figures["add"], figures["add_wall"] = _timed(lambda: index.add(DATA["extra"]))
     figures["add_peak"] = tracemalloc.get_traced_memory()[1] - held
     tracemalloc.stop()
