@@ -1,28 +1,45 @@
-"""PDQ range search (distance <= 31) side by side: this project's index against FAISS, in one run.
+"""PDQ range search (distance <= 31) side by side: this project's index against others, in one run.
 
-    .venv/bin/python benchmarks/pdq_index.py [--count 1000000] [--queries 2000] [--threads 1]
+    .venv/bin/python benchmarks/pdq_index.py [--count 10000000] [--queries 2000]
+        [--baseline /work/main/meldpunt/hashes/indexes.py] [--clustered] [--faiss-flat]
 
-No database: ``count`` uniform random 256-bit hashes (and, with
-``--clustered``, families of near-duplicates instead), half the queries
-planted near a stored hash at distances 0..33, half random. Measures, on the
-same data and the same queries:
+No database: ``count`` uniform random 256-bit hashes (with ``--clustered``,
+families of 20 near-copies instead), half the queries planted near a stored
+hash at distances 0..33, half random. Each candidate is built and measured
+in a process of its own (forked from this one, so the data is shared and
+nothing one candidate left behind counts against the next):
 
-- ``indexes.MultiIndex`` (multi-index hashing in numpy, what ``PdqIndex`` uses):
-  build time, bytes per hash, queries/s in batches of 1,000 and one at a time,
-  and adding 10,000 hashes to the built index;
-- FAISS ``IndexBinaryFlat`` (the previous index) and FAISS
-  ``IndexBinaryMultiHash(16 x 16 bits, nflip=1)`` (HMA's index), on
-  ``--threads`` OpenMP threads (default 1: the machine is shared);
+- ``PdqIndex`` (this project: ``MultiIndex`` in the layout ``chunk_layout``
+  picks, plus the per-row ids and live flags), built from arrays; with
+  ``--lean`` also in the ``LEAN`` layout;
+- with ``--baseline PATH``, the ``MultiIndex`` of another checkout's
+  ``indexes.py`` (e.g. the main branch's), plus the per-row ids and flags
+  that checkout's ``PdqIndex`` holds (int64 row and list ids, a bool each);
+- FAISS ``IndexBinaryMultiHash(16 x 16 bits, nflip=1)`` (HMA's index) and,
+  with ``--faiss-flat``, ``IndexBinaryFlat``, on one OpenMP thread.
 
-and checks that all of them return exactly the pairs a brute-force scan
-returns for the first ``--verify`` queries (recall 1.0 and nothing extra).
+Per candidate: build time, memory per stored hash **measured** two ways (the
+growth of the process's resident memory, and for numpy the bytes that
+``tracemalloc`` sees held; FAISS's own allocations only show in the first),
+and the arrays' own count (``nbytes``), queries/s in one batch and one at a
+time, adding 10,000 hashes to the built index (time and the extra memory it
+needed at its peak), and for ``PdqIndex`` retiring 10,000 rows (recomputing
+the live flags). Rates are per second of the candidate's CPU time (one thread,
+so per core; ``--wall`` for the wall clock, which is printed too). All
+candidates must return the same pairs, and those of the first ``--verify``
+queries must equal a brute-force scan's (recall 1.0, nothing extra).
 """
 
 import argparse
+import concurrent.futures
+import ctypes
+import gc
+import importlib.util
+import multiprocessing
 import os
-import resource
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import faiss
@@ -33,196 +50,285 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
 import django  # noqa: E402
 
 django.setup()
-from meldpunt.hashes.indexes import (  # noqa: E402
-    NARROW,
-    WIDE,
-    MultiIndex,
-    chunk_layout,
-    pdq_brute_force,
-)
+from meldpunt.hashes.indexes import LEAN, PdqIndex, pdq_brute_force  # noqa: E402
+
+ADDED = 10_000
+PAGE = os.sysconf("SC_PAGE_SIZE")
+DATA: dict = {}  # the stored hashes and queries, set before the candidates' processes fork
+WALL = False
 
 
-def _near(rng, vectors, distances):
+def _resident() -> int:
+    """This process's resident memory now, in bytes (not the peak).
+
+    Freed temporaries that the C library still keeps in its heap are handed
+    back first (``malloc_trim``), as a long-running process would see them
+    reused; what remains is what the index holds.
+    """
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE
+
+
+def _flip(rng: numpy.random.Generator, vectors: numpy.ndarray, most: int) -> numpy.ndarray:
+    """A copy with up to ``most`` random bits of each row flipped (vectorised, in blocks)."""
+    result = vectors.copy()
+    for start in range(0, len(vectors), 100_000):
+        block = result[start : start + 100_000]
+        bits = numpy.unpackbits(block, axis=1)
+        counts = rng.integers(0, most + 1, len(block))
+        positions = rng.integers(0, 256, (len(block), most))
+        rows = numpy.repeat(numpy.arange(len(block)), counts)
+        bits[rows, positions[numpy.arange(most) < counts[:, None]]] ^= 1
+        result[start : start + 100_000] = numpy.packbits(bits, axis=1)
+    return result
+
+
+def _near(rng: numpy.random.Generator, vectors: numpy.ndarray, distances) -> numpy.ndarray:
+    """A copy of each vector with exactly ``distances[i]`` of its bits flipped."""
     bits = numpy.unpackbits(vectors, axis=1)
     for row, distance in enumerate(distances):
         bits[row, rng.choice(256, int(distance), replace=False)] ^= 1
     return numpy.packbits(bits, axis=1)
 
 
-def _data(args):
+def _data(args) -> None:
     rng = numpy.random.default_rng(11)
     if args.clustered:  # families of 20 re-encodings of one picture
         parents = rng.integers(0, 256, (args.count // 20, 32), dtype=numpy.uint8)
-        stored = numpy.repeat(parents, 20, axis=0)
-        flips = rng.integers(0, 24, len(stored))
-        for start in range(0, len(stored), 100_000):  # bounded memory for unpackbits
-            part = slice(start, start + 100_000)
-            stored[part] = _near(rng, stored[part], flips[part])
+        stored = _flip(rng, numpy.repeat(parents, 20, axis=0), 24)
     else:
         stored = rng.integers(0, 256, (args.count, 32), dtype=numpy.uint8)
     half = args.queries // 2
     planted = _near(rng, stored[rng.integers(0, len(stored), half)], numpy.arange(half) % 34)
     random = rng.integers(0, 256, (args.queries - half, 32), dtype=numpy.uint8)
     queries = numpy.concatenate([planted, random])
-    return stored, queries[rng.permutation(len(queries))], rng
-
-
-def _pairs(found):
-    return set(zip(*(part.tolist() for part in found), strict=True))
-
-
-def _faiss_pairs(limits, distances, labels):
-    queries = numpy.repeat(numpy.arange(len(limits) - 1), numpy.diff(limits).astype(numpy.int64))
-    return set(
-        zip(
-            queries.tolist(),
-            labels.astype(numpy.int64).tolist(),
-            distances.astype(numpy.int64).tolist(),
-            strict=True,
-        )
+    DATA.update(
+        stored=stored,
+        queries=queries[rng.permutation(len(queries))],
+        extra=rng.integers(0, 256, (ADDED, 32), dtype=numpy.uint8),
+        # Ten lists of consecutive rows, as ten imports would leave them.
+        list_ids=numpy.repeat(numpy.arange(1, 11), -(-len(stored) // 10))[: len(stored)],
     )
-
-
-CPU_TIME = True  # rates per second of this process's CPU time (one thread: per core)
 
 
 def _timed(function):
-    """The result and the seconds it took: CPU seconds of this process, wall ones printed.
-
-    On the shared machine, under ``nice``, the wall clock is mostly waiting
-    for a core; FAISS runs on one OpenMP thread here, so CPU time compares
-    like with like.
-    """
+    """The result and the seconds it took (CPU of this process, or wall with --wall)."""
     started, cpu = time.perf_counter(), time.process_time()
     result = function()
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"    ({cpu:.2f} s CPU, {wall:.2f} s wall)")
-    return result, cpu if CPU_TIME else wall
+    return result, (wall if WALL else cpu), wall
+
+
+def _as_pairs(queries, rows, distances) -> set[tuple[int, int, int]]:
+    return set(zip(queries.tolist(), rows.tolist(), distances.tolist(), strict=True))
+
+
+class _Ours:
+    """This project's ``PdqIndex`` over arrays: rows numbered 0.. like the others'."""
+
+    widths = None  # the layout chunk_layout picks
+
+    def __init__(self, stored):
+        self.index = PdqIndex.from_arrays(stored, DATA["list_ids"], widths=self.widths)
+
+    def nbytes(self):
+        return self.index.nbytes
+
+    def search(self, queries):
+        found = self.index._index.search(queries, max_distance=31)
+        live = self.index.live_at(found[1])
+        return _as_pairs(*(part[live] for part in found))
+
+    def add(self, vectors):
+        ids = self.index.row_ids
+        first = int(ids[-1]) + 1
+        self.index._arrays_add(
+            numpy.arange(first, first + len(vectors)), numpy.full(len(vectors), 11), vectors
+        )
+        self.index._flags_apply(numpy.arange(1, 12), numpy.zeros(0, dtype=numpy.int64))
+
+    def retire(self, count):
+        """Recompute the live flags with ``count`` rows retired (what a retirement costs)."""
+        retired = numpy.sort(numpy.random.default_rng(3).choice(len(DATA["stored"]), count)) + 1
+        self.index._flags_apply(numpy.arange(1, 12), retired.astype(numpy.int64))
+
+
+class _OursLean(_Ours):
+    widths = LEAN
+
+
+class _Baseline:
+    """Another checkout's ``MultiIndex`` plus the ids and flags its ``PdqIndex`` holds per row."""
+
+    module = None
+
+    def __init__(self, stored):
+        self.index = self.module.MultiIndex(stored, widths=self.module.chunk_layout(len(stored)))
+        self.ids = [
+            numpy.arange(1, len(stored) + 1, dtype=numpy.int64),
+            DATA["list_ids"].astype(numpy.int64),
+            numpy.ones(len(stored), dtype=bool),
+        ]
+
+    def nbytes(self):
+        return self.index.nbytes + sum(part.nbytes for part in self.ids)
+
+    def search(self, queries):
+        return _as_pairs(*self.index.search(queries, max_distance=31))
+
+    def add(self, vectors):
+        self.index.add(vectors)
+
+
+class _FaissMultiHash:
+    def __init__(self, stored):
+        self.index = faiss.IndexBinaryMultiHash(256, 16, 16)
+        self.index.nflip = 1
+        self.index.add(stored)
+
+    def nbytes(self):
+        return None
+
+    def search(self, queries):
+        limits, distances, labels = self.index.range_search(queries, 32)
+        owners = numpy.repeat(numpy.arange(len(queries)), numpy.diff(limits).astype(numpy.int64))
+        return _as_pairs(owners, labels.astype(numpy.int64), distances.astype(numpy.int64))
+
+    def add(self, vectors):
+        self.index.add(vectors)
+
+
+class _FaissFlat(_FaissMultiHash):
+    def __init__(self, stored):
+        self.index = faiss.IndexBinaryFlat(256)
+        self.index.add(stored)
+
+
+def _measure(kind, single: int) -> dict:
+    """Build, measure and search one candidate (in its own forked process)."""
+    faiss.omp_set_num_threads(1)
+    stored, queries = DATA["stored"], DATA["queries"]
+    gc.collect()
+    tracemalloc.start()
+    before = _resident()
+    index, build, build_wall = _timed(lambda: kind(stored))
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0]
+    grown = _resident() - before
+    figures = {
+        "build": build,
+        "build_wall": build_wall,
+        "traced": held / len(stored),
+        "resident": grown / len(stored),
+        "nbytes": None if index.nbytes() is None else index.nbytes() / len(stored),
+    }
+    # The addition next, still traced (its peak against what the index held); the
+    # searches after it untraced, since tracing every small allocation slows them.
+    tracemalloc.reset_peak()
+    _, figures["add"], figures["add_wall"] = _timed(lambda: index.add(DATA["extra"]))
+    figures["add_peak"] = tracemalloc.get_traced_memory()[1] - held
+    tracemalloc.stop()
+    figures["pairs"], figures["batch"], figures["batch_wall"] = _timed(
+        lambda: index.search(queries)
+    )
+    _, figures["single"], figures["single_wall"] = _timed(
+        lambda: [index.search(queries[i : i + 1]) for i in range(single)]
+    )
+    found = index.search(DATA["extra"][:5])
+    assert {(query, row) for query, row, distance in found if distance == 0} == {
+        (i, len(stored) + i) for i in range(5)
+    }, "added rows not found"
+    if hasattr(index, "retire"):
+        _, figures["retire"], figures["retire_wall"] = _timed(lambda: index.retire(ADDED))
+    figures["load"] = os.getloadavg()[0]
+    return figures
 
 
 def main() -> None:
+    global WALL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=2000)
-    parser.add_argument("--single", type=int, default=200, help="queries sent one at a time")
-    parser.add_argument("--verify", type=int, default=200, help="queries checked by brute force")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--single", type=int, default=100, help="queries sent one at a time")
+    parser.add_argument("--verify", type=int, default=100, help="queries checked by brute force")
     parser.add_argument("--clustered", action="store_true")
     parser.add_argument("--wall", action="store_true", help="rates by the wall clock")
+    parser.add_argument("--baseline", type=Path, help="another checkout's indexes.py")
+    parser.add_argument("--lean", action="store_true", help="also PdqIndex in the LEAN layout")
     parser.add_argument("--skip-faiss-multihash", action="store_true")
-    parser.add_argument("--skip-faiss-flat", action="store_true")
-    parser.add_argument(
-        "--layout",
-        choices=["auto", "narrow", "wide", "both"],
-        default="auto",
-        help="chunk widths: 16 x 16 bits, 12 of 21-22 bits, as PdqIndex chooses, or both",
-    )
+    parser.add_argument("--faiss-flat", action="store_true")
     args = parser.parse_args()
-    faiss.omp_set_num_threads(args.threads)
-    global CPU_TIME
-    CPU_TIME = not args.wall and args.threads == 1
-    stored, queries, rng = _data(args)
+    WALL = args.wall
+    _data(args)
     kind = "clustered" if args.clustered else "uniform"
     print(
-        f"{len(stored):,} {kind} hashes, {len(queries):,} queries, distance <= 31, "
-        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        f"{args.count:,} {kind} hashes, {args.queries:,} queries, distance <= 31, "
+        f"rates per {'wall' if WALL else 'CPU'} second; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
-
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    layouts = {
-        "auto": [chunk_layout(len(stored))],
-        "narrow": [NARROW],
-        "wide": [WIDE],
-        "both": [NARROW, WIDE],
-    }[args.layout]
-    results = []
-    for widths in layouts:
-        name = f"MultiIndex({len(widths)} chunks)"
-        index, build = _timed(lambda widths=widths: MultiIndex(stored, widths=widths))
-        print(f"{name}: build {build:.1f} s, {index.nbytes / len(stored):.0f} bytes per hash")
-        found, batch_seconds = _timed(lambda index=index: index.search(queries, max_distance=31))
-        print(f"{name}: {len(queries) / batch_seconds:,.0f} queries/s in one batch")
-        _, seconds = _timed(
-            lambda index=index: [
-                index.search(queries[i : i + 1], max_distance=31) for i in range(args.single)
-            ]
-        )
-        print(
-            f"{name}: {args.single / seconds:,.0f} queries/s one at a time "
-            f"({seconds / args.single * 1000:.2f} ms each)  [load {os.getloadavg()[0]:.1f}]"
-        )
-        results.append((name, build, _pairs(found), batch_seconds, seconds))
-        if widths is not layouts[-1]:
-            del index  # its memory back before the next layout
-    name, build, ours, batch_seconds, seconds = results[-1]
-    for other in results[:-1]:
-        assert other[2] == ours, "the layouts differ"
-        print(
-            f"  ratio {name} / {other[0]}: {other[3] / batch_seconds:.1f}x batched, "
-            f"{other[4] / seconds:.1f}x one at a time"
-        )
-    results = results[-1:]
-
-    if not args.skip_faiss_flat:
-        flat = faiss.IndexBinaryFlat(256)
-        _, flat_build = _timed(lambda: flat.add(stored))
-        result, flat_seconds = _timed(lambda: flat.range_search(queries, 32))
-        flat_pairs = _faiss_pairs(*result)
-        _, flat_single = _timed(
-            lambda: [flat.range_search(queries[i : i + 1], 32) for i in range(args.single)]
-        )
-        print(
-            f"FAISS IndexBinaryFlat: {len(queries) / flat_seconds:,.0f} queries/s in one batch, "
-            f"{args.single / flat_single:,.0f}/s one at a time  [load {os.getloadavg()[0]:.1f}]"
-        )
-        print(
-            f"  ratio {name} / IndexBinaryFlat: {flat_seconds / batch_seconds:.1f}x batched, "
-            f"{flat_single / seconds:.1f}x one at a time"
-        )
-        flat.reset()  # its memory back before the next one
-
+    candidates = {"PdqIndex (this branch, layout chunk_layout picks)": _Ours}
+    if args.lean:
+        candidates["PdqIndex (this branch, LEAN: 8 chunks of 22 bits)"] = _OursLean
+    if args.baseline:
+        spec = importlib.util.spec_from_file_location("baseline_indexes", args.baseline)
+        _Baseline.module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_Baseline.module)
+        candidates["MultiIndex + ids (baseline)"] = _Baseline
     if not args.skip_faiss_multihash:
-        multihash = faiss.IndexBinaryMultiHash(256, 16, 16)
-        multihash.nflip = 1
-        _, mh_build = _timed(lambda: multihash.add(stored))
-        result, mh_seconds = _timed(lambda: multihash.range_search(queries, 32))
-        mh_pairs = _faiss_pairs(*result)
-        _, mh_single = _timed(
-            lambda: [multihash.range_search(queries[i : i + 1], 32) for i in range(args.single)]
+        candidates["FAISS IndexBinaryMultiHash(16x16, nflip=1)"] = _FaissMultiHash
+    if args.faiss_flat:
+        candidates["FAISS IndexBinaryFlat"] = _FaissFlat
+    context = multiprocessing.get_context("fork")
+    results = {}
+    for name, candidate in candidates.items():
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+            figures = pool.submit(_measure, candidate, args.single).result()
+        results[name] = figures
+        memory = ", ".join(
+            f"{label} {figures[key]:.1f}"
+            for label, key in (("resident", "resident"), ("traced", "traced"), ("nbytes", "nbytes"))
+            if figures[key] is not None
+        )
+        print(f"{name}:")
+        print(
+            f"  build {figures['build']:.1f} s ({figures['build_wall']:.1f} s wall); "
+            f"bytes per stored hash: {memory}"
         )
         print(
-            f"FAISS IndexBinaryMultiHash(16x16, nflip=1): build {mh_build:.1f} s, "
-            f"{len(queries) / mh_seconds:,.0f} queries/s in one batch, "
-            f"{args.single / mh_single:,.0f}/s one at a time  [load {os.getloadavg()[0]:.1f}]"
+            f"  {args.queries / figures['batch']:,.0f} queries/s in one batch "
+            f"({figures['batch_wall']:.2f} s wall), {args.single / figures['single']:,.0f} "
+            f"one at a time ({figures['single'] / args.single * 1000:.2f} ms each)"
         )
+        peak = figures["add_peak"] / 2**20
         print(
-            f"  ratio {name} / IndexBinaryMultiHash: {mh_seconds / batch_seconds:.1f}x "
-            f"batched, {mh_single / seconds:.1f}x one at a time"
+            f"  adding {ADDED:,}: {figures['add']:.2f} s ({figures['add_wall']:.2f} s wall)"
+            + (f", {peak:,.0f} MiB more at its peak" if figures["nbytes"] is not None else "")
         )
-        multihash.reset()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if "retire" in figures:
+            print(
+                f"  retiring {ADDED:,} (live flags recomputed): {figures['retire']:.3f} s "
+                f"({figures['retire_wall']:.3f} wall)"
+            )
+        print(f"  [load average {figures['load']:.1f}]")
+    ours_name = next(iter(results))
+    ours = results[ours_name]
+    for name, figures in list(results.items())[1:]:
+        assert figures["pairs"] == ours["pairs"], f"{name} differs from {ours_name}"
+        memory = figures["resident"] / ours["resident"]
+        print(
+            f"ratio {ours_name} / {name}: {figures['batch'] / ours['batch']:.1f}x batched, "
+            f"{figures['single'] / ours['single']:.1f}x one at a time, "
+            f"{memory:.2f}x less resident memory, build {figures['build'] / ours['build']:.1f}x"
+        )
+    checked = DATA["queries"][: args.verify]
+    expected = _as_pairs(*pdq_brute_force(DATA["stored"], checked, max_distance=31))
+    assert {pair for pair in ours["pairs"] if pair[0] < args.verify} == expected
     print(
-        f"peak memory of this process: {peak / 1024:,.0f} MiB "
-        f"(before the indexes {rss / 1024:,.0f})"
+        f"all {len(results)} candidates returned the same {len(ours['pairs']):,} pairs; on the "
+        f"first {args.verify} queries they equal brute force's ({len(expected)} pairs)"
     )
-
-    extra = rng.integers(0, 256, (10_000, 32), dtype=numpy.uint8)
-    _, added = _timed(lambda: index.add(extra))
-    print(
-        f"{name}: adding 10,000 hashes to the built index: {added:.2f} s "
-        f"(a rebuild took {build:.1f} s)"
-    )
-    assert index.search(extra[:5], max_distance=0)[0].tolist() == [0, 1, 2, 3, 4]
-
-    checked = queries[: args.verify]
-    expected = _pairs(pdq_brute_force(stored, checked, max_distance=31))
-    subset = {pair for pair in ours if pair[0] < args.verify}
-    assert subset == expected, "MultiIndex differs from brute force"
-    if not args.skip_faiss_flat:
-        assert {p for p in flat_pairs if p[0] < args.verify} == expected, "Flat differs"
-    if not args.skip_faiss_multihash:
-        assert {p for p in mh_pairs if p[0] < args.verify} == expected, "MultiHash differs"
-    print(f"all indexes equal brute force on {args.verify} queries ({len(expected)} pairs)")
 
 
 if __name__ == "__main__":

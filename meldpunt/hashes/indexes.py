@@ -16,18 +16,26 @@ the candidates per query about sixfold; a larger threshold probes more
 neighbours, still exactly.
 
 Each chunk is a permutation of the row numbers sorted by that chunk's value
-plus one bucket offset per possible value, in numpy arrays; a batch of
-queries is answered with vectorised gathers and ``numpy.bitwise_count`` over
-the candidates. Chosen over FAISS ``IndexBinaryMultiHash`` (HMA's index, the
+(3 bytes a row: 16 low bits and a high byte, in two arrays) plus where each
+possible value's bucket starts (``_Directory``: a 32-bit base per 16 values
+and a byte per value), in numpy arrays; a batch of queries is answered with
+vectorised gathers and ``numpy.bitwise_count`` over the candidates. At 10 M
+hashes in ``WIDE`` that is 32 bytes for the hash, 36 for the twelve
+permutations and about 4 for the directories per hash, plus about 4 for the
+row's id and flag (``_StoreIndex``). Twelve permutations of 10 M rows cannot
+fit the issue's 64 bytes beside the hash: any encoding of one needs about
+``log2(n) - 1.44`` bits a row (2.7 bytes); ``LEAN`` (eight chunks) does fit,
+at several times the work per query (docs/benchmarks.md). Chosen over FAISS
+``IndexBinaryMultiHash`` (HMA's index, the
 same scheme in C++ hash maps) and ``IndexBinaryFlat`` after measuring them
 side by side (benchmarks/pdq_index.py, docs/benchmarks.md): sorted arrays
 build faster, take less memory, and new rows are inserted into the existing
-arrays (an ``numpy.insert`` per chunk) instead of rebuilding anything.
+arrays (one pass per chunk) instead of rebuilding anything.
 """
 
 import functools
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import combinations
 
 import numpy
@@ -67,6 +75,12 @@ def _flip_masks(radius: int, width: int = 16) -> numpy.ndarray:
 NARROW = (16,) * 16
 WIDE = (22,) * 4 + (21,) * 8
 LARGE_STORE = 2_000_000
+# Eight chunks of 22 bits, the last 80 bits in none: the pigeonhole bound holds
+# over the bits indexed (their distance is at most the whole hash's), at radius 3
+# per chunk. Measured as the layout that fits 64 bytes per hash at 10 M (a third
+# fewer permutations than WIDE), at about five times WIDE's candidates per query
+# (docs/benchmarks.md); not chosen by ``chunk_layout``.
+LEAN = (22,) * 8
 
 
 def chunk_layout(count: int) -> tuple[int, ...]:
@@ -94,10 +108,13 @@ def chunk_radii(widths: Sequence[int], max_distance: int) -> list[int]:
     return radii
 
 
-def _chunk_values(vectors: numpy.ndarray, widths: Sequence[int]) -> list[numpy.ndarray]:
-    """Each chunk's value (int64) for (n, 32) uint8 vectors, chunks taken bit by bit in order."""
+def _chunk_values(vectors: numpy.ndarray, widths: Sequence[int]) -> Iterator[numpy.ndarray]:
+    """Each chunk's value (int64) for (n, 32) uint8 vectors, chunks taken bit by bit in order.
+
+    One chunk at a time: at 10 M rows all twelve at once would be a 960 MB temporary.
+    """
     words = vectors.view(">u8").astype(numpy.uint64)  # (n, 4), most significant bit first
-    values, offset = [], 0
+    offset = 0
     for width in widths:
         word, shift = divmod(offset, 64)
         if shift + width <= 64:
@@ -109,9 +126,37 @@ def _chunk_values(vectors: numpy.ndarray, widths: Sequence[int]) -> list[numpy.n
             low = width - high
             value = (words[:, word] & numpy.uint64((1 << high) - 1)) << numpy.uint64(low)
             value |= words[:, word + 1] >> numpy.uint64(64 - low)
-        values.append(value.astype(numpy.int64))
+        yield value.astype(numpy.int64)
         offset += width
-    return values
+
+
+def _stable_order(values: numpy.ndarray, width: int) -> numpy.ndarray:
+    """``numpy.argsort(values, kind="stable")`` for values under ``2**width``, faster.
+
+    numpy sorts 16-bit keys by radix sort; sorting by the low 16 bits and
+    then, stably, by the next 16 gives the same order as a merge sort of the
+    int64 values in about half the time (a build sorts twelve columns of 10 M).
+    """
+    order = numpy.argsort((values & 0xFFFF).astype(numpy.uint16), kind="stable")
+    for shift in range(16, width, 16):
+        digits = ((values[order] >> shift) & 0xFFFF).astype(numpy.uint16)
+        order = order[numpy.argsort(digits, kind="stable")]
+    return order
+
+
+def _grown(old: numpy.ndarray, places: numpy.ndarray, keep: numpy.ndarray, new) -> numpy.ndarray:
+    """``old`` with ``new`` inserted so that they land at ``places`` of the result.
+
+    ``keep`` marks the result's other places, which take ``old`` in order.
+    ``numpy.insert`` does the same but sorts the indices again first, which
+    took most of a build.
+    """
+    if not len(old):
+        return new
+    grown = numpy.empty(len(keep), dtype=numpy.promote_types(old.dtype, new.dtype))
+    grown[places] = new
+    grown[keep] = old
+    return grown
 
 
 def pdq_brute_force(
@@ -139,12 +184,71 @@ def pdq_brute_force(
     )
 
 
+DIRECTORY_BLOCK_BITS = 4  # a 32-bit base per 16 chunk values, then one small offset each
+ROW_LOW_BITS = 16  # row numbers are kept as 16 low bits plus 8 (later 16) high bits
+
+
+def _smallest_unsigned(largest: int) -> numpy.dtype:
+    """uint8, uint16, uint32 or uint64: the narrowest that holds 0 .. ``largest``."""
+    return numpy.min_scalar_type(max(int(largest), 0))
+
+
+class _Directory:
+    """Where each chunk value's rows start in a chunk's sorted permutation, in little memory.
+
+    The plain form is one 32-bit offset per possible value (``2**width + 1``
+    of them: 16 MiB for a 22-bit chunk, 13 bytes per hash over twelve chunks
+    at 10 M). Here a 32-bit base is kept per block of 16 values and each
+    value's offset from its block's base in the narrowest unsigned type that
+    holds the largest (uint8 while blocks hold under 256 rows, as they do for
+    21-22-bit chunks up to some 15 M uniform hashes; wider when near-duplicate
+    families crowd a block). A look-up reads two arrays instead of one.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._store(numpy.zeros((1 << width) + 1, dtype=numpy.int64))
+
+    @property
+    def nbytes(self) -> int:
+        return self.base.nbytes + self.fine.nbytes
+
+    def _store(self, offsets: numpy.ndarray) -> None:
+        self.base = offsets[:: 1 << DIRECTORY_BLOCK_BITS].astype(numpy.uint32)
+        fine = offsets - self._expanded_base()
+        self.fine = fine.astype(_smallest_unsigned(fine.max()))
+
+    def _expanded_base(self) -> numpy.ndarray:
+        size = (1 << self.width) + 1
+        return numpy.repeat(self.base, 1 << DIRECTORY_BLOCK_BITS)[:size].astype(numpy.int64)
+
+    def offsets(self) -> numpy.ndarray:
+        """Every value's start as int64 (a temporary for additions)."""
+        return self._expanded_base() + self.fine
+
+    def starts(self, values: numpy.ndarray) -> numpy.ndarray:
+        """The start of each value's rows (int64), for an int64 array of values."""
+        return self.base[values >> DIRECTORY_BLOCK_BITS].astype(numpy.int64) + self.fine[values]
+
+    def grow(self, counts: numpy.ndarray) -> None:
+        """Take in ``counts[v]`` new rows per value ``v``."""
+        offsets = self.offsets()
+        offsets[1:] += numpy.cumsum(counts)
+        self._store(offsets)
+
+
 class MultiIndex:
     """Exact Hamming range search over 256-bit vectors (multi-index hashing, see above).
 
-    ``widths`` are the chunk widths in bits (``NARROW`` or ``WIDE``; any
-    widths summing to 256 of at most 24 bits each work). Not thread-safe by
+    ``widths`` are the chunk widths in bits (``NARROW``, ``WIDE`` or ``LEAN``;
+    any widths of at most 24 bits each summing to at most 256 work: bits past
+    the last chunk are only compared, never indexed). Not thread-safe by
     itself: ``PdqIndex`` serialises additions and searches.
+
+    Memory per hash: 32 bytes for the hash, 3 per chunk for its row number
+    in that chunk's sorted permutation (16 low bits and 8 high ones in two
+    arrays: up to 16,777,216 rows; the high part widens to 16 bits past
+    that) and the chunks' ``_Directory`` tables.
     """
 
     def __init__(
@@ -152,14 +256,15 @@ class MultiIndex:
     ) -> None:
         if widths is None:
             widths = chunk_layout(0 if vectors is None else len(vectors))
-        if sum(widths) != PDQ_BITS or not all(0 < width <= 24 for width in widths):
-            raise ValueError("chunk widths of at most 24 bits, summing to 256")
+        if sum(widths) > PDQ_BITS or not all(0 < width <= 24 for width in widths):
+            raise ValueError("chunk widths of at most 24 bits, summing to at most 256")
         self.widths = tuple(widths)
         # The 256 bits as four contiguous columns of 64-bit words.
         self.columns = [numpy.zeros(0, dtype=numpy.uint64) for _ in range(PDQ_BYTES // 8)]
-        self.orders = [numpy.zeros(0, dtype=numpy.int32) for _ in self.widths]
-        # Per chunk, where each chunk value's rows start in its order (int32: rows < 2**31).
-        self.offsets = [numpy.zeros((1 << width) + 1, dtype=numpy.int32) for width in self.widths]
+        # Per chunk, the row numbers sorted by that chunk's value, split in two arrays.
+        self.low = [numpy.zeros(0, dtype=numpy.uint16) for _ in self.widths]
+        self.high = [numpy.zeros(0, dtype=numpy.uint8) for _ in self.widths]
+        self.directories = [_Directory(width) for width in self.widths]
         if vectors is not None and len(vectors):
             self.add(vectors)
 
@@ -168,34 +273,52 @@ class MultiIndex:
 
     @property
     def nbytes(self) -> int:
-        return sum(part.nbytes for part in (*self.columns, *self.orders, *self.offsets))
+        parts = (*self.columns, *self.low, *self.high, *self.directories)
+        return sum(part.nbytes for part in parts)
+
+    def _rows_at(self, chunk: int, positions: numpy.ndarray) -> numpy.ndarray:
+        """The row numbers (int64) at ``positions`` of a chunk's sorted permutation."""
+        rows = self.high[chunk][positions].astype(numpy.int64)
+        rows <<= ROW_LOW_BITS
+        rows |= self.low[chunk][positions]
+        return rows
 
     def add(self, vectors: numpy.ndarray) -> None:
         """Append (n, 32) uint8 rows; they get the next row numbers.
 
         Each chunk's sorted permutation takes the new rows at the end of their
-        buckets (``numpy.insert``, one pass over the array): the old rows are
-        never re-sorted, and only one chunk's array is copied at a time.
+        buckets (``_grown``, one pass over the array): the old rows are never
+        re-sorted, and only one array is copied at a time, so an addition
+        needs about 140 MiB more at 10 M (one array and a directory's int64
+        temporaries, measured), not a second index.
         """
         if not len(vectors):
             return
         vectors = numpy.ascontiguousarray(vectors, dtype=numpy.uint8)
         first = len(self)
-        if first + len(vectors) >= numpy.iinfo(numpy.int32).max:
+        total = first + len(vectors)
+        if total >= numpy.iinfo(numpy.int32).max:
             raise OverflowError("more rows than one index holds; shard the store")
+        high_type = _smallest_unsigned((total - 1) >> ROW_LOW_BITS)
+        keep = numpy.ones(total, dtype=bool)
         for chunk, column in enumerate(_chunk_values(vectors, self.widths)):
-            order = numpy.argsort(column, kind="stable")
-            rows = (order + first).astype(numpy.int32)
-            # The end of each new row's bucket in the old array; new rows go there in order.
-            offsets = self.offsets[chunk]
-            at = offsets[column[order] + 1]
-            self.orders[chunk] = numpy.insert(self.orders[chunk], at, rows)
-            counts = numpy.bincount(column, minlength=len(offsets) - 1)
-            offsets[1:] += numpy.cumsum(counts, dtype=numpy.int64).astype(numpy.int32)
+            directory = self.directories[chunk]
+            order = _stable_order(column, directory.width)
+            rows = order + first
+            # The end of each new row's bucket in the old array; new rows go there in
+            # order, so the k-th lands k places further on in the grown array.
+            places = directory.starts(column[order] + 1) + numpy.arange(len(order))
+            keep[places] = False
+            low = (rows & ((1 << ROW_LOW_BITS) - 1)).astype(numpy.uint16)
+            self.low[chunk] = _grown(self.low[chunk], places, keep, low)
+            high = (rows >> ROW_LOW_BITS).astype(high_type)
+            self.high[chunk] = _grown(self.high[chunk], places, keep, high)
+            keep[places] = True
+            directory.grow(numpy.bincount(column, minlength=1 << directory.width))
         words = vectors.view(numpy.uint64)
-        self.columns = [
-            numpy.concatenate([column, words[:, word]]) for word, column in enumerate(self.columns)
-        ]
+        for word, column in enumerate(self.columns):
+            self.columns[word] = numpy.concatenate([column, words[:, word]])
+            del column  # freed before the next column is copied
 
     def search(
         self, queries: numpy.ndarray, *, max_distance: int
@@ -228,16 +351,16 @@ class MultiIndex:
             if radii[chunk] < 0:
                 continue
             masks = _flip_masks(radii[chunk], self.widths[chunk])
-            probes = values[:, None] ^ masks  # (count, probes)
-            offsets = self.offsets[chunk]
-            starts = offsets[probes].ravel().astype(numpy.int64)
-            lengths = offsets[probes + 1].ravel() - starts
+            probes = (values[:, None] ^ masks).ravel()  # (count * probes per query)
+            directory = self.directories[chunk]
+            starts = directory.starts(probes)
+            lengths = directory.starts(probes + 1) - starts
             total = int(lengths.sum())
             if not total:
                 continue
             # Positions starts[i] .. starts[i]+lengths[i]-1 for every probe, in one array.
             shift = numpy.repeat(starts - (numpy.cumsum(lengths) - lengths), lengths)
-            candidate_rows.append(self.orders[chunk][shift + numpy.arange(total)])
+            candidate_rows.append(self._rows_at(chunk, shift + numpy.arange(total)))
             per_query = lengths.reshape(count, -1).sum(axis=1)
             candidate_queries.append(numpy.repeat(numpy.arange(count), per_query))
         empty = numpy.zeros(0, dtype=numpy.int64)
@@ -246,12 +369,18 @@ class MultiIndex:
         rows = numpy.concatenate(candidate_rows)
         query_of = numpy.concatenate(candidate_queries)
         # Word by word over contiguous columns: cheaper than a (n, 4) gather and row sums.
+        # The first 128 bits alone already put nearly every unrelated candidate past
+        # the threshold (they differ in 64 of them on average), so the other two
+        # words are compared for the few left.
         query_words = queries.view(numpy.uint64).T
         distances = numpy.zeros(len(rows), dtype=numpy.uint16)
         for word in range(PDQ_BYTES // 8):
+            if word == 2:
+                near = numpy.flatnonzero(distances <= max_distance)
+                rows, query_of, distances = rows[near], query_of[near], distances[near]
             distances += numpy.bitwise_count(self.columns[word][rows] ^ query_words[word][query_of])
         near = distances <= max_distance
-        rows, query_of = rows[near].astype(numpy.int64), query_of[near]
+        rows, query_of = rows[near], query_of[near]
         distances = distances[near].astype(numpy.int64)
         # A row found through several chunks is reported once.
         pairs = numpy.unique(query_of * (len(self) + 1) + rows, return_index=True)[1]
@@ -283,10 +412,13 @@ class _StoreIndex:
 
     Holds every row of the algorithm (row-id order) with a ``live`` flag: rows
     of lists switched off or removed and retired rows are held but never
-    reported. ``refresh`` (on a new revision token) adds only the rows with a
-    larger id than the last one held, and recomputes the flags from two small
-    queries (the lists, the retired rows of this algorithm); the arrays are
-    never rebuilt from the database while a process runs, unless rows of
+    reported. Per row, in little memory: its id (the narrowest unsigned type
+    that holds the largest, 4 bytes in practice), its list as runs of rows
+    (an import is one list, so a few runs in all) and the flag as one bit.
+    ``refresh`` (on a new revision token) adds only the rows with a larger id
+    than the last one held, and recomputes the flags from two small queries
+    (the lists, the retired rows of this algorithm); the arrays are never
+    rebuilt from the database while a process runs, unless rows of
     removed lists make up a quarter of them or the store was replaced
     underneath (``stale``, checked on the last row held).
 
@@ -303,9 +435,10 @@ class _StoreIndex:
     def __init__(self, *, value_range: tuple[str, str | None] | None = None) -> None:
         self._lock = threading.Lock()
         self.value_range = value_range
-        self.row_ids = numpy.zeros(0, dtype=numpy.int64)
-        self.list_ids = numpy.zeros(0, dtype=numpy.int64)
-        self.live = numpy.zeros(0, dtype=bool)
+        self.row_ids = numpy.zeros(0, dtype=numpy.uint32)  # ascending
+        self.list_starts = numpy.zeros(0, dtype=numpy.int64)  # first row of each run of one list
+        self.list_runs = numpy.zeros(0, dtype=numpy.int64)  # that run's list id
+        self.live_bits = numpy.zeros(0, dtype=numpy.uint8)  # the live flags, 8 rows a byte
         self.names: dict[int, str] = {}
         self.last_value = ""
         self.stale = False
@@ -323,7 +456,21 @@ class _StoreIndex:
 
     def __len__(self) -> int:
         """How many hashes can match now."""
-        return int(self.live.sum())
+        return int(numpy.bitwise_count(self.live_bits).sum(dtype=numpy.int64))
+
+    @property
+    def ids_nbytes(self) -> int:
+        """Memory held for the rows' ids and flags (the structure's is its own ``nbytes``)."""
+        parts = (self.row_ids, self.list_starts, self.list_runs, self.live_bits)
+        return sum(part.nbytes for part in parts)
+
+    def list_ids_of(self, rows: numpy.ndarray) -> numpy.ndarray:
+        """The list id (int64) of each of the row numbers ``rows``."""
+        return self.list_runs[numpy.searchsorted(self.list_starts, rows, side="right") - 1]
+
+    def live_at(self, rows: numpy.ndarray) -> numpy.ndarray:
+        """Whether each of the row numbers ``rows`` (int64) may match now."""
+        return ((self.live_bits[rows >> 3] >> (rows & 7)) & 1).astype(bool)
 
     def refresh(self) -> int:
         """Take in the store's changes since the last refresh; returns the rows added.
@@ -343,7 +490,7 @@ class _StoreIndex:
 
     def _last_row_intact(self, last: int) -> bool:
         """Whether the last row held is still there as held, or went with its removed list."""
-        held = (int(self.list_ids[-1]), self.last_value)
+        held = (int(self.list_runs[-1]), self.last_value)
         found = (
             KnownHash.objects.filter(pk=last, algorithm=self.algorithm)
             .values_list("hash_list_id", "value")
@@ -373,12 +520,37 @@ class _StoreIndex:
         if not batch:
             return 0
         row_ids, list_ids, values = zip(*batch, strict=True)
-        self._structure_add(hex_to_array(values, self.width))
-        self.row_ids = numpy.concatenate([self.row_ids, numpy.asarray(row_ids, numpy.int64)])
-        self.list_ids = numpy.concatenate([self.list_ids, numpy.asarray(list_ids, numpy.int64)])
-        self.live = numpy.concatenate([self.live, numpy.zeros(len(batch), dtype=bool)])
+        self._arrays_add(
+            numpy.asarray(row_ids, numpy.int64),
+            numpy.asarray(list_ids, numpy.int64),
+            hex_to_array(values, self.width),
+        )
         self.last_value = values[-1]
         return len(batch)
+
+    def _arrays_add(
+        self, row_ids: numpy.ndarray, list_ids: numpy.ndarray, vectors: numpy.ndarray
+    ) -> None:
+        """Rows with larger ids than any held, not live until the next ``_flags_apply``."""
+        if not len(row_ids):
+            return
+        first = len(self.row_ids)
+        self._structure_add(vectors)
+        kept = row_ids.astype(_smallest_unsigned(row_ids.max()))
+        self.row_ids = numpy.concatenate([self.row_ids, kept])
+        starts = numpy.concatenate([[0], numpy.flatnonzero(list_ids[1:] != list_ids[:-1]) + 1])
+        if len(self.list_runs) and self.list_runs[-1] == list_ids[0]:
+            starts = starts[1:]  # the last run goes on
+        self.list_starts = numpy.concatenate([self.list_starts, starts + first])
+        self.list_runs = numpy.concatenate([self.list_runs, list_ids[starts]])
+        missing = (len(self.row_ids) + 7) // 8 - len(self.live_bits)
+        self.live_bits = numpy.concatenate([self.live_bits, numpy.zeros(missing, numpy.uint8)])
+
+    def _arrays_fill(self, vectors: numpy.ndarray, list_ids: numpy.ndarray) -> None:
+        """Rows 1 .. n of the given lists, all live: an index of arrays without a database."""
+        list_ids = numpy.asarray(list_ids, dtype=numpy.int64)
+        self._arrays_add(numpy.arange(1, len(vectors) + 1), list_ids, vectors)
+        self._flags_apply(numpy.unique(list_ids), numpy.zeros(0, dtype=numpy.int64))
 
     def _structure_add(self, vectors: numpy.ndarray) -> None:
         raise NotImplementedError
@@ -393,10 +565,25 @@ class _StoreIndex:
             ),
             dtype=numpy.int64,
         )
-        self.live = numpy.isin(self.list_ids, active) & ~numpy.isin(self.row_ids, retired)
-        removed = int((~numpy.isin(self.list_ids, numpy.asarray(list(self.names)))).sum())
-        if removed > max(len(self.row_ids) // 4, 10_000):
+        self._flags_apply(active, retired)
+        lengths = numpy.diff(numpy.append(self.list_starts, len(self.row_ids)))
+        gone = ~numpy.isin(self.list_runs, numpy.asarray(list(self.names), dtype=numpy.int64))
+        if int(lengths[gone].sum()) > max(len(self.row_ids) // 4, 10_000):
             self.stale = True  # rows of removed lists: worth a rebuild to free them
+
+    def _flags_apply(self, active: numpy.ndarray, retired: numpy.ndarray) -> None:
+        """Live: the rows of the ``active`` lists whose ids are not among ``retired``.
+
+        Retired ids are found by binary search in the ascending row ids, not by
+        a pass over every row per retired one.
+        """
+        lengths = numpy.diff(numpy.append(self.list_starts, len(self.row_ids)))
+        live = numpy.repeat(numpy.isin(self.list_runs, active), lengths)
+        at = numpy.searchsorted(self.row_ids, retired)
+        inside = at < len(self.row_ids)
+        at, retired = at[inside], retired[inside]
+        live[at[self.row_ids[at] == retired]] = False
+        self.live_bits = numpy.packbits(live, bitorder="little")
 
 
 class PdqIndex(_StoreIndex):
@@ -421,6 +608,29 @@ class PdqIndex(_StoreIndex):
         index.refresh()
         return index
 
+    @classmethod
+    def from_arrays(
+        cls,
+        vectors: numpy.ndarray,
+        list_ids: numpy.ndarray,
+        *,
+        widths: Sequence[int] | None = None,
+    ) -> "PdqIndex":
+        """An index of the given (n, 32) hashes, all live, without a database (benchmarks).
+
+        ``widths``: the chunk layout, by default the one ``chunk_layout`` picks.
+        """
+        index = cls(expected=len(vectors))
+        if widths is not None:
+            index._index = MultiIndex(widths=widths)
+        index._arrays_fill(vectors, list_ids)
+        return index
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held: the multi-index (hashes, permutations, directories), ids and flags."""
+        return self._index.nbytes + self.ids_nbytes
+
     def _structure_add(self, vectors: numpy.ndarray) -> None:
         self._index.add(vectors)
 
@@ -430,8 +640,8 @@ class PdqIndex(_StoreIndex):
         """(query position, list id, distance) of every live row within ``max_distance``."""
         with self._lock:
             queries, rows, distances = self._index.search(vectors, max_distance=max_distance)
-            live = self.live[rows]
-            return queries[live], self.list_ids[rows[live]], distances[live]
+            live = self.live_at(rows)
+            return queries[live], self.list_ids_of(rows[live]), distances[live]
 
     def search_hex(
         self, pdqs: Sequence[str], *, max_distance: int
@@ -583,16 +793,13 @@ class ExactIndex(_StoreIndex):
     ) -> "ExactIndex":
         """An index of the given values, all live, without a database (tests, benchmarks)."""
         index = cls(algorithm)
-        index._values.add(vectors)
-        index.row_ids = numpy.arange(1, len(vectors) + 1, dtype=numpy.int64)
-        index.list_ids = numpy.asarray(list_ids, dtype=numpy.int64)
-        index.live = numpy.ones(len(vectors), dtype=bool)
+        index._arrays_fill(vectors, list_ids)
         return index
 
     @property
     def nbytes(self) -> int:
         """Memory held: the sorted values and the per-row ids and flags."""
-        return self._values.nbytes + self.row_ids.nbytes + self.list_ids.nbytes + self.live.nbytes
+        return self._values.nbytes + self.ids_nbytes
 
     def _structure_add(self, vectors: numpy.ndarray) -> None:
         self._values.add(vectors)
@@ -608,5 +815,5 @@ class ExactIndex(_StoreIndex):
         """
         with self._lock:
             positions, rows = self._values.lookup(queries)
-            live = self.live[rows]
-            return positions[live], self.list_ids[rows[live]]
+            live = self.live_at(rows)
+            return positions[live], self.list_ids_of(rows[live])

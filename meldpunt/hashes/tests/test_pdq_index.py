@@ -3,11 +3,13 @@
 import numpy
 import pytest
 
-from meldpunt.hashes import matching
+from meldpunt.hashes import indexes, matching
 from meldpunt.hashes.indexes import (
+    LEAN,
     NARROW,
     WIDE,
     MultiIndex,
+    PdqIndex,
     chunk_radii,
     pdq_brute_force,
 )
@@ -54,7 +56,7 @@ def _as_set(found) -> set[tuple[int, int, int]]:
     return set(zip(*(part.tolist() for part in found), strict=True))
 
 
-@pytest.mark.parametrize("widths", [NARROW, WIDE])
+@pytest.mark.parametrize("widths", [NARROW, WIDE, LEAN])
 @pytest.mark.parametrize("max_distance", [31, 0, 47])
 def test_multi_index_finds_exactly_what_brute_force_finds_on_uniform_hashes(max_distance, widths):
     stored, queries = _uniform_and_planted(1, 20_000, 1360)
@@ -69,7 +71,7 @@ def test_multi_index_finds_exactly_what_brute_force_finds_on_uniform_hashes(max_
         assert set(range(32)) <= distances and not distances & {32, 33}
 
 
-@pytest.mark.parametrize("widths", [NARROW, WIDE])
+@pytest.mark.parametrize("widths", [NARROW, WIDE, LEAN])
 def test_multi_index_finds_exactly_what_brute_force_finds_on_clustered_hashes(widths):
     stored, queries = _clustered(2, 400, 50)
     index = MultiIndex(widths=widths)
@@ -85,7 +87,8 @@ def test_chunk_radii_keep_the_pigeonhole_bound():
     assert chunk_radii(NARROW, 31) == [1] * 16
     assert sorted(chunk_radii(WIDE, 31)) == [1] * 4 + [2] * 8
     assert chunk_radii(WIDE, 31)[:4] == [2] * 4  # the widest chunks probe furthest
-    for widths in (NARROW, WIDE):
+    assert chunk_radii(LEAN, 31) == [3] * 8
+    for widths in (NARROW, WIDE, LEAN):
         for distance in (0, 5, 31, 47, 64):
             radii = chunk_radii(widths, distance)
             assert sum(radius + 1 for radius in radii) == distance + 1
@@ -145,3 +148,44 @@ def test_a_store_replaced_underneath_is_read_again_from_scratch(tmp_path):
     assert rebuilt is not index
     found = rebuilt.search(_hexes(stored[[4, 9]]), max_distance=0)
     assert found == [{}, {hash_list.pk: 0}]
+
+
+def test_row_numbers_past_16_bits_are_found_and_widen_past_the_high_byte(monkeypatch):
+    """Rows are held as 16 low bits plus a high byte, widened to 16 bits when rows outgrow it.
+
+    With the low part cut to 4 bits here, 5,000 rows need a second high byte, so the
+    widening (done at 16,777,216 rows in production) runs on a small index.
+    """
+    monkeypatch.setattr(indexes, "ROW_LOW_BITS", 4)
+    stored, queries = _uniform_and_planted(6, 5000, 400)
+    index = MultiIndex(stored[:3000], widths=NARROW)
+    assert index.high[0].dtype == numpy.uint8
+    index.add(stored[3000:])
+    assert index.high[0].dtype == numpy.uint16
+    found = index.search(queries, max_distance=31)
+    assert _as_set(found) == _as_set(pdq_brute_force(stored, queries, max_distance=31))
+    assert max(row for _q, row, _d in _as_set(found)) > 4096
+
+
+def test_crowded_buckets_widen_the_directory_and_stay_exact():
+    """300 copies of one hash (one value on many lists) overflow a one-byte directory block."""
+    stored, queries = _uniform_and_planted(7, 3000, 200)
+    crowded = numpy.concatenate([stored, numpy.repeat(stored[:1], 300, axis=0)])
+    index = MultiIndex(stored[:1000], widths=WIDE)
+    assert index.directories[0].fine.dtype == numpy.uint8
+    index.add(crowded[1000:])
+    assert index.directories[0].fine.dtype == numpy.uint16
+    found = index.search(queries, max_distance=31)
+    assert _as_set(found) == _as_set(pdq_brute_force(crowded, queries, max_distance=31))
+
+
+def test_per_row_ids_and_flags_take_about_four_bytes_and_retire_by_id():
+    stored, _queries = _uniform_and_planted(8, 30_000, 4)
+    lists = numpy.repeat([5, 6, 7], 10_000)
+    index = PdqIndex.from_arrays(stored, lists)
+    assert index.ids_nbytes <= 4.2 * len(stored)  # uint32 ids, 3 runs of lists, a bit each
+    probe = _hexes(stored[[0, 15_000, 29_999]])
+    assert index.search(probe, max_distance=0) == [{5: 0}, {6: 0}, {7: 0}]
+    index._flags_apply(numpy.array([5, 7]), numpy.array([1, 29_999, 40_000]))  # ids from 1
+    assert index.search(probe, max_distance=0) == [{}, {}, {7: 0}]
+    assert len(index) == 20_000 - 2
