@@ -20,9 +20,10 @@ from django.utils import translation
 from meldpunt.cases.models import Case
 from meldpunt.cases.tests.factories import make_report
 from meldpunt.chat.models import Chat
+from meldpunt.hotline.models import ReportedUrl
 from meldpunt.intake.models import Author, Message, Report, ReportChannel
 from meldpunt.lines.models import LineKind
-from meldpunt.network.models import Forward, ForwardFeedback
+from meldpunt.network.models import Forward, ForwardFeedback, PartnerHotlineReport
 from meldpunt.network.tests.factories import make_partner
 from meldpunt.stats.figures import display_rows, pilot_table
 from meldpunt.stats.selectors import Scope
@@ -232,8 +233,17 @@ def test_a_period_without_reports_shows_an_empty_pilot_table(client):
 def test_the_migration_fills_the_channel_that_the_rows_still_show():
     fill = importlib.import_module("meldpunt.intake.migrations.0006_report_channel").channels_fill
     category = make_category()
-    chatted, other = make_report(category=category), make_report(category=category)
+    chatted, imported, other = (make_report(category=category) for _ in range(3))
     Chat.objects.create(line=category.line, data_key=_sealed(), report=chatted)
+    from_partner = ReportedUrl.objects.create(
+        report=imported, sealed_url=b"-", url_tag="t", created_at=MARCH
+    )
+    PartnerHotlineReport.objects.create(
+        partner=make_partner(name="eco"), external_id="DE-1", reported_url=from_partner
+    )
+    ReportedUrl.objects.create(report=other, sealed_url=b"-", url_tag="u", created_at=MARCH)
     fill(apps, None)
     assert Report.objects.get(pk=chatted.pk).channel == ReportChannel.CHAT
+    assert Report.objects.get(pk=imported.pk).channel == ReportChannel.PARTNER_HOTLINE
+    # A form or an API report: nothing stored tells them apart, so not guessed.
     assert Report.objects.get(pk=other.pk).channel == ReportChannel.UNKNOWN
