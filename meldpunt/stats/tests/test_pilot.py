@@ -67,8 +67,9 @@ class Pilot:
         f = [self.report(self.drugs, FORM) for _ in range(4)]
         self.assess(f[0], "usable")
         self.forward(f[0], self.police, redacted=True, feedback="taken_up")
+        # Written first but sent later: the first response is the earliest message.
+        self.staff_message(f[0], hours=30)
         self.staff_message(f[0], hours=5)
-        self.staff_message(f[0], hours=30)  # a later message is not the first response
         self.assess(f[1], "usable")
         self.forward(f[1], self.police, redacted=False, feedback="no_action")
         self.staff_message(f[1], hours=10)
