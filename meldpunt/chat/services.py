@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from nacl.public import PrivateKey
 
+from meldpunt.intake.models import ReportChannel
 from meldpunt.intake.services import IntakeError, report_submit
 from meldpunt.lines.models import Line, LineMembership
 from meldpunt.vault import crypto
@@ -435,6 +436,7 @@ def chat_receipt(*, access: ReporterAccess) -> str:
                 category=category,
                 answers={"chat": _transcript_text(chat=chat, key_bytes=access.key_bytes)},
                 questions={"chat": question},
+                channel=ReportChannel.CHAT,
             )
         except IntakeError as error:  # the receipt category no longer takes reports
             raise ChatError(ChatErrorCode.NO_CATEGORY, error.message) from error

@@ -1,8 +1,9 @@
 """The report and the dialogue with its reporter.
 
 Only routing and statistics metadata is plaintext (line, category, status,
-municipality code, times rounded to the hour). Answers, messages and files are
-encrypted under the report's data key; see docs/security.md.
+municipality code, the channel it came through, times rounded to the hour).
+Answers, messages and files are encrypted under the report's data key; see
+docs/security.md.
 """
 
 import secrets
@@ -11,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.evidence.models import EvidenceFile
-from meldpunt.lines.models import Category, Line
+from meldpunt.lines.models import Category, Line, LineKind
 from meldpunt.vault.models import DataKey, StaffUser, hour_now
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -31,6 +32,28 @@ class ReportStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class ReportChannel(models.TextChoices):
+    """How a report reached the reporting point: plaintext metadata the organisation knows.
+
+    Set where each channel creates the report (intake.services.report_submit's
+    callers); the pilot evaluation compares channels with it (docs/statistics.md).
+    "Mailbox dialogue" is not a way in: it is a web-form report whose reporter
+    wrote back in the mailbox, which the statistics derive from the messages.
+    """
+
+    FORM = "form", _("Web form")
+    API = "api", _("API")
+    CHAT = "chat", _("Chat")
+    WEB_ADDRESS = "web_address", _("Web address (content hotline form)")
+    PARTNER_HOTLINE = "partner_hotline", _("Partner hotline")
+    UNKNOWN = "unknown", _("Not known")
+
+    @classmethod
+    def of_web_form(cls, line: Line) -> "ReportChannel":
+        """The content hotline's form takes web addresses; every other line's is the form."""
+        return cls.WEB_ADDRESS if line.kind == LineKind.CONTENT_HOTLINE else cls.FORM
+
+
 # What the reporter is told about each status: plain words, no internal detail.
 REPORTER_STATUS_TEXT = {
     ReportStatus.NEW: _("Your report has been received and will be read soon."),
@@ -48,6 +71,9 @@ class Report(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
     status = models.CharField(max_length=20, choices=ReportStatus, default=ReportStatus.NEW)
     municipality_code = models.CharField(max_length=10, blank=True)
+    channel = models.CharField(
+        max_length=20, choices=ReportChannel, default=ReportChannel.UNKNOWN, editable=False
+    )
     received_at = models.DateTimeField(default=hour_now)
     last_activity_at = models.DateTimeField(default=hour_now)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -35,7 +35,7 @@ from meldpunt.vault.receipts import (
     receipt_tag,
 )
 
-from .models import Attachment, Author, Message, Report, ReportStatus, hour_now
+from .models import Attachment, Author, Message, Report, ReportChannel, ReportStatus, hour_now
 from .signals import report_submitted
 
 logger = logging.getLogger(__name__)
@@ -175,6 +175,7 @@ def report_submit(
     staged: list[tuple[IncomingFile, PreparedFile]] = (),
     submission_token: str | None = None,
     has_mailbox: bool = True,
+    channel: ReportChannel = ReportChannel.UNKNOWN,
 ) -> Submission:
     """Seal and store a new report with its files, all or nothing.
 
@@ -187,6 +188,8 @@ def report_submit(
     that come from another organisation rather than a person (a partner
     hotline's address report): nobody gets a receipt, so no slow derivation
     runs and no reporter key is sealed; ``Submission.receipt`` is empty.
+    ``channel`` says how the report came in (plaintext, for the pilot
+    evaluation); every way in passes its own.
     ``staged`` are files already cleaned (intake.staging.files_unstage); they
     are stored with ``files``, all or none, and discarded from memory in every
     case. Raises
@@ -233,6 +236,7 @@ def report_submit(
                 line=line,
                 category=category,
                 municipality_code=municipality_code,
+                channel=channel,
                 receipt_lookup=lookup,
                 receipt_tag=tag,
                 data_key=data_key,

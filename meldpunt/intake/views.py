@@ -31,7 +31,7 @@ from .forms import (
     StagedFilesForm,
     SubmissionForm,
 )
-from .models import Report
+from .models import Report, ReportChannel
 from .multipart import multipart_is_complete
 from .reporter_links import reporter_links
 from .retention import report_kept_until
@@ -305,6 +305,7 @@ def submit(request: HttpRequest, line_slug: str, category_slug: str) -> HttpResp
             ],
             staged=staging.files_unstage(secret=secret, names=staged.names()),
             submission_token=submission_form.cleaned_data["token"],
+            channel=ReportChannel.of_web_form(category.line),
         )
     except DerivationBusy:
         staged.add_error(

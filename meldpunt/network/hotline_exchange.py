@@ -23,6 +23,7 @@ from meldpunt.hotline.exchange import (
     document_verify,
 )
 from meldpunt.hotline.models import ReportedUrl
+from meldpunt.intake.models import ReportChannel
 from meldpunt.intake.services import IntakeError, report_submit
 from meldpunt.lines.models import QuestionKind
 from meldpunt.lines.webaddress import UrlRefused, url_normalise
@@ -101,6 +102,7 @@ def _file(exchange: PartnerHotlineExchange, payload: dict, actor: StaffUser | No
                 answers={question.key: address.url},
                 questions={question.key: question.label},
                 has_mailbox=False,
+                channel=ReportChannel.PARTNER_HOTLINE,
             )
             item = ReportedUrl.objects.filter(report=submission.report).first()
             if item is None:  # the category's line is no longer a content hotline

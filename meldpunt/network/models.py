@@ -355,6 +355,10 @@ class Forward(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # True when a supervisor forwarded with unreviewed passages; the reason is in the audit log.
     used_override = models.BooleanField(default=False)
+    # Whether identifying details were taken out of the text before it left (any
+    # passage not kept): plaintext for the pilot evaluation, never which or how
+    # many. None for forwards made before this was recorded (December 2026).
+    redacted = models.BooleanField(null=True, default=None, editable=False)
     channel = models.CharField(
         max_length=20, choices=DeliveryChannel, default=DeliveryChannel.PORTAL
     )

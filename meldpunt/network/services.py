@@ -394,6 +394,7 @@ def forward_create(
                 recipients=recipients[partner.pk],
                 actor=actor,
                 used_override=clearance.is_override,
+                redacted=any(mark.decision != Decision.KEEP for mark in draft.marks),
             )
             for partner in partners
         ]
@@ -431,6 +432,7 @@ def forward_seal(
     recipients: list[StaffUser],
     actor: StaffUser | None,
     used_override: bool = False,
+    redacted: bool = False,
     attachments: Sequence[Attachment] = (),
     written_blobs: list[str] | None = None,
     address_action: AddressAction | None = None,
@@ -443,7 +445,8 @@ def forward_seal(
     notified" at once. For a partner on e-mail or webhook the forward is
     encrypted to its OpenPGP key here, files included, and a task sends it.
     The name of every file blob written is added to ``written_blobs`` at once,
-    so the caller can delete them if its transaction fails.
+    so the caller can delete them if its transaction fails. ``redacted``: the
+    caller took identifying details out of ``text`` (statistics only).
     """
     forward_key = crypto.new_data_key()
     is_portal = partner.delivery_channel == DeliveryChannel.PORTAL
@@ -454,6 +457,7 @@ def forward_seal(
         sealed_body=crypto.encrypt(forward_key, text.encode(), context=BODY_CONTEXT),
         created_by=actor,
         used_override=used_override,
+        redacted=redacted,
         fee=partner.fee_per_forward,
         channel=partner.delivery_channel,
         delivery_state=DeliveryState.AVAILABLE if is_portal else DeliveryState.QUEUED,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from meldpunt.cases.models import ClassificationOption, CloseOutcome, TriageOutcome
 from meldpunt.chat.models import ChatStatus, ContactChannel, ContactType, SurveyQuestion
 from meldpunt.hotline.models import HostingRoute
-from meldpunt.intake.models import ReportStatus
+from meldpunt.intake.models import ReportChannel, ReportStatus
 from meldpunt.lines.models import Category, Line, Municipality
 from meldpunt.network.models import PartnerKind
 
@@ -202,6 +202,76 @@ def months_table(scope: Scope) -> Table:
         measures=(_reports(),),
         rows=[((month.strftime("%Y-%m"),), (n,)) for month, n in counts.items()],
         is_sensitive=True,
+    )
+
+
+def _pilot_channels() -> list[tuple[str, str]]:
+    """The channels in the pilot's order; the web form without and with a mailbox dialogue."""
+    return [
+        (ReportChannel.FORM, _("Web form, no dialogue")),
+        (selectors.MAILBOX_DIALOGUE, _("Web form with mailbox dialogue")),
+        (ReportChannel.CHAT, str(ReportChannel.CHAT.label)),
+        (ReportChannel.API, str(ReportChannel.API.label)),
+        (ReportChannel.WEB_ADDRESS, str(ReportChannel.WEB_ADDRESS.label)),
+        (ReportChannel.PARTNER_HOTLINE, str(ReportChannel.PARTNER_HOTLINE.label)),
+        (ReportChannel.UNKNOWN, _("Channel not known")),
+    ]
+
+
+def pilot_table(scope: Scope) -> Table:
+    """The pilot evaluation: per line and category, the channels side by side.
+
+    Which way of reporting works best for which crime: how many reports each
+    channel brought, how many were usable, forwarded, followed up by the
+    partner and needed identifying details taken out, and how soon staff
+    first answered. A channel with a hidden count shows none of its shares
+    either: a share of a few reports would give the count away.
+    """
+    counts = selectors.pilot_counts(scope)
+    hours = selectors.pilot_hours_to_first_response(scope)
+    threshold = min_count()
+    categories = Category.objects.filter(line_id__in=scope.line_ids).select_related("line")
+    rows = []
+    for category in categories.order_by("line__order", "line__name", "order", "name"):
+        for channel, label in _pilot_channels():
+            key = (category.line_id, category.pk, channel)
+            if key not in counts:
+                continue
+            n = counts[key]
+            values: tuple[Value, ...] = (
+                n["reports"],
+                share(n["usable"], n["reports"]),
+                share(n["forwarded"], n["reports"]),
+                share(n["followed_up"], n["forwarded"]),
+                share(n["redacted"], n["redaction_known"]),
+                selectors.histogram_median(hours.get(key, {})),
+            )
+            if n["reports"] < threshold:
+                values = (n["reports"], *(None for _value in values[1:]))
+            rows.append(((category.line.title, category.title, label), values))
+    return Table(
+        slug="pilot",
+        title=_("Pilot evaluation: channels per category"),
+        columns=(_("Line"), _("Category"), _("Channel")),
+        measures=(
+            _reports(),
+            Measure("usable_share", _("Usable in triage"), Kind.PERCENT),
+            Measure("forwarded_share", _("Forwarded"), Kind.PERCENT),
+            Measure("followed_up_share", _("Followed up by the partner"), Kind.PERCENT),
+            Measure("redacted_share", _("Identifying details redacted"), Kind.PERCENT),
+            Measure("first_response_hours", _("Median hours to the first response"), Kind.HOURS),
+        ),
+        rows=rows,
+        is_sensitive=True,
+        chart_bars=0,
+        note=_(
+            "Usable and forwarded: shares of the channel's reports. Followed up (the partner "
+            "took it up or it led to an arrest or seizure) and redacted: shares of the "
+            "forwarded reports. First response: whole hours from receipt to the first message "
+            "from staff, both stored rounded to the hour. Where a channel brought fewer reports "
+            "than the threshold, its shares are left out (–) so that the count cannot be "
+            "worked out from them."
+        ),
     )
 
 
@@ -637,6 +707,7 @@ TABLES: dict[str, Callable[[Scope], Table]] = {
     "closing": closing_table,
     "partner_kinds": partner_kinds_table,
     "response_times": response_times_table,
+    "pilot": pilot_table,
     "classifications": classifications_table,
     "known_material": known_material_table,
     "hotline_summary": hotline_summary_table,

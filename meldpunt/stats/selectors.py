@@ -19,18 +19,26 @@ from datetime import date, datetime
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
+    Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.expressions import Func
 from django.utils import timezone
 
 from meldpunt.cases.access import member_lines
-from meldpunt.cases.models import CaseClassification
+from meldpunt.cases.models import CaseClassification, TriageOutcome
 from meldpunt.chat.models import Chat, ContactRegistration, SurveyCount
 from meldpunt.evidence.models import EvidenceMatch
 from meldpunt.hotline.models import Assessment, HotlineState, KnownStatus, ReportedUrl
@@ -40,10 +48,11 @@ from meldpunt.intake.models import (
     Message,
     PurgedMaterialCount,
     Report,
+    ReportChannel,
     ReportStatus,
 )
 from meldpunt.lines.models import Line
-from meldpunt.network.models import Forward
+from meldpunt.network.models import FOLLOWED_UP_OUTCOMES, Forward
 from meldpunt.vault.models import Role, StaffUser
 
 
@@ -557,3 +566,86 @@ def chats_started(scope: Scope) -> dict[str, int]:
         .annotate(n=Count("pk"))
     )
     return dict(rows)
+
+
+# A web-form report whose reporter wrote back in the mailbox: the pilot's "mailbox
+# dialogue", told apart from the form alone by the messages' plaintext author.
+MAILBOX_DIALOGUE = "mailbox_dialogue"
+
+
+def _pilot_reports(scope: Scope) -> QuerySet[Report]:
+    """The scope's reports with ``pilot_channel``: the stored channel, a dialogue split off."""
+    reporter_wrote = Exists(
+        Message.objects.filter(report=OuterRef("pk"), author=Author.REPORTER).order_by()
+    )
+    return reports_in(scope).annotate(
+        pilot_channel=Case(
+            When(Q(reporter_wrote, channel=ReportChannel.FORM), then=Value(MAILBOX_DIALOGUE)),
+            default=F("channel"),
+            output_field=CharField(),
+        )
+    )
+
+
+def _forwards_of_report(**conditions) -> Exists:
+    return Exists(Forward.objects.filter(report=OuterRef("pk"), **conditions).order_by())
+
+
+PilotKey = tuple[int, int, str]  # line, category, channel
+
+
+def pilot_counts(scope: Scope) -> dict[PilotKey, dict[str, int]]:
+    """Per line, category and channel, in one grouped query: reports and their outcomes.
+
+    ``usable``: assessed usable in triage; ``forwarded``: with at least one
+    forward; ``followed_up``: a partner's feedback on one of its forwards says
+    taken up or led to an arrest or seizure; ``redaction_known``/``redacted``:
+    forwarded reports whose forwards record whether identifying details were
+    taken out, and those of them where some were. A report counts once in each,
+    however many forwards it has.
+    """
+    rows = (
+        _pilot_reports(scope)
+        .values_list("line_id", "category_id", "pilot_channel")
+        .annotate(
+            reports=Count("pk"),
+            usable=Count("pk", filter=Q(case__triage_outcome=TriageOutcome.USABLE)),
+            forwarded=Count("pk", filter=_forwards_of_report()),
+            followed_up=Count(
+                "pk", filter=_forwards_of_report(feedback__outcome__in=FOLLOWED_UP_OUTCOMES)
+            ),
+            redaction_known=Count("pk", filter=_forwards_of_report(redacted__isnull=False)),
+            redacted=Count("pk", filter=_forwards_of_report(redacted=True)),
+        )
+    )
+    keys = ("reports", "usable", "forwarded", "followed_up", "redaction_known", "redacted")
+    return {
+        (line_id, category_id, channel): dict(zip(keys, counts, strict=True))
+        for line_id, category_id, channel, *counts in rows
+    }
+
+
+def pilot_hours_to_first_response(scope: Scope) -> dict[PilotKey, dict[int, int]]:
+    """Per line, category and channel: {whole hours from receipt to the first staff message: n}.
+
+    A subquery per report (the first staff message), unlike the per-line
+    histogram's single join: the channel split needs the report's own row.
+    """
+    first_response = (
+        Message.objects.filter(report=OuterRef("pk"), author=Author.STAFF)
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    rows = (
+        _pilot_reports(scope)
+        .annotate(first_response_at=Subquery(first_response))
+        .filter(first_response_at__isnull=False)
+        .annotate(hours=HoursBetween("received_at", "first_response_at"))
+        .values_list("line_id", "category_id", "pilot_channel", "hours")
+        .annotate(n=Count("pk"))
+    )
+    histograms: dict[PilotKey, dict[int, int]] = {}
+    for line_id, category_id, channel, hours, n in rows:
+        bucket = histograms.setdefault((line_id, category_id, channel), {})
+        bucket[hours] = bucket.get(hours, 0) + n
+    return histograms

@@ -20,6 +20,7 @@ from meldpunt.chat.models import (
     OpeningHours,
 )
 from meldpunt.chat.services import ChatError, ChatErrorCode
+from meldpunt.intake.models import ReportChannel
 from meldpunt.intake.retention_tasks import purge_expired_reports
 from meldpunt.intake.services import mailbox_open, report_content
 from meldpunt.testing import make_staff
@@ -233,6 +234,7 @@ def test_receipt_turns_the_chat_into_a_report_whose_mailbox_holds_the_transcript
     assert "Welke garage?" in transcript["chat"]
     assert access.chat.report == mailbox.report
     assert mailbox.report.line == line
+    assert mailbox.report.channel == ReportChannel.CHAT
 
 
 def test_purge_destroys_transcripts_after_the_chat_retention_period():

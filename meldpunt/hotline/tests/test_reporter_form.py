@@ -11,7 +11,7 @@ from meldpunt.hotline.models import HotlineState, ReportedUrl
 from meldpunt.hotline.sealing import url_open
 from meldpunt.hotline.tasks import reported_url_check_task
 from meldpunt.intake.forms import SubmissionForm
-from meldpunt.intake.models import Report
+from meldpunt.intake.models import Report, ReportChannel
 from meldpunt.lines.models import LineKind, Question, QuestionKind
 from meldpunt.testing import make_category, make_line
 
@@ -53,6 +53,7 @@ def test_reported_addresses_are_normalised_stored_and_checked(client, fake_web, 
     assert response.status_code == 200 and response.context["receipt"]
     [item] = ReportedUrl.objects.all()  # the same address twice is one address
     assert item.report == Report.objects.get()
+    assert item.report.channel == ReportChannel.WEB_ADDRESS
     assert url_open(item.sealed_url) == fake_web.url("/a.jpg", host="pics.example.test")
     assert item.state == HotlineState.ASSESSMENT and item.check_count == 1
 

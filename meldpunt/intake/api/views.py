@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from meldpunt.intake import selectors, services
 from meldpunt.intake.forms import FilesForm, MessageForm, ReceiptForm, ReportForm
+from meldpunt.intake.models import ReportChannel
 from meldpunt.jsonapi import ANY_METHOD, ApiError, api_view
 from meldpunt.lines.models import Category, Line, Question, QuestionKind
 from meldpunt.vault.blobs import BlobStoreUnavailable
@@ -101,6 +102,7 @@ def report_submit(request: HttpRequest, line_slug: str, category_slug: str) -> H
             questions={q.key: q.label for q in form.questions},
             municipality_code=form.municipality_code(),
             files=_incoming(files_form.uploads()),
+            channel=ReportChannel.API,
         )
     except DerivationBusy as error:
         raise busy(_("The reporting point is very busy. The report was not stored.")) from error

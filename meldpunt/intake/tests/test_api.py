@@ -23,7 +23,7 @@ from meldpunt.intake import api_urls
 from meldpunt.intake.api import views
 from meldpunt.intake.api.openapi import openapi_document
 from meldpunt.intake.api.tokens import PREFIX
-from meldpunt.intake.models import Author, Message, Report, ReportStatus
+from meldpunt.intake.models import Author, Message, Report, ReportChannel, ReportStatus
 from meldpunt.intake.multipart import CloseDelimiterWatch
 from meldpunt.intake.retention import report_kept_until
 from meldpunt.intake.services import (
@@ -215,6 +215,7 @@ def test_json_submission_returns_a_receipt_that_opens_the_report(api, category):
     assert body["status"]["code"] == "new"
     access = mailbox_open(receipt=body["receipt"])
     assert access.report.municipality_code == "GM0363"
+    assert access.report.channel == ReportChannel.API
     content = report_content(report=access.report, key_bytes=access.key_bytes)
     assert content["answers"] == {
         "what": "Er wordt gedeald",

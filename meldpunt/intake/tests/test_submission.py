@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from meldpunt.intake.models import Report, ReportStatus
+from meldpunt.intake.models import Report, ReportChannel, ReportStatus
 from meldpunt.intake.services import IntakeError, mailbox_open, report_content, report_submit
 from meldpunt.testing import make_category, make_staff, sign_in, submission_token
 from meldpunt.vault import receipts
@@ -33,6 +33,7 @@ def test_web_submission_returns_receipt_that_opens_mailbox(client):
     assert report_content(report=access.report, key_bytes=access.key_bytes)["answers"] == {
         "what": "Er wordt gedeald bij de snackbar"
     }
+    assert access.report.channel == ReportChannel.FORM  # plaintext, for the pilot evaluation
 
 
 def test_wrong_receipt_opens_nothing(client):

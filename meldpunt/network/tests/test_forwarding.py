@@ -122,6 +122,7 @@ def test_forward_is_refused_while_a_finding_is_unreviewed_and_allowed_after_reda
     assert world.report.status == ReportStatus.FORWARDED
     assert forward.partner == world.partner and forward.created_by == world.analyst
     assert not forward.used_override
+    assert forward.redacted is True  # plaintext for the pilot evaluation: which detail, never
     assert forward.delivery_state == DeliveryState.AVAILABLE
     # Sealed for the partner's member only: the analyst cannot open the partner's copy.
     assert list(forward.data_key.grants.values_list("user", flat=True)) == [world.member.pk]
@@ -185,6 +186,7 @@ def test_keeping_a_finding_also_clears_the_gate(world):
     client.post(urls["decide"], {"version": 1, "index": 0, "decision": "keep"})
     assert client.post(urls["forward"], _forward_data(world, version=2)).status_code == 302
     assert Forward.objects.get().report == world.report
+    assert Forward.objects.get().redacted is False  # nothing was taken out
 
 
 def test_a_supervisor_may_override_with_a_written_reason_which_is_audited(world):

@@ -31,7 +31,7 @@ from meldpunt.hotline.models import HostingTrace, HotlineState, ReportedUrl
 from meldpunt.hotline.sealing import url_open
 from meldpunt.hotline.services import reported_url_create
 from meldpunt.hotline.tests.test_checking import SAMPLE
-from meldpunt.intake.models import Report
+from meldpunt.intake.models import Report, ReportChannel
 from meldpunt.intake.services import report_content
 from meldpunt.lines.models import LineKind, Question, QuestionKind
 from meldpunt.lines.webaddress import url_normalise
@@ -156,6 +156,7 @@ def test_an_imported_report_joins_the_queue_marked_with_its_partner(world):
     item = result.reported_url
     report = item.report
     assert report.line == world["line"] and report.category == world["category"]
+    assert report.channel == ReportChannel.PARTNER_HOTLINE
     assert item.state == HotlineState.NEW and item.next_check_at is not None
     source = PartnerHotlineReport.objects.get()
     assert (source.partner, source.external_id, source.partner_assessment) == (

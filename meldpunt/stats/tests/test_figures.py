@@ -239,8 +239,9 @@ def test_the_number_of_queries_does_not_grow_with_the_reports(world):
     with CaptureQueriesContext(connection) as many:
         figures.tables_compute(scope)
     # One query per figure: 23 before the content-hotline tables, which add one each;
-    # the counters the purge kept (two) and the classification shares add three.
-    assert len(many) == len(few) <= 30
+    # the counters the purge kept (two) and the classification shares add three; the
+    # pilot evaluation three (counts, first-response hours, categories).
+    assert len(many) == len(few) <= 33
 
 
 def test_long_tables_chart_their_largest_rows_and_rank_hidden_counts_as_zero():

@@ -50,6 +50,7 @@ def _urls() -> list[tuple[str, str, dict]]:
         ("year", reverse("stats:year"), {"year": "2025"}),
         ("report", reverse("stats:report"), {"year": "2025"}),
         ("csv", reverse("stats:csv", args=["summary"]), PERIOD),
+        ("csv", reverse("stats:csv", args=["pilot"]), PERIOD),  # the pilot evaluation
         ("phenomenon", reverse("stats:phenomenon"), PHENOMENON),
         ("phenomenon_csv", reverse("stats:phenomenon_csv"), PHENOMENON),
     ]
@@ -187,7 +188,7 @@ def test_page_has_charts_and_nothing_outside_the_policy(world, client):
     assert "<style" not in page
     # The only absolute address is the SVG namespace, which is never fetched.
     assert {part.split('"')[0] for part in page.split('="http')[1:]} == {"://www.w3.org/2000/svg"}
-    assert page.count('href="/staff/stats/csv/') == len(TABLES) == 17
+    assert page.count('href="/staff/stats/csv/') == len(TABLES) == 18
 
 
 def test_defaults_to_this_year(world, client):
