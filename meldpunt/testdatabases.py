@@ -21,11 +21,15 @@ import os
 import sqlite3
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.management import call_command
 from django.db import connections
+
+# A run touches its template when it starts; one untouched for a day is no run's.
+STALE_TEMPLATE_SECONDS = 24 * 3600
 
 # Keeps each in-memory test database alive: SQLite drops a shared-cache memory
 # database when its last connection closes.
@@ -74,9 +78,12 @@ def sqlite_template() -> Path:
                 call_command("migrate", verbosity=0, interactive=False)
             # Closing the only connection checkpointed the write-ahead log into the file.
             os.replace(building, path)
-            for stale in folder.glob("*.sqlite3"):
-                if stale != path:
-                    stale.unlink(missing_ok=True)
+        path.touch()  # in use: see below
+        # Templates of other migrations may belong to a run of another checkout that is
+        # still going (deleting one made its tests fail); only unused ones are removed.
+        for stale in folder.glob("*.sqlite3"):
+            if time.time() - stale.stat().st_mtime > STALE_TEMPLATE_SECONDS:
+                stale.unlink(missing_ok=True)
     return path
 
 

@@ -229,7 +229,9 @@ def _load_benchmark():
     return module
 
 
-@pytest.mark.parametrize("name", ["privacy_eval.jsonl", "privacy_heldout.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["privacy_eval.jsonl", "privacy_heldout.jsonl", "privacy_heldout_5.jsonl"]
+)
 def test_evaluation_set_labels_are_sound(name):
     benchmark = _load_benchmark()
     items = benchmark.load(benchmark.DATA.with_name(name))
