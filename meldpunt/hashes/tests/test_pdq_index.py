@@ -56,8 +56,12 @@ def _as_set(found) -> set[tuple[int, int, int]]:
     return set(zip(*(part.tolist() for part in found), strict=True))
 
 
-@pytest.mark.parametrize("widths", [NARROW, WIDE, LEAN])
-@pytest.mark.parametrize("max_distance", [31, 0, 47])
+# LEAN at distance 47 probes radius 5 in 22-bit chunks (17 s of CPU) for a layout
+# the product never picks; it is checked at 31 and 0.
+@pytest.mark.parametrize(
+    ("max_distance", "widths"),
+    [(d, w) for d in (31, 0, 47) for w in (NARROW, WIDE, LEAN) if (d, w) != (47, LEAN)],
+)
 def test_multi_index_finds_exactly_what_brute_force_finds_on_uniform_hashes(max_distance, widths):
     stored, queries = _uniform_and_planted(1, 20_000, 1360)
     index = MultiIndex(stored[:15_000], widths=widths)

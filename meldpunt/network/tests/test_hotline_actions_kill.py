@@ -1,4 +1,4 @@
-"""The worker is killed (SIGKILL) during a batch of 200 notices and another takes over:
+"""The worker is killed (SIGKILL) during a batch of 60 notices and another takes over:
 the SMTP server receives every notice, each under one Message-ID; at most the one
 in flight at the kill is handed over twice (docs/hotline.md).
 
@@ -27,7 +27,9 @@ from meldpunt.workers.testing import DB_TASKS, wait_until, worker_start
 
 from ..tasks import address_action_send
 
-NOTICES = 200
+# Killed after 20: the rest (40) is what the second worker takes over; the
+# suite ran 200 until its time had to be cut (116 s on a busy machine).
+NOTICES = 60
 START_SECONDS = 90
 # The recovery bound of the worker tests (dead after 3 s, recovery every second),
 # generous for a busy machine, plus the time to send the rest of the batch.
@@ -64,7 +66,7 @@ def _notices() -> list[AddressAction]:
     return made
 
 
-def test_a_worker_killed_during_200_notices_loses_no_notice_and_repeats_at_most_one(
+def test_a_worker_killed_during_a_batch_of_notices_loses_no_notice_and_repeats_at_most_one(
     database_url, tmp_path, workers, smtp_server
 ):
     notices = _notices()
