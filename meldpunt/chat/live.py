@@ -11,7 +11,8 @@ with Last-Event-ID and goes on where it stopped.
 Database work runs in the event loop's shared thread pool (thread_sensitive
 False), not in a thread of the request's own: an open stream then holds no
 database connection of its own, so hundreds of streams use a handful of
-connections (one per pool thread) instead of one each.
+connections (one per pool thread) instead of one each. With a connection pool
+(MELDPUNT_DB_POOL) those threads hand their connection back after each use.
 
 Only under ASGI does a stream hold nothing but a coroutine. Under WSGI it
 would hold a server thread, so there the pages do not load the script and
@@ -102,13 +103,25 @@ def _news(
     return News(events=events, chat=chat, last_pk=last), now_position
 
 
-def _news_in_pool(**arguments) -> tuple[News, int]:
+def _database_work(function, /, *args, **kwargs):
+    """Run ``function`` in a thread of the event loop's pool, which keeps its connection.
+
+    Except a broken one: after a DatabaseError the thread's next call connects afresh.
+    And, with Django's connection pool (settings.DB_POOL_SIZE), any: the connection goes
+    back to the pool at once, so these threads hold none that a request may be waiting for.
+    """
     try:
-        return _news(**arguments)
+        return function(*args, **kwargs)
     except DatabaseError:
-        # This pool thread's connection may be broken: the next poll connects afresh.
         connection.close()
         raise
+    finally:
+        if connection.settings_dict["OPTIONS"].get("pool"):
+            connection.close()
+
+
+async def _in_pool_thread(function, /, *args, **kwargs):
+    return await sync_to_async(_database_work, thread_sensitive=False)(function, *args, **kwargs)
 
 
 @dataclass
@@ -127,18 +140,14 @@ class WatchCursor:
 
 def messages_since(cursor: WatchCursor, now: float) -> set[int] | None:
     """Chats with messages the cursor has not seen; None when the cursor was only set up."""
-    try:
-        if cursor.last_pk is None:
-            newest = ChatMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
-            cursor.last_pk = newest or 0
-            return None
-        condition = Q(pk__gt=cursor.last_pk)
-        if cursor.gaps:
-            condition |= Q(pk__in=list(cursor.gaps))
-        rows = list(ChatMessage.objects.filter(condition).values_list("pk", "chat_id"))
-    except DatabaseError:
-        connection.close()  # this pool thread's connection may be broken: connect afresh
-        raise
+    if cursor.last_pk is None:
+        newest = ChatMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
+        cursor.last_pk = newest or 0
+        return None
+    condition = Q(pk__gt=cursor.last_pk)
+    if cursor.gaps:
+        condition |= Q(pk__in=list(cursor.gaps))
+    rows = list(ChatMessage.objects.filter(condition).values_list("pk", "chat_id"))
     seen = {pk for pk, _chat in rows}
     newest = max(seen | {cursor.last_pk})
     gaps = {pk: until for pk, until in cursor.gaps.items() if pk not in seen and until > now}
@@ -178,9 +187,7 @@ class MessageWatch:
         loop = asyncio.get_running_loop()
         while self.subscribers:
             try:
-                chats = await sync_to_async(messages_since, thread_sensitive=False)(
-                    cursor, loop.time()
-                )
+                chats = await _in_pool_thread(messages_since, cursor, loop.time())
             except DatabaseError:
                 chats = set()
             if chats is None:
@@ -225,7 +232,8 @@ async def _stream(
     try:
         while loop.time() < deadline:
             news_arrived.clear()  # before the query: news after it wakes us again
-            news, position = await sync_to_async(_news_in_pool, thread_sensitive=False)(
+            news, position = await _in_pool_thread(
+                _news,
                 chat_pk=chat_pk,
                 chat=chat,
                 key_bytes=key_bytes,
@@ -260,7 +268,7 @@ def _reporter_chat(request: HttpRequest) -> services.ReporterAccess | None:
 
 
 async def reporter_events(request: HttpRequest) -> HttpResponse:
-    access = await sync_to_async(_reporter_chat, thread_sensitive=False)(request)
+    access = await _in_pool_thread(_reporter_chat, request)
     if access is None:
         return HttpResponse(status=404)
     return _event_response(
@@ -294,7 +302,7 @@ def _staff_chat_key(request: HttpRequest, pk: int) -> tuple[int, bytes] | None:
 
 
 async def staff_events(request: HttpRequest, pk: int) -> HttpResponse:
-    found = await sync_to_async(_staff_chat_key, thread_sensitive=False)(request, pk)
+    found = await _in_pool_thread(_staff_chat_key, request, pk)
     if found is None:
         return HttpResponse(status=404)
     chat_pk, key_bytes = found
