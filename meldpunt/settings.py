@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # Outside all but the two above, so it sees every answer, also those of other
     # middleware; counts view names and status codes only (docs/operations.md).
     "meldpunt.operations.metrics.RequestMetricsMiddleware",
+    # Outside the session's, which saves staff sessions after the view (chat.live).
+    "meldpunt.chat.live.StreamConnectionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import json
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
@@ -52,6 +52,7 @@ MAX_GAPS = 1000
 WAITING_RECHECK_SECONDS = 2
 STREAM_SECONDS = 25
 RETRY_MILLISECONDS = 1000
+EVENT_STREAM = "text/event-stream"
 
 
 @dataclass(frozen=True)
@@ -256,8 +257,32 @@ async def _stream(
         watch.unsubscribe(chat_pk, news_arrived)
 
 
+class StreamConnectionMiddleware:
+    """An event stream's request gives back its database connection before streaming.
+
+    Why: a request's thread keeps the connection it used (staff sessions are saved on
+    every request, after the view) until its response has ended, and an event stream
+    lasts up to STREAM_SECONDS while reading only in the loop's pool threads. Open
+    staff streams would each hold a connection that long; with a pool
+    (MELDPUNT_DB_POOL) the other requests would wait for them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.streaming
+            and response.get("Content-Type") == EVENT_STREAM
+            and not connection.in_atomic_block
+        ):
+            connection.close()
+        return response
+
+
 def _event_response(stream: AsyncIterator[str]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream, content_type="text/event-stream")
+    response = StreamingHttpResponse(stream, content_type=EVENT_STREAM)
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold events back
     return response

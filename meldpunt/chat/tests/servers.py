@@ -59,4 +59,8 @@ def uvicorn_server(
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # a stream a failed test left open
+            process.kill()
+            process.wait()

@@ -2,8 +2,9 @@
 
 Two server processes on one database, each with a connection pool of two
 (MELDPUNT_DB_POOL, PostgreSQL only; SQLite ignores it): what reaches a reporter's
-event stream does not depend on which process stored it, and a pool smaller than
-the requests at once makes them wait their turn, not fail.
+event stream does not depend on which process stored it, a pool smaller than the
+requests at once makes them wait their turn, not fail, and open event streams
+(also staff's, whose sessions are saved on every request) hold no connection.
 """
 
 import http.client
@@ -19,8 +20,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from meldpunt.chat import services
+from meldpunt.testing import make_staff, sign_in
 
 from .factories import make_chat_line
 from .servers import uvicorn_server
@@ -34,6 +37,15 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def _connection(url: str) -> http.client.HTTPConnection:
     parts = urlsplit(url)
     return http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+
+
+def _open_stream(url: str, path: str, cookies: str) -> http.client.HTTPResponse:
+    stream = _connection(url)
+    # The socket goes with the response: closing that ends the stream.
+    stream.request("GET", path, headers={"Cookie": cookies, "Connection": "close"})
+    response = stream.getresponse()
+    assert response.getheader("Content-Type") == "text/event-stream"
+    return response
 
 
 def _post_message(url: str, token: str, body: str) -> int:
@@ -86,7 +98,12 @@ def test_posts_to_two_server_processes_reach_the_stream_on_one_and_wait_for_the_
     database_url,
 ):
     line = make_chat_line(max_messages_per_minute=60)
-    _chat, token = services.chat_start(line=line, language="nl")
+    analyst = make_staff(lines=[line])
+    chat, token = services.chat_start(line=line, language="nl")
+    services.chat_pick_up(chat=chat, actor=analyst)
+    staff = Client()
+    sign_in(staff, analyst)
+    staff_cookies = "; ".join(f"{name}={morsel.value}" for name, morsel in staff.cookies.items())
     names = ["meldpunt-stream", "meldpunt-other"]
     stream_url, stream_env = _server_env(database_url, names[0])
     other_url, other_env = _server_env(database_url, names[1])
@@ -95,10 +112,13 @@ def test_posts_to_two_server_processes_reach_the_stream_on_one_and_wait_for_the_
         uvicorn_server(other_url, env=other_env) as other,
         ThreadPoolExecutor(2 * AT_ONCE + 1) as pool,
     ):
-        events = _connection(streaming)
-        events.request("GET", "/chat/now/events/", headers={"Cookie": f"mp_chat={token}"})
-        stream = events.getresponse()
-        assert stream.getheader("Content-Type") == "text/event-stream"
+        # More open staff streams than the pool has connections, as an analyst with
+        # several chats open has.
+        staff_streams = [
+            _open_stream(streaming, f"/staff/chat/{chat.pk}/events/", staff_cookies)
+            for _ in range(POOL_SIZE + 1)
+        ]
+        stream = _open_stream(streaming, "/chat/now/events/", f"mp_chat={token}")
         stop = threading.Event()
         watching = pool.submit(_most_connections, names, stop)
         markers = [f"m{server}x{number}q" for server in (0, 1) for number in range(AT_ONCE)]
@@ -113,7 +133,8 @@ def test_posts_to_two_server_processes_reach_the_stream_on_one_and_wait_for_the_
             assert time.monotonic() < deadline, f"not on the stream: {received[-500:]!r}"
             received += stream.readline()
         stop.set()
-        events.close()
+        for response in [stream, *staff_streams]:
+            response.close()
         most = watching.result(timeout=10)
     assert all(count <= POOL_SIZE for count in most.values()), most
 
