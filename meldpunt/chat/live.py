@@ -292,8 +292,15 @@ def _reporter_chat(request: HttpRequest) -> services.ReporterAccess | None:
     return services.chat_for_token(request.COOKIES.get(COOKIE_NAME, ""))
 
 
+# The streams' first look-ups run in the request's own thread, like a page's: its
+# connection goes back before the stream starts (StreamConnectionMiddleware). In a
+# pool thread they would need a second connection while the request's thread holds
+# one (a staff request reads its session and user there first): with every pooled
+# connection so held, each would wait for another.
+
+
 async def reporter_events(request: HttpRequest) -> HttpResponse:
-    access = await _in_pool_thread(_reporter_chat, request)
+    access = await sync_to_async(_reporter_chat)(request)
     if access is None:
         return HttpResponse(status=404)
     return _event_response(
@@ -327,7 +334,7 @@ def _staff_chat_key(request: HttpRequest, pk: int) -> tuple[int, bytes] | None:
 
 
 async def staff_events(request: HttpRequest, pk: int) -> HttpResponse:
-    found = await _in_pool_thread(_staff_chat_key, request, pk)
+    found = await sync_to_async(_staff_chat_key)(request, pk)
     if found is None:
         return HttpResponse(status=404)
     chat_pk, key_bytes = found
