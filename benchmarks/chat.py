@@ -337,7 +337,7 @@ def _print(title: str, figures: dict) -> None:
     print(
         f"  server: peak memory {figures['server_peak_mb']} MB, CPU {figures['server_cpu_s']} s, "
         f"{figures['server_cpu_ms_per_message']} ms CPU per message "
-        f"({figures['server_processes']} processes, peak MB each "
+        f"(processes: {figures['server_processes']}, peak MB each "
         f"{figures['server_peak_mb_per_process']}); "
         f"benchmark clients CPU {figures['client_cpu_s']} s"
     )

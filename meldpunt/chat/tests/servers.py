@@ -32,8 +32,9 @@ def uvicorn_server(
     *,
     application: str = "meldpunt.asgi:application",
     env: dict[str, str] | None = None,
+    options: tuple[str, ...] = (),
 ) -> Iterator[str]:
-    """Serve ``application`` until the block ends; yields its base URL."""
+    """Serve ``application`` until the block ends (more Uvicorn ``options``); yields its URL."""
     port = _free_port()
     environment = {
         **os.environ,
@@ -44,7 +45,7 @@ def uvicorn_server(
     }
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     command = [sys.executable, "-m", "uvicorn", application]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", *options]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and application
         command, cwd=ROOT, env=environment, stdin=subprocess.DEVNULL, start_new_session=True
     )
