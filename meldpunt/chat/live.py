@@ -292,15 +292,10 @@ def _reporter_chat(request: HttpRequest) -> services.ReporterAccess | None:
     return services.chat_for_token(request.COOKIES.get(COOKIE_NAME, ""))
 
 
-# The streams' first look-ups run in the request's own thread, like a page's: its
-# connection goes back before the stream starts (StreamConnectionMiddleware). In a
-# pool thread they would need a second connection while the request's thread holds
-# one (a staff request reads its session and user there first): with every pooled
-# connection so held, each would wait for another.
-
-
 async def reporter_events(request: HttpRequest) -> HttpResponse:
-    access = await sync_to_async(_reporter_chat)(request)
+    # A reporter's request has used no connection before the view: the look-up runs in
+    # a pool thread, whose connection stays open between calls when there is no pool.
+    access = await _in_pool_thread(_reporter_chat, request)
     if access is None:
         return HttpResponse(status=404)
     return _event_response(
@@ -334,6 +329,10 @@ def _staff_chat_key(request: HttpRequest, pk: int) -> tuple[int, bytes] | None:
 
 
 async def staff_events(request: HttpRequest, pk: int) -> HttpResponse:
+    # In the request's own thread, on the connection its middleware already opened
+    # (session, user), given back before streaming (StreamConnectionMiddleware). In a
+    # pool thread it would need a second one while the request's thread holds the
+    # first: with every pooled connection so held, each would wait for another.
     found = await sync_to_async(_staff_chat_key)(request, pk)
     if found is None:
         return HttpResponse(status=404)
