@@ -29,5 +29,7 @@ def process_start() -> None:
     finally:
         # The loading thread serves no request that would close its connection: kept,
         # it would sit idle for good, and with a pool (MELDPUNT_DB_POOL) take one of
-        # the pool's connections from the requests.
-        connections.close_all()
+        # the pool's connections from the requests. A caller's open transaction stays.
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:
+                connection.close()

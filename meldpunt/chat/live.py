@@ -108,8 +108,8 @@ def _database_work(function, /, *args, **kwargs):
     """Run ``function`` in a thread of the event loop's pool, which keeps its connection.
 
     Except a broken one: after a DatabaseError the thread's next call connects afresh.
-    And, with Django's connection pool (settings.DB_POOL_SIZE), any: the connection goes
-    back to the pool at once, so these threads hold none that a request may be waiting for.
+    And, with Django's connection pool (MELDPUNT_DB_POOL), any: the connection goes back
+    to the pool at once, so these threads hold none that a request may be waiting for.
     """
     try:
         return function(*args, **kwargs)
