@@ -22,6 +22,7 @@ everything runs on page refresh (views.live_is_available).
 import asyncio
 import contextlib
 import json
+import random
 import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,11 @@ MAX_GAPS = 1000
 # moves when other chats are picked up, which makes no message in their own chat.
 WAITING_RECHECK_SECONDS = 2
 STREAM_SECONDS = 25
+# Each stream ends somewhere in the last fifth of STREAM_SECONDS: streams opened
+# together (every browser after a restart) would otherwise all reconnect together,
+# every STREAM_SECONDS, and each reconnection costs a request's worth of work.
+STREAM_SPREAD = 0.2
+_spread = random.SystemRandom()
 RETRY_MILLISECONDS = 1000
 EVENT_STREAM = "text/event-stream"
 
@@ -216,7 +222,7 @@ def _watch() -> MessageWatch:
 async def _stream(
     *, chat_pk: int, key_bytes: bytes, after: int, for_staff: bool, language: str
 ) -> AsyncIterator[str]:
-    """Events until the chat ends or STREAM_SECONDS pass; woken by the process's MessageWatch.
+    """Events until the chat ends or about STREAM_SECONDS pass; woken by the MessageWatch.
 
     No periodic look for chats that are not waiting: every change a stream shows
     comes with a message in its chat, which the watch reports. Should the watch
@@ -225,7 +231,7 @@ async def _stream(
     """
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + STREAM_SECONDS
+    deadline = loop.time() + STREAM_SECONDS * (1 - STREAM_SPREAD * _spread.random())
     position = -1 if not for_staff else 0
     chat = None
     watch = _watch()
