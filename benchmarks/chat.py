@@ -1,7 +1,9 @@
 """Live chat under load: many chats at once, a message every few seconds per side.
 
     .venv/bin/python benchmarks/chat.py [--chats 200] [--interval 5] [--seconds 60]
-        [--baseline-tree DIR]
+        [--env KEY=VALUE ...] [--server-args ARGS]
+        [--baseline-tree DIR] [--baseline-env KEY=VALUE ...] [--baseline-server-args ARGS]
+        [--rounds N]
 
 A fresh data directory (SQLite; PostgreSQL with DATABASE_URL, created when
 missing; use a fresh database name per run) gets a line with
@@ -16,15 +18,22 @@ Delivery latency is the time from the write until the reporter's stream carries
 the message; the staff stream is the same code and is not opened separately.
 
 Printed: delivery latency p50/p99/max for each side, messages lost, the
-server's peak resident memory (VmHWM) and the CPU time the server process used
-per message delivered (less sensitive to other jobs on a shared machine than the
-latency). Issue 15's target: p99 < 500 ms. The last line printed is a JSON
-object with the figures.
+server's peak resident memory (VmHWM, per process and summed over Uvicorn's
+processes) and the CPU time the server's processes used per message delivered
+(less sensitive to other jobs on a shared machine than the latency), with the
+load average before and after. Issue 15's target: p99 < 500 ms. The last line
+printed is a JSON object with the figures.
 
-With ``--baseline-tree DIR`` (a checkout of an older commit, e.g. made with
-``git worktree add DIR COMMIT``) the same run first serves that tree's code to
-the same clients on the same database, then this tree's, and prints the ratios
-(this tree / baseline): before and after measured back to back under the same load.
+``--env`` sets environment variables of the server (e.g. ``MELDPUNT_DB_POOL=20``)
+and ``--server-args`` adds Uvicorn options (e.g. ``--workers 2`` or
+``--loop uvloop --http httptools``). A baseline is served first, to the same
+clients on the same database, when any ``--baseline-*`` option is given:
+``--baseline-tree DIR`` (a checkout of an older commit, e.g. made with ``git
+worktree add DIR COMMIT``; default this tree), ``--baseline-env``,
+``--baseline-server-args``. The ratios printed are this run / baseline: before and
+after measured back to back under the same load. ``--rounds N`` alternates them N
+times (baseline, this, baseline, this ...), since the load of a shared machine
+drifts during a run.
 """
 
 import argparse
@@ -33,12 +42,14 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,10 +96,35 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (/proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _stat_fields(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+
+
+def _processes(root: int) -> list[int]:
+    """``root`` and its descendants (Uvicorn's worker processes with ``--workers``)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                children.setdefault(int(_stat_fields(int(entry.name))[1]), []).append(
+                    int(entry.name)
+                )
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User plus system CPU time of each process so far (/proc/PID/stat)."""
+    seconds = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = _stat_fields(pid)
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
 
 
 def _peak_memory_mb(pid: int) -> float:
@@ -96,6 +132,10 @@ def _peak_memory_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _load() -> list[float]:
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 async def _request(port: int, raw: bytes) -> tuple[bytes, bytes]:
@@ -218,15 +258,37 @@ async def _run(args, port: int, started, analyst, keys) -> dict:
     return figures
 
 
-def _serve_and_measure(args, tree: Path, data_dir: str) -> dict:
-    """Serve ``tree``'s meldpunt.asgi with Uvicorn and run the clients against it."""
+@dataclass(frozen=True)
+class Variant:
+    """What one phase serves: a checkout, the server's environment, Uvicorn's options."""
+
+    tree: Path
+    env: dict[str, str]
+    server_args: list[str]
+
+    def describe(self) -> str:
+        settings = [f"{key}={value}" for key, value in self.env.items()] + self.server_args
+        return f"{self.tree} {' '.join(settings)}".strip()
+
+
+def _serve_and_measure(args, variant: Variant, data_dir: str) -> dict:
+    """Serve the variant's meldpunt.asgi with Uvicorn and run the clients against it."""
     analyst, started, keys = _world(args.chats)
     port = _free_port()
+    python_path = os.pathsep.join(
+        [str(variant.tree)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    )
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and application
         [sys.executable, "-m", "uvicorn", "meldpunt.asgi:application", "--port", str(port)]
-        + ["--no-access-log", "--log-level", "warning"],
-        cwd=tree,
-        env={**os.environ, "MELDPUNT_DATA_DIR": data_dir, "PYTHONPATH": str(tree)},
+        + ["--no-access-log", "--log-level", "warning"]
+        + variant.server_args,
+        cwd=variant.tree,
+        env={
+            **os.environ,
+            **variant.env,
+            "MELDPUNT_DATA_DIR": data_dir,
+            "PYTHONPATH": python_path,
+        },
     )
     try:
         deadline = time.monotonic() + 60
@@ -236,13 +298,21 @@ def _serve_and_measure(args, tree: Path, data_dir: str) -> dict:
             if time.monotonic() > deadline:
                 raise SystemExit("uvicorn did not start")
             time.sleep(0.2)
-        cpu_before = _cpu_seconds(server.pid)
+        time.sleep(2)  # with --workers, every worker process is up and listening
+        pids = _processes(server.pid)
+        load_before = _load()
+        cpu_before = _cpu_seconds(pids)
         client_before = time.process_time()
         figures = asyncio.run(_run(args, port, started, analyst, keys))
-        cpu = _cpu_seconds(server.pid) - cpu_before
+        cpu_after = _cpu_seconds(pids)
+        cpu = sum(cpu_after[pid] - cpu_before.get(pid, 0.0) for pid in cpu_after)
         # The clients and the staff writer share the machine with the server.
         figures["client_cpu_s"] = round(time.process_time() - client_before, 1)
-        figures["server_peak_mb"] = round(_peak_memory_mb(server.pid))
+        peaks = [round(_peak_memory_mb(pid)) for pid in pids]
+        figures["server_processes"] = len(pids)
+        figures["server_peak_mb"] = sum(peaks)
+        figures["server_peak_mb_per_process"] = peaks
+        figures["load_before"], figures["load_after"] = load_before, _load()
     finally:
         server.terminate()
         try:
@@ -266,13 +336,33 @@ def _print(title: str, figures: dict) -> None:
         )
     print(
         f"  server: peak memory {figures['server_peak_mb']} MB, CPU {figures['server_cpu_s']} s, "
-        f"{figures['server_cpu_ms_per_message']} ms CPU per message; "
+        f"{figures['server_cpu_ms_per_message']} ms CPU per message "
+        f"(processes: {figures['server_processes']}, peak MB each "
+        f"{figures['server_peak_mb_per_process']}); "
         f"benchmark clients CPU {figures['client_cpu_s']} s"
     )
+    print(f"  load average before {figures['load_before']}, after {figures['load_after']}")
 
 
 def _ratio(after: float | None, before: float | None) -> float | None:
     return round(after / before, 2) if after is not None and before else None
+
+
+def _ratios(figures: dict, baseline: dict) -> dict:
+    ratios = {}
+    for side in ("reporter", "staff"):
+        for figure in ("p50", "p99"):
+            ratios[f"{side}_{figure}"] = _ratio(
+                figures[side][f"{figure}_ms"], baseline[side][f"{figure}_ms"]
+            )
+    ratios["cpu_per_message"] = _ratio(
+        figures["server_cpu_ms_per_message"], baseline["server_cpu_ms_per_message"]
+    )
+    return ratios
+
+
+def _environment(pairs: list[str]) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def main() -> None:
@@ -280,32 +370,43 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=200)
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--server-args", default="", help="more Uvicorn options")
     parser.add_argument(
         "--baseline-tree", type=Path, help="an older checkout, served first as the baseline"
     )
+    parser.add_argument("--baseline-env", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--baseline-server-args", default=None)
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
+    variant = Variant(ROOT, _environment(args.env), shlex.split(args.server_args))
+    baseline = None
+    if args.baseline_tree or args.baseline_env or args.baseline_server_args is not None:
+        baseline = Variant(
+            (args.baseline_tree or ROOT).resolve(),
+            _environment(args.baseline_env),
+            shlex.split(args.baseline_server_args or ""),
+        )
     data_dir = tempfile.mkdtemp(prefix="meldpunt-chat-bench-")
     _setup(data_dir)
-    print(f"load before: {os.getloadavg()}")
+    print(f"load before: {_load()}")
     result = {"chats": args.chats, "interval_s": args.interval, "seconds": args.seconds}
-    if args.baseline_tree:
-        baseline = _serve_and_measure(args, args.baseline_tree.resolve(), data_dir)
-        _print(f"baseline ({args.baseline_tree}):", baseline)
-        result["baseline"] = baseline
-    figures = _serve_and_measure(args, ROOT, data_dir)
-    _print("this tree:", figures)
-    result |= figures
-    if args.baseline_tree:
-        ratios = {
-            f"{side}_p99": _ratio(figures[side]["p99_ms"], baseline[side]["p99_ms"])
-            for side in ("reporter", "staff")
-        }
-        ratios["cpu_per_message"] = _ratio(
-            figures["server_cpu_ms_per_message"], baseline["server_cpu_ms_per_message"]
-        )
-        print(f"ratios (this tree / baseline): {ratios}")
-        result["ratios"] = ratios
-    print(f"load after: {os.getloadavg()}")
+    result["this"] = variant.describe()
+    if baseline:
+        result["baseline"] = baseline.describe()
+    result["rounds"] = []
+    for number in range(1, args.rounds + 1):
+        round_ = {}
+        if baseline:
+            round_["baseline"] = _serve_and_measure(args, baseline, data_dir)
+            _print(f"round {number}, baseline ({baseline.describe()}):", round_["baseline"])
+        round_["this"] = _serve_and_measure(args, variant, data_dir)
+        _print(f"round {number}, this run ({variant.describe()}):", round_["this"])
+        if baseline:
+            round_["ratios"] = _ratios(round_["this"], round_["baseline"])
+            print(f"  ratios (this run / baseline): {round_['ratios']}")
+        result["rounds"].append(round_)
+    print(f"load after: {_load()}")
     print(json.dumps(result))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 
 from meldpunt.datadir import SharedFileMissing, temporary_files_sweep
 from meldpunt.hashes.shards import shards_configuration_check
@@ -25,3 +26,10 @@ def process_start() -> None:
         shards_configuration_check()
     except (SharedFilesDiffer, SharedFileMissing, ImproperlyConfigured) as error:
         raise SystemExit(f"meldpunt: {error}") from error
+    finally:
+        # The loading thread serves no request that would close its connection: kept,
+        # it would sit idle for good, and with a pool (MELDPUNT_DB_POOL) take one of
+        # the pool's connections from the requests. A caller's open transaction stays.
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:
+                connection.close()

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # Outside all but the two above, so it sees every answer, also those of other
     # middleware; counts view names and status codes only (docs/operations.md).
     "meldpunt.operations.metrics.RequestMetricsMiddleware",
+    # Outside the session's, which saves staff sessions after the view (chat.live).
+    "meldpunt.chat.live.StreamConnectionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -115,6 +117,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+    }
+# PostgreSQL only: a pool of at most this many connections per process (psycopg_pool
+# through Django's OPTIONS["pool"]); 0 for none. Why: under ASGI every request runs
+# in a thread of its own, so without a pool each one connects anew (a new server
+# process on PostgreSQL's side) and persistent connections (CONN_MAX_AGE) never get
+# reused. The pool also caps a process's connections: a request waits for a free one.
+DB_POOL_SIZE = int(os.environ.get("MELDPUNT_DB_POOL", "0"))
+if DB_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured(
+            "MELDPUNT_DB_POOL and MELDPUNT_DB_CONN_MAX_AGE exclude each other: set one."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_SIZE),
+        "max_size": DB_POOL_SIZE,
+        # A request waiting longer than this for a connection fails (a 500), as a
+        # request that cannot connect at all does.
+        "timeout": 10,
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -5,56 +5,21 @@ Uvicorn runs in its own process on the test's database, shared as the worker
 tests share it (workers.testing.database_url: on SQLite a database file).
 """
 
-import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from meldpunt.chat.models import Chat
 from meldpunt.chat.tests.factories import make_chat_line
+from meldpunt.chat.tests.servers import uvicorn_server
 from meldpunt.testing import PASSWORD, current_totp, make_staff
 
-from .conftest import free_port
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[1]
-START_SECONDS = 60
 
 
 @pytest.fixture
 def asgi_url(database_url):
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "MELDPUNT_DATA_DIR": str(settings.DATA_DIR),
-        "DJANGO_SETTINGS_MODULE": "meldpunt.settings",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    command = [sys.executable, "-m", "uvicorn", "tests.asgi_static:application"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and application
-        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, start_new_session=True
-    )
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("uvicorn did not start")
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    with uvicorn_server(database_url, application="tests.asgi_static:application") as url:
+        yield url
 
 
 def test_with_javascript_a_message_appears_on_the_other_side_within_two_seconds(asgi_url, browser):

@@ -110,6 +110,13 @@ def test_every_exec_start_is_a_command_that_accepts_its_options(unit):
         command.create_parser("meldpunt", verb).parse_args(rest)  # raises on unknown options
 
 
+def test_the_live_service_pools_its_database_connections():
+    """Under ASGI each request has a thread of its own: without a pool, a new connection each."""
+    values = unit_values(SYSTEMD / "meldpunt-live.service", "Environment")
+    environment = dict(value.split("=", 1) for value in values)
+    assert int(environment["MELDPUNT_DB_POOL"]) > 0
+
+
 def test_the_web_servers_refuse_bodies_above_the_upload_limit_and_buffer_in_memory():
     for name in ("meldpunt-web.service", "meldpunt-onion.service"):
         service = unit_read(SYSTEMD / name)

@@ -11,7 +11,8 @@ with Last-Event-ID and goes on where it stopped.
 Database work runs in the event loop's shared thread pool (thread_sensitive
 False), not in a thread of the request's own: an open stream then holds no
 database connection of its own, so hundreds of streams use a handful of
-connections (one per pool thread) instead of one each.
+connections (one per pool thread) instead of one each. With a connection pool
+(MELDPUNT_DB_POOL) those threads hand their connection back after each use.
 
 Only under ASGI does a stream hold nothing but a coroutine. Under WSGI it
 would hold a server thread, so there the pages do not load the script and
@@ -21,8 +22,9 @@ everything runs on page refresh (views.live_is_available).
 import asyncio
 import contextlib
 import json
+import random
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
@@ -50,7 +52,13 @@ MAX_GAPS = 1000
 # moves when other chats are picked up, which makes no message in their own chat.
 WAITING_RECHECK_SECONDS = 2
 STREAM_SECONDS = 25
+# Each stream ends somewhere in the last fifth of STREAM_SECONDS: streams opened
+# together (every browser after a restart) would otherwise all reconnect together,
+# every STREAM_SECONDS, and each reconnection costs a request's worth of work.
+STREAM_SPREAD = 0.2
+_spread = random.SystemRandom()
 RETRY_MILLISECONDS = 1000
+EVENT_STREAM = "text/event-stream"
 
 
 @dataclass(frozen=True)
@@ -102,13 +110,25 @@ def _news(
     return News(events=events, chat=chat, last_pk=last), now_position
 
 
-def _news_in_pool(**arguments) -> tuple[News, int]:
+def _database_work(function, /, *args, **kwargs):
+    """Run ``function`` in a thread of the event loop's pool, which keeps its connection.
+
+    Except a broken one: after a DatabaseError the thread's next call connects afresh.
+    And, with Django's connection pool (MELDPUNT_DB_POOL), any: the connection goes back
+    to the pool at once, so these threads hold none that a request may be waiting for.
+    """
     try:
-        return _news(**arguments)
+        return function(*args, **kwargs)
     except DatabaseError:
-        # This pool thread's connection may be broken: the next poll connects afresh.
         connection.close()
         raise
+    finally:
+        if connection.settings_dict["OPTIONS"].get("pool"):
+            connection.close()
+
+
+async def _in_pool_thread(function, /, *args, **kwargs):
+    return await sync_to_async(_database_work, thread_sensitive=False)(function, *args, **kwargs)
 
 
 @dataclass
@@ -127,18 +147,14 @@ class WatchCursor:
 
 def messages_since(cursor: WatchCursor, now: float) -> set[int] | None:
     """Chats with messages the cursor has not seen; None when the cursor was only set up."""
-    try:
-        if cursor.last_pk is None:
-            newest = ChatMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
-            cursor.last_pk = newest or 0
-            return None
-        condition = Q(pk__gt=cursor.last_pk)
-        if cursor.gaps:
-            condition |= Q(pk__in=list(cursor.gaps))
-        rows = list(ChatMessage.objects.filter(condition).values_list("pk", "chat_id"))
-    except DatabaseError:
-        connection.close()  # this pool thread's connection may be broken: connect afresh
-        raise
+    if cursor.last_pk is None:
+        newest = ChatMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
+        cursor.last_pk = newest or 0
+        return None
+    condition = Q(pk__gt=cursor.last_pk)
+    if cursor.gaps:
+        condition |= Q(pk__in=list(cursor.gaps))
+    rows = list(ChatMessage.objects.filter(condition).values_list("pk", "chat_id"))
     seen = {pk for pk, _chat in rows}
     newest = max(seen | {cursor.last_pk})
     gaps = {pk: until for pk, until in cursor.gaps.items() if pk not in seen and until > now}
@@ -178,9 +194,7 @@ class MessageWatch:
         loop = asyncio.get_running_loop()
         while self.subscribers:
             try:
-                chats = await sync_to_async(messages_since, thread_sensitive=False)(
-                    cursor, loop.time()
-                )
+                chats = await _in_pool_thread(messages_since, cursor, loop.time())
             except DatabaseError:
                 chats = set()
             if chats is None:
@@ -208,7 +222,7 @@ def _watch() -> MessageWatch:
 async def _stream(
     *, chat_pk: int, key_bytes: bytes, after: int, for_staff: bool, language: str
 ) -> AsyncIterator[str]:
-    """Events until the chat ends or STREAM_SECONDS pass; woken by the process's MessageWatch.
+    """Events until the chat ends or about STREAM_SECONDS pass; woken by the MessageWatch.
 
     No periodic look for chats that are not waiting: every change a stream shows
     comes with a message in its chat, which the watch reports. Should the watch
@@ -217,7 +231,7 @@ async def _stream(
     """
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + STREAM_SECONDS
+    deadline = loop.time() + STREAM_SECONDS * (1 - STREAM_SPREAD * _spread.random())
     position = -1 if not for_staff else 0
     chat = None
     watch = _watch()
@@ -225,7 +239,8 @@ async def _stream(
     try:
         while loop.time() < deadline:
             news_arrived.clear()  # before the query: news after it wakes us again
-            news, position = await sync_to_async(_news_in_pool, thread_sensitive=False)(
+            news, position = await _in_pool_thread(
+                _news,
                 chat_pk=chat_pk,
                 chat=chat,
                 key_bytes=key_bytes,
@@ -248,8 +263,32 @@ async def _stream(
         watch.unsubscribe(chat_pk, news_arrived)
 
 
+class StreamConnectionMiddleware:
+    """An event stream's request gives back its database connection before streaming.
+
+    Why: a request's thread keeps the connection it used (staff sessions are saved on
+    every request, after the view) until its response has ended, and an event stream
+    lasts up to STREAM_SECONDS while reading only in the loop's pool threads. Open
+    staff streams would each hold a connection that long; with a pool
+    (MELDPUNT_DB_POOL) the other requests would wait for them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.streaming
+            and response.get("Content-Type") == EVENT_STREAM
+            and not connection.in_atomic_block
+        ):
+            connection.close()
+        return response
+
+
 def _event_response(stream: AsyncIterator[str]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream, content_type="text/event-stream")
+    response = StreamingHttpResponse(stream, content_type=EVENT_STREAM)
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold events back
     return response
@@ -260,7 +299,9 @@ def _reporter_chat(request: HttpRequest) -> services.ReporterAccess | None:
 
 
 async def reporter_events(request: HttpRequest) -> HttpResponse:
-    access = await sync_to_async(_reporter_chat, thread_sensitive=False)(request)
+    # A reporter's request has used no connection before the view: the look-up runs in
+    # a pool thread, whose connection stays open between calls when there is no pool.
+    access = await _in_pool_thread(_reporter_chat, request)
     if access is None:
         return HttpResponse(status=404)
     return _event_response(
@@ -294,7 +335,11 @@ def _staff_chat_key(request: HttpRequest, pk: int) -> tuple[int, bytes] | None:
 
 
 async def staff_events(request: HttpRequest, pk: int) -> HttpResponse:
-    found = await sync_to_async(_staff_chat_key, thread_sensitive=False)(request, pk)
+    # In the request's own thread, on the connection its middleware already opened
+    # (session, user), given back before streaming (StreamConnectionMiddleware). In a
+    # pool thread it would need a second one while the request's thread holds the
+    # first: with every pooled connection so held, each would wait for another.
+    found = await sync_to_async(_staff_chat_key)(request, pk)
     if found is None:
         return HttpResponse(status=404)
     chat_pk, key_bytes = found

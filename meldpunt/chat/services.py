@@ -5,7 +5,7 @@ token follow two values: a lookup hash, stored to find the chat, and an X25519
 key pair whose public half the chat's data key is sealed for, exactly as a
 receipt opens a report's key (vault.keys). Staff open the same data key with
 their own unlocked key. No new cryptography: crypto.subkey, data_key_create,
-data_key_open and data_key_destroy from the vault.
+data_key_open (sealed_key_open for the reporter) and data_key_destroy from the vault.
 """
 
 import base64
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,14 @@ from meldpunt.intake.services import IntakeError, report_submit
 from meldpunt.lines.models import Line, LineMembership
 from meldpunt.vault import crypto
 from meldpunt.vault.audit import audit_record
-from meldpunt.vault.keys import data_key_create, data_key_destroy, data_key_grant, data_key_open
+from meldpunt.vault.keys import (
+    data_key_create,
+    data_key_destroy,
+    data_key_grant,
+    data_key_open,
+    reporter_sealed_key,
+    sealed_key_open,
+)
 from meldpunt.vault.models import Role, StaffUser, hour_now
 
 from .hours import chat_is_open
@@ -138,16 +145,18 @@ def chat_for_token(token: str) -> ReporterAccess | None:
     raw = _token_bytes(token or "")
     if raw is None:
         return None
-    # One query for what every reporter request then needs (the key's row, the line's
-    # chat settings): this runs on each page, post and event stream of a reporter.
-    chat = (
-        Chat.objects.select_related("data_key", "line__chat_settings")
-        .filter(token_lookup=_lookup(raw), destroyed_at__isnull=True)
-        .first()
-    )
-    if chat is None:
+    # One query for what every reporter request then needs (the reporter's sealed key,
+    # the line's chat settings): this runs on each page, post and event stream of a
+    # reporter. get(), not first(): the lookup is unique, and no ORDER BY to build.
+    try:
+        chat = (
+            Chat.objects.select_related("line__chat_settings")
+            .annotate(reporter_sealed_key=reporter_sealed_key(OuterRef("data_key")))
+            .get(token_lookup=_lookup(raw), destroyed_at__isnull=True)
+        )
+    except Chat.DoesNotExist:
         return None
-    key_bytes = data_key_open(data_key=chat.data_key, private_key=_reporter_key(raw))
+    key_bytes = sealed_key_open(sealed_key=chat.reporter_sealed_key, private_key=_reporter_key(raw))
     return ReporterAccess(chat=chat, key_bytes=key_bytes)
 
 
