@@ -132,8 +132,9 @@ if DB_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgr
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": min(2, DB_POOL_SIZE),
         "max_size": DB_POOL_SIZE,
-        # A request waiting longer than this for a connection fails (a 500), as a
-        # request that cannot connect at all does.
+        # A request waiting longer than this for a connection fails as one that
+        # cannot connect at all does: psycopg_pool.PoolTimeout is an OperationalError,
+        # so the answer is 503 with Retry-After (meldpunt.errorpages.server_error).
         "timeout": 10,
     }
 
