@@ -51,6 +51,7 @@ import django  # noqa: E402
 
 django.setup()
 from meldpunt.hashes.indexes import LEAN, PdqIndex, pdq_brute_force  # noqa: E402
+from meldpunt.hashes.synthetic import flip_bits  # noqa: E402
 
 ADDED = 10_000
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -71,20 +72,6 @@ def _resident() -> int:
         return int(statm.read().split()[1]) * PAGE
 
 
-def _flip(rng: numpy.random.Generator, vectors: numpy.ndarray, most: int) -> numpy.ndarray:
-    """A copy with up to ``most`` random bits of each row flipped (vectorised, in blocks)."""
-    result = vectors.copy()
-    for start in range(0, len(vectors), 100_000):
-        block = result[start : start + 100_000]
-        bits = numpy.unpackbits(block, axis=1)
-        counts = rng.integers(0, most + 1, len(block))
-        positions = rng.integers(0, 256, (len(block), most))
-        rows = numpy.repeat(numpy.arange(len(block)), counts)
-        bits[rows, positions[numpy.arange(most) < counts[:, None]]] ^= 1
-        result[start : start + 100_000] = numpy.packbits(bits, axis=1)
-    return result
-
-
 def _near(rng: numpy.random.Generator, vectors: numpy.ndarray, distances) -> numpy.ndarray:
     """A copy of each vector with exactly ``distances[i]`` of its bits flipped."""
     bits = numpy.unpackbits(vectors, axis=1)
@@ -97,7 +84,7 @@ def _data(args) -> None:
     rng = numpy.random.default_rng(11)
     if args.clustered:  # families of 20 re-encodings of one picture
         parents = rng.integers(0, 256, (args.count // 20, 32), dtype=numpy.uint8)
-        stored = _flip(rng, numpy.repeat(parents, 20, axis=0), 24)
+        stored = flip_bits(rng, numpy.repeat(parents, 20, axis=0), 24)
     else:
         stored = rng.integers(0, 256, (args.count, 32), dtype=numpy.uint8)
     half = args.queries // 2

@@ -13,24 +13,10 @@ import numpy
 import pytest
 
 from meldpunt.hashes.indexes import NARROW, WIDE, MultiIndex, pdq_brute_force
+from meldpunt.hashes.synthetic import flip_bits
 
 COUNT = 1_000_000
 QUERIES = 10_000
-
-
-def _flip(rng: numpy.random.Generator, vectors: numpy.ndarray, most: int) -> numpy.ndarray:
-    """A copy with up to ``most`` random bits of each row flipped (vectorised, in blocks)."""
-    result = vectors.copy()
-    for start in range(0, len(vectors), 100_000):
-        block = result[start : start + 100_000]
-        bits = numpy.unpackbits(block, axis=1)
-        counts = rng.integers(0, most + 1, len(block))
-        positions = rng.integers(0, 256, (len(block), most))
-        rows = numpy.repeat(numpy.arange(len(block)), counts)
-        columns = positions[numpy.arange(most) < counts[:, None]]
-        bits[rows, columns] ^= 1
-        result[start : start + 100_000] = numpy.packbits(bits, axis=1)
-    return result
 
 
 def _data(kind: str) -> tuple[numpy.ndarray, numpy.ndarray]:
@@ -39,8 +25,8 @@ def _data(kind: str) -> tuple[numpy.ndarray, numpy.ndarray]:
         stored = rng.integers(0, 256, (COUNT, 32), dtype=numpy.uint8)
     else:  # families of 20 re-encodings of one picture
         parents = rng.integers(0, 256, (COUNT // 20, 32), dtype=numpy.uint8)
-        stored = _flip(rng, numpy.repeat(parents, 20, axis=0), 24)
-    near = _flip(rng, stored[rng.integers(0, COUNT, QUERIES // 2)], 40)
+        stored = flip_bits(rng, numpy.repeat(parents, 20, axis=0), 24)
+    near = flip_bits(rng, stored[rng.integers(0, COUNT, QUERIES // 2)], 40)
     random = rng.integers(0, 256, (QUERIES - len(near), 32), dtype=numpy.uint8)
     return stored, numpy.concatenate([near, random])
 
