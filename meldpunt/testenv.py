@@ -115,9 +115,12 @@ def pytest_configure(config) -> None:
     DEFERRABLE), so the order does not matter within the flush's transaction.
     A flush that also resets sequences keeps Django's own statement.
     """
+    from django.db.models.signals import post_migrate
+
     from meldpunt.testdatabases import templates_for_test_databases
 
     templates_for_test_databases()
+    post_migrate.connect(seeded_rows_restore, dispatch_uid="meldpunt.testenv.seeded_rows")
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         return
     from django.db.backends.postgresql.operations import DatabaseOperations
@@ -135,6 +138,35 @@ def pytest_configure(config) -> None:
         ]
 
     DatabaseOperations.sql_flush = sql_flush
+
+
+def seeded_rows_restore(sender, using: str, **kwargs) -> None:
+    """Give the rows a data migration seeds back after a test's flush.
+
+    A transactional test ends with a flush that empties every table. Django's
+    own ``post_migrate`` receivers then make content types and permissions
+    again, but the INHOPE country list (``network`` migration 0009) stays gone,
+    and a later test in the same process that reads it (the admin permission
+    matrix) fails. Which test follows which is a matter of scheduling, most of
+    all when xdist replaces a crashed worker. Only after a flush: ``migrate``
+    sends ``plan`` and fills the table itself.
+    """
+    if sender.label != "network" or "plan" in kwargs:
+        return
+    import importlib
+    import json
+
+    from meldpunt.network.models import PartnerCountry
+
+    if PartnerCountry.objects.using(using).exists():
+        return
+    migration = importlib.import_module(
+        "meldpunt.network.migrations.0009_partner_hotline_countries"
+    )
+    PartnerCountry.objects.using(using).bulk_create(
+        PartnerCountry(code=row["code"], name=row["name"], member_hotlines=row["member_hotlines"])
+        for row in json.loads(migration.COUNTRIES.read_text(encoding="utf-8"))
+    )
 
 
 def pytest_runtest_teardown(item) -> None:
