@@ -230,7 +230,13 @@ def _load_benchmark():
 
 
 @pytest.mark.parametrize(
-    "name", ["privacy_eval.jsonl", "privacy_heldout.jsonl", "privacy_heldout_5.jsonl"]
+    "name",
+    [
+        "privacy_eval.jsonl",
+        "privacy_heldout.jsonl",
+        "privacy_heldout_5.jsonl",
+        "privacy_heldout_6.jsonl",
+    ],
 )
 def test_evaluation_set_labels_are_sound(name):
     benchmark = _load_benchmark()
