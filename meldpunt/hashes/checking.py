@@ -14,6 +14,7 @@ is reported per item with a stable code, and a bad item never fails the batch.
 
 import hmac
 import itertools
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -260,6 +261,7 @@ _CODES = {name: number for number, name in enumerate(ALGORITHMS)}
 _BY_CODE = list(ALGORITHMS.values())
 _EXPECTED = numpy.array([LENGTHS[name] for name in ALGORITHMS] + [-1], dtype=numpy.int64)
 _PDQ_CODE = _CODES[Algorithm.PDQ.value]
+_FIELDS = operator.attrgetter("algorithm", "value", "quality", "id")
 
 
 def _plain_columns(
@@ -307,36 +309,36 @@ def check_items_parse(items: Sequence[object]) -> ParsedBatch:
     """
     count = len(items)
     if items and type(items[0]) is BatchItem:  # a decoded Batch: all are, all ids usable
-        algorithms: list[object] = [item.algorithm for item in items]
-        values = [item.value for item in items]
-        qualities = [item.quality for item in items]
-        echoed = [item.id for item in items]
-    else:
+        # One pass in compiled code: each item's fields, then the columns.
+        algorithms, values, qualities, echoed = (
+            list(column) for column in zip(*map(_FIELDS, items), strict=True)
+        )
+    elif items:
         algorithms, values, qualities, echoed = _plain_columns(items)
+    else:
+        algorithms, values, qualities, echoed = [], [], [], []
     codes = numpy.fromiter(
         map(_CODES.get, algorithms, itertools.repeat(len(_CODES))), dtype=numpy.int64, count=count
     )
     lengths = numpy.fromiter(map(len, values), dtype=numpy.int64, count=count)
-    chars = numpy.frombuffer("".join(values).encode("utf-32-le"), dtype=numpy.uint32)
-    ends = numpy.cumsum(lengths)
-    starts = ends - lengths
-    # Characters that are no hex digit, counted up to each offset (all from 127 on are none).
-    not_hex = numpy.concatenate(([0], numpy.cumsum(_NIBBLES[numpy.minimum(chars, 127)] == 255)))
     quality = numpy.fromiter(qualities, dtype=numpy.int64, count=count)
     minimum = hashes_setting("HASHES_PDQ_MIN_QUALITY")
-    accepted = (
-        (lengths == _EXPECTED[codes])
-        & (not_hex[ends] == not_hex[starts])
-        & (
-            (quality == NO_QUALITY)
-            | ((codes == _PDQ_CODE) & (quality >= minimum) & (quality <= 100))
-        )
+    candidates = (lengths == _EXPECTED[codes]) & (
+        (quality == NO_QUALITY) | ((codes == _PDQ_CODE) & (quality >= minimum))
     )
+    # One code per character (UTF-32), so that offsets stay exact whatever was sent.
+    chars = numpy.frombuffer("".join(values).encode("utf-32-le"), dtype=numpy.uint32)
+    starts = numpy.cumsum(lengths) - lengths
+    accepted = numpy.zeros(count, dtype=bool)
     hashes: dict[Algorithm, tuple[numpy.ndarray, numpy.ndarray]] = {}
     for code, algorithm in enumerate(_BY_CODE):
-        positions = numpy.flatnonzero(accepted & (codes == code))
+        positions = numpy.flatnonzero(candidates & (codes == code))
         width = LENGTHS[algorithm.value]
-        digits = _NIBBLES[chars[starts[positions, None] + numpy.arange(width)]]
+        # Every digit of those values at once; 255 where a character is none (from 127 on).
+        digits = _NIBBLES[numpy.minimum(chars[starts[positions, None] + numpy.arange(width)], 127)]
+        hex_only = (digits != 255).all(axis=1)
+        positions, digits = positions[hex_only], digits[hex_only]
+        accepted[positions] = True
         hashes[algorithm] = (positions, (digits[:, 0::2] << 4) | digits[:, 1::2])
     problems: dict[int, ItemProblem] = {}
     late: dict[Algorithm, list[tuple[int, bytes]]] = {}

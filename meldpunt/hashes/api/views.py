@@ -10,6 +10,7 @@ import gc
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import repeat
 
 import msgspec
 from django.conf import settings
@@ -268,10 +269,9 @@ def _check(request: HttpRequest) -> HttpResponse:
 def _results(batch: ParsedBatch, found: BatchMatches) -> list[_Checked | _Refused]:
     """One result per item, in order: unmatched ones made in one pass, then the others set."""
     references = batch.references
-    results: list[_Checked | _Refused] = [
-        _Checked(position, reference, False, _NO_MATCHES)
-        for position, reference in enumerate(references)
-    ]
+    results: list[_Checked | _Refused] = list(
+        map(_Checked, range(batch.count), references, repeat(False), repeat(_NO_MATCHES))
+    )
     for position, labels, distances in zip(
         found.positions, found.labels, found.distances, strict=True
     ):
