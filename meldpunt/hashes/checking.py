@@ -29,7 +29,7 @@ from meldpunt.hashes.clients import TokenRefused
 from meldpunt.hashes.conf import hashes_setting
 from meldpunt.hashes.matching import hashes_search
 from meldpunt.hashes.models import HEX_LENGTHS, Algorithm, HashCheckClient
-from meldpunt.hashes.selectors import CLIENT_FIELDS, check_client_rows
+from meldpunt.hashes.selectors import CLIENT_COLUMNS, check_client_rows
 from meldpunt.hashes.shards import (
     ShardsUnavailable,
     hashes_search_sharded,
@@ -184,7 +184,7 @@ def check_client_state(token: str) -> ClientState:
     rows = check_client_rows(digest)
     if not rows or not hmac.compare_digest(rows[0][2], digest):
         raise TokenRefused(revoked=False)
-    pk, name, token_hash, is_active, daily_quota = rows[0][: len(CLIENT_FIELDS)]
+    pk, name, token_hash, is_active, daily_quota = rows[0][: len(CLIENT_COLUMNS)]
     if not is_active:
         raise TokenRefused(revoked=True)
     client = HashCheckClient(
