@@ -154,6 +154,7 @@ def _http_compare(args, token: str, batches: dict[str, list[str]]) -> None:
     """Both checkouts' servers, alternately, on the same store and batches; prints the ratios."""
     trees = {"baseline": str(Path(args.baseline).resolve()), "this": os.getcwd()}
     rates: dict[tuple[str, str, int], list[tuple[float, float]]] = {}
+    engine = _engine_cost(batches)
     for round_ in range(args.rounds):
         for servers in args.servers:
             for name, tree in trees.items():
@@ -189,7 +190,8 @@ def _http_compare(args, token: str, batches: dict[str, list[str]]) -> None:
             print(
                 f"{algorithm:>6}, {servers} waitress: {mean[0]:,.0f} -> {mean[1]:,.0f} items/s "
                 f"({mean[1] / mean[0]:.2f}x); server CPU {cpu[0]:.2f} -> {cpu[1]:.2f} µs/item "
-                f"({cpu[0] / cpu[1]:.2f}x)"
+                f"({cpu[0] / cpu[1]:.2f}x); engine {engine[algorithm]:.2f} µs/item, "
+                f"API / engine {cpu[1] / engine[algorithm]:.1f}x"
             )
 
 
@@ -211,6 +213,9 @@ def main() -> None:
     parser.add_argument("--servers", type=int, nargs="+", default=[1])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--requests", type=int, default=200, help="batches sent per measure")
+    parser.add_argument(
+        "--declarations", action="store_true", help="only compare ways to decode a batch"
+    )
     args = parser.parse_args()
     # A data directory of its own (SQLite, secrets), shared with the servers it starts.
     os.environ["MELDPUNT_DATA_DIR"] = tempfile.mkdtemp(prefix="meldpunt-bench-api-")
@@ -222,6 +227,9 @@ def main() -> None:
     import django
 
     django.setup()
+    if args.declarations:
+        _declarations_compare()
+        return
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -332,6 +340,100 @@ def _measure(client, connection, algorithm, bodies, profile, how, pids):
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
     return cpu, others
+
+
+def _engine_cost(batches: dict[str, list[str]]) -> dict[str, float]:
+    """CPU µs per item of the search alone (``matching.hashes_search``) on the same batches."""
+    from meldpunt.hashes.checking import batch_decode, check_items_parse
+    from meldpunt.hashes.conf import hashes_setting
+    from meldpunt.hashes.matching import hashes_search
+
+    costs = {}
+    for algorithm, texts in batches.items():
+        parsed = [check_items_parse(batch_decode(text.encode()).items) for text in texts]
+        vectors = [{a: found for a, (_p, found) in batch.hashes.items()} for batch in parsed]
+        distance = hashes_setting("HASHES_PDQ_MAX_DISTANCE")
+        hashes_search(vectors[0], max_distance=distance)  # builds the index
+        started = time.process_time()
+        for values in vectors:
+            hashes_search(values, max_distance=distance)
+        costs[algorithm] = (time.process_time() - started) * 1e6 / (1000 * len(vectors))
+        print(f"engine {algorithm:>6}: {costs[algorithm]:.2f} µs of CPU per item", flush=True)
+    return costs
+
+
+def _declarations_compare() -> None:
+    """CPU per batch of 1,000 SHA-256 items: decoded and checked the ways an API could declare it.
+
+    The previous code (the standard library's json, then ``check_items_parse``
+    over dicts), this code (msgspec into ``checking.Batch``, then the
+    column-wise check), and pydantic 2 (what django-ninja validates with):
+    a model of the same item, and one that also checks each algorithm's
+    hex pattern in compiled code (a union discriminated by algorithm).
+    """
+    from typing import Annotated, Literal
+
+    import pydantic
+
+    from meldpunt.hashes.checking import batch_decode, check_items_parse
+
+    class Item(pydantic.BaseModel, extra="forbid"):
+        algorithm: str
+        value: str
+        id: Annotated[str, pydantic.StringConstraints(max_length=200)] | None = None
+        quality: Annotated[int, pydantic.Field(ge=0, le=100, strict=True)] | None = None
+
+    def exact(name: str, digits: int) -> type:
+        pattern = f"^[0-9a-fA-F]{{{digits}}}$"
+        return pydantic.create_model(
+            f"Item_{name}",
+            __config__=pydantic.ConfigDict(extra="forbid"),
+            algorithm=(Literal[name], ...),
+            value=(Annotated[str, pydantic.StringConstraints(pattern=pattern)], ...),
+            id=(Annotated[str, pydantic.StringConstraints(max_length=200)] | None, None),
+        )
+
+    typed = Annotated[
+        exact("sha256", 64) | exact("sha1", 40) | exact("md5", 32),
+        pydantic.Field(discriminator="algorithm"),
+    ]
+    plain_body = pydantic.TypeAdapter(dict[Literal["items"], list[Item]])
+    pattern_body = pydantic.TypeAdapter(dict[Literal["items"], list[typed]])
+    body = json.dumps(
+        {
+            "items": [
+                {"algorithm": "sha256", "value": secrets.token_hex(32), "id": f"f{i}"}
+                for i in range(1000)
+            ]
+        }
+    ).encode()
+
+    def previous() -> None:
+        check_items_parse(json.loads(body)["items"])
+
+    def msgspec_structs() -> None:
+        check_items_parse(batch_decode(body).items)
+
+    def pydantic_model() -> None:
+        plain_body.validate_json(body)
+
+    def pydantic_patterns() -> None:
+        pattern_body.validate_json(body)
+
+    print(f"decoding and checking a batch of 1,000 SHA-256 items, load {os.getloadavg()[0]:.1f}")
+    timings = {}
+    for name, work in (
+        ("standard json, then the column-wise check over dicts", previous),
+        ("msgspec structs, then the column-wise check (this code)", msgspec_structs),
+        ("pydantic model only (no hex check)", pydantic_model),
+        ("pydantic, hex pattern per algorithm (discriminated union)", pydantic_patterns),
+    ):
+        work()
+        started = time.process_time()
+        for _ in range(300):
+            work()
+        timings[name] = (time.process_time() - started) / 300
+        print(f"  {name}: {timings[name] * 1e3:.3f} ms of CPU")
 
 
 if __name__ == "__main__":
