@@ -15,6 +15,7 @@ import numpy
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
@@ -30,7 +31,12 @@ from meldpunt.hashes.checking import (
     check_item_parse,
     check_items_parse,
 )
-from meldpunt.hashes.clients import check_client_create, check_client_revoke, check_client_rotate
+from meldpunt.hashes.clients import (
+    check_client_create,
+    check_client_revoke,
+    check_client_rotate,
+    check_client_set_lists,
+)
 from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList
 from meldpunt.hashes.services import (
     hash_list_activate,
@@ -702,6 +708,34 @@ def test_a_batch_is_parsed_exactly_as_item_by_item():
                 not isinstance(check_item_parse(r), ItemProblem) for r in raw_items
             )
             assert sum(len(positions) for positions, _ in batch.hashes.values()) == batch.valid
+
+
+def test_a_batch_costs_two_statements_and_sees_every_change_to_its_client_at_once(
+    api, issued, known
+):
+    """The client, its labels and the revision in one read, the quota in one write; no cache.
+
+    A list taken from the client, a token revoked and one rotated are all
+    seen by the very next request.
+    """
+    item = {"algorithm": "sha256", "value": known["exact"]["sha256"], "id": "a"}
+    batch = [item, {"algorithm": "md5", "value": "0" * 32}]
+    api.check(batch)  # the indexes are built at the first check
+    with CaptureQueriesContext(connection) as statements:
+        answer = api.check(batch).json()
+    assert len(statements) == 2, [query["sql"] for query in statements]
+    assert answer["results"][0]["matches"] == [{"label": "CSAM (police)", "distance": 0}]
+    check_client_set_lists(client=issued.client, hash_lists=[])
+    assert api.check([item]).json()["results"][0]["matched"] is False
+    assert api.request("get", "/account").json()["labels"] == []
+    check_client_set_lists(client=issued.client, hash_lists=[known["list"]])
+    assert api.check([item]).json()["results"][0]["matched"] is True
+    rotated = check_client_rotate(client=issued.client)
+    assert _error(api.check([item]))["code"] == "token_invalid"
+    renewed = ApiClient(rotated.token, HTTP_ACCEPT_LANGUAGE="en")
+    assert renewed.check([item]).json()["results"][0]["matched"] is True
+    check_client_revoke(client=issued.client)
+    assert _error(renewed.check([item]))["code"] == "token_revoked"
 
 
 def test_the_garbage_collector_is_on_again_after_every_batch(api):
