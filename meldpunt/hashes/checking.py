@@ -253,10 +253,6 @@ def batch_decode(body: bytes) -> Batch | object:
         return _any_decoder.decode(body)
 
 
-# Per character code below 128: its value as a hex digit, or 255 where it is none.
-_NIBBLES = numpy.full(128, 255, dtype=numpy.uint8)
-for _digits, _first in (("0123456789", 0), ("abcdef", 10), ("ABCDEF", 10)):
-    _NIBBLES[[ord(c) for c in _digits]] = numpy.arange(_first, _first + len(_digits))
 _CODES = {name: number for number, name in enumerate(ALGORITHMS)}
 _BY_CODE = list(ALGORITHMS.values())
 _EXPECTED = numpy.array([LENGTHS[name] for name in ALGORITHMS] + [-1], dtype=numpy.int64)
@@ -300,12 +296,13 @@ def check_items_parse(items: Sequence[object]) -> ParsedBatch:
     """Every item of a batch checked as ``check_item_parse`` would, column by column.
 
     ``items`` are ``BatchItem``s (a body ``batch_decode`` could type) or
-    plain decoded JSON values. The columns are checked together with numpy:
-    algorithm codes, lengths, the hex digits of all values joined (as
-    UTF-32, one code per character, so that offsets stay exact), ids, the
-    PDQ quality; the accepted values are decoded from hex in the same
-    arrays. Only an item failing any of it is checked alone by
-    ``check_item_parse``, so answers and messages are the same as item by item.
+    plain decoded JSON values. Algorithm codes, lengths and the PDQ quality
+    are checked as numpy columns; then each algorithm's values of the right
+    length are joined and decoded from hex by one ``bytes.fromhex`` into the
+    (n, bytes) array the indexes search (only where that fails are that
+    group's values tried one by one, to find the bad ones). Only an item
+    failing any of it is checked alone by ``check_item_parse``, so answers
+    and messages are the same as item by item.
     """
     count = len(items)
     if items and type(items[0]) is BatchItem:  # a decoded Batch: all are, all ids usable
@@ -326,20 +323,21 @@ def check_items_parse(items: Sequence[object]) -> ParsedBatch:
     candidates = (lengths == _EXPECTED[codes]) & (
         (quality == NO_QUALITY) | ((codes == _PDQ_CODE) & (quality >= minimum))
     )
-    # One code per character (UTF-32), so that offsets stay exact whatever was sent.
-    chars = numpy.frombuffer("".join(values).encode("utf-32-le"), dtype=numpy.uint32)
-    starts = numpy.cumsum(lengths) - lengths
     accepted = numpy.zeros(count, dtype=bool)
     hashes: dict[Algorithm, tuple[numpy.ndarray, numpy.ndarray]] = {}
     for code, algorithm in enumerate(_BY_CODE):
         positions = numpy.flatnonzero(candidates & (codes == code))
-        width = LENGTHS[algorithm.value]
-        # Every digit of those values at once; 255 where a character is none (from 127 on).
-        digits = _NIBBLES[numpy.minimum(chars[starts[positions, None] + numpy.arange(width)], 127)]
-        hex_only = (digits != 255).all(axis=1)
-        positions, digits = positions[hex_only], digits[hex_only]
+        size = LENGTHS[algorithm.value] // 2
+        chosen = [values[position] for position in positions.tolist()]
+        packed = _hex_decoded(chosen)
+        # fromhex skips whitespace, so a value with any comes out short.
+        if len(packed) != size * len(chosen):
+            hex_only = numpy.array([ANY_CASE_HEX.fullmatch(value) is not None for value in chosen])
+            positions = positions[hex_only]
+            packed = _hex_decoded(list(itertools.compress(chosen, hex_only)))
         accepted[positions] = True
-        hashes[algorithm] = (positions, (digits[:, 0::2] << 4) | digits[:, 1::2])
+        vectors = numpy.frombuffer(packed, dtype=numpy.uint8).reshape(len(positions), size)
+        hashes[algorithm] = (positions, vectors)
     problems: dict[int, ItemProblem] = {}
     late: dict[Algorithm, list[tuple[int, bytes]]] = {}
     for position in numpy.flatnonzero(~accepted).tolist():
@@ -358,6 +356,14 @@ def check_items_parse(items: Sequence[object]) -> ParsedBatch:
             ),
         )
     return ParsedBatch(count, hashes, problems, echoed)
+
+
+def _hex_decoded(values: list[str]) -> bytes:
+    """The values joined and decoded from hex; ``b""`` where any is not hex."""
+    try:
+        return bytes.fromhex("".join(values))
+    except ValueError:
+        return b""
 
 
 def _as_plain(item: BatchItem) -> dict[str, object]:

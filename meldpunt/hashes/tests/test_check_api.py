@@ -668,6 +668,8 @@ def test_a_batch_is_parsed_exactly_as_item_by_item():
         {"algorithm": "sha256", "value": sha[:-1]},
         {"algorithm": "sha256", "value": sha[:-1] + "g"},
         {"algorithm": "sha256", "value": sha[:-1] + "é"},
+        {"algorithm": "sha256", "value": sha[:30] + "  " + sha[32:]},  # fromhex skips blanks
+        {"algorithm": "sha256", "value": sha[:31] + " " + sha[32:]},
         {"algorithm": "sha256", "value": ""},
         {"algorithm": "SHA256", "value": sha},
         {"algorithm": "md5", "value": "0" * 32, "id": "y" * 201},
