@@ -1,9 +1,19 @@
 """Hash-check API throughput: POST /api/v1/hashes/check with batches of 1,000, end to end.
 
     .venv/bin/python benchmarks/hashes_api.py [--count 100000] [--batches 40] [--profile]
+    .venv/bin/python benchmarks/hashes_api.py --http --baseline /work/main [--servers 1 2]
     benchmarks/hashes_api_compare.sh     # this script on main and on this branch, alternately
 
-Through Django's full middleware stack (test client, no network, one
+With ``--http`` the batches go over real HTTP to waitress as
+docs/operations.md deploys it (``--threads=64``, one process; ``--servers 2``
+runs two, the client spreading its connections over them), on the same
+store: first servers started from the ``--baseline`` checkout, then from this
+one, alternately for ``--rounds``, so that the ratio is measured under the same
+load. Clients are threads here holding keep-alive connections (four per
+server), sending pre-built bodies; printed are items/s by the wall clock, the
+servers' CPU time per item (from /proc) and this client's CPU time.
+
+Without it, through Django's full middleware stack (test client, no network, one
 process): a fresh SQLite store in a temporary directory (or the empty
 PostgreSQL database DATABASE_URL names) with ``count`` SHA-256 and ``count``
 PDQ hashes imported through the real import path, one client allowed both
@@ -23,6 +33,7 @@ every shard).
 import argparse
 import contextlib
 import cProfile
+import http.client
 import json
 import os
 import pstats
@@ -31,8 +42,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import msgspec
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -44,28 +58,26 @@ def _cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def _shard_processes(count: int, token: str):
-    """``count`` waitress shard processes on this process's database; yields (urls, pids)."""
+def _waitress(envs: list[dict[str, str]], *, tree: str, threads: int | None = None):
+    """One waitress process per environment, code from ``tree``, on this process's database.
+
+    Yields (urls, pids) once every one accepts connections.
+    """
     processes, urls = [], []
-    for number in range(count):
+    for extra in envs:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        env = dict(
-            os.environ,
-            MELDPUNT_HASH_SHARD=f"{number}/{count}",
-            MELDPUNT_HASH_SHARD_TOKEN=token,
-            MELDPUNT_ALLOWED_HOSTS="127.0.0.1",
-            PYTHONPATH=os.getcwd(),
-        )
+        env = dict(os.environ, MELDPUNT_ALLOWED_HOSTS="127.0.0.1", PYTHONPATH=tree, **extra)
+        command = [
+            str(Path(sys.executable).parent / "waitress-serve"),
+            f"--listen=127.0.0.1:{port}",
+        ]
+        if threads:
+            command.append(f"--threads={threads}")
         processes.append(
             subprocess.Popen(  # noqa: S603 - waitress from this environment
-                [
-                    str(Path(sys.executable).parent / "waitress-serve"),
-                    f"--listen=127.0.0.1:{port}",
-                    "meldpunt.wsgi:application",
-                ],
-                env=env,
+                [*command, "meldpunt.wsgi:application"], env=env, cwd=tree
             )
         )
         urls.append(f"http://127.0.0.1:{port}")
@@ -83,6 +95,106 @@ def _shard_processes(count: int, token: str):
             process.wait()
 
 
+def _shard_processes(count: int, token: str):
+    """``count`` waitress shard processes on this process's database; yields (urls, pids)."""
+    envs = [
+        {"MELDPUNT_HASH_SHARD": f"{number}/{count}", "MELDPUNT_HASH_SHARD_TOKEN": token}
+        for number in range(count)
+    ]
+    return _waitress(envs, tree=os.getcwd())
+
+
+class _Summary(msgspec.Struct):
+    matched: int
+
+
+class _Answer(msgspec.Struct):
+    summary: _Summary
+
+
+def _http_send(urls: list[str], token: str, bodies: list[bytes], requests: int) -> int:
+    """Send ``requests`` batches (cycling through ``bodies``) over keep-alive connections.
+
+    Four connections per server, each in a thread; returns the matches counted
+    in the answers (each must be a 200).
+    """
+    jobs = iter(range(requests))
+    lock = threading.Lock()
+    matched = [0]
+    decoder = msgspec.json.Decoder(_Answer)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def client(url: str) -> None:
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        connection = http.client.HTTPConnection(host, int(port))
+        found = 0
+        while True:
+            with lock:
+                job = next(jobs, None)
+            if job is None:
+                break
+            connection.request("POST", "/api/v1/hashes/check", bodies[job % len(bodies)], headers)
+            response = connection.getresponse()
+            answer = response.read()
+            assert response.status == 200, (response.status, answer[:300])
+            found += decoder.decode(answer).summary.matched
+        connection.close()
+        with lock:
+            matched[0] += found
+
+    threads = [threading.Thread(target=client, args=(url,)) for url in urls for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return matched[0]
+
+
+def _http_compare(args, token: str, batches: dict[str, list[str]]) -> None:
+    """Both checkouts' servers, alternately, on the same store and batches; prints the ratios."""
+    trees = {"baseline": str(Path(args.baseline).resolve()), "this": os.getcwd()}
+    rates: dict[tuple[str, str, int], list[tuple[float, float]]] = {}
+    engine = _engine_cost(batches)
+    for round_ in range(args.rounds):
+        for servers in args.servers:
+            for name, tree in trees.items():
+                with _waitress([{}] * servers, tree=tree, threads=64) as (urls, pids):
+                    for algorithm, texts in batches.items():
+                        bodies = [text.encode() for text in texts]
+                        _http_send(urls, token, bodies[:1], servers * 4)  # warm: indexes
+                        load = os.getloadavg()[0]
+                        cpu_before = sum(_cpu_seconds(pid) for pid in pids)
+                        started, own = time.perf_counter(), time.process_time()
+                        matched = _http_send(urls, token, bodies, args.requests)
+                        elapsed = time.perf_counter() - started
+                        own = time.process_time() - own
+                        cpu = sum(_cpu_seconds(pid) for pid in pids) - cpu_before
+                        assert matched == 500 * args.requests, matched
+                        items = 1000 * args.requests
+                        rates.setdefault((algorithm, name, servers), []).append(
+                            (items / elapsed, cpu * 1e6 / items)
+                        )
+                        print(
+                            f"round {round_ + 1} {name:>8} {servers} waitress "
+                            f"{algorithm:>6}: {items / elapsed:>9,.0f} items/s, "
+                            f"server CPU {cpu * 1e6 / items:5.2f} µs/item, "
+                            f"client CPU {own * 1e6 / items:4.2f} µs/item, load {load:.1f}",
+                            flush=True,
+                        )
+    for algorithm in batches:
+        for servers in args.servers:
+            base = rates[(algorithm, "baseline", servers)]
+            this = rates[(algorithm, "this", servers)]
+            mean = [sum(rate for rate, _ in runs) / len(runs) for runs in (base, this)]
+            cpu = [sum(cost for _, cost in runs) / len(runs) for runs in (base, this)]
+            print(
+                f"{algorithm:>6}, {servers} waitress: {mean[0]:,.0f} -> {mean[1]:,.0f} items/s "
+                f"({mean[1] / mean[0]:.2f}x); server CPU {cpu[0]:.2f} -> {cpu[1]:.2f} µs/item "
+                f"({cpu[0] / cpu[1]:.2f}x); engine {engine[algorithm]:.2f} µs/item, "
+                f"API / engine {cpu[1] / engine[algorithm]:.1f}x"
+            )
+
+
 def _flip(value: str, bits: int, rng) -> str:
     number = int(value, 16)
     for bit in rng.sample(range(256), bits):
@@ -96,9 +208,17 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=40)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--shards", type=int, default=0)
+    parser.add_argument("--http", action="store_true", help="over HTTP to waitress")
+    parser.add_argument("--baseline", default="/work/main", help="checkout to compare with")
+    parser.add_argument("--servers", type=int, nargs="+", default=[1])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--requests", type=int, default=200, help="batches sent per measure")
+    parser.add_argument(
+        "--declarations", action="store_true", help="only compare ways to decode a batch"
+    )
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["MELDPUNT_DATA_DIR"] = tempfile.mkdtemp(prefix="meldpunt-bench-api-")
+    # A data directory of its own (SQLite, secrets), shared with the servers it starts.
+    os.environ["MELDPUNT_DATA_DIR"] = tempfile.mkdtemp(prefix="meldpunt-bench-api-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
     os.environ["MELDPUNT_ALLOWED_HOSTS"] = "testserver"
     sys.path.insert(0, os.getcwd())
@@ -107,6 +227,9 @@ def main() -> None:
     import django
 
     django.setup()
+    if args.declarations:
+        _declarations_compare()
+        return
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -150,6 +273,9 @@ def main() -> None:
             ("pdq", lambda i: _flip(rng.choice(pdq), 10, rng) if i % 2 else secrets.token_hex(32)),
         )
     }
+    if args.http:
+        _http_compare(args, issued.token, batches)
+        return
     one_process = {}
     for algorithm, bodies in batches.items():
         one_process[algorithm], _ = _measure(
@@ -214,6 +340,100 @@ def _measure(client, connection, algorithm, bodies, profile, how, pids):
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
     return cpu, others
+
+
+def _engine_cost(batches: dict[str, list[str]]) -> dict[str, float]:
+    """CPU µs per item of the search alone (``matching.hashes_search``) on the same batches."""
+    from meldpunt.hashes.checking import batch_decode, check_items_parse
+    from meldpunt.hashes.conf import hashes_setting
+    from meldpunt.hashes.matching import hashes_search
+
+    costs = {}
+    for algorithm, texts in batches.items():
+        parsed = [check_items_parse(batch_decode(text.encode()).items) for text in texts]
+        vectors = [{a: found for a, (_p, found) in batch.hashes.items()} for batch in parsed]
+        distance = hashes_setting("HASHES_PDQ_MAX_DISTANCE")
+        hashes_search(vectors[0], max_distance=distance)  # builds the index
+        started = time.process_time()
+        for values in vectors:
+            hashes_search(values, max_distance=distance)
+        costs[algorithm] = (time.process_time() - started) * 1e6 / (1000 * len(vectors))
+        print(f"engine {algorithm:>6}: {costs[algorithm]:.2f} µs of CPU per item", flush=True)
+    return costs
+
+
+def _declarations_compare() -> None:
+    """CPU per batch of 1,000 SHA-256 items: decoded and checked the ways an API could declare it.
+
+    The previous code (the standard library's json, then ``check_items_parse``
+    over dicts), this code (msgspec into ``checking.Batch``, then the
+    column-wise check), and pydantic 2 (what django-ninja validates with):
+    a model of the same item, and one that also checks each algorithm's
+    hex pattern in compiled code (a union discriminated by algorithm).
+    """
+    from typing import Annotated, Literal
+
+    import pydantic
+
+    from meldpunt.hashes.checking import batch_decode, check_items_parse
+
+    class Item(pydantic.BaseModel, extra="forbid"):
+        algorithm: str
+        value: str
+        id: Annotated[str, pydantic.StringConstraints(max_length=200)] | None = None
+        quality: Annotated[int, pydantic.Field(ge=0, le=100, strict=True)] | None = None
+
+    def exact(name: str, digits: int) -> type:
+        pattern = f"^[0-9a-fA-F]{{{digits}}}$"
+        return pydantic.create_model(
+            f"Item_{name}",
+            __config__=pydantic.ConfigDict(extra="forbid"),
+            algorithm=(Literal[name], ...),
+            value=(Annotated[str, pydantic.StringConstraints(pattern=pattern)], ...),
+            id=(Annotated[str, pydantic.StringConstraints(max_length=200)] | None, None),
+        )
+
+    typed = Annotated[
+        exact("sha256", 64) | exact("sha1", 40) | exact("md5", 32),
+        pydantic.Field(discriminator="algorithm"),
+    ]
+    plain_body = pydantic.TypeAdapter(dict[Literal["items"], list[Item]])
+    pattern_body = pydantic.TypeAdapter(dict[Literal["items"], list[typed]])
+    body = json.dumps(
+        {
+            "items": [
+                {"algorithm": "sha256", "value": secrets.token_hex(32), "id": f"f{i}"}
+                for i in range(1000)
+            ]
+        }
+    ).encode()
+
+    def previous() -> None:
+        check_items_parse(json.loads(body)["items"])
+
+    def msgspec_structs() -> None:
+        check_items_parse(batch_decode(body).items)
+
+    def pydantic_model() -> None:
+        plain_body.validate_json(body)
+
+    def pydantic_patterns() -> None:
+        pattern_body.validate_json(body)
+
+    print(f"decoding and checking a batch of 1,000 SHA-256 items, load {os.getloadavg()[0]:.1f}")
+    timings = {}
+    for name, work in (
+        ("standard json, then the column-wise check over dicts", previous),
+        ("msgspec structs, then the column-wise check (this code)", msgspec_structs),
+        ("pydantic model only (no hex check)", pydantic_model),
+        ("pydantic, hex pattern per algorithm (discriminated union)", pydantic_patterns),
+    ):
+        work()
+        started = time.process_time()
+        for _ in range(300):
+            work()
+        timings[name] = (time.process_time() - started) / 300
+        print(f"  {name}: {timings[name] * 1e3:.3f} ms of CPU")
 
 
 if __name__ == "__main__":

@@ -12,15 +12,24 @@ batch of 1,000 forms would cost more than the matching itself. Every problem
 is reported per item with a stable code, and a bad item never fails the batch.
 """
 
+import hmac
+import itertools
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
+import msgspec
+import numpy
 from django.utils.translation import gettext as _
 
+from meldpunt.apitokens import token_digest
+from meldpunt.hashes.clients import TokenRefused
 from meldpunt.hashes.conf import hashes_setting
 from meldpunt.hashes.matching import hashes_search
 from meldpunt.hashes.models import HEX_LENGTHS, Algorithm, HashCheckClient
+from meldpunt.hashes.selectors import CLIENT_COLUMNS, check_client_rows
 from meldpunt.hashes.shards import (
     ShardsUnavailable,
     hashes_search_sharded,
@@ -34,6 +43,7 @@ ALGORITHMS = {algorithm.value: algorithm for algorithm in Algorithm}
 LENGTHS = {algorithm.value: length for algorithm, length in HEX_LENGTHS.items()}
 MAX_REFERENCE_LENGTH = 200
 HEX = re.compile(r"[0-9a-f]*")
+ANY_CASE_HEX = re.compile(r"[0-9a-fA-F]*")
 
 
 class ItemCode:
@@ -151,145 +161,328 @@ def _is_integer(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check_client_labels(client: HashCheckClient) -> dict[int, str]:
-    """The lists a client may match right now, by id, with their public labels.
+@dataclass(frozen=True)
+class ClientState:
+    """A client as one request needs it: the lists it may match now, and the store's revision."""
 
-    Read on every request, so a list switched off or taken from the client
-    stops matching at once, whatever the in-memory indexes still hold.
+    client: HashCheckClient
+    labels: dict[int, str]  # list id: public label
+    revision: str
+
+
+def check_client_state(token: str) -> ClientState:
+    """The client a bearer token belongs to, read with its labels and the revision; or TokenRefused.
+
+    One statement (``selectors.check_client_rows``) instead of three (the
+    token, the labels, the revision), read on every request, so a revoked
+    or rotated token, a list switched off or taken from the client stop at
+    once in every process, with nothing cached to invalidate. As in
+    ``clients.check_client_authenticate``, the row is found by the digest
+    and the digests are compared in constant time as well.
     """
-    return dict(
-        client.hash_lists.filter(is_active=True)
-        .exclude(public_label="")
-        .values_list("pk", "public_label")
+    digest = token_digest(token)
+    rows = check_client_rows(digest)
+    if not rows or not hmac.compare_digest(rows[0][2], digest):
+        raise TokenRefused(revoked=False)
+    pk, name, token_hash, is_active, daily_quota = rows[0][: len(CLIENT_COLUMNS)]
+    if not is_active:
+        raise TokenRefused(revoked=True)
+    client = HashCheckClient(
+        pk=pk, name=name, token_hash=token_hash, is_active=is_active, daily_quota=daily_quota
     )
+    labels = {row[-3]: row[-2] for row in rows if row[-3] is not None}
+    return ClientState(client, labels, rows[0][-1] or "")
 
 
 @dataclass
 class ParsedBatch:
     """A batch's items sorted out: well-formed hashes by algorithm, problems by position.
 
-    ``hashes[algorithm]`` holds the items' positions in the batch and their
-    hex values (valid, possibly upper-case: the indexes decode either).
+    ``hashes[algorithm]`` holds the items' positions in the batch (an int64
+    array) and their values as an (n, bytes) uint8 array, as the indexes take
+    them. ``references`` are the clients' own ids to echo back, ``None`` where
+    an item has none or an unusable one.
     """
 
     count: int
-    hashes: dict[Algorithm, tuple[list[int], list[str]]]
+    hashes: dict[Algorithm, tuple[numpy.ndarray, numpy.ndarray]]
     problems: dict[int, ItemProblem]
+    references: list[str | None]
 
     @property
     def valid(self) -> int:
         return self.count - len(self.problems)
 
 
-ANY_CASE_HEX = re.compile(r"[0-9a-fA-F]*")
+NO_QUALITY = -1  # no quality sent: the decoder's default, which the Meta bounds never let through
 
 
-def check_items_parse(raw_items: Sequence[object]) -> ParsedBatch:
-    """Every item of a batch checked, as ``check_item_parse`` would, but a batch at a time.
+class BatchItem(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """An item of the common shape, as msgspec decodes it in compiled code.
 
-    The common item (``algorithm``, ``value`` and perhaps a short ``id``) is
-    only sorted by algorithm here, and each algorithm's values are then
-    checked together: their lengths in one pass and their digits with one
-    regular expression over all of them. Anything else (a quality, a
-    problem, blanks around a value) goes through ``check_item_parse``, so
-    answers and messages are the same; so does a whole algorithm's group if
-    any value in it fails the joint check.
+    What does not fit (another field, a type, an id over 200 characters, a
+    quality outside 0-100) fails the typed decoding of the whole body, which
+    is then decoded again untyped and parsed item by item where needed, so
+    that each bad item gets its own message.
     """
-    hashes: dict[Algorithm, tuple[list[int], list[str]]] = {
-        algorithm: ([], []) for algorithm in Algorithm
-    }
-    by_name = {name: hashes[algorithm] for name, algorithm in ALGORITHMS.items()}
-    slow: list[int] = []
-    for position, raw in enumerate(raw_items):
-        try:
-            if type(raw) is dict and 2 <= len(raw) <= 3:
-                group = by_name.get(raw.get("algorithm"))
-                value = raw.get("value")
-                reference = raw.get("id") if len(raw) == 3 else ""
-                if (
-                    group is not None
-                    and type(value) is str
-                    and type(reference) is str
-                    and len(reference) <= MAX_REFERENCE_LENGTH
-                ):
-                    group[0].append(position)
-                    group[1].append(value)
-                    continue
-        except TypeError:  # an unhashable algorithm (a list, an object)
-            pass
-        slow.append(position)
-    for algorithm, (positions, values) in hashes.items():
-        length = LENGTHS[algorithm.value]
-        if values and not (
-            all(len(value) == length for value in values)
-            and ANY_CASE_HEX.fullmatch("".join(values))
-        ):
-            slow += positions
-            positions.clear()
-            values.clear()
+
+    algorithm: str
+    value: str
+    id: Annotated[str, msgspec.Meta(max_length=MAX_REFERENCE_LENGTH)] | None = None
+    quality: Annotated[int, msgspec.Meta(ge=0, le=100)] = NO_QUALITY
+
+
+class Batch(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A body of the documented shape ``{"items": [...]}`` with items of the common shape."""
+
+    items: list[BatchItem]
+
+
+_typed_decoder = msgspec.json.Decoder(Batch)
+_any_decoder = msgspec.json.Decoder()
+
+
+def batch_decode(body: bytes) -> Batch | object:
+    """The body as a ``Batch`` if it has the common shape, else as plain JSON values.
+
+    Raises ``msgspec.DecodeError`` for a body that is not JSON at all.
+    """
+    try:
+        return _typed_decoder.decode(body)
+    except msgspec.ValidationError:
+        return _any_decoder.decode(body)
+
+
+_CODES = {name: number for number, name in enumerate(ALGORITHMS)}
+_BY_CODE = list(ALGORITHMS.values())
+_EXPECTED = numpy.array([LENGTHS[name] for name in ALGORITHMS] + [-1], dtype=numpy.int64)
+_PDQ_CODE = _CODES[Algorithm.PDQ.value]
+_FIELDS = operator.attrgetter("algorithm", "value", "quality", "id")
+
+
+def _plain_columns(
+    raw_items: Sequence[object],
+) -> tuple[list[object], list[str], list[int], list[str | None]]:
+    """Algorithm, value and quality columns of untyped items, and the ids to echo.
+
+    An item of another shape (another field or type, an id of the wrong
+    kind, a quality outside 0-100) gets column values the vectorised check
+    refuses (an algorithm ``None``), so it goes to ``check_item_parse`` with
+    its message. Its id is echoed all the same where it is a usable one.
+    """
+    algorithms: list[object] = []
+    values: list[str] = []
+    qualities: list[int] = []
+    echoed: list[str | None] = []
+    for raw in raw_items:
+        reference = raw.get("id") if type(raw) is dict else None
+        usable = type(reference) is str and len(reference) <= MAX_REFERENCE_LENGTH
+        echoed.append(reference if usable else None)
+        if type(raw) is dict and raw.keys() <= ITEM_FIELDS and (usable or reference is None):
+            algorithm, value = raw.get("algorithm"), raw.get("value")
+            quality = raw.get("quality", NO_QUALITY)
+            if type(algorithm) is str and type(value) is str and type(quality) is int:
+                algorithms.append(algorithm)
+                values.append(value)
+                qualities.append(quality if 0 <= quality <= 100 else NO_QUALITY - 1)
+                continue
+        algorithms.append(None)
+        values.append("")
+        qualities.append(NO_QUALITY)
+    return algorithms, values, qualities, echoed
+
+
+def check_items_parse(items: Sequence[object]) -> ParsedBatch:
+    """Every item of a batch checked as ``check_item_parse`` would, column by column.
+
+    ``items`` are ``BatchItem``s (a body ``batch_decode`` could type) or
+    plain decoded JSON values. Algorithm codes, lengths and the PDQ quality
+    are checked as numpy columns; then each algorithm's values of the right
+    length are joined and decoded from hex by one ``bytes.fromhex`` into the
+    (n, bytes) array the indexes search (only where that fails are that
+    group's values tried one by one, to find the bad ones). Only an item
+    failing any of it is checked alone by ``check_item_parse``, so answers
+    and messages are the same as item by item.
+    """
+    count = len(items)
+    if items and type(items[0]) is BatchItem:  # a decoded Batch: all are, all ids usable
+        # One pass in compiled code: each item's fields, then the columns.
+        algorithms, values, qualities, echoed = (
+            list(column) for column in zip(*map(_FIELDS, items), strict=True)
+        )
+    elif items:
+        algorithms, values, qualities, echoed = _plain_columns(items)
+    else:
+        algorithms, values, qualities, echoed = [], [], [], []
+    codes = numpy.fromiter(
+        map(_CODES.get, algorithms, itertools.repeat(len(_CODES))), dtype=numpy.int64, count=count
+    )
+    lengths = numpy.fromiter(map(len, values), dtype=numpy.int64, count=count)
+    quality = numpy.fromiter(qualities, dtype=numpy.int64, count=count)
+    minimum = hashes_setting("HASHES_PDQ_MIN_QUALITY")
+    candidates = (lengths == _EXPECTED[codes]) & (
+        (quality == NO_QUALITY) | ((codes == _PDQ_CODE) & (quality >= minimum))
+    )
+    accepted = numpy.zeros(count, dtype=bool)
+    hashes: dict[Algorithm, tuple[numpy.ndarray, numpy.ndarray]] = {}
+    for code, algorithm in enumerate(_BY_CODE):
+        positions = numpy.flatnonzero(candidates & (codes == code))
+        size = LENGTHS[algorithm.value] // 2
+        chosen = [values[position] for position in positions.tolist()]
+        packed = _hex_decoded(chosen)
+        # fromhex skips whitespace, so a value with any comes out short.
+        if len(packed) != size * len(chosen):
+            hex_only = numpy.array([ANY_CASE_HEX.fullmatch(value) is not None for value in chosen])
+            positions = positions[hex_only]
+            packed = _hex_decoded(list(itertools.compress(chosen, hex_only)))
+        accepted[positions] = True
+        vectors = numpy.frombuffer(packed, dtype=numpy.uint8).reshape(len(positions), size)
+        hashes[algorithm] = (positions, vectors)
     problems: dict[int, ItemProblem] = {}
-    for position in sorted(slow):
-        item = check_item_parse(raw_items[position])
+    late: dict[Algorithm, list[tuple[int, bytes]]] = {}
+    for position in numpy.flatnonzero(~accepted).tolist():
+        raw = items[position]
+        item = check_item_parse(_as_plain(raw) if type(raw) is BatchItem else raw)
         if isinstance(item, ItemProblem):
             problems[position] = item
         else:
-            hashes[item.algorithm][0].append(position)
-            hashes[item.algorithm][1].append(item.value)
-    return ParsedBatch(len(raw_items), hashes, problems)
+            late.setdefault(item.algorithm, []).append((position, bytes.fromhex(item.value)))
+    for algorithm, extra in late.items():
+        positions, vectors = hashes[algorithm]
+        hashes[algorithm] = (
+            numpy.concatenate((positions, [position for position, _value in extra])),
+            numpy.concatenate(
+                (vectors, _vectors([value for _position, value in extra], vectors.shape[1]))
+            ),
+        )
+    return ParsedBatch(count, hashes, problems, echoed)
+
+
+def _hex_decoded(values: list[str]) -> bytes:
+    """The values joined and decoded from hex; ``b""`` where any is not hex."""
+    try:
+        return bytes.fromhex("".join(values))
+    except ValueError:
+        return b""
+
+
+def _as_plain(item: BatchItem) -> dict[str, object]:
+    """A typed item as the JSON object it was decoded from, for ``check_item_parse``."""
+    raw: dict[str, object] = {"algorithm": item.algorithm, "value": item.value}
+    if item.id is not None:
+        raw["id"] = item.id
+    if item.quality != NO_QUALITY:
+        raw["quality"] = item.quality
+    return raw
+
+
+def _vectors(values: Sequence[bytes], width: int) -> numpy.ndarray:
+    """Binary values of ``width`` bytes each as an (n, width) uint8 array."""
+    return numpy.frombuffer(b"".join(values), dtype=numpy.uint8).reshape(len(values), width)
+
+
+@dataclass(frozen=True)
+class BatchMatches:
+    """Per matched item of a batch (``positions``, ascending), its labels and distances.
+
+    ``labels[i]`` and ``distances[i]`` are the matches of item
+    ``positions[i]``, one per public label at its smallest distance, sorted
+    by label.
+    """
+
+    positions: list[int]
+    labels: list[list[str]]
+    distances: list[list[int]]
 
 
 def hashes_check_batch(
-    batch: ParsedBatch, *, labels: Mapping[int, str]
-) -> dict[int, list[LabelMatch]]:
+    batch: ParsedBatch, *, labels: Mapping[int, str], revision: str | None = None
+) -> BatchMatches:
     """The public labels of the allowed lists each item is on, only for items with any.
 
     ``labels`` maps the ids of the lists that may match to their public labels
-    (``check_client_labels``). Exact hashes go through one vectorised look-up
-    per algorithm, PDQ hashes through one range search for the batch, in this
-    process's indexes or, on a front (MELDPUNT_HASH_SHARD_SERVERS), over the
-    shards (``shards.hashes_search_sharded``, which raises ShardsUnavailable
-    when a shard does not answer); Python then only walks the matches found.
-    Lists sharing a label are reported once, at the smallest distance; labels
-    come sorted.
+    (``check_client_state``); ``revision`` is the store's revision token read
+    with them, so the indexes answer from the state the labels were read in.
+    Exact hashes go through one vectorised look-up per algorithm, PDQ hashes
+    through one range search for the batch, in this process's indexes or, on
+    a front (MELDPUNT_HASH_SHARD_SERVERS), over the shards
+    (``shards.hashes_search_sharded``, which raises ShardsUnavailable when a
+    shard does not answer). The (item, label, distance) triples of all
+    algorithms are then reduced with numpy: lists sharing a label count
+    once, at the smallest distance; Python only groups the result by item.
     """
-    best: dict[int, dict[str, int]] = {}
     if not labels or not batch.valid:
-        return {}
-    values = {algorithm: hexes for algorithm, (_positions, hexes) in batch.hashes.items() if hexes}
+        return BatchMatches([], [], [])
+    vectors = {algorithm: found for algorithm, (_p, found) in batch.hashes.items() if len(found)}
     max_distance = hashes_setting("HASHES_PDQ_MAX_DISTANCE")
     if shard_servers():
-        found = hashes_search_sharded(values, lists=sorted(labels), max_distance=max_distance)
+        hexes = {algorithm: _hexes(values) for algorithm, values in vectors.items()}
+        found = hashes_search_sharded(hexes, lists=sorted(labels), max_distance=max_distance)
     elif this_shard() is not None:
         # A shard without the others would answer from a part of the lists.
         raise ShardsUnavailable(None, "a shard process answers only its front")
     else:
-        found = hashes_search(values, max_distance=max_distance)
-    for algorithm, (queries, list_ids, distances) in found.items():
-        positions = batch.hashes[algorithm][0]
-        for query, list_id, distance in zip(queries, list_ids, distances, strict=True):
-            label = labels.get(list_id)
-            if label is not None:
-                matches = best.setdefault(positions[query], {})
-                if distance < matches.get(label, distance + 1):
-                    matches[label] = distance
-    return {
-        position: [LabelMatch(label, distance) for label, distance in sorted(matches.items())]
-        for position, matches in best.items()
-    }
+        found = hashes_search(vectors, max_distance=max_distance, token=revision)
+    names = sorted(set(labels.values()))
+    list_ids = numpy.array(sorted(labels), dtype=numpy.int64)
+    label_of = numpy.array([names.index(labels[i]) for i in list_ids.tolist()], dtype=numpy.int64)
+    parts = [
+        (batch.hashes[algorithm][0][numpy.asarray(queries, dtype=numpy.int64)], ids, distances)
+        for algorithm, (queries, ids, distances) in found.items()
+    ]
+    if not parts:
+        return BatchMatches([], [], [])
+    positions = numpy.concatenate([part[0] for part in parts])
+    ids = numpy.concatenate([numpy.asarray(part[1], dtype=numpy.int64) for part in parts])
+    distances = numpy.concatenate([numpy.asarray(part[2], dtype=numpy.int64) for part in parts])
+    where = numpy.searchsorted(list_ids, ids).clip(0, len(list_ids) - 1)
+    allowed = list_ids[where] == ids
+    positions, label_numbers = positions[allowed], label_of[where[allowed]]
+    distances = distances[allowed]
+    # Sorted by item, label and distance: the first of each (item, label) is its best.
+    order = numpy.lexsort((distances, label_numbers, positions))
+    positions, label_numbers, distances = positions[order], label_numbers[order], distances[order]
+    first = numpy.ones(len(positions), dtype=bool)
+    first[1:] = (positions[1:] != positions[:-1]) | (label_numbers[1:] != label_numbers[:-1])
+    positions, label_numbers, distances = positions[first], label_numbers[first], distances[first]
+    items, starts = numpy.unique(positions, return_index=True)
+    bounds = [*starts.tolist(), len(positions)]
+    label_list, distance_list = label_numbers.tolist(), distances.tolist()
+    return BatchMatches(
+        items.tolist(),
+        [[names[n] for n in label_list[a:b]] for a, b in itertools.pairwise(bounds)],
+        [distance_list[a:b] for a, b in itertools.pairwise(bounds)],
+    )
+
+
+def _hexes(vectors: numpy.ndarray) -> list[str]:
+    """An (n, bytes) array as n hex strings, for the shards' JSON."""
+    text = vectors.tobytes().hex()
+    width = 2 * vectors.shape[1]
+    return [text[start : start + width] for start in range(0, len(text), width)]
 
 
 def hashes_check(
-    items: Sequence[CheckItem], *, labels: Mapping[int, str]
+    items: Sequence[CheckItem], *, labels: Mapping[int, str], revision: str | None = None
 ) -> list[list[LabelMatch]]:
     """For each checked item, the public labels of the allowed lists it is on, sorted by label.
 
     ``hashes_check_batch`` for items parsed one by one (the single-hash endpoint).
     """
-    hashes: dict[Algorithm, tuple[list[int], list[str]]] = {
-        algorithm: ([], []) for algorithm in Algorithm
-    }
-    for position, item in enumerate(items):
-        hashes[item.algorithm][0].append(position)
-        hashes[item.algorithm][1].append(item.value)
-    found = hashes_check_batch(ParsedBatch(len(items), hashes, {}), labels=labels)
-    return [found.get(position, []) for position in range(len(items))]
+    hashes: dict[Algorithm, tuple[numpy.ndarray, numpy.ndarray]] = {}
+    for algorithm in Algorithm:
+        chosen = [(n, item) for n, item in enumerate(items) if item.algorithm == algorithm]
+        hashes[algorithm] = (
+            numpy.array([n for n, _item in chosen], dtype=numpy.int64),
+            _vectors([bytes.fromhex(item.value) for _n, item in chosen], LENGTHS[algorithm] // 2),
+        )
+    batch = ParsedBatch(len(items), hashes, {}, [None] * len(items))
+    found = hashes_check_batch(batch, labels=labels, revision=revision)
+    results: list[list[LabelMatch]] = [[] for _ in items]
+    for position, names, distances in zip(
+        found.positions, found.labels, found.distances, strict=True
+    ):
+        results[position] = [
+            LabelMatch(label, distance) for label, distance in zip(names, distances, strict=True)
+        ]
+    return results

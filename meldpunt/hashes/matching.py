@@ -44,9 +44,11 @@ from meldpunt.hashes.models import (
     MatchMethod,
 )
 from meldpunt.hashes.selectors import hash_revision_current
-from meldpunt.hashes.shards import Found, this_shard
+from meldpunt.hashes.shards import this_shard
 
 if TYPE_CHECKING:
+    import numpy
+
     from meldpunt.hashes.indexes import ExactIndex, PdqIndex
 
 VPDQ = MatchMethod.VPDQ  # the method reported for a video matched by its frames
@@ -146,40 +148,44 @@ def _whole_store_index() -> PdqIndex:
 
 
 def hashes_search(
-    values: Mapping[Algorithm, Sequence[str]],
+    values: Mapping[Algorithm, numpy.ndarray],
     *,
     max_distance: int,
     lists: Collection[int] | None = None,
-) -> dict[Algorithm, Found]:
+    token: str | None = None,
+) -> dict[Algorithm, tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]]:
     """Every live row each value is on, per algorithm, from this process's indexes.
 
-    ``values`` are well-formed hex (either case); the result gives, per
-    algorithm, (query number, list id, distance) triples, the query number
-    counting that algorithm's values from 0 and the distance 0 for exact
-    hashes. ``lists`` keeps only rows of those lists. The store's revision is
-    read once, so all algorithms answer from the same state. The hash-check
-    API's search, in one process or, on a shard, for the front
-    (``shards.hashes_search_sharded`` gives the same triples over the shards).
+    ``values`` are (n, bytes) uint8 arrays (``indexes.hex_to_array``); the
+    result gives, per algorithm, (query number, list id, distance) arrays,
+    the query number counting that algorithm's values from 0 and the
+    distance 0 for exact hashes. ``lists`` keeps only rows of those lists.
+    The store's revision is read once (or is ``token``, read by the caller
+    with the client's lists), so all algorithms answer from the same state.
+    The hash-check API's search, in one process or, on a shard, for the
+    front (``shards.hashes_search_sharded`` gives the same triples over the
+    shards).
     """
     import numpy  # noqa: PLC0415 (numpy on first use, with the indexes)
 
-    token = hash_revision_current()
+    if token is None:
+        token = hash_revision_current()
     allowed = None if lists is None else numpy.asarray(sorted(lists), dtype=numpy.int64)
-    found: dict[Algorithm, Found] = {}
+    found = {}
     for algorithm, batch in values.items():
-        if not batch:
+        if not len(batch):
             continue
         if algorithm == Algorithm.PDQ:
-            queries, list_ids, distances = pdq_index(token=token).search_hex(
+            queries, list_ids, distances = pdq_index(token=token).search_arrays(
                 batch, max_distance=max_distance
             )
         else:
-            queries, list_ids = exact_index(algorithm, token=token).lookup_hex(batch)
+            queries, list_ids = exact_index(algorithm, token=token).lookup(batch)
             distances = numpy.zeros(len(queries), dtype=numpy.int64)
         if allowed is not None:
             keep = numpy.isin(list_ids, allowed)
             queries, list_ids, distances = queries[keep], list_ids[keep], distances[keep]
-        found[algorithm] = (queries.tolist(), list_ids.tolist(), distances.tolist())
+        found[algorithm] = (queries, list_ids, distances)
     return found
 
 

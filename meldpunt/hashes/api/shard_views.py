@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from meldpunt.apitokens import bearer_token
 from meldpunt.hashes.checking import ALGORITHMS, ANY_CASE_HEX, LENGTHS
 from meldpunt.hashes.conf import hashes_setting
+from meldpunt.hashes.indexes import hex_to_array
 from meldpunt.hashes.matching import hashes_search
 from meldpunt.hashes.shards import this_shard
 from meldpunt.jsonapi import ApiError, api_view, refuse_oversized, too_large
@@ -82,11 +83,17 @@ def search(request: HttpRequest) -> HttpResponse:
         if asked.shard != str(shard):
             raise ApiError(409, SHARD_MISMATCH, f"this process holds shard {shard}")
         found = hashes_search(
-            {ALGORITHMS[name]: values for name, values in asked.queries.items()},
+            {
+                ALGORITHMS[name]: hex_to_array(values, LENGTHS[name] // 2)
+                for name, values in asked.queries.items()
+            },
             max_distance=asked.max_distance,
             lists=asked.lists,
         )
-        answer = {algorithm.value: list(triples) for algorithm, triples in found.items()}
+        answer = {
+            algorithm.value: [array.tolist() for array in triples]
+            for algorithm, triples in found.items()
+        }
         return HttpResponse(
             _encoder.encode({"shard": str(shard), "found": answer}),
             content_type="application/json",

@@ -10,6 +10,7 @@ import gc
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import repeat
 
 import msgspec
 from django.conf import settings
@@ -19,11 +20,15 @@ from django.utils.translation import gettext as _
 
 from meldpunt.apitokens import bearer_token
 from meldpunt.hashes.checking import (
-    MAX_REFERENCE_LENGTH,
+    Batch,
+    BatchMatches,
     CheckItem,
+    ClientState,
     ItemProblem,
     LabelMatch,
-    check_client_labels,
+    ParsedBatch,
+    batch_decode,
+    check_client_state,
     check_item_parse,
     check_items_parse,
     hashes_check,
@@ -33,7 +38,6 @@ from meldpunt.hashes.clients import (
     Quota,
     QuotaExceeded,
     TokenRefused,
-    check_client_authenticate,
     check_usage_charge,
     check_usage_refund,
     check_usage_today,
@@ -54,30 +58,17 @@ from .openapi import openapi_document
 
 View = Callable[..., HttpResponse]
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hash-check"'}
-# JSON through msgspec: decoding a batch of 1,000 items and encoding its answer
-# took most of a request with the standard library (docs/benchmarks.md,
-# "Hash-check API"); values decode to the same Python types, and the items are
-# still checked one by one (check_items_parse) so that a bad item never fails
-# the batch.
-_decoder = msgspec.json.Decoder()
+# JSON through msgspec: a body of the common shape is decoded straight into
+# typed structs (checking.Batch) and the answer encoded from structs, both in
+# compiled code (docs/benchmarks.md, "Hash-check API").
 _encoder = msgspec.json.Encoder()
 
 
-def _json_body(request: HttpRequest, *, max_bytes: int) -> object:
-    """The parsed JSON body (``jsonapi.json_body``), decoded by msgspec."""
-    return json_body(
-        request,
-        max_bytes=max_bytes,
-        decode=_decoder.decode,
-        decode_errors=(msgspec.DecodeError, ValueError),
-    )
-
-
-def _json_response(data: dict) -> HttpResponse:
+def _json_response(data: object) -> HttpResponse:
     return HttpResponse(_encoder.encode(data), content_type="application/json")
 
 
-def _client(request: HttpRequest) -> HashCheckClient:
+def _client(request: HttpRequest) -> ClientState:
     token = bearer_token(request)
     if token is None:
         raise ApiError(
@@ -87,7 +78,7 @@ def _client(request: HttpRequest) -> HashCheckClient:
             headers=CHALLENGE,
         )
     try:
-        return check_client_authenticate(token)
+        return check_client_state(token)
     except TokenRefused as refused:
         if refused.revoked:
             raise ApiError(
@@ -105,7 +96,10 @@ def _client(request: HttpRequest) -> HashCheckClient:
 
 
 def _read_items(request: HttpRequest) -> list:
-    """The ``items`` array of a JSON body ``{"items": [...]}``, or the reason it is refused."""
+    """The ``items`` of a JSON body ``{"items": [...]}``, or the reason it is refused.
+
+    ``BatchItem``s where the body has the common shape, else plain JSON values.
+    """
     limit = hashes_setting("HASHES_CHECK_MAX_BODY_BYTES")
     refuse_oversized(request, max_bytes=limit)
     if request.content_type != "application/json":
@@ -114,8 +108,15 @@ def _read_items(request: HttpRequest) -> list:
             ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             _("Send the batch as application/json."),
         )
-    payload = _json_body(request, max_bytes=limit)
-    if (
+    payload = json_body(
+        request,
+        max_bytes=limit,
+        decode=batch_decode,
+        decode_errors=(msgspec.DecodeError, ValueError),
+    )
+    if isinstance(payload, Batch):
+        items = payload.items
+    elif (
         not isinstance(payload, dict)
         or set(payload) != {"items"}
         or not isinstance(payload["items"], list)
@@ -125,14 +126,16 @@ def _read_items(request: HttpRequest) -> list:
             ErrorCode.MALFORMED_JSON,
             _("The body must be a JSON object with one key, “items”, holding an array."),
         )
+    else:
+        items = payload["items"]
     maximum = hashes_setting("HASHES_CHECK_MAX_ITEMS")
-    if len(payload["items"]) > maximum:
+    if len(items) > maximum:
         raise ApiError(
             400,
             ErrorCode.TOO_MANY_ITEMS,
             _("At most %(max)d items per request; split the batch.") % {"max": maximum},
         )
-    return payload["items"]
+    return items
 
 
 def _charge(client: HashCheckClient, items: int) -> Quota:
@@ -190,26 +193,18 @@ def _quota_json(quota: Quota) -> dict[str, int]:
     return {"limit": quota.limit, "used": quota.used, "remaining": quota.remaining}
 
 
-def _reference(raw: object) -> str | None:
-    """The client's own reference for an item, echoed back if it is a usable one."""
-    if type(raw) is dict:
-        reference = raw.get("id")
-        if type(reference) is str and len(reference) <= MAX_REFERENCE_LENGTH:
-            return reference
-    return None
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while one batch is answered.
 
-    A batch makes some ten thousand short-lived dicts, lists and strings
-    (the decoded items, the answer); the collector, triggered by those
-    allocations, walked the whole process's heap again and again, about a
-    third of a batch's CPU time (docs/benchmarks.md, "Hash-check API").
-    None of them form cycles, so reference counting frees them all; the
-    collector is switched back on at the end, also after an error. Another
-    thread's request running meanwhile only goes without it for as long.
+    A batch makes some thousands of short-lived objects (the decoded items,
+    the answer); the collector, triggered by those allocations, walked the
+    whole process's heap again and again, about a third of a batch's CPU
+    time before the items were decoded into structs (docs/benchmarks.md,
+    "Hash-check API"). None of them form cycles, so reference counting
+    frees them all; the collector is switched back on at the end, also after
+    an error. Another thread's request running meanwhile only goes without
+    it for as long.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -220,6 +215,32 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class _Match(msgspec.Struct, gc=False):
+    label: str
+    distance: int
+
+
+class _Error(msgspec.Struct, gc=False):
+    code: str
+    message: str
+
+
+class _Checked(msgspec.Struct, gc=False):
+    index: int
+    id: str | None
+    matched: bool
+    matches: list[_Match]
+
+
+class _Refused(msgspec.Struct, gc=False):
+    index: int
+    id: str | None
+    error: _Error
+
+
+_NO_MATCHES: list[_Match] = []  # shared by every unmatched result; encoded, never changed
+
+
 @api_view("POST")
 def check(request: HttpRequest) -> HttpResponse:
     """Check a batch of hashes; bad items are answered one by one, the rest are checked."""
@@ -228,34 +249,41 @@ def check(request: HttpRequest) -> HttpResponse:
 
 
 def _check(request: HttpRequest) -> HttpResponse:
-    client = _client(request)
-    raw_items = _read_items(request)
-    batch = check_items_parse(raw_items)
-    labels = check_client_labels(client)
-    with _charged(client, batch.valid) as quota:
-        found = hashes_check_batch(batch, labels=labels)
-    results = []
-    for position, raw in enumerate(raw_items):
-        result: dict = {"index": position, "id": _reference(raw)}
-        problem = batch.problems.get(position)
-        if problem is not None:
-            result["error"] = {"code": problem.code, "message": problem.message}
-        else:
-            matches = found.get(position)
-            result["matched"] = bool(matches)
-            result["matches"] = _matches_json(matches) if matches else []
-        results.append(result)
+    state = _client(request)
+    batch = check_items_parse(_read_items(request))
+    with _charged(state.client, batch.valid) as quota:
+        found = hashes_check_batch(batch, labels=state.labels, revision=state.revision)
     return _json_response(
         {
-            "results": results,
+            "results": _results(batch, found),
             "summary": {
                 "checked": batch.valid,
-                "matched": len(found),
+                "matched": len(found.positions),
                 "invalid": len(batch.problems),
             },
             "quota": _quota_json(quota),
         }
     )
+
+
+def _results(batch: ParsedBatch, found: BatchMatches) -> list[_Checked | _Refused]:
+    """One result per item, in order: unmatched ones made in one pass, then the others set."""
+    references = batch.references
+    results: list[_Checked | _Refused] = list(
+        map(_Checked, range(batch.count), references, repeat(False), repeat(_NO_MATCHES))
+    )
+    for position, labels, distances in zip(
+        found.positions, found.labels, found.distances, strict=True
+    ):
+        matches = [
+            _Match(label, distance) for label, distance in zip(labels, distances, strict=True)
+        ]
+        results[position] = _Checked(position, references[position], True, matches)
+    for position, problem in batch.problems.items():
+        results[position] = _Refused(
+            position, references[position], _Error(problem.code, problem.message)
+        )
+    return results
 
 
 def _matches_json(matches: list[LabelMatch]) -> list[dict]:
@@ -286,11 +314,10 @@ def check_one(request: HttpRequest, algorithm: str, value: str) -> HttpResponse:
     The batch endpoint's authentication, validation, quota (one hash) and
     matching, answered as ``{"match": ..., "matches": [...], "quota": {...}}``.
     """
-    client = _client(request)
+    state = _client(request)
     item = _single_item(algorithm, value, request.GET.get("quality"))
-    labels = check_client_labels(client)
-    with _charged(client, 1) as quota:
-        [matches] = hashes_check([item], labels=labels)
+    with _charged(state.client, 1) as quota:
+        [matches] = hashes_check([item], labels=state.labels, revision=state.revision)
     return _json_response(
         {"match": bool(matches), "matches": _matches_json(matches), "quota": _quota_json(quota)}
     )
@@ -299,13 +326,13 @@ def check_one(request: HttpRequest, algorithm: str, value: str) -> HttpResponse:
 @api_view("GET")
 def account(request: HttpRequest) -> HttpResponse:
     """Who the token belongs to, the labels it can match and today's quota; costs nothing."""
-    client = _client(request)
+    state = _client(request)
     return _json_response(
         {
-            "client": client.name,
-            "labels": sorted(set(check_client_labels(client).values())),
+            "client": state.client.name,
+            "labels": sorted(set(state.labels.values())),
             "max_items": hashes_setting("HASHES_CHECK_MAX_ITEMS"),
-            "quota": _quota_json(check_usage_today(client)),
+            "quota": _quota_json(check_usage_today(state.client)),
         }
     )
 

@@ -11,9 +11,11 @@ import json
 import logging
 import re
 
+import numpy
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
@@ -21,8 +23,20 @@ from openapi_spec_validator import validate
 from meldpunt.hashes import api_urls
 from meldpunt.hashes.api import views
 from meldpunt.hashes.api.openapi import openapi_document
-from meldpunt.hashes.checking import ItemCode, ItemProblem, check_item_parse, check_items_parse
-from meldpunt.hashes.clients import check_client_create, check_client_revoke, check_client_rotate
+from meldpunt.hashes.checking import (
+    Batch,
+    ItemCode,
+    ItemProblem,
+    batch_decode,
+    check_item_parse,
+    check_items_parse,
+)
+from meldpunt.hashes.clients import (
+    check_client_create,
+    check_client_revoke,
+    check_client_rotate,
+    check_client_set_lists,
+)
 from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList
 from meldpunt.hashes.services import (
     hash_list_activate,
@@ -632,39 +646,98 @@ def test_every_error_and_item_code_is_documented():
 
 
 def test_a_batch_is_parsed_exactly_as_item_by_item():
-    """The per-algorithm fast path and the item-by-item check agree on every kind of item."""
+    """The column-wise parse and the item-by-item check agree on every kind of item.
+
+    Each batch is parsed as plain JSON values and, where the body has the
+    common shape, as the typed structs the view decodes it into.
+    """
     sha = "ab" * 32
     good = [
         {"algorithm": "sha256", "value": sha},
         {"algorithm": "sha256", "value": sha.upper(), "id": "x"},
         {"algorithm": "md5", "value": "0" * 32, "id": ""},
         {"algorithm": "pdq", "value": "f" * 64, "quality": 90},
+        {"algorithm": "pdq", "value": "E" * 64, "quality": 50, "id": None},
         {"algorithm": "sha1", "value": f"  {'1' * 40} "},
+        {"algorithm": "md5", "value": "0" * 32, "id": "y" * 200},
     ]
     bad = [
         "not an object",
+        None,
         {"algorithm": ["sha256"], "value": sha},
         {"algorithm": "sha256", "value": sha[:-1]},
         {"algorithm": "sha256", "value": sha[:-1] + "g"},
+        {"algorithm": "sha256", "value": sha[:-1] + "é"},
+        {"algorithm": "sha256", "value": sha[:30] + "  " + sha[32:]},  # fromhex skips blanks
+        {"algorithm": "sha256", "value": sha[:31] + " " + sha[32:]},
+        {"algorithm": "sha256", "value": ""},
+        {"algorithm": "SHA256", "value": sha},
         {"algorithm": "md5", "value": "0" * 32, "id": "y" * 201},
+        {"algorithm": "md5", "value": "0" * 32, "id": 7},
         {"algorithm": "md5", "value": "0" * 32, "colour": "red"},
         {"algorithm": "sha1", "value": 12},
         {"algorithm": "pdq", "value": "f" * 64, "quality": 10},
+        {"algorithm": "pdq", "value": "f" * 64, "quality": 101},
+        {"algorithm": "pdq", "value": "f" * 64, "quality": -1},
+        {"algorithm": "pdq", "value": "f" * 64, "quality": 10**30},
+        {"algorithm": "pdq", "value": "f" * 64, "quality": True},
+        {"algorithm": "pdq", "value": "f" * 64, "quality": 90.0},
+        {"algorithm": "pdq", "value": "f" * 64, "quality": None},
+        {"algorithm": "md5", "value": "0" * 32, "quality": 90},
         {"value": sha, "id": "z"},
     ]
-    # A bad value in a group sends the whole group item by item: both orders, mixed.
-    for raw_items in (good + bad, bad + good, good, [good[0]] * 3 + [bad[2]]):
-        batch = check_items_parse(raw_items)
-        for position, raw in enumerate(raw_items):
-            expected = check_item_parse(raw)
-            if isinstance(expected, ItemProblem):
-                assert batch.problems[position] == expected
-            else:
-                positions, values = batch.hashes[expected.algorithm]
-                assert values[positions.index(position)].lower() == expected.value
-        assert batch.valid == sum(
-            not isinstance(check_item_parse(r), ItemProblem) for r in raw_items
-        )
+    batches = (good + bad, bad + good, good, bad, [good[0]] * 3 + [bad[3]], [])
+    for raw_items in batches:
+        decoded = batch_decode(json.dumps({"items": raw_items}).encode())
+        parses = [check_items_parse(raw_items)]
+        if isinstance(decoded, Batch):
+            parses.append(check_items_parse(decoded.items))
+        assert isinstance(decoded, Batch) or raw_items is not good
+        for batch in parses:
+            assert batch.count == len(raw_items)
+            for position, raw in enumerate(raw_items):
+                expected = check_item_parse(raw)
+                if isinstance(expected, ItemProblem):
+                    assert batch.problems[position] == expected
+                else:
+                    positions, vectors = batch.hashes[expected.algorithm]
+                    [[row]] = numpy.nonzero(positions == position)
+                    assert vectors[row].tobytes() == bytes.fromhex(expected.value)
+                reference = raw.get("id") if isinstance(raw, dict) else None
+                usable = isinstance(reference, str) and len(reference) <= 200
+                assert batch.references[position] == (reference if usable else None)
+            assert batch.valid == sum(
+                not isinstance(check_item_parse(r), ItemProblem) for r in raw_items
+            )
+            assert sum(len(positions) for positions, _ in batch.hashes.values()) == batch.valid
+
+
+def test_a_batch_costs_two_statements_and_sees_every_change_to_its_client_at_once(
+    api, issued, known
+):
+    """The client, its labels and the revision in one read, the quota in one write; no cache.
+
+    A list taken from the client, a token revoked and one rotated are all
+    seen by the very next request.
+    """
+    item = {"algorithm": "sha256", "value": known["exact"]["sha256"], "id": "a"}
+    batch = [item, {"algorithm": "md5", "value": "0" * 32}]
+    api.check(batch)  # the indexes are built at the first check
+    with CaptureQueriesContext(connection) as statements:
+        answer = api.check(batch).json()
+    assert len(statements) == 2, [query["sql"] for query in statements]
+    assert answer["results"][0]["matches"] == [{"label": "CSAM (police)", "distance": 0}]
+    check_client_set_lists(client=issued.client, hash_lists=[])
+    assert api.check([item]).json()["results"][0]["matched"] is False
+    assert api.request("get", "/account").json()["labels"] == []
+    check_client_set_lists(client=issued.client, hash_lists=[known["list"]])
+    assert api.check([item]).json()["results"][0]["matched"] is True
+    rotated = check_client_rotate(client=issued.client)
+    assert _error(api.check([item]))["code"] == "token_invalid"
+    renewed = ApiClient(rotated.token, HTTP_ACCEPT_LANGUAGE="en")
+    assert renewed.check([item]).json()["results"][0]["matched"] is True
+    check_client_revoke(client=issued.client)
+    assert _error(renewed.check([item]))["code"] == "token_revoked"
 
 
 def test_the_garbage_collector_is_on_again_after_every_batch(api):
