@@ -176,9 +176,10 @@ def check_client_state(token: str) -> ClientState:
     One statement (``selectors.check_client_rows``) instead of three (the
     token, the labels, the revision), read on every request, so a revoked
     or rotated token, a list switched off or taken from the client stop at
-    once in every process, with nothing cached to invalidate. As in
-    ``clients.check_client_authenticate``, the row is found by the digest
-    and the digests are compared in constant time as well.
+    once in every process, with nothing cached to invalidate. The row is
+    found by the digest (an index look-up whose timing says nothing about the
+    token) and the digests are compared in constant time as well, so no
+    timing tells how close a guess came.
     """
     digest = token_digest(token)
     rows = check_client_rows(digest)

@@ -5,7 +5,6 @@ when it is issued; only its SHA-256 is stored (meldpunt.apitokens).
 """
 
 import datetime
-import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meldpunt.apitokens import token_digest, token_new
+from meldpunt.apitokens import token_new
 from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList
 
 TOKEN_PREFIX = "mphc_"  # noqa: S105 (a prefix, not a secret)
@@ -88,22 +87,6 @@ class TokenRefused(Exception):
     def __init__(self, *, revoked: bool) -> None:
         super().__init__("revoked" if revoked else "unknown token")
         self.revoked = revoked
-
-
-def check_client_authenticate(token: str) -> HashCheckClient:
-    """The client a bearer token belongs to; raises TokenRefused.
-
-    The database finds the row by the digest (an index look-up whose timing
-    says nothing about the token), and the digests are then compared in
-    constant time as well, so no timing tells how close a guess came.
-    """
-    digest = token_digest(token)
-    client = HashCheckClient.objects.filter(token_hash=digest).first()
-    if client is None or not hmac.compare_digest(client.token_hash, digest):
-        raise TokenRefused(revoked=False)
-    if not client.is_active:
-        raise TokenRefused(revoked=True)
-    return client
 
 
 @dataclass(frozen=True)
