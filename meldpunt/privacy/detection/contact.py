@@ -8,7 +8,7 @@ import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
 from .findings import FindingType, Hit
-from .names import not_name_words
+from .names import is_common_word, is_known_first_name, not_name_words
 
 # Phone numbers are assembled from digit groups rather than matched by one large
 # pattern: a single pass finds the groups, and the chaining below only looks at a
@@ -242,13 +242,23 @@ def _is_plain_word_after_device(labelled: str, handle: str) -> bool:
     )
 
 
+def _is_everyday_word(labelled: str, handle: str) -> bool:
+    """ "his insta is full of guns", "op Instagram is hij heel actief": after "is" an
+    everyday word in lower case describes the account; a quoted or username-shaped word,
+    or one after a naming verb ("op tiktok heet hij mocro"), names it."""
+    if not handle.islower() or USERNAME_TOKEN_SHAPE.search(handle) or not is_common_word(handle):
+        return False
+    return re.search(r"(?i:\b(?:heet|heette|genaamd|called|named|naam|name)\b)", labelled) is None
+
+
 # A username near a platform word without a label between them: "op snap lisa.v2008",
 # "op TikTok noemt hij zich mocro_maffia_010", "goes by xXshadowXx on Discord". Only
 # tokens shaped like usernames count (an underscore, letters and digits mixed, a dot
 # between letters, an inner capital), so "op insta 2 foto's" gives nothing.
 PLATFORM_WORD = re.compile(
     r"(?<![\w@./])(?:[Ii]nsta(?:gram)?|IG|[Ss]nap(?:chat)?|[Tt]ik ?[Tt]ok|[Tt]elegram|"
-    r"[Tt]witter|[Dd]iscord|[Kk]ik|[Tt]hreads|[Ff]acebook|FB)(?![\w@/]|\.\w)"
+    r"[Tt]witter|[Dd]iscord|[Kk]ik|[Tt]hreads|[Ff]acebook|FB|[Rr]oblox|[Ss]team|[Tt]witch|"
+    r"[Xx]box|PSN|[Yy]ou[Tt]ube|[Rr]eddit|[Tt]hreema)(?![\w@/]|\.\w)"
 )
 NEAR_TOKEN = re.compile(r"(?<![\w@./:\-])[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?![\w@/:\-])")
 USERNAME_TOKEN_SHAPE = re.compile(
@@ -256,6 +266,11 @@ USERNAME_TOKEN_SHAPE = re.compile(
 )
 NEAR_PLATFORM_WORDS = 5
 CLAUSE_END = re.compile(r"[,;!?()\n]|\.(?:\s|$)")
+# "goes by shadow on Discord", "noemt zich kleine_k op snap"
+NAMING_BEFORE = re.compile(
+    r"(?i:\b(?:goes by|went by|calls (?:himself|herself|themselves)|noemt (?:hij |zij |ze )?"
+    r"zich(?:zelf)?|known as|bekend als|heet (?:hij |zij |ze )?) $)"
+)
 # "... xXshadowXx on Discord", "kevvie2007 op snap"
 ON_PLATFORM = re.compile(r" (?:on|op|via) (?:(?:his|her|their|zijn|haar|hun) )?$")
 
@@ -290,13 +305,93 @@ def _handles_near_platform_words(text: str) -> Iterator[Hit]:
             continue
         tokens = list(NEAR_TOKEN.finditer(before, 0, on.start()))
         last = tokens[-1] if tokens else None
-        if last is not None and last.end() == on.start() and _username_shaped(last.group()):
+        if (
+            last is not None
+            and last.end() == on.start()
+            and last.group().lower() not in NOT_ACCOUNT_NAMES | NOT_HANDLES
+            and (
+                _username_shaped(last.group())
+                # "he goes by shadow on discord": named by a naming verb, any word but a
+                # first name ("noemt zich Vinnie op Instagram" is a nickname)
+                or (
+                    NAMING_BEFORE.search(before, 0, last.start()) is not None
+                    and not is_known_first_name(last.group())
+                )
+            )
+        ):
             start = platform.start() - len(before) + last.start()
             yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(last.group()), 0.75)
 
 
+# A platform or account word, and further on in the same sentence a phrase that names
+# the account: "zoek hem op insta, hij heet daar kevinb", "his Twitch username is
+# gamerboy", "op Telegram onder de naam bigmike", "In Roblox he calls himself coolkid".
+ACCOUNT_WORD = re.compile(
+    r"(?i:(?<![\w@./])(?:insta(?:gram)?|ig|snap(?:chat)?|tik ?tok|telegram|twitter|discord|kik|"
+    r"threads|threema|wickr|skype|youtube|reddit|twitch|steam|roblox|xbox|psn|playstation|"
+    r"fortnite|minecraft|bereal|pinterest|tumblr|gebruikersnaam|accountnaam|profielnaam|"
+    r"username|user name|account name|screen ?name|gamertag|handle)"
+    r"(?:-?(?:naam|name|account|kanaal|channel|id|tag|username|gebruikersnaam))?)(?![\w@/]|\.\w)"
+)
+# After these naming phrases any word is the account's name ("op Discord heet hij
+# Shadow"); after "is", "als", ":" only a word that is no everyday word ("his insta is
+# full of guns" names nothing), unless it is quoted or shaped like a username.
+_STRONG_NAMING = (
+    r"heet|heette|genaamd|called|named|noemt (?:hij |zij |ze )?zich(?:zelf)?|"
+    r"calls (?:himself|herself|themselves)|goes by|went by|onder de naam|under the name|"
+    r"bekend als|known as|gebruikersnaam|username"
+)
+ACCOUNT_NAMING = re.compile(
+    rf"(?i:(?:(?<![\w'’])(?P<strong>{_STRONG_NAMING})|(?<![\w'’])(?:is|was|als|as|onder|under)"
+    r"|[:=])(?:(?<=[:=])|\b) ?"
+    r"(?:(?:hij|zij|ze|he|she|daar|er|there|nu|now|zich|zichzelf|himself|herself) ){0,2}"
+    r"(?P<quote>['‘\"“])?(?P<handle>@?[A-Za-z0-9_][A-Za-z0-9_.\-]{2,29})(?![\w@]))"
+)
+ACCOUNT_WINDOW = 70
+SENTENCE_END = re.compile(r"[!?\n]|\.(?:\s|$)")
+# Words a naming phrase may be followed by that name nothing.
+NOT_ACCOUNT_NAMES = frozenset(
+    {"hij", "zij", "ze", "he", "she", "they", "it", "het", "de", "een", "the", "a", "an",
+     "well", "ook", "dat", "die", "this", "that", "er", "daar", "there", "niet", "not"}
+)  # fmt: skip
+
+
+def _handles_after_naming(text: str) -> Iterator[Hit]:
+    for account in ACCOUNT_WORD.finditer(text):
+        after = text[account.end() : account.end() + ACCOUNT_WINDOW]
+        end = SENTENCE_END.search(after)
+        after = after[: end.start()] if end else after
+        naming = ACCOUNT_NAMING.search(after)
+        if naming is None:
+            continue
+        handle = naming.group("handle").rstrip(".-")
+        lowered = handle.lower().lstrip("@")
+        if lowered in NOT_HANDLES or lowered in NOT_ACCOUNT_NAMES or handle in not_name_words():
+            continue
+        plain = not (naming.group("quote") or handle.startswith("@") or _username_shaped(handle))
+        # "heet eigenlijk Vincent": a lower-case everyday word is no name even after
+        # "heet"; a capitalised one is ("op Discord heet hij Shadow")
+        if (
+            plain
+            and is_common_word(handle)
+            and (naming.group("strong") is None or handle.islower())
+        ):
+            continue
+        if plain and handle[0].isupper() and is_known_first_name(handle):
+            continue  # "op Facebook heet hij Kevin": a person's name
+        start = account.end() + naming.start("handle")
+        yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(handle), 0.9)
+
+
+# Reddit users are written "u/name" (a subreddit, "r/name", is no person).
+REDDIT_USER = re.compile(r"(?<![\w/.])/?u/[A-Za-z0-9_\-]{3,20}(?![\w/])")
+
+
 def find_social_handles(text: str) -> Iterator[Hit]:
     yield from _handles_near_platform_words(text)
+    yield from _handles_after_naming(text)
+    for match in REDDIT_USER.finditer(text):
+        yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.85)
     for match in HANDLE.finditer(text):
         handle = match.group().rstrip(".")
         end = match.start() + len(handle)
@@ -310,7 +405,9 @@ def find_social_handles(text: str) -> Iterator[Hit]:
         if handle.lower() in NOT_HANDLES:
             position = match.end()
             continue
-        if _is_plain_word_after_device(match.group(0), handle):
+        if _is_plain_word_after_device(match.group(0), handle) or _is_everyday_word(
+            match.group(0), handle
+        ):
             position = match.end()
             continue
         if handle.lower() in PLATFORM_WORDS:

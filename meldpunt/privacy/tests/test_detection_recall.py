@@ -801,3 +801,41 @@ def test_the_town_after_an_address_and_a_comma_is_no_name():
 def test_a_street_after_vanuit_and_a_spaced_lower_case_plate_after_a_cue(text, expected):
     kind = T.STREET_ADDRESS if "vanuit" in text else T.LICENCE_PLATE
     assert (kind, expected) in _found(text)
+
+
+# Seventh round (issue 11, item 7): phrasings of a writer other than the rule-writer's.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zoek hem op insta, hij heet daar kevinb.", "kevinb"),
+        ("Je vindt hem op Telegram onder de naam bigmike.", "bigmike"),
+        ("His Twitch username is gamerboy.", "gamerboy"),
+        ("In Roblox he calls himself coolkid2010.", "coolkid2010"),
+        ("Zijn gebruikersnaam is dealerboy.", "dealerboy"),
+        ("Threema ID: ABCD1234", "ABCD1234"),
+        ("Op snapchat zit hij als jayjay.", "jayjay"),
+        ("Op Discord heet hij Shadow.", "Shadow"),
+        ("Telegram-kanaal: snowdealer", "snowdealer"),
+        ("he goes by shadow on discord", "shadow"),
+        ("He is known as bigdog on Roblox.", "bigdog"),
+        ("His Reddit is u/throwaway123.", "u/throwaway123"),
+    ],
+)
+def test_an_account_named_further_on_in_the_sentence_is_a_handle(text, expected):
+    assert (T.SOCIAL_HANDLE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "His insta is full of guns.",
+        "Op Instagram is hij heel actief.",
+        "Hij noemt zich Vinnie op Instagram maar heet eigenlijk Vincent.",
+        "I play Fortnite on Xbox every night.",
+        "Op Facebook heet hij Kevin.",
+    ],
+)
+def test_everyday_words_and_first_names_near_a_platform_are_no_handles(text):
+    assert T.SOCIAL_HANDLE not in _types(text)
