@@ -61,7 +61,16 @@ _ROLES_NL = (
     "pleegmoeder|pleegvader|reclasseringswerker|hulpverlener|mentor|trainer|manager|"
     "leidinggevende|chef|begeleidster|assistent|secretaresse|boekhouder|accountant|"
     "schoonmaakster|huisbaas|verhuurder|buurjongen|buurmeisje|klant|stamgast|bewoner|"
-    "medebewoner"
+    "medebewoner|"
+    # jobs behind a counter, on the street or in a building ("ik ben kassière bij")
+    "kassière|caissière|verkoper|verkoopster|barman|barvrouw|barkeeper|serveerster|ober|kok|"
+    "afwasser|beveiliger|portier|receptioniste|receptionist|monteur|elektricien|loodgieter|"
+    "timmerman|koerier|pakketbezorger|maaltijdbezorger|taxichauffeur|buschauffeur|"
+    "vrachtwagenchauffeur|conducteur|vakkenvuller|magazijnmedewerker|apotheker|"
+    "apothekersassistente|doktersassistente|tandartsassistente|kapster|schoonheidsspecialiste|"
+    "nagelstyliste|makelaar|beheerder|uitbater|gastouder|au pair|jongerenwerker|"
+    "buurtwerker|wijkagent|handhaver|boa|onderwijsassistent|pedagogisch medewerker|verzorgende|"
+    "verpleger|thuiszorgmedewerker|huishoudster|glazenwasser|vuilnisman|zzp'er|uitzendkracht"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -73,7 +82,14 @@ _ROLES_EN = (
     # care and teaching professions ("I'm her GP")
     "GP|doctor|dentist|physio|therapist|counsellor|counselor|social worker|support worker|"
     "youth worker|hairdresser|barber|pupil|student|trainee|apprentice|volunteer|lodger|"
-    "guardian|foster parent|foster mum|foster dad|probation officer|caseworker|key worker"
+    "guardian|foster parent|foster mum|foster dad|probation officer|caseworker|key worker|"
+    # jobs behind a counter, on the street or in a building ("I'm a barman at")
+    "barman|barmaid|bartender|waiter|waitress|chef|cook|porter|security guard|bouncer|"
+    "doorman|delivery driver|postman|postwoman|postie|courier|bus driver|taxi driver|"
+    "mechanic|plumber|electrician|builder|pharmacist|teaching assistant|dinner lady|"
+    "lollipop lady|warden|estate agent|shop assistant|sales assistant|shelf stacker|"
+    "warehouse worker|manageress|housekeeper|childminder|au pair|window cleaner|"
+    "bin man|binman|care worker|healthcare assistant|paramedic"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
@@ -187,6 +203,34 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\b(?:ik|wij|we) (?:bezorg|bezorgde|bezorgen) "
             r"(?:hun|zijn|haar|daar|er|bij (?:hem|haar|hen))"
             r"(?: (?:post|pakketten|pakketjes|kranten|boodschappen|maaltijden))?\b)"
+        ),
+        # "ik werk in de snackbar op de hoek", "ik werk op het bureau": the reporter's
+        # workplace, named by an article or a demonstrative (not "ik werk in de zorg")
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:werk|werkte|werken|werkten) (?:(?:al jaren|sinds kort|zelf|"
+            r"ook|nog|parttime|fulltime|elke dag|'s avonds|'s nachts) )?(?:in|op|bij) "
+            r"(?:de|het|dat|die|deze|dit|zijn|haar|hun) "
+            r"(?!(?:zorg|bouw|horeca|nacht|ochtend|avond|middag|weekend|weekenden|buurt|stad|"
+            r"regio|omgeving|schoonmaak|thuiszorg|detailhandel|beveiliging|ict|it|logistiek)\b)"
+            r"[\w'’-]{3,30})"
+        ),
+        # "ik woon drie deuren verder", "wij wonen een paar huizen verderop"
+        re.compile(
+            r"(?i:\b(?:ik (?:woon|woonde)|(?:wij|we) (?:wonen|woonden))(?: [\w'’]+){0,2}? "
+            r"(?:deuren|huizen|portieken|flats) (?:verder|verderop|naast|ervandaan)\b)"
+        ),
+        # "ik doe de administratie voor zijn bedrijf", "ik doe haar boekhouding"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:doe|deed|doen|deden) (?:de|zijn|haar|hun) "
+            r"(?:administratie|boekhouding|belastingaangifte|aangifte|loonadministratie|"
+            r"schoonmaak|was|boodschappen|tuin|haren|nagels)"
+            r"(?: (?:voor|van|bij) (?:hem|haar|hen|ze|zijn|haar|hun|het|de|die|dat)\b)?)"
+        ),
+        # "ik zat met hem op school", "ik zit bij haar op voetbal"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:zit|zat|zitten|zaten) (?:met|bij) (?:hem|haar|hen|ze) "
+            r"(?:op|in|bij) (?:school|de klas|voetbal|hockey|de club|de sportschool|"
+            r"dezelfde|hetzelfde|de opleiding|stage|les|training|het werk)\b)"
         ),
         # "ik werk als beveiliger", "ik ben vrijwilliger bij", "ik ben een van de weinigen die"
         re.compile(r"(?i:\b(?:ik|wij|we) (?:werk|werkte|werken|werkten) als [\w'’-]{3,30})"),
@@ -375,6 +419,28 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:I|we) (?:teach|taught|coach|coached|tutor|tutored) "
             r"(?:at|in) (?:his|her|their|the) [\w'’-]{2,30})"
+        ),
+        # "I work in the chippy on the corner", "I work at that garage": the reporter's
+        # workplace, named by an article, a demonstrative or a possessive
+        re.compile(
+            r"(?i:\b(?:I|we) (?:(?:also|still|used to) )?(?:work|worked|working) (?:in|at|on) "
+            r"(?:the|that|this|his|her|their) "
+            r"(?!(?:same|area|evenings?|mornings?|nights?|weekends?|city|town|moment|end|"
+            r"meantime|past)\b)[\w'’-]{3,30})"
+        ),
+        # "I was at school with him", "I went to college with his brother"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:was|were|went|go|am|are|'m) (?:at|to) (?:school|college|uni|"
+            r"university|primary school|secondary school|sixth form|nursery|the gym|training|"
+            r"church|the mosque) with (?:him|her|them|his|her|their)\b)"
+        ),
+        # "I coach the under-12s", "I referee their matches", "I run the youth club"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:coach|coached|referee|refereed|manage|managed|run|ran|"
+            r"organise|organised|organize|organized) (?:the|his|her|their) "
+            r"(?:under-?[0-9]{1,2}s?|team|squad|club|youth club|matches|games|league|shop|bar|pub|"
+            r"cafe|café|gym|chippy|takeaway|salon|garage|office|site|warehouse|building|"
+            r"residents'? association|choir|group)\b)"
         ),
         # "I work there too", "I used to work there", "we have lived here for years"
         re.compile(

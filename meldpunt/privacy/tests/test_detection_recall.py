@@ -839,3 +839,34 @@ def test_an_account_named_further_on_in_the_sentence_is_a_handle(text, expected)
 )
 def test_everyday_words_and_first_names_near_a_platform_are_no_handles(text):
     assert T.SOCIAL_HANDLE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik werk in de snackbar op de hoek.", "Ik werk in de snackbar"),
+        ("I work in the chippy on the corner.", "I work in the chippy"),
+        ("Ik ben kassière bij de supermarkt waar hij komt.", "Ik ben kassière bij"),
+        ("I'm a barman at the pub he drinks in.", "I'm a barman"),
+        ("Ik woon drie deuren verder.", "Ik woon drie deuren verder"),
+        ("Ik doe de administratie voor zijn bedrijf.", "Ik doe de administratie voor zijn"),
+        ("I was at school with him.", "I was at school with him"),
+        ("Ik zat met hem op school.", "Ik zat met hem op school"),
+        ("I referee their matches on Sundays.", "I referee their matches"),
+    ],
+)
+def test_workplaces_jobs_schools_and_teams_of_the_reporter_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik werk in de zorg en zie veel.",
+        "Hij werkt in de snackbar.",
+        "I work in the evenings.",
+        "As the owner of the car he is responsible.",
+    ],
+)
+def test_a_sector_a_time_or_someone_elses_workplace_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
