@@ -153,6 +153,15 @@ FOREIGN_PLATE_WITH_CUE = re.compile(
     r"(?<![A-Za-z0-9\-])(?:[A-Z]{3}-[0-9]{3}|[0-9]{3}-[A-Z]{3}"
     r"|[A-ZÄÖÜ]{1,3}[- ][A-Z]{1,2} [1-9][0-9]{0,3}[EH]?)(?![A-Za-z0-9]|-[A-Za-z0-9])"
 )
+# British plates since 2001 ("BD51 SMR": area, age, three letters) and French ones since
+# 2009 ("FE-215-RT") have shapes no Dutch sidecode, date or code takes, printed in
+# capitals; a British one written together ("BD51SMR") needs a cue like an undashed
+# Dutch one.
+BRITISH_PLATE = re.compile(r"(?<![A-Za-z0-9\-])[A-Z]{2}[0-9]{2} [A-Z]{3}(?![A-Za-z0-9])")
+BRITISH_PLATE_UNSPACED = re.compile(r"(?<![A-Za-z0-9\-])[A-Z]{2}[0-9]{2}[A-Z]{3}(?![A-Za-z0-9])")
+FRENCH_PLATE = re.compile(
+    r"(?<![A-Za-z0-9\-])[A-Z]{2}-[0-9]{3}-[A-Z]{2}(?![A-Za-z0-9]|-[A-Za-z0-9])"
+)
 FOREIGN_PLATE_CONTEXT = re.compile(
     r"(?i:\b(?:kenteken|nummerbord|nummerplaat|licen[cs]e plate|number plate|registration|"
     r"plate|reg\.?|duitse?|belgische?|german|belgian|duitsland|belgi[eë]|germany|belgium)\b)"
@@ -205,17 +214,44 @@ def find_licence_plates(text: str) -> Iterator[Hit]:
     for match in BELGIAN_PLATE.finditer(text):
         yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
     for match in FOREIGN_PLATE_WITH_CUE.finditer(text):
-        if FOREIGN_PLATE_CONTEXT.search(
-            text, max(0, match.start() - CONTEXT_WINDOW), match.start()
-        ):
+        # the cue may name the first of several plates: "Duits kenteken, vandaag een D-KR
+        # 4481 en gisteren een NE-PK 220"
+        if FOREIGN_PLATE_CONTEXT.search(_sentence_before(text, match.start())):
+            yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
+    for pattern in (BRITISH_PLATE, FRENCH_PLATE):
+        for match in pattern.finditer(text):
+            if not _is_labelled_code(text, match.start()):
+                yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
+    for match in BRITISH_PLATE_UNSPACED.finditer(text):
+        if _has_plate_cue(text, match.start()):
             yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
 
 
+FOREIGN_CUE_WINDOW = 100
+SENTENCE_BREAK = re.compile(r"[.!?\n](?:\s|$)")
+
+
+def _sentence_before(text: str, start: int) -> str:
+    """The sentence up to ``start``, at most FOREIGN_CUE_WINDOW characters of it."""
+    before = text[max(0, start - FOREIGN_CUE_WINDOW) : start]
+    breaks = list(SENTENCE_BREAK.finditer(before))
+    return before[breaks[-1].end() :] if breaks else before
+
+
+_COUNTRY_ADJECTIVES = (
+    "duitse|belgische|poolse|litouwse|letse|roemeense|bulgaarse|franse|britse|engelse|"
+    "spaanse|italiaanse|oekraïense|tsjechische|slowaakse|hongaarse|luxemburgse|turkse|"
+    "german|belgian|polish|lithuanian|latvian|romanian|bulgarian|french|british|spanish|"
+    "italian|ukrainian|czech|slovak|hungarian|dutch|irish|turkish"
+)
 # Right after a plate word any mix of letters and digits is the plate the reporter read,
 # whatever its country ("nummerbord DBX-12", "reg LB07 SEO").
 PLATE_AFTER_CUE = re.compile(
-    r"(?i:\b(?:kenteken|nummerbord|nummerplaat|plate|reg(?:istration)?)(?: number| nummer)?"
-    r"(?: is| was|:)? )([A-Za-z0-9]{1,4}(?:[- ][A-Za-z0-9]{1,4}){0,2})(?![\w-])"
+    r"(?i:\b(?:kenteken|nummerbord|nummerplaat|plates?|reg(?:istration)?"
+    # "een Poolse bus PO 7K552", "a Lithuanian van KLM 482": a foreign vehicle's plate
+    rf"|(?:{_COUNTRY_ADJECTIVES}) (?:auto|bus|busje|bestelbus|vrachtwagen|wagen|truck|lorry|"
+    r"van|car|trailer|aanhanger|oplegger|camper))(?: number| nummer)?"
+    r"(?: is| was|:)? )([A-Za-z0-9]{1,4}(?:[- ][A-Za-z0-9]{1,5}){0,2})(?![\w-])"
 )
 
 

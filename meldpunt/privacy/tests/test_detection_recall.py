@@ -870,3 +870,33 @@ def test_workplaces_jobs_schools_and_teams_of_the_reporter_are_self_references(t
 )
 def test_a_sector_a_time_or_someone_elses_workplace_is_no_self_reference(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+def test_a_name_from_a_house_number_is_no_street_and_english_views_and_rises_are_streets():
+    assert _found("Van Dijk van nummer 8 heeft fietsen in zijn schuur.") == [
+        (T.PERSON_NAME, "Van Dijk")
+    ]
+    assert (T.STREET_ADDRESS, "5 Harbour View") in _found("She lives at 5 Harbour View now.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Transit that took it was YT17 OVW, caught on camera.", "YT17 OVW"),
+        ("He keeps it in his car (MA20KZR).", "MA20KZR"),
+        ("They hid a car with plates FE-215-RT in the yard.", "FE-215-RT"),
+        ("Men unload boxes into a car with plates LS 4412K.", "LS 4412K"),
+        ("The lorry, registration WGM 58213, parks there.", "WGM 58213"),
+        ("Er stond een Poolse bus PO 7K552 bij de pomp.", "PO 7K552"),
+        ("Duits kenteken, vandaag een D-KR 4481 en gisteren een NE-PK 220.", "NE-PK 220"),
+    ],
+)
+def test_british_french_and_other_foreign_plates(text, expected):
+    assert (T.LICENCE_PLATE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Order AB12 CDE was shipped.", "The postcode SW19 5AE is near.", "Het was MA20KZR."]
+)
+def test_codes_and_postcodes_are_no_british_plates(text):
+    assert T.LICENCE_PLATE not in _types(text)
