@@ -107,7 +107,18 @@ def _is_word_character(text: str, index: int) -> bool:
     return 0 <= index < len(text) and text[index].isalnum()
 
 
+# North American numbers are written in their own groups, "(312) 555-0187",
+# "312-555-0187", "1-888-555-0143": an area code and exchange that do not start with 0
+# or 1, then four digits. No Dutch or British number is grouped 3-3-4 without a 0.
+NORTH_AMERICAN_PHONE = re.compile(
+    r"(?<![\w+\-.])(?:1[-. ])?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[-.])[2-9][0-9]{2}[-.][0-9]{4}"
+    r"(?![\w\-]|\.[0-9])"
+)
+
+
 def find_phone_numbers(text: str) -> Iterator[Hit]:
+    for match in NORTH_AMERICAN_PHONE.finditer(text):
+        yield Hit(FindingType.PHONE, match.start(), match.end(), 0.7)
     groups = [(match.start(), match.end()) for match in DIGIT_GROUP.finditer(text)]
     # joins[i]: group i+1 continues the number group i is in ("06-1234", "(020) 123").
     joins = [
@@ -176,10 +187,10 @@ def _phone_number_from(
 # precedes it, so a long run of letters is tried once, not at every position.
 EMAIL = re.compile(r"(?<![\w.%+\-])[\w.%+\-]{1,64}@[A-Za-z0-9][A-Za-z0-9.\-]{0,252}")
 EMAIL_DOMAIN_END = re.compile(r"\.[A-Za-z]{2,24}")
-# "jan.devries (at) gmail (dot) com" and "[at]" / "[dot]" variants.
+# "jan.devries (at) gmail (dot) com" and "[at]" / "{dot}" variants.
 OBFUSCATED_EMAIL = re.compile(
-    r"(?<![\w.%+\-])[\w.%+\-]{1,64} ?[\[(] ?(?:at|AT|apenstaartje) ?[\])] ?"
-    r"[A-Za-z0-9\-]{1,63} ?(?:[\[(] ?(?:dot|DOT|punt) ?[\])]|\.) ?[A-Za-z]{2,24}\b"
+    r"(?<![\w.%+\-])[\w.%+\-]{1,64} ?[\[({] ?(?:at|AT|apenstaartje) ?[\])}] ?"
+    r"[A-Za-z0-9\-]{1,63} ?(?:[\[({] ?(?:dot|DOT|punt) ?[\])}]|\.) ?[A-Za-z]{2,24}\b"
 )
 
 
@@ -255,10 +266,22 @@ def _is_everyday_word(labelled: str, handle: str) -> bool:
 # "op TikTok noemt hij zich mocro_maffia_010", "goes by xXshadowXx on Discord". Only
 # tokens shaped like usernames count (an underscore, letters and digits mixed, a dot
 # between letters, an inner capital), so "op insta 2 foto's" gives nothing.
+# Services where people have a username, and words that label one.
+_PLATFORMS = (
+    r"insta(?:gram)?|ig|snap(?:chat)?|tik ?tok|telegram|twitter|discord|kik|threads|threema|"
+    r"wickr|skype|youtube|reddit|twitch|steam|roblox|xbox|psn|playstation|fortnite|minecraft|"
+    r"habbo|bereal|pinterest|tumblr|wechat|we chat|line id|grindr|tinder|bumble|badoo|hinge|"
+    r"facebook|fb|marktplaats|vinted|ebay|depop|gumtree|2dehands|cash ?app|venmo|onlyfans"
+)
+_ACCOUNT_LABELS = (
+    r"gebruikersnaam|accountnaam|profielnaam|verkopersnaam|username|user name|account name|"
+    r"profile name|seller name|display name|screen ?name|gamertag|nepaccount|"
+    r"account(?! ?(?:number|nummer|no|nr))"
+)
 PLATFORM_WORD = re.compile(
-    r"(?<![\w@./])(?:[Ii]nsta(?:gram)?|IG|[Ss]nap(?:chat)?|[Tt]ik ?[Tt]ok|[Tt]elegram|"
-    r"[Tt]witter|[Dd]iscord|[Kk]ik|[Tt]hreads|[Ff]acebook|FB|[Rr]oblox|[Ss]team|[Tt]witch|"
-    r"[Xx]box|PSN|[Yy]ou[Tt]ube|[Rr]eddit|[Tt]hreema)(?![\w@/]|\.\w)"
+    rf"(?i:(?<![\w@./])(?:{_PLATFORMS}|{_ACCOUNT_LABELS})"
+    r"(?:-?(?:naam|name|account|kanaal|channel|id|tag|username|gebruikersnaam))?)"
+    r"(?![\w@/]|\.\w)"
 )
 NEAR_TOKEN = re.compile(r"(?<![\w@./:\-])[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?![\w@/:\-])")
 USERNAME_TOKEN_SHAPE = re.compile(
@@ -289,6 +312,8 @@ def _username_shaped(token: str) -> bool:
 def _handles_near_platform_words(text: str) -> Iterator[Hit]:
     for platform in PLATFORM_WORD.finditer(text):
         after = text[platform.end() : platform.end() + 80]
+        # "on Twitch, GrimReaperLive, who ...", "zijn snapchat (meesie_2k9)": set off
+        after = re.sub(r"^ ?[,(] ?", lambda opening: " " * len(opening.group()), after)
         clause = CLAUSE_END.search(after)
         after = after[: clause.start()] if clause else after
         for number, token in enumerate(NEAR_TOKEN.finditer(after)):
@@ -326,13 +351,7 @@ def _handles_near_platform_words(text: str) -> Iterator[Hit]:
 # A platform or account word, and further on in the same sentence a phrase that names
 # the account: "zoek hem op insta, hij heet daar kevinb", "his Twitch username is
 # gamerboy", "op Telegram onder de naam bigmike", "In Roblox he calls himself coolkid".
-ACCOUNT_WORD = re.compile(
-    r"(?i:(?<![\w@./])(?:insta(?:gram)?|ig|snap(?:chat)?|tik ?tok|telegram|twitter|discord|kik|"
-    r"threads|threema|wickr|skype|youtube|reddit|twitch|steam|roblox|xbox|psn|playstation|"
-    r"fortnite|minecraft|bereal|pinterest|tumblr|gebruikersnaam|accountnaam|profielnaam|"
-    r"username|user name|account name|screen ?name|gamertag|handle)"
-    r"(?:-?(?:naam|name|account|kanaal|channel|id|tag|username|gebruikersnaam))?)(?![\w@/]|\.\w)"
-)
+ACCOUNT_WORD = PLATFORM_WORD
 # After these naming phrases any word is the account's name ("op Discord heet hij
 # Shadow"); after "is", "als", ":" only a word that is no everyday word ("his insta is
 # full of guns" names nothing), unless it is quoted or shaped like a username.
@@ -344,7 +363,8 @@ _STRONG_NAMING = (
 ACCOUNT_NAMING = re.compile(
     rf"(?i:(?:(?<![\w'’])(?P<strong>{_STRONG_NAMING})|(?<![\w'’])(?:is|was|als|as|onder|under)"
     r"|[:=])(?:(?<=[:=])|\b) ?"
-    r"(?:(?:hij|zij|ze|he|she|daar|er|there|nu|now|zich|zichzelf|himself|herself) ){0,2}"
+    r"(?:(?:hij|zij|ze|he|she|daar|er|there|nu|now|zich|zichzelf|himself|herself|literally|"
+    r"just|simply|gewoon|echt|really) ){0,2}"
     r"(?P<quote>['‘\"“])?(?P<handle>@?[A-Za-z0-9_][A-Za-z0-9_.\-]{2,29})(?![\w@]))"
 )
 ACCOUNT_WINDOW = 70
@@ -377,7 +397,9 @@ def _handles_after_naming(text: str) -> Iterator[Hit]:
             and (naming.group("strong") is None or handle.islower())
         ):
             continue
-        if plain and handle[0].isupper() and is_known_first_name(handle):
+        if not any(character.isalpha() for character in handle):
+            continue  # "his account is 12345"
+        if plain and handle[0].isupper() and is_known_first_name(handle.title()):
             continue  # "op Facebook heet hij Kevin": a person's name
         start = account.end() + naming.start("handle")
         yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(handle), 0.9)
@@ -387,7 +409,14 @@ def _handles_after_naming(text: str) -> Iterator[Hit]:
 REDDIT_USER = re.compile(r"(?<![\w/.])/?u/[A-Za-z0-9_\-]{3,20}(?![\w/])")
 
 
+# Cash App's "$cashtag" is a username; "$100" and "$USD" are money.
+CASHTAG = re.compile(r"(?<![\w$])\$[A-Za-z][A-Za-z0-9_]{2,19}(?!\w)")
+
+
 def find_social_handles(text: str) -> Iterator[Hit]:
+    for match in CASHTAG.finditer(text):
+        if any(character.islower() for character in match.group()):
+            yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.85)
     yield from _handles_near_platform_words(text)
     yield from _handles_after_naming(text)
     for match in REDDIT_USER.finditer(text):
@@ -425,7 +454,7 @@ PROFILE_URL = re.compile(
     r"(?<![\w/.])(?:https?://)?(?:(?:www|m|mobile|web|nl|de|en)\.)?"
     r"(?:facebook\.com|fb\.com|instagram\.com|linkedin\.com/in|tiktok\.com/@|x\.com|"
     r"twitter\.com|snapchat\.com/add|t\.me|telegram\.me|youtube\.com/@|threads\.net/@|"
-    r"reddit\.com/u(?:ser)?|vk\.com|onlyfans\.com|"
+    r"reddit\.com/u(?:ser)?|vk\.com|onlyfans\.com|steamcommunity\.com/(?:id|profiles)|"
     # Marketplaces and second-hand sites: the seller's page (issue 11).
     r"marktplaats\.(?:nl|be)/u|2dehands\.(?:be|nl)/u|2ememain\.be/u|"
     r"vinted\.(?:nl|be|fr|de|es|it|pl|at|lu|com|co\.uk)/member|"

@@ -900,3 +900,54 @@ def test_british_french_and_other_foreign_plates(text, expected):
 )
 def test_codes_and_postcodes_are_no_british_plates(text):
     assert T.LICENCE_PLATE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ik heb screenshots van zijn snapchat (meesie_2k9) waar hij", "meesie_2k9"),
+        ("iemand met de naam goudvis_123 op Habbo vraagt om wachtwoorden", "goudvis_123"),
+        ("Op facebook heet hij stefandebouwer maar echt Stefan Lammers.", "stefandebouwer"),
+        ("Hij noemt zich op Marktplaats 'Joost1972' sinds vorige maand.", "Joost1972"),
+        ("A guy with the username N0rdicWolf88 keeps posting.", "N0rdicWolf88"),
+        ("his tiktok is literally just bigmanjaz lol", "bigmanjaz"),
+        ("She goes by lady_marmalade_ams on Tinder.", "lady_marmalade_ams"),
+        ("a guy on ebay, seller name techdealz_4u, paid", "techdealz_4u"),
+        ("She uses Cash App as $KiaraLuxx and asks for $500.", "$KiaraLuxx"),
+        ("There is a man on Twitch, GrimReaperLive, who invites kids.", "GrimReaperLive"),
+        ("wechat id wxid_zhangliang88 threatened them", "wxid_zhangliang88"),
+    ],
+)
+def test_handles_on_more_services_in_brackets_and_after_labels(text, expected):
+    assert (T.SOCIAL_HANDLE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The account number he gave was GB82 WEST 1234 5698 7654 33.",
+        "His account is 12345.",
+        "THE SELLER ON GUMTREE CALLED HIMSELF STEVE AND TOOK MY MONEY.",
+        "Op Facebook heet hij Kevin de Vries.",
+    ],
+)
+def test_account_numbers_and_first_names_are_no_handles(text):
+    assert T.SOCIAL_HANDLE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("The phone he uses: (312) 555-0187.", T.PHONE, "(312) 555-0187"),
+        ("The number was 1-888-555-0143.", T.PHONE, "1-888-555-0143"),
+        ("Mail lucas_invest{at}protonmail{dot}ch.", T.EMAIL, "lucas_invest{at}protonmail{dot}ch"),
+        ("See https://steamcommunity.com/id/darkvortex_666 now.", T.PROFILE_URL,
+         "https://steamcommunity.com/id/darkvortex_666"),
+    ],
+)  # fmt: skip
+def test_north_american_numbers_braced_addresses_and_steam_profiles(text, kind, expected):
+    assert (kind, expected) in _found(text)
+
+
+def test_a_code_grouped_three_three_four_after_a_one_is_no_phone():
+    assert T.PHONE not in _types("Order 123-456-7890 was late.")
