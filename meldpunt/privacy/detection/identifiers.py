@@ -270,7 +270,8 @@ def _plates_after_cue(text: str) -> Iterator[Hit]:
         has_both = any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact)
         if has_both and 4 <= len(compact) <= 9:
             start = match.start(1)
-            yield Hit(FindingType.LICENCE_PLATE, start, start + len(plate), 0.75)
+            # more confident than a postcode inside it: "plates CA 4471 PX"
+            yield Hit(FindingType.LICENCE_PLATE, start, start + len(plate), 0.85)
 
 
 def _has_plate_cue(text: str, start: int) -> bool:
@@ -285,16 +286,24 @@ _MONTHS = (
 _DATE = (
     r"(?:[0-3]?[0-9][-/.][01]?[0-9][-/.](?:19|20)?[0-9]{2}"  # 12-03-1985, 12/3/85
     r"|(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]"  # 1985-03-12
-    rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.? (?:19|20)[0-9]{{2}}"  # 12 maart 1985
+    rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.?,? (?:19|20)[0-9]{{2}}"  # 12 mei 1985
     rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? (?:19|20)[0-9]{{2}}"  # March 12, 1985
     r"|(?:19|20)[0-9]{2}"  # 1985 (year only, lower confidence)
     r"|['’][0-9]{2}(?![0-9'’]))"  # '92
 )
 DATE_OF_BIRTH = re.compile(
-    r"(?i:\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
-    r"birth date|birthdate|year of birth|birth year|dob|d\.o\.b\.))"
+    r"(?i:\b(?:geboren|geb\.?|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
+    r"birth date|birthdate|year of birth|birth year|dob|d\.o\.b\.|(?:ben|is|was) bouwjaar)"
+    r"|°)"
     r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond|the) ){0,2}"
     rf"(?i:({_DATE}))(?![0-9])"
+)
+# "born on 14 Feb", "geboren op 3 maart": a day and a month without the year (a
+# birthday, "jarig op 3 maart", says less and is not labelled).
+DAY_OF_BIRTH = re.compile(
+    rf"(?i:\b(?:born on(?: the)?|geboren op) "
+    rf"([0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\b\.?"
+    rf"|(?:{_MONTHS}) [0-3]?[0-9](?:st|nd|rd|th)?\b))"
 )
 
 
@@ -321,6 +330,15 @@ PERSON_SUBJECTS = frozenset(
      "zus", "zusje", "broertje", "vader", "moeder", "buurman", "buurvrouw", "vriend",
      "vriendin", "neef", "nicht", "oom", "tante", "collega", "ex", "partner", "chauffeur"}
 )  # fmt: skip
+# "Mijn opa (04-04-1941)", "her son (12/03/2009)": a full date in brackets after a person
+# described by a relation is their date of birth, as after a name.
+DATE_AFTER_RELATIVE = re.compile(
+    r"(?i:\b(opa|oma|vader|moeder|zoon|dochter|broer|zus|zusje|broertje|neef|nicht|oom|tante|"
+    r"kind|buurman|buurvrouw|ex|vriend|vriendin|partner|man|vrouw|grandad|granddad|grandpa|"
+    r"grandma|nan|gran|father|mother|dad|mum|mom|son|daughter|brother|sister|nephew|niece|uncle|"
+    r"aunt|child|neighbou?r|boyfriend|girlfriend|husband|wife) ?\()"
+    rf"(?i:({_DATE}))\)"
+)
 DATE_OF_BIRTH_CUE_FAR = re.compile(
     r"(?i:\b(?:geboortedatum|date of birth|birthday|verjaardag))(?: [a-z]{1,12}){1,3}[ :,]{1,3}"
     rf"(?i:({_DATE}))(?![0-9])"
@@ -361,6 +379,11 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
         date = match.group(1)
         confidence = 0.6 if date.lstrip("'’").isdigit() else 0.9
         yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
+    for match in DAY_OF_BIRTH.finditer(text):
+        yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), 0.8)
+    for match in DATE_AFTER_RELATIVE.finditer(text):
+        if _is_birth_year(match.group(2)) and not match.group(2).isdigit():
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(2), match.end(2), 0.8)
     for pattern in (DATE_BEFORE_CUE, DATE_OF_BIRTH_CUE_FAR):
         for match in pattern.finditer(text):
             confidence = 0.6 if match.group(1).lstrip("'’").isdigit() else 0.85

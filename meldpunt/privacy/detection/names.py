@@ -250,7 +250,7 @@ def is_business_compound(word: str) -> bool:
 # ("ik zag Van Houten"), because "van Amsterdam" and "de Bijenkorf" are no names.
 SURNAME_PARTICLES = frozenset({"van der", "van den", "van 't", "ter", "ten", "vd", "v.d."})
 # "J. Jansen", "R.J. van Vliet": initials before a surname.
-INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){1,3}(?= ?[A-Za-z'])")
+INITIALS = re.compile(r"(?<![\w.\-])(?:[A-Z]\.){1,3}(?= ?[A-Za-z'])")  # not "VF-662-B. Wit"
 # "Smith & Nephew", "De Vries & Zonen", "Hendriks B.V.": a business, not a person.
 COMPANY_AFTER = re.compile(r" ?& ?| (?:B\.V\.|N\.V\.|BV|NV|VOF)(?!\w)")
 COMPANY_BEFORE = re.compile(r"& ?$")

@@ -951,3 +951,37 @@ def test_north_american_numbers_braced_addresses_and_steam_profiles(text, kind, 
 
 def test_a_code_grouped_three_three_four_after_a_one_is_no_phone():
     assert T.PHONE not in _types("Order 123-456-7890 was late.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mijn ex Jordy (geb 8/3/96) staat voor de deur.", "8/3/96"),
+        ("Marieke (°1979) uit Gent rijdt rond.", "1979"),
+        ("He was born on the 3rd of October, 2007, so he is 16.", "3rd of October, 2007"),
+        ("Raheem was born on 14 Feb, he runs the calls.", "14 Feb"),
+        ("Hij is bouwjaar '78 zeg maar.", "'78"),
+        ("Mijn opa (04-04-1941) heeft geld gegeven.", "04-04-1941"),
+    ],
+)
+def test_dates_of_birth_after_a_degree_sign_geb_a_relative_or_born_on_a_day(text, expected):
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ze is jarig op 3 maart en wordt 40.", "Het was 30 °C op 12 juni.", "Mijn opa (2024) kwam."],
+)
+def test_a_birthday_a_temperature_and_a_recent_year_are_no_dates_of_birth(text):
+    assert T.DATE_OF_BIRTH not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Het kenteken was VF-662-B. Wit, met reclame.", "VF-662-B"),
+        ("The boss drives a Porsche with Bulgarian plates CA 4471 PX.", "CA 4471 PX"),
+    ],
+)
+def test_a_plate_keeps_its_last_letter_and_a_postcode_shape_after_a_plate_word(text, expected):
+    assert (T.LICENCE_PLATE, expected) in _found(text)
