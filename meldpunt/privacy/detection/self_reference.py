@@ -23,7 +23,10 @@ _DUTCH_RELATIONS = (
     "huurder|huurders|oppas|kantoor|werkplek|praktijk|bureau|"
     # windows and gardens that look out on the scene ("onze ramen", "mijn tuin")
     "raam|ramen|slaapkamer|slaapkamerraam|balkon|tuin|achtertuin|keuken|voordeur|oprit|"
-    "deurbel|camera|deurbelcamera|schutting"
+    "deurbel|camera|deurbelcamera|schutting|"
+    # parents and the institutions the reporter belongs to ("mijn ouders", "onze kliniek")
+    "ouders|grootouders|schoonouders|universiteit|hogeschool|ziekenhuis|kliniek|hotel|"
+    "restaurant|sportschool|vereniging|club|kerk|moskee"
 )
 # "mijn stiefdochter", "mijn schoonzoon", "mijn pleegzoon": a relation with a prefix.
 _DUTCH_RELATION_PREFIXES = "stief|schoon|pleeg"
@@ -40,14 +43,22 @@ _ENGLISH_RELATIONS = (
     "tenant|tenants|lodger|carer|babysitter|nanny|office|desk|workplace|practice|"
     "window|windows|bedroom|balcony|garden|back garden|kitchen|front door|driveway|doorbell|"
     "camera|fence|mate|mates|pal|bestie|"
-    "(?:mother|father|brother|sister|son|daughter)-in-law"
+    "(?:mother|father|brother|sister|son|daughter)-in-law|coworker|co-worker|parents|"
+    "grandparents|in-laws|clinic|university|uni|college|hospital|surgery|ward|store|"
+    "restaurant|hotel|gym|club|church|mosque|[0-9]{1,2}[- ]year[- ]old"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
 # "mijn naam", "mijn nummer", "my e-mail" are not here: they say nothing by themselves,
 # the name or number after them is the detail, and it is marked as the reporter's own.
 # "mijn oudere broer", "my late father"
-_DUTCH_QUALIFIERS = "oudere|jongere|kleine|grote|overleden|eigen|vorige|nieuwe|oude|beste|vaste"
-_ENGLISH_QUALIFIERS = "late|older|younger|little|big|own|former|old|new|best|elder"
+_DUTCH_QUALIFIERS = (
+    "oudere|jongere|kleine|grote|overleden|eigen|vorige|nieuwe|oude|beste|vaste|bejaarde|"
+    "hoogbejaarde|dementerende|gehandicapte|jongste|oudste|[0-9]{1,2}-jarige"
+)
+_ENGLISH_QUALIFIERS = (
+    "late|older|younger|little|big|own|former|old|new|best|elder|elderly|disabled|youngest|"
+    "eldest|oldest|teenage|[0-9]{1,2}[- ]year[- ]old"
+)
 _ROLES_NL = (
     "buurman|buurvrouw|buren|collega|baas|werkgever|ex|broer|zus|vader|moeder|vriend|vriendin|"
     "zoon|dochter|neef|nicht|oom|tante|huisbaas|klasgenoot|huisgenoot|leraar|docent|partner|"
@@ -70,7 +81,9 @@ _ROLES_NL = (
     "apothekersassistente|doktersassistente|tandartsassistente|kapster|schoonheidsspecialiste|"
     "nagelstyliste|makelaar|beheerder|uitbater|gastouder|au pair|jongerenwerker|"
     "buurtwerker|wijkagent|handhaver|boa|onderwijsassistent|pedagogisch medewerker|verzorgende|"
-    "verpleger|thuiszorgmedewerker|huishoudster|glazenwasser|vuilnisman|zzp'er|uitzendkracht"
+    "verpleger|thuiszorgmedewerker|huishoudster|glazenwasser|vuilnisman|zzp'er|uitzendkracht|"
+    "leerkracht|maatje|taalmaatje|buddy|cliënt|client|patiënt|lid|slotenmaker|ouders|"
+    "grootouders"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -89,7 +102,9 @@ _ROLES_EN = (
     "mechanic|plumber|electrician|builder|pharmacist|teaching assistant|dinner lady|"
     "lollipop lady|warden|estate agent|shop assistant|sales assistant|shelf stacker|"
     "warehouse worker|manageress|housekeeper|childminder|au pair|window cleaner|"
-    "bin man|binman|care worker|healthcare assistant|paramedic"
+    "bin man|binman|care worker|healthcare assistant|paramedic|locksmith|customer|client|"
+    "patient|team leader|headteacher|head teacher|headmaster|headmistress|principal|vicar|"
+    "priest|midwife|health visitor|member|resident|guest|parents|grandparents"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
@@ -121,6 +136,10 @@ _ENGLISH_AUXILIARIES = (
     r"(?:(?:used to|also|still|have|'ve|’ve|had|'d|’d|have been|'ve been|’ve been|am|'m|’m) )"
 )
 
+# "havenmedewerker", "politie-vrijwilliger": a role as the end of a compound (at least four
+# letters of it, so "complex" is no "ex")
+_COMPOUND_PREFIX = "(?:[a-zà-ÿ]{2,20}-?(?=[a-zà-ÿ]{4}))?"
+
 # "wij zijn zijn directe buren", "I'm his next-door neighbour"
 _DUTCH_ROLE_ADJECTIVES = "directe|naaste|nieuwe|vaste|oude|vorige|eigen|enige"
 _ENGLISH_ROLE_ADJECTIVES = (
@@ -141,9 +160,47 @@ SELF_REFERENCE_PATTERNS = {
         ),
         # "ik ben zijn buurman", "wij zijn zijn directe buren", "ik ben de enige die"
         re.compile(
-            rf"(?i:\b(?:ik ben|wij zijn|we zijn) (?:zijn|haar|hun|de|een) "
+            rf"(?i:\b(?:ik ben|wij zijn|we zijn) (?:zijn|z'n|zn|haar|hun|de|een|"
+            r"(?:die|dat|de|het) [\w'’-]{2,20} (?:zijn|z'n|zn|haar)) "
             rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?"
             rf"(?:(?:stief|schoon)?(?:{_ROLES_NL})|enige(?: die)?)\b)"
+        ),
+        # "ik ben havenmedewerker", "ik ben zelf politie-vrijwilliger", "ik ben
+        # leerkracht": a job or role without an article ("ik ben ouder dan hij" compares)
+        re.compile(
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:(?:zelf|ook|al jaren|sinds kort) ){0,2}"
+            rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b(?! dan\b))"
+        ),
+        # "ik ben werkzaam bij de sociale dienst", "ik ben werkzaam als boekhouder"
+        re.compile(r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) werkzaam (?:als|bij|in|op|voor)\b)"),
+        # "ik ken de eigenaar": few people know the owner
+        re.compile(
+            r"(?i:\b(?:ik ken|wij kennen|we kennen|ik kende) (?:de|het) (?:eigenaar|eigenaresse|"
+            r"baas|bazin|uitbater|bewoners|bewoner|huurders|verhuurder|beheerder|familie)\b)"
+        ),
+        # "Buurtbewoner hier.", "Docent hier:": a reporter introducing themselves
+        re.compile(rf"(?i:(?:^|(?<=[.!?]\s)){_COMPOUND_PREFIX}(?:{_ROLES_NL}) hier\b)"),
+        # "ik ben een van de huurders", "wij zijn een van de gezinnen"
+        re.compile(
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:een|één) van de "
+            r"(?!(?:weinigen|enigen|weinige|enige)\b)[\w'’-]{3,30})"
+        ),
+        # "ik studeer zelf aan de TU", "ik zit op de opleiding"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:studeer|studeerde|studeren) (?:(?:zelf|ook|nog) )?"
+            r"(?:aan|op|bij|in) (?:de|het|dezelfde|hetzelfde|die|dat)\b)"
+        ),
+        # "ik schrijf namens de bewonerscommissie", "ik meld dit als leerkracht"
+        re.compile(
+            r"(?i:\b(?:ik schrijf|ik meld dit|ik meld|wij schrijven|we schrijven|wij melden dit) "
+            r"(?:namens|als) (?:(?:de|het|een|onze|ons|mijn) )?"
+            r"(?!(?:ik|hij|zij|ze|het|anoniem|anonieme|je|jullie)\b)[\w'’-]{3,30})"
+        ),
+        # "het bedrijf waar ik werk", "de school waar ik op zit"
+        re.compile(
+            r"(?i:\b(?:de|het|die|dat) [\w'’-]{3,30} waar (?:ik|wij|we) "
+            r"(?:werk|werkte|werken|woon|woonde|wonen|studeer|sport|op school zit|"
+            r"vrijwilliger ben)\b)"
         ),
         # "ik ben degene die", "ik ben de enige persoon/getuige"
         re.compile(
@@ -300,8 +357,9 @@ SELF_REFERENCE_PATTERNS = {
         ),
         # "ik heb daar twee jaar gewerkt", "wij hebben samen in de klas gezeten"
         re.compile(
-            r"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:daar|er|hier|samen|"
-            r"bij (?:hem|haar|hen|hun|ze)|met (?:hem|haar|hen|ze)|voor (?:hem|haar|hen|ze))"
+            r"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:(?:zelf|ook|vroeger|jaren) )?"
+            r"(?:daar|er|hier|samen|(?:bij|met|voor) (?:hem|haar|hen|hun|ze|"
+            r"(?:die|dat|deze|dit|de|het) [\w'’-]{2,20}))"
             rf"(?: (?!niet\b|nooit\b|geen\b)[\w'’]+){{0,4}}? (?:{_DUTCH_PARTICIPLES})\b)"
         ),
         # "ik maak daar 's avonds schoon"
@@ -322,6 +380,43 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:his|her|their|the|a|an) "
             rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
         ),
+        # "I'm her form tutor", "I'm the night manager", "I'm a regular customer there",
+        # "I'm the victim's cousin": one more word before the role
+        re.compile(
+            rf"(?i:\b(?:I am|I'm|I’m|I was|we are|we're|we’re|we were) "
+            r"(?:his|her|their|the|a|an) (?:[\w-]{2,20}(?:'s|’s)? )"
+            rf"(?:{_ROLES_EN})s?\b)"
+        ),
+        # "I am one of the cleaners", "we're one of the families"
+        re.compile(
+            r"(?i:\b(?:I'm|I’m|I am|I was|we're|we’re|we are|we were) one of the "
+            r"(?!(?:few|only)\b)[\w'’-]{3,30})"
+        ),
+        # "a customer of mine", "a colleague of ours"
+        re.compile(
+            rf"(?i:\b(?:a|an|one) (?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}) "
+            r"of (?:mine|ours)\b)"
+        ),
+        # "I write as the headteacher", "I'm writing on behalf of the residents"
+        re.compile(
+            r"(?i:\b(?:I write|I'm writing|I’m writing|I am writing|we write|we're writing|"
+            r"I'm reporting this|I am reporting this) (?:as|on behalf of) "
+            r"(?:(?:the|a|an|our|my) )?"
+            r"(?!(?:I|I'm|I’m|he|she|it|we|they|you|if|though|well|anonymous)\b)[\w'’-]{3,30})"
+        ),
+        # "the shop where I work", "the school where we study"
+        re.compile(
+            r"(?i:\b(?:the|that|this) [\w'’-]{3,30} (?:where|that) (?:I|we) "
+            r"(?:work|worked|live|lived|study|studied|volunteer|train)\b)"
+        ),
+        # "I study at the same uni", "I'm employed at the hospital"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:study|studied|am studying|'m studying) (?:at|in) "
+            r"(?:the|that|this)\b"
+            r"|\b(?:I am|I'm|I’m|I was) employed (?:as|at|by|in)\b)"
+        ),
+        # "Neighbour here.", "Teacher here:": a reporter introducing themselves
+        re.compile(rf"(?i:(?:^|(?<=[.!?]\s))(?:{_ROLES_EN}) here\b)"),
         # "I'm the only person with a key", "I'm the one who found it"
         re.compile(
             r"(?i:\b(?:I am|I'm|I’m) the (?:only (?:other )?(?:person|witness|employee|woman|man|"
@@ -337,7 +432,7 @@ SELF_REFERENCE_PATTERNS = {
             r"the same [\w'’-]{2,30})"
         ),
         re.compile(
-            r"(?i:\b(?:I|we) (?:live|work|sit|stay) "
+            r"(?i:\b(?:I|we) (?:live|work|sit|stay) (?:(?:directly|right|just|immediately) )?"
             r"(?:next door(?: to)?|next to|above|below|under|opposite|across from|"
             r"across the street from|with|at|for|in the same|on the same|together with)\b)"
         ),
@@ -437,7 +532,8 @@ SELF_REFERENCE_PATTERNS = {
         # "I coach the under-12s", "I referee their matches", "I run the youth club"
         re.compile(
             r"(?i:\b(?:I|we) (?:coach|coached|referee|refereed|manage|managed|run|ran|"
-            r"organise|organised|organize|organized) (?:the|his|her|their) "
+            r"organise|organised|organize|organized) (?:the|his|her|their) (?:(?:local|little|"
+            r"small|corner|family|night|youth|village|new|old) )?"
             r"(?:under-?[0-9]{1,2}s?|team|squad|club|youth club|matches|games|league|shop|bar|pub|"
             r"cafe|café|gym|chippy|takeaway|salon|garage|office|site|warehouse|building|"
             r"residents'? association|choir|group)\b)"

@@ -985,3 +985,53 @@ def test_a_birthday_a_temperature_and_a_recent_year_are_no_dates_of_birth(text):
 )
 def test_a_plate_keeps_its_last_letter_and_a_postcode_shape_after_a_plate_word(text, expected):
     assert (T.LICENCE_PLATE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ik ben zn ex en ik weet het", "ik ben zn ex"),
+        ("Ik durf niet meer te zeggen want ik ken de eigenaar.", "ik ken de eigenaar"),
+        ("Buurtbewoner hier. Er staan steeds andere auto's.", "Buurtbewoner hier"),
+        ("I LIVE DIRECTLY BELOW HIM AND SEE IT.", "I LIVE DIRECTLY BELOW"),
+        ("I run the local shop and I've seen him.", "I run the local shop"),
+        ("my coworker keeps getting envelopes", "my coworker"),
+        ("Ik studeer zelf aan de TU.", "Ik studeer zelf aan de"),
+        ("Ik ben een van de huurders, laat me anoniem.", "Ik ben een van de huurders"),
+        ("Ik ben werkzaam als boekhouder bij een bouwbedrijf.", "Ik ben werkzaam als"),
+        ("Ik ben zelf politie-vrijwilliger.", "Ik ben zelf politie-vrijwilliger"),
+        ("Ik ben havenmedewerker.", "Ik ben havenmedewerker"),
+        ("he has been messaging my 12 year old", "my 12 year old"),
+        ("they posted the nurses at our clinic", "our clinic"),
+        ("threatened my parents in China", "my parents"),
+        ("I am one of the cleaners at the hotel.", "I am one of the cleaners"),
+        ("I'm the girl's aunt.", "I'm the girl's aunt"),
+        ("I'm her form tutor.", "I'm her form tutor"),
+        ("I'm a regular customer there.", "I'm a regular customer"),
+        ("a customer of mine asked me", "a customer of mine"),
+        ("I write as the headteacher of a primary school.", "I write as the headteacher"),
+        ("Ik schrijf namens de bewonerscommissie.", "Ik schrijf namens de bewonerscommissie"),
+        ("ik ben die jongen zijn trainer bij de judo", "ik ben die jongen zijn trainer"),
+        ("stolen clothes from the shop where I work", "the shop where I work"),
+        ("Ik heb zelf bij die man gewerkt.", "Ik heb zelf bij die man gewerkt"),
+        ("Wij zijn de ouders van een meisje.", "Wij zijn de ouders"),
+    ],
+)
+def test_jobs_memberships_relatives_and_introductions_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben ouder dan hij.",
+        "Ik ben complex aan het doen.",
+        "I'm writing as I'm worried.",
+        "Ik meld dit als anoniem.",
+        "He is one of the dealers.",
+        "Ik heb met de politie gesproken.",
+        "I'm a big fan of the police.",
+    ],
+)
+def test_comparisons_moods_and_someone_elses_group_are_no_self_references(text):
+    assert T.SELF_REFERENCE not in _types(text)
