@@ -250,11 +250,13 @@ def is_business_compound(word: str) -> bool:
 # ("ik zag Van Houten"), because "van Amsterdam" and "de Bijenkorf" are no names.
 SURNAME_PARTICLES = frozenset({"van der", "van den", "van 't", "ter", "ten", "vd", "v.d."})
 # "J. Jansen", "R.J. van Vliet": initials before a surname.
-INITIALS = re.compile(r"(?<![\w.\-])(?:[A-Z]\.){1,3}(?= ?[A-Za-z'])")  # not "VF-662-B. Wit"
+# "J. R. Calloway" has spaces between initials; "VF-662-B. Wit" is a plate and a word.
+INITIALS = re.compile(r"(?<![\w.\-])[A-Z]\.(?: ?[A-Z]\.){0,2}(?= ?[A-Za-z'])")
 # "Smith & Nephew", "De Vries & Zonen", "Hendriks B.V.": a business, not a person.
 COMPANY_AFTER = re.compile(r" ?& ?| (?:B\.V\.|N\.V\.|BV|NV|VOF)(?!\w)")
 COMPANY_BEFORE = re.compile(r"& ?$")
 NUMBER_AFTER = re.compile(r" ?[0-9]")
+ACRONYM = re.compile(r"[A-Z]{2,}s|[A-Z]{2,}-\w+")
 # Adjectives of nationality and language ("Poolse", "Belgische", "Belgian", "English").
 ADJECTIVE_ENDINGS = ("se", "sche", "ian", "ese", "ish")
 # Brands are written with a capital inside ("LinkedIn", "PlayStation"); "McDonald" is a name.
@@ -276,7 +278,8 @@ VENUE_WORDS = frozenset(
      "Coffeeshop", "Barbershop", "Nails", "Beauty", "Wellness", "Tattoo", "Shop", "Store",
      "Supermarkt", "Supermarket", "Toko", "Apotheek", "Pharmacy", "Tours", "Travel", "Reizen",
      # places named after people ("Victoria Station", "Hyde Park", "St Thomas' Hospital")
-     "Station", "Airport", "Hospital", "Ziekenhuis", "Park", "Square", "Bridge", "Market"}
+     "Station", "Airport", "Hospital", "Ziekenhuis", "Park", "Square", "Bridge", "Market",
+     "Centre", "Center", "Discount", "Outlet", "Warehouse"}
 )  # fmt: skip
 # "Autobedrijf Jansen", "Snackbar Ali", "Hotel Okura", "Eetcafé De Hoek": a business.
 NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
@@ -384,6 +387,56 @@ FROM_THE_PLACE_AFTER = re.compile(r" (?:de|het|the) [a-z]{3,20}\b")
 IMPERATIVES = frozenset(
     {"Ask", "Tell", "Call", "Text", "Message", "Ring", "Phone", "Vraag", "Bel", "App", "Zeg"}
 )  # fmt: skip
+# Seventh round (issue 11, item 7), for phrasings of another writer:
+# "een witte Mercedes Vito", "Skoda Octavia": the word after a car make is its model.
+CAR_MAKES = frozenset(
+    {"Mercedes", "Mercedes-Benz", "Skoda", "Škoda", "Seat", "Honda", "Toyota", "Volkswagen", "VW",
+     "Audi", "BMW", "Opel", "Ford", "Peugeot", "Renault", "Citroën", "Citroen", "Fiat", "Kia",
+     "Hyundai", "Nissan", "Mazda", "Volvo", "Tesla", "Mini", "Suzuki", "Dacia", "Porsche",
+     "Lexus", "Jeep", "Mitsubishi", "Subaru", "Vauxhall", "Chevrolet", "Land", "Range", "Cupra",
+     "Alfa", "Jaguar", "Ferrari", "Lamborghini", "Maserati", "Smart", "Dodge", "Chrysler"}
+)  # fmt: skip
+# "Victoria station", "Hollis garden centre": places after a name in lower case.
+LOWER_CASE_PLACES_AFTER = frozenset(
+    {"station", "airport", "hospital", "ziekenhuis", "stadion", "stadium", "square", "bridge",
+     "market", "centre", "center", "mall", "campus"}
+)  # fmt: skip
+# "restaurant Da Mario", "camping De Zeven Linden", "café De Gouden Leeuw": a venue named
+# in lower case before the name.
+LOWER_CASE_VENUES = frozenset(
+    {"restaurant", "café", "cafe", "eetcafé", "eetcafe", "camping", "hotel", "bar", "club",
+     "snackbar", "pizzeria", "kapsalon", "salon", "winkel", "webshop", "firma", "garage",
+     "sportschool", "discotheek", "cafetaria", "shoarmazaak", "toko", "restaurantje", "hostel",
+     "pub", "bakkerij", "supermarkt", "nagelstudio"}
+)  # fmt: skip
+# "a webshop called Bargain Bikes", "een groepje met de naam 'Eerlijke Verkiezingen'", "a
+# boat in the harbour called Mary Rose": what is named is a thing, not a person.
+NAMED_THINGS = frozenset(
+    {"webshop", "shop", "store", "company", "firm", "agency", "business", "group", "groep",
+     "groepje", "groepsapp", "band", "boat", "boot", "ship", "schip", "club", "restaurant", "bar",
+     "café", "cafe", "app", "website", "site", "kanaal", "channel", "page", "pagina", "bedrijf",
+     "bedrijfje", "firma", "stichting", "organisatie", "organisation", "organization",
+     "chat", "server", "brand", "merk", "label", "product", "dog", "hond", "horse", "paard"}
+)  # fmt: skip
+NAMED_THING_WINDOW = 5
+THING_ARTICLES = frozenset({"de", "het", "the", "a", "een", "his", "her", "zijn", "haar"})
+# Words that name a thing when a cue names it ("called", "genaamd", "met de naam").
+THING_NAMING_CUES = frozenset({"called", "named", "genaamd", "naam", "name", "heet", "heten"})
+# "Mark said he'd burn it", "Mo en Ilias verkopen", "Jo from the post office said": a first
+# name that is also a word opens a sentence as a person before these.
+AMBIGUOUS_NAME_VERBS = frozenset(
+    {"said", "says", "told", "tells", "zei", "zegt", "vertelde", "verkoopt", "verkocht", "sells",
+     "sold", "dealt", "deals", "threatened", "threatens", "bedreigt", "bedreigde", "dreigt",
+     "dreigde", "sloeg", "slaat", "hits", "texted", "messaged", "phoned", "appte", "belde",
+     "stole", "steals", "steelt", "stal", "shouted", "attacked", "grabbed", "forced", "dwingt",
+     "dwong", "runs", "runt", "woont", "lives", "werkt", "works"}
+)  # fmt: skip
+# "T-Bone (real name Terrence Boateng)": a nickname before its owner's real name.
+REAL_NAME_AFTER = re.compile(r" ?\((?i:real name|echte naam|aka|a\.k\.a\.|alias)\b")
+# "Dear Sir/Madam," and "Geachte heer/mevrouw,": a salutation, not a cue for what follows.
+SALUTATIONS = frozenset({"geachte", "beste", "dear", "hallo", "hello", "hi", "hoi"})
+
+
 # Two or more capitalised words in a row that are in no list are taken as a name
 # ("Sietse Wolthuis"), unless the passage is written in title case.
 TITLE_CASE_WINDOW = 3
@@ -430,7 +483,12 @@ FUNCTION_WORDS = frozenset(
      "Anybody", "Anyone", "Sometimes", "Often", "Usually", "Never", "Always",
      "Suddenly", "Politie", "Police", "Geld", "Money", "Mensen", "People", "Men", "Mannen",
      "Vrouwen", "Women", "Kinderen", "Children", "Kids", "Elk", "Each", "Some",
-     "Sommige", "Many", "Most", "Meeste", "Which", "Welke"}
+     "Sommige", "Many", "Most", "Meeste", "Which", "Welke",
+     # people by their part in a tip and words that open a letter ("Caller said", "Meer
+     # weet ik niet", "Hierbij meld ik")
+     "Meer", "More", "Hierbij", "Betreft", "Caller", "Driver", "Seller", "Buyer", "Victim",
+     "Suspect", "Witness", "Worker", "Beller", "Verkoper", "Koper", "Slachtoffer", "Verdachte",
+     "Getuige", "Bestuurder", "Beheerder", "Klant", "Customer", "Staff", "Personeel"}
 )  # fmt: skip
 
 
@@ -520,7 +578,19 @@ class _NameScanner:
         self.first_names, self.surnames, self.not_names, self.not_name_phrases = _lists()
         languages = [language] if language in NAME_CUES else list(NAME_CUES)
         self.cues = frozenset().union(*(NAME_CUES[code] for code in languages))
+        self.long_cues = tuple(cue for cue in self.cues if len(cue) >= 5)
         self.blocked = self._not_name_phrase_words()
+        long_words = [word.group() for word in self.words if len(word.group()) > 1]
+        # A text in capitals gives no evidence by capitals; one without a capital at the
+        # start of any sentence gives none by lower case.
+        self.shouted = len(long_words) > 3 and 2 * sum(w.isupper() for w in long_words) > len(
+            long_words
+        )
+        self.lower_case = bool(self.words) and not any(
+            self.words[index].group()[0].isupper()
+            for index in range(len(self.words))
+            if self._is_sentence_start(index)
+        )
 
     def _not_name_phrase_words(self) -> set[int]:
         """Words of listed phrases of two to four words ("Albert Heijn", "Van der Valk")."""
@@ -579,6 +649,17 @@ class _NameScanner:
             and word not in COMPANY_WORDS
             and word not in VENUE_WORDS
             and not is_business_compound(word)
+            and not ACRONYM.fullmatch(word)  # "VINs", "QR-code", "SIM-kaart"
+            and not self._is_job_title(word)  # "Filiaalmanager weet het"
+        )
+
+    def _is_job_title(self, word: str) -> bool:
+        """ "Filiaalmanager", "Bedrijfsleider"? A compound ending in a cue of five letters
+        or more ("manager", "eigenaar", "collega") names a job; listed surnames that
+        end so ("Hofmeester") stay names."""
+        lowered = word.lower()
+        return not self._is_surname(word) and any(
+            lowered.endswith(cue) and len(lowered) >= len(cue) + 3 for cue in self.long_cues
         )
 
     def _is_particle(self, index: int) -> bool:
@@ -589,6 +670,8 @@ class _NameScanner:
             return False
         word = self.words[index].group().lower()
         if word in self.cues:
+            if self._is_salutation(index):
+                return False
             # "a Man United shirt": a generic noun is a cue only in lower case
             return word not in GENERIC_CUES or self.words[index].group().islower()
         # "naam is Kevin", "name is Kevin", "naam: Kevin"
@@ -607,6 +690,35 @@ class _NameScanner:
         if word == "het" and index > 0:
             return self.words[index - 1].group().lower() in {"is", "was"}
         return word in NAME_IS_CUES
+
+    def _is_salutation(self, index: int) -> bool:
+        """ "Geachte heer/mevrouw, Hierbij ...": a cue that ends a salutation."""
+        if not self.text.startswith(",", self.words[index].end()):
+            return False
+        return any(
+            self.words[before].group().lower() in SALUTATIONS
+            for before in range(max(0, index - 3), index)
+        )
+
+    def _names_a_thing(self, cue: int) -> bool:
+        """ "a webshop called Bargain Bikes": the cue names a thing mentioned just before."""
+        if self.words[cue].group().lower() not in THING_NAMING_CUES:
+            return False
+        for before in range(max(0, cue - NAMED_THING_WINDOW), cue):
+            if self.words[before].group().lower() not in NAMED_THINGS:
+                continue
+            # "De leider van de groep heet Mo", "de man met de hond heet Ferry": the
+            # thing only describes the person named
+            article = before >= 2 and self.words[before - 1].group() in THING_ARTICLES
+            modifier = before - 2 if article else before - 1
+            if modifier < 0 or self.words[modifier].group().lower() not in {
+                "van",
+                "of",
+                "met",
+                "with",
+            }:
+                return True
+        return False
 
     def names(self) -> Iterator[Hit]:
         index = 0
@@ -642,6 +754,23 @@ class _NameScanner:
         if first < last and self._word(first) in IMPERATIVES and self._is_sentence_start(first):
             first += 1  # "Ask Ffion, she saw it": the verb is no part of the name
         first_name_word = next(i for i in range(first, last + 1) if self._is_name_word(i))
+        if first > 0 and self._adjacent(first - 1, first):
+            if self.words[first - 1].group() in CAR_MAKES:
+                return None  # "een witte Mercedes Vito": a model
+        cue = first - 1
+        if cue >= 0 and self.words[cue].group() in {"de", "het", "the"} and cue > 0:
+            cue -= 1  # "met de naam 'Eerlijke Verkiezingen'"
+        if self._is_cue(cue) and self._names_a_thing(cue):
+            return None
+        # "ze noemen hem de Kapper", "noemt zichzelf de Turk": a nickname with its article
+        if (
+            first < last
+            and self._word(first) in {"de", "het", "the"}
+            and first_name_word == first + 1
+            and self._is_cue(first - 1)
+            and self.words[first - 1].group().lower() in CALLED_OBJECTS
+        ):
+            return self._hit(first, span_end, 0.9)
         if self._is_cue(first - 1) and (
             self._is_name_word(first)
             # "my landlord, van Houten": after a cue and a comma, particles start a surname
@@ -659,11 +788,11 @@ class _NameScanner:
             if self._is_first_name(word):
                 if index < last:
                     return self._hit(index, span_end, 0.9)
+                if self._is_month_in_date(index):
+                    return None
                 if (
-                    word in AMBIGUOUS_FIRST_NAMES
-                    or word.split("-")[0] in AMBIGUOUS_FIRST_NAMES  # "Co-op"
-                    or self._is_month_in_date(index)
-                ):
+                    word in AMBIGUOUS_FIRST_NAMES or word.split("-")[0] in AMBIGUOUS_FIRST_NAMES
+                ) and not self._acts_as_person(index):  # "Co-op", "Mark said"
                     return None
                 return self._hit(index, span_end, 0.75)
             if self._is_surname(word):
@@ -722,11 +851,32 @@ class _NameScanner:
             return self._hit(first_name_word, span_end, 0.55)
         return None
 
+    def _acts_as_person(self, index: int) -> bool:
+        """ "Mark said he'd burn it", "Mo en Ilias verkopen", "Jo from the post office":
+        a first name that is also a word, opening a sentence, before a verb of speech or
+        crime, another first name, or where the person is from."""
+        if not self._is_sentence_start(index) or index + 1 >= len(self.words):
+            return False
+        if not self._adjacent(index, index + 1):
+            return False
+        after = self.words[index + 1].group()
+        if after in AMBIGUOUS_NAME_VERBS:
+            return True
+        if after in {"from", "van"} and FROM_THE_PLACE_AFTER.match(
+            self.text, self.words[index + 1].end()
+        ):
+            return True
+        return (
+            after in {"en", "and"}
+            and index + 2 < len(self.words)
+            and is_known_first_name(self._word(index + 2))
+        )
+
     def _is_named_after(self, index: int) -> bool:
         """A word named by what follows it: "wordt Prof genoemd", "van Haddou, de oudere
         broer", "Pronk, the owner": a nickname verb or a relation in apposition."""
         end = self.words[index].end()
-        if GENOEMD_AFTER.match(self.text, end):
+        if GENOEMD_AFTER.match(self.text, end) or REAL_NAME_AFTER.match(self.text, end):
             return True
         apposition = APPOSITION_AFTER.match(self.text, end)
         return apposition is not None and apposition.group(1).lower() in self.cues
@@ -1001,6 +1151,70 @@ class _NameScanner:
                 end = self.words[following].end()
                 yield Hit(FindingType.PERSON_NAME, word.start(), end, 0.6)
 
+    def _is_plain_first_name(self, word: str) -> bool:
+        """A listed first name that is no everyday word, in any case ("JOHAN", "jayden")."""
+        title = word.title()
+        return (
+            len(word) >= 3
+            and is_known_first_name(title)
+            and not is_common_word(word)
+            and title not in self.not_names
+            and word.lower() not in PARTICLES
+        )
+
+    def shouted_names(self) -> Iterator[Hit]:
+        """In a text written in capitals, the listed first names that are no words."""
+        for word in self.words:
+            if word.group().isupper() and self._is_plain_first_name(word.group()):
+                yield Hit(FindingType.PERSON_NAME, word.start(), word.end(), 0.6)
+
+    def lower_case_text_names(self) -> Iterator[Hit]:
+        """ "hoi ik wil iets zeggen over jayden uit mijn klas": in a text that starts no
+        sentence with a capital, a listed first name that is no word is a name."""
+        for index, word in enumerate(self.words):
+            if (
+                word.group().islower()
+                and self._is_plain_first_name(word.group())
+                and not self._is_month_in_date(index)  # "op 12 jan"
+            ):
+                yield Hit(FindingType.PERSON_NAME, word.start(), word.end(), 0.55)
+
+    def repeated_mentions(self, names: list[Hit]) -> Iterator[Hit]:
+        """ "Kim is een man trouwens. Kim Nguyen runt ...", "door Ricky ... ricky zit op
+        insta": a word of a name found elsewhere in the text names the same person,
+        also an everyday first name or one written in lower case (not an everyday word)."""
+        name_words: set[str] = set()
+        covered: list[tuple[int, int]] = sorted((hit.start, hit.end) for hit in names)
+        for hit in names:
+            words = [_bare(word) for word in NAME_TOKEN.findall(self.text, hit.start, hit.end)]
+            for bare in words:
+                if not _is_capitalised(bare) or bare.lower() in PARTICLES or len(bare) < 3:
+                    continue
+                # "Mark said nothing. Mark my words": an everyday first name alone is
+                # evidence only where it acts, not wherever the word recurs
+                if len(words) > 1 or bare not in AMBIGUOUS_FIRST_NAMES:
+                    name_words.add(bare.lower())
+        if not name_words:
+            return
+        starts = [start for start, _ in covered]
+        for index, match in enumerate(self.words):
+            word = self._word(index)
+            if word.lower() not in name_words:
+                continue
+            position = bisect.bisect_right(starts, match.start()) - 1
+            if position >= 0 and covered[position][1] > match.start():
+                continue  # part of a name already found
+            if word.islower() and (
+                is_common_word(word)
+                or not (self._is_first_name(word.title()) or self._is_surname(word.title()))
+            ):
+                continue  # "de Kapper ... vroeger kapper": the word, not the nickname
+            if not (word.islower() or _is_capitalised(word)):
+                continue
+            end = match.start() + len(word)
+            if not self._is_company(match.start(), end):  # "Dalton Roofing" and "Greg Dalton"
+                yield Hit(FindingType.PERSON_NAME, match.start(), end, 0.6)
+
     def capitals_names(self) -> Iterator[Hit]:
         """ "die gast heet KEVIN": a hand-listed first name in capitals, in text that is not
         written in capitals, is shouted, not an acronym; a capitalised surname may follow."""
@@ -1096,12 +1310,27 @@ class _NameScanner:
         ):
             return True
         following = bisect.bisect_left(self.starts, end)
+        # "Harry's Discount": a possessive before a business word
+        gap_end = end + 2 if self.text.startswith(("'s", "’s"), end) else end
         if following < len(self.words) and SPACES.fullmatch(
-            self.text, end, self.words[following].start()
+            self.text, gap_end, self.words[following].start()
         ):
             if self.words[following].group() in NOT_PERSON_AFTER:
                 return True
+            if self.words[following].group() in LOWER_CASE_PLACES_AFTER:
+                return True  # "Victoria station"
         previous = bisect.bisect_left(self.starts, start) - 1
+        # "restaurant Da Mario", "camping De Zeven Linden": a venue word in lower case
+        before = previous - 1 if previous >= 1 and self._is_particle(previous) else previous
+        if (
+            before >= 0
+            and self.words[before].group() in LOWER_CASE_VENUES
+            and SPACES.fullmatch(
+                self.text, self.words[before].end(), self.words[before + 1].start()
+            )
+            and (before == previous or self._adjacent(previous, previous + 1))
+        ):
+            return True
         return (
             previous >= 0
             and SPACES.fullmatch(self.text, self.words[previous].end(), start) is not None
@@ -1127,7 +1356,14 @@ class _NameScanner:
 
 def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
     scanner = _NameScanner(text, language)
+    if scanner.shouted:
+        # "GEACHTE POLITIE, JOHAN VAN DE OVERKANT SLAAT ZIJN HOND": only first names
+        yield from scanner.shouted_names()
+        return
     names = list(scanner.names())
+    if scanner.lower_case:
+        names.extend(scanner.lower_case_text_names())
+    names.extend(scanner.repeated_mentions(names))
     yield from names
     yield from scanner.conjoined_names(names)
     yield from scanner.place_surnames()
