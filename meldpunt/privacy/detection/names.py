@@ -287,6 +287,12 @@ NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
     # "St Mary's", "Sint Jozef", "San Marco": churches, schools and places
     "St", "Sint", "Saint", "San", "Santa",
 }  # fmt: skip
+# "Albert Cuypmarkt", "Johan de Wittlaan", "Wilhelminapark": a name before such a word
+# is the street, square or park named after someone.
+STREETS_NAMED_AFTER_PEOPLE = (
+    "straat", "laan", "weg", "plein", "markt", "gracht", "kade", "singel", "dreef", "steeg",
+    "park", "plantsoen", "boulevard",
+)  # fmt: skip
 # Streets are no people; surnames end in these rarely ("Lange Nieuwstraat", "Oudegracht").
 STREET_ENDINGS = ("straat", "gracht", "plein", "steeg", "singel", "plantsoen", "boulevard")
 # Cues that are ordinary nouns; capitalised they start a proper noun ("Man United").
@@ -407,7 +413,10 @@ LOWER_CASE_VENUES = frozenset(
     {"restaurant", "café", "cafe", "eetcafé", "eetcafe", "camping", "hotel", "bar", "club",
      "snackbar", "pizzeria", "kapsalon", "salon", "winkel", "webshop", "firma", "garage",
      "sportschool", "discotheek", "cafetaria", "shoarmazaak", "toko", "restaurantje", "hostel",
-     "pub", "bakkerij", "supermarkt", "nagelstudio"}
+     "pub", "bakkerij", "supermarkt", "nagelstudio",
+     # "bij de halte Vredenburg", "in de wijk Kanaleneiland": places named after the noun
+     "halte", "bushalte", "tramhalte", "metrostation", "station", "wijk", "buurt", "dorp",
+     "gemeente", "winkelcentrum", "village", "estate"}
 )  # fmt: skip
 # "a webshop called Bargain Bikes", "een groepje met de naam 'Eerlijke Verkiezingen'", "a
 # boat in the harbour called Mary Rose": what is named is a thing, not a person.
@@ -586,11 +595,13 @@ class _NameScanner:
         self.shouted = len(long_words) > 3 and 2 * sum(w.isupper() for w in long_words) > len(
             long_words
         )
-        self.lower_case = bool(self.words) and not any(
+        openers = [
             self.words[index].group()[0].isupper()
             for index in range(len(self.words))
             if self._is_sentence_start(index)
-        )
+        ]
+        # "hey het gaat om dimitri, ... Snap: dimi.nw": most sentences start in lower case
+        self.lower_case = bool(openers) and not openers[0] and 2 * sum(openers) < len(openers)
 
     def _not_name_phrase_words(self) -> set[int]:
         """Words of listed phrases of two to four words ("Albert Heijn", "Van der Valk")."""
@@ -810,6 +821,8 @@ class _NameScanner:
                     return self._hit(index, span_end, 0.65)
         if first_name_word == last and self._is_named_after(last):
             return self._hit(last, span_end, 0.7)
+        if first == last and self._is_apposition_acting(first):
+            return self._hit(first, span_end, 0.6)
         if first == last and (
             self._is_lone_proper_noun(first) or self._is_subject_at_sentence_start(first)
         ):
@@ -850,6 +863,40 @@ class _NameScanner:
         ):
             return self._hit(first_name_word, span_end, 0.55)
         return None
+
+    def _is_apposition_acting(self, index: int) -> bool:
+        """ "The woman at the nail bar on High Street, Linh, told me": one unknown word set
+        off by commas and followed by a verb people do things with is who it was."""
+        word = self._word(index)
+        if len(word) < 3 or is_common_word(word) or index + 1 >= len(self.words):
+            return False
+        start, end = self.words[index].start(), self.words[index].end()
+        if self.text[max(0, start - 2) : start] != ", " or not self.text.startswith(", ", end):
+            return False
+        return self.words[index + 1].group() in SUBJECT_VERBS
+
+    def lower_case_possessors(self) -> Iterator[Hit]:
+        """ "screenshots van mees zijn snapchat": in a text in lower case, a rare word
+        before "zijn"/"z'n"/"haar" and a noun is someone who owns it."""
+        for index in range(1, len(self.words) - 2):
+            word = self.words[index].group()
+            if (
+                word.islower()
+                and word.isalpha()
+                and len(word) >= 3
+                and not is_common_word(word)
+                and word not in PARTICLES
+                and self.words[index - 1].group() in {"van", "met", "bij", "om", "over", "voor"}
+                and self.words[index + 1].group() in {"zijn", "z'n", "zn", "haar", "d'r"}
+                and self.words[index + 2].group().islower()
+                and self._adjacent(index, index + 1)
+            ):
+                yield Hit(
+                    FindingType.PERSON_NAME,
+                    self.words[index].start(),
+                    self.words[index].end(),
+                    0.55,
+                )
 
     def _acts_as_person(self, index: int) -> bool:
         """ "Mark said he'd burn it", "Mo en Ilias verkopen", "Jo from the post office":
@@ -1319,6 +1366,10 @@ class _NameScanner:
                 return True
             if self.words[following].group() in LOWER_CASE_PLACES_AFTER:
                 return True  # "Victoria station"
+            if self.words[following].group()[0].isupper() and self.words[
+                following
+            ].group().lower().endswith(STREETS_NAMED_AFTER_PEOPLE):
+                return True  # "de Albert Cuypmarkt", "Johan de Wittlaan"
         previous = bisect.bisect_left(self.starts, start) - 1
         # "restaurant Da Mario", "camping De Zeven Linden": a venue word in lower case
         before = previous - 1 if previous >= 1 and self._is_particle(previous) else previous
@@ -1363,6 +1414,7 @@ def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
     names = list(scanner.names())
     if scanner.lower_case:
         names.extend(scanner.lower_case_text_names())
+        names.extend(scanner.lower_case_possessors())
     names.extend(scanner.repeated_mentions(names))
     yield from names
     yield from scanner.conjoined_names(names)

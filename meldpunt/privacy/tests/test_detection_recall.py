@@ -1099,3 +1099,27 @@ def test_an_everyday_first_name_is_a_name_where_it_acts_not_wherever_it_recurs()
 )
 def test_a_thing_that_describes_the_person_named_does_not_make_the_name_a_thing(text, expected):
     assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hey het gaat om dimitri, hij is de baas. Snap: dimi.nw", "dimitri"),
+        ("The woman at the nail bar on High Street, Linh, told me.", "Linh"),
+        ("ik heb screenshots van mees zijn snapchat waar hij", "mees"),
+    ],
+)
+def test_names_in_mostly_lower_case_texts_by_possession_and_in_apposition(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hij intimideert schoolmeisjes bij de halte Vredenburg.",
+        "Hij biedt op de Albert Cuypmarkt telefoons aan.",
+        "We met near the station, Brixton, after dark.",
+    ],
+)
+def test_stops_districts_and_streets_named_after_people_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
