@@ -280,7 +280,8 @@ _ACCOUNT_LABELS = (
 )
 PLATFORM_WORD = re.compile(
     rf"(?i:(?<![\w@./])(?:{_PLATFORMS}|{_ACCOUNT_LABELS})"
-    r"(?:-?(?:naam|name|account|kanaal|channel|id|tag|username|gebruikersnaam))?)"
+    r"(?:-?(?:naam|name|account|kanaal|channel|id|tag|username|gebruikersnaam|pagina|page|"
+    r"profiel|profile|groep|group))?)"
     r"(?![\w@/]|\.\w)"
 )
 NEAR_TOKEN = re.compile(r"(?<![\w@./:\-])[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?![\w@/:\-])")
@@ -320,7 +321,7 @@ def _handles_near_platform_words(text: str) -> Iterator[Hit]:
             if number >= NEAR_PLATFORM_WORDS:
                 break
             name = token.group().rstrip(".")
-            if _username_shaped(name):
+            if _username_shaped(name) and len(name) > 3:  # "een PS5 op Marktplaats"
                 start = platform.end() + token.start()
                 yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(name), 0.75)
                 break
@@ -334,6 +335,7 @@ def _handles_near_platform_words(text: str) -> Iterator[Hit]:
             last is not None
             and last.end() == on.start()
             and last.group().lower() not in NOT_ACCOUNT_NAMES | NOT_HANDLES
+            and len(last.group()) > 3  # "een PS5 op Marktplaats"
             and (
                 _username_shaped(last.group())
                 # "he goes by shadow on discord": named by a naming verb, any word but a
@@ -358,7 +360,7 @@ ACCOUNT_WORD = PLATFORM_WORD
 _STRONG_NAMING = (
     r"heet|heette|genaamd|called|named|noemt (?:hij |zij |ze )?zich(?:zelf)?|"
     r"calls (?:himself|herself|themselves)|goes by|went by|onder de naam|under the name|"
-    r"bekend als|known as|gebruikersnaam|username"
+    r"bekend als|known as|gebruikersnaam|username|met de naam|with the name|by the name"
 )
 ACCOUNT_NAMING = re.compile(
     rf"(?i:(?:(?<![\w'’])(?P<strong>{_STRONG_NAMING})|(?<![\w'’])(?:is|was|als|as|onder|under)"
@@ -399,6 +401,11 @@ def _handles_after_naming(text: str) -> Iterator[Hit]:
             continue
         if not any(character.isalpha() for character in handle):
             continue  # "his account is 12345"
+        rest = text[account.end() + naming.end("handle") :]
+        if plain and re.match(r"\.? [A-Z]", rest):
+            continue  # "calls himself Col. James Hartley": a title and a name
+        if naming.group("quote") and re.match(r"[ \w]", rest):
+            continue  # "a page called 'Philips Outlet NL'": a name of words, no username
         if plain and handle[0].isupper() and is_known_first_name(handle.title()):
             continue  # "op Facebook heet hij Kevin": a person's name
         start = account.end() + naming.start("handle")
@@ -409,11 +416,22 @@ def _handles_after_naming(text: str) -> Iterator[Hit]:
 REDDIT_USER = re.compile(r"(?<![\w/.])/?u/[A-Za-z0-9_\-]{3,20}(?![\w/])")
 
 
+# An underscore between letters or digits occurs in usernames, not in prose
+# ("KillaBee_2010", "justice4kids_uk", "zwarte_panter#7720" with Discord's number);
+# file names ("IMG_2034.jpg") and addresses are no handles.
+UNDERSCORED = re.compile(
+    r"(?<![\w@./:\-#])[A-Za-z0-9][A-Za-z0-9.]*_[A-Za-z0-9_.]*[A-Za-z0-9](?:#[0-9]{4})?"
+    r"(?![\w@/:\-{(\[])"
+)
+FILE_EXTENSION = re.compile(r"(?i:\.(?:jpe?g|png|gif|pdf|docx?|xlsx?|mp4|mov|zip|txt|heic))$")
 # Cash App's "$cashtag" is a username; "$100" and "$USD" are money.
 CASHTAG = re.compile(r"(?<![\w$])\$[A-Za-z][A-Za-z0-9_]{2,19}(?!\w)")
 
 
 def find_social_handles(text: str) -> Iterator[Hit]:
+    for match in UNDERSCORED.finditer(text):
+        if any(c.isalpha() for c in match.group()) and not FILE_EXTENSION.search(match.group()):
+            yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.7)
     for match in CASHTAG.finditer(text):
         if any(character.islower() for character in match.group()):
             yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.85)
@@ -455,6 +473,8 @@ PROFILE_URL = re.compile(
     r"(?:facebook\.com|fb\.com|instagram\.com|linkedin\.com/in|tiktok\.com/@|x\.com|"
     r"twitter\.com|snapchat\.com/add|t\.me|telegram\.me|youtube\.com/@|threads\.net/@|"
     r"reddit\.com/u(?:ser)?|vk\.com|onlyfans\.com|steamcommunity\.com/(?:id|profiles)|"
+    r"twitch\.tv|youtube\.com/(?:channel|c|user)|pinterest\.(?:com|nl|co\.uk|de)|"
+    r"ticketswap\.(?:nl|com|be)/user|"
     # Marketplaces and second-hand sites: the seller's page (issue 11).
     r"marktplaats\.(?:nl|be)/u|2dehands\.(?:be|nl)/u|2ememain\.be/u|"
     r"vinted\.(?:nl|be|fr|de|es|it|pl|at|lu|com|co\.uk)/member|"

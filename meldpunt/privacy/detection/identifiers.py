@@ -241,6 +241,8 @@ def _sentence_before(text: str, start: int) -> str:
 _COUNTRY_ADJECTIVES = (
     "duitse|belgische|poolse|litouwse|letse|roemeense|bulgaarse|franse|britse|engelse|"
     "spaanse|italiaanse|oekraïense|tsjechische|slowaakse|hongaarse|luxemburgse|turkse|"
+    "duits|belgisch|pools|litouws|lets|roemeens|bulgaars|frans|brits|engels|spaans|italiaans|"
+    "oekraïens|tsjechisch|slowaaks|hongaars|turks|iers|ierse|irish|"
     "german|belgian|polish|lithuanian|latvian|romanian|bulgarian|french|british|spanish|"
     "italian|ukrainian|czech|slovak|hungarian|dutch|irish|turkish"
 )
@@ -251,7 +253,9 @@ PLATE_AFTER_CUE = re.compile(
     # "een Poolse bus PO 7K552", "a Lithuanian van KLM 482": a foreign vehicle's plate
     rf"|(?:{_COUNTRY_ADJECTIVES}) (?:auto|bus|busje|bestelbus|vrachtwagen|wagen|truck|lorry|"
     r"van|car|trailer|aanhanger|oplegger|camper))(?: number| nummer)?"
-    r"(?: is| was|:)? )([A-Za-z0-9]{1,4}(?:[- ][A-Za-z0-9]{1,5}){0,2})(?![\w-])"
+    # "a Latvian plate, KM-4127", "Belgian plates, 1VQW642", "Irish reg, 191-D-23456"
+    r"(?: is| was|:|,)? )(?!(?:plates?|reg|registration|kenteken|nummerbord)\b)"
+    r"([A-Za-z0-9]{1,7}(?:[- ][A-Za-z0-9]{1,5}){0,2})(?![\w-])"
 )
 
 
@@ -264,7 +268,10 @@ def _plates_after_cue(text: str) -> Iterator[Hit]:
     for match in PLATE_AFTER_CUE.finditer(text):
         plate = match.group(1)
         # "GKT-77 op een brommer": a lower-case word after a space is the sentence again
-        while " " in plate and _is_lower_case_word(plate.rsplit(" ", 1)[1]):
+        # "KM-4127 I think": the pronoun is the sentence again too
+        while " " in plate and (
+            _is_lower_case_word(plate.rsplit(" ", 1)[1]) or plate.rsplit(" ", 1)[1] == "I"
+        ):
             plate = plate.rsplit(" ", 1)[0]
         compact = plate.replace("-", "").replace(" ", "")
         has_both = any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact)
@@ -340,7 +347,8 @@ DATE_AFTER_RELATIVE = re.compile(
     rf"(?i:({_DATE}))\)"
 )
 DATE_OF_BIRTH_CUE_FAR = re.compile(
-    r"(?i:\b(?:geboortedatum|date of birth|birthday|verjaardag))(?: [a-z]{1,12}){1,3}[ :,]{1,3}"
+    r"(?i:\b(?:geboortedatum|date of birth|birthday|verjaardag|dob|d\.o\.b\.))"
+    r"(?: [a-z]{1,12}){1,4}[ :,]{1,3}"
     rf"(?i:({_DATE}))(?![0-9])"
 )
 # A date in brackets after a capitalised word may be when something happened; birth

@@ -293,6 +293,7 @@ STREETS_NAMED_AFTER_PEOPLE = (
     "straat", "laan", "weg", "plein", "markt", "gracht", "kade", "singel", "dreef", "steeg",
     "park", "plantsoen", "boulevard",
 )  # fmt: skip
+STREET_WORD_ENDINGS = ("laan", "weg", "kade", "dreef", "markt")
 # Streets are no people; surnames end in these rarely ("Lange Nieuwstraat", "Oudegracht").
 STREET_ENDINGS = ("straat", "gracht", "plein", "steeg", "singel", "plantsoen", "boulevard")
 # Cues that are ordinary nouns; capitalised they start a proper noun ("Man United").
@@ -497,7 +498,9 @@ FUNCTION_WORDS = frozenset(
      # weet ik niet", "Hierbij meld ik")
      "Meer", "More", "Hierbij", "Betreft", "Caller", "Driver", "Seller", "Buyer", "Victim",
      "Suspect", "Witness", "Worker", "Beller", "Verkoper", "Koper", "Slachtoffer", "Verdachte",
-     "Getuige", "Bestuurder", "Beheerder", "Klant", "Customer", "Staff", "Personeel"}
+     "Getuige", "Bestuurder", "Beheerder", "Klant", "Customer", "Staff", "Personeel",
+     # titles written short, like "Mr" ("calls himself Col. James Hartley")
+     "Col", "Capt", "Sgt", "Lt", "Gen", "Maj", "Insp", "Rev", "Ing", "Drs"}
 )  # fmt: skip
 
 
@@ -661,6 +664,10 @@ class _NameScanner:
             and word not in VENUE_WORDS
             and not is_business_compound(word)
             and not ACRONYM.fullmatch(word)  # "VINs", "QR-code", "SIM-kaart"
+            and not (len(word) == 2 and word.isupper())  # "HH LK 902", "IK"
+            and word.split("-")[0] not in self.not_names  # "German-plated"
+            # "Lindelaan 88": a street, unless the word is a listed surname ("Verlaan")
+            and (not word.lower().endswith(STREET_WORD_ENDINGS) or self._is_surname(word))
             and not self._is_job_title(word)  # "Filiaalmanager weet het"
         )
 

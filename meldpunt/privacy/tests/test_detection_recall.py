@@ -1123,3 +1123,52 @@ def test_names_in_mostly_lower_case_texts_by_possession_and_in_apposition(text, 
 )
 def test_stops_districts_and_streets_named_after_people_are_no_names(text):
     assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("He was in a car with a Latvian plate, KM-4127 I think.", T.LICENCE_PLATE, "KM-4127"),
+        ("A van with Belgian plates, 1VQW642, outside the school.", T.LICENCE_PLATE, "1VQW642"),
+        ("Er staat ook een Pools busje ZS 4421C.", T.LICENCE_PLATE, "ZS 4421C"),
+        ("A man in a German-plated van HH LK 902 offers work.", T.LICENCE_PLATE, "HH LK 902"),
+        ("A friend of my son, KillaBee_2010, turned out to be a man.", T.SOCIAL_HANDLE,
+         "KillaBee_2010"),
+        ("De ronselaar heet zwarte_panter#7720.", T.SOCIAL_HANDLE, "zwarte_panter#7720"),
+        ("Een Instagrampagina met de naam rotterdamse_doxx post adressen.", T.SOCIAL_HANDLE,
+         "rotterdamse_doxx"),
+        ("A guy on Grindr with the name DiscreetDaddyAMS meets boys.", T.SOCIAL_HANDLE,
+         "DiscreetDaddyAMS"),
+        ("A streamer twitch.tv/dutchgamerboy shows addresses.", T.PROFILE_URL,
+         "twitch.tv/dutchgamerboy"),
+        ("dob of the suspect is 4/17/1990, name Jared", T.DATE_OF_BIRTH, "4/17/1990"),
+        ("Ik kom bij mevrouw Jacobs op Lindelaan 88.", T.STREET_ADDRESS, "Lindelaan 88"),
+    ],
+)  # fmt: skip
+def test_foreign_plates_after_a_comma_underscored_usernames_and_more_profile_sites(
+    text, kind, expected
+):
+    assert (kind, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Ik stuur je IMG_2034.jpg morgen.", T.SOCIAL_HANDLE),
+        ("Ik heb geld overgemaakt voor een PS5 op Marktplaats.", T.SOCIAL_HANDLE),
+        ("A man on Facebook calls himself Col. James Hartley.", T.SOCIAL_HANDLE),
+        ("An ad from a page called 'Philips Outlet NL'.", T.SOCIAL_HANDLE),
+    ],
+)
+def test_file_names_products_titles_and_quoted_page_names_are_no_handles(text, kind):
+    assert kind not in _types(text)
+
+
+def test_a_street_word_ends_a_name_and_a_nationality_or_two_capitals_start_none():
+    assert (T.PERSON_NAME, "Jacobs") in _found("Ik kom bij mevrouw Jacobs op Lindelaan 88.")
+    assert T.PERSON_NAME not in _types("A man in a German-plated van HH LK 902 offers work.")
+
+
+def test_a_short_military_title_is_no_name_or_handle():
+    found = _found("A man on Facebook calls himself Col. James Hartley.")
+    assert found == [(T.PERSON_NAME, "James Hartley")]
