@@ -26,7 +26,11 @@ _DUTCH_RELATIONS = (
     "deurbel|camera|deurbelcamera|schutting|"
     # parents and the institutions the reporter belongs to ("mijn ouders", "onze kliniek")
     "ouders|grootouders|schoonouders|universiteit|hogeschool|ziekenhuis|kliniek|hotel|"
-    "restaurant|sportschool|vereniging|club|kerk|moskee"
+    "restaurant|sportschool|vereniging|club|kerk|moskee|"
+    # where the reporter lives or keeps things ("ons dorp", "mijn loods"), second batch-7
+    # writer
+    "dorp|wijk|buurt|camping|manege|loods|boerderij|pand|bedrijfspand|juf|meester|cliënt|"
+    "klant|familie|gezin|achterneef|achternicht|voetbalteam|vereniging|bestuur|studentenhuis"
 )
 # "mijn stiefdochter", "mijn schoonzoon", "mijn pleegzoon": a relation with a prefix.
 _DUTCH_RELATION_PREFIXES = "stief|schoon|pleeg"
@@ -45,7 +49,12 @@ _ENGLISH_RELATIONS = (
     "camera|fence|mate|mates|pal|bestie|"
     "(?:mother|father|brother|sister|son|daughter)-in-law|coworker|co-worker|parents|"
     "grandparents|in-laws|clinic|university|uni|college|hospital|surgery|ward|store|"
-    "restaurant|hotel|gym|club|church|mosque|[0-9]{1,2}[- ]year[- ]old"
+    "restaurant|hotel|gym|club|church|mosque|[0-9]{1,2}[- ]year[- ]old|"
+    # where the reporter lives or keeps things ("our village", "my workshop")
+    # "my year" at school, not "our Year 10s"; "my client", not a charity's "our clients"
+    "village|estate|neighbourhood|neighborhood|hometown|cul-de-sac|halls|(?-i:year)|form|"
+    "workshop|farm|family|chairman|chair|client|patient|auntie|aunty|boy|lad|"
+    "youngest|eldest|unit|yard|allotment"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
 # "mijn naam", "mijn nummer", "my e-mail" are not here: they say nothing by themselves,
@@ -83,7 +92,9 @@ _ROLES_NL = (
     "buurtwerker|wijkagent|handhaver|boa|onderwijsassistent|pedagogisch medewerker|verzorgende|"
     "verpleger|thuiszorgmedewerker|huishoudster|glazenwasser|vuilnisman|zzp'er|uitzendkracht|"
     "leerkracht|maatje|taalmaatje|buddy|cliënt|client|patiënt|lid|slotenmaker|ouders|"
-    "grootouders"
+    "grootouders|consulent|adviseur|belastingadviseur|vertegenwoordiger|ondersteuner|"
+    "secretaris|penningmeester|voorzitter|bestuurslid|slachtoffer|hulpverlener|teamleider|"
+    "invalkracht|opa en oma"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -104,7 +115,9 @@ _ROLES_EN = (
     "warehouse worker|manageress|housekeeper|childminder|au pair|window cleaner|"
     "bin man|binman|care worker|healthcare assistant|paramedic|locksmith|customer|client|"
     "patient|team leader|headteacher|head teacher|headmaster|headmistress|principal|vicar|"
-    "priest|midwife|health visitor|member|resident|guest|parents|grandparents"
+    "priest|midwife|health visitor|member|resident|guest|parents|grandparents|pastor|"
+    "treasurer|chairman|chair|trustee|governor|power of attorney|consultant|advisor|adviser|"
+    "caseworker|case worker|victim|safeguarding lead|lead|landlady|team leader|aunt"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
@@ -126,7 +139,7 @@ _DUTCH_PLACE_VERBS_LAST = (
 )
 _DUTCH_PARTICIPLES = (
     "gewerkt|gewoond|schoongemaakt|gesport|gestudeerd|stage gelopen|gezeten|"
-    "vrijwilligerswerk gedaan"
+    "vrijwilligerswerk gedaan|samengewerkt|gevoetbald|gediend"
 )
 _ENGLISH_PLACE_VERBS = (
     "work|worked|working|live|lived|living|clean|cleaned|cleaning|study|studied|studying|"
@@ -136,6 +149,17 @@ _ENGLISH_AUXILIARIES = (
     r"(?:(?:used to|also|still|have|'ve|’ve|had|'d|’d|have been|'ve been|’ve been|am|'m|’m) )"
 )
 
+# What the reporter shares with the person ("wij hebben dezelfde werkgever", "we have
+# the same GP"), not "we have the same problem".
+_SHARED_NL = (
+    "werkgever|baas|school|klas|sportschool|huisarts|trainer|club|vereniging|kantoor|afdeling|"
+    "team|leraar|docent|juf|meester|flat|portiek|galerij|straat|buurt|bedrijf|gebouw|huis|"
+    "mentor|tandarts|werk|opleiding|kerk|moskee"
+)
+_SHARED_EN = (
+    "employer|boss|manager|landlord|teacher|school|class|gym|doctor|GP|dentist|office|team|"
+    "club|building|tutor|coach|church|mosque|workplace|course"
+)
 # "havenmedewerker", "politie-vrijwilliger": a role as the end of a compound (at least four
 # letters of it, so "complex" is no "ex")
 _COMPOUND_PREFIX = "(?:[a-zà-ÿ]{2,20}-?(?=[a-zà-ÿ]{4}))?"
@@ -156,7 +180,8 @@ SELF_REFERENCE_PATTERNS = {
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
             rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?"
-            rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?(?:stief|schoon)?(?:{_ROLES_NL})(?: van)?\b)"
+            rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?(?:stief|schoon|oud-|ex-)?"
+            rf"(?:{_ROLES_NL})(?: van)?\b)"
         ),
         # "ik ben zijn buurman", "wij zijn zijn directe buren", "ik ben de enige die"
         re.compile(
@@ -261,6 +286,47 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:hun|zijn|haar|daar|er|bij (?:hem|haar|hen))"
             r"(?: (?:post|pakketten|pakketjes|kranten|boodschappen|maaltijden))?\b)"
         ),
+        # "ik ben haar jeugdhulpverlener", "ik ben al vijf jaar zijn secretaresse", "ik ben
+        # de belastingadviseur van": a possessive and a person noun after "ik ben"
+        re.compile(
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:al [\w]+ jaar |al jaren |zelf )?"
+            r"(?:zijn|haar|hun|z'n|zn) (?:(?:oudere|jongere|grote|kleine|beste|vaste|eigen|"
+            r"wettelijk|wettelijke|oude|vroegere) )?"
+            r"(?!(?:naam|nummer|adres|telefoon|mobiel|telefoonnummer|auto|fiets|geld|spullen|"
+            r"kwijt|zat|beu)\b)"
+            # not a participle: "ik ben haar kwijtgeraakt", "ik ben zijn naam vergeten"
+            r"(?![\w'’-]*ge[\w'’-]*(?:t|d|en)\b)[a-zà-ÿ][\w'’-]{2,30})"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik ben|wij zijn|we zijn) de [\w'’-]{3,30}(?: en [\w'’-]{3,30})? van\b)"
+        ),
+        # "ik woon er pal boven", "ik woon op nummer 16", "ik zat naast ze in de bus"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:woon|wonen|woonde|woonden) (?:er|hier|daar) "
+            r"(?:(?:pal|direct|recht|schuin) )?(?:boven|onder|naast|tegenover|achter)\b"
+            r"|\b(?:ik|wij|we) (?:woon|wonen) op nummer [0-9]{1,4}\b"
+            r"|\b(?:ik|wij|we) (?:zat|zaten|stond|stonden|zit|sta) (?:naast|tegenover|achter) "
+            r"(?:hem|haar|ze|hen)\b)"
+        ),
+        # "wij hebben dezelfde werkgever", "ik sta met hem op dezelfde bouwplaats"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:dezelfde|hetzelfde) "
+            rf"(?:{_SHARED_NL})\b"
+            r"|\b(?:ik|wij|we) (?:sta|stond|zit|zat|werk|werkte|zitten|zaten) (?:samen )?"
+            r"(?:met (?:hem|haar|hen|ze) )?(?:op|in|bij) (?:dezelfde|hetzelfde|het bestuur|"
+            r"de commissie|de raad) ?[\w'’-]{0,30})"
+        ),
+        # "ik verhuur de kamer aan hem", "toen ik bij hem thuis was", "we horen het door de
+        # muur", "ik bezorg post in die wijk"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:verhuur|verhuren|verhuurde|verhuurden) (?:de|een|het|mijn|"
+            r"onze|ons) [\w'’-]{3,30}(?: aan (?:hem|haar|hen|ze))?"
+            r"|\bik (?:bij|met) (?:hem|haar|hen) thuis (?:was|kwam|ben|kom)\b"
+            r"|\b(?:ik|wij|we) (?:hoor|horen|hoorde|hoorden) (?:het|hem|haar|ze|alles)"
+            r"(?: [\w'’]+)? door de (?:muur|muren|vloer|plafond)"
+            r"|\b(?:ik|wij|we) (?:bezorg|bezorgde|bezorgen) (?:de )?(?:post|pakketten|kranten|"
+            r"pakketjes) in (?:die|deze|de|dat|hun|zijn|haar) [\w'’-]{3,30})"
+        ),
         # "ik werk in de snackbar op de hoek", "ik werk op het bureau": the reporter's
         # workplace, named by an article or a demonstrative (not "ik werk in de zorg")
         re.compile(
@@ -340,10 +406,7 @@ SELF_REFERENCE_PATTERNS = {
             r"bureau|werk|winkel|zaak|werkplaats|praktijk|salon|kapsalon|kiosk|bedrijf|garage|"
             r"loods|schuur|stal|kraam)\b)"
         ),
-        re.compile(
-            r"(?i:\bbij ons (?:in de|op de|in het|op het) (?:straat|flat|portiek|galerij|"
-            r"buurt|werk|school|bedrijf|kantoor)\b)"
-        ),
+        re.compile(r"(?i:\bbij ons (?:in de|op de|in het|op het) [\w'’-]{3,30})"),
         re.compile(r"(?i:\bik heet\b)"),
         # "ik werk daar ook", "wij wonen er al jaren"
         re.compile(
@@ -537,6 +600,41 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:under-?[0-9]{1,2}s?|team|squad|club|youth club|matches|games|league|shop|bar|pub|"
             r"cafe|café|gym|chippy|takeaway|salon|garage|office|site|warehouse|building|"
             r"residents'? association|choir|group)\b)"
+        ),
+        # "I'm her power of attorney", "I'm his aunt": a possessive and a noun after "I'm"
+        re.compile(
+            r"(?i:\b(?:I am|I'm|I’m|im|I was|we are|we're|we’re|we were) (?:his|her|their) "
+            r"(?:(?:older|younger|big|little|best|only|former|legal|new|old) )?"
+            r"(?!(?:name|number|address|phone|car|only|first|last|problem|business|fault|"
+            r"type|friend's|worst|biggest)\b)(?![\w'’-]*est\b)[a-z][\w'’-]{2,30})"
+        ),
+        # "I'm next door at 29", "I volunteer at the centre", "I run a Facebook group"
+        re.compile(
+            r"(?i:\b(?:I am|I'm|I’m|im|we are|we're) next door\b"
+            r"|\b(?:I|we) (?:volunteer|volunteered) (?:at|on|with|for|in)\b"
+            r"|\b(?:I|we) (?:run|ran|manage|admin|moderate) an? [\w'’-]{3,30}(?: [\w'’-]{3,30})?"
+            r" (?:group|page|club|team|forum|server|chat)\b"
+            r"|\b(?:I'm|I’m|I am|I was) in the (?:server|group|chat|team|club|band|class)\b"
+            r"|\bI was working (?:the|at|in)\b)"
+        ),
+        # "I'm one of his tenants", "I am one of at least twelve buyers"
+        re.compile(
+            r"(?i:\b(?:I'm|I’m|I am|I was|we're|we are|we were) one of (?:his|her|their|at least "
+            r"[\w]+|the [0-9]+|[0-9]+) [\w'’-]{3,30})"
+        ),
+        # "As the building manager I noticed", "as the school's safeguarding lead"
+        re.compile(
+            rf"(?i:(?:^|(?<=[.!?,]\s))as (?:the|a|an|his|her|their) (?:[\w'’-]{{2,20}} ){{1,2}}"
+            rf"(?:{_ROLES_EN})\b)"
+        ),
+        # "we share a flat", "we have the same employer", "I deliver groceries to the house"
+        re.compile(
+            rf"(?i:\b(?:I|we) (?:have|had) the same (?:{_SHARED_EN})\b"
+            r"|\b(?:I|we) (?:deliver|delivered) [\w'’-]{3,20} to (?:the|that|his|her|their) "
+            r"(?:house|flat|home|address|door|shop)\b"
+            r"|\b(?:we|I) (?:shared|share) (?:a|the) (?:flat|house|room|office|apartment)\b"
+            r"|\bI recogni[sz]ed (?:him|her|them) from (?:my|our)\b"
+            r"|\bnear where I (?:work|live)\b)"
         ),
         # "I work there too", "I used to work there", "we have lived here for years"
         re.compile(

@@ -1172,3 +1172,47 @@ def test_a_street_word_ends_a_name_and_a_nationality_or_two_capitals_start_none(
 def test_a_short_military_title_is_no_name_or_handle():
     found = _found("A man on Facebook calls himself Col. James Hartley.")
     assert found == [(T.PERSON_NAME, "James Hartley")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben haar jeugdhulpverlener.", "Ik ben haar jeugdhulpverlener"),
+        ("Ik ben al vijf jaar zijn secretaresse.", "Ik ben al vijf jaar zijn secretaresse"),
+        ("Ik ben de belastingadviseur van een ondernemer.", "Ik ben de belastingadviseur van"),
+        ("I'm her power of attorney.", "I'm her power of attorney"),
+        ("Posters hangen in ons dorp.", "ons dorp"),
+        ("Hij stond naast mijn loods.", "mijn loods"),
+        ("men sleeping in it on our estate", "our estate"),
+        ("Een vrouw die bij ons in de kerk geld inzamelt.", "bij ons in de kerk"),
+        ("Ik woon er pal boven.", "Ik woon er pal boven"),
+        ("ik woon op nummer 16.", "ik woon op nummer 16"),
+        ("ik zat naast ze in de bus", "ik zat naast ze"),
+        ("Wij hebben dezelfde werkgever.", "Wij hebben dezelfde werkgever"),
+        ("Ik verhuur de kamer aan hem sinds de zomer.", "Ik verhuur de kamer aan hem"),
+        ("Ik heb met haar samengewerkt.", "Ik heb met haar samengewerkt"),
+        ("im next door at 29", "im next door"),
+        ("I volunteer at the centre.", "I volunteer at"),
+        ("I run a Facebook group for parents.", "I run a Facebook group"),
+        ("I am one of his tenants.", "I am one of his tenants"),
+        ("As the building manager I noticed it.", "As the building manager"),
+        ("Als oud-collega wil ik melden dat", "Als oud-collega"),
+    ],
+)
+def test_possessive_roles_home_places_shared_employers_and_rented_rooms(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben haar kwijtgeraakt in de drukte.",
+        "Ik ben zijn naam vergeten.",
+        "I'm his worst nightmare.",
+        "We have the same problem every week.",
+        "one of our Year 10s told me",
+        "He is one of his tenants.",
+    ],
+)
+def test_participles_superlatives_shared_problems_and_school_years_are_no_self_references(text):
+    assert T.SELF_REFERENCE not in _types(text)
