@@ -256,6 +256,11 @@ INITIALS = re.compile(r"(?<![\w.\-])[A-Z]\.(?: ?[A-Z]\.){0,2}(?= ?[A-Za-z'])")
 COMPANY_AFTER = re.compile(r" ?& ?| (?:B\.V\.|N\.V\.|BV|NV|VOF)(?!\w)")
 COMPANY_BEFORE = re.compile(r"& ?$")
 NUMBER_AFTER = re.compile(r" ?[0-9]")
+# "an older man. I'm her aunt": a cue does not reach into the next sentence.
+SENTENCE_BREAK = re.compile(r"[.!?]")
+ABBREVIATED_CUES = frozenset(
+    {"mr", "mrs", "ms", "dr", "dhr", "mevr", "mw", "fam", "st", "prof", "ir", "ing", "drs"}
+)
 ACRONYM = re.compile(r"[A-Z]{2,}s|[A-Z]{2,}-\w+")
 # Adjectives of nationality and language ("Poolse", "Belgische", "Belgian", "English").
 ADJECTIVE_ENDINGS = ("se", "sche", "ian", "ese", "ish")
@@ -279,7 +284,8 @@ VENUE_WORDS = frozenset(
      "Supermarkt", "Supermarket", "Toko", "Apotheek", "Pharmacy", "Tours", "Travel", "Reizen",
      # places named after people ("Victoria Station", "Hyde Park", "St Thomas' Hospital")
      "Station", "Airport", "Hospital", "Ziekenhuis", "Park", "Square", "Bridge", "Market",
-     "Centre", "Center", "Discount", "Outlet", "Warehouse"}
+     "Centre", "Center", "Discount", "Outlet", "Warehouse", "College", "School", "Lyceum",
+     "University", "Universiteit", "Goods", "Group"}
 )  # fmt: skip
 # "Autobedrijf Jansen", "Snackbar Ali", "Hotel Okura", "Eetcafé De Hoek": a business.
 NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
@@ -287,6 +293,11 @@ NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
     # "St Mary's", "Sint Jozef", "San Marco": churches, schools and places
     "St", "Sint", "Saint", "San", "Santa",
 }  # fmt: skip
+# "een Instagrampagina", "een Telegramgroep": compounds of an app's name.
+PLATFORM_COMPOUNDS = (
+    "instagram", "telegram", "whatsapp", "snapchat", "facebook", "tiktok", "marktplaats",
+    "discord", "youtube", "linkedin",
+)  # fmt: skip
 # "Albert Cuypmarkt", "Johan de Wittlaan", "Wilhelminapark": a name before such a word
 # is the street, square or park named after someone.
 STREETS_NAMED_AFTER_PEOPLE = (
@@ -406,7 +417,8 @@ CAR_MAKES = frozenset(
 # "Victoria station", "Hollis garden centre": places after a name in lower case.
 LOWER_CASE_PLACES_AFTER = frozenset(
     {"station", "airport", "hospital", "ziekenhuis", "stadion", "stadium", "square", "bridge",
-     "market", "centre", "center", "mall", "campus"}
+     "market", "centre", "center", "mall", "campus", "app", "server", "website", "site",
+     "groep", "group", "community", "forum"}
 )  # fmt: skip
 # "restaurant Da Mario", "camping De Zeven Linden", "café De Gouden Leeuw": a venue named
 # in lower case before the name.
@@ -500,7 +512,8 @@ FUNCTION_WORDS = frozenset(
      "Suspect", "Witness", "Worker", "Beller", "Verkoper", "Koper", "Slachtoffer", "Verdachte",
      "Getuige", "Bestuurder", "Beheerder", "Klant", "Customer", "Staff", "Personeel",
      # titles written short, like "Mr" ("calls himself Col. James Hartley")
-     "Col", "Capt", "Sgt", "Lt", "Gen", "Maj", "Insp", "Rev", "Ing", "Drs"}
+     "Col", "Capt", "Sgt", "Lt", "Gen", "Maj", "Insp", "Rev", "Ing", "Drs", "One", "Kentekens",
+     "Plates"}
 )  # fmt: skip
 
 
@@ -665,6 +678,7 @@ class _NameScanner:
             and not is_business_compound(word)
             and not ACRONYM.fullmatch(word)  # "VINs", "QR-code", "SIM-kaart"
             and not (len(word) == 2 and word.isupper())  # "HH LK 902", "IK"
+            and not word.lower().startswith(PLATFORM_COMPOUNDS)  # "Instagrampagina"
             and word.split("-")[0] not in self.not_names  # "German-plated"
             # "Lindelaan 88": a street, unless the word is a listed surname ("Verlaan")
             and (not word.lower().endswith(STREET_WORD_ENDINGS) or self._is_surname(word))
@@ -704,10 +718,26 @@ class _NameScanner:
         # "the one they call Spider", "die ze Bolle noemen" is handled by the verb after
         if word in CALLING_VERBS and index > 0:
             return self.words[index - 1].group().lower() in {"they", "ze", "people", "we"}
+        # "known as Ziggy", "bekend als Skip", "goes by Tez"
+        if word in {"as", "als", "by"} and index > 0:
+            return (word, self.words[index - 1].group().lower()) in {
+                ("as", "known"),
+                ("als", "bekend"),
+                ("by", "goes"),
+                ("by", "went"),
+            }
         # "volgens mij is het Teuntje die ...": "het" here points at a person
         if word == "het" and index > 0:
             return self.words[index - 1].group().lower() in {"is", "was"}
         return word in NAME_IS_CUES
+
+    def _is_sentence_between(self, cue: int, name: int) -> bool:
+        """ "an older man. I'm her aunt": a full stop after a cue ends its sentence, unless
+        the cue is written short ("Mrs. Patel", "dhr. Aliyev", "fam. Özdemir")."""
+        return (
+            SENTENCE_BREAK.search(self._between(cue, name)) is not None
+            and self.words[cue].group().lower() not in ABBREVIATED_CUES
+        )
 
     def _is_salutation(self, index: int) -> bool:
         """ "Geachte heer/mevrouw, Hierbij ...": a cue that ends a salutation."""
@@ -789,13 +819,17 @@ class _NameScanner:
             and self.words[first - 1].group().lower() in CALLED_OBJECTS
         ):
             return self._hit(first, span_end, 0.9)
-        if self._is_cue(first - 1) and (
-            self._is_name_word(first)
-            # "my landlord, van Houten": after a cue and a comma, particles start a surname
-            # (without the comma, "buurman van Kevin" is a neighbour of Kevin)
-            or (
-                "," in self._between(first - 1, first)
-                and self._has_surname_particles(first, first_name_word, after_cue=True)
+        if (
+            self._is_cue(first - 1)
+            and not self._is_sentence_between(first - 1, first)
+            and (
+                self._is_name_word(first)
+                # "my landlord, van Houten": after a cue and a comma, particles start a surname
+                # (without the comma, "buurman van Kevin" is a neighbour of Kevin)
+                or (
+                    "," in self._between(first - 1, first)
+                    and self._has_surname_particles(first, first_name_word, after_cue=True)
+                )
             )
         ):
             return self._hit(first, span_end, 0.9)
@@ -1226,10 +1260,13 @@ class _NameScanner:
         """ "hoi ik wil iets zeggen over jayden uit mijn klas": in a text that starts no
         sentence with a capital, a listed first name that is no word is a name."""
         for index, word in enumerate(self.words):
+            text = word.group()
             if (
-                word.group().islower()
-                and self._is_plain_first_name(word.group())
+                text.islower()
+                and self._is_plain_first_name(text)
                 and not self._is_month_in_date(index)  # "op 12 jan"
+                # "theres", "ids": an everyday word without its apostrophe, or a plural
+                and not (text.endswith("s") and len(text) > 4 and is_common_word(text[:-1]))
             ):
                 yield Hit(FindingType.PERSON_NAME, word.start(), word.end(), 0.55)
 
@@ -1296,11 +1333,13 @@ class _NameScanner:
         for index in range(1, len(self.words)):
             word = self.words[index].group()
             if (
-                word.islower()
+                # "de man heet ferdi", "hij heet ELVIS (echt)"
+                (word.islower() or (word.isupper() and not self.shouted))
                 and len(word) >= 3
+                and not self._names_a_thing(index - 1)  # "de site heet kinky-nl"
                 and self.words[index - 1].group().lower() in NAMING_VERBS
                 and self._adjacent(index - 1, index)
-                and word not in PARTICLES
+                and word.lower() not in PARTICLES
                 and not is_common_word(word)
             ):
                 yield Hit(

@@ -1216,3 +1216,35 @@ def test_possessive_roles_home_places_shared_employers_and_rented_rooms(text, ex
 )
 def test_participles_superlatives_shared_problems_and_school_years_are_no_self_references(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("De man heet WILLEMSEN, zo staat het op zijn brievenbus.", "WILLEMSEN"),
+        ("he is known as Skip, I don't know his real name", "Skip"),
+        ("a county line run by someone known as Ziggy", "Ziggy"),
+        ("Mrs. Patel on the second floor is threatened.", "Patel"),
+        ("bas en zijn vrienden gooien stenen. bas woont op de hoek.", "bas"),
+    ],
+)
+def test_names_in_capitals_after_heet_known_as_and_after_a_short_title(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "being messaged by an older man. I'm her aunt.",
+        "Het gaat om een Instagrampagina met foto's.",
+        "Hallo, ik ben de conciërge van het Da Vinci College.",
+        "The shop, Harper Home Goods, stopped replying.",
+        "Someone is targeting kids on the Wizz app.",
+        "De site heet kinky-nl maar ik plak de link niet.",
+        "One of them is from Spangen.",
+        "hey so theres this kid in my year",
+        "Er staat een uitgebrande oude Saab in het bos.",
+    ],
+)
+def test_a_cue_ends_with_its_sentence_and_apps_schools_shops_and_car_models_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
