@@ -54,7 +54,7 @@ _ENGLISH_RELATIONS = (
     # "my year" at school, not "our Year 10s"; "my client", not a charity's "our clients"
     "village|estate|neighbourhood|neighborhood|hometown|cul-de-sac|halls|(?-i:year)|form|"
     "workshop|farm|family|chairman|chair|client|patient|auntie|aunty|boy|lad|"
-    "youngest|eldest|unit|yard|allotment"
+    "youngest|eldest|unit|yard|allotment|mums|mum's|dads|dad's"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
 # "mijn naam", "mijn nummer", "my e-mail" are not here: they say nothing by themselves,
@@ -326,6 +326,18 @@ SELF_REFERENCE_PATTERNS = {
             r"(?: [\w'’]+)? door de (?:muur|muren|vloer|plafond)"
             r"|\b(?:ik|wij|we) (?:bezorg|bezorgde|bezorgen) (?:de )?(?:post|pakketten|kranten|"
             r"pakketjes) in (?:die|deze|de|dat|hun|zijn|haar) [\w'’-]{3,30})"
+        ),
+        # "ik werk achter de bar", "ik woon in een studentenhuis", "ik zit zelf in die
+        # groep", "ik heb een relatie gehad met"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:werk|werkte|werken|sta|stond) achter de (?:bar|balie|kassa|"
+            r"toonbank|receptie)\b"
+            r"|\b(?:ik|wij|we) (?:woon|woonde|wonen|woonden) in (?:een|de|het|dat|die) "
+            r"(?!(?:buurt|stad|regio|omgeving|buurt van)\b)[\w'’-]{3,30}"
+            r"|\b(?:ik|wij|we) (?:zit|zat|zitten|zaten) (?:zelf |ook )?in (?:die|deze|dat|dit) "
+            r"[\w'’-]{3,30}"
+            r"|\bik (?:heb|had) (?:een relatie|verkering|iets) (?:gehad )?met\b"
+            r"|\b(?:inclusief|waaronder|onder wie) (?:mij|mijzelf|ikzelf)\b)"
         ),
         # "ik werk in de snackbar op de hoek", "ik werk op het bureau": the reporter's
         # workplace, named by an article or a demonstrative (not "ik werk in de zorg")
@@ -607,6 +619,19 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:(?:older|younger|big|little|best|only|former|legal|new|old) )?"
             r"(?!(?:name|number|address|phone|car|only|first|last|problem|business|fault|"
             r"type|friend's|worst|biggest)\b)(?![\w'’-]*est\b)[a-z][\w'’-]{2,30})"
+        ),
+        # "I work behind the bar", "I'm the only family member she talks to", "I was at the
+        # party", "the family next door to us", "we both work for", "including me", "I
+        # dated him"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:work|worked|working) behind the (?:bar|counter|desk|till)\b"
+            r"|\b(?:I am|I'm|I’m|I was) the only [\w'’-]{3,30}"
+            r"|\b(?:I|we) (?:was|were) at the (?:party|meeting|event|match|game|wedding|"
+            r"funeral|gathering|barbecue|bbq|sleepover)\b"
+            r"|\bnext door to (?:us|me)\b"
+            r"|\bwe both (?:work|worked|live|lived|study|studied|go|went)\b"
+            r"|\bincluding (?:me|myself|us)\b"
+            r"|\b(?:I|we) (?:dated|used to date|was seeing|went out with) (?:him|her)\b)"
         ),
         # "I'm next door at 29", "I volunteer at the centre", "I run a Facebook group"
         re.compile(

@@ -1248,3 +1248,28 @@ def test_names_in_capitals_after_heet_known_as_and_after_a_short_title(text, exp
 )
 def test_a_cue_ends_with_its_sentence_and_apps_schools_shops_and_car_models_are_no_names(text):
     assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik werk achter de bar in het café.", "Ik werk achter de bar"),
+        ("ik woon in een studentenhuis en", "ik woon in een studentenhuis"),
+        ("Ik zit zelf in die groep.", "Ik zit zelf in die groep"),
+        ("ik heb een relatie gehad met Lucas", "ik heb een relatie gehad met"),
+        ("I'm the only family member she talks to.", "I'm the only family"),
+        ("I was at the party where he spiked drinks.", "I was at the party"),
+        ("the son of the family next door to us", "next door to us"),
+        ("at the supplier we both work for", "we both work"),
+        ("a fake recruiter approaching engineers, including me", "including me"),
+    ],
+)
+def test_bars_student_houses_groups_relationships_and_parties_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Ik woon in de buurt van Utrecht.", "He was at the party too.", "Ik zit in de auto."]
+)
+def test_a_neighbourhood_someone_elses_party_and_a_car_are_no_self_references(text):
+    assert T.SELF_REFERENCE not in _types(text)
