@@ -1017,7 +1017,7 @@ def test_a_plate_keeps_its_last_letter_and_a_postcode_shape_after_a_plate_word(t
         ("ik ben die jongen zijn trainer bij de judo", "ik ben die jongen zijn trainer"),
         ("stolen clothes from the shop where I work", "the shop where I work"),
         ("Ik heb zelf bij die man gewerkt.", "Ik heb zelf bij die man gewerkt"),
-        ("Wij zijn de ouders van een meisje.", "Wij zijn de ouders"),
+        ("Wij zijn de ouders van een meisje.", "Wij zijn de ouders van"),
     ],
 )
 def test_jobs_memberships_relatives_and_introductions_are_self_references(text, expected):
