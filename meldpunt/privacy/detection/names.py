@@ -584,6 +584,12 @@ def _lower_case_hand_listed_first_names() -> frozenset[str]:
     )
 
 
+@functools.cache
+def _cue_ending(cues: frozenset[str]) -> re.Pattern:
+    """A pattern for a cue of five letters or more at the end of a word ("filiaalmanager")."""
+    return re.compile("(?:" + "|".join(sorted(c for c in cues if len(c) >= 5)) + ")$")
+
+
 def _bare(word: str) -> str:
     """The word without an English possessive ("Kevin's" -> "Kevin")."""
     return word[:-2] if word.endswith(("'s", "’s")) else word
@@ -603,7 +609,8 @@ class _NameScanner:
         self.first_names, self.surnames, self.not_names, self.not_name_phrases = _lists()
         languages = [language] if language in NAME_CUES else list(NAME_CUES)
         self.cues = frozenset().union(*(NAME_CUES[code] for code in languages))
-        self.long_cues = tuple(cue for cue in self.cues if len(cue) >= 5)
+        self.job_title_ending = _cue_ending(self.cues)
+        self.name_words: dict[int, bool] = {}
         self.blocked = self._not_name_phrase_words()
         long_words = [word.group() for word in self.words if len(word.group()) > 1]
         # A text in capitals gives no evidence by capitals; one without a capital at the
@@ -661,6 +668,14 @@ class _NameScanner:
         return word in self.surnames or word.split("-")[-1] in self.surnames
 
     def _is_name_word(self, index: int) -> bool:
+        """Whether the word at ``index`` may be part of a name (asked many times per word,
+        so the answer is kept)."""
+        known = self.name_words.get(index)
+        if known is None:
+            known = self.name_words[index] = self._may_be_name(index)
+        return known
+
+    def _may_be_name(self, index: int) -> bool:
         word = self._word(index)
         return (
             _is_capitalised(word)
@@ -689,10 +704,8 @@ class _NameScanner:
         """ "Filiaalmanager", "Bedrijfsleider"? A compound ending in a cue of five letters
         or more ("manager", "eigenaar", "collega") names a job; listed surnames that
         end so ("Hofmeester") stay names."""
-        lowered = word.lower()
-        return not self._is_surname(word) and any(
-            lowered.endswith(cue) and len(lowered) >= len(cue) + 3 for cue in self.long_cues
-        )
+        ending = self.job_title_ending.search(word.lower())
+        return ending is not None and ending.start() >= 3 and not self._is_surname(word)
 
     def _is_particle(self, index: int) -> bool:
         return self._word(index).lower() in PARTICLES and index not in self.blocked
