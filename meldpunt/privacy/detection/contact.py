@@ -8,7 +8,7 @@ import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
 from .findings import FindingType, Hit
-from .names import not_name_words
+from .names import is_common_word, is_known_first_name, not_name_words
 
 # Phone numbers are assembled from digit groups rather than matched by one large
 # pattern: a single pass finds the groups, and the chaining below only looks at a
@@ -107,7 +107,18 @@ def _is_word_character(text: str, index: int) -> bool:
     return 0 <= index < len(text) and text[index].isalnum()
 
 
+# North American numbers are written in their own groups, "(312) 555-0187",
+# "312-555-0187", "1-888-555-0143": an area code and exchange that do not start with 0
+# or 1, then four digits. No Dutch or British number is grouped 3-3-4 without a 0.
+NORTH_AMERICAN_PHONE = re.compile(
+    r"(?<![\w+\-.])(?:1[-. ])?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[-.])[2-9][0-9]{2}[-.][0-9]{4}"
+    r"(?![\w\-]|\.[0-9])"
+)
+
+
 def find_phone_numbers(text: str) -> Iterator[Hit]:
+    for match in NORTH_AMERICAN_PHONE.finditer(text):
+        yield Hit(FindingType.PHONE, match.start(), match.end(), 0.7)
     groups = [(match.start(), match.end()) for match in DIGIT_GROUP.finditer(text)]
     # joins[i]: group i+1 continues the number group i is in ("06-1234", "(020) 123").
     joins = [
@@ -176,10 +187,10 @@ def _phone_number_from(
 # precedes it, so a long run of letters is tried once, not at every position.
 EMAIL = re.compile(r"(?<![\w.%+\-])[\w.%+\-]{1,64}@[A-Za-z0-9][A-Za-z0-9.\-]{0,252}")
 EMAIL_DOMAIN_END = re.compile(r"\.[A-Za-z]{2,24}")
-# "jan.devries (at) gmail (dot) com" and "[at]" / "[dot]" variants.
+# "jan.devries (at) gmail (dot) com" and "[at]" / "{dot}" variants.
 OBFUSCATED_EMAIL = re.compile(
-    r"(?<![\w.%+\-])[\w.%+\-]{1,64} ?[\[(] ?(?:at|AT|apenstaartje) ?[\])] ?"
-    r"[A-Za-z0-9\-]{1,63} ?(?:[\[(] ?(?:dot|DOT|punt) ?[\])]|\.) ?[A-Za-z]{2,24}\b"
+    r"(?<![\w.%+\-])[\w.%+\-]{1,64} ?[\[({] ?(?:at|AT|apenstaartje) ?[\])}] ?"
+    r"[A-Za-z0-9\-]{1,63} ?(?:[\[({] ?(?:dot|DOT|punt) ?[\])}]|\.) ?[A-Za-z]{2,24}\b"
 )
 
 
@@ -242,13 +253,36 @@ def _is_plain_word_after_device(labelled: str, handle: str) -> bool:
     )
 
 
+def _is_everyday_word(labelled: str, handle: str) -> bool:
+    """ "his insta is full of guns", "op Instagram is hij heel actief": after "is" an
+    everyday word in lower case describes the account; a quoted or username-shaped word,
+    or one after a naming verb ("op tiktok heet hij mocro"), names it."""
+    if not handle.islower() or USERNAME_TOKEN_SHAPE.search(handle) or not is_common_word(handle):
+        return False
+    return re.search(r"(?i:\b(?:heet|heette|genaamd|called|named|naam|name)\b)", labelled) is None
+
+
 # A username near a platform word without a label between them: "op snap lisa.v2008",
 # "op TikTok noemt hij zich mocro_maffia_010", "goes by xXshadowXx on Discord". Only
 # tokens shaped like usernames count (an underscore, letters and digits mixed, a dot
 # between letters, an inner capital), so "op insta 2 foto's" gives nothing.
+# Services where people have a username, and words that label one.
+_PLATFORMS = (
+    r"insta(?:gram)?|ig|snap(?:chat)?|tik ?tok|telegram|twitter|discord|kik|threads|threema|"
+    r"wickr|skype|youtube|reddit|twitch|steam|roblox|xbox|psn|playstation|fortnite|minecraft|"
+    r"habbo|bereal|pinterest|tumblr|wechat|we chat|line id|grindr|tinder|bumble|badoo|hinge|"
+    r"facebook|fb|marktplaats|vinted|ebay|depop|gumtree|2dehands|cash ?app|venmo|onlyfans"
+)
+_ACCOUNT_LABELS = (
+    r"gebruikersnaam|accountnaam|profielnaam|verkopersnaam|username|user name|account name|"
+    r"profile name|seller name|display name|screen ?name|gamertag|nepaccount|"
+    r"account(?! ?(?:number|nummer|no|nr))"
+)
 PLATFORM_WORD = re.compile(
-    r"(?<![\w@./])(?:[Ii]nsta(?:gram)?|IG|[Ss]nap(?:chat)?|[Tt]ik ?[Tt]ok|[Tt]elegram|"
-    r"[Tt]witter|[Dd]iscord|[Kk]ik|[Tt]hreads|[Ff]acebook|FB)(?![\w@/]|\.\w)"
+    rf"(?i:(?<![\w@./])(?:{_PLATFORMS}|{_ACCOUNT_LABELS})"
+    r"(?:-?(?:naam|name|account|kanaal|channel|id|tag|username|gebruikersnaam|pagina|page|"
+    r"profiel|profile|groep|group))?)"
+    r"(?![\w@/]|\.\w)"
 )
 NEAR_TOKEN = re.compile(r"(?<![\w@./:\-])[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?![\w@/:\-])")
 USERNAME_TOKEN_SHAPE = re.compile(
@@ -256,6 +290,11 @@ USERNAME_TOKEN_SHAPE = re.compile(
 )
 NEAR_PLATFORM_WORDS = 5
 CLAUSE_END = re.compile(r"[,;!?()\n]|\.(?:\s|$)")
+# "goes by shadow on Discord", "noemt zich kleine_k op snap"
+NAMING_BEFORE = re.compile(
+    r"(?i:\b(?:goes by|went by|calls (?:himself|herself|themselves)|noemt (?:hij |zij |ze )?"
+    r"zich(?:zelf)?|known as|bekend als|heet (?:hij |zij |ze )?) $)"
+)
 # "... xXshadowXx on Discord", "kevvie2007 op snap"
 ON_PLATFORM = re.compile(r" (?:on|op|via) (?:(?:his|her|their|zijn|haar|hun) )?$")
 
@@ -274,13 +313,15 @@ def _username_shaped(token: str) -> bool:
 def _handles_near_platform_words(text: str) -> Iterator[Hit]:
     for platform in PLATFORM_WORD.finditer(text):
         after = text[platform.end() : platform.end() + 80]
+        # "on Twitch, GrimReaperLive, who ...", "zijn snapchat (meesie_2k9)": set off
+        after = re.sub(r"^ ?[,(] ?", lambda opening: " " * len(opening.group()), after)
         clause = CLAUSE_END.search(after)
         after = after[: clause.start()] if clause else after
         for number, token in enumerate(NEAR_TOKEN.finditer(after)):
             if number >= NEAR_PLATFORM_WORDS:
                 break
             name = token.group().rstrip(".")
-            if _username_shaped(name):
+            if _username_shaped(name) and len(name) > 3:  # "een PS5 op Marktplaats"
                 start = platform.end() + token.start()
                 yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(name), 0.75)
                 break
@@ -290,13 +331,114 @@ def _handles_near_platform_words(text: str) -> Iterator[Hit]:
             continue
         tokens = list(NEAR_TOKEN.finditer(before, 0, on.start()))
         last = tokens[-1] if tokens else None
-        if last is not None and last.end() == on.start() and _username_shaped(last.group()):
+        if (
+            last is not None
+            and last.end() == on.start()
+            and last.group().lower() not in NOT_ACCOUNT_NAMES | NOT_HANDLES
+            and len(last.group()) > 3  # "een PS5 op Marktplaats"
+            and (
+                _username_shaped(last.group())
+                # "he goes by shadow on discord": named by a naming verb, any word but a
+                # first name ("noemt zich Vinnie op Instagram" is a nickname)
+                or (
+                    NAMING_BEFORE.search(before, 0, last.start()) is not None
+                    and not is_known_first_name(last.group())
+                )
+            )
+        ):
             start = platform.start() - len(before) + last.start()
             yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(last.group()), 0.75)
 
 
+# A platform or account word, and further on in the same sentence a phrase that names
+# the account: "zoek hem op insta, hij heet daar kevinb", "his Twitch username is
+# gamerboy", "op Telegram onder de naam bigmike", "In Roblox he calls himself coolkid".
+ACCOUNT_WORD = PLATFORM_WORD
+# After these naming phrases any word is the account's name ("op Discord heet hij
+# Shadow"); after "is", "als", ":" only a word that is no everyday word ("his insta is
+# full of guns" names nothing), unless it is quoted or shaped like a username.
+_STRONG_NAMING = (
+    r"heet|heette|genaamd|called|named|noemt (?:hij |zij |ze )?zich(?:zelf)?|"
+    r"calls (?:himself|herself|themselves)|goes by|went by|onder de naam|under the name|"
+    r"bekend als|known as|gebruikersnaam|username|met de naam|with the name|by the name"
+)
+ACCOUNT_NAMING = re.compile(
+    rf"(?i:(?:(?<![\w'’])(?P<strong>{_STRONG_NAMING})|(?<![\w'’])(?:is|was|als|as|onder|under)"
+    r"|[:=])(?:(?<=[:=])|\b) ?"
+    r"(?:(?:hij|zij|ze|he|she|daar|er|there|nu|now|zich|zichzelf|himself|herself|literally|"
+    r"just|simply|gewoon|echt|really) ){0,2}"
+    r"(?P<quote>['‘\"“])?(?P<handle>@?[A-Za-z0-9_][A-Za-z0-9_.\-]{2,29})(?![\w@]))"
+)
+ACCOUNT_WINDOW = 70
+SENTENCE_END = re.compile(r"[!?\n]|\.(?:\s|$)")
+# Words a naming phrase may be followed by that name nothing.
+NOT_ACCOUNT_NAMES = frozenset(
+    {"hij", "zij", "ze", "he", "she", "they", "it", "het", "de", "een", "the", "a", "an",
+     "well", "ook", "dat", "die", "this", "that", "er", "daar", "there", "niet", "not"}
+)  # fmt: skip
+
+
+def _handles_after_naming(text: str) -> Iterator[Hit]:
+    for account in ACCOUNT_WORD.finditer(text):
+        after = text[account.end() : account.end() + ACCOUNT_WINDOW]
+        end = SENTENCE_END.search(after)
+        after = after[: end.start()] if end else after
+        naming = ACCOUNT_NAMING.search(after)
+        if naming is None:
+            continue
+        handle = naming.group("handle").rstrip(".-")
+        lowered = handle.lower().lstrip("@")
+        if lowered in NOT_HANDLES or lowered in NOT_ACCOUNT_NAMES or handle in not_name_words():
+            continue
+        plain = not (naming.group("quote") or handle.startswith("@") or _username_shaped(handle))
+        # "heet eigenlijk Vincent": a lower-case everyday word is no name even after
+        # "heet"; a capitalised one is ("op Discord heet hij Shadow")
+        if (
+            plain
+            and is_common_word(handle)
+            and (naming.group("strong") is None or handle.islower())
+        ):
+            continue
+        if not any(character.isalpha() for character in handle):
+            continue  # "his account is 12345"
+        rest = text[account.end() + naming.end("handle") :]
+        if plain and re.match(r"\.? [A-Z]", rest):
+            continue  # "calls himself Col. James Hartley": a title and a name
+        if naming.group("quote") and re.match(r"[ \w]", rest):
+            continue  # "a page called 'Philips Outlet NL'": a name of words, no username
+        if plain and handle[0].isupper() and is_known_first_name(handle.title()):
+            continue  # "op Facebook heet hij Kevin": a person's name
+        start = account.end() + naming.start("handle")
+        yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(handle), 0.9)
+
+
+# Reddit users are written "u/name" (a subreddit, "r/name", is no person).
+REDDIT_USER = re.compile(r"(?<![\w/.])/?u/[A-Za-z0-9_\-]{3,20}(?![\w/])")
+
+
+# An underscore between letters or digits occurs in usernames, not in prose
+# ("KillaBee_2010", "justice4kids_uk", "zwarte_panter#7720" with Discord's number);
+# file names ("IMG_2034.jpg") and addresses are no handles.
+UNDERSCORED = re.compile(
+    r"(?<![\w@./:\-#])[A-Za-z0-9][A-Za-z0-9.]*_[A-Za-z0-9_.]*[A-Za-z0-9](?:#[0-9]{4})?"
+    r"(?![\w@/:\-{(\[])"
+)
+FILE_EXTENSION = re.compile(r"(?i:\.(?:jpe?g|png|gif|pdf|docx?|xlsx?|mp4|mov|zip|txt|heic))$")
+# Cash App's "$cashtag" is a username; "$100" and "$USD" are money.
+CASHTAG = re.compile(r"(?<![\w$])\$[A-Za-z][A-Za-z0-9_]{2,19}(?!\w)")
+
+
 def find_social_handles(text: str) -> Iterator[Hit]:
+    for match in UNDERSCORED.finditer(text):
+        if any(c.isalpha() for c in match.group()) and not FILE_EXTENSION.search(match.group()):
+            yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.7)
+    for match in CASHTAG.finditer(text):
+        if any(character.islower() for character in match.group()):
+            yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.85)
     yield from _handles_near_platform_words(text)
+    yield from _handles_after_naming(text)
+    for match in REDDIT_USER.finditer(text):
+        yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.85)
     for match in HANDLE.finditer(text):
         handle = match.group().rstrip(".")
         end = match.start() + len(handle)
@@ -310,7 +452,9 @@ def find_social_handles(text: str) -> Iterator[Hit]:
         if handle.lower() in NOT_HANDLES:
             position = match.end()
             continue
-        if _is_plain_word_after_device(match.group(0), handle):
+        if _is_plain_word_after_device(match.group(0), handle) or _is_everyday_word(
+            match.group(0), handle
+        ):
             position = match.end()
             continue
         if handle.lower() in PLATFORM_WORDS:
@@ -328,7 +472,9 @@ PROFILE_URL = re.compile(
     r"(?<![\w/.])(?:https?://)?(?:(?:www|m|mobile|web|nl|de|en)\.)?"
     r"(?:facebook\.com|fb\.com|instagram\.com|linkedin\.com/in|tiktok\.com/@|x\.com|"
     r"twitter\.com|snapchat\.com/add|t\.me|telegram\.me|youtube\.com/@|threads\.net/@|"
-    r"reddit\.com/u(?:ser)?|vk\.com|onlyfans\.com|"
+    r"reddit\.com/u(?:ser)?|vk\.com|onlyfans\.com|steamcommunity\.com/(?:id|profiles)|"
+    r"twitch\.tv|youtube\.com/(?:channel|c|user)|pinterest\.(?:com|nl|co\.uk|de)|"
+    r"ticketswap\.(?:nl|com|be)/user|"
     # Marketplaces and second-hand sites: the seller's page (issue 11).
     r"marktplaats\.(?:nl|be)/u|2dehands\.(?:be|nl)/u|2ememain\.be/u|"
     r"vinted\.(?:nl|be|fr|de|es|it|pl|at|lu|com|co\.uk)/member|"

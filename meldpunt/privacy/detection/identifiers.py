@@ -153,6 +153,15 @@ FOREIGN_PLATE_WITH_CUE = re.compile(
     r"(?<![A-Za-z0-9\-])(?:[A-Z]{3}-[0-9]{3}|[0-9]{3}-[A-Z]{3}"
     r"|[A-ZÄÖÜ]{1,3}[- ][A-Z]{1,2} [1-9][0-9]{0,3}[EH]?)(?![A-Za-z0-9]|-[A-Za-z0-9])"
 )
+# British plates since 2001 ("BD51 SMR": area, age, three letters) and French ones since
+# 2009 ("FE-215-RT") have shapes no Dutch sidecode, date or code takes, printed in
+# capitals; a British one written together ("BD51SMR") needs a cue like an undashed
+# Dutch one.
+BRITISH_PLATE = re.compile(r"(?<![A-Za-z0-9\-])[A-Z]{2}[0-9]{2} [A-Z]{3}(?![A-Za-z0-9])")
+BRITISH_PLATE_UNSPACED = re.compile(r"(?<![A-Za-z0-9\-])[A-Z]{2}[0-9]{2}[A-Z]{3}(?![A-Za-z0-9])")
+FRENCH_PLATE = re.compile(
+    r"(?<![A-Za-z0-9\-])[A-Z]{2}-[0-9]{3}-[A-Z]{2}(?![A-Za-z0-9]|-[A-Za-z0-9])"
+)
 FOREIGN_PLATE_CONTEXT = re.compile(
     r"(?i:\b(?:kenteken|nummerbord|nummerplaat|licen[cs]e plate|number plate|registration|"
     r"plate|reg\.?|duitse?|belgische?|german|belgian|duitsland|belgi[eë]|germany|belgium)\b)"
@@ -205,17 +214,48 @@ def find_licence_plates(text: str) -> Iterator[Hit]:
     for match in BELGIAN_PLATE.finditer(text):
         yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
     for match in FOREIGN_PLATE_WITH_CUE.finditer(text):
-        if FOREIGN_PLATE_CONTEXT.search(
-            text, max(0, match.start() - CONTEXT_WINDOW), match.start()
-        ):
+        # the cue may name the first of several plates: "Duits kenteken, vandaag een D-KR
+        # 4481 en gisteren een NE-PK 220"
+        if FOREIGN_PLATE_CONTEXT.search(_sentence_before(text, match.start())):
+            yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
+    for pattern in (BRITISH_PLATE, FRENCH_PLATE):
+        for match in pattern.finditer(text):
+            if not _is_labelled_code(text, match.start()):
+                yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
+    for match in BRITISH_PLATE_UNSPACED.finditer(text):
+        if _has_plate_cue(text, match.start()):
             yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
 
 
+FOREIGN_CUE_WINDOW = 100
+SENTENCE_BREAK = re.compile(r"[.!?\n](?:\s|$)")
+
+
+def _sentence_before(text: str, start: int) -> str:
+    """The sentence up to ``start``, at most FOREIGN_CUE_WINDOW characters of it."""
+    before = text[max(0, start - FOREIGN_CUE_WINDOW) : start]
+    breaks = list(SENTENCE_BREAK.finditer(before))
+    return before[breaks[-1].end() :] if breaks else before
+
+
+_COUNTRY_ADJECTIVES = (
+    "duitse|belgische|poolse|litouwse|letse|roemeense|bulgaarse|franse|britse|engelse|"
+    "spaanse|italiaanse|oekraïense|tsjechische|slowaakse|hongaarse|luxemburgse|turkse|"
+    "duits|belgisch|pools|litouws|lets|roemeens|bulgaars|frans|brits|engels|spaans|italiaans|"
+    "oekraïens|tsjechisch|slowaaks|hongaars|turks|iers|ierse|irish|"
+    "german|belgian|polish|lithuanian|latvian|romanian|bulgarian|french|british|spanish|"
+    "italian|ukrainian|czech|slovak|hungarian|dutch|irish|turkish"
+)
 # Right after a plate word any mix of letters and digits is the plate the reporter read,
 # whatever its country ("nummerbord DBX-12", "reg LB07 SEO").
 PLATE_AFTER_CUE = re.compile(
-    r"(?i:\b(?:kenteken|nummerbord|nummerplaat|plate|reg(?:istration)?)(?: number| nummer)?"
-    r"(?: is| was|:)? )([A-Za-z0-9]{1,4}(?:[- ][A-Za-z0-9]{1,4}){0,2})(?![\w-])"
+    r"(?i:\b(?:kenteken|nummerbord|nummerplaat|plates?|reg(?:istration)?"
+    # "een Poolse bus PO 7K552", "a Lithuanian van KLM 482": a foreign vehicle's plate
+    rf"|(?:{_COUNTRY_ADJECTIVES}) (?:auto|bus|busje|bestelbus|vrachtwagen|wagen|truck|lorry|"
+    r"van|car|trailer|aanhanger|oplegger|camper))(?: number| nummer)?"
+    # "a Latvian plate, KM-4127", "Belgian plates, 1VQW642", "Irish reg, 191-D-23456"
+    r"(?: is| was|:|,)? )(?!(?:plates?|reg|registration|kenteken|nummerbord)\b)"
+    r"([A-Za-z0-9]{1,7}(?:[- ][A-Za-z0-9]{1,5}){0,2})(?![\w-])"
 )
 
 
@@ -228,13 +268,17 @@ def _plates_after_cue(text: str) -> Iterator[Hit]:
     for match in PLATE_AFTER_CUE.finditer(text):
         plate = match.group(1)
         # "GKT-77 op een brommer": a lower-case word after a space is the sentence again
-        while " " in plate and _is_lower_case_word(plate.rsplit(" ", 1)[1]):
+        # "KM-4127 I think": the pronoun is the sentence again too
+        while " " in plate and (
+            _is_lower_case_word(plate.rsplit(" ", 1)[1]) or plate.rsplit(" ", 1)[1] == "I"
+        ):
             plate = plate.rsplit(" ", 1)[0]
         compact = plate.replace("-", "").replace(" ", "")
         has_both = any(c.isdigit() for c in compact) and any(c.isalpha() for c in compact)
         if has_both and 4 <= len(compact) <= 9:
             start = match.start(1)
-            yield Hit(FindingType.LICENCE_PLATE, start, start + len(plate), 0.75)
+            # more confident than a postcode inside it: "plates CA 4471 PX"
+            yield Hit(FindingType.LICENCE_PLATE, start, start + len(plate), 0.85)
 
 
 def _has_plate_cue(text: str, start: int) -> bool:
@@ -249,16 +293,24 @@ _MONTHS = (
 _DATE = (
     r"(?:[0-3]?[0-9][-/.][01]?[0-9][-/.](?:19|20)?[0-9]{2}"  # 12-03-1985, 12/3/85
     r"|(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]"  # 1985-03-12
-    rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.? (?:19|20)[0-9]{{2}}"  # 12 maart 1985
+    rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.?,? (?:19|20)[0-9]{{2}}"  # 12 mei 1985
     rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? (?:19|20)[0-9]{{2}}"  # March 12, 1985
     r"|(?:19|20)[0-9]{2}"  # 1985 (year only, lower confidence)
     r"|['’][0-9]{2}(?![0-9'’]))"  # '92
 )
 DATE_OF_BIRTH = re.compile(
-    r"(?i:\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
-    r"birth date|birthdate|year of birth|birth year|dob|d\.o\.b\.))"
+    r"(?i:\b(?:geboren|geb\.?|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
+    r"birth date|birthdate|year of birth|birth year|dob|d\.o\.b\.|(?:ben|is|was) bouwjaar)"
+    r"|°)"
     r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond|the) ){0,2}"
     rf"(?i:({_DATE}))(?![0-9])"
+)
+# "born on 14 Feb", "geboren op 3 maart": a day and a month without the year (a
+# birthday, "jarig op 3 maart", says less and is not labelled).
+DAY_OF_BIRTH = re.compile(
+    rf"(?i:\b(?:born on(?: the)?|geboren op) "
+    rf"([0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\b\.?"
+    rf"|(?:{_MONTHS}) [0-3]?[0-9](?:st|nd|rd|th)?\b))"
 )
 
 
@@ -285,8 +337,18 @@ PERSON_SUBJECTS = frozenset(
      "zus", "zusje", "broertje", "vader", "moeder", "buurman", "buurvrouw", "vriend",
      "vriendin", "neef", "nicht", "oom", "tante", "collega", "ex", "partner", "chauffeur"}
 )  # fmt: skip
+# "Mijn opa (04-04-1941)", "her son (12/03/2009)": a full date in brackets after a person
+# described by a relation is their date of birth, as after a name.
+DATE_AFTER_RELATIVE = re.compile(
+    r"(?i:\b(opa|oma|vader|moeder|zoon|dochter|broer|zus|zusje|broertje|neef|nicht|oom|tante|"
+    r"kind|buurman|buurvrouw|ex|vriend|vriendin|partner|man|vrouw|grandad|granddad|grandpa|"
+    r"grandma|nan|gran|father|mother|dad|mum|mom|son|daughter|brother|sister|nephew|niece|uncle|"
+    r"aunt|child|neighbou?r|boyfriend|girlfriend|husband|wife) ?\()"
+    rf"(?i:({_DATE}))\)"
+)
 DATE_OF_BIRTH_CUE_FAR = re.compile(
-    r"(?i:\b(?:geboortedatum|date of birth|birthday|verjaardag))(?: [a-z]{1,12}){1,3}[ :,]{1,3}"
+    r"(?i:\b(?:geboortedatum|date of birth|birthday|verjaardag|dob|d\.o\.b\.))"
+    r"(?: [a-z]{1,12}){1,4}[ :,]{1,3}"
     rf"(?i:({_DATE}))(?![0-9])"
 )
 # A date in brackets after a capitalised word may be when something happened; birth
@@ -325,6 +387,11 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
         date = match.group(1)
         confidence = 0.6 if date.lstrip("'’").isdigit() else 0.9
         yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
+    for match in DAY_OF_BIRTH.finditer(text):
+        yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), 0.8)
+    for match in DATE_AFTER_RELATIVE.finditer(text):
+        if _is_birth_year(match.group(2)) and not match.group(2).isdigit():
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(2), match.end(2), 0.8)
     for pattern in (DATE_BEFORE_CUE, DATE_OF_BIRTH_CUE_FAR):
         for match in pattern.finditer(text):
             confidence = 0.6 if match.group(1).lstrip("'’").isdigit() else 0.85

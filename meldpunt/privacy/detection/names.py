@@ -250,11 +250,18 @@ def is_business_compound(word: str) -> bool:
 # ("ik zag Van Houten"), because "van Amsterdam" and "de Bijenkorf" are no names.
 SURNAME_PARTICLES = frozenset({"van der", "van den", "van 't", "ter", "ten", "vd", "v.d."})
 # "J. Jansen", "R.J. van Vliet": initials before a surname.
-INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){1,3}(?= ?[A-Za-z'])")
+# "J. R. Calloway" has spaces between initials; "VF-662-B. Wit" is a plate and a word.
+INITIALS = re.compile(r"(?<![\w.\-])[A-Z]\.(?: ?[A-Z]\.){0,2}(?= ?[A-Za-z'])")
 # "Smith & Nephew", "De Vries & Zonen", "Hendriks B.V.": a business, not a person.
 COMPANY_AFTER = re.compile(r" ?& ?| (?:B\.V\.|N\.V\.|BV|NV|VOF)(?!\w)")
 COMPANY_BEFORE = re.compile(r"& ?$")
 NUMBER_AFTER = re.compile(r" ?[0-9]")
+# "an older man. I'm her aunt": a cue does not reach into the next sentence.
+SENTENCE_BREAK = re.compile(r"[.!?]")
+ABBREVIATED_CUES = frozenset(
+    {"mr", "mrs", "ms", "dr", "dhr", "mevr", "mw", "fam", "st", "prof", "ir", "ing", "drs"}
+)
+ACRONYM = re.compile(r"[A-Z]{2,}s|[A-Z]{2,}-\w+")
 # Adjectives of nationality and language ("Poolse", "Belgische", "Belgian", "English").
 ADJECTIVE_ENDINGS = ("se", "sche", "ian", "ese", "ish")
 # Brands are written with a capital inside ("LinkedIn", "PlayStation"); "McDonald" is a name.
@@ -276,7 +283,9 @@ VENUE_WORDS = frozenset(
      "Coffeeshop", "Barbershop", "Nails", "Beauty", "Wellness", "Tattoo", "Shop", "Store",
      "Supermarkt", "Supermarket", "Toko", "Apotheek", "Pharmacy", "Tours", "Travel", "Reizen",
      # places named after people ("Victoria Station", "Hyde Park", "St Thomas' Hospital")
-     "Station", "Airport", "Hospital", "Ziekenhuis", "Park", "Square", "Bridge", "Market"}
+     "Station", "Airport", "Hospital", "Ziekenhuis", "Park", "Square", "Bridge", "Market",
+     "Centre", "Center", "Discount", "Outlet", "Warehouse", "College", "School", "Lyceum",
+     "University", "Universiteit", "Goods", "Group"}
 )  # fmt: skip
 # "Autobedrijf Jansen", "Snackbar Ali", "Hotel Okura", "Eetcafé De Hoek": a business.
 NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
@@ -284,6 +293,18 @@ NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
     # "St Mary's", "Sint Jozef", "San Marco": churches, schools and places
     "St", "Sint", "Saint", "San", "Santa",
 }  # fmt: skip
+# "een Instagrampagina", "een Telegramgroep": compounds of an app's name.
+PLATFORM_COMPOUNDS = (
+    "instagram", "telegram", "whatsapp", "snapchat", "facebook", "tiktok", "marktplaats",
+    "discord", "youtube", "linkedin",
+)  # fmt: skip
+# "Albert Cuypmarkt", "Johan de Wittlaan", "Wilhelminapark": a name before such a word
+# is the street, square or park named after someone.
+STREETS_NAMED_AFTER_PEOPLE = (
+    "straat", "laan", "weg", "plein", "markt", "gracht", "kade", "singel", "dreef", "steeg",
+    "park", "plantsoen", "boulevard",
+)  # fmt: skip
+STREET_WORD_ENDINGS = ("laan", "weg", "kade", "dreef", "markt")
 # Streets are no people; surnames end in these rarely ("Lange Nieuwstraat", "Oudegracht").
 STREET_ENDINGS = ("straat", "gracht", "plein", "steeg", "singel", "plantsoen", "boulevard")
 # Cues that are ordinary nouns; capitalised they start a proper noun ("Man United").
@@ -384,6 +405,60 @@ FROM_THE_PLACE_AFTER = re.compile(r" (?:de|het|the) [a-z]{3,20}\b")
 IMPERATIVES = frozenset(
     {"Ask", "Tell", "Call", "Text", "Message", "Ring", "Phone", "Vraag", "Bel", "App", "Zeg"}
 )  # fmt: skip
+# Seventh round (issue 11, item 7), for phrasings of another writer:
+# "een witte Mercedes Vito", "Skoda Octavia": the word after a car make is its model.
+CAR_MAKES = frozenset(
+    {"Mercedes", "Mercedes-Benz", "Skoda", "Škoda", "Seat", "Honda", "Toyota", "Volkswagen", "VW",
+     "Audi", "BMW", "Opel", "Ford", "Peugeot", "Renault", "Citroën", "Citroen", "Fiat", "Kia",
+     "Hyundai", "Nissan", "Mazda", "Volvo", "Tesla", "Mini", "Suzuki", "Dacia", "Porsche",
+     "Lexus", "Jeep", "Mitsubishi", "Subaru", "Vauxhall", "Chevrolet", "Land", "Range", "Cupra",
+     "Alfa", "Jaguar", "Ferrari", "Lamborghini", "Maserati", "Smart", "Dodge", "Chrysler"}
+)  # fmt: skip
+# "Victoria station", "Hollis garden centre": places after a name in lower case.
+LOWER_CASE_PLACES_AFTER = frozenset(
+    {"station", "airport", "hospital", "ziekenhuis", "stadion", "stadium", "square", "bridge",
+     "market", "centre", "center", "mall", "campus", "app", "server", "website", "site",
+     "groep", "group", "community", "forum"}
+)  # fmt: skip
+# "restaurant Da Mario", "camping De Zeven Linden", "café De Gouden Leeuw": a venue named
+# in lower case before the name.
+LOWER_CASE_VENUES = frozenset(
+    {"restaurant", "café", "cafe", "eetcafé", "eetcafe", "camping", "hotel", "bar", "club",
+     "snackbar", "pizzeria", "kapsalon", "salon", "winkel", "webshop", "firma", "garage",
+     "sportschool", "discotheek", "cafetaria", "shoarmazaak", "toko", "restaurantje", "hostel",
+     "pub", "bakkerij", "supermarkt", "nagelstudio",
+     # "bij de halte Vredenburg", "in de wijk Kanaleneiland": places named after the noun
+     "halte", "bushalte", "tramhalte", "metrostation", "station", "wijk", "buurt", "dorp",
+     "gemeente", "winkelcentrum", "village", "estate"}
+)  # fmt: skip
+# "a webshop called Bargain Bikes", "een groepje met de naam 'Eerlijke Verkiezingen'", "a
+# boat in the harbour called Mary Rose": what is named is a thing, not a person.
+NAMED_THINGS = frozenset(
+    {"webshop", "shop", "store", "company", "firm", "agency", "business", "group", "groep",
+     "groepje", "groepsapp", "band", "boat", "boot", "ship", "schip", "club", "restaurant", "bar",
+     "café", "cafe", "app", "website", "site", "kanaal", "channel", "page", "pagina", "bedrijf",
+     "bedrijfje", "firma", "stichting", "organisatie", "organisation", "organization",
+     "chat", "server", "brand", "merk", "label", "product", "dog", "hond", "horse", "paard"}
+)  # fmt: skip
+NAMED_THING_WINDOW = 5
+THING_ARTICLES = frozenset({"de", "het", "the", "a", "een", "his", "her", "zijn", "haar"})
+# Words that name a thing when a cue names it ("called", "genaamd", "met de naam").
+THING_NAMING_CUES = frozenset({"called", "named", "genaamd", "naam", "name", "heet", "heten"})
+# "Mark said he'd burn it", "Mo en Ilias verkopen", "Jo from the post office said": a first
+# name that is also a word opens a sentence as a person before these.
+AMBIGUOUS_NAME_VERBS = frozenset(
+    {"said", "says", "told", "tells", "zei", "zegt", "vertelde", "verkoopt", "verkocht", "sells",
+     "sold", "dealt", "deals", "threatened", "threatens", "bedreigt", "bedreigde", "dreigt",
+     "dreigde", "sloeg", "slaat", "hits", "texted", "messaged", "phoned", "appte", "belde",
+     "stole", "steals", "steelt", "stal", "shouted", "attacked", "grabbed", "forced", "dwingt",
+     "dwong", "runs", "runt", "woont", "lives", "werkt", "works"}
+)  # fmt: skip
+# "T-Bone (real name Terrence Boateng)": a nickname before its owner's real name.
+REAL_NAME_AFTER = re.compile(r" ?\((?i:real name|echte naam|aka|a\.k\.a\.|alias)\b")
+# "Dear Sir/Madam," and "Geachte heer/mevrouw,": a salutation, not a cue for what follows.
+SALUTATIONS = frozenset({"geachte", "beste", "dear", "hallo", "hello", "hi", "hoi"})
+
+
 # Two or more capitalised words in a row that are in no list are taken as a name
 # ("Sietse Wolthuis"), unless the passage is written in title case.
 TITLE_CASE_WINDOW = 3
@@ -430,7 +505,15 @@ FUNCTION_WORDS = frozenset(
      "Anybody", "Anyone", "Sometimes", "Often", "Usually", "Never", "Always",
      "Suddenly", "Politie", "Police", "Geld", "Money", "Mensen", "People", "Men", "Mannen",
      "Vrouwen", "Women", "Kinderen", "Children", "Kids", "Elk", "Each", "Some",
-     "Sommige", "Many", "Most", "Meeste", "Which", "Welke"}
+     "Sommige", "Many", "Most", "Meeste", "Which", "Welke",
+     # people by their part in a tip and words that open a letter ("Caller said", "Meer
+     # weet ik niet", "Hierbij meld ik")
+     "Meer", "More", "Hierbij", "Betreft", "Caller", "Driver", "Seller", "Buyer", "Victim",
+     "Suspect", "Witness", "Worker", "Beller", "Verkoper", "Koper", "Slachtoffer", "Verdachte",
+     "Getuige", "Bestuurder", "Beheerder", "Klant", "Customer", "Staff", "Personeel",
+     # titles written short, like "Mr" ("calls himself Col. James Hartley")
+     "Col", "Capt", "Sgt", "Lt", "Gen", "Maj", "Insp", "Rev", "Ing", "Drs", "One", "Kentekens",
+     "Plates"}
 )  # fmt: skip
 
 
@@ -501,6 +584,12 @@ def _lower_case_hand_listed_first_names() -> frozenset[str]:
     )
 
 
+@functools.cache
+def _cue_ending(cues: frozenset[str]) -> re.Pattern:
+    """A pattern for a cue of five letters or more at the end of a word ("filiaalmanager")."""
+    return re.compile("(?:" + "|".join(sorted(c for c in cues if len(c) >= 5)) + ")$")
+
+
 def _bare(word: str) -> str:
     """The word without an English possessive ("Kevin's" -> "Kevin")."""
     return word[:-2] if word.endswith(("'s", "’s")) else word
@@ -520,7 +609,22 @@ class _NameScanner:
         self.first_names, self.surnames, self.not_names, self.not_name_phrases = _lists()
         languages = [language] if language in NAME_CUES else list(NAME_CUES)
         self.cues = frozenset().union(*(NAME_CUES[code] for code in languages))
+        self.job_title_ending = _cue_ending(self.cues)
+        self.name_words: dict[int, bool] = {}
         self.blocked = self._not_name_phrase_words()
+        long_words = [word.group() for word in self.words if len(word.group()) > 1]
+        # A text in capitals gives no evidence by capitals; one without a capital at the
+        # start of any sentence gives none by lower case.
+        self.shouted = len(long_words) > 3 and 2 * sum(w.isupper() for w in long_words) > len(
+            long_words
+        )
+        openers = [
+            self.words[index].group()[0].isupper()
+            for index in range(len(self.words))
+            if self._is_sentence_start(index)
+        ]
+        # "hey het gaat om dimitri, ... Snap: dimi.nw": most sentences start in lower case
+        self.lower_case = bool(openers) and not openers[0] and 2 * sum(openers) < len(openers)
 
     def _not_name_phrase_words(self) -> set[int]:
         """Words of listed phrases of two to four words ("Albert Heijn", "Van der Valk")."""
@@ -564,6 +668,14 @@ class _NameScanner:
         return word in self.surnames or word.split("-")[-1] in self.surnames
 
     def _is_name_word(self, index: int) -> bool:
+        """Whether the word at ``index`` may be part of a name (asked many times per word,
+        so the answer is kept)."""
+        known = self.name_words.get(index)
+        if known is None:
+            known = self.name_words[index] = self._may_be_name(index)
+        return known
+
+    def _may_be_name(self, index: int) -> bool:
         word = self._word(index)
         return (
             _is_capitalised(word)
@@ -579,7 +691,21 @@ class _NameScanner:
             and word not in COMPANY_WORDS
             and word not in VENUE_WORDS
             and not is_business_compound(word)
+            and not ACRONYM.fullmatch(word)  # "VINs", "QR-code", "SIM-kaart"
+            and not (len(word) == 2 and word.isupper())  # "HH LK 902", "IK"
+            and not word.lower().startswith(PLATFORM_COMPOUNDS)  # "Instagrampagina"
+            and word.split("-")[0] not in self.not_names  # "German-plated"
+            # "Lindelaan 88": a street, unless the word is a listed surname ("Verlaan")
+            and (not word.lower().endswith(STREET_WORD_ENDINGS) or self._is_surname(word))
+            and not self._is_job_title(word)  # "Filiaalmanager weet het"
         )
+
+    def _is_job_title(self, word: str) -> bool:
+        """ "Filiaalmanager", "Bedrijfsleider"? A compound ending in a cue of five letters
+        or more ("manager", "eigenaar", "collega") names a job; listed surnames that
+        end so ("Hofmeester") stay names."""
+        ending = self.job_title_ending.search(word.lower())
+        return ending is not None and ending.start() >= 3 and not self._is_surname(word)
 
     def _is_particle(self, index: int) -> bool:
         return self._word(index).lower() in PARTICLES and index not in self.blocked
@@ -589,6 +715,8 @@ class _NameScanner:
             return False
         word = self.words[index].group().lower()
         if word in self.cues:
+            if self._is_salutation(index):
+                return False
             # "a Man United shirt": a generic noun is a cue only in lower case
             return word not in GENERIC_CUES or self.words[index].group().islower()
         # "naam is Kevin", "name is Kevin", "naam: Kevin"
@@ -603,10 +731,55 @@ class _NameScanner:
         # "the one they call Spider", "die ze Bolle noemen" is handled by the verb after
         if word in CALLING_VERBS and index > 0:
             return self.words[index - 1].group().lower() in {"they", "ze", "people", "we"}
+        # "known as Ziggy", "bekend als Skip", "goes by Tez"
+        if word in {"as", "als", "by"} and index > 0:
+            return (word, self.words[index - 1].group().lower()) in {
+                ("as", "known"),
+                ("als", "bekend"),
+                ("by", "goes"),
+                ("by", "went"),
+            }
         # "volgens mij is het Teuntje die ...": "het" here points at a person
         if word == "het" and index > 0:
             return self.words[index - 1].group().lower() in {"is", "was"}
         return word in NAME_IS_CUES
+
+    def _is_sentence_between(self, cue: int, name: int) -> bool:
+        """ "an older man. I'm her aunt": a full stop after a cue ends its sentence, unless
+        the cue is written short ("Mrs. Patel", "dhr. Aliyev", "fam. Özdemir")."""
+        return (
+            SENTENCE_BREAK.search(self._between(cue, name)) is not None
+            and self.words[cue].group().lower() not in ABBREVIATED_CUES
+        )
+
+    def _is_salutation(self, index: int) -> bool:
+        """ "Geachte heer/mevrouw, Hierbij ...": a cue that ends a salutation."""
+        if not self.text.startswith(",", self.words[index].end()):
+            return False
+        return any(
+            self.words[before].group().lower() in SALUTATIONS
+            for before in range(max(0, index - 3), index)
+        )
+
+    def _names_a_thing(self, cue: int) -> bool:
+        """ "a webshop called Bargain Bikes": the cue names a thing mentioned just before."""
+        if self.words[cue].group().lower() not in THING_NAMING_CUES:
+            return False
+        for before in range(max(0, cue - NAMED_THING_WINDOW), cue):
+            if self.words[before].group().lower() not in NAMED_THINGS:
+                continue
+            # "De leider van de groep heet Mo", "de man met de hond heet Ferry": the
+            # thing only describes the person named
+            article = before >= 2 and self.words[before - 1].group() in THING_ARTICLES
+            modifier = before - 2 if article else before - 1
+            if modifier < 0 or self.words[modifier].group().lower() not in {
+                "van",
+                "of",
+                "met",
+                "with",
+            }:
+                return True
+        return False
 
     def names(self) -> Iterator[Hit]:
         index = 0
@@ -642,13 +815,34 @@ class _NameScanner:
         if first < last and self._word(first) in IMPERATIVES and self._is_sentence_start(first):
             first += 1  # "Ask Ffion, she saw it": the verb is no part of the name
         first_name_word = next(i for i in range(first, last + 1) if self._is_name_word(i))
-        if self._is_cue(first - 1) and (
-            self._is_name_word(first)
-            # "my landlord, van Houten": after a cue and a comma, particles start a surname
-            # (without the comma, "buurman van Kevin" is a neighbour of Kevin)
-            or (
-                "," in self._between(first - 1, first)
-                and self._has_surname_particles(first, first_name_word, after_cue=True)
+        if first > 0 and self._adjacent(first - 1, first):
+            if self.words[first - 1].group() in CAR_MAKES:
+                return None  # "een witte Mercedes Vito": a model
+        cue = first - 1
+        if cue >= 0 and self.words[cue].group() in {"de", "het", "the"} and cue > 0:
+            cue -= 1  # "met de naam 'Eerlijke Verkiezingen'"
+        if self._is_cue(cue) and self._names_a_thing(cue):
+            return None
+        # "ze noemen hem de Kapper", "noemt zichzelf de Turk": a nickname with its article
+        if (
+            first < last
+            and self._word(first) in {"de", "het", "the"}
+            and first_name_word == first + 1
+            and self._is_cue(first - 1)
+            and self.words[first - 1].group().lower() in CALLED_OBJECTS
+        ):
+            return self._hit(first, span_end, 0.9)
+        if (
+            self._is_cue(first - 1)
+            and not self._is_sentence_between(first - 1, first)
+            and (
+                self._is_name_word(first)
+                # "my landlord, van Houten": after a cue and a comma, particles start a surname
+                # (without the comma, "buurman van Kevin" is a neighbour of Kevin)
+                or (
+                    "," in self._between(first - 1, first)
+                    and self._has_surname_particles(first, first_name_word, after_cue=True)
+                )
             )
         ):
             return self._hit(first, span_end, 0.9)
@@ -659,11 +853,11 @@ class _NameScanner:
             if self._is_first_name(word):
                 if index < last:
                     return self._hit(index, span_end, 0.9)
+                if self._is_month_in_date(index):
+                    return None
                 if (
-                    word in AMBIGUOUS_FIRST_NAMES
-                    or word.split("-")[0] in AMBIGUOUS_FIRST_NAMES  # "Co-op"
-                    or self._is_month_in_date(index)
-                ):
+                    word in AMBIGUOUS_FIRST_NAMES or word.split("-")[0] in AMBIGUOUS_FIRST_NAMES
+                ) and not self._acts_as_person(index):  # "Co-op", "Mark said"
                     return None
                 return self._hit(index, span_end, 0.75)
             if self._is_surname(word):
@@ -681,6 +875,8 @@ class _NameScanner:
                     return self._hit(index, span_end, 0.65)
         if first_name_word == last and self._is_named_after(last):
             return self._hit(last, span_end, 0.7)
+        if first == last and self._is_apposition_acting(first):
+            return self._hit(first, span_end, 0.6)
         if first == last and (
             self._is_lone_proper_noun(first) or self._is_subject_at_sentence_start(first)
         ):
@@ -722,11 +918,66 @@ class _NameScanner:
             return self._hit(first_name_word, span_end, 0.55)
         return None
 
+    def _is_apposition_acting(self, index: int) -> bool:
+        """ "The woman at the nail bar on High Street, Linh, told me": one unknown word set
+        off by commas and followed by a verb people do things with is who it was."""
+        word = self._word(index)
+        if len(word) < 3 or is_common_word(word) or index + 1 >= len(self.words):
+            return False
+        start, end = self.words[index].start(), self.words[index].end()
+        if self.text[max(0, start - 2) : start] != ", " or not self.text.startswith(", ", end):
+            return False
+        return self.words[index + 1].group() in SUBJECT_VERBS
+
+    def lower_case_possessors(self) -> Iterator[Hit]:
+        """ "screenshots van mees zijn snapchat": in a text in lower case, a rare word
+        before "zijn"/"z'n"/"haar" and a noun is someone who owns it."""
+        for index in range(1, len(self.words) - 2):
+            word = self.words[index].group()
+            if (
+                word.islower()
+                and word.isalpha()
+                and len(word) >= 3
+                and not is_common_word(word)
+                and word not in PARTICLES
+                and self.words[index - 1].group() in {"van", "met", "bij", "om", "over", "voor"}
+                and self.words[index + 1].group() in {"zijn", "z'n", "zn", "haar", "d'r"}
+                and self.words[index + 2].group().islower()
+                and self._adjacent(index, index + 1)
+            ):
+                yield Hit(
+                    FindingType.PERSON_NAME,
+                    self.words[index].start(),
+                    self.words[index].end(),
+                    0.55,
+                )
+
+    def _acts_as_person(self, index: int) -> bool:
+        """ "Mark said he'd burn it", "Mo en Ilias verkopen", "Jo from the post office":
+        a first name that is also a word, opening a sentence, before a verb of speech or
+        crime, another first name, or where the person is from."""
+        if not self._is_sentence_start(index) or index + 1 >= len(self.words):
+            return False
+        if not self._adjacent(index, index + 1):
+            return False
+        after = self.words[index + 1].group()
+        if after in AMBIGUOUS_NAME_VERBS:
+            return True
+        if after in {"from", "van"} and FROM_THE_PLACE_AFTER.match(
+            self.text, self.words[index + 1].end()
+        ):
+            return True
+        return (
+            after in {"en", "and"}
+            and index + 2 < len(self.words)
+            and is_known_first_name(self._word(index + 2))
+        )
+
     def _is_named_after(self, index: int) -> bool:
         """A word named by what follows it: "wordt Prof genoemd", "van Haddou, de oudere
         broer", "Pronk, the owner": a nickname verb or a relation in apposition."""
         end = self.words[index].end()
-        if GENOEMD_AFTER.match(self.text, end):
+        if GENOEMD_AFTER.match(self.text, end) or REAL_NAME_AFTER.match(self.text, end):
             return True
         apposition = APPOSITION_AFTER.match(self.text, end)
         return apposition is not None and apposition.group(1).lower() in self.cues
@@ -1001,6 +1252,73 @@ class _NameScanner:
                 end = self.words[following].end()
                 yield Hit(FindingType.PERSON_NAME, word.start(), end, 0.6)
 
+    def _is_plain_first_name(self, word: str) -> bool:
+        """A listed first name that is no everyday word, in any case ("JOHAN", "jayden")."""
+        title = word.title()
+        return (
+            len(word) >= 3
+            and is_known_first_name(title)
+            and not is_common_word(word)
+            and title not in self.not_names
+            and word.lower() not in PARTICLES
+        )
+
+    def shouted_names(self) -> Iterator[Hit]:
+        """In a text written in capitals, the listed first names that are no words."""
+        for word in self.words:
+            if word.group().isupper() and self._is_plain_first_name(word.group()):
+                yield Hit(FindingType.PERSON_NAME, word.start(), word.end(), 0.6)
+
+    def lower_case_text_names(self) -> Iterator[Hit]:
+        """ "hoi ik wil iets zeggen over jayden uit mijn klas": in a text that starts no
+        sentence with a capital, a listed first name that is no word is a name."""
+        for index, word in enumerate(self.words):
+            text = word.group()
+            if (
+                text.islower()
+                and self._is_plain_first_name(text)
+                and not self._is_month_in_date(index)  # "op 12 jan"
+                # "theres", "ids": an everyday word without its apostrophe, or a plural
+                and not (text.endswith("s") and len(text) > 4 and is_common_word(text[:-1]))
+            ):
+                yield Hit(FindingType.PERSON_NAME, word.start(), word.end(), 0.55)
+
+    def repeated_mentions(self, names: list[Hit]) -> Iterator[Hit]:
+        """ "Kim is een man trouwens. Kim Nguyen runt ...", "door Ricky ... ricky zit op
+        insta": a word of a name found elsewhere in the text names the same person,
+        also an everyday first name or one written in lower case (not an everyday word)."""
+        name_words: set[str] = set()
+        covered: list[tuple[int, int]] = sorted((hit.start, hit.end) for hit in names)
+        for hit in names:
+            words = [_bare(word) for word in NAME_TOKEN.findall(self.text, hit.start, hit.end)]
+            for bare in words:
+                if not _is_capitalised(bare) or bare.lower() in PARTICLES or len(bare) < 3:
+                    continue
+                # "Mark said nothing. Mark my words": an everyday first name alone is
+                # evidence only where it acts, not wherever the word recurs
+                if len(words) > 1 or bare not in AMBIGUOUS_FIRST_NAMES:
+                    name_words.add(bare.lower())
+        if not name_words:
+            return
+        starts = [start for start, _ in covered]
+        for index, match in enumerate(self.words):
+            word = self._word(index)
+            if word.lower() not in name_words:
+                continue
+            position = bisect.bisect_right(starts, match.start()) - 1
+            if position >= 0 and covered[position][1] > match.start():
+                continue  # part of a name already found
+            if word.islower() and (
+                is_common_word(word)
+                or not (self._is_first_name(word.title()) or self._is_surname(word.title()))
+            ):
+                continue  # "de Kapper ... vroeger kapper": the word, not the nickname
+            if not (word.islower() or _is_capitalised(word)):
+                continue
+            end = match.start() + len(word)
+            if not self._is_company(match.start(), end):  # "Dalton Roofing" and "Greg Dalton"
+                yield Hit(FindingType.PERSON_NAME, match.start(), end, 0.6)
+
     def capitals_names(self) -> Iterator[Hit]:
         """ "die gast heet KEVIN": a hand-listed first name in capitals, in text that is not
         written in capitals, is shouted, not an acronym; a capitalised surname may follow."""
@@ -1028,11 +1346,13 @@ class _NameScanner:
         for index in range(1, len(self.words)):
             word = self.words[index].group()
             if (
-                word.islower()
+                # "de man heet ferdi", "hij heet ELVIS (echt)"
+                (word.islower() or (word.isupper() and not self.shouted))
                 and len(word) >= 3
+                and not self._names_a_thing(index - 1)  # "de site heet kinky-nl"
                 and self.words[index - 1].group().lower() in NAMING_VERBS
                 and self._adjacent(index - 1, index)
-                and word not in PARTICLES
+                and word.lower() not in PARTICLES
                 and not is_common_word(word)
             ):
                 yield Hit(
@@ -1096,12 +1416,31 @@ class _NameScanner:
         ):
             return True
         following = bisect.bisect_left(self.starts, end)
+        # "Harry's Discount": a possessive before a business word
+        gap_end = end + 2 if self.text.startswith(("'s", "’s"), end) else end
         if following < len(self.words) and SPACES.fullmatch(
-            self.text, end, self.words[following].start()
+            self.text, gap_end, self.words[following].start()
         ):
             if self.words[following].group() in NOT_PERSON_AFTER:
                 return True
+            if self.words[following].group() in LOWER_CASE_PLACES_AFTER:
+                return True  # "Victoria station"
+            if self.words[following].group()[0].isupper() and self.words[
+                following
+            ].group().lower().endswith(STREETS_NAMED_AFTER_PEOPLE):
+                return True  # "de Albert Cuypmarkt", "Johan de Wittlaan"
         previous = bisect.bisect_left(self.starts, start) - 1
+        # "restaurant Da Mario", "camping De Zeven Linden": a venue word in lower case
+        before = previous - 1 if previous >= 1 and self._is_particle(previous) else previous
+        if (
+            before >= 0
+            and self.words[before].group() in LOWER_CASE_VENUES
+            and SPACES.fullmatch(
+                self.text, self.words[before].end(), self.words[before + 1].start()
+            )
+            and (before == previous or self._adjacent(previous, previous + 1))
+        ):
+            return True
         return (
             previous >= 0
             and SPACES.fullmatch(self.text, self.words[previous].end(), start) is not None
@@ -1127,7 +1466,15 @@ class _NameScanner:
 
 def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
     scanner = _NameScanner(text, language)
+    if scanner.shouted:
+        # "GEACHTE POLITIE, JOHAN VAN DE OVERKANT SLAAT ZIJN HOND": only first names
+        yield from scanner.shouted_names()
+        return
     names = list(scanner.names())
+    if scanner.lower_case:
+        names.extend(scanner.lower_case_text_names())
+        names.extend(scanner.lower_case_possessors())
+    names.extend(scanner.repeated_mentions(names))
     yield from names
     yield from scanner.conjoined_names(names)
     yield from scanner.place_surnames()

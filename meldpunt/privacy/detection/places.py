@@ -49,6 +49,7 @@ ENGLISH_STREET_SUFFIXES = frozenset(
     {
         "Street", "St", "Road", "Rd", "Avenue", "Ave", "Lane", "Drive", "Close", "Way", "Court",
         "Crescent", "Place", "Square", "Terrace", "Gardens", "Grove", "Row", "Mews", "Hill",
+        "View", "Rise", "Walk", "Parade", "Vale", "Quay", "Wharf", "Heights",
     }
 )  # fmt: skip
 # Capitalised words ending like a street that are places or common nouns instead.
@@ -124,6 +125,9 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
             last = following
             continue
         break
+    # "Van Dijk van nummer 8": a street name ends in a name, not in "van"
+    while last > index and words[last].group().lower() in STREET_NAME_PARTICLES:
+        last -= 1
     if last == index:
         return None
     number = HOUSE_NUMBER_AFTER_STREET.match(text, words[last].end())

@@ -23,7 +23,14 @@ _DUTCH_RELATIONS = (
     "huurder|huurders|oppas|kantoor|werkplek|praktijk|bureau|"
     # windows and gardens that look out on the scene ("onze ramen", "mijn tuin")
     "raam|ramen|slaapkamer|slaapkamerraam|balkon|tuin|achtertuin|keuken|voordeur|oprit|"
-    "deurbel|camera|deurbelcamera|schutting"
+    "deurbel|camera|deurbelcamera|schutting|"
+    # parents and the institutions the reporter belongs to ("mijn ouders", "onze kliniek")
+    "ouders|grootouders|schoonouders|universiteit|hogeschool|ziekenhuis|kliniek|hotel|"
+    "restaurant|sportschool|vereniging|club|kerk|moskee|"
+    # where the reporter lives or keeps things ("ons dorp", "mijn loods"), second batch-7
+    # writer
+    "dorp|wijk|buurt|camping|manege|loods|boerderij|pand|bedrijfspand|juf|meester|cliënt|"
+    "klant|familie|gezin|achterneef|achternicht|voetbalteam|vereniging|bestuur|studentenhuis"
 )
 # "mijn stiefdochter", "mijn schoonzoon", "mijn pleegzoon": a relation with a prefix.
 _DUTCH_RELATION_PREFIXES = "stief|schoon|pleeg"
@@ -40,14 +47,27 @@ _ENGLISH_RELATIONS = (
     "tenant|tenants|lodger|carer|babysitter|nanny|office|desk|workplace|practice|"
     "window|windows|bedroom|balcony|garden|back garden|kitchen|front door|driveway|doorbell|"
     "camera|fence|mate|mates|pal|bestie|"
-    "(?:mother|father|brother|sister|son|daughter)-in-law"
+    "(?:mother|father|brother|sister|son|daughter)-in-law|coworker|co-worker|parents|"
+    "grandparents|in-laws|clinic|university|uni|college|hospital|surgery|ward|store|"
+    "restaurant|hotel|gym|club|church|mosque|[0-9]{1,2}[- ]year[- ]old|"
+    # where the reporter lives or keeps things ("our village", "my workshop")
+    # "my year" at school, not "our Year 10s"; "my client", not a charity's "our clients"
+    "village|estate|neighbourhood|neighborhood|hometown|cul-de-sac|halls|(?-i:year)|form|"
+    "workshop|farm|family|chairman|chair|client|patient|auntie|aunty|boy|lad|"
+    "youngest|eldest|unit|yard|allotment|mums|mum's|dads|dad's"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
 # "mijn naam", "mijn nummer", "my e-mail" are not here: they say nothing by themselves,
 # the name or number after them is the detail, and it is marked as the reporter's own.
 # "mijn oudere broer", "my late father"
-_DUTCH_QUALIFIERS = "oudere|jongere|kleine|grote|overleden|eigen|vorige|nieuwe|oude|beste|vaste"
-_ENGLISH_QUALIFIERS = "late|older|younger|little|big|own|former|old|new|best|elder"
+_DUTCH_QUALIFIERS = (
+    "oudere|jongere|kleine|grote|overleden|eigen|vorige|nieuwe|oude|beste|vaste|bejaarde|"
+    "hoogbejaarde|dementerende|gehandicapte|jongste|oudste|[0-9]{1,2}-jarige"
+)
+_ENGLISH_QUALIFIERS = (
+    "late|older|younger|little|big|own|former|old|new|best|elder|elderly|disabled|youngest|"
+    "eldest|oldest|teenage|[0-9]{1,2}[- ]year[- ]old"
+)
 _ROLES_NL = (
     "buurman|buurvrouw|buren|collega|baas|werkgever|ex|broer|zus|vader|moeder|vriend|vriendin|"
     "zoon|dochter|neef|nicht|oom|tante|huisbaas|klasgenoot|huisgenoot|leraar|docent|partner|"
@@ -61,7 +81,20 @@ _ROLES_NL = (
     "pleegmoeder|pleegvader|reclasseringswerker|hulpverlener|mentor|trainer|manager|"
     "leidinggevende|chef|begeleidster|assistent|secretaresse|boekhouder|accountant|"
     "schoonmaakster|huisbaas|verhuurder|buurjongen|buurmeisje|klant|stamgast|bewoner|"
-    "medebewoner"
+    "medebewoner|"
+    # jobs behind a counter, on the street or in a building ("ik ben kassière bij")
+    "kassière|caissière|verkoper|verkoopster|barman|barvrouw|barkeeper|serveerster|ober|kok|"
+    "afwasser|beveiliger|portier|receptioniste|receptionist|monteur|elektricien|loodgieter|"
+    "timmerman|koerier|pakketbezorger|maaltijdbezorger|taxichauffeur|buschauffeur|"
+    "vrachtwagenchauffeur|conducteur|vakkenvuller|magazijnmedewerker|apotheker|"
+    "apothekersassistente|doktersassistente|tandartsassistente|kapster|schoonheidsspecialiste|"
+    "nagelstyliste|makelaar|beheerder|uitbater|gastouder|au pair|jongerenwerker|"
+    "buurtwerker|wijkagent|handhaver|boa|onderwijsassistent|pedagogisch medewerker|verzorgende|"
+    "verpleger|thuiszorgmedewerker|huishoudster|glazenwasser|vuilnisman|zzp'er|uitzendkracht|"
+    "leerkracht|maatje|taalmaatje|buddy|cliënt|client|patiënt|lid|slotenmaker|ouders|"
+    "grootouders|consulent|adviseur|belastingadviseur|vertegenwoordiger|ondersteuner|"
+    "secretaris|penningmeester|voorzitter|bestuurslid|slachtoffer|hulpverlener|teamleider|"
+    "invalkracht|opa en oma"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -73,7 +106,18 @@ _ROLES_EN = (
     # care and teaching professions ("I'm her GP")
     "GP|doctor|dentist|physio|therapist|counsellor|counselor|social worker|support worker|"
     "youth worker|hairdresser|barber|pupil|student|trainee|apprentice|volunteer|lodger|"
-    "guardian|foster parent|foster mum|foster dad|probation officer|caseworker|key worker"
+    "guardian|foster parent|foster mum|foster dad|probation officer|caseworker|key worker|"
+    # jobs behind a counter, on the street or in a building ("I'm a barman at")
+    "barman|barmaid|bartender|waiter|waitress|chef|cook|porter|security guard|bouncer|"
+    "doorman|delivery driver|postman|postwoman|postie|courier|bus driver|taxi driver|"
+    "mechanic|plumber|electrician|builder|pharmacist|teaching assistant|dinner lady|"
+    "lollipop lady|warden|estate agent|shop assistant|sales assistant|shelf stacker|"
+    "warehouse worker|manageress|housekeeper|childminder|au pair|window cleaner|"
+    "bin man|binman|care worker|healthcare assistant|paramedic|locksmith|customer|client|"
+    "patient|team leader|headteacher|head teacher|headmaster|headmistress|principal|vicar|"
+    "priest|midwife|health visitor|member|resident|guest|parents|grandparents|pastor|"
+    "treasurer|chairman|chair|trustee|governor|power of attorney|consultant|advisor|adviser|"
+    "caseworker|case worker|victim|safeguarding lead|lead|landlady|team leader|aunt"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
@@ -95,7 +139,7 @@ _DUTCH_PLACE_VERBS_LAST = (
 )
 _DUTCH_PARTICIPLES = (
     "gewerkt|gewoond|schoongemaakt|gesport|gestudeerd|stage gelopen|gezeten|"
-    "vrijwilligerswerk gedaan"
+    "vrijwilligerswerk gedaan|samengewerkt|gevoetbald|gediend"
 )
 _ENGLISH_PLACE_VERBS = (
     "work|worked|working|live|lived|living|clean|cleaned|cleaning|study|studied|studying|"
@@ -104,6 +148,21 @@ _ENGLISH_PLACE_VERBS = (
 _ENGLISH_AUXILIARIES = (
     r"(?:(?:used to|also|still|have|'ve|’ve|had|'d|’d|have been|'ve been|’ve been|am|'m|’m) )"
 )
+
+# What the reporter shares with the person ("wij hebben dezelfde werkgever", "we have
+# the same GP"), not "we have the same problem".
+_SHARED_NL = (
+    "werkgever|baas|school|klas|sportschool|huisarts|trainer|club|vereniging|kantoor|afdeling|"
+    "team|leraar|docent|juf|meester|flat|portiek|galerij|straat|buurt|bedrijf|gebouw|huis|"
+    "mentor|tandarts|werk|opleiding|kerk|moskee"
+)
+_SHARED_EN = (
+    "employer|boss|manager|landlord|teacher|school|class|gym|doctor|GP|dentist|office|team|"
+    "club|building|tutor|coach|church|mosque|workplace|course"
+)
+# "havenmedewerker", "politie-vrijwilliger": a role as the end of a compound (at least four
+# letters of it, so "complex" is no "ex")
+_COMPOUND_PREFIX = "(?:[a-zà-ÿ]{2,20}-?(?=[a-zà-ÿ]{4}))?"
 
 # "wij zijn zijn directe buren", "I'm his next-door neighbour"
 _DUTCH_ROLE_ADJECTIVES = "directe|naaste|nieuwe|vaste|oude|vorige|eigen|enige"
@@ -121,13 +180,52 @@ SELF_REFERENCE_PATTERNS = {
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
             rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?"
-            rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?(?:stief|schoon)?(?:{_ROLES_NL})(?: van)?\b)"
+            rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?(?:stief|schoon|oud-|ex-)?"
+            rf"(?:{_ROLES_NL})(?: van)?\b)"
         ),
         # "ik ben zijn buurman", "wij zijn zijn directe buren", "ik ben de enige die"
         re.compile(
-            rf"(?i:\b(?:ik ben|wij zijn|we zijn) (?:zijn|haar|hun|de|een) "
+            rf"(?i:\b(?:ik ben|wij zijn|we zijn) (?:zijn|z'n|zn|haar|hun|de|een|"
+            r"(?:die|dat|de|het) [\w'’-]{2,20} (?:zijn|z'n|zn|haar)) "
             rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?"
             rf"(?:(?:stief|schoon)?(?:{_ROLES_NL})|enige(?: die)?)\b)"
+        ),
+        # "ik ben havenmedewerker", "ik ben zelf politie-vrijwilliger", "ik ben
+        # leerkracht": a job or role without an article ("ik ben ouder dan hij" compares)
+        re.compile(
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:(?:zelf|ook|al jaren|sinds kort) ){0,2}"
+            rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b(?! dan\b))"
+        ),
+        # "ik ben werkzaam bij de sociale dienst", "ik ben werkzaam als boekhouder"
+        re.compile(r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) werkzaam (?:als|bij|in|op|voor)\b)"),
+        # "ik ken de eigenaar": few people know the owner
+        re.compile(
+            r"(?i:\b(?:ik ken|wij kennen|we kennen|ik kende) (?:de|het) (?:eigenaar|eigenaresse|"
+            r"baas|bazin|uitbater|bewoners|bewoner|huurders|verhuurder|beheerder|familie)\b)"
+        ),
+        # "Buurtbewoner hier.", "Docent hier:": a reporter introducing themselves
+        re.compile(rf"(?i:(?:^|(?<=[.!?]\s)){_COMPOUND_PREFIX}(?:{_ROLES_NL}) hier\b)"),
+        # "ik ben een van de huurders", "wij zijn een van de gezinnen"
+        re.compile(
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:een|één) van de "
+            r"(?!(?:weinigen|enigen|weinige|enige)\b)[\w'’-]{3,30})"
+        ),
+        # "ik studeer zelf aan de TU", "ik zit op de opleiding"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:studeer|studeerde|studeren) (?:(?:zelf|ook|nog) )?"
+            r"(?:aan|op|bij|in) (?:de|het|dezelfde|hetzelfde|die|dat)\b)"
+        ),
+        # "ik schrijf namens de bewonerscommissie", "ik meld dit als leerkracht"
+        re.compile(
+            r"(?i:\b(?:ik schrijf|ik meld dit|ik meld|wij schrijven|we schrijven|wij melden dit) "
+            r"(?:namens|als) (?:(?:de|het|een|onze|ons|mijn) )?"
+            r"(?!(?:ik|hij|zij|ze|het|anoniem|anonieme|je|jullie)\b)[\w'’-]{3,30})"
+        ),
+        # "het bedrijf waar ik werk", "de school waar ik op zit"
+        re.compile(
+            r"(?i:\b(?:de|het|die|dat) [\w'’-]{3,30} waar (?:ik|wij|we) "
+            r"(?:werk|werkte|werken|woon|woonde|wonen|studeer|sport|op school zit|"
+            r"vrijwilliger ben)\b)"
         ),
         # "ik ben degene die", "ik ben de enige persoon/getuige"
         re.compile(
@@ -188,6 +286,87 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:hun|zijn|haar|daar|er|bij (?:hem|haar|hen))"
             r"(?: (?:post|pakketten|pakketjes|kranten|boodschappen|maaltijden))?\b)"
         ),
+        # "ik ben haar jeugdhulpverlener", "ik ben al vijf jaar zijn secretaresse", "ik ben
+        # de belastingadviseur van": a possessive and a person noun after "ik ben"
+        re.compile(
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:al [\w]+ jaar |al jaren |zelf )?"
+            r"(?:zijn|haar|hun|z'n|zn) (?:(?:oudere|jongere|grote|kleine|beste|vaste|eigen|"
+            r"wettelijk|wettelijke|oude|vroegere) )?"
+            r"(?!(?:naam|nummer|adres|telefoon|mobiel|telefoonnummer|auto|fiets|geld|spullen|"
+            r"kwijt|zat|beu)\b)"
+            # not a participle: "ik ben haar kwijtgeraakt", "ik ben zijn naam vergeten"
+            r"(?![\w'’-]*ge[\w'’-]*(?:t|d|en)\b)[a-zà-ÿ][\w'’-]{2,30})"
+        ),
+        re.compile(
+            r"(?i:\b(?:ik ben|wij zijn|we zijn) de [\w'’-]{3,30}(?: en [\w'’-]{3,30})? van\b)"
+        ),
+        # "ik woon er pal boven", "ik woon op nummer 16", "ik zat naast ze in de bus"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:woon|wonen|woonde|woonden) (?:er|hier|daar) "
+            r"(?:(?:pal|direct|recht|schuin) )?(?:boven|onder|naast|tegenover|achter)\b"
+            r"|\b(?:ik|wij|we) (?:woon|wonen) op nummer [0-9]{1,4}\b"
+            r"|\b(?:ik|wij|we) (?:zat|zaten|stond|stonden|zit|sta) (?:naast|tegenover|achter) "
+            r"(?:hem|haar|ze|hen)\b)"
+        ),
+        # "wij hebben dezelfde werkgever", "ik sta met hem op dezelfde bouwplaats"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:dezelfde|hetzelfde) "
+            rf"(?:{_SHARED_NL})\b"
+            r"|\b(?:ik|wij|we) (?:sta|stond|zit|zat|werk|werkte|zitten|zaten) (?:samen )?"
+            r"(?:met (?:hem|haar|hen|ze) )?(?:op|in|bij) (?:dezelfde|hetzelfde|het bestuur|"
+            r"de commissie|de raad) ?[\w'’-]{0,30})"
+        ),
+        # "ik verhuur de kamer aan hem", "toen ik bij hem thuis was", "we horen het door de
+        # muur", "ik bezorg post in die wijk"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:verhuur|verhuren|verhuurde|verhuurden) (?:de|een|het|mijn|"
+            r"onze|ons) [\w'’-]{3,30}(?: aan (?:hem|haar|hen|ze))?"
+            r"|\bik (?:bij|met) (?:hem|haar|hen) thuis (?:was|kwam|ben|kom)\b"
+            r"|\b(?:ik|wij|we) (?:hoor|horen|hoorde|hoorden) (?:het|hem|haar|ze|alles)"
+            r"(?: [\w'’]+)? door de (?:muur|muren|vloer|plafond)"
+            r"|\b(?:ik|wij|we) (?:bezorg|bezorgde|bezorgen) (?:de )?(?:post|pakketten|kranten|"
+            r"pakketjes) in (?:die|deze|de|dat|hun|zijn|haar) [\w'’-]{3,30})"
+        ),
+        # "ik werk achter de bar", "ik woon in een studentenhuis", "ik zit zelf in die
+        # groep", "ik heb een relatie gehad met"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:werk|werkte|werken|sta|stond) achter de (?:bar|balie|kassa|"
+            r"toonbank|receptie)\b"
+            r"|\b(?:ik|wij|we) (?:woon|woonde|wonen|woonden) in (?:een|de|het|dat|die) "
+            r"(?!(?:buurt|stad|regio|omgeving|buurt van)\b)[\w'’-]{3,30}"
+            r"|\b(?:ik|wij|we) (?:zit|zat|zitten|zaten) (?:zelf |ook )?in (?:die|deze|dat|dit) "
+            r"[\w'’-]{3,30}"
+            r"|\bik (?:heb|had) (?:een relatie|verkering|iets) (?:gehad )?met\b"
+            r"|\b(?:inclusief|waaronder|onder wie) (?:mij|mijzelf|ikzelf)\b)"
+        ),
+        # "ik werk in de snackbar op de hoek", "ik werk op het bureau": the reporter's
+        # workplace, named by an article or a demonstrative (not "ik werk in de zorg")
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:werk|werkte|werken|werkten) (?:(?:al jaren|sinds kort|zelf|"
+            r"ook|nog|parttime|fulltime|elke dag|'s avonds|'s nachts) )?(?:in|op|bij) "
+            r"(?:de|het|dat|die|deze|dit|zijn|haar|hun) "
+            r"(?!(?:zorg|bouw|horeca|nacht|ochtend|avond|middag|weekend|weekenden|buurt|stad|"
+            r"regio|omgeving|schoonmaak|thuiszorg|detailhandel|beveiliging|ict|it|logistiek)\b)"
+            r"[\w'’-]{3,30})"
+        ),
+        # "ik woon drie deuren verder", "wij wonen een paar huizen verderop"
+        re.compile(
+            r"(?i:\b(?:ik (?:woon|woonde)|(?:wij|we) (?:wonen|woonden))(?: [\w'’]+){0,2}? "
+            r"(?:deuren|huizen|portieken|flats) (?:verder|verderop|naast|ervandaan)\b)"
+        ),
+        # "ik doe de administratie voor zijn bedrijf", "ik doe haar boekhouding"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:doe|deed|doen|deden) (?:de|zijn|haar|hun) "
+            r"(?:administratie|boekhouding|belastingaangifte|aangifte|loonadministratie|"
+            r"schoonmaak|was|boodschappen|tuin|haren|nagels)"
+            r"(?: (?:voor|van|bij) (?:hem|haar|hen|ze|zijn|haar|hun|het|de|die|dat)\b)?)"
+        ),
+        # "ik zat met hem op school", "ik zit bij haar op voetbal"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:zit|zat|zitten|zaten) (?:met|bij) (?:hem|haar|hen|ze) "
+            r"(?:op|in|bij) (?:school|de klas|voetbal|hockey|de club|de sportschool|"
+            r"dezelfde|hetzelfde|de opleiding|stage|les|training|het werk)\b)"
+        ),
         # "ik werk als beveiliger", "ik ben vrijwilliger bij", "ik ben een van de weinigen die"
         re.compile(r"(?i:\b(?:ik|wij|we) (?:werk|werkte|werken|werkten) als [\w'’-]{3,30})"),
         re.compile(rf"(?i:\bik (?:ben|was) (?:{_ROLES_NL}) (?:bij|op|in|van)\b)"),
@@ -239,10 +418,7 @@ SELF_REFERENCE_PATTERNS = {
             r"bureau|werk|winkel|zaak|werkplaats|praktijk|salon|kapsalon|kiosk|bedrijf|garage|"
             r"loods|schuur|stal|kraam)\b)"
         ),
-        re.compile(
-            r"(?i:\bbij ons (?:in de|op de|in het|op het) (?:straat|flat|portiek|galerij|"
-            r"buurt|werk|school|bedrijf|kantoor)\b)"
-        ),
+        re.compile(r"(?i:\bbij ons (?:in de|op de|in het|op het) [\w'’-]{3,30})"),
         re.compile(r"(?i:\bik heet\b)"),
         # "ik werk daar ook", "wij wonen er al jaren"
         re.compile(
@@ -256,8 +432,9 @@ SELF_REFERENCE_PATTERNS = {
         ),
         # "ik heb daar twee jaar gewerkt", "wij hebben samen in de klas gezeten"
         re.compile(
-            r"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:daar|er|hier|samen|"
-            r"bij (?:hem|haar|hen|hun|ze)|met (?:hem|haar|hen|ze)|voor (?:hem|haar|hen|ze))"
+            r"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:(?:zelf|ook|vroeger|jaren) )?"
+            r"(?:daar|er|hier|samen|(?:bij|met|voor) (?:hem|haar|hen|hun|ze|"
+            r"(?:die|dat|deze|dit|de|het) [\w'’-]{2,20}))"
             rf"(?: (?!niet\b|nooit\b|geen\b)[\w'’]+){{0,4}}? (?:{_DUTCH_PARTICIPLES})\b)"
         ),
         # "ik maak daar 's avonds schoon"
@@ -278,6 +455,43 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:his|her|their|the|a|an) "
             rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
         ),
+        # "I'm her form tutor", "I'm the night manager", "I'm a regular customer there",
+        # "I'm the victim's cousin": one more word before the role
+        re.compile(
+            rf"(?i:\b(?:I am|I'm|I’m|I was|we are|we're|we’re|we were) "
+            r"(?:his|her|their|the|a|an) (?:[\w-]{2,20}(?:'s|’s)? )"
+            rf"(?:{_ROLES_EN})s?\b)"
+        ),
+        # "I am one of the cleaners", "we're one of the families"
+        re.compile(
+            r"(?i:\b(?:I'm|I’m|I am|I was|we're|we’re|we are|we were) one of the "
+            r"(?!(?:few|only)\b)[\w'’-]{3,30})"
+        ),
+        # "a customer of mine", "a colleague of ours"
+        re.compile(
+            rf"(?i:\b(?:a|an|one) (?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}) "
+            r"of (?:mine|ours)\b)"
+        ),
+        # "I write as the headteacher", "I'm writing on behalf of the residents"
+        re.compile(
+            r"(?i:\b(?:I write|I'm writing|I’m writing|I am writing|we write|we're writing|"
+            r"I'm reporting this|I am reporting this) (?:as|on behalf of) "
+            r"(?:(?:the|a|an|our|my) )?"
+            r"(?!(?:I|I'm|I’m|he|she|it|we|they|you|if|though|well|anonymous)\b)[\w'’-]{3,30})"
+        ),
+        # "the shop where I work", "the school where we study"
+        re.compile(
+            r"(?i:\b(?:the|that|this) [\w'’-]{3,30} (?:where|that) (?:I|we) "
+            r"(?:work|worked|live|lived|study|studied|volunteer|train)\b)"
+        ),
+        # "I study at the same uni", "I'm employed at the hospital"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:study|studied|am studying|'m studying) (?:at|in) "
+            r"(?:the|that|this)\b"
+            r"|\b(?:I am|I'm|I’m|I was) employed (?:as|at|by|in)\b)"
+        ),
+        # "Neighbour here.", "Teacher here:": a reporter introducing themselves
+        re.compile(rf"(?i:(?:^|(?<=[.!?]\s))(?:{_ROLES_EN}) here\b)"),
         # "I'm the only person with a key", "I'm the one who found it"
         re.compile(
             r"(?i:\b(?:I am|I'm|I’m) the (?:only (?:other )?(?:person|witness|employee|woman|man|"
@@ -293,7 +507,7 @@ SELF_REFERENCE_PATTERNS = {
             r"the same [\w'’-]{2,30})"
         ),
         re.compile(
-            r"(?i:\b(?:I|we) (?:live|work|sit|stay) "
+            r"(?i:\b(?:I|we) (?:live|work|sit|stay) (?:(?:directly|right|just|immediately) )?"
             r"(?:next door(?: to)?|next to|above|below|under|opposite|across from|"
             r"across the street from|with|at|for|in the same|on the same|together with)\b)"
         ),
@@ -375,6 +589,77 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:I|we) (?:teach|taught|coach|coached|tutor|tutored) "
             r"(?:at|in) (?:his|her|their|the) [\w'’-]{2,30})"
+        ),
+        # "I work in the chippy on the corner", "I work at that garage": the reporter's
+        # workplace, named by an article, a demonstrative or a possessive
+        re.compile(
+            r"(?i:\b(?:I|we) (?:(?:also|still|used to) )?(?:work|worked|working) (?:in|at|on) "
+            r"(?:the|that|this|his|her|their) "
+            r"(?!(?:same|area|evenings?|mornings?|nights?|weekends?|city|town|moment|end|"
+            r"meantime|past)\b)[\w'’-]{3,30})"
+        ),
+        # "I was at school with him", "I went to college with his brother"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:was|were|went|go|am|are|'m) (?:at|to) (?:school|college|uni|"
+            r"university|primary school|secondary school|sixth form|nursery|the gym|training|"
+            r"church|the mosque) with (?:him|her|them|his|her|their)\b)"
+        ),
+        # "I coach the under-12s", "I referee their matches", "I run the youth club"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:coach|coached|referee|refereed|manage|managed|run|ran|"
+            r"organise|organised|organize|organized) (?:the|his|her|their) (?:(?:local|little|"
+            r"small|corner|family|night|youth|village|new|old) )?"
+            r"(?:under-?[0-9]{1,2}s?|team|squad|club|youth club|matches|games|league|shop|bar|pub|"
+            r"cafe|café|gym|chippy|takeaway|salon|garage|office|site|warehouse|building|"
+            r"residents'? association|choir|group)\b)"
+        ),
+        # "I'm her power of attorney", "I'm his aunt": a possessive and a noun after "I'm"
+        re.compile(
+            r"(?i:\b(?:I am|I'm|I’m|im|I was|we are|we're|we’re|we were) (?:his|her|their) "
+            r"(?:(?:older|younger|big|little|best|only|former|legal|new|old) )?"
+            r"(?!(?:name|number|address|phone|car|only|first|last|problem|business|fault|"
+            r"type|friend's|worst|biggest)\b)(?![\w'’-]*est\b)[a-z][\w'’-]{2,30})"
+        ),
+        # "I work behind the bar", "I'm the only family member she talks to", "I was at the
+        # party", "the family next door to us", "we both work for", "including me", "I
+        # dated him"
+        re.compile(
+            r"(?i:\b(?:I|we) (?:work|worked|working) behind the (?:bar|counter|desk|till)\b"
+            r"|\b(?:I am|I'm|I’m|I was) the only [\w'’-]{3,30}"
+            r"|\b(?:I|we) (?:was|were) at the (?:party|meeting|event|match|game|wedding|"
+            r"funeral|gathering|barbecue|bbq|sleepover)\b"
+            r"|\bnext door to (?:us|me)\b"
+            r"|\bwe both (?:work|worked|live|lived|study|studied|go|went)\b"
+            r"|\bincluding (?:me|myself|us)\b"
+            r"|\b(?:I|we) (?:dated|used to date|was seeing|went out with) (?:him|her)\b)"
+        ),
+        # "I'm next door at 29", "I volunteer at the centre", "I run a Facebook group"
+        re.compile(
+            r"(?i:\b(?:I am|I'm|I’m|im|we are|we're) next door\b"
+            r"|\b(?:I|we) (?:volunteer|volunteered) (?:at|on|with|for|in)\b"
+            r"|\b(?:I|we) (?:run|ran|manage|admin|moderate) an? [\w'’-]{3,30}(?: [\w'’-]{3,30})?"
+            r" (?:group|page|club|team|forum|server|chat)\b"
+            r"|\b(?:I'm|I’m|I am|I was) in the (?:server|group|chat|team|club|band|class)\b"
+            r"|\bI was working (?:the|at|in)\b)"
+        ),
+        # "I'm one of his tenants", "I am one of at least twelve buyers"
+        re.compile(
+            r"(?i:\b(?:I'm|I’m|I am|I was|we're|we are|we were) one of (?:his|her|their|at least "
+            r"[\w]+|the [0-9]+|[0-9]+) [\w'’-]{3,30})"
+        ),
+        # "As the building manager I noticed", "as the school's safeguarding lead"
+        re.compile(
+            rf"(?i:(?:^|(?<=[.!?,]\s))as (?:the|a|an|his|her|their) (?:[\w'’-]{{2,20}} ){{1,2}}"
+            rf"(?:{_ROLES_EN})\b)"
+        ),
+        # "we share a flat", "we have the same employer", "I deliver groceries to the house"
+        re.compile(
+            rf"(?i:\b(?:I|we) (?:have|had) the same (?:{_SHARED_EN})\b"
+            r"|\b(?:I|we) (?:deliver|delivered) [\w'’-]{3,20} to (?:the|that|his|her|their) "
+            r"(?:house|flat|home|address|door|shop)\b"
+            r"|\b(?:we|I) (?:shared|share) (?:a|the) (?:flat|house|room|office|apartment)\b"
+            r"|\bI recogni[sz]ed (?:him|her|them) from (?:my|our)\b"
+            r"|\bnear where I (?:work|live)\b)"
         ),
         # "I work there too", "I used to work there", "we have lived here for years"
         re.compile(

@@ -715,10 +715,13 @@ def test_a_bare_role_mid_clause_is_someone_elses_job():
     assert T.SELF_REFERENCE in _types("Als bezorger zie ik alles.")
 
 
-def test_a_listed_first_name_in_capitals_is_a_name_unless_the_text_is_in_capitals():
+def test_a_listed_first_name_in_capitals_is_a_name_also_in_a_text_in_capitals():
     assert (T.PERSON_NAME, "DENNIS") in _found("Die jongen heet DENNIS, echt waar.")
     assert (T.PERSON_NAME, "SANDER JANSEN") in _found("Ik zag SANDER JANSEN daar.")
-    assert T.PERSON_NAME not in _types("LET OP: SANDER KOMT NIET MEER BIJ DE OPVANG")
+    # seventh round: a text in capitals names people too; only its listed first names
+    # that are no everyday words count, not its other capitalised words
+    assert _found("LET OP: SANDER KOMT NIET MEER BIJ DE OPVANG") == [(T.PERSON_NAME, "SANDER")]
+    assert T.PERSON_NAME not in _types("LET OP: DE BUS VAN DE OPVANG KOMT NIET MEER")
 
 
 @pytest.mark.parametrize(
@@ -801,3 +804,472 @@ def test_the_town_after_an_address_and_a_comma_is_no_name():
 def test_a_street_after_vanuit_and_a_spaced_lower_case_plate_after_a_cue(text, expected):
     kind = T.STREET_ADDRESS if "vanuit" in text else T.LICENCE_PLATE
     assert (kind, expected) in _found(text)
+
+
+# Seventh round (issue 11, item 7): phrasings of a writer other than the rule-writer's.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zoek hem op insta, hij heet daar kevinb.", "kevinb"),
+        ("Je vindt hem op Telegram onder de naam bigmike.", "bigmike"),
+        ("His Twitch username is gamerboy.", "gamerboy"),
+        ("In Roblox he calls himself coolkid2010.", "coolkid2010"),
+        ("Zijn gebruikersnaam is dealerboy.", "dealerboy"),
+        ("Threema ID: ABCD1234", "ABCD1234"),
+        ("Op snapchat zit hij als jayjay.", "jayjay"),
+        ("Op Discord heet hij Shadow.", "Shadow"),
+        ("Telegram-kanaal: snowdealer", "snowdealer"),
+        ("he goes by shadow on discord", "shadow"),
+        ("He is known as bigdog on Roblox.", "bigdog"),
+        ("His Reddit is u/throwaway123.", "u/throwaway123"),
+    ],
+)
+def test_an_account_named_further_on_in_the_sentence_is_a_handle(text, expected):
+    assert (T.SOCIAL_HANDLE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "His insta is full of guns.",
+        "Op Instagram is hij heel actief.",
+        "Hij noemt zich Vinnie op Instagram maar heet eigenlijk Vincent.",
+        "I play Fortnite on Xbox every night.",
+        "Op Facebook heet hij Kevin.",
+    ],
+)
+def test_everyday_words_and_first_names_near_a_platform_are_no_handles(text):
+    assert T.SOCIAL_HANDLE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik werk in de snackbar op de hoek.", "Ik werk in de snackbar"),
+        ("I work in the chippy on the corner.", "I work in the chippy"),
+        ("Ik ben kassière bij de supermarkt waar hij komt.", "Ik ben kassière bij"),
+        ("I'm a barman at the pub he drinks in.", "I'm a barman"),
+        ("Ik woon drie deuren verder.", "Ik woon drie deuren verder"),
+        ("Ik doe de administratie voor zijn bedrijf.", "Ik doe de administratie voor zijn"),
+        ("I was at school with him.", "I was at school with him"),
+        ("Ik zat met hem op school.", "Ik zat met hem op school"),
+        ("I referee their matches on Sundays.", "I referee their matches"),
+    ],
+)
+def test_workplaces_jobs_schools_and_teams_of_the_reporter_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik werk in de zorg en zie veel.",
+        "Hij werkt in de snackbar.",
+        "I work in the evenings.",
+        "As the owner of the car he is responsible.",
+    ],
+)
+def test_a_sector_a_time_or_someone_elses_workplace_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+def test_a_name_from_a_house_number_is_no_street_and_english_views_and_rises_are_streets():
+    assert _found("Van Dijk van nummer 8 heeft fietsen in zijn schuur.") == [
+        (T.PERSON_NAME, "Van Dijk")
+    ]
+    assert (T.STREET_ADDRESS, "5 Harbour View") in _found("She lives at 5 Harbour View now.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Transit that took it was YT17 OVW, caught on camera.", "YT17 OVW"),
+        ("He keeps it in his car (MA20KZR).", "MA20KZR"),
+        ("They hid a car with plates FE-215-RT in the yard.", "FE-215-RT"),
+        ("Men unload boxes into a car with plates LS 4412K.", "LS 4412K"),
+        ("The lorry, registration WGM 58213, parks there.", "WGM 58213"),
+        ("Er stond een Poolse bus PO 7K552 bij de pomp.", "PO 7K552"),
+        ("Duits kenteken, vandaag een D-KR 4481 en gisteren een NE-PK 220.", "NE-PK 220"),
+    ],
+)
+def test_british_french_and_other_foreign_plates(text, expected):
+    assert (T.LICENCE_PLATE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Order AB12 CDE was shipped.", "The postcode SW19 5AE is near.", "Het was MA20KZR."]
+)
+def test_codes_and_postcodes_are_no_british_plates(text):
+    assert T.LICENCE_PLATE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ik heb screenshots van zijn snapchat (meesie_2k9) waar hij", "meesie_2k9"),
+        ("iemand met de naam goudvis_123 op Habbo vraagt om wachtwoorden", "goudvis_123"),
+        ("Op facebook heet hij stefandebouwer maar echt Stefan Lammers.", "stefandebouwer"),
+        ("Hij noemt zich op Marktplaats 'Joost1972' sinds vorige maand.", "Joost1972"),
+        ("A guy with the username N0rdicWolf88 keeps posting.", "N0rdicWolf88"),
+        ("his tiktok is literally just bigmanjaz lol", "bigmanjaz"),
+        ("She goes by lady_marmalade_ams on Tinder.", "lady_marmalade_ams"),
+        ("a guy on ebay, seller name techdealz_4u, paid", "techdealz_4u"),
+        ("She uses Cash App as $KiaraLuxx and asks for $500.", "$KiaraLuxx"),
+        ("There is a man on Twitch, GrimReaperLive, who invites kids.", "GrimReaperLive"),
+        ("wechat id wxid_zhangliang88 threatened them", "wxid_zhangliang88"),
+    ],
+)
+def test_handles_on_more_services_in_brackets_and_after_labels(text, expected):
+    assert (T.SOCIAL_HANDLE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The account number he gave was GB82 WEST 1234 5698 7654 33.",
+        "His account is 12345.",
+        "THE SELLER ON GUMTREE CALLED HIMSELF STEVE AND TOOK MY MONEY.",
+        "Op Facebook heet hij Kevin de Vries.",
+    ],
+)
+def test_account_numbers_and_first_names_are_no_handles(text):
+    assert T.SOCIAL_HANDLE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("The phone he uses: (312) 555-0187.", T.PHONE, "(312) 555-0187"),
+        ("The number was 1-888-555-0143.", T.PHONE, "1-888-555-0143"),
+        ("Mail lucas_invest{at}protonmail{dot}ch.", T.EMAIL, "lucas_invest{at}protonmail{dot}ch"),
+        ("See https://steamcommunity.com/id/darkvortex_666 now.", T.PROFILE_URL,
+         "https://steamcommunity.com/id/darkvortex_666"),
+    ],
+)  # fmt: skip
+def test_north_american_numbers_braced_addresses_and_steam_profiles(text, kind, expected):
+    assert (kind, expected) in _found(text)
+
+
+def test_a_code_grouped_three_three_four_after_a_one_is_no_phone():
+    assert T.PHONE not in _types("Order 123-456-7890 was late.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mijn ex Jordy (geb 8/3/96) staat voor de deur.", "8/3/96"),
+        ("Marieke (°1979) uit Gent rijdt rond.", "1979"),
+        ("He was born on the 3rd of October, 2007, so he is 16.", "3rd of October, 2007"),
+        ("Raheem was born on 14 Feb, he runs the calls.", "14 Feb"),
+        ("Hij is bouwjaar '78 zeg maar.", "'78"),
+        ("Mijn opa (04-04-1941) heeft geld gegeven.", "04-04-1941"),
+    ],
+)
+def test_dates_of_birth_after_a_degree_sign_geb_a_relative_or_born_on_a_day(text, expected):
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ze is jarig op 3 maart en wordt 40.", "Het was 30 °C op 12 juni.", "Mijn opa (2024) kwam."],
+)
+def test_a_birthday_a_temperature_and_a_recent_year_are_no_dates_of_birth(text):
+    assert T.DATE_OF_BIRTH not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Het kenteken was VF-662-B. Wit, met reclame.", "VF-662-B"),
+        ("The boss drives a Porsche with Bulgarian plates CA 4471 PX.", "CA 4471 PX"),
+    ],
+)
+def test_a_plate_keeps_its_last_letter_and_a_postcode_shape_after_a_plate_word(text, expected):
+    assert (T.LICENCE_PLATE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ik ben zn ex en ik weet het", "ik ben zn ex"),
+        ("Ik durf niet meer te zeggen want ik ken de eigenaar.", "ik ken de eigenaar"),
+        ("Buurtbewoner hier. Er staan steeds andere auto's.", "Buurtbewoner hier"),
+        ("I LIVE DIRECTLY BELOW HIM AND SEE IT.", "I LIVE DIRECTLY BELOW"),
+        ("I run the local shop and I've seen him.", "I run the local shop"),
+        ("my coworker keeps getting envelopes", "my coworker"),
+        ("Ik studeer zelf aan de TU.", "Ik studeer zelf aan de"),
+        ("Ik ben een van de huurders, laat me anoniem.", "Ik ben een van de huurders"),
+        ("Ik ben werkzaam als boekhouder bij een bouwbedrijf.", "Ik ben werkzaam als"),
+        ("Ik ben zelf politie-vrijwilliger.", "Ik ben zelf politie-vrijwilliger"),
+        ("Ik ben havenmedewerker.", "Ik ben havenmedewerker"),
+        ("he has been messaging my 12 year old", "my 12 year old"),
+        ("they posted the nurses at our clinic", "our clinic"),
+        ("threatened my parents in China", "my parents"),
+        ("I am one of the cleaners at the hotel.", "I am one of the cleaners"),
+        ("I'm the girl's aunt.", "I'm the girl's aunt"),
+        ("I'm her form tutor.", "I'm her form tutor"),
+        ("I'm a regular customer there.", "I'm a regular customer"),
+        ("a customer of mine asked me", "a customer of mine"),
+        ("I write as the headteacher of a primary school.", "I write as the headteacher"),
+        ("Ik schrijf namens de bewonerscommissie.", "Ik schrijf namens de bewonerscommissie"),
+        ("ik ben die jongen zijn trainer bij de judo", "ik ben die jongen zijn trainer"),
+        ("stolen clothes from the shop where I work", "the shop where I work"),
+        ("Ik heb zelf bij die man gewerkt.", "Ik heb zelf bij die man gewerkt"),
+        ("Wij zijn de ouders van een meisje.", "Wij zijn de ouders van"),
+    ],
+)
+def test_jobs_memberships_relatives_and_introductions_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben ouder dan hij.",
+        "Ik ben complex aan het doen.",
+        "I'm writing as I'm worried.",
+        "Ik meld dit als anoniem.",
+        "He is one of the dealers.",
+        "Ik heb met de politie gesproken.",
+        "I'm a big fan of the police.",
+    ],
+)
+def test_comparisons_moods_and_someone_elses_group_are_no_self_references(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("GEACHTE POLITIE IK WIL MELDEN DAT JOHAN VAN DE OVERKANT ZIJN HOND SLAAT.", "JOHAN"),
+        ("hoi ik wil iets zeggen over jayden uit mijn klas hij heeft een mes", "jayden"),
+        ("real name reece i think, lives on the estate", "reece"),
+        ("Senna wordt door Ricky gedwongen. ricky zit op insta.", "ricky"),
+        ("Kim is een man trouwens. Kim Nguyen runt de plantage.", "Kim"),
+        ("Mark said he'd burn the house down.", "Mark"),
+        ("Mo en Ilias van de shisha lounge verkopen coke.", "Mo"),
+        ("Jo from the post office said she saw it.", "Jo"),
+        ("ze noemen hem de Kapper omdat hij kapper was", "de Kapper"),
+        ("Heads up: T-Bone (real name Terrence Boateng) is out.", "T-Bone"),
+        ("He used the name J. R. Calloway to open the accounts.", "J. R. Calloway"),
+    ],
+)
+def test_names_in_capitals_lower_case_texts_repeated_mentions_and_nicknames(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Geachte heer/mevrouw, Hierbij meld ik iets.",
+        "Ze wordt opgehaald in een witte Mercedes Vito.",
+        "Meer weet ik niet.",
+        "Filiaalmanager weet het volgens mij.",
+        "He's been swapping VINs on cars.",
+        "Op de sticker staat alleen een QR-code.",
+        "Caller said he was from the tax office.",
+        "Saw a man at Victoria station handing out leaflets.",
+        "There's a grotto at Hollis Garden Centre.",
+        "De eigenaar van restaurant Da Mario betaalt niet.",
+        "De drugs liggen op camping De Zeven Linden.",
+        "My order from a webshop called Bargain Bikes never arrived.",
+        "There is a boat in the harbour called Mary Rose.",
+        "the store Harry's Discount launders money",
+        "op 12 jan zag ik hem weer bij de bus. hij had een tas",
+        "The company called Dalton Roofing uses kids.",
+    ],
+)
+def test_salutations_car_models_job_titles_acronyms_venues_and_named_things_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+def test_an_everyday_first_name_is_a_name_where_it_acts_not_wherever_it_recurs():
+    assert _found("Mark said nothing. Mark my words.") == [(T.PERSON_NAME, "Mark")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("De leider van de groep heet Mo, verder weet ik niets.", "Mo"),
+        ("De man met de hond heet Ferry, hij woont op de hoek.", "Ferry"),
+        ("The owner is a man named Greg Dalton.", "Greg Dalton"),
+    ],
+)
+def test_a_thing_that_describes_the_person_named_does_not_make_the_name_a_thing(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hey het gaat om dimitri, hij is de baas. Snap: dimi.nw", "dimitri"),
+        ("The woman at the nail bar on High Street, Linh, told me.", "Linh"),
+        ("ik heb screenshots van mees zijn snapchat waar hij", "mees"),
+    ],
+)
+def test_names_in_mostly_lower_case_texts_by_possession_and_in_apposition(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hij intimideert schoolmeisjes bij de halte Vredenburg.",
+        "Hij biedt op de Albert Cuypmarkt telefoons aan.",
+        "We met near the station, Brixton, after dark.",
+    ],
+)
+def test_stops_districts_and_streets_named_after_people_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("He was in a car with a Latvian plate, KM-4127 I think.", T.LICENCE_PLATE, "KM-4127"),
+        ("A van with Belgian plates, 1VQW642, outside the school.", T.LICENCE_PLATE, "1VQW642"),
+        ("Er staat ook een Pools busje ZS 4421C.", T.LICENCE_PLATE, "ZS 4421C"),
+        ("A man in a German-plated van HH LK 902 offers work.", T.LICENCE_PLATE, "HH LK 902"),
+        ("A friend of my son, KillaBee_2010, turned out to be a man.", T.SOCIAL_HANDLE,
+         "KillaBee_2010"),
+        ("De ronselaar heet zwarte_panter#7720.", T.SOCIAL_HANDLE, "zwarte_panter#7720"),
+        ("Een Instagrampagina met de naam rotterdamse_doxx post adressen.", T.SOCIAL_HANDLE,
+         "rotterdamse_doxx"),
+        ("A guy on Grindr with the name DiscreetDaddyAMS meets boys.", T.SOCIAL_HANDLE,
+         "DiscreetDaddyAMS"),
+        ("A streamer twitch.tv/dutchgamerboy shows addresses.", T.PROFILE_URL,
+         "twitch.tv/dutchgamerboy"),
+        ("dob of the suspect is 4/17/1990, name Jared", T.DATE_OF_BIRTH, "4/17/1990"),
+        ("Ik kom bij mevrouw Jacobs op Lindelaan 88.", T.STREET_ADDRESS, "Lindelaan 88"),
+    ],
+)  # fmt: skip
+def test_foreign_plates_after_a_comma_underscored_usernames_and_more_profile_sites(
+    text, kind, expected
+):
+    assert (kind, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Ik stuur je IMG_2034.jpg morgen.", T.SOCIAL_HANDLE),
+        ("Ik heb geld overgemaakt voor een PS5 op Marktplaats.", T.SOCIAL_HANDLE),
+        ("A man on Facebook calls himself Col. James Hartley.", T.SOCIAL_HANDLE),
+        ("An ad from a page called 'Philips Outlet NL'.", T.SOCIAL_HANDLE),
+    ],
+)
+def test_file_names_products_titles_and_quoted_page_names_are_no_handles(text, kind):
+    assert kind not in _types(text)
+
+
+def test_a_street_word_ends_a_name_and_a_nationality_or_two_capitals_start_none():
+    assert (T.PERSON_NAME, "Jacobs") in _found("Ik kom bij mevrouw Jacobs op Lindelaan 88.")
+    assert T.PERSON_NAME not in _types("A man in a German-plated van HH LK 902 offers work.")
+
+
+def test_a_short_military_title_is_no_name_or_handle():
+    found = _found("A man on Facebook calls himself Col. James Hartley.")
+    assert found == [(T.PERSON_NAME, "James Hartley")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben haar jeugdhulpverlener.", "Ik ben haar jeugdhulpverlener"),
+        ("Ik ben al vijf jaar zijn secretaresse.", "Ik ben al vijf jaar zijn secretaresse"),
+        ("Ik ben de belastingadviseur van een ondernemer.", "Ik ben de belastingadviseur van"),
+        ("I'm her power of attorney.", "I'm her power of attorney"),
+        ("Posters hangen in ons dorp.", "ons dorp"),
+        ("Hij stond naast mijn loods.", "mijn loods"),
+        ("men sleeping in it on our estate", "our estate"),
+        ("Een vrouw die bij ons in de kerk geld inzamelt.", "bij ons in de kerk"),
+        ("Ik woon er pal boven.", "Ik woon er pal boven"),
+        ("ik woon op nummer 16.", "ik woon op nummer 16"),
+        ("ik zat naast ze in de bus", "ik zat naast ze"),
+        ("Wij hebben dezelfde werkgever.", "Wij hebben dezelfde werkgever"),
+        ("Ik verhuur de kamer aan hem sinds de zomer.", "Ik verhuur de kamer aan hem"),
+        ("Ik heb met haar samengewerkt.", "Ik heb met haar samengewerkt"),
+        ("im next door at 29", "im next door"),
+        ("I volunteer at the centre.", "I volunteer at"),
+        ("I run a Facebook group for parents.", "I run a Facebook group"),
+        ("I am one of his tenants.", "I am one of his tenants"),
+        ("As the building manager I noticed it.", "As the building manager"),
+        ("Als oud-collega wil ik melden dat", "Als oud-collega"),
+    ],
+)
+def test_possessive_roles_home_places_shared_employers_and_rented_rooms(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben haar kwijtgeraakt in de drukte.",
+        "Ik ben zijn naam vergeten.",
+        "I'm his worst nightmare.",
+        "We have the same problem every week.",
+        "one of our Year 10s told me",
+        "He is one of his tenants.",
+    ],
+)
+def test_participles_superlatives_shared_problems_and_school_years_are_no_self_references(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("De man heet WILLEMSEN, zo staat het op zijn brievenbus.", "WILLEMSEN"),
+        ("he is known as Skip, I don't know his real name", "Skip"),
+        ("a county line run by someone known as Ziggy", "Ziggy"),
+        ("Mrs. Patel on the second floor is threatened.", "Patel"),
+        ("bas en zijn vrienden gooien stenen. bas woont op de hoek.", "bas"),
+    ],
+)
+def test_names_in_capitals_after_heet_known_as_and_after_a_short_title(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "being messaged by an older man. I'm her aunt.",
+        "Het gaat om een Instagrampagina met foto's.",
+        "Hallo, ik ben de conciërge van het Da Vinci College.",
+        "The shop, Harper Home Goods, stopped replying.",
+        "Someone is targeting kids on the Wizz app.",
+        "De site heet kinky-nl maar ik plak de link niet.",
+        "One of them is from Spangen.",
+        "hey so theres this kid in my year",
+        "Er staat een uitgebrande oude Saab in het bos.",
+    ],
+)
+def test_a_cue_ends_with_its_sentence_and_apps_schools_shops_and_car_models_are_no_names(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik werk achter de bar in het café.", "Ik werk achter de bar"),
+        ("ik woon in een studentenhuis en", "ik woon in een studentenhuis"),
+        ("Ik zit zelf in die groep.", "Ik zit zelf in die groep"),
+        ("ik heb een relatie gehad met Lucas", "ik heb een relatie gehad met"),
+        ("I'm the only family member she talks to.", "I'm the only family"),
+        ("I was at the party where he spiked drinks.", "I was at the party"),
+        ("the son of the family next door to us", "next door to us"),
+        ("at the supplier we both work for", "we both work"),
+        ("a fake recruiter approaching engineers, including me", "including me"),
+    ],
+)
+def test_bars_student_houses_groups_relationships_and_parties_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Ik woon in de buurt van Utrecht.", "He was at the party too.", "Ik zit in de auto."]
+)
+def test_a_neighbourhood_someone_elses_party_and_a_car_are_no_self_references(text):
+    assert T.SELF_REFERENCE not in _types(text)

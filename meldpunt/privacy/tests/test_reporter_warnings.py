@@ -42,7 +42,7 @@ def test_own_details_are_explained_as_what_they_are(text, language, kind, passag
         ("I'm his landlord.", "I'm his landlord", "how you know the people involved"),
         ("Ik woon naast het pand.", "Ik woon naast", "where you live, work or watch from"),
         ("From my window I see it.", "From my window", "where you live, work or watch from"),
-        ("Ik werk bij de garage.", "Ik werk bij", "where you live, work or watch from"),
+        ("Ik werk bij de garage.", "Ik werk bij de garage", "where you live, work or watch from"),
     ],
 )
 def test_self_references_say_whether_they_reveal_a_relation_or_a_place(text, passage, says):
