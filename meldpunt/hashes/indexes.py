@@ -302,6 +302,8 @@ class MultiIndex:
     ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         """(query, row, distance) of every stored row within ``max_distance``; each pair once."""
         queries = numpy.ascontiguousarray(queries, dtype=numpy.uint8)
+        if not queries.flags.writeable:  # e.g. from bytes: the kernel is compiled for writable ones
+            queries = queries.copy()
         radii = chunk_radii(self.widths, max_distance)
         words = queries.view(numpy.uint64)
         found = [

@@ -3,7 +3,7 @@
 import numpy
 import pytest
 
-from meldpunt.hashes import indexes, matching
+from meldpunt.hashes import indexes, matching, pdq_kernels
 from meldpunt.hashes.indexes import (
     COMPACT,
     LEAN,
@@ -229,3 +229,11 @@ def test_row_ids_take_about_a_byte_each_and_survive_large_gaps():
     assert index.search(probe, max_distance=0) == [{}, {5: 0}, {}, {7: 0}, {}]
     consecutive = PdqIndex.from_arrays(stored, numpy.repeat([5, 6, 7], 10_000))
     assert consecutive.ids_nbytes <= 1.2 * len(stored)  # a byte of gap, a bit of flag
+
+
+def test_searches_from_hex_reuse_the_one_compiled_kernel():
+    """Queries decoded from hex are read-only arrays; numba would compile again for them (~5 s)."""
+    stored, _queries = _uniform_and_planted(11, 500, 4)
+    index = PdqIndex.from_arrays(stored, numpy.ones(len(stored), dtype=numpy.int64))
+    assert index.search(_hexes(stored[:2]), max_distance=0) == [{1: 0}, {1: 0}]
+    assert len(pdq_kernels.search_chunk.signatures) == 1
