@@ -13,9 +13,9 @@ nothing one candidate left behind counts against the next):
 - ``PdqIndex`` (this project: ``MultiIndex`` in the layout ``chunk_layout``
   picks, plus the per-row ids and live flags), built from arrays; with
   ``--layouts`` also in other chunk layouts (``LAYOUTS``);
-- with ``--baseline PATH``, the ``MultiIndex`` of another checkout's
-  ``indexes.py`` (e.g. the main branch's), plus the per-row ids and flags
-  that checkout's ``PdqIndex`` holds (int64 row and list ids, a bool each);
+- with ``--baseline PATH``, the ``PdqIndex`` of another checkout's
+  ``indexes.py`` (e.g. the main branch's), in the layout that checkout
+  picks, with its per-row ids and flags;
 - FAISS ``IndexBinaryMultiHash(16 x 16 bits, nflip=1)`` (HMA's index) and,
   with ``--faiss-flat``, ``IndexBinaryFlat``, on one OpenMP thread.
 
@@ -140,8 +140,11 @@ class _Ours:
         live = self.index.live_at(found[1])
         return _as_pairs(*(part[live] for part in found))
 
+    def _next_id(self) -> int:
+        return self.index.row_ids.last + 1
+
     def add(self, vectors):
-        first = self.index.row_ids.last + 1
+        first = self._next_id()
         self.index._arrays_add(
             numpy.arange(first, first + len(vectors)), numpy.full(len(vectors), 11), vectors
         )
@@ -153,28 +156,17 @@ class _Ours:
         self.index._flags_apply(numpy.arange(1, 12), retired.astype(numpy.int64))
 
 
-class _Baseline:
-    """Another checkout's ``MultiIndex`` plus the ids and flags its ``PdqIndex`` holds per row."""
+class _Baseline(_Ours):
+    """Another checkout's ``PdqIndex`` (its ``MultiIndex`` and its per-row ids and flags)."""
 
     module = None
     compiles = False
 
     def __init__(self, stored):
-        self.index = self.module.MultiIndex(stored, widths=self.module.chunk_layout(len(stored)))
-        self.ids = [
-            numpy.arange(1, len(stored) + 1, dtype=numpy.int64),
-            DATA["list_ids"].astype(numpy.int64),
-            numpy.ones(len(stored), dtype=bool),
-        ]
+        self.index = self.module.PdqIndex.from_arrays(stored, DATA["list_ids"])
 
-    def nbytes(self):
-        return self.index.nbytes + sum(part.nbytes for part in self.ids)
-
-    def search(self, queries):
-        return _as_pairs(*self.index.search(queries, max_distance=31))
-
-    def add(self, vectors):
-        self.index.add(vectors)
+    def _next_id(self) -> int:
+        return int(self.index.row_ids[-1]) + 1  # an array of ids before this branch
 
 
 class _FaissMultiHash:
@@ -282,7 +274,7 @@ def main() -> None:
         spec = importlib.util.spec_from_file_location("baseline_indexes", args.baseline)
         _Baseline.module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(_Baseline.module)
-        candidates["MultiIndex + ids (baseline)"] = _Baseline
+        candidates["PdqIndex (baseline)"] = _Baseline
     if not args.skip_faiss_multihash:
         candidates[MULTIHASH] = _FaissMultiHash
     if args.faiss_flat:
