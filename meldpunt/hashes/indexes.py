@@ -43,13 +43,13 @@ import functools
 import threading
 from collections.abc import Iterator, Sequence
 from itertools import combinations
+from types import ModuleType
 
 import numpy
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.functions import Collate
 
-from meldpunt.hashes import pdq_kernels
 from meldpunt.hashes.models import HEX_LENGTHS, Algorithm, HashList, KnownHash
 
 PDQ_BITS = 256
@@ -195,6 +195,17 @@ CACHE_LINE = 64
 ROW_BYTES = 3  # row numbers in a permutation: 3 bytes up to 16,777,216 rows, then 4
 
 
+def _kernels() -> ModuleType:
+    """``pdq_kernels``, imported when the first PDQ index is made.
+
+    Importing numba costs a process 64 MiB and most of a second, which a
+    process that only holds exact-hash indexes need not pay.
+    """
+    from meldpunt.hashes import pdq_kernels  # noqa: PLC0415
+
+    return pdq_kernels
+
+
 class _Directory:
     """Where each chunk value's rows lie in a chunk's sorted permutation, in a bit vector.
 
@@ -211,7 +222,7 @@ class _Directory:
         empty = numpy.ones(-(-(1 << width) // 64) * 64, dtype=bool)  # every bucket ends at once
         empty[1 << width :] = False
         self.bits = numpy.packbits(empty, bitorder="little").view(numpy.uint64)
-        self.samples = numpy.arange(0, 1 << width, 1 << pdq_kernels.SAMPLE_BITS, dtype=numpy.uint32)
+        self.samples = numpy.arange(0, 1 << width, 1 << _kernels().SAMPLE_BITS, dtype=numpy.uint32)
 
     @property
     def nbytes(self) -> int:
@@ -222,7 +233,7 @@ class _Directory:
 
         Returns the new rows' places in the grown permutation.
         """
-        self.bits, self.samples, places = pdq_kernels.directory_grown(
+        self.bits, self.samples, places = _kernels().directory_grown(
             self.bits, rows, values, self.width
         )
         return places
@@ -262,7 +273,7 @@ class MultiIndex:
             widths = chunk_layout(0 if vectors is None else len(vectors))
         if sum(widths) > PDQ_BITS or not all(0 < width <= 24 for width in widths):
             raise ValueError("chunk widths of at most 24 bits, summing to at most 256")
-        pdq_kernels.compiled()
+        _kernels().compiled()
         self.widths = tuple(widths)
         self.vectors = _line_aligned_words(0)
         # Per chunk, the row numbers sorted by that chunk's value, little-endian bytes a row.
@@ -323,7 +334,7 @@ class MultiIndex:
         radii = chunk_radii(self.widths, max_distance)
         words = queries.view(numpy.uint64)
         found = [
-            pdq_kernels.search_chunk(
+            _kernels().search_chunk(
                 values,
                 _flip_masks(radii[chunk], self.widths[chunk]),
                 self.directories[chunk].bits,
