@@ -127,9 +127,9 @@ def search_chunk(values, masks, bits, samples, rows, vectors, query_words, max_d
     Nearly every step is a read from a random place in arrays far larger than
     the caches, so each query goes in stages over all its probes (sample,
     bucket bounds, row numbers, hashes), asking for the next stage's memory
-    ahead of use: the reads overlap instead of waiting one by one (2.7 times
-    the queries/s of one loop that follows each probe to its hashes, measured
-    at 10 M; docs/benchmarks.md).
+    ahead of use: the reads overlap instead of waiting one by one (about 3.7
+    times the queries/s of one loop that follows each probe to its hashes,
+    measured at 10 M in 8 chunks of 24 bits; docs/benchmarks.md).
     """
     probes = len(masks)
     row_bytes = rows.shape[1]
