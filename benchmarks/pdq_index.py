@@ -46,7 +46,9 @@ import gc
 import importlib.util
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -56,6 +58,10 @@ import numpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
+# numba's cache of compiled kernels, emptied before each candidate: every build
+# below includes a compilation from scratch, as a fresh install's first one does.
+NUMBA_CACHE = Path(tempfile.mkdtemp(prefix="pdq-index-numba-"))
+os.environ["NUMBA_CACHE_DIR"] = str(NUMBA_CACHE)
 import django  # noqa: E402
 
 django.setup()
@@ -199,6 +205,7 @@ def _measure(kind, single: int, *options) -> dict:
     """Build, measure and search one candidate (in its own forked process)."""
     faiss.omp_set_num_threads(1)
     stored, queries = DATA["stored"], DATA["queries"]
+    shutil.rmtree(NUMBA_CACHE, ignore_errors=True)
     gc.collect()
     compiler = _resident()
     _, jit, jit_wall = _timed(pdq_kernels.compiled if kind.compiles else lambda: None)
@@ -336,6 +343,7 @@ def main() -> None:
         f"first {args.verify} queries they equal brute force's ({len(expected)} pairs)"
     )
     _targets(args, ours, results.get(MULTIHASH))
+    shutil.rmtree(NUMBA_CACHE, ignore_errors=True)
 
 
 def _targets(args, ours: dict, multihash: dict | None) -> None:
