@@ -79,9 +79,10 @@ def _flip_masks(radius: int, width: int = 16) -> numpy.ndarray:
 # compared, never indexed; the pigeonhole bound holds over the bits indexed,
 # as their distance is at most the whole hash's). Sixteen of 16 bits keep the
 # directories small on a small store; from LARGE_STORE rows on, nine of 23 bits
-# (COMPACT) fit 64 bytes per hash at 10 M. WIDE (twelve of 21-22 bits, 77 bytes
-# per hash at 10 M) and LEAN (eight of 22, a third more candidates than
-# COMPACT's) were measured beside it and are not picked (docs/benchmarks.md).
+# (COMPACT) fit 64 bytes per hash at 10 M. WIDE (twelve of 21-22 bits, 71.5
+# bytes per hash at 10 M, the fastest) and LEAN (eight of 22, two and a half
+# times COMPACT's candidates per query) were measured beside it and are not
+# picked (docs/benchmarks.md).
 NARROW = (16,) * 16
 WIDE = (22,) * 4 + (21,) * 8
 LEAN = (22,) * 8
