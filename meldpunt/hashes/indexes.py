@@ -16,27 +16,34 @@ the candidates per query about sixfold; a larger threshold probes more
 neighbours, still exactly.
 
 Each chunk is a permutation of the row numbers sorted by that chunk's value
-(3 bytes a row: 16 low bits and a high byte, in two arrays) plus where each
-possible value's bucket starts (``_Directory``: a 32-bit base per 16 values
-and a byte per value), in numpy arrays; a batch of queries is answered with
-vectorised gathers and ``numpy.bitwise_count`` over the candidates. At 10 M
-hashes in ``WIDE`` that is 32 bytes for the hash, 36 for the twelve
-permutations and about 4 for the directories per hash, plus about 4 for the
-row's id and flag (``_StoreIndex``). Twelve permutations of 10 M rows cannot
-fit the issue's 64 bytes beside the hash: any encoding of one needs about
-``log2(n) - 1.44`` bits a row (2.7 bytes); ``LEAN`` (eight chunks) does fit,
-at several times the work per query (docs/benchmarks.md). Chosen over FAISS
-``IndexBinaryMultiHash`` (HMA's index, the
-same scheme in C++ hash maps) and ``IndexBinaryFlat`` after measuring them
-side by side (benchmarks/pdq_index.py, docs/benchmarks.md): sorted arrays
-build faster, take less memory, and new rows are inserted into the existing
-arrays (one pass per chunk) instead of rebuilding anything.
+(3 bytes a row) plus where each possible value's bucket lies (``_Directory``:
+a bit vector, a bit per row and per value); the hashes are held once, as four
+64-bit words a row. The search loop is compiled (``pdq_kernels``, numba):
+per query and chunk it reads the probed buckets and compares the candidates'
+full hashes, asking for each stage's memory ahead of use.
+
+Memory was the hard target (issue 14: at most 64 bytes per stored hash at
+10 M, beside 1,000 queries/s): the hash is 32, and any encoding of a
+permutation of 10 M rows needs about ``log2(n) - 1.44`` bits a row (2.7
+bytes), so no more than nine chunks fit. ``COMPACT`` (nine chunks of 23 bits,
+radius 3 on five and 2 on four) is what ``chunk_layout`` picks for a large
+store: 27 bytes of permutations, 2.5 of directories and about 1 for the row's
+id and flag (``_StoreIndex``), 62-63 in all. Fewer, wider chunks mean far
+more candidates and probes per query than ``WIDE``'s twelve; the compiled,
+prefetching loop is what makes them fast enough (docs/benchmarks.md, the
+last section, has the layouts side by side). Chosen over FAISS
+``IndexBinaryMultiHash`` (HMA's index, the same scheme in C++ hash maps) and
+``IndexBinaryFlat`` after measuring them side by side
+(benchmarks/pdq_index.py): sorted arrays build faster, take less memory,
+and new rows are inserted into the existing arrays (one pass per chunk)
+instead of rebuilding anything.
 """
 
 import functools
 import threading
 from collections.abc import Iterator, Sequence
 from itertools import combinations
+from types import ModuleType
 
 import numpy
 from django.db import connection
@@ -48,7 +55,7 @@ from meldpunt.hashes.models import HEX_LENGTHS, Algorithm, HashList, KnownHash
 PDQ_BITS = 256
 PDQ_BYTES = PDQ_BITS // 8
 READ_CHUNK = 50_000
-CANDIDATES_PER_BLOCK = 2_000_000  # per vectorised step: bounds the temporary arrays (~60 MB)
+ADD_ROWS = 2_000_000  # rows read from the database per addition to an index
 
 
 def hex_to_array(values: Sequence[str], width: int) -> numpy.ndarray:
@@ -68,24 +75,24 @@ def _flip_masks(radius: int, width: int = 16) -> numpy.ndarray:
     return numpy.asarray(masks, dtype=numpy.int64)
 
 
-# Chunk widths in bits (summing to 256). Sixteen of 16 bits keep the fixed
-# bucket tables small (16 x 65,537 offsets); twelve of 21-22 bits cut the
-# candidates per query about sixfold on a large store at the price of 128 MB
-# of bucket tables, so they are chosen from LARGE_STORE rows on.
+# Chunk widths in bits (summing to at most 256: bits past the last chunk are
+# compared, never indexed; the pigeonhole bound holds over the bits indexed,
+# as their distance is at most the whole hash's). Sixteen of 16 bits keep the
+# directories small on a small store; from LARGE_STORE rows on, nine of 23 bits
+# (COMPACT) fit 64 bytes per hash at 10 M. WIDE (twelve of 21-22 bits, 71.5
+# bytes per hash at 10 M, the fastest) and LEAN (eight of 22, two and a half
+# times COMPACT's candidates per query) were measured beside it and are not
+# picked (docs/benchmarks.md).
 NARROW = (16,) * 16
 WIDE = (22,) * 4 + (21,) * 8
-LARGE_STORE = 2_000_000
-# Eight chunks of 22 bits, the last 80 bits in none: the pigeonhole bound holds
-# over the bits indexed (their distance is at most the whole hash's), at radius 3
-# per chunk. Measured as the layout that fits 64 bytes per hash at 10 M (a third
-# fewer permutations than WIDE), at about five times WIDE's candidates per query
-# (docs/benchmarks.md); not chosen by ``chunk_layout``.
 LEAN = (22,) * 8
+COMPACT = (23,) * 9
+LARGE_STORE = 2_000_000
 
 
 def chunk_layout(count: int) -> tuple[int, ...]:
     """The chunk widths for an index expected to hold ``count`` hashes."""
-    return WIDE if count >= LARGE_STORE else NARROW
+    return COMPACT if count >= LARGE_STORE else NARROW
 
 
 def chunk_radii(widths: Sequence[int], max_distance: int) -> list[int]:
@@ -152,8 +159,9 @@ def _grown(old: numpy.ndarray, places: numpy.ndarray, keep: numpy.ndarray, new) 
     took most of a build.
     """
     if not len(old):
-        return new
-    grown = numpy.empty(len(keep), dtype=numpy.promote_types(old.dtype, new.dtype))
+        return numpy.ascontiguousarray(new)
+    shape = (len(keep), *new.shape[1:])
+    grown = numpy.empty(shape, dtype=numpy.promote_types(old.dtype, new.dtype))
     grown[places] = new
     grown[keep] = old
     return grown
@@ -184,71 +192,79 @@ def pdq_brute_force(
     )
 
 
-DIRECTORY_BLOCK_BITS = 4  # a 32-bit base per 16 chunk values, then one small offset each
-ROW_LOW_BITS = 16  # row numbers are kept as 16 low bits plus 8 (later 16) high bits
+CACHE_LINE = 64
+ROW_BYTES = 3  # row numbers in a permutation: 3 bytes up to 16,777,216 rows, then 4
 
 
-def _smallest_unsigned(largest: int) -> numpy.dtype:
-    """uint8, uint16, uint32 or uint64: the narrowest that holds 0 .. ``largest``."""
-    return numpy.min_scalar_type(max(int(largest), 0))
+def _kernels() -> ModuleType:
+    """``pdq_kernels``, imported when the first PDQ index is made.
+
+    Importing numba costs a process 64 MiB and most of a second, which a
+    process that only holds exact-hash indexes need not pay.
+    """
+    from meldpunt.hashes import pdq_kernels  # noqa: PLC0415
+
+    return pdq_kernels
 
 
 class _Directory:
-    """Where each chunk value's rows start in a chunk's sorted permutation, in little memory.
+    """Where each chunk value's rows lie in a chunk's sorted permutation, in a bit vector.
 
-    The plain form is one 32-bit offset per possible value (``2**width + 1``
-    of them: 16 MiB for a 22-bit chunk, 13 bytes per hash over twelve chunks
-    at 10 M). Here a 32-bit base is kept per block of 16 values and each
-    value's offset from its block's base in the narrowest unsigned type that
-    holds the largest (uint8 while blocks hold under 256 rows, as they do for
-    21-22-bit chunks up to some 15 M uniform hashes; wider when near-duplicate
-    families crowd a block). A look-up reads two arrays instead of one.
+    A table of ``2**width + 1`` offsets takes 16 MiB for a 22-bit chunk (13
+    bytes per hash over twelve chunks at 10 M; half a byte in blocks of small
+    offsets). Here a bucket is its rows' 0 bits and a 1 bit ending it, with
+    every 64th end's position sampled (``pdq_kernels``, where it is read and
+    grown): ``(rows + 2**width) / 8`` bytes plus ``2**width / 16``, about 0.28
+    bytes per hash for a 23-bit chunk at 10 M, whatever the buckets' sizes.
     """
 
     def __init__(self, width: int) -> None:
         self.width = width
-        self._store(numpy.zeros((1 << width) + 1, dtype=numpy.int64))
+        empty = numpy.ones(-(-(1 << width) // 64) * 64, dtype=bool)  # every bucket ends at once
+        empty[1 << width :] = False
+        self.bits = numpy.packbits(empty, bitorder="little").view(numpy.uint64)
+        self.samples = numpy.arange(0, 1 << width, 1 << _kernels().SAMPLE_BITS, dtype=numpy.uint32)
 
     @property
     def nbytes(self) -> int:
-        return self.base.nbytes + self.fine.nbytes
+        return self.bits.nbytes + self.samples.nbytes
 
-    def _store(self, offsets: numpy.ndarray) -> None:
-        self.base = offsets[:: 1 << DIRECTORY_BLOCK_BITS].astype(numpy.uint32)
-        fine = offsets - self._expanded_base()
-        self.fine = fine.astype(_smallest_unsigned(fine.max()))
+    def grow(self, rows: int, values: numpy.ndarray) -> numpy.ndarray:
+        """Take in new rows with the sorted chunk ``values`` beside ``rows`` old ones.
 
-    def _expanded_base(self) -> numpy.ndarray:
-        size = (1 << self.width) + 1
-        return numpy.repeat(self.base, 1 << DIRECTORY_BLOCK_BITS)[:size].astype(numpy.int64)
+        Returns the new rows' places in the grown permutation.
+        """
+        self.bits, self.samples, places = _kernels().directory_grown(
+            self.bits, rows, values, self.width
+        )
+        return places
 
-    def offsets(self) -> numpy.ndarray:
-        """Every value's start as int64 (a temporary for additions)."""
-        return self._expanded_base() + self.fine
 
-    def starts(self, values: numpy.ndarray) -> numpy.ndarray:
-        """The start of each value's rows (int64), for an int64 array of values."""
-        return self.base[values >> DIRECTORY_BLOCK_BITS].astype(numpy.int64) + self.fine[values]
+def _line_aligned_words(count: int) -> numpy.ndarray:
+    """An uninitialised (count, 4) uint64 array that starts on a 64-byte boundary.
 
-    def grow(self, counts: numpy.ndarray) -> None:
-        """Take in ``counts[v]`` new rows per value ``v``."""
-        offsets = self.offsets()
-        offsets[1:] += numpy.cumsum(counts)
-        self._store(offsets)
+    numpy aligns large arrays to 16 bytes, so half the 32-byte hashes would
+    straddle two cache lines and cost two memory reads per candidate instead
+    of one (the aligned array answered 15-20 % more queries/s at 10 M).
+    """
+    raw = numpy.empty(count * PDQ_BYTES + CACHE_LINE, dtype=numpy.uint8)
+    start = -raw.ctypes.data % CACHE_LINE
+    return raw[start : start + count * PDQ_BYTES].view(numpy.uint64).reshape(count, PDQ_BYTES // 8)
 
 
 class MultiIndex:
     """Exact Hamming range search over 256-bit vectors (multi-index hashing, see above).
 
-    ``widths`` are the chunk widths in bits (``NARROW``, ``WIDE`` or ``LEAN``;
-    any widths of at most 24 bits each summing to at most 256 work: bits past
-    the last chunk are only compared, never indexed). Not thread-safe by
-    itself: ``PdqIndex`` serialises additions and searches.
+    ``widths`` are the chunk widths in bits (``NARROW``, ``COMPACT``, ``WIDE``
+    or ``LEAN``; any widths of at most 24 bits each summing to at most 256
+    work: bits past the last chunk are only compared, never indexed). Not
+    thread-safe by itself: ``PdqIndex`` serialises additions and searches.
 
-    Memory per hash: 32 bytes for the hash, 3 per chunk for its row number
-    in that chunk's sorted permutation (16 low bits and 8 high ones in two
-    arrays: up to 16,777,216 rows; the high part widens to 16 bits past
-    that) and the chunks' ``_Directory`` tables.
+    Memory per hash: 32 bytes for the hash (four uint64 words in one row, so
+    that a candidate costs one memory access), ``ROW_BYTES`` per chunk for its
+    row number in that chunk's sorted permutation, and the chunks'
+    ``_Directory`` bit vectors. The search itself is ``pdq_kernels.search_chunk``,
+    compiled by numba when the first index of a process is made.
     """
 
     def __init__(
@@ -258,30 +274,21 @@ class MultiIndex:
             widths = chunk_layout(0 if vectors is None else len(vectors))
         if sum(widths) > PDQ_BITS or not all(0 < width <= 24 for width in widths):
             raise ValueError("chunk widths of at most 24 bits, summing to at most 256")
+        _kernels().compiled()
         self.widths = tuple(widths)
-        # The 256 bits as four contiguous columns of 64-bit words.
-        self.columns = [numpy.zeros(0, dtype=numpy.uint64) for _ in range(PDQ_BYTES // 8)]
-        # Per chunk, the row numbers sorted by that chunk's value, split in two arrays.
-        self.low = [numpy.zeros(0, dtype=numpy.uint16) for _ in self.widths]
-        self.high = [numpy.zeros(0, dtype=numpy.uint8) for _ in self.widths]
+        self.vectors = _line_aligned_words(0)
+        # Per chunk, the row numbers sorted by that chunk's value, little-endian bytes a row.
+        self.rows = [numpy.zeros((0, ROW_BYTES), dtype=numpy.uint8) for _ in self.widths]
         self.directories = [_Directory(width) for width in self.widths]
         if vectors is not None and len(vectors):
             self.add(vectors)
 
     def __len__(self) -> int:
-        return len(self.columns[0])
+        return len(self.vectors)
 
     @property
     def nbytes(self) -> int:
-        parts = (*self.columns, *self.low, *self.high, *self.directories)
-        return sum(part.nbytes for part in parts)
-
-    def _rows_at(self, chunk: int, positions: numpy.ndarray) -> numpy.ndarray:
-        """The row numbers (int64) at ``positions`` of a chunk's sorted permutation."""
-        rows = self.high[chunk][positions].astype(numpy.int64)
-        rows <<= ROW_LOW_BITS
-        rows |= self.low[chunk][positions]
-        return rows
+        return sum(part.nbytes for part in (self.vectors, *self.rows, *self.directories))
 
     def add(self, vectors: numpy.ndarray) -> None:
         """Append (n, 32) uint8 rows; they get the next row numbers.
@@ -289,8 +296,8 @@ class MultiIndex:
         Each chunk's sorted permutation takes the new rows at the end of their
         buckets (``_grown``, one pass over the array): the old rows are never
         re-sorted, and only one array is copied at a time, so an addition
-        needs about 140 MiB more at 10 M (one array and a directory's int64
-        temporaries, measured), not a second index.
+        needs one permutation, one directory's temporaries and the hashes'
+        copy more at its peak, not a second index.
         """
         if not len(vectors):
             return
@@ -299,92 +306,55 @@ class MultiIndex:
         total = first + len(vectors)
         if total >= numpy.iinfo(numpy.int32).max:
             raise OverflowError("more rows than one index holds; shard the store")
-        high_type = _smallest_unsigned((total - 1) >> ROW_LOW_BITS)
+        row_bytes = max(ROW_BYTES, ((total - 1).bit_length() + 7) // 8)
         keep = numpy.ones(total, dtype=bool)
         for chunk, column in enumerate(_chunk_values(vectors, self.widths)):
             directory = self.directories[chunk]
             order = _stable_order(column, directory.width)
-            rows = order + first
-            # The end of each new row's bucket in the old array; new rows go there in
-            # order, so the k-th lands k places further on in the grown array.
-            places = directory.starts(column[order] + 1) + numpy.arange(len(order))
+            # Each new row goes at the end of its bucket, in order (``_Directory.grow``).
+            places = directory.grow(first, column[order])
             keep[places] = False
-            low = (rows & ((1 << ROW_LOW_BITS) - 1)).astype(numpy.uint16)
-            self.low[chunk] = _grown(self.low[chunk], places, keep, low)
-            high = (rows >> ROW_LOW_BITS).astype(high_type)
-            self.high[chunk] = _grown(self.high[chunk], places, keep, high)
+            rows = (order + first).astype("<u8").view(numpy.uint8).reshape(-1, 8)
+            old = self.rows[chunk]
+            if old.shape[1] < row_bytes:  # past 16,777,216 rows: a fourth byte
+                old = numpy.pad(old, ((0, 0), (0, row_bytes - old.shape[1])))
+            self.rows[chunk] = _grown(old, places, keep, rows[:, :row_bytes])
             keep[places] = True
-            directory.grow(numpy.bincount(column, minlength=1 << directory.width))
-        words = vectors.view(numpy.uint64)
-        for word, column in enumerate(self.columns):
-            self.columns[word] = numpy.concatenate([column, words[:, word]])
-            del column  # freed before the next column is copied
+        grown = _line_aligned_words(total)
+        grown[:first] = self.vectors
+        grown[first:] = vectors.view(numpy.uint64)
+        self.vectors = grown
 
     def search(
         self, queries: numpy.ndarray, *, max_distance: int
     ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         """(query, row, distance) of every stored row within ``max_distance``; each pair once."""
-        # Blocks of queries whose candidates number some millions: fast, bounded memory.
+        queries = numpy.ascontiguousarray(queries, dtype=numpy.uint8)
+        if not queries.flags.writeable:  # e.g. from bytes: the kernel is compiled for writable ones
+            queries = queries.copy()
         radii = chunk_radii(self.widths, max_distance)
-        expected = sum(
-            len(_flip_masks(radius, width)) * len(self) / (1 << width)
-            for width, radius in zip(self.widths, radii, strict=True)
-            if radius >= 0
-        )
-        block = min(max(int(CANDIDATES_PER_BLOCK // max(expected, 1)), 1), 1024)
-        results = [
-            self._search_block(queries[start : start + block], start, max_distance, radii)
-            for start in range(0, len(queries), block)
+        words = queries.view(numpy.uint64)
+        found = [
+            _kernels().search_chunk(
+                values,
+                _flip_masks(radii[chunk], self.widths[chunk]),
+                self.directories[chunk].bits,
+                self.directories[chunk].samples,
+                self.rows[chunk],
+                self.vectors,
+                words,
+                max_distance,
+            )
+            for chunk, values in enumerate(_chunk_values(queries, self.widths))
+            if radii[chunk] >= 0 and len(self)
         ]
-        if not results or not len(self):
+        if not found:
             empty = numpy.zeros(0, dtype=numpy.int64)
             return empty, empty, empty
-        return tuple(numpy.concatenate(parts) for parts in zip(*results, strict=True))
-
-    def _search_block(
-        self, queries: numpy.ndarray, first: int, max_distance: int, radii: list[int]
-    ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
-        queries = numpy.ascontiguousarray(queries, dtype=numpy.uint8)
-        count = len(queries)
-        candidate_rows, candidate_queries = [], []
-        for chunk, values in enumerate(_chunk_values(queries, self.widths)):
-            if radii[chunk] < 0:
-                continue
-            masks = _flip_masks(radii[chunk], self.widths[chunk])
-            probes = (values[:, None] ^ masks).ravel()  # (count * probes per query)
-            directory = self.directories[chunk]
-            starts = directory.starts(probes)
-            lengths = directory.starts(probes + 1) - starts
-            total = int(lengths.sum())
-            if not total:
-                continue
-            # Positions starts[i] .. starts[i]+lengths[i]-1 for every probe, in one array.
-            shift = numpy.repeat(starts - (numpy.cumsum(lengths) - lengths), lengths)
-            candidate_rows.append(self._rows_at(chunk, shift + numpy.arange(total)))
-            per_query = lengths.reshape(count, -1).sum(axis=1)
-            candidate_queries.append(numpy.repeat(numpy.arange(count), per_query))
-        empty = numpy.zeros(0, dtype=numpy.int64)
-        if not candidate_rows:
-            return empty, empty, empty
-        rows = numpy.concatenate(candidate_rows)
-        query_of = numpy.concatenate(candidate_queries)
-        # Word by word over contiguous columns: cheaper than a (n, 4) gather and row sums.
-        # The first 128 bits alone already put nearly every unrelated candidate past
-        # the threshold (they differ in 64 of them on average), so the other two
-        # words are compared for the few left.
-        query_words = queries.view(numpy.uint64).T
-        distances = numpy.zeros(len(rows), dtype=numpy.uint16)
-        for word in range(PDQ_BYTES // 8):
-            if word == 2:
-                near = numpy.flatnonzero(distances <= max_distance)
-                rows, query_of, distances = rows[near], query_of[near], distances[near]
-            distances += numpy.bitwise_count(self.columns[word][rows] ^ query_words[word][query_of])
-        near = distances <= max_distance
-        rows, query_of = rows[near], query_of[near]
-        distances = distances[near].astype(numpy.int64)
+        query_of, rows, distances = (numpy.concatenate(parts) for parts in zip(*found, strict=True))
         # A row found through several chunks is reported once.
         pairs = numpy.unique(query_of * (len(self) + 1) + rows, return_index=True)[1]
-        return query_of[pairs] + first, rows[pairs], distances[pairs]
+        return query_of[pairs], rows[pairs], distances[pairs]
 
 
 def store_rows(algorithm: Algorithm, value_range: tuple[str, str | None] | None) -> QuerySet:
@@ -407,13 +377,53 @@ def store_rows(algorithm: Algorithm, value_range: tuple[str, str | None] | None)
     return rows
 
 
+class _AscendingIds:
+    """Ascending row ids in about one byte each: the gap from each to the one before.
+
+    Rows of one import have consecutive ids (or nearly: several algorithms in
+    one file interleave), so nearly every gap fits a byte; the rare larger
+    ones (a removed list's ids, another algorithm's import) are kept apart.
+    The ids are only needed whole when the live flags are recomputed
+    (``values``: a temporary), not per search. Four bytes a row as uint32
+    were an eighth of the 64 bytes per PDQ hash that issue 14 allows.
+    """
+
+    def __init__(self) -> None:
+        self.gaps = numpy.zeros(0, dtype=numpy.uint8)  # 255: look in ``jumps``
+        self.jump_at = numpy.zeros(0, dtype=numpy.int64)
+        self.jumps = numpy.zeros(0, dtype=numpy.int64)
+        self.last = 0
+
+    def __len__(self) -> int:
+        return len(self.gaps)
+
+    @property
+    def nbytes(self) -> int:
+        return self.gaps.nbytes + self.jump_at.nbytes + self.jumps.nbytes
+
+    def append(self, ids: numpy.ndarray) -> None:
+        """Take in ascending ids larger than any held."""
+        gaps = numpy.diff(ids, prepend=self.last)
+        large = numpy.flatnonzero(gaps >= 255)
+        self.jump_at = numpy.concatenate([self.jump_at, large + len(self)])
+        self.jumps = numpy.concatenate([self.jumps, gaps[large]])
+        self.gaps = numpy.concatenate([self.gaps, numpy.minimum(gaps, 255).astype(numpy.uint8)])
+        self.last = int(ids[-1])
+
+    def values(self) -> numpy.ndarray:
+        """Every id, in order, as int64."""
+        gaps = self.gaps.astype(numpy.int64)
+        gaps[self.jump_at] = self.jumps
+        return numpy.cumsum(gaps)
+
+
 class _StoreIndex:
     """The rows of one algorithm of the store, in memory, kept current in place.
 
     Holds every row of the algorithm (row-id order) with a ``live`` flag: rows
     of lists switched off or removed and retired rows are held but never
-    reported. Per row, in little memory: its id (the narrowest unsigned type
-    that holds the largest, 4 bytes in practice), its list as runs of rows
+    reported. Per row, in little memory: its id (``_AscendingIds``, about a
+    byte), its list as runs of rows
     (an import is one list, so a few runs in all) and the flag as one bit.
     ``refresh`` (on a new revision token) adds only the rows with a larger id
     than the last one held, and recomputes the flags from two small queries
@@ -435,7 +445,7 @@ class _StoreIndex:
     def __init__(self, *, value_range: tuple[str, str | None] | None = None) -> None:
         self._lock = threading.Lock()
         self.value_range = value_range
-        self.row_ids = numpy.zeros(0, dtype=numpy.uint32)  # ascending
+        self.row_ids = _AscendingIds()
         self.list_starts = numpy.zeros(0, dtype=numpy.int64)  # first row of each run of one list
         self.list_runs = numpy.zeros(0, dtype=numpy.int64)  # that run's list id
         self.live_bits = numpy.zeros(0, dtype=numpy.uint8)  # the live flags, 8 rows a byte
@@ -480,7 +490,7 @@ class _StoreIndex:
         none with a smaller id can appear after a larger one was read.
         """
         with self._lock:
-            last = int(self.row_ids[-1]) if len(self.row_ids) else 0
+            last = self.row_ids.last
             if last and not self._last_row_intact(last):
                 self.stale = True  # a restored or rolled-back database: rebuild
                 return 0
@@ -501,6 +511,14 @@ class _StoreIndex:
         return found == held
 
     def _add_rows(self, after: int) -> int:
+        """Read the rows after id ``after`` and add them, ``ADD_ROWS`` at a time.
+
+        Rows are read and decoded ``READ_CHUNK * 4`` at a time (Python tuples
+        are large) but added to the structure in larger groups: each addition
+        costs a pass over the whole structure (a PDQ directory is a pass over
+        ``2**23`` values per chunk), so a build from the database in reads'
+        sizes would make tens of passes instead of a few.
+        """
         rows = (
             self._store_rows()
             .filter(pk__gt=after)
@@ -509,24 +527,38 @@ class _StoreIndex:
         )
         added = 0
         batch: list[tuple[int, int, str]] = []
+        waiting: list[tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]] = []
         for row in rows.iterator(chunk_size=READ_CHUNK):
             batch.append(row)
             if len(batch) == READ_CHUNK * 4:
-                added += self._add_batch(batch)
+                waiting.append(self._decoded(batch))
                 batch = []
-        return added + self._add_batch(batch)
+                if sum(len(part[0]) for part in waiting) >= ADD_ROWS:
+                    added += self._waiting_add(waiting)
+                    waiting = []
+        if batch:
+            waiting.append(self._decoded(batch))
+        return added + self._waiting_add(waiting)
 
-    def _add_batch(self, batch: list[tuple[int, int, str]]) -> int:
-        if not batch:
-            return 0
+    def _decoded(
+        self, batch: list[tuple[int, int, str]]
+    ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         row_ids, list_ids, values = zip(*batch, strict=True)
-        self._arrays_add(
+        self.last_value = values[-1]
+        return (
             numpy.asarray(row_ids, numpy.int64),
             numpy.asarray(list_ids, numpy.int64),
             hex_to_array(values, self.width),
         )
-        self.last_value = values[-1]
-        return len(batch)
+
+    def _waiting_add(self, waiting: list[tuple[numpy.ndarray, ...]]) -> int:
+        if not waiting:
+            return 0
+        row_ids, list_ids, vectors = zip(*waiting, strict=True)
+        self._arrays_add(
+            numpy.concatenate(row_ids), numpy.concatenate(list_ids), numpy.concatenate(vectors)
+        )
+        return sum(len(part) for part in row_ids)
 
     def _arrays_add(
         self, row_ids: numpy.ndarray, list_ids: numpy.ndarray, vectors: numpy.ndarray
@@ -536,8 +568,7 @@ class _StoreIndex:
             return
         first = len(self.row_ids)
         self._structure_add(vectors)
-        kept = row_ids.astype(_smallest_unsigned(row_ids.max()))
-        self.row_ids = numpy.concatenate([self.row_ids, kept])
+        self.row_ids.append(row_ids)
         starts = numpy.concatenate([[0], numpy.flatnonzero(list_ids[1:] != list_ids[:-1]) + 1])
         if len(self.list_runs) and self.list_runs[-1] == list_ids[0]:
             starts = starts[1:]  # the last run goes on
@@ -579,10 +610,11 @@ class _StoreIndex:
         """
         lengths = numpy.diff(numpy.append(self.list_starts, len(self.row_ids)))
         live = numpy.repeat(numpy.isin(self.list_runs, active), lengths)
-        at = numpy.searchsorted(self.row_ids, retired)
-        inside = at < len(self.row_ids)
+        ids = self.row_ids.values()
+        at = numpy.searchsorted(ids, retired)
+        inside = at < len(ids)
         at, retired = at[inside], retired[inside]
-        live[at[self.row_ids[at] == retired]] = False
+        live[at[ids[at] == retired]] = False
         self.live_bits = numpy.packbits(live, bitorder="little")
 
 

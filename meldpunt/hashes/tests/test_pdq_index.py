@@ -3,8 +3,9 @@
 import numpy
 import pytest
 
-from meldpunt.hashes import indexes, matching
+from meldpunt.hashes import indexes, matching, pdq_kernels
 from meldpunt.hashes.indexes import (
+    COMPACT,
     LEAN,
     NARROW,
     WIDE,
@@ -56,11 +57,16 @@ def _as_set(found) -> set[tuple[int, int, int]]:
     return set(zip(*(part.tolist() for part in found), strict=True))
 
 
-# LEAN at distance 47 probes radius 5 in 22-bit chunks (17 s of CPU) for a layout
-# the product never picks; it is checked at 31 and 0.
+# LEAN and COMPACT at distance 47 probe radius 5 in 22-23-bit chunks (tens of
+# millions of probes for 1,360 queries); they are checked at 31 and 0.
 @pytest.mark.parametrize(
     ("max_distance", "widths"),
-    [(d, w) for d in (31, 0, 47) for w in (NARROW, WIDE, LEAN) if (d, w) != (47, LEAN)],
+    [
+        (d, w)
+        for d in (31, 0, 47)
+        for w in (NARROW, WIDE, LEAN, COMPACT)
+        if d != 47 or w in (NARROW, WIDE)
+    ],
 )
 def test_multi_index_finds_exactly_what_brute_force_finds_on_uniform_hashes(max_distance, widths):
     stored, queries = _uniform_and_planted(1, 20_000, 1360)
@@ -75,7 +81,7 @@ def test_multi_index_finds_exactly_what_brute_force_finds_on_uniform_hashes(max_
         assert set(range(32)) <= distances and not distances & {32, 33}
 
 
-@pytest.mark.parametrize("widths", [NARROW, WIDE, LEAN])
+@pytest.mark.parametrize("widths", [NARROW, WIDE, LEAN, COMPACT])
 def test_multi_index_finds_exactly_what_brute_force_finds_on_clustered_hashes(widths):
     stored, queries = _clustered(2, 400, 50)
     index = MultiIndex(widths=widths)
@@ -92,7 +98,8 @@ def test_chunk_radii_keep_the_pigeonhole_bound():
     assert sorted(chunk_radii(WIDE, 31)) == [1] * 4 + [2] * 8
     assert chunk_radii(WIDE, 31)[:4] == [2] * 4  # the widest chunks probe furthest
     assert chunk_radii(LEAN, 31) == [3] * 8
-    for widths in (NARROW, WIDE, LEAN):
+    assert chunk_radii(COMPACT, 31) == [3] * 5 + [2] * 4
+    for widths in (NARROW, WIDE, LEAN, COMPACT):
         for distance in (0, 5, 31, 47, 64):
             radii = chunk_radii(widths, distance)
             assert sum(radius + 1 for radius in radii) == distance + 1
@@ -155,32 +162,44 @@ def test_a_store_replaced_underneath_is_read_again_from_scratch(tmp_path):
 
 
 def test_row_numbers_past_16_bits_are_found_and_widen_past_the_high_byte(monkeypatch):
-    """Rows are held as 16 low bits plus a high byte, widened to 16 bits when rows outgrow it.
+    """Row numbers are held in ``ROW_BYTES`` bytes, widened by a byte when rows outgrow them.
 
-    With the low part cut to 4 bits here, 5,000 rows need a second high byte, so the
+    With two bytes here instead of three, 70,000 rows need a third, so the
     widening (done at 16,777,216 rows in production) runs on a small index.
     """
-    monkeypatch.setattr(indexes, "ROW_LOW_BITS", 4)
-    stored, queries = _uniform_and_planted(6, 5000, 400)
-    index = MultiIndex(stored[:3000], widths=NARROW)
-    assert index.high[0].dtype == numpy.uint8
-    index.add(stored[3000:])
-    assert index.high[0].dtype == numpy.uint16
+    monkeypatch.setattr(indexes, "ROW_BYTES", 2)
+    stored, queries = _uniform_and_planted(6, 70_000, 400)
+    index = MultiIndex(stored[:60_000], widths=NARROW)
+    assert index.rows[0].shape[1] == 2
+    index.add(stored[60_000:])
+    assert index.rows[0].shape[1] == 3
     found = index.search(queries, max_distance=31)
     assert _as_set(found) == _as_set(pdq_brute_force(stored, queries, max_distance=31))
-    assert max(row for _q, row, _d in _as_set(found)) > 4096
+    assert max(row for _q, row, _d in _as_set(found)) > 65_536
 
 
 def test_crowded_buckets_widen_the_directory_and_stay_exact():
-    """300 copies of one hash (one value on many lists) overflow a one-byte directory block."""
+    """300 copies of one hash (one value on many lists): a bucket spanning several words."""
     stored, queries = _uniform_and_planted(7, 3000, 200)
     crowded = numpy.concatenate([stored, numpy.repeat(stored[:1], 300, axis=0)])
-    index = MultiIndex(stored[:1000], widths=WIDE)
-    assert index.directories[0].fine.dtype == numpy.uint8
+    index = MultiIndex(stored[:1000], widths=COMPACT)
+    before = index.directories[0].bits.nbytes
     index.add(crowded[1000:])
-    assert index.directories[0].fine.dtype == numpy.uint16
+    assert index.directories[0].bits.nbytes >= before + (len(crowded) - 1000) // 8
     found = index.search(queries, max_distance=31)
     assert _as_set(found) == _as_set(pdq_brute_force(crowded, queries, max_distance=31))
+
+
+def test_the_first_and_last_chunk_values_are_found():
+    """Hashes all 0 or all 1 bits: the first bucket (no 1 bit before it) and the last."""
+    stored, _queries = _uniform_and_planted(9, 2000, 4)
+    edges = numpy.repeat(numpy.asarray([[0] * 32, [255] * 32], dtype=numpy.uint8), 3, axis=0)
+    stored = numpy.concatenate([stored, edges])
+    queries = numpy.concatenate([edges[[0, 3]], edges[[0, 3]] ^ 1])  # and 32 bits off
+    for widths in (NARROW, WIDE, COMPACT):
+        found = MultiIndex(stored, widths=widths).search(queries, max_distance=32)
+        assert _as_set(found) == _as_set(pdq_brute_force(stored, queries, max_distance=32))
+        assert len(found[0]) == 12
 
 
 def test_per_row_ids_and_flags_take_about_four_bytes_and_retire_by_id():
@@ -193,3 +212,28 @@ def test_per_row_ids_and_flags_take_about_four_bytes_and_retire_by_id():
     index._flags_apply(numpy.array([5, 7]), numpy.array([1, 29_999, 40_000]))  # ids from 1
     assert index.search(probe, max_distance=0) == [{}, {}, {7: 0}]
     assert len(index) == 20_000 - 2
+
+
+def test_row_ids_take_about_a_byte_each_and_survive_large_gaps():
+    """Ids are kept as gaps of a byte; larger gaps (other imports, removed lists) apart."""
+    stored, _queries = _uniform_and_planted(10, 30_000, 4)
+    ids = numpy.cumsum(numpy.tile([1, 2, 254, 255, 70_000, 3], 5000)) + 2**33
+    index = PdqIndex.from_arrays(stored, numpy.repeat([5, 6, 7], 10_000))
+    index.row_ids = type(index.row_ids)()
+    index.row_ids.append(ids[:20_000])
+    index.row_ids.append(ids[20_000:])  # the first gap of an addition is from the last id
+    assert numpy.array_equal(index.row_ids.values(), ids)
+    assert index.row_ids.last == ids[-1]
+    index._flags_apply(numpy.array([5, 6, 7]), ids[[0, 4, 29_999]])
+    probe = _hexes(stored[[0, 1, 4, 29_998, 29_999]])
+    assert index.search(probe, max_distance=0) == [{}, {5: 0}, {}, {7: 0}, {}]
+    consecutive = PdqIndex.from_arrays(stored, numpy.repeat([5, 6, 7], 10_000))
+    assert consecutive.ids_nbytes <= 1.2 * len(stored)  # a byte of gap, a bit of flag
+
+
+def test_searches_from_hex_reuse_the_one_compiled_kernel():
+    """Queries decoded from hex are read-only arrays; numba would compile again for them (~5 s)."""
+    stored, _queries = _uniform_and_planted(11, 500, 4)
+    index = PdqIndex.from_arrays(stored, numpy.ones(len(stored), dtype=numpy.int64))
+    assert index.search(_hexes(stored[:2]), max_distance=0) == [{1: 0}, {1: 0}]
+    assert len(pdq_kernels.search_chunk.signatures) == 1

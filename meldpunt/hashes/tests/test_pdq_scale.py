@@ -2,17 +2,18 @@
 
 Every (query, row, distance) the index returns is compared with an exhaustive
 scan, for uniform random hashes and for families of near-duplicates, in both
-chunk layouts. The exhaustive scan is FAISS ``IndexBinaryFlat`` (the same
-comparison of every pair as ``pdq_brute_force``, in C, so that 10^10 pairs
-take seconds, not minutes); it is itself checked against ``pdq_brute_force``
-on the first 200 queries. No timing: only results.
+chunk layouts that ``chunk_layout`` picks. The exhaustive scan is FAISS
+``IndexBinaryFlat`` (the same comparison of every pair as
+``pdq_brute_force``, in C, so that 10^10 pairs take seconds, not minutes);
+it is itself checked against ``pdq_brute_force`` on the first 200 queries.
+No timing: only results.
 """
 
 import faiss
 import numpy
 import pytest
 
-from meldpunt.hashes.indexes import NARROW, WIDE, MultiIndex, pdq_brute_force
+from meldpunt.hashes.indexes import COMPACT, NARROW, MultiIndex, pdq_brute_force
 from meldpunt.hashes.synthetic import flip_bits
 
 COUNT = 1_000_000
@@ -60,7 +61,7 @@ def test_the_index_returns_exactly_what_an_exhaustive_scan_returns_at_a_million(
         pair for pair in expected if pair[0] < 200
     }
     assert len(expected) > QUERIES // 4  # the planted near copies are there to be found
-    for widths in (NARROW, WIDE):
+    for widths in (NARROW, COMPACT):  # the layouts chunk_layout picks
         index = MultiIndex(stored, widths=widths)
         found = index.search(queries, max_distance=31)
         pairs = set(zip(*(part.tolist() for part in found), strict=True))
