@@ -236,6 +236,7 @@ def _load_benchmark():
         "privacy_heldout.jsonl",
         "privacy_heldout_5.jsonl",
         "privacy_heldout_6.jsonl",
+        "privacy_heldout_7.jsonl",
     ],
 )
 def test_evaluation_set_labels_are_sound(name):
