@@ -79,6 +79,21 @@ def _release_blob(evidence: EvidenceFile, held: Path) -> None:
     held.rename(path)
 
 
+@pytest.fixture(autouse=True)
+def _no_blob_left_held():
+    """Put back every blob a test held, also when the test failed before releasing it.
+
+    The data directory lives as long as the test process: a named pipe left in
+    the blob store would make a later test that reads every blob (the intake's
+    "nothing kept" checks) wait on it until the time-out kills the process.
+    """
+    yield
+    for held in Path(storages["blobs"].location).rglob("*.held"):
+        pipe = held.with_name(held.name.removesuffix(".held"))
+        pipe.unlink(missing_ok=True)
+        held.rename(pipe)
+
+
 def _status(evidence: EvidenceFile) -> str:
     evidence.refresh_from_db()
     return evidence.derivative_status
