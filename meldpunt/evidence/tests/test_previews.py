@@ -1,0 +1,169 @@
+"""Previews of documents (issue 19 item 3): PDF and TIFF pages, the text of office documents.
+
+The worker draws them in the sandbox from the cleaned file; the file page shows
+them blurred until revealed (test_views.py covers the pages).
+"""
+
+import io
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from meldpunt.evidence import formats
+from meldpunt.evidence.derivatives import PAGED_FORMATS, page_preview_make
+from meldpunt.evidence.office import office_text
+from meldpunt.evidence.previews import (
+    PAGE_GAP_PIXELS,
+    TEXT_PAGE_SIZE,
+    safe_preview_make,
+    text_page_make,
+)
+from meldpunt.evidence.services import evidence_prepare
+from meldpunt.evidence.spool import MemoryFile
+from meldpunt.evidence.tests import office_corpus
+
+# A PDF page of 200 × 300 points is drawn 1000 pixels high.
+PDF_SCALE = 1000 / 300
+
+
+def pdf_with_bands(pages: int) -> bytes:
+    """Pages of 200 × 300 points, each with a black band at a height that tells the page."""
+    pdf = pikepdf.new()
+    for number in range(pages):
+        pdf.add_blank_page(page_size=(200, 300))
+        band = f"0 g 0 {250 - 60 * number} 200 40 re f".encode()
+        pdf.pages[-1].obj["/Contents"] = pdf.make_stream(band)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+def tiff_of_greys(greys: list[int]) -> bytes:
+    """A multi-page scan: one 100 × 140 page per grey level."""
+    pages = [Image.new("L", (100, 140), grey) for grey in greys]
+    buffer = io.BytesIO()
+    pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:])
+    return buffer.getvalue()
+
+
+def empty_odt() -> bytes:
+    media_type = office_corpus.ODF_TYPES["odt"]
+    manifest = (
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{media_type}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    content = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0">'
+        "<office:body><office:text/></office:body></office:document-content>"
+    )
+    return office_corpus.package(
+        {"mimetype": media_type, "META-INF/manifest.xml": manifest, "content.xml": content}
+    )
+
+
+def _preview_of(data: bytes, name: str):
+    """Clean the file as an upload is cleaned, then draw its preview as the worker does."""
+    prepared = evidence_prepare(source=io.BytesIO(data), name=name, max_bytes=10**8)
+    document = MemoryFile("test-document")
+    try:
+        document.file.write(prepared.path.read_bytes())
+        return page_preview_make(document=document, fmt=PAGED_FORMATS[prepared.media_type])
+    finally:
+        document.close()
+        prepared.discard()
+
+
+def test_pdf_first_pages_are_drawn_in_order_and_no_more(settings):
+    settings.EVIDENCE_PREVIEW_PAGES = 3
+    made = _preview_of(pdf_with_bands(5), "brief.pdf")
+    assert (made.kind, made.problem) == ("pages", "")
+    sheet = Image.open(io.BytesIO(made.jpeg)).convert("L")
+    page_height = round(300 * PDF_SCALE)
+    assert sheet.size == (round(200 * PDF_SCALE), 3 * page_height + 2 * PAGE_GAP_PIXELS)
+    for number in range(3):
+        top = number * (page_height + PAGE_GAP_PIXELS)
+        # Page n's band is 30 + 60 n points from its top edge; nothing is at page 0's.
+        assert sheet.getpixel((100, top + round((30 + 60 * number) * PDF_SCALE))) < 60
+        if number:
+            assert sheet.getpixel((100, top + round(30 * PDF_SCALE))) > 200
+
+
+def test_tiff_first_pages_are_drawn_in_order(settings):
+    settings.EVIDENCE_PREVIEW_PAGES = 3
+    made = _preview_of(tiff_of_greys([30, 90, 150, 210]), "scan.tif")
+    assert (made.kind, made.problem) == ("pages", "")
+    sheet = Image.open(io.BytesIO(made.jpeg)).convert("L")
+    assert sheet.size == (100, 3 * 140 + 2 * PAGE_GAP_PIXELS)
+    for number, grey in enumerate([30, 90, 150]):
+        assert abs(sheet.getpixel((50, number * (140 + PAGE_GAP_PIXELS) + 70)) - grey) < 8
+
+
+@pytest.mark.parametrize("kind", sorted(office_corpus.BUILDERS))
+def test_office_text_is_the_cleaned_documents_visible_text(kind):
+    prepared = evidence_prepare(
+        source=io.BytesIO(office_corpus.BUILDERS[kind]()), name=f"stuk.{kind}", max_bytes=10**8
+    )
+    try:
+        text = office_text(source=prepared.path)
+    finally:
+        prepared.discard()
+    for word in office_corpus.VISIBLE[kind].split():
+        assert word in text, (kind, word, text)
+    # Comments, deleted text, authors and properties went with cleaning: not in the preview.
+    assert not [marker for marker in office_corpus.PLACES if marker in text], text
+
+
+def test_office_text_keeps_reading_order_and_stops_at_its_limit():
+    prepared = evidence_prepare(
+        source=io.BytesIO(office_corpus.xlsx()), name="boek.xlsx", max_bytes=10**8
+    )
+    try:
+        whole = office_text(source=prepared.path)
+        cut = office_text(source=prepared.path, limit=20)
+    finally:
+        prepared.discard()
+    assert whole.splitlines()[:3] == [
+        "[Betalingen]",
+        "Datum\tBedrag\tOntvanger",
+        "2024-01-05\t15000\tStichting X",
+    ]
+    assert cut == whole[:20].rstrip()
+
+
+def test_office_documents_are_previewed_as_a_page_of_their_text():
+    made = _preview_of(office_corpus.docx(), "verslag.docx")
+    assert (made.kind, made.problem) == ("text", "")
+    page = Image.open(io.BytesIO(made.jpeg))
+    assert page.size == TEXT_PAGE_SIZE
+    # Black text on white, from the top left margin down.
+    assert page.convert("L").crop((40, 40, 760, 80)).getextrema()[0] < 80
+
+
+def _edges(image: Image.Image) -> int:
+    data = image.tobytes()
+    return sum(abs(a - b) for a, b in zip(data[1:], data[:-1], strict=False))
+
+
+def test_the_safe_preview_of_a_text_page_is_not_legible():
+    page = text_page_make("Kenteken AB-12-CD gezien bij de snackbar op de Kerkstraat. " * 40)
+    blurred = Image.open(io.BytesIO(safe_preview_make(page)))
+    assert blurred.mode == "L" and max(blurred.size) == 160
+    sharp = Image.open(io.BytesIO(page)).convert("L").resize(blurred.size)
+    assert _edges(blurred) < _edges(sharp) / 3
+
+
+def test_a_document_without_text_says_so():
+    assert _preview_of(empty_odt(), "leeg.odt").problem == "no_text"
+
+
+def test_drawing_is_held_to_the_derivative_time_budget(settings):
+    settings.EVIDENCE_DERIVATIVE_SECONDS = 0.05  # the child cannot even start in time
+    made = _preview_of(pdf_with_bands(1), "brief.pdf")
+    assert (made.kind, made.jpeg, made.problem) == ("", b"", "too_complex")
+
+
+def test_every_stored_document_type_gets_a_preview():
+    assert set(PAGED_FORMATS.values()) == {formats.PDF, formats.TIFF, *formats.OFFICE_FORMATS}
