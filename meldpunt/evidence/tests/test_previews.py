@@ -6,7 +6,6 @@ them blurred until revealed (test_views.py covers the pages).
 
 import io
 
-import pikepdf
 import pytest
 from PIL import Image
 
@@ -22,46 +21,8 @@ from meldpunt.evidence.previews import (
 from meldpunt.evidence.services import evidence_prepare
 from meldpunt.evidence.spool import MemoryFile
 from meldpunt.evidence.tests import office_corpus
-
-# A PDF page of 200 × 300 points is drawn 1000 pixels high.
-PDF_SCALE = 1000 / 300
-
-
-def pdf_with_bands(pages: int) -> bytes:
-    """Pages of 200 × 300 points, each with a black band at a height that tells the page."""
-    pdf = pikepdf.new()
-    for number in range(pages):
-        pdf.add_blank_page(page_size=(200, 300))
-        band = f"0 g 0 {250 - 60 * number} 200 40 re f".encode()
-        pdf.pages[-1].obj["/Contents"] = pdf.make_stream(band)
-    buffer = io.BytesIO()
-    pdf.save(buffer)
-    return buffer.getvalue()
-
-
-def tiff_of_greys(greys: list[int]) -> bytes:
-    """A multi-page scan: one 100 × 140 page per grey level."""
-    pages = [Image.new("L", (100, 140), grey) for grey in greys]
-    buffer = io.BytesIO()
-    pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:])
-    return buffer.getvalue()
-
-
-def empty_odt() -> bytes:
-    media_type = office_corpus.ODF_TYPES["odt"]
-    manifest = (
-        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{media_type}"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
-    )
-    content = (
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0">'
-        "<office:body><office:text/></office:body></office:document-content>"
-    )
-    return office_corpus.package(
-        {"mimetype": media_type, "META-INF/manifest.xml": manifest, "content.xml": content}
-    )
+from meldpunt.evidence.tests.corpus import PDF_BAND_SCALE, pdf_with_bands, tiff_of_greys
+from meldpunt.evidence.tests.office_corpus import empty_odt
 
 
 def _preview_of(data: bytes, name: str):
@@ -81,14 +42,14 @@ def test_pdf_first_pages_are_drawn_in_order_and_no_more(settings):
     made = _preview_of(pdf_with_bands(5), "brief.pdf")
     assert (made.kind, made.problem) == ("pages", "")
     sheet = Image.open(io.BytesIO(made.jpeg)).convert("L")
-    page_height = round(300 * PDF_SCALE)
-    assert sheet.size == (round(200 * PDF_SCALE), 3 * page_height + 2 * PAGE_GAP_PIXELS)
+    page_height = round(300 * PDF_BAND_SCALE)
+    assert sheet.size == (round(200 * PDF_BAND_SCALE), 3 * page_height + 2 * PAGE_GAP_PIXELS)
     for number in range(3):
         top = number * (page_height + PAGE_GAP_PIXELS)
         # Page n's band is 30 + 60 n points from its top edge; nothing is at page 0's.
-        assert sheet.getpixel((100, top + round((30 + 60 * number) * PDF_SCALE))) < 60
+        assert sheet.getpixel((100, top + round((30 + 60 * number) * PDF_BAND_SCALE))) < 60
         if number:
-            assert sheet.getpixel((100, top + round(30 * PDF_SCALE))) > 200
+            assert sheet.getpixel((100, top + round(30 * PDF_BAND_SCALE))) > 200
 
 
 def test_tiff_first_pages_are_drawn_in_order(settings):
