@@ -5,12 +5,15 @@ them blurred until revealed (test_views.py covers the pages).
 """
 
 import io
+import os
+import time
 
 import pytest
 from PIL import Image
 
-from meldpunt.evidence import formats
+from meldpunt.evidence import formats, sandbox, services
 from meldpunt.evidence.derivatives import PAGED_FORMATS, page_preview_make
+from meldpunt.evidence.errors import EvidenceRejected
 from meldpunt.evidence.office import office_text
 from meldpunt.evidence.previews import (
     PAGE_GAP_PIXELS,
@@ -20,7 +23,7 @@ from meldpunt.evidence.previews import (
 )
 from meldpunt.evidence.services import evidence_prepare
 from meldpunt.evidence.spool import MemoryFile
-from meldpunt.evidence.tests import office_corpus
+from meldpunt.evidence.tests import office_corpus, test_fuzz
 from meldpunt.evidence.tests.corpus import PDF_BAND_SCALE, pdf_with_bands, tiff_of_greys
 from meldpunt.evidence.tests.office_corpus import empty_odt
 
@@ -128,3 +131,45 @@ def test_drawing_is_held_to_the_derivative_time_budget(settings):
 
 def test_every_stored_document_type_gets_a_preview():
     assert set(PAGED_FORMATS.values()) == {formats.PDF, formats.TIFF, *formats.OFFICE_FORMATS}
+
+
+PREVIEW_FUZZ_COUNT = int(os.environ.get("EVIDENCE_PREVIEW_FUZZ_COUNT", "150"))
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "tiff", *sorted(office_corpus.BUILDERS)])
+def test_mutants_that_clean_are_previewed_or_say_why(fmt, monkeypatch):
+    """Every mutant that survives cleaning is drawn, or refused with a reason; none crashes.
+
+    Cleaning and drawing run in this process (as test_fuzz.py does) so that a
+    crash of PDFium, libtiff or lxml would end the test run.
+    """
+    monkeypatch.setattr(services, "sandbox_run", test_fuzz._clean_in_process)
+    outcomes: dict[str, int] = {}
+    slowest = 0.0
+    for mutant in test_fuzz.mutants(fmt, PREVIEW_FUZZ_COUNT):
+        try:
+            prepared = evidence_prepare(source=io.BytesIO(mutant), name="fuzz", max_bytes=10**7)
+        except EvidenceRejected:
+            continue
+        try:
+            started = time.monotonic()
+            answer = sandbox.job_answer(
+                "pages",
+                {
+                    "format": prepared.format,
+                    "source": prepared.memory.descriptor,
+                    "target": (target := MemoryFile("fuzz-preview")).descriptor,
+                },
+            )
+            slowest = max(slowest, time.monotonic() - started)
+            if "kind" in answer:
+                assert Image.open(target.path).format == "JPEG"
+        finally:
+            target.close()
+            prepared.discard()
+        outcome = answer.get("kind") or answer["refused"]
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    assert slowest < test_fuzz.MAX_SECONDS_PER_FILE
+    assert set(outcomes) <= {"pages", "text", "no_text", "corrupt", "too_complex"}, outcomes
+    assert outcomes.get("pages", 0) + outcomes.get("text", 0) > 0, outcomes
+    print(fmt, outcomes, f"slowest {slowest:.2f}s")
