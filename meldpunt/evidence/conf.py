@@ -49,6 +49,8 @@ DEFAULTS = {
     # Derivative work (vPDQ, contact sheet) runs in a child process with these limits.
     "EVIDENCE_DERIVATIVE_SECONDS": 600,
     "EVIDENCE_DERIVATIVE_MEMORY_BYTES": 2 * 1024 * 1024 * 1024,
+    # Pages of a PDF or TIFF drawn for the analyst's preview (pages.py).
+    "EVIDENCE_PREVIEW_PAGES": 3,
     # A derivative job (the file's data key sealed for the worker) is destroyed
     # after this long, done or not, and its file marked as failed (docs/security.md).
     "EVIDENCE_DERIVATIVE_JOB_SECONDS": 3600,

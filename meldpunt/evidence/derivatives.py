@@ -1,12 +1,12 @@
-"""Work done after upload by the worker: thumbnails, contact sheets, vPDQ.
+"""Work done after upload by the worker: thumbnails, contact sheets, vPDQ, document pages.
 
 The worker holds no staff key, so it is handed the file's data key sealed for
 an installation "worker key" (a DerivativeJob). It claims the job, decrypts the
 file, makes what it must, encrypts the results under the same data key and
 forgets the key; the job row, and with it the sealed key, is deleted the moment
 the job ends, and in any case when it is older than
-``EVIDENCE_DERIVATIVE_JOB_SECONDS``. Video is decoded only in a limited child
-process (sandbox.py).
+``EVIDENCE_DERIVATIVE_JOB_SECONDS``. Video is decoded, and documents are drawn,
+only in a limited child process (sandbox.py).
 
 The web process needs only the worker's *public* key (``evidence-worker.public``
 in the data directory, or derived from the demo's secret). The private key is
@@ -31,6 +31,7 @@ from django.utils import timezone
 from nacl.public import PrivateKey
 
 from meldpunt.datadir import data_dir, installation_secret, shared_dir
+from meldpunt.evidence import formats
 from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.models import DerivativeJob, DerivativeStatus, EvidenceFile
 from meldpunt.evidence.sandbox import SandboxRefused, sandbox_run
@@ -46,6 +47,10 @@ _DERIVATIVE_OUTPUT_BYTES = 64 * 1024 * 1024
 
 WORKER_KEY_NAME = "evidence-worker"  # data-directory secret of the demo: evidence-worker.secret
 WORKER_PUBLIC_KEY_FILE = "evidence-worker.public"
+# Stored documents whose first pages (or text) the worker draws, by media type.
+PAGED_FORMATS = {
+    fmt.media_type: fmt for fmt in (formats.PDF, formats.TIFF, *formats.OFFICE_FORMATS)
+}
 # Statuses of a file whose job has not ended yet.
 _WAITING = (DerivativeStatus.PENDING, DerivativeStatus.RETRYING)
 
@@ -260,3 +265,43 @@ def video_derivatives_make(*, video: MemoryFile) -> VideoDerivatives:
         contact_sheet=sheet_bytes or None,
         vpdq=json.loads(vpdq_text) if vpdq_text else None,
     )
+
+
+@dataclass(frozen=True)
+class PagePreview:
+    """A document's preview (``kind`` pages or text, and its JPEG), or why there is none."""
+
+    kind: str = ""
+    jpeg: bytes = b""
+    problem: str = ""
+
+
+def page_preview_make(*, document: MemoryFile, fmt: formats.Format) -> PagePreview:
+    """Run the sandbox's pages job on a decrypted, cleaned document (pages.py).
+
+    Drawing a document runs PDFium or libtiff on what a sender made, so it
+    gets the same limits as video decoding; a document that cannot be drawn
+    gets a reason instead (corrupt, too_complex, no_text, unavailable).
+    """
+    document.seal()
+    picture = MemoryFile("page-preview")
+    try:
+        try:
+            answer = sandbox_run(
+                job="pages",
+                parameters={
+                    "format": fmt.name,
+                    "source": document.descriptor,
+                    "target": picture.descriptor,
+                    "output_bytes": _DERIVATIVE_OUTPUT_BYTES,
+                },
+                descriptors=[document.descriptor, picture.descriptor],
+                memory_bytes=evidence_setting("EVIDENCE_DERIVATIVE_MEMORY_BYTES"),
+                seconds=evidence_setting("EVIDENCE_DERIVATIVE_SECONDS"),
+            )
+        except SandboxRefused as error:
+            logger.warning("document preview not made: %s", error.code)
+            return PagePreview(problem=error.code)
+        return PagePreview(kind=answer["kind"], jpeg=picture.path.read_bytes())
+    finally:
+        picture.close()

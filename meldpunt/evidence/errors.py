@@ -12,6 +12,7 @@ class RejectionCode(enum.StrEnum):
     CORRUPT = "corrupt"
     TOO_COMPLEX = "too_complex"
     ENCRYPTED = "encrypted"
+    TRACKED_CHANGES = "tracked_changes"
 
 
 def _message(code: RejectionCode) -> str:
@@ -31,6 +32,11 @@ def _message(code: RejectionCode) -> str:
         ),
         RejectionCode.ENCRYPTED: _(
             "This file is protected with a password. Send it without the password."
+        ),
+        RejectionCode.TRACKED_CHANGES: _(
+            "This document contains tracked changes (text inserted or deleted but not yet "
+            "accepted). This line does not accept them: accept or reject the changes in your "
+            "word processor, check that the text is as you want it, and send the document again."
         ),
     }
     return messages[code]

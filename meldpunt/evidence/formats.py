@@ -55,6 +55,14 @@ ODT = Format("odt", Kind.OFFICE, "application/vnd.oasis.opendocument.text")
 ODS = Format("ods", Kind.OFFICE, "application/vnd.oasis.opendocument.spreadsheet")
 ODP = Format("odp", Kind.OFFICE, "application/vnd.oasis.opendocument.presentation")
 OFFICE_FORMATS = (DOCX, XLSX, PPTX, ODT, ODS, ODP)
+# The counts office.py records for tracked changes it accepted (Word insertions and
+# moves kept, deletions dropped; OpenDocument changed regions), for a line that
+# refuses such documents instead (services.evidence_prepare).
+TRACKED_CHANGE_COUNTS = (
+    "tracked_insertions_accepted",
+    "tracked_deletions_dropped",
+    "tracked_changes_removed",
+)
 # What the first bytes can say of an office file: a ZIP, or an OLE compound
 # file (legacy .doc/.xls/.ppt, and password-protected OOXML). Which document it
 # is, if any, is decided in the sandbox from the package's parts; these two

@@ -21,9 +21,20 @@ def evidence_meta(*, evidence: EvidenceFile, key_bytes: bytes) -> dict:
     return json.loads(crypto.decrypt(key_bytes, bytes(evidence.sealed_meta), context=META_CONTEXT))
 
 
-def evidence_meta_update(*, evidence: EvidenceFile, key_bytes: bytes, hashes: dict) -> None:
-    """Add hashes found later (vPDQ by the worker) to the sealed metadata."""
+def evidence_meta_update(
+    *,
+    evidence: EvidenceFile,
+    key_bytes: bytes,
+    hashes: dict | None = None,
+    properties: dict | None = None,
+) -> None:
+    """Add what the worker found later to the sealed metadata: hashes (vPDQ), properties.
+
+    A property given as None is removed (a preview problem that a later try solved).
+    """
     meta = evidence_meta(evidence=evidence, key_bytes=key_bytes)
-    meta["hashes"] |= hashes
+    meta["hashes"] |= hashes or {}
+    merged = (meta.get("properties") or {}) | (properties or {})
+    meta["properties"] = {name: value for name, value in merged.items() if value is not None}
     evidence.sealed_meta = seal_meta(meta, key_bytes)
     evidence.save(update_fields=["sealed_meta"])

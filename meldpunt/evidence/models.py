@@ -60,6 +60,18 @@ class EvidenceFile(models.Model):
 class PreviewKind(models.TextChoices):
     THUMBNAIL = "thumbnail", _("thumbnail")
     CONTACT_SHEET = "contact_sheet", _("contact sheet")
+    PAGES = "pages", _("first pages")
+    TEXT = "text", _("text")
+
+
+# What the file page shows, blurred, and reveals: the first of these a file has
+# (a TIFF has its pages and a thumbnail; the pages are readable when revealed).
+PICTURE_KINDS = (
+    PreviewKind.PAGES,
+    PreviewKind.TEXT,
+    PreviewKind.THUMBNAIL,
+    PreviewKind.CONTACT_SHEET,
+)
 
 
 class EvidencePreview(models.Model):

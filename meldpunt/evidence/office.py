@@ -849,3 +849,203 @@ def clean_office(*, source: Path, target: Path, fmt: formats.Format) -> CleanedO
         package.close()
     _write_zip(target, parts)
     return CleanedOffice(found, {name: value for name, value in counts.items() if value})
+
+
+# --- the text, for the analyst's preview ---------------------------------------
+
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Where text is, by (namespace, local name): runs of text, tabs, line breaks and
+# the elements whose end ends a line. Word and DrawingML keep text only in their
+# text elements (whitespace elsewhere is indentation); OpenDocument text is
+# mixed content of its paragraphs.
+_OOXML_TEXT = {(ns, "t") for ns in W_NS} | {(_A, "t")}
+_OOXML_TABS = {(ns, "tab") for ns in W_NS}
+_OOXML_BREAKS = {(ns, name) for ns in W_NS for name in ("br", "cr")} | {(_A, "br")}
+_OOXML_LINES = {(ns, "p") for ns in W_NS} | {(_A, "p")}
+_ODF_LINES = {(_TEXT, "p"), (_TEXT, "h")}
+_ODF_CELL = (_TABLE, "table-cell")
+_ODF_ROW = (_TABLE, "table-row")
+_ODF_PAGE = (_DRAW, "page")
+
+
+class _TextFull(Exception):
+    """Enough text for a preview: stop reading."""
+
+
+class _Text:
+    """Text gathered up to a limit; lines without trailing blanks."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.size = 0
+
+    def add(self, text: str | None) -> None:
+        if not text:
+            return
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= self.limit:
+            raise _TextFull
+
+    def end_cell(self) -> None:
+        """A cell ends: the space after its last paragraph gives way to a tab."""
+        if self.parts and self.parts[-1] == " ":
+            self.parts.pop()
+            self.size -= 1
+        self.add("\t")
+
+    def result(self) -> str:
+        lines = "".join(self.parts)[: self.limit].splitlines()
+        return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def _ooxml_text(tree: etree._ElementTree, text: _Text) -> None:
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        key = _local(element)
+        if event == "start" and key in _OOXML_TEXT:
+            text.add(element.text)
+        elif event == "start" and key in _OOXML_TABS:
+            text.add("\t")
+        elif event == "start" and key in _OOXML_BREAKS:
+            text.add("\n")
+        elif event == "end" and key in _OOXML_LINES:
+            text.add("\n")
+
+
+def _shared_strings(package: _Package, name: str | None) -> list[str]:
+    if name is None:
+        return []
+    return [
+        "".join(item.itertext(f"{{{_local(item)[0]}}}t", with_tail=False))
+        for item in _parse(package.read(name)).getroot()
+        if _local(item)[1] == "si"
+    ]
+
+
+def _sheet_text(tree: etree._ElementTree, shared: list[str], text: _Text) -> None:
+    for row in tree.iter(etree.Element):
+        if _local(row)[1] != "row":
+            continue
+        values = []
+        for cell in row:
+            if _local(cell)[1] != "c":
+                continue
+            namespace = _local(cell)[0]
+            kind = cell.get("t", "n")
+            if kind == "inlineStr":
+                values.append("".join(cell.itertext(f"{{{namespace}}}t", with_tail=False)))
+                continue
+            value = cell.findtext(f"{{{namespace}}}v") or ""
+            if kind == "s":
+                index = int(value) if value.isdigit() else -1
+                value = shared[index] if 0 <= index < len(shared) else ""
+            values.append(value)
+        text.add("\t".join(values) + "\n")
+
+
+def _targets(package: _Package, part: str, type_ending: str) -> dict[str, str]:
+    """Relationship id -> part name of a part's internal relationships of one type."""
+    _tree, relationships = _relationships(package, part)
+    return {
+        relationship.id: name
+        for relationship in relationships
+        if relationship.type.endswith(type_ending) and not relationship.external
+        for name in [package.find(relationship.target)]
+        if name is not None
+    }
+
+
+def _in_order(tree: etree._ElementTree, list_name: str, item_name: str) -> list[tuple[str, str]]:
+    """(relationship id, name attribute) of the sheets or slides listed in a main part."""
+    return [
+        (element.get(f"{{{_R}}}id", ""), element.get("name", ""))
+        for listing in tree.iter(etree.Element)
+        if _local(listing)[1] == list_name
+        for element in listing
+        if _local(element)[1] == item_name
+    ]
+
+
+def _ooxml_document_text(package: _Package, text: _Text) -> None:
+    main = next(iter(_targets(package, "", "/officeDocument").values()), None)
+    if main is None:
+        raise MalformedOffice("no main part")
+    tree = _parse(package.read(main))
+    root = _local(tree.getroot())
+    if root[1] == "workbook":
+        shared_part = next(iter(_targets(package, main, "/sharedStrings").values()), None)
+        shared = _shared_strings(package, shared_part)
+        sheets = _targets(package, main, "/worksheet")
+        for relationship_id, name in _in_order(tree, "sheets", "sheet"):
+            if relationship_id in sheets:
+                text.add(f"[{name}]\n")
+                _sheet_text(_parse(package.read(sheets[relationship_id])), shared, text)
+                text.add("\n")
+    elif root == (_P, "presentation"):
+        slides = _targets(package, main, "/slide")
+        for relationship_id, _name in _in_order(tree, "sldIdLst", "sldId"):
+            if relationship_id in slides:
+                _ooxml_text(_parse(package.read(slides[relationship_id])), text)
+                text.add("\n")
+    else:
+        _ooxml_text(tree, text)
+
+
+def _odf_text(tree: etree._ElementTree, text: _Text) -> None:
+    """Paragraphs line by line, a table row on one line (cells apart by tabs)."""
+    in_line = in_cell = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        key = _local(element)
+        if event == "start":
+            if key in _ODF_LINES:
+                in_line += 1
+            elif key == _ODF_CELL:
+                in_cell += 1
+            if in_line:
+                if key == (_TEXT, "s"):
+                    text.add(" " * min(int(element.get(f"{{{_TEXT}}}c", "1") or 1), 80))
+                elif key == (_TEXT, "tab"):
+                    text.add("\t")
+                elif key == (_TEXT, "line-break"):
+                    text.add("\n")
+                text.add(element.text)
+            continue
+        if key in _ODF_LINES:
+            in_line -= 1
+            text.add(" " if in_cell else "\n")
+        elif key == _ODF_CELL:
+            in_cell -= 1
+            text.end_cell()
+        elif key in (_ODF_ROW, _ODF_PAGE):
+            text.add("\n")
+        if in_line:
+            text.add(element.tail)
+
+
+def office_text(*, source: Path, limit: int = 6000) -> str:
+    """The first ``limit`` characters of a (cleaned) document's text, for its preview.
+
+    Read from the document's own parts in reading order (Word's body, sheets
+    and slides in the order the workbook and presentation list them,
+    OpenDocument's body), within the same limits as cleaning; nothing outside
+    the package is opened. Layout, pictures and charts are not shown: this is
+    what the document says, not how it looks.
+    """
+    package = _Package(source)
+    text = _Text(limit)
+    try:
+        if package.find("[Content_Types].xml") is not None:
+            _ooxml_document_text(package, text)
+        else:
+            content = package.find("content.xml")
+            if content is None:
+                raise MalformedOffice("OpenDocument without content.xml")
+            _odf_text(_parse(package.read(content)), text)
+    except _TextFull:
+        pass
+    finally:
+        package.close()
+    return text.result()

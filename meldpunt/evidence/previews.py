@@ -9,12 +9,18 @@ picture is shown only when they reveal it, one item at a time.
 import io
 from collections.abc import Sequence
 
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 THUMBNAIL_PIXELS = 320
 SAFE_PREVIEW_PIXELS = 160
 CONTACT_SHEET_COLUMNS = 3
 CONTACT_SHEET_TILE_PIXELS = 213
+# A document's pages one below the other, this far apart, on a grey ground.
+PAGE_GAP_PIXELS = 16
+# A page of text: A4 proportions, a margin and a font size that read well revealed.
+TEXT_PAGE_SIZE = (800, 1131)
+TEXT_MARGIN_PIXELS = 48
+TEXT_FONT_PIXELS = 18
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
@@ -47,6 +53,57 @@ def contact_sheet_make(frames: Sequence[Image.Image]) -> bytes:
         row, column = divmod(index, CONTACT_SHEET_COLUMNS)
         sheet.paste(tile, (column * CONTACT_SHEET_TILE_PIXELS, row * CONTACT_SHEET_TILE_PIXELS))
     return _jpeg(sheet, quality=80)
+
+
+def pages_sheet_make(pages: Sequence[Image.Image]) -> bytes:
+    """A document's first pages one below the other, as one JPEG (read top to bottom)."""
+    width = max(page.width for page in pages)
+    height = sum(page.height for page in pages) + PAGE_GAP_PIXELS * (len(pages) - 1)
+    sheet = Image.new("RGB", (width, height), (128, 128, 128))
+    top = 0
+    for page in pages:
+        sheet.paste(page.convert("RGB"), ((width - page.width) // 2, top))
+        top += page.height + PAGE_GAP_PIXELS
+    return _jpeg(sheet, quality=85)
+
+
+def _wrapped(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Lines that fit ``width`` pixels, broken between words (or inside a very long one)."""
+    lines = []
+    for paragraph in text.expandtabs(4).splitlines():
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            while font.getlength(candidate) > width and len(candidate) > 1:
+                if line:
+                    lines.append(line)
+                    line, candidate = "", word
+                    continue
+                cut = max(1, int(len(candidate) * width / font.getlength(candidate)))
+                lines.append(candidate[:cut])
+                candidate = candidate[cut:]
+            line = candidate
+        lines.append(line)
+    return lines
+
+
+def text_page_make(text: str) -> bytes:
+    """A page showing the beginning of a document's text, as a JPEG; what does not fit is left out.
+
+    The preview of an office document: staff reveal it like a picture, so the
+    text stays unreadable (blurred) until they choose to read it.
+    """
+    font = ImageFont.load_default(size=TEXT_FONT_PIXELS)
+    width, height = TEXT_PAGE_SIZE
+    line_height = int(TEXT_FONT_PIXELS * 1.4)
+    page = Image.new("RGB", TEXT_PAGE_SIZE, "white")
+    draw = ImageDraw.Draw(page)
+    fits = (height - 2 * TEXT_MARGIN_PIXELS) // line_height
+    lines = _wrapped(text, font, width - 2 * TEXT_MARGIN_PIXELS)[:fits]
+    for number, line in enumerate(lines):
+        position = (TEXT_MARGIN_PIXELS, TEXT_MARGIN_PIXELS + number * line_height)
+        draw.text(position, line, fill="black", font=font)
+    return _jpeg(page, quality=85)
 
 
 def safe_preview_make(image_bytes: bytes, *, size: int = SAFE_PREVIEW_PIXELS) -> bytes:

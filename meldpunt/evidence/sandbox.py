@@ -18,8 +18,9 @@ A child that runs out of memory or time, or dies any other way, refuses the
 file as too complex. At most EVIDENCE_PARSER_CONCURRENCY children run at once
 per process, so a server's peak is that many times the budget (operations.md).
 
-Jobs: ``clean`` (check and clean one upload, see ``_clean``) and ``video``
-(contact sheet and vPDQ of a stored video, for the worker).
+Jobs: ``clean`` (check and clean one upload, see ``_clean``), ``video``
+(contact sheet and vPDQ of a stored video, for the worker) and ``pages`` (the
+first pages of a stored document, for the worker, see pages.py).
 """
 
 import functools
@@ -45,6 +46,7 @@ _CHILD_SETTINGS = (
     "EVIDENCE_MAX_PDF_PAGES",
     "EVIDENCE_MAX_PDF_OBJECTS",
     "EVIDENCE_MAX_MEDIA_STREAMS",
+    "EVIDENCE_PREVIEW_PAGES",
 )
 # Native libraries start a thread (and its stack reservation) per core otherwise.
 _CHILD_ENVIRONMENT = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
@@ -231,7 +233,21 @@ def _video(parameters: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-_JOBS = {"clean": _clean, "video": _video}
+def _pages(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The preview of a stored (cleaned) document, written as a JPEG into its own memory file."""
+    from meldpunt.evidence import formats
+    from meldpunt.evidence.pages import page_preview_make
+
+    source = _opened(parameters["source"])
+    if "memory_bytes" in parameters:  # absent when a test calls job_answer itself (fuzzing)
+        _limit(parameters["memory_bytes"], parameters["output_bytes"])
+    kind, jpeg = page_preview_make(source=source, fmt=formats.FORMATS_BY_NAME[parameters["format"]])
+    with os.fdopen(parameters["target"], "wb", closefd=False) as target:
+        target.write(jpeg)
+    return {"kind": kind}
+
+
+_JOBS = {"clean": _clean, "video": _video, "pages": _pages}
 
 
 def job_answer(job: str, parameters: dict[str, Any]) -> dict[str, Any]:
@@ -243,10 +259,11 @@ def job_answer(job: str, parameters: dict[str, Any]) -> dict[str, Any]:
     child.
     """
     from meldpunt.evidence.errors import EvidenceRejected
+    from meldpunt.evidence.pages import NoPreview
 
     try:
         answer = _JOBS[job](parameters)
-    except EvidenceRejected as refusal:
+    except (EvidenceRejected, NoPreview) as refusal:
         answer = {"refused": refusal.code}
     except MemoryError:
         answer = {"refused": "too_complex"}

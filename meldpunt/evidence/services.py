@@ -21,7 +21,7 @@ from django.db import transaction
 
 from meldpunt.evidence import formats
 from meldpunt.evidence.conf import evidence_setting
-from meldpunt.evidence.derivatives import derivative_job_create
+from meldpunt.evidence.derivatives import PAGED_FORMATS, derivative_job_create
 from meldpunt.evidence.errors import EvidenceRejected, RejectionCode
 from meldpunt.evidence.hashing import copy_with_digests, file_digests
 from meldpunt.evidence.known import evidence_matches_record
@@ -62,8 +62,9 @@ class PreparedFile:
 
     @property
     def needs_derivatives(self) -> bool:
-        """Images get a thumbnail, videos a contact sheet and vPDQ hashes."""
-        return self.media_type.startswith(("image/", "video/"))
+        """Images get a thumbnail, videos a contact sheet and vPDQ hashes, documents their
+        first pages or text."""
+        return self.media_type.startswith(("image/", "video/")) or self.media_type in PAGED_FORMATS
 
     @property
     def path(self) -> Path:
@@ -152,6 +153,7 @@ def evidence_prepare(
     max_bytes: int,
     allowed_formats: Collection[str] | None = None,
     keep_uncleaned: bool = False,
+    refuse_tracked_changes: bool = False,
 ) -> PreparedFile:
     """Copy, check and clean one file; raises EvidenceRejected with a clear message.
 
@@ -160,7 +162,10 @@ def evidence_prepare(
     (a line's policy) a file that cannot be cleaned (unknown type, damaged,
     password-protected) is kept as it came, flagged ``is_cleaned=False``, so
     staff can still receive it; a type the line excludes is still refused.
-    No database access, so it is safe to call before opening a transaction.
+    With ``refuse_tracked_changes`` (a line's policy) a document with tracked
+    changes is refused, so that its sender decides which version is sent,
+    instead of being stored with the changes accepted; it is never kept
+    uncleaned either. No database access, so it is safe to call before opening a transaction.
     """
     if not getattr(source, "is_complete", True):  # spool.MemoryUploadedFile cut it off
         raise EvidenceRejected(RejectionCode.TOO_LARGE)
@@ -194,6 +199,10 @@ def evidence_prepare(
         final_format = result.get("format", fmt.name)
         if allowed_formats is not None and final_format not in allowed_formats:
             raise EvidenceRejected(RejectionCode.TYPE_NOT_ALLOWED)
+        if refuse_tracked_changes and any(
+            result["properties"].get(count) for count in formats.TRACKED_CHANGE_COUNTS
+        ):
+            raise EvidenceRejected(RejectionCode.TRACKED_CHANGES)
         keep = cleaned
     finally:
         for memory in (raw, cleaned):
@@ -215,7 +224,8 @@ def evidence_prepare(
 def evidence_store(*, prepared: PreparedFile, data_key: DataKey, key_bytes: bytes) -> EvidenceFile:
     """Encrypt a prepared file into the blob store and record it.
 
-    Images and videos get a derivative job (thumbnail, contact sheet, vPDQ)
+    Images, videos and documents get a derivative job (thumbnail, contact
+    sheet, vPDQ, first pages)
     that the worker picks up once the caller's transaction commits. The file's
     hashes are matched against the known-material lists here, so a match is
     recorded before anyone can open the file (known.py).

@@ -12,9 +12,11 @@ from django_tasks_db.models import DBTaskResult
 
 from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.derivatives import (
+    PAGED_FORMATS,
     derivative_job_claim,
     derivative_job_end,
     derivative_job_release,
+    page_preview_make,
     video_derivatives_make,
 )
 from meldpunt.evidence.known import evidence_video_matches_record
@@ -53,12 +55,22 @@ def _preview_store(*, evidence: EvidenceFile, kind: str, jpeg: bytes, key_bytes:
     )
 
 
-def _video_derivatives(evidence: EvidenceFile, key_bytes: bytes) -> bool:
-    """Store the contact sheet and vPDQ that could be made; True when both were."""
-    plain = MemoryFile("evidence-video")  # decrypted: memory only, never the disk
+def _decrypted(evidence: EvidenceFile, key_bytes: bytes, name: str) -> MemoryFile:
+    """The stored (cleaned) file, decrypted into memory: never the disk."""
+    plain = MemoryFile(name)
     try:
         for chunk in blobs.blob_read(key=key_bytes, name=evidence.blob_name):
             plain.file.write(chunk)
+    except BaseException:
+        plain.close()
+        raise
+    return plain
+
+
+def _video_derivatives(evidence: EvidenceFile, key_bytes: bytes) -> bool:
+    """Store the contact sheet and vPDQ that could be made; True when both were."""
+    plain = _decrypted(evidence, key_bytes, "evidence-video")
+    try:
         made = video_derivatives_make(video=plain)
     finally:
         plain.close()
@@ -75,9 +87,29 @@ def _video_derivatives(evidence: EvidenceFile, key_bytes: bytes) -> bool:
     return made.is_complete
 
 
+def _page_preview(evidence: EvidenceFile, key_bytes: bytes) -> bool:
+    """Store a document's first pages (or text) as its preview; False, with the reason, if not.
+
+    The reason is a property in the sealed metadata (``preview_problem``), for
+    the file page to say why there is no preview.
+    """
+    plain = _decrypted(evidence, key_bytes, "evidence-document")
+    try:
+        made = page_preview_make(document=plain, fmt=PAGED_FORMATS[evidence.media_type])
+    finally:
+        plain.close()
+    if made.jpeg:
+        _preview_store(evidence=evidence, kind=made.kind, jpeg=made.jpeg, key_bytes=key_bytes)
+    evidence_meta_update(
+        evidence=evidence, key_bytes=key_bytes, properties={"preview_problem": made.problem or None}
+    )
+    return not made.problem
+
+
 @task()
 def evidence_derivatives_make(evidence_id: int) -> str:
-    """Make the thumbnail (images) or contact sheet and vPDQ hashes (video) of a file.
+    """Make the thumbnail (images), contact sheet and vPDQ hashes (video) or first pages
+    (PDF, TIFF; the text of office documents) of a file.
 
     A video's vPDQ hashes are matched against the known-material lists as soon
     as they exist.
@@ -120,8 +152,9 @@ def evidence_derivatives_make(evidence_id: int) -> str:
 
 
 def _derivatives_make(evidence: EvidenceFile, key_bytes: bytes) -> str:
+    is_image = evidence.media_type.startswith("image/")
     try:
-        if evidence.media_type.startswith("image/"):
+        if is_image:
             image = blobs.blob_read_all(key=key_bytes, name=evidence.blob_name)
             _preview_store(
                 evidence=evidence,
@@ -129,7 +162,10 @@ def _derivatives_make(evidence: EvidenceFile, key_bytes: bytes) -> str:
                 jpeg=thumbnail_make(image),
                 key_bytes=key_bytes,
             )
-        elif not _video_derivatives(evidence, key_bytes):
+        if evidence.media_type in PAGED_FORMATS:  # a TIFF too: its pages, readable
+            if not _page_preview(evidence, key_bytes):
+                return DerivativeStatus.FAILED
+        elif not is_image and not _video_derivatives(evidence, key_bytes):
             return DerivativeStatus.FAILED
     except blobs.BlobStoreUnavailable:
         raise

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from nacl.public import PrivateKey
 
+from meldpunt.evidence import formats
 from meldpunt.evidence.conf import evidence_setting
 from meldpunt.evidence.downloads import DownloadRefused, download_refusal, evidence_download
 from meldpunt.evidence.exposure import exposure_today
@@ -26,6 +27,7 @@ from meldpunt.evidence.known import evidence_is_known
 from meldpunt.evidence.meta import evidence_meta
 from meldpunt.evidence.models import (
     DERIVATIVE_FAILURES,
+    PICTURE_KINDS,
     DerivativeStatus,
     EvidenceFile,
     EvidencePreview,
@@ -77,11 +79,30 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _preview_picture(evidence: EvidenceFile) -> EvidencePreview | None:
-    return (
-        evidence.previews.filter(kind__in=[PreviewKind.THUMBNAIL, PreviewKind.CONTACT_SHEET])
-        .order_by("kind")
-        .first()
-    )
+    made = {preview.kind: preview for preview in evidence.previews.filter(kind__in=PICTURE_KINDS)}
+    return next((made[kind] for kind in PICTURE_KINDS if kind in made), None)
+
+
+def _preview_problem(code: str) -> str:
+    """Why a document has no preview (pages.py, sandbox.py), in the staff member's words."""
+    reasons = {
+        "corrupt": _("the document could not be drawn (it may be damaged)"),
+        "too_complex": _("drawing it took more memory or time than a preview may take"),
+        "no_text": _("the document has no text to show"),
+        "unavailable": _("no program to draw this kind of document is installed on the server"),
+    }
+    return _("No preview: %(reason)s.") % {"reason": reasons.get(code, reasons["corrupt"])}
+
+
+def _preview_caption(preview: EvidencePreview | None) -> str:
+    """What a document's preview is, said under it: not always a picture of its pages."""
+    captions = {
+        PreviewKind.PAGES: _("The first pages of the document."),
+        PreviewKind.TEXT: _(
+            "The beginning of the document's text, without its layout, pictures or charts."
+        ),
+    }
+    return captions.get(preview.kind, "") if preview else ""
 
 
 def _open_session(request: HttpRequest, evidence: EvidenceFile) -> ViewingSession | None:
@@ -141,16 +162,25 @@ def _page_context(request: HttpRequest, evidence: EvidenceFile, key_bytes: bytes
     # The name the reporter reviewed, as the case page lists it; like there,
     # the name of known material is not even decrypted until it is shown.
     meta = {} if is_withheld else evidence_meta(evidence=evidence, key_bytes=key_bytes)
+    properties = meta.get("properties") or {}
+    preview = _preview_picture(evidence)
+    problem = properties.get("preview_problem")
     return {
         "evidence": evidence,
         "name": meta.get("name", ""),
-        "cleaning_notes": _cleaning_notes(meta.get("properties") or {}),
+        "cleaning_notes": _cleaning_notes(properties),
+        # A line that refuses tracked changes never stores such a document.
+        "tracked_changes_accepted": any(
+            properties.get(count) for count in formats.TRACKED_CHANGE_COUNTS
+        ),
         "case_url": evidence_owner_url(evidence),
         # Said on the page before anyone presses anything.
         "download_refusal": "" if refusal is None else DownloadRefused(refusal).message,
         "matches": list(evidence.matches.all()),
         "is_withheld": is_withheld,
-        "has_preview": _preview_picture(evidence) is not None,
+        "has_preview": preview is not None,
+        "preview_caption": _preview_caption(preview),
+        "preview_problem": _preview_problem(problem) if problem and preview is None else "",
         "is_revealed": _open_session(request, evidence) is not None,
         "allowance": viewing_allowance(viewer=request.user),
         "exposure": exposure_today(viewer=request.user),

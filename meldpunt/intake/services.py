@@ -23,7 +23,7 @@ from meldpunt.evidence.services import (
     evidence_prepare,
     evidence_store,
 )
-from meldpunt.lines.models import Category, FileNames, Line
+from meldpunt.lines.models import Category, FileNames, Line, TrackedChanges
 from meldpunt.vault import blobs, crypto
 from meldpunt.vault.audit import audit_record
 from meldpunt.vault.keys import data_key_create, data_key_open
@@ -95,6 +95,7 @@ def files_prepare(
                     max_bytes=line.max_file_mb * 1024 * 1024,
                     allowed_formats=line.allowed_file_formats or None,
                     keep_uncleaned=line.keep_uncleaned_files,
+                    refuse_tracked_changes=line.tracked_changes == TrackedChanges.REFUSE,
                 )
                 if line.file_names == FileNames.NEUTRAL:
                     ready.original_name = file_name_neutral(incoming.name, number)

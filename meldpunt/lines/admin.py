@@ -16,7 +16,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Line)
 class LineAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "is_active"]
+    list_display = ["name", "slug", "kind", "is_active", "tracked_changes"]
     inlines = [CategoryInline, MembershipInline]
 
 

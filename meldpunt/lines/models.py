@@ -38,6 +38,13 @@ class FileNames(models.TextChoices):
     NEUTRAL = "neutral", _("Replaced by neutral names (file-1.jpg)")
 
 
+class TrackedChanges(models.TextChoices):
+    """What happens to an office document with tracked changes (issue 19)."""
+
+    ACCEPT = "accept", _("Accepted: stored as it reads with every change accepted")
+    REFUSE = "refuse", _("Refused: the reporter accepts or rejects them and sends it again")
+
+
 class Described(models.Model):
     """A name and description that reporters see, in Dutch and optionally English."""
 
@@ -88,6 +95,18 @@ class Line(Described):
             "A file's name can say who took it or where (bewijs_buurman_Kerkstraat12.jpg). "
             "Reviewed: the reporter sees each name with a warning and may rename or drop "
             "the file. Neutral: names are replaced and the original is never stored."
+        ),
+    )
+    tracked_changes = models.CharField(
+        _("tracked changes in documents"),
+        max_length=10,
+        choices=TrackedChanges,
+        default=TrackedChanges.ACCEPT,
+        help_text=_(
+            "Tracked deletions can hold what the writer took out on purpose, their own name "
+            "included. Accepted: insertions are kept and deletions dropped, and staff see how "
+            "many there were. Refused: the reporter is asked to accept or reject the changes "
+            "and send the document again; the rest of the report is kept."
         ),
     )
     retention_days_after_close = models.PositiveIntegerField(

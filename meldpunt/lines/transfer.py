@@ -24,6 +24,7 @@ LINE_FIELDS = [
     "max_file_mb",
     "allowed_file_formats",
     "keep_uncleaned_files",
+    "tracked_changes",
     "file_names",
     "retention_days_after_close",
     "retention_days_open",

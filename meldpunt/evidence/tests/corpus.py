@@ -629,3 +629,27 @@ BUILDERS = {
     "pdf_jpx": pdf_jpx,
     "text": text,
 }
+
+
+# A page of pdf_with_bands (200 × 300 points) is drawn 1000 pixels high (pages.py).
+PDF_BAND_SCALE = 1000 / 300
+
+
+def pdf_with_bands(pages: int) -> bytes:
+    """Pages of 200 × 300 points, each with a black band at a height that tells the page."""
+    pdf = pikepdf.new()
+    for number in range(pages):
+        pdf.add_blank_page(page_size=(200, 300))
+        band = f"0 g 0 {250 - 60 * number} 200 40 re f".encode()
+        pdf.pages[-1].obj["/Contents"] = pdf.make_stream(band)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+def tiff_of_greys(greys: list[int]) -> bytes:
+    """A multi-page scan: one 100 × 140 page per grey level."""
+    pages = [Image.new("L", (100, 140), grey) for grey in greys]
+    buffer = io.BytesIO()
+    pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:])
+    return buffer.getvalue()

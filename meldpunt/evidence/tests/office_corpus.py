@@ -642,6 +642,24 @@ def encrypted_ooxml() -> bytes:
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + directory + b"\0" * 512
 
 
+def empty_odt() -> bytes:
+    """An OpenDocument text with nothing in it: no text to preview."""
+    media_type = ODF_TYPES["odt"]
+    manifest = (
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{media_type}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    content = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0">'
+        "<office:body><office:text/></office:body></office:document-content>"
+    )
+    return package(
+        {"mimetype": media_type, "META-INF/manifest.xml": manifest, "content.xml": content}
+    )
+
+
 BUILDERS = {
     "docx": docx,
     "docm": docm,

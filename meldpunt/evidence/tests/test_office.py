@@ -9,6 +9,7 @@ import re
 import zipfile
 
 import pytest
+from django.utils import translation
 from lxml import etree
 from PIL import Image
 
@@ -159,6 +160,22 @@ def test_docx_tracked_changes_are_accepted_and_counted():
     assert "rsid" not in document and "commentReference" not in document
     assert prepared.properties["tracked_insertions_accepted"] == 1
     assert prepared.properties["tracked_deletions_dropped"] == 1
+
+
+@pytest.mark.parametrize("kind", ["docx", "odt", "ods"])
+def test_a_line_that_refuses_tracked_changes_refuses_such_documents(kind):
+    data = office_corpus.BUILDERS[kind]()
+    assert _cleaned(data)[1].properties.keys() & set(formats.TRACKED_CHANGE_COUNTS)
+    for keep_uncleaned in (False, True):  # never kept as it came either
+        with pytest.raises(EvidenceRejected) as refusal, translation.override("en"):
+            _prepare(data, refuse_tracked_changes=True, keep_uncleaned=keep_uncleaned)
+        assert refusal.value.code == "tracked_changes"
+        assert "accept or reject the changes" in refusal.value.message
+
+
+def test_a_line_that_refuses_tracked_changes_takes_documents_without_them():
+    cleaned, prepared = _cleaned(office_corpus.pptx(), refuse_tracked_changes=True)
+    assert prepared.format == "pptx" and cleaned
 
 
 def test_docx_hyperlink_stays_and_external_picture_and_template_go():

@@ -10,7 +10,7 @@ from PIL import Image
 from meldpunt.evidence.downloads import download_name
 from meldpunt.evidence.models import ViewingSession
 from meldpunt.evidence.services import evidence_prepare, evidence_store
-from meldpunt.evidence.tests import corpus
+from meldpunt.evidence.tests import corpus, office_corpus
 from meldpunt.hashes.services import hash_list_create, hash_list_import
 from meldpunt.testing import make_line, make_staff, sign_in
 from meldpunt.vault import blobs, crypto
@@ -255,8 +255,6 @@ def test_a_revealed_tiff_shows_its_thumbnail_which_browsers_can_draw(
 
 
 def test_document_page_says_what_cleaning_changed(client, django_capture_on_commit_callbacks):
-    from meldpunt.evidence.tests import office_corpus
-
     evidence, analyst = _stored_file(
         office_corpus.docm(), "verslag.docm", django_capture_on_commit_callbacks
     )
@@ -265,4 +263,41 @@ def test_document_page_says_what_cleaning_changed(client, django_capture_on_comm
     assert b'id="cleaning"' in page.content
     for label in (b"Tracked insertions accepted: 1", b"Comments removed", b"Macros removed: 1"):
         assert label in page.content
-    assert b"No preview is available" in page.content
+    assert b'id="tracked-changes"' in page.content  # what the line's policy did
+    # Its preview is a picture of its text, blurred until revealed.
+    assert b'id="preview"' in page.content
+    assert b"The beginning of the document&#x27;s text" in page.content
+
+
+def test_a_pdf_is_blurred_first_and_its_first_pages_are_revealed(
+    client, settings, django_capture_on_commit_callbacks
+):
+    evidence, analyst = _stored_file(
+        corpus.pdf_with_bands(2), "brief.pdf", django_capture_on_commit_callbacks
+    )
+    settings.EVIDENCE_VIEWING_CUTOFF = ""
+    sign_in(client, analyst)
+    page = client.get(f"/staff/evidence/{evidence.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert b'id="preview"' in page.content and b"The first pages of the document." in page.content
+    blurred = Image.open(
+        io.BytesIO(client.get(f"/staff/evidence/{evidence.pk}/preview.jpg").content)
+    )
+    assert blurred.mode == "L" and max(blurred.size) <= 160
+    assert client.get(f"/staff/evidence/{evidence.pk}/revealed").status_code == 404
+    client.post(f"/staff/evidence/{evidence.pk}/reveal/")
+    revealed = client.get(f"/staff/evidence/{evidence.pk}/revealed")
+    assert revealed.status_code == 200 and revealed["Content-Type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(revealed.content)).width == round(200 * corpus.PDF_BAND_SCALE)
+
+
+def test_a_document_without_a_preview_says_why_and_the_page_still_opens(
+    client, django_capture_on_commit_callbacks
+):
+    evidence, analyst = _stored_file(
+        office_corpus.empty_odt(), "leeg.odt", django_capture_on_commit_callbacks
+    )
+    sign_in(client, analyst)
+    page = client.get(f"/staff/evidence/{evidence.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert b"No preview: the document has no text to show." in page.content
+    assert client.get(f"/staff/evidence/{evidence.pk}/preview.jpg").status_code == 404

@@ -1,14 +1,18 @@
-"""A line's file policy (accepted formats, files that cannot be cleaned) reaches the cleaner."""
+"""A line's file policy (accepted formats, files that cannot be cleaned, tracked changes)
+reaches the cleaner."""
 
 import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from meldpunt.evidence.models import EvidenceFile
-from meldpunt.intake.models import Report
+from meldpunt.evidence.tests import office_corpus
+from meldpunt.intake.models import Report, StagedFile
 from meldpunt.intake.services import IncomingFile, IntakeError, report_submit
+from meldpunt.lines.models import Line, TrackedChanges
 from meldpunt.lines.transfer import lines_import
 from meldpunt.testing import make_category
 
@@ -55,3 +59,34 @@ def test_unknown_format_names_are_refused_in_configuration():
     data = {"lines": [{"slug": "l", "name": "L", "allowed_file_formats": ["jpeg", "exe"]}]}
     with pytest.raises(ValidationError, match="exe"):
         lines_import(data)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [("/en", "This document contains tracked changes"), ("", "Dit document bevat bijgehouden")],
+)
+def test_a_line_that_refuses_tracked_changes_asks_for_the_document_again(client, prefix, words):
+    category = make_category()
+    url = f"{prefix}/report/{category.line.slug}/{category.slug}/"
+
+    def choose():
+        document = SimpleUploadedFile("verslag.docx", office_corpus.docx(), "application/zip")
+        return client.post(url, {"what": "Er wordt gedeald", "files": [document]})
+
+    category.line.tracked_changes = TrackedChanges.REFUSE
+    category.line.save()
+    refused = choose()
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "verslag.docx" in page and words in page
+    assert "Er wordt gedeald" in page  # the answers are still there, only the file is asked again
+    assert not StagedFile.objects.exists() and not Report.objects.exists()
+    category.line.tracked_changes = TrackedChanges.ACCEPT
+    category.line.save()
+    assert choose().status_code == 200
+    assert StagedFile.objects.count() == 1
+
+
+def test_the_tracked_changes_policy_travels_with_the_line_configuration():
+    lines_import({"lines": [{"slug": "l", "name": "L", "tracked_changes": "refuse"}]})
+    assert Line.objects.get(slug="l").tracked_changes == "refuse"
