@@ -1,34 +1,47 @@
-"""Statistics with 100,000 reports: time of every table and of the page, against COUNT(*).
+"""Statistics with up to 1,000,000 reports: every table, the year page and the PDF.
 
-    .venv/bin/python benchmarks/stats.py [--reports 100000] [--runs 7] [--fresh]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/meldpunt_bench_stats \\
-        .venv/bin/python benchmarks/stats.py
+    .venv/bin/python benchmarks/stats.py [--reports 100000] [--runs 7] [--fresh] [--before REV]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/meldpunt_bench_stats_1m \\
+        .venv/bin/python benchmarks/stats.py --reports 1000000 --runs 3 --before b609bad
 
 Without DATABASE_URL it uses SQLite in a data directory kept under /var/tmp (a
 second run reuses the rows); with it, the named PostgreSQL database (created if
-missing). The rows live in two lines of their own ("bench-stats-*"); ``--fresh``
-rebuilds only those.
+missing). The rows live in two lines of their own ("bench-stats-<seed>-*"): a
+run reuses them when their number and the seed's version (``SEED_VERSION``)
+match, so name the database after the size (``..._1m``) to keep one of each;
+``--fresh`` rebuilds them. A million reports with their rows are written with
+COPY in a few minutes (executemany on SQLite).
 
 The rows are what the statistics read: reports spread over 2025 in two lines,
-six categories and 300 municipalities, with case rows (assessment, closing
-outcome, classification), a first staff message for half of them, forwards to
-partners of three kinds for 15 %, and a known-material match for 1 %. Content
-is a placeholder: the statistics never read it.
+six categories, six channels and 300 municipalities, with case rows
+(assessment, closing outcome, classification), a first staff message for half
+of them, a reporter's message for 30 % of the web-form reports (the pilot's
+mailbox dialogue), forwards to partners of three kinds for 15 % (redaction
+recorded or not, feedback on half of those read), and a known-material match
+for 1 %. Content is a placeholder: the statistics never read it.
 
 Measured in the same run: the baseline (one ``COUNT(*)`` of the year's reports
 in those lines, the cheapest query that touches the same rows), each table's
 queries, all tables together, and the page and one CSV download through
 Django's test client as a signed-in administrator (middleware, session,
 templates and charts included), the year page and the annual report as PDF.
-Median and max of ``--runs`` runs each.
+With ``--before REV`` also the statistics code of that git revision
+(``meldpunt/stats``' selectors, figures, charts and report, loaded as a
+package of their own) on the same rows: all tables, the year's figures and
+the PDF, each against the current code. Median and max of ``--runs`` runs.
 """
 
 import argparse
+import importlib
 import os
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
+from pathlib import Path
 from datetime import date, datetime, timedelta
 
 from _setup import django_setup
@@ -308,11 +321,65 @@ def _timed(function, runs: int) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
+def _code_before(revision: str):
+    """The statistics modules of ``revision`` as the package ``stats_before``; its report module.
+
+    Only the modules that compute and lay out (no models, views or templates):
+    the old code reads the same tables and renders the current templates.
+    """
+    repository = Path(__file__).resolve().parents[1]
+    package = Path(tempfile.mkdtemp(prefix="stats-before-")) / "stats_before"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name in ("selectors", "figures", "charts", "report"):
+        source = subprocess.run(
+            ["git", "show", f"{revision}:meldpunt/stats/{name}.py"],
+            cwd=repository,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        (package / f"{name}.py").write_text(source)
+    sys.path.insert(0, str(package.parent))
+    return importlib.import_module("stats_before.report")
+
+
+def _before_and_after(revision: str, scope, runs: int) -> list[tuple[str, float, float]]:
+    """Median ms of the old and the current statistics code, run alternately on the same rows.
+
+    Alternating keeps a change in the machine's load from favouring one side.
+    """
+    from meldpunt.stats import report as after
+
+    before = _code_before(revision)
+    year = scope.first.year
+    work = {
+        "all tables (figures.tables_compute)": lambda code: code.figures.tables_compute(scope),
+        "year's figures (report.annual_report)": lambda code: code.annual_report(
+            year=year, line_ids=scope.line_ids
+        ),
+        "annual report PDF (figures and WeasyPrint)": lambda code: code.annual_report_pdf(
+            code.annual_report(year=year, line_ids=scope.line_ids)
+        ),
+    }
+    pairs = []
+    for label, function in work.items():
+        times: dict[str, list[float]] = {"before": [], "after": []}
+        for _ in range(runs):
+            for side, code in (("before", before), ("after", after)):
+                started = time.perf_counter()
+                function(code)
+                times[side].append((time.perf_counter() - started) * 1000)
+        pairs.append((label, statistics.median(times["before"]), statistics.median(times["after"])))
+    return pairs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--before", metavar="REV", help="also time the stats code of REV")
     args = parser.parse_args()
     django_setup("bench-stats")
 
@@ -384,6 +451,7 @@ def main() -> None:
     rows.append(("CSV municipality x category", *_timed(download, args.runs)))
     rows.append(("year page /staff/stats/year/", *_timed(year_page, args.runs)))
     rows.append(("annual report PDF (WeasyPrint)", *_timed(report_pdf, args.runs)))
+    pairs = _before_and_after(args.before, scope, args.runs) if args.before else []
 
     load = os.getloadavg()[0]
     print(f"Database: {connection.vendor}, reports in scope: {reports_in(scope).count():,}")
@@ -391,6 +459,11 @@ def main() -> None:
     print(f"{'what':<44} {'median ms':>10} {'max ms':>8} {'x baseline':>11}")
     for label, median, maximum in rows:
         print(f"{label:<44} {median:>10.1f} {maximum:>8.1f} {median / baseline[0]:>11.1f}")
+    if pairs:
+        print(f"\nThe code of {args.before} (before) and the current code (after), alternately:")
+        print(f"{'what':<44} {'before ms':>10} {'after ms':>10} {'before/after':>13}")
+        for label, before, after in pairs:
+            print(f"{label:<44} {before:>10.1f} {after:>10.1f} {before / after:>13.1f}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -113,17 +113,45 @@ def shared_counts() -> Iterator[None]:
         _shared.reset(token)
 
 
+# What one grouped pass may hold in memory on PostgreSQL (see ``_large_aggregate``).
+GROUPING_WORK_MEM = "256MB"
+
+
+@contextmanager
+def _large_aggregate() -> Iterator[None]:
+    """On PostgreSQL, let a grouped pass over a year's reports hash its groups in memory.
+
+    The planner guesses the number of groups as if line, category, status,
+    month and outcome were independent: 750,000 for a million reports that
+    form 5,600. With the default ``work_mem`` of 4 MB it then sorts the million
+    joined rows on disk to group them (4.4 s of the pass, against 2.7 s hashed
+    in memory, measured with EXPLAIN ANALYZE). The hash holds only the groups
+    that exist (26 MB) and the joined case rows (47 MB). JIT compiling costs
+    0.1 to 0.15 s per pass and saves nothing on plans of this size. Both are
+    set for the pass's own transaction only (``SET LOCAL``).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [GROUPING_WORK_MEM])
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def _once_per_scope[T](function: Callable[[Scope], T]) -> Callable[[Scope], T]:
-    """Run ``function`` once per scope inside ``shared_counts``, every time outside it."""
+    """A grouped pass: run once per scope inside ``shared_counts``, every time outside it."""
 
     @wraps(function)
     def shared(scope: Scope) -> T:
         cache = _shared.get()
-        if cache is None:
-            return function(scope)
         key = (function.__name__, scope)
-        if key not in cache:
-            cache[key] = function(scope)
+        if cache is None or key not in cache:
+            with _large_aggregate():
+                result = function(scope)
+            if cache is None:
+                return result
+            cache[key] = result
         return cache[key]
 
     return shared
