@@ -41,8 +41,8 @@ import sys
 import tempfile
 import time
 import uuid
-from pathlib import Path
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from _setup import django_setup
 
