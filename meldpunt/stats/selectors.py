@@ -713,12 +713,13 @@ def pilot_rows(scope: Scope) -> list[PilotRow]:
         "SELECT r.line_id, r.category_id,"  # noqa: S608 - table names and placeholders only
         " CASE WHEN r.channel = %s AND m.reporter_wrote = 1 THEN %s ELSE r.channel END,"
         f" {_hours_sql('r.received_at', 'm.first_at')}, COUNT(*),"
-        " SUM(CASE WHEN c.triage_outcome = %s THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN c.report_id IS NULL THEN 0 ELSE 1 END),"
         " SUM(CASE WHEN f.report_id IS NULL THEN 0 ELSE 1 END),"
         " COALESCE(SUM(f.followed_up), 0), COALESCE(SUM(f.redaction_known), 0),"
         " COALESCE(SUM(f.redacted), 0)"
         f" FROM {Report._meta.db_table} r"
-        f" LEFT JOIN {CaseRow._meta.db_table} c ON c.report_id = r.id"
+        # Only the usable cases: a join with a seventh of the cases, not all of them.
+        f" LEFT JOIN {CaseRow._meta.db_table} c ON c.report_id = r.id AND c.triage_outcome = %s"
         " LEFT JOIN (SELECT report_id, MIN(CASE WHEN author = %s THEN created_at END) AS first_at,"
         " MAX(CASE WHEN author = %s THEN 1 ELSE 0 END) AS reporter_wrote"
         f" FROM {Message._meta.db_table} WHERE created_at >= %s GROUP BY report_id) m"
