@@ -33,6 +33,7 @@ the PDF, each against the current code. Median and max of ``--runs`` runs.
 
 import argparse
 import importlib
+import io
 import os
 import random
 import statistics
@@ -358,20 +359,31 @@ def _before_and_after(revision: str, scope, runs: int) -> list[tuple[str, float,
         "year's figures (report.annual_report)": lambda code: code.annual_report(
             year=year, line_ids=scope.line_ids
         ),
-        "annual report PDF (figures and WeasyPrint)": lambda code: code.annual_report_pdf(
+        "annual report PDF": lambda code: code.annual_report_pdf(
             code.annual_report(year=year, line_ids=scope.line_ids)
         ),
     }
     pairs = []
     for label, function in work.items():
         times: dict[str, list[float]] = {"before": [], "after": []}
+        pages: dict[str, int] = {}
         for _ in range(runs):
             for side, code in (("before", before), ("after", after)):
                 started = time.perf_counter()
-                function(code)
+                result = function(code)
                 times[side].append((time.perf_counter() - started) * 1000)
+                if isinstance(result, bytes):
+                    pages[side] = _pages(result)
+        if pages:
+            label += f" ({pages['before']} / {pages['after']} pages)"
         pairs.append((label, statistics.median(times["before"]), statistics.median(times["after"])))
     return pairs
+
+
+def _pages(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def main() -> None:

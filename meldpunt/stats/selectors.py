@@ -134,8 +134,10 @@ def _large_aggregate() -> Iterator[None]:
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('work_mem', %s, true)", [GROUPING_WORK_MEM])
-        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
+            [GROUPING_WORK_MEM],
+        )
         yield
 
 
