@@ -8,7 +8,7 @@ Hidden small counts get no bar, so the length cannot give them away.
 
 from dataclasses import dataclass
 
-from .figures import Kind, Table, value_text
+from .figures import Kind, Table, ranked_rows, shown_count, value_text
 
 LABEL_WIDTH = 260
 BAR_WIDTH = 360
@@ -56,14 +56,13 @@ def bar_chart(table: Table, threshold: int) -> Chart | None:
     if not table.rows or table.chart_bars == 0 or table.measures[0].kind != Kind.COUNT:
         return None
     measure = table.measures[0]
-    rows = []
-    for labels, values in table.rows:
-        value = values[0]
-        hidden = value is None or table.is_hidden(value, measure, threshold)
-        rows.append((labels, value, 0 if hidden else value))
+    rows = table.rows
     is_partial = table.chart_bars is not None and len(rows) > table.chart_bars
     if is_partial:
-        rows = sorted(rows, key=lambda row: -row[2])[: table.chart_bars]
+        rows = ranked_rows(table, threshold)[: table.chart_bars]
+    rows = [
+        (labels, values[0], shown_count(table, values[0], threshold)) for labels, values in rows
+    ]
     largest = max(length for _labels, _value, length in rows) or 1
     bars = [
         Bar(

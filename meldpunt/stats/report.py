@@ -26,7 +26,7 @@ from meldpunt.lines.models import Line
 
 from . import figures
 from .charts import Chart, bar_chart
-from .selectors import Scope, reports_in
+from .selectors import Scope, counts_per_year, shared_counts
 
 DEFAULT_WORKDAYS_PER_YEAR = 260  # 52 weeks of five days: how hotlines' annual reports count
 YEARS_OF_GROWTH = 5
@@ -132,22 +132,24 @@ def annual_report(
     if year > today.year:
         return report
     scope = year_scope(year, line_ids)
-    report.received = reports_in(scope).count()
-    report.previous = reports_in(year_scope(year - 1, line_ids)).count()
-    report.workdays = workdays_in(year, today)
-    helpline = [build(scope) for build in figures.HELPLINE_TABLES.values()]
-    helpline = [table for table in helpline if figures.has_counts(table)]
-    if not report.received and not helpline:
-        report.state = YearState.EMPTY
-        return report
-    report.state = YearState.FIGURES
-    tables = helpline
-    if report.received:  # a helpline that only chats has no report tables, only zeros
-        growth = Scope(
-            first=date(year - YEARS_OF_GROWTH + 1, 1, 1), last=scope.last, line_ids=line_ids
-        )
-        tables = [figures.years_table(growth), *figures.tables_compute(scope), *helpline]
-    report.tables = presented(tables, threshold)
+    growth = Scope(first=date(year - YEARS_OF_GROWTH + 1, 1, 1), last=scope.last, line_ids=line_ids)
+    with shared_counts():
+        years = counts_per_year(growth)
+        report.received, report.previous = years[year], years[year - 1]
+        report.workdays = workdays_in(year, today)
+        helpline = [build(scope) for build in figures.HELPLINE_TABLES.values()]
+        helpline = [table for table in helpline if figures.has_counts(table)]
+        if not report.received and not helpline:
+            report.state = YearState.EMPTY
+            return report
+        report.state = YearState.FIGURES
+        tables = helpline
+        if report.received:  # a helpline that only chats has no report tables, only zeros
+            tables = [figures.years_table(growth), *figures.tables_compute(scope), *helpline]
+    # The report's length follows its categories, not its reports: long tables are cut.
+    report.tables = presented(
+        [figures.largest_rows(table, threshold) for table in tables], threshold
+    )
     return report
 
 

@@ -19,6 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -26,6 +27,7 @@ from pypdf import PdfReader
 
 from meldpunt.cases.models import Case, CaseClassification, ClassificationOption
 from meldpunt.cases.services import classification_preset_install
+from meldpunt.cases.tests.factories import make_report
 from meldpunt.chat.models import (
     Chat,
     ChatStatus,
@@ -54,6 +56,7 @@ CLASSES = {
     "not-found": 2_469,
     "other": 1_841,
 }
+MAY_2025 = datetime(2025, 5, 12, 10, tzinfo=AMSTERDAM)
 RECEIVED = 28_960  # 13 of them not classified
 HOSTED_HERE = 13_235  # of the CSAM reports' addresses
 # Whole percent of the reports received, as the counts give them (see the report).
@@ -360,3 +363,37 @@ def test_a_helpline_without_reports_shows_its_contacts_chats_and_survey(administ
         ).content
     )
     assert "Would you recommend this chat to others? 100 92 92 %" in text
+
+
+def _table_lengths(year: int, line_ids: tuple[int, ...]) -> dict[str, int]:
+    with translation.override("en"):
+        report = annual_report(year=year, line_ids=line_ids, today=date(2026, 6, 1))
+    return {item.table.slug: len(item.rows) for item in report.tables}
+
+
+def test_the_reports_length_follows_its_categories_not_its_reports(monkeypatch):
+    """Issue 18: more reports from more places must not make a longer annual report."""
+    monkeypatch.setattr("meldpunt.stats.figures.LONG_TABLE_BARS", 4)
+    category = make_category(line=make_line(slug="tips"))
+    line_ids = (category.line_id,)
+
+    def reports_from(codes: list[str], each: int) -> None:
+        for code in codes:
+            for _ in range(each):
+                make_report(category=category, municipality_code=code, received_at=MAY_2025)
+
+    reports_from(["GM0001", "GM0002", "GM0003", "GM0004", "GM0005"], each=6)
+    few = _table_lengths(2025, line_ids)
+    reports_from([f"GM01{n:02d}" for n in range(20)], each=1)
+    reports_from(["GM0003"], each=10)
+    many = _table_lengths(2025, line_ids)
+    assert few == many
+    assert many["municipalities"] == many["municipality_categories"] == 4
+    with translation.override("en"):
+        report = annual_report(year=2025, line_ids=line_ids, today=date(2026, 6, 1))
+        page = render_to_string("stats/report.html", {"report": report, "made": "today"})
+    places = next(item for item in report.tables if item.table.slug == "municipalities")
+    # The largest first; the twenty places with one report each ("< 5") are all left out.
+    assert [row[1] for row in places.rows] == ["16", "6", "6", "6"]
+    assert places.table.rows_left_out == 21
+    assert "Only the largest rows are shown here; 21 smaller rows are left out." in page

@@ -8,11 +8,14 @@ known outcomes, and every figure of the table is checked as printed.
 import csv
 import importlib
 import io
+import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
+from django.db.models import Case as Choose
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -23,10 +26,17 @@ from meldpunt.chat.models import Chat
 from meldpunt.hotline.models import ReportedUrl
 from meldpunt.intake.models import Author, Message, Report, ReportChannel
 from meldpunt.lines.models import LineKind
-from meldpunt.network.models import Forward, ForwardFeedback, PartnerHotlineReport
+from meldpunt.network.models import (
+    FOLLOWED_UP_OUTCOMES,
+    FeedbackOutcome,
+    Forward,
+    ForwardFeedback,
+    PartnerHotlineReport,
+)
 from meldpunt.network.tests.factories import make_partner
+from meldpunt.stats import selectors
 from meldpunt.stats.figures import display_rows, pilot_table
-from meldpunt.stats.selectors import Scope
+from meldpunt.stats.selectors import HoursBetween, Scope, reports_in
 from meldpunt.testing import make_category, make_line, make_staff, sign_in
 from meldpunt.vault import crypto
 from meldpunt.vault.keys import data_key_create
@@ -248,3 +258,89 @@ def test_the_migration_fills_the_channel_that_the_rows_still_show():
     assert Report.objects.get(pk=imported.pk).channel == ReportChannel.PARTNER_HOTLINE
     # A form or an API report: nothing stored tells them apart, so not guessed.
     assert Report.objects.get(pk=other.pk).channel == ReportChannel.UNKNOWN
+
+
+def _pilot_by_subqueries(scope: Scope) -> tuple[dict, dict]:
+    """The pilot's figures as first written: an EXISTS or a subquery per report.
+
+    Kept here as the definition the single join must agree with: the channel
+    split by an EXISTS on a reporter message, each forward figure an EXISTS on
+    the report's forwards, the first response the earliest staff message.
+    """
+
+    def forwards(**conditions) -> Exists:
+        return Exists(Forward.objects.filter(report=OuterRef("pk"), **conditions))
+
+    reports = reports_in(scope).annotate(
+        pilot_channel=Choose(
+            When(
+                Q(
+                    Exists(Message.objects.filter(report=OuterRef("pk"), author=Author.REPORTER)),
+                    channel=FORM,
+                ),
+                then=Value(selectors.MAILBOX_DIALOGUE),
+            ),
+            default=F("channel"),
+            output_field=CharField(),
+        )
+    )
+    keys = ("line_id", "category_id", "pilot_channel")
+    counts = {
+        (line, category, channel): dict(zip(selectors.PILOT_COUNTS, figures, strict=True))
+        for line, category, channel, *figures in reports.values_list(*keys).annotate(
+            reports=Count("pk"),
+            usable=Count("pk", filter=Q(case__triage_outcome="usable")),
+            forwarded=Count("pk", filter=forwards()),
+            followed_up=Count("pk", filter=forwards(feedback__outcome__in=FOLLOWED_UP_OUTCOMES)),
+            redaction_known=Count("pk", filter=forwards(redacted__isnull=False)),
+            redacted=Count("pk", filter=forwards(redacted=True)),
+        )
+    }
+    first = Message.objects.filter(report=OuterRef("pk"), author=Author.STAFF)
+    rows = (
+        reports.annotate(first_at=Subquery(first.order_by("created_at").values("created_at")[:1]))
+        .filter(first_at__isnull=False)
+        .annotate(hours=HoursBetween("received_at", "first_at"))
+        .values_list(*keys, "hours")
+        .annotate(n=Count("pk"))
+    )
+    hours: dict = {}
+    for line, category, channel, hour, n in rows:
+        hours.setdefault((line, category, channel), {})[hour] = n
+    return counts, hours
+
+
+def test_the_single_join_gives_what_a_subquery_per_report_gave():
+    """Item 2 of issue 18: the pilot's join keeps the figures of the per-report subqueries."""
+    rng = random.Random(18)
+    line = make_line()
+    categories = [make_category(line=line) for _ in range(2)]
+    police = make_partner(lines=[line], name="Politie")
+    channels = [FORM, FORM, API, CHAT, ReportChannel.UNKNOWN]
+    for _ in range(40):
+        report = make_report(
+            category=rng.choice(categories),
+            channel=rng.choice(channels),
+            received_at=MARCH + timedelta(hours=rng.randrange(400)),
+        )
+        if rng.random() < 0.6:
+            Pilot.assess(report, rng.choice(["usable", "not_usable", ""]))
+        for _ in range(rng.randrange(3)):  # none, one or two forwards
+            feedback = rng.choice(["", *FeedbackOutcome.values])
+            Pilot.forward(
+                report, police, redacted=rng.choice([None, True, False]), feedback=feedback
+            )
+        for author in (Author.STAFF, Author.STAFF, Author.REPORTER):
+            if rng.random() < 0.5:
+                created = report.received_at + timedelta(hours=rng.randrange(300))
+                Message.objects.create(
+                    report=report, author=author, sealed_body=b"-", created_at=created
+                )
+    scope = Scope(first=date(2026, 3, 1), last=date(2026, 3, 1), line_ids=(line.pk,))
+    counts, hours = _pilot_by_subqueries(scope)
+    assert sum(n["reports"] for n in counts.values()) > 20  # some fell in April
+    assert any(n["followed_up"] for n in counts.values())
+    assert selectors.pilot_counts(scope) == counts
+    assert selectors.pilot_hours_to_first_response(scope) == hours
+    per_line = selectors.histograms_merge(list(hours.values()))
+    assert selectors.hours_histogram_to_first_response(scope) == {line.pk: per_line}
