@@ -232,6 +232,24 @@ class VideoDerivatives:
         return self.contact_sheet is not None and (self.vpdq is not None or not VPDQ_INSTALLED)
 
 
+def _decoder_run(
+    job: str, *, source: MemoryFile, outputs: dict[str, MemoryFile], **options: str
+) -> dict:
+    """Run a sandbox job that decodes a sender's file, within the derivative budget."""
+    return sandbox_run(
+        job=job,
+        parameters={
+            "source": source.descriptor,
+            "output_bytes": _DERIVATIVE_OUTPUT_BYTES,
+            **{name: output.descriptor for name, output in outputs.items()},
+            **options,
+        },
+        descriptors=[source.descriptor, *(output.descriptor for output in outputs.values())],
+        memory_bytes=evidence_setting("EVIDENCE_DERIVATIVE_MEMORY_BYTES"),
+        seconds=evidence_setting("EVIDENCE_DERIVATIVE_SECONDS"),
+    )
+
+
 def video_derivatives_make(*, video: MemoryFile) -> VideoDerivatives:
     """Run the sandbox's video job on a decrypted, cleaned video; keep whatever it finished.
 
@@ -243,18 +261,7 @@ def video_derivatives_make(*, video: MemoryFile) -> VideoDerivatives:
     sheet, hashes = MemoryFile("contact-sheet"), MemoryFile("vpdq")
     try:
         try:
-            sandbox_run(
-                job="video",
-                parameters={
-                    "source": video.descriptor,
-                    "sheet": sheet.descriptor,
-                    "vpdq": hashes.descriptor,
-                    "output_bytes": _DERIVATIVE_OUTPUT_BYTES,
-                },
-                descriptors=[video.descriptor, sheet.descriptor, hashes.descriptor],
-                memory_bytes=evidence_setting("EVIDENCE_DERIVATIVE_MEMORY_BYTES"),
-                seconds=evidence_setting("EVIDENCE_DERIVATIVE_SECONDS"),
-            )
+            _decoder_run("video", source=video, outputs={"sheet": sheet, "vpdq": hashes})
         except SandboxRefused as error:
             logger.warning("video derivatives stopped: %s", error.code)
         sheet_bytes, vpdq_text = sheet.path.read_bytes(), hashes.path.read_text()
@@ -287,17 +294,8 @@ def page_preview_make(*, document: MemoryFile, fmt: formats.Format) -> PagePrevi
     picture = MemoryFile("page-preview")
     try:
         try:
-            answer = sandbox_run(
-                job="pages",
-                parameters={
-                    "format": fmt.name,
-                    "source": document.descriptor,
-                    "target": picture.descriptor,
-                    "output_bytes": _DERIVATIVE_OUTPUT_BYTES,
-                },
-                descriptors=[document.descriptor, picture.descriptor],
-                memory_bytes=evidence_setting("EVIDENCE_DERIVATIVE_MEMORY_BYTES"),
-                seconds=evidence_setting("EVIDENCE_DERIVATIVE_SECONDS"),
+            answer = _decoder_run(
+                "pages", source=document, outputs={"target": picture}, format=fmt.name
             )
         except SandboxRefused as error:
             logger.warning("document preview not made: %s", error.code)
