@@ -18,10 +18,9 @@ import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
-import numpy
 from django.utils.translation import gettext as _
 
 from meldpunt.apitokens import token_digest
@@ -36,6 +35,10 @@ from meldpunt.hashes.shards import (
     shard_servers,
     this_shard,
 )
+
+if TYPE_CHECKING:
+    # numpy is loaded by the first batch, not with the web process (tests/test_startup.py).
+    import numpy
 
 ITEM_FIELDS = {"algorithm", "value", "id", "quality"}
 # Looked up once: Algorithm.values and Algorithm(...) rebuild lists on every call.
@@ -206,7 +209,7 @@ class ParsedBatch:
     """
 
     count: int
-    hashes: dict[Algorithm, tuple[numpy.ndarray, numpy.ndarray]]
+    hashes: "dict[Algorithm, tuple[numpy.ndarray, numpy.ndarray]]"
     problems: dict[int, ItemProblem]
     references: list[str | None]
 
@@ -256,7 +259,6 @@ def batch_decode(body: bytes) -> Batch | object:
 
 _CODES = {name: number for number, name in enumerate(ALGORITHMS)}
 _BY_CODE = list(ALGORITHMS.values())
-_EXPECTED = numpy.array([LENGTHS[name] for name in ALGORITHMS] + [-1], dtype=numpy.int64)
 _PDQ_CODE = _CODES[Algorithm.PDQ.value]
 _FIELDS = operator.attrgetter("algorithm", "value", "quality", "id")
 
@@ -315,13 +317,16 @@ def check_items_parse(items: Sequence[object]) -> ParsedBatch:
         algorithms, values, qualities, echoed = _plain_columns(items)
     else:
         algorithms, values, qualities, echoed = [], [], [], []
+    import numpy
+
+    expected = numpy.array([LENGTHS[name] for name in ALGORITHMS] + [-1], dtype=numpy.int64)
     codes = numpy.fromiter(
         map(_CODES.get, algorithms, itertools.repeat(len(_CODES))), dtype=numpy.int64, count=count
     )
     lengths = numpy.fromiter(map(len, values), dtype=numpy.int64, count=count)
     quality = numpy.fromiter(qualities, dtype=numpy.int64, count=count)
     minimum = hashes_setting("HASHES_PDQ_MIN_QUALITY")
-    candidates = (lengths == _EXPECTED[codes]) & (
+    candidates = (lengths == expected[codes]) & (
         (quality == NO_QUALITY) | ((codes == _PDQ_CODE) & (quality >= minimum))
     )
     accepted = numpy.zeros(count, dtype=bool)
@@ -377,8 +382,10 @@ def _as_plain(item: BatchItem) -> dict[str, object]:
     return raw
 
 
-def _vectors(values: Sequence[bytes], width: int) -> numpy.ndarray:
+def _vectors(values: Sequence[bytes], width: int) -> "numpy.ndarray":
     """Binary values of ``width`` bytes each as an (n, width) uint8 array."""
+    import numpy
+
     return numpy.frombuffer(b"".join(values), dtype=numpy.uint8).reshape(len(values), width)
 
 
@@ -424,6 +431,8 @@ def hashes_check_batch(
         raise ShardsUnavailable(None, "a shard process answers only its front")
     else:
         found = hashes_search(vectors, max_distance=max_distance, token=revision)
+    import numpy
+
     names = sorted(set(labels.values()))
     list_ids = numpy.array(sorted(labels), dtype=numpy.int64)
     label_of = numpy.array([names.index(labels[i]) for i in list_ids.tolist()], dtype=numpy.int64)
@@ -456,7 +465,7 @@ def hashes_check_batch(
     )
 
 
-def _hexes(vectors: numpy.ndarray) -> list[str]:
+def _hexes(vectors: "numpy.ndarray") -> list[str]:
     """An (n, bytes) array as n hex strings, for the shards' JSON."""
     text = vectors.tobytes().hex()
     width = 2 * vectors.shape[1]
@@ -470,6 +479,8 @@ def hashes_check(
 
     ``hashes_check_batch`` for items parsed one by one (the single-hash endpoint).
     """
+    import numpy
+
     hashes: dict[Algorithm, tuple[numpy.ndarray, numpy.ndarray]] = {}
     for algorithm in Algorithm:
         chosen = [(n, item) for n, item in enumerate(items) if item.algorithm == algorithm]

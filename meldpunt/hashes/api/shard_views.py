@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from meldpunt.apitokens import bearer_token
 from meldpunt.hashes.checking import ALGORITHMS, ANY_CASE_HEX, LENGTHS
 from meldpunt.hashes.conf import hashes_setting
-from meldpunt.hashes.indexes import hex_to_array
 from meldpunt.hashes.matching import hashes_search
 from meldpunt.hashes.shards import this_shard
 from meldpunt.jsonapi import ApiError, api_view, refuse_oversized, too_large
@@ -82,6 +81,9 @@ def search(request: HttpRequest) -> HttpResponse:
         asked = _search_read(request)
         if asked.shard != str(shard):
             raise ApiError(409, SHARD_MISMATCH, f"this process holds shard {shard}")
+        # numpy comes with the first search, not with the web process (tests/test_startup.py).
+        from meldpunt.hashes.indexes import hex_to_array
+
         found = hashes_search(
             {
                 ALGORITHMS[name]: hex_to_array(values, LENGTHS[name] // 2)
