@@ -508,7 +508,22 @@ NON_PROFILE_PATHS = frozenset(
 )
 
 
+# Any other site's page of one user: "https://tinder.com/@sophiee_91", "tweedehands.be/u/
+# bram-de-groot/", "forum.example.org/members/kees": a path that starts with "@" or a user
+# folder names a person wherever the site is.
+USER_PAGE_URL = re.compile(
+    r"(?<![\w/.@-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,12}/"
+    r"(?:@|(?:u|user|users|profile|profiel|profil|member|members|people)/)"
+    r"([A-Za-z0-9_.%\-]{2,100})",
+    re.IGNORECASE,
+)
+
+
 def find_profile_urls(text: str) -> Iterator[Hit]:
+    for match in USER_PAGE_URL.finditer(text):
+        user = match.group(1).rstrip(".,;:!?)-")
+        if len(user) >= 2 and user.lower() not in NON_PROFILE_PATHS:
+            yield Hit(FindingType.PROFILE_URL, match.start(), match.start(1) + len(user), 0.9)
     for match in PROFILE_URL.finditer(text):
         path = match.group(1).rstrip(".,;:!?)/&=")
         first_segment = path.lstrip("@/").split("/")[0].split("?")[0].lower()

@@ -1273,3 +1273,22 @@ def test_bars_student_houses_groups_relationships_and_parties_are_self_reference
 )
 def test_a_neighbourhood_someone_elses_party_and_a_car_are_no_self_references(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zijn profiel: https://tinder.com/@mark_1990 en hij", "https://tinder.com/@mark_1990"),
+        ("She sells via gumtree.ie/u/lisa-k/ every week.", "gumtree.ie/u/lisa-k"),
+        ("Hij post op forum.voorbeeld.nl/members/kees88.", "forum.voorbeeld.nl/members/kees88"),
+    ],
+)
+def test_a_users_page_on_any_site_is_a_profile_link_not_a_handle(text, expected):
+    assert _found(text) == [(T.PROFILE_URL, expected)]
+
+
+@pytest.mark.parametrize(
+    "text", ["Zie https://www.voorbeeld.nl/user/login voor info.", "mail jan@site.nl/u/x"]
+)
+def test_a_login_page_and_an_address_are_no_profile_links(text):
+    assert T.PROFILE_URL not in _types(text)
