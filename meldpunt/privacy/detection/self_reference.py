@@ -299,7 +299,8 @@ SELF_REFERENCE_PATTERNS = {
             r"(?![\w'’-]*ge[\w'’-]*(?:t|d|en)\b)[a-zà-ÿ][\w'’-]{2,30})"
         ),
         re.compile(
-            r"(?i:\b(?:ik ben|wij zijn|we zijn) de [\w'’-]{3,30}(?: en [\w'’-]{3,30})? van\b)"
+            r"(?i:\b(?:ik ben|wij zijn|we zijn) (?:(?:zelf|ook) )?de [\w'’-]{3,30}"
+            r"(?: en [\w'’-]{3,30})? van\b)"
         ),
         # "ik woon er pal boven", "ik woon op nummer 16", "ik zat naast ze in de bus"
         re.compile(
@@ -374,6 +375,17 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:een|één) van de "
             r"(?:weinigen|enigen|weinige|enige|twee|drie|vier|vijf)(?: mensen| personen)? die\b)"
+        ),
+        # "ik sta zelf ingeschreven op dat adres", "wij delen een muur", "ik heb een
+        # contactverbod": registered at the address, a wall or a court order only the
+        # reporter has
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:sta|stond|staan|stonden) (?:(?:zelf|ook|nog) )?"
+            r"ingeschreven (?:op|bij|in|aan)\b"
+            r"|\b(?:ik|wij|we) (?:deel|delen|deelde|deelden) (?:een|de|het) (?:muur|tuin|"
+            r"trappenhuis|portiek|oprit|galerij|hal|ingang|voordeur|schutting|badkamer|keuken)\b"
+            r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:een )?(?:contactverbod|straatverbod|"
+            r"gebiedsverbod|beschermingsbevel)\b)"
         ),
         # "ik breng zijn kinderen naar school", "ik haal haar dochter op"
         re.compile(
@@ -577,6 +589,15 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:only (?:told|showed|sent|messaged|texted|gave) (?:me|us)|"
             r"(?:told|showed|sent|messaged|texted) only (?:me|us))\b)"
+        ),
+        # "we share a wall", "I have a non-molestation order against him", "I'm registered
+        # at that address": a wall, a court order or a registration only the reporter has
+        re.compile(
+            r"(?i:\b(?:I|we) (?:share|shared) (?:a|an|the) (?:wall|driveway|drive|landing|hallway|"
+            r"stairwell|staircase|garden|fence|entrance|front door|bathroom|kitchen)\b"
+            r"|\b(?:I|we) (?:have|had|got|'ve got|’ve got) (?:a|an) (?:non-molestation|restraining|"
+            r"protection|protective|occupation) order\b"
+            r"|\b(?:I'm|I’m|I am|I was|we're|we’re|we are) (?:(?:still|also) )?registered at\b)"
         ),
         # "I was the one who", "we share a driveway with", "I'm on the same team"
         re.compile(r"(?i:\b(?:I was|we were) the (?:one|ones|only one|only person) who\b)"),

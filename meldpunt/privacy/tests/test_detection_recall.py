@@ -1292,3 +1292,27 @@ def test_a_users_page_on_any_site_is_a_profile_link_not_a_handle(text, expected)
 )
 def test_a_login_page_and_an_address_are_no_profile_links(text):
     assert T.PROFILE_URL not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben zelf de huurder van die garage.", "Ik ben zelf de huurder van"),
+        ("Ik sta nog ingeschreven op het adres.", "Ik sta nog ingeschreven op"),
+        ("Wij delen een muur, dus we horen alles.", "Wij delen een muur"),
+        ("Ik heb een contactverbod tegen hem.", "Ik heb een contactverbod"),
+        ("We share a driveway, so I see it all.", "We share a driveway"),
+        ("I have a restraining order against her.", "I have a restraining order"),
+        ("I'm still registered at the flat.", "I'm still registered at"),
+    ],
+)
+def test_registrations_shared_walls_and_court_orders_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hij heeft een contactverbod gekregen.", "They share a wall with the shop.", "Ik sta erop."],
+)
+def test_someone_elses_court_order_or_wall_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
