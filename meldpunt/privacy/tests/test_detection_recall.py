@@ -1316,3 +1316,14 @@ def test_registrations_shared_walls_and_court_orders_are_self_references(text, e
 )
 def test_someone_elses_court_order_or_wall_is_no_self_reference(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("De kentekenplaat was Duits: KLE 4471 en hij reed weg.", "KLE 4471"),
+        ("The plate was Polish, WGM 58213, and the van was white.", "WGM 58213"),
+    ],
+)
+def test_a_plate_after_the_country_it_is_from_and_kentekenplaat(text, expected):
+    assert (T.LICENCE_PLATE, expected) in _found(text)
