@@ -396,6 +396,13 @@ APPOSITION_AFTER = re.compile(
     r", (?:de|het|een|the|a|an|mijn|my|zijn|his|haar|her|onze|our|hun|their)"
     r"(?: [a-z]{2,20})? ([a-z]{2,20})\b"
 )
+# "Olusegun, who owns the phone shop", "Ikechukwu, born in 1984", "Hussain — that's the
+# landlord's surname": a relative clause about a person, a birth or a remark on the name
+# ("Brexit — that's the cause" is no name).
+PERSON_REMARK_AFTER = re.compile(
+    r"(?:, (?:who|whose|born|aged|geboren)\b"
+    r"| ?[—–-] (?:that's|that is|dat is)(?: [\w'’]+){1,4}? (?:name|surname|naam|achternaam)\b)"
+)
 DATE_AFTER_COMMA = re.compile(r", ?\(?[0-9]{1,2}[-/. ]")
 # "de man heet ferdi", "a lad called jonno": a rare lower-case word after these is a name.
 NAMING_VERBS = frozenset({"heet", "heette", "genaamd", "called", "named", "nicknamed"})
@@ -975,9 +982,14 @@ class _NameScanner:
 
     def _is_named_after(self, index: int) -> bool:
         """A word named by what follows it: "wordt Prof genoemd", "van Haddou, de oudere
-        broer", "Pronk, the owner": a nickname verb or a relation in apposition."""
+        broer", "Pronk, the owner", "Olusegun, who owns": a nickname verb, a relation in
+        apposition or a clause about a person."""
         end = self.words[index].end()
-        if GENOEMD_AFTER.match(self.text, end) or REAL_NAME_AFTER.match(self.text, end):
+        if (
+            GENOEMD_AFTER.match(self.text, end)
+            or REAL_NAME_AFTER.match(self.text, end)
+            or PERSON_REMARK_AFTER.match(self.text, end)
+        ):
             return True
         apposition = APPOSITION_AFTER.match(self.text, end)
         return apposition is not None and apposition.group(1).lower() in self.cues

@@ -1327,3 +1327,22 @@ def test_someone_elses_court_order_or_wall_is_no_self_reference(text):
 )
 def test_a_plate_after_the_country_it_is_from_and_kentekenplaat(text, expected):
     assert (T.LICENCE_PLATE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Chukwuemeka, who runs the car wash, keeps their passports.", "Chukwuemeka"),
+        ("Oluwaseun, born in 1990, drives the van.", "Oluwaseun"),
+        ("Gerolf — that's his real name — sells the pills.", "Gerolf"),
+    ],
+)
+def test_a_word_followed_by_a_clause_about_a_person_is_a_name(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text, "en")
+
+
+@pytest.mark.parametrize(
+    "text", ["Amsterdam, who would have thought, is cheap.", "Brexit — that's the cause."]
+)
+def test_a_place_or_event_before_a_remark_is_no_name(text):
+    assert T.PERSON_NAME not in _types(text, "en")
