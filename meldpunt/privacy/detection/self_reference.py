@@ -90,7 +90,8 @@ _ROLES_NL = (
     "vrachtwagenchauffeur|conducteur|vakkenvuller|magazijnmedewerker|apotheker|"
     "apothekersassistente|doktersassistente|tandartsassistente|kapster|schoonheidsspecialiste|"
     "nagelstyliste|makelaar|beheerder|uitbater|gastouder|au pair|jongerenwerker|"
-    "buurtwerker|wijkagent|handhaver|boa|onderwijsassistent|pedagogisch medewerker|verzorgende|"
+    "buurtwerker|wijkagent|buurtagent|politieagent|agent|handhaver|boa|onderwijsassistent|"
+    "pedagogisch medewerker|verzorgende|"
     "verpleger|thuiszorgmedewerker|huishoudster|glazenwasser|vuilnisman|zzp'er|uitzendkracht|"
     "leerkracht|maatje|taalmaatje|buddy|cliënt|client|patiënt|lid|slotenmaker|ouders|"
     "grootouders|consulent|adviseur|belastingadviseur|vertegenwoordiger|ondersteuner|"
@@ -387,6 +388,20 @@ SELF_REFERENCE_PATTERNS = {
             r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:een )?(?:contactverbod|straatverbod|"
             r"gebiedsverbod|beschermingsbevel)\b)"
         ),
+        # "dat weet ik omdat ik bij de gemeente werk", "ik ben getrouwd met zijn neef", "wij
+        # hebben een zorgboerderij", "ik ben daar zelf geweest": a workplace in a subordinate
+        # clause, a marriage, a business or a visit (not "ik ben 81": earlier writers do not
+        # label the reporter's age)
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:(?:zelf|ook) )?(?:bij|op) (?:de|het|een|die|dat) "
+            r"(?!(?:zorg|bouw|horeca|thuiszorg|schoonmaak)\b)[\w'’-]{3,30} "
+            r"(?:werk|werkte|werken|werkten)\b"
+            r"|\b(?:ik ben|ik was|wij zijn|we zijn) (?:getrouwd|verloofd|bevriend) met\b"
+            r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden|run|runnen|runde) een (?:eigen )?"
+            r"[\w-]{0,20}(?:boerderij|winkel|zaak|bedrijf|salon|praktijk|kwekerij|restaurant|café|"
+            r"snackbar|bakkerij|camping|manege|garage)\b"
+            r"|\b(?:ik ben|wij zijn|we zijn) (?:daar|er) (?:zelf |ook |zelf ook )geweest\b)"
+        ),
         # "ik breng zijn kinderen naar school", "ik haal haar dochter op"
         re.compile(
             r"(?i:\b(?:ik|wij|we) (?:breng|bracht|brengen|haal|haalde|halen) (?:zijn|haar|hun) "
@@ -598,6 +613,14 @@ SELF_REFERENCE_PATTERNS = {
             r"|\b(?:I|we) (?:have|had|got|'ve got|’ve got) (?:a|an) (?:non-molestation|restraining|"
             r"protection|protective|occupation) order\b"
             r"|\b(?:I'm|I’m|I am|I was|we're|we’re|we are) (?:(?:still|also) )?registered at\b)"
+        ),
+        # "I'm the head of year", "I'm the dad of the boy", "I'm married to his cousin": a
+        # role of something or a marriage
+        re.compile(
+            r"(?i:\b(?:I am|I'm|I’m|I was|we are|we're|we’re) the "
+            r"(?!(?:kind|type|sort|last|first|worst|best|least|most|one|rest|same|end|victim)\b)"
+            r"[a-z][\w'’-]{2,30} of\b"
+            r"|\b(?:I am|I'm|I’m|I was|we are|we're|we’re) (?:married|engaged|related) to\b)"
         ),
         # "I was the one who", "we share a driveway with", "I'm on the same team"
         re.compile(r"(?i:\b(?:I was|we were) the (?:one|ones|only one|only person) who\b)"),

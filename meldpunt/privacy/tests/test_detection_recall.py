@@ -1346,3 +1346,34 @@ def test_a_word_followed_by_a_clause_about_a_person_is_a_name(text, expected):
 )
 def test_a_place_or_event_before_a_remark_is_no_name(text):
     assert T.PERSON_NAME not in _types(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik weet het omdat ik op het stadhuis werk.", "ik op het stadhuis werk"),
+        ("Ik ben getrouwd met zijn zus, dus hou het stil.", "Ik ben getrouwd met"),
+        ("Wij hebben een kwekerij naast zijn loods.", "Wij hebben een kwekerij"),
+        ("Ik ben er zelf geweest vorige week.", "Ik ben er zelf geweest"),
+        ("Ik ben politieagent geweest in Zwolle.", "Ik ben politieagent"),
+        ("I'm the chair of the residents' group.", "I'm the chair of"),
+        ("I'm engaged to his brother.", "I'm engaged to"),
+    ],
+)
+def test_workplaces_in_a_clause_marriages_businesses_visits_and_roles_of_something(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik weet het omdat ik in de zorg werk.",
+        "I'm the kind of person who notices.",
+        "Hij is getrouwd met een Poolse vrouw.",
+        "Ik ben 81.",
+    ],
+)
+def test_a_sector_a_kind_of_person_someone_elses_marriage_and_an_age_are_no_self_references(
+    text,
+):
+    assert T.SELF_REFERENCE not in _types(text)
