@@ -1476,7 +1476,25 @@ class _NameScanner:
         return Hit(FindingType.PERSON_NAME, start, end, confidence)
 
 
+# "The group 'Patriots of Kent' on Facebook", "the Amazon store 'BrightHome Direct'", "een
+# WhatsApp-groep 'Beleggen met Henk'": words in quotes after a thing that is named are
+# that thing's name, not a person's ("Account name 'K Lewis'" is a person's).
+QUOTED_THING_NAME = re.compile(
+    r"(?i:\b(?:" + "|".join(sorted(NAMED_THINGS | {"account"})) + r")s?\b"
+    # "Account name 'K Lewis'" is the holder's name
+    r"(?! (?:name|naam|holder|houder)\b)"
+    r"(?:[ -][\w-]+){0,4}? ['\"‘“]([^'\"’”\n]{2,60})['\"’”])"
+)
+
+
 def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
+    quoted = [match.span(1) for match in QUOTED_THING_NAME.finditer(text)]
+    for hit in _find_person_names(text, language):
+        if not any(start <= hit.start and hit.end <= end + 1 for start, end in quoted):
+            yield hit
+
+
+def _find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
     scanner = _NameScanner(text, language)
     if scanner.shouted:
         # "GEACHTE POLITIE, JOHAN VAN DE OVERKANT SLAAT ZIJN HOND": only first names

@@ -1377,3 +1377,20 @@ def test_a_sector_a_kind_of_person_someone_elses_marriage_and_an_age_are_no_self
     text,
 ):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Facebook group 'Friends of Walter Smith' spreads lies.",
+        "Er is een Telegram-kanaal 'Nieuws van Piet' dat oproept tot geweld.",
+        "Check the eBay store called 'Lucy Grey Vintage' please.",
+    ],
+)
+def test_words_in_quotes_after_a_group_store_or_channel_are_no_name(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+def test_a_quoted_account_holder_is_a_name():
+    found = _found("Account name 'Ravi Kumar', sort code 20-00-00.")
+    assert [kind for kind, text in found if "Ravi Kumar" in text] == [T.PERSON_NAME]
