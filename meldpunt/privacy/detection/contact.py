@@ -469,8 +469,10 @@ def find_social_handles(text: str) -> Iterator[Hit]:
 
 
 PROFILE_URL = re.compile(
-    r"(?<![\w/.])(?:https?://)?(?:(?:www|m|mobile|web|nl|de|en)\.)?"
+    r"(?<![\w/.])(?:https?://)?(?:(?:www|m|mobile|web|nl|de|en|vm|vt)\.)?"
     r"(?:facebook\.com|fb\.com|instagram\.com|linkedin\.com/in|tiktok\.com/@|x\.com|"
+    # TikTok's short links to an account or a video: "https://vm.tiktok.com/ZMh7Kq2pB/"
+    r"(?<=vm\.)tiktok\.com|(?<=vt\.)tiktok\.com|"
     r"twitter\.com|snapchat\.com/add|t\.me|telegram\.me|youtube\.com/@|threads\.net/@|"
     r"reddit\.com/u(?:ser)?|vk\.com|onlyfans\.com|steamcommunity\.com/(?:id|profiles)|"
     r"twitch\.tv|youtube\.com/(?:channel|c|user)|pinterest\.(?:com|nl|co\.uk|de)|"
@@ -513,7 +515,8 @@ NON_PROFILE_PATHS = frozenset(
 # folder names a person wherever the site is.
 USER_PAGE_URL = re.compile(
     r"(?<![\w/.@-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,12}/"
-    r"(?:@|(?:u|user|users|profile|profiel|profil|member|members|people)/)"
+    # "bumble.com/en/profile/luke-38": a language folder may come first
+    r"(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:@|(?:u|user|users|profile|profiel|profil|member|members|people)/)"
     r"([A-Za-z0-9_.%\-]{2,100})",
     re.IGNORECASE,
 )

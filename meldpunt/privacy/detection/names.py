@@ -749,7 +749,8 @@ class _NameScanner:
         # "volgens mij is het Teuntje die ...": "het" here points at a person
         if word == "het" and index > 0:
             return self.words[index - 1].group().lower() in {"is", "was"}
-        return word in NAME_IS_CUES
+        # "Name's Daisy": "name is" written short
+        return word in NAME_IS_CUES or word in {"name's", "name’s"}
 
     def _is_sentence_between(self, cue: int, name: int) -> bool:
         """ "an older man. I'm her aunt": a full stop after a cue ends its sentence, unless

@@ -1394,3 +1394,23 @@ def test_words_in_quotes_after_a_group_store_or_channel_are_no_name(text):
 def test_a_quoted_account_holder_is_a_name():
     found = _found("Account name 'Ravi Kumar', sort code 20-00-00.")
     assert [kind for kind, text in found if "Ravi Kumar" in text] == [T.PERSON_NAME]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Name's Marisol, she works at the salon.", (T.PERSON_NAME, "Marisol")),
+        (
+            "Zie https://badoo.com/nl/profile/sanne-22-utrecht nu.",
+            (T.PROFILE_URL, "https://badoo.com/nl/profile/sanne-22-utrecht"),
+        ),
+        (
+            "The account vt.tiktok.com/ZSabc123/ posts it.",
+            (T.PROFILE_URL, "vt.tiktok.com/ZSabc123"),
+        ),
+    ],
+)
+def test_names_written_short_profiles_after_a_language_folder_and_tiktok_short_links(
+    text, expected
+):
+    assert expected in _found(text)
