@@ -1414,3 +1414,18 @@ def test_names_written_short_profiles_after_a_language_folder_and_tiktok_short_l
     text, expected
 ):
     assert expected in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Her DOB is 04-17-1988, American style.", (T.DATE_OF_BIRTH, "04-17-1988")),
+        ("He rents Flat 2, 15 Northgate to students.", (T.STREET_ADDRESS, "15 Northgate")),
+    ],
+)
+def test_american_dates_of_birth_and_a_street_after_a_flat_number(text, expected):
+    assert expected in _found(text, "en")
+
+
+def test_an_american_date_without_a_birth_cue_is_no_date_of_birth():
+    assert T.DATE_OF_BIRTH not in _types("The invoice of 04-17-1988 was paid.", "en")
