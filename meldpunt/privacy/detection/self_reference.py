@@ -183,7 +183,8 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?"
             rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?(?:stief|schoon|oud-|ex-)?"
-            rf"(?:{_ROLES_NL})(?: van)?\b)"
+            # "dat ik als baliemedewerker binnenkreeg": a role as the end of a compound
+            rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL})(?: van)?\b)"
         ),
         # "ik ben zijn buurman", "wij zijn zijn directe buren", "ik ben de enige die"
         re.compile(

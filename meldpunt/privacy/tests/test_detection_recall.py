@@ -1429,3 +1429,12 @@ def test_american_dates_of_birth_and_a_street_after_a_flat_number(text, expected
 
 def test_an_american_date_without_a_birth_cue_is_no_date_of_birth():
     assert T.DATE_OF_BIRTH not in _types("The invoice of 11-23-1988 was paid.", "en")
+
+
+def test_a_compound_role_after_ik_als_is_a_self_reference():
+    found = _found("Dat zag ik als nachtportier van het hotel.")
+    assert (T.SELF_REFERENCE, "ik als nachtportier van") in found
+
+
+def test_a_compound_role_of_someone_else_after_als_is_no_self_reference():
+    assert T.SELF_REFERENCE not in _types("Hij werkt daar als nachtportier.")
