@@ -429,6 +429,14 @@ CASHTAG = re.compile(r"(?<![\w$])\$[A-Za-z][A-Za-z0-9_]{2,19}(?!\w)")
 
 
 def find_social_handles(text: str) -> Iterator[Hit]:
+    # "t.me/+Xk2pQrstLmNvY2E0", "detail.pl?flatshare_id=17384920": a word inside a link's
+    # path or query is no handle (a profile link is found as a whole)
+    for hit in _social_handles(text):
+        if text[hit.start - 1 : hit.start] not in {"/", "+", "?", "=", "&"}:
+            yield hit
+
+
+def _social_handles(text: str) -> Iterator[Hit]:
     for match in UNDERSCORED.finditer(text):
         if any(c.isalpha() for c in match.group()) and not FILE_EXTENSION.search(match.group()):
             yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.7)

@@ -1438,3 +1438,18 @@ def test_a_compound_role_after_ik_als_is_a_self_reference():
 
 def test_a_compound_role_of_someone_else_after_als_is_no_self_reference():
     assert T.SELF_REFERENCE not in _types("Hij werkt daar als nachtportier.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Join via Telegram link t.me/+Qw8rTyUiOpAs12 before it closes.",
+        "The ad is at https://www.kamernet.nl/huur/kamer?ad_id=88213 on Telegram.",
+    ],
+)
+def test_a_word_inside_a_links_path_or_query_is_no_handle(text):
+    assert T.SOCIAL_HANDLE not in _types(text)
+
+
+def test_a_handle_after_a_platform_word_is_still_a_handle():
+    assert (T.SOCIAL_HANDLE, "@vik_ram_07") in _found("His Telegram is @vik_ram_07 now.")
