@@ -1453,3 +1453,7 @@ def test_a_word_inside_a_links_path_or_query_is_no_handle(text):
 
 def test_a_handle_after_a_platform_word_is_still_a_handle():
     assert (T.SOCIAL_HANDLE, "@vik_ram_07") in _found("His Telegram is @vik_ram_07 now.")
+
+
+def test_a_form_label_opening_a_sentence_is_no_name():
+    assert T.PERSON_NAME not in _types("Geboorteplaats van de man: onbekend.", "nl")
