@@ -793,7 +793,7 @@ def _top_level_alternatives(body: str) -> list[str]:
             in_class = character != "]"
         elif character == "[":
             in_class = True
-        elif character in "(":
+        elif character == "(":
             depth += 1
         elif character == ")":
             depth -= 1
@@ -823,17 +823,25 @@ def _leading_word(alternative: str) -> str | None:
             if alternative.startswith("?", index):
                 index += 1
                 continue
+            if alternative[index : index + 1] in {"*", "{"}:
+                return None  # the group may be absent
         else:
             letters = _LETTERS.match(alternative, index)
             if letters is None:
                 return None
             index = letters.end()
+            if alternative[index : index + 1] in {"?", "*", "{"}:
+                index -= 1  # "words?": the last letter may be absent
         if index == 2:
             return None
         # the space after the word: "a " and "de " are rarer than "a" and "de"
-        return (
-            alternative[: index + 1] if alternative.startswith(" ", index) else alternative[:index]
-        )
+        if alternative.startswith(" ", index) and alternative[index + 1 : index + 2] not in {
+            "?",
+            "*",
+            "{",
+        }:
+            index += 1
+        return alternative[:index]
 
 
 def _first_letters(fragment: str) -> set[str]:
@@ -846,7 +854,11 @@ def _first_letters(fragment: str) -> set[str]:
             letters |= _first_letters(alternative[3 : end - 1])
             if alternative.startswith("?", end):
                 letters |= _first_letters(alternative[end + 1 :])
-        elif alternative[:1].isalpha() and alternative[:1].isascii():
+        elif (
+            alternative[:1].isalpha()
+            and alternative[:1].isascii()
+            and alternative[1:2] not in {"?", "*", "{"}
+        ):
             letters.add(alternative[0])
         else:
             raise ValueError(f"no first letter in {fragment!r}")
@@ -891,9 +903,14 @@ class _Scanner:
             return cls(patterns, tuple(prefix_of), None)
         any_prefix = "|".join(prefixes)
         groups = "".join(f"(?=({prefix}))?" for prefix in prefixes)
-        # the first letters of all prefixes, a cheap test before the alternation
-        first = "".join(sorted(set().union(*(_first_letters(prefix) for prefix in prefixes))))
-        starts = re.compile(f"(?i:\\b(?=[{first}])(?=(?:{any_prefix})){groups})")
+        # the first letters of all prefixes, a cheap test before the alternation (left out
+        # when a prefix's first letter cannot be read off)
+        try:
+            first = "".join(sorted(set().union(*(_first_letters(p) for p in prefixes))))
+            letter_test = f"\\b(?=[{first}])"
+        except ValueError:
+            letter_test = ""
+        starts = re.compile(f"(?i:{letter_test}(?=(?:{any_prefix})){groups})")
         return cls(patterns, tuple(prefix_of), starts)
 
     def matches(self, text: str) -> Iterator[re.Match[str]]:
