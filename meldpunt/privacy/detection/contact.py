@@ -429,6 +429,14 @@ CASHTAG = re.compile(r"(?<![\w$])\$[A-Za-z][A-Za-z0-9_]{2,19}(?!\w)")
 
 
 def find_social_handles(text: str) -> Iterator[Hit]:
+    # "t.me/+Xk2pQrstLmNvY2E0", "detail.pl?flatshare_id=17384920": a word inside a link's
+    # path or query is no handle (a profile link is found as a whole)
+    for hit in _social_handles(text):
+        if text[hit.start - 1 : hit.start] not in {"/", "+", "?", "=", "&"}:
+            yield hit
+
+
+def _social_handles(text: str) -> Iterator[Hit]:
     for match in UNDERSCORED.finditer(text):
         if any(c.isalpha() for c in match.group()) and not FILE_EXTENSION.search(match.group()):
             yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.7)
@@ -469,8 +477,10 @@ def find_social_handles(text: str) -> Iterator[Hit]:
 
 
 PROFILE_URL = re.compile(
-    r"(?<![\w/.])(?:https?://)?(?:(?:www|m|mobile|web|nl|de|en)\.)?"
+    r"(?<![\w/.])(?:https?://)?(?:(?:www|m|mobile|web|nl|de|en|vm|vt)\.)?"
     r"(?:facebook\.com|fb\.com|instagram\.com|linkedin\.com/in|tiktok\.com/@|x\.com|"
+    # TikTok's short links to an account or a video: "https://vm.tiktok.com/ZMh7Kq2pB/"
+    r"(?<=vm\.)tiktok\.com|(?<=vt\.)tiktok\.com|"
     r"twitter\.com|snapchat\.com/add|t\.me|telegram\.me|youtube\.com/@|threads\.net/@|"
     r"reddit\.com/u(?:ser)?|vk\.com|onlyfans\.com|steamcommunity\.com/(?:id|profiles)|"
     r"twitch\.tv|youtube\.com/(?:channel|c|user)|pinterest\.(?:com|nl|co\.uk|de)|"
@@ -508,7 +518,23 @@ NON_PROFILE_PATHS = frozenset(
 )
 
 
+# Any other site's page of one user: "https://tinder.com/@sophiee_91", "tweedehands.be/u/
+# bram-de-groot/", "forum.example.org/members/kees": a path that starts with "@" or a user
+# folder names a person wherever the site is.
+USER_PAGE_URL = re.compile(
+    r"(?<![\w/.@-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,12}/"
+    # "bumble.com/en/profile/luke-38": a language folder may come first
+    r"(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:@|(?:u|user|users|profile|profiel|profil|member|members|people)/)"
+    r"([A-Za-z0-9_.%\-]{2,100})",
+    re.IGNORECASE,
+)
+
+
 def find_profile_urls(text: str) -> Iterator[Hit]:
+    for match in USER_PAGE_URL.finditer(text):
+        user = match.group(1).rstrip(".,;:!?)-")
+        if len(user) >= 2 and user.lower() not in NON_PROFILE_PATHS:
+            yield Hit(FindingType.PROFILE_URL, match.start(), match.start(1) + len(user), 0.9)
     for match in PROFILE_URL.finditer(text):
         path = match.group(1).rstrip(".,;:!?)/&=")
         first_segment = path.lstrip("@/").split("/")[0].split("?")[0].lower()

@@ -249,10 +249,13 @@ _COUNTRY_ADJECTIVES = (
 # Right after a plate word any mix of letters and digits is the plate the reporter read,
 # whatever its country ("nummerbord DBX-12", "reg LB07 SEO").
 PLATE_AFTER_CUE = re.compile(
-    r"(?i:\b(?:kenteken|nummerbord|nummerplaat|plates?|reg(?:istration)?"
+    r"(?i:\b(?:kentekenplaat|kentekenplaten|kenteken|nummerbord|nummerplaat|plates?|"
+    r"reg(?:istration)?"
     # "een Poolse bus PO 7K552", "a Lithuanian van KLM 482": a foreign vehicle's plate
     rf"|(?:{_COUNTRY_ADJECTIVES}) (?:auto|bus|busje|bestelbus|vrachtwagen|wagen|truck|lorry|"
     r"van|car|trailer|aanhanger|oplegger|camper))(?: number| nummer)?"
+    # "De kentekenplaat was Pools: WPR 84736", "the plate was Polish, WPR 84736"
+    rf"(?: (?:is|was|are|were|waren) (?:{_COUNTRY_ADJECTIVES})(?=[:,]))?"
     # "a Latvian plate, KM-4127", "Belgian plates, 1VQW642", "Irish reg, 191-D-23456"
     r"(?: is| was|:|,)? )(?!(?:plates?|reg|registration|kenteken|nummerbord)\b)"
     r"([A-Za-z0-9]{1,7}(?:[- ][A-Za-z0-9]{1,5}){0,2})(?![\w-])"
@@ -292,6 +295,7 @@ _MONTHS = (
 )
 _DATE = (
     r"(?:[0-3]?[0-9][-/.][01]?[0-9][-/.](?:19|20)?[0-9]{2}"  # 12-03-1985, 12/3/85
+    r"|[01]?[0-9][-/.](?:1[3-9]|2[0-9]|3[01])[-/.](?:19|20)[0-9]{2}"  # American 11-23-1992
     r"|(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]"  # 1985-03-12
     rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.?,? (?:19|20)[0-9]{{2}}"  # 12 mei 1985
     rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? (?:19|20)[0-9]{{2}}"  # March 12, 1985

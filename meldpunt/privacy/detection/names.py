@@ -396,6 +396,13 @@ APPOSITION_AFTER = re.compile(
     r", (?:de|het|een|the|a|an|mijn|my|zijn|his|haar|her|onze|our|hun|their)"
     r"(?: [a-z]{2,20})? ([a-z]{2,20})\b"
 )
+# "Olusegun, who owns the phone shop", "Ikechukwu, born in 1984", "Hussain — that's the
+# landlord's surname": a relative clause about a person, a birth or a remark on the name
+# ("Brexit — that's the cause" is no name).
+PERSON_REMARK_AFTER = re.compile(
+    r"(?:, (?:who|whose|born|aged|geboren)\b"
+    r"| ?[—–-] (?:that's|that is|dat is)(?: [\w'’]+){1,4}? (?:name|surname|naam|achternaam)\b)"
+)
 DATE_AFTER_COMMA = re.compile(r", ?\(?[0-9]{1,2}[-/. ]")
 # "de man heet ferdi", "a lad called jonno": a rare lower-case word after these is a name.
 NAMING_VERBS = frozenset({"heet", "heette", "genaamd", "called", "named", "nicknamed"})
@@ -742,7 +749,8 @@ class _NameScanner:
         # "volgens mij is het Teuntje die ...": "het" here points at a person
         if word == "het" and index > 0:
             return self.words[index - 1].group().lower() in {"is", "was"}
-        return word in NAME_IS_CUES
+        # "Name's Daisy": "name is" written short
+        return word in NAME_IS_CUES or word in {"name's", "name’s"}
 
     def _is_sentence_between(self, cue: int, name: int) -> bool:
         """ "an older man. I'm her aunt": a full stop after a cue ends its sentence, unless
@@ -975,9 +983,14 @@ class _NameScanner:
 
     def _is_named_after(self, index: int) -> bool:
         """A word named by what follows it: "wordt Prof genoemd", "van Haddou, de oudere
-        broer", "Pronk, the owner": a nickname verb or a relation in apposition."""
+        broer", "Pronk, the owner", "Olusegun, who owns": a nickname verb, a relation in
+        apposition or a clause about a person."""
         end = self.words[index].end()
-        if GENOEMD_AFTER.match(self.text, end) or REAL_NAME_AFTER.match(self.text, end):
+        if (
+            GENOEMD_AFTER.match(self.text, end)
+            or REAL_NAME_AFTER.match(self.text, end)
+            or PERSON_REMARK_AFTER.match(self.text, end)
+        ):
             return True
         apposition = APPOSITION_AFTER.match(self.text, end)
         return apposition is not None and apposition.group(1).lower() in self.cues
@@ -1464,7 +1477,25 @@ class _NameScanner:
         return Hit(FindingType.PERSON_NAME, start, end, confidence)
 
 
+# "The group 'Patriots of Kent' on Facebook", "the Amazon store 'BrightHome Direct'", "een
+# WhatsApp-groep 'Beleggen met Henk'": words in quotes after a thing that is named are
+# that thing's name, not a person's ("Account name 'K Lewis'" is a person's).
+QUOTED_THING_NAME = re.compile(
+    r"(?i:\b(?:" + "|".join(sorted(NAMED_THINGS | {"account"})) + r")s?\b"
+    # "Account name 'K Lewis'" is the holder's name
+    r"(?! (?:name|naam|holder|houder)\b)"
+    r"(?:[ -][\w-]+){0,4}? ['\"‘“]([^'\"’”\n]{2,60})['\"’”])"
+)
+
+
 def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
+    quoted = [match.span(1) for match in QUOTED_THING_NAME.finditer(text)]
+    for hit in _find_person_names(text, language):
+        if not any(start <= hit.start and hit.end <= end + 1 for start, end in quoted):
+            yield hit
+
+
+def _find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
     scanner = _NameScanner(text, language)
     if scanner.shouted:
         # "GEACHTE POLITIE, JOHAN VAN DE OVERKANT SLAAT ZIJN HOND": only first names

@@ -187,10 +187,12 @@ STREET_SET_OFF = re.compile(
 
 
 # "lives at 14 Broadway", "address is 3 The Mews": English number-first streets without a
-# street word, after "at" or "address".
+# street word, after "at", "address" or a flat's number.
 ENGLISH_NUMBER_FIRST = re.compile(
     r"(?:(?<![\w])(?:live|lives|lived|living|stay|stays|staying|based|flat|house|kept|"
-    r"address is|address:) at |(?<![\w])address(?: is|:) |(?<![\w])at (?:number|no\.) )"
+    r"address is|address:) at |(?<![\w])address(?: is|:) |(?<![\w])at (?:number|no\.) "
+    # "Flat 3, 88 Kingsway": the building's number after the flat's
+    r"|(?<![\w])(?i:flat|apartment|unit) [0-9]{1,4}[a-zA-Z]?, )"
     r"([0-9]{1,4}[a-zA-Z]?,? ((?:The )?[A-Z][a-z'’\-]{2,30}(?: [A-Z][a-z'’\-]{2,30})?))"
     r"(?![\w'’])(?! [A-Z0-9])"
 )

@@ -11,6 +11,7 @@ from meldpunt.privacy.detection import (
     find_identifying_details,
     is_valid_bsn,
     reporter_warnings,
+    self_reference,
     text_segments,
 )
 from meldpunt.privacy.tests.adversarial import adversarial_inputs
@@ -304,3 +305,20 @@ def test_random_text_never_crashes_and_spans_stay_consistent():
 def test_a_detail_is_the_reporters_own_when_first_person_words_lead_up_to_it(text, is_own):
     (warning,) = [w for w in reporter_warnings(text) if w.finding.type != T.SELF_REFERENCE]
     assert warning.is_likely_own is is_own
+
+
+def test_self_reference_patterns_tried_only_where_they_can_start_find_what_a_full_scan_finds():
+    # The self-reference patterns run only at the places one scan for their first words
+    # finds (meldpunt/privacy/detection/self_reference.py, _Scanner); that must give what
+    # scanning the whole text with each pattern gives, on every sentence of the
+    # development set and on the adversarial texts.
+    texts = [item["text"] for item in _load_benchmark().load()]
+    texts += [text[:5_000] for text in adversarial_inputs().values()]
+    for code, scanner in self_reference._SCANNERS.items():
+        assert scanner.starts is not None
+        assert sum(prefix is None for prefix in scanner.prefix_of) <= 3, code
+        for text in texts:
+            full = [
+                match.span() for pattern in scanner.patterns for match in pattern.finditer(text)
+            ]
+            assert [match.span() for match in scanner.matches(text)] == full, (code, text)

@@ -1273,3 +1273,187 @@ def test_bars_student_houses_groups_relationships_and_parties_are_self_reference
 )
 def test_a_neighbourhood_someone_elses_party_and_a_car_are_no_self_references(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zijn profiel: https://tinder.com/@mark_1990 en hij", "https://tinder.com/@mark_1990"),
+        ("She sells via gumtree.ie/u/lisa-k/ every week.", "gumtree.ie/u/lisa-k"),
+        ("Hij post op forum.voorbeeld.nl/members/kees88.", "forum.voorbeeld.nl/members/kees88"),
+    ],
+)
+def test_a_users_page_on_any_site_is_a_profile_link_not_a_handle(text, expected):
+    assert _found(text) == [(T.PROFILE_URL, expected)]
+
+
+@pytest.mark.parametrize(
+    "text", ["Zie https://www.voorbeeld.nl/user/login voor info.", "mail jan@site.nl/u/x"]
+)
+def test_a_login_page_and_an_address_are_no_profile_links(text):
+    assert T.PROFILE_URL not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben zelf de huurder van die garage.", "Ik ben zelf de huurder van"),
+        ("Ik sta nog ingeschreven op het adres.", "Ik sta nog ingeschreven op"),
+        ("Wij delen een muur, dus we horen alles.", "Wij delen een muur"),
+        ("Ik heb een contactverbod tegen hem.", "Ik heb een contactverbod"),
+        ("We share a driveway, so I see it all.", "We share a driveway"),
+        ("I have a restraining order against her.", "I have a restraining order"),
+        ("I'm still registered at the flat.", "I'm still registered at"),
+    ],
+)
+def test_registrations_shared_walls_and_court_orders_are_self_references(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hij heeft een contactverbod gekregen.", "They share a wall with the shop.", "Ik sta erop."],
+)
+def test_someone_elses_court_order_or_wall_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("De kentekenplaat was Duits: KLE 4471 en hij reed weg.", "KLE 4471"),
+        ("The plate was Polish, WGM 58213, and the van was white.", "WGM 58213"),
+    ],
+)
+def test_a_plate_after_the_country_it_is_from_and_kentekenplaat(text, expected):
+    assert (T.LICENCE_PLATE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Chukwuemeka, who runs the car wash, keeps their passports.", "Chukwuemeka"),
+        ("Oluwaseun, born in 1990, drives the van.", "Oluwaseun"),
+        ("Gerolf — that's his real name — sells the pills.", "Gerolf"),
+    ],
+)
+def test_a_word_followed_by_a_clause_about_a_person_is_a_name(text, expected):
+    assert (T.PERSON_NAME, expected) in _found(text, "en")
+
+
+@pytest.mark.parametrize(
+    "text", ["Amsterdam, who would have thought, is cheap.", "Brexit — that's the cause."]
+)
+def test_a_place_or_event_before_a_remark_is_no_name(text):
+    assert T.PERSON_NAME not in _types(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik weet het omdat ik op het stadhuis werk.", "ik op het stadhuis werk"),
+        ("Ik ben getrouwd met zijn zus, dus hou het stil.", "Ik ben getrouwd met"),
+        ("Wij hebben een kwekerij naast zijn loods.", "Wij hebben een kwekerij"),
+        ("Ik ben er zelf geweest vorige week.", "Ik ben er zelf geweest"),
+        ("Ik ben politieagent geweest in Zwolle.", "Ik ben politieagent"),
+        ("I'm the chair of the residents' group.", "I'm the chair of"),
+        ("I'm engaged to his brother.", "I'm engaged to"),
+    ],
+)
+def test_workplaces_in_a_clause_marriages_businesses_visits_and_roles_of_something(text, expected):
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik weet het omdat ik in de zorg werk.",
+        "I'm the kind of person who notices.",
+        "Hij is getrouwd met een Poolse vrouw.",
+        "Ik ben 81.",
+    ],
+)
+def test_a_sector_a_kind_of_person_someone_elses_marriage_and_an_age_are_no_self_references(
+    text,
+):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Facebook group 'Friends of Walter Smith' spreads lies.",
+        "Er is een Telegram-kanaal 'Nieuws van Piet' dat oproept tot geweld.",
+        "Check the eBay store called 'Lucy Grey Vintage' please.",
+    ],
+)
+def test_words_in_quotes_after_a_group_store_or_channel_are_no_name(text):
+    assert T.PERSON_NAME not in _types(text)
+
+
+def test_a_quoted_account_holder_is_a_name():
+    found = _found("Account name 'Ravi Kumar', sort code 20-00-00.")
+    assert [kind for kind, text in found if "Ravi Kumar" in text] == [T.PERSON_NAME]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Name's Marisol, she works at the salon.", (T.PERSON_NAME, "Marisol")),
+        (
+            "Zie https://badoo.com/nl/profile/sanne-22-utrecht nu.",
+            (T.PROFILE_URL, "https://badoo.com/nl/profile/sanne-22-utrecht"),
+        ),
+        (
+            "The account vt.tiktok.com/ZSabc123/ posts it.",
+            (T.PROFILE_URL, "vt.tiktok.com/ZSabc123"),
+        ),
+    ],
+)
+def test_names_written_short_profiles_after_a_language_folder_and_tiktok_short_links(
+    text, expected
+):
+    assert expected in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Her DOB is 11-23-1988, American style.", (T.DATE_OF_BIRTH, "11-23-1988")),
+        ("He rents Flat 2, 15 Northgate to students.", (T.STREET_ADDRESS, "15 Northgate")),
+    ],
+)
+def test_american_dates_of_birth_and_a_street_after_a_flat_number(text, expected):
+    assert expected in _found(text, "en")
+
+
+def test_an_american_date_without_a_birth_cue_is_no_date_of_birth():
+    assert T.DATE_OF_BIRTH not in _types("The invoice of 11-23-1988 was paid.", "en")
+
+
+def test_a_compound_role_after_ik_als_is_a_self_reference():
+    found = _found("Dat zag ik als nachtportier van het hotel.")
+    assert (T.SELF_REFERENCE, "ik als nachtportier van") in found
+
+
+def test_a_compound_role_of_someone_else_after_als_is_no_self_reference():
+    assert T.SELF_REFERENCE not in _types("Hij werkt daar als nachtportier.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Join via Telegram link t.me/+Qw8rTyUiOpAs12 before it closes.",
+        "The ad is at https://www.kamernet.nl/huur/kamer?ad_id=88213 on Telegram.",
+    ],
+)
+def test_a_word_inside_a_links_path_or_query_is_no_handle(text):
+    assert T.SOCIAL_HANDLE not in _types(text)
+
+
+def test_a_handle_after_a_platform_word_is_still_a_handle():
+    assert (T.SOCIAL_HANDLE, "@vik_ram_07") in _found("His Telegram is @vik_ram_07 now.")
+
+
+def test_a_form_label_opening_a_sentence_is_no_name():
+    assert T.PERSON_NAME not in _types("Geboorteplaats van de man: onbekend.", "nl")
