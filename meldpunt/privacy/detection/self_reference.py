@@ -760,8 +760,8 @@ def _is_someone_elses_role(text: str, start: int) -> bool:
     )
 
 
-def _group_end(source: str, start: int) -> int:
-    """Index after the group that opens at ``source[start]`` (escapes and classes skipped)."""
+def _structure(source: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) for each character outside escapes and classes."""
     depth, index, in_class = 0, start, False
     while index < len(source):
         character = source[index]
@@ -772,35 +772,26 @@ def _group_end(source: str, start: int) -> int:
             in_class = character != "]"
         elif character == "[":
             in_class = True
-        elif character == "(":
-            depth += 1
-        elif character == ")":
-            depth -= 1
-            if depth == 0:
-                return index + 1
+        else:
+            depth += {"(": 1, ")": -1}.get(character, 0)
+            yield index, character, depth
         index += 1
+
+
+def _group_end(source: str, start: int) -> int:
+    """Index after the group that opens at ``source[start]`` (escapes and classes skipped)."""
+    for index, character, depth in _structure(source, start):
+        if character == ")" and depth == 0:
+            return index + 1
     raise ValueError(f"unbalanced group in {source!r}")
 
 
 def _top_level_alternatives(body: str) -> list[str]:
-    alternatives, depth, start, index, in_class = [], 0, 0, 0, False
-    while index < len(body):
-        character = body[index]
-        if character == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = character != "]"
-        elif character == "[":
-            in_class = True
-        elif character == "(":
-            depth += 1
-        elif character == ")":
-            depth -= 1
-        elif character == "|" and depth == 0:
+    alternatives, start = [], 0
+    for index, character, depth in _structure(body):
+        if character == "|" and depth == 0:
             alternatives.append(body[start:index])
             start = index + 1
-        index += 1
     return [*alternatives, body[start:]]
 
 
