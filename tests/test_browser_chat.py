@@ -93,7 +93,11 @@ def test_the_report_form_offers_the_open_chat_and_a_receipt_closes_it_without_ja
     reporter.locator(f'form[action="/en/chat/{line.slug}/start/"] button').click()
     expect(reporter).to_have_url(f"{base}/en/chat/now/")
     chat = Chat.objects.get()
+    # The waiting page reloads itself; SQLite's shared in-memory test database
+    # refuses a write while the server thread reads ("table is locked").
+    reporter.goto("about:blank")
     chat_services.chat_pick_up(chat=chat, actor=analyst)
+    reporter.goto(f"{base}/en/chat/now/")
     reporter.locator('#chat-form textarea[name="body"]').fill("Something for the report")
     reporter.locator("#chat-form button").click()
     reporter.locator('form[action="/en/chat/now/receipt/"] button').click()

@@ -9,7 +9,10 @@ data directory (``DATA_DIR/numba-cache``, where the project may write; never
 next to the code), so that a process started after the first, e.g. a shard
 answering its first PDQ request within ``HASHES_SHARD_TIMEOUT``, loads it in
 a fraction of a second instead of compiling. A cache it cannot write only
-makes numba warn and compile.
+makes numba warn and compile. The first PDQ index of a process is often built
+for a report's file, so the cache's file times are set to the hour after each
+load or compile, like every other file of the data directory
+(docs/security.md, "Times").
 
 The bucket directory of a chunk is a bit vector: for each chunk value ``v``
 in order, one 0 bit per row with that value, then a 1 bit ending the bucket.
@@ -23,9 +26,12 @@ per 22-bit chunk at 10 M hashes, against 0.5 for a table of offsets.
 
 import functools
 import os
+from pathlib import Path
 
 import numpy
 from django.conf import settings
+
+from meldpunt.privacy.hours import path_times_to_hour
 
 # Read by numba when it is imported, so set first.
 os.environ.setdefault("NUMBA_CACHE_DIR", str(settings.DATA_DIR / "numba-cache"))
@@ -259,3 +265,6 @@ def compiled() -> None:
         numpy.zeros((1, 4), numpy.uint64),
         31,
     )
+    cache = Path(os.environ["NUMBA_CACHE_DIR"])
+    if cache.is_dir():
+        path_times_to_hour(cache, *cache.rglob("*"))
