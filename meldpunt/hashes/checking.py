@@ -492,10 +492,25 @@ class BatchMatches:
     distances: list[list[int]]
 
 
-def hashes_check_batch(
+@dataclass(frozen=True)
+class LabelHits:
+    """A batch's matches as numpy columns, one row per (item, public label), sorted so.
+
+    ``positions`` are the items' positions in the batch, ``label_numbers``
+    index ``names`` (the client's public labels, sorted), ``distances`` are
+    the smallest distance per item and label.
+    """
+
+    positions: "numpy.ndarray"
+    label_numbers: "numpy.ndarray"
+    distances: "numpy.ndarray"
+    names: list[str]
+
+
+def hashes_check_hits(
     batch: ParsedBatch, *, labels: Mapping[int, str], revision: str | None = None
-) -> BatchMatches:
-    """The public labels of the allowed lists each item is on, only for items with any.
+) -> LabelHits:
+    """The public labels of the allowed lists each item is on, as numpy columns.
 
     ``labels`` maps the ids of the lists that may match to their public labels
     (``check_client_state``); ``revision`` is the store's revision token read
@@ -506,10 +521,14 @@ def hashes_check_batch(
     (``shards.hashes_search_sharded``, which raises ShardsUnavailable when a
     shard does not answer). The (item, label, distance) triples of all
     algorithms are then reduced with numpy: lists sharing a label count
-    once, at the smallest distance; Python only groups the result by item.
+    once, at the smallest distance.
     """
+    import numpy
+
+    names = sorted(set(labels.values()))
+    none = numpy.zeros(0, dtype=numpy.int64)
     if not labels or not batch.valid:
-        return BatchMatches([], [], [])
+        return LabelHits(none, none, none, names)
     vectors = {algorithm: found for algorithm, (_p, found) in batch.hashes.items() if len(found)}
     max_distance = hashes_setting("HASHES_PDQ_MAX_DISTANCE")
     if shard_servers():
@@ -520,9 +539,6 @@ def hashes_check_batch(
         raise ShardsUnavailable(None, "a shard process answers only its front")
     else:
         found = hashes_search(vectors, max_distance=max_distance, token=revision)
-    import numpy
-
-    names = sorted(set(labels.values()))
     list_ids = numpy.array(sorted(labels), dtype=numpy.int64)
     label_of = numpy.array([names.index(labels[i]) for i in list_ids.tolist()], dtype=numpy.int64)
     parts = [
@@ -530,7 +546,7 @@ def hashes_check_batch(
         for algorithm, (queries, ids, distances) in found.items()
     ]
     if not parts:
-        return BatchMatches([], [], [])
+        return LabelHits(none, none, none, names)
     positions = numpy.concatenate([part[0] for part in parts])
     ids = numpy.concatenate([numpy.asarray(part[1], dtype=numpy.int64) for part in parts])
     distances = numpy.concatenate([numpy.asarray(part[2], dtype=numpy.int64) for part in parts])
@@ -543,13 +559,22 @@ def hashes_check_batch(
     positions, label_numbers, distances = positions[order], label_numbers[order], distances[order]
     first = numpy.ones(len(positions), dtype=bool)
     first[1:] = (positions[1:] != positions[:-1]) | (label_numbers[1:] != label_numbers[:-1])
-    positions, label_numbers, distances = positions[first], label_numbers[first], distances[first]
-    items, starts = numpy.unique(positions, return_index=True)
-    bounds = [*starts.tolist(), len(positions)]
-    label_list, distance_list = label_numbers.tolist(), distances.tolist()
+    return LabelHits(positions[first], label_numbers[first], distances[first], names)
+
+
+def hashes_check_batch(
+    batch: ParsedBatch, *, labels: Mapping[int, str], revision: str | None = None
+) -> BatchMatches:
+    """``hashes_check_hits`` grouped by item in Python, only for items with any match."""
+    hits = hashes_check_hits(batch, labels=labels, revision=revision)
+    import numpy
+
+    items, starts = numpy.unique(hits.positions, return_index=True)
+    bounds = [*starts.tolist(), len(hits.positions)]
+    label_list, distance_list = hits.label_numbers.tolist(), hits.distances.tolist()
     return BatchMatches(
         items.tolist(),
-        [[names[n] for n in label_list[a:b]] for a, b in itertools.pairwise(bounds)],
+        [[hits.names[n] for n in label_list[a:b]] for a, b in itertools.pairwise(bounds)],
         [distance_list[a:b] for a, b in itertools.pairwise(bounds)],
     )
 

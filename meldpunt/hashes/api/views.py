@@ -29,6 +29,7 @@ from meldpunt.hashes.checking import (
     ClientState,
     DigestsRefused,
     ItemProblem,
+    LabelHits,
     LabelMatch,
     ParsedBatch,
     batch_decode,
@@ -39,6 +40,7 @@ from meldpunt.hashes.checking import (
     digests_parse,
     hashes_check,
     hashes_check_batch,
+    hashes_check_hits,
 )
 from meldpunt.hashes.clients import (
     Quota,
@@ -324,22 +326,33 @@ def _check_bulk(request: HttpRequest) -> HttpResponse:
     count = len(vectors)
     batch = ParsedBatch(count, {algorithm: (numpy.arange(count), vectors)}, {}, [None] * count)
     with _charged(state.client, count) as quota:
-        found = hashes_check_batch(batch, labels=state.labels, revision=state.revision)
-    # Exact hashes match at distance 0: items with the same labels share one list.
-    shared: dict[tuple[str, ...], list[_Match]] = {}
-    matched = []
-    for position, labels in zip(found.positions, found.labels, strict=True):
-        key = tuple(labels)
-        if key not in shared:
-            shared[key] = [_Match(label, 0) for label in labels]
-        matched.append(_Found(position, shared[key]))
+        hits = hashes_check_hits(batch, labels=state.labels, revision=state.revision)
+    matched = _found(hits)
     return _json_response(
         {
             "matched": matched,
-            "summary": {"checked": count, "matched": len(found.positions)},
+            "summary": {"checked": count, "matched": len(matched)},
             "quota": _quota_json(quota),
         }
     )
+
+
+def _found(hits: LabelHits) -> list[_Found]:
+    """One ``_Found`` per matched hash, built by ``map`` over numpy columns, not per match.
+
+    Exact hashes match at distance 0, so the hashes on one label share one
+    list of matches; only a hash on several labels gets a list of its own.
+    """
+    import numpy
+
+    items, starts = numpy.unique(hits.positions, return_index=True)
+    counts = numpy.diff(numpy.append(starts, len(hits.positions)))
+    one_label = [[_Match(name, 0)] for name in hits.names]
+    matches = list(map(one_label.__getitem__, hits.label_numbers[starts].tolist()))
+    for item in numpy.flatnonzero(counts > 1).tolist():
+        numbers = hits.label_numbers[starts[item] : starts[item] + counts[item]].tolist()
+        matches[item] = [_Match(hits.names[number], 0) for number in numbers]
+    return list(map(_Found, items.tolist(), matches))
 
 
 def _bulk_algorithm(name: str | None) -> Algorithm:
