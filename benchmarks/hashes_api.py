@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/hashes_api.py [--count 100000] [--batches 40] [--profile]
     .venv/bin/python benchmarks/hashes_api.py --http --baseline /work/main [--servers 1 2]
     .venv/bin/python benchmarks/hashes_api.py --http --bulk 100000 [--servers 1 2] [--env K=V,...]
+    .venv/bin/python benchmarks/hashes_api.py --bulk 100000 [--profile]   # in process
     benchmarks/hashes_api_compare.sh     # this script on main and on this branch, alternately
 
 With ``--http --bulk N`` the JSON batches of SHA-256 (the baseline) and bulk
@@ -11,6 +12,10 @@ half of them hits) go to the same waitress servers of this checkout, started
 with each ``--env`` in turn (e.g. ``--env '' --env MELDPUNT_DB_POOL=64``: as
 deployed, then with a pool) and ``--threads``; printed are the same three
 figures per format and the ratios against JSON under the first environment.
+
+``--bulk N`` without ``--http`` sends the bulk bodies through Django's test
+client in this process instead: CPU per hash, the peak of Python's traced
+memory over one request, and with ``--profile`` where the time goes.
 
 With ``--http`` the batches go over real HTTP to waitress as
 docs/operations.md deploys it (``--threads=64``, one process; ``--servers 2``
@@ -41,6 +46,7 @@ every shard).
 import argparse
 import contextlib
 import cProfile
+import functools
 import http.client
 import json
 import os
@@ -333,7 +339,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--requests", type=int, default=200, help="batches sent per measure")
     parser.add_argument(
-        "--bulk", type=int, default=0, help="with --http: JSON against bulk bodies of this size"
+        "--bulk", type=int, default=0, help="bulk bodies of this size (with --http: against JSON)"
     )
     parser.add_argument("--bulk-bodies", type=int, default=4, help="distinct bulk bodies")
     parser.add_argument("--bulk-requests", type=int, default=20, help="bulk bodies per measure")
@@ -410,6 +416,9 @@ def main() -> None:
     if args.http:
         _http_compare(args, issued.token, batches)
         return
+    if args.bulk:
+        _bulk_in_process(client, args, sha256, rng)
+        return
     one_process = {}
     for algorithm, bodies in batches.items():
         one_process[algorithm], _ = _measure(
@@ -474,6 +483,42 @@ def _measure(client, connection, algorithm, bodies, profile, how, pids):
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
     return cpu, others
+
+
+def _bulk_in_process(client, args, sha256: list[str], rng) -> None:
+    """The bulk check through Django's test client: CPU per hash, peak memory, a profile.
+
+    Per format, ``args.bulk_requests`` bodies of ``args.bulk`` hashes; the
+    peak is Python's traced memory (``tracemalloc``, numpy included) over one
+    request, the test client's copy of the body included; with ``--profile``
+    the ten functions taking most time over the raw bodies.
+    """
+    import tracemalloc
+
+    for name, (path, content_type, bodies, size) in _bulk_bodies(args, sha256, rng).items():
+        post = functools.partial(client.post, path, content_type=content_type)
+        assert post(bodies[0]).status_code == 200  # warm: the index
+        profiler = cProfile.Profile() if args.profile and name == "bulk raw" else None
+        started = time.process_time()
+        if profiler:
+            profiler.enable()
+        for number in range(args.bulk_requests):
+            post(bodies[number % len(bodies)])
+        if profiler:
+            profiler.disable()
+        cpu = (time.process_time() - started) * 1e6 / (size * args.bulk_requests)
+        tracemalloc.start()
+        post(bodies[0])
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(
+            f"{name}: {cpu:.2f} µs of CPU per hash, peak {peak / 1e6:.1f} MB per request "
+            f"of {size:,} hashes ({len(bodies[0]) / 1e6:.1f} MB body), "
+            f"load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        if profiler:
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(10)
 
 
 def _engine_cost(batches: dict[str, list[str]]) -> dict[str, float]:
