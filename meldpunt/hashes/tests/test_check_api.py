@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
+from django.utils import translation
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
@@ -844,7 +845,7 @@ def test_every_hash_of_a_bulk_body_counts_and_a_body_past_the_quota_counts_nothi
     assert api.request("get", "/account").json()["max_bulk_items"] == 100_000
 
 
-def test_malformed_bulk_bodies_get_clear_errors_and_count_nothing(api, known, settings):
+def test_malformed_bulk_bodies_get_clear_errors_and_count_nothing(api, issued, known, settings):
     settings.HASHES_CHECK_BULK_MAX_ITEMS = 3
     sha = known["exact"]["sha256"]
     for body, algorithm, content_type, status, code, message in (
@@ -880,6 +881,9 @@ def test_malformed_bulk_bodies_get_clear_errors_and_count_nothing(api, known, se
     missing = api.request("post", "/check/bulk", data=b"", content_type="application/octet-stream")
     assert _error(missing)["code"] == "unknown_algorithm"
     assert api.request("get", "/check/bulk?algorithm=md5").status_code == 405
+    dutch = ApiClient(issued.token, HTTP_ACCEPT_LANGUAGE="nl")
+    refused = _bulk(dutch, _hex_lines([sha, sha[:-1]]), "sha256", "text/plain")
+    assert "Regel 2 bevat 63 tekens" in _error(refused)["message"]
 
 
 def test_digests_are_parsed_in_both_formats_and_refused_at_the_first_bad_line():
@@ -891,7 +895,7 @@ def test_digests_are_parsed_in_both_formats_and_refused_at_the_first_bad_line():
     assert raw.shape == lines.shape == (5, 16)
     assert [row.tobytes() for row in raw] == [row.tobytes() for row in lines] == digests
     assert digests_parse(b"", Algorithm.SHA1, hex_lines=True).shape == (0, 20)
-    with pytest.raises(DigestsRefused) as refused:
+    with translation.override("en"), pytest.raises(DigestsRefused) as refused:
         digests_parse(
             _hex_lines(["0" * 32, "0" * 32, "0" * 31 + "x"]), Algorithm.MD5, hex_lines=True
         )
