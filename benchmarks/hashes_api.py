@@ -2,7 +2,20 @@
 
     .venv/bin/python benchmarks/hashes_api.py [--count 100000] [--batches 40] [--profile]
     .venv/bin/python benchmarks/hashes_api.py --http --baseline /work/main [--servers 1 2]
+    .venv/bin/python benchmarks/hashes_api.py --http --bulk 100000 [--servers 1 2] [--env K=V,...]
+    .venv/bin/python benchmarks/hashes_api.py --bulk 100000 [--profile]   # in process
     benchmarks/hashes_api_compare.sh     # this script on main and on this branch, alternately
+
+With ``--http --bulk N`` the JSON batches of SHA-256 (the baseline) and bulk
+bodies of N SHA-256 hashes (``POST /check/bulk``, raw digests and hex lines,
+half of them hits) go to the same waitress servers of this checkout, started
+with each ``--env`` in turn (e.g. ``--env '' --env MELDPUNT_DB_POOL=64``: as
+deployed, then with a pool) and ``--threads``; printed are the same three
+figures per format and the ratios against JSON under the first environment.
+
+``--bulk N`` without ``--http`` sends the bulk bodies through Django's test
+client in this process instead: CPU per hash, the peak of Python's traced
+memory over one request, and with ``--profile`` where the time goes.
 
 With ``--http`` the batches go over real HTTP to waitress as
 docs/operations.md deploys it (``--threads=64``, one process; ``--servers 2``
@@ -33,6 +46,7 @@ every shard).
 import argparse
 import contextlib
 import cProfile
+import functools
 import http.client
 import json
 import os
@@ -112,17 +126,27 @@ class _Answer(msgspec.Struct):
     summary: _Summary
 
 
-def _http_send(urls: list[str], token: str, bodies: list[bytes], requests: int) -> int:
-    """Send ``requests`` batches (cycling through ``bodies``) over keep-alive connections.
+def _http_send(
+    urls: list[str],
+    token: str,
+    bodies: list[bytes],
+    requests: int,
+    *,
+    path: str = "/api/v1/hashes/check",
+    content_type: str = "application/json",
+    connections: int = 4,
+) -> int:
+    """Send ``requests`` bodies (cycling through ``bodies``) to ``path``, connections kept alive.
 
-    Four connections per server, each in a thread; returns the matches counted
-    in the answers (each must be a 200).
+    ``connections`` per server, each in a thread; returns the matches counted
+    in the answers (each must be a 200; the JSON and the bulk answer both have
+    ``summary.matched``).
     """
     jobs = iter(range(requests))
     lock = threading.Lock()
     matched = [0]
     decoder = msgspec.json.Decoder(_Answer)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": content_type}
 
     def client(url: str) -> None:
         host, port = url.removeprefix("http://").rsplit(":", 1)
@@ -133,7 +157,7 @@ def _http_send(urls: list[str], token: str, bodies: list[bytes], requests: int) 
                 job = next(jobs, None)
             if job is None:
                 break
-            connection.request("POST", "/api/v1/hashes/check", bodies[job % len(bodies)], headers)
+            connection.request("POST", path, bodies[job % len(bodies)], headers)
             response = connection.getresponse()
             answer = response.read()
             assert response.status == 200, (response.status, answer[:300])
@@ -142,12 +166,113 @@ def _http_send(urls: list[str], token: str, bodies: list[bytes], requests: int) 
         with lock:
             matched[0] += found
 
-    threads = [threading.Thread(target=client, args=(url,)) for url in urls for _ in range(4)]
+    threads = [
+        threading.Thread(target=client, args=(url,)) for url in urls for _ in range(connections)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return matched[0]
+
+
+def _bulk_bodies(args, sha256: list[str], rng) -> dict[str, tuple[str, str, list[bytes], int]]:
+    """Bulk bodies of ``args.bulk`` SHA-256 hashes, every second one a hit, raw and as hex lines.
+
+    Returned by format as (path, content type, bodies, hashes per body).
+    """
+    raw = []
+    for _ in range(args.bulk_bodies):
+        digests = [
+            bytes.fromhex(rng.choice(sha256)) if i % 2 else secrets.token_bytes(32)
+            for i in range(args.bulk)
+        ]
+        raw.append(b"".join(digests))
+    lines = [
+        b"".join(
+            body[start : start + 32].hex().encode() + b"\n" for start in range(0, len(body), 32)
+        )
+        for body in raw
+    ]
+    path = "/api/v1/hashes/check/bulk?algorithm=sha256"
+    return {
+        "bulk raw": (path, "application/octet-stream", raw, args.bulk),
+        "bulk hex": (path, "text/plain", lines, args.bulk),
+    }
+
+
+def _bulk_compare(args, token: str, json_texts: list[str], sha256: list[str], rng) -> None:
+    """The JSON batch check and the bulk check, on the same servers, for each ``--env``.
+
+    Every measure starts its servers afresh from this checkout; per server
+    environment and format it prints items/s by the wall clock, the servers'
+    CPU per item (/proc) and this client's CPU per item, then the means with
+    ratios against the baseline: the JSON check under the first environment.
+    """
+    formats = {
+        "json": (
+            "/api/v1/hashes/check",
+            "application/json",
+            [text.encode() for text in json_texts],
+            1000,
+        ),
+        **_bulk_bodies(args, sha256, rng),
+    }
+    envs = {
+        setting or "as deployed": dict(pair.split("=", 1) for pair in setting.split(",") if pair)
+        for setting in args.env or [""]
+    }
+    rates: dict[tuple[str, str, int], list[tuple[float, float, float]]] = {}
+    print(f"waitress --threads={args.threads}", flush=True)
+    for round_ in range(args.rounds):
+        for servers in args.servers:
+            for how, env in envs.items():
+                with _waitress([env] * servers, tree=os.getcwd(), threads=args.threads) as (
+                    urls,
+                    pids,
+                ):
+                    for name, (path, content_type, bodies, size) in formats.items():
+                        bulk = name != "json"
+                        connections = args.bulk_connections if bulk else 4
+                        requests = args.bulk_requests if bulk else args.requests
+                        send = {
+                            "path": path,
+                            "content_type": content_type,
+                            "connections": connections,
+                        }
+                        _http_send(urls, token, bodies[:1], servers * connections, **send)  # warm
+                        load = os.getloadavg()[0]
+                        cpu_before = sum(_cpu_seconds(pid) for pid in pids)
+                        started, own = time.perf_counter(), time.process_time()
+                        matched = _http_send(urls, token, bodies, requests, **send)
+                        elapsed = time.perf_counter() - started
+                        own = time.process_time() - own
+                        cpu = sum(_cpu_seconds(pid) for pid in pids) - cpu_before
+                        items = size * requests
+                        assert matched == items // 2, matched
+                        figures = (items / elapsed, cpu * 1e6 / items, own * 1e6 / items)
+                        rates.setdefault((how, name, servers), []).append(figures)
+                        print(
+                            f"round {round_ + 1}, {servers} waitress, {how}, {name}: "
+                            f"{figures[0]:,.0f} items/s, server CPU {figures[1]:.2f} µs/item, "
+                            f"client CPU {figures[2]:.2f} µs/item, load {load:.1f}",
+                            flush=True,
+                        )
+    baseline = next(iter(envs))
+    for servers in args.servers:
+        base = _means(rates[(baseline, "json", servers)])
+        for how in envs:
+            for name in formats:
+                mean = _means(rates[(how, name, servers)])
+                print(
+                    f"{servers} waitress, {how}, {name}: {mean[0]:,.0f} items/s "
+                    f"({mean[0] / base[0]:.2f}x); server CPU {mean[1]:.2f} µs/item "
+                    f"({base[1] / mean[1]:.1f}x less); client CPU {mean[2]:.2f} µs/item"
+                )
+
+
+def _means(runs: list[tuple[float, ...]]) -> list[float]:
+    return [sum(column) / len(runs) for column in zip(*runs, strict=True)]
 
 
 def _http_compare(args, token: str, batches: dict[str, list[str]]) -> None:
@@ -214,6 +339,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--requests", type=int, default=200, help="batches sent per measure")
     parser.add_argument(
+        "--bulk", type=int, default=0, help="bulk bodies of this size (with --http: against JSON)"
+    )
+    parser.add_argument("--bulk-bodies", type=int, default=4, help="distinct bulk bodies")
+    parser.add_argument("--bulk-requests", type=int, default=20, help="bulk bodies per measure")
+    parser.add_argument("--bulk-connections", type=int, default=2, help="per server, for bulk")
+    parser.add_argument("--threads", type=int, default=64, help="waitress threads (--bulk)")
+    parser.add_argument(
+        "--env",
+        action="append",
+        help="with --bulk: the servers' environment, K=V,K=V ('' as deployed); repeatable",
+    )
+    parser.add_argument(
         "--declarations", action="store_true", help="only compare ways to decode a batch"
     )
     args = parser.parse_args()
@@ -273,8 +410,14 @@ def main() -> None:
             ("pdq", lambda i: _flip(rng.choice(pdq), 10, rng) if i % 2 else secrets.token_hex(32)),
         )
     }
+    if args.http and args.bulk:
+        _bulk_compare(args, issued.token, batches["sha256"], sha256, rng)
+        return
     if args.http:
         _http_compare(args, issued.token, batches)
+        return
+    if args.bulk:
+        _bulk_in_process(client, args, sha256, rng)
         return
     one_process = {}
     for algorithm, bodies in batches.items():
@@ -340,6 +483,42 @@ def _measure(client, connection, algorithm, bodies, profile, how, pids):
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
     return cpu, others
+
+
+def _bulk_in_process(client, args, sha256: list[str], rng) -> None:
+    """The bulk check through Django's test client: CPU per hash, peak memory, a profile.
+
+    Per format, ``args.bulk_requests`` bodies of ``args.bulk`` hashes; the
+    peak is Python's traced memory (``tracemalloc``, numpy included) over one
+    request, the test client's copy of the body included; with ``--profile``
+    the ten functions taking most time over the raw bodies.
+    """
+    import tracemalloc
+
+    for name, (path, content_type, bodies, size) in _bulk_bodies(args, sha256, rng).items():
+        post = functools.partial(client.post, path, content_type=content_type)
+        assert post(bodies[0]).status_code == 200  # warm: the index
+        profiler = cProfile.Profile() if args.profile and name == "bulk raw" else None
+        started = time.process_time()
+        if profiler:
+            profiler.enable()
+        for number in range(args.bulk_requests):
+            post(bodies[number % len(bodies)])
+        if profiler:
+            profiler.disable()
+        cpu = (time.process_time() - started) * 1e6 / (size * args.bulk_requests)
+        tracemalloc.start()
+        post(bodies[0])
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(
+            f"{name}: {cpu:.2f} µs of CPU per hash, peak {peak / 1e6:.1f} MB per request "
+            f"of {size:,} hashes ({len(bodies[0]) / 1e6:.1f} MB body), "
+            f"load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        if profiler:
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(10)
 
 
 def _engine_cost(batches: dict[str, list[str]]) -> dict[str, float]:

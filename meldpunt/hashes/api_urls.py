@@ -11,6 +11,7 @@ app_name = "hash_check"
 urlpatterns = [
     path("openapi.json", views.openapi, name="openapi"),
     path("check", views.check, name="check"),
+    path("check/bulk", views.check_bulk, name="check_bulk"),
     path("check/<str:algorithm>/<str:value>", views.check_one, name="check_one"),
     path("account", views.account, name="account"),
     # Last: every other path answers a JSON 404 (documented in the OpenAPI description).

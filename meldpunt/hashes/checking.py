@@ -12,6 +12,7 @@ batch of 1,000 forms would cost more than the matching itself. Every problem
 is reported per item with a stable code, and a bad item never fails the batch.
 """
 
+import binascii
 import hmac
 import itertools
 import operator
@@ -27,7 +28,7 @@ from meldpunt.apitokens import token_digest
 from meldpunt.hashes.clients import TokenRefused
 from meldpunt.hashes.conf import hashes_setting
 from meldpunt.hashes.matching import hashes_search
-from meldpunt.hashes.models import HEX_LENGTHS, Algorithm, HashCheckClient
+from meldpunt.hashes.models import EXACT_ALGORITHMS, HEX_LENGTHS, Algorithm, HashCheckClient
 from meldpunt.hashes.selectors import CLIENT_COLUMNS, check_client_rows
 from meldpunt.hashes.shards import (
     ShardsUnavailable,
@@ -47,6 +48,7 @@ LENGTHS = {algorithm.value: length for algorithm, length in HEX_LENGTHS.items()}
 MAX_REFERENCE_LENGTH = 200
 HEX = re.compile(r"[0-9a-f]*")
 ANY_CASE_HEX = re.compile(r"[0-9a-fA-F]*")
+ANY_CASE_HEX_BYTES = re.compile(rb"[0-9a-fA-F]*")
 
 
 class ItemCode:
@@ -389,6 +391,93 @@ def _vectors(values: Sequence[bytes], width: int) -> "numpy.ndarray":
     return numpy.frombuffer(b"".join(values), dtype=numpy.uint8).reshape(len(values), width)
 
 
+# The bulk check's bodies (``digests_parse``): media type -> hexadecimal lines or not.
+BULK_FORMATS = {"application/octet-stream": False, "text/plain": True}
+BULK_ALGORITHMS = {algorithm.value: algorithm for algorithm in EXACT_ALGORITHMS}
+
+
+class DigestsRefused(Exception):
+    """A bulk body that cannot be checked: ``code`` (an ``ItemCode``) and a message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def bulk_record_bytes(algorithm: Algorithm, *, hex_lines: bool) -> int:
+    """Bytes one hash takes in a bulk body: the digest, or its hex digits and a newline."""
+    size = LENGTHS[algorithm.value] // 2
+    return 2 * size + 1 if hex_lines else size
+
+
+def digests_parse(body: bytes, algorithm: Algorithm, *, hex_lines: bool) -> "numpy.ndarray":
+    """The hashes of a bulk body as the (n, bytes) uint8 array the indexes search.
+
+    Raw: the digests back to back, nothing else. Hex lines: one hash per line
+    of exactly its hex digits (upper or lower case), each line ended by a
+    newline ("\\n"; the last one may go without). Both are checked and decoded
+    in a few calls over the whole body (numpy for the line ends, one
+    ``binascii.unhexlify``); only a body that fails is walked line by line, to
+    name the first bad line. Raises ``DigestsRefused`` (``wrong_length`` or
+    ``not_hex``).
+    """
+    import numpy
+
+    size = LENGTHS[algorithm.value] // 2
+    if not hex_lines:
+        if len(body) % size:
+            raise DigestsRefused(
+                ItemCode.WRONG_LENGTH,
+                _(
+                    "The body holds %(algorithm)s digests of %(size)d bytes back to back; "
+                    "%(length)d bytes is not a multiple of %(size)d."
+                )
+                % {"algorithm": algorithm.label, "size": size, "length": len(body)},
+            )
+        return numpy.frombuffer(body, dtype=numpy.uint8).reshape(len(body) // size, size)
+    width = 2 * size
+    if body and not body.endswith(b"\n"):
+        body += b"\n"
+    if len(body) % (width + 1) == 0:
+        lines = numpy.frombuffer(body, dtype=numpy.uint8).reshape(-1, width + 1)
+        if (lines[:, width] == ord("\n")).all():
+            try:
+                packed = binascii.unhexlify(lines[:, :width].tobytes())
+            except binascii.Error:
+                pass
+            else:
+                return numpy.frombuffer(packed, dtype=numpy.uint8).reshape(len(lines), size)
+    raise _first_bad_line(body, algorithm)
+
+
+def _first_bad_line(body: bytes, algorithm: Algorithm) -> DigestsRefused:
+    """Why the first line of a refused hex body that is not one hash is refused."""
+    width = LENGTHS[algorithm.value]
+    for number, line in enumerate(body.split(b"\n")[:-1], start=1):
+        if len(line) != width:
+            return DigestsRefused(
+                ItemCode.WRONG_LENGTH,
+                _(
+                    "Line %(line)d holds %(length)d characters; each line must be one "
+                    "%(algorithm)s hash of %(expected)d hexadecimal digits."
+                )
+                % {
+                    "line": number,
+                    "length": len(line),
+                    "algorithm": algorithm.label,
+                    "expected": width,
+                },
+            )
+        if not ANY_CASE_HEX_BYTES.fullmatch(line):
+            return DigestsRefused(
+                ItemCode.NOT_HEX,
+                _("Line %(line)d is not hexadecimal (digits 0-9 and letters a-f).")
+                % {"line": number},
+            )
+    raise AssertionError("a body refused as a whole has a bad line")
+
+
 @dataclass(frozen=True)
 class BatchMatches:
     """Per matched item of a batch (``positions``, ascending), its labels and distances.
@@ -403,10 +492,25 @@ class BatchMatches:
     distances: list[list[int]]
 
 
-def hashes_check_batch(
+@dataclass(frozen=True)
+class LabelHits:
+    """A batch's matches as numpy columns, one row per (item, public label), sorted so.
+
+    ``positions`` are the items' positions in the batch, ``label_numbers``
+    index ``names`` (the client's public labels, sorted), ``distances`` are
+    the smallest distance per item and label.
+    """
+
+    positions: "numpy.ndarray"
+    label_numbers: "numpy.ndarray"
+    distances: "numpy.ndarray"
+    names: list[str]
+
+
+def hashes_check_hits(
     batch: ParsedBatch, *, labels: Mapping[int, str], revision: str | None = None
-) -> BatchMatches:
-    """The public labels of the allowed lists each item is on, only for items with any.
+) -> LabelHits:
+    """The public labels of the allowed lists each item is on, as numpy columns.
 
     ``labels`` maps the ids of the lists that may match to their public labels
     (``check_client_state``); ``revision`` is the store's revision token read
@@ -417,10 +521,14 @@ def hashes_check_batch(
     (``shards.hashes_search_sharded``, which raises ShardsUnavailable when a
     shard does not answer). The (item, label, distance) triples of all
     algorithms are then reduced with numpy: lists sharing a label count
-    once, at the smallest distance; Python only groups the result by item.
+    once, at the smallest distance.
     """
+    import numpy
+
+    names = sorted(set(labels.values()))
+    none = numpy.zeros(0, dtype=numpy.int64)
     if not labels or not batch.valid:
-        return BatchMatches([], [], [])
+        return LabelHits(none, none, none, names)
     vectors = {algorithm: found for algorithm, (_p, found) in batch.hashes.items() if len(found)}
     max_distance = hashes_setting("HASHES_PDQ_MAX_DISTANCE")
     if shard_servers():
@@ -431,9 +539,6 @@ def hashes_check_batch(
         raise ShardsUnavailable(None, "a shard process answers only its front")
     else:
         found = hashes_search(vectors, max_distance=max_distance, token=revision)
-    import numpy
-
-    names = sorted(set(labels.values()))
     list_ids = numpy.array(sorted(labels), dtype=numpy.int64)
     label_of = numpy.array([names.index(labels[i]) for i in list_ids.tolist()], dtype=numpy.int64)
     parts = [
@@ -441,7 +546,7 @@ def hashes_check_batch(
         for algorithm, (queries, ids, distances) in found.items()
     ]
     if not parts:
-        return BatchMatches([], [], [])
+        return LabelHits(none, none, none, names)
     positions = numpy.concatenate([part[0] for part in parts])
     ids = numpy.concatenate([numpy.asarray(part[1], dtype=numpy.int64) for part in parts])
     distances = numpy.concatenate([numpy.asarray(part[2], dtype=numpy.int64) for part in parts])
@@ -454,13 +559,22 @@ def hashes_check_batch(
     positions, label_numbers, distances = positions[order], label_numbers[order], distances[order]
     first = numpy.ones(len(positions), dtype=bool)
     first[1:] = (positions[1:] != positions[:-1]) | (label_numbers[1:] != label_numbers[:-1])
-    positions, label_numbers, distances = positions[first], label_numbers[first], distances[first]
-    items, starts = numpy.unique(positions, return_index=True)
-    bounds = [*starts.tolist(), len(positions)]
-    label_list, distance_list = label_numbers.tolist(), distances.tolist()
+    return LabelHits(positions[first], label_numbers[first], distances[first], names)
+
+
+def hashes_check_batch(
+    batch: ParsedBatch, *, labels: Mapping[int, str], revision: str | None = None
+) -> BatchMatches:
+    """``hashes_check_hits`` grouped by item in Python, only for items with any match."""
+    hits = hashes_check_hits(batch, labels=labels, revision=revision)
+    import numpy
+
+    items, starts = numpy.unique(hits.positions, return_index=True)
+    bounds = [*starts.tolist(), len(hits.positions)]
+    label_list, distance_list = hits.label_numbers.tolist(), hits.distances.tolist()
     return BatchMatches(
         items.tolist(),
-        [[names[n] for n in label_list[a:b]] for a, b in itertools.pairwise(bounds)],
+        [[hits.names[n] for n in label_list[a:b]] for a, b in itertools.pairwise(bounds)],
         [distance_list[a:b] for a, b in itertools.pairwise(bounds)],
     )
 

@@ -19,6 +19,9 @@ DEFAULTS = {
     # (1,000 items of a 64-digit hash and a 200-character reference fit easily).
     "HASHES_CHECK_MAX_ITEMS": 1000,
     "HASHES_CHECK_MAX_BODY_BYTES": 1024 * 1024,
+    # The bulk check (POST /check/bulk, bare digests): most hashes in one request;
+    # its body limit follows (3.2 MB of SHA-256 digests, 6.5 MB as hex lines).
+    "HASHES_CHECK_BULK_MAX_ITEMS": 100_000,
     # Shards (meldpunt.hashes.shards; settings.py reads them from MELDPUNT_HASH_SHARD*):
     # this process's shard "i/n" ("" holds everything), the shards' internal base
     # addresses for a front (none: check in this process), the token shards and

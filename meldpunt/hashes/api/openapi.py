@@ -57,6 +57,20 @@ _SHARD_ERRORS = {
         },
     },
 }
+_BATCH_QUOTA_ERRORS = {
+    "429": {
+        **error_response(
+            "Today's quota cannot cover this batch; nothing was checked or counted.",
+            ErrorCode.QUOTA_EXCEEDED,
+        ),
+        "headers": {
+            "Retry-After": {
+                "schema": {"type": "string"},
+                "description": "Seconds until the quota resets at midnight.",
+            }
+        },
+    },
+}
 _LANGUAGE = {"$ref": "#/components/parameters/AcceptLanguage"}
 _TOKEN = [{"clientToken": []}]
 
@@ -187,6 +201,40 @@ SCHEMAS: dict[str, Any] = {
             "quota": schema_ref("Quota"),
         },
     },
+    "BulkCheckResponse": {
+        "type": "object",
+        "required": ["matched", "summary", "quota"],
+        "additionalProperties": False,
+        "properties": {
+            "matched": {
+                "type": "array",
+                "description": "Only the hashes that matched, in the order sent.",
+                "items": {
+                    "type": "object",
+                    "required": ["index", "matches"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "index": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "The hash's position in the body, from 0.",
+                        },
+                        "matches": {"type": "array", "items": schema_ref("Match")},
+                    },
+                },
+            },
+            "summary": {
+                "type": "object",
+                "required": ["checked", "matched"],
+                "additionalProperties": False,
+                "properties": {
+                    "checked": {"type": "integer", "minimum": 0},
+                    "matched": {"type": "integer", "minimum": 0},
+                },
+            },
+            "quota": schema_ref("Quota"),
+        },
+    },
     "SingleCheckResponse": {
         "type": "object",
         "required": ["match", "matches", "quota"],
@@ -202,7 +250,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Account": {
         "type": "object",
-        "required": ["client", "labels", "max_items", "quota"],
+        "required": ["client", "labels", "max_items", "max_bulk_items", "quota"],
         "properties": {
             "client": {"type": "string"},
             "labels": {
@@ -211,6 +259,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "The public labels a match can carry for this client.",
             },
             "max_items": {"type": "integer"},
+            "max_bulk_items": {"type": "integer"},
             "quota": schema_ref("Quota"),
         },
     },
@@ -262,18 +311,72 @@ PATHS: dict[str, Any] = {
                 "415": error_response(
                     "The body is not application/json.", ErrorCode.UNSUPPORTED_MEDIA_TYPE
                 ),
-                "429": {
-                    **error_response(
-                        "Today's quota cannot cover this batch; nothing was checked or counted.",
-                        ErrorCode.QUOTA_EXCEEDED,
-                    ),
-                    "headers": {
-                        "Retry-After": {
-                            "schema": {"type": "string"},
-                            "description": "Seconds until the quota resets at midnight.",
+                **_BATCH_QUOTA_ERRORS,
+                **_SHARD_ERRORS,
+                **_METHOD_ERRORS,
+            },
+        }
+    },
+    "/check/bulk": {
+        "post": {
+            "operationId": "checkBulk",
+            "summary": "Check many exact hashes of one algorithm sent bare; only matches answered.",
+            "description": (
+                "For scanning many files: up to `max_bulk_items` (see `/account`) "
+                "SHA-256, SHA-1 or MD5 hashes of the algorithm named in the query, as "
+                "`application/octet-stream` (the raw digests back to back: 32, 20 or 16 bytes "
+                "each) or `text/plain` (one hash per line in hexadecimal, upper or lower case, "
+                "each line ended by a newline, the last one optionally). The same matching, "
+                "quota and privacy as `POST /check`, but the body is one unit: one malformed "
+                "hash refuses the request (400, naming the first bad line) and nothing is "
+                "checked or counted. Every hash of an accepted body counts against the daily "
+                "quota. The answer lists only the hashes that matched, by their position in "
+                "the body. PDQ hashes (with their quality) go to `POST /check`."
+            ),
+            "security": _TOKEN,
+            "parameters": [
+                _LANGUAGE,
+                {
+                    "name": "algorithm",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "enum": ["sha256", "sha1", "md5"]},
+                },
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                    "text/plain": {
+                        "schema": {
+                            "type": "string",
+                            "description": "One hexadecimal hash per line.",
                         }
                     },
                 },
+            },
+            "responses": {
+                "200": {
+                    "description": "The hashes that matched.",
+                    "content": json_content(schema_ref("BulkCheckResponse")),
+                },
+                "400": error_response(
+                    "No or another algorithm in the query (`unknown_algorithm`); a raw body "
+                    "whose length is not a multiple of the digest size, or a line that is not "
+                    "one hash (`wrong_length`, `not_hex`). Nothing was checked or counted.",
+                    ErrorCode.UNKNOWN_ALGORITHM,
+                    ErrorCode.WRONG_LENGTH,
+                    ErrorCode.NOT_HEX,
+                ),
+                **_TOKEN_ERRORS,
+                "413": error_response(
+                    "More hashes than `max_bulk_items`.", ErrorCode.REQUEST_TOO_LARGE
+                ),
+                "415": error_response(
+                    "The body is neither application/octet-stream nor text/plain.",
+                    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                ),
+                **_BATCH_QUOTA_ERRORS,
                 **_SHARD_ERRORS,
                 **_METHOD_ERRORS,
             },

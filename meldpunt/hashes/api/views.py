@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import repeat
+from typing import TYPE_CHECKING
 
 import msgspec
 from django.conf import settings
@@ -20,19 +21,26 @@ from django.utils.translation import gettext as _
 
 from meldpunt.apitokens import bearer_token
 from meldpunt.hashes.checking import (
+    BULK_ALGORITHMS,
+    BULK_FORMATS,
     Batch,
     BatchMatches,
     CheckItem,
     ClientState,
+    DigestsRefused,
     ItemProblem,
+    LabelHits,
     LabelMatch,
     ParsedBatch,
     batch_decode,
+    bulk_record_bytes,
     check_client_state,
     check_item_parse,
     check_items_parse,
+    digests_parse,
     hashes_check,
     hashes_check_batch,
+    hashes_check_hits,
 )
 from meldpunt.hashes.clients import (
     Quota,
@@ -43,7 +51,7 @@ from meldpunt.hashes.clients import (
     check_usage_today,
 )
 from meldpunt.hashes.conf import hashes_setting
-from meldpunt.hashes.models import HashCheckClient
+from meldpunt.hashes.models import Algorithm, HashCheckClient
 from meldpunt.hashes.shards import ShardsUnavailable
 from meldpunt.jsonapi import (
     ANY_METHOD,
@@ -55,6 +63,9 @@ from meldpunt.jsonapi import (
 
 from .errors import ErrorCode
 from .openapi import openapi_document
+
+if TYPE_CHECKING:
+    import numpy
 
 View = Callable[..., HttpResponse]
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hash-check"'}
@@ -286,6 +297,114 @@ def _results(batch: ParsedBatch, found: BatchMatches) -> list[_Checked | _Refuse
     return results
 
 
+class _Found(msgspec.Struct, gc=False):
+    index: int
+    matches: list[_Match]
+
+
+@api_view("POST")
+def check_bulk(request: HttpRequest) -> HttpResponse:
+    """Check many exact hashes of one algorithm sent as bare digests; answer only the matches.
+
+    For scanners with millions of files: the body is the digests back to back
+    (``application/octet-stream``) or their hex, one per line (``text/plain``),
+    the algorithm a query parameter. The whole body is checked and decoded in
+    a few calls (``checking.digests_parse``); any malformed hash refuses the
+    request with 400, naming the first bad line. Counted against the quota,
+    searched and answered as ``POST /check`` does the same items.
+    """
+    with _collector_paused():
+        return _check_bulk(request)
+
+
+def _check_bulk(request: HttpRequest) -> HttpResponse:
+    state = _client(request)
+    algorithm = _bulk_algorithm(request.GET.get("algorithm"))
+    vectors = _read_digests(request, algorithm)
+    import numpy
+
+    count = len(vectors)
+    batch = ParsedBatch(count, {algorithm: (numpy.arange(count), vectors)}, {}, [None] * count)
+    with _charged(state.client, count) as quota:
+        hits = hashes_check_hits(batch, labels=state.labels, revision=state.revision)
+    matched = _found(hits)
+    return _json_response(
+        {
+            "matched": matched,
+            "summary": {"checked": count, "matched": len(matched)},
+            "quota": _quota_json(quota),
+        }
+    )
+
+
+def _found(hits: LabelHits) -> list[_Found]:
+    """One ``_Found`` per matched hash, built by ``map`` over numpy columns, not per match.
+
+    Exact hashes match at distance 0, so the hashes on one label share one
+    list of matches; only a hash on several labels gets a list of its own.
+    """
+    import numpy
+
+    items, starts = numpy.unique(hits.positions, return_index=True)
+    counts = numpy.diff(numpy.append(starts, len(hits.positions)))
+    one_label = [[_Match(name, 0)] for name in hits.names]
+    matches = list(map(one_label.__getitem__, hits.label_numbers[starts].tolist()))
+    for item in numpy.flatnonzero(counts > 1).tolist():
+        numbers = hits.label_numbers[starts[item] : starts[item] + counts[item]].tolist()
+        matches[item] = [_Match(hits.names[number], 0) for number in numbers]
+    return list(map(_Found, items.tolist(), matches))
+
+
+def _bulk_algorithm(name: str | None) -> Algorithm:
+    algorithm = BULK_ALGORITHMS.get(name or "")
+    if algorithm is None:
+        raise ApiError(
+            400,
+            ErrorCode.UNKNOWN_ALGORITHM,
+            _(
+                "Name the algorithm as ?algorithm=, one of: %(algorithms)s. PDQ hashes "
+                "(with their quality) go to POST /api/v1/hashes/check."
+            )
+            % {"algorithms": ", ".join(BULK_ALGORITHMS)},
+        )
+    return algorithm
+
+
+def _read_digests(request: HttpRequest, algorithm: Algorithm) -> "numpy.ndarray":
+    """The body's hashes; 415, 413 (past ``HASHES_CHECK_BULK_MAX_ITEMS``) or 400 otherwise.
+
+    Read from the stream, not ``request.body``: a full body is larger than
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, and the limit here is in hashes.
+    """
+    hex_lines = BULK_FORMATS.get(request.content_type)
+    if hex_lines is None:
+        raise ApiError(
+            415,
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            _(
+                "Send the hashes as application/octet-stream (the digests back to back) "
+                "or text/plain (one hexadecimal hash per line)."
+            ),
+        )
+    maximum = hashes_setting("HASHES_CHECK_BULK_MAX_ITEMS")
+    limit = maximum * bulk_record_bytes(algorithm, hex_lines=hex_lines)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = b"" if length > limit else request.read(limit + 1)
+    if length > limit or len(body) > limit:
+        raise ApiError(
+            413,
+            ErrorCode.REQUEST_TOO_LARGE,
+            _("At most %(max)d hashes per request; split the batch.") % {"max": maximum},
+        )
+    try:
+        return digests_parse(body, algorithm, hex_lines=hex_lines)
+    except DigestsRefused as refused:
+        raise ApiError(400, ErrorCode(refused.code), refused.message) from refused
+
+
 def _matches_json(matches: list[LabelMatch]) -> list[dict]:
     return [{"label": match.label, "distance": match.distance} for match in matches]
 
@@ -332,6 +451,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "client": state.client.name,
             "labels": sorted(set(state.labels.values())),
             "max_items": hashes_setting("HASHES_CHECK_MAX_ITEMS"),
+            "max_bulk_items": hashes_setting("HASHES_CHECK_BULK_MAX_ITEMS"),
             "quota": _quota_json(check_usage_today(state.client)),
         }
     )

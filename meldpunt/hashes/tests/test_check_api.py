@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import logging
+import random
 import re
 
 import numpy
@@ -17,6 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
+from django.utils import translation
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
@@ -25,11 +27,13 @@ from meldpunt.hashes.api import views
 from meldpunt.hashes.api.openapi import openapi_document
 from meldpunt.hashes.checking import (
     Batch,
+    DigestsRefused,
     ItemCode,
     ItemProblem,
     batch_decode,
     check_item_parse,
     check_items_parse,
+    digests_parse,
 )
 from meldpunt.hashes.clients import (
     check_client_create,
@@ -37,7 +41,7 @@ from meldpunt.hashes.clients import (
     check_client_rotate,
     check_client_set_lists,
 )
-from meldpunt.hashes.models import HashCheckClient, HashCheckUsage, HashList
+from meldpunt.hashes.models import Algorithm, HashCheckClient, HashCheckUsage, HashList
 from meldpunt.hashes.services import (
     hash_list_activate,
     hash_list_create,
@@ -406,6 +410,7 @@ def test_the_account_names_labels_and_costs_nothing(api, issued):
         "client": "Hoster BV",
         "labels": ["CSAM (police)"],
         "max_items": 1000,
+        "max_bulk_items": 100_000,
         "quota": {"limit": 1000, "used": 0, "remaining": 1000},
     }
     assert not HashCheckUsage.objects.exists()
@@ -750,3 +755,148 @@ def test_the_garbage_collector_is_on_again_after_every_batch(api):
     assert gc.isenabled()
     assert ApiClient("mphc_wrong").post_raw(json.dumps({"items": [item]})).status_code == 401
     assert gc.isenabled()
+
+
+# Bulk check (bare digests) ------------------------------------------------------------
+
+
+def _bulk(api: ApiClient, body: bytes, algorithm: str = "sha256", content_type: str = ""):
+    content_type = content_type or "application/octet-stream"
+    return api.request(
+        "post", f"/check/bulk?algorithm={algorithm}", data=body, content_type=content_type
+    )
+
+
+def _hex_lines(values: list[str]) -> bytes:
+    return "".join(f"{value}\n" for value in values).encode()
+
+
+def test_bulk_answers_exactly_the_matches_of_the_json_check(tmp_path, api, issued, known):
+    """Raw and hex bodies of each algorithm, against the JSON batch of the same hashes.
+
+    Two labels (a hash on both gets both), hashes on neither, and a body of
+    the full default size (3.2 MB of SHA-256 digests, over Django's upload
+    memory limit) with the hits at known places.
+    """
+    HashCheckClient.objects.filter(pk=issued.client.pk).update(daily_quota=10**6)
+    rng = random.Random(14)
+    lists = {"a": [], "b": []}
+    for name in ("md5", "sha1", "sha256"):
+        size = hashlib.new(name).digest_size
+        values = [rng.randbytes(size).hex() for _ in range(60)]
+        lists["a"] += [(name, value) for value in values[:40]]
+        lists["b"] += [(name, value) for value in values[20:50]]
+    for label, entries in lists.items():
+        for name in ("md5", "sha1", "sha256"):
+            hashes = [value for algorithm, value in entries if algorithm == name]
+            hash_list = _import(tmp_path, f"list-{label}", hashes, algorithm=name, label=label)
+        issued.client.hash_lists.add(hash_list)
+    for name in ("md5", "sha1", "sha256"):
+        size = hashlib.new(name).digest_size
+        known_values = sorted({v for entries in lists.values() for a, v in entries if a == name})
+        queries = [rng.randbytes(size).hex() for _ in range(300)] + known_values
+        queries.append(known["exact"][name])
+        rng.shuffle(queries)
+        results = api.check([{"algorithm": name, "value": value} for value in queries]).json()
+        expected = [
+            {"index": result["index"], "matches": result["matches"]}
+            for result in results["results"]
+            if result["matched"]
+        ]
+        assert len(expected) == 51  # 50 on "a" or "b" (20 on both) and the police hash
+        assert sum(len(found["matches"]) == 2 for found in expected) == 20
+        for body, content_type in (
+            (b"".join(bytes.fromhex(value) for value in queries), "application/octet-stream"),
+            (_hex_lines(queries), "text/plain"),
+            (_hex_lines([value.upper() for value in queries]).rstrip(b"\n"), "text/plain"),
+        ):
+            answer = _bulk(api, body, name, content_type).json()
+            assert answer.get("matched") == expected, (name, content_type, answer.get("error"))
+            assert answer["summary"] == {"checked": len(queries), "matched": 51}
+    digest = bytes.fromhex(known["exact"]["sha256"])
+    body = bytearray(rng.randbytes(32 * 100_000))
+    for position in (0, 4_321, 99_999):
+        body[32 * position : 32 * (position + 1)] = digest
+    answer = _bulk(api, bytes(body)).json()
+    assert [found["index"] for found in answer["matched"]] == [0, 4_321, 99_999]
+    assert answer["matched"][0]["matches"] == [{"label": "CSAM (police)", "distance": 0}]
+
+
+def test_every_hash_of_a_bulk_body_counts_and_a_body_past_the_quota_counts_nothing(issued, known):
+    issued.client.daily_quota = 10
+    issued.client.save()
+    api = ApiClient(issued.token, HTTP_ACCEPT_LANGUAGE="en")
+    digest = bytes.fromhex(known["exact"]["md5"])
+    first = _bulk(api, digest * 4, "md5").json()
+    assert first["summary"] == {"checked": 4, "matched": 4}
+    assert first["quota"] == {"limit": 10, "used": 4, "remaining": 6}
+    refused = _bulk(api, digest * 7, "md5")
+    assert refused.status_code == 429 and _error(refused)["code"] == "quota_exceeded"
+    assert "6 of 10" in _error(refused)["message"] and int(refused["Retry-After"]) > 0
+    mixed = api.check([{"algorithm": "md5", "value": known["exact"]["md5"]}] * 2)
+    assert mixed.json()["quota"]["used"] == 6
+    assert _bulk(api, digest * 4, "md5").json()["quota"] == {
+        "limit": 10,
+        "used": 10,
+        "remaining": 0,
+    }
+    usage = HashCheckUsage.objects.get()
+    assert (usage.items, usage.requests) == (10, 3)
+    assert api.request("get", "/account").json()["max_bulk_items"] == 100_000
+
+
+def test_malformed_bulk_bodies_get_clear_errors_and_count_nothing(api, issued, known, settings):
+    settings.HASHES_CHECK_BULK_MAX_ITEMS = 3
+    sha = known["exact"]["sha256"]
+    for body, algorithm, content_type, status, code, message in (
+        (b"\0" * 33, "sha256", "", 400, "wrong_length", "33 bytes is not a multiple of 32"),
+        (b"\0" * 32, "sha1", "", 400, "wrong_length", "not a multiple of 20"),
+        (
+            _hex_lines([sha, sha[:-1]]),
+            "sha256",
+            "text/plain",
+            400,
+            "wrong_length",
+            "Line 2 holds 63",
+        ),
+        (f"{sha}\n\n".encode(), "sha256", "text/plain", 400, "wrong_length", "Line 2 holds 0"),
+        (f"{sha}\r\n".encode(), "sha256", "text/plain", 400, "wrong_length", "Line 1 holds 65"),
+        (f" {sha[1:]}".encode(), "sha256", "text/plain", 400, "not_hex", "Line 1 is not"),
+        (_hex_lines(["g" * 32]), "md5", "text/plain", 400, "not_hex", "Line 1 is not"),
+        (_hex_lines([sha]), "sha256", "text/plain; charset=utf-8", 200, None, None),
+        (b"\0" * 32, "pdq", "", 400, "unknown_algorithm", "POST /api/v1/hashes/check"),
+        (b"\0" * 32, "SHA256", "", 400, "unknown_algorithm", "sha256, sha1, md5"),
+        (b"\0" * 32, "", "", 400, "unknown_algorithm", "?algorithm="),
+        (b"\0" * 32, "sha256", "application/json", 415, "unsupported_media_type", "text/plain"),
+        (b"\0" * 32 * 4, "sha256", "", 413, "request_too_large", "At most 3 hashes"),
+        (_hex_lines([sha] * 4), "sha256", "text/plain", 413, "request_too_large", "At most 3"),
+        (b"\0" * 32 * 3, "sha256", "", 200, None, None),
+    ):
+        response = _bulk(api, body, algorithm, content_type)
+        assert response.status_code == status, (body[:40], response.content[:200])
+        if code:
+            assert _error(response)["code"] == code
+            assert message in _error(response)["message"], _error(response)["message"]
+    assert HashCheckUsage.objects.get().items == 4  # the two bodies answered 200
+    missing = api.request("post", "/check/bulk", data=b"", content_type="application/octet-stream")
+    assert _error(missing)["code"] == "unknown_algorithm"
+    assert api.request("get", "/check/bulk?algorithm=md5").status_code == 405
+    dutch = ApiClient(issued.token, HTTP_ACCEPT_LANGUAGE="nl")
+    refused = _bulk(dutch, _hex_lines([sha, sha[:-1]]), "sha256", "text/plain")
+    assert "Regel 2 bevat 63 tekens" in _error(refused)["message"]
+
+
+def test_digests_are_parsed_in_both_formats_and_refused_at_the_first_bad_line():
+    digests = [bytes(range(n, n + 16)) for n in range(5)]
+    raw = digests_parse(b"".join(digests), Algorithm.MD5, hex_lines=False)
+    lines = digests_parse(
+        _hex_lines([d.hex().upper() for d in digests]), Algorithm.MD5, hex_lines=True
+    )
+    assert raw.shape == lines.shape == (5, 16)
+    assert [row.tobytes() for row in raw] == [row.tobytes() for row in lines] == digests
+    assert digests_parse(b"", Algorithm.SHA1, hex_lines=True).shape == (0, 20)
+    with translation.override("en"), pytest.raises(DigestsRefused) as refused:
+        digests_parse(
+            _hex_lines(["0" * 32, "0" * 32, "0" * 31 + "x"]), Algorithm.MD5, hex_lines=True
+        )
+    assert (refused.value.code, "Line 3" in refused.value.message) == ("not_hex", True)
