@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -54,6 +55,8 @@ from meldpunt.intake.models import (
 from meldpunt.lines.models import Line
 from meldpunt.network.models import FOLLOWED_UP_OUTCOMES, Forward, ForwardFeedback
 from meldpunt.vault.models import Role, StaffUser
+
+from .monthly import month_rows
 
 
 def month_after(month: date) -> date:
@@ -113,10 +116,6 @@ def shared_counts() -> Iterator[None]:
         _shared.reset(token)
 
 
-# What one grouped pass may hold in memory on PostgreSQL (see ``_large_aggregate``).
-GROUPING_WORK_MEM = "256MB"
-
-
 @contextmanager
 def _large_aggregate() -> Iterator[None]:
     """On PostgreSQL, let a grouped pass over a year's reports hash its groups in memory.
@@ -128,32 +127,43 @@ def _large_aggregate() -> Iterator[None]:
     in memory, measured with EXPLAIN ANALYZE). The hash holds only the groups
     that exist (26 MB) and the joined case rows (47 MB). JIT compiling costs
     0.1 to 0.15 s per pass and saves nothing on plans of this size. Both are
-    set for the pass's own transaction only (``SET LOCAL``).
+    set for the pass's own transaction only (``SET LOCAL``); ``work_mem`` is
+    the setting ``STATS_WORK_MEM`` (empty: the server's own). Months kept by
+    ``stats.monthly`` are not counted again, so this matters for the months
+    counted anew: the month in progress, and a whole year the first time.
     """
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
-            [GROUPING_WORK_MEM],
-        )
+        cursor.execute("SELECT set_config('jit', 'off', true)")
+        if settings.STATS_WORK_MEM:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.STATS_WORK_MEM])
         yield
 
 
+def _grouped[T](function: Callable[[Scope], T]) -> Callable[[Scope], T]:
+    """A grouped pass over the reports of a scope, run as ``_large_aggregate`` allows."""
+
+    @wraps(function)
+    def counted(scope: Scope) -> T:
+        with _large_aggregate():
+            return function(scope)
+
+    return counted
+
+
 def _once_per_scope[T](function: Callable[[Scope], T]) -> Callable[[Scope], T]:
-    """A grouped pass: run once per scope inside ``shared_counts``, every time outside it."""
+    """Figures from a grouped pass: once per scope inside ``shared_counts``, else every time."""
 
     @wraps(function)
     def shared(scope: Scope) -> T:
         cache = _shared.get()
         key = (function.__name__, scope)
-        if cache is None or key not in cache:
-            with _large_aggregate():
-                result = function(scope)
-            if cache is None:
-                return result
-            cache[key] = result
+        if cache is None:
+            return function(scope)
+        if key not in cache:
+            cache[key] = function(scope)
         return cache[key]
 
     return shared
@@ -214,8 +224,9 @@ class CubeRow:
     destroyed: int
 
 
-def _month_index(scope: Scope) -> Case:
-    """The month of receipt as an index into ``scope.months()``, by range comparisons.
+def _month_index(scope: Scope, path: str = "") -> Case:
+    """The month of receipt (of the report reached through ``path``) as an index into
+    ``scope.months()``, by range comparisons.
 
     Plain comparisons rather than ``TruncMonth``: on SQLite, truncating a
     datetime in the installation's time zone calls a Python function per row.
@@ -223,7 +234,10 @@ def _month_index(scope: Scope) -> Case:
     months = scope.months()
     return Case(
         *(
-            When(received_at__lt=_local_midnight(month_after(month)), then=Value(index))
+            When(
+                Q(**{f"{path}received_at__lt": _local_midnight(month_after(month))}),
+                then=Value(index),
+            )
             for index, month in enumerate(months[:-1])
         ),
         default=Value(len(months) - 1),
@@ -238,16 +252,28 @@ def report_cube(scope: Scope) -> list[CubeRow]:
     Totals, lines, categories, statuses, months, assessments and closing
     outcomes are sums over these groups (a few thousand at most: categories x
     statuses x months x outcomes, however many reports), so a year's page
-    reads the reports once for all of them instead of once per table.
+    reads the reports once for all of them instead of once per table; ended
+    months are read back as kept (``stats.monthly``).
     """
+    index = {month: n for n, month in enumerate(scope.months())}
+    return [
+        CubeRow(line_id, category, status, index[month], triage, close, *counts)
+        for line_id, month, category, status, triage, close, *counts in month_rows(
+            "cube/1", scope, _cube_count
+        )
+    ]
+
+
+@_grouped
+def _cube_count(scope: Scope) -> list[tuple]:
     rows = (
         reports_in(scope)
         .annotate(month=_month_index(scope))
         .values_list(
             "line_id",
+            "month",
             "category_id",
             "status",
-            "month",
             "case__triage_outcome",
             "case__close_outcome",
         )
@@ -258,8 +284,8 @@ def report_cube(scope: Scope) -> list[CubeRow]:
         )
     )
     return [
-        CubeRow(line, category, status, month, triage or "", close or "", n, follow_ups, destroyed)
-        for line, category, status, month, triage, close, n, follow_ups, destroyed in rows
+        (line_id, month, category, status, triage or "", close or "", *counts)
+        for line_id, month, category, status, triage, close, *counts in rows
     ]
 
 
@@ -314,22 +340,22 @@ def counts_per_month(scope: Scope) -> dict[date, int]:
 def counts_per_year(scope: Scope) -> dict[int, int]:
     """Reports per calendar year of receipt, every year of the scope present (zero if none).
 
-    One filtered count per year in a single query, like ``_month_index``.
+    The sum of the reports per line and month, which ended months keep.
     """
-    years = range(scope.first.year, scope.last.year + 1)
-    counts = reports_in(scope).aggregate(
-        **{
-            f"y{year}": Count(
-                "pk",
-                filter=Q(
-                    received_at__gte=_local_midnight(date(year, 1, 1)),
-                    received_at__lt=_local_midnight(date(year + 1, 1, 1)),
-                ),
-            )
-            for year in years
-        }
+    counts = dict.fromkeys(range(scope.first.year, scope.last.year + 1), 0)
+    for _line_id, month, n in month_rows("received/1", scope, _received_count):
+        counts[month.year] += n
+    return counts
+
+
+@_grouped
+def _received_count(scope: Scope) -> list[tuple]:
+    return list(
+        reports_in(scope)
+        .annotate(month=_month_index(scope))
+        .values_list("line_id", "month")
+        .annotate(n=Count("pk"))
     )
-    return {year: counts[f"y{year}"] for year in years}
 
 
 def counts_per_triage_outcome(scope: Scope) -> dict[str, int]:
@@ -346,18 +372,29 @@ def counts_per_close_outcome(scope: Scope) -> dict[str, int]:
 
 @_once_per_scope
 def forwards_per_partner_kind(scope: Scope) -> dict[str, tuple[int, int, int]]:
-    """Per partner kind: (forwards, distinct reports forwarded to that kind, forwards read)."""
-    rows = (
+    """Per partner kind: (forwards, distinct reports forwarded to that kind, forwards read).
+
+    A report is one line's and one month's, so its distinct count adds up over them.
+    """
+    counts: dict[str, tuple[int, int, int]] = {}
+    for _line_id, _month, kind, *row in month_rows("partner_kinds/1", scope, _forwards_count):
+        counts[kind] = tuple(a + b for a, b in zip(counts.get(kind, (0, 0, 0)), row, strict=True))
+    return counts
+
+
+@_grouped
+def _forwards_count(scope: Scope) -> list[tuple]:
+    return list(
         Forward.objects.filter(_received_in(scope, "report__"))
         .order_by()
-        .values_list("partner__kind")
+        .annotate(month=_month_index(scope, "report__"))
+        .values_list("report__line_id", "month", "partner__kind")
         .annotate(
             forwards=Count("pk"),
             reports=Count("report", distinct=True),
             read=Count("pk", filter=Q(first_read_at__isnull=False)),
         )
     )
-    return {kind: (forwards, reports, read) for kind, forwards, reports, read in rows}
 
 
 def counts_per_municipality(scope: Scope) -> dict[str, int]:
@@ -368,21 +405,44 @@ def counts_per_municipality(scope: Scope) -> dict[str, int]:
     return counts
 
 
+def _summed[K](rows: list[tuple]) -> dict[K, int]:
+    """``(line_id, month, *key, n)`` rows summed per key (a tuple, or its one value)."""
+    counts: dict = {}
+    for _line_id, _month, *key, n in rows:
+        key = tuple(key) if len(key) > 1 else key[0]
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
 @_once_per_scope
 def counts_per_municipality_and_category(scope: Scope) -> dict[tuple[str, int], int]:
-    rows = reports_in(scope).values_list("municipality_code", "category_id").annotate(n=Count("pk"))
-    return {(code, category_id): n for code, category_id, n in rows}
+    return _summed(month_rows("municipality_categories/1", scope, _municipality_count))
+
+
+@_grouped
+def _municipality_count(scope: Scope) -> list[tuple]:
+    return list(
+        reports_in(scope)
+        .annotate(month=_month_index(scope))
+        .values_list("line_id", "month", "municipality_code", "category_id")
+        .annotate(n=Count("pk"))
+    )
 
 
 def counts_per_classification(scope: Scope) -> dict[int, int]:
     """Classified reports per classification option (a report may have several)."""
-    rows = (
+    return _summed(month_rows("classifications/1", scope, _classification_count))
+
+
+@_grouped
+def _classification_count(scope: Scope) -> list[tuple]:
+    return list(
         CaseClassification.objects.filter(_received_in(scope, "case__report__"))
         .order_by()
-        .values_list("option_id")
+        .annotate(month=_month_index(scope, "case__report__"))
+        .values_list("case__report__line_id", "month", "option_id")
         .annotate(n=Count("case", distinct=True))
     )
-    return dict(rows)
 
 
 def _matches_in(scope: Scope) -> QuerySet[EvidenceMatch]:
@@ -457,14 +517,19 @@ class HoursBetween(Func):
 
 def hours_histogram_to_close(scope: Scope) -> dict[int, dict[int, int]]:
     """Per line: {hours from receipt to closing: reports}, for closed reports."""
-    rows = (
+    rows = month_rows("hours_to_close/1", scope, _hours_to_close_count)
+    return _per_line((line_id, hours, n) for line_id, _month, hours, n in rows)
+
+
+@_grouped
+def _hours_to_close_count(scope: Scope) -> list[tuple]:
+    return list(
         reports_in(scope)
         .filter(closed_at__isnull=False)
-        .annotate(hours=HoursBetween("received_at", "closed_at"))
-        .values_list("line_id", "hours")
+        .annotate(hours=HoursBetween("received_at", "closed_at"), month=_month_index(scope))
+        .values_list("line_id", "month", "hours")
         .annotate(n=Count("pk"))
     )
-    return _per_line(rows)
 
 
 def hours_histogram_to_first_response(scope: Scope) -> dict[int, dict[int, int]]:
@@ -688,6 +753,30 @@ class PilotRow:
 
 @_once_per_scope
 def pilot_rows(scope: Scope) -> list[PilotRow]:
+    """The pilot evaluation's figures: per line and month, ended months as kept.
+
+    A key and hours may have a row from each month; every use adds them up.
+    """
+    return [
+        PilotRow((line_id, category_id, channel), hours, *counts)
+        for line_id, _month, category_id, channel, hours, *counts in month_rows(
+            "pilot/1", scope, _pilot_count
+        )
+    ]
+
+
+def _month_index_sql(scope: Scope, column: str) -> tuple[str, list]:
+    """``_month_index`` as SQL on a datetime column, with its parameters."""
+    ends = [_local_midnight(month_after(month)) for month in scope.months()[:-1]]
+    if not ends:
+        return "0", []
+    whens = " ".join(f"WHEN {column} < %s THEN {index}" for index in range(len(ends)))
+    adapt = connection.ops.adapt_datetimefield_value
+    return f"CASE {whens} ELSE {len(ends)} END", [adapt(end) for end in ends]
+
+
+@_grouped
+def _pilot_count(scope: Scope) -> list[tuple]:
     """The pilot evaluation's figures in one pass: each report joined once to its facts.
 
     The facts of a report (its case judged usable, its messages, its forwards
@@ -702,22 +791,22 @@ def pilot_rows(scope: Scope) -> list[PilotRow]:
     Messages and forwards older than the scope cannot belong to its reports (a
     report's messages and forwards come after it), so both start at the
     scope's first day. The web form is split by whether the reporter wrote in
-    the mailbox: the pilot's "mailbox dialogue".
+    the mailbox: the pilot's "mailbox dialogue". Grouped by line and month of
+    receipt as well, for ``month_rows``.
     """
-    if not scope.line_ids:
-        return []
     ops = connection.ops
     start = ops.adapt_datetimefield_value(scope.start)
     end = ops.adapt_datetimefield_value(scope.end)
     followed_up = sorted(FOLLOWED_UP_OUTCOMES)
     lines = ", ".join(["%s"] * len(scope.line_ids))
     outcomes = ", ".join(["%s"] * len(followed_up))
+    month, month_params = _month_index_sql(scope, "r.received_at")
     # One row per fact (a usable case, a message, a forward), stacked and grouped per
     # report once: one hash of the reports' facts and one join, where joining three
     # grouped tables one after the other hashed and probed a million reports three
     # times (1.6 times slower at 1,000,000 reports, measured alternately).
     sql = (
-        "SELECT r.line_id, r.category_id,"  # noqa: S608 - table names and placeholders only
+        f"SELECT r.line_id, {month}, r.category_id,"  # noqa: S608 - names and placeholders only
         " CASE WHEN r.channel = %s AND p.reporter_wrote = 1 THEN %s ELSE r.channel END,"
         f" {_hours_sql('r.received_at', 'p.first_at')}, COUNT(*),"
         " COALESCE(SUM(p.usable), 0), COALESCE(SUM(p.forwarded), 0),"
@@ -743,9 +832,10 @@ def pilot_rows(scope: Scope) -> list[PilotRow]:
         " WHERE fw.created_at >= %s"
         " ) facts GROUP BY report_id) p ON p.report_id = r.id"
         f" WHERE r.line_id IN ({lines}) AND r.received_at >= %s AND r.received_at < %s"
-        " GROUP BY 1, 2, 3, 4"
+        " GROUP BY 1, 2, 3, 4, 5"
     )
     params = [
+        *month_params,
         ReportChannel.FORM.value,
         MAILBOX_DIALOGUE,
         TriageOutcome.USABLE.value,
@@ -760,10 +850,7 @@ def pilot_rows(scope: Scope) -> list[PilotRow]:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            PilotRow((line_id, category_id, channel), hours, *counts)
-            for line_id, category_id, channel, hours, *counts in cursor.fetchall()
-        ]
+        return cursor.fetchall()
 
 
 PILOT_COUNTS = ("reports", "usable", "forwarded", "followed_up", "redaction_known", "redacted")
