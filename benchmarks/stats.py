@@ -21,10 +21,12 @@ recorded or not, feedback on half of those read), and a known-material match
 for 1 %. Content is a placeholder: the statistics never read it.
 
 Measured in the same run: the baseline (one ``COUNT(*)`` of the year's reports
-in those lines, the cheapest query that touches the same rows), each table's
-queries, all tables together, and the page and one CSV download through
-Django's test client as a signed-in administrator (middleware, session,
-templates and charts included), the year page and the annual report as PDF.
+in those lines, the cheapest query that touches the same rows), the year page
+with no month kept (``stats.MonthFigures`` deleted before each run: every
+month counted anew), then with the months kept: each table's queries, all
+tables together, and the page and one CSV download through Django's test
+client as a signed-in administrator (middleware, session, templates and charts
+included), the year page and the annual report as PDF.
 With ``--before REV`` also the statistics code of that git revision
 (``meldpunt/stats``' selectors, figures, charts and report, loaded as a
 package of their own) on the same rows: all tables, the year's figures and
@@ -312,10 +314,12 @@ def _populate(count: int) -> None:
             cursor.execute(statement)
 
 
-def _timed(function, runs: int) -> tuple[float, float]:
-    """Median and max wall time in milliseconds."""
+def _timed(function, runs: int, setup=None) -> tuple[float, float]:
+    """Median and max wall time in milliseconds (``setup`` runs untimed before each run)."""
     times = []
     for _ in range(runs):
+        if setup:
+            setup()
         started = time.perf_counter()
         function()
         times.append((time.perf_counter() - started) * 1000)
@@ -402,6 +406,7 @@ def main() -> None:
     from meldpunt.intake.models import Report
     from meldpunt.lines.models import Line
     from meldpunt.stats import figures
+    from meldpunt.stats.models import MonthFigures
     from meldpunt.stats.selectors import Scope, reports_in
     from meldpunt.testing import make_staff, sign_in
     from meldpunt.vault.models import Role, StaffUser
@@ -436,9 +441,19 @@ def main() -> None:
     sign_in(client, admin)
     query = {"start": "2025-01", "end": "2025-12"}
 
+    def year_page() -> None:
+        response = client.get("/staff/stats/year/", {"year": "2025"})
+        assert response.status_code == 200, response.status_code
+
+    def forget() -> None:
+        MonthFigures.objects.filter(line_id__in=scope.line_ids).delete()
+
     rows = []
     baseline = _timed(lambda: reports_in(scope).count(), args.runs)
     rows.append(("baseline: COUNT(*) of the year's reports", *baseline))
+    # First, with no month kept (each run forgets them): what the first request after a
+    # deployment, or after a write to every month, costs. Everything after reads them.
+    rows.append(("year page, every month counted anew", *_timed(year_page, args.runs, forget)))
     for slug, build in figures.TABLES.items():
         rows.append((f"table {slug}", *_timed(lambda build=build: build(scope), args.runs)))
     rows.append(("all tables", *_timed(lambda: figures.tables_compute(scope), args.runs)))
@@ -451,17 +466,13 @@ def main() -> None:
         response = client.get("/staff/stats/csv/municipality_categories/", query)
         assert response.status_code == 200, response.status_code
 
-    def year_page() -> None:
-        response = client.get("/staff/stats/year/", {"year": "2025"})
-        assert response.status_code == 200, response.status_code
-
     def report_pdf() -> None:
         response = client.get("/staff/stats/year/pdf/", {"year": "2025"})
         assert response.status_code == 200, response.status_code
 
     rows.append(("page /staff/stats/ (all tables, charts)", *_timed(page, args.runs)))
     rows.append(("CSV municipality x category", *_timed(download, args.runs)))
-    rows.append(("year page /staff/stats/year/", *_timed(year_page, args.runs)))
+    rows.append(("year page /staff/stats/year/ (months kept)", *_timed(year_page, args.runs)))
     rows.append(("annual report PDF (WeasyPrint)", *_timed(report_pdf, args.runs)))
     pairs = _before_and_after(args.before, scope, args.runs) if args.before else []
 

@@ -70,9 +70,9 @@ class MonthFigures(models.Model):
     Kept so that a year's figures are not recounted from every report on every
     request (``stats.monthly``). Database triggers (migration ``stats 0002``)
     delete a line's months as soon as a row they were counted from is written:
-    a report, its case, classification, messages, forwards or feedback, even
-    through ``QuerySet.update`` or plain SQL. ``rows`` is None while the month
-    is being counted.
+    a report, its case, classification, messages, forwards, feedback or
+    known-material matches, even through ``QuerySet.update`` or plain SQL.
+    ``rows`` is None while the month is being counted.
     """
 
     name = models.CharField(max_length=40)  # the pass and its version, e.g. "cube/1"

@@ -4,8 +4,8 @@ A kept month is only right while none of the rows it was counted from
 changes. Signals would miss ``QuerySet.update`` (the case workflow writes
 outcomes that way) and plain SQL, so the database itself deletes the months
 of a report whenever a row the statistics read is written: the report, its
-case and classification, its messages, its forwards and their feedback, and a
-partner's kind. The triggers are written out here rather than imported, so
+case and classification, its messages, its forwards and their feedback, the
+known-material matches of its files, and a partner's kind. The triggers are written out here rather than imported, so
 the migration stays as it was applied; a figure that reads another column
 needs a migration that watches it (docs/statistics.md, *Months kept*).
 """
@@ -40,6 +40,12 @@ WATCHED = (
         "network_forwardfeedback",
         ("forward_id", "outcome"),
         "(SELECT report_id FROM network_forward WHERE id = ROW.forward_id)",
+    ),
+    (
+        "evidence_evidencematch",
+        ("evidence_id", "list_name"),
+        "(SELECT r.id FROM intake_report r JOIN evidence_evidencefile f"
+        " ON f.data_key_id = r.data_key_id WHERE f.id = ROW.evidence_id)",
     ),
 )
 # Forwards are counted per partner kind: a partner changing kind changes every month.
@@ -163,6 +169,7 @@ class Migration(migrations.Migration):
         ("intake", "0006_report_channel"),
         ("lines", "0009_line_tracked_changes"),
         ("network", "0010_forward_redacted"),
+        ("evidence", "0007_preview_kinds_of_documents"),
         ("stats", "0001_initial"),
     ]
 

@@ -2,7 +2,8 @@
 
 Every kind of write the figures depend on is made the way the code makes it
 (the case services write outcomes with ``QuerySet.update``, forwards are read
-through an update, feedback and messages are inserted) and after each one the
+through an update, feedback, messages and known-material matches are
+inserted; the purge's deletion of matches is in test_figures.py) and after each one the
 figures with kept months must equal the figures counted anew from nothing.
 """
 
@@ -28,7 +29,7 @@ from .world import AMSTERDAM, MARCH, StatsWorld
 pytestmark = pytest.mark.django_db
 
 # The passes tables_compute keeps per line and month.
-PASSES = 6
+PASSES = 7
 
 
 @pytest.fixture
@@ -95,6 +96,7 @@ def test_kept_months_give_the_figures_counted_anew_after_every_kind_of_write(wor
         "partner kind": lambda: Partner.objects.filter(pk=world.police.pk).update(
             kind=PartnerKind.OTHER
         ),
+        "known material": lambda: world.known_match(d[1], "andere lijst"),
         "new report": lambda: make_report(category=world.drugs, received_at=MARCH),
         "moved to June": lambda: Report.objects.filter(pk=d[4].pk).update(
             received_at=datetime(2025, 6, 3, 12, tzinfo=AMSTERDAM)
