@@ -454,6 +454,17 @@ def main() -> None:
     # First, with no month kept (each run forgets them): what the first request after a
     # deployment, or after a write to every month, costs. Everything after reads them.
     rows.append(("year page, every month counted anew", *_timed(year_page, args.runs, forget)))
+    rows.append(("year page (months kept, first)", *_timed(year_page, 1)))
+    # The usual case: a write to a report forgets its line's month (here the first or
+    # the last of the year: the pilot reads the messages and forwards from there on).
+    for month in (1, 12):
+        starts = Scope(date(2025, month, 1), date(2025, month, 1), scope.line_ids).start
+
+        def forget_one(starts=starts) -> None:
+            MonthFigures.objects.filter(line_id=scope.line_ids[0], starts_at=starts).delete()
+
+        label = f"year page, one line's 2025-{month:02d} counted anew"
+        rows.append((label, *_timed(year_page, args.runs, forget_one)))
     for slug, build in figures.TABLES.items():
         rows.append((f"table {slug}", *_timed(lambda build=build: build(scope), args.runs)))
     rows.append(("all tables", *_timed(lambda: figures.tables_compute(scope), args.runs)))

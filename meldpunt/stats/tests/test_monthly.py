@@ -10,7 +10,9 @@ figures with kept months must equal the figures counted anew from nothing.
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from meldpunt.cases.models import Case, CaseClassification, ClassificationOption
@@ -142,3 +144,21 @@ def test_the_month_in_progress_is_counted_every_time_and_never_kept(world):
     assert not MonthFigures.objects.filter(name="test/1").exists()
     make_report(category=world.drugs)
     assert month_rows("test/1", this_month, selectors._received_count)[0][2] == 2
+
+
+@pytest.mark.parametrize("work_mem", ["64MB", ""])
+def test_the_grouped_passes_use_the_work_mem_setting(settings, work_mem):
+    settings.STATS_WORK_MEM = work_mem
+    postgresql = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgresql:
+            cursor.execute("SHOW work_mem")
+            [(server,)] = cursor.fetchall()
+        with CaptureQueriesContext(connection) as queries, selectors._large_aggregate():
+            if postgresql:
+                cursor.execute("SHOW work_mem")
+                [(inside,)] = cursor.fetchall()
+    if postgresql:
+        assert inside == (work_mem or server)
+    else:  # nothing to set on SQLite
+        assert queries.captured_queries == []
