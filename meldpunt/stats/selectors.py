@@ -41,7 +41,7 @@ from meldpunt.cases.access import member_lines
 from meldpunt.cases.models import Case as CaseRow
 from meldpunt.cases.models import CaseClassification, TriageOutcome
 from meldpunt.chat.models import Chat, ContactRegistration, SurveyCount
-from meldpunt.evidence.models import EvidenceMatch
+from meldpunt.evidence.models import EvidenceFile, EvidenceMatch
 from meldpunt.hotline.models import Assessment, HotlineState, KnownStatus, ReportedUrl
 from meldpunt.intake.models import (
     ANY_LIST,
@@ -459,21 +459,41 @@ def _live_known_material(scope: Scope) -> dict[str | None, int]:
 
 @_grouped
 def _known_material_count(scope: Scope) -> list[tuple]:
-    # A file belongs to its report through the report's data key (files of later
-    # messages share it), so the join needs no content.
-    report = "evidence__data_key__report"
-    matches = (
-        EvidenceMatch.objects.filter(_received_in(scope, f"{report}__"))
-        .order_by()
-        .annotate(month=_month_index(scope, f"{report}__"))
+    """Reports with a matching file per line, month and list, and (None) for any list.
+
+    A file belongs to its report through the report's data key (files of later
+    messages share it), so the join needs no content. Joined in SQL from the
+    file's key straight to the report's (unique) key: the ORM's path through
+    ``vault_datakey`` made PostgreSQL hash every data key (1.2 million at
+    1,000,000 reports, 0.4 s even for one month's reports).
+    """
+    month, month_params = _month_index_sql(scope, "r.received_at")
+    lines = ", ".join(["%s"] * len(scope.line_ids))
+    ops = connection.ops
+    joined = (
+        f" FROM {EvidenceMatch._meta.db_table} m"  # noqa: S608 - names and placeholders only
+        f" JOIN {EvidenceFile._meta.db_table} f ON f.id = m.evidence_id"
+        f" JOIN {Report._meta.db_table} r ON r.data_key_id = f.data_key_id"
+        f" WHERE r.line_id IN ({lines}) AND r.received_at >= %s AND r.received_at < %s"
     )
-    per_list = matches.values_list(f"{report}__line_id", "month", "list_name").annotate(
-        n=Count(report, distinct=True)
-    )
-    any_list = matches.values_list(f"{report}__line_id", "month").annotate(
-        n=Count(report, distinct=True)
-    )
-    return [*per_list, *((line_id, month, None, n) for line_id, month, n in any_list)]
+    params = [
+        *month_params,
+        *scope.line_ids,
+        ops.adapt_datetimefield_value(scope.start),
+        ops.adapt_datetimefield_value(scope.end),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.line_id, {month}, m.list_name, COUNT(DISTINCT r.id) {joined}"
+            " GROUP BY 1, 2, 3",
+            params,
+        )
+        per_list = cursor.fetchall()
+        cursor.execute(
+            f"SELECT r.line_id, {month}, NULL, COUNT(DISTINCT r.id) {joined} GROUP BY 1, 2",
+            params,
+        )
+        return [*per_list, *cursor.fetchall()]
 
 
 def known_material_reports(scope: Scope) -> int:
