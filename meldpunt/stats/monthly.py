@@ -88,16 +88,11 @@ def month_rows[S: MonthScope](
     reserved = _reserve(
         name, [(line_id, bounds[month]) for line_id, month in missing if month in ended]
     )
-    counted_scope = replace(
-        scope,
-        first=min(month for _line_id, month in missing),
-        last=max(month for _line_id, month in missing),
-        line_ids=tuple(sorted({line_id for line_id, _month in missing})),
-    )
-    counted_months = counted_scope.months()
     counted: dict[tuple[int, date], list[list]] = {}
-    for line_id, index, *values in count(counted_scope):
-        counted.setdefault((line_id, counted_months[index]), []).append(values)
+    for counted_scope in _runs(scope, missing):
+        counted_months = counted_scope.months()
+        for line_id, index, *values in count(counted_scope):
+            counted.setdefault((line_id, counted_months[index]), []).append(values)
     filled = []
     for line_id, month in missing:
         rows = counted.get((line_id, month), [])
@@ -109,6 +104,38 @@ def month_rows[S: MonthScope](
     # one stored again after that write has another id.
     MonthFigures.objects.bulk_update(filled, ["rows"])
     return result
+
+
+def _runs[S: MonthScope](scope: S, missing: list[tuple[int, date]]) -> list[S]:
+    """The missing months as scopes of consecutive months, each with the lines missing in it.
+
+    A write to January of this year must not recount February to November
+    (kept) along with the month in progress: each run is counted on its own.
+    """
+    lines_per_month: dict[date, set[int]] = {}
+    for line_id, month in missing:
+        lines_per_month.setdefault(month, set()).add(line_id)
+    runs: list[list[date]] = []
+    for month in scope.months():
+        if month not in lines_per_month:
+            continue
+        if runs and runs[-1][-1] == _month_before(month):
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return [
+        replace(
+            scope,
+            first=run[0],
+            last=run[-1],
+            line_ids=tuple(sorted(set().union(*(lines_per_month[month] for month in run)))),
+        )
+        for run in runs
+    ]
+
+
+def _month_before(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
 def _reserve(name: str, months: list[tuple[int, MonthScope]]) -> dict[tuple[int, datetime], int]:

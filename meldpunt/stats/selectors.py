@@ -821,10 +821,15 @@ def _pilot_count(scope: Scope) -> list[tuple]:
     response and four ``EXISTS`` per report for the forwards, which PostgreSQL
     and SQLite both ran as index probes per report.
 
-    Messages and forwards older than the scope cannot belong to its reports (a
-    report's messages and forwards come after it), so both start at the
-    scope's first day. The web form is split by whether the reporter wrote in
-    the mailbox: the pilot's "mailbox dialogue". Grouped by line and month of
+    The facts are those of the scope's reports (a semi-join on the reports of
+    the scope), so a report's figures do not depend on the period it is
+    counted in: kept months are counted in runs of different lengths. (Facts
+    from the scope's first day on, as before, left out a message dated before
+    its report's receipt when the report's month was counted alone; the
+    semi-join is also faster: 0.46 s against 1.6 s for one line's January at
+    1,000,000 reports, 2.4 s against 2.8 s for the year.) The web form is
+    split by whether the reporter wrote in the mailbox: the pilot's "mailbox
+    dialogue". Grouped by line and month of
     receipt as well, for ``month_rows``, and given back per line, month,
     category and channel: the counts, and the first-response hours as two
     lists (hours, reports), which a page reads back from the kept months much
@@ -858,15 +863,16 @@ def _pilot_count(scope: Scope) -> list[tuple]:
         f" FROM {CaseRow._meta.db_table} WHERE triage_outcome = %s"
         " UNION ALL SELECT report_id, 0, CASE WHEN author = %s THEN created_at END,"
         " CASE WHEN author = %s THEN 1 ELSE 0 END, 0, 0, 0, 0"
-        f" FROM {Message._meta.db_table} WHERE created_at >= %s"
+        f" FROM {Message._meta.db_table}"
         " UNION ALL SELECT fw.report_id, 0, NULL, 0, 1,"
         f" CASE WHEN fb.outcome IN ({outcomes}) THEN 1 ELSE 0 END,"
         " CASE WHEN fw.redacted IS NULL THEN 0 ELSE 1 END,"
         " CASE WHEN fw.redacted THEN 1 ELSE 0 END"
         f" FROM {Forward._meta.db_table} fw"
         f" LEFT JOIN {ForwardFeedback._meta.db_table} fb ON fb.forward_id = fw.id"
-        " WHERE fw.created_at >= %s"
-        " ) facts GROUP BY report_id) p ON p.report_id = r.id"
+        f" ) facts WHERE report_id IN (SELECT id FROM {Report._meta.db_table}"
+        f" WHERE line_id IN ({lines}) AND received_at >= %s AND received_at < %s)"
+        " GROUP BY report_id) p ON p.report_id = r.id"
         f" WHERE r.line_id IN ({lines}) AND r.received_at >= %s AND r.received_at < %s"
         " GROUP BY 1, 2, 3, 4, 5"
     )
@@ -877,9 +883,10 @@ def _pilot_count(scope: Scope) -> list[tuple]:
         TriageOutcome.USABLE.value,
         Author.STAFF.value,
         Author.REPORTER.value,
-        start,
         *(str(outcome) for outcome in followed_up),
+        *scope.line_ids,
         start,
+        end,
         *scope.line_ids,
         start,
         end,

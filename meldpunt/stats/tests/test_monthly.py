@@ -162,3 +162,31 @@ def test_the_grouped_passes_use_the_work_mem_setting(settings, work_mem):
         assert inside == (work_mem or server)
     else:  # nothing to set on SQLite
         assert queries.captured_queries == []
+
+
+def test_only_the_forgotten_months_are_counted_each_run_on_its_own(world):
+    year = _year(world.crime, world.hotline)
+    counted: list[tuple[date, date, tuple[int, ...]]] = []
+
+    def count(scope: Scope) -> list[tuple]:
+        counted.append((scope.first, scope.last, scope.line_ids))
+        return selectors._received_count(scope)
+
+    whole = month_rows("test/1", year, count)
+    assert counted == [(date(2025, 1, 1), date(2025, 12, 1), year.line_ids)]
+    # A write to March (crime) and a forgotten October and November (hotline).
+    make_report(category=world.drugs, received_at=MARCH)
+    MonthFigures.objects.filter(
+        line=world.hotline, starts_at__gte=datetime(2025, 10, 1, tzinfo=AMSTERDAM)
+    ).filter(starts_at__lt=datetime(2025, 12, 1, tzinfo=AMSTERDAM)).delete()
+    counted.clear()
+    again = month_rows("test/1", year, count)
+    assert counted == [
+        (date(2025, 3, 1), date(2025, 3, 1), (world.crime.pk,)),
+        (date(2025, 10, 1), date(2025, 11, 1), (world.hotline.pk,)),
+    ]
+    march = (world.crime.pk, date(2025, 3, 1))
+    assert sorted(row for row in again if row[:2] != march) == sorted(
+        row for row in whole if row[:2] != march
+    )
+    assert [row[2] for row in again if row[:2] == march] == [10]
