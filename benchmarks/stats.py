@@ -403,7 +403,8 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from meldpunt.intake.models import Report
+    from meldpunt.cases.models import Case, TriageOutcome
+    from meldpunt.intake.models import Author, Message, Report
     from meldpunt.lines.models import Line
     from meldpunt.stats import figures
     from meldpunt.stats.models import MonthFigures
@@ -465,6 +466,33 @@ def main() -> None:
 
         label = f"year page, one line's 2025-{month:02d} counted anew"
         rows.append((label, *_timed(year_page, args.runs, forget_one)))
+    # Writes as the workflow makes them, to a report of December: each forgets only the
+    # passes that read the table written (a message: the pilot's; a case: three).
+    december = Scope(date(2025, 12, 1), date(2025, 12, 1), scope.line_ids[:1])
+    case = Case.objects.filter(report__in=reports_in(december)).first()
+    usable = case.triage_outcome == TriageOutcome.USABLE
+    # Every run changes it (an update to the same value forgets nothing).
+    outcomes = [case.triage_outcome, TriageOutcome.NOT_USABLE if usable else TriageOutcome.USABLE]
+    written: list[int] = []
+
+    def staff_message() -> None:
+        written.append(
+            Message.objects.create(
+                report_id=case.report_id,
+                author=Author.STAFF,
+                sealed_body=b"-",
+                created_at=december.end - timedelta(hours=1),
+            ).pk
+        )
+
+    def assessment() -> None:
+        outcomes.reverse()
+        Case.objects.filter(pk=case.pk).update(triage_outcome=outcomes[0])
+
+    rows.append(("year page after a staff message", *_timed(year_page, args.runs, staff_message)))
+    rows.append(("year page after an assessment", *_timed(year_page, args.runs, assessment)))
+    Message.objects.filter(pk__in=written).delete()
+    Case.objects.filter(pk=case.pk).update(triage_outcome=case.triage_outcome)
     for slug, build in figures.TABLES.items():
         rows.append((f"table {slug}", *_timed(lambda build=build: build(scope), args.runs)))
     rows.append(("all tables", *_timed(lambda: figures.tables_compute(scope), args.runs)))

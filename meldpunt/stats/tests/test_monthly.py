@@ -104,12 +104,21 @@ def test_kept_months_give_the_figures_counted_anew_after_every_kind_of_write(wor
             received_at=datetime(2025, 6, 3, 12, tzinfo=AMSTERDAM)
         ),
     }
+    march_starts = Scope(date(2025, 3, 1), date(2025, 3, 1), ()).start
     for write, change in writes.items():
         change()
         if write == "assessed":
             # Only the month of the changed report is forgotten, in its line.
             assert _kept_months(world.crime) == every_month - {"2025-03"}
             assert _kept_months(world.hotline) == every_month
+        if write == "staff message":
+            # Only by the passes that read messages (the pilot's).
+            march = MonthFigures.objects.filter(
+                line=world.crime, starts_at=march_starts, rows__isnull=False
+            )
+            assert sorted(march.values_list("name", flat=True)) == sorted(
+                set(MonthFigures.objects.values_list("name", flat=True)) - {"pilot/1"}
+            )
         kept = _shown(scope)
         assert kept != before, write
         MonthFigures.objects.all().delete()
