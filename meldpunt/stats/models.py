@@ -68,7 +68,7 @@ class MonthFigures(models.Model):
     """One grouped pass's counts for one line and one month that has ended.
 
     Kept so that a year's figures are not recounted from every report on every
-    request (``stats.monthly``). Database triggers (migration ``stats 0002``)
+    request (``stats.monthly``). Database triggers (``stats.triggers``)
     delete a line's months as soon as a row they were counted from is written:
     a report, its case, classification, messages, forwards, feedback or
     known-material matches, even through ``QuerySet.update`` or plain SQL.

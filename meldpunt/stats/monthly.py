@@ -7,10 +7,10 @@ is a sum over reports, and a report belongs to one line and one month of
 receipt, so a pass counted per line and month can be kept per line and month
 (``MonthFigures``) and added up for any period made of whole months.
 
-Kept months stay exact because the database forgets them: triggers (migration
-``stats 0002``) delete a line's month whenever a row of one of its reports
-that the statistics read is written, however it is written. The month in
-progress is always counted anew.
+Kept months stay exact because the database forgets them: triggers
+(``stats.triggers``) delete a line's month of the passes that read a table
+whenever a row of one of its reports in that table is written, however it is
+written. The month in progress is always counted anew.
 
 Counting and keeping race with those writes; ``_reserve`` closes the gap. A
 month is first stored empty (``rows`` None) and committed, and only then
@@ -19,7 +19,9 @@ after it went through a trigger that deleted the empty row, so filling it
 finds nothing to fill. On PostgreSQL, writes still in flight when the empty
 row is stored are waited for (a SHARE lock on the table conflicts with the
 lock their triggers' DELETE holds), since their trigger ran before the row
-existed.
+existed. Inside a caller's transaction (tests) the lock is held until that
+ends, so writers wait for the whole count; the statistics pages and the
+command run outside one.
 """
 
 from collections.abc import Callable, Iterable

@@ -10,6 +10,7 @@ figures with kept months must equal the figures counted anew from nothing.
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -199,3 +200,19 @@ def test_only_the_forgotten_months_are_counted_each_run_on_its_own(world):
         row for row in whole if row[:2] != march
     )
     assert [row[2] for row in again if row[:2] == march] == [10]
+
+
+def test_triggers_lost_with_a_rebuilt_table_are_made_again_by_migrate(world):
+    march = Scope(date(2025, 3, 1), date(2025, 3, 1), (world.crime.pk,))
+    assert month_rows("test/1", march, selectors._received_count)[0][2] == 9
+    # What Django does to an SQLite table it alters: a new table, without the triggers.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER stats_forget_intake_report_write ON intake_report")
+        else:
+            cursor.execute("DROP TRIGGER stats_forget_intake_report_insert")
+    make_report(category=world.drugs, received_at=MARCH)
+    assert month_rows("test/1", march, selectors._received_count)[0][2] == 9  # stale
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias, plan=[])
+    make_report(category=world.drugs, received_at=MARCH)
+    assert month_rows("test/1", march, selectors._received_count)[0][2] == 11
