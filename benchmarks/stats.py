@@ -21,10 +21,12 @@ recorded or not, feedback on half of those read), and a known-material match
 for 1 %. Content is a placeholder: the statistics never read it.
 
 Measured in the same run: the baseline (one ``COUNT(*)`` of the year's reports
-in those lines, the cheapest query that touches the same rows), each table's
-queries, all tables together, and the page and one CSV download through
-Django's test client as a signed-in administrator (middleware, session,
-templates and charts included), the year page and the annual report as PDF.
+in those lines, the cheapest query that touches the same rows), the year page
+with no month kept (``stats.MonthFigures`` deleted before each run: every
+month counted anew), then with the months kept: each table's queries, all
+tables together, and the page and one CSV download through Django's test
+client as a signed-in administrator (middleware, session, templates and charts
+included), the year page and the annual report as PDF.
 With ``--before REV`` also the statistics code of that git revision
 (``meldpunt/stats``' selectors, figures, charts and report, loaded as a
 package of their own) on the same rows: all tables, the year's figures and
@@ -312,10 +314,12 @@ def _populate(count: int) -> None:
             cursor.execute(statement)
 
 
-def _timed(function, runs: int) -> tuple[float, float]:
-    """Median and max wall time in milliseconds."""
+def _timed(function, runs: int, setup=None) -> tuple[float, float]:
+    """Median and max wall time in milliseconds (``setup`` runs untimed before each run)."""
     times = []
     for _ in range(runs):
+        if setup:
+            setup()
         started = time.perf_counter()
         function()
         times.append((time.perf_counter() - started) * 1000)
@@ -399,9 +403,11 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from meldpunt.intake.models import Report
+    from meldpunt.cases.models import Case, TriageOutcome
+    from meldpunt.intake.models import Author, Message, Report
     from meldpunt.lines.models import Line
     from meldpunt.stats import figures
+    from meldpunt.stats.models import MonthFigures
     from meldpunt.stats.selectors import Scope, reports_in
     from meldpunt.testing import make_staff, sign_in
     from meldpunt.vault.models import Role, StaffUser
@@ -436,9 +442,57 @@ def main() -> None:
     sign_in(client, admin)
     query = {"start": "2025-01", "end": "2025-12"}
 
+    def year_page() -> None:
+        response = client.get("/staff/stats/year/", {"year": "2025"})
+        assert response.status_code == 200, response.status_code
+
+    def forget() -> None:
+        MonthFigures.objects.filter(line_id__in=scope.line_ids).delete()
+
     rows = []
     baseline = _timed(lambda: reports_in(scope).count(), args.runs)
     rows.append(("baseline: COUNT(*) of the year's reports", *baseline))
+    # First, with no month kept (each run forgets them): what the first request after a
+    # deployment, or after a write to every month, costs. Everything after reads them.
+    rows.append(("year page, every month counted anew", *_timed(year_page, args.runs, forget)))
+    rows.append(("year page (months kept, first)", *_timed(year_page, 1)))
+    # The usual case: a write to a report forgets its line's month (here the first or
+    # the last of the year: the pilot reads the messages and forwards from there on).
+    for month in (1, 12):
+        starts = Scope(date(2025, month, 1), date(2025, month, 1), scope.line_ids).start
+
+        def forget_one(starts=starts) -> None:
+            MonthFigures.objects.filter(line_id=scope.line_ids[0], starts_at=starts).delete()
+
+        label = f"year page, one line's 2025-{month:02d} counted anew"
+        rows.append((label, *_timed(year_page, args.runs, forget_one)))
+    # Writes as the workflow makes them, to a report of December: each forgets only the
+    # passes that read the table written (a message: the pilot's; a case: three).
+    december = Scope(date(2025, 12, 1), date(2025, 12, 1), scope.line_ids[:1])
+    case = Case.objects.filter(report__in=reports_in(december)).first()
+    usable = case.triage_outcome == TriageOutcome.USABLE
+    # Every run changes it (an update to the same value forgets nothing).
+    outcomes = [case.triage_outcome, TriageOutcome.NOT_USABLE if usable else TriageOutcome.USABLE]
+    written: list[int] = []
+
+    def staff_message() -> None:
+        written.append(
+            Message.objects.create(
+                report_id=case.report_id,
+                author=Author.STAFF,
+                sealed_body=b"-",
+                created_at=december.end - timedelta(hours=1),
+            ).pk
+        )
+
+    def assessment() -> None:
+        outcomes.reverse()
+        Case.objects.filter(pk=case.pk).update(triage_outcome=outcomes[0])
+
+    rows.append(("year page after a staff message", *_timed(year_page, args.runs, staff_message)))
+    rows.append(("year page after an assessment", *_timed(year_page, args.runs, assessment)))
+    Message.objects.filter(pk__in=written).delete()
+    Case.objects.filter(pk=case.pk).update(triage_outcome=case.triage_outcome)
     for slug, build in figures.TABLES.items():
         rows.append((f"table {slug}", *_timed(lambda build=build: build(scope), args.runs)))
     rows.append(("all tables", *_timed(lambda: figures.tables_compute(scope), args.runs)))
@@ -451,17 +505,13 @@ def main() -> None:
         response = client.get("/staff/stats/csv/municipality_categories/", query)
         assert response.status_code == 200, response.status_code
 
-    def year_page() -> None:
-        response = client.get("/staff/stats/year/", {"year": "2025"})
-        assert response.status_code == 200, response.status_code
-
     def report_pdf() -> None:
         response = client.get("/staff/stats/year/pdf/", {"year": "2025"})
         assert response.status_code == 200, response.status_code
 
     rows.append(("page /staff/stats/ (all tables, charts)", *_timed(page, args.runs)))
     rows.append(("CSV municipality x category", *_timed(download, args.runs)))
-    rows.append(("year page /staff/stats/year/", *_timed(year_page, args.runs)))
+    rows.append(("year page /staff/stats/year/ (months kept)", *_timed(year_page, args.runs)))
     rows.append(("annual report PDF (WeasyPrint)", *_timed(report_pdf, args.runs)))
     pairs = _before_and_after(args.before, scope, args.runs) if args.before else []
 

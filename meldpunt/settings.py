@@ -330,6 +330,9 @@ SITE_URL = os.environ.get("MELDPUNT_SITE_URL", "http://localhost:8000")
 STATS_MIN_COUNT = int(os.environ.get("MELDPUNT_STATS_MIN_COUNT", "5"))
 # The annual report's "reports per workday" divides by this many workdays a year.
 STATS_WORKDAYS_PER_YEAR = int(os.environ.get("MELDPUNT_STATS_WORKDAYS_PER_YEAR", "260"))
+# PostgreSQL work_mem for the statistics' grouped passes over a period's reports
+# (docs/statistics.md, "How the figures are counted"); empty: the server's own.
+STATS_WORK_MEM = os.environ.get("MELDPUNT_STATS_WORK_MEM", "256MB").strip()
 
 # Outgoing mail (staff and partner notifications, provider notices, partner
 # deliveries): an SMTP server when MELDPUNT_SMTP_HOST is set, else the console.

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class StatsConfig(AppConfig):
     name = "meldpunt.stats"
     verbose_name = _("Statistics")
+
+    def ready(self) -> None:
+        from .triggers import triggers_after_migrate
+
+        post_migrate.connect(triggers_after_migrate, sender=self)

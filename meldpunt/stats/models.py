@@ -62,3 +62,32 @@ class PhenomenonExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} {self.year}"
+
+
+class MonthFigures(models.Model):
+    """One grouped pass's counts for one line and one month that has ended.
+
+    Kept so that a year's figures are not recounted from every report on every
+    request (``stats.monthly``). Database triggers (``stats.triggers``)
+    delete a line's months as soon as a row they were counted from is written:
+    a report, its case, classification, messages, forwards, feedback or
+    known-material matches, even through ``QuerySet.update`` or plain SQL.
+    ``rows`` is None while the month is being counted.
+    """
+
+    name = models.CharField(max_length=40)  # the pass and its version, e.g. "cube/1"
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()  # the month's first instant in the installation's zone
+    ends_at = models.DateTimeField()  # exclusive
+    rows = models.JSONField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "line", "starts_at"], name="one_month_figures_per_pass"
+            )
+        ]
+        indexes = [models.Index(fields=["line", "starts_at"], name="stats_month_line_starts")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.line_id} {self.starts_at:%Y-%m}"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -40,7 +41,7 @@ from meldpunt.cases.access import member_lines
 from meldpunt.cases.models import Case as CaseRow
 from meldpunt.cases.models import CaseClassification, TriageOutcome
 from meldpunt.chat.models import Chat, ContactRegistration, SurveyCount
-from meldpunt.evidence.models import EvidenceMatch
+from meldpunt.evidence.models import EvidenceFile, EvidenceMatch
 from meldpunt.hotline.models import Assessment, HotlineState, KnownStatus, ReportedUrl
 from meldpunt.intake.models import (
     ANY_LIST,
@@ -54,6 +55,8 @@ from meldpunt.intake.models import (
 from meldpunt.lines.models import Line
 from meldpunt.network.models import FOLLOWED_UP_OUTCOMES, Forward, ForwardFeedback
 from meldpunt.vault.models import Role, StaffUser
+
+from .monthly import month_rows
 
 
 def month_after(month: date) -> date:
@@ -113,10 +116,6 @@ def shared_counts() -> Iterator[None]:
         _shared.reset(token)
 
 
-# What one grouped pass may hold in memory on PostgreSQL (see ``_large_aggregate``).
-GROUPING_WORK_MEM = "256MB"
-
-
 @contextmanager
 def _large_aggregate() -> Iterator[None]:
     """On PostgreSQL, let a grouped pass over a year's reports hash its groups in memory.
@@ -128,32 +127,43 @@ def _large_aggregate() -> Iterator[None]:
     in memory, measured with EXPLAIN ANALYZE). The hash holds only the groups
     that exist (26 MB) and the joined case rows (47 MB). JIT compiling costs
     0.1 to 0.15 s per pass and saves nothing on plans of this size. Both are
-    set for the pass's own transaction only (``SET LOCAL``).
+    set for the pass's own transaction only (``SET LOCAL``); ``work_mem`` is
+    the setting ``STATS_WORK_MEM`` (empty: the server's own). Months kept by
+    ``stats.monthly`` are not counted again, so this matters for the months
+    counted anew: the month in progress, and a whole year the first time.
     """
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
-            [GROUPING_WORK_MEM],
-        )
+        cursor.execute("SELECT set_config('jit', 'off', true)")
+        if settings.STATS_WORK_MEM:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.STATS_WORK_MEM])
         yield
 
 
+def _grouped[T](function: Callable[[Scope], T]) -> Callable[[Scope], T]:
+    """A grouped pass over the reports of a scope, run as ``_large_aggregate`` allows."""
+
+    @wraps(function)
+    def counted(scope: Scope) -> T:
+        with _large_aggregate():
+            return function(scope)
+
+    return counted
+
+
 def _once_per_scope[T](function: Callable[[Scope], T]) -> Callable[[Scope], T]:
-    """A grouped pass: run once per scope inside ``shared_counts``, every time outside it."""
+    """Figures from a grouped pass: once per scope inside ``shared_counts``, else every time."""
 
     @wraps(function)
     def shared(scope: Scope) -> T:
         cache = _shared.get()
         key = (function.__name__, scope)
-        if cache is None or key not in cache:
-            with _large_aggregate():
-                result = function(scope)
-            if cache is None:
-                return result
-            cache[key] = result
+        if cache is None:
+            return function(scope)
+        if key not in cache:
+            cache[key] = function(scope)
         return cache[key]
 
     return shared
@@ -214,8 +224,9 @@ class CubeRow:
     destroyed: int
 
 
-def _month_index(scope: Scope) -> Case:
-    """The month of receipt as an index into ``scope.months()``, by range comparisons.
+def _month_index(scope: Scope, path: str = "") -> Case:
+    """The month of receipt (of the report reached through ``path``) as an index into
+    ``scope.months()``, by range comparisons.
 
     Plain comparisons rather than ``TruncMonth``: on SQLite, truncating a
     datetime in the installation's time zone calls a Python function per row.
@@ -223,7 +234,10 @@ def _month_index(scope: Scope) -> Case:
     months = scope.months()
     return Case(
         *(
-            When(received_at__lt=_local_midnight(month_after(month)), then=Value(index))
+            When(
+                Q(**{f"{path}received_at__lt": _local_midnight(month_after(month))}),
+                then=Value(index),
+            )
             for index, month in enumerate(months[:-1])
         ),
         default=Value(len(months) - 1),
@@ -238,16 +252,28 @@ def report_cube(scope: Scope) -> list[CubeRow]:
     Totals, lines, categories, statuses, months, assessments and closing
     outcomes are sums over these groups (a few thousand at most: categories x
     statuses x months x outcomes, however many reports), so a year's page
-    reads the reports once for all of them instead of once per table.
+    reads the reports once for all of them instead of once per table; ended
+    months are read back as kept (``stats.monthly``).
     """
+    index = {month: n for n, month in enumerate(scope.months())}
+    return [
+        CubeRow(line_id, category, status, index[month], triage, close, *counts)
+        for line_id, month, category, status, triage, close, *counts in month_rows(
+            "cube/1", scope, _cube_count
+        )
+    ]
+
+
+@_grouped
+def _cube_count(scope: Scope) -> list[tuple]:
     rows = (
         reports_in(scope)
         .annotate(month=_month_index(scope))
         .values_list(
             "line_id",
+            "month",
             "category_id",
             "status",
-            "month",
             "case__triage_outcome",
             "case__close_outcome",
         )
@@ -258,8 +284,8 @@ def report_cube(scope: Scope) -> list[CubeRow]:
         )
     )
     return [
-        CubeRow(line, category, status, month, triage or "", close or "", n, follow_ups, destroyed)
-        for line, category, status, month, triage, close, n, follow_ups, destroyed in rows
+        (line_id, month, category, status, triage or "", close or "", *counts)
+        for line_id, month, category, status, triage, close, *counts in rows
     ]
 
 
@@ -314,22 +340,22 @@ def counts_per_month(scope: Scope) -> dict[date, int]:
 def counts_per_year(scope: Scope) -> dict[int, int]:
     """Reports per calendar year of receipt, every year of the scope present (zero if none).
 
-    One filtered count per year in a single query, like ``_month_index``.
+    The sum of the reports per line and month, which ended months keep.
     """
-    years = range(scope.first.year, scope.last.year + 1)
-    counts = reports_in(scope).aggregate(
-        **{
-            f"y{year}": Count(
-                "pk",
-                filter=Q(
-                    received_at__gte=_local_midnight(date(year, 1, 1)),
-                    received_at__lt=_local_midnight(date(year + 1, 1, 1)),
-                ),
-            )
-            for year in years
-        }
+    counts = dict.fromkeys(range(scope.first.year, scope.last.year + 1), 0)
+    for _line_id, month, n in month_rows("received/1", scope, _received_count):
+        counts[month.year] += n
+    return counts
+
+
+@_grouped
+def _received_count(scope: Scope) -> list[tuple]:
+    return list(
+        reports_in(scope)
+        .annotate(month=_month_index(scope))
+        .values_list("line_id", "month")
+        .annotate(n=Count("pk"))
     )
-    return {year: counts[f"y{year}"] for year in years}
 
 
 def counts_per_triage_outcome(scope: Scope) -> dict[str, int]:
@@ -346,18 +372,29 @@ def counts_per_close_outcome(scope: Scope) -> dict[str, int]:
 
 @_once_per_scope
 def forwards_per_partner_kind(scope: Scope) -> dict[str, tuple[int, int, int]]:
-    """Per partner kind: (forwards, distinct reports forwarded to that kind, forwards read)."""
-    rows = (
+    """Per partner kind: (forwards, distinct reports forwarded to that kind, forwards read).
+
+    A report is one line's and one month's, so its distinct count adds up over them.
+    """
+    counts: dict[str, tuple[int, int, int]] = {}
+    for _line_id, _month, kind, *row in month_rows("partner_kinds/1", scope, _forwards_count):
+        counts[kind] = tuple(a + b for a, b in zip(counts.get(kind, (0, 0, 0)), row, strict=True))
+    return counts
+
+
+@_grouped
+def _forwards_count(scope: Scope) -> list[tuple]:
+    return list(
         Forward.objects.filter(_received_in(scope, "report__"))
         .order_by()
-        .values_list("partner__kind")
+        .annotate(month=_month_index(scope, "report__"))
+        .values_list("report__line_id", "month", "partner__kind")
         .annotate(
             forwards=Count("pk"),
             reports=Count("report", distinct=True),
             read=Count("pk", filter=Q(first_read_at__isnull=False)),
         )
     )
-    return {kind: (forwards, reports, read) for kind, forwards, reports, read in rows}
 
 
 def counts_per_municipality(scope: Scope) -> dict[str, int]:
@@ -368,35 +405,95 @@ def counts_per_municipality(scope: Scope) -> dict[str, int]:
     return counts
 
 
+def _summed[K](rows: list[tuple]) -> dict[K, int]:
+    """``(line_id, month, *key, n)`` rows summed per key (a tuple, or its one value)."""
+    counts: dict = {}
+    for _line_id, _month, *key, n in rows:
+        key = tuple(key) if len(key) > 1 else key[0]
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
 @_once_per_scope
 def counts_per_municipality_and_category(scope: Scope) -> dict[tuple[str, int], int]:
-    rows = reports_in(scope).values_list("municipality_code", "category_id").annotate(n=Count("pk"))
-    return {(code, category_id): n for code, category_id, n in rows}
+    return _summed(month_rows("municipality_categories/1", scope, _municipality_count))
+
+
+@_grouped
+def _municipality_count(scope: Scope) -> list[tuple]:
+    return list(
+        reports_in(scope)
+        .annotate(month=_month_index(scope))
+        .values_list("line_id", "month", "municipality_code", "category_id")
+        .annotate(n=Count("pk"))
+    )
 
 
 def counts_per_classification(scope: Scope) -> dict[int, int]:
     """Classified reports per classification option (a report may have several)."""
-    rows = (
+    return _summed(month_rows("classifications/1", scope, _classification_count))
+
+
+@_grouped
+def _classification_count(scope: Scope) -> list[tuple]:
+    return list(
         CaseClassification.objects.filter(_received_in(scope, "case__report__"))
         .order_by()
-        .values_list("option_id")
+        .annotate(month=_month_index(scope, "case__report__"))
+        .values_list("case__report__line_id", "month", "option_id")
         .annotate(n=Count("case", distinct=True))
     )
-    return dict(rows)
-
-
-def _matches_in(scope: Scope) -> QuerySet[EvidenceMatch]:
-    # A file belongs to its report through the report's data key (files of later
-    # messages share it), so the join needs no content.
-    return EvidenceMatch.objects.filter(
-        _received_in(scope, "evidence__data_key__report__")
-    ).order_by()
 
 
 def _purged_counts_in(scope: Scope) -> QuerySet[PurgedMaterialCount]:
     return PurgedMaterialCount.objects.filter(
         line_id__in=scope.line_ids, month__gte=scope.first, month__lte=scope.last
     ).order_by()
+
+
+@_once_per_scope
+def _live_known_material(scope: Scope) -> dict[str | None, int]:
+    """Reports with a matching file still kept, per list and (None) for any list."""
+    return _summed(month_rows("known_material/1", scope, _known_material_count))
+
+
+@_grouped
+def _known_material_count(scope: Scope) -> list[tuple]:
+    """Reports with a matching file per line, month and list, and (None) for any list.
+
+    A file belongs to its report through the report's data key (files of later
+    messages share it), so the join needs no content. Joined in SQL from the
+    file's key straight to the report's (unique) key: the ORM's path through
+    ``vault_datakey`` made PostgreSQL hash every data key (1.2 million at
+    1,000,000 reports, 0.4 s even for one month's reports).
+    """
+    month, month_params = _month_index_sql(scope, "r.received_at")
+    lines = ", ".join(["%s"] * len(scope.line_ids))
+    ops = connection.ops
+    joined = (
+        f" FROM {EvidenceMatch._meta.db_table} m"  # noqa: S608 - names and placeholders only
+        f" JOIN {EvidenceFile._meta.db_table} f ON f.id = m.evidence_id"
+        f" JOIN {Report._meta.db_table} r ON r.data_key_id = f.data_key_id"
+        f" WHERE r.line_id IN ({lines}) AND r.received_at >= %s AND r.received_at < %s"
+    )
+    params = [
+        *month_params,
+        *scope.line_ids,
+        ops.adapt_datetimefield_value(scope.start),
+        ops.adapt_datetimefield_value(scope.end),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.line_id, {month}, m.list_name, COUNT(DISTINCT r.id) {joined}"
+            " GROUP BY 1, 2, 3",
+            params,
+        )
+        per_list = cursor.fetchall()
+        cursor.execute(
+            f"SELECT r.line_id, {month}, NULL, COUNT(DISTINCT r.id) {joined} GROUP BY 1, 2",
+            params,
+        )
+        return [*per_list, *cursor.fetchall()]
 
 
 def known_material_reports(scope: Scope) -> int:
@@ -406,19 +503,14 @@ def known_material_reports(scope: Scope) -> int:
     (``intake.PurgedMaterialCount``): their matches are gone, so no report is
     counted twice, and the figure does not drop after a purge.
     """
-    live = _matches_in(scope).aggregate(n=Count("evidence__data_key__report", distinct=True))["n"]
+    live = _live_known_material(scope).get(None, 0)
     purged = _purged_counts_in(scope).filter(list_name=ANY_LIST).aggregate(n=Sum("reports"))["n"]
     return live + (purged or 0)
 
 
 def known_material_per_list(scope: Scope) -> dict[str, int]:
     """Reports with a matching file, per list (by the name copied onto the match)."""
-    rows = (
-        _matches_in(scope)
-        .values_list("list_name")
-        .annotate(n=Count("evidence__data_key__report", distinct=True))
-    )
-    counts = dict(rows)
+    counts = {name: n for name, n in _live_known_material(scope).items() if name is not None}
     purged = (
         _purged_counts_in(scope)
         .exclude(list_name=ANY_LIST)
@@ -457,14 +549,19 @@ class HoursBetween(Func):
 
 def hours_histogram_to_close(scope: Scope) -> dict[int, dict[int, int]]:
     """Per line: {hours from receipt to closing: reports}, for closed reports."""
-    rows = (
+    rows = month_rows("hours_to_close/1", scope, _hours_to_close_count)
+    return _per_line((line_id, hours, n) for line_id, _month, hours, n in rows)
+
+
+@_grouped
+def _hours_to_close_count(scope: Scope) -> list[tuple]:
+    return list(
         reports_in(scope)
         .filter(closed_at__isnull=False)
-        .annotate(hours=HoursBetween("received_at", "closed_at"))
-        .values_list("line_id", "hours")
+        .annotate(hours=HoursBetween("received_at", "closed_at"), month=_month_index(scope))
+        .values_list("line_id", "month", "hours")
         .annotate(n=Count("pk"))
     )
-    return _per_line(rows)
 
 
 def hours_histogram_to_first_response(scope: Scope) -> dict[int, dict[int, int]]:
@@ -672,22 +769,47 @@ MAILBOX_DIALOGUE = "mailbox_dialogue"
 PilotKey = tuple[int, int, str]  # line, category, channel
 
 
-@dataclass(frozen=True)
-class PilotRow:
-    """The scope's reports of one line, category and channel with the same first-response hours."""
+PILOT_COUNTS = ("reports", "usable", "forwarded", "followed_up", "redaction_known", "redacted")
 
-    key: PilotKey
-    hours: int | None  # whole hours from receipt to the first staff message; None: no message
-    reports: int
-    usable: int
-    forwarded: int
-    followed_up: int
-    redaction_known: int
-    redacted: int
+
+@dataclass
+class PilotFigures:
+    """The scope's reports of one line, category and channel."""
+
+    counts: dict[str, int]  # by PILOT_COUNTS
+    hours: dict[int, int]  # whole hours from receipt to the first staff message: reports
 
 
 @_once_per_scope
-def pilot_rows(scope: Scope) -> list[PilotRow]:
+def pilot_figures(scope: Scope) -> dict[PilotKey, PilotFigures]:
+    """The pilot evaluation's figures, summed over the months (ended months as kept)."""
+    summed: dict[PilotKey, PilotFigures] = {}
+    for line_id, _month, category_id, channel, counts, hours, reports in month_rows(
+        "pilot/1", scope, _pilot_count
+    ):
+        entry = summed.setdefault(
+            (line_id, category_id, channel), PilotFigures(dict.fromkeys(PILOT_COUNTS, 0), {})
+        )
+        for name, n in zip(PILOT_COUNTS, counts, strict=True):
+            entry.counts[name] += n
+        histogram = entry.hours
+        for hour, n in zip(hours, reports, strict=True):
+            histogram[hour] = histogram.get(hour, 0) + n
+    return summed
+
+
+def _month_index_sql(scope: Scope, column: str) -> tuple[str, list]:
+    """``_month_index`` as SQL on a datetime column, with its parameters."""
+    ends = [_local_midnight(month_after(month)) for month in scope.months()[:-1]]
+    if not ends:
+        return "0", []
+    whens = " ".join(f"WHEN {column} < %s THEN {index}" for index in range(len(ends)))
+    adapt = connection.ops.adapt_datetimefield_value
+    return f"CASE {whens} ELSE {len(ends)} END", [adapt(end) for end in ends]
+
+
+@_grouped
+def _pilot_count(scope: Scope) -> list[tuple]:
     """The pilot evaluation's figures in one pass: each report joined once to its facts.
 
     The facts of a report (its case judged usable, its messages, its forwards
@@ -699,25 +821,33 @@ def pilot_rows(scope: Scope) -> list[PilotRow]:
     response and four ``EXISTS`` per report for the forwards, which PostgreSQL
     and SQLite both ran as index probes per report.
 
-    Messages and forwards older than the scope cannot belong to its reports (a
-    report's messages and forwards come after it), so both start at the
-    scope's first day. The web form is split by whether the reporter wrote in
-    the mailbox: the pilot's "mailbox dialogue".
+    The facts are those of the scope's reports (a semi-join on the reports of
+    the scope), so a report's figures do not depend on the period it is
+    counted in: kept months are counted in runs of different lengths. (Facts
+    from the scope's first day on, as before, left out a message dated before
+    its report's receipt when the report's month was counted alone; the
+    semi-join is also faster: 0.46 s against 1.6 s for one line's January at
+    1,000,000 reports, 2.4 s against 2.8 s for the year.) The web form is
+    split by whether the reporter wrote in the mailbox: the pilot's "mailbox
+    dialogue". Grouped by line and month of
+    receipt as well, for ``month_rows``, and given back per line, month,
+    category and channel: the counts, and the first-response hours as two
+    lists (hours, reports), which a page reads back from the kept months much
+    faster than a row per hour.
     """
-    if not scope.line_ids:
-        return []
     ops = connection.ops
     start = ops.adapt_datetimefield_value(scope.start)
     end = ops.adapt_datetimefield_value(scope.end)
     followed_up = sorted(FOLLOWED_UP_OUTCOMES)
     lines = ", ".join(["%s"] * len(scope.line_ids))
     outcomes = ", ".join(["%s"] * len(followed_up))
+    month, month_params = _month_index_sql(scope, "r.received_at")
     # One row per fact (a usable case, a message, a forward), stacked and grouped per
     # report once: one hash of the reports' facts and one join, where joining three
     # grouped tables one after the other hashed and probed a million reports three
     # times (1.6 times slower at 1,000,000 reports, measured alternately).
     sql = (
-        "SELECT r.line_id, r.category_id,"  # noqa: S608 - table names and placeholders only
+        f"SELECT r.line_id, {month}, r.category_id,"  # noqa: S608 - names and placeholders only
         " CASE WHEN r.channel = %s AND p.reporter_wrote = 1 THEN %s ELSE r.channel END,"
         f" {_hours_sql('r.received_at', 'p.first_at')}, COUNT(*),"
         " COALESCE(SUM(p.usable), 0), COALESCE(SUM(p.forwarded), 0),"
@@ -733,40 +863,48 @@ def pilot_rows(scope: Scope) -> list[PilotRow]:
         f" FROM {CaseRow._meta.db_table} WHERE triage_outcome = %s"
         " UNION ALL SELECT report_id, 0, CASE WHEN author = %s THEN created_at END,"
         " CASE WHEN author = %s THEN 1 ELSE 0 END, 0, 0, 0, 0"
-        f" FROM {Message._meta.db_table} WHERE created_at >= %s"
+        f" FROM {Message._meta.db_table}"
         " UNION ALL SELECT fw.report_id, 0, NULL, 0, 1,"
         f" CASE WHEN fb.outcome IN ({outcomes}) THEN 1 ELSE 0 END,"
         " CASE WHEN fw.redacted IS NULL THEN 0 ELSE 1 END,"
         " CASE WHEN fw.redacted THEN 1 ELSE 0 END"
         f" FROM {Forward._meta.db_table} fw"
         f" LEFT JOIN {ForwardFeedback._meta.db_table} fb ON fb.forward_id = fw.id"
-        " WHERE fw.created_at >= %s"
-        " ) facts GROUP BY report_id) p ON p.report_id = r.id"
+        f" ) facts WHERE report_id IN (SELECT id FROM {Report._meta.db_table}"
+        f" WHERE line_id IN ({lines}) AND received_at >= %s AND received_at < %s)"
+        " GROUP BY report_id) p ON p.report_id = r.id"
         f" WHERE r.line_id IN ({lines}) AND r.received_at >= %s AND r.received_at < %s"
-        " GROUP BY 1, 2, 3, 4"
+        " GROUP BY 1, 2, 3, 4, 5"
     )
     params = [
+        *month_params,
         ReportChannel.FORM.value,
         MAILBOX_DIALOGUE,
         TriageOutcome.USABLE.value,
         Author.STAFF.value,
         Author.REPORTER.value,
-        start,
         *(str(outcome) for outcome in followed_up),
+        *scope.line_ids,
         start,
+        end,
         *scope.line_ids,
         start,
         end,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            PilotRow((line_id, category_id, channel), hours, *counts)
-            for line_id, category_id, channel, hours, *counts in cursor.fetchall()
-        ]
-
-
-PILOT_COUNTS = ("reports", "usable", "forwarded", "followed_up", "redaction_known", "redacted")
+        rows = cursor.fetchall()
+    grouped: dict[tuple, tuple[list[int], list[int], list[int]]] = {}
+    for line_id, month, category_id, channel, hours, *counts in rows:
+        sums, hour_list, reports = grouped.setdefault(
+            (line_id, month, category_id, channel), ([0] * len(PILOT_COUNTS), [], [])
+        )
+        for index, n in enumerate(counts):
+            sums[index] += n
+        if hours is not None:
+            hour_list.append(hours)
+            reports.append(counts[0])
+    return [(*key, *lists) for key, lists in grouped.items()]
 
 
 def pilot_counts(scope: Scope) -> dict[PilotKey, dict[str, int]]:
@@ -779,19 +917,9 @@ def pilot_counts(scope: Scope) -> dict[PilotKey, dict[str, int]]:
     taken out, and those of them where some were. A report counts once in each,
     however many forwards it has.
     """
-    counts: dict[PilotKey, dict[str, int]] = {}
-    for row in pilot_rows(scope):
-        sums = counts.setdefault(row.key, dict.fromkeys(PILOT_COUNTS, 0))
-        for name in PILOT_COUNTS:
-            sums[name] += getattr(row, name)
-    return counts
+    return {key: dict(facts.counts) for key, facts in pilot_figures(scope).items()}
 
 
 def pilot_hours_to_first_response(scope: Scope) -> dict[PilotKey, dict[int, int]]:
     """Per line, category and channel: {whole hours from receipt to the first staff message: n}."""
-    histograms: dict[PilotKey, dict[int, int]] = {}
-    for row in pilot_rows(scope):
-        if row.hours is not None:
-            bucket = histograms.setdefault(row.key, {})
-            bucket[row.hours] = bucket.get(row.hours, 0) + row.reports
-    return histograms
+    return {key: dict(facts.hours) for key, facts in pilot_figures(scope).items() if facts.hours}
