@@ -271,6 +271,11 @@ INNER_CAPITAL = re.compile(r"^(?!Mc|Mac|O'|D')..*[a-z][A-Z]")
 PLACE_PREPOSITIONS = frozenset(
     {"uit", "in", "naar", "te", "richting", "via", "from", "to", "at", "near", "into"}
 )
+# What stands before a listed town named as a place: a place word, an article, a postcode.
+PLACE_CONTEXT_BEFORE = re.compile(
+    r"(?:\b(?:bij|nabij|rond|omgeving|buiten|uit|in|naar|te|richting|via|near|around|outside|"
+    r"from|to|at|of|the|het)|[0-9]{4} ?[A-Z]{2}),? $"
+)
 # Words after capitalised words that make them a venue, an event or a service ("Notting
 # Hill Carnival", "Cafe Hoek", "Mercure Hotel", "Uber Eats", "Radio Veronica").
 VENUE_WORDS = frozenset(
@@ -543,8 +548,15 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
         _read_list("first_names.txt") | _read_list("public_first_names.txt"),
         _read_list("surnames.txt") | _read_list("public_surnames.txt"),
         frozenset(item for item in not_names if " " not in item) | FUNCTION_WORDS,
-        frozenset(item for item in not_names if " " in item),
+        frozenset(item for item in not_names | _read_list("places.txt") if " " in item),
     )
+
+
+@functools.cache
+def _places() -> frozenset[str]:
+    """Towns and cities of one word (``places.txt``, from GeoNames by
+    scripts/privacy_place_names.py): no name, unless a name stands before them."""
+    return frozenset(item for item in _read_list("places.txt") if " " not in item)
 
 
 @functools.cache
@@ -614,6 +626,7 @@ class _NameScanner:
         self.words = list(NAME_TOKEN.finditer(text))
         self.starts = [word.start() for word in self.words]
         self.first_names, self.surnames, self.not_names, self.not_name_phrases = _lists()
+        self.places = _places()
         languages = [language] if language in NAME_CUES else list(NAME_CUES)
         self.cues = frozenset().union(*(NAME_CUES[code] for code in languages))
         self.job_title_ending = _cue_ending(self.cues)
@@ -702,10 +715,20 @@ class _NameScanner:
             and not (len(word) == 2 and word.isupper())  # "HH LK 902", "IK"
             and not word.lower().startswith(PLATFORM_COMPOUNDS)  # "Instagrampagina"
             and word.split("-")[0] not in self.not_names  # "German-plated"
+            and not self._is_place(index)
             # "Lindelaan 88": a street, unless the word is a listed surname ("Verlaan")
             and (not word.lower().endswith(STREET_WORD_ENDINGS) or self._is_surname(word))
             and not self._is_job_title(word)  # "Filiaalmanager weet het"
         )
+
+    def _is_place(self, index: int) -> bool:
+        """ "bij Ommen", "in Heerenveen where", "8442 BE Heerenveen", "at the Moerdijk
+        terminal": a listed town after a place word, an article or a postcode is no name;
+        elsewhere it may be a surname ("kwam Stein met", "Van Dongen", "Mrs Achterberg")."""
+        if index == 0 or self._word(index) not in self.places:
+            return False
+        before = self.text[max(0, self.words[index].start() - 12) : self.words[index].start()]
+        return PLACE_CONTEXT_BEFORE.search(before) is not None
 
     def _is_job_title(self, word: str) -> bool:
         """ "Filiaalmanager", "Bedrijfsleider"? A compound ending in a cue of five letters

@@ -1457,3 +1457,31 @@ def test_a_handle_after_a_platform_word_is_still_a_handle():
 
 def test_a_form_label_opening_a_sentence_is_no_name():
     assert T.PERSON_NAME not in _types("Geboorteplaats van de man: onbekend.", "nl")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ze wonen ergens in 9101 AB Dokkum, geloof ik.",
+        "Er is elk weekend een feest in een schuur bij Borne.",
+        "Het gebeurde in een loods bij Zevenaar, vorige week.",
+        "The dumping happens at the Nunspeet depot every night.",
+    ],
+)
+def test_a_listed_town_after_a_place_word_or_a_postcode_is_no_name(text):
+    """Ninth round: towns from GeoNames (places.txt) after a place word, an article or a
+    postcode are the place, not a person."""
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mevrouw Achterberg belde gisteren nog.", "Achterberg"),
+        ("Volgens mij heeft Van Dongen de sleutels.", "Van Dongen"),
+        ("Toen kwam Tiel binnen met het geld.", "Tiel"),
+        ("Payments go to R. Achterberg every week.", "R. Achterberg"),
+    ],
+)
+def test_a_surname_that_is_also_a_town_is_still_a_name_where_a_person_stands(text, name):
+    assert (T.PERSON_NAME, name) in _found(text)
