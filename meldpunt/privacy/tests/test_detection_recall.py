@@ -1485,3 +1485,75 @@ def test_a_listed_town_after_a_place_word_or_a_postcode_is_no_name(text):
 )
 def test_a_surname_that_is_also_a_town_is_still_a_name_where_a_person_stands(text, name):
     assert (T.PERSON_NAME, name) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben notaris in Zeist en zag de akte.", "Ik ben notaris in"),
+        ("I'm a solicitor and one of the parties told me.", "I'm a solicitor"),
+        ("I'm a driving instructor, so I see many plates.", "I'm a driving instructor"),
+        ("Ik ben zelf tolk bij de rechtbank.", "Ik ben zelf tolk"),
+    ],
+)
+def test_a_profession_the_reporter_names_is_a_self_reference(text, expected):
+    """Ninth round: professions beyond the care, school and counter jobs."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik heb er vorig jaar zelf drie gekocht.", "Ik heb er vorig jaar zelf drie gekocht"),
+        ("De fiets die ik van haar kocht was gestolen.", "ik van haar kocht"),
+        ("Het pand waar ik een garage huur is van hem.", "ik een garage huur"),
+        ("I bought two from the same account.", "I bought two"),
+        ("She sold me a phone that was stolen.", "She sold me"),
+        ("I paid her 300 for the room.", "I paid her"),
+        ("I rent the back room of that house.", "I rent the back room"),
+        ("I met her at a market in Breda.", "I met her at"),
+    ],
+)
+def test_buying_renting_or_paying_from_the_person_is_a_self_reference(text, expected):
+    """Ninth round: one of few customers, tenants or contacts of the person."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik fiets daar elke ochtend langs.", "Ik fiets daar"),
+        ("Wij komen er vaak met de kinderen.", "Wij komen er"),
+        ("Ik ben er zelf klant geweest.", "Ik ben er zelf klant geweest"),
+        ("I was at that meeting too.", "I was at that"),
+        ("I go there every Sunday.", "I go there every"),
+        ("Wij waren drie jaar samen.", "Wij waren drie jaar samen"),
+        ("We werkten samen in Gouda.", "We werkten samen"),
+        ("Onze huizen grenzen aan elkaar.", "Onze huizen grenzen"),
+        ("Hij zit op dezelfde zangles als ik.", "dezelfde zangles als ik"),
+        ("We split up last spring.", "We split up"),
+        ("We divorced two years ago.", "We divorced"),
+        ("She works in the same office block as me.", "the same office block as me"),
+    ],
+)
+def test_a_place_the_reporter_frequents_or_a_life_shared_is_a_self_reference(text, expected):
+    """Ninth round: a regular at the place, a former partner, a colleague."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik heb er niets van gekocht.",
+        "Ik ga er niet van uit dat hij stopt.",
+        "Ik kom er niet uit met die formulieren.",
+        "He sold them to students.",
+        "They met him at the station.",
+        "He was at that party, I think.",
+        "Zij waren drie jaar samen.",
+        "We were at home when it happened.",
+        "Ze hebben dezelfde auto als de buurman.",
+    ],
+)
+def test_someone_elses_purchase_visit_or_relationship_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
