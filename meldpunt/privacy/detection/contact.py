@@ -149,7 +149,8 @@ def _phone_number_from(
     span_start = start - 1 if plus else start
     if span_start > 0 and text[span_start - 1] == "(":
         span_start -= 1
-    if _is_word_character(text, span_start - 1):
+    # "badoo.com/profile/0489213377": digits right after a slash are part of a link
+    if _is_word_character(text, span_start - 1) or text[span_start - 1 : span_start] == "/":
         return None, 0
     digits = text[start:end]
     international = plus or (digits.startswith("00") and len(digits) >= 3)
@@ -491,7 +492,10 @@ PROFILE_URL = re.compile(
     r"ebay\.(?:com|nl|de|be|fr|it|es|at|ch|ie|pl|co\.uk)/(?:usr|str)|depop\.com|"
     r"tweedehands\.net/profiel|speurders\.nl/profiel|gumtree\.com/profile|"
     r"wallapop\.com/user|kleinanzeigen\.de/s-bestandsliste|leboncoin\.fr/profil|"
-    r"etsy\.com/(?:shop|people))/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
+    r"etsy\.com/(?:shop|people)|"
+    # creator and link pages, whose first path segment is the user ("fansly.com/…")
+    r"fansly\.com|patreon\.com|linktr\.ee|ko-fi\.com|buymeacoffee\.com|cash\.app/\$)"
+    r"/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
     re.IGNORECASE,
 )
 # First path segments that are site pages, not someone's profile.
@@ -524,7 +528,10 @@ NON_PROFILE_PATHS = frozenset(
 USER_PAGE_URL = re.compile(
     r"(?<![\w/.@-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,12}/"
     # "bumble.com/en/profile/luke-38": a language folder may come first
-    r"(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:@|(?:u|user|users|profile|profiel|profil|member|members|people)/)"
+    r"(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:@|\$|(?:u|user|users|profile|profiel|profil|profiles|"
+    # a seller's, landlord's or creator's page: "kamernet.nl/huurders/…", "…/verkoper/…"
+    r"member|members|people|seller|sellers|verkoper|verkopers|vendor|vendors|verhuurder|"
+    r"verhuurders|huurder|huurders|creator|creators|author)/)"
     r"([A-Za-z0-9_.%\-]{2,100})",
     re.IGNORECASE,
 )

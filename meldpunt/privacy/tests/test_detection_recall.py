@@ -1557,3 +1557,32 @@ def test_a_place_the_reporter_frequents_or_a_life_shared_is_a_self_reference(tex
 )
 def test_someone_elses_purchase_visit_or_relationship_is_no_self_reference(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Zijn advertenties staan op https://www.autosite.nl/verkoper/garage-piet-12 online.",
+            "https://www.autosite.nl/verkoper/garage-piet-12",
+        ),
+        (
+            "De kamer stond op https://kamers.example.nl/huurders/joost-v-81 te huur.",
+            "https://kamers.example.nl/huurders/joost-v-81",
+        ),
+        ("Her page is https://fansly.com/lenamoon_x now.", "https://fansly.com/lenamoon_x"),
+        ("Pay him at https://cash.app/$bigrob_77 he said.", "https://cash.app/$bigrob_77"),
+        (
+            "Zijn profiel: https://dating.example.com/profile/0612398745 en meer.",
+            "https://dating.example.com/profile/0612398745",
+        ),
+    ],
+)
+def test_seller_landlord_and_creator_pages_are_profile_links(text, expected):
+    """Ninth round: a user folder of any site, creator sites, a number inside a link."""
+    assert (T.PROFILE_URL, expected) in _found(text)
+    assert T.PHONE not in _types(text)
+
+
+def test_a_phone_number_after_a_word_and_a_space_is_still_a_phone():
+    assert (T.PHONE, "0612398745") in _found("Bel hem op 0612398745 na zes uur.")
