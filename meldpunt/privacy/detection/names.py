@@ -529,6 +529,41 @@ FUNCTION_WORDS = frozenset(
 )  # fmt: skip
 
 
+# A line of a forwarded chat: "Marja: heeft iemand die bus gezien?", "jaylen.x: who got it"
+CHAT_LINE = re.compile(r"^[ \t]*(\w[\w.\-]{0,30}):[ \t]+\S", re.MULTILINE)
+# Words that open lines with a colon in e-mail headers, forms and notes, and speakers by
+# their role or pronoun ("Me: …", "Buurvrouw: …").
+CHAT_LABELS = frozenset(
+    {"from", "to", "cc", "bcc", "subject", "date", "sent", "re", "fw", "fwd", "van", "aan",
+     "onderwerp", "datum", "verzonden", "naam", "name", "adres", "address", "tel", "telefoon",
+     "phone", "mobile", "mobiel", "email", "e-mail", "mail", "bsn", "iban", "kenteken", "plate",
+     "geboren", "dob", "note", "nb", "ps", "update", "edit", "tijd", "time", "plaats", "place",
+     "locatie", "location", "link", "url", "website", "insta", "snap", "ig", "me", "ik", "mij",
+     "i", "him", "her", "hij", "zij", "ze", "you", "jij", "u", "wij", "we", "mama", "mam", "mum",
+     "mom", "dad", "papa", "pap", "vraag", "antwoord", "question", "answer", "bericht",
+     "message", "tekst", "text", "status", "reden", "reason", "bedrag", "amount"}
+)  # fmt: skip
+
+
+def chat_speakers(text: str) -> list[tuple[int, int]]:
+    """Speakers of a chat pasted into the text: the words opening lines with a colon, when
+    at least one of them opens two lines (a form or e-mail header has each label once)."""
+    lines = [
+        match for match in CHAT_LINE.finditer(text) if match.group(1).lower() not in CHAT_LABELS
+    ]
+    speakers = [match.group(1) for match in lines]
+    if not any(speakers.count(speaker) > 1 for speaker in speakers):
+        return []
+    return [(match.start(1), match.end(1)) for match in lines]
+
+
+def looks_like_username(word: str) -> bool:
+    """ "K1ng_Zay", "jaylen.x", "nomad.cash.eu": digits, underscores or inner dots."""
+    return any(character.isdigit() or character == "_" for character in word) or (
+        "." in word.strip(".")
+    )
+
+
 def _read_list(name: str) -> frozenset[str]:
     lines = resources.files("meldpunt.privacy").joinpath("data", name).read_text("utf-8")
     return frozenset(
@@ -720,6 +755,19 @@ class _NameScanner:
             and (not word.lower().endswith(STREET_WORD_ENDINGS) or self._is_surname(word))
             and not self._is_job_title(word)  # "Filiaalmanager weet het"
         )
+
+    def chat_speaker_names(self) -> Iterator[Hit]:
+        """ "Marja: heeft iemand … Ton: ja … Marja: …": the speakers of a pasted chat are
+        people (usernames among them are handles, found in contact.py)."""
+        for start, end in chat_speakers(self.text):
+            word = self.text[start:end]
+            if (
+                not looks_like_username(word)
+                and word[0].isupper()
+                and word not in self.not_names
+                and word not in FUNCTION_WORDS
+            ):
+                yield Hit(FindingType.PERSON_NAME, start, end, 0.7)
 
     def _is_place(self, index: int) -> bool:
         """ "bij Ommen", "in Heerenveen where", "8442 BE Heerenveen", "at the Moerdijk
@@ -1524,7 +1572,7 @@ def _find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
         # "GEACHTE POLITIE, JOHAN VAN DE OVERKANT SLAAT ZIJN HOND": only first names
         yield from scanner.shouted_names()
         return
-    names = list(scanner.names())
+    names = list(scanner.names()) + list(scanner.chat_speaker_names())
     if scanner.lower_case:
         names.extend(scanner.lower_case_text_names())
         names.extend(scanner.lower_case_possessors())

@@ -1586,3 +1586,35 @@ def test_seller_landlord_and_creator_pages_are_profile_links(text, expected):
 
 def test_a_phone_number_after_a_word_and_a_space_is_still_a_phone():
     assert (T.PHONE, "0612398745") in _found("Bel hem op 0612398745 na zes uur.")
+
+
+def test_the_speakers_of_a_pasted_chat_are_names_or_handles():
+    """Ninth round: words opening chat lines with a colon, one of them twice."""
+    text = (
+        "dit stond in de groepsapp:\nWillemijn: wie heeft die scooter gezien?\n"
+        "dex_020: ik, bij de sporthal\nWillemijn: bel de politie dan"
+    )
+    found = _found(text, "nl")
+    assert found.count((T.PERSON_NAME, "Willemijn")) == 2
+    assert (T.SOCIAL_HANDLE, "dex_020") in found
+
+
+def test_form_lines_and_headers_with_a_colon_are_no_chat():
+    text = "Van: info@example.nl\nAan: mij\nOnderwerp: uw pakket\nDatum: gisteren\nStatus: kwijt"
+    assert T.PERSON_NAME not in _types(text, "nl")
+    assert T.SOCIAL_HANDLE not in _types(text, "nl")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The admin there is nightowl#2291 I think.", "nightowl#2291"),
+        ("Voeg hem toe: Shadowblade#0042 op die server.", "Shadowblade#0042"),
+    ],
+)
+def test_a_discord_tag_is_a_handle(text, expected):
+    assert (T.SOCIAL_HANDLE, expected) in _found(text)
+
+
+def test_an_order_number_with_a_hash_is_no_handle():
+    assert T.SOCIAL_HANDLE not in _types("Mijn bestelling order#4471 kwam nooit aan.", "nl")
