@@ -1618,3 +1618,16 @@ def test_a_discord_tag_is_a_handle(text, expected):
 
 def test_an_order_number_with_a_hash_is_no_handle():
     assert T.SOCIAL_HANDLE not in _types("Mijn bestelling order#4471 kwam nooit aan.", "nl")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hij verhuurt kamers aan Roemenen en Moldaviërs.",
+        "The Kosovar owner pays Uyghur cleaners.",
+        "Er zijn Koerdische en Jezidi gezinnen bedreigd.",
+    ],
+)
+def test_nationalities_and_peoples_are_no_names(text):
+    """Ninth round: nationalities, peoples and faiths in not_names.txt."""
+    assert T.PERSON_NAME not in _types(text)
