@@ -1631,3 +1631,18 @@ def test_an_order_number_with_a_hash_is_no_handle():
 def test_nationalities_and_peoples_are_no_names(text):
     """Ninth round: nationalities, peoples and faiths in not_names.txt."""
     assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("A researcher, Wang Qing, copies the files.", "Wang Qing"),
+        ("Zhao Lei and Yang Bo run the shop.", "Zhao Lei"),
+        ("Zhao Lei and Yang Bo run the shop.", "Yang Bo"),
+        ("De tolk, Li Wenhui, vertaalt alles.", "Li Wenhui"),
+        ("They paid Zou Ping in cash.", "Zou Ping"),
+    ],
+)
+def test_chinese_korean_and_vietnamese_surnames_are_known(text, name):
+    """Ninth round: common East Asian surnames in surnames.txt (family name first)."""
+    assert (T.PERSON_NAME, name) in _found(text)
