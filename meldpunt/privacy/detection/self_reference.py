@@ -140,7 +140,7 @@ _ROLES_EN = (
     "photographer|bailiff|debt collector|inspector|surveyor|valuer|letting agent|"
     "property manager|security officer|guard|dispatcher|lorry driver|truck driver|"
     "van driver|cab driver|delivery rider|care assistant|nursery nurse|personal assistant|"
-    "bank clerk|teller|imam|rabbi|chaplain|business owner|shop owner|owner"
+    "bank clerk|teller|imam|rabbi|chaplain|business owner|shop owner"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
