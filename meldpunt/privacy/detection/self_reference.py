@@ -528,6 +528,19 @@ SELF_REFERENCE_PATTERNS = {
             r"|\bonze (?:tuinen|huizen|balkons|woningen|percelen|erven) grenzen\b"
             r"|\b(?:dezelfde|hetzelfde) [\w'’-]{3,30} als (?:ik|wij|mij)\b)"
         ),
+        # Who lives against the reporter's home, and how the reporter knows the person
+        # ("zijn tuin grenst aan de mijne", "hij woont boven ons", "een van mijn cliënten",
+        # "een cursist van mij", "ik ken hem van de kerk").
+        re.compile(
+            r"(?i:\b(?:grenst|grenzen|grensde) aan (?:de|het) (?:mijne|onze|ons)\b"
+            r"|\b(?:naast|boven|onder|tegenover) (?:de|het) (?:mijne|onze)\b"
+            r"|\b(?:hij|zij|ze) (?:woont|wonen|woonde|woonden) (?:(?:pal|direct|recht|vlak) )?"
+            r"(?:naast|boven|onder|tegenover|achter|bij) (?:mij|ons)\b"
+            r"|\b(?:een|twee|drie|enkele|sommige) van (?:mijn|m'n|onze) [\w'’-]{3,30}"
+            r"|\b(?:een|de) [\w'’-]{3,30} van (?:mij|ons)(?= *[,.;:!?)]|$)"
+            r"|\b(?:ik ken|wij kennen|we kennen|ik kende) (?:hem|haar|ze|hen|die man|die vrouw) "
+            r"(?:van|uit|via) (?:de|het|mijn|m'n|onze|ons)\b)"
+        ),
     ),
     "en": (
         re.compile(
@@ -798,6 +811,20 @@ SELF_REFERENCE_PATTERNS = {
             r"|\bwe (?:broke up|split up|separated|divorced|lived together|worked together|"
             r"were together|were married|were colleagues|share (?:a|the|one) [\w'’-]{3,20})\b"
             r"|\bthe same [\w'’-]{3,20}(?: [\w'’-]{3,20})? as (?:me|us|I do)\b)"
+        ),
+        # Who lives against the reporter's home, and how the reporter knows the person
+        # ("he lives right above me", "our gardens share a fence", "one of my clients",
+        # "I know her from the choir").
+        re.compile(
+            r"(?i:\b(?:he|she|they) (?:lives|live|lived) (?:(?:right|directly|just) )?"
+            r"(?:above|below|under|beneath|next to|next door to|opposite|across from|with) "
+            r"(?:me|us)\b"
+            r"|\bour (?:gardens|houses|flats|homes|balconies|yards|properties|driveways) "
+            r"(?:share|border|back onto|adjoin)\b"
+            r"|\b(?:one|two|three|some|several|a few|many) of (?:my|our) "
+            r"(?!(?:own|friends'|friend's)\b)[\w'’-]{3,30}"
+            r"|\bI (?:know|knew) (?:him|her|them|the \w+) from (?:the|my|our|school|work|church|"
+            r"uni|college)\b)"
         ),
     ),
 }

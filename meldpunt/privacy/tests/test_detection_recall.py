@@ -1646,3 +1646,35 @@ def test_nationalities_and_peoples_are_no_names(text):
 def test_chinese_korean_and_vietnamese_surnames_are_known(text, name):
     """Ninth round: common East Asian surnames in surnames.txt (family name first)."""
     assert (T.PERSON_NAME, name) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zijn erf grenst aan het onze, dus ik zie alles.", "grenst aan het onze"),
+        ("Hij woont pal boven ons.", "Hij woont pal boven ons"),
+        ("Een van mijn leerlingen vertelde het.", "Een van mijn leerlingen"),
+        ("Het is een patiënt van mij.", "een patiënt van mij"),
+        ("Ik ken haar van de koorrepetitie.", "Ik ken haar van de"),
+        ("She lives directly below us.", "She lives directly below us"),
+        ("Our houses back onto the canal.", "Our houses back onto"),
+        ("Two of my tenants saw him.", "Two of my tenants"),
+        ("I know him from the allotment.", "I know him from the"),
+    ],
+)
+def test_a_home_against_the_reporters_and_how_the_reporter_knows_the_person(text, expected):
+    """Ninth round: adjoining homes, "one of my …", knowing the person from somewhere."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hij woont boven de bakkerij.",
+        "One of his friends has the keys.",
+        "They know him from television.",
+        "Zijn tuin grenst aan het park.",
+    ],
+)
+def test_someone_elses_neighbours_and_acquaintances_are_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
