@@ -1009,7 +1009,10 @@ class _Scanner:
             letter_test = f"\\b(?=[{first}])"
         except ValueError:
             letter_test = ""
-        starts = re.compile(f"(?i:{letter_test}(?=(?:{any_prefix})){groups})")
+        # The match takes the first character so that it is never empty: after an empty
+        # match ``finditer`` must advance at the same place, and the engine then tries every
+        # way to take or skip the optional groups, which doubles with each prefix.
+        starts = re.compile(f"(?i:{letter_test}(?=(?:{any_prefix})){groups}(?s:.))")
         return cls(patterns, tuple(prefix_of), starts)
 
     def matches(self, text: str) -> Iterator[re.Match[str]]:
