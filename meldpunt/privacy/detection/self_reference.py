@@ -821,8 +821,9 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:me|us)\b"
             r"|\bour (?:gardens|houses|flats|homes|balconies|yards|properties|driveways) "
             r"(?:share|border|back onto|adjoin)\b"
+            # not a school year or a team by its name ("one of our Year 10s")
             r"|\b(?:one|two|three|some|several|a few|many) of (?:my|our) "
-            r"(?!(?:own|friends'|friend's)\b)[\w'’-]{3,30}"
+            r"(?!(?:own|friends'|friend's)\b)(?=(?-i:[a-z]))[\w'’-]{3,30}"
             r"|\bI (?:know|knew) (?:him|her|them|the \w+) from (?:the|my|our|school|work|church|"
             r"uni|college)\b)"
         ),
