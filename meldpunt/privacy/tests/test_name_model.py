@@ -106,3 +106,15 @@ def test_the_shipped_model_chosen_out_of_fold_leaves_the_rules_alone(text, langu
         rules = _names(text, language)
     with using_model(model):
         assert _names(text, language) == rules
+
+
+def test_every_development_text_belongs_to_one_writer_batch():
+    """``--by-writer`` holds back whole writers' batches (ninth round): each text of the
+    development set must be in exactly one of them."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.privacy_eval import load
+    from benchmarks.privacy_name_model import DATA, WRITER_BATCHES
+
+    for item in load(DATA):
+        owners = [name for name, ids in WRITER_BATCHES.items() if item["id"] in ids]
+        assert len(owners) == 1, item["id"]
