@@ -1,6 +1,7 @@
 """Train, cross-validate and write the learned person-name model (issue 11, item 7).
 
     .venv/bin/python benchmarks/privacy_name_model.py [--write] [--errors] [--rule-features]
+    .venv/bin/python benchmarks/privacy_name_model.py --by-writer 9a 9b [--data PATH]
 
 Trains only on benchmarks/data/privacy_eval.jsonl (the tuning set; never on a held-out
 set). Sentences are split into folds by id; for each fold a logistic regression is
@@ -11,6 +12,12 @@ figures: fewest name errors (misses plus false hits). With ``--write`` the chose
 setting is trained on all sentences and written to meldpunt/privacy/data/name_model.json.
 Training is deterministic (full-batch gradient descent from zero weights), so the same
 data gives the same file.
+
+``--by-writer`` cross-validates by writer instead: each named batch of WRITER_BATCHES is
+held back in turn, the setting is chosen on the other named batches with a model trained
+on the rest, and the model retrained on everything but the held-back batch is scored on
+it, next to the rules alone. Name the batches the rules have not been fitted to (the
+newest ones, before any rule was written for them): only there is the comparison fair.
 """
 
 import argparse
@@ -46,6 +53,15 @@ VETO_CONFIDENCES = (0.5, 0.75, 1.0)
 # Ids from here on were written after the rules were last changed (see docs/privacy.md):
 # only there do the rules make their real mistakes, so the thresholds are chosen there.
 FIRST_UNSEEN_ID = 944
+# The writers of the development set by id (docs/privacy.md, "Evaluation" and the rounds).
+WRITER_BATCHES = {
+    "author": range(1, 1720),
+    "7a": range(1720, 2120),
+    "7b": range(2120, 2520),
+    "8": range(2520, 2820),
+    "9a": range(3001, 3401),
+    "9b": range(3401, 3801),
+}
 ITERATIONS = 400
 
 
@@ -118,6 +134,57 @@ def summary(evaluation: Evaluation) -> str:
     )
 
 
+def choose(
+    rows: dict[int, list], training: list[dict], selection: list[dict]
+) -> tuple[int, float, float, float, float]:
+    """(name errors, l2, veto, add, veto confidence) that does best on ``selection``
+    with a model trained on ``training``; the rules alone (no veto, no add) compete too."""
+    with using_model(None):
+        best = (name_errors(evaluate(selection)), L2_STRENGTHS[0], 0.0, 1.01, 1.0)
+    for l2 in L2_STRENGTHS:
+        weights = train([row for item in training for row in rows[item["id"]]], l2)
+        for veto in VETO_THRESHOLDS[:-1]:
+            for add in ADD_THRESHOLDS:
+                for confidence in VETO_CONFIDENCES if 0 < veto else (1.0,):
+                    with using_model(NameModel(weights, veto, add, confidence)):
+                        errors = name_errors(evaluate(selection))
+                    if errors < best[0]:
+                        best = (errors, l2, veto, add, confidence)
+    return best
+
+
+def by_writer(items: list[dict], held_back: list[str], show_errors: bool) -> None:
+    """Leave-one-writer-out figures for the batches named in ``held_back``."""
+    rows = {item["id"]: examples(item, False) for item in items}
+    batches = {
+        name: [item for item in items if item["id"] in WRITER_BATCHES[name]] for name in held_back
+    }
+    for name, batch in batches.items():
+        others = [item for other in held_back if other != name for item in batches[other]]
+        other_ids = {item["id"] for item in others} | {item["id"] for item in batch}
+        rest = [item for item in items if item["id"] not in other_ids]
+        errors, l2, veto, add, confidence = choose(rows, rest, others)
+        print(
+            f"batch {name} ({len(batch)} texts): chosen on {len(others)} texts of the other "
+            f"batches ({errors} name errors there): l2 {l2}, veto below {veto} "
+            f"(rule confidence <= {confidence}), add above {add}"
+        )
+        weights = train([row for item in rest + others for row in rows[item["id"]]], l2)
+        with using_model(None):
+            rules = evaluate(batch)
+        with using_model(NameModel(weights, veto, add, confidence)):
+            combined = evaluate(batch)
+        for threshold in (0.4, 0.5):
+            with using_model(NameModel(weights, 2.0, threshold)):
+                print(f"  model alone, threshold {threshold}: {summary(evaluate(batch))}")
+        print(f"  rules alone:   {summary(rules)}")
+        print(f"  rules + model: {summary(combined)}")
+        if show_errors:
+            before, after = set(rules.errors), set(combined.errors)
+            for label, lines in (("fixed", before - after), ("new", after - before)):
+                print("\n".join(f"  {label}: {line}" for line in sorted(lines) if "NAME" in line))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -128,9 +195,19 @@ def main() -> int:
         help="give the model the rules' decisions as features (they copy the rules; see docs)",
     )
     parser.add_argument("--errors", action="store_true", help="list out-of-fold errors")
+    parser.add_argument(
+        "--by-writer",
+        nargs="+",
+        choices=sorted(WRITER_BATCHES),
+        help="hold back each of these writer batches in turn (see the module docstring)",
+    )
+    parser.add_argument("--data", type=Path, default=DATA, help="labelled set (JSON lines)")
     arguments = parser.parse_args()
     rule_features = arguments.rule_features
-    items = load(DATA)
+    items = load(arguments.data)
+    if arguments.by_writer:
+        by_writer(items, arguments.by_writer, arguments.errors)
+        return 0
     rows = {item["id"]: examples(item, rule_features) for item in items}
     folds = [
         [item for item in items if item["id"] % arguments.folds == k]

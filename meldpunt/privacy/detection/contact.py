@@ -8,7 +8,13 @@ import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberType
 
 from .findings import FindingType, Hit
-from .names import is_common_word, is_known_first_name, not_name_words
+from .names import (
+    chat_speakers,
+    is_common_word,
+    is_known_first_name,
+    looks_like_username,
+    not_name_words,
+)
 
 # Phone numbers are assembled from digit groups rather than matched by one large
 # pattern: a single pass finds the groups, and the chaining below only looks at a
@@ -149,7 +155,8 @@ def _phone_number_from(
     span_start = start - 1 if plus else start
     if span_start > 0 and text[span_start - 1] == "(":
         span_start -= 1
-    if _is_word_character(text, span_start - 1):
+    # "badoo.com/profile/0489213377": digits right after a slash are part of a link
+    if _is_word_character(text, span_start - 1) or text[span_start - 1 : span_start] == "/":
         return None, 0
     digits = text[start:end]
     international = plus or (digits.startswith("00") and len(digits) >= 3)
@@ -426,6 +433,12 @@ UNDERSCORED = re.compile(
 FILE_EXTENSION = re.compile(r"(?i:\.(?:jpe?g|png|gif|pdf|docx?|xlsx?|mp4|mov|zip|txt|heic))$")
 # Cash App's "$cashtag" is a username; "$100" and "$USD" are money.
 CASHTAG = re.compile(r"(?<![\w$])\$[A-Za-z][A-Za-z0-9_]{2,19}(?!\w)")
+# A Discord tag: "vortex#0666" (not a code: "order#1234")
+DISCORD_TAG = re.compile(r"(?<![\w@./:#-])([A-Za-z][\w.]{1,31})#[0-9]{4}(?![\w#])")
+NOT_DISCORD_NAMES = frozenset(
+    {"order", "ordernr", "bestelling", "ticket", "invoice", "factuur", "case", "ref", "nr", "no",
+     "issue", "room", "kamer", "unit", "pin", "code", "id"}
+)  # fmt: skip
 
 
 def find_social_handles(text: str) -> Iterator[Hit]:
@@ -443,6 +456,13 @@ def _social_handles(text: str) -> Iterator[Hit]:
     for match in CASHTAG.finditer(text):
         if any(character.islower() for character in match.group()):
             yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.85)
+    for match in DISCORD_TAG.finditer(text):
+        if match.group(1).lower() not in NOT_DISCORD_NAMES:
+            yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.85)
+    # the usernames among the speakers of a pasted chat ("K1ng_Zay: u got it?")
+    for start, end in chat_speakers(text):
+        if looks_like_username(text[start:end]):
+            yield Hit(FindingType.SOCIAL_HANDLE, start, end, 0.8)
     yield from _handles_near_platform_words(text)
     yield from _handles_after_naming(text)
     for match in REDDIT_USER.finditer(text):
@@ -491,7 +511,10 @@ PROFILE_URL = re.compile(
     r"ebay\.(?:com|nl|de|be|fr|it|es|at|ch|ie|pl|co\.uk)/(?:usr|str)|depop\.com|"
     r"tweedehands\.net/profiel|speurders\.nl/profiel|gumtree\.com/profile|"
     r"wallapop\.com/user|kleinanzeigen\.de/s-bestandsliste|leboncoin\.fr/profil|"
-    r"etsy\.com/(?:shop|people))/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
+    r"etsy\.com/(?:shop|people)|"
+    # creator and link pages, whose first path segment is the user ("fansly.com/…")
+    r"fansly\.com|patreon\.com|linktr\.ee|ko-fi\.com|buymeacoffee\.com|cash\.app/\$)"
+    r"/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
     re.IGNORECASE,
 )
 # First path segments that are site pages, not someone's profile.
@@ -524,7 +547,10 @@ NON_PROFILE_PATHS = frozenset(
 USER_PAGE_URL = re.compile(
     r"(?<![\w/.@-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,12}/"
     # "bumble.com/en/profile/luke-38": a language folder may come first
-    r"(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:@|(?:u|user|users|profile|profiel|profil|member|members|people)/)"
+    r"(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:@|\$|(?:u|user|users|profile|profiel|profil|profiles|"
+    # a seller's, landlord's or creator's page: "kamernet.nl/huurders/…", "…/verkoper/…"
+    r"member|members|people|seller|sellers|verkoper|verkopers|vendor|vendors|verhuurder|"
+    r"verhuurders|huurder|huurders|creator|creators|author)/)"
     r"([A-Za-z0-9_.%\-]{2,100})",
     re.IGNORECASE,
 )

@@ -271,6 +271,11 @@ INNER_CAPITAL = re.compile(r"^(?!Mc|Mac|O'|D')..*[a-z][A-Z]")
 PLACE_PREPOSITIONS = frozenset(
     {"uit", "in", "naar", "te", "richting", "via", "from", "to", "at", "near", "into"}
 )
+# What stands before a listed town named as a place: a place word, an article, a postcode.
+PLACE_CONTEXT_BEFORE = re.compile(
+    r"(?:\b(?:bij|nabij|rond|omgeving|buiten|uit|in|naar|te|richting|via|near|around|outside|"
+    r"from|to|at|of|the|het)|[0-9]{4} ?[A-Z]{2}),? $"
+)
 # Words after capitalised words that make them a venue, an event or a service ("Notting
 # Hill Carnival", "Cafe Hoek", "Mercure Hotel", "Uber Eats", "Radio Veronica").
 VENUE_WORDS = frozenset(
@@ -524,6 +529,41 @@ FUNCTION_WORDS = frozenset(
 )  # fmt: skip
 
 
+# A line of a forwarded chat: "Marja: heeft iemand die bus gezien?", "jaylen.x: who got it"
+CHAT_LINE = re.compile(r"^[ \t]*(\w[\w.\-]{0,30}):[ \t]+\S", re.MULTILINE)
+# Words that open lines with a colon in e-mail headers, forms and notes, and speakers by
+# their role or pronoun ("Me: …", "Buurvrouw: …").
+CHAT_LABELS = frozenset(
+    {"from", "to", "cc", "bcc", "subject", "date", "sent", "re", "fw", "fwd", "van", "aan",
+     "onderwerp", "datum", "verzonden", "naam", "name", "adres", "address", "tel", "telefoon",
+     "phone", "mobile", "mobiel", "email", "e-mail", "mail", "bsn", "iban", "kenteken", "plate",
+     "geboren", "dob", "note", "nb", "ps", "update", "edit", "tijd", "time", "plaats", "place",
+     "locatie", "location", "link", "url", "website", "insta", "snap", "ig", "me", "ik", "mij",
+     "i", "him", "her", "hij", "zij", "ze", "you", "jij", "u", "wij", "we", "mama", "mam", "mum",
+     "mom", "dad", "papa", "pap", "vraag", "antwoord", "question", "answer", "bericht",
+     "message", "tekst", "text", "status", "reden", "reason", "bedrag", "amount"}
+)  # fmt: skip
+
+
+def chat_speakers(text: str) -> list[tuple[int, int]]:
+    """Speakers of a chat pasted into the text: the words opening lines with a colon, when
+    at least one of them opens two lines (a form or e-mail header has each label once)."""
+    lines = [
+        match for match in CHAT_LINE.finditer(text) if match.group(1).lower() not in CHAT_LABELS
+    ]
+    speakers = [match.group(1) for match in lines]
+    if not any(speakers.count(speaker) > 1 for speaker in speakers):
+        return []
+    return [(match.start(1), match.end(1)) for match in lines]
+
+
+def looks_like_username(word: str) -> bool:
+    """ "K1ng_Zay", "jaylen.x", "nomad.cash.eu": digits, underscores or inner dots."""
+    return any(character.isdigit() or character == "_" for character in word) or (
+        "." in word.strip(".")
+    )
+
+
 def _read_list(name: str) -> frozenset[str]:
     lines = resources.files("meldpunt.privacy").joinpath("data", name).read_text("utf-8")
     return frozenset(
@@ -543,8 +583,15 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
         _read_list("first_names.txt") | _read_list("public_first_names.txt"),
         _read_list("surnames.txt") | _read_list("public_surnames.txt"),
         frozenset(item for item in not_names if " " not in item) | FUNCTION_WORDS,
-        frozenset(item for item in not_names if " " in item),
+        frozenset(item for item in not_names | _read_list("places.txt") if " " in item),
     )
+
+
+@functools.cache
+def _places() -> frozenset[str]:
+    """Towns and cities of one word (``places.txt``, from GeoNames by
+    scripts/privacy_place_names.py): no name, unless a name stands before them."""
+    return frozenset(item for item in _read_list("places.txt") if " " not in item)
 
 
 @functools.cache
@@ -614,6 +661,7 @@ class _NameScanner:
         self.words = list(NAME_TOKEN.finditer(text))
         self.starts = [word.start() for word in self.words]
         self.first_names, self.surnames, self.not_names, self.not_name_phrases = _lists()
+        self.places = _places()
         languages = [language] if language in NAME_CUES else list(NAME_CUES)
         self.cues = frozenset().union(*(NAME_CUES[code] for code in languages))
         self.job_title_ending = _cue_ending(self.cues)
@@ -702,10 +750,33 @@ class _NameScanner:
             and not (len(word) == 2 and word.isupper())  # "HH LK 902", "IK"
             and not word.lower().startswith(PLATFORM_COMPOUNDS)  # "Instagrampagina"
             and word.split("-")[0] not in self.not_names  # "German-plated"
+            and not self._is_place(index)
             # "Lindelaan 88": a street, unless the word is a listed surname ("Verlaan")
             and (not word.lower().endswith(STREET_WORD_ENDINGS) or self._is_surname(word))
             and not self._is_job_title(word)  # "Filiaalmanager weet het"
         )
+
+    def chat_speaker_names(self) -> Iterator[Hit]:
+        """ "Marja: heeft iemand … Ton: ja … Marja: …": the speakers of a pasted chat are
+        people (usernames among them are handles, found in contact.py)."""
+        for start, end in chat_speakers(self.text):
+            word = self.text[start:end]
+            if (
+                not looks_like_username(word)
+                and word[0].isupper()
+                and word not in self.not_names
+                and word not in FUNCTION_WORDS
+            ):
+                yield Hit(FindingType.PERSON_NAME, start, end, 0.7)
+
+    def _is_place(self, index: int) -> bool:
+        """ "bij Ommen", "in Heerenveen where", "8442 BE Heerenveen", "at the Moerdijk
+        terminal": a listed town after a place word, an article or a postcode is no name;
+        elsewhere it may be a surname ("kwam Stein met", "Van Dongen", "Mrs Achterberg")."""
+        if index == 0 or self._word(index) not in self.places:
+            return False
+        before = self.text[max(0, self.words[index].start() - 12) : self.words[index].start()]
+        return PLACE_CONTEXT_BEFORE.search(before) is not None
 
     def _is_job_title(self, word: str) -> bool:
         """ "Filiaalmanager", "Bedrijfsleider"? A compound ending in a cue of five letters
@@ -1501,7 +1572,7 @@ def _find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
         # "GEACHTE POLITIE, JOHAN VAN DE OVERKANT SLAAT ZIJN HOND": only first names
         yield from scanner.shouted_names()
         return
-    names = list(scanner.names())
+    names = list(scanner.names()) + list(scanner.chat_speaker_names())
     if scanner.lower_case:
         names.extend(scanner.lower_case_text_names())
         names.extend(scanner.lower_case_possessors())

@@ -1457,3 +1457,224 @@ def test_a_handle_after_a_platform_word_is_still_a_handle():
 
 def test_a_form_label_opening_a_sentence_is_no_name():
     assert T.PERSON_NAME not in _types("Geboorteplaats van de man: onbekend.", "nl")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ze wonen ergens in 9101 AB Dokkum, geloof ik.",
+        "Er is elk weekend een feest in een schuur bij Borne.",
+        "Het gebeurde in een loods bij Zevenaar, vorige week.",
+        "The dumping happens at the Nunspeet depot every night.",
+    ],
+)
+def test_a_listed_town_after_a_place_word_or_a_postcode_is_no_name(text):
+    """Ninth round: towns from GeoNames (places.txt) after a place word, an article or a
+    postcode are the place, not a person."""
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mevrouw Achterberg belde gisteren nog.", "Achterberg"),
+        ("Volgens mij heeft Van Dongen de sleutels.", "Van Dongen"),
+        ("Toen kwam Tiel binnen met het geld.", "Tiel"),
+        ("Payments go to R. Achterberg every week.", "R. Achterberg"),
+    ],
+)
+def test_a_surname_that_is_also_a_town_is_still_a_name_where_a_person_stands(text, name):
+    assert (T.PERSON_NAME, name) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben notaris in Zeist en zag de akte.", "Ik ben notaris in"),
+        ("I'm a solicitor and one of the parties told me.", "I'm a solicitor"),
+        ("I'm a driving instructor, so I see many plates.", "I'm a driving instructor"),
+        ("Ik ben zelf tolk bij de rechtbank.", "Ik ben zelf tolk"),
+    ],
+)
+def test_a_profession_the_reporter_names_is_a_self_reference(text, expected):
+    """Ninth round: professions beyond the care, school and counter jobs."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik heb er vorig jaar zelf drie gekocht.", "Ik heb er vorig jaar zelf drie gekocht"),
+        ("De fiets die ik van haar kocht was gestolen.", "ik van haar kocht"),
+        ("Het pand waar ik een garage huur is van hem.", "ik een garage huur"),
+        ("I bought two from the same account.", "I bought two"),
+        ("She sold me a phone that was stolen.", "She sold me"),
+        ("I paid her 300 for the room.", "I paid her"),
+        ("I rent the back room of that house.", "I rent the back room"),
+        ("I met her at a market in Breda.", "I met her at"),
+    ],
+)
+def test_buying_renting_or_paying_from_the_person_is_a_self_reference(text, expected):
+    """Ninth round: one of few customers, tenants or contacts of the person."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik fiets daar elke ochtend langs.", "Ik fiets daar"),
+        ("Wij komen er vaak met de kinderen.", "Wij komen er"),
+        ("Ik ben er zelf klant geweest.", "Ik ben er zelf klant geweest"),
+        ("I was at that meeting too.", "I was at that"),
+        ("I go there every Sunday.", "I go there every"),
+        ("Wij waren drie jaar samen.", "Wij waren drie jaar samen"),
+        ("We werkten samen in Gouda.", "We werkten samen"),
+        ("Onze huizen grenzen aan elkaar.", "Onze huizen grenzen"),
+        ("Hij zit op dezelfde zangles als ik.", "dezelfde zangles als ik"),
+        ("We split up last spring.", "We split up"),
+        ("We divorced two years ago.", "We divorced"),
+        ("She works in the same office block as me.", "the same office block as me"),
+    ],
+)
+def test_a_place_the_reporter_frequents_or_a_life_shared_is_a_self_reference(text, expected):
+    """Ninth round: a regular at the place, a former partner, a colleague."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik heb er niets van gekocht.",
+        "Ik ga er niet van uit dat hij stopt.",
+        "Ik kom er niet uit met die formulieren.",
+        "He sold them to students.",
+        "They met him at the station.",
+        "He was at that party, I think.",
+        "Zij waren drie jaar samen.",
+        "We were at home when it happened.",
+        "Ze hebben dezelfde auto als de buurman.",
+    ],
+)
+def test_someone_elses_purchase_visit_or_relationship_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Zijn advertenties staan op https://www.autosite.nl/verkoper/garage-piet-12 online.",
+            "https://www.autosite.nl/verkoper/garage-piet-12",
+        ),
+        (
+            "De kamer stond op https://kamers.example.nl/huurders/joost-v-81 te huur.",
+            "https://kamers.example.nl/huurders/joost-v-81",
+        ),
+        ("Her page is https://fansly.com/lenamoon_x now.", "https://fansly.com/lenamoon_x"),
+        ("Pay him at https://cash.app/$bigrob_77 he said.", "https://cash.app/$bigrob_77"),
+        (
+            "Zijn profiel: https://dating.example.com/profile/0612398745 en meer.",
+            "https://dating.example.com/profile/0612398745",
+        ),
+    ],
+)
+def test_seller_landlord_and_creator_pages_are_profile_links(text, expected):
+    """Ninth round: a user folder of any site, creator sites, a number inside a link."""
+    assert (T.PROFILE_URL, expected) in _found(text)
+    assert T.PHONE not in _types(text)
+
+
+def test_a_phone_number_after_a_word_and_a_space_is_still_a_phone():
+    assert (T.PHONE, "0612398745") in _found("Bel hem op 0612398745 na zes uur.")
+
+
+def test_the_speakers_of_a_pasted_chat_are_names_or_handles():
+    """Ninth round: words opening chat lines with a colon, one of them twice."""
+    text = (
+        "dit stond in de groepsapp:\nWillemijn: wie heeft die scooter gezien?\n"
+        "dex_020: ik, bij de sporthal\nWillemijn: bel de politie dan"
+    )
+    found = _found(text, "nl")
+    assert found.count((T.PERSON_NAME, "Willemijn")) == 2
+    assert (T.SOCIAL_HANDLE, "dex_020") in found
+
+
+def test_form_lines_and_headers_with_a_colon_are_no_chat():
+    text = "Van: info@example.nl\nAan: mij\nOnderwerp: uw pakket\nDatum: gisteren\nStatus: kwijt"
+    assert T.PERSON_NAME not in _types(text, "nl")
+    assert T.SOCIAL_HANDLE not in _types(text, "nl")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The admin there is nightowl#2291 I think.", "nightowl#2291"),
+        ("Voeg hem toe: Shadowblade#0042 op die server.", "Shadowblade#0042"),
+    ],
+)
+def test_a_discord_tag_is_a_handle(text, expected):
+    assert (T.SOCIAL_HANDLE, expected) in _found(text)
+
+
+def test_an_order_number_with_a_hash_is_no_handle():
+    assert T.SOCIAL_HANDLE not in _types("Mijn bestelling order#4471 kwam nooit aan.", "nl")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hij verhuurt kamers aan Roemenen en Moldaviërs.",
+        "The Kosovar owner pays Uyghur cleaners.",
+        "Er zijn Koerdische en Jezidi gezinnen bedreigd.",
+    ],
+)
+def test_nationalities_and_peoples_are_no_names(text):
+    """Ninth round: nationalities, peoples and faiths in not_names.txt."""
+    assert T.PERSON_NAME not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("A researcher, Wang Qing, copies the files.", "Wang Qing"),
+        ("Zhao Lei and Yang Bo run the shop.", "Zhao Lei"),
+        ("Zhao Lei and Yang Bo run the shop.", "Yang Bo"),
+        ("De tolk, Li Wenhui, vertaalt alles.", "Li Wenhui"),
+        ("They paid Zou Ping in cash.", "Zou Ping"),
+    ],
+)
+def test_chinese_korean_and_vietnamese_surnames_are_known(text, name):
+    """Ninth round: common East Asian surnames in surnames.txt (family name first)."""
+    assert (T.PERSON_NAME, name) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zijn erf grenst aan het onze, dus ik zie alles.", "grenst aan het onze"),
+        ("Hij woont pal boven ons.", "Hij woont pal boven ons"),
+        ("Een van mijn leerlingen vertelde het.", "Een van mijn leerlingen"),
+        ("Het is een patiënt van mij.", "een patiënt van mij"),
+        ("Ik ken haar van de koorrepetitie.", "Ik ken haar van de"),
+        ("She lives directly below us.", "She lives directly below us"),
+        ("Our houses back onto the canal.", "Our houses back onto"),
+        ("Two of my tenants saw him.", "Two of my tenants"),
+        ("I know him from the allotment.", "I know him from the"),
+    ],
+)
+def test_a_home_against_the_reporters_and_how_the_reporter_knows_the_person(text, expected):
+    """Ninth round: adjoining homes, "one of my …", knowing the person from somewhere."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hij woont boven de bakkerij.",
+        "One of his friends has the keys.",
+        "They know him from television.",
+        "Zijn tuin grenst aan het park.",
+    ],
+)
+def test_someone_elses_neighbours_and_acquaintances_are_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)

@@ -94,15 +94,30 @@ def test_the_shipped_model_is_off_by_default():
         ("Het geld gaat naar Pronk in Rotterdam.", "nl"),
         ("Hij werkt bij Loodgieter Hofstede.", "nl"),
         ("The brand name Will Power is printed on the bags.", "en"),
+        ("Mijn buurman Kevin Jansen verkoopt het vanuit de schuur.", "nl"),
     ],
 )
-def test_the_shipped_model_chosen_out_of_fold_leaves_the_rules_alone(text, language):
-    """Sixth round: retrained on 1,718 sentences, the out-of-fold choice is to veto
-    nothing and add nothing (the rules alone made the fewest name errors), so switching
-    the shipped model on changes no finding, also where the rules are wrong."""
+def test_the_shipped_model_chosen_out_of_fold_only_vetoes_the_rules_weakest_names(text, language):
+    """Ninth round: retrained on 3,618 texts, the five-fold choice vetoes rule names of
+    confidence 0.5 or less that the model finds unlikely and adds nothing (in the sixth to
+    eighth rounds it changed nothing). Switched on, it can only remove weak names."""
     model = load_model()
-    assert model.veto_below == 0.0 and model.add_above > 1.0
+    assert model.add_above > 1.0 and model.veto_confidence <= 0.5
     with using_model(None):
         rules = _names(text, language)
     with using_model(model):
-        assert _names(text, language) == rules
+        combined = _names(text, language)
+    assert set(combined) <= set(rules)
+    assert all(name in combined for name in rules if name == "Kevin Jansen")
+
+
+def test_every_development_text_belongs_to_one_writer_batch():
+    """``--by-writer`` holds back whole writers' batches (ninth round): each text of the
+    development set must be in exactly one of them."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.privacy_eval import load
+    from benchmarks.privacy_name_model import DATA, WRITER_BATCHES
+
+    for item in load(DATA):
+        owners = [name for name, ids in WRITER_BATCHES.items() if item["id"] in ids]
+        assert len(owners) == 1, item["id"]
