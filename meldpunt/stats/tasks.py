@@ -11,9 +11,9 @@ during the count. The page still counts whatever is not kept when it is
 asked for (the month in progress, a month written since the last run).
 
 It runs every hour (``months_keep_task``, a periodic chain,
-meldpunt/periodic.py), once after every ``migrate`` on a queue that a worker
-runs (``months_keep_after_migrate``), and on demand (``meldpunt stats
-keep-months``).
+meldpunt/periodic.py), once after every ``migrate`` and every ``meldpunt
+restore`` on a queue that a worker runs (``months_keep_soon``), and on demand
+(``meldpunt stats keep-months``).
 """
 
 import logging
@@ -71,17 +71,24 @@ def months_keep_schedule(*, now: datetime | None = None) -> datetime | None:
     return periodic_schedule(months_keep_task, run_after=(now or timezone.now()) + KEEP_INTERVAL)
 
 
-def months_keep_after_migrate(sender, using: str, **kwargs) -> None:
-    """``post_migrate``: queue one run now, for a worker, after a deployment's ``migrate``.
+def months_keep_soon() -> bool:
+    """Queue one run now, for a worker (after a deployment or a restore); whether it was queued.
 
     Only on a queue that a worker runs (one that can defer): an immediate
-    backend would count every month inside ``migrate`` (and inside every test's
-    flush). Not before the queue's table and the kept months' table exist.
+    backend would count every month inside ``migrate`` or ``restore`` (and
+    inside every test's flush). The run queues the chain's next one unless
+    one is waiting already.
     """
+    if not months_keep_task.get_backend().supports_defer:
+        return False
+    months_keep_task.enqueue()
+    return True
+
+
+def months_keep_after_migrate(sender, using: str, **kwargs) -> None:
+    """``post_migrate``: ``months_keep_soon``, once the queue and kept months have tables."""
     from django_tasks_db.models import DBTaskResult
 
-    if not months_keep_task.get_backend().supports_defer:
-        return
     tables = connections[using].introspection.table_names()
     if DBTaskResult._meta.db_table in tables and MonthFigures._meta.db_table in tables:
-        months_keep_task.enqueue()
+        months_keep_soon()
