@@ -31,7 +31,8 @@ from meldpunt.stats.tasks import months_keep
 class Command(BaseCommand):
     help = (
         "Export the statistics of one year (small counts hidden as on the staff pages), "
-        "or a line's phenomenon analysis export (--phenomenon)."
+        "or a line's phenomenon analysis export (--phenomenon); or count and keep the "
+        "ended months the pages read (keep-months)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
