@@ -195,6 +195,13 @@ def test_a_run_queues_the_next_an_hour_later_and_never_two():
 
 
 @override_settings(TASKS=DATABASE_TASKS)
+def test_meldpunt_schedule_starts_the_hourly_chain():
+    call_command("schedule", stdout=io.StringIO())
+    [queued] = _queued()
+    assert timezone.now() < queued.run_after <= timezone.now() + timedelta(hours=1)
+
+
+@override_settings(TASKS=DATABASE_TASKS)
 def test_migrate_queues_one_run_for_a_worker(world):
     emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias, plan=[])
     assert _queued().count() == 1
