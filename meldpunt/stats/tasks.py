@@ -16,8 +16,7 @@ restore`` on a queue that a worker runs (``months_keep_soon``), and on demand
 (``meldpunt stats keep-months``).
 """
 
-import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import connections
 from django.db.models import Min
@@ -31,14 +30,12 @@ from meldpunt.periodic import periodic_schedule
 from .models import MonthFigures
 from .report import annual_report
 
-logger = logging.getLogger(__name__)
-
 # How often forgotten months are counted again. A write forgets its month until then,
 # and the page counts that month on its own meanwhile (about a second at a million).
 KEEP_INTERVAL = timedelta(hours=1)
 
 
-def months_keep(*, today: date | None = None) -> int:
+def months_keep() -> int:
     """Count and keep every ended month the year pages read; returns how many were kept anew.
 
     One pass per year from the first report's to this one, over every line
@@ -49,7 +46,7 @@ def months_keep(*, today: date | None = None) -> int:
     first = Report.objects.aggregate(first=Min("received_at"))["first"]
     if first is None:
         return 0
-    today = today or timezone.localdate()
+    today = timezone.localdate()
     line_ids = tuple(Line.objects.order_by("pk").values_list("pk", flat=True))
     kept = MonthFigures.objects.filter(rows__isnull=False)
     before = kept.count()
@@ -76,8 +73,9 @@ def months_keep_soon() -> bool:
 
     Only on a queue that a worker runs (one that can defer): an immediate
     backend would count every month inside ``migrate`` or ``restore`` (and
-    inside every test's flush). The run queues the chain's next one unless
-    one is waiting already.
+    inside every test's flush). While it waits, ``meldpunt schedule`` takes it
+    for the chain's next run (meldpunt.periodic); when it has run it queues
+    the next one an hour later, so the chain starts either way.
     """
     if not months_keep_task.get_backend().supports_defer:
         return False
