@@ -23,10 +23,11 @@ for 1 %. Content is a placeholder: the statistics never read it.
 Measured in the same run: the baseline (one ``COUNT(*)`` of the year's reports
 in those lines, the cheapest query that touches the same rows), the year page
 with no month kept (``stats.MonthFigures`` deleted before each run: every
-month counted anew), then with the months kept: each table's queries, all
-tables together, and the page and one CSV download through Django's test
-client as a signed-in administrator (middleware, session, templates and charts
-included), the year page and the annual report as PDF.
+month counted anew), the background task that keeps them (``stats.tasks``)
+from nothing and the year page right after it, then with the months kept:
+each table's queries, all tables together, and the page and one CSV
+download through Django's test client as a signed-in administrator
+(middleware, session, templates and charts included), the year page and the annual report as PDF.
 With ``--before REV`` also the statistics code of that git revision
 (``meldpunt/stats``' selectors, figures, charts and report, loaded as a
 package of their own) on the same rows: all tables, the year's figures and
@@ -409,6 +410,7 @@ def main() -> None:
     from meldpunt.stats import figures
     from meldpunt.stats.models import MonthFigures
     from meldpunt.stats.selectors import Scope, reports_in
+    from meldpunt.stats.tasks import months_keep
     from meldpunt.testing import make_staff, sign_in
     from meldpunt.vault.models import Role, StaffUser
 
@@ -456,6 +458,15 @@ def main() -> None:
     # deployment, or after a write to every month, costs. Everything after reads them.
     rows.append(("year page, every month counted anew", *_timed(year_page, args.runs, forget)))
     rows.append(("year page (months kept, first)", *_timed(year_page, 1)))
+    # The background task (stats.tasks) from nothing, as after a deployment: then the
+    # first request finds every ended month kept.
+    rows.append(("task: keep every month, from nothing", *_timed(months_keep, args.runs, forget)))
+
+    def forget_and_keep() -> None:
+        forget()
+        months_keep()
+
+    rows.append(("year page right after the task", *_timed(year_page, args.runs, forget_and_keep)))
     # The usual case: a write to a report forgets its line's month (here the first or
     # the last of the year: the pilot reads the messages and forwards from there on).
     for month in (1, 12):

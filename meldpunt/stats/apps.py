@@ -8,6 +8,11 @@ class StatsConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self) -> None:
+        from meldpunt.periodic import periodic_register
+
+        from .tasks import months_keep_after_migrate, months_keep_schedule
         from .triggers import triggers_after_migrate
 
         post_migrate.connect(triggers_after_migrate, sender=self)
+        post_migrate.connect(months_keep_after_migrate, sender=self)
+        periodic_register(months_keep_schedule)

@@ -21,11 +21,15 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.tasks import TaskResultStatus
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
 
 from meldpunt.datadir import shared_files
 from meldpunt.intake.models import Report
 from meldpunt.intake.services import IncomingFile, report_submit
 from meldpunt.operations.backups import MAGIC, archive_parts, backup_write
+from meldpunt.stats.tasks import months_keep_task
 from meldpunt.testing import make_category, make_staff
 from meldpunt.vault.blobs import blob_names
 from meldpunt.vault.installation import shared_files_export
@@ -341,6 +345,22 @@ def test_a_forced_restore_replaces_what_the_installation_holds(tmp_path):
     call_command("restore", str(archive), passphrase_file=passphrase, force=True, verbosity=0)
     assert list(Report.objects.values_list("pk", "status")) == [(report.pk, "new")]
     assert not Report.objects.filter(pk=later.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_queues_a_count_of_the_statistics_forgotten_months(tmp_path):
+    _installation_with_a_report()
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text(PASSPHRASE)
+    archive = tmp_path / "installation.backup"
+    call_command("backup", str(archive), passphrase_file=passphrase, verbosity=0)
+    out = io.StringIO()
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        call_command("restore", str(archive), passphrase_file=passphrase, force=True, stdout=out)
+    assert "a count of the forgotten months is queued" in out.getvalue()
+    # The run migrate queued went with the rows the restore replaced; the command's stays.
+    [queued] = DBTaskResult.objects.filter(task_path=months_keep_task.module_path)
+    assert queued.status == TaskResultStatus.READY
 
 
 def test_on_several_machines_the_backup_holds_the_shared_files_in_use(db, tmp_path, monkeypatch):

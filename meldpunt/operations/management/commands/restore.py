@@ -16,6 +16,7 @@ from meldpunt.operations.backups import (
     archive_verify,
 )
 from meldpunt.operations.passphrases import passphrase_arguments, passphrase_read
+from meldpunt.stats.tasks import months_keep_soon
 from meldpunt.vault.blobs import BlobStoreUnavailable
 
 
@@ -80,3 +81,7 @@ class Command(BaseCommand):
             f"Restored {source}: {sum(manifest['rows'].values())} rows, "
             f"{sum(1 for part in manifest['parts'] if part['kind'] == 'blob')} blobs."
         )
+        # The statistics' kept months came with the rows, but loading the rows went through
+        # the triggers that forget them (stats.triggers): a worker counts them again.
+        if months_keep_soon():
+            self.stdout.write("Statistics: a count of the forgotten months is queued.")

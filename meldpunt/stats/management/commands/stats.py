@@ -3,6 +3,7 @@
 ``meldpunt stats export --year 2026 --format csv|json [--line slug] [--output file]``
 ``meldpunt stats export --phenomenon --line slug --year 2025 [--min-count 10] [--output file]``
 ``meldpunt stats report --year 2026 [--line slug] [--language nl|en] OUT.pdf``
+``meldpunt stats keep-months`` (count and keep the ended months now, as the hourly task does)
 """
 
 from datetime import date
@@ -24,12 +25,14 @@ from meldpunt.stats.report import (
     annual_report_pdf,
 )
 from meldpunt.stats.selectors import Scope
+from meldpunt.stats.tasks import months_keep
 
 
 class Command(BaseCommand):
     help = (
         "Export the statistics of one year (small counts hidden as on the staff pages), "
-        "or a line's phenomenon analysis export (--phenomenon)."
+        "or a line's phenomenon analysis export (--phenomenon); or count and keep the "
+        "ended months the pages read (keep-months)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -61,8 +64,17 @@ class Command(BaseCommand):
             "--language", choices=["nl", "en"], default="nl", help="Language of the report."
         )
         reporting.add_argument("output", type=Path, help="The PDF file to write.")
+        verbs.add_parser(
+            "keep-months",
+            help="Count and keep every ended month the year pages read (after an upgrade, "
+            "a restore or a purge), as the hourly task does.",
+        )
 
     def handle(self, *args, verb: str, **options) -> None:
+        if verb == "keep-months":
+            kept = months_keep()
+            self.stdout.write(f"{kept} months of passes and lines counted and kept.")
+            return
         year = options["year"]
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise CommandError(f"--year must be from {FIRST_YEAR} to {LAST_YEAR}")
