@@ -14,7 +14,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.tasks import Task, TaskResultStatus
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +38,16 @@ def periodic_schedule_all() -> None:
 
 def periodic_is_queued(task: Task) -> bool:
     """Whether a future run of the task already waits in the database queue."""
+    return _waiting_runs(task).exists()
+
+
+def _waiting_runs(task: Task) -> QuerySet:
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
     if not isinstance(task.get_backend(), DatabaseBackend):
-        return False
-    return DBTaskResult.objects.filter(
-        task_path=task.module_path, status=TaskResultStatus.READY
-    ).exists()
+        return DBTaskResult.objects.none()
+    return DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY)
 
 
 def periodic_schedule(task: Task, *, run_after: datetime) -> datetime | None:
@@ -57,6 +61,21 @@ def periodic_schedule(task: Task, *, run_after: datetime) -> datetime | None:
             return None
         task.using(run_after=run_after).enqueue()
     return run_after
+
+
+def periodic_run_soon(task: Task) -> bool:
+    """Have a worker run the task now; whether the backend can (a worker's queue).
+
+    The chain's waiting run is brought forward rather than a second one queued
+    beside it (after every deployment's ``migrate``), so chains never multiply.
+    """
+    if not task.get_backend().supports_defer:
+        return False
+    with transaction.atomic():
+        _chain_lock(task)
+        if not _waiting_runs(task).update(run_after=timezone.now()):
+            task.enqueue()
+    return True
 
 
 def _chain_lock(task: Task) -> None:

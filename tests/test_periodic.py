@@ -10,6 +10,7 @@ from meldpunt.hotline.tasks import hotline_recheck
 from meldpunt.intake.retention_tasks import purge_expired_reports
 from meldpunt.network.tasks import forwards_deliver_due, purge_expired_forwards
 from meldpunt.privacy.tasks import traces_clear_task
+from meldpunt.stats.tasks import months_keep_task
 from meldpunt.workers.tasks import workers_recover
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,7 @@ CHAINS = {
         traces_clear_task,
         purge_expired_forwards,
         forwards_deliver_due,
+        months_keep_task,
     )
 }
 

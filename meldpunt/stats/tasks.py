@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from meldpunt.intake.models import Report
 from meldpunt.lines.models import Line
-from meldpunt.periodic import periodic_schedule
+from meldpunt.periodic import periodic_run_soon, periodic_schedule
 
 from .models import MonthFigures
 from .report import annual_report
@@ -69,18 +69,14 @@ def months_keep_schedule(*, now: datetime | None = None) -> datetime | None:
 
 
 def months_keep_soon() -> bool:
-    """Queue one run now, for a worker (after a deployment or a restore); whether it was queued.
+    """Have a worker keep the months now (after a deployment or a restore); whether it can.
 
     Only on a queue that a worker runs (one that can defer): an immediate
     backend would count every month inside ``migrate`` or ``restore`` (and
-    inside every test's flush). While it waits, ``meldpunt schedule`` takes it
-    for the chain's next run (meldpunt.periodic); when it has run it queues
-    the next one an hour later, so the chain starts either way.
+    inside every test's flush). A run of the hourly chain that is waiting is
+    brought forward instead of a second one queued (meldpunt.periodic).
     """
-    if not months_keep_task.get_backend().supports_defer:
-        return False
-    months_keep_task.enqueue()
-    return True
+    return periodic_run_soon(months_keep_task)
 
 
 def months_keep_after_migrate(sender, using: str, **kwargs) -> None:

@@ -208,6 +208,15 @@ def test_migrate_queues_one_run_for_a_worker(world):
     assert not MonthFigures.objects.exists(), "migrate must not count"
 
 
+@override_settings(TASKS=DATABASE_TASKS)
+def test_migrate_brings_the_chains_waiting_run_forward_instead_of_queueing_a_second():
+    months_keep_schedule()  # the hourly chain's next run, an hour from now
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias, plan=[])
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias, plan=[])
+    [queued] = _queued()
+    assert queued.run_after <= timezone.now()
+
+
 def test_migrate_counts_nothing_on_a_queue_that_runs_at_once(world):
     emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias, plan=[])
     assert not MonthFigures.objects.exists()
