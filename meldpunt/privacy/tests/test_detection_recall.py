@@ -1678,3 +1678,48 @@ def test_a_home_against_the_reporters_and_how_the_reporter_knows_the_person(text
 )
 def test_someone_elses_neighbours_and_acquaintances_are_no_self_reference(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Geboortedatum volgens zijn oude paspoort: 2 juli 1979.", "2 juli 1979"),
+        ("Geboortedatum Sanne: 9-9-1990.", "9-9-1990"),
+        ("Her date of birth in the club records is 03/11/1972.", "03/11/1972"),
+        ("Piet's DOB from the rota: 21/02/1966.", "21/02/1966"),
+        ("They posted her birthday 05/08/2001 online.", "05/08/2001"),
+        ("Dates of birth: Mila Hendriks 17.10.1958.", "17.10.1958"),
+    ],
+)
+def test_a_birth_date_cue_a_few_words_before_the_date_in_the_same_sentence(text, expected):
+    """Tenth round: any words (names, a source) between the cue noun and the date."""
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lotte Verbeek 30-01-1979 woont op de hoek.", "30-01-1979"),
+        ("Op de lijst staat Ruud Mulder 4 april 1961 en verder niemand.", "4 april 1961"),
+        ("Her son Tobias (2004-03-18) keeps the stock.", "2004-03-18"),
+    ],
+)
+def test_a_full_date_right_after_a_name_or_an_iso_date_in_brackets_is_a_date_of_birth(
+    text, expected
+):
+    """Tenth round: a full date after a found name without brackets, and ISO dates."""
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Geboortedatum weet ik niet, hij kwam op 12-03-2015 aan.",
+        "His date of birth is unknown, he arrived on 04/05/2016.",
+        "Op 14-02-2019 zag ik Lotte Verbeek bij de deur.",
+        "Lotte Verbeek 30-01-2025 kwam langs.",
+        "The birthday party was cancelled. On 12/03/2018 he left.",
+    ],
+)
+def test_incident_dates_and_an_unknown_birth_date_stay_unflagged(text):
+    assert T.DATE_OF_BIRTH not in _types(text)
