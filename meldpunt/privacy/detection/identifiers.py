@@ -356,10 +356,11 @@ DATE_AFTER_RELATIVE = re.compile(
 # The cue noun a few words before the date, in the same sentence, whatever the words are:
 # "geboortedatum op het profiel klopt zelfs: …", "DOB from HR: …", "Geboortedatum Evi: …",
 # "dates of birth: Anna Smit 12.05.1986"; "birthday 27/03/1997" (with its year). Not when
-# the words between say it is unknown ("geboortedatum weet ik niet, hij kwam op …").
+# the words between say it is unknown ("geboortedatum weet ik niet, hij kwam op …"),
+# though "geboortedatum weet ik: …" is one.
 DATE_OF_BIRTH_CUE_FAR = re.compile(
     r"(?i:\b(?:geboortedat(?:um|a)|dates? of birth|birthdays?|verjaardag|dob|d\.o\.b\.))"
-    r"(?:[ :,]{1,3}(?i:(?!(?:onbekend|unknown|niet|not|geen|no|weet|know|knows)\b))"
+    r"(?:[ :,]{1,3}(?i:(?!(?:onbekend|unknown|niet|not|geen|no|never|nooit)\b))"
     r"[^\W\d_][\w'’\-]{0,14}){0,6}[ :,]{1,3}"
     rf"(?i:({_DATE}))(?![0-9])"
 )

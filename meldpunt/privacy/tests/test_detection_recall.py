@@ -1723,3 +1723,49 @@ def test_a_full_date_right_after_a_name_or_an_iso_date_in_brackets_is_a_date_of_
 )
 def test_incident_dates_and_an_unknown_birth_date_stay_unflagged(text):
     assert T.DATE_OF_BIRTH not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben een van die ouders.", "Ik ben een van die ouders"),
+        ("I'm one of the drivers he hired.", "I'm one of the drivers"),
+        ("Hij bidt in onze Syrische moskee.", "onze Syrische moskee"),
+        ("Our Somali association meets on Fridays.", "Our Somali association"),
+        ("Ik zit zelf in de ondernemersraad.", "Ik zit zelf in de ondernemersraad"),
+        ("Ik train met haar op dinsdag.", "Ik train met haar"),
+        ("Ik organiseer die markten.", "Ik organiseer die markten"),
+        ("Als enige monteur in de garage zie ik alles.", "Als enige monteur"),
+        ("As the only nurse on the ward I see it.", "As the only nurse"),
+        ("Ik ben de coördinator.", "Ik ben de coördinator"),
+        ("Ik ben een Poolse moeder uit Venlo.", "Ik ben een Poolse moeder uit"),
+        ("Ik sta zelf ook op de lijst.", "Ik sta zelf ook op de lijst"),
+        ("I'm on the board of the mosque.", "I'm on the board"),
+        ("I am a member of that choir.", "I am a member of"),
+        ("I'm the treasurer.", "I'm the treasurer"),
+        ("I'm a Tamil activist in Leiden.", "I'm a Tamil activist"),
+        ("I'm in one of the videos.", "I'm in one of the videos"),
+        ("I hosted that dinner.", "I hosted that dinner"),
+        ("Haar zoon is mijn leerling.", "mijn leerling"),
+        ("My source told me.", "My source"),
+    ],
+)
+def test_the_reporters_group_seat_role_or_origin_is_a_self_reference(text, expected):
+    """Tenth round: groups with an adjective of a people, seats on boards, roles, "one of
+    those", "as the only", what the reporter organises or shares with the person."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He is one of the best drivers.",
+        "Hij is een van die jongens.",
+        "She sits on the board of a bank.",
+        "Hij zit in de gemeenteraad.",
+        "As the only shop open, it was busy.",
+        "Hij organiseert die feesten.",
+    ],
+)
+def test_someone_elses_seat_group_or_role_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
