@@ -1769,3 +1769,24 @@ def test_the_reporters_group_seat_role_or_origin_is_a_self_reference(text, expec
 )
 def test_someone_elses_seat_group_or_role_is_no_self_reference(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Op het vakantiepark De Linde staat een chalet leeg.",
+        "Bij het industrieterrein De Kroon wordt gedumpt.",
+        "Bij knooppunt Hooipolder stond een bus.",
+        "Geachte, ik wil iets melden over een webshop.",
+        "Melder wil anoniem blijven.",
+        "Bewoner is een oudere man.",
+        "Onderstaand is de mail van de afperser.",
+    ],
+)
+def test_holiday_parks_business_parks_junctions_and_letter_words_are_no_names(text):
+    """Tenth round: a place-type noun before "De …" and the words that open a letter."""
+    assert T.PERSON_NAME not in _types(text)
+
+
+def test_a_person_after_a_letter_word_is_still_a_name():
+    assert (T.PERSON_NAME, "Davey Snel") in _found("Melder kent Davey Snel van de club.")
