@@ -61,6 +61,8 @@ WRITER_BATCHES = {
     "8": range(2520, 2820),
     "9a": range(3001, 3401),
     "9b": range(3401, 3801),
+    "10a": range(3801, 4201),
+    "10b": range(4201, 4601),
 }
 ITERATIONS = 400
 

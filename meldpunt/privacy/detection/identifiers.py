@@ -293,12 +293,15 @@ _MONTHS = (
     "january|february|march|may|june|july|august|october|"
     "jan|feb|mrt|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec"
 )
-_DATE = (
+_FULL_DATE = (
     r"(?:[0-3]?[0-9][-/.][01]?[0-9][-/.](?:19|20)?[0-9]{2}"  # 12-03-1985, 12/3/85
     r"|[01]?[0-9][-/.](?:1[3-9]|2[0-9]|3[01])[-/.](?:19|20)[0-9]{2}"  # American 11-23-1992
     r"|(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]"  # 1985-03-12
     rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.?,? (?:19|20)[0-9]{{2}}"  # 12 mei 1985
-    rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? (?:19|20)[0-9]{{2}}"  # March 12, 1985
+    rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? (?:19|20)[0-9]{{2}})"  # March 12, 1985
+)
+_DATE = (
+    rf"(?:{_FULL_DATE}"
     r"|(?:19|20)[0-9]{2}"  # 1985 (year only, lower confidence)
     r"|['’][0-9]{2}(?![0-9'’]))"  # '92
 )
@@ -350,19 +353,26 @@ DATE_AFTER_RELATIVE = re.compile(
     r"aunt|child|neighbou?r|boyfriend|girlfriend|husband|wife) ?\()"
     rf"(?i:({_DATE}))\)"
 )
+# The cue noun a few words before the date, in the same sentence, whatever the words are:
+# "geboortedatum op het profiel klopt zelfs: …", "DOB from HR: …", "Geboortedatum Evi: …",
+# "dates of birth: Anna Smit 12.05.1986"; "birthday 27/03/1997" (with its year). Not when
+# the words between say it is unknown ("geboortedatum weet ik niet, hij kwam op …"),
+# though "geboortedatum weet ik: …" is one.
 DATE_OF_BIRTH_CUE_FAR = re.compile(
-    r"(?i:\b(?:geboortedatum|date of birth|birthday|verjaardag|dob|d\.o\.b\.))"
-    r"(?: [a-z]{1,12}){1,4}[ :,]{1,3}"
+    r"(?i:\b(?:geboortedat(?:um|a)|dates? of birth|birthdays?|verjaardag|dob|d\.o\.b\.))"
+    r"(?:[ :,]{1,3}(?i:(?!(?:onbekend|unknown|niet|not|geen|no|never|nooit)\b))"
+    r"[^\W\d_][\w'’\-]{0,14}){0,6}[ :,]{1,3}"
     rf"(?i:({_DATE}))(?![0-9])"
 )
 # A date in brackets after a capitalised word may be when something happened; birth
 # dates are at least a few years back.
 BIRTH_YEARS_BACK = 5
 YEAR = re.compile(r"([0-9]{2,4})$")
+ISO_YEAR = re.compile(r"((?:19|20)[0-9]{2})-")  # 2008-05-22
 
 
 def _is_birth_year(date: str) -> bool:
-    year_match = YEAR.search(date)
+    year_match = ISO_YEAR.match(date) or YEAR.search(date)
     if year_match is None:
         return False
     year = int(year_match.group(1))
@@ -426,13 +436,17 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
 
 
 # "Sem de Lange (2001)", "her son, Tyler (2009)": a date in brackets right after a person's
-# name, found by the name rules, is their date of birth when it is a few years back.
-BRACKETED_DATE = re.compile(rf" ?\((?i:({_DATE}))\)")
+# name, found by the name rules, is their date of birth when it is a few years back; so is
+# a full date right after the name ("Anna Smit 12-05-1986 woont", a list of people).
+BRACKETED_DATE = re.compile(rf" ?\((?i:({_DATE}))\)| (?i:({_FULL_DATE}))(?![0-9])")
 
 
 def find_dates_of_birth_after_names(text: str, names: list[Hit]) -> Iterator[Hit]:
     for name in names:
         match = BRACKETED_DATE.match(text, name.end)
-        if match is not None and _is_birth_year(match.group(1)):
-            confidence = 0.6 if match.group(1).isdigit() else 0.8
-            yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
+        if match is None:
+            continue
+        group = 1 if match.group(1) is not None else 2
+        if _is_birth_year(match.group(group)):
+            confidence = 0.6 if match.group(group).isdigit() else 0.8
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(group), match.end(group), confidence)

@@ -297,6 +297,9 @@ NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
     "Cafe", "Café", "Eetcafe", "Eetcafé", "Restaurant",
     # "St Mary's", "Sint Jozef", "San Marco": churches, schools and places
     "St", "Sint", "Saint", "San", "Santa",
+    # "Vakantiepark De Berg", "Industrieterrein De Hoek" (tenth round)
+    "Vakantiepark", "Bungalowpark", "Recreatiepark", "Industrieterrein", "Bedrijventerrein",
+    "Knooppunt", "Jachthaven", "Chaletpark",
 }  # fmt: skip
 # "een Instagrampagina", "een Telegramgroep": compounds of an app's name.
 PLATFORM_COMPOUNDS = (
@@ -441,7 +444,10 @@ LOWER_CASE_VENUES = frozenset(
      "pub", "bakkerij", "supermarkt", "nagelstudio",
      # "bij de halte Vredenburg", "in de wijk Kanaleneiland": places named after the noun
      "halte", "bushalte", "tramhalte", "metrostation", "station", "wijk", "buurt", "dorp",
-     "gemeente", "winkelcentrum", "village", "estate"}
+     "gemeente", "winkelcentrum", "village", "estate",
+     # holiday parks, business parks and motorway junctions (tenth round)
+     "vakantiepark", "vakantiehuisje", "vakantiehuis", "bungalowpark", "recreatiepark",
+     "industrieterrein", "bedrijventerrein", "knooppunt", "jachthaven", "chaletpark"}
 )  # fmt: skip
 # "a webshop called Bargain Bikes", "een groepje met de naam 'Eerlijke Verkiezingen'", "a
 # boat in the harbour called Mary Rose": what is named is a thing, not a person.

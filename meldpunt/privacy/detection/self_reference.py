@@ -31,7 +31,10 @@ _DUTCH_RELATIONS = (
     # where the reporter lives or keeps things ("ons dorp", "mijn loods"), second batch-7
     # writer
     "dorp|wijk|buurt|camping|manege|loods|boerderij|pand|bedrijfspand|juf|meester|cliënt|"
-    "klant|familie|gezin|achterneef|achternicht|voetbalteam|vereniging|bestuur|studentenhuis"
+    "klant|familie|gezin|achterneef|achternicht|voetbalteam|vereniging|bestuur|studentenhuis|"
+    # people and groups the reporter leads or belongs to (tenth round)
+    "leerling|leerlingen|student|studenten|promotor|huisgenote|kamergenote|groep|partij|"
+    "stichting|gemeenschap|parochie"
 )
 # "mijn stiefdochter", "mijn schoonzoon", "mijn pleegzoon": a relation with a prefix.
 _DUTCH_RELATION_PREFIXES = "stief|schoon|pleeg"
@@ -55,7 +58,10 @@ _ENGLISH_RELATIONS = (
     # "my year" at school, not "our Year 10s"; "my client", not a charity's "our clients"
     "village|estate|neighbourhood|neighborhood|hometown|cul-de-sac|halls|(?-i:year)|form|"
     "workshop|farm|family|chairman|chair|client|patient|auntie|aunty|boy|lad|"
-    "youngest|eldest|unit|yard|allotment|mums|mum's|dads|dad's"
+    "youngest|eldest|unit|yard|allotment|mums|mum's|dads|dad's|"
+    # people and groups the reporter leads or belongs to (tenth round)
+    "student|students|pupil|pupils|lab partner|source|group|party|association|foundation|"
+    "community|congregation|parish|charity"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
 # "mijn naam", "mijn nummer", "my e-mail" are not here: they say nothing by themselves,
@@ -105,7 +111,10 @@ _ROLES_NL = (
     "chirurg|dierenarts|opticien|psychiater|taxateur|deurwaarder|fotograaf|kunstenaar|"
     "muzikant|marktkoopman|ondernemer|winkelier|inspecteur|controleur|bewaker|"
     "bedrijfsleider|onderwijzer|onderwijzeres|verloskundige|kraamverzorgster|imam|dominee|"
-    "pastoor|predikant"
+    "pastoor|predikant|"
+    # roles in a church, a project or a group (tenth round)
+    "ouderling|diaken|koster|kerkelijk werker|kleuterjuf|projectleider|coördinator|"
+    "coordinator|organisator|bestuurder|moderator"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -140,7 +149,10 @@ _ROLES_EN = (
     "photographer|bailiff|debt collector|inspector|surveyor|valuer|letting agent|"
     "property manager|security officer|guard|dispatcher|lorry driver|truck driver|"
     "van driver|cab driver|delivery rider|care assistant|nursery nurse|personal assistant|"
-    "bank clerk|teller|imam|rabbi|chaplain|business owner|shop owner"
+    "bank clerk|teller|imam|rabbi|chaplain|business owner|shop owner|"
+    # roles in a group, a project or a movement (tenth round)
+    "activist|regular|monk|nun|admin|moderator|coordinator|organiser|organizer|"
+    "project lead|project leader|project manager"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
@@ -187,6 +199,10 @@ _SHARED_EN = (
 # letters of it, so "complex" is no "ex")
 _COMPOUND_PREFIX = "(?:[a-zà-ÿ]{2,20}-?(?=[a-zà-ÿ]{4}))?"
 
+# "onze Eritrese kerk", "my Polish neighbour", "our Russian-speaking parents' group": up to
+# two capitalised words (nationalities, peoples, faiths) before a relation (tenth round)
+_PROPER_ADJECTIVES = r"(?:(?-i:[A-Z][a-zà-ÿ]+(?:-[a-z]+)?) ){0,2}"
+
 # "wij zijn zijn directe buren", "I'm his next-door neighbour"
 _DUTCH_ROLE_ADJECTIVES = "directe|naaste|nieuwe|vaste|oude|vorige|eigen|enige"
 _ENGLISH_ROLE_ADJECTIVES = (
@@ -197,7 +213,7 @@ SELF_REFERENCE_PATTERNS = {
     "nl": (
         # "mijn buurman", "m'n collega", "onze buren"
         re.compile(
-            rf"(?i:\b(?:mijn|m'n|mn|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?"
+            rf"(?i:\b(?:mijn|m'n|mn|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?{_PROPER_ADJECTIVES}"
             rf"(?:{_DUTCH_RELATION_PREFIXES})?(?:{_DUTCH_RELATIONS})\b)"
         ),
         # "ik, als buurman van", "als zijn collega", "als haar ex"
@@ -231,7 +247,8 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(rf"(?i:(?:^|(?<=[.!?]\s)){_COMPOUND_PREFIX}(?:{_ROLES_NL}) hier\b)"),
         # "ik ben een van de huurders", "wij zijn een van de gezinnen"
         re.compile(
-            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:een|één) van de "
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:zelf |ook )?(?:een|één) van "
+            r"(?:de|die|deze|zijn|haar|hun) "
             r"(?!(?:weinigen|enigen|weinige|enige)\b)[\w'’-]{3,30})"
         ),
         # "ik studeer zelf aan de TU", "ik zit op de opleiding"
@@ -541,10 +558,28 @@ SELF_REFERENCE_PATTERNS = {
             r"|\b(?:ik ken|wij kennen|we kennen|ik kende) (?:hem|haar|ze|hen|die man|die vrouw) "
             r"(?:van|uit|via) (?:de|het|mijn|m'n|onze|ons)\b)"
         ),
+        # Tenth round. Where the reporter sits, what they run or share with the person
+        # ("ik zit zelf in het bestuur", "ik studeer met hem", "ik organiseer die avonden",
+        # "als enige vrouw in de ploeg", "ik ben de projectleider", "ik ben een Eritrese
+        # vrouw uit Assen", "ik sta zelf ook op de lijst").
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:zit|zat|zitten|zaten) (?:(?:zelf|ook|nog) ){0,2}in (?:het|de) "
+            r"[\w-]{0,20}(?:bestuur|raad|commissie|redactie|directie|fractie)\b"
+            r"|\bik (?:zit|zat|studeer|studeerde|werk|werkte|speel|speelde|sport|sportte|train|"
+            r"trainde|zing|zong)(?: (?:zelf|ook|samen))? met (?:hem|haar|hen|ze)\b"
+            r"|\b(?:ik|wij|we) (?:organiseer|organiseerde|organiseren|leid|leidde|leiden) "
+            r"(?:die|deze|dat|dit|de|het) [\w'’-]{3,30}"
+            r"|(?:^|(?<=[.!?]\s))als (?:de )?enige [\w'’-]{3,30}(?=[^.!?]{0,60}\bik\b)"
+            rf"|\bik ben (?:zelf |ook )?de (?:{_ROLES_NL})\b"
+            r"|\bik ben (?:gewoon |zelf |ook )?een (?:(?-i:[A-Z][a-zà-ÿ]+e) )?"
+            rf"(?:vrouw|man|moeder|vader|meisje|jongen|{_ROLES_NL}) (?:in|uit|bij|op|van)\b"
+            r"|\b(?:ik|wij|we) (?:sta|stond|staan|stonden) (?:(?:zelf|ook|er) ){0,2}(?:op|in) "
+            r"(?:de|die|deze|dat|dit|het) (?:lijst|foto|video|filmpje|groep|chat)\b)"
+        ),
     ),
     "en": (
         re.compile(
-            rf"(?i:\b(?:my|our) (?:(?:{_ENGLISH_QUALIFIERS}) )?"
+            rf"(?i:\b(?:my|our) (?:(?:{_ENGLISH_QUALIFIERS}) )?{_PROPER_ADJECTIVES}"
             rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
         ),
         re.compile(
@@ -758,7 +793,8 @@ SELF_REFERENCE_PATTERNS = {
         ),
         # "I'm one of his tenants", "I am one of at least twelve buyers"
         re.compile(
-            r"(?i:\b(?:I'm|I’m|I am|I was|we're|we are|we were) one of (?:his|her|their|at least "
+            r"(?i:\b(?:I'm|I’m|I am|I was|we're|we are|we were) (?:also )?one of (?:his|her|their|"
+            r"those|these|the(?! (?:few|only|best|worst|first|last|most|least)\b)|at least "
             r"[\w]+|the [0-9]+|[0-9]+) [\w'’-]{3,30})"
         ),
         # "As the building manager I noticed", "as the school's safeguarding lead"
@@ -826,6 +862,22 @@ SELF_REFERENCE_PATTERNS = {
             r"(?!(?:own|friends'|friend's)\b)(?=(?-i:[a-z]))[\w'’-]{3,30}"
             r"|\bI (?:know|knew) (?:him|her|them|the \w+) from (?:the|my|our|school|work|church|"
             r"uni|college)\b)"
+        ),
+        # Tenth round. The reporter's seat, role or group ("I'm on the board of", "I am a
+        # member of that club", "I'm the treasurer", "I'm a Kurdish activist in", "as the only
+        # woman on the crew", "I organised that event", "I'm in one of the photos").
+        re.compile(
+            r"(?i:\b(?:I am|I'm|I’m|I was|we are|we're|we’re|I sit|I sat) (?:(?:also|still) )?"
+            r"(?:on the (?:board|committee|council)|an? (?:member|admin|administrator|moderator|"
+            r"trustee) (?:of|in|at)|in one of (?:the|those|these|his|her|their) "
+            r"(?:photos|pictures|videos|clips|screenshots|lists)|on (?:the|that|this|his|her|"
+            r"their) list)\b"
+            rf"|\b(?:I am|I'm|I’m) the (?:(?-i:[A-Z]{{2,5}}) )?(?!victim\b)(?:{_ROLES_EN})\b"
+            r"|\b(?:I am|I'm|I’m) (?:just )?an? (?:(?-i:[A-Z][\w-]+) ){1,2}"
+            rf"(?:{_ROLES_EN}|woman|man|mother|father|girl|boy)\b"
+            r"|(?:^|(?<=[.!?]\s))as the only [\w'’-]{3,30}(?=[^.!?]{0,60}\bI\b)"
+            r"|\b(?:I|we) (?:organised|organized|organise|organize|host|hosted|run|ran|lead|led) "
+            r"(?:that|this|those|these) [\w'’-]{3,30})"
         ),
     ),
 }

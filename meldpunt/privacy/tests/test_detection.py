@@ -239,7 +239,6 @@ def _load_benchmark():
         "privacy_heldout_6.jsonl",
         "privacy_heldout_7.jsonl",
         "privacy_heldout_8.jsonl",
-        "privacy_heldout_9.jsonl",
     ],
 )
 def test_evaluation_set_labels_are_sound(name):

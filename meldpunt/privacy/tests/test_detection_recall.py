@@ -1678,3 +1678,115 @@ def test_a_home_against_the_reporters_and_how_the_reporter_knows_the_person(text
 )
 def test_someone_elses_neighbours_and_acquaintances_are_no_self_reference(text):
     assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Geboortedatum volgens zijn oude paspoort: 2 juli 1979.", "2 juli 1979"),
+        ("Geboortedatum Sanne: 9-9-1990.", "9-9-1990"),
+        ("Her date of birth in the club records is 03/11/1972.", "03/11/1972"),
+        ("Piet's DOB from the rota: 21/02/1966.", "21/02/1966"),
+        ("They posted her birthday 05/08/2001 online.", "05/08/2001"),
+        ("Dates of birth: Mila Hendriks 17.10.1958.", "17.10.1958"),
+    ],
+)
+def test_a_birth_date_cue_a_few_words_before_the_date_in_the_same_sentence(text, expected):
+    """Tenth round: any words (names, a source) between the cue noun and the date."""
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lotte Verbeek 30-01-1979 woont op de hoek.", "30-01-1979"),
+        ("Op de lijst staat Ruud Mulder 4 april 1961 en verder niemand.", "4 april 1961"),
+        ("Her son Tobias (2004-03-18) keeps the stock.", "2004-03-18"),
+    ],
+)
+def test_a_full_date_right_after_a_name_or_an_iso_date_in_brackets_is_a_date_of_birth(
+    text, expected
+):
+    """Tenth round: a full date after a found name without brackets, and ISO dates."""
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Geboortedatum weet ik niet, hij kwam op 12-03-2015 aan.",
+        "His date of birth is unknown, he arrived on 04/05/2016.",
+        "Op 14-02-2019 zag ik Lotte Verbeek bij de deur.",
+        "Lotte Verbeek 30-01-2025 kwam langs.",
+        "The birthday party was cancelled. On 12/03/2018 he left.",
+    ],
+)
+def test_incident_dates_and_an_unknown_birth_date_stay_unflagged(text):
+    assert T.DATE_OF_BIRTH not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben een van die ouders.", "Ik ben een van die ouders"),
+        ("I'm one of the drivers he hired.", "I'm one of the drivers"),
+        ("Hij bidt in onze Syrische moskee.", "onze Syrische moskee"),
+        ("Our Somali association meets on Fridays.", "Our Somali association"),
+        ("Ik zit zelf in de ondernemersraad.", "Ik zit zelf in de ondernemersraad"),
+        ("Ik train met haar op dinsdag.", "Ik train met haar"),
+        ("Ik organiseer die markten.", "Ik organiseer die markten"),
+        ("Als enige monteur in de garage zie ik alles.", "Als enige monteur"),
+        ("As the only nurse on the ward I see it.", "As the only nurse"),
+        ("Ik ben de coördinator.", "Ik ben de coördinator"),
+        ("Ik ben een Poolse moeder uit Venlo.", "Ik ben een Poolse moeder uit"),
+        ("Ik sta zelf ook op de lijst.", "Ik sta zelf ook op de lijst"),
+        ("I'm on the board of the mosque.", "I'm on the board"),
+        ("I am a member of that choir.", "I am a member of"),
+        ("I'm the treasurer.", "I'm the treasurer"),
+        ("I'm a Tamil activist in Leiden.", "I'm a Tamil activist"),
+        ("I'm in one of the videos.", "I'm in one of the videos"),
+        ("I hosted that dinner.", "I hosted that dinner"),
+        ("Haar zoon is mijn leerling.", "mijn leerling"),
+        ("My source told me.", "My source"),
+    ],
+)
+def test_the_reporters_group_seat_role_or_origin_is_a_self_reference(text, expected):
+    """Tenth round: groups with an adjective of a people, seats on boards, roles, "one of
+    those", "as the only", what the reporter organises or shares with the person."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He is one of the best drivers.",
+        "Hij is een van die jongens.",
+        "She sits on the board of a bank.",
+        "Hij zit in de gemeenteraad.",
+        "As the only shop open, it was busy.",
+        "Hij organiseert die feesten.",
+    ],
+)
+def test_someone_elses_seat_group_or_role_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Op het vakantiepark De Linde staat een chalet leeg.",
+        "Bij het industrieterrein De Kroon wordt gedumpt.",
+        "Bij knooppunt Hooipolder stond een bus.",
+        "Geachte, ik wil iets melden over een webshop.",
+        "Melder wil anoniem blijven.",
+        "Bewoner is een oudere man.",
+        "Onderstaand is de mail van de afperser.",
+    ],
+)
+def test_holiday_parks_business_parks_junctions_and_letter_words_are_no_names(text):
+    """Tenth round: a place-type noun before "De …" and the words that open a letter."""
+    assert T.PERSON_NAME not in _types(text)
+
+
+def test_a_person_after_a_letter_word_is_still_a_name():
+    assert (T.PERSON_NAME, "Davey Snel") in _found("Melder kent Davey Snel van de club.")
