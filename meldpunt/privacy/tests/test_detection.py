@@ -239,6 +239,7 @@ def _load_benchmark():
         "privacy_heldout_6.jsonl",
         "privacy_heldout_7.jsonl",
         "privacy_heldout_8.jsonl",
+        "privacy_heldout_10.jsonl",
     ],
 )
 def test_evaluation_set_labels_are_sound(name):
