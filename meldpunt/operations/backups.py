@@ -673,6 +673,10 @@ def archive_restore(
         raise
     finally:
         ContentType.objects.clear_cache()
+    # Statistics for the query planner: the first statistics count after a restore
+    # would otherwise be planned for empty tables (on PostgreSQL 100 times slower).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     _data_dir_files_write(files)
     progress(
         f"restored: {sum(manifest['rows'].values())} rows, {len(written_blobs)} blobs written,"

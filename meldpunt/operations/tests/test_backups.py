@@ -348,7 +348,9 @@ def test_a_forced_restore_replaces_what_the_installation_holds(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_restore_queues_a_count_of_the_statistics_forgotten_months(tmp_path):
+def test_a_restore_gathers_planner_statistics_and_queues_a_count_of_the_forgotten_months(
+    tmp_path,
+):
     _installation_with_a_report()
     passphrase = tmp_path / "passphrase"
     passphrase.write_text(PASSPHRASE)
@@ -358,9 +360,22 @@ def test_a_restore_queues_a_count_of_the_statistics_forgotten_months(tmp_path):
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         call_command("restore", str(archive), passphrase_file=passphrase, force=True, stdout=out)
     assert "a count of the forgotten months is queued" in out.getvalue()
+    assert _planner_row_estimate(Report._meta.db_table) == Report.objects.count() == 1
     # The run migrate queued went with the rows the restore replaced; the command's stays.
     [queued] = DBTaskResult.objects.filter(task_path=months_keep_task.module_path)
     assert queued.status == TaskResultStatus.READY
+
+
+def _planner_row_estimate(table: str) -> int | None:
+    """The rows the query planner believes ``table`` holds, or None without statistics."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            [(estimate,)] = cursor.fetchall()
+            return None if estimate < 0 else int(estimate)
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s LIMIT 1", [table])
+        row = cursor.fetchone()
+        return None if row is None else int(row[0].split()[0])
 
 
 def test_on_several_machines_the_backup_holds_the_shared_files_in_use(db, tmp_path, monkeypatch):
