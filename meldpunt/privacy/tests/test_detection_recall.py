@@ -1790,3 +1790,12 @@ def test_holiday_parks_business_parks_junctions_and_letter_words_are_no_names(te
 
 def test_a_person_after_a_letter_word_is_still_a_name():
     assert (T.PERSON_NAME, "Davey Snel") in _found("Melder kent Davey Snel van de club.")
+
+
+def test_a_venue_of_someone_names_its_owner():
+    """Eleventh round: "de snackbar van …" is someone's snackbar; "restaurant De …" stays a
+    business name."""
+    assert (T.PERSON_NAME, "Sanne Bakker") in _found(
+        "Het geld ligt in de snackbar van Sanne Bakker achter de toonbank.", "nl"
+    )
+    assert T.PERSON_NAME not in _types("We aten bij restaurant De Gouden Draak in Zwolle.", "nl")
