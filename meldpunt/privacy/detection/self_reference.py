@@ -626,6 +626,8 @@ SELF_REFERENCE_PATTERNS = {
             rf"[a-zà-ÿ]{{2,20}}-?(?=[a-zà-ÿ]{{4}})(?:{_DUTCH_RELATIONS})\b"
             r"|\b(?:mijn|m'n|mn|onze|ons) (?:eigen|gestolen) "
             r"(?!(?:ogen|oren|mening|schuld|ervaring|gevoel|naam|nummer|adres|veiligheid)\b)"
+            # a stolen identity document is the reporter's identity, marked by its number
+            r"(?!(?:identiteitskaart|id-kaart|paspoort|rijbewijs|bankpas|pinpas)\b)"
             r"[\w'’-]{3,25}"
             r"|\b(?:zit|zat|zitten|zaten|werkt|werkte|werken|werkten|woont|woonde|sport|sportte|"
             r"traint|trainde|speelt|speelde|studeert|studeerde|komt|kwam) bij (?:mij|ons) "
@@ -660,7 +662,7 @@ SELF_REFERENCE_PATTERNS = {
             r"werkplaats|salon|apotheek|bibliotheek|gevangenis|azc|opvang|kliniek|verpleeghuis)\b"
             r"|\bik (?:tap|tapte|tank|tankte|slaap|sliep|kampeer|kampeerde|kom|kwam|eet|at|zwem|"
             r"zwom|help|hielp|kook|kookte|bid|shop|poets|vis|viste|zing|zong|speel|speelde) "
-            r"(?:daar|er) (?:(?:al jaren|elke|iedere|vaak|regelmatig|wekelijks|dagelijks|als|sinds|"
+            r"(?:daar|er)(?: (?:al jaren|elke|iedere|vaak|regelmatig|wekelijks|dagelijks|als|sinds|"
             r"ook|zelf|altijd|soms|op [a-z]*dag|op [a-z]*dagen)\b|(?=[,.;!?])|$)"
             r"|\b(?:ik|wij|we) (?:was|waren) (?:erbij|er (?:(?:zelf|ook|gewoon) ){0,2}bij)\b"
             r"|\b(?:ik|wij|we) (?:zie|zag|zien|zagen) (?:hem|haar|ze|hen|alles) "
@@ -1044,6 +1046,8 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:I|we) (?:live|lived|am living|'m living|have lived|'ve lived) "
             rf"(?:(?:also|still|now) )?(?:in|on|at)(?={_NO_ADDRESS_AFTER_EN})"
+            # "we live in a big city" says little
+            r"(?! (?:a|the) (?:big |small |large )?(?:city|country|world)\b)"
             # a workplace or a department of one, not a sector or a time ("I work in the
             # evenings")
             r"|\b(?:I|we) (?:work|worked|am working|'m working) (?:(?:also|still|now) )?in "
@@ -1068,7 +1072,16 @@ SELF_REFERENCE_PATTERNS = {
             r"|\bI (?:used to date|dated|was dating|used to be (?:his|her|their))\b"
             r"|\b(?:I|we) (?:can |could )?hear (?:him|her|them|it|everything)(?: [\w'’]+)? "
             r"through (?:the|our|my) (?:wall|walls|floor|ceiling)\b"
-            r"|\bI sit [\w]+ (?:desks|seats|rows) (?:away|from|behind)\b)"
+            r"|\bI sit [\w]+ (?:desks|seats|rows) (?:away|from|behind)\b"
+            # "I'm on the third (floor)", "I train with them", "I know the family", "I'm
+            # Ukrainian myself"
+            r"|\b(?:I am|I'm|I’m|we are|we're|we’re) on the (?:first|second|third|fourth|fifth|"
+            r"sixth|top|ground|[0-9]{1,2}(?:st|nd|rd|th))\b"
+            r"|\bI (?:train|trained|play|played|study|studied|sing|sang|dance|danced|row|rowed|"
+            r"sail|sailed) (?:together )?with (?:him|her|them)\b"
+            r"|\bI (?:know|knew) (?:the|his|her|their) (?:family|parents|mum|mom|dad|mother|father|"
+            r"wife|husband|brother|sister|kids|children)\b"
+            r"|\b(?:I am|I'm|I’m) (?-i:[A-Z][a-z]+) myself\b)"
         ),
         # What the reporter paid or lost, owns or runs ("I paid 180 euros", "I lost 75 euro",
         # "I sent her the money", "I run a small webshop", "we own the building").

@@ -1821,6 +1821,7 @@ def test_a_venue_of_someone_names_its_owner():
         ("Ik zit in 2c met haar broer.", "Ik zit in 2c"),
         ("Ik werk in de bediening van dat café.", "Ik werk in de bediening"),
         ("Ik zwem daar elke week.", "Ik zwem daar elke"),
+        ("Hij kookt en ik eet er.", "ik eet er"),
         ("Ik was er zelf bij.", "Ik was er zelf bij"),
         ("Ik zie hem iedere ochtend.", "Ik zie hem iedere ochtend"),
         ("Ik speel in hun elftal.", "Ik speel in hun elftal"),
@@ -1869,6 +1870,10 @@ def test_dutch_jobs_places_purchases_and_compound_relations_are_self_references(
         ("I sit three seats behind her.", "I sit three seats behind"),
         ("I paid £250 for it.", "I paid £250"),
         ("We run a guesthouse near the dunes.", "We run a guesthouse"),
+        ("They are on the fifth floor and I'm on the second.", "I'm on the second"),
+        ("I sing with them in a choir.", "I sing with them"),
+        ("I knew his parents well.", "I knew his parents"),
+        ("I'm Moroccan myself and know the shop.", "I'm Moroccan myself"),
     ],
 )
 def test_english_jobs_places_payments_and_compound_relations_are_self_references(text, expected):
@@ -1898,6 +1903,8 @@ def test_english_jobs_places_payments_and_compound_relations_are_self_references
         "Ze was erbij.",
         "I'm an Indian restaurant fan.",
         "Hij is een vriend van haar.",
+        "We live in a big city, so it could be anyone.",
+        "Mijn gestolen paspoort wordt gebruikt voor een huurcontract.",
     ],
 )
 def test_someone_elses_job_home_or_purchase_and_comparisons_are_no_self_reference(text):
