@@ -677,7 +677,12 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:de |het |dezelfde |hetzelfde )?[\w'’-]{2,20} (?:gezeten|gewerkt|gewoond|gespeeld|"
             r"getraind|gestudeerd) (?:met|bij|naast)\b"
             r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:les|bijles|training|college|therapie|"
-            r"rijles) (?:van|bij|gehad van) (?:hem|haar)\b)"
+            r"rijles) (?:van|bij|gehad van) (?:hem|haar)\b"
+            # "ik vang haar kinderen op", "ik help hem met de administratie", "de school waar
+            # ik invalkracht ben"
+            r"|\bik (?:vang|ving) (?:zijn|haar|hun) (?:kinderen|kind|zoon|dochter|kleinkinderen)\b"
+            r"|\bik (?:help|hielp) (?:hem|haar|hen) (?:(?:soms|vaak|altijd|wel eens) )?met\b"
+            rf"|\bwaar ik {_COMPOUND_PREFIX}(?:{_ROLES_NL}) (?:ben|was)\b)"
         ),
         # What the reporter bought, paid or lost, owns or runs, and a plot or home against
         # the person's ("ik heb zelf 2 tassen gekocht", "ik ben 1500 euro kwijt", "wij
@@ -1081,7 +1086,12 @@ SELF_REFERENCE_PATTERNS = {
             r"sail|sailed) (?:together )?with (?:him|her|them)\b"
             r"|\bI (?:know|knew) (?:the|his|her|their) (?:family|parents|mum|mom|dad|mother|father|"
             r"wife|husband|brother|sister|kids|children)\b"
-            r"|\b(?:I am|I'm|I’m) (?-i:[A-Z][a-z]+) myself\b)"
+            r"|\b(?:I am|I'm|I’m) (?-i:[A-Z][a-z]+) myself\b"
+            # "the library where I work", "I used to buy from him", "I supervised his internship"
+            r"|\bwhere (?:I|we) (?:work|worked|live|lived|study|studied|volunteer|volunteered)\b"
+            r"|\b(?:I|we) (?:used to )?(?:buy|bought|order|ordered) (?:from|off) (?:him|her|them)\b"
+            r"|\bI (?:supervised|supervise|mentor|mentored|tutor|tutored) (?:his|her|their|him|"
+            r"them)\b)"
         ),
         # What the reporter paid or lost, owns or runs ("I paid 180 euros", "I lost 75 euro",
         # "I sent her the money", "I run a small webshop", "we own the building").
