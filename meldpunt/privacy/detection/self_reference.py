@@ -1249,7 +1249,9 @@ def _prefix(pattern: re.Pattern[str]) -> str | None:
     if not (source.startswith("(?i:") and _group_end(source, 0) == len(source)):
         return None
     prefixes = [_leading_word(part) for part in _top_level_alternatives(source[4:-1])]
-    return None if None in prefixes else "|".join(prefixes)
+    # each prefix once: many alternatives of one pattern share their first words
+    # (``\b(?:ik|wij|we) ``), and the scan tries every copy at every candidate place
+    return None if None in prefixes else "|".join(dict.fromkeys(prefixes))
 
 
 @dataclass(frozen=True)
