@@ -21,7 +21,8 @@ written before its author read the detector and never used to tune it: score it 
 stops being held out. benchmarks/data/privacy_heldout_2.jsonl is a third, written for the
 second round of issue 11 item 7 under the same rules; _3 and _4 followed for the third and
 fifth rounds. ``--name-model`` scores the detector with the learned name model switched
-on (meldpunt/privacy/detection/name_model.py; off by default, see docs/privacy.md).
+on (meldpunt/privacy/detection/name_model.py; the detector ships with it on, so
+without the flag this scores the rules alone: see docs/privacy.md).
 
 Exits with status 1 when a target is missed.
 """

@@ -63,6 +63,7 @@ WRITER_BATCHES = {
     "9b": range(3401, 3801),
     "10a": range(3801, 4201),
     "10b": range(4201, 4601),
+    "11": range(4601, 5001),
 }
 ITERATIONS = 400
 

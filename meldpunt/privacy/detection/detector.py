@@ -86,12 +86,13 @@ def find_identifying_details(text: str, *, language: str | None = None) -> list[
     for detector in _LANGUAGE_INDEPENDENT:
         hits.extend(detector(document.text))
     names = rule_names(document.text, code, hits)
+    self_references = list(find_self_references(document.text, code))
     model = active_model()
     if model is not None:
-        names = combine(model, document.text, code, names)
+        names = combine(model, document.text, code, names, hits + self_references)
     hits.extend(names)
     hits.extend(find_dates_of_birth_after_names(document.text, names))
-    hits.extend(find_self_references(document.text, code))
+    hits.extend(self_references)
     findings = []
     for hit in hits:
         start, end = document.original_span(hit.start, hit.end)

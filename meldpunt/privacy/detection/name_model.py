@@ -7,7 +7,7 @@ regression over the evidence the rules already compute: name-list membership,
 capitalisation, position in the sentence and the words around it. The rules stay in
 charge; the model vetoes a rule's name it finds unlikely and adds a name the rules
 missed when it is likely enough (see ``combine``; the thresholds are chosen by
-cross-validation). It is switched off (``USE_SHIPPED_MODEL``): see docs/privacy.md.
+cross-validation). It is switched on (``USE_SHIPPED_MODEL``): see docs/privacy.md.
 
 The model is a JSON file of feature weights (``data/name_model.json``), trained by
 ``benchmarks/privacy_name_model.py`` from benchmarks/data/privacy_eval.jsonl only.
@@ -39,6 +39,7 @@ from .names import (
     NICKNAME_WORDS,
     PARTICLES,
     PLACE_PREPOSITIONS,
+    SPACES,
     STREET_ENDINGS,
     SUBJECT_VERBS,
     TRANSFER_VERBS,
@@ -48,12 +49,26 @@ from .names import (
     _lower_case_lists,
     _NameScanner,
     _read_list,
+    quoted_thing_names,
 )
 
 MODEL_FILE = "name_model.json"
 # Text between two words of one name: spaces, the full stop of an initial, a hyphen.
 _JOIN = re.compile(r"[ \t]{1,3}|\.[ \t]{0,2}|-")
 _DIGIT_AFTER = re.compile(r" ?[0-9]")
+# "van der", "de la": at most this many particles stand between two words of one name.
+MAX_PARTICLES = 3
+QUOTES = "'’"
+# A remark after a dash, up to the end of its sentence or a closing dash.
+DASH_REMARK = re.compile(r"[ \t]*[—–-][ \t]+([^.!?\n—–]*)")
+NAME_WORD = re.compile(r"(?i)\b(?:name|surname|naam|achternaam|called|heet|heten)\b")
+# Subjects after a verb that opens a question ("Can I", "Heb je", "Weet iemand").
+SUBJECT_PRONOUNS = frozenset(
+    {"i", "you", "we", "they", "he", "she", "it", "ik", "je", "jij", "u", "wij", "ze",
+     "zij", "hij", "iemand", "someone", "anyone"}
+)  # fmt: skip
+# From the end of an address to the next word: spaces and at most one comma.
+AFTER_ADDRESS = re.compile(r"[ \t]*,?[ \t]*")
 _CONTEXT = frozenset(
     {"sentence_start", "p:cue", "p2:cue", "p:cap", "n:cap", "p:particle", "n:subject_verb",
      "p:place_preposition", "n:number", "p:apart", "n:apart", "p:none", "n:none",
@@ -292,6 +307,20 @@ class NameModel:
         )
 
 
+def _joined(scanner: _NameScanner, previous: int, index: int) -> bool:
+    """Whether words ``previous`` and ``index`` belong to one name: adjacent, or apart only
+    by particles ("Petra van der Meer" when the model is less sure of "der")."""
+    words = scanner.words
+    if previous < 0 or not 0 < index - previous <= 1 + MAX_PARTICLES:
+        return False
+    return all(
+        words[between].group() in PARTICLES for between in range(previous + 1, index)
+    ) and all(
+        _JOIN.fullmatch(scanner.text, words[left].end(), words[left + 1].start())
+        for left in range(previous, index)
+    )
+
+
 def spans_from_tokens(
     scanner: _NameScanner, probabilities: dict[int, float], threshold: float
 ) -> list[tuple[int, int, float]]:
@@ -303,12 +332,9 @@ def spans_from_tokens(
         probability = probabilities[index]
         if probability < threshold:
             continue
-        end = words[index].start() + len(_bare(words[index].group()))
-        if (
-            spans
-            and previous == index - 1
-            and _JOIN.fullmatch(scanner.text, words[index - 1].end(), words[index].start())
-        ):
+        # "'Walter Smith'": a closing quote or possessive is no part of the name
+        end = words[index].start() + len(_bare(words[index].group()).rstrip(QUOTES))
+        if spans and _joined(scanner, previous, index):
             start, _, best = spans[-1]
             spans[-1] = (start, end, max(best, probability))
         else:
@@ -325,8 +351,50 @@ def spans_from_tokens(
     return trimmed
 
 
-def combine(model: NameModel, text: str, language: str | None, rule_hits: list[Hit]) -> list[Hit]:
-    """The rules' names, minus those the model vetoes, plus those only the model finds."""
+def _opens_sentence_alone(scanner: _NameScanner, start: int, end: int) -> bool:
+    """Whether the passage is one word opening a sentence that the rules would not call a
+    name: a verb before its subject ("Can I report", "Weet iemand") or a word before a dash
+    remark that does not say it is a name ("Brexit — that's the cause", but "Nana - not a
+    granny, that's her real name -")."""
+    index = bisect.bisect_left(scanner.starts, start)
+    if not scanner._is_sentence_start(index) or " " in scanner.text[start:end]:
+        return False
+    if index + 1 < len(scanner.words) and SPACES.fullmatch(
+        scanner.text, end, scanner.starts[index + 1]
+    ):
+        if scanner.words[index + 1].group().lower() in SUBJECT_PRONOUNS:
+            return True
+    remark = DASH_REMARK.match(scanner.text, end)
+    return remark is not None and not NAME_WORD.search(remark.group(1))
+
+
+def _town_starts(text: str, others: Iterable[Hit]) -> set[int]:
+    """Where a word directly after an address starts ("9251 MR Hoofdweg 3 Burgum"): there
+    the town's name stands, not a person's."""
+    return {
+        AFTER_ADDRESS.match(text, hit.end).end()
+        for hit in others
+        if hit.type in (FindingType.STREET_ADDRESS, FindingType.POSTCODE_ADDRESS)
+    }
+
+
+def combine(
+    model: NameModel,
+    text: str,
+    language: str | None,
+    rule_hits: list[Hit],
+    others: Sequence[Hit] = (),
+) -> list[Hit]:
+    """The rules' names, minus those the model vetoes, plus those only the model finds,
+    in text order.
+
+    A name only the model finds never overlaps another finding: over one kept rule name it
+    lengthens that name ("Petra" to "Petra van der Meer"), and it is dropped over a vetoed
+    rule name, over two rule names, over another finding in ``others`` (an address, a
+    handle, a self-reference) and where the rules have judged the words to be no person:
+    inside a quoted name of a group or shop, part of a business name, the town after an
+    address, or a lone word opening a sentence as a verb or before a dash remark.
+    """
     scanner, probabilities = model.token_probabilities(
         text, language, rule_hits if model.rule_features else []
     )
@@ -336,11 +404,12 @@ def combine(model: NameModel, text: str, language: str | None, rule_hits: list[H
             for start, end, _ in spans_from_tokens(scanner, probabilities, model.add_above)
         ]
     # Linear in the number of words: rule names are visited in text order with a pointer
-    # into the scored words, and a model name is checked against the rule names by bisection.
+    # into the scored words, and a model name is checked against the taken passages by
+    # bisection.
     words = scanner.words
     scored = sorted(probabilities)
     ordered = sorted(rule_hits, key=lambda hit: hit.start)
-    kept = []
+    kept, vetoed = [], []
     position = 0
     for hit in ordered:
         while position < len(scored) and words[scored[position]].end() <= hit.start:
@@ -352,16 +421,38 @@ def combine(model: NameModel, text: str, language: str | None, rule_hits: list[H
             best = probability if best is None else max(best, probability)
             index += 1
         if best is not None and best < model.veto_below and hit.confidence <= model.veto_confidence:
-            continue
-        kept.append(hit)
-    starts = [hit.start for hit in ordered]
-    reach = list(itertools.accumulate((hit.end for hit in ordered), max))
+            vetoed.append(hit)
+        else:
+            kept.append(hit)
+    taken = sorted(
+        [(hit.start, hit.end) for hit in itertools.chain(vetoed, others)] + quoted_thing_names(text)
+    )
+    starts = [start for start, _ in taken]
+    reach = list(itertools.accumulate((end for _, end in taken), max))
+    kept_starts = [hit.start for hit in kept]
+    towns = _town_starts(text, others)
+    added = []
     for start, end, _ in spans_from_tokens(scanner, probabilities, model.add_above):
-        before = bisect.bisect_left(starts, end)  # rule names that start before this ends
+        before = bisect.bisect_left(starts, end)  # taken passages that start before this ends
         if before and reach[before - 1] > start:
-            continue  # overlaps a rule's name, kept or vetoed: do not add it in another shape
-        kept.append(Hit(FindingType.PERSON_NAME, start, end, 0.6))
-    return kept
+            continue
+        if (
+            start in towns
+            or scanner._is_company(start, end)
+            or _opens_sentence_alone(scanner, start, end)
+        ):
+            continue
+        # Kept rule names are apart from each other, so those overlapping are consecutive.
+        first = bisect.bisect_left(kept_starts, start)
+        if first and kept[first - 1].end > start:
+            first -= 1
+        last = bisect.bisect_left(kept_starts, end)
+        inside = kept[first:last]
+        if not inside:
+            added.append(Hit(FindingType.PERSON_NAME, start, end, 0.6))
+        elif len(inside) == 1 and start <= inside[0].start and inside[0].end <= end:
+            kept[first] = inside[0]._replace(start=start, end=end)
+    return sorted(kept + added, key=lambda hit: hit.start)
 
 
 @functools.cache
@@ -374,11 +465,11 @@ def load_model() -> NameModel | None:
 
 
 _override: list[NameModel | None] = []
-# Off: on the four blind held-out sets the model raised name recall on every set but
-# lowered precision on two of them (docs/benchmarks.md, "Learned name model"), and issue
-# 11 keeps a change only when nothing gets worse. The rules decide alone unless this is
-# True or a caller passes a model to ``using_model``.
-USE_SHIPPED_MODEL = False
+# On since the eleventh round: on five blind held-out sets the model left fewer name
+# errors than the rules alone (docs/benchmarks.md), and since then a name it adds can no
+# longer overlap another finding or contradict the rules' judgements (``combine``).
+# ``using_model(None)`` lets the rules decide alone (for training and comparison).
+USE_SHIPPED_MODEL = True
 
 
 def active_model() -> NameModel | None:

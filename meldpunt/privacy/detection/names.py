@@ -332,6 +332,8 @@ TRANSFER_VERBS = frozenset(
      "hoort", "married", "engaged", "related"}
 )  # fmt: skip
 TRANSFER_WINDOW = 4
+# A lone unknown word that receives or sends something (above the name model's veto).
+CUED_LONE_WORD_CONFIDENCE = 0.55
 # "heard from Shaz", "gekocht van Sjors": a person is the source.
 SOURCE_VERBS = frozenset(
     {"heard", "hear", "hears", "got", "received", "learned", "learnt", "bought", "borrowed",
@@ -965,7 +967,7 @@ class _NameScanner:
         if first == last and (
             self._is_lone_proper_noun(first) or self._is_subject_at_sentence_start(first)
         ):
-            return self._hit(first, span_end, 0.5)
+            return self._hit(first, span_end, self._lone_word_confidence(first))
         if self._is_surname_opening_sentence(first, first_name_word, last):
             return self._hit(first, span_end, 0.6)
         # "ik heb het van Sjors gehoord": a lower-case "van" before one unknown word is
@@ -984,7 +986,7 @@ class _NameScanner:
             and self._is_lone_proper_noun(last)
         ):
             start = last - 1 if self._is_surname(self._word(last)) else last
-            return self._hit(start, span_end, 0.5)
+            return self._hit(start, span_end, self._lone_word_confidence(last))
         if first_name_word > first and self._has_surname_particles(first, first_name_word):
             return self._hit(first, span_end, 0.7)
         # "Big Kev", "Lange Joost": a nickname word before one unknown word
@@ -1163,6 +1165,16 @@ class _NameScanner:
         return word != self._word(index) and (
             index + 1 < len(self.words) and self.words[index + 1].group().islower()
         )
+
+    def _lone_word_confidence(self, index: int) -> float:
+        """A lone unknown word is a weak name (0.5), but a surer one after someone who gives
+        or tells something ("I heard it from Tezza", "ik heb het van Sjors"): the name
+        model has no feature for that cue, so it must not veto such a name."""
+        if index > 0 and (
+            self._follows_transfer_verb(index - 1) or self._is_from_someone(index - 1)
+        ):
+            return CUED_LONE_WORD_CONFIDENCE
+        return 0.5
 
     def _follows_transfer_verb(self, preposition: int) -> bool:
         """ "give the bag to Gaz", "stuur het naar Sjors": a person receives things."""
@@ -1521,7 +1533,10 @@ class _NameScanner:
                 return True  # "de Albert Cuypmarkt", "Johan de Wittlaan"
         previous = bisect.bisect_left(self.starts, start) - 1
         # "restaurant Da Mario", "camping De Zeven Linden": a venue word in lower case
-        before = previous - 1 if previous >= 1 and self._is_particle(previous) else previous
+        # ("de kapsalon van Said" is Said's: "van" and "of" name the owner)
+        before = previous
+        if previous >= 1 and self._is_particle(previous):
+            before = -1 if self.words[previous].group() in {"van", "of"} else previous - 1
         if (
             before >= 0
             and self.words[before].group() in LOWER_CASE_VENUES
@@ -1565,8 +1580,13 @@ QUOTED_THING_NAME = re.compile(
 )
 
 
+def quoted_thing_names(text: str) -> list[tuple[int, int]]:
+    """The passages in quotes that name a group, shop, channel or brand (no person)."""
+    return [match.span(1) for match in QUOTED_THING_NAME.finditer(text)]
+
+
 def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
-    quoted = [match.span(1) for match in QUOTED_THING_NAME.finditer(text)]
+    quoted = quoted_thing_names(text)
     for hit in _find_person_names(text, language):
         if not any(start <= hit.start and hit.end <= end + 1 for start, end in quoted):
             yield hit

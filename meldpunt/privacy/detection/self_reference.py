@@ -35,6 +35,10 @@ _DUTCH_RELATIONS = (
     # people and groups the reporter leads or belongs to (tenth round)
     "leerling|leerlingen|student|studenten|promotor|huisgenote|kamergenote|groep|partij|"
     "stichting|gemeenschap|parochie"
+    # people the reporter works with or treats, and compounds of a relation (eleventh
+    # round, part b: "mijn begeleider", "mijn patiënt", "ons cultureel centrum")
+    "|assistent|begeleider|patiënt|patiënten|leverancier|vrienden|vriendinnen|complex|"
+    "centrum|spreekkamer|klanten|cliënten"
 )
 # "mijn stiefdochter", "mijn schoonzoon", "mijn pleegzoon": a relation with a prefix.
 _DUTCH_RELATION_PREFIXES = "stief|schoon|pleeg"
@@ -62,6 +66,10 @@ _ENGLISH_RELATIONS = (
     # people and groups the reporter leads or belongs to (tenth round)
     "student|students|pupil|pupils|lab partner|source|group|party|association|foundation|"
     "community|congregation|parish|charity"
+    # people the reporter works with, plurals and places of study or work (eleventh round,
+    # part b: "my supplier", "my friends", "our sons", "my shift leader", "our lab")
+    "|supplier|suppliers|friends|sons|daughters|housemates|flatmates|roommates|players|"
+    "customers|clients|patients|cleaner|leader|lab|department|host mother|host family"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
 # "mijn naam", "mijn nummer", "my e-mail" are not here: they say nothing by themselves,
@@ -115,6 +123,12 @@ _ROLES_NL = (
     # roles in a church, a project or a group (tenth round)
     "ouderling|diaken|koster|kerkelijk werker|kleuterjuf|projectleider|coördinator|"
     "coordinator|organisator|bestuurder|moderator"
+    # statuses, grandparents and office jobs (eleventh round, part b: "ik ben zelf
+    # vluchteling", "ik ben opa van", "ik ben planner bij", "ik ben de koper")
+    "|vluchteling|asielzoeker|statushouder|opa|oma|kleinzoon|kleindochter|peetoom|"
+    "peettante|boer|boerin|tuinder|kweker|visser|administrateur|planner|controller|"
+    "inkoper|griffier|verzamelaar|voorman|opzichter|uitvoerder|koper|erfgenaam|"
+    "mede-erfgenaam|eigenaar|eigenaresse"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -153,6 +167,11 @@ _ROLES_EN = (
     # roles in a group, a project or a movement (tenth round)
     "activist|regular|monk|nun|admin|moderator|coordinator|organiser|organizer|"
     "project lead|project leader|project manager"
+    # statuses, buyers and sellers, office jobs (eleventh round, part b: "I'm a Syrian
+    # refugee", "I'm a witness", "I'm a buyer", "I'm the CFO", "as a Muslim convert")
+    "|refugee|asylum seeker|migrant|immigrant|convert|worker|postal worker|witness|"
+    "buyer|seller|job seeker|recruiter|goldsmith|ticket holder|season ticket holder|CFO|"
+    "CEO|CTO|COO|director|bursar|planner|controller|administrator|pensioner"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
@@ -207,6 +226,18 @@ _PROPER_ADJECTIVES = r"(?:(?-i:[A-Z][a-zà-ÿ]+(?:-[a-z]+)?) ){0,2}"
 _DUTCH_ROLE_ADJECTIVES = "directe|naaste|nieuwe|vaste|oude|vorige|eigen|enige"
 _ENGLISH_ROLE_ADJECTIVES = (
     "next-door|next door|new|old|former|only|regular|upstairs|downstairs|live-in"
+)
+
+# "ik woon op de derde", "I live in Leiden", but not "ik woon op Lindelaan 4" or "we live in
+# 3512 JK": the reporter's own address after it is marked as such, and a self-reference
+# over it would hide it (eleventh round, part b).
+_NO_ADDRESS_AFTER_NL = (
+    r" (?:de|het|een) [0-9]{1,2}e\b"
+    r"| (?:(?:de|het|een) )?(?!de\b|het\b|een\b|[0-9])[\w'’-]+\b(?! [0-9])"
+)
+_NO_ADDRESS_AFTER_EN = (
+    r" (?:the|a|an) [0-9]{1,2}(?:st|nd|rd|th)\b"
+    r"| (?:(?:the|a|an) )?(?!the\b|an?\b|[0-9])[\w'’-]+\b(?! [0-9])"
 )
 
 SELF_REFERENCE_PATTERNS = {
@@ -576,6 +607,112 @@ SELF_REFERENCE_PATTERNS = {
             r"|\b(?:ik|wij|we) (?:sta|stond|staan|stonden) (?:(?:zelf|ook|er) ){0,2}(?:op|in) "
             r"(?:de|die|deze|dat|dit|het) (?:lijst|foto|video|filmpje|groep|chat)\b)"
         ),
+        # Eleventh round, part b. A job, status or relation after "ik ben" in more shapes
+        # ("ik ben zelfstandig boekhouder", "ik ben daar vrijwilliger", "ik ben de
+        # locatiemanager", "wij zijn de overburen", "ik ben uw klant"), the reporter in
+        # apposition ("ik, haar dochter,"), a compound relation or the reporter's own thing
+        # after a possessive ("mijn oud-collega", "onze tuinvereniging", "mijn eigen fiets"),
+        # someone "bij mij op school", "een studiegenoot van ons", whom the reporter knows
+        # ("ik ken zijn moeder").
+        re.compile(
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:(?:zelf|ook|zelfstandig|gepensioneerd|"
+            r"gepensioneerde|freelance|parttime|fulltime|daar|er|hier|al jaren|sinds kort) ){1,2}"
+            rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b(?! dan\b)"
+            r"|\b(?:ik ben|ik was|wij zijn|we zijn) (?:(?:zelf|ook) )?(?:de|een|uw|jullie) "
+            rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b(?! dan\b)"
+            r"|\bik, (?:zijn|haar|hun|z'n|de|een) "
+            rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b"
+            r"|\b(?:mijn|m'n|mn|onze|ons) (?!burgemeester\b)"
+            rf"[a-zà-ÿ]{{2,20}}-?(?=[a-zà-ÿ]{{4}})(?:{_DUTCH_RELATIONS})\b"
+            r"|\b(?:mijn|m'n|mn|onze|ons) (?:eigen|gestolen) "
+            r"(?!(?:ogen|oren|mening|schuld|ervaring|gevoel|naam|nummer|adres|veiligheid)\b)"
+            # a stolen identity document is the reporter's identity, marked by its number
+            r"(?!(?:identiteitskaart|id-kaart|paspoort|rijbewijs|bankpas|pinpas)\b)"
+            r"[\w'’-]{3,25}"
+            r"|\b(?:zit|zat|zitten|zaten|werkt|werkte|werken|werkten|woont|woonde|sport|sportte|"
+            r"traint|trainde|speelt|speelde|studeert|studeerde|komt|kwam) bij (?:mij|ons) "
+            r"(?:op|in|aan|thuis)\b"
+            r"|\b(?:een|de) "
+            rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL}|genoot|genote|genoten) van (?:ons|mij|me)\b"
+            r"|\b(?:ik ken|ik kende|wij kennen|we kennen) (?:zijn|haar|hun|z'n) "
+            rf"(?:{_DUTCH_RELATIONS})\b)"
+        ),
+        # Where the reporter lives, sits, works or comes, and what they see from there ("ik
+        # woon op de eerste", "ik zit in 4havo", "ik zit in de groepsapp van", "ik werk in de
+        # thuiszorg", "ik tap daar op vrijdag", "ik was erbij", "ik zie ze elke dag", "ik
+        # speel in zijn team", "ik heb in de klas gezeten met", "ik heb les van hem gehad").
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:woon|woonde|wonen|woonden) (?:(?:zelf|ook|nu|sinds [\w]+|"
+            rf"al [\w]+ jaar|al jaren) ){{0,2}}(?:in|op|aan)(?={_NO_ADDRESS_AFTER_NL})"
+            # "ik woon in de buurt van Utrecht" says little
+            r"(?! (?:de )?(?:buurt|omgeving|regio)\b)"
+            r"|\b(?:ik|wij|we) (?:zit|zat|zitten|zaten) (?:(?:zelf|ook|nog|samen|alle [\w]+) ){0,2}"
+            r"(?:in|op|bij) (?:de |het |een |die |dat )?(?:groepsapp|groepschat|app|chat|server|"
+            r"klas|"
+            r"groep|mr|gmr|medezeggenschapsraad|ouderraad|leerlingenraad|ploeg|team|koor|band|"
+            r"[0-9](?:e|de)? ?(?:klas|jaar)|[0-9][a-z]{1,4}|[a-z]{0,15}(?:les|club|vereniging|"
+            r"school|"
+            r"training|boksen|ballet|voetbal|hockey|judo|karate))\b"
+            r"|\b(?:ik|wij|we) (?:werk|werkte|werken|werkten) (?:(?:zelf|ook|nu|al jaren|"
+            r"sinds [\w]+|"
+            # a workplace, not a sector or a time ("ik werk in de zorg", "in het weekend")
+            r"parttime|fulltime) ){0,2}(?:in|op) (?:de |het |een |die |dat )?[\w'’-]{0,20}"
+            r"(?:fabriek|kassen|kas|ziekenhuis|winkel|magazijn|haven|keuken|bediening|thuiszorg|"
+            r"kantoor|hotel|restaurant|bakkerij|supermarkt|distributiecentrum|kwekerij|garage|"
+            r"werkplaats|salon|apotheek|bibliotheek|gevangenis|azc|opvang|kliniek|verpleeghuis)\b"
+            r"|\bik (?:tap|tapte|tank|tankte|slaap|sliep|kampeer|kampeerde|kom|kwam|eet|at|zwem|"
+            r"zwom|help|hielp|kook|kookte|bid|shop|poets|vis|viste|zing|zong|speel|speelde) "
+            r"(?:daar|er)(?: (?:al jaren|elke|iedere|vaak|regelmatig|wekelijks|dagelijks|als|sinds|"
+            r"ook|zelf|altijd|soms|op [a-z]*dag|op [a-z]*dagen)\b|(?=[,.;!?])|$)"
+            r"|\b(?:ik|wij|we) (?:was|waren) (?:erbij|er (?:(?:zelf|ook|gewoon) ){0,2}bij)\b"
+            r"|\b(?:ik|wij|we) (?:zie|zag|zien|zagen) (?:hem|haar|ze|hen|alles) "
+            r"(?:(?:elke|iedere) (?:dag|week|ochtend|middag|avond|nacht)|vanuit (?:mijn|m'n|ons|"
+            r"onze))\b"
+            r"|\b(?:ik|wij|we) (?:speel|speelde|spelen|voetbal|voetbalde|hockey|train|trainde|zing|"
+            r"zong|dans|danste|roei|zeil) (?:(?:ook|zelf|samen) )?(?:in|bij) (?:zijn|haar|hun|het|"
+            r"de|"
+            r"een|dat|die) [\w'’-]{0,20}(?:team|elftal|club|band|koor|vereniging|ploeg|orkest|"
+            r"selectie)\b"
+            r"|\b(?:ik|wij|we) (?:heb|hebben) (?:(?:samen|ook|zelf|jaren) )?(?:in|op|bij) "
+            r"(?:de |het |dezelfde |hetzelfde )?[\w'’-]{2,20} (?:gezeten|gewerkt|gewoond|gespeeld|"
+            r"getraind|gestudeerd) (?:met|bij|naast)\b"
+            r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:les|bijles|training|college|therapie|"
+            r"rijles) (?:van|bij|gehad van) (?:hem|haar)\b"
+            # "ik vang haar kinderen op", "ik help hem met de administratie", "de school waar
+            # ik invalkracht ben"
+            r"|\bik (?:vang|ving) (?:zijn|haar|hun) (?:kinderen|kind|zoon|dochter|kleinkinderen)\b"
+            r"|\bik (?:help|hielp) (?:hem|haar|hen) (?:(?:soms|vaak|altijd|wel eens) )?met\b"
+            rf"|\bwaar ik {_COMPOUND_PREFIX}(?:{_ROLES_NL}) (?:ben|was)\b)"
+        ),
+        # What the reporter bought, paid or lost, owns or runs, and a plot or home against
+        # the person's ("ik heb zelf 2 tassen gekocht", "ik ben 1500 euro kwijt", "wij
+        # hebben samen een dochter", "wij hebben een stal", "ik heb het tuintje naast hem",
+        # "ons erf grenst aan het hunne", "ik beheer zijn financiën").
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?!(?:niet|niets|niks|nooit|geen)\b)"
+            r"(?:(?:zelf|ook|bijna|al|er|samen|toen|daar|hem|haar|ze) ){0,3}"
+            r"(?:(?:een|twee|drie|[0-9]+|de|het|die|dat) )?(?!(?:niet|niets|niks|nooit|geen)\b)"
+            r"(?:[\w'’-]{2,25} )?(?:gekocht|betaald|overgemaakt|besteld|gehuurd|geboekt)\b"
+            r"|\bik ben (?:zelf |ook )?(?:€ ?)?[0-9][0-9.,]* (?:euro )?(?:kwijt|verloren)\b"
+            r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:samen (?:een|twee|drie|[0-9]) "
+            r"(?:kind|kinderen|zoon|zoons|dochter|dochters|zoontje|dochtertje)|(?:een|twee|drie|"
+            r"[0-9]) (?:kind|kinderen|zoon|zoons|dochter|dochters|zoontje|dochtertje) "
+            r"(?:samen|met (?:hem|haar)))\b"
+            r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden|run|runnen|beheer|beheren|bezit|bezitten) "
+            r"(?:een|de|het) (?:[\w'’&-]+ ){0,2}?(?:winkel|webshop|zaak|bedrijf|bed and breakfast|"
+            r"b&b|bnb|hotel|hostel|pension|stal|manege|camping|kapsalon|salon|boerderij|restaurant|"
+            r"café|kroeg|snackbar|bakkerij|praktijk|kwekerij|eethuis|toko|supermarkt|slagerij)\b"
+            r"|\bik (?:beheer|beheerde|doe|deed) (?:de|zijn|haar|hun) (?:administratie|financiën|"
+            r"boekhouding|planning|kas|sleutels)\b"
+            r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden|huur|huren) (?:het|een|de) [\w'’-]{3,25} "
+            r"(?:naast|tegenover|boven|onder|achter) (?:hem|haar|hen|ze|hun|die|dat|de|het)\b"
+            # not a relation ("onze tuin grenst aan die van hem" is found as "onze tuin")
+            r"|\b(?:mijn|m'n|onze|ons) "
+            rf"(?!(?:{_DUTCH_RELATIONS})\b)[\w'’-]{{3,25}} (?:is|ligt|staat|grenst) "
+            r"(?:naast|tegenover|"
+            r"boven|onder|aan) (?:de zijne|de hare|het zijne|het hare|de hunne|het hunne|hem|"
+            r"haar|die van)\b)"
+        ),
     ),
     "en": (
         re.compile(
@@ -879,6 +1016,95 @@ SELF_REFERENCE_PATTERNS = {
             r"|\b(?:I|we) (?:organised|organized|organise|organize|host|hosted|run|ran|lead|led) "
             r"(?:that|this|those|these) [\w'’-]{3,30})"
         ),
+        # Eleventh round, part b. A word before a relation after a possessive ("my study
+        # group", "my shift leader", "our finance team", "my fellow coach"), plurals ("my
+        # friends", "our sons"), the reporter's own or stolen thing ("my own car"), the
+        # reporter in apposition ("me, a regular customer"), a job or status by its ending
+        # ("I'm a recruiter", "I'm a postal worker", "I'm a Syrian refugee"), boards and
+        # shared memberships ("I'm on the school board", "we are both members of").
+        re.compile(
+            # not a relation itself ("my kitchen window" is found as "my kitchen")
+            r"(?i:\b(?:my|our) (?!(?:own|old|new|late|former|best|only)\b)"
+            rf"(?!(?:{_ENGLISH_RELATIONS})\b)[a-z]{{3,15}} "
+            rf"(?:{_ENGLISH_RELATIONS})\b"
+            rf"|\b(?:my|our) (?:{_ENGLISH_RELATIONS})s\b"
+            r"|\b(?:my|our) (?:own )?stolen [\w'’-]{3,25}"
+            r"|\b(?:my|our) own (?:car|bike|bicycle|van|phone|laptop|house|flat|shop|drill|tools)\b"
+            r"|\b(?:I|me), (?:his|her|their|a|an|the) "
+            rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:[\w'’-]+ )?(?:{_ROLES_EN})\b"
+            r"|\b(?:I am|I'm|I’m|I was) (?:a|an) (?!(?:lot|bit|little|few)\b)(?:[a-z-]+ ){0,2}?"
+            r"(?!(?:older|younger|bigger|smaller|better|worse|taller|shorter|faster|slower|later|"
+            r"earlier|other|number|matter|quarter|member|restaurant)\b)"
+            r"[a-z-]{2,25}(?:er|or|ist|ant|ent|eer|ee|smith|holder)\b"
+            r"|\b(?:I am|I'm|I’m|I sit|I was) on the [\w'’-]{2,20} (?:board|committee|council)\b"
+            r"|\b(?:I am|I'm|I’m) (?:from|part of) (?:the|our|this|"
+            r"that) (?:(?-i:[A-Z][\w-]+) ){0,2}"
+            r"(?:community|congregation|mosque|church|group|village|neighbourhood|club|team)\b"
+            r"|\b(?:we are|we're|we’re|we were) both (?:members|volunteers|parents|students|"
+            r"tenants|"
+            r"residents|teachers|players|customers|patients|in)\b)"
+        ),
+        # Where the reporter lives, works, goes or was, and a life or activity shared with
+        # the person ("I live in Arnhem", "I work in HR", "I work the night shift", "I attend
+        # the mosque", "I teach Dutch to newcomers", "I walk my dog there", "I was there",
+        # "we used to play football together", "we dated", "I can hear them through the wall").
+        re.compile(
+            r"(?i:\b(?:I|we) (?:live|lived|am living|'m living|have lived|'ve lived) "
+            rf"(?:(?:also|still|now) )?(?:in|on|at)(?={_NO_ADDRESS_AFTER_EN})"
+            # "we live in a big city" says little
+            r"(?! (?:a|the) (?:big |small |large )?(?:city|country|world)\b)"
+            # a workplace or a department of one, not a sector or a time ("I work in the
+            # evenings")
+            r"|\b(?:I|we) (?:work|worked|am working|'m working) (?:(?:also|still|now) )?in "
+            r"(?:(?:a|an|the) (?:[\w'’-]+ )?(?:hospital|factory|warehouse|shop|store|kitchen|hotel|"
+            r"restaurant|bakery|supermarket|school|care home|nursing home|prison|pharmacy|library|"
+            r"office|garage|salon|greenhouse|distribution cent(?:re|er))|(?-i:HR|IT) (?:at|for)|"
+            r"accounts|payroll)\b"
+            r"|\bI (?:work|worked|do|did) (?:the )?(?:night|day|late|early|evening|morning|weekend|"
+            r"graveyard) shifts?\b"
+            r"|\bI (?:clean|cleaned) (?:the )?(?:offices|office|houses|house|rooms|building|"
+            r"toilets|"
+            r"flats)\b"
+            r"|\bI (?:attend|attended|visit|visited) (?:the|that|this|his|her|their|every|each|"
+            r"most) [\w'’-]{3,25}"
+            r"|\bI (?:teach|taught) (?:[\w'’-]+ )?(?:to|at|in)\b"
+            r"|\bI (?:walk|walked) (?:my|the|our) dogs? (?:there|past|along|in|through|by|around)\b"
+            r"|\bI (?:drive|cycle|walk|take) (?:that|this|the same) (?:route|road|way|bus|train)\b"
+            r"|\b(?:I|we) (?:was|were) (?:also |actually |right )?there\b(?! (?:is|are|was|were)\b)"
+            r"|\bwe (?:used to |still )?(?:play|played|went|go|train|trained|studied|study|grew up|"
+            r"sail|sailed|sing|sang|hang out|hung out)\b[^.!?\n]{0,40}?\btogether\b"
+            r"|\bwe (?:dated|were dating|used to date|went out)\b"
+            r"|\bI (?:used to date|dated|was dating|used to be (?:his|her|their))\b"
+            r"|\b(?:I|we) (?:can |could )?hear (?:him|her|them|it|everything)(?: [\w'’]+)? "
+            r"through (?:the|our|my) (?:wall|walls|floor|ceiling)\b"
+            r"|\bI sit [\w]+ (?:desks|seats|rows) (?:away|from|behind)\b"
+            # "I'm on the third (floor)", "I train with them", "I know the family", "I'm
+            # Ukrainian myself"
+            r"|\b(?:I am|I'm|I’m|we are|we're|we’re) on the (?:first|second|third|fourth|fifth|"
+            r"sixth|top|ground|[0-9]{1,2}(?:st|nd|rd|th))\b"
+            r"|\bI (?:train|trained|play|played|study|studied|sing|sang|dance|danced|row|rowed|"
+            r"sail|sailed) (?:together )?with (?:him|her|them)\b"
+            r"|\bI (?:know|knew) (?:the|his|her|their) (?:family|parents|mum|mom|dad|mother|father|"
+            r"wife|husband|brother|sister|kids|children)\b"
+            r"|\b(?:I am|I'm|I’m) (?-i:[A-Z][a-z]+) myself\b"
+            # "the library where I work", "I used to buy from him", "I supervised his internship"
+            r"|\bwhere (?:I|we) (?:work|worked|live|lived|study|studied|volunteer|volunteered)\b"
+            r"|\b(?:I|we) (?:used to )?(?:buy|bought|order|ordered) (?:from|off) (?:him|her|them)\b"
+            r"|\bI (?:supervised|supervise|mentor|mentored|tutor|tutored) (?:his|her|their|him|"
+            r"them)\b)"
+        ),
+        # What the reporter paid or lost, owns or runs ("I paid 180 euros", "I lost 75 euro",
+        # "I sent her the money", "I run a small webshop", "we own the building").
+        re.compile(
+            r"(?i:\b(?:I|we) (?:paid|lost|transferred|sent|wired) "
+            r"(?:[€£$] ?[0-9][0-9.,]*|[0-9][0-9.,]*|the money|money|a deposit)"
+            r"|\b(?:I|we) (?:sent|wired|transferred) (?:him|her|them) (?:the )?money\b"
+            r"|\b(?:I|we) (?:run|own|manage|ran|owned|managed|have|had) (?:a|an|the|my|our) "
+            r"(?:[\w'’&-]+ ){0,2}?(?:shop|webshop|business|company|firm|bed and breakfast|B&B|BnB|"
+            r"hostel|hotel|guesthouse|restaurant|cafe|café|bar|pub|salon|garage|farm|stable|"
+            r"stables|"
+            r"store|building|bakery|takeaway|practice|clinic|workshop|nursery|kennel)\b)"
+        ),
     ),
 }
 
@@ -1023,7 +1249,9 @@ def _prefix(pattern: re.Pattern[str]) -> str | None:
     if not (source.startswith("(?i:") and _group_end(source, 0) == len(source)):
         return None
     prefixes = [_leading_word(part) for part in _top_level_alternatives(source[4:-1])]
-    return None if None in prefixes else "|".join(prefixes)
+    # each prefix once: many alternatives of one pattern share their first words
+    # (``\b(?:ik|wij|we) ``), and the scan tries every copy at every candidate place
+    return None if None in prefixes else "|".join(dict.fromkeys(prefixes))
 
 
 @dataclass(frozen=True)

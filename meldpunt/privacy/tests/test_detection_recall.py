@@ -1790,3 +1790,146 @@ def test_holiday_parks_business_parks_junctions_and_letter_words_are_no_names(te
 
 def test_a_person_after_a_letter_word_is_still_a_name():
     assert (T.PERSON_NAME, "Davey Snel") in _found("Melder kent Davey Snel van de club.")
+
+
+def test_a_venue_of_someone_names_its_owner():
+    """Eleventh round: "de snackbar van …" is someone's snackbar; "restaurant De …" stays a
+    business name."""
+    assert (T.PERSON_NAME, "Sanne Bakker") in _found(
+        "Het geld ligt in de snackbar van Sanne Bakker achter de toonbank.", "nl"
+    )
+    assert T.PERSON_NAME not in _types("We aten bij restaurant De Gouden Draak in Zwolle.", "nl")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik ben zelfstandig kapper in Gouda.", "Ik ben zelfstandig kapper"),
+        ("Ik ben daar vrijwilliger sinds mei.", "Ik ben daar vrijwilliger"),
+        ("Ik ben de vestigingsmanager.", "Ik ben de vestigingsmanager"),
+        ("Wij zijn de achterburen.", "Wij zijn de achterburen"),
+        ("Ik ben uw patiënt en wil iets melden.", "Ik ben uw patiënt"),
+        ("Ik ben oma van twee van die kinderen.", "Ik ben oma van"),
+        ("Ik, zijn zus, heb het gezien.", "Ik, zijn zus"),
+        ("Mijn oud-buurman verkoopt vuurwerk.", "Mijn oud-buurman"),
+        ("Ze traint bij onze hockeyvereniging.", "onze hockeyvereniging"),
+        ("Mijn eigen scooter stond op de foto.", "Mijn eigen scooter"),
+        ("Die jongen zit bij mij op de voetbal.", "zit bij mij op"),
+        ("Hij is een teamgenoot van me.", "een teamgenoot van me"),
+        ("Ik ken zijn vader goed.", "Ik ken zijn vader"),
+        ("Ik woon op de bovenste verdieping.", "Ik woon op"),
+        ("Ik zit in 2c met haar broer.", "Ik zit in 2c"),
+        ("Ik werk in de bediening van dat café.", "Ik werk in de bediening"),
+        ("Ik zwem daar elke week.", "Ik zwem daar elke"),
+        ("Hij kookt en ik eet er.", "ik eet er"),
+        ("Ik was er zelf bij.", "Ik was er zelf bij"),
+        ("Ik zie hem iedere ochtend.", "Ik zie hem iedere ochtend"),
+        ("Ik speel in hun elftal.", "Ik speel in hun elftal"),
+        ("Ik heb op de kunstacademie gezeten met haar.", "Ik heb op de kunstacademie gezeten met"),
+        ("Ik heb bijles van haar gehad.", "Ik heb bijles van haar"),
+        ("Wij hebben drie kaartjes gekocht bij hem.", "Wij hebben drie kaartjes gekocht"),
+        ("Ik ben zelf 300 euro kwijt.", "Ik ben zelf 300 euro kwijt"),
+        ("We hebben twee kinderen samen.", "We hebben twee kinderen samen"),
+        ("Wij hebben een kleine camping aan de rivier.", "Wij hebben een kleine camping"),
+        ("Ik doe zijn boekhouding.", "Ik doe zijn boekhouding"),
+        ("Ik vang zijn kinderen op na school.", "Ik vang zijn kinderen"),
+        ("Ik help haar vaak met formulieren.", "Ik help haar vaak met"),
+        ("Het is de praktijk waar ik assistent ben.", "waar ik assistent ben"),
+        ("Wij huren de schuur naast hen.", "Wij huren de schuur naast hen"),
+        ("Onze garage staat naast die van hem.", "Onze garage staat naast die van"),
+    ],
+)
+def test_dutch_jobs_places_purchases_and_compound_relations_are_self_references(text, expected):
+    """Eleventh round, part b: "ik ben" with a qualifier, "uw", "daar" or a compound role;
+    the reporter in apposition; a compound relation, an own or stolen thing after a
+    possessive; "bij mij op school"; where the reporter lives, sits, works, plays or comes;
+    what they bought, paid, lost, run or rent next to the person."""
+    assert (T.SELF_REFERENCE, expected) in _found(text, "nl")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My tennis coach sends these messages.", "My tennis coach"),
+        ("Our sales team got the same mail.", "Our sales team"),
+        ("Both my daughters saw it.", "my daughters"),
+        ("I found my stolen scooter online.", "my stolen scooter"),
+        ("He pushed me, the night porter, out of the way.", "me, the night porter"),
+        ("I'm a glassblower near the harbour.", "I'm a glassblower"),
+        ("I'm an Eritrean refugee in Tilburg.", "I'm an Eritrean refugee"),
+        ("I'm on the parish council.", "I'm on the parish council"),
+        ("I'm part of the Tamil community here.", "I'm part of the Tamil community"),
+        ("We are both volunteers at the food bank.", "We are both volunteers"),
+        ("I live on the ground floor.", "I live on"),
+        ("I work in the kitchen of that hotel.", "I work in the kitchen"),
+        ("I do the early shift with him.", "I do the early shift"),
+        ("I attend that gym on Mondays.", "I attend that gym"),
+        ("I teach maths at his school.", "I teach maths at"),
+        ("I walk my dog past their house.", "I walk my dog past"),
+        ("I was there too.", "I was there"),
+        ("We played darts together for years.", "We played darts together"),
+        ("We dated for a year.", "We dated"),
+        ("I can hear them through the floor.", "I can hear them through the floor"),
+        ("I sit three seats behind her.", "I sit three seats behind"),
+        ("I paid £250 for it.", "I paid £250"),
+        ("We run a guesthouse near the dunes.", "We run a guesthouse"),
+        ("They are on the fifth floor and I'm on the second.", "I'm on the second"),
+        ("I sing with them in a choir.", "I sing with them"),
+        ("I knew his parents well.", "I knew his parents"),
+        ("He hides it at the depot, which is where I work.", "where I work"),
+        ("I used to order from her every month.", "I used to order from her"),
+        ("I mentored him during his first year.", "I mentored him"),
+        ("I'm Moroccan myself and know the shop.", "I'm Moroccan myself"),
+    ],
+)
+def test_english_jobs_places_payments_and_compound_relations_are_self_references(text, expected):
+    """Eleventh round, part b: a word before a relation after "my"/"our", plurals, stolen
+    things, the reporter in apposition, a job by its ending, boards and shared memberships,
+    where the reporter lives, works, goes or was, activities shared with the person,
+    payments and what the reporter runs."""
+    assert (T.SELF_REFERENCE, expected) in _found(text, "en")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik woon op Lindelaan 4.",
+        "We live in 3512 JK Utrecht.",
+        "Ik heb niks besteld bij hem.",
+        "Onze burgemeester opende de markt.",
+        "I'm a lot older than him.",
+        "I'm a bit worried about her.",
+        "He works in finance.",
+        "Zij woont in Utrecht.",
+        "They played cards together.",
+        "Hij heeft een stal.",
+        "I saw it with my own eyes.",
+        "Hij werkt in de haven.",
+        "Ik heb geen kaartjes gekocht.",
+        "Ze was erbij.",
+        "I'm an Indian restaurant fan.",
+        "Hij is een vriend van haar.",
+        "We live in a big city, so it could be anyone.",
+        "Mijn gestolen paspoort wordt gebruikt voor een huurcontract.",
+    ],
+)
+def test_someone_elses_job_home_or_purchase_and_comparisons_are_no_self_reference(text):
+    """Eleventh round, part b: a third person's home, job, stall or relation, a purchase
+    that did not happen, comparatives and "a bit" after "I'm a", a mayor after "onze"."""
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "detail"),
+    [
+        ("Ik woon op Lindelaan 4.", T.STREET_ADDRESS, "Lindelaan 4"),
+        ("Ik woon aan de Lindelaan 4.", T.STREET_ADDRESS, "Lindelaan 4"),
+        ("We live in 3512 JK Utrecht.", T.POSTCODE_ADDRESS, "3512 JK"),
+    ],
+)
+def test_the_reporters_own_address_after_a_verb_of_living_stays_an_address(text, kind, detail):
+    """Eleventh round, part b: "ik woon op"/"I live in" is a self-reference only when no
+    street with a number or postcode follows, which would otherwise be hidden."""
+    found = _found(text)
+    assert (kind, detail) in found
+    assert T.SELF_REFERENCE not in [found_kind for found_kind, _ in found]
