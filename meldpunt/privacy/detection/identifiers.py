@@ -309,6 +309,8 @@ DATE_OF_BIRTH = re.compile(
     r"(?i:\b(?:geboren|geb\.?|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
     r"birth date|birthdate|year of birth|birth year|dob|d\.o\.b\.|(?:ben|is|was) bouwjaar)"
     r"|°)"
+    # "geboren te Utrecht op 3 mei 1980", "born in Leeds on 12 May 1990": the place first
+    r"(?: (?i:te|in|at) [A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,?(?= (?i:op|on)\b))?"
     r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond|the) ){0,2}"
     rf"(?i:({_DATE}))(?![0-9])"
 )
@@ -319,6 +321,16 @@ DAY_OF_BIRTH = re.compile(
     rf"([0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\b\.?"
     rf"|(?:{_MONTHS}) [0-3]?[0-9](?:st|nd|rd|th)?\b))"
 )
+
+
+# "jarig op 12 augustus, geboren in 1983": a birthday with the year of birth in the same
+# sentence is a whole date of birth (a birthday alone says less and is not reported).
+BIRTHDAY = re.compile(
+    rf"(?i:\b(?:jarig|birthday|verjaardag)(?: is)? (?:op|on) (?:the )?"
+    rf"([0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\b\.?"
+    rf"|(?:{_MONTHS}) [0-3]?[0-9](?:st|nd|rd|th)?\b))"
+)
+SENTENCE_END = re.compile(r"[.!?\n](?:\s|$)")
 
 
 # Without a cue word before it (issue 11): a full date in brackets or between commas
@@ -361,7 +373,8 @@ DATE_AFTER_RELATIVE = re.compile(
 DATE_OF_BIRTH_CUE_FAR = re.compile(
     r"(?i:\b(?:geboortedat(?:um|a)|dates? of birth|birthdays?|verjaardag|dob|d\.o\.b\.))"
     r"(?:[ :,]{1,3}(?i:(?!(?:onbekend|unknown|niet|not|geen|no|never|nooit)\b))"
-    r"[^\W\d_][\w'’\-]{0,14}){0,6}[ :,]{1,3}"
+    # words up to 30 letters: "geboortedatum in de ledenadministratie is …"
+    r"[^\W\d_][\w'’\-]{0,29}){0,6}[ :,]{1,3}"
     rf"(?i:({_DATE}))(?![0-9])"
 )
 # A date in brackets after a capitalised word may be when something happened; birth
@@ -403,6 +416,11 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
         yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
     for match in DAY_OF_BIRTH.finditer(text):
         yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), 0.8)
+    for match in BIRTHDAY.finditer(text):
+        end = SENTENCE_END.search(text, match.end())
+        sentence = text[match.end() : end.start() if end else len(text)]
+        if DATE_OF_BIRTH.search(sentence):
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), 0.7)
     for match in DATE_AFTER_RELATIVE.finditer(text):
         if _is_birth_year(match.group(2)) and not match.group(2).isdigit():
             yield Hit(FindingType.DATE_OF_BIRTH, match.start(2), match.end(2), 0.8)

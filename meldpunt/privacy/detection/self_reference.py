@@ -195,6 +195,10 @@ _SHARED_EN = (
     "employer|boss|manager|landlord|teacher|school|class|gym|doctor|GP|dentist|office|team|"
     "club|building|tutor|coach|church|mosque|workplace|course"
 )
+# A home, plot or store room next to someone else's (eleventh round).
+_OWN_PLOTS_NL = "caravan|stacaravan|tent|chalet|kelderbox|berging|box|volkstuin|erf|schuur|perceel"
+_OWN_PLOTS_EN = "caravan|tent|chalet|storage unit|allotment|garden|shed|plot"
+_SHARED_PLACES_NL = "huis|tussenmuur|muur|tuin|kantoor|kamer|keuken|flat|woning|schutting"
 # "havenmedewerker", "politie-vrijwilliger": a role as the end of a compound (at least four
 # letters of it, so "complex" is no "ex")
 _COMPOUND_PREFIX = "(?:[a-zà-ÿ]{2,20}-?(?=[a-zà-ÿ]{4}))?"
@@ -576,6 +580,22 @@ SELF_REFERENCE_PATTERNS = {
             r"|\b(?:ik|wij|we) (?:sta|stond|staan|stonden) (?:(?:zelf|ook|er) ){0,2}(?:op|in) "
             r"(?:de|die|deze|dat|dit|het) (?:lijst|foto|video|filmpje|groep|chat)\b)"
         ),
+        # Eleventh round. "ik werk zelf in de thuiszorg", "ik woon sinds 2019 in de flat",
+        # "wij wonen op de 2e": where the reporter works or lives, with the adverbs that
+        # may stand between ("ik woon niet in" is no self-reference)
+        re.compile(
+            # ("ik werk in de zorg" names a sector, "ik woon in de buurt" a vague area)
+            r"(?i:\bik werk (?:zelf |ook |al jaren |nu )?(?:op|in(?! (?:de|het)\b))\b"
+            r"|\b(?:ik woon|wij wonen|we wonen)(?: (?:zelf|ook|al|nog|sinds \w+))* "
+            r"(?:op (?:de|het|nummer)|in(?! de (?:buurt|regio|omgeving)\b)|aan de|aan het)\b)"
+        ),
+        # "wij delen een tussenmuur", "mijn kelderbox is naast de zijne", "ons erf grenst
+        # aan het hunne": what the reporter shares with or has next to the person
+        re.compile(
+            rf"(?i:\b(?:wij|we) delen (?:een|de|het) (?:{_SHARED_PLACES_NL})\b"
+            rf"|\b(?:mijn|m'n|mn|onze|ons) (?:{_OWN_PLOTS_NL}) (?:is|ligt|staat|grenst) "
+            r"(?:naast|tegenover|aan)\b)"
+        ),
     ),
     "en": (
         re.compile(
@@ -878,6 +898,21 @@ SELF_REFERENCE_PATTERNS = {
             r"|(?:^|(?<=[.!?]\s))as the only [\w'’-]{3,30}(?=[^.!?]{0,60}\bI\b)"
             r"|\b(?:I|we) (?:organised|organized|organise|organize|host|hosted|run|ran|lead|led) "
             r"(?:that|this|those|these) [\w'’-]{3,30})"
+        ),
+        # Eleventh round. "I teach English at", "I coach under-12s at", "I handle our
+        # payments", "I clean the offices of", "I work night shifts",
+        # "I live across the street": a job, a task or a home that few people share
+        re.compile(
+            r"(?i:\bI (?:also |still )?(?:teach|coach) [\w'’-]+(?: [\w'’-]+)? at\b"
+            r"|\bI (?:also |still )?(?:manage|deliver|handle|supervise|supervised|braid|clean) "
+            r"(?:the|a|an|our|his|her|their|offices)\b"
+            r"|\bI (?:also |still )?work (?:night shifts?|nights|late shifts?)\b"
+            r"|\bI (?:also |still )?live (?:right )?(?:across|opposite|above|below)\b)"
+        ),
+        # "my caravan is next to theirs", "our garden borders"
+        re.compile(
+            rf"(?i:\b(?:my|our) (?:{_OWN_PLOTS_EN}) (?:is|stands|sits|borders) "
+            r"(?:next to|opposite|on)\b|\b(?:my|our) (?:garden|plot|land) borders\b)"
         ),
     ),
 }

@@ -1799,3 +1799,57 @@ def test_a_venue_of_someone_names_its_owner():
         "Het geld ligt in de snackbar van Sanne Bakker achter de toonbank.", "nl"
     )
     assert T.PERSON_NAME not in _types("We aten bij restaurant De Gouden Draak in Zwolle.", "nl")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik werk nu op de afdeling van zijn vrouw.", "Ik werk nu op"),
+        ("Wij wonen sinds januari op de vierde etage.", "Wij wonen sinds januari op de"),
+        ("Ik woon al in die buurt.", "Ik woon al in"),
+        ("Wij delen een keuken in dat pand.", "Wij delen een keuken"),
+        ("Onze volkstuin ligt naast die van hem.", "Onze volkstuin ligt naast"),
+        ("I teach maths at the college he attends.", "I teach maths at"),
+        ("I handle the bookings for that garage.", "I handle the"),
+        ("I work nights at the depot.", "I work nights"),
+        ("I live above the shop where it happens.", "I live above"),
+        ("My shed is next to his.", "My shed is next to"),
+    ],
+)
+def test_where_the_reporter_works_lives_or_has_a_plot_is_a_self_reference(text, expected):
+    """Eleventh round: a place of work or home after a few adverbs, a shared wall or
+    hedge, a job or task, a plot next to the person's."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik woon niet in die buurt.",
+        "I run a small bakery.",
+        "Zijn tuin ligt naast het park.",
+    ],
+)
+def test_not_living_there_a_business_and_someone_elses_plot_are_no_self_references(text):
+    assert T.SELF_REFERENCE not in _types(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zij is geboren te Utrecht op 3 mei 1980.", "3 mei 1980"),
+        ("He was born in Leeds on 12 May 1990.", "12 May 1990"),
+        ("Zijn geboortedatum volgens de personeelsadministratie is 14-02-1977.", "14-02-1977"),
+        ("Ze is jarig op 9 juni en is geboren in 1991.", "9 juni"),
+    ],
+)
+def test_birth_place_before_the_date_long_words_after_the_cue_and_a_birthday_with_its_year(
+    text, expected
+):
+    """Eleventh round: "geboren te <plaats> op", a long compound between the cue and the
+    date, a birthday with the year of birth in the same sentence."""
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+def test_a_birthday_without_its_year_is_no_date_of_birth():
+    assert T.DATE_OF_BIRTH not in _types("Hij is jarig op 9 juni, dan geeft hij een feest.")
