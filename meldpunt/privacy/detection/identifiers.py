@@ -293,12 +293,14 @@ _MONTHS = (
     "january|february|march|may|june|july|august|october|"
     "jan|feb|mrt|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec"
 )
+# The year of a full date, also written short with an apostrophe ("12-03-'88", "3 March '92").
+_YEAR = r"(?:(?:19|20)[0-9]{2}|['’][0-9]{2})(?![0-9'’])"
 _FULL_DATE = (
-    r"(?:[0-3]?[0-9][-/.][01]?[0-9][-/.](?:19|20)?[0-9]{2}"  # 12-03-1985, 12/3/85
+    r"(?:[0-3]?[0-9][-/.][01]?[0-9][-/.](?:19|20|['’])?[0-9]{2}"  # 12-03-1985, 12/3/85
     r"|[01]?[0-9][-/.](?:1[3-9]|2[0-9]|3[01])[-/.](?:19|20)[0-9]{2}"  # American 11-23-1992
     r"|(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]"  # 1985-03-12
-    rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.?,? (?:19|20)[0-9]{{2}}"  # 12 mei 1985
-    rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? (?:19|20)[0-9]{{2}})"  # March 12, 1985
+    rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.?,? {_YEAR}"  # 12 mei 1985
+    rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? {_YEAR})"  # March 12, 1985
 )
 _DATE = (
     rf"(?:{_FULL_DATE}"
@@ -309,8 +311,9 @@ DATE_OF_BIRTH = re.compile(
     r"(?i:\b(?:geboren|geb\.?|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
     r"birth date|birthdate|year of birth|birth year|dob|d\.o\.b\.|(?:ben|is|was) bouwjaar)"
     r"|°)"
-    # "geboren te Utrecht op 3 mei 1980", "born in Leeds on 12 May 1990": the place first
-    r"(?: (?i:te|in|at) [A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,?(?= (?i:op|on)\b))?"
+    # "geboren te Utrecht op 3 mei 1980", "born in Leeds on 12 May 1990", "born in Den
+    # Haag, 1985": the place first
+    r"(?: (?i:te|in|at) [A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,?(?= (?i:op|on|in)\b|,? [0-9'’]))?"
     r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond|the) ){0,2}"
     rf"(?i:({_DATE}))(?![0-9])"
 )

@@ -1841,13 +1841,16 @@ def test_not_living_there_a_business_and_someone_elses_plot_are_no_self_referenc
         ("He was born in Leeds on 12 May 1990.", "12 May 1990"),
         ("Zijn geboortedatum volgens de personeelsadministratie is 14-02-1977.", "14-02-1977"),
         ("Ze is jarig op 9 juni en is geboren in 1991.", "9 juni"),
+        ("Hij is geboren in Den Haag, 1985 en woont nu hier.", "1985"),
+        ("Geboren: 12-03-'88, woont in Zwolle.", "12-03-'88"),
+        ("He was born 3 March '92 in Leeds.", "3 March '92"),
     ],
 )
 def test_birth_place_before_the_date_long_words_after_the_cue_and_a_birthday_with_its_year(
     text, expected
 ):
     """Eleventh round: "geboren te <plaats> op", a long compound between the cue and the
-    date, a birthday with the year of birth in the same sentence."""
+    date, a birthday with the year of birth in the same sentence, a year written short."""
     assert (T.DATE_OF_BIRTH, expected) in _found(text)
 
 
