@@ -596,6 +596,17 @@ SELF_REFERENCE_PATTERNS = {
             rf"|\b(?:mijn|m'n|mn|onze|ons) (?:{_OWN_PLOTS_NL}) (?:is|ligt|staat|grenst) "
             r"(?:naast|tegenover|aan)\b)"
         ),
+        # "ik tank daar al jaren", "ik kom daar als klant": a regular of the place; "ik heb zelf
+        # betaald", "ik ben zelf verzamelaar": what the reporter did or is (not "ik heb zelf
+        # niets gezien"); "ik help hem met de administratie"; "onze onderzoeksgroep"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:kom|kwam|komen|tank|tankte|kampeer|kampeerde|kamperen|"
+            r"winkel|eet|zwem|sport) (?:daar|hier)\b"
+            r"|\bik (?:heb|ben|sta|was|had) zelf\b"
+            r"(?! (?:ook )?(?:niks|niets|geen|niemand|nooit|niet)\b)"
+            r"|\bik help (?:hem|haar|hen|ze)\b"
+            r"|\b(?:mijn|m'n|mn|onze|ons) (?:[\w-]+ )?[\w-]*(?:klas|groep|team)\b)"
+        ),
     ),
     "en": (
         re.compile(
@@ -913,6 +924,15 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             rf"(?i:\b(?:my|our) (?:{_OWN_PLOTS_EN}) (?:is|stands|sits|borders) "
             r"(?:next to|opposite|on)\b|\b(?:my|our) (?:garden|plot|land) borders\b)"
+        ),
+        # "I get my car washed there", "I used to buy from him": a regular customer; "I help
+        # with the Sunday school", "I sit two desks away", "my tutorial group", "our lab"
+        re.compile(
+            r"(?i:\bI (?:used to )?(?:get|buy|shop|eat) (?:[\w'’]+ ){0,3}there\b"
+            r"|\bI (?:used to )?(?:buy|bought) from (?:him|her|them)\b"
+            r"|\bI help (?:him|her|them|with|at|out)\b"
+            r"|\bI sit (?:[\w'’-]+ ){1,3}(?:away|from|next|behind|opposite)\b"
+            r"|\b(?:my|our) (?:[\w-]+ )?(?:class|group|lab|department|team)\b)"
         ),
     ),
 }

@@ -1814,11 +1814,20 @@ def test_a_venue_of_someone_names_its_owner():
         ("I work nights at the depot.", "I work nights"),
         ("I live above the shop where it happens.", "I live above"),
         ("My shed is next to his.", "My shed is next to"),
+        ("Ik zwem daar elke zondag.", "Ik zwem daar"),
+        ("Ik heb zelf ook betaald voor zo'n cursus.", "Ik heb zelf"),
+        ("Ik help haar soms met de post.", "Ik help haar"),
+        ("Hij zit in onze studiegroep.", "onze studiegroep"),
+        ("I buy my bread there every morning.", "I buy my bread there"),
+        ("I help out at the food bank.", "I help out"),
+        ("I sit three rows behind her.", "I sit three rows behind"),
+        ("He joined our reading group.", "our reading group"),
     ],
 )
 def test_where_the_reporter_works_lives_or_has_a_plot_is_a_self_reference(text, expected):
     """Eleventh round: a place of work or home after a few adverbs, a shared wall or
-    hedge, a job or task, a plot next to the person's."""
+    hedge, a job or task, a plot next to the person's, a regular of a place, what the
+    reporter did or is "zelf", helping the person, the reporter's class or group."""
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
@@ -1828,6 +1837,7 @@ def test_where_the_reporter_works_lives_or_has_a_plot_is_a_self_reference(text, 
         "Ik woon niet in die buurt.",
         "I run a small bakery.",
         "Zijn tuin ligt naast het park.",
+        "Ik heb zelf niets gezien.",
     ],
 )
 def test_not_living_there_a_business_and_someone_elses_plot_are_no_self_references(text):
