@@ -199,6 +199,9 @@ _SHARED_EN = (
 _OWN_PLOTS_NL = "caravan|stacaravan|tent|chalet|kelderbox|berging|box|volkstuin|erf|schuur|perceel"
 _OWN_PLOTS_EN = "caravan|tent|chalet|storage unit|allotment|garden|shed|plot"
 _SHARED_PLACES_NL = "huis|tussenmuur|muur|tuin|kantoor|kamer|keuken|flat|woning|schutting"
+# The reporter's own association, party or community ("onze Syrische vereniging").
+_ASSOCIATIONS_NL = "stichting|vereniging|partij|gemeenschap"
+_ASSOCIATIONS_EN = "foundation|party|cemevi|community|association"
 # "havenmedewerker", "politie-vrijwilliger": a role as the end of a compound (at least four
 # letters of it, so "complex" is no "ex")
 _COMPOUND_PREFIX = "(?:[a-zà-ÿ]{2,20}-?(?=[a-zà-ÿ]{4}))?"
@@ -607,6 +610,17 @@ SELF_REFERENCE_PATTERNS = {
             r"|\bik help (?:hem|haar|hen|ze)\b"
             r"|\b(?:mijn|m'n|mn|onze|ons) (?:[\w-]+ )?[\w-]*(?:klas|groep|team)\b)"
         ),
+        # "ik beheer zijn financiën", "ik ben de koper", "ik zing in het koor", "onze
+        # Syrische vereniging": a task for the person, a part in the deal, the reporter's
+        # choir or association
+        re.compile(
+            r"(?i:\bik (?:beheer|beheerde|doe|deed) (?:zijn|haar|hun|de) "
+            r"(?:administratie|financiën|boekhouding|post|website|planning)\b"
+            r"|\bik ben de (?:koper|verkoper|huurder|verhuurder)\b"
+            r"|\b(?:ik|wij|we) (?:zing|zingen|speel|spelen|zit|zitten) in (?:het|een|de) "
+            r"(?:koor|orkest|band|bestuur)\b"
+            rf"|\b(?:onze|ons) (?:[\w-]+ ){{0,2}}(?:{_ASSOCIATIONS_NL})\b)"
+        ),
     ),
     "en": (
         re.compile(
@@ -933,6 +947,13 @@ SELF_REFERENCE_PATTERNS = {
             r"|\bI help (?:him|her|them|with|at|out)\b"
             r"|\bI sit (?:[\w'’-]+ ){1,3}(?:away|from|next|behind|opposite)\b"
             r"|\b(?:my|our) (?:[\w-]+ )?(?:class|group|lab|department|team)\b)"
+        ),
+        # "I used to drive for him", "I'm the seller", "our cultural foundation"
+        re.compile(
+            r"(?i:\bI (?:used to |also |still )?(?:drive|drove|clean|cleaned|cook|cooked|"
+            r"babysit|babysat) for (?:him|her|them|his|her|their)\b"
+            r"|\b(?:I'm|I’m|I am) the (?:seller|buyer|tenant|landlord)\b"
+            rf"|\bour (?:[\w-]+ ){{0,2}}(?:{_ASSOCIATIONS_EN})\b)"
         ),
     ),
 }

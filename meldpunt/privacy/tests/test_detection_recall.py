@@ -1822,12 +1822,20 @@ def test_a_venue_of_someone_names_its_owner():
         ("I help out at the food bank.", "I help out"),
         ("I sit three rows behind her.", "I sit three rows behind"),
         ("He joined our reading group.", "our reading group"),
+        ("Ik doe haar boekhouding al jaren.", "Ik doe haar boekhouding"),
+        ("Ik ben de koper, hij de verkoper.", "Ik ben de koper"),
+        ("Wij spelen in een band met zijn broer.", "Wij spelen in een band"),
+        ("Hij is lid van onze Poolse stichting.", "onze Poolse stichting"),
+        ("I used to cook for them on Fridays.", "I used to cook for them"),
+        ("I'm the buyer, he is the seller.", "I'm the buyer"),
+        ("She spoke at our local residents association.", "our local residents association"),
     ],
 )
 def test_where_the_reporter_works_lives_or_has_a_plot_is_a_self_reference(text, expected):
     """Eleventh round: a place of work or home after a few adverbs, a shared wall or
     hedge, a job or task, a plot next to the person's, a regular of a place, what the
-    reporter did or is "zelf", helping the person, the reporter's class or group."""
+    reporter did or is "zelf", helping the person, the reporter's class or group, a task
+    for the person, a part in a deal, the reporter's choir, band or association."""
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
