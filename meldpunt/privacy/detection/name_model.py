@@ -368,6 +368,17 @@ def _opens_sentence_alone(scanner: _NameScanner, start: int, end: int) -> bool:
     return remark is not None and not NAME_WORD.search(remark.group(1))
 
 
+def _continues(text: str, left_end: int, right_start: int) -> bool:
+    """Whether only a space, a hyphen or particles stand between two passages ("Leen" and
+    "der Meer" in "Leen van der Meer"): then they are one name."""
+    gap = text[left_end:right_start]
+    if gap == "-":
+        return True
+    if not SPACES.fullmatch(gap[:1]) or not SPACES.fullmatch(gap[-1:]) or len(gap) > 24:
+        return False
+    return all(word in PARTICLES for word in gap.split())
+
+
 def _town_starts(text: str, others: Iterable[Hit]) -> set[int]:
     """Where a word directly after an address starts ("9251 MR Hoofdweg 3 Burgum"): there
     the town's name stands, not a person's."""
@@ -388,12 +399,13 @@ def combine(
     """The rules' names, minus those the model vetoes, plus those only the model finds,
     in text order.
 
-    A name only the model finds never overlaps another finding: over one kept rule name it
-    lengthens that name ("Petra" to "Petra van der Meer"), and it is dropped over a vetoed
-    rule name, over two rule names, over another finding in ``others`` (an address, a
-    handle, a self-reference) and where the rules have judged the words to be no person:
-    inside a quoted name of a group or shop, part of a business name, the town after an
-    address, or a lone word opening a sentence as a verb or before a dash remark.
+    A name only the model finds never overlaps another finding: over or right next to one
+    kept rule name it lengthens that name ("Petra" to "Petra van der Meer", "Hank" to
+    "Hank Winter"), and it is dropped over a vetoed rule name, over two rule names, over
+    another finding in ``others`` (an address, a handle, a self-reference) and where the
+    rules have judged the words to be no person: inside a quoted name of a group or shop,
+    part of a business name, the town after an address, or a lone word opening a sentence
+    as a verb or before a dash remark.
     """
     scanner, probabilities = model.token_probabilities(
         text, language, rule_hits if model.rule_features else []
@@ -448,10 +460,16 @@ def combine(
             first -= 1
         last = bisect.bisect_left(kept_starts, end)
         inside = kept[first:last]
-        if not inside:
+        if inside:
+            if len(inside) == 1 and start <= inside[0].start and inside[0].end <= end:
+                kept[first] = inside[0]._replace(start=start, end=end)
+        # right after or before a kept rule name: the rest of that name ("Hank" + "Winter")
+        elif first and _continues(text, kept[first - 1].end, start):
+            kept[first - 1] = kept[first - 1]._replace(end=end)
+        elif first < len(kept) and _continues(text, end, kept[first].start):
+            kept[first] = kept[first]._replace(start=start)
+        else:
             added.append(Hit(FindingType.PERSON_NAME, start, end, 0.6))
-        elif len(inside) == 1 and start <= inside[0].start and inside[0].end <= end:
-            kept[first] = inside[0]._replace(start=start, end=end)
     return sorted(kept + added, key=lambda hit: hit.start)
 
 

@@ -105,6 +105,8 @@ def _sure_of(*words: str) -> NameModel:
             ("petra", "meer"),
             ["Petra van der Meer"],
         ),
+        # right after the rules' shorter name, the rest of it
+        ("Gisteren kwam Jan van der Meer langs.", "nl", ("meer",), ["Jan van der Meer"]),
         # the town after an address, a business name, a verb opening a question
         ("They moved to Dorpsstraat 4, Burgum last year.", "en", ("burgum",), []),
         ("The firm Morrison & Grant sells fake shares.", "en", ("morrison", "grant"), []),
