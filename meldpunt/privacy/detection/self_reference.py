@@ -583,7 +583,7 @@ SELF_REFERENCE_PATTERNS = {
             r"|\b(?:ik|wij|we) (?:sta|stond|staan|stonden) (?:(?:zelf|ook|er) ){0,2}(?:op|in) "
             r"(?:de|die|deze|dat|dit|het) (?:lijst|foto|video|filmpje|groep|chat)\b)"
         ),
-        # Eleventh round. "ik werk zelf in de thuiszorg", "ik woon sinds 2019 in de flat",
+        # Eleventh round. "ik werk nu op de afdeling", "ik woon sinds 2019 in de flat",
         # "wij wonen op de 2e": where the reporter works or lives, with the adverbs that
         # may stand between ("ik woon niet in" is no self-reference)
         re.compile(
@@ -944,7 +944,8 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\bI (?:used to )?(?:get|buy|shop|eat) (?:[\w'’]+ ){0,3}there\b"
             r"|\bI (?:used to )?(?:buy|bought) from (?:him|her|them)\b"
-            r"|\bI help (?:him|her|them|with|at|out)\b"
+            # ("Can I help with …" offers help)
+            r"|(?<!can )(?<!could )(?<!may )\bI help (?:him|her|them|with|at|out)\b"
             r"|\bI sit (?:[\w'’-]+ ){1,3}(?:away|from|next|behind|opposite)\b"
             r"|\b(?:my|our) (?:[\w-]+ )?(?:class|group|lab|department|team)\b)"
         ),

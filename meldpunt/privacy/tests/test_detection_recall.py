@@ -1846,6 +1846,7 @@ def test_where_the_reporter_works_lives_or_has_a_plot_is_a_self_reference(text, 
         "I run a small bakery.",
         "Zijn tuin ligt naast het park.",
         "Ik heb zelf niets gezien.",
+        "How can I help with your investigation?",
     ],
 )
 def test_not_living_there_a_business_and_someone_elses_plot_are_no_self_references(text):
