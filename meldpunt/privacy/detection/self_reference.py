@@ -945,7 +945,8 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\bI (?:used to )?(?:get|buy|shop|eat) (?:[\w'’]+ ){0,3}there\b"
             r"|\bI (?:used to )?(?:buy|bought) from (?:him|her|them)\b"
             # ("Can I help with …" offers help)
-            r"|(?<!can )(?<!could )(?<!may )\bI help (?:him|her|them|with|at|out)\b"
+            r"|\bI help(?<!can I help)(?<!could I help)(?<!may I help) "
+            r"(?:him|her|them|with|at|out)\b"
             r"|\bI sit (?:[\w'’-]+ ){1,3}(?:away|from|next|behind|opposite)\b"
             r"|\b(?:my|our) (?:[\w-]+ )?(?:class|group|lab|department|team)\b)"
         ),
