@@ -459,6 +459,14 @@ def combine(
             vetoed.append(hit)
         else:
             kept.append(hit)
+    # "zijn broer Levent … Levent's mail": another mention of a name kept elsewhere in the
+    # text is no less a name where the model doubts it
+    sure = {word for hit in kept for word in text[hit.start : hit.end].split()}
+    if vetoed and sure:
+        again = [hit for hit in vetoed if text[hit.start : hit.end] in sure]
+        if again:
+            vetoed = [hit for hit in vetoed if hit not in again]
+            kept = sorted(kept + again, key=lambda hit: hit.start)
     taken = sorted(
         [(hit.start, hit.end) for hit in itertools.chain(vetoed, others)] + quoted_thing_names(text)
     )

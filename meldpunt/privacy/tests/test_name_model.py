@@ -61,6 +61,10 @@ def test_a_model_that_finds_nothing_likely_vetoes_only_the_rules_weaker_names():
     assert rules == ["Kevin Jansen", "Stoffel"]
     # "Kevin Jansen" (a listed first name, confidence 0.9) stays; the lone word goes.
     assert combined == ["Kevin Jansen"]
+    # Eleventh round: not when the same word is a name the model kept elsewhere in the text.
+    text = "Mijn buurman Stoffel verkoopt het. Later kwam Stoffel langs."
+    with using_model(doubtful):
+        assert _names(text, "nl") == ["Stoffel", "Stoffel"]
 
 
 def test_a_model_that_is_sure_adds_names_the_rules_missed():
