@@ -621,6 +621,16 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:koor|orkest|band|bestuur)\b"
             rf"|\b(?:onze|ons) (?:[\w-]+ ){{0,2}}(?:{_ASSOCIATIONS_NL})\b)"
         ),
+        # "ik zie hem vanuit mijn keukenraam", "ik heb jarenlang als secretaresse gewerkt",
+        # "ik ben gepensioneerd onderwijzeres": the reporter's window, past job, or a job
+        # after a word for its kind
+        re.compile(
+            r"(?i:\bvanuit (?:mijn|m'n|ons|onze) "
+            r"[\w-]*(?:raam|keuken|huis|woning|kamer|tuin|balkon|flat|kantoor|winkel)\b"
+            r"|\bik heb (?:jarenlang |lang |jaren |ook |zelf )?als [\w-]+ gewerkt\b"
+            r"|\bik ben (?:gepensioneerd|zelfstandig|voormalig|freelance|parttime|fulltime) "
+            r"(?!(?:sinds|maar|en|dus|van|bij|in|op|of)\b)[\w-]{4,30})"
+        ),
     ),
     "en": (
         re.compile(
@@ -956,6 +966,12 @@ SELF_REFERENCE_PATTERNS = {
             r"babysit|babysat) for (?:him|her|them|his|her|their)\b"
             r"|\b(?:I'm|I’m|I am) the (?:seller|buyer|tenant|landlord)\b"
             rf"|\bour (?:[\w-]+ ){{0,2}}(?:{_ASSOCIATIONS_EN})\b)"
+        ),
+        # "the café where I work", "I'm with the festival security"
+        re.compile(
+            r"(?i:\bwhere I (?:work|worked|live|lived|study|studied|volunteer|volunteered|"
+            r"teach|taught)\b"
+            r"|\b(?:I'm|I’m|I am) (?:with|in) (?:the )?[\w-]+ (?:security|team|department)\b)"
         ),
     ),
 }

@@ -1829,13 +1829,19 @@ def test_a_venue_of_someone_names_its_owner():
         ("I used to cook for them on Fridays.", "I used to cook for them"),
         ("I'm the buyer, he is the seller.", "I'm the buyer"),
         ("She spoke at our local residents association.", "our local residents association"),
+        ("Ik zie de auto vanuit mijn slaapkamer staan.", "vanuit mijn slaapkamer"),
+        ("Ik heb lang als kok gewerkt in die zaak.", "Ik heb lang als kok gewerkt"),
+        ("Ik ben zelfstandig schilder in Gouda.", "Ik ben zelfstandig schilder"),
+        ("He deals at Fitness First where I work.", "where I work"),
+        ("I'm with the museum security at night.", "I'm with the museum security"),
     ],
 )
 def test_where_the_reporter_works_lives_or_has_a_plot_is_a_self_reference(text, expected):
     """Eleventh round: a place of work or home after a few adverbs, a shared wall or
     hedge, a job or task, a plot next to the person's, a regular of a place, what the
     reporter did or is "zelf", helping the person, the reporter's class or group, a task
-    for the person, a part in a deal, the reporter's choir, band or association."""
+    for the person, a part in a deal, the reporter's choir, band or association, the
+    reporter's window, past job or kind of job, the place where the reporter works."""
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
