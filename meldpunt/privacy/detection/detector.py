@@ -17,7 +17,7 @@ from .identifiers import (
     find_licence_plates,
 )
 from .name_model import active_model, combine
-from .names import find_person_names, is_known_first_name
+from .names import _NameScanner, find_person_names, is_known_first_name, name_scanner
 from .normalisation import normalise
 from .places import find_postcodes, find_street_addresses
 from .self_reference import find_self_references
@@ -63,9 +63,11 @@ def _names_outside_streets(text: str, names: list[Hit], hits: list[Hit]) -> list
     return kept
 
 
-def rule_names(text: str, code: str | None, hits: list[Hit]) -> list[Hit]:
+def rule_names(
+    text: str, code: str | None, hits: list[Hit], scanner: _NameScanner | None = None
+) -> list[Hit]:
     """The hand-written rules' person names in normalised ``text``, given the other hits."""
-    return _names_outside_streets(text, list(find_person_names(text, code)), hits)
+    return _names_outside_streets(text, list(find_person_names(text, code, scanner)), hits)
 
 
 def find_identifying_details(text: str, *, language: str | None = None) -> list[Finding]:
@@ -85,11 +87,12 @@ def find_identifying_details(text: str, *, language: str | None = None) -> list[
     hits: list[Hit] = []
     for detector in _LANGUAGE_INDEPENDENT:
         hits.extend(detector(document.text))
-    names = rule_names(document.text, code, hits)
+    scanner = name_scanner(document.text, code)  # shared by the rules and the model
+    names = rule_names(document.text, code, hits, scanner)
     self_references = list(find_self_references(document.text, code))
     model = active_model()
     if model is not None:
-        names = combine(model, document.text, code, names, hits + self_references)
+        names = combine(model, document.text, code, names, hits + self_references, scanner)
     hits.extend(names)
     hits.extend(find_dates_of_birth_after_names(document.text, names))
     hits.extend(self_references)

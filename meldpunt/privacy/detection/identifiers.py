@@ -293,12 +293,14 @@ _MONTHS = (
     "january|february|march|may|june|july|august|october|"
     "jan|feb|mrt|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec"
 )
+# The year of a full date, also written short with an apostrophe ("12-03-'88", "3 March '92").
+_YEAR = r"(?:(?:19|20)[0-9]{2}|['’][0-9]{2})(?![0-9'’])"
 _FULL_DATE = (
-    r"(?:[0-3]?[0-9][-/.][01]?[0-9][-/.](?:19|20)?[0-9]{2}"  # 12-03-1985, 12/3/85
+    r"(?:[0-3]?[0-9][-/.][01]?[0-9][-/.](?:19|20|['’])?[0-9]{2}"  # 12-03-1985, 12/3/85
     r"|[01]?[0-9][-/.](?:1[3-9]|2[0-9]|3[01])[-/.](?:19|20)[0-9]{2}"  # American 11-23-1992
     r"|(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]"  # 1985-03-12
-    rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.?,? (?:19|20)[0-9]{{2}}"  # 12 mei 1985
-    rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? (?:19|20)[0-9]{{2}})"  # March 12, 1985
+    rf"|[0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\.?,? {_YEAR}"  # 12 mei 1985
+    rf"|(?:{_MONTHS})\.? [0-3]?[0-9](?:st|nd|rd|th)?,? {_YEAR})"  # March 12, 1985
 )
 _DATE = (
     rf"(?:{_FULL_DATE}"
@@ -309,6 +311,9 @@ DATE_OF_BIRTH = re.compile(
     r"(?i:\b(?:geboren|geb\.?|geboortedatum|geb\.? ?datum|geboortejaar|born|date of birth|"
     r"birth date|birthdate|year of birth|birth year|dob|d\.o\.b\.|(?:ben|is|was) bouwjaar)"
     r"|°)"
+    # "geboren te Utrecht op 3 mei 1980", "born in Leeds on 12 May 1990", "born in Den
+    # Haag, 1985": the place first
+    r"(?: (?i:te|in|at) [A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,?(?= (?i:op|on|in)\b|,? [0-9'’]))?"
     r"[ :,(]{0,3}(?i:(?:is|was|op|on|in|am|ca\.|circa|around|rond|the) ){0,2}"
     rf"(?i:({_DATE}))(?![0-9])"
 )
@@ -319,6 +324,16 @@ DAY_OF_BIRTH = re.compile(
     rf"([0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\b\.?"
     rf"|(?:{_MONTHS}) [0-3]?[0-9](?:st|nd|rd|th)?\b))"
 )
+
+
+# "jarig op 12 augustus, geboren in 1983": a birthday with the year of birth in the same
+# sentence is a whole date of birth (a birthday alone says less and is not reported).
+BIRTHDAY = re.compile(
+    rf"(?i:\b(?:jarig|birthday|verjaardag)(?: is)? (?:op|on) (?:the )?"
+    rf"([0-3]?[0-9](?:e|st|nd|rd|th)? (?:of )?(?:{_MONTHS})\b\.?"
+    rf"|(?:{_MONTHS}) [0-3]?[0-9](?:st|nd|rd|th)?\b))"
+)
+SENTENCE_END = re.compile(r"[.!?\n](?:\s|$)")
 
 
 # Without a cue word before it (issue 11): a full date in brackets or between commas
@@ -361,7 +376,8 @@ DATE_AFTER_RELATIVE = re.compile(
 DATE_OF_BIRTH_CUE_FAR = re.compile(
     r"(?i:\b(?:geboortedat(?:um|a)|dates? of birth|birthdays?|verjaardag|dob|d\.o\.b\.))"
     r"(?:[ :,]{1,3}(?i:(?!(?:onbekend|unknown|niet|not|geen|no|never|nooit)\b))"
-    r"[^\W\d_][\w'’\-]{0,14}){0,6}[ :,]{1,3}"
+    # words up to 30 letters: "geboortedatum in de ledenadministratie is …"
+    r"[^\W\d_][\w'’\-]{0,29}){0,6}[ :,]{1,3}"
     rf"(?i:({_DATE}))(?![0-9])"
 )
 # A date in brackets after a capitalised word may be when something happened; birth
@@ -403,6 +419,11 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
         yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
     for match in DAY_OF_BIRTH.finditer(text):
         yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), 0.8)
+    for match in BIRTHDAY.finditer(text):
+        end = SENTENCE_END.search(text, match.end())
+        sentence = text[match.end() : end.start() if end else len(text)]
+        if DATE_OF_BIRTH.search(sentence):
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), 0.7)
     for match in DATE_AFTER_RELATIVE.finditer(text):
         if _is_birth_year(match.group(2)) and not match.group(2).isdigit():
             yield Hit(FindingType.DATE_OF_BIRTH, match.start(2), match.end(2), 0.8)

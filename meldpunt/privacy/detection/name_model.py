@@ -49,6 +49,7 @@ from .names import (
     _lower_case_lists,
     _NameScanner,
     _read_list,
+    name_scanner,
     quoted_thing_names,
 )
 
@@ -100,9 +101,17 @@ def _shape(word: str) -> str:
     return "mixed"
 
 
-def _word_facts(scanner: _NameScanner, index: int) -> list[str]:
-    """What the lists and the spelling say about one word, as feature names."""
+def _word_facts(scanner: _NameScanner, index: int, known: dict[str, list[str]]) -> list[str]:
+    """What the lists and the spelling say about one word, as feature names; ``known``
+    keeps them by spelling for the rest of the text (long texts repeat their words)."""
     raw = scanner.words[index].group()
+    facts = known.get(raw)
+    if facts is None:
+        facts = known[raw] = _spelling_facts(scanner, raw)
+    return facts + ["listed_phrase"] if index in scanner.blocked else facts
+
+
+def _spelling_facts(scanner: _NameScanner, raw: str) -> list[str]:
     word = _bare(raw)
     lower = word.lower()
     facts = [f"shape={_shape(word)}"]
@@ -135,8 +144,6 @@ def _word_facts(scanner: _NameScanner, index: int) -> list[str]:
         facts.append("function")
     elif head in scanner.not_names:
         facts.append("not_name")
-    if index in scanner.blocked:
-        facts.append("listed_phrase")
     if lower in _common_words():
         facts.append("common")
     if lower in PARTICLES:
@@ -169,11 +176,17 @@ def _is_candidate(scanner: _NameScanner, index: int, in_rule: bool) -> bool:
 
 
 def token_features(
-    text: str, language: str | None, rule_hits: Sequence[Hit]
+    text: str,
+    language: str | None,
+    rule_hits: Sequence[Hit],
+    scanner: _NameScanner | None = None,
 ) -> tuple[_NameScanner, list[tuple[int, list[str]]]]:
-    """The candidate words of ``text`` (by index) with their feature names."""
-    scanner = _NameScanner(text, language)
+    """The candidate words of ``text`` (by index) with their feature names; ``scanner``
+    is the rules' own of the same text, if the caller has it."""
+    scanner = scanner or name_scanner(text, language)
     words = scanner.words
+    spellings: dict[str, list[str]] = {}
+    combined: dict[tuple[str, bool, tuple[str, ...]], list[str]] = {}
     count = len(words)
     in_rule = [0.0] * count
     rule_begin = [False] * count
@@ -191,7 +204,7 @@ def token_features(
         if not _is_candidate(scanner, index, bool(in_rule[index])):
             continue
         if facts[index] is None:
-            facts[index] = _word_facts(scanner, index)
+            facts[index] = _word_facts(scanner, index, spellings)
         features = ["bias", f"lang={language or 'any'}"]
         features += facts[index]
         word = _bare(words[index].group())
@@ -233,7 +246,7 @@ def token_features(
             if previous[0].isupper() and len(previous) > 4:
                 features.append(f"p:suffix={previous[-4:].lower()}")
             if facts[index - 1] is None:
-                facts[index - 1] = _word_facts(scanner, index - 1)
+                facts[index - 1] = _word_facts(scanner, index - 1, spellings)
             features += [f"p:{fact}" for fact in facts[index - 1] if not fact.startswith("shape")]
             if index > 1:
                 features.append(f"p2:w={words[index - 2].group().lower()}")
@@ -256,7 +269,7 @@ def token_features(
             if following[0].isupper() and len(following) > 4:
                 features.append(f"n:suffix={following[-4:].lower()}")
             if facts[index + 1] is None:
-                facts[index + 1] = _word_facts(scanner, index + 1)
+                facts[index + 1] = _word_facts(scanner, index + 1, spellings)
             features += [f"n:{fact}" for fact in facts[index + 1] if not fact.startswith("shape")]
         else:
             features.append("n:none")
@@ -268,8 +281,13 @@ def token_features(
                 features.append("midsentence_unknown_capital")
         # Pairs of what the word is and where it stands: a linear model cannot combine
         # "a listed surname" and "after a cue" by itself.
-        context = [feature for feature in features if feature in _CONTEXT]
-        features += [f"{fact}&{where}" for fact in facts[index] for where in context]
+        context = tuple(feature for feature in features if feature in _CONTEXT)
+        key = (words[index].group(), index in scanner.blocked, context)
+        pairs = combined.get(key)
+        if pairs is None:
+            pairs = [f"{fact}&{where}" for fact in facts[index] for where in context]
+            combined[key] = pairs
+        features += pairs
         candidates.append((index, features))
     return scanner, candidates
 
@@ -287,13 +305,17 @@ class NameModel:
     rule_features: bool = False
 
     def probability(self, features: Iterable[str]) -> float:
-        score = sum(self.weights.get(feature, 0.0) for feature in features)
+        score = sum(map(self.weights.get, features, itertools.repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
     def token_probabilities(
-        self, text: str, language: str | None, rule_hits: Sequence[Hit]
+        self,
+        text: str,
+        language: str | None,
+        rule_hits: Sequence[Hit],
+        scanner: _NameScanner | None = None,
     ) -> tuple[_NameScanner, dict[int, float]]:
-        scanner, candidates = token_features(text, language, rule_hits)
+        scanner, candidates = token_features(text, language, rule_hits, scanner)
         return scanner, {index: self.probability(features) for index, features in candidates}
 
     @classmethod
@@ -368,6 +390,17 @@ def _opens_sentence_alone(scanner: _NameScanner, start: int, end: int) -> bool:
     return remark is not None and not NAME_WORD.search(remark.group(1))
 
 
+def _continues(text: str, left_end: int, right_start: int) -> bool:
+    """Whether only a space, a hyphen or particles stand between two passages ("Leen" and
+    "der Meer" in "Leen van der Meer"): then they are one name."""
+    gap = text[left_end:right_start]
+    if gap == "-":
+        return True
+    if not SPACES.fullmatch(gap[:1]) or not SPACES.fullmatch(gap[-1:]) or len(gap) > 24:
+        return False
+    return all(word in PARTICLES for word in gap.split())
+
+
 def _town_starts(text: str, others: Iterable[Hit]) -> set[int]:
     """Where a word directly after an address starts ("9251 MR Hoofdweg 3 Burgum"): there
     the town's name stands, not a person's."""
@@ -384,19 +417,21 @@ def combine(
     language: str | None,
     rule_hits: list[Hit],
     others: Sequence[Hit] = (),
+    scanner: _NameScanner | None = None,
 ) -> list[Hit]:
     """The rules' names, minus those the model vetoes, plus those only the model finds,
     in text order.
 
-    A name only the model finds never overlaps another finding: over one kept rule name it
-    lengthens that name ("Petra" to "Petra van der Meer"), and it is dropped over a vetoed
-    rule name, over two rule names, over another finding in ``others`` (an address, a
-    handle, a self-reference) and where the rules have judged the words to be no person:
-    inside a quoted name of a group or shop, part of a business name, the town after an
-    address, or a lone word opening a sentence as a verb or before a dash remark.
+    A name only the model finds never overlaps another finding: over or right next to one
+    kept rule name it lengthens that name ("Petra" to "Petra van der Meer", "Hank" to
+    "Hank Winter"), and it is dropped over a vetoed rule name, over two rule names, over
+    another finding in ``others`` (an address, a handle, a self-reference) and where the
+    rules have judged the words to be no person: inside a quoted name of a group or shop,
+    part of a business name, the town after an address, or a lone word opening a sentence
+    as a verb or before a dash remark.
     """
     scanner, probabilities = model.token_probabilities(
-        text, language, rule_hits if model.rule_features else []
+        text, language, rule_hits if model.rule_features else [], scanner
     )
     if model.veto_below > 1.0:  # the model alone, for comparison
         return [
@@ -424,6 +459,14 @@ def combine(
             vetoed.append(hit)
         else:
             kept.append(hit)
+    # "zijn broer Levent … Levent's mail": another mention of a name kept elsewhere in the
+    # text is no less a name where the model doubts it
+    sure = {word for hit in kept for word in text[hit.start : hit.end].split()}
+    if vetoed and sure:
+        again = [hit for hit in vetoed if text[hit.start : hit.end] in sure]
+        if again:
+            vetoed = [hit for hit in vetoed if hit not in again]
+            kept = sorted(kept + again, key=lambda hit: hit.start)
     taken = sorted(
         [(hit.start, hit.end) for hit in itertools.chain(vetoed, others)] + quoted_thing_names(text)
     )
@@ -448,10 +491,16 @@ def combine(
             first -= 1
         last = bisect.bisect_left(kept_starts, end)
         inside = kept[first:last]
-        if not inside:
+        if inside:
+            if len(inside) == 1 and start <= inside[0].start and inside[0].end <= end:
+                kept[first] = inside[0]._replace(start=start, end=end)
+        # right after or before a kept rule name: the rest of that name ("Hank" + "Winter")
+        elif first and _continues(text, kept[first - 1].end, start):
+            kept[first - 1] = kept[first - 1]._replace(end=end)
+        elif first < len(kept) and _continues(text, end, kept[first].start):
+            kept[first] = kept[first]._replace(start=start)
+        else:
             added.append(Hit(FindingType.PERSON_NAME, start, end, 0.6))
-        elif len(inside) == 1 and start <= inside[0].start and inside[0].end <= end:
-            kept[first] = inside[0]._replace(start=start, end=end)
     return sorted(kept + added, key=lambda hit: hit.start)
 
 

@@ -1585,15 +1585,27 @@ def quoted_thing_names(text: str) -> list[tuple[int, int]]:
     return [match.span(1) for match in QUOTED_THING_NAME.finditer(text)]
 
 
-def find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
+def find_person_names(
+    text: str, language: str | None = None, scanner: _NameScanner | None = None
+) -> Iterator[Hit]:
+    """Person names in ``text``; ``scanner``, from ``name_scanner`` on the same text and
+    language, saves building it again."""
     quoted = quoted_thing_names(text)
-    for hit in _find_person_names(text, language):
+    for hit in _find_person_names(text, language, scanner):
         if not any(start <= hit.start and hit.end <= end + 1 for start, end in quoted):
             yield hit
 
 
-def _find_person_names(text: str, language: str | None = None) -> Iterator[Hit]:
-    scanner = _NameScanner(text, language)
+def name_scanner(text: str, language: str | None) -> _NameScanner:
+    """The words of ``text`` with what the lists say about them, for the rules and the name
+    model to share (building it is a third of the name work on a long text)."""
+    return _NameScanner(text, language)
+
+
+def _find_person_names(
+    text: str, language: str | None, scanner: _NameScanner | None
+) -> Iterator[Hit]:
+    scanner = scanner or _NameScanner(text, language)
     if scanner.shouted:
         # "GEACHTE POLITIE, JOHAN VAN DE OVERKANT SLAAT ZIJN HOND": only first names
         yield from scanner.shouted_names()

@@ -214,6 +214,13 @@ _SHARED_EN = (
     "employer|boss|manager|landlord|teacher|school|class|gym|doctor|GP|dentist|office|team|"
     "club|building|tutor|coach|church|mosque|workplace|course"
 )
+# A home, plot or store room next to someone else's (eleventh round).
+_OWN_PLOTS_NL = "caravan|stacaravan|tent|chalet|kelderbox|berging|box|volkstuin|erf|schuur|perceel"
+_OWN_PLOTS_EN = "caravan|tent|chalet|storage unit|allotment|garden|shed|plot"
+_SHARED_PLACES_NL = "huis|tussenmuur|muur|tuin|kantoor|kamer|keuken|flat|woning|schutting"
+# The reporter's own association, party or community ("onze Syrische vereniging").
+_ASSOCIATIONS_NL = "stichting|vereniging|partij|gemeenschap"
+_ASSOCIATIONS_EN = "foundation|party|cemevi|community|association"
 # "havenmedewerker", "politie-vrijwilliger": a role as the end of a compound (at least four
 # letters of it, so "complex" is no "ex")
 _COMPOUND_PREFIX = "(?:[a-zà-ÿ]{2,20}-?(?=[a-zà-ÿ]{4}))?"
@@ -713,6 +720,56 @@ SELF_REFERENCE_PATTERNS = {
             r"boven|onder|aan) (?:de zijne|de hare|het zijne|het hare|de hunne|het hunne|hem|"
             r"haar|die van)\b)"
         ),
+        # Eleventh round. "ik werk nu op de afdeling", "ik woon sinds 2019 in de flat",
+        # "wij wonen op de 2e": where the reporter works or lives, with the adverbs that
+        # may stand between ("ik woon niet in" is no self-reference)
+        re.compile(
+            # ("ik werk in de zorg" names a sector, "ik woon in de buurt" a vague area)
+            r"(?i:\bik werk (?:zelf |ook |al jaren |nu )?(?:op|in(?! (?:de|het)\b))\b"
+            r"|\b(?:ik woon|wij wonen|we wonen)(?: (?:zelf|ook|al|nog|sinds \w+))* "
+            # (not before a street and number: that address is the reporter's own, found as such)
+            r"(?:op nummer|(?:op (?:de|het)|in(?! de (?:buurt|regio|omgeving)\b)|aan de|aan het)"
+            rf"(?={_NO_ADDRESS_AFTER_NL}))\b)"
+        ),
+        # "wij delen een tussenmuur", "mijn kelderbox is naast de zijne", "ons erf grenst
+        # aan het hunne": what the reporter shares with or has next to the person
+        re.compile(
+            rf"(?i:\b(?:wij|we) delen (?:een|de|het) (?:{_SHARED_PLACES_NL})\b"
+            rf"|\b(?:mijn|m'n|mn|onze|ons) (?:{_OWN_PLOTS_NL}) (?:is|ligt|staat|grenst) "
+            r"(?:naast|tegenover|aan)\b)"
+        ),
+        # "ik tank daar al jaren", "ik kom daar als klant": a regular of the place; "ik heb zelf
+        # betaald", "ik ben zelf verzamelaar": what the reporter did or is (not "ik heb zelf
+        # niets gezien"); "ik help hem met de administratie"; "onze onderzoeksgroep"
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:kom|kwam|komen|tank|tankte|kampeer|kampeerde|kamperen|"
+            r"winkel|eet|zwem|sport) (?:daar|hier)\b"
+            r"|\bik (?:heb|ben|sta|was|had) zelf\b"
+            r"(?! (?:ook )?(?:niks|niets|geen|niemand|nooit|niet)\b)"
+            r"|\bik help (?:hem|haar|hen|ze)\b"
+            r"|\b(?:mijn|m'n|mn|onze|ons) (?:[\w-]+ )?[\w-]*(?:klas|groep|team)\b)"
+        ),
+        # "ik beheer zijn financiën", "ik ben de koper", "ik zing in het koor", "onze
+        # Syrische vereniging": a task for the person, a part in the deal, the reporter's
+        # choir or association
+        re.compile(
+            r"(?i:\bik (?:beheer|beheerde|doe|deed) (?:zijn|haar|hun|de) "
+            r"(?:administratie|financiën|boekhouding|post|website|planning)\b"
+            r"|\bik ben de (?:koper|verkoper|huurder|verhuurder)\b"
+            r"|\b(?:ik|wij|we) (?:zing|zingen|speel|spelen|zit|zitten) in (?:het|een|de) "
+            r"(?:koor|orkest|band|bestuur)\b"
+            rf"|\b(?:onze|ons) (?:[\w-]+ ){{0,2}}(?:{_ASSOCIATIONS_NL})\b)"
+        ),
+        # "ik zie hem vanuit mijn keukenraam", "ik heb jarenlang als secretaresse gewerkt",
+        # "ik ben gepensioneerd onderwijzeres": the reporter's window, past job, or a job
+        # after a word for its kind
+        re.compile(
+            r"(?i:\bvanuit (?:mijn|m'n|ons|onze) "
+            r"[\w-]*(?:raam|keuken|huis|woning|kamer|tuin|balkon|flat|kantoor|winkel)\b"
+            r"|\bik heb (?:jarenlang |lang |jaren |ook |zelf )?als [\w-]+ gewerkt\b"
+            r"|\bik ben (?:gepensioneerd|zelfstandig|voormalig|freelance|parttime|fulltime) "
+            r"(?!(?:sinds|maar|en|dus|van|bij|in|op|of)\b)[\w-]{4,30})"
+        ),
     ),
     "en": (
         re.compile(
@@ -1104,6 +1161,45 @@ SELF_REFERENCE_PATTERNS = {
             r"hostel|hotel|guesthouse|restaurant|cafe|café|bar|pub|salon|garage|farm|stable|"
             r"stables|"
             r"store|building|bakery|takeaway|practice|clinic|workshop|nursery|kennel)\b)"
+        ),
+        # Eleventh round. "I teach English at", "I coach under-12s at", "I handle our
+        # payments", "I clean the offices of", "I work night shifts",
+        # "I live across the street": a job, a task or a home that few people share
+        re.compile(
+            r"(?i:\bI (?:also |still )?(?:teach|coach) [\w'’-]+(?: [\w'’-]+)? at\b"
+            r"|\bI (?:also |still )?(?:manage|deliver|handle|supervise|supervised|braid|clean) "
+            r"(?:the|a|an|our|his|her|their|offices)\b"
+            r"|\bI (?:also |still )?work (?:night shifts?|nights|late shifts?)\b"
+            r"|\bI (?:also |still )?live (?:right )?(?:across|opposite|above|below)\b)"
+        ),
+        # "my caravan is next to theirs", "our garden borders"
+        re.compile(
+            rf"(?i:\b(?:my|our) (?:{_OWN_PLOTS_EN}) (?:is|stands|sits|borders) "
+            r"(?:next to|opposite|on)\b|\b(?:my|our) (?:garden|plot|land) borders\b)"
+        ),
+        # "I get my car washed there", "I used to buy from him": a regular customer; "I help
+        # with the Sunday school", "I sit two desks away", "my tutorial group", "our lab"
+        re.compile(
+            r"(?i:\bI (?:used to )?(?:get|buy|shop|eat) (?:[\w'’]+ ){0,3}there\b"
+            r"|\bI (?:used to )?(?:buy|bought) from (?:him|her|them)\b"
+            # ("Can I help with …" offers help)
+            r"|\bI help(?<!can I help)(?<!could I help)(?<!may I help) "
+            r"(?:him|her|them|with|at|out)\b"
+            r"|\bI sit (?:[\w'’-]+ ){1,3}(?:away|from|next|behind|opposite)\b"
+            r"|\b(?:my|our) (?:[\w-]+ )?(?:class|group|lab|department|team)\b)"
+        ),
+        # "I used to drive for him", "I'm the seller", "our cultural foundation"
+        re.compile(
+            r"(?i:\bI (?:used to |also |still )?(?:drive|drove|clean|cleaned|cook|cooked|"
+            r"babysit|babysat) for (?:him|her|them|his|her|their)\b"
+            r"|\b(?:I'm|I’m|I am) the (?:seller|buyer|tenant|landlord)\b"
+            rf"|\bour (?:[\w-]+ ){{0,2}}(?:{_ASSOCIATIONS_EN})\b)"
+        ),
+        # "the café where I work", "I'm with the festival security"
+        re.compile(
+            r"(?i:\bwhere I (?:work|worked|live|lived|study|studied|volunteer|volunteered|"
+            r"teach|taught)\b"
+            r"|\b(?:I'm|I’m|I am) (?:with|in) (?:the )?[\w-]+ (?:security|team|department)\b)"
         ),
     ),
 }

