@@ -774,7 +774,8 @@ SELF_REFERENCE_PATTERNS = {
         # appgroep van", "toen ik bij de drogist stond", "ik zie ze achter het raam", "bij
         # mij in de portiek", "ik verhuur kamers", "ik studeer in", "ik zit op de administratie",
         # "ik ga naar die kerk", "ik heb er achter de kassa gestaan", "ik woon zelf beneden",
-        # "als pleeggezin" (a sector, "ik werk in de zorg", stays unflagged)
+        # "als pleeggezin", "ik heb hem 300 euro betaald", "ik kom er vaak", "ik verkoop zelf"
+        # (a sector, "ik werk in de zorg", stays unflagged)
         re.compile(
             r"(?i:\bik zit (?:in|op) (?:een|de|het) (?:[\w'’-]+ ){0,3}?"
             r"(?:[\w-]*groep|groepsapp|discord|server|chat|kanaal)\b"
@@ -797,7 +798,10 @@ SELF_REFERENCE_PATTERNS = {
             r"(?:gestaan|gewerkt|gezeten|gewoond)\b"
             r"|\bik woon (?:zelf |ook )?(?:beneden|boven|ernaast|ertegenover|onder|naast|"
             r"tegenover)\b"
-            r"|\bals (?:pleeggezin|pleegouders?|gastgezin|gastouders?)\b)"
+            r"|\bals (?:pleeggezin|pleegouders?|gastgezin|gastouders?)\b"
+            r"|\bik heb (?:hem|haar|hun|ze) (?:€ ?)?[0-9][0-9.,]*(?: euro)?"
+            r"|\bik (?:kom|kwam|ben) (?:er|daar) (?:vaak|elke|iedere|regelmatig|wekelijks|soms)\b"
+            r"|\bik (?:verkoop|verkocht) zelf\b)"
         ),
     ),
     "en": (
@@ -1234,10 +1238,12 @@ SELF_REFERENCE_PATTERNS = {
         # there", "I'm in a WhatsApp group for", "I play in the second team", "while I wait
         # for the bus", "I see them from my balcony", "I hear her crying", "I'm one of them",
         # "I go to that mosque", "as the owner of the flat", "I used to deliver", "I have
-        # been the cleaner at"
+        # been the cleaner at", "I had my hair cut there", "I gave her 50 euros"
         re.compile(
             r"(?i:\bI (?:also |still |used to )?(?:walk|wash|deliver|park|jog|cycle|work|drop|"
-            r"pick|go|come)[a-z]{0,3} (?:[\w'’]+ ){0,3}there\b"
+            r"pick|go|come|had|have|got)[a-z]{0,3} (?:[\w'’]+ ){0,3}there\b"
+            r"|\b(?:I|we) (?:gave|paid|sent|handed) (?:him|her|them) (?:[€£$] ?)?[0-9][0-9.,]*"
+            r"(?: euros?)?"
             r"|\b(?:I'm|I’m|I am|we're|we’re|we are) (?:in|on) (?:a|an|the) (?:[\w'’-]+ ){0,3}?"
             r"(?:group|group chat|groupchat|server|channel|chat)\b"
             r"|\bI (?:also |still )?(?:coach|play in|play for|swim for|train) (?:a|an|the|our) "
