@@ -1242,7 +1242,7 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\bI (?:also |still |used to )?(?:walk|wash|deliver|park|jog|cycle|work|drop|"
             r"pick|go|come|had|have|got)[a-z]{0,3} (?:[\w'’]+ ){0,3}there\b"
-            r"|\b(?:I|we) (?:gave|paid|sent|handed) (?:him|her|them) (?:[€£$] ?)?[0-9][0-9.,]*"
+            r"|\b(?:I|we) (?:gave|sent|handed) (?:him|her|them) (?:[€£$] ?)?[0-9][0-9.,]*"
             r"(?: euros?)?"
             r"|\b(?:I'm|I’m|I am|we're|we’re|we are) (?:in|on) (?:a|an|the) (?:[\w'’-]+ ){0,3}?"
             r"(?:group|group chat|groupchat|server|channel|chat)\b"
