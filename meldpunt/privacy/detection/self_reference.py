@@ -774,8 +774,9 @@ SELF_REFERENCE_PATTERNS = {
         # appgroep van", "toen ik bij de drogist stond", "ik zie ze achter het raam", "bij
         # mij in de portiek", "ik verhuur kamers", "ik studeer in", "ik zit op de administratie",
         # "ik ga naar die kerk", "ik heb er achter de kassa gestaan", "ik woon zelf beneden",
-        # "als pleeggezin", "ik heb hem 300 euro betaald", "ik kom er vaak", "ik verkoop zelf"
-        # (a sector, "ik werk in de zorg", stays unflagged)
+        # "als pleeggezin", "ik heb hem 300 euro betaald", "ik kom er vaak", "ik verkoop zelf",
+        # "we zeilen samen", "ik ken haar van de kerk" (a sector, "ik werk in de zorg", stays
+        # unflagged)
         re.compile(
             r"(?i:\bik zit (?:in|op) (?:een|de|het) (?:[\w'’-]+ ){0,3}?"
             r"(?:[\w-]*groep|groepsapp|discord|server|chat|kanaal)\b"
@@ -801,7 +802,12 @@ SELF_REFERENCE_PATTERNS = {
             r"|\bals (?:pleeggezin|pleegouders?|gastgezin|gastouders?)\b"
             r"|\bik heb (?:hem|haar|hun|ze) (?:€ ?)?[0-9][0-9.,]*(?: euro)?"
             r"|\bik (?:kom|kwam|ben) (?:er|daar) (?:vaak|elke|iedere|regelmatig|wekelijks|soms)\b"
-            r"|\bik (?:verkoop|verkocht) zelf\b)"
+            r"|\bik (?:verkoop|verkocht) zelf\b"
+            r"|\b(?:wij|we) (?:zeilen|zeilden|spelen|speelden|sporten|sportten|trainen|trainden|"
+            r"reden|rijden|werkten|studeerden|zaten|voetbalden|voetballen|zingen|zongen|liepen) "
+            r"(?:[\w'’]+ )?samen\b"
+            r"|\b(?:ik|wij|we) (?:ken|kennen) (?:hem|haar|hen|ze) (?:van|uit) (?:de |het )?"
+            r"(?:kerk|school|werk|sportschool|moskee|club|vereniging|regio|buurt|koor)\b)"
         ),
     ),
     "en": (
@@ -1238,7 +1244,8 @@ SELF_REFERENCE_PATTERNS = {
         # there", "I'm in a WhatsApp group for", "I play in the second team", "while I wait
         # for the bus", "I see them from my balcony", "I hear her crying", "I'm one of them",
         # "I go to that mosque", "as the owner of the flat", "I used to deliver", "I have
-        # been the cleaner at", "I had my hair cut there", "I gave her 50 euros"
+        # been the cleaner at", "I had my hair cut there", "I gave her 50 euros", "I know her
+        # from church"
         re.compile(
             r"(?i:\bI (?:also |still |used to )?(?:walk|wash|deliver|park|jog|cycle|work|drop|"
             r"pick|go|come|had|have|got)[a-z]{0,3} (?:[\w'’]+ ){0,3}there\b"
@@ -1261,7 +1268,9 @@ SELF_REFERENCE_PATTERNS = {
             r"cafe|café|bar|farm|unit|garage|property|home)\b"
             r"|\bI used to (?:deliver|clean|serve|cook|work)\b"
             r"|\bI (?:have been|'ve been|’ve been|was) the (?:cleaner|driver|cook|caretaker|nanny|"
-            r"babysitter) (?:at|for|of)\b)"
+            r"babysitter) (?:at|for|of)\b"
+            r"|\b(?:I|we) know (?:him |her |them )?from (?:the )?(?:church|school|work|gym|mosque|"
+            r"club|college|university|uni|choir)\b)"
         ),
     ),
 }
