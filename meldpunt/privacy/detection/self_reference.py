@@ -770,6 +770,45 @@ SELF_REFERENCE_PATTERNS = {
             r"|\bik ben (?:gepensioneerd|zelfstandig|voormalig|freelance|parttime|fulltime) "
             r"(?!(?:sinds|maar|en|dus|van|bij|in|op|of)\b)[\w-]{4,30})"
         ),
+        # Twelfth round. Membership, presence and function told in passing: "ik zit in een
+        # appgroep van", "toen ik bij de drogist stond", "ik zie ze achter het raam", "bij
+        # mij in de portiek", "ik verhuur kamers", "ik studeer in", "ik zit op de administratie",
+        # "ik ga naar die kerk", "ik heb er achter de kassa gestaan", "ik woon zelf beneden",
+        # "als pleeggezin", "ik heb hem 300 euro betaald", "ik kom er vaak", "ik verkoop zelf",
+        # "we zeilen samen", "ik ken haar van de kerk" (a sector, "ik werk in de zorg", stays
+        # unflagged)
+        re.compile(
+            r"(?i:\bik zit (?:in|op) (?:een|de|het) (?:[\w'’-]+ ){0,3}?"
+            r"(?:[\w-]*groep|groepsapp|discord|server|chat|kanaal)\b"
+            r"|\btoen ik (?:bij|in|op|voor|achter|naast) (?:de|het|een) (?:[\w'’-]+ ){1,2}?"
+            r"(?:stond|zat|was|liep|kwam|werkte)\b"
+            r"|\bik zie (?:ze|hem|haar|hen) (?:[\w'’]+ ){0,2}?(?:achter|door|vanuit|vanaf) "
+            r"(?:het|de|mijn|ons|onze)\b"
+            r"|\bbij mij (?:(?:in|op|aan|voor) (?:de |het )?(?:hal|portiek|galerij|deur|straat|"
+            r"flat|huis|werk|kantoor|school|klas)|heeft|kwam|werd)\b"
+            r"|\bbij ons (?:op|in) (?:de |het )?(?:school|werk|kantoor|klas|afdeling|club|"
+            r"vereniging|team)\b"
+            r"|\bik verhuur (?:[\w'’-]+ ){0,2}?(?:kamers?|woningen|woning|appartementen|"
+            r"appartement|studio's|huis|panden)\b"
+            r"|\bik studeer (?:in|aan|op|bij)\b"
+            r"|\bik zit op de [\w-]*(?:administratie|afdeling|receptie|balie|kassa|planning)\b"
+            r"|\bik (?:ga|ging|kom|kwam) (?:naar|in) (?:die|dezelfde|deze) "
+            r"(?:kerk|moskee|sportschool|school|club|winkel|supermarkt|vereniging|tempel|kapper|"
+            r"salon)\b"
+            r"|\bik heb (?:er|daar) (?!(?:nog )?(?:nooit|niet)\b)(?:[\w'’]+ ){0,3}?"
+            r"(?:gestaan|gewerkt|gezeten|gewoond)\b"
+            r"|\bik woon (?:zelf |ook )?(?:beneden|boven|ernaast|ertegenover|onder|naast|"
+            r"tegenover)\b"
+            r"|\bals (?:pleeggezin|pleegouders?|gastgezin|gastouders?)\b"
+            r"|\bik heb (?:hem|haar|hun|ze) (?:€ ?)?[0-9][0-9.,]*(?: euro)?"
+            r"|\bik (?:kom|kwam|ben) (?:er|daar) (?:vaak|elke|iedere|regelmatig|wekelijks|soms)\b"
+            r"|\bik (?:verkoop|verkocht) zelf\b"
+            r"|\b(?:wij|we) (?:zeilen|zeilden|spelen|speelden|sporten|sportten|trainen|trainden|"
+            r"reden|rijden|werkten|studeerden|zaten|voetbalden|voetballen|zingen|zongen|liepen) "
+            r"(?:[\w'’]+ )?samen\b"
+            r"|\b(?:ik|wij|we) (?:ken|kennen) (?:hem|haar|hen|ze) (?:van|uit) (?:de |het )?"
+            r"(?:kerk|school|werk|sportschool|moskee|club|vereniging|regio|buurt|koor)\b)"
+        ),
     ),
     "en": (
         re.compile(
@@ -1200,6 +1239,38 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\bwhere I (?:work|worked|live|lived|study|studied|volunteer|volunteered|"
             r"teach|taught)\b"
             r"|\b(?:I'm|I’m|I am) (?:with|in) (?:the )?[\w-]+ (?:security|team|department)\b)"
+        ),
+        # Twelfth round. Presence, membership and function told in passing: "I wash my car
+        # there", "I'm in a WhatsApp group for", "I play in the second team", "while I wait
+        # for the bus", "I see them from my balcony", "I hear her crying", "I'm one of them",
+        # "I go to that mosque", "as the owner of the flat", "I used to deliver", "I have
+        # been the cleaner at", "I had my hair cut there", "I gave her 50 euros", "I know her
+        # from church"
+        re.compile(
+            r"(?i:\bI (?:also |still |used to )?(?:walk|wash|deliver|park|jog|cycle|work|drop|"
+            r"pick|go|come|had|have|got)[a-z]{0,3} (?:[\w'’]+ ){0,3}there\b"
+            r"|\b(?:I|we) (?:gave|sent|handed) (?:him|her|them) (?:[€£$] ?)?[0-9][0-9.,]*"
+            r"(?: euros?)?"
+            r"|\b(?:I'm|I’m|I am|we're|we’re|we are) (?:in|on) (?:a|an|the) (?:[\w'’-]+ ){0,3}?"
+            r"(?:group|group chat|groupchat|server|channel|chat)\b"
+            r"|\bI (?:also |still )?(?:coach|play in|play for|swim for|train) (?:a|an|the|our) "
+            r"(?:[\w-]+ ){0,3}?(?:team|squad|club|side)\b"
+            r"|\bwhile I (?:wait|waited|was waiting|walk|walked|was walking|work|worked|"
+            r"was working|cycle|drive|drove)\b"
+            r"|\bI (?:see|saw|hear|heard|watch|watched) (?:him|her|them|it) (?:[\w'’]+ ){0,2}?"
+            r"(?:from|through|out of) (?:my|our|the)\b"
+            r"|\bI (?:can )?hear (?:him|her|them) [a-z]+ing\b"
+            r"|\b(?:I'm|I’m|I am) one of them\b"
+            r"|\b(?:I|we) (?:go|went|come|came) to (?:that|this|the same) "
+            r"(?:church|mosque|gym|club|school|temple|shop)\b"
+            r"|\bas (?:the )?(?:owner|landlord|tenant|resident) of (?:the|a|an|this|that) "
+            r"(?:[\w'’-]+ ){0,2}?(?:flat|apartment|house|building|shop|business|company|restaurant|"
+            r"cafe|café|bar|farm|unit|garage|property|home)\b"
+            r"|\bI used to (?:deliver|clean|serve|cook|work)\b"
+            r"|\bI (?:have been|'ve been|’ve been|was) the (?:cleaner|driver|cook|caretaker|nanny|"
+            r"babysitter) (?:at|for|of)\b"
+            r"|\b(?:I|we) know (?:him |her |them )?from (?:the )?(?:church|school|work|gym|mosque|"
+            r"club|college|university|uni|choir)\b)"
         ),
     ),
 }

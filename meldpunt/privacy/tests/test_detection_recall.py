@@ -2022,3 +2022,79 @@ def test_birth_place_before_the_date_long_words_after_the_cue_and_a_birthday_wit
 
 def test_a_birthday_without_its_year_is_no_date_of_birth():
     assert T.DATE_OF_BIRTH not in _types("Hij is jarig op 9 juni, dan geeft hij een feest.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik zit in een appgroep van ouders uit de wijk.", "Ik zit in een appgroep"),
+        ("Toen ik bij de bakker stond, zag ik hem.", "Toen ik bij de bakker stond"),
+        ("Ik zie hem elke dag achter de toonbank.", "Ik zie hem elke dag achter de"),
+        ("Het pakje lag bij mij in de portiek.", "bij mij in de portiek"),
+        ("Bij mij kwam hij ook langs.", "Bij mij kwam"),
+        ("Hij verkoopt het bij ons op school.", "bij ons op school"),
+        ("Ik verhuur twee kamers boven de winkel.", "Ik verhuur twee kamers"),
+        ("Ik studeer aan de hogeschool.", "Ik studeer aan de"),
+        ("Ik zit op de loonadministratie.", "Ik zit op de loonadministratie"),
+        ("Ik ga naar dezelfde sportschool.", "Ik ga naar dezelfde sportschool"),
+        ("Ik heb er drie jaar gewerkt.", "Ik heb er drie jaar gewerkt"),
+        ("Ik woon zelf ertegenover.", "Ik woon zelf ertegenover"),
+        ("Als gastouders zien wij dat.", "Als gastouders"),
+        ("Ik heb haar 300 euro contant gegeven.", "Ik heb haar 300 euro"),
+        ("Ik kom er elke week voor brood.", "Ik kom er elke"),
+        ("Ik verkoop zelf ook tweedehands kleding.", "Ik verkoop zelf"),
+        ("We trainden vroeger samen op de baan.", "We trainden vroeger samen"),
+        ("Ik ken haar van het koor.", "Ik ken haar van het koor"),
+        ("I know them from the gym.", "I know them from the gym"),
+        ("I had my hair cut there last month.", "I had my hair cut there"),
+        ("I gave him 40 euros for the ticket.", "I gave him 40 euros"),
+        ("I park my bike there every day.", "I park my bike there"),
+        ("I'm in a Telegram group for drivers.", "I'm in a Telegram group"),
+        ("I play for the veterans team at that club.", "I play for the veterans team"),
+        ("I notice it while I wait for the bus.", "while I wait"),
+        ("I watch them from my kitchen.", "I watch them from my"),
+        ("I hear him shouting at night.", "I hear him shouting"),
+        ("They hired five cleaners and I'm one of them.", "I'm one of them"),
+        ("We go to the same mosque.", "We go to the same mosque"),
+        (
+            "As the tenant of the ground floor flat I noticed it.",
+            "As the tenant of the ground floor flat",
+        ),
+        ("I used to cook in that kitchen.", "I used to cook"),
+        ("I was the driver for that family.", "I was the driver for"),
+    ],
+)
+def test_presence_membership_and_function_told_in_passing_are_self_references(text, expected):
+    """Twelfth round: the reporter's group chat, team, landlordship, past job or home
+    below, where they stood or wait, what they see or hear from their place, and "one
+    of them" give them away as much as "mijn buurman" does."""
+    assert (T.SELF_REFERENCE, expected) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik heb daar nooit gewerkt.",
+        "Ik heb er nog nooit gestaan.",
+        "Hij zit in een appgroep van dealers.",
+        "Toen hij bij de bakker stond, betaalde hij.",
+        "Hij verhuurt kamers.",
+        "Bij hem in de portiek ligt afval.",
+        "Zij gaat naar die kerk.",
+        "Hij heeft haar 300 euro gegeven.",
+        "Ik heb hem nooit gezien.",
+        "She gave him 40 euros.",
+        "They had a party there.",
+        "Zij trainden vroeger samen.",
+        "Hij kent haar van school.",
+        "She knows him from work.",
+        "They walk there every night.",
+        "She is in a WhatsApp group for sellers.",
+        "He plays for the first team.",
+        "He used to work there.",
+        "One of them sold it.",
+        "She was the driver for that family.",
+    ],
+)
+def test_someone_elses_presence_membership_or_function_is_no_self_reference(text):
+    assert T.SELF_REFERENCE not in _types(text)
