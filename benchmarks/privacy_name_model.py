@@ -69,6 +69,7 @@ WRITER_BATCHES = {
     "10a": range(3801, 4201),
     "10b": range(4201, 4601),
     "11": range(4601, 5001),
+    "12": range(5001, 5401),
 }
 ITERATIONS = 400
 
