@@ -262,6 +262,7 @@ ABBREVIATED_CUES = frozenset(
     {"mr", "mrs", "ms", "dr", "dhr", "mevr", "mw", "fam", "st", "prof", "ir", "ing", "drs"}
 )
 ACRONYM = re.compile(r"[A-Z]{2,}s|[A-Z]{2,}-\w+")
+ACRONYM_WORD = re.compile(r"[A-Z]{2,5}")
 # Adjectives of nationality and language ("Poolse", "Belgische", "Belgian", "English").
 ADJECTIVE_ENDINGS = ("se", "sche", "ian", "ese", "ish")
 # Brands are written with a capital inside ("LinkedIn", "PlayStation"); "McDonald" is a name.
@@ -449,8 +450,16 @@ LOWER_CASE_VENUES = frozenset(
      "gemeente", "winkelcentrum", "village", "estate",
      # holiday parks, business parks and motorway junctions (tenth round)
      "vakantiepark", "vakantiehuisje", "vakantiehuis", "bungalowpark", "recreatiepark",
-     "industrieterrein", "bedrijventerrein", "knooppunt", "jachthaven", "chaletpark"}
+     "industrieterrein", "bedrijventerrein", "knooppunt", "jachthaven", "chaletpark",
+     # shops, nurseries, homes and pools named after the noun (twelfth round)
+     "coffeeshop", "kwekerij", "boomkwekerij", "kraam", "zwembad", "complex", "verzorgingshuis",
+     "verpleeghuis", "hotelletje", "pension"}
 )  # fmt: skip
+# "basisschool De Regenboog", "tennisclub De Kei", "seniorencomplex De Linde": a lower-case
+# compound ending in these names a school, club or home before its name (twelfth round).
+LOWER_CASE_VENUE_ENDINGS = ("school", "club", "vereniging", "complex", "shop")
+# How such a venue's name opens ("De Regenboog", "Het Baken", "Van Gend", "LTV De Kei").
+VENUE_NAME_OPENINGS = frozenset({"De", "Het", "'t", "Van"})
 # "a webshop called Bargain Bikes", "een groepje met de naam 'Eerlijke Verkiezingen'", "a
 # boat in the harbour called Mary Rose": what is named is a thing, not a person.
 NAMED_THINGS = frozenset(
@@ -458,7 +467,10 @@ NAMED_THINGS = frozenset(
      "groepje", "groepsapp", "band", "boat", "boot", "ship", "schip", "club", "restaurant", "bar",
      "café", "cafe", "app", "website", "site", "kanaal", "channel", "page", "pagina", "bedrijf",
      "bedrijfje", "firma", "stichting", "organisatie", "organisation", "organization",
-     "chat", "server", "brand", "merk", "label", "product", "dog", "hond", "horse", "paard"}
+     "chat", "server", "brand", "merk", "label", "product", "dog", "hond", "horse", "paard",
+     # "de sportschool heet …", "the pool is called …", "kraam heet …" (twelfth round)
+     "sportschool", "school", "kraam", "zaak", "winkel", "pool", "zwembad", "hotel", "camping",
+     "coffeeshop", "salon", "lounge"}
 )  # fmt: skip
 NAMED_THING_WINDOW = 5
 THING_ARTICLES = frozenset({"de", "het", "the", "a", "een", "his", "her", "zijn", "haar"})
@@ -1537,13 +1549,27 @@ class _NameScanner:
         before = previous
         if previous >= 1 and self._is_particle(previous):
             before = -1 if self.words[previous].group() in {"van", "of"} else previous - 1
+        # "tennisclub LTV De Kei": an acronym between the venue word and the name
+        opening = before + 1  # the first word after the venue word
+        if before >= 1 and ACRONYM_WORD.fullmatch(self.words[before].group()):
+            before -= 1
         if (
             before >= 0
-            and self.words[before].group() in LOWER_CASE_VENUES
-            and SPACES.fullmatch(
-                self.text, self.words[before].end(), self.words[before + 1].start()
+            and all(
+                SPACES.fullmatch(self.text, self.words[word].end(), self.words[word + 1].start())
+                for word in range(before, previous + 1)
             )
-            and (before == previous or self._adjacent(previous, previous + 1))
+            and (
+                self.words[before].group() in LOWER_CASE_VENUES
+                # "basisschool De Regenboog", "transportbedrijf Van Gend"; but "de trainer
+                # van de voetbalclub Jan" is a person
+                or (
+                    self._is_venue_compound(self.words[before].group())
+                    and self.words[min(opening, previous + 1)].group() in VENUE_NAME_OPENINGS
+                )
+                # "Hotel De Sterre", "Camping De Wit": a capitalised venue word too
+                or self.words[before].group() in NOT_PERSON_BEFORE
+            )
         ):
             return True
         return (
@@ -1556,6 +1582,14 @@ class _NameScanner:
                     and is_business_compound(self.words[previous].group())
                 )
             )
+        )
+
+    @staticmethod
+    def _is_venue_compound(word: str) -> bool:
+        """ "garagebedrijf", "basisschool", "tennisclub": a lower-case compound naming a
+        business, school or club, whose own name may follow it."""
+        return word.islower() and (
+            is_business_compound(word) or word.endswith(LOWER_CASE_VENUE_ENDINGS)
         )
 
     def _hit(self, index: int, end: int, confidence: float) -> Hit | None:

@@ -115,3 +115,37 @@ def test_details_that_were_missed_are_found(text, expected):
 )
 def test_holidays_businesses_and_incident_dates_are_not_identifying(text):
     assert _found(text) == []
+
+
+def _names(text: str) -> list[str]:
+    return [f.text for f in find_identifying_details(text) if f.type is T.PERSON_NAME]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelfth round: a lower-case compound for a school, club, home or business, and a
+        # venue word before an article, then the venue's own name
+        "Onze zoon zit sinds dit jaar op basisschool De Zonnewijzer.",
+        "Op de parkeerplaats van hockeyclub HMHC De Uil staat elke avond een busje.",
+        "Het bouwbedrijf Van Kempen stort puin in de sloot.",
+        "Mijn opa woont in het seniorencomplex Het Anker aan de rand van het dorp.",
+        "We overnachtten in Hotel De Zwaluw en hoorden geschreeuw.",
+    ],
+)
+def test_venues_named_after_a_venue_word_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a person right after a club or school word, with no article opening the name
+        ("Ik zag de trainer van de voetbalclub Erik Smits een jongen duwen.", "Erik Smits"),
+        ("Bij basisschool De Zonnewijzer werkt juf Anouk Peters.", "Anouk Peters"),
+        # a surname with "Van" after a relation word is still a person
+        ("Mijn buurman Van Kempen rijdt elke nacht te hard.", "Van Kempen"),
+    ],
+)
+def test_people_next_to_venue_words_are_still_found(text, name):
+    assert name in _names(text)
