@@ -473,7 +473,11 @@ NAMED_THINGS = frozenset(
      "coffeeshop", "salon", "lounge"}
 )  # fmt: skip
 NAMED_THING_WINDOW = 5
-THING_ARTICLES = frozenset({"de", "het", "the", "a", "een", "his", "her", "zijn", "haar"})
+THING_ARTICLES = frozenset(
+    {"de", "het", "the", "a", "een", "his", "her", "zijn", "haar", "my", "mijn", "our", "onze"}
+)
+# "real name Bram", "echte naam Kees": such a naming word names a person, never a thing.
+PERSON_NAMING_ADJECTIVES = frozenset({"real", "echte", "full", "volledige", "legal"})
 # Words that name a thing when a cue names it ("called", "genaamd", "met de naam").
 THING_NAMING_CUES = frozenset({"called", "named", "genaamd", "naam", "name", "heet", "heten"})
 # "Mark said he'd burn it", "Mo en Ilias verkopen", "Jo from the post office said": a first
@@ -860,22 +864,49 @@ class _NameScanner:
             for before in range(max(0, index - 3), index)
         )
 
+    def _is_thing_name(self, first: int) -> bool:
+        """Whether the passage from word ``first`` on is what a cue names after a thing
+        ("de sportschool heet Iron Temple", "met de naam 'Eerlijke Verkiezingen'")."""
+        cue = first - 1
+        if cue >= 0 and self.words[cue].group() in {"de", "het", "the"} and cue > 0:
+            cue -= 1  # "met de naam 'Eerlijke Verkiezingen'"
+        return self._is_cue(cue) and self._names_a_thing(cue)
+
+    def names_a_thing_at(self, start: int) -> bool:
+        """``_is_thing_name`` for a passage starting at ``start``, for the name model: a
+        name it finds there is the thing's (twelfth round)."""
+        index = bisect.bisect_left(self.starts, start)
+        return index < len(self.words) and self._is_thing_name(index)
+
     def _names_a_thing(self, cue: int) -> bool:
         """ "a webshop called Bargain Bikes": the cue names a thing mentioned just before."""
-        if self.words[cue].group().lower() not in THING_NAMING_CUES:
+        if self.words[cue].group().lower() == "is" and cue > 0:
+            cue -= 1  # "the company name is Nexa"
+        if self.words[cue].group().lower() not in THING_NAMING_CUES or (
+            cue > 0 and self.words[cue - 1].group().lower() in PERSON_NAMING_ADJECTIVES
+        ):
             return False
         for before in range(max(0, cue - NAMED_THING_WINDOW), cue):
             if self.words[before].group().lower() not in NAMED_THINGS:
+                continue
+            # "a hotel in town. A man named Valentin", "the agency boss is a man called
+            # Viktor": the cue names someone after the thing (twelfth round)
+            if any(
+                self.words[word].group().lower() in GENERIC_CUES for word in range(before + 1, cue)
+            ):
                 continue
             # "De leider van de groep heet Mo", "de man met de hond heet Ferry": the
             # thing only describes the person named
             article = before >= 2 and self.words[before - 1].group() in THING_ARTICLES
             modifier = before - 2 if article else before - 1
+            # "a kid at my school named Nathan": nor does a place the person is at
             if modifier < 0 or self.words[modifier].group().lower() not in {
                 "van",
                 "of",
                 "met",
                 "with",
+                "at",
+                "bij",
             }:
                 return True
         return False
@@ -917,10 +948,7 @@ class _NameScanner:
         if first > 0 and self._adjacent(first - 1, first):
             if self.words[first - 1].group() in CAR_MAKES:
                 return None  # "een witte Mercedes Vito": a model
-        cue = first - 1
-        if cue >= 0 and self.words[cue].group() in {"de", "het", "the"} and cue > 0:
-            cue -= 1  # "met de naam 'Eerlijke Verkiezingen'"
-        if self._is_cue(cue) and self._names_a_thing(cue):
+        if self._is_thing_name(first):
             return None
         # "ze noemen hem de Kapper", "noemt zichzelf de Turk": a nickname with its article
         if (

@@ -149,3 +149,33 @@ def test_venues_named_after_a_venue_word_are_no_person(text):
 )
 def test_people_next_to_venue_words_are_still_found(text, name):
     assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelfth round: what a naming word names right after a shop, gym, stall or
+        # company is that thing, for the rules and for the name model alike
+        "Die nieuwe sportschool heet Golden Lion en er wordt gedeald.",
+        "The firm name is Polar Bright Staffing and it wants a deposit.",
+        "Het kraampje op de markt is van iemand anders. De kraam heet Zomerkoopjes Oost.",
+    ],
+)
+def test_names_given_to_a_thing_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a person between the thing and the naming word is the one named
+        ("The shop manager is a woman called Greta and she keeps the cash.", "Greta"),
+        ("Ik werk in een hotel. Een man genaamd Dorin Lupu komt elke week.", "Dorin Lupu"),
+        # a real name always names a person
+        ("On the chat server a user calls himself zorro (real name Timo).", "Timo"),
+        # a place the person is at only describes them
+        ("A boy at our school named Jasper is selling vapes.", "Jasper"),
+    ],
+)
+def test_people_named_near_a_thing_are_still_found(text, name):
+    assert name in _names(text)
