@@ -49,6 +49,7 @@ from .names import (
     _lower_case_lists,
     _NameScanner,
     _read_list,
+    is_town_after_address,
     name_scanner,
     quoted_thing_names,
 )
@@ -482,6 +483,7 @@ def combine(
             continue
         if (
             start in towns
+            or is_town_after_address(text, start, end)
             or scanner._is_company(start, end)
             or scanner.names_a_thing_at(start)
             or _opens_sentence_alone(scanner, start, end)

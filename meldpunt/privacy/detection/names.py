@@ -265,6 +265,19 @@ ACRONYM = re.compile(r"[A-Z]{2,}s|[A-Z]{2,}-\w+")
 ACRONYM_WORD = re.compile(r"[A-Z]{2,5}")
 # Adjectives of nationality and language ("Poolse", "Belgische", "Belgian", "English").
 ADJECTIVE_ENDINGS = ("se", "sche", "ian", "ese", "ish")
+# "ik ben Syrisch", "zelf ook Koerdisch": the predicative Dutch form, for the rules only
+# (the model's features keep ADJECTIVE_ENDINGS); "Frisch" is too short to be one.
+PREDICATIVE_ADJECTIVE = re.compile(r"(?i)\w{3,}isch")
+
+
+def is_nationality_adjective(word: str) -> bool:
+    """ "Poolse", "Belgian", "Syrisch": an adjective of nationality or language, no name."""
+    return (
+        word.lower().endswith(ADJECTIVE_ENDINGS)
+        or PREDICATIVE_ADJECTIVE.fullmatch(word) is not None
+    )
+
+
 # Brands are written with a capital inside ("LinkedIn", "PlayStation"); "McDonald" is a name.
 INNER_CAPITAL = re.compile(r"^(?!Mc|Mac|O'|D')..*[a-z][A-Z]")
 # After these an unknown capitalised word is most often a place or a venue ("uit
@@ -1173,7 +1186,7 @@ class _NameScanner:
         word = self._word(index)
         if index == 0 or self._is_sentence_start(index) or len(word) < 3:
             return False
-        if word.lower().endswith(ADJECTIVE_ENDINGS) or INNER_CAPITAL.search(word):
+        if is_nationality_adjective(word) or INNER_CAPITAL.search(word):
             return False  # "Poolse", "Belgian", "English"; "LinkedIn", "WhatsApp"
         if word.split("-")[0] in self.not_names:
             return False  # "WhatsApp-berichten"
@@ -1256,7 +1269,7 @@ class _NameScanner:
         )
         if not opens_sentence or len(word) < 3 or index + 1 >= len(self.words):
             return False
-        if word.lower().endswith(ADJECTIVE_ENDINGS) or INNER_CAPITAL.search(word):
+        if is_nationality_adjective(word) or INNER_CAPITAL.search(word):
             return False
         if len(word.split("-")[0]) > 1 and word.split("-")[0].isupper():
             return False  # "BSN-nummer", "ING-rekening"
@@ -1647,6 +1660,21 @@ def quoted_thing_names(text: str) -> list[tuple[int, int]]:
     return [match.span(1) for match in QUOTED_THING_NAME.finditer(text)]
 
 
+# "2061 HA Bloemendaal", "Dorpsakker 8 in Berkel": one word after a postcode, or after a
+# street, a number and "in", is the town, even when it is also a surname (twelfth round).
+TOWN_CONTEXT_BEFORE = re.compile(
+    r"(?:\b[0-9]{4} ?[A-Z]{2},? ?|\b[A-Z][\w'-]{1,30} [0-9]{1,4}[a-zA-Z]?,? (?:in|te) )$"
+)
+TOWN_CONTEXT_REACH = 45
+
+
+def is_town_after_address(text: str, start: int, end: int) -> bool:
+    """Whether the passage is one word naming the town of an address just before it."""
+    return " " not in text[start:end] and (
+        TOWN_CONTEXT_BEFORE.search(text, max(0, start - TOWN_CONTEXT_REACH), start) is not None
+    )
+
+
 def find_person_names(
     text: str, language: str | None = None, scanner: _NameScanner | None = None
 ) -> Iterator[Hit]:
@@ -1654,7 +1682,9 @@ def find_person_names(
     language, saves building it again."""
     quoted = quoted_thing_names(text)
     for hit in _find_person_names(text, language, scanner):
-        if not any(start <= hit.start and hit.end <= end + 1 for start, end in quoted):
+        if not any(
+            start <= hit.start and hit.end <= end + 1 for start, end in quoted
+        ) and not is_town_after_address(text, hit.start, hit.end):
             yield hit
 
 

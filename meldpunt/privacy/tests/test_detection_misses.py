@@ -179,3 +179,30 @@ def test_names_given_to_a_thing_are_no_person(text):
 )
 def test_people_named_near_a_thing_are_still_found(text, name):
     assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelfth round: a predicative nationality in "-isch" is no name
+        "Mijn buurvrouw is Iranisch van afkomst en wordt bedreigd.",
+        "Ik ben zelf Koerdisch en ken de man van gezicht.",
+        # one word after a postcode, or after a street, number and "in", is the town
+        "Zijn adres: Hoefslag 14, 3451 KL Bakker.",
+        "Het huis staat op Molendijk 3 in Visser en is leeg.",
+    ],
+)
+def test_nationalities_and_towns_after_an_address_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Zijn buurman in 3451 KL heet Sander Wouters.", "Sander Wouters"),
+        ("Op Molendijk 3 woont Ria Jansen met haar zoon.", "Ria Jansen"),
+        ("Ik las laatst iets van Max Frisch over schuld.", "Max Frisch"),
+    ],
+)
+def test_people_near_an_address_or_an_adjective_are_still_found(text, name):
+    assert name in _names(text)
