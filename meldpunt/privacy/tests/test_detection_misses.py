@@ -206,3 +206,28 @@ def test_nationalities_and_towns_after_an_address_are_no_person(text):
 )
 def test_people_near_an_address_or_an_adjective_are_still_found(text, name):
     assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "street"),
+    [
+        # twelfth round: a full name or a title and surname before "van" and a street is
+        # the person living there, not part of the street's name
+        ("Volgens mij fokt Remco Baas van Lijsterweg 14 honden.", "Remco Baas", "Lijsterweg 14"),
+        ("Meneer Terpstra van Kievitdreef 3 schiet op duiven.", "Terpstra", "Kievitdreef 3"),
+        ("mevrouw Yilmaz van Havikstraat 88 verhuurt kamers.", "Yilmaz", "Havikstraat 88"),
+    ],
+)
+def test_a_person_before_van_and_a_street_is_found_apart(text, name, street):
+    found = _found(text)
+    assert (T.PERSON_NAME, name) in found
+    assert (T.STREET_ADDRESS, street) in found
+
+
+@pytest.mark.parametrize(
+    "street",
+    # one first name before "van" belongs to the street
+    ["Jan van Galenstraat 5", "Johan van Hasseltweg 12"],
+)
+def test_streets_named_after_someone_with_van_stay_whole(street):
+    assert _found(f"Hij woont op de {street} in Amsterdam.") == [(T.STREET_ADDRESS, street)]
