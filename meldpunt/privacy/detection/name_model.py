@@ -50,6 +50,7 @@ from .names import (
     _NameScanner,
     _read_list,
     is_town_after_address,
+    is_venue_name,
     name_scanner,
     quoted_thing_names,
 )
@@ -484,6 +485,7 @@ def combine(
         if (
             start in towns
             or is_town_after_address(text, start, end)
+            or is_venue_name(text, start, end)
             or scanner._is_company(start, end)
             or scanner.names_a_thing_at(start)
             or _opens_sentence_alone(scanner, start, end)

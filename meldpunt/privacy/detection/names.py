@@ -1675,6 +1675,24 @@ def is_town_after_address(text: str, start: int, end: int) -> bool:
     )
 
 
+# "Camping De Wit", "de Jachthaven Visser", "Postcode Loterij": a passage that opens with a
+# venue or trade word, or ends in one, names that venue (twelfth round). "Park", "Day" and
+# "Eve" end people's names too ("Jimin Park", "Doris Day").
+VENUE_LAST_WORDS = (COMPANY_WORDS | VENUE_WORDS | {"Loterij", "Lottery"}) - {"Park"}
+
+
+def is_venue_name(text: str, start: int, end: int) -> bool:
+    """Whether the passage of two words or more is a venue's or firm's whole name."""
+    words = text[start:end].split()
+    while words and words[0] in PARTICLES:
+        words.pop(0)
+    return len(words) > 1 and (
+        words[0] in NOT_PERSON_BEFORE
+        or words[0].lower() in LOWER_CASE_VENUES  # "Camping De Wit"
+        or words[-1] in VENUE_LAST_WORDS
+    )
+
+
 def find_person_names(
     text: str, language: str | None = None, scanner: _NameScanner | None = None
 ) -> Iterator[Hit]:
@@ -1682,9 +1700,10 @@ def find_person_names(
     language, saves building it again."""
     quoted = quoted_thing_names(text)
     for hit in _find_person_names(text, language, scanner):
-        if not any(
-            start <= hit.start and hit.end <= end + 1 for start, end in quoted
-        ) and not is_town_after_address(text, hit.start, hit.end):
+        if not any(start <= hit.start and hit.end <= end + 1 for start, end in quoted) and not (
+            is_town_after_address(text, hit.start, hit.end)
+            or is_venue_name(text, hit.start, hit.end)
+        ):
             yield hit
 
 

@@ -231,3 +231,29 @@ def test_a_person_before_van_and_a_street_is_found_apart(text, name, street):
 )
 def test_streets_named_after_someone_with_van_stay_whole(street):
     assert _found(f"Hij woont op de {street} in Amsterdam.") == [(T.STREET_ADDRESS, street)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelfth round: a passage opening or ending with a venue or trade word is the
+        # venue's whole name
+        "Op Camping De Eekhoorn wordt 's nachts gedeald.",
+        "Bij de Jachthaven Mulder lag een boot vol sigaretten.",
+        "Er gaan nepbrieven rond namens de Staatsloterij en de Vrienden Loterij.",
+    ],
+)
+def test_whole_venue_names_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a venue word ends the name only as its last word, and opens it only first
+        ("Mijn collega Ruud van Dorp sloeg hem.", "Ruud van Dorp"),
+        ("Ik zag Tom Bakker bij de camping staan.", "Tom Bakker"),
+    ],
+)
+def test_people_whose_names_look_like_venues_are_still_found(text, name):
+    assert name in _names(text)
