@@ -1655,9 +1655,46 @@ QUOTED_THING_NAME = re.compile(
 )
 
 
+# "'Kennel Fryslân'", "'Parfumhuis Amsterdam'", "'Tuinmeubelen Outlet'": two to five words in
+# single quotes (an opening quote after no letter, so no apostrophe) (twelfth round).
+QUOTED_WORDS = re.compile(r"(?<![\w'’])['‘]([^\W\d_][\w\-]{0,30}(?: [\w\-]{1,30}){1,4})['’](?!\w)")
+
+
+def _is_thing_word(word: str) -> bool:
+    """A capitalised word in quotes that makes them a thing's name: a town or country, a
+    trade or venue word, a brand written with an inner capital, or an everyday word that is
+    no listed name (but "Kleine" of "'Kleine Mo'" is a nickname's)."""
+    first_names, surnames, not_names, _ = _lists()
+    return (
+        word in _places()
+        or word in not_names
+        or word in COMPANY_WORDS
+        or word in VENUE_WORDS
+        or INNER_CAPITAL.search(word) is not None
+        or (
+            is_common_word(word)
+            and word not in NICKNAME_WORDS
+            and word not in first_names
+            and word not in surnames
+        )
+    )
+
+
 def quoted_thing_names(text: str) -> list[tuple[int, int]]:
-    """The passages in quotes that name a group, shop, channel or brand (no person)."""
-    return [match.span(1) for match in QUOTED_THING_NAME.finditer(text)]
+    """The passages in quotes that name a group, shop, channel or brand (no person): after a
+    thing named, or holding a word no person's name holds."""
+    spans = [match.span(1) for match in QUOTED_THING_NAME.finditer(text)]
+    for match in QUOTED_WORDS.finditer(text):
+        # "'Uncle Jay'", "'Sanne Bloem'", "'de Marokkaan'": a first name, or an article
+        # opening a nickname, makes them a person's
+        words = [word for word in match.group(1).split() if word[0].isupper()]
+        if (
+            match.group(1)[0].isupper()
+            and not any(word in _lists()[0] for word in words)
+            and any(_is_thing_word(word) for word in words)
+        ):
+            spans.append(match.span(1))
+    return sorted(spans)
 
 
 # "2061 HA Bloemendaal", "Dorpsakker 8 in Berkel": one word after a postcode, or after a

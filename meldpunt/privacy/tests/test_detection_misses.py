@@ -257,3 +257,29 @@ def test_whole_venue_names_are_no_person(text):
 )
 def test_people_whose_names_look_like_venues_are_still_found(text, name):
     assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelfth round: words in single quotes that hold a town, a trade or venue word or
+        # an everyday word, and no first name, name a thing
+        "Ze zamelen geld in voor 'Stichting Zonlicht Ghana' maar die bestaat niet.",
+        "The fake shop 'Garden Deals Outlet' never delivered my order.",
+        "Hij verkoopt pups onder de naam 'Fokkerij Drenthe' via een site.",
+    ],
+)
+def test_quoted_names_of_things_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a first name in the quotes keeps them a person's, an everyday surname too
+        ("Ik kocht een fiets van 'Sanne Bloem' en die was gestolen.", "Sanne Bloem"),
+        ("A man who calls himself 'Uncle Jay' sends her messages.", "Jay"),
+    ],
+)
+def test_quoted_people_are_still_found(text, name):
+    assert any(name in found for found in _names(text))
