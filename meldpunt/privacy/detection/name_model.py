@@ -49,6 +49,8 @@ from .names import (
     _lower_case_lists,
     _NameScanner,
     _read_list,
+    is_town_after_address,
+    is_venue_name,
     name_scanner,
     quoted_thing_names,
 )
@@ -427,8 +429,9 @@ def combine(
     "Hank Winter"), and it is dropped over a vetoed rule name, over two rule names, over
     another finding in ``others`` (an address, a handle, a self-reference) and where the
     rules have judged the words to be no person: inside a quoted name of a group or shop,
-    part of a business name, the town after an address, or a lone word opening a sentence
-    as a verb or before a dash remark.
+    part of a business name, what a naming word names after a thing ("the pool is called
+    …"), the town after an address, or a lone word opening a sentence as a verb or before
+    a dash remark.
     """
     scanner, probabilities = model.token_probabilities(
         text, language, rule_hits if model.rule_features else [], scanner
@@ -481,7 +484,10 @@ def combine(
             continue
         if (
             start in towns
+            or is_town_after_address(text, start, end)
+            or is_venue_name(text, start, end)
             or scanner._is_company(start, end)
+            or scanner.names_a_thing_at(start)
             or _opens_sentence_alone(scanner, start, end)
         ):
             continue

@@ -262,8 +262,22 @@ ABBREVIATED_CUES = frozenset(
     {"mr", "mrs", "ms", "dr", "dhr", "mevr", "mw", "fam", "st", "prof", "ir", "ing", "drs"}
 )
 ACRONYM = re.compile(r"[A-Z]{2,}s|[A-Z]{2,}-\w+")
+ACRONYM_WORD = re.compile(r"[A-Z]{2,5}")
 # Adjectives of nationality and language ("Poolse", "Belgische", "Belgian", "English").
 ADJECTIVE_ENDINGS = ("se", "sche", "ian", "ese", "ish")
+# "ik ben Syrisch", "zelf ook Koerdisch": the predicative Dutch form, for the rules only
+# (the model's features keep ADJECTIVE_ENDINGS); "Frisch" is too short to be one.
+PREDICATIVE_ADJECTIVE = re.compile(r"(?i)\w{3,}isch")
+
+
+def is_nationality_adjective(word: str) -> bool:
+    """ "Poolse", "Belgian", "Syrisch": an adjective of nationality or language, no name."""
+    return (
+        word.lower().endswith(ADJECTIVE_ENDINGS)
+        or PREDICATIVE_ADJECTIVE.fullmatch(word) is not None
+    )
+
+
 # Brands are written with a capital inside ("LinkedIn", "PlayStation"); "McDonald" is a name.
 INNER_CAPITAL = re.compile(r"^(?!Mc|Mac|O'|D')..*[a-z][A-Z]")
 # After these an unknown capitalised word is most often a place or a venue ("uit
@@ -449,8 +463,16 @@ LOWER_CASE_VENUES = frozenset(
      "gemeente", "winkelcentrum", "village", "estate",
      # holiday parks, business parks and motorway junctions (tenth round)
      "vakantiepark", "vakantiehuisje", "vakantiehuis", "bungalowpark", "recreatiepark",
-     "industrieterrein", "bedrijventerrein", "knooppunt", "jachthaven", "chaletpark"}
+     "industrieterrein", "bedrijventerrein", "knooppunt", "jachthaven", "chaletpark",
+     # shops, nurseries, homes and pools named after the noun (twelfth round)
+     "coffeeshop", "kwekerij", "boomkwekerij", "kraam", "zwembad", "complex", "verzorgingshuis",
+     "verpleeghuis", "hotelletje", "pension"}
 )  # fmt: skip
+# "basisschool De Regenboog", "tennisclub De Kei", "seniorencomplex De Linde": a lower-case
+# compound ending in these names a school, club or home before its name (twelfth round).
+LOWER_CASE_VENUE_ENDINGS = ("school", "club", "vereniging", "complex", "shop")
+# How such a venue's name opens ("De Regenboog", "Het Baken", "Van Gend", "LTV De Kei").
+VENUE_NAME_OPENINGS = frozenset({"De", "Het", "'t", "Van"})
 # "a webshop called Bargain Bikes", "een groepje met de naam 'Eerlijke Verkiezingen'", "a
 # boat in the harbour called Mary Rose": what is named is a thing, not a person.
 NAMED_THINGS = frozenset(
@@ -458,10 +480,17 @@ NAMED_THINGS = frozenset(
      "groepje", "groepsapp", "band", "boat", "boot", "ship", "schip", "club", "restaurant", "bar",
      "café", "cafe", "app", "website", "site", "kanaal", "channel", "page", "pagina", "bedrijf",
      "bedrijfje", "firma", "stichting", "organisatie", "organisation", "organization",
-     "chat", "server", "brand", "merk", "label", "product", "dog", "hond", "horse", "paard"}
+     "chat", "server", "brand", "merk", "label", "product", "dog", "hond", "horse", "paard",
+     # "de sportschool heet …", "the pool is called …", "kraam heet …" (twelfth round)
+     "sportschool", "school", "kraam", "zaak", "winkel", "pool", "zwembad", "hotel", "camping",
+     "coffeeshop", "salon", "lounge"}
 )  # fmt: skip
 NAMED_THING_WINDOW = 5
-THING_ARTICLES = frozenset({"de", "het", "the", "a", "een", "his", "her", "zijn", "haar"})
+THING_ARTICLES = frozenset(
+    {"de", "het", "the", "a", "een", "his", "her", "zijn", "haar", "my", "mijn", "our", "onze"}
+)
+# "real name Bram", "echte naam Kees": such a naming word names a person, never a thing.
+PERSON_NAMING_ADJECTIVES = frozenset({"real", "echte", "full", "volledige", "legal"})
 # Words that name a thing when a cue names it ("called", "genaamd", "met de naam").
 THING_NAMING_CUES = frozenset({"called", "named", "genaamd", "naam", "name", "heet", "heten"})
 # "Mark said he'd burn it", "Mo en Ilias verkopen", "Jo from the post office said": a first
@@ -848,22 +877,49 @@ class _NameScanner:
             for before in range(max(0, index - 3), index)
         )
 
+    def _is_thing_name(self, first: int) -> bool:
+        """Whether the passage from word ``first`` on is what a cue names after a thing
+        ("de sportschool heet Iron Temple", "met de naam 'Eerlijke Verkiezingen'")."""
+        cue = first - 1
+        if cue >= 0 and self.words[cue].group() in {"de", "het", "the"} and cue > 0:
+            cue -= 1  # "met de naam 'Eerlijke Verkiezingen'"
+        return self._is_cue(cue) and self._names_a_thing(cue)
+
+    def names_a_thing_at(self, start: int) -> bool:
+        """``_is_thing_name`` for a passage starting at ``start``, for the name model: a
+        name it finds there is the thing's (twelfth round)."""
+        index = bisect.bisect_left(self.starts, start)
+        return index < len(self.words) and self._is_thing_name(index)
+
     def _names_a_thing(self, cue: int) -> bool:
         """ "a webshop called Bargain Bikes": the cue names a thing mentioned just before."""
-        if self.words[cue].group().lower() not in THING_NAMING_CUES:
+        if self.words[cue].group().lower() == "is" and cue > 0:
+            cue -= 1  # "the company name is Nexa"
+        if self.words[cue].group().lower() not in THING_NAMING_CUES or (
+            cue > 0 and self.words[cue - 1].group().lower() in PERSON_NAMING_ADJECTIVES
+        ):
             return False
         for before in range(max(0, cue - NAMED_THING_WINDOW), cue):
             if self.words[before].group().lower() not in NAMED_THINGS:
+                continue
+            # "a hotel in town. A man named Valentin", "the agency boss is a man called
+            # Viktor": the cue names someone after the thing (twelfth round)
+            if any(
+                self.words[word].group().lower() in GENERIC_CUES for word in range(before + 1, cue)
+            ):
                 continue
             # "De leider van de groep heet Mo", "de man met de hond heet Ferry": the
             # thing only describes the person named
             article = before >= 2 and self.words[before - 1].group() in THING_ARTICLES
             modifier = before - 2 if article else before - 1
+            # "a kid at my school named Nathan": nor does a place the person is at
             if modifier < 0 or self.words[modifier].group().lower() not in {
                 "van",
                 "of",
                 "met",
                 "with",
+                "at",
+                "bij",
             }:
                 return True
         return False
@@ -905,10 +961,7 @@ class _NameScanner:
         if first > 0 and self._adjacent(first - 1, first):
             if self.words[first - 1].group() in CAR_MAKES:
                 return None  # "een witte Mercedes Vito": a model
-        cue = first - 1
-        if cue >= 0 and self.words[cue].group() in {"de", "het", "the"} and cue > 0:
-            cue -= 1  # "met de naam 'Eerlijke Verkiezingen'"
-        if self._is_cue(cue) and self._names_a_thing(cue):
+        if self._is_thing_name(first):
             return None
         # "ze noemen hem de Kapper", "noemt zichzelf de Turk": a nickname with its article
         if (
@@ -1133,7 +1186,7 @@ class _NameScanner:
         word = self._word(index)
         if index == 0 or self._is_sentence_start(index) or len(word) < 3:
             return False
-        if word.lower().endswith(ADJECTIVE_ENDINGS) or INNER_CAPITAL.search(word):
+        if is_nationality_adjective(word) or INNER_CAPITAL.search(word):
             return False  # "Poolse", "Belgian", "English"; "LinkedIn", "WhatsApp"
         if word.split("-")[0] in self.not_names:
             return False  # "WhatsApp-berichten"
@@ -1216,7 +1269,7 @@ class _NameScanner:
         )
         if not opens_sentence or len(word) < 3 or index + 1 >= len(self.words):
             return False
-        if word.lower().endswith(ADJECTIVE_ENDINGS) or INNER_CAPITAL.search(word):
+        if is_nationality_adjective(word) or INNER_CAPITAL.search(word):
             return False
         if len(word.split("-")[0]) > 1 and word.split("-")[0].isupper():
             return False  # "BSN-nummer", "ING-rekening"
@@ -1537,13 +1590,27 @@ class _NameScanner:
         before = previous
         if previous >= 1 and self._is_particle(previous):
             before = -1 if self.words[previous].group() in {"van", "of"} else previous - 1
+        # "tennisclub LTV De Kei": an acronym between the venue word and the name
+        opening = before + 1  # the first word after the venue word
+        if before >= 1 and ACRONYM_WORD.fullmatch(self.words[before].group()):
+            before -= 1
         if (
             before >= 0
-            and self.words[before].group() in LOWER_CASE_VENUES
-            and SPACES.fullmatch(
-                self.text, self.words[before].end(), self.words[before + 1].start()
+            and all(
+                SPACES.fullmatch(self.text, self.words[word].end(), self.words[word + 1].start())
+                for word in range(before, previous + 1)
             )
-            and (before == previous or self._adjacent(previous, previous + 1))
+            and (
+                self.words[before].group() in LOWER_CASE_VENUES
+                # "basisschool De Regenboog", "transportbedrijf Van Gend"; but "de trainer
+                # van de voetbalclub Jan" is a person
+                or (
+                    self._is_venue_compound(self.words[before].group())
+                    and self.words[min(opening, previous + 1)].group() in VENUE_NAME_OPENINGS
+                )
+                # "Hotel De Sterre", "Camping De Wit": a capitalised venue word too
+                or self.words[before].group() in NOT_PERSON_BEFORE
+            )
         ):
             return True
         return (
@@ -1556,6 +1623,14 @@ class _NameScanner:
                     and is_business_compound(self.words[previous].group())
                 )
             )
+        )
+
+    @staticmethod
+    def _is_venue_compound(word: str) -> bool:
+        """ "garagebedrijf", "basisschool", "tennisclub": a lower-case compound naming a
+        business, school or club, whose own name may follow it."""
+        return word.islower() and (
+            is_business_compound(word) or word.endswith(LOWER_CASE_VENUE_ENDINGS)
         )
 
     def _hit(self, index: int, end: int, confidence: float) -> Hit | None:
@@ -1580,9 +1655,79 @@ QUOTED_THING_NAME = re.compile(
 )
 
 
+# "'Kennel Fryslân'", "'Parfumhuis Amsterdam'", "'Tuinmeubelen Outlet'": two to five words in
+# single quotes (an opening quote after no letter, so no apostrophe) (twelfth round).
+QUOTED_WORDS = re.compile(r"(?<![\w'’])['‘]([^\W\d_][\w\-]{0,30}(?: [\w\-]{1,30}){1,4})['’](?!\w)")
+
+
+def _is_thing_word(word: str) -> bool:
+    """A capitalised word in quotes that makes them a thing's name: a town or country, a
+    trade or venue word, a brand written with an inner capital, or an everyday word that is
+    no listed name (but "Kleine" of "'Kleine Mo'" is a nickname's)."""
+    first_names, surnames, not_names, _ = _lists()
+    return (
+        word in _places()
+        or word in not_names
+        or word in COMPANY_WORDS
+        or word in VENUE_WORDS
+        or INNER_CAPITAL.search(word) is not None
+        or (
+            is_common_word(word)
+            and word not in NICKNAME_WORDS
+            and word not in first_names
+            and word not in surnames
+        )
+    )
+
+
 def quoted_thing_names(text: str) -> list[tuple[int, int]]:
-    """The passages in quotes that name a group, shop, channel or brand (no person)."""
-    return [match.span(1) for match in QUOTED_THING_NAME.finditer(text)]
+    """The passages in quotes that name a group, shop, channel or brand (no person): after a
+    thing named, or holding a word no person's name holds."""
+    spans = [match.span(1) for match in QUOTED_THING_NAME.finditer(text)]
+    for match in QUOTED_WORDS.finditer(text):
+        # "'Uncle Jay'", "'Sanne Bloem'", "'de Marokkaan'": a first name, or an article
+        # opening a nickname, makes them a person's
+        words = [word for word in match.group(1).split() if word[0].isupper()]
+        if (
+            match.group(1)[0].isupper()
+            and not any(word in _lists()[0] for word in words)
+            and any(_is_thing_word(word) for word in words)
+        ):
+            spans.append(match.span(1))
+    return sorted(spans)
+
+
+# "2061 HA Bloemendaal", "Dorpsakker 8 in Berkel": one word after a postcode, or after a
+# street, a number and "in", is the town, even when it is also a surname (twelfth round).
+TOWN_CONTEXT_BEFORE = re.compile(
+    r"(?:\b[0-9]{4} ?[A-Z]{2},? ?|\b[A-Z][\w'-]{1,30} [0-9]{1,4}[a-zA-Z]?,? (?:in|te) )$"
+)
+TOWN_CONTEXT_REACH = 45
+
+
+def is_town_after_address(text: str, start: int, end: int) -> bool:
+    """Whether the passage is one word naming the town of an address just before it."""
+    return " " not in text[start:end] and (
+        TOWN_CONTEXT_BEFORE.search(text, max(0, start - TOWN_CONTEXT_REACH), start) is not None
+    )
+
+
+# "Camping De Wit", "de Jachthaven Visser", "Postcode Loterij": a passage that opens with a
+# venue or trade word, or ends in one, names that venue (twelfth round). "Park", "Day" and
+# "Eve" end people's names too ("Jimin Park", "Doris Day").
+VENUE_LAST_WORDS = (COMPANY_WORDS | VENUE_WORDS | {"Loterij", "Lottery"}) - {"Park"}
+
+
+def is_venue_name(text: str, start: int, end: int) -> bool:
+    """Whether the passage of two words or more is a venue's or firm's whole name."""
+    words = text[start:end].split()
+    while words and words[0] in PARTICLES:
+        words.pop(0)
+    return len(words) > 1 and (
+        words[0] in NOT_PERSON_BEFORE
+        or words[0].lower() in LOWER_CASE_VENUES  # "Camping De Wit"
+        or words[-1] in VENUE_LAST_WORDS
+    )
 
 
 def find_person_names(
@@ -1592,7 +1737,10 @@ def find_person_names(
     language, saves building it again."""
     quoted = quoted_thing_names(text)
     for hit in _find_person_names(text, language, scanner):
-        if not any(start <= hit.start and hit.end <= end + 1 for start, end in quoted):
+        if not any(start <= hit.start and hit.end <= end + 1 for start, end in quoted) and not (
+            is_town_after_address(text, hit.start, hit.end)
+            or is_venue_name(text, hit.start, hit.end)
+        ):
             yield hit
 
 

@@ -89,6 +89,25 @@ NOT_STREET_NAME_WORDS = frozenset(
 MAX_STREET_NAME_WORDS = 4
 
 
+# "meneer Tuinstra van Wielewaalweg 9": a title before "Name van Street" makes it a person.
+TITLES = frozenset({"meneer", "mevrouw", "mevr", "dhr", "mw", "mr", "mrs", "ms", "familie", "fam"})
+
+
+def _is_person_before_van(text: str, words: list[re.Match], index: int) -> bool:
+    """Whether the capitalised word at ``index``, before "van" and a street, ends a person's
+    name: "Dave Pinas van Bijlmerdreef 704", "meneer Tuinstra van Wielewaalweg 9" (twelfth
+    round). One first name before "van" is the street's own ("Jan van Galenstraat 5")."""
+    if index == 0:
+        return False
+    two_back = words[index - 1]
+    if text[two_back.end() : words[index].start()] != " ":
+        return False
+    word = two_back.group()
+    return word.lower().rstrip(".") in TITLES or (
+        word[0].isupper() and word not in NOT_STREET_NAME_WORDS
+    )
+
+
 def _street_name_start(text: str, words: list[re.Match], index: int) -> int:
     """Extend a street name backwards over the capitalised words and particles before it.
 
@@ -109,6 +128,8 @@ def _street_name_start(text: str, words: list[re.Match], index: int) -> int:
         before = words[previous_index - 1]
         is_name_word = before.group()[0].isupper() and before.group() not in NOT_STREET_NAME_WORDS
         if not is_name_word or text[before.end() : previous.start()] != " ":
+            break
+        if word == "van" and _is_person_before_van(text, words, previous_index - 1):
             break
         start = previous.start()
     return start

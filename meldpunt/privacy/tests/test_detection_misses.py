@@ -115,3 +115,171 @@ def test_details_that_were_missed_are_found(text, expected):
 )
 def test_holidays_businesses_and_incident_dates_are_not_identifying(text):
     assert _found(text) == []
+
+
+def _names(text: str) -> list[str]:
+    return [f.text for f in find_identifying_details(text) if f.type is T.PERSON_NAME]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelfth round: a lower-case compound for a school, club, home or business, and a
+        # venue word before an article, then the venue's own name
+        "Onze zoon zit sinds dit jaar op basisschool De Zonnewijzer.",
+        "Op de parkeerplaats van hockeyclub HMHC De Uil staat elke avond een busje.",
+        "Het bouwbedrijf Van Kempen stort puin in de sloot.",
+        "Mijn opa woont in het seniorencomplex Het Anker aan de rand van het dorp.",
+        "We overnachtten in Hotel De Zwaluw en hoorden geschreeuw.",
+    ],
+)
+def test_venues_named_after_a_venue_word_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a person right after a club or school word, with no article opening the name
+        ("Ik zag de trainer van de voetbalclub Erik Smits een jongen duwen.", "Erik Smits"),
+        ("Bij basisschool De Zonnewijzer werkt juf Anouk Peters.", "Anouk Peters"),
+        # a surname with "Van" after a relation word is still a person
+        ("Mijn buurman Van Kempen rijdt elke nacht te hard.", "Van Kempen"),
+    ],
+)
+def test_people_next_to_venue_words_are_still_found(text, name):
+    assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelfth round: what a naming word names right after a shop, gym, stall or
+        # company is that thing, for the rules and for the name model alike
+        "Die nieuwe sportschool heet Golden Lion en er wordt gedeald.",
+        "The firm name is Polar Bright Staffing and it wants a deposit.",
+        "Het kraampje op de markt is van iemand anders. De kraam heet Zomerkoopjes Oost.",
+    ],
+)
+def test_names_given_to_a_thing_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a person between the thing and the naming word is the one named
+        ("The shop manager is a woman called Greta and she keeps the cash.", "Greta"),
+        ("Ik werk in een hotel. Een man genaamd Dorin Lupu komt elke week.", "Dorin Lupu"),
+        # a real name always names a person
+        ("On the chat server a user calls himself zorro (real name Timo).", "Timo"),
+        # a place the person is at only describes them
+        ("A boy at our school named Jasper is selling vapes.", "Jasper"),
+    ],
+)
+def test_people_named_near_a_thing_are_still_found(text, name):
+    assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelfth round: a predicative nationality in "-isch" is no name
+        "Mijn buurvrouw is Iranisch van afkomst en wordt bedreigd.",
+        "Ik ben zelf Koerdisch en ken de man van gezicht.",
+        # one word after a postcode, or after a street, number and "in", is the town
+        "Zijn adres: Hoefslag 14, 3451 KL Bakker.",
+        "Het huis staat op Molendijk 3 in Visser en is leeg.",
+    ],
+)
+def test_nationalities_and_towns_after_an_address_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Zijn buurman in 3451 KL heet Sander Wouters.", "Sander Wouters"),
+        ("Op Molendijk 3 woont Ria Jansen met haar zoon.", "Ria Jansen"),
+        ("Ik las laatst iets van Max Frisch over schuld.", "Max Frisch"),
+    ],
+)
+def test_people_near_an_address_or_an_adjective_are_still_found(text, name):
+    assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "street"),
+    [
+        # twelfth round: a full name or a title and surname before "van" and a street is
+        # the person living there, not part of the street's name
+        ("Volgens mij fokt Remco Baas van Lijsterweg 14 honden.", "Remco Baas", "Lijsterweg 14"),
+        ("Meneer Terpstra van Kievitdreef 3 schiet op duiven.", "Terpstra", "Kievitdreef 3"),
+        ("mevrouw Yilmaz van Havikstraat 88 verhuurt kamers.", "Yilmaz", "Havikstraat 88"),
+    ],
+)
+def test_a_person_before_van_and_a_street_is_found_apart(text, name, street):
+    found = _found(text)
+    assert (T.PERSON_NAME, name) in found
+    assert (T.STREET_ADDRESS, street) in found
+
+
+@pytest.mark.parametrize(
+    "street",
+    # one first name before "van" belongs to the street
+    ["Jan van Galenstraat 5", "Johan van Hasseltweg 12"],
+)
+def test_streets_named_after_someone_with_van_stay_whole(street):
+    assert _found(f"Hij woont op de {street} in Amsterdam.") == [(T.STREET_ADDRESS, street)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelfth round: a passage opening or ending with a venue or trade word is the
+        # venue's whole name
+        "Op Camping De Eekhoorn wordt 's nachts gedeald.",
+        "Bij de Jachthaven Mulder lag een boot vol sigaretten.",
+        "Er gaan nepbrieven rond namens de Staatsloterij en de Vrienden Loterij.",
+    ],
+)
+def test_whole_venue_names_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a venue word ends the name only as its last word, and opens it only first
+        ("Mijn collega Ruud van Dorp sloeg hem.", "Ruud van Dorp"),
+        ("Ik zag Tom Bakker bij de camping staan.", "Tom Bakker"),
+    ],
+)
+def test_people_whose_names_look_like_venues_are_still_found(text, name):
+    assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # twelfth round: words in single quotes that hold a town, a trade or venue word or
+        # an everyday word, and no first name, name a thing
+        "Ze zamelen geld in voor 'Stichting Zonlicht Ghana' maar die bestaat niet.",
+        "The fake shop 'Garden Deals Outlet' never delivered my order.",
+        "Hij verkoopt pups onder de naam 'Fokkerij Drenthe' via een site.",
+    ],
+)
+def test_quoted_names_of_things_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a first name in the quotes keeps them a person's, an everyday surname too
+        ("Ik kocht een fiets van 'Sanne Bloem' en die was gestolen.", "Sanne Bloem"),
+        ("A man who calls himself 'Uncle Jay' sends her messages.", "Jay"),
+    ],
+)
+def test_quoted_people_are_still_found(text, name):
+    assert any(name in found for found in _names(text))
