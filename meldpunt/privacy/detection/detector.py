@@ -17,7 +17,7 @@ from .identifiers import (
     find_licence_plates,
 )
 from .name_model import active_model, combine
-from .names import _NameScanner, find_person_names, is_known_first_name, name_scanner
+from .names import NameScanner, find_person_names, is_known_first_name, name_scanner
 from .normalisation import normalise
 from .places import find_postcodes, find_street_addresses
 from .self_reference import find_self_references
@@ -64,7 +64,7 @@ def _names_outside_streets(text: str, names: list[Hit], hits: list[Hit]) -> list
 
 
 def rule_names(
-    text: str, code: str | None, hits: list[Hit], scanner: _NameScanner | None = None
+    text: str, code: str | None, hits: list[Hit], scanner: NameScanner | None = None
 ) -> list[Hit]:
     """The hand-written rules' person names in normalised ``text``, given the other hits."""
     return _names_outside_streets(text, list(find_person_names(text, code, scanner)), hits)

@@ -44,10 +44,10 @@ from .names import (
     SUBJECT_VERBS,
     TRANSFER_VERBS,
     VENUE_WORDS,
+    NameScanner,
     _bare,
     _common_words,
     _lower_case_lists,
-    _NameScanner,
     _read_list,
     is_town_after_address,
     is_venue_name,
@@ -103,7 +103,7 @@ def _shape(word: str) -> str:
     return "mixed"
 
 
-def _word_facts(scanner: _NameScanner, index: int, known: dict[str, list[str]]) -> list[str]:
+def _word_facts(scanner: NameScanner, index: int, known: dict[str, list[str]]) -> list[str]:
     """What the lists and the spelling say about one word, as feature names; ``known``
     keeps them by spelling for the rest of the text (long texts repeat their words)."""
     raw = scanner.words[index].group()
@@ -113,7 +113,7 @@ def _word_facts(scanner: _NameScanner, index: int, known: dict[str, list[str]]) 
     return facts + ["listed_phrase"] if index in scanner.blocked else facts
 
 
-def _spelling_facts(scanner: _NameScanner, raw: str) -> list[str]:
+def _spelling_facts(scanner: NameScanner, raw: str) -> list[str]:
     word = _bare(raw)
     lower = word.lower()
     facts = [f"shape={_shape(word)}"]
@@ -169,7 +169,7 @@ def _spelling_facts(scanner: _NameScanner, raw: str) -> list[str]:
     return facts
 
 
-def _is_candidate(scanner: _NameScanner, index: int, in_rule: bool) -> bool:
+def _is_candidate(scanner: NameScanner, index: int, in_rule: bool) -> bool:
     raw = scanner.words[index].group()
     if in_rule or raw[0].isupper():
         return True
@@ -181,8 +181,8 @@ def token_features(
     text: str,
     language: str | None,
     rule_hits: Sequence[Hit],
-    scanner: _NameScanner | None = None,
-) -> tuple[_NameScanner, list[tuple[int, list[str]]]]:
+    scanner: NameScanner | None = None,
+) -> tuple[NameScanner, list[tuple[int, list[str]]]]:
     """The candidate words of ``text`` (by index) with their feature names; ``scanner``
     is the rules' own of the same text, if the caller has it."""
     scanner = scanner or name_scanner(text, language)
@@ -315,8 +315,8 @@ class NameModel:
         text: str,
         language: str | None,
         rule_hits: Sequence[Hit],
-        scanner: _NameScanner | None = None,
-    ) -> tuple[_NameScanner, dict[int, float]]:
+        scanner: NameScanner | None = None,
+    ) -> tuple[NameScanner, dict[int, float]]:
         scanner, candidates = token_features(text, language, rule_hits, scanner)
         return scanner, {index: self.probability(features) for index, features in candidates}
 
@@ -331,7 +331,7 @@ class NameModel:
         )
 
 
-def _joined(scanner: _NameScanner, previous: int, index: int) -> bool:
+def _joined(scanner: NameScanner, previous: int, index: int) -> bool:
     """Whether words ``previous`` and ``index`` belong to one name: adjacent, or apart only
     by particles ("Petra van der Meer" when the model is less sure of "der")."""
     words = scanner.words
@@ -346,7 +346,7 @@ def _joined(scanner: _NameScanner, previous: int, index: int) -> bool:
 
 
 def spans_from_tokens(
-    scanner: _NameScanner, probabilities: dict[int, float], threshold: float
+    scanner: NameScanner, probabilities: dict[int, float], threshold: float
 ) -> list[tuple[int, int, float]]:
     """Runs of words scoring at least ``threshold`` as (start, end, best score)."""
     spans: list[tuple[int, int, float]] = []
@@ -375,7 +375,7 @@ def spans_from_tokens(
     return trimmed
 
 
-def _opens_sentence_alone(scanner: _NameScanner, start: int, end: int) -> bool:
+def _opens_sentence_alone(scanner: NameScanner, start: int, end: int) -> bool:
     """Whether the passage is one word opening a sentence that the rules would not call a
     name: a verb before its subject ("Can I report", "Weet iemand") or a word before a dash
     remark that does not say it is a name ("Brexit — that's the cause", but "Nana - not a
@@ -419,7 +419,7 @@ def combine(
     language: str | None,
     rule_hits: list[Hit],
     others: Sequence[Hit] = (),
-    scanner: _NameScanner | None = None,
+    scanner: NameScanner | None = None,
 ) -> list[Hit]:
     """The rules' names, minus those the model vetoes, plus those only the model finds,
     in text order.

@@ -690,7 +690,7 @@ def _is_capitalised(word: str) -> bool:
     return word[0].isupper() and (len(word) == 1 or not word[1:].isupper() or len(word) <= 2)
 
 
-class _NameScanner:
+class NameScanner:
     """One pass over the words of a text; see ``find_person_names``."""
 
     def __init__(self, text: str, language: str | None) -> None:
@@ -1731,7 +1731,7 @@ def is_venue_name(text: str, start: int, end: int) -> bool:
 
 
 def find_person_names(
-    text: str, language: str | None = None, scanner: _NameScanner | None = None
+    text: str, language: str | None = None, scanner: NameScanner | None = None
 ) -> Iterator[Hit]:
     """Person names in ``text``; ``scanner``, from ``name_scanner`` on the same text and
     language, saves building it again."""
@@ -1744,16 +1744,16 @@ def find_person_names(
             yield hit
 
 
-def name_scanner(text: str, language: str | None) -> _NameScanner:
+def name_scanner(text: str, language: str | None) -> NameScanner:
     """The words of ``text`` with what the lists say about them, for the rules and the name
     model to share (building it is a third of the name work on a long text)."""
-    return _NameScanner(text, language)
+    return NameScanner(text, language)
 
 
 def _find_person_names(
-    text: str, language: str | None, scanner: _NameScanner | None
+    text: str, language: str | None, scanner: NameScanner | None
 ) -> Iterator[Hit]:
-    scanner = scanner or _NameScanner(text, language)
+    scanner = scanner or NameScanner(text, language)
     if scanner.shouted:
         # "GEACHTE POLITIE, JOHAN VAN DE OVERKANT SLAAT ZIJN HOND": only first names
         yield from scanner.shouted_names()
