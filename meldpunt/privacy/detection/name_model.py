@@ -45,14 +45,14 @@ from .names import (
     TRANSFER_VERBS,
     VENUE_WORDS,
     NameScanner,
-    _bare,
-    _common_words,
-    _lower_case_lists,
-    _read_list,
+    common_words,
     is_town_after_address,
     is_venue_name,
+    lower_case_name_lists,
     name_scanner,
     quoted_thing_names,
+    read_list,
+    without_possessive,
 )
 
 MODEL_FILE = "name_model.json"
@@ -83,12 +83,12 @@ _CONTEXT = frozenset(
 
 @functools.cache
 def _hand_first_names() -> frozenset[str]:
-    return _read_list("first_names.txt")
+    return read_list("first_names.txt")
 
 
 @functools.cache
 def _hand_surnames() -> frozenset[str]:
-    return _read_list("surnames.txt")
+    return read_list("surnames.txt")
 
 
 def _shape(word: str) -> str:
@@ -114,7 +114,7 @@ def _word_facts(scanner: NameScanner, index: int, known: dict[str, list[str]]) -
 
 
 def _spelling_facts(scanner: NameScanner, raw: str) -> list[str]:
-    word = _bare(raw)
+    word = without_possessive(raw)
     lower = word.lower()
     facts = [f"shape={_shape(word)}"]
     if word != raw:
@@ -137,7 +137,7 @@ def _spelling_facts(scanner: NameScanner, raw: str) -> list[str]:
     if word in AMBIGUOUS_SURNAMES:
         facts.append("surname_ambiguous")
     if raw.islower():
-        first_names, surnames = _lower_case_lists()
+        first_names, surnames = lower_case_name_lists()
         if raw in first_names:
             facts.append("lower_first")
         if raw in surnames:
@@ -146,7 +146,7 @@ def _spelling_facts(scanner: NameScanner, raw: str) -> list[str]:
         facts.append("function")
     elif head in scanner.not_names:
         facts.append("not_name")
-    if lower in _common_words():
+    if lower in common_words():
         facts.append("common")
     if lower in PARTICLES:
         facts.append("particle")
@@ -173,7 +173,7 @@ def _is_candidate(scanner: NameScanner, index: int, in_rule: bool) -> bool:
     raw = scanner.words[index].group()
     if in_rule or raw[0].isupper():
         return True
-    lower_first, _ = _lower_case_lists()
+    lower_first, _ = lower_case_name_lists()
     return raw in PARTICLES or raw in lower_first
 
 
@@ -209,7 +209,7 @@ def token_features(
             facts[index] = _word_facts(scanner, index, spellings)
         features = ["bias", f"lang={language or 'any'}"]
         features += facts[index]
-        word = _bare(words[index].group())
+        word = without_possessive(words[index].group())
         lower = word.lower()
         features.append(f"w={lower}")
         if len(lower) > 3:
@@ -357,7 +357,7 @@ def spans_from_tokens(
         if probability < threshold:
             continue
         # "'Walter Smith'": a closing quote or possessive is no part of the name
-        end = words[index].start() + len(_bare(words[index].group()).rstrip(QUOTES))
+        end = words[index].start() + len(without_possessive(words[index].group()).rstrip(QUOTES))
         if spans and _joined(scanner, previous, index):
             start, _, best = spans[-1]
             spans[-1] = (start, end, max(best, probability))

@@ -601,7 +601,8 @@ def looks_like_username(word: str) -> bool:
     )
 
 
-def _read_list(name: str) -> frozenset[str]:
+def read_list(name: str) -> frozenset[str]:
+    """A word list shipped in ``meldpunt/privacy/data``, without comments and blank lines."""
     lines = resources.files("meldpunt.privacy").joinpath("data", name).read_text("utf-8")
     return frozenset(
         line.strip() for line in lines.splitlines() if line.strip() and not line.startswith("#")
@@ -615,12 +616,12 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
     The hand-compiled lists are joined by larger public ones (``public_*.txt``, made by
     scripts/privacy_name_lists.py), which know names such as "Jurre" or "Reilly".
     """
-    not_names = _read_list("not_names.txt")
+    not_names = read_list("not_names.txt")
     return (
-        _read_list("first_names.txt") | _read_list("public_first_names.txt"),
-        _read_list("surnames.txt") | _read_list("public_surnames.txt"),
+        read_list("first_names.txt") | read_list("public_first_names.txt"),
+        read_list("surnames.txt") | read_list("public_surnames.txt"),
         frozenset(item for item in not_names if " " not in item) | FUNCTION_WORDS,
-        frozenset(item for item in not_names | _read_list("places.txt") if " " in item),
+        frozenset(item for item in not_names | read_list("places.txt") if " " in item),
     )
 
 
@@ -628,23 +629,23 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
 def _places() -> frozenset[str]:
     """Towns and cities of one word (``places.txt``, from GeoNames by
     scripts/privacy_place_names.py): no name, unless a name stands before them."""
-    return frozenset(item for item in _read_list("places.txt") if " " not in item)
+    return frozenset(item for item in read_list("places.txt") if " " not in item)
 
 
 @functools.cache
-def _common_words() -> frozenset[str]:
+def common_words() -> frozenset[str]:
     """Frequent lower-case Dutch and English words (``common_words.txt``, from wordfreq).
 
     Only the weakest rules use it: a capitalised word that is in no name list and is an
     everyday word ("Love Island", "watching Match of the Day") is a title or a brand
     far more often than a person.
     """
-    return _read_list("common_words.txt")
+    return read_list("common_words.txt")
 
 
 def is_common_word(word: str) -> bool:
     """Whether ``word`` in lower case is a frequent Dutch or English word."""
-    return word.lower() in _common_words()
+    return word.lower() in common_words()
 
 
 def not_name_words() -> frozenset[str]:
@@ -658,7 +659,7 @@ def is_known_first_name(word: str) -> bool:
 
 
 @functools.cache
-def _lower_case_lists() -> tuple[frozenset[str], frozenset[str]]:
+def lower_case_name_lists() -> tuple[frozenset[str], frozenset[str]]:
     """First names (not the ambiguous ones) and surnames, in lower case."""
     first_names, surnames, _, _ = _lists()
     return (
@@ -671,7 +672,7 @@ def _lower_case_lists() -> tuple[frozenset[str], frozenset[str]]:
 def _lower_case_hand_listed_first_names() -> frozenset[str]:
     """``first_names.txt`` in lower case, without first names that are everyday words."""
     return frozenset(
-        name.lower() for name in _read_list("first_names.txt") if name not in AMBIGUOUS_FIRST_NAMES
+        name.lower() for name in read_list("first_names.txt") if name not in AMBIGUOUS_FIRST_NAMES
     )
 
 
@@ -681,7 +682,7 @@ def _cue_ending(cues: frozenset[str]) -> re.Pattern:
     return re.compile("(?:" + "|".join(sorted(c for c in cues if len(c) >= 5)) + ")$")
 
 
-def _bare(word: str) -> str:
+def without_possessive(word: str) -> str:
     """The word without an English possessive ("Kevin's" -> "Kevin")."""
     return word[:-2] if word.endswith(("'s", "’s")) else word
 
@@ -743,7 +744,7 @@ class NameScanner:
         return bool(SPACES.fullmatch(self.text, self.words[left].end(), self.words[right].start()))
 
     def _word(self, index: int) -> str:
-        return _bare(self.words[index].group())
+        return without_possessive(self.words[index].group())
 
     def _is_sentence_start(self, index: int) -> bool:
         start = self.words[index].start()
@@ -1167,7 +1168,7 @@ class NameScanner:
         words; titles, bands and brands ("Love Island", "Western Union", "Premier Inn",
         "Arctic Monkeys") contain ordinary ones.
         """
-        common = _common_words()
+        common = common_words()
         return any(
             self._word(index).lower() in common
             for index in range(first, last + 1)
@@ -1190,8 +1191,8 @@ class NameScanner:
             return False  # "Poolse", "Belgian", "English"; "LinkedIn", "WhatsApp"
         if word.split("-")[0] in self.not_names:
             return False  # "WhatsApp-berichten"
-        if word.lower() in _common_words() or all(
-            part.lower() in _common_words() for part in word.split("-")
+        if word.lower() in common_words() or all(
+            part.lower() in common_words() for part in word.split("-")
         ):
             return False  # "watching Match of the Day", "through Revolut and Wise", "Basic-Fit"
         if self.words[index - 1].group().lower() in CONSUMING_VERBS:
@@ -1284,7 +1285,7 @@ class NameScanner:
             and is_known_first_name(self._word(index + 2))
         ):
             return True
-        if word.lower() in _common_words():
+        if word.lower() in common_words():
             return False  # "Niemand weet", "Security came": everyday words open sentences
         # "Henkie van de overkant brengt", "Kez from the chippy said": a person by where
         # they live or work
@@ -1377,7 +1378,7 @@ class NameScanner:
 
     def lower_case_names(self) -> Iterator[Hit]:
         """ "ik zag jan de vries": a known first name and a known surname, both in lower case."""
-        first_names, surnames = _lower_case_lists()
+        first_names, surnames = lower_case_name_lists()
         count = len(self.words)
         for index, word in enumerate(self.words):
             if word.group() not in first_names:
@@ -1445,7 +1446,10 @@ class NameScanner:
         name_words: set[str] = set()
         covered: list[tuple[int, int]] = sorted((hit.start, hit.end) for hit in names)
         for hit in names:
-            words = [_bare(word) for word in NAME_TOKEN.findall(self.text, hit.start, hit.end)]
+            words = [
+                without_possessive(word)
+                for word in NAME_TOKEN.findall(self.text, hit.start, hit.end)
+            ]
             for bare in words:
                 if not _is_capitalised(bare) or bare.lower() in PARTICLES or len(bare) < 3:
                     continue
