@@ -70,6 +70,7 @@ WRITER_BATCHES = {
     "10b": range(4201, 4601),
     "11": range(4601, 5001),
     "12": range(5001, 5401),
+    "13": range(5401, 5801),
 }
 ITERATIONS = 400
 
