@@ -240,6 +240,9 @@ def _load_benchmark():
         "privacy_heldout_7.jsonl",
         "privacy_heldout_8.jsonl",
         "privacy_heldout_10.jsonl",
+        "privacy_heldout_11.jsonl",
+        "privacy_heldout_12.jsonl",
+        "privacy_heldout_13.jsonl",
     ],
 )
 def test_evaluation_set_labels_are_sound(name):
