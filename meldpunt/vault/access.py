@@ -9,6 +9,8 @@ deleting sealed copies is enough.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from nacl.public import PrivateKey
 
 from meldpunt.lines.models import Line, LineMembership
@@ -105,3 +107,14 @@ def line_access_revoke(*, line: Line, user: StaffUser, actor: StaffUser | None) 
         details={"line": line.slug, "grants_removed": removed},
     )
     return removed
+
+
+@receiver(post_delete, sender=LineMembership, dispatch_uid="vault.membership_grants_delete")
+def membership_grants_delete(sender, instance: LineMembership, **kwargs) -> None:
+    """However a membership ends, the keys it gave end with it.
+
+    ``line_access_revoke`` deletes them itself; this covers a membership removed
+    anywhere else (the line's page in the admin, a shell), which would otherwise
+    leave the former member holding sealed keys to every report of the line.
+    """
+    KeyGrant.objects.filter(user_id=instance.user_id, data_key__line_id=instance.line_id).delete()

@@ -21,6 +21,8 @@ class VaultConfig(AppConfig):
         installation_secret_register("receipt-submission-key")
         shared_file_register(RECEIPT_KDF_FILE, receipt_kdf_file)
 
+        import meldpunt.vault.access  # noqa: F401 - connects membership_grants_delete
+
 
 class StaffAdminConfig(admin_apps.AdminConfig):
     """Django's admin app with meldpunt's site as ``admin.site`` (see vault.adminsite)."""

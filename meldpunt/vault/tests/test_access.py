@@ -169,3 +169,34 @@ def test_partner_users_never_join_a_line_nor_receive_its_reports(line_with_repor
     report = _submit(category, "na de rolwissel")
     assert not KeyGrant.objects.filter(data_key=report.data_key, user=turned).exists()
     assert KeyGrant.objects.filter(data_key=report.data_key, user=veteran).exists()
+
+
+def test_a_membership_removed_on_the_admins_line_page_takes_its_keys_with_it(line_with_reports):
+    """Not only ``staff revoke``: deleting the membership row anywhere deletes its grants."""
+    from meldpunt.vault.tests.test_admin import _administrator, _form_as_shown, _signed_in
+
+    category, veteran, reports = line_with_reports
+    leaver = make_staff()
+    _grant_by_command(category.line, leaver, veteran)
+    other_line = make_category()
+    LineMembership.objects.create(line=other_line.line, user=leaver)
+    elsewhere = _submit(other_line, "andere lijn")
+    assert all(_can_open(report, leaver) for report in reports)
+
+    client = _signed_in(_administrator())
+    url = f"/staff/admin/lines/line/{category.line.pk}/change/"
+    form = _form_as_shown(client, url)
+    membership = LineMembership.objects.get(line=category.line, user=leaver)
+    index = next(
+        key.split("-")[1]
+        for key, value in form.items()
+        if key.startswith("memberships-") and key.endswith("-id") and value == membership.pk
+    )
+    saved = client.post(url, form | {f"memberships-{index}-DELETE": "on"})
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+
+    assert not LineMembership.objects.filter(line=category.line, user=leaver).exists()
+    assert not KeyGrant.objects.filter(user=leaver, data_key__line=category.line).exists()
+    assert not any(_can_open(report, leaver) for report in reports)
+    assert _can_open(elsewhere, leaver)  # the other line's keys stay
+    assert all(_can_open(report, veteran) for report in reports)

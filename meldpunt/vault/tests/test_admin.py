@@ -278,12 +278,12 @@ def test_staff_accounts_cannot_be_deleted_in_the_admin():
 
 
 def _form_as_shown(client: Client, url: str) -> dict:
-    """The POST data of an admin change page left as it is (fields and inline management)."""
+    """The POST data of an admin change page left as it is (fields and inline rows)."""
     page = client.get(url)
     data = {}
-    forms = [page.context["adminform"].form] + [
-        inline.formset.management_form for inline in page.context["inline_admin_formsets"]
-    ]
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.initial_forms]
     for form in forms:
         for field in form:
             value = field.value()
