@@ -331,6 +331,8 @@ def _staff_chat_key(request: HttpRequest, pk: int) -> tuple[int, bytes] | None:
         )
     except NoKeyError:
         return None
+    # The stream reconnects every STREAM_SECONDS: often enough to keep the chat its holder's.
+    services.chat_staff_seen(chat=chat, user=request.user)
     return chat.pk, key
 
 

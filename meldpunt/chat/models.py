@@ -7,7 +7,7 @@ of it. Message text is sealed under the chat's own data key for the line's
 members and the reporter (vault), so a copy of the database reads nothing.
 Times the reporter causes are kept to the hour, except ``reporter_seen_at`` and
 the flood window, which a running chat needs to the minute and which are
-cleared as soon as it ends.
+cleared as soon as it ends (as is ``staff_seen_at``, the holder's presence).
 """
 
 from datetime import date
@@ -38,6 +38,14 @@ class ChatSettings(models.Model):
     )
     reporter_timeout_minutes = models.PositiveSmallIntegerField(
         _("minutes before a silent reporter's chat times out"), default=3
+    )
+    staff_timeout_minutes = models.PositiveSmallIntegerField(
+        _("minutes before an absent staff member's chat goes back to the queue"),
+        default=5,
+        help_text=_(
+            "A chat whose holder's page stopped asking for news (a closed laptop, an "
+            "expired session) waits for the next colleague instead of for nobody."
+        ),
     )
     max_messages_per_minute = models.PositiveSmallIntegerField(
         _("messages per minute from the reporter"), default=10
@@ -155,6 +163,9 @@ class Chat(models.Model):
     destroyed_at = models.DateTimeField(null=True, blank=True)
     # Needed to the minute while the chat runs (time-out, flood limit); cleared at the end.
     reporter_seen_at = models.DateTimeField(null=True, blank=True)
+    # The minute the holding staff member's page last asked for news (not the
+    # reporter's doing); an absent holder's chat goes back to the queue.
+    staff_seen_at = models.DateTimeField(null=True, blank=True)
     flood_window_start = models.DateTimeField(null=True, blank=True)
     flood_count = models.PositiveSmallIntegerField(default=0)
     report = models.OneToOneField(

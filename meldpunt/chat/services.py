@@ -170,6 +170,18 @@ def chat_reporter_seen(*, chat: Chat, now: datetime | None = None) -> None:
         chat.reporter_seen_at = minute
 
 
+def chat_staff_seen(*, chat: Chat, user: StaffUser, now: datetime | None = None) -> None:
+    """The holder's page asked for news: the chat stays theirs (see chats_time_out)."""
+    if chat.is_finished or chat.staff_id != user.pk:
+        return
+    minute = _minute(now or timezone.now())
+    if chat.staff_seen_at != minute:
+        Chat.objects.filter(pk=chat.pk, staff=user, status=ChatStatus.ACTIVE).update(
+            staff_seen_at=minute
+        )
+        chat.staff_seen_at = minute
+
+
 def message_text(*, message: ChatMessage, key_bytes: bytes) -> str:
     return crypto.decrypt(key_bytes, bytes(message.sealed_body), context=MESSAGE_CONTEXT).decode()
 
@@ -203,6 +215,7 @@ def _finish_fields(chat: Chat, status: ChatStatus) -> None:
         status=status,
         ended_at=hour_now(),
         reporter_seen_at=None,
+        staff_seen_at=None,
         flood_window_start=None,
         flood_count=0,
     )
@@ -301,7 +314,9 @@ def chat_pick_up(*, chat: Chat, actor: StaffUser) -> Chat:
                     "A colleague who holds it can pick it up and hand it over to you."
                 ),
             )
-        Chat.objects.filter(pk=chat.pk).update(status=ChatStatus.ACTIVE, staff=actor)
+        Chat.objects.filter(pk=chat.pk).update(
+            status=ChatStatus.ACTIVE, staff=actor, staff_seen_at=_minute(timezone.now())
+        )
         _event(chat, ChatEvent.PICKED_UP)
         audit_record(actor=actor, action="chat.picked_up", target=chat)
     chat.refresh_from_db()
@@ -331,7 +346,9 @@ def chat_hand_over(
                 )
             if not granted:
                 raise ChatError(ChatErrorCode.NO_KEY, _("This colleague cannot read this chat."))
-        Chat.objects.filter(pk=chat.pk).update(staff=colleague)
+        Chat.objects.filter(pk=chat.pk).update(
+            staff=colleague, staff_seen_at=_minute(timezone.now())
+        )
         _event(chat, ChatEvent.HANDED_OVER)
         audit_record(
             actor=actor,
@@ -365,28 +382,63 @@ def chat_reporter_leave(*, access: ReporterAccess) -> None:
 
 
 def chats_time_out(*, now: datetime | None = None) -> int:
-    """Chats whose reporter's page stopped asking for news (browser closed) time out.
+    """Chats whose reporter's page stopped asking for news (browser closed) time out,
+    and chats whose holder's page did go back to the queue.
 
     The reporter's pages refresh every few seconds while open; a chat unseen for
-    the line's time-out is finished, and staff see "the reporter left".
+    the line's time-out is finished, and staff see "the reporter left". A signed-out
+    holder's chats go back at once (chats_release); a holder who just went away (a
+    closed laptop, an expired session) signs nothing out, so their chats go back once
+    their page has not asked for news for the line's staff time-out. Returns how many
+    chats timed out.
     """
     now = now or timezone.now()
     count = 0
     running = Chat.objects.filter(status__in=[ChatStatus.WAITING, ChatStatus.ACTIVE])
     for chat in running.select_related("line__chat_settings"):
-        limit = timedelta(minutes=chat.line.chat_settings.reporter_timeout_minutes)
-        if chat.reporter_seen_at is None or chat.reporter_seen_at + limit > now:
+        settings = chat.line.chat_settings
+        limit = timedelta(minutes=settings.reporter_timeout_minutes)
+        if chat.reporter_seen_at is not None and chat.reporter_seen_at + limit <= now:
+            count += _chat_time_out(chat, limit=limit, now=now)
             continue
-        with transaction.atomic():
-            locked = Chat.objects.select_for_update().get(pk=chat.pk)
-            if locked.is_finished or (
-                locked.reporter_seen_at and locked.reporter_seen_at + limit > now
-            ):
-                continue
-            _finish_fields(chat, ChatStatus.TIMED_OUT)
-            _event(chat, ChatEvent.TIMED_OUT)
-            count += 1
+        absent = timedelta(minutes=settings.staff_timeout_minutes)
+        if chat.staff_seen_at is not None and chat.staff_seen_at + absent <= now:
+            _chat_return_from_absent_holder(chat, absent=absent, now=now)
     return count
+
+
+def _chat_time_out(chat: Chat, *, limit: timedelta, now: datetime) -> int:
+    with transaction.atomic():
+        locked = Chat.objects.select_for_update().get(pk=chat.pk)
+        if locked.is_finished or (
+            locked.reporter_seen_at and locked.reporter_seen_at + limit > now
+        ):
+            return 0
+        _finish_fields(chat, ChatStatus.TIMED_OUT)
+        _event(chat, ChatEvent.TIMED_OUT)
+    return 1
+
+
+def _chat_return_from_absent_holder(chat: Chat, *, absent: timedelta, now: datetime) -> None:
+    with transaction.atomic():
+        locked = Chat.objects.select_for_update().get(pk=chat.pk)
+        if (
+            locked.status != ChatStatus.ACTIVE
+            or locked.staff_seen_at is None
+            or locked.staff_seen_at + absent > now
+        ):
+            return
+        # Nobody acted: the event names the holder the chat was taken from.
+        _chat_return(locked, actor=None, details={"holder": locked.staff_id, "absent": True})
+
+
+def _chat_return(chat: Chat, *, actor: StaffUser | None, details: dict | None = None) -> None:
+    """Back to the queue, for the next colleague (within the caller's transaction)."""
+    Chat.objects.filter(pk=chat.pk).update(
+        status=ChatStatus.WAITING, staff=None, staff_seen_at=None
+    )
+    _event(chat, ChatEvent.RETURNED)
+    audit_record(actor=actor, action="chat.returned", target=chat, details=details or {})
 
 
 def chats_release(*, staff: StaffUser) -> int:
@@ -394,9 +446,7 @@ def chats_release(*, staff: StaffUser) -> int:
     with transaction.atomic():
         held = list(Chat.objects.select_for_update().filter(staff=staff, status=ChatStatus.ACTIVE))
         for chat in held:
-            Chat.objects.filter(pk=chat.pk).update(status=ChatStatus.WAITING, staff=None)
-            _event(chat, ChatEvent.RETURNED)
-            audit_record(actor=staff, action="chat.returned", target=chat)
+            _chat_return(chat, actor=staff)
     return len(held)
 
 

@@ -373,6 +373,7 @@ def staff_transcript(request: HttpRequest, pk: int) -> HttpResponse:
             {"error": _("You hold no key for this chat.")},
             status=403,
         )
+    services.chat_staff_seen(chat=chat, user=request.user)
     response = render(
         request,
         "chat/staff_transcript.html",

@@ -25,7 +25,7 @@ from meldpunt.intake.retention_tasks import purge_expired_reports
 from meldpunt.intake.services import mailbox_open, report_content
 from meldpunt.testing import make_staff
 from meldpunt.vault.keys import NoKeyError
-from meldpunt.vault.models import KeyGrant
+from meldpunt.vault.models import AuditEvent, KeyGrant
 
 from .factories import make_chat_line, unlocked_key
 
@@ -384,3 +384,33 @@ def test_hand_over_seals_the_chats_key_for_a_colleague_who_joined_the_line_later
     assert services.message_text(message=message, key_bytes=opened) == "Vraag van de melder"
     services.staff_message_post(chat=access.chat, actor=newcomer, key_bytes=opened, body="Dag")
     assert KeyGrant.objects.filter(data_key=access.chat.data_key, user=newcomer).count() == 1
+
+
+def test_an_absent_holders_chat_goes_back_to_the_queue_and_a_present_ones_stays():
+    """A closed laptop or an expired session signs nothing out: the page's silence counts."""
+    line = make_chat_line(staff_timeout_minutes=5)
+    away, present = make_staff(lines=[line]), make_staff(lines=[line])
+    left, _t = _start(line)
+    kept, _t = _start(line)
+    services.chat_pick_up(chat=left.chat, actor=away)
+    services.chat_pick_up(chat=kept.chat, actor=present)
+    later = timezone.now() + timedelta(minutes=6)
+    for access in (left, kept):  # both reporters are still there
+        services.chat_reporter_seen(chat=access.chat, now=later)
+    services.chat_staff_seen(chat=kept.chat, user=present, now=later - timedelta(minutes=1))
+    # Another member's look does not keep a chat that is not theirs.
+    services.chat_staff_seen(chat=left.chat, user=present, now=later)
+
+    assert services.chats_time_out(now=later) == 0  # nothing timed out: one went back
+    left.chat.refresh_from_db()
+    kept.chat.refresh_from_db()
+    assert left.chat.status == ChatStatus.WAITING and left.chat.staff is None
+    assert left.chat.messages.last().event == ChatEvent.RETURNED
+    assert selectors.queue_position(left.chat) == 1
+    assert kept.chat.status == ChatStatus.ACTIVE and kept.chat.staff == present
+    event = AuditEvent.objects.filter(action="chat.returned").get()
+    assert event.actor_id is None and event.details == {"holder": away.pk, "absent": True}
+    # The next colleague picks it up and it is theirs.
+    services.chat_pick_up(chat=left.chat, actor=present)
+    left.chat.refresh_from_db()
+    assert left.chat.staff == present and left.chat.staff_seen_at is not None

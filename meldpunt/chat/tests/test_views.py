@@ -168,6 +168,30 @@ def test_phone_contact_is_registered_by_hand(client):
     assert registration.channel == "phone" and registration.has_follow_up
 
 
+def test_a_holder_whose_page_went_quiet_loses_the_chat_and_one_whose_page_asks_keeps_it(
+    client,
+):
+    """An expired session or a closed laptop signs nothing out; the transcript's refresh counts."""
+    line = make_chat_line(staff_timeout_minutes=5)
+    analyst = make_staff(lines=[line])
+    _reporter_with_chat(line)
+    chat = Chat.objects.get()
+    sign_in(client, analyst)
+    client.post(f"/staff/chat/{chat.pk}/pick-up/")
+    long_ago = timezone.now() - timedelta(minutes=10)
+    Chat.objects.update(staff_seen_at=long_ago, reporter_seen_at=timezone.now())
+    assert client.get(f"/staff/chat/{chat.pk}/transcript/").status_code == 200  # still here
+    client.get("/staff/chat/")  # the queue runs the time-outs
+    chat.refresh_from_db()
+    assert chat.status == ChatStatus.ACTIVE and chat.staff == analyst
+    assert chat.staff_seen_at > long_ago
+
+    Chat.objects.update(staff_seen_at=long_ago)  # now the page stopped asking
+    client.get("/staff/chat/")
+    chat.refresh_from_db()
+    assert chat.status == ChatStatus.WAITING and chat.staff is None
+
+
 def test_staff_see_that_a_reporter_who_closed_the_browser_timed_out(client):
     line = make_chat_line(reporter_timeout_minutes=1)
     analyst = make_staff(lines=[line])
