@@ -120,11 +120,11 @@ class HashListAdmin(admin.ModelAdmin):
         return deleted, counts, perms_needed - {KnownHash._meta.verbose_name}, protected
 
     def delete_model(self, request: HttpRequest, obj: HashList) -> None:
-        hash_list_remove(hash_list=obj)
+        hash_list_remove(hash_list=obj, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[HashList]) -> None:
         for hash_list in queryset:
-            hash_list_remove(hash_list=hash_list)
+            hash_list_remove(hash_list=hash_list, actor=request.user)
 
 
 @admin.register(KnownHash)

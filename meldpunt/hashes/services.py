@@ -78,8 +78,13 @@ def hash_list_create(
     source: str = "",
     source_reference: str = "",
     public_label: str = "",
+    actor: StaffUser | None = None,
 ) -> HashList:
-    """A new, active, empty list; raises ValidationError for a bad or taken name."""
+    """A new, active, empty list; raises ValidationError for a bad or taken name.
+
+    Like every change to what matches, audited (``hashes.list_create``); ``actor``
+    is None on the command line.
+    """
     hash_list = HashList(
         name=name,
         description=description,
@@ -89,7 +94,16 @@ def hash_list_create(
     )
     hash_list.full_clean()
     hash_list.save()
+    _hash_list_audit(hash_list, action="hashes.list_create", actor=actor)
     return hash_list
+
+
+def _hash_list_audit(
+    hash_list: HashList, *, action: str, actor: StaffUser | None, **details: object
+) -> None:
+    audit_record(
+        actor=actor, action=action, target=hash_list, details={"list": hash_list.name, **details}
+    )
 
 
 @dataclass(frozen=True)
@@ -124,13 +138,15 @@ def hash_list_import(
     path: Path,
     algorithm: Algorithm | None = None,
     progress: Callable[[int], None] | None = None,
+    actor: StaffUser | None = None,
 ) -> ImportResult:
     """Add the hashes of a file to a list, all or nothing; importing again adds nothing.
 
     The file is read twice, streaming: once to check every line (so a bad line
     300,000 refuses the file before anything is written), then to insert in
     batches inside one transaction. ``progress`` is called with the number of
-    hashes of each batch written. Raises HashFileInvalid or OSError.
+    hashes of each batch written. Audited in the same transaction
+    (``hashes.list_import``, with the counts). Raises HashFileInvalid or OSError.
     """
     read = hash_file_check(path, algorithm=algorithm)
     added_at = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -159,29 +175,40 @@ def hash_list_import(
         hash_list.save(update_fields=["imported_at"])
         if added:
             hash_revision_bump()
+        _hash_list_audit(
+            hash_list, action="hashes.list_import", actor=actor, read=read, added=added
+        )
     return ImportResult(read=read, added=added)
 
 
 @transaction.atomic
-def hash_list_remove(*, hash_list: HashList) -> int:
+def hash_list_remove(*, hash_list: HashList, actor: StaffUser | None = None) -> int:
     """Delete a list and its hashes; returns how many hashes went.
 
     Matches already recorded against files keep the list's name (evidence
     stores it), so a file once matched stays hidden from casual viewing.
+    Audited (``hashes.list_remove``, with the count), the list named by id and name.
     """
     hash_revision_lock()  # first, as every writer of the store: one lock order
     # One DELETE statement: known hashes have no relations or signals to collect.
     count, _by_model = KnownHash.objects.filter(hash_list=hash_list).delete()
+    _hash_list_audit(hash_list, action="hashes.list_remove", actor=actor, hashes=count)
     hash_list.delete()
     hash_revision_bump()
     return count
 
 
-def hash_list_label(*, hash_list: HashList, public_label: str) -> None:
+def hash_list_label(
+    *, hash_list: HashList, public_label: str, actor: StaffUser | None = None
+) -> None:
     """Set what hash-check clients are told for this list; read per request, no index change."""
     hash_list.public_label = public_label.strip()
     hash_list.full_clean()
-    hash_list.save(update_fields=["public_label"])
+    with transaction.atomic():
+        hash_list.save(update_fields=["public_label"])
+        _hash_list_audit(
+            hash_list, action="hashes.list_label", actor=actor, label=hash_list.public_label
+        )
 
 
 @transaction.atomic
@@ -202,12 +229,8 @@ def hash_list_activate(*, hash_list: HashList, is_active: bool, actor: StaffUser
     if not changed:
         return False
     hash_revision_bump()
-    audit_record(
-        actor=actor,
-        action="hashes.list_activate" if is_active else "hashes.list_deactivate",
-        target=hash_list,
-        details={"list": hash_list.name},
-    )
+    action = "hashes.list_activate" if is_active else "hashes.list_deactivate"
+    _hash_list_audit(hash_list, action=action, actor=actor)
     return True
 
 

@@ -79,8 +79,13 @@ def test_lists_are_switched_off_and_on_by_admin_actions_audited(admin_client, po
         response = admin_client.post(changelist, {"action": action, "_selected_action": police.pk})
         assert response.status_code == 302
         assert HashList.objects.get().is_active is active
-    events = AuditEvent.objects.filter(action__startswith="hashes.").order_by("sequence")
-    assert [event.action for event in events] == ["hashes.list_deactivate", "hashes.list_activate"]
+    switches = AuditEvent.objects.filter(
+        action__in=["hashes.list_deactivate", "hashes.list_activate"]
+    )
+    assert [event.action for event in switches.order_by("sequence")] == [
+        "hashes.list_deactivate",
+        "hashes.list_activate",
+    ]
 
 
 def test_the_admin_finds_a_hash_by_value_and_retires_and_restores_it(admin_client, police):
@@ -98,7 +103,7 @@ def test_the_admin_finds_a_hash_by_value_and_retires_and_restores_it(admin_clien
         known.refresh_from_db()
         assert known.is_retired is retired
         assert bool(matching.hashes_match_exact({"md5": known.value})) is not retired
-    events = AuditEvent.objects.filter(action__startswith="hashes.").order_by("sequence")
+    events = AuditEvent.objects.filter(target_type="hashes.knownhash").order_by("sequence")
     assert [(e.action, e.target_id) for e in events] == [
         ("hashes.hash_retire", str(known.pk)),
         ("hashes.hash_restore", str(known.pk)),

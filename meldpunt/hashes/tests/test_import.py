@@ -160,3 +160,33 @@ def test_removal_changes_the_revision(tmp_path):
     before = hash_revision_current()
     hash_list_remove(hash_list=hash_list)
     assert hash_revision_current() != before
+
+
+def test_creating_importing_labelling_and_removing_a_list_are_audited_and_a_refused_file_is_not(
+    tmp_path,
+):
+    """What matches decides what a hotline acts on: every change to it leaves a trace."""
+    from meldpunt.vault.models import AuditEvent
+
+    good = _file(tmp_path, f"{MD5}\n{SHA1}\n")
+    bad = _file(tmp_path, f"{MD5}\nnot a hash\n", name="bad.txt")
+    _run("import", str(good), "--list", "police", "--create")
+    _run("import", str(good), "--list", "police")  # again: nothing new, still recorded
+    with pytest.raises(CommandError):
+        _run("import", str(bad), "--list", "police")
+    _run("label", "police", "Politie")
+    hash_list = HashList.objects.get()
+    _run("remove", "police", "--yes")
+
+    events = [
+        (event.action, event.actor_id, event.target_id, event.details)
+        for event in AuditEvent.objects.filter(action__startswith="hashes.").order_by("sequence")
+    ]
+    target = str(hash_list.pk)
+    assert events == [
+        ("hashes.list_create", None, target, {"list": "police"}),
+        ("hashes.list_import", None, target, {"list": "police", "read": 2, "added": 2}),
+        ("hashes.list_import", None, target, {"list": "police", "read": 2, "added": 0}),
+        ("hashes.list_label", None, target, {"list": "police", "label": "Politie"}),
+        ("hashes.list_remove", None, target, {"list": "police", "hashes": 2}),
+    ]
