@@ -6,13 +6,13 @@ stats sits above chat and imports these; chat never imports stats.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from meldpunt.intake.reporter_links import ReporterLink
 from meldpunt.lines.models import Line
-from meldpunt.vault.models import StaffUser
+from meldpunt.vault.models import KeyGrant, StaffUser
 
 from .hours import chat_is_open
 from .models import (
@@ -54,9 +54,18 @@ def chat_messages(chat: Chat) -> QuerySet[ChatMessage]:
     return chat.messages.order_by("pk")
 
 
-def waiting_chats(line_ids: list[int]) -> QuerySet[Chat]:
-    return Chat.objects.filter(line_id__in=line_ids, status=ChatStatus.WAITING).select_related(
-        "line"
+def waiting_chats(user: StaffUser, line_ids: list[int]) -> QuerySet[Chat]:
+    """Waiting chats of the user's lines, each with ``can_pick_up``.
+
+    A chat is sealed for the line's members when it starts, so someone who joined
+    later holds no key and would only be refused: the queue says so instead of
+    offering the button.
+    """
+    holds_key = KeyGrant.objects.filter(data_key_id=OuterRef("data_key_id"), user=user)
+    return (
+        Chat.objects.filter(line_id__in=line_ids, status=ChatStatus.WAITING)
+        .annotate(can_pick_up=Exists(holds_key))
+        .select_related("line")
     )
 
 

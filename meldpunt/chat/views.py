@@ -295,7 +295,7 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
         request,
         "chat/staff_queue.html",
         {
-            "waiting": selectors.waiting_chats(line_ids),
+            "waiting": selectors.waiting_chats(request.user, line_ids),
             "mine": selectors.chats_of(request.user),
             "to_register": selectors.chats_to_register(request.user, line_ids),
             "refresh": REFRESH_SECONDS * 2,

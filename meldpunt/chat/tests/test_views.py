@@ -273,11 +273,16 @@ def test_staff_who_joined_after_the_chat_started_get_a_clear_refusal_and_a_hand_
     chat = Chat.objects.get()
     newcomer = make_staff(lines=[line])
     sign_in(client, newcomer)
+    # The queue says so instead of offering a button that can only be refused.
+    row = client.get("/staff/chat/").content.decode().split('id="waiting"')[1]
+    assert f"/staff/chat/{chat.pk}/pick-up/" not in row
+    assert "een collega die de sleutel heeft" in row
+    holder = Client()
+    sign_in(holder, analyst)
+    assert f"/staff/chat/{chat.pk}/pick-up/" in holder.get("/staff/chat/").content.decode()
     refused = client.post(f"/staff/chat/{chat.pk}/pick-up/")
     assert refused.status_code == 403
     assert "voordat u bij de lijn kwam" in refused.content.decode()  # Dutch, the default
-    holder = Client()
-    sign_in(holder, analyst)
     holder.post(f"/staff/chat/{chat.pk}/pick-up/")
     handed = holder.post(f"/staff/chat/{chat.pk}/hand-over/", {"colleague": newcomer.pk})
     assert handed.status_code == 302
