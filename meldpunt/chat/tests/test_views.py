@@ -23,6 +23,17 @@ def _reporter_with_chat(line, language_prefix="") -> Client:
     return reporter
 
 
+def _picked_up_chat(client: Client, **settings) -> tuple[Chat, object]:
+    """A reporter's chat on a new line, picked up by an analyst signed in on ``client``."""
+    line = make_chat_line(**settings)
+    analyst = make_staff(lines=[line])
+    _reporter_with_chat(line)
+    chat = Chat.objects.get()
+    sign_in(client, analyst)
+    client.post(f"/staff/chat/{chat.pk}/pick-up/")
+    return chat, analyst
+
+
 def test_closed_chat_says_when_it_opens_and_offers_the_form(client):
     line = make_chat_line(always_open=False)
     # Open only the day after tomorrow, so the chat is closed whenever the test runs.
@@ -172,12 +183,7 @@ def test_a_holder_whose_page_went_quiet_loses_the_chat_and_one_whose_page_asks_k
     client,
 ):
     """An expired session or a closed laptop signs nothing out; the transcript's refresh counts."""
-    line = make_chat_line(staff_timeout_minutes=5)
-    analyst = make_staff(lines=[line])
-    _reporter_with_chat(line)
-    chat = Chat.objects.get()
-    sign_in(client, analyst)
-    client.post(f"/staff/chat/{chat.pk}/pick-up/")
+    chat, analyst = _picked_up_chat(client, staff_timeout_minutes=5)
     long_ago = timezone.now() - timedelta(minutes=10)
     Chat.objects.update(staff_seen_at=long_ago, reporter_seen_at=timezone.now())
     assert client.get(f"/staff/chat/{chat.pk}/transcript/").status_code == 200  # still here
@@ -193,12 +199,7 @@ def test_a_holder_whose_page_went_quiet_loses_the_chat_and_one_whose_page_asks_k
 
 
 def test_staff_see_that_a_reporter_who_closed_the_browser_timed_out(client):
-    line = make_chat_line(reporter_timeout_minutes=1)
-    analyst = make_staff(lines=[line])
-    _reporter_with_chat(line)
-    chat = Chat.objects.get()
-    sign_in(client, analyst)
-    client.post(f"/staff/chat/{chat.pk}/pick-up/")
+    chat, _analyst = _picked_up_chat(client, reporter_timeout_minutes=1)
     # The reporter's page stopped asking for news two minutes ago.
     Chat.objects.update(reporter_seen_at=timezone.now() - timedelta(minutes=2))
     queue = client.get("/staff/chat/")

@@ -119,15 +119,20 @@ def test_reports_the_granter_cannot_read_are_counted_not_shared(line_with_report
     assert _can_open(fresh, newcomer) and not _can_open(reports[0], newcomer)
 
 
+def _member_of_two_lines(line, granter):
+    """A new member of ``line`` (granted by ``granter``) and of another line with a report."""
+    member = make_staff()
+    _grant_by_command(line, member, granter)
+    other_line = make_category()
+    LineMembership.objects.create(line=other_line.line, user=member)
+    return member, _submit(other_line, "andere lijn")
+
+
 def test_after_revoke_the_user_cannot_open_the_reports(line_with_reports, client):
     from meldpunt.testing import sign_in
 
     category, veteran, reports = line_with_reports
-    leaver = make_staff()
-    _grant_by_command(category.line, leaver, veteran)
-    other_line = make_category()
-    LineMembership.objects.create(line=other_line.line, user=leaver)
-    elsewhere = _submit(other_line, "andere lijn")
+    leaver, elsewhere = _member_of_two_lines(category.line, veteran)
 
     out = io.StringIO()
     call_command(
@@ -176,11 +181,7 @@ def test_a_membership_removed_on_the_admins_line_page_takes_its_keys_with_it(lin
     from meldpunt.vault.tests.test_admin import _administrator, _form_as_shown, _signed_in
 
     category, veteran, reports = line_with_reports
-    leaver = make_staff()
-    _grant_by_command(category.line, leaver, veteran)
-    other_line = make_category()
-    LineMembership.objects.create(line=other_line.line, user=leaver)
-    elsewhere = _submit(other_line, "andere lijn")
+    leaver, elsewhere = _member_of_two_lines(category.line, veteran)
     assert all(_can_open(report, leaver) for report in reports)
 
     client = _signed_in(_administrator())
