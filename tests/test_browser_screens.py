@@ -12,6 +12,7 @@ temporary directory, and checks that the pictures are there and the right size.
 """
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -165,17 +166,26 @@ def test_staff_partner_and_error_pages_fit_the_screen_without_javascript(
 
 
 def _meldpunt(*arguments: str, data_dir: Path) -> subprocess.CompletedProcess:
-    """The installed console script, as an operator runs it in the installation at ``data_dir``."""
+    """The installed console script, as an operator runs it in the installation at ``data_dir``.
+
+    In a session of its own, so that a run that does not finish is ended with everything
+    it started (the browser among them) and the test fails within the suite's time
+    limit, instead of waiting for ever on output pipes the browser still holds.
+    """
     env = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
     env["MELDPUNT_DATA_DIR"] = str(data_dir)
-    return subprocess.run(  # noqa: S603 - our own console script
-        [str(Path(sys.executable).parent / "meldpunt"), *arguments],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    command = [str(Path(sys.executable).parent / "meldpunt"), *arguments]
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        out, err = process.communicate(timeout=270)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        pytest.fail(f"meldpunt {arguments[0]} did not finish in 270 s:\n{out[-3000:]}{err[-3000:]}")
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
 def test_screenshots_command_saves_every_page_at_both_sizes(browser, tmp_path):
