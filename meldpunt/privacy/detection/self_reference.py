@@ -35,7 +35,7 @@ _DUTCH_RELATIONS = (
     "klant|familie|gezin|achterneef|achternicht|voetbalteam|vereniging|bestuur|studentenhuis|"
     # people and groups the reporter leads or belongs to (tenth round)
     "leerling|leerlingen|student|studenten|promotor|huisgenote|kamergenote|groep|partij|"
-    "stichting|gemeenschap|parochie"
+    "stichting|gemeenschap|parochie|koor|woningcorporatie|woonvereniging"
     # people the reporter works with or treats, and compounds of a relation (eleventh
     # round, part b: "mijn begeleider", "mijn patiënt", "ons cultureel centrum")
     "|assistent|begeleider|patiënt|patiënten|leverancier|vrienden|vriendinnen|complex|"
@@ -66,7 +66,7 @@ _ENGLISH_RELATIONS = (
     "youngest|eldest|unit|yard|allotment|mums|mum's|dads|dad's|"
     # people and groups the reporter leads or belongs to (tenth round)
     "student|students|pupil|pupils|lab partner|source|group|party|association|foundation|"
-    "community|congregation|parish|charity"
+    "community|congregation|parish|charity|choir|road|housing association"
     # people the reporter works with, plurals and places of study or work (eleventh round,
     # part b: "my supplier", "my friends", "our sons", "my shift leader", "our lab")
     "|supplier|suppliers|friends|sons|daughters|housemates|flatmates|roommates|players|"

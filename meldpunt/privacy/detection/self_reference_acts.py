@@ -1,0 +1,264 @@
+"""Self-references of the "acted on" and "role or dealings" kinds (docs/privacy.md).
+
+"Hij heeft mij bedreigd", "she sent me messages", "ik heb een fiets van hem gekocht",
+"I rent from her": the person reported knows whom they threatened, messaged or sold to,
+so these passages point back at the reporter as surely as "mijn buurman" does. They are
+found by clause, not by word list: a first-person object with a third-person subject in
+the same clause, or a first-person subject with a third-person object, minus the
+verbs of seeing, hearing and thinking that the definition leaves out.
+"""
+
+import re
+from collections.abc import Iterator
+
+from .findings import FindingType, Hit
+
+CONFIDENCE = 0.75
+# Where a clause ends: punctuation, or a conjunction that starts a new subject.
+_CLAUSE_BREAK = {
+    "nl": re.compile(
+        r"(?i:[.!?;:](?=\s|$)|[\n()\"“”,]|\s[-–—]\s|\b(?:en|maar|want|omdat|toen|dus|of|"
+        r"terwijl|nadat|voordat|sinds|zodat|als)\b)"
+    ),
+    "en": re.compile(
+        r"(?i:[.!?;:](?=\s|$)|[\n()\"“”,]|\s[-–—]\s|\b(?:and|but|because|so|when|while|"
+        r"after|before|since|or|if|until|although|though)\b)"
+    ),
+}
+# "en heeft mij", "and then sent me": the subject of the clause before carries over.
+_COORDINATION = re.compile(r"(?i:\b(?:en|maar|and|but)\s*$)")
+# "dat"/"die"/"that"/"who" open a clause too, and are its subject when a verb follows.
+_RELATIVE_BREAK = re.compile(r"(?i:\b(?:dat|die|wie|that|who|which)\b)")
+CLAUSE_WINDOW = 90
+
+# --- acted on: a third person does something to, with or for the reporter ----------------
+_OBJECT_NL = re.compile(
+    r"(?i:\b(?<!volgens )(?<!lijkt )(?<!leek )(?:(?:aan|tegen|bij|voor|met|naar|van|op) )?"
+    r"(?:mij|me)\b"
+    r"|\b(?:aan|tegen|bij|voor|met|naar) ons\b"
+    r"(?= (?:de|het|een|ook|al|nog|niet|geld|[0-9])\b|[,.!?]))"
+)
+_OBJECT_EN = re.compile(r"(?i:\b(?:(?:to|with|for|at|on|from) )?me\b(?!['’]))")
+_FIRST_SECOND_NL = re.compile(r"(?i:\b(?:ik|je|jij|u|jullie|wij|we|ge)\b)")
+_FIRST_SECOND_EN = re.compile(r"(?i:\b(?:i|i'm|i’m|i've|i’ve|i'd|i’d|you|we|please|let)\b)")
+# A third-person subject: a pronoun, a relative pronoun, a person or thing with an
+# article, a capitalised word or a handle or address.
+_SUBJECT_NL = re.compile(
+    r"(?:\b(?i:hij|zij|ze|die|dat|men|iemand|niemand|deze man|deze vrouw)\b"
+    r"|\b(?i:de|een|het|deze|zijn|haar|hun) [a-zà-ÿ-]{3,}"
+    r"|(?<=\w )(?-i:[A-Z][a-zà-ÿ]+)|[\w.-]+@[\w.-]+|@\w+)"
+)
+_SUBJECT_EN = re.compile(
+    r"(?:\b(?i:he|she|they|who|that|someone|somebody|nobody|everyone|people)\b"
+    r"|\b(?i:the|a|an|this|his|her|their) [a-z-]{3,}"
+    r"|(?-i:\b[A-Z][a-z]+\b)(?! (?:me|us)\b)|[\w.-]+@[\w.-]+|@\w+)"
+)
+# Words that look like a subject but are not one: imperatives, greetings, "it"-clauses.
+_NOT_SUBJECT_EN = re.compile(
+    r"(?i:^(?:please|feel|can|could|would|do|don't|let|if|thanks|thank|hi|hello|dear|"
+    r"just|contact|call|email|text|message|send|get|help|tell|give|reach|ring|give)\b)"
+)
+# "het lijkt mij", "het spijt me", "het valt me op", "it seems to me": impersonal.
+_IMPERSONAL_NL = re.compile(
+    r"(?i:\b(?:het|dit|dat|wat|er) (?:[\w'’]+ ){0,2}?(?:lijkt|leek|lijken|spijt|valt|viel|"
+    r"gaat|ging|is|was|lukt|lukte|kan|kon|boeit|interesseert|dunkt|staat|stond|zegt|zei|"
+    r"bevalt|beviel|kost|kostte|overkwam|overkomt|doet|deed)\b)"
+)
+_IMPERSONAL_EN = re.compile(r"(?i:\b(?:it|this|that|which|what|there)\b)")
+# Seeing, hearing, thinking and nothing more: "zij zag mij", "he noticed me".
+_PERCEPTION_NL = re.compile(
+    r"(?i:\b(?:zag|zagen|ziet|zien|gezien|hoort|hoorde|gehoord|kent|kende|gekend|herkende|"
+    r"herkent|herkend|lijkt|leek)\b)"
+)
+_PERCEPTION_EN = re.compile(
+    r"(?i:\b(?:saw|sees|seen|see|noticed|notices|heard|hears|recognised|recognized|know|knows|"
+    r"knew|reminds|reminded|seems|seemed|makes|made|let|lets)\b)"
+)
+# A verb between subject and object: any word but a preposition, article or pronoun.
+_VERB_EN = re.compile(
+    r"(?i:\b(?!(?:the|a|an|to|of|in|on|at|for|with|from|and|is|are|was|were|be|been|has|"
+    r"have|had|not|also|just|he|she|they|it|me|him|her|them)\b)[a-z]{2,}\b)"
+)
+
+
+def _clause_before(text: str, start: int, language: str) -> tuple[str, str]:
+    """The part of the clause before ``start``, from its last break, and the clause before.
+
+    The clause before is only given after "en"/"and": it then lends its subject.
+    """
+    before = text[max(0, start - CLAUSE_WINDOW) : start]
+    breaks = list(_CLAUSE_BREAK[language].finditer(before))
+    clause = before[breaks[-1].end() :] if breaks else before
+    relatives = [match.start() for match in _RELATIVE_BREAK.finditer(clause)]
+    if relatives:
+        return clause[relatives[-1] :], ""
+    previous = ""
+    if breaks and _COORDINATION.search(before, 0, breaks[-1].end()):
+        opening = breaks[-2].end() if len(breaks) > 1 else 0
+        previous = before[opening : breaks[-1].start()]
+    return clause, previous
+
+
+def _acted_on(text: str, language: str) -> Iterator[Hit]:
+    dutch = language == "nl"
+    objects = _OBJECT_NL if dutch else _OBJECT_EN
+    first_second = _FIRST_SECOND_NL if dutch else _FIRST_SECOND_EN
+    subjects = _SUBJECT_NL if dutch else _SUBJECT_EN
+    perception = _PERCEPTION_NL if dutch else _PERCEPTION_EN
+    for found in objects.finditer(text):
+        clause, previous = _clause_before(text, found.start(), language)
+        stripped = clause.strip()
+        if not stripped or first_second.search(clause):
+            continue
+        if not subjects.search(clause) and previous and not first_second.search(previous):
+            clause = previous + " " + clause
+        if dutch and _IMPERSONAL_NL.search(clause):
+            continue
+        if not dutch and (_IMPERSONAL_EN.match(stripped) or _NOT_SUBJECT_EN.match(stripped)):
+            continue
+        if perception.search(clause) or not subjects.search(clause):
+            continue
+        if not dutch and not _VERB_EN.search(clause):
+            continue
+        # from the verb before the object ("belde mij", "sent me"), not over the subject,
+        # which may be a name found as its own type
+        verb = re.search(r"[\w'’-]+\s*$", clause)
+        begin = verb.start() + found.start() - len(clause) if verb else found.start()
+        yield Hit(FindingType.SELF_REFERENCE, begin, found.end(), CONFIDENCE)
+
+
+# --- the reporter as the one acted on, told from their side: "ik ben gebeld door", "ik
+# kreeg een appje van", "I was scammed by", "I've been getting threats from"
+_RECEIVED = {
+    "nl": re.compile(
+        r"(?i:\b(?:ik|wij|we) (?:ben|zijn|werd|werden|word|worden) (?:[\w'’]+ ){0,3}?"
+        r"(?:ge|be|op|aan|ver|lastig|af|ont|mis)[a-zà-ÿ]{2,}[dt] (?:door|via|vanaf|met)\b"
+        r"|\b(?:ik|wij|we) (?:ben|zijn|werd|werden) (?:(?:net|vandaag|gisteren|ook|al|vaak|"
+        r"zelf|eerder|twee keer|meerdere keren) )?(?:gebeld|benaderd|bedreigd|opgelicht|"
+        r"lastiggevallen|gestalkt|gechanteerd|afgeperst|geslagen|mishandeld|beroofd|geappt|"
+        r"gemaild|aangesproken|geronseld|geworven|uitgescholden|opgebeld)\b"
+        r"|(?:\b(?:ik|wij|we) |(?:^|(?<=[.!?\n] )))"
+        r"(?:kreeg|kregen|ontving|ontvingen|krijg|krijgen|heb|hebben) "
+        r"(?:(?!(?:geen|niet|nooit)\b)[\w'’]+ ){0,2}?(?:bericht|berichtje|berichten|appje|"
+        r"appjes|app|mail|mails|e-mail|"
+        r"sms|sms'je|sms'jes|brief|brieven|telefoontje|telefoontjes|dreigbericht|"
+        r"dreigberichten|dreigmail|dreigmails|dreigbrief|dm|dm'etje|oproep|factuur|"
+        r"aanmaning|tikkie|betaalverzoek)(?: (?:ontvangen|gekregen|binnen))? (?:van|vanaf|"
+        r"via)\b)"
+    ),
+    "en": re.compile(
+        r"(?i:\b(?:I|we) (?:was|were|have been|'ve been|’ve been|got|get|am being|'m being|"
+        r"’m being) (?:[\w'’]+ ){0,2}?(?:scammed|called|phoned|contacted|approached|"
+        r"threatened|harassed|attacked|assaulted|followed|stalked|blackmailed|defrauded|"
+        r"robbed|groomed|recruited|targeted|messaged|texted|emailed|ripped off|conned|"
+        r"cheated|hit|pressured|asked|offered|told|sent|sold|charged|overcharged|evicted|"
+        r"bullied|abused|tricked|catfished|doxxed|hacked) (?:by|from)\b"
+        r"|\b(?:I|we)(?: have|'ve|’ve| keep| kept| had)?(?: been)? (?:got|get|getting|"
+        r"received|receive|receiving|had) (?:[\w'’]+ ){0,3}?(?:message|messages|call|calls|"
+        r"email|emails|e-mail|e-mails|text|texts|threat|threats|letter|letters|DM|DMs|"
+        r"voicemail|invoice|request|friend request|payment request|WhatsApp|offer) from\b"
+        r"|\b(?:in|on|under) (?:my|our) names?\b"
+        # "we were at school together", "we play football together"
+        r"|\b(?:I|we) (?:were|was|are|used to|play|played|worked|work|went|go|grew up) "
+        r"(?:[\w'’]+ ){0,3}?(?:together|with (?:him|her|them))\b"
+        r"|\b(?:used|stole|took|misused) (?:my|our) (?:identity|details|ID|passport|"
+        r"bank details|card|account|name|photos|pictures)\b)"
+    ),
+}
+_RECEIVED["nl"] = re.compile(
+    _RECEIVED["nl"].pattern[:-1]
+    + r"|\b(?:op|onder) (?:mijn|onze|m'n) naam\b"
+    + r"|\b(?:van|op) (?:mijn|onze|m'n) (?:rekening|pas|pinpas|creditcard)\b"
+    + r"|\b(?:mijn|onze|m'n) (?:BSN|identiteit|gegevens|DigiD|ID|ID-kaart|paspoort|"
+    + r"rijbewijs|bankpas|pinpas|account|foto's|naam) (?:gebruikt|misbruikt|gestolen|"
+    + r"overgenomen|gehackt)\b"
+    # "ik betaalde hem contant", "wij hebben 500 euro voorgeschoten": money to the person
+    + r"|\b(?:ik|wij|we) (?:betaal|betaalde|betaalden) (?:hem |haar |hen )?(?:de huur|huur|borg|"
+    + r"contant|zwart|[0-9€])"
+    + r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:[\w'’.,€]+ ){0,3}?(?:aanbetaald|"
+    + r"voorgeschoten|geleend|uitgeleend)\b"
+    # "hij wilde dat ik", "ze eiste dat wij": the person's demand on the reporter
+    + r"|\b(?:hij|zij|ze) (?:wilde|wil|eiste|eist|vroeg|vraagt|dwong|liet) (?:dat |of )?"
+    + r"(?:ik|wij)\b"
+    # "ik heb er een pup gehaald", "ik knip daar", "wij zaten samen op school": a
+    # customer, guest or schoolmate of the person
+    + r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden|ben|zijn|was|waren) (?:er|daar) "
+    + r"(?:[\w'’]+ ){0,3}?(?:gehaald|gekocht|besteld|gelogeerd|overnacht|getankt|gegeten|"
+    + r"geknipt|gereden|behandeld|gesport|les gehad|vrijwilliger|als [\w-]+)\b"
+    + r"|\b(?:ik|wij|we) (?:knip|tank|koop|kocht|logeer|logeerde|bestel|haal|haalde|rijd|"
+    + r"reed) (?:er|daar)\b"
+    + r"|\b(?:ik|wij|we) (?:[\w'’]+ ){1,3}?(?:samen|met (?:hem|haar|hen)) (?:op|in|bij) "
+    + r"(?:school|de klas|de club|het team|de vereniging|de opleiding)\b"
+    + r"|\b(?:ik|wij|we) (?:zit|zat|zitten|zaten|werk|werkte|werken|rijd|reed|rijden|speel|"
+    + r"speelde|sport|sportte|train|trainde|woon|woonde|ga|ging) (?:ook )?(?:in|op|bij|"
+    + r"naar|voor) (?:dezelfde|hetzelfde)\b"
+    + r"|\bwaar (?:ik|wij|we) (?:train|trainde|sport|sportte|speel|speelde|zwem|dans|zing|"
+    + r"les geef|lesgeef|kom|kwam)\b)"
+)
+
+# --- dealings: the reporter does something with or for a person in the report --------
+_SUBJECT_FIRST = {
+    "nl": re.compile(r"(?i:\b(?:ik|wij|we)\b)"),
+    "en": re.compile(r"(?:\b(?:I|[Ww]e)\b(?:['’](?:ve|d|m))?)"),
+}
+# "hem", "haar" and "hen" as objects: "haar" only where no noun can follow it
+_THIRD_OBJECT = {
+    "nl": re.compile(
+        r"(?i:\b(?:hem\b|hen\b|haar(?= (?:ge[a-zà-ÿ]+|(?:be|ver|ont|her)[a-zà-ÿ]+[dt]\b|[0-9€]|"
+        r"een|ook|nog|al|niet|geld|in|aan|mee|"
+        r"op|uit|voor)\b|[,.!?;:]|$)))"
+    ),
+    "en": re.compile(
+        r"(?i:\b(?:him\b|them\b|her(?= (?:[0-9£$€]|a|an|the|some|money|once|twice|for|to|from|"
+        r"with|at|in|on|out|back|up|off|over|every|since)\b|[,.!?;:]|$)))"
+    ),
+}
+# Verbs after which the person does not learn of the reporter: seeing, hearing,
+# thinking, feeling, wanting, reporting, searching.
+_NO_DEALING = {
+    "nl": re.compile(
+        r"(?i:\b(?:zag|zagen|zie|zien|gezien|hoor|hoorde|hoorden|gehoord|ken|kende|kennen|"
+        r"gekend|vind|vond|gevonden|denk|dacht|gedacht|geloof|geloofde|vertrouw|herken|"
+        r"herkende|herkend|wil|wilde|willen|hoop|meld|meldde|gemeld|aangegeven|geef|gaf|"
+        r"gevolgd|volg|volgde|gefilmd|gefotografeerd|opgezocht|gegoogeld|nagetrokken|bang|"
+        r"bezorgd|zorgen|over|weet|wist|kan|kon|durf|durfde|niet|nooit|geen|zou|moet|"
+        r"betrapt|spreek|sprak|gesproken)\b)"
+    ),
+    "en": re.compile(
+        r"(?i:\b(?:saw|see|seen|seeing|watch|watched|heard|hear|hearing|know|knew|known|"
+        r"think|thought|believe|trust|recognise|recognised|recognize|recognized|want|wanted|"
+        r"hope|reported|report|reporting|follow|followed|filmed|photographed|googled|"
+        r"looked|checked|afraid|scared|worried|about|can't|cannot|couldn't|don't|didn't|"
+        r"never|not|no|would|should|must|wish|caught|spotted|noticed|found|believe|suspect|"
+        r"told|tell|asked|ask|warned|confronted|blocked)\b)"
+    ),
+}
+DEALING_WINDOW = 45
+
+
+def _dealings(text: str, language: str) -> Iterator[Hit]:
+    objects, no_dealing = _THIRD_OBJECT[language], _NO_DEALING[language]
+    for subject in _SUBJECT_FIRST[language].finditer(text):
+        after = text[subject.end() : subject.end() + DEALING_WINDOW]
+        breaks = _CLAUSE_BREAK[language].search(after)
+        clause = after[: breaks.start()] if breaks else after
+        found = objects.search(clause)
+        if found is None or no_dealing.search(clause):
+            continue
+        if _SUBJECT_FIRST[language].search(clause[: found.start()]):
+            continue  # the next first-person subject starts its own hit
+        end = subject.end() + found.end()
+        # "ik heb haar geholpen", "I lent him 50": up to the word after the object
+        rest = re.match(r" [\w'’-]+(?=[ ,.!?;:]|$)", text[end : end + 30])
+        if rest is not None and language == "nl" and not no_dealing.search(rest.group()):
+            end += rest.end()
+        yield Hit(FindingType.SELF_REFERENCE, subject.start(), end, CONFIDENCE)
+
+
+def find_dealings(text: str, language: str | None = None) -> Iterator[Hit]:
+    """ "Acted on" and "dealings" self-references in ``text``, in either language."""
+    for code in [language] if language in {"nl", "en"} else ["nl", "en"]:
+        yield from _acted_on(text, code)
+        for found in _RECEIVED[code].finditer(text):
+            yield Hit(FindingType.SELF_REFERENCE, found.start(), found.end(), CONFIDENCE)
+        yield from _dealings(text, code)
