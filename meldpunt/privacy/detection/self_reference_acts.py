@@ -144,7 +144,16 @@ _RECEIVED = {
         r"sms|sms'je|sms'jes|brief|brieven|telefoontje|telefoontjes|dreigbericht|"
         r"dreigberichten|dreigmail|dreigmails|dreigbrief|dm|dm'etje|oproep|factuur|"
         r"aanmaning|tikkie|betaalverzoek)(?: (?:ontvangen|gekregen|binnen))? (?:van|vanaf|"
-        r"via)\b)"
+        r"via)\b"
+        # "een lening op mijn naam", "heeft mijn BSN gebruikt"
+        r"|\b(?:op|onder) (?:mijn|onze|m'n) naam\b"
+        r"|\b(?:van|op) (?:mijn|onze|m'n) (?:rekening|pas|pinpas|creditcard)\b"
+        r"|\b(?:mijn|onze|m'n) (?:BSN|identiteit|gegevens|DigiD|ID|ID-kaart|paspoort|"
+        r"rijbewijs|bankpas|pinpas|account|foto's|naam) (?:gebruikt|misbruikt|gestolen|"
+        r"overgenomen|gehackt)\b"
+        # "hij wilde dat ik", "ze eiste dat wij": the person's demand on the reporter
+        r"|\b(?:hij|zij|ze) (?:wilde|wil|eiste|eist|vroeg|vraagt|dwong|liet) (?:dat |of )?"
+        r"(?:ik|wij)\b)"
     ),
     "en": re.compile(
         r"(?i:\b(?:I|we) (?:was|were|have been|'ve been|’ve been|got|get|am being|'m being|"
@@ -157,44 +166,42 @@ _RECEIVED = {
         r"received|receive|receiving|had) (?:[\w'’]+ ){0,3}?(?:message|messages|call|calls|"
         r"email|emails|e-mail|e-mails|text|texts|threat|threats|letter|letters|DM|DMs|"
         r"voicemail|invoice|request|friend request|payment request|WhatsApp|offer) from\b"
+        # "a loan in my name", "he used my identity"
         r"|\b(?:in|on|under) (?:my|our) names?\b"
-        # "we were at school together", "we play football together"
-        r"|\b(?:I|we) (?:were|was|are|used to|play|played|worked|work|went|go|grew up) "
-        r"(?:[\w'’]+ ){0,3}?(?:together|with (?:him|her|them))\b"
         r"|\b(?:used|stole|took|misused) (?:my|our) (?:identity|details|ID|passport|"
         r"bank details|card|account|name|photos|pictures)\b)"
     ),
 }
-_RECEIVED["nl"] = re.compile(
-    _RECEIVED["nl"].pattern[:-1]
-    + r"|\b(?:op|onder) (?:mijn|onze|m'n) naam\b"
-    + r"|\b(?:van|op) (?:mijn|onze|m'n) (?:rekening|pas|pinpas|creditcard)\b"
-    + r"|\b(?:mijn|onze|m'n) (?:BSN|identiteit|gegevens|DigiD|ID|ID-kaart|paspoort|"
-    + r"rijbewijs|bankpas|pinpas|account|foto's|naam) (?:gebruikt|misbruikt|gestolen|"
-    + r"overgenomen|gehackt)\b"
-    # "ik betaalde hem contant", "wij hebben 500 euro voorgeschoten": money to the person
-    + r"|\b(?:ik|wij|we) (?:betaal|betaalde|betaalden) (?:hem |haar |hen )?(?:de huur|huur|borg|"
-    + r"contant|zwart|[0-9€])"
-    + r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:[\w'’.,€]+ ){0,3}?(?:aanbetaald|"
-    + r"voorgeschoten|geleend|uitgeleend)\b"
-    # "hij wilde dat ik", "ze eiste dat wij": the person's demand on the reporter
-    + r"|\b(?:hij|zij|ze) (?:wilde|wil|eiste|eist|vroeg|vraagt|dwong|liet) (?:dat |of )?"
-    + r"(?:ik|wij)\b"
-    # "ik heb er een pup gehaald", "ik knip daar", "wij zaten samen op school": a
-    # customer, guest or schoolmate of the person
-    + r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden|ben|zijn|was|waren) (?:er|daar) "
-    + r"(?:[\w'’]+ ){0,3}?(?:gehaald|gekocht|besteld|gelogeerd|overnacht|getankt|gegeten|"
-    + r"geknipt|gereden|behandeld|gesport|les gehad|vrijwilliger|als [\w-]+)\b"
-    + r"|\b(?:ik|wij|we) (?:knip|tank|koop|kocht|logeer|logeerde|bestel|haal|haalde|rijd|"
-    + r"reed) (?:er|daar)\b"
-    + r"|\b(?:ik|wij|we) (?:[\w'’]+ ){1,3}?(?:samen|met (?:hem|haar|hen)) (?:op|in|bij) "
-    + r"(?:school|de klas|de club|het team|de vereniging|de opleiding)\b"
-    + r"|\b(?:ik|wij|we) (?:zit|zat|zitten|zaten|werk|werkte|werken|rijd|reed|rijden|speel|"
-    + r"speelde|sport|sportte|train|trainde|woon|woonde|ga|ging) (?:ook )?(?:in|op|bij|"
-    + r"naar|voor) (?:dezelfde|hetzelfde)\b"
-    + r"|\bwaar (?:ik|wij|we) (?:train|trainde|sport|sportte|speel|speelde|zwem|dans|zing|"
-    + r"les geef|lesgeef|kom|kwam)\b)"
-)
+# --- dealings told as a whole phrase: money paid or lent, a customer's or guest's visit,
+# a school, club or place shared with the person
+_DEALT = {
+    "nl": re.compile(
+        # "ik betaalde hem contant", "wij hebben 500 euro voorgeschoten"
+        r"(?i:\b(?:ik|wij|we) (?:betaal|betaalde|betaalden) (?:hem |haar |hen )?(?:de huur|"
+        r"huur|borg|contant|zwart|[0-9€])"
+        r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:[\w'’.,€]+ ){0,3}?(?:aanbetaald|"
+        r"voorgeschoten|geleend|uitgeleend)\b"
+        # "ik heb er een pup gehaald", "ik knip daar": a customer or guest of the person
+        r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden|ben|zijn|was|waren) (?:er|daar) "
+        r"(?:[\w'’]+ ){0,3}?(?:gehaald|gekocht|besteld|gelogeerd|overnacht|getankt|gegeten|"
+        r"geknipt|gereden|behandeld|gesport|les gehad|vrijwilliger|als [\w-]+)\b"
+        r"|\b(?:ik|wij|we) (?:knip|tank|koop|kocht|logeer|logeerde|bestel|haal|haalde|rijd|"
+        r"reed) (?:er|daar)\b"
+        # "wij zaten samen op school", "ik rijd in dezelfde taxicentrale", "waar ik train"
+        r"|\b(?:ik|wij|we) (?:[\w'’]+ ){1,3}?(?:samen|met (?:hem|haar|hen)) (?:op|in|bij) "
+        r"(?:school|de klas|de club|het team|de vereniging|de opleiding)\b"
+        r"|\b(?:ik|wij|we) (?:zit|zat|zitten|zaten|werk|werkte|werken|rijd|reed|rijden|speel|"
+        r"speelde|sport|sportte|train|trainde|woon|woonde|ga|ging) (?:ook )?(?:in|op|bij|"
+        r"naar|voor) (?:dezelfde|hetzelfde)\b"
+        r"|\bwaar (?:ik|wij|we) (?:train|trainde|sport|sportte|speel|speelde|zwem|dans|zing|"
+        r"les geef|lesgeef|kom|kwam)\b)"
+    ),
+    "en": re.compile(
+        # "we were at school together", "I play football with him"
+        r"(?i:\b(?:I|we) (?:were|was|are|used to|play|played|worked|work|went|go|grew up) "
+        r"(?:[\w'’]+ ){0,3}?(?:together|with (?:him|her|them))\b)"
+    ),
+}
 
 # --- dealings: the reporter does something with or for a person in the report --------
 _SUBJECT_FIRST = {
@@ -204,12 +211,11 @@ _SUBJECT_FIRST = {
 # "hem", "haar" and "hen" as objects: "haar" only where no noun can follow it
 _THIRD_OBJECT = {
     "nl": re.compile(
-        r"(?i:\b(?:hem\b|hen\b|haar(?= (?:ge[a-zà-ÿ]+|(?:be|ver|ont|her)[a-zà-ÿ]+[dt]\b|[0-9€]|"
-        r"een|ook|nog|al|niet|geld|in|aan|mee|"
-        r"op|uit|voor)\b|[,.!?;:]|$)))"
+        r"(?i:\b(?:hem\b|hen\b|haar(?= [0-9€]| (?:ge[a-zà-ÿ]+|(?:be|ver|ont|her)[a-zà-ÿ]+[dt]\b|"
+        r"een|ook|nog|al|niet|geld|in|aan|mee|op|uit|voor)\b|[,.!?;:]|$)))"
     ),
     "en": re.compile(
-        r"(?i:\b(?:him\b|them\b|her(?= (?:[0-9£$€]|a|an|the|some|money|once|twice|for|to|from|"
+        r"(?i:\b(?:him\b|them\b|her(?= [0-9£$€]| (?:a|an|the|some|money|once|twice|for|to|from|"
         r"with|at|in|on|out|back|up|off|over|every|since)\b|[,.!?;:]|$)))"
     ),
 }
@@ -255,10 +261,27 @@ def _dealings(text: str, language: str) -> Iterator[Hit]:
         yield Hit(FindingType.SELF_REFERENCE, subject.start(), end, CONFIDENCE)
 
 
+ACTED_ON = "acted on"
+DEALINGS = "dealings"
+
+
+def find_acts(text: str, language: str | None = None) -> Iterator[tuple[str, Hit]]:
+    """(kind, hit) for each "acted on" (``ACTED_ON``) or "dealings" (``DEALINGS``) passage.
+
+    The kind lets the reporter's warning say what the passage gives away: what someone
+    did to them, or what they did with someone.
+    """
+    for code in [language] if language in {"nl", "en"} else ["nl", "en"]:
+        for hit in _acted_on(text, code):
+            yield ACTED_ON, hit
+        for kind, patterns in ((ACTED_ON, _RECEIVED), (DEALINGS, _DEALT)):
+            for found in patterns[code].finditer(text):
+                yield kind, Hit(FindingType.SELF_REFERENCE, found.start(), found.end(), CONFIDENCE)
+        for hit in _dealings(text, code):
+            yield DEALINGS, hit
+
+
 def find_dealings(text: str, language: str | None = None) -> Iterator[Hit]:
     """ "Acted on" and "dealings" self-references in ``text``, in either language."""
-    for code in [language] if language in {"nl", "en"} else ["nl", "en"]:
-        yield from _acted_on(text, code)
-        for found in _RECEIVED[code].finditer(text):
-            yield Hit(FindingType.SELF_REFERENCE, found.start(), found.end(), CONFIDENCE)
-        yield from _dealings(text, code)
+    for _, hit in find_acts(text, language):
+        yield hit
