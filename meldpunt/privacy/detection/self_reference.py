@@ -129,7 +129,7 @@ _ROLES_NL = (
     "|vluchteling|asielzoeker|statushouder|opa|oma|kleinzoon|kleindochter|peetoom|"
     "peettante|boer|boerin|tuinder|kweker|visser|administrateur|planner|controller|"
     "inkoper|griffier|verzamelaar|voorman|opzichter|uitvoerder|koper|erfgenaam|"
-    "mede-erfgenaam|eigenaar|eigenaresse"
+    "mede-erfgenaam|eigenaar|eigenaresse|passagier|reiziger"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -172,7 +172,7 @@ _ROLES_EN = (
     # refugee", "I'm a witness", "I'm a buyer", "I'm the CFO", "as a Muslim convert")
     "|refugee|asylum seeker|migrant|immigrant|convert|worker|postal worker|witness|"
     "buyer|seller|job seeker|recruiter|goldsmith|ticket holder|season ticket holder|CFO|"
-    "CEO|CTO|COO|director|bursar|planner|controller|administrator|pensioner"
+    "CEO|CTO|COO|director|bursar|planner|controller|administrator|pensioner|passenger|commuter"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
@@ -216,7 +216,10 @@ _SHARED_EN = (
     "club|building|tutor|coach|church|mosque|workplace|course"
 )
 # A home, plot or store room next to someone else's (eleventh round).
-_OWN_PLOTS_NL = "caravan|stacaravan|tent|chalet|kelderbox|berging|box|volkstuin|erf|schuur|perceel"
+_OWN_PLOTS_NL = (
+    "caravan|stacaravan|tent|chalet|kelderbox|berging|box|volkstuin|erf|schuur|perceel|"
+    "garagebox|caravans|kelderboxen|bergingen|boxen|garageboxen|volkstuinen|schuren"
+)
 _OWN_PLOTS_EN = "caravan|tent|chalet|storage unit|allotment|garden|shed|plot"
 _SHARED_PLACES_NL = "huis|tussenmuur|muur|tuin|kantoor|kamer|keuken|flat|woning|schutting"
 # The reporter's own association, party or community ("onze Syrische vereniging").
@@ -253,7 +256,8 @@ SELF_REFERENCE_PATTERNS = {
         # "mijn buurman", "m'n collega", "onze buren"
         re.compile(
             rf"(?i:\b(?:mijn|m'n|mn|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?{_PROPER_ADJECTIVES}"
-            rf"(?:{_DUTCH_RELATION_PREFIXES})?(?:{_DUTCH_RELATIONS})\b)"
+            # "mijn moeders thuiszorg": the relation's own, with the genitive s
+            rf"(?:{_DUTCH_RELATION_PREFIXES})?(?:{_DUTCH_RELATIONS})(?:s|'s)?\b)"
         ),
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
@@ -273,6 +277,8 @@ SELF_REFERENCE_PATTERNS = {
         # leerkracht": a job or role without an article ("ik ben ouder dan hij" compares)
         re.compile(
             r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:(?:zelf|ook|al jaren|sinds kort) ){0,2}"
+            # "ik ben administratief medewerker", "ik ben zelfstandig boekhouder"
+            r"(?:[a-zà-ÿ]+(?:ief|ig|isch|aal|eel) )?"
             rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b(?! dan\b))"
         ),
         # "ik ben werkzaam bij de sociale dienst", "ik ben werkzaam als boekhouder"
@@ -736,7 +742,8 @@ SELF_REFERENCE_PATTERNS = {
         # aan het hunne": what the reporter shares with or has next to the person
         re.compile(
             rf"(?i:\b(?:wij|we) delen (?:een|de|het) (?:{_SHARED_PLACES_NL})\b"
-            rf"|\b(?:mijn|m'n|mn|onze|ons) (?:{_OWN_PLOTS_NL}) (?:is|ligt|staat|grenst) "
+            rf"|\b(?:mijn|m'n|mn|onze|ons) (?:{_OWN_PLOTS_NL}) (?:is|ligt|liggen|staat|staan|"
+            r"grenst|grenzen) "
             r"(?:naast|tegenover|aan)\b)"
         ),
         # "ik tank daar al jaren", "ik kom daar als klant": a regular of the place; "ik heb zelf
@@ -817,8 +824,8 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
         ),
         re.compile(
-            rf"(?i:\b(?:I am|I'm|I’m|I was|as|being|we are|we're|we’re|we were) "
-            rf"(?:his|her|their|the|a|an) "
+            rf"(?i:\b(?:I am|I'm|I’m|I was|as|being|we are|we're|we’re|we were|I've been|"
+            rf"I’ve been|I have been) (?:his|her|their|the|a|an) "
             rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
         ),
         # "I'm her form tutor", "I'm the night manager", "I'm a regular customer there",
@@ -1209,7 +1216,11 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\bI (?:also |still )?(?:teach|coach) [\w'’-]+(?: [\w'’-]+)? at\b"
             r"|\bI (?:also |still )?(?:manage|deliver|handle|supervise|supervised|braid|clean) "
             r"(?:the|a|an|our|his|her|their|offices)\b"
-            r"|\bI (?:also |still )?live (?:right )?(?:across|opposite|above|below)\b)"
+            r"|\bI (?:also |still )?live (?:right )?(?:across|opposite|above|below)\b"
+            # "I'm in the flat below", "I live in flat 5": the home next to the person's
+            r"|\b(?:I'm|I’m|I am|I live|we're|we’re|we are|we live) in the (?:flat|apartment|"
+            r"house|room|unit) (?:below|above|upstairs|downstairs|opposite|next door|across)\b"
+            r"|\b(?:I|we) live in (?:flat|apartment|unit|room) [0-9]{1,3}[a-z]?\b)"
         ),
         # "my caravan is next to theirs", "our garden borders"
         re.compile(

@@ -38,7 +38,12 @@ _OBJECT_NL = re.compile(
     r"|\b(?:aan|tegen|bij|voor|met|naar) ons\b"
     r"(?= (?:de|het|een|ook|al|nog|niet|geld|[0-9])\b|[,.!?]))"
 )
-_OBJECT_EN = re.compile(r"(?i:\b(?:(?:to|with|for|at|on|from) )?me\b(?!['’]))")
+# "he took mine": the reporter's own thing, taken or used
+_OBJECT_EN = re.compile(
+    r"(?i:\b(?:(?:to|with|for|at|on|from) )?me\b(?!['’])"
+    r"|(?:(?<=\btook )|(?<=\bused )|(?<=\bstole )|(?<=\bkept )|(?<=\bsold )|"
+    r"(?<=\basked for ))mine\b)"
+)
 _FIRST_SECOND_NL = re.compile(r"(?i:\b(?:ik|je|jij|u|jullie|wij|we|ge)\b)")
 _FIRST_SECOND_EN = re.compile(r"(?i:\b(?:i|i'm|i’m|i've|i’ve|i'd|i’d|you|we|please|let)\b)")
 # A third-person subject: a pronoun, a relative pronoun, a person or thing with an
@@ -64,6 +69,14 @@ _IMPERSONAL_NL = re.compile(
     r"gaat|ging|is|was|lukt|lukte|kan|kon|boeit|interesseert|dunkt|staat|stond|zegt|zei|"
     r"bevalt|beviel|kost|kostte|overkwam|overkomt|doet|deed)\b)"
 )
+# "een situatie die mij zorgen baart", "dat dit op mij terugvalt": a thing, not a person,
+# acts on the reporter's mind
+_FEELING = re.compile(
+    r"(?i: (?:al |niet |erg |ook )*(?:[\w'’]+ )?(?:zorgen baart|zorgen baren|bevalt|beviel|"
+    r"dwarszit|stoort|verbaast|opvalt|terugvalt|terugkomt|aanspreekt)\b)"
+)
+# "she would recognise me", "they could guess it was me": what might happen, not what did
+_HYPOTHETICAL_EN = re.compile(r"(?i:\b(?:would|could|might|it was|it's|it is)\b)")
 _IMPERSONAL_EN = re.compile(r"(?i:\b(?:it|this|that|which|what|there)\b)")
 # Seeing, hearing, thinking and nothing more: "zij zag mij", "he noticed me".
 _PERCEPTION_NL = re.compile(
@@ -118,11 +131,14 @@ def _acted_on(text: str, language: str) -> Iterator[Hit]:
             continue
         if perception.search(clause) or not subjects.search(clause):
             continue
+        if _FEELING.match(text, found.end()) or (not dutch and _HYPOTHETICAL_EN.search(clause)):
+            continue
         if not dutch and not _VERB_EN.search(clause):
             continue
         # from the verb before the object ("belde mij", "sent me"), not over the subject,
         # which may be a name found as its own type
-        verb = re.search(r"[\w'’-]+\s*$", clause)
+        # ("belde Janneke me": a name is not the verb)
+        verb = re.search(r"(?-i:(?![A-Z]))[\w'’-]+\s*$", clause)
         begin = verb.start() + found.start() - len(clause) if verb else found.start()
         yield Hit(FindingType.SELF_REFERENCE, begin, found.end(), CONFIDENCE)
 
@@ -138,7 +154,10 @@ _RECEIVED = {
         r"lastiggevallen|gestalkt|gechanteerd|afgeperst|geslagen|mishandeld|beroofd|geappt|"
         r"gemaild|aangesproken|geronseld|geworven|uitgescholden|opgebeld)\b"
         r"|(?:\b(?:ik|wij|we) |(?:^|(?<=[.!?\n] )))"
-        r"(?:kreeg|kregen|ontving|ontvingen|krijg|krijgen|heb|hebben) "
+        # ("ik heb een brief van de gemeente" has one, it was not sent to them just now:
+        # "heb" only with "ontvangen" or "gekregen")
+        r"(?:kreeg|kregen|ontving|ontvingen|krijg|krijgen|(?:heb|hebben)(?=[^.!?\n]{0,80}"
+        r"\b(?:ontvangen|gekregen)\b)) "
         r"(?:(?!(?:geen|niet|nooit)\b)[\w'’]+ ){0,2}?(?:bericht|berichtje|berichten|appje|"
         r"appjes|app|mail|mails|e-mail|"
         r"sms|sms'je|sms'jes|brief|brieven|telefoontje|telefoontjes|dreigbericht|"
@@ -193,6 +212,9 @@ _DEALT = {
         r"|\b(?:ik|wij|we) (?:zit|zat|zitten|zaten|werk|werkte|werken|rijd|reed|rijden|speel|"
         r"speelde|sport|sportte|train|trainde|woon|woonde|ga|ging) (?:ook )?(?:in|op|bij|"
         r"naar|voor) (?:dezelfde|hetzelfde)\b"
+        # "ik heb zijn administratie gedaan": work the reporter did for the person
+        r"|\bik heb (?:zijn|haar|hun) (?:administratie|financiën|boekhouding|post|planning|"
+        r"belastingaangifte|aangifte) (?:gedaan|beheerd|bijgehouden|geregeld|ingevuld)\b"
         r"|\bwaar (?:ik|wij|we) (?:train|trainde|sport|sportte|speel|speelde|zwem|dans|zing|"
         r"les geef|lesgeef|kom|kwam)\b)"
     ),
@@ -228,7 +250,8 @@ _NO_DEALING = {
         r"herkende|herkend|wil|wilde|willen|hoop|meld|meldde|gemeld|aangegeven|geef|gaf|"
         r"gevolgd|volg|volgde|gefilmd|gefotografeerd|opgezocht|gegoogeld|nagetrokken|bang|"
         r"bezorgd|zorgen|over|weet|wist|kan|kon|durf|durfde|niet|nooit|geen|zou|moet|"
-        r"betrapt|spreek|sprak|gesproken)\b)"
+        r"betrapt|spreek|sprak|gesproken|doorgestuurd|verwijderd|gewist|bewaard|opgeslagen|"
+        r"geopend|gelezen|noem|noemen|noemde|noemden)\b)"
     ),
     "en": re.compile(
         r"(?i:\b(?:saw|see|seen|seeing|watch|watched|heard|hear|hearing|know|knew|known|"
@@ -236,7 +259,7 @@ _NO_DEALING = {
         r"hope|reported|report|reporting|follow|followed|filmed|photographed|googled|"
         r"looked|checked|afraid|scared|worried|about|can't|cannot|couldn't|don't|didn't|"
         r"never|not|no|would|should|must|wish|caught|spotted|noticed|found|believe|suspect|"
-        r"told|tell|asked|ask|warned|confronted|blocked)\b)"
+        r"told|tell|asked|ask|warned|confronted|blocked|forwarded|deleted|saved|opened|read)\b)"
     ),
 }
 DEALING_WINDOW = 45
