@@ -168,8 +168,9 @@ _RECEIVED = {
         r"|\b(?:op|onder) (?:mijn|onze|m'n) naam\b"
         r"|\b(?:van|op) (?:mijn|onze|m'n) (?:rekening|pas|pinpas|creditcard)\b"
         r"|\b(?:mijn|onze|m'n) (?:BSN|identiteit|gegevens|DigiD|ID|ID-kaart|paspoort|"
-        r"rijbewijs|bankpas|pinpas|account|foto's|naam) (?:gebruikt|misbruikt|gestolen|"
-        r"overgenomen|gehackt)\b"
+        r"rijbewijs|bankpas|pinpas|account|foto's|naam|borg|geld|adres|documenten) "
+        r"(?:(?:nog|nooit|niet|al) )?(?:gebruikt|misbruikt|gestolen|overgenomen|gehackt|"
+        r"ingehouden|gehouden|afgepakt|gedeeld|verspreid|gelekt|doorgegeven|afgenomen)\b"
         # "hij wilde dat ik", "ze eiste dat wij": the person's demand on the reporter
         r"|\b(?:hij|zij|ze) (?:wilde|wil|eiste|eist|vroeg|vraagt|dwong|liet) (?:dat |of )?"
         r"(?:ik|wij)\b)"
@@ -187,8 +188,9 @@ _RECEIVED = {
         r"voicemail|invoice|request|friend request|payment request|WhatsApp|offer) from\b"
         # "a loan in my name", "he used my identity"
         r"|\b(?:in|on|under) (?:my|our) names?\b"
-        r"|\b(?:used|stole|took|misused) (?:my|our) (?:identity|details|ID|passport|"
-        r"bank details|card|account|name|photos|pictures)\b)"
+        r"|\b(?:used|stole|took|misused|kept|withheld|posted|shared|leaked|hacked) (?:my|our) "
+        r"(?:identity|details|ID|passport|bank details|card|account|name|photos|pictures|"
+        r"deposit|money|address|data|documents|nudes)\b)"
     ),
 }
 # --- dealings told as a whole phrase: money paid or lent, a customer's or guest's visit,
@@ -198,7 +200,7 @@ _DEALT = {
         # "ik betaalde hem contant", "wij hebben 500 euro voorgeschoten"
         r"(?i:\b(?:ik|wij|we) (?:betaal|betaalde|betaalden) (?:hem |haar |hen )?(?:de huur|"
         r"huur|borg|contant|zwart|[0-9€])"
-        r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:[\w'’.,€]+ ){0,3}?(?:aanbetaald|"
+        r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:[\w'’.,€]+ ){0,5}?(?:aanbetaald|"
         r"voorgeschoten|geleend|uitgeleend)\b"
         # "ik heb er een pup gehaald", "ik knip daar": a customer or guest of the person
         r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden|ben|zijn|was|waren) (?:er|daar) "
@@ -231,14 +233,26 @@ _SUBJECT_FIRST = {
     "en": re.compile(r"(?:\b(?:I|[Ww]e)\b(?:['’](?:ve|d|m))?)"),
 }
 # "hem", "haar" and "hen" as objects: "haar" only where no noun can follow it
+# ... or the person's child or parent: "ik geef zijn dochter bijles", "I coach his son"
+_THEIR_FAMILY_NL = (
+    "zoon|zoontje|dochter|dochtertje|kinderen|kind|moeder|vader|ouders|kleinzoon|kleindochter|"
+    "kleinkinderen"
+)
+_THEIR_FAMILY_EN = (
+    "son|sons|daughter|daughters|kids|children|child|mother|father|mum|mom|dad|parents|"
+    "grandson|granddaughter|grandchildren"
+)
 _THIRD_OBJECT = {
     "nl": re.compile(
         r"(?i:\b(?:hem\b|hen\b|haar(?= [0-9€]| (?:ge[a-zà-ÿ]+|(?:be|ver|ont|her)[a-zà-ÿ]+[dt]\b|"
-        r"een|ook|nog|al|niet|geld|in|aan|mee|op|uit|voor)\b|[,.!?;:]|$)))"
+        r"een|ook|nog|al|niet|geld|in|aan|mee|op|uit|voor|vorig|vorige|gisteren|ooit|eens|"
+        r"twee|drie|elke|iedere)\b|[,.!?;:]|$))"
+        rf"|\b(?:zijn|haar|hun) (?:{_THEIR_FAMILY_NL})\b)"
     ),
     "en": re.compile(
         r"(?i:\b(?:him\b|them\b|her(?= [0-9£$€]| (?:a|an|the|some|money|once|twice|for|to|from|"
-        r"with|at|in|on|out|back|up|off|over|every|since)\b|[,.!?;:]|$)))"
+        r"with|at|in|on|out|back|up|off|over|every|since|last)\b|[,.!?;:]|$))"
+        rf"|\b(?:his|her|their) (?:{_THEIR_FAMILY_EN})\b)"
     ),
 }
 # Verbs after which the person does not learn of the reporter: seeing, hearing,
@@ -247,7 +261,7 @@ _NO_DEALING = {
     "nl": re.compile(
         r"(?i:\b(?:zag|zagen|zie|zien|gezien|hoor|hoorde|hoorden|gehoord|ken|kende|kennen|"
         r"gekend|vind|vond|gevonden|denk|dacht|gedacht|geloof|geloofde|vertrouw|herken|"
-        r"herkende|herkend|wil|wilde|willen|hoop|meld|meldde|gemeld|aangegeven|geef|gaf|"
+        r"herkende|herkend|wil|wilde|willen|hoop|meld|meldde|gemeld|aangegeven|"
         r"gevolgd|volg|volgde|gefilmd|gefotografeerd|opgezocht|gegoogeld|nagetrokken|bang|"
         r"bezorgd|zorgen|over|weet|wist|kan|kon|durf|durfde|niet|nooit|geen|zou|moet|"
         r"betrapt|spreek|sprak|gesproken|doorgestuurd|verwijderd|gewist|bewaard|opgeslagen|"
