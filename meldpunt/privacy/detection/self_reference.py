@@ -1216,6 +1216,8 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\bI (?:also |still )?(?:teach|coach) [\w'’-]+(?: [\w'’-]+)? at\b"
             r"|\bI (?:also |still )?(?:manage|deliver|handle|supervise|supervised|braid|clean) "
             r"(?:the|a|an|our|his|her|their|offices)\b"
+            # (a shift says where only with the place: "I work nights" alone is no place)
+            r"|\bI (?:also |still )?work (?:night shifts?|nights|late shifts?) (?:at|in|for)\b"
             r"|\bI (?:also |still )?live (?:right )?(?:across|opposite|above|below)\b"
             # "I'm in the flat below", "I live in flat 5": the home next to the person's
             r"|\b(?:I'm|I’m|I am|I live|we're|we’re|we are|we live) in the (?:flat|apartment|"

@@ -204,7 +204,8 @@ _DEALT = {
         r"voorgeschoten|geleend|uitgeleend)\b"
         # "ik heb er een pup gehaald", "ik knip daar": a customer or guest of the person
         r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden|ben|zijn|was|waren) (?:er|daar) "
-        r"(?:[\w'’]+ ){0,3}?(?:gehaald|gekocht|besteld|gelogeerd|overnacht|getankt|gegeten|"
+        r"(?:(?!(?:niets|niks|nooit|niet|geen)\b)[\w'’]+ ){0,3}?"
+        r"(?:gehaald|gekocht|besteld|gelogeerd|overnacht|getankt|gegeten|"
         r"geknipt|gereden|behandeld|gesport|les gehad|vrijwilliger|als [\w-]+)\b"
         r"|\b(?:ik|wij|we) (?:knip|tank|koop|kocht|logeer|logeerde|bestel|haal|haalde|rijd|"
         r"reed) (?:er|daar)\b"
