@@ -138,7 +138,7 @@ def _acted_on(text: str, language: str) -> Iterator[Hit]:
         # from the verb before the object ("belde mij", "sent me"), not over the subject,
         # which may be a name found as its own type
         # ("belde Janneke me": a name is not the verb)
-        verb = re.search(r"(?-i:(?![A-Z]))[\w'’-]+\s*$", clause)
+        verb = re.search(r"\b(?-i:(?![A-Z]))[\w'’-]+\s*$", clause)
         begin = verb.start() + found.start() - len(clause) if verb else found.start()
         yield Hit(FindingType.SELF_REFERENCE, begin, found.end(), CONFIDENCE)
 

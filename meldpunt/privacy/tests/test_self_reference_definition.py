@@ -124,3 +124,17 @@ def test_relations_places_and_roles_the_definition_names(text, language, passage
 )
 def test_what_the_definition_excludes_is_not_reported(text, language):
     assert _self_references(text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Vanmorgen belde Marieke me in paniek op.", "Marieke"),
+        ("Dat heeft Sven aan mij verteld.", "Sven"),
+    ],
+)
+def test_an_acted_on_passage_leaves_the_name_before_it_to_the_name_type(text, name):
+    """The passage runs from the verb, never over the person's name."""
+    findings = find_identifying_details(text, language="nl")
+    assert (FindingType.PERSON_NAME, name) in [(f.type, f.text) for f in findings]
+    assert FindingType.SELF_REFERENCE in [f.type for f in findings]
