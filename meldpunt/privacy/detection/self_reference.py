@@ -25,7 +25,7 @@ _DUTCH_RELATIONS = (
     "huurder|huurders|oppas|kantoor|werkplek|praktijk|bureau|"
     # windows and gardens that look out on the scene ("onze ramen", "mijn tuin")
     "raam|ramen|slaapkamer|slaapkamerraam|balkon|tuin|achtertuin|keuken|voordeur|oprit|"
-    "deurbel|camera|deurbelcamera|schutting|"
+    "deurbel|camera|deurbelcamera|schutting|zolder|zolderraam|dakkapel|"
     # parents and the institutions the reporter belongs to ("mijn ouders", "onze kliniek")
     "ouders|grootouders|schoonouders|universiteit|hogeschool|ziekenhuis|kliniek|hotel|"
     "restaurant|sportschool|vereniging|club|kerk|moskee|"
@@ -55,6 +55,7 @@ _ENGLISH_RELATIONS = (
     "grandchildren|grandkids|stepson|stepdaughter|kids|kid|fiance|fiancé|fiancee|fiancée|"
     "tenant|tenants|lodger|carer|babysitter|nanny|office|desk|workplace|practice|"
     "window|windows|bedroom|balcony|garden|back garden|kitchen|front door|driveway|doorbell|"
+    "attic|loft|"
     "camera|fence|mate|mates|pal|bestie|"
     "(?:mother|father|brother|sister|son|daughter)-in-law|coworker|co-worker|parents|"
     "grandparents|in-laws|clinic|university|uni|college|hospital|surgery|ward|store|"

@@ -79,6 +79,8 @@ def test_a_dealing_with_a_person_in_the_report_is_a_self_reference(text, languag
         ("Ik ben een passagier op die lijn.", "nl", "Ik ben een passagier"),
         ("Bij het koor waar ik zing gebeurt het.", "nl", "waar ik zing"),
         ("Ik ga naar hetzelfde zwembad.", "nl", "Ik ga naar hetzelfde"),
+        ("Vanaf mijn zolder kijk ik zo hun tuin in.", "nl", "mijn zolder"),
+        ("From our loft you can see the yard.", "en", "our loft"),
     ],
 )
 def test_relations_places_and_roles_the_definition_names(text, language, passage):
