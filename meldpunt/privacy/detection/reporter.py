@@ -30,6 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .detector import find_identifying_details
 from .findings import Finding, FindingType
+from .normalisation import normalise
+from .self_reference_acts import ACTED_ON, DEALINGS, find_acts
 
 # Why a detail may point to the reporter, per type. Used when the detector cannot tell
 # whose the detail is ("Zijn nummer is ..." or "Bel 06-..." alike).
@@ -84,6 +86,19 @@ PLACE_EXPLANATION = _(
     "This says where you live, work or watch from. Only a few people are in that place, "
     "so it can point to you."
 )
+# "hij heeft mij bedreigd", "ik heb een fiets van hem gekocht": neither a relation nor a
+# place, but something the person did to the reporter or did with them, which they
+# remember (issue 11 item 7, thirteenth round).
+ACT_EXPLANATIONS: dict[str, Promise] = {
+    ACTED_ON: _(
+        "This says what someone in your report did to you or with you. They know whom "
+        "they did it to and may recognise you."
+    ),
+    DEALINGS: _(
+        "This says what you did with or for someone in your report. They know whom they "
+        "dealt with and may recognise you."
+    ),
+}
 # "ik woon naast", "vanuit mijn keuken", "bij ons in de flat", "I work at": a place,
 # not a relation, so the relation explanation would not fit.
 PLACE_WORDS = re.compile(
@@ -178,9 +193,34 @@ def _is_likely_own(text: str, finding: Finding) -> bool:
     return bool(first_person) and (not third_person or first_person[-1] > third_person[-1])
 
 
-def _explanation(finding: Finding, is_own: bool) -> Promise:
+def _acts(text: str, language: str | None) -> dict[tuple[int, int], str]:
+    """The kind of each "acted on" or "dealings" passage, by its span in ``text``.
+
+    A self-reference finding with one of these spans came from that rule (a relation or
+    place rule that found the same stretch would have won it, being more confident).
+    """
+    code = language.split("-")[0].lower() if language else None
+    document = normalise(text)
+    return {
+        document.original_span(hit.start, hit.end): kind
+        for kind, hit in find_acts(document.text, code)
+    }
+
+
+def _explanation(
+    finding: Finding, is_own: bool, acts: dict[tuple[int, int], str] | None = None
+) -> Promise:
+    """Why ``finding`` may identify the reporter; ``acts`` as ``_acts`` gives (not for file names).
+
+    A dealing that names a place ("ik huur een kamer bij hem") is explained as the place:
+    that is what points to the reporter most directly.
+    """
     if finding.type == FindingType.SELF_REFERENCE:
-        return PLACE_EXPLANATION if PLACE_WORDS.search(finding.text) else RELATION_EXPLANATION
+        kind = (acts or {}).get((finding.start, finding.end))
+        is_place = PLACE_WORDS.search(finding.text) is not None
+        if kind == ACTED_ON or (kind == DEALINGS and not is_place):
+            return ACT_EXPLANATIONS[kind]
+        return PLACE_EXPLANATION if is_place else RELATION_EXPLANATION
     if is_own:
         return OWN_EXPLANATIONS[finding.type]
     return EXPLANATIONS[finding.type]
@@ -200,13 +240,19 @@ def reporter_warnings(
     asks about it once instead, see ``answer_review``).
     """
     warnings = []
-    for finding in find_identifying_details(text, language=language):
+    findings = find_identifying_details(text, language=language)
+    acts = (
+        _acts(text, language)
+        if any(finding.type == FindingType.SELF_REFERENCE for finding in findings)
+        else {}
+    )
+    for finding in findings:
         is_own = _is_likely_own(text, finding)
         if finding.type in WARN_ONLY_WHEN_OWN and not is_own:
             continue
         if is_location_answer and finding.type in ADDRESS_TYPES and not is_own:
             continue
-        warnings.append(ReporterWarning(finding, _explanation(finding, is_own), is_own))
+        warnings.append(ReporterWarning(finding, _explanation(finding, is_own, acts), is_own))
     return warnings
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .findings import FindingType, Hit
+from .self_reference_acts import find_dealings
 
 _DUTCH_RELATIONS = (
     "buurman|buurvrouw|buren|bovenburen|onderburen|buurjongen|buurmeisje|collega|collega's|"
@@ -24,7 +25,7 @@ _DUTCH_RELATIONS = (
     "huurder|huurders|oppas|kantoor|werkplek|praktijk|bureau|"
     # windows and gardens that look out on the scene ("onze ramen", "mijn tuin")
     "raam|ramen|slaapkamer|slaapkamerraam|balkon|tuin|achtertuin|keuken|voordeur|oprit|"
-    "deurbel|camera|deurbelcamera|schutting|"
+    "deurbel|camera|deurbelcamera|schutting|zolder|zolderraam|dakkapel|"
     # parents and the institutions the reporter belongs to ("mijn ouders", "onze kliniek")
     "ouders|grootouders|schoonouders|universiteit|hogeschool|ziekenhuis|kliniek|hotel|"
     "restaurant|sportschool|vereniging|club|kerk|moskee|"
@@ -34,7 +35,7 @@ _DUTCH_RELATIONS = (
     "klant|familie|gezin|achterneef|achternicht|voetbalteam|vereniging|bestuur|studentenhuis|"
     # people and groups the reporter leads or belongs to (tenth round)
     "leerling|leerlingen|student|studenten|promotor|huisgenote|kamergenote|groep|partij|"
-    "stichting|gemeenschap|parochie"
+    "stichting|gemeenschap|parochie|koor|woningcorporatie|woonvereniging"
     # people the reporter works with or treats, and compounds of a relation (eleventh
     # round, part b: "mijn begeleider", "mijn patiënt", "ons cultureel centrum")
     "|assistent|begeleider|patiënt|patiënten|leverancier|vrienden|vriendinnen|complex|"
@@ -54,6 +55,7 @@ _ENGLISH_RELATIONS = (
     "grandchildren|grandkids|stepson|stepdaughter|kids|kid|fiance|fiancé|fiancee|fiancée|"
     "tenant|tenants|lodger|carer|babysitter|nanny|office|desk|workplace|practice|"
     "window|windows|bedroom|balcony|garden|back garden|kitchen|front door|driveway|doorbell|"
+    "attic|loft|"
     "camera|fence|mate|mates|pal|bestie|"
     "(?:mother|father|brother|sister|son|daughter)-in-law|coworker|co-worker|parents|"
     "grandparents|in-laws|clinic|university|uni|college|hospital|surgery|ward|store|"
@@ -65,7 +67,7 @@ _ENGLISH_RELATIONS = (
     "youngest|eldest|unit|yard|allotment|mums|mum's|dads|dad's|"
     # people and groups the reporter leads or belongs to (tenth round)
     "student|students|pupil|pupils|lab partner|source|group|party|association|foundation|"
-    "community|congregation|parish|charity"
+    "community|congregation|parish|charity|choir|road|housing association"
     # people the reporter works with, plurals and places of study or work (eleventh round,
     # part b: "my supplier", "my friends", "our sons", "my shift leader", "our lab")
     "|supplier|suppliers|friends|sons|daughters|housemates|flatmates|roommates|players|"
@@ -128,7 +130,7 @@ _ROLES_NL = (
     "|vluchteling|asielzoeker|statushouder|opa|oma|kleinzoon|kleindochter|peetoom|"
     "peettante|boer|boerin|tuinder|kweker|visser|administrateur|planner|controller|"
     "inkoper|griffier|verzamelaar|voorman|opzichter|uitvoerder|koper|erfgenaam|"
-    "mede-erfgenaam|eigenaar|eigenaresse"
+    "mede-erfgenaam|eigenaar|eigenaresse|passagier|reiziger"
 )
 _ROLES_EN = (
     "neighbou?r|colleague|boss|employer|employee|ex|brother|sister|father|mother|friend|son|"
@@ -171,7 +173,7 @@ _ROLES_EN = (
     # refugee", "I'm a witness", "I'm a buyer", "I'm the CFO", "as a Muslim convert")
     "|refugee|asylum seeker|migrant|immigrant|convert|worker|postal worker|witness|"
     "buyer|seller|job seeker|recruiter|goldsmith|ticket holder|season ticket holder|CFO|"
-    "CEO|CTO|COO|director|bursar|planner|controller|administrator|pensioner"
+    "CEO|CTO|COO|director|bursar|planner|controller|administrator|pensioner|passenger|commuter"
 )
 
 # "ik werk daar ook", "omdat ik daar schoonmaak", "ik heb daar twee jaar gewerkt", "I used
@@ -215,7 +217,10 @@ _SHARED_EN = (
     "club|building|tutor|coach|church|mosque|workplace|course"
 )
 # A home, plot or store room next to someone else's (eleventh round).
-_OWN_PLOTS_NL = "caravan|stacaravan|tent|chalet|kelderbox|berging|box|volkstuin|erf|schuur|perceel"
+_OWN_PLOTS_NL = (
+    "caravan|stacaravan|tent|chalet|kelderbox|berging|box|volkstuin|erf|schuur|perceel|"
+    "garagebox|caravans|kelderboxen|bergingen|boxen|garageboxen|volkstuinen|schuren"
+)
 _OWN_PLOTS_EN = "caravan|tent|chalet|storage unit|allotment|garden|shed|plot"
 _SHARED_PLACES_NL = "huis|tussenmuur|muur|tuin|kantoor|kamer|keuken|flat|woning|schutting"
 # The reporter's own association, party or community ("onze Syrische vereniging").
@@ -252,7 +257,8 @@ SELF_REFERENCE_PATTERNS = {
         # "mijn buurman", "m'n collega", "onze buren"
         re.compile(
             rf"(?i:\b(?:mijn|m'n|mn|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?{_PROPER_ADJECTIVES}"
-            rf"(?:{_DUTCH_RELATION_PREFIXES})?(?:{_DUTCH_RELATIONS})\b)"
+            # "mijn moeders thuiszorg": the relation's own, with the genitive s
+            rf"(?:{_DUTCH_RELATION_PREFIXES})?(?:{_DUTCH_RELATIONS})(?:s|'s)?\b)"
         ),
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
@@ -272,6 +278,8 @@ SELF_REFERENCE_PATTERNS = {
         # leerkracht": a job or role without an article ("ik ben ouder dan hij" compares)
         re.compile(
             r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:(?:zelf|ook|al jaren|sinds kort) ){0,2}"
+            # "ik ben administratief medewerker", "ik ben zelfstandig boekhouder"
+            r"(?:[a-zà-ÿ]+(?:ief|ig|isch|aal|eel) )?"
             rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b(?! dan\b))"
         ),
         # "ik ben werkzaam bij de sociale dienst", "ik ben werkzaam als boekhouder"
@@ -735,7 +743,8 @@ SELF_REFERENCE_PATTERNS = {
         # aan het hunne": what the reporter shares with or has next to the person
         re.compile(
             rf"(?i:\b(?:wij|we) delen (?:een|de|het) (?:{_SHARED_PLACES_NL})\b"
-            rf"|\b(?:mijn|m'n|mn|onze|ons) (?:{_OWN_PLOTS_NL}) (?:is|ligt|staat|grenst) "
+            rf"|\b(?:mijn|m'n|mn|onze|ons) (?:{_OWN_PLOTS_NL}) (?:is|ligt|liggen|staat|staan|"
+            r"grenst|grenzen) "
             r"(?:naast|tegenover|aan)\b)"
         ),
         # "ik tank daar al jaren", "ik kom daar als klant": a regular of the place; "ik heb zelf
@@ -744,7 +753,7 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:ik|wij|we) (?:kom|kwam|komen|tank|tankte|kampeer|kampeerde|kamperen|"
             r"winkel|eet|zwem|sport) (?:daar|hier)\b"
-            r"|\bik (?:heb|ben|sta|was|had) zelf\b"
+            r"|\bik (?:sta|was) zelf\b"
             r"(?! (?:ook )?(?:niks|niets|geen|niemand|nooit|niet)\b)"
             r"|\bik help (?:hem|haar|hen|ze)\b"
             r"|\b(?:mijn|m'n|mn|onze|ons) (?:[\w-]+ )?[\w-]*(?:klas|groep|team)\b)"
@@ -816,8 +825,8 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
         ),
         re.compile(
-            rf"(?i:\b(?:I am|I'm|I’m|I was|as|being|we are|we're|we’re|we were) "
-            rf"(?:his|her|their|the|a|an) "
+            rf"(?i:\b(?:I am|I'm|I’m|I was|as|being|we are|we're|we’re|we were|I've been|"
+            rf"I’ve been|I have been) (?:his|her|their|the|a|an) "
             rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
         ),
         # "I'm her form tutor", "I'm the night manager", "I'm a regular customer there",
@@ -1192,7 +1201,7 @@ SELF_REFERENCE_PATTERNS = {
         # What the reporter paid or lost, owns or runs ("I paid 180 euros", "I lost 75 euro",
         # "I sent her the money", "I run a small webshop", "we own the building").
         re.compile(
-            r"(?i:\b(?:I|we) (?:paid|lost|transferred|sent|wired) "
+            r"(?i:\b(?:I|we) (?:paid|transferred|sent|wired) "
             r"(?:[€£$] ?[0-9][0-9.,]*|[0-9][0-9.,]*|the money|money|a deposit)"
             r"|\b(?:I|we) (?:sent|wired|transferred) (?:him|her|them) (?:the )?money\b"
             r"|\b(?:I|we) (?:run|own|manage|ran|owned|managed|have|had) (?:a|an|the|my|our) "
@@ -1208,8 +1217,13 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\bI (?:also |still )?(?:teach|coach) [\w'’-]+(?: [\w'’-]+)? at\b"
             r"|\bI (?:also |still )?(?:manage|deliver|handle|supervise|supervised|braid|clean) "
             r"(?:the|a|an|our|his|her|their|offices)\b"
-            r"|\bI (?:also |still )?work (?:night shifts?|nights|late shifts?)\b"
-            r"|\bI (?:also |still )?live (?:right )?(?:across|opposite|above|below)\b)"
+            # (a shift says where only with the place: "I work nights" alone is no place)
+            r"|\bI (?:also |still )?work (?:night shifts?|nights|late shifts?) (?:at|in|for)\b"
+            r"|\bI (?:also |still )?live (?:right )?(?:across|opposite|above|below)\b"
+            # "I'm in the flat below", "I live in flat 5": the home next to the person's
+            r"|\b(?:I'm|I’m|I am|I live|we're|we’re|we are|we live) in the (?:flat|apartment|"
+            r"house|room|unit) (?:below|above|upstairs|downstairs|opposite|next door|across)\b"
+            r"|\b(?:I|we) live in (?:flat|apartment|unit|room) [0-9]{1,3}[a-z]?\b)"
         ),
         # "my caravan is next to theirs", "our garden borders"
         re.compile(
@@ -1259,7 +1273,6 @@ SELF_REFERENCE_PATTERNS = {
             r"was working|cycle|drive|drove)\b"
             r"|\bI (?:see|saw|hear|heard|watch|watched) (?:him|her|them|it) (?:[\w'’]+ ){0,2}?"
             r"(?:from|through|out of) (?:my|our|the)\b"
-            r"|\bI (?:can )?hear (?:him|her|them) [a-z]+ing\b"
             r"|\b(?:I'm|I’m|I am) one of them\b"
             r"|\b(?:I|we) (?:go|went|come|came) to (?:that|this|the same) "
             r"(?:church|mosque|gym|club|school|temple|shop)\b"
@@ -1495,3 +1508,4 @@ def find_self_references(text: str, language: str | None = None) -> Iterator[Hit
             if _is_comparison(text, match.start()) or _is_someone_elses_role(text, match.start()):
                 continue
             yield Hit(FindingType.SELF_REFERENCE, match.start(), match.end(), 0.8)
+    yield from find_dealings(text, language)

@@ -1210,7 +1210,7 @@ def test_possessive_roles_home_places_shared_employers_and_rented_rooms(text, ex
         "Ik ben zijn naam vergeten.",
         "I'm his worst nightmare.",
         "We have the same problem every week.",
-        "one of our Year 10s told me",
+        "one of our Year 10s was there",
         "He is one of his tenants.",
     ],
 )
@@ -2053,7 +2053,6 @@ def test_a_birthday_without_its_year_is_no_date_of_birth():
         ("I play for the veterans team at that club.", "I play for the veterans team"),
         ("I notice it while I wait for the bus.", "while I wait"),
         ("I watch them from my kitchen.", "I watch them from my"),
-        ("I hear him shouting at night.", "I hear him shouting"),
         ("They hired five cleaners and I'm one of them.", "I'm one of them"),
         ("We go to the same mosque.", "We go to the same mosque"),
         (

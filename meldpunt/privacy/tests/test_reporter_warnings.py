@@ -94,3 +94,25 @@ def test_a_self_reference_to_a_place_is_explained_as_a_place(text):
     (warning,) = reporter_warnings(text)
     with translation.override("en"):
         assert "where you live, work or watch from" in str(warning.explanation)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "says"),
+    [
+        ("Hij heeft mij vorige week bedreigd.", "nl", "did to you or with you"),
+        ("She keeps texting me at night.", "en", "did to you or with you"),
+        ("Ik heb vorig jaar een scooter van hem gekocht.", "nl", "what you did with or for"),
+        ("I lent her 300 pounds in March.", "en", "what you did with or for"),
+    ],
+)
+def test_an_acted_on_or_dealings_self_reference_says_what_happened_between_them(
+    text, language, says
+):
+    """Thirteenth round: "hij heeft mij bedreigd" is no relation and no place."""
+    (warning,) = reporter_warnings(text, language=language)
+    assert warning.finding.type == T.SELF_REFERENCE
+    with translation.override("en"):
+        assert says in str(warning.explanation)
+        english = str(warning.explanation)
+    with translation.override("nl"):
+        assert str(warning.explanation) != english  # translated
