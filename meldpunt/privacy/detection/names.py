@@ -326,6 +326,30 @@ STREETS_NAMED_AFTER_PEOPLE = (
     "straat", "laan", "weg", "plein", "markt", "gracht", "kade", "singel", "dreef", "steeg",
     "park", "plantsoen", "boulevard",
 )  # fmt: skip
+# Endings of Dutch street names and English street words (also used by places.py).
+DUTCH_STREET_SUFFIXES = (
+    "straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dijk", "dreef", "hof",
+    "pad", "steeg", "markt", "plantsoen", "haven", "burgwal", "wal", "baan", "dam", "ring",
+    "boulevard", "allee", "erf", "kamp", "park", "straatje", "pleintje", "hofje", "polder",
+    "veld", "kwartier", "hoven", "zijde", "vaart", "wetering", "poort", "dwarsstraat",
+    # "Dorpsakker 12", "Rozengaard 4", "Hillevliet 120", "Weteringschans 96", Frisian
+    # "Tsjerkestrjitte 8" and "Tsjerkebuorren 15" (thirteenth round)
+    "akker", "akkeren", "gaard", "vliet", "schans", "wijk", "strjitte", "buorren",
+)  # fmt: skip
+ENGLISH_STREET_SUFFIXES = frozenset(
+    {
+        "Street", "St", "Road", "Rd", "Avenue", "Ave", "Lane", "Drive", "Close", "Way", "Court",
+        "Crescent", "Place", "Square", "Terrace", "Gardens", "Grove", "Row", "Mews", "Hill",
+        "View", "Rise", "Walk", "Parade", "Vale", "Quay", "Wharf", "Heights",
+    }
+)  # fmt: skip
+# " van de Leidsevaart 300", " op Steenbakkerij 10": a street and a house number after a
+# particle; counts and ages after the number are no house numbers.
+ADDRESS_AFTER = re.compile(
+    r" (?:de |het |den )?((?:[A-Z][\w'’\-]{1,30} ){0,2}[A-Z][\w'’\-]{1,30}) [0-9]{1,5}[a-zA-Z]?"
+    r"(?![0-9]|[.,:][0-9])"
+    r"(?! ?(?:keer|maal|times|x|euro|jaar|jarige|weken|dagen|maanden|years?|weeks?|days?)\b)"
+)
 STREET_WORD_ENDINGS = ("laan", "weg", "kade", "dreef", "markt")
 # Streets are no people; surnames end in these rarely ("Lange Nieuwstraat", "Oudegracht").
 STREET_ENDINGS = ("straat", "gracht", "plein", "steeg", "singel", "plantsoen", "boulevard")
@@ -626,7 +650,7 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
 
 
 @functools.cache
-def _places() -> frozenset[str]:
+def place_names() -> frozenset[str]:
     """Towns and cities of one word (``places.txt``, from GeoNames by
     scripts/privacy_place_names.py): no name, unless a name stands before them."""
     return frozenset(item for item in read_list("places.txt") if " " not in item)
@@ -699,7 +723,7 @@ class NameScanner:
         self.words = list(NAME_TOKEN.finditer(text))
         self.starts = [word.start() for word in self.words]
         self.first_names, self.surnames, self.not_names, self.not_name_phrases = _lists()
-        self.places = _places()
+        self.places = place_names()
         languages = [language] if language in NAME_CUES else list(NAME_CUES)
         self.cues = frozenset().union(*(NAME_CUES[code] for code in languages))
         self.job_title_ending = _cue_ending(self.cues)
@@ -941,6 +965,7 @@ class NameScanner:
                 and (self._is_name_word(last + 1) or self._is_particle(last + 1))
             ):
                 last += 1
+            last = self._before_an_address(index, last)
             while last >= index and not self._is_name_word(last):
                 last -= 1  # a name ends in a capitalised word, not in "van" or "de"
             if last >= index:
@@ -950,6 +975,24 @@ class NameScanner:
                 index = last + 1
             else:
                 index += 1
+
+    def _before_an_address(self, first: int, last: int) -> int:
+        """The last word of a run of name words that stops before an address in it:
+        "Maaike Hoogendoorn van de Leidsevaart 300", "Danielle op Steenbakkerij 10", "Joke
+        van der Linden van Oude Dijk 3" (thirteenth round). After "op" or "aan" any
+        capitalised words and a house number are a street; after "van" only a street word
+        makes them one ("Laura van Leeuwen 3 keer" stays whole)."""
+        for index in range(first + 1, last + 1):
+            word = self.words[index].group()
+            if word not in {"van", "op", "aan"}:
+                continue
+            street = ADDRESS_AFTER.match(self.text, self.words[index].end())
+            if street is None:
+                continue
+            street_words = street.group(1).split()
+            if word != "van" or street_words[-1].lower().endswith(DUTCH_STREET_SUFFIXES):
+                return index - 1
+        return last
 
     def _judge(self, first: int, last: int) -> Hit | None:
         """Decide whether words ``first..last`` (or a tail of them) are a person's name."""
@@ -1670,7 +1713,7 @@ def _is_thing_word(word: str) -> bool:
     no listed name (but "Kleine" of "'Kleine Mo'" is a nickname's)."""
     first_names, surnames, not_names, _ = _lists()
     return (
-        word in _places()
+        word in place_names()
         or word in not_names
         or word in COMPANY_WORDS
         or word in VENUE_WORDS

@@ -283,3 +283,71 @@ def test_quoted_names_of_things_are_no_person(text):
 )
 def test_quoted_people_are_still_found(text, name):
     assert any(name in found for found in _names(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        # thirteenth round: more endings of Dutch street names, Frisian ones among them
+        ("De wietplantage zit op Molenakker 7 achter de schuur.", "Molenakker 7"),
+        ("Zij woont op Lindegaard 22 met haar vriend.", "Lindegaard 22"),
+        ("Het pand aan de Zuidvliet 41 staat vol dozen.", "Zuidvliet 41"),
+        ("De loods aan de Noorderschans 5 is 's nachts open.", "Noorderschans 5"),
+        ("Hij woont op Tsjerkestrjitte 21 in Burdaard.", "Tsjerkestrjitte 21"),
+        # an adjective before a bare street word, and "uit", "wonende", "Op" before a street
+        ("Het gaat om de snackbar op de Grote Markt 14.", "Grote Markt 14"),
+        ("De man van Lange Dijk 8 verkoopt vuurwerk.", "Lange Dijk 8"),
+        ("Kees uit Kerkhoek 9 rijdt zonder rijbewijs.", "Kerkhoek 9"),
+        ("De dader, wonende Bloemhof 17 in Tiel, is bekend.", "Bloemhof 17"),
+        ("Op Populierenhoek 4 wordt elke nacht gedeald.", "Populierenhoek 4"),
+    ],
+)
+def test_streets_with_more_endings_and_place_words_are_found(text, street):
+    assert (T.STREET_ADDRESS, street) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    # a listed town that ends like a street stays a town, with a number after it too
+    ["Ik woon sinds 2019 in Rijswijk 12 jaar al.", "In Harderwijk 3 dagen geleden gebeurd."],
+)
+def test_towns_that_end_like_streets_are_no_address(text):
+    assert all(kind is not T.STREET_ADDRESS for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "street"),
+    [
+        # thirteenth round: a name stops before "van", "op" or "aan" and a street
+        (
+            "Ik zag Anouk Verbeek van de Molenvaart 12 met pakketjes.",
+            "Anouk Verbeek",
+            "Molenvaart 12",
+        ),
+        (
+            "Bij mijn klant Priscilla op Zandakker 3 zag ik blauwe plekken.",
+            "Priscilla",
+            "Zandakker 3",
+        ),
+        (
+            "Truus van den Berg van Oude Dijk 40 houdt te veel katten.",
+            "Truus van den Berg",
+            "Oude Dijk 40",
+        ),
+        (
+            "De heer Van der Sloot van Kerkstraat 9 bouwt zonder vergunning.",
+            "Van der Sloot",
+            "Kerkstraat 9",
+        ),
+    ],
+)
+def test_a_name_before_an_address_stops_before_it(text, name, street):
+    found = _found(text)
+    assert (T.PERSON_NAME, name) in found
+    assert (T.STREET_ADDRESS, street) in found
+
+
+def test_a_name_before_van_and_a_count_stays_whole():
+    assert (T.PERSON_NAME, "Sanne van Rijn") in _found(
+        "Sanne van Rijn 3 keer gezien bij het station."
+    )
