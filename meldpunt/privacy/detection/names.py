@@ -343,6 +343,11 @@ ENGLISH_STREET_SUFFIXES = frozenset(
         "View", "Rise", "Walk", "Parade", "Vale", "Quay", "Wharf", "Heights",
     }
 )  # fmt: skip
+# English street words that are no surnames: a word before them names a street.
+STREET_WORDS_NO_SURNAME = frozenset(
+    {"Street", "Road", "Rd", "Avenue", "Ave", "Drive", "Crescent", "Terrace", "Gardens",
+     "Grove", "Mews", "Boulevard", "Square"}
+)  # fmt: skip
 # " van de Leidsevaart 300", " op Steenbakkerij 10": a street and a house number after a
 # particle; counts and ages after the number are no house numbers.
 ADDRESS_AFTER = re.compile(
@@ -809,6 +814,8 @@ class NameScanner:
             and word not in VENUE_WORDS
             and not is_business_compound(word)
             and not ACRONYM.fullmatch(word)  # "VINs", "QR-code", "SIM-kaart"
+            # "de BSN's van", "the DVLA's letter": an acronym's plural or possessive
+            and not (word != self.words[index].group() and ACRONYM_WORD.fullmatch(word))
             and not (len(word) == 2 and word.isupper())  # "HH LK 902", "IK"
             and not word.lower().startswith(PLATFORM_COMPOUNDS)  # "Instagrampagina"
             and word.split("-")[0] not in self.not_names  # "German-plated"
@@ -816,7 +823,25 @@ class NameScanner:
             # "Lindelaan 88": a street, unless the word is a listed surname ("Verlaan")
             and (not word.lower().endswith(STREET_WORD_ENDINGS) or self._is_surname(word))
             and not self._is_job_title(word)  # "Filiaalmanager weet het"
+            and not self._is_before_street_word(index)
         )
+
+    def _is_before_street_word(self, index: int) -> bool:
+        """ "on Harlow Road", "Sutton Avenue", "somewhere on Elm Grove": a word before an
+        English street word is the street's name (thirteenth round). Street words that are
+        also surnames ("Hill", "Lane", "Way") count only after a place word."""
+        following = index + 1
+        if following >= len(self.words) or not self._adjacent(index, following):
+            return False
+        street_word = self.words[following].group()
+        if street_word in STREET_WORDS_NO_SURNAME:
+            return True
+        if street_word not in ENGLISH_STREET_SUFFIXES or index == 0:
+            return False
+        before = self.words[index - 1].group()
+        if _is_capitalised(before) and self._adjacent(index - 1, index):  # "on Elm Grove"
+            before = self.words[index - 2].group() if index > 1 else ""
+        return before in {"on", "in", "at", "near", "off", "along", "from", "down", "up"}
 
     def chat_speaker_names(self) -> Iterator[Hit]:
         """ "Marja: heeft iemand … Ton: ja … Marja: …": the speakers of a pasted chat are
@@ -1411,6 +1436,7 @@ class NameScanner:
                 and len(word) > 4
                 and not is_common_word(word[:-2])
                 and word[:-2] not in self.not_names
+                and not ACRONYM_WORD.fullmatch(word[:-2])  # "de BSN's" is a plural
             ):
                 stem = word[:-2]
             else:

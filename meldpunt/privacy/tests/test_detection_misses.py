@@ -351,3 +351,36 @@ def test_a_name_before_van_and_a_count_stays_whole():
     assert (T.PERSON_NAME, "Sanne van Rijn") in _found(
         "Sanne van Rijn 3 keer gezien bij het station."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # thirteenth round: a word before an English street word is the street's name
+        "Someone keeps dumping tyres on Maple Crescent at night.",
+        "The car was parked on Tenby Road all weekend.",
+        "Kids race scooters up and down Fairfield Avenue after dark.",
+        "There is a grow house somewhere on Ash Grove, not sure which number.",
+        # an acronym's plural or possessive is no surname
+        "Hij bewaart de IBAN's en BSN's van zijn klanten in een schrift.",
+        # well-known people named as a topic, rivers with their article
+        "Ze verkopen nepkaartjes voor Beyoncé en Taylor Swift via een app.",
+        "Bij de Maas wordt 's nachts gedumpt en langs de IJssel ook.",
+    ],
+)
+def test_streets_acronyms_stars_and_rivers_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a surname that is also an English street word stays a name without a place word
+        ("I saw Tom Hill carrying the bags.", "Tom Hill"),
+        # a surname that is also a river's name, without its article
+        ("Frank Maas verkoopt wiet vanuit zijn schuur.", "Frank Maas"),
+        ("Taylor Smit stuurt haar berichten.", "Taylor Smit"),
+    ],
+)
+def test_people_named_like_streets_rivers_and_stars_are_still_found(text, name):
+    assert name in _names(text)
