@@ -441,6 +441,32 @@ NOT_DISCORD_NAMES = frozenset(
 )  # fmt: skip
 
 
+# "samsnails.rdam", "omar.b.010", "fleur.xoxo.2011": lower-case words joined by dots, as
+# usernames on Instagram and Snapchat are written, with no domain ending and not only
+# everyday words ("huis.daarna" is a missing space) (thirteenth round).
+DOTTED_USERNAME = re.compile(r"(?<![\w@./:\-#+])[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
+DOMAIN_ENDINGS = frozenset(
+    {"com", "org", "net", "info", "biz", "app", "shop", "online", "site", "xyz", "io", "dev",
+     "store", "club", "live", "email", "pro", "top", "vip", "link", "page"}
+)  # fmt: skip
+
+
+def _dotted_usernames(text: str) -> Iterator[Hit]:
+    for match in DOTTED_USERNAME.finditer(text):
+        following = text[match.end() : match.end() + 2]
+        if following[:1] in {"@", "/", ":", "-"} or re.match(r"\.\w", following):
+            continue  # part of an e-mail address, a link or a longer token
+        parts = match.group().split(".")
+        ending = parts[-1]
+        if (len(ending) == 2 and ending.isalpha()) or ending in DOMAIN_ENDINGS:
+            continue  # "xavi.nl", "bol.com": a domain
+        if not any(len(part) >= 3 and part.isalpha() for part in parts):
+            continue  # "o.a", "m.b.t", "nr.5"
+        if all(is_common_word(part) for part in parts) or FILE_EXTENSION.search(match.group()):
+            continue
+        yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.7)
+
+
 def find_social_handles(text: str) -> Iterator[Hit]:
     # "t.me/+Xk2pQrstLmNvY2E0", "detail.pl?flatshare_id=17384920": a word inside a link's
     # path or query is no handle (a profile link is found as a whole)
@@ -465,6 +491,7 @@ def _social_handles(text: str) -> Iterator[Hit]:
             yield Hit(FindingType.SOCIAL_HANDLE, start, end, 0.8)
     yield from _handles_near_platform_words(text)
     yield from _handles_after_naming(text)
+    yield from _dotted_usernames(text)
     for match in REDDIT_USER.finditer(text):
         yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.85)
     for match in HANDLE.finditer(text):

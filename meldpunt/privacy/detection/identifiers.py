@@ -462,8 +462,21 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
 BRACKETED_DATE = re.compile(rf" ?\((?i:({_DATE}))\)| (?i:({_FULL_DATE}))(?![0-9])")
 
 
+# "Saskia de Ridder, BSN 356691184, 21-06-1977, werkt", "Esra (esra.k@mail.nl, 8 maart
+# 1994)": a full date among details after a name, each a number (in up to four groups) or
+# an address that may carry a short label, is the person's date of birth too (thirteenth
+# round).
+_DETAIL = r"(?:[A-Za-z.]{1,12}:? )?[^\s,()]*[0-9@][^\s,()]*(?: [0-9][^\s,()]*){0,3}"
+DATE_IN_DETAILS = re.compile(
+    rf" ?[(,] ?(?:{_DETAIL}, ?){{1,3}}(?i:({_FULL_DATE}))(?![0-9])(?= ?[,;)]|\.(?:\s|$)|$)"
+)
+
+
 def find_dates_of_birth_after_names(text: str, names: list[Hit]) -> Iterator[Hit]:
     for name in names:
+        details = DATE_IN_DETAILS.match(text, name.end)
+        if details is not None and _is_birth_year(details.group(1)):
+            yield Hit(FindingType.DATE_OF_BIRTH, details.start(1), details.end(1), 0.75)
         match = BRACKETED_DATE.match(text, name.end)
         if match is None:
             continue

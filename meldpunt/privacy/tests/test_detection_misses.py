@@ -384,3 +384,55 @@ def test_streets_acronyms_stars_and_rivers_are_no_person(text):
 )
 def test_people_named_like_streets_rivers_and_stars_are_still_found(text, name):
     assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        # thirteenth round: a full date among numbers and addresses listed after a name
+        ("Henk Mulder, BSN 111222333, 04-11-1969, werkt zwart bij een garage.", "04-11-1969"),
+        ("Ilse (ilse.b@example.nl, 2 juni 1988) leent geld op andermans naam.", "2 juni 1988"),
+        ("Dean Hollis (tel 07700 900123, 15/02/1992) sells fake passes.", "15/02/1992"),
+    ],
+)
+def test_dates_among_details_after_a_name_are_dates_of_birth(text, date):
+    assert (T.DATE_OF_BIRTH, date) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a recent date among details is when something happened; a date after words is not
+        # in a list of details
+        "Piet Smit, klantnummer 5521, 03-01-2025, belde over de levering.",
+        "Karin Bos, die ik ken van vroeger, 12-05-1990 of zo, weet ik niet.",
+    ],
+)
+def test_other_dates_after_a_name_are_no_date_of_birth(text):
+    assert all(kind is not T.DATE_OF_BIRTH for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        # thirteenth round: lower-case words joined by dots are a username
+        ("Ze verkoopt nepparfum via glowqueen.breda aan meiden uit de klas.", "glowqueen.breda"),
+        ("The one posting the videos is dani.k.2007, everyone knows.", "dani.k.2007"),
+        ("Zijn account heet nu kees.bouwt, daarvoor iets anders.", "kees.bouwt"),
+    ],
+)
+def test_dotted_usernames_are_handles(text, handle):
+    assert (T.SOCIAL_HANDLE, handle) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a domain, an e-mail address, abbreviations, a file and a missing space are none
+        "Hij bestelde het via bol.com en betaalde o.a. met een cadeaukaart.",
+        "Stuur het naar info.klant@example.nl of kijk op example.nl voor de voorwaarden.",
+        "Ik heb de foto opgeslagen als bewijs.jpg en daarna ging ik naar huis.daarna belde hij.",
+    ],
+)
+def test_domains_abbreviations_and_run_on_words_are_no_handles(text):
+    assert all(kind is not T.SOCIAL_HANDLE for kind, _ in _found(text))
