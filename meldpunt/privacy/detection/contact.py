@@ -260,13 +260,16 @@ def _is_plain_word_after_device(labelled: str, handle: str) -> bool:
     )
 
 
-def _is_everyday_word(labelled: str, handle: str) -> bool:
-    """ "his insta is full of guns", "op Instagram is hij heel actief": after "is" an
-    everyday word in lower case describes the account; a quoted or username-shaped word,
-    or one after a naming verb ("op tiktok heet hij mocro"), names it."""
-    if not handle.islower() or USERNAME_TOKEN_SHAPE.search(handle) or not is_common_word(handle):
+def _is_everyday_word(labelled: str, handle: str, rest: str) -> bool:
+    """ "his insta is full of guns", "op Instagram is hij heel actief", "on Instagram is
+    recruiting drivers": after "is" an everyday word in lower case, or one a clause goes
+    on from, describes the account; a username-shaped word, or one after a naming verb
+    ("op tiktok heet hij mocro"), names it."""
+    if not handle.islower() or USERNAME_TOKEN_SHAPE.search(handle):
         return False
-    return re.search(r"(?i:\b(?:heet|heette|genaamd|called|named|naam|name)\b)", labelled) is None
+    if re.search(r"(?i:\b(?:heet|heette|genaamd|called|named|naam|name)\b)", labelled):
+        return False
+    return is_common_word(handle) or _clause_goes_on(rest)
 
 
 # A username near a platform word without a label between them: "op snap lisa.v2008",
@@ -306,12 +309,22 @@ NAMING_BEFORE = re.compile(
 ON_PLATFORM = re.compile(r" (?:on|op|via) (?:(?:his|her|their|zijn|haar|hun) )?$")
 
 
+# Shaped like usernames but none (thirteenth round): products written "iPhones", "eBay";
+# an advert's or an order's code ("m2011384420"); an account number's opening ("NL14",
+# "NL00RABO1234567890"); an abbreviation.
+NOT_USERNAME_SHAPES = re.compile(
+    r"[ie][A-Z][a-z]+|[A-Za-z]{1,2}[0-9]{5,}|[A-Z]{2}[0-9]{2}(?:[A-Z]{4}[0-9]*)?"
+    r"|(?:[A-Za-z]\.)+[A-Za-z]"  # "t.n.v", "m.b.t": an abbreviation
+)
+
+
 def _username_shaped(token: str) -> bool:
     """An underscore, letters and digits mixed, an inner dot or capital; not an app's
     name ("via Telegram en WhatsApp") or a word about the account."""
     return (
         any(character.isalpha() for character in token)
         and USERNAME_TOKEN_SHAPE.search(token) is not None
+        and NOT_USERNAME_SHAPES.fullmatch(token) is None
         and token.lower() not in NOT_HANDLES
         and token not in not_name_words()
     )
@@ -385,6 +398,33 @@ NOT_ACCOUNT_NAMES = frozenset(
 )  # fmt: skip
 
 
+# Words after a name that go on with it ("his insta is kevinb and he posts ...").
+CLAUSE_GOES_ON = frozenset(
+    {"and", "en", "but", "maar", "or", "of", "on", "op", "in", "where", "waar", "daar",
+     "there", "who", "die", "dat", "that", "met", "with", "though", "too", "ook", "lol",
+     "haha", "lmao", "btw", "idk", "xd"}
+)  # fmt: skip
+
+
+def _describes_the_account(handle: str, naming: re.Match, rest: str) -> bool:
+    """After "is", "als" or "as" (not after "heet" or "called"), a lower-case word that a
+    clause goes on from ("on Facebook is organising something", "op Tinder voor als
+    alleenstaande moeder") or a quoted everyday word ("werk als 'koerier'") says what
+    the account or person does, not what the account is called (thirteenth round)."""
+    if not handle.islower() or _username_shaped(handle):
+        return False
+    if naming.group("quote"):
+        return is_common_word(handle)
+    return _clause_goes_on(rest)
+
+
+def _clause_goes_on(rest: str) -> bool:
+    """Whether the text after a word goes on with a lower-case word that continues the
+    clause ("is organising something"), not one that follows a name ("and", "lol")."""
+    following = re.match(r" ([a-z]+)\b", rest)
+    return following is not None and following.group(1) not in CLAUSE_GOES_ON
+
+
 def _handles_after_naming(text: str) -> Iterator[Hit]:
     for account in ACCOUNT_WORD.finditer(text):
         after = text[account.end() : account.end() + ACCOUNT_WINDOW]
@@ -411,6 +451,8 @@ def _handles_after_naming(text: str) -> Iterator[Hit]:
         rest = text[account.end() + naming.end("handle") :]
         if plain and re.match(r"\.? [A-Z]", rest):
             continue  # "calls himself Col. James Hartley": a title and a name
+        if naming.group("strong") is None and _describes_the_account(handle, naming, rest):
+            continue
         if naming.group("quote") and re.match(r"[ \w]", rest):
             continue  # "a page called 'Philips Outlet NL'": a name of words, no username
         if plain and handle[0].isupper() and is_known_first_name(handle.title()):
@@ -508,7 +550,7 @@ def _social_handles(text: str) -> Iterator[Hit]:
             position = match.end()
             continue
         if _is_plain_word_after_device(match.group(0), handle) or _is_everyday_word(
-            match.group(0), handle
+            match.group(0), handle, text[match.start(1) + len(handle) :]
         ):
             position = match.end()
             continue

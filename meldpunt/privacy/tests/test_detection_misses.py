@@ -436,3 +436,33 @@ def test_dotted_usernames_are_handles(text, handle):
 )
 def test_domains_abbreviations_and_run_on_words_are_no_handles(text):
     assert all(kind is not T.SOCIAL_HANDLE for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # thirteenth round: products, advert codes, account numbers and abbreviations near a
+        # platform word are no usernames
+        "Op Vinted verkoopt ze iPads die uit een inbraak komen.",
+        "De advertentie op Marktplaats heeft nummer a9912345678 en is nep.",
+        "Op Facebook staat een nepbank met rekening NL91 ABNA 0417 1643 00 erbij.",
+        "Ik betaalde via Tikkie op Marktplaats t.n.v. een zekere Dirk.",
+        # after "is", "als", "as" a word the clause goes on from says what someone does
+        "The page on Instagram is recruiting drivers for cash jobs.",
+        "Hij doet zich op Bumble voor als gescheiden vader met een eigen zaak.",
+    ],
+)
+def test_words_near_a_platform_that_are_no_usernames(text):
+    assert all(kind is not T.SOCIAL_HANDLE for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        # a name after "is" that ends the clause or is followed by "and", "lol" stays one
+        ("His snapchat is dazzaboy and he sells there.", "dazzaboy"),
+        ("her tiktok is just moonlitmeg lol, she posts the fights", "moonlitmeg"),
+    ],
+)
+def test_account_names_after_is_are_still_found(text, handle):
+    assert (T.SOCIAL_HANDLE, handle) in _found(text)
