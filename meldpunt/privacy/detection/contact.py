@@ -109,6 +109,10 @@ def _confidence_in(country_code: int, options: list[str], *, international: bool
     return 0.6 if possible else None
 
 
+# The confidence of a number in an allocated range (below it: merely possible).
+ALLOCATED_CONFIDENCE = 0.9
+
+
 def _is_word_character(text: str, index: int) -> bool:
     return 0 <= index < len(text) and text[index].isalnum()
 
@@ -165,17 +169,24 @@ def _phone_number_from(
     needed = MAX_PHONE_DIGITS if international else LONGEST_NATIONAL_DIGITS
     collected = digits if plus else digits[2:] if international else digits
     last = first
+    # "+40 744 123 987": "+40 744 123" is merely possible; a longer reading in an allocated
+    # range wins over it (thirteenth round)
+    possible: tuple[Hit | None, int] = (None, 0)
     while True:
         if len(collected) > needed:
-            return None, 0
+            return possible
         end = groups[last][1]
         plausible = len(collected) >= 8 if international else len(collected) in NATIONAL_READINGS
         if plausible and not _is_word_character(text, end):
             confidence = _phone_confidence(collected, international)
             if confidence is not None:
-                return Hit(FindingType.PHONE, span_start, end, confidence), last - first + 1
+                hit = Hit(FindingType.PHONE, span_start, end, confidence)
+                if confidence >= ALLOCATED_CONFIDENCE:
+                    return hit, last - first + 1
+                if possible[0] is None:
+                    possible = (hit, last - first + 1)
         if not joins[last]:
-            return None, 0
+            return possible
         last += 1
         group_start, group_end = groups[last]
         # "+31 (0)6 ...": the bracketed trunk prefix is not part of the number.

@@ -466,3 +466,18 @@ def test_words_near_a_platform_that_are_no_usernames(text):
 )
 def test_account_names_after_is_are_still_found(text, handle):
     assert (T.SOCIAL_HANDLE, handle) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        # thirteenth round: a longer reading in an allocated range wins over a shorter one
+        # that is merely possible, so the last group is no BSN
+        ("De koppelbaas belt vanaf +40 745 222 618 naar de meiden.", "+40 745 222 618"),
+        ("Her cousin answers on +48 512 345 678 most evenings.", "+48 512 345 678"),
+    ],
+)
+def test_international_numbers_are_read_whole(text, phone):
+    found = _found(text)
+    assert (T.PHONE, phone) in found
+    assert all(kind is not T.BSN for kind, _ in found)
