@@ -296,7 +296,7 @@ _PLATFORMS = (
 )
 _ACCOUNT_LABELS = (
     r"gebruikersnaam|accountnaam|profielnaam|verkopersnaam|username|user name|account name|"
-    r"profile name|seller name|display name|screen ?name|gamertag|nepaccount|"
+    r"profile name|seller name|display name|screen ?name|gamertag|nepaccount|gebruiker|user|"
     r"account(?! ?(?:number|nummer|no|nr))"
 )
 PLATFORM_WORD = re.compile(
@@ -593,7 +593,9 @@ PROFILE_URL = re.compile(
     r"wallapop\.com/user|kleinanzeigen\.de/s-bestandsliste|leboncoin\.fr/profil|"
     r"etsy\.com/(?:shop|people)|"
     # creator and link pages, whose first path segment is the user ("fansly.com/…")
-    r"fansly\.com|patreon\.com|linktr\.ee|ko-fi\.com|buymeacoffee\.com|cash\.app/\$)"
+    r"fansly\.com|patreon\.com|linktr\.ee|ko-fi\.com|buymeacoffee\.com|cash\.app/\$|"
+    # a freelancer's page and a fundraiser (thirteenth round)
+    r"fiverr\.com|gofundme\.com/f)"
     r"/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
     re.IGNORECASE,
 )
@@ -626,8 +628,10 @@ NON_PROFILE_PATHS = frozenset(
 # folder names a person wherever the site is.
 USER_PAGE_URL = re.compile(
     r"(?<![\w/.@-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,12}/"
-    # "bumble.com/en/profile/luke-38": a language folder may come first
-    r"(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:@|\$|(?:u|user|users|profile|profiel|profil|profiles|"
+    # "bumble.com/en/profile/luke-38": a language folder may come first, or a section
+    # ("ouders.nl/forum/profiel/…", "olx.pl/oferty/uzytkownik/…", thirteenth round)
+    r"(?:[a-z]{2}(?:-[a-z]{2})?/|(?:forum|forums|community|oferty|nl|en)/)?"
+    r"(?:@|\$|(?:u|user|users|profile|profiel|profil|profiles|uzytkownik|benutzer|utilisateur|"
     # a seller's, landlord's or creator's page: "kamernet.nl/huurders/…", "…/verkoper/…"
     r"member|members|people|seller|sellers|verkoper|verkopers|vendor|vendors|verhuurder|"
     r"verhuurders|huurder|huurders|creator|creators|author)/)"

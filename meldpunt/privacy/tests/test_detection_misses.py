@@ -481,3 +481,31 @@ def test_international_numbers_are_read_whole(text, phone):
     found = _found(text)
     assert (T.PHONE, phone) in found
     assert all(kind is not T.BSN for kind, _ in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        # thirteenth round: a user folder after a section, a freelancer's page, a fundraiser
+        (
+            "Zijn profiel: https://forum.example.nl/forum/profiel/OomKees58 daar chat hij.",
+            "https://forum.example.nl/forum/profiel/OomKees58",
+        ),
+        (
+            "Sprzedawca: https://www.olx.pl/oferty/uzytkownik/9aBcD/ verkoopt rijbewijzen.",
+            "https://www.olx.pl/oferty/uzytkownik/9aBcD",
+        ),
+        ("She sells essays on fiverr.com/essaypro_lena now.", "fiverr.com/essaypro_lena"),
+        (
+            "Het geld gaat naar gofundme.com/f/help-voor-sam-en-luna maar Sam bestaat niet.",
+            "gofundme.com/f/help-voor-sam-en-luna",
+        ),
+    ],
+)
+def test_more_profile_pages_are_found(text, url):
+    assert (T.PROFILE_URL, url) in _found(text)
+
+
+def test_a_user_named_by_a_naming_phrase_is_a_handle():
+    text = "Op dat forum zit een gebruiker met de naam OomKees58 die kinderen benadert."
+    assert (T.SOCIAL_HANDLE, "OomKees58") in _found(text)
