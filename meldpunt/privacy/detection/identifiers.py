@@ -10,7 +10,7 @@ from schwifty.exceptions import SchwiftyException
 from schwifty.registry import get_iban_spec
 
 from .findings import FindingType, Hit
-from .names import HOLIDAY_ENDINGS, PLACE_PREPOSITIONS, is_common_word, not_name_words
+from .names import CAR_MAKES, HOLIDAY_ENDINGS, PLACE_PREPOSITIONS, is_common_word, not_name_words
 
 # Country code, check digits, then up to 40 characters of account number in groups.
 # The tail is one flat class; where the account number ends follows from the fixed
@@ -218,6 +218,7 @@ def find_licence_plates(text: str) -> Iterator[Hit]:
         # 4481 en gisteren een NE-PK 220"
         if FOREIGN_PLATE_CONTEXT.search(_sentence_before(text, match.start())):
             yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
+    yield from _eastern_european_plates(text)
     for pattern in (BRITISH_PLATE, FRENCH_PLATE):
         for match in pattern.finditer(text):
             if not _is_labelled_code(text, match.start()):
@@ -282,6 +283,33 @@ def _plates_after_cue(text: str) -> Iterator[Hit]:
             start = match.start(1)
             # more confident than a postcode inside it: "plates CA 4471 PX"
             yield Hit(FindingType.LICENCE_PLATE, start, start + len(plate), 0.85)
+
+
+# Polish, Lithuanian and Ukrainian plates ("WGM 48123", "PO 6KT43", "AA 4471 KP"): letters,
+# a space and a group of digits and letters look like codes of all kinds, so they need a
+# foreign or plate word in the sentence before, a plate word just after ("(polish
+# plate)") or a car make right before ("een Skoda PO 6KT43") (thirteenth round).
+EASTERN_EUROPEAN_PLATE = re.compile(
+    r"(?<![A-Za-z0-9\-])(?:[A-Z]{2} [0-9]{4} [A-Z]{2}|[A-Z]{2,3} [0-9][0-9A-Z]{3,4})"
+    r"(?![A-Za-z0-9]|-[A-Za-z0-9])"
+)
+EASTERN_PLATE_CUE_BEFORE = re.compile(
+    rf"(?i:\b(?:kentekens?|nummerbord|nummerplaat|plates?|registration|reg|plated|"
+    rf"{_COUNTRY_ADJECTIVES})\b)"
+)
+PLATE_WORD_AFTER = re.compile(r"(?i:[ (,]{1,3}(?:\w+ )?(?:kenteken|plate|plates|reg)\b)")
+PREVIOUS_WORD = re.compile(r"([\w\-]+) $")
+
+
+def _eastern_european_plates(text: str) -> Iterator[Hit]:
+    for match in EASTERN_EUROPEAN_PLATE.finditer(text):
+        previous = PREVIOUS_WORD.search(text, max(0, match.start() - 20), match.start())
+        if (
+            EASTERN_PLATE_CUE_BEFORE.search(_sentence_before(text, match.start()))
+            or PLATE_WORD_AFTER.match(text, match.end())
+            or (previous is not None and previous.group(1) in CAR_MAKES)
+        ) and not _is_labelled_code(text, match.start()):
+            yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
 
 
 def _has_plate_cue(text: str, start: int) -> bool:

@@ -509,3 +509,26 @@ def test_more_profile_pages_are_found(text, url):
 def test_a_user_named_by_a_naming_phrase_is_a_handle():
     text = "Op dat forum zit een gebruiker met de naam OomKees58 die kinderen benadert."
     assert (T.SOCIAL_HANDLE, "OomKees58") in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [
+        # thirteenth round: Polish, Lithuanian and Ukrainian plates with a cue
+        ("Er staan elke nacht Poolse busjes, onder andere KRA 7731C, voor de deur.", "KRA 7731C"),
+        ("They arrive in a minibus GD 88412 (Polish plate) every Monday.", "GD 88412"),
+        ("Hij rijdt in een grijze Opel WX 5582A en parkeert op de stoep.", "WX 5582A"),
+        ("A Ukrainian-plated car, BC 1234 HK, waits at the school gate.", "BC 1234 HK"),
+    ],
+)
+def test_eastern_european_plates_with_a_cue_are_found(text, plate):
+    assert (T.LICENCE_PLATE, plate) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    # without a cue such a shape is a code
+    ["Het pakket met code ABC 12345 is nooit aangekomen.", "Room WB 2041 was double booked."],
+)
+def test_letter_and_digit_codes_without_a_cue_are_no_plates(text):
+    assert all(kind is not T.LICENCE_PLATE for kind, _ in _found(text))
