@@ -512,7 +512,11 @@ NAMED_THINGS = frozenset(
      "chat", "server", "brand", "merk", "label", "product", "dog", "hond", "horse", "paard",
      # "de sportschool heet …", "the pool is called …", "kraam heet …" (twelfth round)
      "sportschool", "school", "kraam", "zaak", "winkel", "pool", "zwembad", "hotel", "camping",
-     "coffeeshop", "salon", "lounge"}
+     "coffeeshop", "salon", "lounge",
+     # "het goede doel heet …", "the fund is called …" (thirteenth round; not an event,
+     # whose people are named after it: "the man at the consulate event is called …")
+     "doel", "charity", "foundation", "fonds", "fund", "campagne", "campaign", "studio",
+     "nagelstudio", "kapsalon", "garage", "bakkerij", "bakery", "pub"}
 )  # fmt: skip
 NAMED_THING_WINDOW = 5
 THING_ARTICLES = frozenset(

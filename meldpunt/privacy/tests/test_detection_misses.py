@@ -532,3 +532,21 @@ def test_eastern_european_plates_with_a_cue_are_found(text, plate):
 )
 def test_letter_and_digit_codes_without_a_cue_are_no_plates(text):
     assert all(kind is not T.LICENCE_PLATE for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # thirteenth round: what a naming word names after a charity, a fund or a salon
+        "Ze collecteren voor een goed doel, het goede doel heet Zon voor Iedereen.",
+        "The charity is called Bright Futures Abroad and has no registration.",
+        "De nagelstudio heet Glamour Nails Deluxe en zit naast de bakker.",
+    ],
+)
+def test_names_of_charities_and_salons_are_no_person(text):
+    assert _names(text) == []
+
+
+def test_a_person_named_after_an_event_is_still_found():
+    text = "The man who shouted at the school fundraiser event is called Gareth Moss."
+    assert "Gareth Moss" in _names(text)
