@@ -763,7 +763,7 @@ class NameScanner:
                 # "Albert Heijn-filiaal" is still the shop
                 joiner = " & " if "&" in self._between(last - 1, last) else " "
                 phrase += joiner + self.words[last].group().split("-")[0]
-                if phrase in self.not_name_phrases:
+                if phrase.rstrip("'’") in self.not_name_phrases:  # "'John Doe'"
                     blocked.update(range(index, last + 1))
         return blocked
 
@@ -777,7 +777,9 @@ class NameScanner:
         return bool(SPACES.fullmatch(self.text, self.words[left].end(), self.words[right].start()))
 
     def _word(self, index: int) -> str:
-        return without_possessive(self.words[index].group())
+        """The word without a possessive or a closing quote ("'Uncle Jay'", "'Nederland
+        Waakt' op X": a name ends at the quote, thirteenth round)."""
+        return without_possessive(self.words[index].group()).rstrip("'’")
 
     def _is_sentence_start(self, index: int) -> bool:
         start = self.words[index].start()
@@ -1725,10 +1727,12 @@ class NameScanner:
 # WhatsApp-groep 'Beleggen met Henk'": words in quotes after a thing that is named are
 # that thing's name, not a person's ("Account name 'K Lewis'" is a person's).
 QUOTED_THING_NAME = re.compile(
-    r"(?i:\b(?:" + "|".join(sorted(NAMED_THINGS | {"account"})) + r")s?\b"
+    r"(?i:\b(?:" + "|".join(sorted(NAMED_THINGS | {"account"})) + r")s?"
+    # "Stichtingsnaam: 'Köprü Gençlik'", "bedrijfsnaam 'X'" (thirteenth round)
+    r"(?:naam|name)?\b"
     # "Account name 'K Lewis'" is the holder's name
     r"(?! (?:name|naam|holder|houder)\b)"
-    r"(?:[ -][\w-]+){0,4}? ['\"‘“]([^'\"’”\n]{2,60})['\"’”])"
+    r"(?:[ -][\w-]+){0,4}?:? ['\"‘“]([^'\"’”\n]{2,60})['\"’”])"
 )
 
 

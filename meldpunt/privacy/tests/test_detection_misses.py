@@ -550,3 +550,28 @@ def test_names_of_charities_and_salons_are_no_person(text):
 def test_a_person_named_after_an_event_is_still_found():
     text = "The man who shouted at the school fundraiser event is called Gareth Moss."
     assert "Gareth Moss" in _names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # thirteenth round: a name ends at a closing quote
+        ("Op de bel staat 'Kevin Smit' maar hij woont er niet.", "Kevin Smit"),
+        ("The dealer everyone calls 'Big Kev' op de hoek sells there.", "Big Kev"),
+    ],
+)
+def test_a_name_ends_at_its_closing_quote(text, name):
+    assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a placeholder name, and a quoted name after a compound ending in "naam"
+        "Op het formulier stond 'Jane Doe' als naam, dus verzonnen.",
+        "Bedrijfsnaam: 'Kremer Koeriers' staat op de bus.",
+        "Het account 'Stem Van Het Volk' op X deelt nepnieuws.",
+    ],
+)
+def test_placeholders_and_quoted_thing_names_are_no_person(text):
+    assert _names(text) == []
