@@ -348,6 +348,7 @@ STREET_WORDS_NO_SURNAME = frozenset(
     {"Street", "Road", "Rd", "Avenue", "Ave", "Drive", "Crescent", "Terrace", "Gardens",
      "Grove", "Mews", "Boulevard", "Square"}
 )  # fmt: skip
+STREET_PREFIX_WORDS = frozenset({"Laan", "Plein", "Kade", "Singel", "Dreef", "Weg", "Pad"})
 # " van de Leidsevaart 300", " op Steenbakkerij 10": a street and a house number after a
 # particle; counts and ages after the number are no house numbers.
 ADDRESS_AFTER = re.compile(
@@ -826,10 +827,32 @@ class NameScanner:
             and not word.lower().startswith(PLATFORM_COMPOUNDS)  # "Instagrampagina"
             and word.split("-")[0] not in self.not_names  # "German-plated"
             and not self._is_place(index)
-            # "Lindelaan 88": a street, unless the word is a listed surname ("Verlaan")
-            and (not word.lower().endswith(STREET_WORD_ENDINGS) or self._is_surname(word))
+            # "Lindelaan 88": a street, unless the word is a listed surname ("Verlaan") not
+            # after "on" or "op" ("the car wash on Zuidweg", thirteenth round)
+            and (
+                not word.lower().endswith(STREET_WORD_ENDINGS)
+                or (self._is_surname(word) and not self._follows_street_preposition(index))
+            )
             and not self._is_job_title(word)  # "Filiaalmanager weet het"
             and not self._is_before_street_word(index)
+            and not self._opens_street_name(index)
+        )
+
+    def _follows_street_preposition(self, index: int) -> bool:
+        return (
+            index > 0
+            and self._adjacent(index - 1, index)
+            and self.words[index - 1].group() in {"on", "op", "along", "langs", "off"}
+        )
+
+    def _opens_street_name(self, index: int) -> bool:
+        """ "Laan van Meerdervoort", "Plein van de Verenigde Naties": a street word and
+        "van" or "der" open a street's name (thirteenth round)."""
+        return (
+            self.words[index].group() in STREET_PREFIX_WORDS
+            and index + 1 < len(self.words)
+            and self._adjacent(index, index + 1)
+            and self.words[index + 1].group() in {"van", "der", "naar"}
         )
 
     def _is_before_street_word(self, index: int) -> bool:
@@ -1638,6 +1661,29 @@ class NameScanner:
                 start = self.words[following].start()
                 yield Hit(FindingType.PERSON_NAME, start, start + len(word), 0.6)
 
+    def _is_named_street_after_particles(self, following: int) -> bool:
+        """ "in de Jacob van Lennepkade", "at their Laan van Meerdervoort branch": particles
+        and a street's word after a name, with no house number (then the name is of
+        someone living there: "Remco Baas van Lijsterweg 14") (thirteenth round)."""
+        index = following
+        while (
+            index < following + 2
+            and index + 1 < len(self.words)
+            and self.words[index].group() in {"van", "de", "der", "den", "ter", "ten"}
+            and self._adjacent(index, index + 1)
+        ):
+            index += 1
+        particles = " ".join(self.words[i].group() for i in range(following, index))
+        # "Kees van de Dorpsstraat" is Kees from that street
+        if index == following or particles == "van de":
+            return False
+        word = self.words[index].group()
+        return (
+            word[0].isupper()
+            and word.lower().endswith(STREETS_NAMED_AFTER_PEOPLE)
+            and NUMBER_AFTER.match(self.text, self.words[index].end()) is None
+        )
+
     def _is_month_in_date(self, index: int) -> bool:
         """ "12 Jan" is a date; "Jan" alone after a number is not a name."""
         before = self.text[max(0, self.words[index].start() - 4) : self.words[index].start()]
@@ -1663,6 +1709,8 @@ class NameScanner:
                 following
             ].group().lower().endswith(STREETS_NAMED_AFTER_PEOPLE):
                 return True  # "de Albert Cuypmarkt", "Johan de Wittlaan"
+            if self._is_named_street_after_particles(following):
+                return True
         previous = bisect.bisect_left(self.starts, start) - 1
         # "restaurant Da Mario", "camping De Zeven Linden": a venue word in lower case
         # ("de kapsalon van Said" is Said's: "van" and "of" name the owner)

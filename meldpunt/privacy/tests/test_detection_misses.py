@@ -575,3 +575,29 @@ def test_a_name_ends_at_its_closing_quote(text, name):
 )
 def test_placeholders_and_quoted_thing_names_are_no_person(text):
     assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # thirteenth round: streets named after someone, without a house number, and a
+        # street ending after "on" or "op" that is also a surname
+        "Gisteren was er een vechtpartij in de Willem van Hillegaersbergstraat.",
+        "The bakery at their Laan van Nieuw Oost-Indië branch pays cash.",
+        "Stolen bikes are kept in a shed on Zuidweg behind the school.",
+    ],
+)
+def test_streets_named_after_people_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # "van de" and a street: the person living there
+        ("Ik zag Kees van de Dorpsstraat met een kofferbak vol dozen.", "Kees"),
+        ("Volgens de buren rijdt Harm Zuidweg zonder rijbewijs.", "Harm Zuidweg"),
+    ],
+)
+def test_people_near_street_words_are_still_found(text, name):
+    assert name in _names(text)
