@@ -181,11 +181,13 @@ def _phone_number_from(
             confidence = _phone_confidence(collected, international)
             if confidence is not None:
                 hit = Hit(FindingType.PHONE, span_start, end, confidence)
-                if confidence >= ALLOCATED_CONFIDENCE:
+                # national readings have fixed lengths: the first one stands
+                if confidence >= ALLOCATED_CONFIDENCE or not international:
                     return hit, last - first + 1
                 if possible[0] is None:
                     possible = (hit, last - first + 1)
-        if not joins[last]:
+        # one group past a merely possible reading is looked at, no more
+        if not joins[last] or (possible[0] is not None and last - first + 1 > possible[1]):
             return possible
         last += 1
         group_start, group_end = groups[last]

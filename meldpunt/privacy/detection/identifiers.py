@@ -1,5 +1,6 @@
 """Numbers that identify a person on their own: IBAN, BSN, licence plate, date of birth."""
 
+import bisect
 import datetime
 import functools
 import re
@@ -302,14 +303,25 @@ PREVIOUS_WORD = re.compile(r"([\w\-]+) $")
 
 
 def _eastern_european_plates(text: str) -> Iterator[Hit]:
+    # the cue words are found once for the whole text, not again before every candidate
+    cue_ends: list[int] | None = None
     for match in EASTERN_EUROPEAN_PLATE.finditer(text):
-        previous = PREVIOUS_WORD.search(text, max(0, match.start() - 20), match.start())
-        if (
-            EASTERN_PLATE_CUE_BEFORE.search(_sentence_before(text, match.start()))
-            or PLATE_WORD_AFTER.match(text, match.end())
-            or (previous is not None and previous.group(1) in CAR_MAKES)
-        ) and not _is_labelled_code(text, match.start()):
-            yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.85)
+        start = match.start()
+        previous = PREVIOUS_WORD.search(text, max(0, start - 20), start)
+        cued = PLATE_WORD_AFTER.match(text, match.end()) is not None or (
+            previous is not None and previous.group(1) in CAR_MAKES
+        )
+        if not cued:
+            if cue_ends is None:
+                cue_ends = [cue.end() for cue in EASTERN_PLATE_CUE_BEFORE.finditer(text)]
+            position = bisect.bisect_right(cue_ends, start) - 1
+            cued = (
+                position >= 0
+                and start - cue_ends[position] <= FOREIGN_CUE_WINDOW
+                and SENTENCE_BREAK.search(text, cue_ends[position], start) is None
+            )
+        if cued and not _is_labelled_code(text, start):
+            yield Hit(FindingType.LICENCE_PLATE, start, match.end(), 0.85)
 
 
 def _has_plate_cue(text: str, start: int) -> bool:
