@@ -109,6 +109,10 @@ def _confidence_in(country_code: int, options: list[str], *, international: bool
     return 0.6 if possible else None
 
 
+# The confidence of a number in an allocated range (below it: merely possible).
+ALLOCATED_CONFIDENCE = 0.9
+
+
 def _is_word_character(text: str, index: int) -> bool:
     return 0 <= index < len(text) and text[index].isalnum()
 
@@ -165,17 +169,26 @@ def _phone_number_from(
     needed = MAX_PHONE_DIGITS if international else LONGEST_NATIONAL_DIGITS
     collected = digits if plus else digits[2:] if international else digits
     last = first
+    # "+40 744 123 987": "+40 744 123" is merely possible; a longer reading in an allocated
+    # range wins over it (thirteenth round)
+    possible: tuple[Hit | None, int] = (None, 0)
     while True:
         if len(collected) > needed:
-            return None, 0
+            return possible
         end = groups[last][1]
         plausible = len(collected) >= 8 if international else len(collected) in NATIONAL_READINGS
         if plausible and not _is_word_character(text, end):
             confidence = _phone_confidence(collected, international)
             if confidence is not None:
-                return Hit(FindingType.PHONE, span_start, end, confidence), last - first + 1
-        if not joins[last]:
-            return None, 0
+                hit = Hit(FindingType.PHONE, span_start, end, confidence)
+                # national readings have fixed lengths: the first one stands
+                if confidence >= ALLOCATED_CONFIDENCE or not international:
+                    return hit, last - first + 1
+                if possible[0] is None:
+                    possible = (hit, last - first + 1)
+        # one group past a merely possible reading is looked at, no more
+        if not joins[last] or (possible[0] is not None and last - first + 1 > possible[1]):
+            return possible
         last += 1
         group_start, group_end = groups[last]
         # "+31 (0)6 ...": the bracketed trunk prefix is not part of the number.
@@ -260,13 +273,16 @@ def _is_plain_word_after_device(labelled: str, handle: str) -> bool:
     )
 
 
-def _is_everyday_word(labelled: str, handle: str) -> bool:
-    """ "his insta is full of guns", "op Instagram is hij heel actief": after "is" an
-    everyday word in lower case describes the account; a quoted or username-shaped word,
-    or one after a naming verb ("op tiktok heet hij mocro"), names it."""
-    if not handle.islower() or USERNAME_TOKEN_SHAPE.search(handle) or not is_common_word(handle):
+def _is_everyday_word(labelled: str, handle: str, rest: str) -> bool:
+    """ "his insta is full of guns", "op Instagram is hij heel actief", "on Instagram is
+    recruiting drivers": after "is" an everyday word in lower case, or one a clause goes
+    on from, describes the account; a username-shaped word, or one after a naming verb
+    ("op tiktok heet hij mocro"), names it."""
+    if not handle.islower() or USERNAME_TOKEN_SHAPE.search(handle):
         return False
-    return re.search(r"(?i:\b(?:heet|heette|genaamd|called|named|naam|name)\b)", labelled) is None
+    if re.search(r"(?i:\b(?:heet|heette|genaamd|called|named|naam|name)\b)", labelled):
+        return False
+    return is_common_word(handle) or _clause_goes_on(rest)
 
 
 # A username near a platform word without a label between them: "op snap lisa.v2008",
@@ -282,7 +298,7 @@ _PLATFORMS = (
 )
 _ACCOUNT_LABELS = (
     r"gebruikersnaam|accountnaam|profielnaam|verkopersnaam|username|user name|account name|"
-    r"profile name|seller name|display name|screen ?name|gamertag|nepaccount|"
+    r"profile name|seller name|display name|screen ?name|gamertag|nepaccount|gebruiker|user|"
     r"account(?! ?(?:number|nummer|no|nr))"
 )
 PLATFORM_WORD = re.compile(
@@ -306,12 +322,22 @@ NAMING_BEFORE = re.compile(
 ON_PLATFORM = re.compile(r" (?:on|op|via) (?:(?:his|her|their|zijn|haar|hun) )?$")
 
 
+# Shaped like usernames but none (thirteenth round): products written "iPhones", "eBay";
+# an advert's or an order's code ("m2011384420"); an account number's opening ("NL14",
+# "NL00RABO1234567890"); an abbreviation.
+NOT_USERNAME_SHAPES = re.compile(
+    r"[ie][A-Z][a-z]+|[A-Za-z]{1,2}[0-9]{5,}|[A-Z]{2}[0-9]{2}(?:[A-Z]{4}[0-9]*)?"
+    r"|(?:[A-Za-z]\.)+[A-Za-z]"  # "t.n.v", "m.b.t": an abbreviation
+)
+
+
 def _username_shaped(token: str) -> bool:
     """An underscore, letters and digits mixed, an inner dot or capital; not an app's
     name ("via Telegram en WhatsApp") or a word about the account."""
     return (
         any(character.isalpha() for character in token)
         and USERNAME_TOKEN_SHAPE.search(token) is not None
+        and NOT_USERNAME_SHAPES.fullmatch(token) is None
         and token.lower() not in NOT_HANDLES
         and token not in not_name_words()
     )
@@ -385,6 +411,33 @@ NOT_ACCOUNT_NAMES = frozenset(
 )  # fmt: skip
 
 
+# Words after a name that go on with it ("his insta is kevinb and he posts ...").
+CLAUSE_GOES_ON = frozenset(
+    {"and", "en", "but", "maar", "or", "of", "on", "op", "in", "where", "waar", "daar",
+     "there", "who", "die", "dat", "that", "met", "with", "though", "too", "ook", "lol",
+     "haha", "lmao", "btw", "idk", "xd"}
+)  # fmt: skip
+
+
+def _describes_the_account(handle: str, naming: re.Match, rest: str) -> bool:
+    """After "is", "als" or "as" (not after "heet" or "called"), a lower-case word that a
+    clause goes on from ("on Facebook is organising something", "op Tinder voor als
+    alleenstaande moeder") or a quoted everyday word ("werk als 'koerier'") says what
+    the account or person does, not what the account is called (thirteenth round)."""
+    if not handle.islower() or _username_shaped(handle):
+        return False
+    if naming.group("quote"):
+        return is_common_word(handle)
+    return _clause_goes_on(rest)
+
+
+def _clause_goes_on(rest: str) -> bool:
+    """Whether the text after a word goes on with a lower-case word that continues the
+    clause ("is organising something"), not one that follows a name ("and", "lol")."""
+    following = re.match(r" ([a-z]+)\b", rest)
+    return following is not None and following.group(1) not in CLAUSE_GOES_ON
+
+
 def _handles_after_naming(text: str) -> Iterator[Hit]:
     for account in ACCOUNT_WORD.finditer(text):
         after = text[account.end() : account.end() + ACCOUNT_WINDOW]
@@ -411,6 +464,8 @@ def _handles_after_naming(text: str) -> Iterator[Hit]:
         rest = text[account.end() + naming.end("handle") :]
         if plain and re.match(r"\.? [A-Z]", rest):
             continue  # "calls himself Col. James Hartley": a title and a name
+        if naming.group("strong") is None and _describes_the_account(handle, naming, rest):
+            continue
         if naming.group("quote") and re.match(r"[ \w]", rest):
             continue  # "a page called 'Philips Outlet NL'": a name of words, no username
         if plain and handle[0].isupper() and is_known_first_name(handle.title()):
@@ -441,6 +496,32 @@ NOT_DISCORD_NAMES = frozenset(
 )  # fmt: skip
 
 
+# "samsnails.rdam", "omar.b.010", "fleur.xoxo.2011": lower-case words joined by dots, as
+# usernames on Instagram and Snapchat are written, with no domain ending and not only
+# everyday words ("huis.daarna" is a missing space) (thirteenth round).
+DOTTED_USERNAME = re.compile(r"(?<![\w@./:\-#+])[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
+DOMAIN_ENDINGS = frozenset(
+    {"com", "org", "net", "info", "biz", "app", "shop", "online", "site", "xyz", "io", "dev",
+     "store", "club", "live", "email", "pro", "top", "vip", "link", "page"}
+)  # fmt: skip
+
+
+def _dotted_usernames(text: str) -> Iterator[Hit]:
+    for match in DOTTED_USERNAME.finditer(text):
+        following = text[match.end() : match.end() + 2]
+        if following[:1] in {"@", "/", ":", "-"} or re.match(r"\.\w", following):
+            continue  # part of an e-mail address, a link or a longer token
+        parts = match.group().split(".")
+        ending = parts[-1]
+        if (len(ending) == 2 and ending.isalpha()) or ending in DOMAIN_ENDINGS:
+            continue  # "xavi.nl", "bol.com": a domain
+        if not any(len(part) >= 3 and part.isalpha() for part in parts):
+            continue  # "o.a", "m.b.t", "nr.5"
+        if all(is_common_word(part) for part in parts) or FILE_EXTENSION.search(match.group()):
+            continue
+        yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.7)
+
+
 def find_social_handles(text: str) -> Iterator[Hit]:
     # "t.me/+Xk2pQrstLmNvY2E0", "detail.pl?flatshare_id=17384920": a word inside a link's
     # path or query is no handle (a profile link is found as a whole)
@@ -465,6 +546,7 @@ def _social_handles(text: str) -> Iterator[Hit]:
             yield Hit(FindingType.SOCIAL_HANDLE, start, end, 0.8)
     yield from _handles_near_platform_words(text)
     yield from _handles_after_naming(text)
+    yield from _dotted_usernames(text)
     for match in REDDIT_USER.finditer(text):
         yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.85)
     for match in HANDLE.finditer(text):
@@ -481,7 +563,7 @@ def _social_handles(text: str) -> Iterator[Hit]:
             position = match.end()
             continue
         if _is_plain_word_after_device(match.group(0), handle) or _is_everyday_word(
-            match.group(0), handle
+            match.group(0), handle, text[match.start(1) + len(handle) :]
         ):
             position = match.end()
             continue
@@ -513,7 +595,9 @@ PROFILE_URL = re.compile(
     r"wallapop\.com/user|kleinanzeigen\.de/s-bestandsliste|leboncoin\.fr/profil|"
     r"etsy\.com/(?:shop|people)|"
     # creator and link pages, whose first path segment is the user ("fansly.com/…")
-    r"fansly\.com|patreon\.com|linktr\.ee|ko-fi\.com|buymeacoffee\.com|cash\.app/\$)"
+    r"fansly\.com|patreon\.com|linktr\.ee|ko-fi\.com|buymeacoffee\.com|cash\.app/\$|"
+    # a freelancer's page and a fundraiser (thirteenth round)
+    r"fiverr\.com|gofundme\.com/f)"
     r"/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
     re.IGNORECASE,
 )
@@ -546,8 +630,10 @@ NON_PROFILE_PATHS = frozenset(
 # folder names a person wherever the site is.
 USER_PAGE_URL = re.compile(
     r"(?<![\w/.@-])(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,12}/"
-    # "bumble.com/en/profile/luke-38": a language folder may come first
-    r"(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:@|\$|(?:u|user|users|profile|profiel|profil|profiles|"
+    # "bumble.com/en/profile/luke-38": a language folder may come first, or a section
+    # ("ouders.nl/forum/profiel/…", "olx.pl/oferty/uzytkownik/…", thirteenth round)
+    r"(?:[a-z]{2}(?:-[a-z]{2})?/|(?:forum|forums|community|oferty|nl|en)/)?"
+    r"(?:@|\$|(?:u|user|users|profile|profiel|profil|profiles|uzytkownik|benutzer|utilisateur|"
     # a seller's, landlord's or creator's page: "kamernet.nl/huurders/…", "…/verkoper/…"
     r"member|members|people|seller|sellers|verkoper|verkopers|vendor|vendors|verhuurder|"
     r"verhuurders|huurder|huurders|creator|creators|author)/)"

@@ -1,5 +1,6 @@
 """Numbers that identify a person on their own: IBAN, BSN, licence plate, date of birth."""
 
+import bisect
 import datetime
 import functools
 import re
@@ -10,7 +11,7 @@ from schwifty.exceptions import SchwiftyException
 from schwifty.registry import get_iban_spec
 
 from .findings import FindingType, Hit
-from .names import HOLIDAY_ENDINGS, PLACE_PREPOSITIONS, is_common_word, not_name_words
+from .names import CAR_MAKES, HOLIDAY_ENDINGS, PLACE_PREPOSITIONS, is_common_word, not_name_words
 
 # Country code, check digits, then up to 40 characters of account number in groups.
 # The tail is one flat class; where the account number ends follows from the fixed
@@ -218,6 +219,7 @@ def find_licence_plates(text: str) -> Iterator[Hit]:
         # 4481 en gisteren een NE-PK 220"
         if FOREIGN_PLATE_CONTEXT.search(_sentence_before(text, match.start())):
             yield Hit(FindingType.LICENCE_PLATE, match.start(), match.end(), 0.8)
+    yield from _eastern_european_plates(text)
     for pattern in (BRITISH_PLATE, FRENCH_PLATE):
         for match in pattern.finditer(text):
             if not _is_labelled_code(text, match.start()):
@@ -282,6 +284,44 @@ def _plates_after_cue(text: str) -> Iterator[Hit]:
             start = match.start(1)
             # more confident than a postcode inside it: "plates CA 4471 PX"
             yield Hit(FindingType.LICENCE_PLATE, start, start + len(plate), 0.85)
+
+
+# Polish, Lithuanian and Ukrainian plates ("WGM 48123", "PO 6KT43", "AA 4471 KP"): letters,
+# a space and a group of digits and letters look like codes of all kinds, so they need a
+# foreign or plate word in the sentence before, a plate word just after ("(polish
+# plate)") or a car make right before ("een Skoda PO 6KT43") (thirteenth round).
+EASTERN_EUROPEAN_PLATE = re.compile(
+    r"(?<![A-Za-z0-9\-])(?:[A-Z]{2} [0-9]{4} [A-Z]{2}|[A-Z]{2,3} [0-9][0-9A-Z]{3,4})"
+    r"(?![A-Za-z0-9]|-[A-Za-z0-9])"
+)
+EASTERN_PLATE_CUE_BEFORE = re.compile(
+    rf"(?i:\b(?:kentekens?|nummerbord|nummerplaat|plates?|registration|reg|plated|"
+    rf"{_COUNTRY_ADJECTIVES})\b)"
+)
+PLATE_WORD_AFTER = re.compile(r"(?i:[ (,]{1,3}(?:\w+ )?(?:kenteken|plate|plates|reg)\b)")
+PREVIOUS_WORD = re.compile(r"([\w\-]+) $")
+
+
+def _eastern_european_plates(text: str) -> Iterator[Hit]:
+    # the cue words are found once for the whole text, not again before every candidate
+    cue_ends: list[int] | None = None
+    for match in EASTERN_EUROPEAN_PLATE.finditer(text):
+        start = match.start()
+        previous = PREVIOUS_WORD.search(text, max(0, start - 20), start)
+        cued = PLATE_WORD_AFTER.match(text, match.end()) is not None or (
+            previous is not None and previous.group(1) in CAR_MAKES
+        )
+        if not cued:
+            if cue_ends is None:
+                cue_ends = [cue.end() for cue in EASTERN_PLATE_CUE_BEFORE.finditer(text)]
+            position = bisect.bisect_right(cue_ends, start) - 1
+            cued = (
+                position >= 0
+                and start - cue_ends[position] <= FOREIGN_CUE_WINDOW
+                and SENTENCE_BREAK.search(text, cue_ends[position], start) is None
+            )
+        if cued and not _is_labelled_code(text, start):
+            yield Hit(FindingType.LICENCE_PLATE, start, match.end(), 0.85)
 
 
 def _has_plate_cue(text: str, start: int) -> bool:
@@ -462,8 +502,21 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
 BRACKETED_DATE = re.compile(rf" ?\((?i:({_DATE}))\)| (?i:({_FULL_DATE}))(?![0-9])")
 
 
+# "Saskia de Ridder, BSN 356691184, 21-06-1977, werkt", "Esra (esra.k@mail.nl, 8 maart
+# 1994)": a full date among details after a name, each a number (in up to four groups) or
+# an address that may carry a short label, is the person's date of birth too (thirteenth
+# round).
+_DETAIL = r"(?:[A-Za-z.]{1,12}:? )?[^\s,()]*[0-9@][^\s,()]*(?: [0-9][^\s,()]*){0,3}"
+DATE_IN_DETAILS = re.compile(
+    rf" ?[(,] ?(?:{_DETAIL}, ?){{1,3}}(?i:({_FULL_DATE}))(?![0-9])(?= ?[,;)]|\.(?:\s|$)|$)"
+)
+
+
 def find_dates_of_birth_after_names(text: str, names: list[Hit]) -> Iterator[Hit]:
     for name in names:
+        details = DATE_IN_DETAILS.match(text, name.end)
+        if details is not None and _is_birth_year(details.group(1)):
+            yield Hit(FindingType.DATE_OF_BIRTH, details.start(1), details.end(1), 0.75)
         match = BRACKETED_DATE.match(text, name.end)
         if match is None:
             continue

@@ -326,6 +326,36 @@ STREETS_NAMED_AFTER_PEOPLE = (
     "straat", "laan", "weg", "plein", "markt", "gracht", "kade", "singel", "dreef", "steeg",
     "park", "plantsoen", "boulevard",
 )  # fmt: skip
+# Endings of Dutch street names and English street words (also used by places.py).
+DUTCH_STREET_SUFFIXES = (
+    "straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dijk", "dreef", "hof",
+    "pad", "steeg", "markt", "plantsoen", "haven", "burgwal", "wal", "baan", "dam", "ring",
+    "boulevard", "allee", "erf", "kamp", "park", "straatje", "pleintje", "hofje", "polder",
+    "veld", "kwartier", "hoven", "zijde", "vaart", "wetering", "poort", "dwarsstraat",
+    # "Dorpsakker 12", "Rozengaard 4", "Hillevliet 120", "Weteringschans 96", Frisian
+    # "Tsjerkestrjitte 8" and "Tsjerkebuorren 15" (thirteenth round)
+    "akker", "akkeren", "gaard", "vliet", "schans", "wijk", "strjitte", "buorren",
+)  # fmt: skip
+ENGLISH_STREET_SUFFIXES = frozenset(
+    {
+        "Street", "St", "Road", "Rd", "Avenue", "Ave", "Lane", "Drive", "Close", "Way", "Court",
+        "Crescent", "Place", "Square", "Terrace", "Gardens", "Grove", "Row", "Mews", "Hill",
+        "View", "Rise", "Walk", "Parade", "Vale", "Quay", "Wharf", "Heights",
+    }
+)  # fmt: skip
+# English street words that are no surnames: a word before them names a street.
+STREET_WORDS_NO_SURNAME = frozenset(
+    {"Street", "Road", "Rd", "Avenue", "Ave", "Drive", "Crescent", "Terrace", "Gardens",
+     "Grove", "Mews", "Boulevard", "Square"}
+)  # fmt: skip
+STREET_PREFIX_WORDS = frozenset({"Laan", "Plein", "Kade", "Singel", "Dreef", "Weg", "Pad"})
+# " van de Leidsevaart 300", " op Steenbakkerij 10": a street and a house number after a
+# particle; counts and ages after the number are no house numbers.
+ADDRESS_AFTER = re.compile(
+    r" (?:de |het |den )?((?:[A-Z][\w'’\-]{1,30} ){0,2}[A-Z][\w'’\-]{1,30}) [0-9]{1,5}[a-zA-Z]?"
+    r"(?![0-9]|[.,:][0-9])"
+    r"(?! ?(?:keer|maal|times|x|euro|jaar|jarige|weken|dagen|maanden|years?|weeks?|days?)\b)"
+)
 STREET_WORD_ENDINGS = ("laan", "weg", "kade", "dreef", "markt")
 # Streets are no people; surnames end in these rarely ("Lange Nieuwstraat", "Oudegracht").
 STREET_ENDINGS = ("straat", "gracht", "plein", "steeg", "singel", "plantsoen", "boulevard")
@@ -483,7 +513,11 @@ NAMED_THINGS = frozenset(
      "chat", "server", "brand", "merk", "label", "product", "dog", "hond", "horse", "paard",
      # "de sportschool heet …", "the pool is called …", "kraam heet …" (twelfth round)
      "sportschool", "school", "kraam", "zaak", "winkel", "pool", "zwembad", "hotel", "camping",
-     "coffeeshop", "salon", "lounge"}
+     "coffeeshop", "salon", "lounge",
+     # "het goede doel heet …", "the fund is called …" (thirteenth round; not an event,
+     # whose people are named after it: "the man at the consulate event is called …")
+     "doel", "charity", "foundation", "fonds", "fund", "campagne", "campaign", "studio",
+     "nagelstudio", "kapsalon", "garage", "bakkerij", "bakery", "pub"}
 )  # fmt: skip
 NAMED_THING_WINDOW = 5
 THING_ARTICLES = frozenset(
@@ -626,7 +660,7 @@ def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
 
 
 @functools.cache
-def _places() -> frozenset[str]:
+def place_names() -> frozenset[str]:
     """Towns and cities of one word (``places.txt``, from GeoNames by
     scripts/privacy_place_names.py): no name, unless a name stands before them."""
     return frozenset(item for item in read_list("places.txt") if " " not in item)
@@ -699,7 +733,7 @@ class NameScanner:
         self.words = list(NAME_TOKEN.finditer(text))
         self.starts = [word.start() for word in self.words]
         self.first_names, self.surnames, self.not_names, self.not_name_phrases = _lists()
-        self.places = _places()
+        self.places = place_names()
         languages = [language] if language in NAME_CUES else list(NAME_CUES)
         self.cues = frozenset().union(*(NAME_CUES[code] for code in languages))
         self.job_title_ending = _cue_ending(self.cues)
@@ -730,7 +764,7 @@ class NameScanner:
                 # "Albert Heijn-filiaal" is still the shop
                 joiner = " & " if "&" in self._between(last - 1, last) else " "
                 phrase += joiner + self.words[last].group().split("-")[0]
-                if phrase in self.not_name_phrases:
+                if phrase.rstrip("'’") in self.not_name_phrases:  # "'John Doe'"
                     blocked.update(range(index, last + 1))
         return blocked
 
@@ -744,7 +778,9 @@ class NameScanner:
         return bool(SPACES.fullmatch(self.text, self.words[left].end(), self.words[right].start()))
 
     def _word(self, index: int) -> str:
-        return without_possessive(self.words[index].group())
+        """The word without a possessive or a closing quote ("'Uncle Jay'", "'Nederland
+        Waakt' op X": a name ends at the quote, thirteenth round)."""
+        return without_possessive(self.words[index].group()).rstrip("'’")
 
     def _is_sentence_start(self, index: int) -> bool:
         start = self.words[index].start()
@@ -785,14 +821,56 @@ class NameScanner:
             and word not in VENUE_WORDS
             and not is_business_compound(word)
             and not ACRONYM.fullmatch(word)  # "VINs", "QR-code", "SIM-kaart"
+            # "de BSN's van", "the DVLA's letter": an acronym's plural or possessive
+            and not (word != self.words[index].group() and ACRONYM_WORD.fullmatch(word))
             and not (len(word) == 2 and word.isupper())  # "HH LK 902", "IK"
             and not word.lower().startswith(PLATFORM_COMPOUNDS)  # "Instagrampagina"
             and word.split("-")[0] not in self.not_names  # "German-plated"
             and not self._is_place(index)
-            # "Lindelaan 88": a street, unless the word is a listed surname ("Verlaan")
-            and (not word.lower().endswith(STREET_WORD_ENDINGS) or self._is_surname(word))
+            # "Lindelaan 88": a street, unless the word is a listed surname ("Verlaan") not
+            # after "on" or "op" ("the car wash on Zuidweg", thirteenth round)
+            and (
+                not word.lower().endswith(STREET_WORD_ENDINGS)
+                or (self._is_surname(word) and not self._follows_street_preposition(index))
+            )
             and not self._is_job_title(word)  # "Filiaalmanager weet het"
+            and not self._is_before_street_word(index)
+            and not self._opens_street_name(index)
         )
+
+    def _follows_street_preposition(self, index: int) -> bool:
+        return (
+            index > 0
+            and self._adjacent(index - 1, index)
+            and self.words[index - 1].group() in {"on", "op", "along", "langs", "off"}
+        )
+
+    def _opens_street_name(self, index: int) -> bool:
+        """ "Laan van Meerdervoort", "Plein van de Verenigde Naties": a street word and
+        "van" or "der" open a street's name (thirteenth round)."""
+        return (
+            self.words[index].group() in STREET_PREFIX_WORDS
+            and index + 1 < len(self.words)
+            and self._adjacent(index, index + 1)
+            and self.words[index + 1].group() in {"van", "der", "naar"}
+        )
+
+    def _is_before_street_word(self, index: int) -> bool:
+        """ "on Harlow Road", "Sutton Avenue", "somewhere on Elm Grove": a word before an
+        English street word is the street's name (thirteenth round). Street words that are
+        also surnames ("Hill", "Lane", "Way") count only after a place word."""
+        following = index + 1
+        if following >= len(self.words) or not self._adjacent(index, following):
+            return False
+        street_word = self.words[following].group()
+        if street_word in STREET_WORDS_NO_SURNAME:
+            return True
+        if street_word not in ENGLISH_STREET_SUFFIXES or index == 0:
+            return False
+        before = self.words[index - 1].group()
+        if _is_capitalised(before) and self._adjacent(index - 1, index):  # "on Elm Grove"
+            before = self.words[index - 2].group() if index > 1 else ""
+        return before in {"on", "in", "at", "near", "off", "along", "from", "down", "up"}
 
     def chat_speaker_names(self) -> Iterator[Hit]:
         """ "Marja: heeft iemand … Ton: ja … Marja: …": the speakers of a pasted chat are
@@ -941,6 +1019,7 @@ class NameScanner:
                 and (self._is_name_word(last + 1) or self._is_particle(last + 1))
             ):
                 last += 1
+            last = self._before_an_address(index, last)
             while last >= index and not self._is_name_word(last):
                 last -= 1  # a name ends in a capitalised word, not in "van" or "de"
             if last >= index:
@@ -950,6 +1029,24 @@ class NameScanner:
                 index = last + 1
             else:
                 index += 1
+
+    def _before_an_address(self, first: int, last: int) -> int:
+        """The last word of a run of name words that stops before an address in it:
+        "Maaike Hoogendoorn van de Leidsevaart 300", "Danielle op Steenbakkerij 10", "Joke
+        van der Linden van Oude Dijk 3" (thirteenth round). After "op" or "aan" any
+        capitalised words and a house number are a street; after "van" only a street word
+        makes them one ("Laura van Leeuwen 3 keer" stays whole)."""
+        for index in range(first + 1, last + 1):
+            word = self.words[index].group()
+            if word not in {"van", "op", "aan"}:
+                continue
+            street = ADDRESS_AFTER.match(self.text, self.words[index].end())
+            if street is None:
+                continue
+            street_words = street.group(1).split()
+            if word != "van" or street_words[-1].lower().endswith(DUTCH_STREET_SUFFIXES):
+                return index - 1
+        return last
 
     def _judge(self, first: int, last: int) -> Hit | None:
         """Decide whether words ``first..last`` (or a tail of them) are a person's name."""
@@ -1368,6 +1465,7 @@ class NameScanner:
                 and len(word) > 4
                 and not is_common_word(word[:-2])
                 and word[:-2] not in self.not_names
+                and not ACRONYM_WORD.fullmatch(word[:-2])  # "de BSN's" is a plural
             ):
                 stem = word[:-2]
             else:
@@ -1563,6 +1661,29 @@ class NameScanner:
                 start = self.words[following].start()
                 yield Hit(FindingType.PERSON_NAME, start, start + len(word), 0.6)
 
+    def _is_named_street_after_particles(self, following: int) -> bool:
+        """ "in de Jacob van Lennepkade", "at their Laan van Meerdervoort branch": particles
+        and a street's word after a name, with no house number (then the name is of
+        someone living there: "Remco Baas van Lijsterweg 14") (thirteenth round)."""
+        index = following
+        while (
+            index < following + 2
+            and index + 1 < len(self.words)
+            and self.words[index].group() in {"van", "de", "der", "den", "ter", "ten"}
+            and self._adjacent(index, index + 1)
+        ):
+            index += 1
+        particles = " ".join(self.words[i].group() for i in range(following, index))
+        # "Kees van de Dorpsstraat" is Kees from that street
+        if index == following or particles == "van de":
+            return False
+        word = self.words[index].group()
+        return (
+            word[0].isupper()
+            and word.lower().endswith(STREETS_NAMED_AFTER_PEOPLE)
+            and NUMBER_AFTER.match(self.text, self.words[index].end()) is None
+        )
+
     def _is_month_in_date(self, index: int) -> bool:
         """ "12 Jan" is a date; "Jan" alone after a number is not a name."""
         before = self.text[max(0, self.words[index].start() - 4) : self.words[index].start()]
@@ -1588,6 +1709,8 @@ class NameScanner:
                 following
             ].group().lower().endswith(STREETS_NAMED_AFTER_PEOPLE):
                 return True  # "de Albert Cuypmarkt", "Johan de Wittlaan"
+            if self._is_named_street_after_particles(following):
+                return True
         previous = bisect.bisect_left(self.starts, start) - 1
         # "restaurant Da Mario", "camping De Zeven Linden": a venue word in lower case
         # ("de kapsalon van Said" is Said's: "van" and "of" name the owner)
@@ -1652,10 +1775,12 @@ class NameScanner:
 # WhatsApp-groep 'Beleggen met Henk'": words in quotes after a thing that is named are
 # that thing's name, not a person's ("Account name 'K Lewis'" is a person's).
 QUOTED_THING_NAME = re.compile(
-    r"(?i:\b(?:" + "|".join(sorted(NAMED_THINGS | {"account"})) + r")s?\b"
+    r"(?i:\b(?:" + "|".join(sorted(NAMED_THINGS | {"account"})) + r")s?"
+    # "Stichtingsnaam: 'Köprü Gençlik'", "bedrijfsnaam 'X'" (thirteenth round)
+    r"(?:naam|name)?\b"
     # "Account name 'K Lewis'" is the holder's name
     r"(?! (?:name|naam|holder|houder)\b)"
-    r"(?:[ -][\w-]+){0,4}? ['\"‘“]([^'\"’”\n]{2,60})['\"’”])"
+    r"(?:[ -][\w-]+){0,4}?:? ['\"‘“]([^'\"’”\n]{2,60})['\"’”])"
 )
 
 
@@ -1670,7 +1795,7 @@ def _is_thing_word(word: str) -> bool:
     no listed name (but "Kleine" of "'Kleine Mo'" is a nickname's)."""
     first_names, surnames, not_names, _ = _lists()
     return (
-        word in _places()
+        word in place_names()
         or word in not_names
         or word in COMPANY_WORDS
         or word in VENUE_WORDS

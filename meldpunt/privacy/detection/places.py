@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 
 from .findings import FindingType, Hit
-from .names import not_name_words
+from .names import DUTCH_STREET_SUFFIXES, ENGLISH_STREET_SUFFIXES, not_name_words, place_names
 
 # 1234 AB or 1234AB; lower case only when written together ("2019 op" is a year and a word).
 # SA, SD and SS are never issued.
@@ -39,19 +39,6 @@ def find_postcodes(text: str) -> Iterator[Hit]:
 # Words are found once, by a flat pattern; whether a word is a street name is decided by
 # its ending, so there is no alternation to retry at every position.
 WORD = re.compile(r"(?<!\w)[^\W\d_][\w'’\-]{0,60}")
-DUTCH_STREET_SUFFIXES = (
-    "straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dijk", "dreef", "hof",
-    "pad", "steeg", "markt", "plantsoen", "haven", "burgwal", "wal", "baan", "dam", "ring",
-    "boulevard", "allee", "erf", "kamp", "park", "straatje", "pleintje", "hofje", "polder",
-    "veld", "kwartier", "hoven", "zijde", "vaart", "wetering", "poort", "dwarsstraat",
-)  # fmt: skip
-ENGLISH_STREET_SUFFIXES = frozenset(
-    {
-        "Street", "St", "Road", "Rd", "Avenue", "Ave", "Lane", "Drive", "Close", "Way", "Court",
-        "Crescent", "Place", "Square", "Terrace", "Gardens", "Grove", "Row", "Mews", "Hill",
-        "View", "Rise", "Walk", "Parade", "Vale", "Quay", "Wharf", "Heights",
-    }
-)  # fmt: skip
 # Capitalised words ending like a street that are places or common nouns instead.
 NOT_STREETS = frozenset(
     {
@@ -61,6 +48,7 @@ NOT_STREETS = frozenset(
         "sportpark", "sportveld", "schoolplein", "speelplein", "parkeerplaats", "busbaan",
         "zwembad", "gerechtshof", "binnenhof", "kerkhof", "dam", "zijde", "polder", "kwartier",
         "dierenpark", "pretpark", "industriepark", "bedrijventerrein", "jachthaven", "vaart",
+        "wijk", "akker", "akkers", "woonwijk", "nieuwbouwwijk", "buitenwijk", "vinexwijk",
     }
 )  # fmt: skip
 # Streets named "Laan van ...", "Weg naar ...", "Plein ...": the street word comes first.
@@ -103,8 +91,11 @@ def _is_person_before_van(text: str, words: list[re.Match], index: int) -> bool:
     if text[two_back.end() : words[index].start()] != " ":
         return False
     word = two_back.group()
-    return word.lower().rstrip(".") in TITLES or (
-        word[0].isupper() and word not in NOT_STREET_NAME_WORDS
+    # "Joke van der Linden van Oude Dijk 3": a surname after its particles (thirteenth round)
+    return (
+        word in {"der", "den"}
+        or word.lower().rstrip(".") in TITLES
+        or (word[0].isupper() and word not in NOT_STREET_NAME_WORDS)
     )
 
 
@@ -161,12 +152,12 @@ def _street_with_prefix(text: str, words: list[re.Match], index: int) -> Hit | N
 # without a street word (issue 11) are found by the place word before them and the
 # house number after them.
 STREET_WITHOUT_SUFFIX = re.compile(
-    r"(?:(?<![\w])(?:(?:op|aan|bij|naar|van|vanaf|vanuit|tegenover|naast|richting|[Aa]dres:|voor|"
+    r"(?:(?<![\w])(?:(?:[Oo]p|[Aa]an|bij|naar|van|vanaf|vanuit|uit|tegenover|naast|richting|[Aa]dres:|voor|"
     r"achter|at|on|to|from|[Aa]ddress:|outside|behind|opposite"
     # "het drugspand is Hazelaar 14", "the house is Oakfield 22"
     r"|[a-z]*(?:pand|huis|woning) is|(?:house|flat|address|property) is"
     # "hij woont Achterom 5": living somewhere is followed by an address
-    r"|woont|woon|woonde|wonen|woonden|lives|live|lived"
+    r"|woont|woon|woonde|wonen|woonden|wonende|woonachtig|lives|live|lived"
     # "de woning Oude Haven 18", "the house Meadowbank 2"
     r"|woning:?|pand:?|huis:?|house:?|property:?"
     # "de dealer zit Hoge Akker 2", "she stays Elm Close 4"
@@ -266,14 +257,40 @@ def find_street_addresses(text: str) -> Iterator[Hit]:
     yield from _streets_with_a_street_word(text)
 
 
+# "Grote Markt 9", "Oude Dijk 3": an adjective makes a bare street word a street's name.
+STREET_ADJECTIVES = frozenset(
+    {"Oude", "Nieuwe", "Grote", "Korte", "Lange", "Hoge", "Lage", "Brede", "Smalle", "Achterste",
+     "Voorste", "Noordelijke", "Zuidelijke", "Oostelijke", "Westelijke"}
+)  # fmt: skip
+# Endings that towns share ("Rijswijk", "Hoogvliet", "Beverwijk 2019"): a listed town with
+# a number after it stays a town.
+TOWN_LIKE_SUFFIXES = ("wijk", "vliet", "gaard", "schans", "akker")
+
+
+def _is_street_word(text: str, words: list[re.Match], index: int) -> bool:
+    """Whether the capitalised word at ``index`` ends like a Dutch street's name."""
+    name = words[index].group()
+    lowered = name.lower()
+    if not lowered.endswith(DUTCH_STREET_SUFFIXES):
+        return False
+    if lowered.endswith(TOWN_LIKE_SUFFIXES) and name in place_names():
+        return False
+    if lowered not in NOT_STREETS:
+        return True
+    return (
+        index > 0
+        and words[index - 1].group() in STREET_ADJECTIVES
+        and text[words[index - 1].end() : words[index].start()] == " "
+    )
+
+
 def _streets_with_a_street_word(text: str) -> Iterator[Hit]:
     words = list(WORD.finditer(text))
     for index, word in enumerate(words):
         name = word.group()
         if not name[0].isupper():
             continue
-        lowered = name.lower()
-        if lowered.endswith(DUTCH_STREET_SUFFIXES) and lowered not in NOT_STREETS:
+        if _is_street_word(text, words, index):
             number = HOUSE_NUMBER_AFTER_STREET.match(text, word.end())
             if number and number.end() > word.end():
                 start = _street_name_start(text, words, index)

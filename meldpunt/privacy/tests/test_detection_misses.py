@@ -283,3 +283,321 @@ def test_quoted_names_of_things_are_no_person(text):
 )
 def test_quoted_people_are_still_found(text, name):
     assert any(name in found for found in _names(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        # thirteenth round: more endings of Dutch street names, Frisian ones among them
+        ("De wietplantage zit op Molenakker 7 achter de schuur.", "Molenakker 7"),
+        ("Zij woont op Lindegaard 22 met haar vriend.", "Lindegaard 22"),
+        ("Het pand aan de Zuidvliet 41 staat vol dozen.", "Zuidvliet 41"),
+        ("De loods aan de Noorderschans 5 is 's nachts open.", "Noorderschans 5"),
+        ("Hij woont op Tsjerkestrjitte 21 in Burdaard.", "Tsjerkestrjitte 21"),
+        # an adjective before a bare street word, and "uit", "wonende", "Op" before a street
+        ("Het gaat om de snackbar op de Grote Markt 14.", "Grote Markt 14"),
+        ("De man van Lange Dijk 8 verkoopt vuurwerk.", "Lange Dijk 8"),
+        ("Kees uit Kerkhoek 9 rijdt zonder rijbewijs.", "Kerkhoek 9"),
+        ("De dader, wonende Bloemhof 17 in Tiel, is bekend.", "Bloemhof 17"),
+        ("Op Populierenhoek 4 wordt elke nacht gedeald.", "Populierenhoek 4"),
+    ],
+)
+def test_streets_with_more_endings_and_place_words_are_found(text, street):
+    assert (T.STREET_ADDRESS, street) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    # a listed town that ends like a street stays a town, with a number after it too
+    ["Ik woon sinds 2019 in Rijswijk 12 jaar al.", "In Harderwijk 3 dagen geleden gebeurd."],
+)
+def test_towns_that_end_like_streets_are_no_address(text):
+    assert all(kind is not T.STREET_ADDRESS for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "street"),
+    [
+        # thirteenth round: a name stops before "van", "op" or "aan" and a street
+        (
+            "Ik zag Anouk Verbeek van de Molenvaart 12 met pakketjes.",
+            "Anouk Verbeek",
+            "Molenvaart 12",
+        ),
+        (
+            "Bij mijn klant Priscilla op Zandakker 3 zag ik blauwe plekken.",
+            "Priscilla",
+            "Zandakker 3",
+        ),
+        (
+            "Truus van den Berg van Oude Dijk 40 houdt te veel katten.",
+            "Truus van den Berg",
+            "Oude Dijk 40",
+        ),
+        (
+            "De heer Van der Sloot van Kerkstraat 9 bouwt zonder vergunning.",
+            "Van der Sloot",
+            "Kerkstraat 9",
+        ),
+    ],
+)
+def test_a_name_before_an_address_stops_before_it(text, name, street):
+    found = _found(text)
+    assert (T.PERSON_NAME, name) in found
+    assert (T.STREET_ADDRESS, street) in found
+
+
+def test_a_name_before_van_and_a_count_stays_whole():
+    assert (T.PERSON_NAME, "Sanne van Rijn") in _found(
+        "Sanne van Rijn 3 keer gezien bij het station."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # thirteenth round: a word before an English street word is the street's name
+        "Someone keeps dumping tyres on Maple Crescent at night.",
+        "The car was parked on Tenby Road all weekend.",
+        "Kids race scooters up and down Fairfield Avenue after dark.",
+        "There is a grow house somewhere on Ash Grove, not sure which number.",
+        # an acronym's plural or possessive is no surname
+        "Hij bewaart de IBAN's en BSN's van zijn klanten in een schrift.",
+        # well-known people named as a topic, rivers with their article
+        "Ze verkopen nepkaartjes voor Beyoncé en Taylor Swift via een app.",
+        "Bij de Maas wordt 's nachts gedumpt en langs de IJssel ook.",
+    ],
+)
+def test_streets_acronyms_stars_and_rivers_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a surname that is also an English street word stays a name without a place word
+        ("I saw Tom Hill carrying the bags.", "Tom Hill"),
+        # a surname that is also a river's name, without its article
+        ("Frank Maas verkoopt wiet vanuit zijn schuur.", "Frank Maas"),
+        ("Taylor Smit stuurt haar berichten.", "Taylor Smit"),
+    ],
+)
+def test_people_named_like_streets_rivers_and_stars_are_still_found(text, name):
+    assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        # thirteenth round: a full date among numbers and addresses listed after a name
+        ("Henk Mulder, BSN 111222333, 04-11-1969, werkt zwart bij een garage.", "04-11-1969"),
+        ("Ilse (ilse.b@example.nl, 2 juni 1988) leent geld op andermans naam.", "2 juni 1988"),
+        ("Dean Hollis (tel 07700 900123, 15/02/1992) sells fake passes.", "15/02/1992"),
+    ],
+)
+def test_dates_among_details_after_a_name_are_dates_of_birth(text, date):
+    assert (T.DATE_OF_BIRTH, date) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a recent date among details is when something happened; a date after words is not
+        # in a list of details
+        "Piet Smit, klantnummer 5521, 03-01-2025, belde over de levering.",
+        "Karin Bos, die ik ken van vroeger, 12-05-1990 of zo, weet ik niet.",
+    ],
+)
+def test_other_dates_after_a_name_are_no_date_of_birth(text):
+    assert all(kind is not T.DATE_OF_BIRTH for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        # thirteenth round: lower-case words joined by dots are a username
+        ("Ze verkoopt nepparfum via glowqueen.breda aan meiden uit de klas.", "glowqueen.breda"),
+        ("The one posting the videos is dani.k.2007, everyone knows.", "dani.k.2007"),
+        ("Zijn account heet nu kees.bouwt, daarvoor iets anders.", "kees.bouwt"),
+    ],
+)
+def test_dotted_usernames_are_handles(text, handle):
+    assert (T.SOCIAL_HANDLE, handle) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a domain, an e-mail address, abbreviations, a file and a missing space are none
+        "Hij bestelde het via bol.com en betaalde o.a. met een cadeaukaart.",
+        "Stuur het naar info.klant@example.nl of kijk op example.nl voor de voorwaarden.",
+        "Ik heb de foto opgeslagen als bewijs.jpg en daarna ging ik naar huis.daarna belde hij.",
+    ],
+)
+def test_domains_abbreviations_and_run_on_words_are_no_handles(text):
+    assert all(kind is not T.SOCIAL_HANDLE for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # thirteenth round: products, advert codes, account numbers and abbreviations near a
+        # platform word are no usernames
+        "Op Vinted verkoopt ze iPads die uit een inbraak komen.",
+        "De advertentie op Marktplaats heeft nummer a9912345678 en is nep.",
+        "Op Facebook staat een nepbank met rekening NL91 ABNA 0417 1643 00 erbij.",
+        "Ik betaalde via Tikkie op Marktplaats t.n.v. een zekere Dirk.",
+        # after "is", "als", "as" a word the clause goes on from says what someone does
+        "The page on Instagram is recruiting drivers for cash jobs.",
+        "Hij doet zich op Bumble voor als gescheiden vader met een eigen zaak.",
+    ],
+)
+def test_words_near_a_platform_that_are_no_usernames(text):
+    assert all(kind is not T.SOCIAL_HANDLE for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        # a name after "is" that ends the clause or is followed by "and", "lol" stays one
+        ("His snapchat is dazzaboy and he sells there.", "dazzaboy"),
+        ("her tiktok is just moonlitmeg lol, she posts the fights", "moonlitmeg"),
+    ],
+)
+def test_account_names_after_is_are_still_found(text, handle):
+    assert (T.SOCIAL_HANDLE, handle) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        # thirteenth round: a longer reading in an allocated range wins over a shorter one
+        # that is merely possible, so the last group is no BSN
+        ("De koppelbaas belt vanaf +40 745 222 618 naar de meiden.", "+40 745 222 618"),
+        ("Her cousin answers on +48 512 345 678 most evenings.", "+48 512 345 678"),
+    ],
+)
+def test_international_numbers_are_read_whole(text, phone):
+    found = _found(text)
+    assert (T.PHONE, phone) in found
+    assert all(kind is not T.BSN for kind, _ in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        # thirteenth round: a user folder after a section, a freelancer's page, a fundraiser
+        (
+            "Zijn profiel: https://forum.example.nl/forum/profiel/OomKees58 daar chat hij.",
+            "https://forum.example.nl/forum/profiel/OomKees58",
+        ),
+        (
+            "Sprzedawca: https://www.olx.pl/oferty/uzytkownik/9aBcD/ verkoopt rijbewijzen.",
+            "https://www.olx.pl/oferty/uzytkownik/9aBcD",
+        ),
+        ("She sells essays on fiverr.com/essaypro_lena now.", "fiverr.com/essaypro_lena"),
+        (
+            "Het geld gaat naar gofundme.com/f/help-voor-sam-en-luna maar Sam bestaat niet.",
+            "gofundme.com/f/help-voor-sam-en-luna",
+        ),
+    ],
+)
+def test_more_profile_pages_are_found(text, url):
+    assert (T.PROFILE_URL, url) in _found(text)
+
+
+def test_a_user_named_by_a_naming_phrase_is_a_handle():
+    text = "Op dat forum zit een gebruiker met de naam OomKees58 die kinderen benadert."
+    assert (T.SOCIAL_HANDLE, "OomKees58") in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [
+        # thirteenth round: Polish, Lithuanian and Ukrainian plates with a cue
+        ("Er staan elke nacht Poolse busjes, onder andere KRA 7731C, voor de deur.", "KRA 7731C"),
+        ("They arrive in a minibus GD 88412 (Polish plate) every Monday.", "GD 88412"),
+        ("Hij rijdt in een grijze Opel WX 5582A en parkeert op de stoep.", "WX 5582A"),
+        ("A Ukrainian-plated car, BC 1234 HK, waits at the school gate.", "BC 1234 HK"),
+    ],
+)
+def test_eastern_european_plates_with_a_cue_are_found(text, plate):
+    assert (T.LICENCE_PLATE, plate) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    # without a cue such a shape is a code
+    ["Het pakket met code ABC 12345 is nooit aangekomen.", "Room WB 2041 was double booked."],
+)
+def test_letter_and_digit_codes_without_a_cue_are_no_plates(text):
+    assert all(kind is not T.LICENCE_PLATE for kind, _ in _found(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # thirteenth round: what a naming word names after a charity, a fund or a salon
+        "Ze collecteren voor een goed doel, het goede doel heet Zon voor Iedereen.",
+        "The charity is called Bright Futures Abroad and has no registration.",
+        "De nagelstudio heet Glamour Nails Deluxe en zit naast de bakker.",
+    ],
+)
+def test_names_of_charities_and_salons_are_no_person(text):
+    assert _names(text) == []
+
+
+def test_a_person_named_after_an_event_is_still_found():
+    text = "The man who shouted at the school fundraiser event is called Gareth Moss."
+    assert "Gareth Moss" in _names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # thirteenth round: a name ends at a closing quote
+        ("Op de bel staat 'Kevin Smit' maar hij woont er niet.", "Kevin Smit"),
+        ("The dealer everyone calls 'Big Kev' op de hoek sells there.", "Big Kev"),
+    ],
+)
+def test_a_name_ends_at_its_closing_quote(text, name):
+    assert name in _names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a placeholder name, and a quoted name after a compound ending in "naam"
+        "Op het formulier stond 'Jane Doe' als naam, dus verzonnen.",
+        "Bedrijfsnaam: 'Kremer Koeriers' staat op de bus.",
+        "Het account 'Stem Van Het Volk' op X deelt nepnieuws.",
+    ],
+)
+def test_placeholders_and_quoted_thing_names_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # thirteenth round: streets named after someone, without a house number, and a
+        # street ending after "on" or "op" that is also a surname
+        "Gisteren was er een vechtpartij in de Willem van Hillegaersbergstraat.",
+        "The bakery at their Laan van Nieuw Oost-Indië branch pays cash.",
+        "Stolen bikes are kept in a shed on Zuidweg behind the school.",
+    ],
+)
+def test_streets_named_after_people_are_no_person(text):
+    assert _names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # "van de" and a street: the person living there
+        ("Ik zag Kees van de Dorpsstraat met een kofferbak vol dozen.", "Kees"),
+        ("Volgens de buren rijdt Harm Zuidweg zonder rijbewijs.", "Harm Zuidweg"),
+    ],
+)
+def test_people_near_street_words_are_still_found(text, name):
+    assert name in _names(text)
