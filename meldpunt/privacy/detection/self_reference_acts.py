@@ -167,6 +167,10 @@ def _acted_on(text: str, language: str) -> Iterator[Hit]:
     subjects = _SUBJECT_NL if dutch else _SUBJECT_EN
     perception = _PERCEPTION_NL if dutch else _PERCEPTION_EN
     for found in objects:
+        # Every clause searched below lies within the window: without a subject there,
+        # nothing else needs looking at ("me me me …" costs one look-up each).
+        if not searches.first(subjects, max(0, found.start() - CLAUSE_WINDOW), found.start()):
+            continue
         opening, previous = _clause_before(searches, found.start(), language)
         clause = text[opening : found.start()]
         stripped = clause.strip()
@@ -343,6 +347,8 @@ def _dealings(text: str, language: str) -> Iterator[Hit]:
     searches = _Searches(text, len(first_person))
     for subject in first_person:
         window = min(len(text), subject.end() + DEALING_WINDOW)
+        if searches.first(objects, subject.end(), window) is None:
+            continue  # the clause lies within the window: no object, no dealing
         breaks = searches.first(_CLAUSE_BREAK[language], subject.end(), window)
         clause_end = breaks[0] if breaks else window
         found = searches.first(objects, subject.end(), clause_end)
