@@ -84,17 +84,13 @@ _DATABASE_FIXTURES = {
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Tests marked ``long`` first; on PostgreSQL, only the tests that open the database.
-
-    xdist hands tests out in this order: a test of minutes collected late would start
-    when the others are nearly done and keep the whole run waiting for it.
+    """On PostgreSQL, run only the tests that open the database.
 
     The README's test command runs the suite on SQLite, with every test; the
     PostgreSQL pass (``DATABASE_URL=postgres://…``, as ``.ci/run`` does it) adds what
     could differ: tests that never open the database (file parsing, the demo, which
     always runs on its own SQLite file) would only run a second time unchanged.
     """
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         return
     kept, engine_free = [], []

@@ -47,10 +47,7 @@ MISSING = [
     if missing
 ]
 # On CI (as root, with PostgreSQL installed) a missing tool fails the test, never skips it.
-pytestmark = [
-    pytest.mark.skipif(bool(MISSING) and not on_ci(), reason="; ".join(MISSING)),
-    pytest.mark.long,
-]
+pytestmark = pytest.mark.skipif(bool(MISSING) and not on_ci(), reason="; ".join(MISSING))
 
 
 def test_killed_processes_a_full_disk_and_a_database_restart_lose_no_acknowledged_report():

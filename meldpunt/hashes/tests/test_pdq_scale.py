@@ -50,7 +50,6 @@ def _exhaustive(stored: numpy.ndarray, queries: numpy.ndarray) -> set[tuple[int,
 # The acceptance test, heavy by design (a few tens of seconds of CPU each):
 # on a loaded machine it took 2.5 minutes of wall time, so it gets more than the
 # suite's five-minute limit for a hang.
-@pytest.mark.long
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("kind", ["uniform", "clustered"])
 def test_the_index_returns_exactly_what_an_exhaustive_scan_returns_at_a_million(kind):

@@ -155,7 +155,6 @@ def postgres_database() -> str:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.mark.long
 def test_a_backup_restores_from_sqlite_to_postgresql_and_back_and_opens_with_staff_key_and_receipt(
     tmp_path, postgres_database
 ):
