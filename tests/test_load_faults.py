@@ -14,7 +14,7 @@ Argon2id (the script's own setting), a file whose preview waited for the full
 disk tried again 2 s later instead of 20 (MELDPUNT_STORE_RETRY_SECONDS). Most
 of the rest is ``migrate`` on the new cluster.
 On a loaded machine the first reports can take all 16 seconds, so the clients go on
-past them (at most 16 s more) until one report is acknowledged.
+past them (at most 90 s more) until one report is acknowledged.
 
 It does not use the suite's database (the PostgreSQL pass of the suite leaves
 it out, as every test that opens none: meldpunt/testenv.py), so it runs once, in

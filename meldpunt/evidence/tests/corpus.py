@@ -647,6 +647,21 @@ def pdf_with_bands(pages: int) -> bytes:
     return buffer.getvalue()
 
 
+def pdf_slow_to_draw(fills: int = 20_000) -> bytes:
+    """One page of ``fills`` overlapping coloured rectangles: seconds of PDFium work
+    (3.6 s here for 20,000), so a tight drawing budget runs out on any machine."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 300))
+    content = b"".join(
+        b"%d %d 0 rg %d %d 150 250 re f\n" % (n % 2, n // 2 % 2, n % 50, n % 50)
+        for n in range(fills)
+    )
+    pdf.pages[-1].obj["/Contents"] = pdf.make_stream(content)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
 def tiff_of_greys(greys: list[int]) -> bytes:
     """A multi-page scan: one 100 × 140 page per grey level."""
     pages = [Image.new("L", (100, 140), grey) for grey in greys]
