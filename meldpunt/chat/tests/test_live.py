@@ -5,13 +5,14 @@ The events come from the same message store as the pages without JavaScript.
 
 import asyncio
 import time
+from datetime import datetime, timedelta
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.test import AsyncClient, Client
 
 from meldpunt.chat import live, services
-from meldpunt.chat.models import Author, ChatMessage
+from meldpunt.chat.models import Author, Chat, ChatMessage
 from meldpunt.chat.views import COOKIE_NAME
 from meldpunt.testing import make_staff, sign_in
 
@@ -147,3 +148,30 @@ def test_the_watch_notices_a_message_that_appears_after_one_with_a_higher_number
     assert set(cursor.gaps) == {start + 3}
     assert live.messages_since(cursor, now=4.0 + live.GAP_SECONDS + 1) == set()
     assert cursor.gaps == {}
+
+
+def test_the_holders_live_stream_keeps_the_chat_theirs_and_a_colleagues_does_not():
+    """A staff member on the live page, without the transcript's refresh, is present too."""
+    line = make_chat_line()
+    holder, colleague = make_staff(lines=[line]), make_staff(lines=[line])
+    chat, _token = services.chat_start(line=line, language="nl")
+    services.chat_pick_up(chat=chat, actor=holder)
+    long_ago = chat.staff_seen_at - timedelta(minutes=30)
+
+    def stream_opened_by(user) -> datetime:
+        Chat.objects.filter(pk=chat.pk).update(staff_seen_at=long_ago)
+        client = Client()
+        sign_in(client, user)
+
+        async def scenario() -> None:
+            events = AsyncClient()
+            events.cookies = client.cookies
+            response = await events.get(f"/staff/chat/{chat.pk}/events/")
+            assert response.streaming
+            await aiter(response.streaming_content).aclose()
+
+        async_to_sync(scenario)()
+        return Chat.objects.get(pk=chat.pk).staff_seen_at
+
+    assert stream_opened_by(colleague) == long_ago
+    assert stream_opened_by(holder) > long_ago
