@@ -23,7 +23,7 @@ from django.utils.translation import override
 from nacl.public import PrivateKey
 
 from meldpunt.intake.models import ReportChannel
-from meldpunt.intake.services import IntakeError, report_submit
+from meldpunt.intake.services import IntakeError, mailbox_keys_make, report_submit
 from meldpunt.lines.models import Line, LineMembership
 from meldpunt.vault import crypto
 from meldpunt.vault.audit import audit_record
@@ -483,12 +483,18 @@ def chat_receipt(*, access: ReporterAccess) -> str:
     chat = access.chat
     with override(chat.language):
         question = _("Chat transcript")
+    already = ChatError(ChatErrorCode.CONFLICT, _("You already have a receipt for this chat."))
+    if Chat.objects.filter(pk=chat.pk, report__isnull=False).exists():
+        raise already  # before spending a derivation on it
+    # The slow derivation (and any wait in its queue) before the lock, not under it: on
+    # SQLite the transaction below holds the write lock of the whole database.
+    keys = mailbox_keys_make()
     with transaction.atomic():
         # Locked for the whole turn: a message sent meanwhile waits, then finds the
         # chat ended, instead of landing after the transcript was taken.
         locked = Chat.objects.select_for_update().get(pk=chat.pk)
         if locked.report_id is not None:
-            raise ChatError(ChatErrorCode.CONFLICT, _("You already have a receipt for this chat."))
+            raise already
         category = chat.line.chat_settings.receipt_category
         try:
             submission = report_submit(
@@ -496,6 +502,7 @@ def chat_receipt(*, access: ReporterAccess) -> str:
                 answers={"chat": _transcript_text(chat=chat, key_bytes=access.key_bytes)},
                 questions={"chat": question},
                 channel=ReportChannel.CHAT,
+                mailbox_keys=keys,
             )
         except IntakeError as error:  # the receipt category no longer takes reports
             raise ChatError(ChatErrorCode.NO_CATEGORY, error.message) from error

@@ -62,6 +62,33 @@ class Submission:
     receipt: str
 
 
+@dataclass(frozen=True)
+class MailboxKeys:
+    """A receipt and what a report stores of it (see vault.receipts).
+
+    Slow to make: the receipt's Argon2id runs through the bounded derivation queue.
+    A caller that holds a lock around the report makes them first (mailbox_keys_make),
+    so the lock is never held through a derivation or a wait in its queue.
+    """
+
+    receipt: str
+    lookup: bytes
+    tag: bytes | None
+    public_key: bytes
+
+
+def mailbox_keys_make(receipt: str | None = None) -> MailboxKeys:
+    """Keys for ``receipt``, or for a new one; raises vault.derivations.DerivationBusy."""
+    receipt = receipt or receipt_generate()
+    reporter = receipt_derive(receipt)
+    return MailboxKeys(
+        receipt=receipt,
+        lookup=reporter.lookup,
+        tag=receipt_tag(receipt),
+        public_key=reporter.public_key,
+    )
+
+
 # "file-3.jpg": the same in every language, so a neutral name does not tell which
 # language the reporter used.
 NEUTRAL_NAME = "file-{number}{extension}"
@@ -177,6 +204,7 @@ def report_submit(
     submission_token: str | None = None,
     has_mailbox: bool = True,
     channel: ReportChannel = ReportChannel.UNKNOWN,
+    mailbox_keys: MailboxKeys | None = None,
 ) -> Submission:
     """Seal and store a new report with its files, all or nothing.
 
@@ -193,7 +221,8 @@ def report_submit(
     evaluation); every way in passes its own.
     ``staged`` are files already cleaned (intake.staging.files_unstage); they
     are stored with ``files``, all or none, and discarded from memory in every
-    case. Raises
+    case. ``mailbox_keys`` made beforehand (mailbox_keys_make) are used instead of
+    deriving here. Raises
     vault.derivations.DerivationBusy, before anything is stored, when the
     queue for the slow derivation is too long.
     """
@@ -203,16 +232,16 @@ def report_submit(
         raise IntakeError("category_closed", _("This category does not accept reports."))
     try:
         if has_mailbox:
-            receipt = (
-                receipt_for_submission(submission_token) if submission_token else receipt_generate()
-            )
-            if submission_token and (earlier := _submitted_before(receipt)):
-                files_discard(staged)
-                return earlier
-            # Slow, so outside the transaction, and before the files are cleaned: a busy
-            # server says so without first spending work on them.
-            reporter = receipt_derive(receipt)
-            lookup, tag, reporter_key = reporter.lookup, receipt_tag(receipt), reporter.public_key
+            if mailbox_keys is None:
+                receipt = receipt_for_submission(submission_token) if submission_token else None
+                if receipt and (earlier := _submitted_before(receipt)):
+                    files_discard(staged)
+                    return earlier
+                # Slow, so outside the transaction, and before the files are cleaned: a
+                # busy server says so without first spending work on them.
+                mailbox_keys = mailbox_keys_make(receipt)
+            receipt, lookup = mailbox_keys.receipt, mailbox_keys.lookup
+            tag, reporter_key = mailbox_keys.tag, mailbox_keys.public_key
         else:
             # A random lookup value that no receipt derives to: the mailbox stays shut.
             receipt, lookup, tag, reporter_key = "", secrets.token_bytes(32), None, None

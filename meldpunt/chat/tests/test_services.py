@@ -1,8 +1,10 @@
 """The chat's rules, on the real database with real crypto."""
 
+import threading
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from meldpunt.chat.models import (
     OpeningHours,
 )
 from meldpunt.chat.services import ChatError, ChatErrorCode
+from meldpunt.intake import services as intake_services
 from meldpunt.intake.models import ReportChannel
 from meldpunt.intake.retention_tasks import purge_expired_reports
 from meldpunt.intake.services import mailbox_open, report_content
@@ -70,6 +73,42 @@ def test_chat_started_outside_opening_hours_is_refused_and_nothing_stored():
 def _start(line, language="nl"):
     chat, token = services.chat_start(line=line, language=language)
     return services.chat_for_token(token), token
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipts_slow_derivation_runs_before_the_chat_is_locked(monkeypatch):
+    """Argon2id and a wait in its queue take seconds; under the chat's lock (on SQLite
+    the whole database's write lock) every other write would wait for them."""
+    line = make_chat_line()
+    access, _t = _start(line)
+    posted, writers, refused = threading.Event(), [], []
+    derive = intake_services.receipt_derive
+
+    def post_meanwhile() -> None:
+        try:
+            services.reporter_message_post(access=access, body="Nog iets: de auto is rood")
+            posted.set()
+        except ChatError as error:  # the chat became a report first
+            refused.append(error.code)
+        finally:
+            connection.close()
+
+    def derive_while_the_reporter_writes(receipt):
+        writers.append(threading.Thread(target=post_meanwhile))
+        writers[-1].start()
+        posted.wait(timeout=5)
+        return derive(receipt)
+
+    monkeypatch.setattr(intake_services, "receipt_derive", derive_while_the_reporter_writes)
+    receipt = services.chat_receipt(access=access)
+    monkeypatch.undo()
+    for writer in writers:
+        writer.join()
+    assert posted.is_set() and refused == []  # not held up by a lock around the derivation
+    mailbox = mailbox_open(receipt=receipt)
+    # Posted before the transcript was taken, so it is in the report.
+    transcript = report_content(report=mailbox.report, key_bytes=mailbox.key_bytes)["answers"]
+    assert "de auto is rood" in transcript["chat"]
 
 
 def test_messages_are_sealed_for_the_line_and_the_reporters_token_only():
