@@ -274,6 +274,21 @@ def video_derivatives_make(*, video: MemoryFile) -> VideoDerivatives:
     )
 
 
+def image_thumbnail_make(*, image: MemoryFile) -> bytes | None:
+    """Run the sandbox's thumbnail job on a decrypted, cleaned image; None if it could not."""
+    image.seal()
+    thumbnail = MemoryFile("thumbnail")
+    try:
+        try:
+            _decoder_run("thumbnail", source=image, outputs={"target": thumbnail})
+        except SandboxRefused as error:
+            logger.warning("thumbnail not made: %s", error.code)
+            return None
+        return thumbnail.path.read_bytes()
+    finally:
+        thumbnail.close()
+
+
 @dataclass(frozen=True)
 class PagePreview:
     """A document's preview (``kind`` pages or text, and its JPEG), or why there is none."""

@@ -247,7 +247,19 @@ def _pages(parameters: dict[str, Any]) -> dict[str, Any]:
     return {"kind": kind}
 
 
-_JOBS = {"clean": _clean, "video": _video, "pages": _pages}
+def _thumbnail(parameters: dict[str, Any]) -> dict[str, Any]:
+    """An image's thumbnail: decoding runs libjpeg, libpng or libtiff on the sender's pixels
+    (a cleaned JPEG keeps its compressed data), so it is held to the same limits."""
+    from meldpunt.evidence.previews import thumbnail_make
+
+    source = _opened(parameters["source"])
+    _limit(parameters["memory_bytes"], parameters["output_bytes"])
+    with os.fdopen(parameters["target"], "wb", closefd=False) as target:
+        target.write(thumbnail_make(source.read_bytes()))
+    return {}
+
+
+_JOBS = {"clean": _clean, "video": _video, "pages": _pages, "thumbnail": _thumbnail}
 
 
 def job_answer(job: str, parameters: dict[str, Any]) -> dict[str, Any]:

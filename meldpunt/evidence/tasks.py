@@ -16,6 +16,7 @@ from meldpunt.evidence.derivatives import (
     derivative_job_claim,
     derivative_job_end,
     derivative_job_release,
+    image_thumbnail_make,
     page_preview_make,
     video_derivatives_make,
 )
@@ -28,7 +29,6 @@ from meldpunt.evidence.models import (
     EvidencePreview,
     PreviewKind,
 )
-from meldpunt.evidence.previews import thumbnail_make
 from meldpunt.evidence.spool import MemoryFile
 from meldpunt.vault import blobs
 from meldpunt.vault.crypto import DecryptionError
@@ -85,6 +85,14 @@ def _video_derivatives(evidence: EvidenceFile, key_bytes: bytes) -> bool:
         evidence_meta_update(evidence=evidence, key_bytes=key_bytes, hashes={"vpdq": made.vpdq})
         evidence_video_matches_record(evidence=evidence, vpdq=made.vpdq)
     return made.is_complete
+
+
+def _thumbnail(evidence: EvidenceFile, key_bytes: bytes) -> bytes | None:
+    plain = _decrypted(evidence, key_bytes, "evidence-image")
+    try:
+        return image_thumbnail_make(image=plain)
+    finally:
+        plain.close()
 
 
 def _page_preview(evidence: EvidenceFile, key_bytes: bytes) -> bool:
@@ -155,12 +163,10 @@ def _derivatives_make(evidence: EvidenceFile, key_bytes: bytes) -> str:
     is_image = evidence.media_type.startswith("image/")
     try:
         if is_image:
-            image = blobs.blob_read_all(key=key_bytes, name=evidence.blob_name)
+            if not (thumbnail := _thumbnail(evidence, key_bytes)):
+                return DerivativeStatus.FAILED
             _preview_store(
-                evidence=evidence,
-                kind=PreviewKind.THUMBNAIL,
-                jpeg=thumbnail_make(image),
-                key_bytes=key_bytes,
+                evidence=evidence, kind=PreviewKind.THUMBNAIL, jpeg=thumbnail, key_bytes=key_bytes
             )
         if evidence.media_type in PAGED_FORMATS:  # a TIFF too: its pages, readable
             if not _page_preview(evidence, key_bytes):

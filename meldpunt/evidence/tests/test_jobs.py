@@ -240,10 +240,10 @@ def test_unexpected_error_in_the_work_still_destroys_the_job_key(monkeypatch):
 
     evidence, _analyst, _key = _upload()
 
-    def broken(image: bytes) -> bytes:
+    def broken(*, image):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(tasks, "thumbnail_make", broken)
+    monkeypatch.setattr(tasks, "image_thumbnail_make", broken)
     with pytest.raises(RuntimeError):
         tasks.evidence_derivatives_make.call(evidence.pk)
     assert not DerivativeJob.objects.exists()

@@ -79,6 +79,20 @@ def test_worker_makes_an_encrypted_thumbnail_and_drops_its_key(django_capture_on
 
 
 @inline_tasks
+def test_an_images_thumbnail_is_decoded_in_the_limited_child(
+    settings, django_capture_on_commit_callbacks
+):
+    """A cleaned JPEG keeps the sender's compressed data: libjpeg runs on it in the child."""
+    settings.EVIDENCE_DERIVATIVE_MEMORY_BYTES = 32 * 1024 * 1024  # too small for the child
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence, _key_bytes = _store(corpus.jpeg(size=(900, 600)))
+    evidence.refresh_from_db()
+    assert evidence.derivative_status == DerivativeStatus.FAILED
+    assert not EvidencePreview.objects.filter(evidence=evidence).exists()
+    assert not DerivativeJob.objects.exists()
+
+
+@inline_tasks
 def test_worker_makes_contact_sheet_and_vpdq_for_video(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         evidence, key_bytes = _store(corpus.mp4(), name="clip.mp4")
@@ -172,13 +186,13 @@ def test_an_open_reveal_counts_the_default_seconds(settings, viewer):
 
 def test_previews_made_while_the_file_was_destroyed_are_removed(monkeypatch):
     evidence, key_bytes = _store(corpus.jpeg(size=(400, 300)))
-    real_thumbnail = tasks.thumbnail_make
+    real_thumbnail = tasks.image_thumbnail_make
 
-    def purge_meanwhile(image: bytes) -> bytes:
+    def purge_meanwhile(*, image):
         type(evidence).objects.filter(pk=evidence.pk).update(destroyed_at=timezone.now())
-        return real_thumbnail(image)
+        return real_thumbnail(image=image)
 
-    monkeypatch.setattr(tasks, "thumbnail_make", purge_meanwhile)
+    monkeypatch.setattr(tasks, "image_thumbnail_make", purge_meanwhile)
     blobs_before = _blob_count()
     assert tasks.evidence_derivatives_make.call(evidence.pk) == "destroyed meanwhile"
     assert not EvidencePreview.objects.exists()
