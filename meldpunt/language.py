@@ -2,8 +2,9 @@
 
 Reporter pages carry their language in the URL (Dutch at /, English under
 /en/), so they never depend on what a browser says about itself. Staff pages,
-the partner portal and the API have no language prefix; for them the browser's
-Accept-Language decides, with Dutch as the default.
+the partner portal and the API have no language prefix; for them the language
+chosen with the pages' language button (a cookie) decides, else the browser's
+Accept-Language, with Dutch as the default.
 """
 
 from collections.abc import Callable

@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from meldpunt.hotline import views as hotline_views
 from meldpunt.operations import views as operations_views
@@ -32,6 +33,8 @@ urlpatterns += [
     path("staff/network/", include("meldpunt.network.urls")),
     path("staff/stats/", include("meldpunt.stats.urls")),
     path("partner/", include("meldpunt.network.partner_urls")),
+    # The staff and partner pages' language button (a cookie; reporter pages ignore it).
+    path("language/", set_language, name="set_language"),
     path("staff/admin/", admin.site.urls),
     path("health/", include("meldpunt.operations.urls")),
     # Off (404) unless MELDPUNT_METRICS_TOKEN is set; then only with that bearer token.

@@ -124,3 +124,25 @@ def test_the_case_page_s_empty_choice_is_translated(client):
     assert "---------" not in dutch and "Select an option" not in dutch
     english = client.get(f"/staff/cases/reports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert '<option value="" selected>- Choose -</option>' in english.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_choose_their_pages_language_and_reporter_pages_keep_the_urls(client):
+    """A Dutch analyst with an English browser (or the reverse) picks the language once."""
+    english = client.get("/staff/sign-in/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="language" value="nl"' in english and ">Nederlands<" in english
+    chosen = client.post("/language/", {"language": "nl", "next": "/staff/sign-in/"})
+    assert chosen.status_code == 302 and chosen["Location"] == "/staff/sign-in/"
+    cookie = chosen.cookies["mp_lang"]
+    assert cookie.value == "nl" and cookie["httponly"] and cookie["samesite"] == "Strict"
+    dutch = client.get("/staff/sign-in/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Inloggen voor medewerkers" in dutch.content.decode()
+    assert 'value="en"' in dutch.content.decode() and dutch["Content-Language"] == "nl"
+    client.post("/language/", {"language": "en", "next": "/partner/"})
+    assert "Staff sign-in" in client.get("/staff/sign-in/").content.decode()
+    # A reporter page keeps the language of its address, whatever the cookie says.
+    assert "Anoniem melden" in client.get("/").content.decode()
+    assert "Report anonymously" in client.get("/en/").content.decode()
+    # The way back goes to this site only.
+    away = client.post("/language/", {"language": "nl", "next": "https://example.org/"})
+    assert away["Location"] == "/"
