@@ -32,12 +32,17 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
 
-from meldpunt.privacy.detection import FindingType, find_identifying_details  # noqa: E402
+from meldpunt.privacy.detection import (  # noqa: E402
+    Finding,
+    FindingType,
+    find_identifying_details,
+)
 from meldpunt.privacy.detection.name_model import load_model, using_model  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "privacy_eval.jsonl"
@@ -90,7 +95,11 @@ def load(path: Path = DATA) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def evaluate(items: list[dict]) -> Evaluation:
+def evaluate(
+    items: list[dict], detect: Callable[..., list[Finding]] = find_identifying_details
+) -> Evaluation:
+    """Score ``detect`` (the detector by default; a training script passes a variant) on
+    ``items``."""
     evaluation = Evaluation(sentences=len(items))
     for item in items:
         text = item["text"]
@@ -98,7 +107,7 @@ def evaluate(items: list[dict]) -> Evaluation:
         if any(start >= end for _, start, end in gold):
             raise ValueError(f"sentence {item['id']}: empty label")
         claimed: set[int] = set()
-        for finding in find_identifying_details(text, language=item["language"]):
+        for finding in detect(text, language=item["language"]):
             match = next(
                 (
                     index
