@@ -42,7 +42,6 @@ from batches written after them. See docs/privacy.md, "Learned self-reference mo
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -59,116 +58,29 @@ from meldpunt.privacy.detection import (  # noqa: E402
     FindingType,
     find_identifying_details,
 )
-from meldpunt.privacy.detection.name_model import NameModel  # noqa: E402
+from meldpunt.privacy.detection.findings import Hit  # noqa: E402
+from meldpunt.privacy.detection.normalisation import normalise  # noqa: E402
+from meldpunt.privacy.detection.self_reference_model import (  # noqa: E402
+    KIND,
+    MODEL_FILE,
+    SelfReferenceModel,
+    candidates,
+    spans_to_add,
+    using_model,
+)
 
-KIND = FindingType.SELF_REFERENCE
-WORD = re.compile(r"\w+(?:['’]\w+)?")
-CLAUSE_BREAK = re.compile(r"[.!?;:,\n()\"“”]|\s[-–—]\s")
-FIRST_PERSON = {
-    "nl": frozenset(
-        {"ik", "mij", "me", "mijn", "m'n", "mn", "ons", "onze", "wij", "we", "mezelf",
-         "mijzelf", "'k", "ikzelf", "wijzelf"}
-    ),
-    "en": frozenset(
-        {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves", "i'm",
-         "i’m", "i've", "i’ve", "i'd", "i’d", "i'll", "i’ll", "we're", "we've", "we’re",
-         "we’ve"}
-    ),
-}  # fmt: skip
-POSSESSIVES = frozenset({"mijn", "m'n", "mn", "onze", "ons", "my", "our"})
-WINDOW = 3  # neighbouring words by position
-BAG = 8  # words of the clause on each side, as a bag
+OUTPUT = Path(__file__).resolve().parents[1] / "meldpunt" / "privacy" / "data" / MODEL_FILE
 L2_STRENGTHS = (1.0, 3.0)
 ADD_THRESHOLDS = (1.01, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6)  # 1.01: add nothing
-VETO_THRESHOLDS = (0.0, 0.02, 0.05, 0.1)  # 0.0: veto nothing
-MERGE_GAP = 3  # positive first-person words at most this many words apart are one passage
-
-
-def candidates(text: str, language: str) -> list[tuple[int, int, list[str]]]:
-    """(start, end, features) of each first-person word of ``text``."""
-    words = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
-    clause = [0] * len(words)
-    for index in range(1, len(words)):
-        gap = text[words[index - 1][1] : words[index][0]]
-        clause[index] = clause[index - 1] + (1 if CLAUSE_BREAK.search(gap) else 0)
-    own = FIRST_PERSON.get(language, FIRST_PERSON["nl"] | FIRST_PERSON["en"])
-    result = []
-    for index, (start, end, word) in enumerate(words):
-        if word not in own:
-            continue
-        features = ["bias", f"lang={language}", f"fp={word}"]
-        if index == 0 or clause[index - 1] != clause[index]:
-            features.append("clause_start")
-        if text[start].isupper():
-            features.append("fp_capital")
-        near = {}
-        for offset in range(-WINDOW, WINDOW + 1):
-            other = index + offset
-            if offset == 0:
-                continue
-            name = f"p{-offset}" if offset < 0 else f"n{offset}"
-            if not 0 <= other < len(words) or clause[other] != clause[index]:
-                features.append(f"{name}:none")
-                near[offset] = None
-                continue
-            neighbour = words[other][2]
-            near[offset] = neighbour
-            features.append(f"{name}={neighbour}")
-            if len(neighbour) > 4:
-                features.append(f"{name}:suffix={neighbour[-3:]}")
-            if neighbour in own:
-                features.append(f"{name}:first_person")
-            if text[words[other][0]].isupper():
-                features.append(f"{name}:capital")
-        features.append(f"fp&n1={word}&{near[1]}")
-        features.append(f"p1&fp={near[-1]}&{word}")
-        features.append(f"n1&n2={near[1]}&{near[2]}")
-        features.append(f"p2&p1={near[-2]}&{near[-1]}")
-        for other in range(max(0, index - BAG), min(len(words), index + BAG + 1)):
-            if other != index and clause[other] == clause[index]:
-                side = "before" if other < index else "after"
-                features.append(f"c={words[other][2]}")
-                features.append(f"c_{side}={words[other][2]}")
-        result.append((start, end, features))
-    return result
-
-
-def _same_clause(text: str, start: int, end: int, finding: Finding) -> bool:
-    between = text[finding.end : start] if finding.end <= start else text[end : finding.start]
-    return not CLAUSE_BREAK.search(between)
-
-
-def spans_to_add(
-    text: str, scored: list[tuple[int, int, float]], threshold: float, taken: list[Finding]
-) -> list[tuple[int, int]]:
-    """Passages for the first-person words scoring at least ``threshold`` that lie apart
-    from every finding: the word, the word after a possessive, neighbours merged."""
-    spans: list[tuple[int, int]] = []
-    for start, end, probability in scored:
-        if probability < threshold:
-            continue
-        if text[start:end].lower() in POSSESSIVES:
-            following = WORD.match(text, end + 1)
-            if following and text[end : end + 1] == " ":
-                end = following.end()
-        if any(f.start < end and start < f.end for f in taken):
-            continue
-        # a self-reference the rules found in the same clause is most likely this one's
-        # phrase, found in part ("Me and my wife [rent a room from]")
-        if any(f.type is KIND and _same_clause(text, start, end, f) for f in taken):
-            continue
-        if spans and len(WORD.findall(text[spans[-1][1] : start])) <= MERGE_GAP:
-            if not CLAUSE_BREAK.search(text[spans[-1][1] : start]):
-                if not any(f.start < end and spans[-1][0] < f.end for f in taken):
-                    spans[-1] = (spans[-1][0], end)
-                    continue
-        spans.append((start, end))
-    return spans
+# Shipped: the L2 strength the inner cross-validation chose most often by writer, and the
+# add threshold chosen on the older-rules protocol (``--rules-at``, docs/privacy.md).
+SHIPPED_L2 = 1.0
+SHIPPED_ADD_ABOVE = 0.7
 
 
 class Combined:
-    """The shipped detector's findings (cached per text) with a model's vetoes and
-    additions on self-references."""
+    """The detector's findings without the model (cached per text) with a model's
+    additions on self-references, as ``SelfReferenceModel.additions`` makes them."""
 
     def __init__(self, base: dict[tuple[str, str], list[Finding]]) -> None:
         self.base = base
@@ -177,38 +89,42 @@ class Combined:
         self,
         scores: dict[tuple[str, str], list[tuple[int, int, float]]],
         add: float,
-        veto: float,
         alone: bool = False,
     ) -> Callable[..., list[Finding]]:
-        """The detector with the model's vetoes below ``veto`` and additions from ``add``;
-        ``alone``: without the rules' self-references (the model finds them all)."""
+        """The detector with the model's additions from ``add`` on; ``alone``: without
+        the rules' self-references (the model finds them all)."""
 
         def detect(text: str, *, language: str) -> list[Finding]:
             findings = self.base[text, language]
             if alone:
                 findings = [finding for finding in findings if finding.type is not KIND]
+            taken = [Hit(f.type, f.start, f.end, f.confidence) for f in findings]
             scored = scores.get((text, language), [])
-            kept = []
-            for finding in findings:
-                if finding.type is KIND and veto > 0:
-                    inside = [p for s, e, p in scored if finding.start <= s and e <= finding.end]
-                    if inside and max(inside) < veto:
-                        continue
-                kept.append(finding)
             added = [
                 Finding(KIND, start, end, text[start:end], 0.6)
-                for start, end in spans_to_add(text, scored, add, findings)
+                for start, end in spans_to_add(text, scored, add, taken)
             ]
-            return sorted(kept + added, key=lambda finding: finding.start)
+            return sorted(findings + added, key=lambda finding: finding.start)
 
         return detect
 
 
+def first_person_words(item: dict) -> list[tuple[int, int, list[str]]]:
+    """The model's candidates in one sentence, found in its normalised text as the
+    detector does, at offsets of the original text."""
+    document = normalise(item["text"])
+    return [
+        (*document.original_span(start, end), features)
+        for start, end, features in candidates(document.text, item["language"])
+    ]
+
+
 def rows_of(item: dict) -> list[tuple[list[str], int]]:
+    """(features, label) of each first-person word: 1 inside a labelled self-reference."""
     gold = [(s["start"], s["end"]) for s in item["spans"] if s["type"] == KIND.name]
     return [
         (features, int(any(b < end and start < e for b, e in gold)))
-        for start, end, features in candidates(item["text"], item["language"])
+        for start, end, features in first_person_words(item)
     ]
 
 
@@ -219,11 +135,11 @@ def rows_in(items: list[dict], rows: dict[int, list]) -> list[tuple[list[str], i
 def score(
     weights: dict[str, float], items: list[dict]
 ) -> dict[tuple[str, str], list[tuple[int, int, float]]]:
-    model = NameModel(weights, 0.0, 1.01)  # only its probability() is used
+    model = SelfReferenceModel(weights, 1.01)  # only its probabilities are used
     return {
         (item["text"], item["language"]): [
             (start, end, model.probability(features))
-            for start, end, features in candidates(item["text"], item["language"])
+            for start, end, features in first_person_words(item)
         ]
         for item in items
     }
@@ -243,9 +159,9 @@ def summary(evaluation: Evaluation) -> str:
 
 def choose(
     combined: Combined, rows: dict[int, list], batches: dict[str, list[dict]]
-) -> tuple[int, float, float, float]:
-    """(errors, l2, add, veto) with fewest self-reference errors out of fold over
-    ``batches``, three folds of whole batches."""
+) -> tuple[int, float, float]:
+    """(errors, l2, add) with fewest self-reference errors out of fold over ``batches``,
+    three folds of whole batches."""
     names = sorted(batches)
     folds = [[item for name in names[k::3] for item in batches[name]] for k in range(3)]
     everything = [item for fold in folds for item in fold]
@@ -256,10 +172,9 @@ def choose(
             rest = [item for j, other in enumerate(folds) if j != k for item in other]
             scores.update(score(train(rows_in(rest, rows), l2), fold))
         for add in ADD_THRESHOLDS:
-            for veto in VETO_THRESHOLDS:
-                found = errors(evaluate(everything, combined.detector(scores, add, veto)))
-                if best is None or found < best[0]:
-                    best = (found, l2, add, veto)
+            found = errors(evaluate(everything, combined.detector(scores, add)))
+            if best is None or found < best[0]:
+                best = (found, l2, add)
     return best
 
 
@@ -309,7 +224,7 @@ def ceiling(items: list[dict]) -> dict[tuple[str, str], list[tuple[int, int, flo
         gold = [(s["start"], s["end"]) for s in item["spans"] if s["type"] == KIND.name]
         scores[item["text"], item["language"]] = [
             (start, end, float(any(b < end and start < e for b, e in gold)))
-            for start, end, _ in candidates(item["text"], item["language"])
+            for start, end, _ in first_person_words(item)
         ]
     return scores
 
@@ -336,6 +251,21 @@ def print_old_rules(with_old: dict[str, dict[float, Evaluation]]) -> None:
     print(f"pooled old rules, thresholds chosen on the others: {summary(chosen)}")
 
 
+def write(items: list[dict]) -> None:
+    """Train the shipped setting on the whole development set and write its file."""
+    rows = [row for item in items for row in rows_of(item)]
+    weights = train(rows, SHIPPED_L2)
+    model = {
+        "about": "benchmarks/privacy_self_reference_model.py --write; "
+        "trained on privacy_eval.jsonl",
+        "l2": SHIPPED_L2,
+        "add_above": SHIPPED_ADD_ABOVE,
+        "weights": dict(sorted(weights.items())),
+    }
+    OUTPUT.write_text(json.dumps(model, ensure_ascii=False, indent=0) + "\n", "utf-8")
+    print(f"wrote {OUTPUT} ({OUTPUT.stat().st_size} bytes, {len(weights)} weights)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--errors", action="store_true", help="list what the model changes")
@@ -348,15 +278,24 @@ def main() -> int:
         metavar="BATCH=COMMIT",
         help="also score BATCH with the detector as it stood at COMMIT (before the batch)",
     )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=f"only train the shipped setting on the whole set and write {OUTPUT.name}",
+    )
     arguments = parser.parse_args()
-    rules_at = dict(pair.split("=", 1) for pair in arguments.rules_at)
     items = load(arguments.data)
-    base = {
-        (item["text"], item["language"]): find_identifying_details(
-            item["text"], language=item["language"]
-        )
-        for item in items
-    }
+    if arguments.write:
+        write(items)
+        return 0
+    rules_at = dict(pair.split("=", 1) for pair in arguments.rules_at)
+    with using_model(None):
+        base = {
+            (item["text"], item["language"]): find_identifying_details(
+                item["text"], language=item["language"]
+            )
+            for item in items
+        }
     combined = Combined(base)
     rows = {item["id"]: rows_of(item) for item in items}
     print(f"{sum(map(len, rows.values()))} first-person words")
@@ -368,20 +307,20 @@ def main() -> int:
     for name in arguments.batches or sorted(batches):
         held = batches[name]
         others = {other: batch for other, batch in batches.items() if other != name}
-        found, l2, add, veto = choose(combined, rows, others)
+        found, l2, add = choose(combined, rows, others)
         training = [row for batch in others.values() for row in rows_in(batch, rows)]
         scores = score(train(training, l2), held)
-        rules = evaluate(held, combined.detector(scores, 1.01, 0.0))
-        model = evaluate(held, combined.detector(scores, add, veto))
+        rules = evaluate(held, combined.detector(scores, 1.01))
+        model = evaluate(held, combined.detector(scores, add))
         merge(pooled_rules, rules)
         merge(pooled_model, model)
         print(
-            f"batch {name} ({len(held)} texts): chose l2 {l2}, add above {add}, "
-            f"veto below {veto} ({found} errors out of fold on the others)"
+            f"batch {name} ({len(held)} texts): chose l2 {l2}, add above {add} "
+            f"({found} errors out of fold on the others)"
         )
         print(f"  rules alone:   {summary(rules)}")
         print(f"  rules + model: {summary(model)}")
-        alone = evaluate(held, combined.detector(scores, 0.5, 0.0, alone=True))
+        alone = evaluate(held, combined.detector(scores, 0.5, alone=True))
         print(f"  model alone (0.5, no rule self-references): {summary(alone)}", flush=True)
         if arguments.errors:
             before, after = set(rules.errors), set(model.errors)
@@ -390,13 +329,13 @@ def main() -> int:
         if name in rules_at:
             old = Combined({**base, **findings_at(rules_at[name], held)})
             for threshold in OLD_RULES_THRESHOLDS:
-                result = evaluate(held, old.detector(scores, threshold, 0.0))
+                result = evaluate(held, old.detector(scores, threshold))
                 with_old[name][threshold] = result
                 print(f"  rules at {rules_at[name]}, add above {threshold}: {summary(result)}")
     print(f"pooled rules alone:   {summary(pooled_rules)}")
     print(f"pooled rules + model: {summary(pooled_model)}")
     held = [item for name in arguments.batches or batches for item in batches[name]]
-    best = evaluate(held, combined.detector(ceiling(held), 0.5, 0.0))
+    best = evaluate(held, combined.detector(ceiling(held), 0.5))
     print(f"ceiling (every labelled first-person word added): {summary(best)}")
     if len(with_old) > 1:
         print_old_rules(with_old)
