@@ -59,13 +59,26 @@ CONFIDENCE = 0.6
 def candidates(text: str, language: str | None) -> list[tuple[int, int, list[str]]]:
     """(start, end, feature names) of each first-person word of ``text``."""
     own = FIRST_PERSON.get(language or "", ANY_LANGUAGE)
-    words = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
-    if not any(word in own for _, _, word in words):
+    if own.isdisjoint(map(str.lower, WORD.findall(text))):  # most texts: no match objects
         return []
+    words = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
     clause = [0] * len(words)
     for index in range(1, len(words)):
         gap = text[words[index - 1][1] : words[index][0]]
         clause[index] = clause[index - 1] + (1 if CLAUSE_BREAK.search(gap) else 0)
+    # where each word's clause begins and ends (by word index), and the two bag features
+    # of every word, made once: first-person text has many candidates per clause
+    begins, ends = [0] * len(words), [len(words)] * len(words)
+    for index in range(1, len(words)):
+        if clause[index] == clause[index - 1]:
+            begins[index] = begins[index - 1]
+        else:
+            begins[index] = index
+            ends[begins[index - 1] : index] = [index] * (index - begins[index - 1])
+    lower = [word for _, _, word in words]
+    in_clause = ["c=" + word for word in lower]
+    before = ["c_before=" + word for word in lower]
+    after = ["c_after=" + word for word in lower]
     result = []
     for index, (start, end, word) in enumerate(words):
         if word not in own:
@@ -98,11 +111,11 @@ def candidates(text: str, language: str | None) -> list[tuple[int, int, list[str
         features.append(f"p1&fp={near[-1]}&{word}")
         features.append(f"n1&n2={near[1]}&{near[2]}")
         features.append(f"p2&p1={near[-2]}&{near[-1]}")
-        for other in range(max(0, index - BAG), min(len(words), index + BAG + 1)):
-            if other != index and clause[other] == clause[index]:
-                side = "before" if other < index else "after"
-                features.append(f"c={words[other][2]}")
-                features.append(f"c_{side}={words[other][2]}")
+        first, last = max(begins[index], index - BAG), min(ends[index], index + BAG + 1)
+        features += in_clause[first:index]
+        features += before[first:index]
+        features += in_clause[index + 1 : last]
+        features += after[index + 1 : last]
         result.append((start, end, features))
     return result
 
