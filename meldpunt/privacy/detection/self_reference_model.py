@@ -62,10 +62,17 @@ def candidates(text: str, language: str | None) -> list[tuple[int, int, list[str
     if own.isdisjoint(map(str.lower, WORD.findall(text))):  # most texts: no match objects
         return []
     words = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
+    # a clause break lies between words (it has no word character), so the clause number
+    # of a word is the number of gaps with a break before it
+    breaks = [match.start() for match in CLAUSE_BREAK.finditer(text)]
     clause = [0] * len(words)
+    position = bisect.bisect_left(breaks, words[0][0])  # none before the first word counts
     for index in range(1, len(words)):
-        gap = text[words[index - 1][1] : words[index][0]]
-        clause[index] = clause[index - 1] + (1 if CLAUSE_BREAK.search(gap) else 0)
+        begin = words[index][0]
+        broken = position < len(breaks) and breaks[position] < begin
+        while position < len(breaks) and breaks[position] < begin:
+            position += 1
+        clause[index] = clause[index - 1] + broken
     # where each word's clause begins and ends (by word index), and the two bag features
     # of every word, made once: first-person text has many candidates per clause
     begins, ends = [0] * len(words), [len(words)] * len(words)
