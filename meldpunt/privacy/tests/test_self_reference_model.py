@@ -154,3 +154,42 @@ def test_an_added_passage_is_explained_as_a_self_reference():
         assert warning.finding.type is T.SELF_REFERENCE
         assert warning.is_likely_own
         assert "how you know the people involved" in str(warning.explanation)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known cost of shipping the model at 0.7: it reports these near misses the rules "
+    "reject under the written definition (docs/privacy.md, Known gaps)",
+)
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # from the rules' own tests (run there with the rules alone)
+        ("Ik werk er hard aan om meer te weten te komen.", None),
+        ("Ik zit nu naast de telefoon te wachten.", None),
+        ("Ik huur soms een auto.", None),
+        ("Ik werk in de zorg en zie veel.", None),
+        ("I work in the evenings.", None),
+        ("Ik ben ouder dan hij.", None),
+        ("Ik ben complex aan het doen.", None),
+        ("I'm a big fan of the police.", None),
+        ("Ik ben haar kwijtgeraakt in de drukte.", None),
+        ("Ik ben zijn naam vergeten.", None),
+        ("I'm his worst nightmare.", None),
+        ("We have the same problem every week.", None),
+        ("one of our Year 10s was there", None),
+        ("Ik woon in de buurt van Utrecht.", None),
+        ("Ik zit in de auto.", None),
+        ("Ik weet het omdat ik in de zorg werk.", None),
+        ("I'm the kind of person who notices.", None),
+        ("Ik woon op Lindelaan 4.", None),
+        ("Ik woon aan de Lindelaan 4.", None),
+        ("We live in 3512 JK Utrecht.", None),
+        ("Bij mijn adres, Kerkstraat 12. Bel 06-38217645.", "nl"),
+        ("I reported him to the council last year.", "en"),
+        ("Ik ben 72 en woon alleen.", "nl"),
+        ("I work nights and saw a van there.", "en"),
+    ],
+)
+def test_the_shipped_model_reports_no_near_miss_the_definition_excludes(text, language):
+    assert _self_references(text, language) == []
