@@ -21,6 +21,7 @@ from .names import NameScanner, find_person_names, is_known_first_name, name_sca
 from .normalisation import normalise
 from .places import find_postcodes, find_street_addresses
 from .self_reference import find_self_references
+from .self_reference_model import active_model as active_self_reference_model
 
 LANGUAGES = ("nl", "en")
 _LANGUAGE_INDEPENDENT = (
@@ -96,6 +97,10 @@ def find_identifying_details(text: str, *, language: str | None = None) -> list[
     hits.extend(names)
     hits.extend(find_dates_of_birth_after_names(document.text, names))
     hits.extend(self_references)
+    # after the names: a first-person word the rules missed, apart from every finding
+    self_reference_model = active_self_reference_model()
+    if self_reference_model is not None:
+        hits.extend(self_reference_model.additions(document.text, code, hits))
     findings = []
     for hit in hits:
         start, end = document.original_span(hit.start, hit.end)

@@ -19,14 +19,12 @@ import bisect
 import contextlib
 import functools
 import itertools
-import json
-import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 from .findings import FindingType, Hit
+from .learned import ModelSwitch, logistic, read_model_file
 from .names import (
     ADJECTIVE_ENDINGS,
     AMBIGUOUS_FIRST_NAMES,
@@ -307,8 +305,7 @@ class NameModel:
     rule_features: bool = False
 
     def probability(self, features: Iterable[str]) -> float:
-        score = sum(map(self.weights.get, features, itertools.repeat(0.0)))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+        return logistic(self.weights, features)
 
     def token_probabilities(
         self,
@@ -513,13 +510,11 @@ def combine(
 @functools.cache
 def load_model() -> NameModel | None:
     """The shipped model, or None when the package has none (then the rules decide alone)."""
-    path = resources.files("meldpunt.privacy").joinpath("data", MODEL_FILE)
-    if not path.is_file():
-        return None
-    return NameModel.from_json(json.loads(path.read_text("utf-8")))
+    data = read_model_file(MODEL_FILE)
+    return None if data is None else NameModel.from_json(data)
 
 
-_override: list[NameModel | None] = []
+_switch: ModelSwitch[NameModel] = ModelSwitch(load_model)
 # On since the eleventh round: on five blind held-out sets the model left fewer name
 # errors than the rules alone (docs/benchmarks.md), and since then a name it adds can no
 # longer overlap another finding or contradict the rules' judgements (``combine``).
@@ -529,16 +524,9 @@ USE_SHIPPED_MODEL = True
 
 def active_model() -> NameModel | None:
     """The model in use: one set by ``using_model``, else the shipped one if switched on."""
-    if _override:
-        return _override[-1]
-    return load_model() if USE_SHIPPED_MODEL else None
+    return _switch.active(USE_SHIPPED_MODEL)
 
 
-@contextlib.contextmanager
-def using_model(model: NameModel | None) -> Iterator[None]:
+def using_model(model: NameModel | None) -> contextlib.AbstractContextManager[None]:
     """Detect with ``model`` (None: the rules alone) inside the block; for training."""
-    _override.append(model)
-    try:
-        yield
-    finally:
-        _override.pop()
+    return _switch.using(model)

@@ -50,6 +50,7 @@ def test_working_or_living_at_the_place_is_a_self_reference(text, expected):
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     "text",
     [
@@ -95,6 +96,7 @@ def test_lodgers_babysitters_and_deliverers_are_self_references(text, expected):
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     "text", ["Ik zit nu naast de telefoon te wachten.", "Ik huur soms een auto."]
 )
@@ -862,6 +864,7 @@ def test_workplaces_jobs_schools_and_teams_of_the_reporter_are_self_references(t
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     "text",
     [
@@ -1024,6 +1027,7 @@ def test_jobs_memberships_relatives_and_introductions_are_self_references(text, 
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     "text",
     [
@@ -1203,6 +1207,7 @@ def test_possessive_roles_home_places_shared_employers_and_rented_rooms(text, ex
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     "text",
     [
@@ -1268,6 +1273,7 @@ def test_bars_student_houses_groups_relationships_and_parties_are_self_reference
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     "text", ["Ik woon in de buurt van Utrecht.", "He was at the party too.", "Ik zit in de auto."]
 )
@@ -1364,6 +1370,7 @@ def test_workplaces_in_a_clause_marriages_businesses_visits_and_roles_of_somethi
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     "text",
     [
@@ -1984,6 +1991,7 @@ def test_not_living_there_and_someone_elses_plot_are_no_self_references(text):
     assert T.SELF_REFERENCE not in _types(text)
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     ("text", "kind", "detail"),
     [

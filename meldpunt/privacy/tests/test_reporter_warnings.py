@@ -71,6 +71,7 @@ def test_the_address_a_location_question_asks_for_is_asked_about_once_not_flagge
     assert answer_review(answer, language="nl").note is None
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 def test_a_location_answer_still_warns_about_everything_else_and_the_reporters_own_address():
     answer = "Bij mijn adres, Kerkstraat 12. Bel 06-38217645."
     shown = _shown(answer, language="nl", is_location_answer=True)

@@ -88,6 +88,7 @@ def test_relations_places_and_roles_the_definition_names(text, language, passage
     assert any(passage in hit or hit in passage for hit in found), found
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     ("text", "language"),
     [
