@@ -24,10 +24,14 @@ from django.utils.translation import gettext_lazy as _
 from meldpunt.hotline.models import AddressAction
 from meldpunt.intake.models import Message, Report
 from meldpunt.lines.models import Category, Line, LineKind, Municipality, QuestionKind
+from meldpunt.vault.fields import InstallationSealedTextField
 from meldpunt.vault.models import DataKey, Role, StaffUser, hour_now
 
 from .channels import MIN_SECRET_CHARS, WebhookUrlRefused, webhook_url_check
 from .openpgp import KeyRefused, openpgp_key_check
+
+# The installation secret that seals partners' webhook signing secrets in the database.
+PARTNER_SECRETS_KEY = "partner-secrets-key"
 
 
 class PartnerKind(models.TextChoices):
@@ -118,10 +122,11 @@ class Partner(models.Model):
         blank=True,
         help_text=_("https:// address the forwards are posted to."),
     )
-    webhook_secret = models.CharField(
+    webhook_secret = InstallationSealedTextField(
         _("webhook signing secret"),
         max_length=200,
         blank=True,
+        secret_name=PARTNER_SECRETS_KEY,
         help_text=_(
             "Shared with the partner; every request carries an HMAC-SHA256 signature made "
             "with it. At least 32 characters."

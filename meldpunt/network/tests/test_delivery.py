@@ -12,21 +12,25 @@ import email
 import email.policy
 import hashlib
 import hmac
+import importlib
 import io
 import json
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pysequoia
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from pysequoia import packet
 
+from meldpunt.datadir import shared_files
 from meldpunt.evidence.models import EvidenceFile
 from meldpunt.hashes.tests import pictures
 from meldpunt.intake.services import IncomingFile
@@ -35,7 +39,14 @@ from meldpunt.vault import blobs
 from meldpunt.vault.models import Role, StaffUser
 
 from ..delivery import deliveries_prepare, deliveries_send, delivery_message_id, webhook_signature
-from ..models import Delivery, DeliveryChannel, DeliveryState, Forward, Partner
+from ..models import (
+    PARTNER_SECRETS_KEY,
+    Delivery,
+    DeliveryChannel,
+    DeliveryState,
+    Forward,
+    Partner,
+)
 from ..services import ForwardError
 from .factories import forwarded, key_of, make_partner, usable_report_with_files
 from .receivers import WebhookReceiver, smtp_server_start
@@ -269,6 +280,43 @@ def _webhook_partner(world, tsk, server) -> Partner:
         webhook_url=f"http://127.0.0.1:{server.server_address[1]}/meldpunt",
         webhook_secret=SECRET,
     )
+
+
+def _stored_secret(partner: Partner) -> str:
+    """The column as the database holds it (what a copy of the database shows)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT webhook_secret FROM network_partner WHERE id = %s", [partner.pk])
+        return cursor.fetchone()[0]
+
+
+def test_a_webhook_signing_secret_is_sealed_in_the_database(partner_tsk):
+    """Partners' API tokens are kept hashed; this secret must be used again, so it is
+    sealed under a shared file of the data directory that every machine and backup has."""
+    partner = make_partner(webhook_secret=SECRET, members=0)
+    stored = _stored_secret(partner)
+    assert SECRET not in stored and SECRET.encode() not in base64.b64decode(stored)
+    assert Partner.objects.get(pk=partner.pk).webhook_secret == SECRET
+    assert f"{PARTNER_SECRETS_KEY}.secret" in shared_files()
+    # Sealed anew on every save: equal secrets do not show as equal rows.
+    again = make_partner(name="Politie Eenheid Noord", webhook_secret=SECRET, members=0)
+    assert _stored_secret(again) != stored
+
+
+def test_the_migration_seals_secrets_stored_in_the_clear_and_can_open_them_again():
+    migration = importlib.import_module(
+        "meldpunt.network.migrations.0011_partner_webhook_secret_sealed"
+    )
+    partner = make_partner(webhook_secret=SECRET, members=0)
+    with connection.cursor() as cursor:  # as the column held it before the migration
+        cursor.execute(
+            "UPDATE network_partner SET webhook_secret = %s WHERE id = %s", [SECRET, partner.pk]
+        )
+    editor = SimpleNamespace(connection=connection)
+    migration.seal_secrets(django_apps, editor)
+    assert _stored_secret(partner) != SECRET
+    assert Partner.objects.get(pk=partner.pk).webhook_secret == SECRET
+    migration.open_secrets(django_apps, editor)
+    assert _stored_secret(partner) == SECRET
 
 
 def test_webhook_failing_twice_is_delivered_once_with_a_valid_signature(
