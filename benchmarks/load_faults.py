@@ -809,15 +809,17 @@ class Fault:
 def fill_disk(folder: Path) -> Path:
     """Take every free byte of the file system under ``folder``; the filler's path."""
     filler = folder / "filler"
-    with filler.open("wb") as out:
+    # Unbuffered: the full disk fails a write, never the close after it. Buffered, the
+    # close flushed what the last write left and raised ENOSPC (seen on CI), so the
+    # fault thread died with the disk still full.
+    with filler.open("wb", buffering=0) as out:
         stats = os.statvfs(folder)
         with contextlib.suppress(OSError):
             os.posix_fallocate(out.fileno(), 0, stats.f_bavail * stats.f_frsize)
         chunk = b"\0" * 65536
         with contextlib.suppress(OSError):
-            while True:
-                out.write(chunk)
-                out.flush()
+            while out.write(chunk):
+                pass
     return filler
 
 
@@ -836,8 +838,10 @@ def inject_faults(
             fault.details["restart_s"] = installation.kill_and_restart("worker1")
         elif name == "disk":
             filler = fill_disk(installation.blobs)
-            time.sleep(max(2.0, seconds / 10))
-            filler.unlink()
+            try:
+                time.sleep(max(2.0, seconds / 10))
+            finally:
+                filler.unlink()
         elif name == "db":
             down = installation.db_down_seconds
             installation.cluster.stop("fast")
