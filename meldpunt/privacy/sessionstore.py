@@ -20,8 +20,10 @@ import logging
 from typing import Any
 
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core import signing
+from django.db import InterfaceError, OperationalError
 
 from meldpunt.privacy.hours import hour_ceil
 
@@ -44,6 +46,22 @@ class SessionStore(DatabaseSessionStore):
         except Exception:  # noqa: BLE001 - undecodable data is an empty session, as in Django
             return {}
         return {}
+
+    def save(self, must_create: bool = False) -> None:
+        """As Django's, but a database that cannot be reached stays an outage.
+
+        Django turns every database error of an update into UpdateError ("the session
+        was deleted meanwhile"), which SessionMiddleware answers with 400 Bad Request.
+        A reporter signing in to the mailbox while PostgreSQL restarted got that 400
+        (seen in benchmarks/load_faults.py); a lost connection now reaches
+        errorpages.server_error, which answers 503 with Retry-After.
+        """
+        try:
+            super().save(must_create=must_create)
+        except UpdateError as error:
+            if isinstance(error.__context__, (OperationalError, InterfaceError)):
+                raise error.__context__ from None
+            raise
 
     def create_model_instance(self, data: dict[str, Any]) -> Any:
         instance = super().create_model_instance(data)
