@@ -194,6 +194,8 @@ class DeliveryFailed(Exception):
 
 def _webhook_send(delivery: Delivery, partner: Partner) -> None:
     """POST the encrypted envelope; any 2xx answer counts as delivered, nothing else."""
+    if not partner.webhook_secret:  # never signed with an empty key (fields.py)
+        raise DeliveryFailed("no webhook signing secret: enter it again on the partner's page")
     address = webhook_url_check(partner.webhook_url)
     body = json.dumps(
         {

@@ -1,6 +1,8 @@
 """A model field for configuration secrets that the application must read back."""
 
 import base64
+import binascii
+import logging
 from typing import Any
 
 from django import forms
@@ -8,6 +10,8 @@ from django.db import models
 
 from meldpunt.datadir import installation_secret
 from meldpunt.vault import crypto
+
+logger = logging.getLogger(__name__)
 
 
 class InstallationSealedTextField(models.TextField):
@@ -35,11 +39,17 @@ class InstallationSealedTextField(models.TextField):
         return base64.b64encode(sealed).decode()
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        """The secret, or "" when the installation's key no longer opens it (a lost or
+        replaced key file): the row stays usable and the secret must be entered again."""
         if not value:
             return value
-        opened = crypto.decrypt(
-            self._key(), base64.b64decode(value), context=self.secret_name.encode()
-        )
+        try:
+            opened = crypto.decrypt(
+                self._key(), base64.b64decode(value), context=self.secret_name.encode()
+            )
+        except (crypto.DecryptionError, binascii.Error):
+            logger.warning("A value sealed under %s no longer opens.", self.secret_name)
+            return ""
         return opened.decode()
 
     def get_prep_value(self, value: Any) -> Any:

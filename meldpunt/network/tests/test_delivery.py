@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pysequoia import packet
 
-from meldpunt.datadir import shared_files
+from meldpunt.datadir import shared_dir, shared_files
 from meldpunt.evidence.models import EvidenceFile
 from meldpunt.hashes.tests import pictures
 from meldpunt.intake.services import IncomingFile
@@ -300,6 +300,35 @@ def test_a_webhook_signing_secret_is_sealed_in_the_database(partner_tsk):
     # Sealed anew on every save: equal secrets do not show as equal rows.
     again = make_partner(name="Politie Eenheid Noord", webhook_secret=SECRET, members=0)
     assert _stored_secret(again) != stored
+
+
+def test_a_secret_whose_key_file_was_replaced_reads_as_empty_and_is_never_signed_with(
+    world, partner_tsk, django_capture_on_commit_callbacks
+):
+    """A restore without partner-secrets-key.secret: partner pages keep working, no
+    delivery is signed with an empty key, and entering the secret again mends it."""
+    receiver = WebhookReceiver()
+    server = receiver.start()
+    try:
+        partner = _webhook_partner(world, partner_tsk, server)
+        key_file = shared_dir() / f"{PARTNER_SECRETS_KEY}.secret"
+        key_file.write_text("00" * 32)
+        assert Partner.objects.get(pk=partner.pk).webhook_secret == ""
+        forward = _forward(world, partner, django_capture_on_commit_callbacks)
+        delivery = Delivery.objects.get(forward=forward)
+        assert delivery.state != DeliveryState.DELIVERED
+        assert "signing secret" in delivery.last_error
+        # Entered again on the partner's page: sealed under the key now in place.
+        partner.webhook_secret = SECRET
+        partner.save()
+        assert deliveries_send(now=timezone.now() + timedelta(hours=1)) == (1, 0)
+    finally:
+        server.shutdown()
+    [accepted] = receiver.accepted.values()  # nothing reached it before, signed or not
+    timestamp = accepted.headers["Meldpunt-Timestamp"]
+    expected = webhook_signature(SECRET, timestamp, accepted.body)
+    assert hmac.compare_digest(accepted.headers["Meldpunt-Signature"], expected)
+    assert len(receiver.requests) == 1
 
 
 def test_the_migration_seals_secrets_stored_in_the_clear_and_can_open_them_again():
