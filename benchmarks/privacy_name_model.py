@@ -71,6 +71,8 @@ WRITER_BATCHES = {
     "11": range(4601, 5001),
     "12": range(5001, 5401),
     "13": range(5401, 5801),
+    "h13": range(5801, 6201),  # held-out set 13, development text from the fourteenth round
+    "h14": range(6201, 6601),  # held-out set 14, likewise
 }
 ITERATIONS = 400
 

@@ -242,8 +242,6 @@ def _load_benchmark():
         "privacy_heldout_10.jsonl",
         "privacy_heldout_11.jsonl",
         "privacy_heldout_12.jsonl",
-        "privacy_heldout_13.jsonl",
-        "privacy_heldout_14.jsonl",
     ],
 )
 def test_evaluation_set_labels_are_sound(name):

@@ -156,6 +156,19 @@ def test_an_added_passage_is_explained_as_a_self_reference():
         assert "how you know the people involved" in str(warning.explanation)
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # near misses the rules reject and the model, trained with more writers, leaves too
+        ("Ik ben complex aan het doen.", None),
+        ("I reported him to the council last year.", "en"),
+        ("Ik ben 72 en woon alleen.", "nl"),
+    ],
+)
+def test_the_shipped_model_leaves_near_misses_the_definition_excludes(text, language):
+    assert _self_references(text, language) == []
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="known cost of shipping the model at 0.7: it reports these near misses the rules "
@@ -171,7 +184,6 @@ def test_an_added_passage_is_explained_as_a_self_reference():
         ("Ik werk in de zorg en zie veel.", None),
         ("I work in the evenings.", None),
         ("Ik ben ouder dan hij.", None),
-        ("Ik ben complex aan het doen.", None),
         ("I'm a big fan of the police.", None),
         ("Ik ben haar kwijtgeraakt in de drukte.", None),
         ("Ik ben zijn naam vergeten.", None),
@@ -186,8 +198,6 @@ def test_an_added_passage_is_explained_as_a_self_reference():
         ("Ik woon aan de Lindelaan 4.", None),
         ("We live in 3512 JK Utrecht.", None),
         ("Bij mijn adres, Kerkstraat 12. Bel 06-38217645.", "nl"),
-        ("I reported him to the council last year.", "en"),
-        ("Ik ben 72 en woon alleen.", "nl"),
         ("I work nights and saw a van there.", "en"),
     ],
 )
