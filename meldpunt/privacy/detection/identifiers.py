@@ -506,15 +506,27 @@ BRACKETED_DATE = re.compile(rf" ?\((?i:({_DATE}))\)| (?i:({_FULL_DATE}))(?![0-9]
 # 1994)": a full date among details after a name, each a number (in up to four groups) or
 # an address that may carry a short label, is the person's date of birth too (thirteenth
 # round).
-_DETAIL = r"(?:[A-Za-z.]{1,12}:? )?[^\s,()]*[0-9@][^\s,()]*(?: [0-9][^\s,()]*){0,3}"
+# A postcode may carry its town ("3526 KM Utrecht"); the details may also follow the name
+# without commas when one is a long number ("Lisa Bos 404 783 983 29 augustus 1982 —",
+# fourteenth round).
+_DETAIL = (
+    r"(?:[A-Za-z.]{1,12}:? )?[^\s,()]*[0-9@][^\s,()]*(?: [0-9][^\s,()]*){0,3}"
+    r"(?:(?<=[0-9]{4}) ?[A-Z]{2}(?: [A-Z][a-z\-]+){0,2})?"
+)
 DATE_IN_DETAILS = re.compile(
     rf" ?[(,] ?(?:{_DETAIL}, ?){{1,3}}(?i:({_FULL_DATE}))(?![0-9])(?= ?[,;)]|\.(?:\s|$)|$)"
+)
+_LONG_NUMBER = r"[0-9][0-9 .\-]{6,14}[0-9]"
+DATE_AFTER_NUMBER = re.compile(
+    rf" {_LONG_NUMBER} (?i:({_FULL_DATE}))(?![0-9])(?= ?[,;)—–]| -|\.(?:\s|$)|$)"
 )
 
 
 def find_dates_of_birth_after_names(text: str, names: list[Hit]) -> Iterator[Hit]:
     for name in names:
         details = DATE_IN_DETAILS.match(text, name.end)
+        if details is None:
+            details = DATE_AFTER_NUMBER.match(text, name.end)
         if details is not None and _is_birth_year(details.group(1)):
             yield Hit(FindingType.DATE_OF_BIRTH, details.start(1), details.end(1), 0.75)
         match = BRACKETED_DATE.match(text, name.end)

@@ -256,7 +256,8 @@ SELF_REFERENCE_PATTERNS = {
     "nl": (
         # "mijn buurman", "m'n collega", "onze buren"
         re.compile(
-            rf"(?i:\b(?:mijn|m'n|mn|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?{_PROPER_ADJECTIVES}"
+            rf"(?i:\b(?:mijn|m'n|(?-i:mn|Mn)|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?"
+            rf"{_PROPER_ADJECTIVES}"
             # "mijn moeders thuiszorg": the relation's own, with the genitive s
             rf"(?:{_DUTCH_RELATION_PREFIXES})?(?:{_DUTCH_RELATIONS})(?:s|'s)?\b)"
         ),
@@ -496,7 +497,8 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:ik (?:woon|woonde)|(?:wij|we) (?:wonen|woonden))"
             r"(?: [\w'’]+){0,2}? (?:verderop|ernaast|erboven|eronder|hiernaast|hierboven|"
-            r"hieronder|schuin tegenover|recht tegenover|om de hoek)\b)"
+            r"hieronder|schuin tegenover|recht tegenover|om de hoek|erachter|hierachter|"
+            r"ertegenover|hiertegenover)\b)"
         ),
         # "wij wonen in de flat boven hem", "ik heb de winkel naast zijn zaak": the home or
         # business next to the scene
@@ -637,9 +639,9 @@ SELF_REFERENCE_PATTERNS = {
             rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b(?! dan\b)"
             r"|\bik, (?:zijn|haar|hun|z'n|de|een) "
             rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b"
-            r"|\b(?:mijn|m'n|mn|onze|ons) (?!burgemeester\b)"
+            r"|\b(?:mijn|m'n|(?-i:mn|Mn)|onze|ons) (?!burgemeester\b)"
             rf"[a-zà-ÿ]{{2,20}}-?(?=[a-zà-ÿ]{{4}})(?:{_DUTCH_RELATIONS})\b"
-            r"|\b(?:mijn|m'n|mn|onze|ons) (?:eigen|gestolen) "
+            r"|\b(?:mijn|m'n|(?-i:mn|Mn)|onze|ons) (?:eigen|gestolen) "
             r"(?!(?:ogen|oren|mening|schuld|ervaring|gevoel|naam|nummer|adres|veiligheid)\b)"
             # a stolen identity document is the reporter's identity, marked by its number
             r"(?!(?:identiteitskaart|id-kaart|paspoort|rijbewijs|bankpas|pinpas)\b)"
@@ -743,8 +745,8 @@ SELF_REFERENCE_PATTERNS = {
         # aan het hunne": what the reporter shares with or has next to the person
         re.compile(
             rf"(?i:\b(?:wij|we) delen (?:een|de|het) (?:{_SHARED_PLACES_NL})\b"
-            rf"|\b(?:mijn|m'n|mn|onze|ons) (?:{_OWN_PLOTS_NL}) (?:is|ligt|liggen|staat|staan|"
-            r"grenst|grenzen) "
+            rf"|\b(?:mijn|m'n|(?-i:mn|Mn)|onze|ons) (?:{_OWN_PLOTS_NL}) "
+            r"(?:is|ligt|liggen|staat|staan|grenst|grenzen) "
             r"(?:naast|tegenover|aan)\b)"
         ),
         # "ik tank daar al jaren", "ik kom daar als klant": a regular of the place; "ik heb zelf
@@ -756,7 +758,7 @@ SELF_REFERENCE_PATTERNS = {
             r"|\bik (?:sta|was) zelf\b"
             r"(?! (?:ook )?(?:niks|niets|geen|niemand|nooit|niet)\b)"
             r"|\bik help (?:hem|haar|hen|ze)\b"
-            r"|\b(?:mijn|m'n|mn|onze|ons) (?:[\w-]+ )?[\w-]*(?:klas|groep|team)\b)"
+            r"|\b(?:mijn|m'n|(?-i:mn|Mn)|onze|ons) (?:[\w-]+ )?[\w-]*(?:klas|groep|team)\b)"
         ),
         # "ik beheer zijn financiën", "ik ben de koper", "ik zing in het koor", "onze
         # Syrische vereniging": a task for the person, a part in the deal, the reporter's
@@ -818,6 +820,14 @@ SELF_REFERENCE_PATTERNS = {
             r"|\b(?:ik|wij|we) (?:ken|kennen) (?:hem|haar|hen|ze) (?:van|uit) (?:de |het )?"
             r"(?:kerk|school|werk|sportschool|moskee|club|vereniging|regio|buurt|koor)\b)"
         ),
+        # "onze koster", "mijn voormalige werkgever", "onze manager": a possessive before any
+        # role, as before a relation (fourteenth round)
+        re.compile(
+            # (not "onze wijkagent": an officer serves the whole district, as a mayor does)
+            rf"(?i:\b(?:mijn|m'n|(?-i:mn|Mn)|onze) (?:(?:{_DUTCH_QUALIFIERS}|voormalige|huidige|"
+            rf"toenmalige) )?(?!(?:wijkagent|buurtagent|agent|politieagent|handhaver|boa)\b)"
+            rf"(?:{_ROLES_NL})\b(?!-))"
+        ),
     ),
     "en": (
         re.compile(
@@ -825,8 +835,8 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
         ),
         re.compile(
-            rf"(?i:\b(?:I am|I'm|I’m|I was|as|being|we are|we're|we’re|we were|I've been|"
-            rf"I’ve been|I have been) (?:his|her|their|the|a|an) "
+            rf"(?i:\b(?:I am|I'm|I’m|I was|as|(?<!without )being|we are|we're|we’re|we were|"
+            rf"I've been|I’ve been|I have been) (?:his|her|their|the|a|an) "
             rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
         ),
         # "I'm her form tutor", "I'm the night manager", "I'm a regular customer there",
@@ -882,7 +892,8 @@ SELF_REFERENCE_PATTERNS = {
         ),
         re.compile(
             r"(?i:\b(?:I|we) (?:live|work|sit|stay) (?:(?:directly|right|just|immediately) )?"
-            r"(?:next door(?: to)?|next to|above|below|under|opposite|across from|"
+            r"(?:next door(?: to)?|next to|above|below|under|underneath|beneath|upstairs from|"
+            r"downstairs from|opposite|across from|"
             r"across the street from|with|at|for|in the same|on the same|together with)\b)"
         ),
         re.compile(
@@ -1097,6 +1108,13 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\b(?:he|she|they) (?:lives|live|lived) (?:(?:right|directly|just) )?"
             r"(?:above|below|under|beneath|next to|next door to|opposite|across from|with) "
             r"(?:me|us)\b"
+            # "…, lives 3 doors from me", "while living with me", "the flat above mine"
+            # (fourteenth round)
+            r"|\b(?:lives|living) (?:(?:right|directly|just|[0-9a-z]+ doors?) )?"
+            r"(?:above|below|under|beneath|next to|next door to|opposite|across from|with|from|"
+            r"down from|up from) (?:me|us)\b"
+            r"|\b(?:flat|house|apartment|unit|room|home|garden) (?:directly |right |just )?"
+            r"(?:above|below|under|beneath|next to|opposite|across from) (?:mine|ours)\b"
             r"|\bour (?:gardens|houses|flats|homes|balconies|yards|properties|driveways) "
             r"(?:share|border|back onto|adjoin)\b"
             # not a school year or a team by its name ("one of our Year 10s")
@@ -1284,6 +1302,11 @@ SELF_REFERENCE_PATTERNS = {
             r"babysitter) (?:at|for|of)\b"
             r"|\b(?:I|we) know (?:him |her |them )?from (?:the )?(?:church|school|work|gym|mosque|"
             r"club|college|university|uni|choir)\b)"
+        ),
+        # "our CFO", "formerly my solicitor", "our treasurer": a possessive before any role
+        # (fourteenth round)
+        re.compile(
+            rf"(?i:\b(?:my|our) (?:(?:{_ENGLISH_QUALIFIERS}|current|then) )?(?:{_ROLES_EN})\b(?!-))"
         ),
     ),
 }
@@ -1500,12 +1523,23 @@ class _Scanner:
 
 _SCANNERS = {code: _Scanner.build(patterns) for code, patterns in SELF_REFERENCE_PATTERNS.items()}
 
+# "Ik ben zijn verhuurder niet, maar …", "wij zijn zijn buren niet": the role denied
+# (fourteenth round). "niet alleen" and "niet meer" still say it was or is so.
+_SELF_AS = re.compile(r"(?i:(?:ik|wij|we) (?:ben|was|zijn|waren)\b)")
+_DENIED_AFTER = re.compile(r"(?i: niet\b(?! (?:alleen|meer|de enige)\b))")
+
+
+def _is_denied(text: str, start: int, end: int) -> bool:
+    return bool(_SELF_AS.match(text, start)) and bool(_DENIED_AFTER.match(text, end))
+
 
 def find_self_references(text: str, language: str | None = None) -> Iterator[Hit]:
     languages = [language] if language in SELF_REFERENCE_PATTERNS else list(SELF_REFERENCE_PATTERNS)
     for code in languages:
         for match in _SCANNERS[code].matches(text):
             if _is_comparison(text, match.start()) or _is_someone_elses_role(text, match.start()):
+                continue
+            if _is_denied(text, match.start(), match.end()):
                 continue
             yield Hit(FindingType.SELF_REFERENCE, match.start(), match.end(), 0.8)
     yield from find_dealings(text, language)

@@ -52,11 +52,15 @@ _FIRST_SECOND_EN = re.compile(r"(?i:\b(?:i|i'm|i’m|i've|i’ve|i'd|i’d|you|w
 _SUBJECT_NL = re.compile(
     r"(?:\b(?i:hij|zij|ze|die|dat|men|iemand|niemand|deze man|deze vrouw)\b"
     r"|\b(?i:de|een|het|deze|zijn|haar|hun) [a-zà-ÿ-]{3,}"
+    # a phone number: "+31 6 … belde mij" (fourteenth round)
+    r"|(?<![\w€])\+?[0-9][0-9 ()-]{7,}[0-9]"
     r"|(?<=\w )(?-i:[A-Z][a-zà-ÿ]+)|[\w.-]+@[\w.-]+|@\w+)"
 )
 _SUBJECT_EN = re.compile(
     r"(?:\b(?i:he|she|they|who|that|someone|somebody|nobody|everyone|people)\b"
     r"|\b(?i:the|a|an|this|his|her|their) [a-z-]{3,}"
+    # a phone number: "+44 7911 … sent me" (fourteenth round)
+    r"|(?<![\w£$€])\+?[0-9][0-9 ()-]{7,}[0-9]"
     r"|(?-i:\b[A-Z][a-z]+\b)(?! (?:me|us)\b)|[\w.-]+@[\w.-]+|@\w+)"
 )
 # Words that look like a subject but are not one: imperatives, greetings, "it"-clauses.
@@ -86,7 +90,7 @@ _PERCEPTION_NL = re.compile(
 )
 _PERCEPTION_EN = re.compile(
     r"(?i:\b(?:saw|sees|seen|see|noticed|notices|heard|hears|recognised|recognized|know|knows|"
-    r"knew|reminds|reminded|seems|seemed|makes|made|let|lets)\b)"
+    r"knew|known|reminds|reminded|seems|seemed|makes|made|let|lets)\b)"
 )
 # A verb between subject and object: any word but a preposition, article or pronoun.
 _VERB_EN = re.compile(
@@ -94,6 +98,34 @@ _VERB_EN = re.compile(
     r"have|had|not|also|just|he|she|they|it|me|him|her|them)\b)[a-z]{2,}\b)"
 )
 
+
+# "de gemeente zei me", "the bank told me", "I got a letter from ING": an office, bank or
+# the police is no person in the report (fourteenth round).
+_INSTITUTIONS = (
+    r"gemeente|gemeentes|municipality|council|bank|banks|politie|police|belastingdienst|"
+    r"tax office|UWV|DUO|SVB|IND|HMRC|DWP|klantenservice|customer service|helpdesk|"
+    r"ING|Rabobank|ABN AMRO|ABN|bunq|Knab|SNS|Triodos|ASN|Barclays|NatWest|HSBC|Lloyds|"
+    r"Santander|Monzo|Revolut|PostNL|Royal Mail|Amazon|PayPal|eBay|bol\.com|bol|Marktplaats|"
+    r"Vinted|Booking\.com|Airbnb|Zalando|Thuisbezorgd|Deliveroo|Uber"
+)
+_INSTITUTION_SUBJECT = re.compile(
+    rf"(?i:^(?:so |then |en |and |dus )?(?:the |de |het |my |mijn |our |onze )?"
+    rf"(?:{_INSTITUTIONS})\b(?![@.-]\w)(?! (?:employee|medewerker|manager|worker|officer|agent)\b))"
+)
+_INSTITUTION_AFTER = re.compile(
+    rf"(?i: (?:the |de |het |my |mijn |our |onze )?(?:{_INSTITUTIONS})\b(?![@.-]\w)"
+    r"(?! (?:employee|medewerker|manager|worker|officer|agent)\b))"
+)
+_FROM_WORD = re.compile(r"(?i:\b(?:from|by|van|vanaf|door)$)")
+# "the real me", "de echte ik": an article before the word taken for the verb makes it a
+# noun phrase, not a person acting on the reporter.
+_ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|a|an|de|het|een)\s+$)")
+_BARE_OBJECTS = frozenset({"me", "mij", "us"})
+# "Nothing about me", "niemand behalve mij": a preposition taken for the verb
+_PREPOSITIONS = frozenset(
+    {"about", "like", "than", "behind", "near", "without", "except", "besides", "over",
+     "behalve", "zonder", "dan", "zoals", "achter", "naast"}
+)  # fmt: skip
 
 # The word before the first-person object, unless it is capitalised (a name).
 _LAST_WORD = re.compile(r"\b(?-i:(?![A-Z]))[\w'’-]+\s*$")
@@ -196,11 +228,21 @@ def _acted_on(text: str, language: str) -> Iterator[Hit]:
             continue
         if not dutch and not searches.first(_VERB_EN, opening, found.start()):
             continue
+        if _INSTITUTION_SUBJECT.match(text[opening : found.start()].strip()):
+            continue
         # from the verb before the object ("belde mij", "sent me"), not over the subject,
         # which may be a name found as its own type
         # ("belde Janneke me": a name is not the verb)
         verb = _LAST_WORD.search(clause)
         begin = verb.start() + found.start() - len(clause) if verb else found.start()
+        if verb and verb.group().strip().lower() in _PREPOSITIONS:
+            continue
+        if (
+            verb
+            and found.group().lower() in _BARE_OBJECTS
+            and _ARTICLE_BEFORE.search(text, max(0, begin - 8), begin)
+        ):
+            continue
         yield Hit(FindingType.SELF_REFERENCE, begin, found.end(), CONFIDENCE)
 
 
@@ -210,6 +252,16 @@ _RECEIVED = {
     "nl": re.compile(
         r"(?i:\b(?:ik|wij|we) (?:ben|zijn|werd|werden|word|worden) (?:[\w'’]+ ){0,3}?"
         r"(?:ge|be|op|aan|ver|lastig|af|ont|mis)[a-zà-ÿ]{2,}[dt] (?:door|via|vanaf|met)\b"
+        # "werd ik aangereden door", "ben ik opgelicht door", "ik word … lastiggevallen
+        # door", "ik ben door haar bedrogen" (fourteenth round)
+        r"|\b(?:ben|werd|word|zijn|werden|worden) (?:ik|wij|we) (?:[\w'’]+ ){0,3}?"
+        r"(?:ge|be|op|aan|ver|lastig|af|ont|mis)[a-zà-ÿ]{2,}(?:[dt]|en) (?:door|via|vanaf)\b"
+        r"|\b(?:ik|wij|we) (?:word|worden) (?:[\w'’]+ ){0,3}?"
+        r"(?:lastiggevallen|bedreigd|gestalkt|gechanteerd|afgeperst|gepest|geïntimideerd|"
+        r"uitgescholden|achtervolgd|gebeld|benaderd) door\b"
+        r"|\b(?:ik|wij|we) (?:ben|zijn|werd|werden|word|worden) door (?:hem|haar|hen|die|deze|"
+        r"(?-i:[A-Z])[\w'’-]+)(?: [\w'’-]+){0,2}? (?:ge|be|op|aan|ver|lastig|af|ont|mis)"
+        r"[a-zà-ÿ]{2,}[dt]\b"
         r"|\b(?:ik|wij|we) (?:ben|zijn|werd|werden) (?:(?:net|vandaag|gisteren|ook|al|vaak|"
         r"zelf|eerder|twee keer|meerdere keren) )?(?:gebeld|benaderd|bedreigd|opgelicht|"
         r"lastiggevallen|gestalkt|gechanteerd|afgeperst|geslagen|mishandeld|beroofd|geappt|"
@@ -222,7 +274,8 @@ _RECEIVED = {
         r"(?:(?!(?:geen|niet|nooit)\b)[\w'’]+ ){0,2}?(?:bericht|berichtje|berichten|appje|"
         r"appjes|app|mail|mails|e-mail|"
         r"sms|sms'je|sms'jes|brief|brieven|telefoontje|telefoontjes|dreigbericht|"
-        r"dreigberichten|dreigmail|dreigmails|dreigbrief|dm|dm'etje|oproep|factuur|"
+        r"dreigberichten|dreigmail|dreigmails|dreigbrief|dm|dm'etje|dm's|dms|dm'tjes|"
+        r"whatsappjes|whatsapps|snaps|oproep|factuur|"
         r"aanmaning|tikkie|betaalverzoek)(?: (?:ontvangen|gekregen|binnen))? (?:van|vanaf|"
         r"via)\b"
         # "een lening op mijn naam", "heeft mijn BSN gebruikt"
@@ -232,6 +285,16 @@ _RECEIVED = {
         r"rijbewijs|bankpas|pinpas|account|foto's|naam|borg|geld|adres|documenten) "
         r"(?:(?:nog|nooit|niet|al) )?(?:gebruikt|misbruikt|gestolen|overgenomen|gehackt|"
         r"ingehouden|gehouden|afgepakt|gedeeld|verspreid|gelekt|doorgegeven|afgenomen)\b"
+        # "houdt mijn paspoort", "hield mijn borg … in", "met mijn DigiD", "logt in op mijn
+        # insta" (fourteenth round): a person holding or using the reporter's papers
+        r"|\b(?:houdt|hield|heeft|had|gebruikt|gebruikte|misbruikt|misbruikte|verkoopt|"
+        r"verkocht|deelt|deelde|zet|zette|post|postte) (?:(?:nog|nog steeds|steeds|al|ook) )?"
+        r"(?:mijn|onze|m'n) (?:BSN|DigiD|ID|ID-kaart|paspoort|rijbewijs|bankpas|pinpas|"
+        r"borg|wachtwoord|wachtwoorden|inloggegevens|sleutels|verblijfsvergunning)\b"
+        r"|\b(?:met|via|op) (?:mijn|onze|m'n) (?:DigiD|BSN|ID|ID-kaart|paspoort|bankpas|"
+        r"pinpas|inloggegevens|gegevens) (?:[\w'’]+ ){0,3}?(?:aangevraagd|afgesloten|geopend|"
+        r"gekocht|besteld|gehuurd|ingelogd|aangemeld|ingeschreven)\b"
+        r"|\blogt (?:steeds |nog |ook )?in op (?:mijn|onze|m'n) [\w'’-]+"
         # "hij wilde dat ik", "ze eiste dat wij": the person's demand on the reporter
         r"|\b(?:hij|zij|ze) (?:wilde|wil|eiste|eist|vroeg|vraagt|dwong|liet) (?:dat |of )?"
         r"(?:ik|wij)\b)"
@@ -339,6 +402,12 @@ _NO_DEALING = {
     ),
 }
 DEALING_WINDOW = 45
+_WORD_BEFORE = re.compile(r"([\w'’]+) $")
+# Seeing and hearing before an inverted subject: "Vanuit mijn raam zie ik hem liggen".
+_PERCEIVED_BEFORE = {
+    "nl": re.compile(r"(?i:zie|zag|zagen|hoor|hoorde|hoorden|spot|spotte)"),
+    "en": re.compile(r"(?i:see|saw|hear|heard|watch|watched)"),
+}
 
 
 def _dealings(text: str, language: str) -> Iterator[Hit]:
@@ -353,6 +422,10 @@ def _dealings(text: str, language: str) -> Iterator[Hit]:
         clause_end = breaks[0] if breaks else window
         found = searches.first(objects, subject.end(), clause_end)
         if found is None or searches.first(no_dealing, subject.end(), clause_end):
+            continue
+        # "Vanuit mijn raam zie ik hem liggen": the verb before the subject (fourteenth round)
+        verb_before = _WORD_BEFORE.search(text, max(0, subject.start() - 20), subject.start())
+        if verb_before and _PERCEIVED_BEFORE[language].fullmatch(verb_before.group(1)):
             continue
         if searches.first(_SUBJECT_FIRST[language], subject.end(), found[0]):
             continue  # the next first-person subject starts its own hit
@@ -379,6 +452,12 @@ def find_acts(text: str, language: str | None = None) -> Iterator[tuple[str, Hit
             yield ACTED_ON, hit
         for kind, patterns in ((ACTED_ON, _RECEIVED), (DEALINGS, _DEALT)):
             for found in patterns[code].finditer(text):
+                if (
+                    kind == ACTED_ON
+                    and _FROM_WORD.search(found.group())
+                    and _INSTITUTION_AFTER.match(text, found.end())
+                ):
+                    continue
                 yield kind, Hit(FindingType.SELF_REFERENCE, found.start(), found.end(), CONFIDENCE)
         for hit in _dealings(text, code):
             yield DEALINGS, hit
