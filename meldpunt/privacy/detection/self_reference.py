@@ -40,6 +40,8 @@ _DUTCH_RELATIONS = (
     # round, part b: "mijn begeleider", "mijn patiënt", "ons cultureel centrum")
     "|assistent|begeleider|patiënt|patiënten|leverancier|vrienden|vriendinnen|complex|"
     "centrum|spreekkamer|klanten|cliënten"
+    # the reporter's daily round and acquaintances (fourteenth round: "op mijn route")
+    "|route|bezorgroute|looproute|wijkroute|ronde"
 )
 # "mijn stiefdochter", "mijn schoonzoon", "mijn pleegzoon": a relation with a prefix.
 _DUTCH_RELATION_PREFIXES = "stief|schoon|pleeg"
@@ -72,6 +74,8 @@ _ENGLISH_RELATIONS = (
     # part b: "my supplier", "my friends", "our sons", "my shift leader", "our lab")
     "|supplier|suppliers|friends|sons|daughters|housemates|flatmates|roommates|players|"
     "customers|clients|patients|cleaner|leader|lab|department|host mother|host family"
+    # the reporter's daily round and home (fourteenth round: "on my way to work")
+    "|route|round|delivery route|way to work|way to school|drive"
 )
 _ENGLISH_RELATION_PREFIXES = "step-?|foster "
 # "mijn naam", "mijn nummer", "my e-mail" are not here: they say nothing by themselves,
@@ -112,7 +116,7 @@ _ROLES_NL = (
     "leerkracht|maatje|taalmaatje|buddy|cliënt|client|patiënt|lid|slotenmaker|ouders|"
     "grootouders|consulent|adviseur|belastingadviseur|vertegenwoordiger|ondersteuner|"
     "secretaris|penningmeester|voorzitter|bestuurslid|slachtoffer|hulpverlener|teamleider|"
-    "invalkracht|opa en oma|"
+    "invalkracht|opa en oma|klerk|"
     # professions that say where the reporter works or what they see ("ik ben advocaat")
     "journalist|verslaggever|advocaat|notaris|jurist|ingenieur|onderzoeker|promovendus|"
     "hoogleraar|wetenschapper|vertaler|vertaalster|tolk|programmeur|ontwikkelaar|"
@@ -263,7 +267,7 @@ SELF_REFERENCE_PATTERNS = {
         ),
         # "ik, als buurman van", "als zijn collega", "als haar ex"
         re.compile(
-            rf"(?i:\b(?:ik,? )?als (?:zijn |haar |hun |de |een )?"
+            rf"(?i:\b(?:ik,? |(?:wij|we),? )?als (?:zijn |haar |hun |de |een )?"
             rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?(?:stief|schoon|oud-|ex-)?"
             # "dat ik als baliemedewerker binnenkreeg": a role as the end of a compound
             rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL})(?: van)?\b)"
@@ -377,13 +381,25 @@ SELF_REFERENCE_PATTERNS = {
         # "ik ben haar jeugdhulpverlener", "ik ben al vijf jaar zijn secretaresse", "ik ben
         # de belastingadviseur van": a possessive and a person noun after "ik ben"
         re.compile(
-            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn) (?:al [\w]+ jaar |al jaren |zelf )?"
+            r"(?i:\b(?:ik ben|ik was|wij zijn|we zijn|wij waren|we waren) "
+            r"(?:al [\w]+ jaar |al jaren |zelf |vroeger |ooit |toen |jarenlang )?"
             r"(?:zijn|haar|hun|z'n|zn) (?:(?:oudere|jongere|grote|kleine|beste|vaste|eigen|"
             r"wettelijk|wettelijke|oude|vroegere) )?"
             r"(?!(?:naam|nummer|adres|telefoon|mobiel|telefoonnummer|auto|fiets|geld|spullen|"
             r"kwijt|zat|beu)\b)"
             # not a participle: "ik ben haar kwijtgeraakt", "ik ben zijn naam vergeten"
             r"(?![\w'’-]*ge[\w'’-]*(?:t|d|en)\b)[a-zà-ÿ][\w'’-]{2,30})"
+        ),
+        # "ik beheer de Facebook-groep van ons dorp", "ik beheer een groepsaccommodatie": a
+        # place or group the reporter runs (fourteenth round)
+        re.compile(
+            r"(?i:\b(?:ik|wij|we) (?:beheer|beheren|beheerde|beheerden) (?:de|het|een|ons|onze) "
+            r"[\w'’-]{3,30})"
+        ),
+        # "omdat ik zijn taalcoach ben": the role in a subordinate clause (fourteenth round)
+        re.compile(
+            rf"(?i:\b(?:ik|wij|we) (?:zijn|haar|hun|z'n|zn) {_COMPOUND_PREFIX}(?:{_ROLES_NL}) "
+            r"(?:ben|was|zijn|waren)\b)"
         ),
         re.compile(
             r"(?i:\b(?:ik ben|wij zijn|we zijn) (?:(?:zelf|ook) )?de [\w'’-]{3,30}"
@@ -394,6 +410,9 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\b(?:ik|wij|we) (?:woon|wonen|woonde|woonden) (?:er|hier|daar) "
             r"(?:(?:pal|direct|recht|schuin) )?(?:boven|onder|naast|tegenover|achter)\b"
             r"|\b(?:ik|wij|we) (?:woon|wonen) op nummer [0-9]{1,4}\b"
+            # "ik woon op 103.", "wij wonen op 3e verdieping" (fourteenth round)
+            r"|\b(?:ik|wij|we) (?:woon|wonen|woonde|woonden) (?:zelf |ook |beiden |allebei )?op "
+            r"(?:de |het )?(?:[0-9]{1,2}e (?:verdieping|etage)|[0-9]{1,4}[a-z]?(?=[.,;!?]|$))"
             r"|\b(?:ik|wij|we) (?:zat|zaten|stond|stonden|zit|sta) (?:naast|tegenover|achter) "
             r"(?:hem|haar|ze|hen)\b)"
         ),
@@ -660,7 +679,8 @@ SELF_REFERENCE_PATTERNS = {
         # speel in zijn team", "ik heb in de klas gezeten met", "ik heb les van hem gehad").
         re.compile(
             r"(?i:\b(?:ik|wij|we) (?:woon|woonde|wonen|woonden) (?:(?:zelf|ook|nu|sinds [\w]+|"
-            rf"al [\w]+ jaar|al jaren) ){{0,2}}(?:in|op|aan)(?={_NO_ADDRESS_AFTER_NL})"
+            rf"al [\w]+ jaar|al jaren|beiden|allebei) ){{0,2}}(?:in|op|aan)"
+            rf"(?={_NO_ADDRESS_AFTER_NL})"
             # "ik woon in de buurt van Utrecht" says little
             r"(?! (?:de )?(?:buurt|omgeving|regio)\b)"
             r"|\b(?:ik|wij|we) (?:zit|zat|zitten|zaten) (?:(?:zelf|ook|nog|samen|alle [\w]+) ){0,2}"
@@ -1338,6 +1358,8 @@ THIRD_PERSON_VERB_BEFORE = re.compile(
 # role it is ("als zijn huisbaas").
 BARE_ROLE = re.compile(r"(?i:(?:als|as) (?!(?:zijn|haar|hun|his|her|their)\b))")
 CLAUSE_START_BEFORE = re.compile(r"(?:^|[.!?;:,\n(]) *$")
+MINE_BEFORE = re.compile(r"(?i:\b(?:mijn|m'n|my|our|onze) ([\w'’-]+) $)")
+RELATION_WORD = re.compile(rf"(?i:{_DUTCH_RELATIONS}|{_ENGLISH_RELATIONS}|{_ROLES_NL}|{_ROLES_EN})")
 
 
 def _is_someone_elses_role(text: str, start: int) -> bool:
@@ -1345,9 +1367,15 @@ def _is_someone_elses_role(text: str, start: int) -> bool:
         return False
     if THIRD_PERSON_VERB_BEFORE.search(text, max(0, start - 12), start) is not None:
         return True
-    return bool(BARE_ROLE.match(text, start)) and not CLAUSE_START_BEFORE.search(
+    if not BARE_ROLE.match(text, start) or CLAUSE_START_BEFORE.search(
         text, max(0, start - 3), start
-    )
+    ):
+        return False
+    # "Melding van mijn kant als huisarts", "uit mijn administratie als penningmeester": the
+    # reporter's own side or work just before makes it the reporter's role (fourteenth
+    # round); "mijn zoon als chauffeur" stays the son's
+    mine = MINE_BEFORE.search(text, max(0, start - 40), start)
+    return mine is None or RELATION_WORD.fullmatch(mine.group(1)) is not None
 
 
 def _structure(source: str, start: int = 0) -> Iterator[tuple[int, str, int]]:

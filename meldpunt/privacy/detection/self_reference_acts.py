@@ -261,7 +261,7 @@ _RECEIVED = {
         r"uitgescholden|achtervolgd|gebeld|benaderd) door\b"
         r"|\b(?:ik|wij|we) (?:ben|zijn|werd|werden|word|worden) door (?:hem|haar|hen|die|deze|"
         r"(?-i:[A-Z])[\w'’-]+)(?: [\w'’-]+){0,2}? (?:ge|be|op|aan|ver|lastig|af|ont|mis)"
-        r"[a-zà-ÿ]{2,}[dt]\b"
+        r"[a-zà-ÿ]{2,}(?:[dt]|en)\b"
         r"|\b(?:ik|wij|we) (?:ben|zijn|werd|werden) (?:(?:net|vandaag|gisteren|ook|al|vaak|"
         r"zelf|eerder|twee keer|meerdere keren) )?(?:gebeld|benaderd|bedreigd|opgelicht|"
         r"lastiggevallen|gestalkt|gechanteerd|afgeperst|geslagen|mishandeld|beroofd|geappt|"
@@ -326,6 +326,14 @@ _DEALT = {
         r"huur|borg|contant|zwart|[0-9€])"
         r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:[\w'’.,€]+ ){0,5}?(?:aanbetaald|"
         r"voorgeschoten|geleend|uitgeleend)\b"
+        # "ik heb 800 euro borg betaald aan", "ik heb een scooter gekocht van", "ik heb een
+        # huurcontract met" (fourteenth round): money, goods or a contract between them
+        r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:[\w'’.,€]+ ){0,5}?(?:betaald|"
+        r"overgemaakt|gekocht|gehuurd|besteld|geleend) (?:aan|naar|van|bij) "
+        r"(?=(?:hem|haar|hen|die|deze|de man|de vrouw|(?-i:[A-Z]))\b)"
+        r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) een (?:huurcontract|contract|"
+        r"arbeidscontract|afspraak|lening|schuld) (?:met|bij|van|aan) "
+        r"(?=(?:hem|haar|hen|die|deze|(?-i:[A-Z]))\b)"
         # "ik heb er een pup gehaald", "ik knip daar": a customer or guest of the person
         r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden|ben|zijn|was|waren) (?:er|daar) "
         r"(?:(?!(?:niets|niks|nooit|niet|geen)\b)[\w'’]+ ){0,3}?"
@@ -348,7 +356,16 @@ _DEALT = {
     "en": re.compile(
         # "we were at school together", "I play football with him"
         r"(?i:\b(?:I|we) (?:were|was|are|used to|play|played|worked|work|went|go|grew up) "
-        r"(?:[\w'’]+ ){0,3}?(?:together|with (?:him|her|them))\b)"
+        r"(?:[\w'’]+ ){0,3}?(?:together|with (?:him|her|them))\b"
+        # "I bought a bike there", "I deliver to 12 Beech Road", "I used to keep my horse at
+        # their yard" (fourteenth round): a customer's, supplier's or tenant's dealings
+        r"|\b(?:I|we) (?:have |'ve |’ve |had |used to )?(?:bought|buy|ordered|rented|hired|"
+        r"kept|keep|stabled|parked|booked|stayed) (?:[\w'’]+ ){0,3}?(?:there|from (?:him|her|"
+        r"them)|at (?:his|her|their) [\w'’-]+)\b"
+        r"|\b(?:I|we) (?:deliver|delivered|used to deliver) (?:post |parcels |food )?(?:to|at)"
+        r"(?= (?:[0-9]|(?:his|her|their|that|the) ))"
+        r"|\b(?:I|we) (?:rent|rented|lease|leased) (?:a|the) [\w'’-]+ (?:next to|opposite|"
+        r"beside|behind) (?:his|her|their)\b)"
     ),
 }
 
