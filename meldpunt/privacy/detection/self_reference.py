@@ -396,6 +396,23 @@ SELF_REFERENCE_PATTERNS = {
             r"(?i:\b(?:ik|wij|we) (?:beheer|beheren|beheerde|beheerden) (?:de|het|een|ons|onze) "
             r"[\w'’-]{3,30})"
         ),
+        # "wij hebben een buurman die", "we were friends", "een jongen die ik ken", "ik sta daar
+        # zelf achter de kassa", "ik doe de salarisadministratie", "hij woont niet bij ons"
+        # (fourteenth round)
+        re.compile(
+            rf"(?i:\b(?:ik|wij|we) (?:heb|hebben|had|hadden) een (?:nieuwe )?(?:{_DUTCH_RELATIONS})"
+            r"\b(?= (?:die|dat|op|aan|in|met|van)\b)"
+            rf"|\b(?:wij|we) (?:zijn|waren) (?:(?:vroeger|ooit|al jaren|toen|samen) )?"
+            r"(?:vrienden|vriendinnen|buren|collega's|klasgenoten|huisgenoten|kamergenoten|"
+            r"buurvrouwen|zakenpartners|teamgenoten)\b"
+            r"|\b(?:een|de) [\w'’-]{3,20} (?:die|dat) ik (?:ken|kende|goed ken)\b"
+            r"|\bik (?:sta|stond) (?:daar|er|hier) (?:(?:zelf|ook|vaak|elke dag) )?(?:achter|aan) "
+            r"de (?:kassa|bar|balie|toonbank|tap|deur)\b"
+            r"|\bik doe (?:de|zijn|haar|hun) (?:[\w-]*administratie|boekhouding|salarissen)\b"
+            r"|\b(?:woont|woonde|wonen|woonden|staat ingeschreven|stond ingeschreven) "
+            # (not before the address, which is then marked as the reporter's own)
+            r"(?:(?:niet|nooit|al jaren|nog|ook) )?bij (?:mij|ons)\b(?! (?:op|aan|in)\b))"
+        ),
         # "omdat ik zijn taalcoach ben": the role in a subordinate clause (fourteenth round)
         re.compile(
             rf"(?i:\b(?:ik|wij|we) (?:zijn|haar|hun|z'n|zn) {_COMPOUND_PREFIX}(?:{_ROLES_NL}) "
@@ -909,6 +926,17 @@ SELF_REFERENCE_PATTERNS = {
         re.compile(
             r"(?i:\b(?:I|we) (?:go to|went to|attend|attended|train at|trained at|use|used) "
             r"the same [\w'’-]{2,30})"
+        ),
+        # "We have a neighbour at …", "we were friends", "I'm in that group chat" (fourteenth
+        # round)
+        re.compile(
+            rf"(?i:\b(?:I|we) (?:have|had|'ve got|’ve got|have got) an? (?:new )?"
+            rf"(?:{_ENGLISH_RELATIONS})\b(?= (?:who|that|at|on|in|with|called|named)\b)"
+            r"|\b(?:we|we're|we’re) (?:are|were|used to be) (?:(?:old|best|once) )?(?:friends|"
+            r"neighbours|neighbors|colleagues|classmates|housemates|flatmates|roommates|"
+            r"teammates)\b"
+            r"|\bI(?:'m| am|’m| was) in (?:that|the|this|their|his|her) (?:group chat|"
+            r"group|chat|WhatsApp group|class|team)\b)"
         ),
         re.compile(
             r"(?i:\b(?:I|we) (?:live|work|sit|stay) (?:(?:directly|right|just|immediately) )?"
@@ -1570,4 +1598,11 @@ def find_self_references(text: str, language: str | None = None) -> Iterator[Hit
             if _is_denied(text, match.start(), match.end()):
                 continue
             yield Hit(FindingType.SELF_REFERENCE, match.start(), match.end(), 0.8)
+    # "Ik ben een Britse expat … My neighbour, meneer Dijkstra, …": a relation in the other
+    # language, as expats write (fourteenth round); only this pattern, whose possessive
+    # ("mijn", "my") belongs to one language alone
+    for code in SELF_REFERENCE_PATTERNS:
+        if code not in languages:
+            for match in SELF_REFERENCE_PATTERNS[code][0].finditer(text):
+                yield Hit(FindingType.SELF_REFERENCE, match.start(), match.end(), 0.8)
     yield from find_dealings(text, language)

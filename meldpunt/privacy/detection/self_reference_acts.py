@@ -74,6 +74,7 @@ _IMPERSONAL_NL = re.compile(
     r"gaat|ging|is|was|lukt|lukte|kan|kon|boeit|interesseert|dunkt|staat|stond|zegt|zei|"
     r"bevalt|beviel|kost|kostte|overkwam|overkomt|doet|deed)\b)"
 )
+_PERSON_PRONOUN_NL = re.compile(r"(?i:\b(?:hij|zij)\b)")
 # "een situatie die mij zorgen baart", "dat dit op mij terugvalt": a thing, not a person,
 # acts on the reporter's mind
 _FEELING = re.compile(
@@ -214,7 +215,10 @@ def _acted_on(text: str, language: str) -> Iterator[Hit]:
             and not searches.first(first_second, previous, opening)
         ):
             opening = previous
-        if dutch and searches.first(_IMPERSONAL_NL, opening, found.start()):
+        impersonal = dutch and searches.first(_IMPERSONAL_NL, opening, found.start())
+        # "dit is van nummer 06… hij heeft mij bedreigd": a person after the "dit is"
+        # (fourteenth round)
+        if impersonal and not _PERSON_PRONOUN_NL.search(text, impersonal[1], found.start()):
             continue
         if not dutch and (_IMPERSONAL_EN.match(stripped) or _NOT_SUBJECT_EN.match(stripped)):
             continue
@@ -281,6 +285,8 @@ _RECEIVED = {
         # "een lening op mijn naam", "heeft mijn BSN gebruikt"
         r"|\b(?:op|onder) (?:mijn|onze|m'n) naam\b"
         r"|\b(?:van|op) (?:mijn|onze|m'n) (?:rekening|pas|pinpas|creditcard)\b"
+        # "pakt elke week 50 euro van ons loon" (fourteenth round)
+        r"|\b(?:van|uit) (?:mijn|ons|onze|m'n) (?:loon|salaris|uitkering|spaargeld|pensioen)\b"
         r"|\b(?:mijn|onze|m'n) (?:BSN|identiteit|gegevens|DigiD|ID|ID-kaart|paspoort|"
         r"rijbewijs|bankpas|pinpas|account|foto's|naam|borg|geld|adres|documenten) "
         r"(?:(?:nog|nooit|niet|al) )?(?:gebruikt|misbruikt|gestolen|overgenomen|gehackt|"
@@ -311,7 +317,7 @@ _RECEIVED = {
         r"email|emails|e-mail|e-mails|text|texts|threat|threats|letter|letters|DM|DMs|"
         r"voicemail|invoice|request|friend request|payment request|WhatsApp|offer) from\b"
         # "a loan in my name", "he used my identity"
-        r"|\b(?:in|on|under) (?:my|our) names?\b"
+        r"|\b(?:in|on|under|with|using) (?:my|our) names?\b"
         r"|\b(?:used|stole|took|misused|kept|withheld|posted|shared|leaked|hacked) (?:my|our) "
         r"(?:identity|details|ID|passport|bank details|card|account|name|photos|pictures|"
         r"deposit|money|address|data|documents|nudes)\b)"
