@@ -37,7 +37,9 @@ _OBJECT_NL = re.compile(
     r"(?i:\b(?<!volgens )(?<!lijkt )(?<!leek )(?:(?:aan|tegen|bij|voor|met|naar|van|op) )?"
     r"(?:mij|me)\b"
     r"|\b(?:aan|tegen|bij|voor|met|naar) ons\b"
-    r"(?= (?:de|het|een|ook|al|nog|niet|geld|[0-9])\b|[,.!?]))"
+    r"(?= (?:de|het|een|ook|al|nog|niet|geld|[0-9])\b|[,.!?])"
+    # "heeft ons een hond verkocht", "wil ons eruit zetten" (fourteenth round)
+    r"|\bons\b(?= (?:een|ook|al|nog|niet|eruit|weg|buiten|geld|[0-9])\b))"
 )
 # "he took mine": the reporter's own thing, taken or used
 _OBJECT_EN = re.compile(
@@ -84,6 +86,11 @@ _FEELING = re.compile(
 # "she would recognise me", "they could guess it was me": what might happen, not what did
 _HYPOTHETICAL_EN = re.compile(r"(?i:\b(?:would|could|might|it was|it's|it is)\b)")
 _IMPERSONAL_EN = re.compile(r"(?i:\b(?:it|this|that|which|what|there)\b)")
+_PERSON_AFTER_IMPERSONAL_EN = re.compile(
+    r"(?i:^(?:this|that) (?:person|man|woman|guy|girl|boy|lady|bloke|seller|buyer|user|caller|"
+    r"scammer|landlord|landlady|driver|dealer|neighbou?r|account|number)\b"
+    r"|^(?:this|that|it) (?:is|was) (?:[\w'’]+ ){1,3}(?:he|she|they)\b)"
+)
 # Seeing, hearing, thinking and nothing more: "zij zag mij", "he noticed me".
 _PERCEPTION_NL = re.compile(
     r"(?i:\b(?:zag|zagen|ziet|zien|gezien|hoort|hoorde|gehoord|kent|kende|gekend|herkende|"
@@ -220,7 +227,14 @@ def _acted_on(text: str, language: str) -> Iterator[Hit]:
         # (fourteenth round)
         if impersonal and not _PERSON_PRONOUN_NL.search(text, impersonal[1], found.start()):
             continue
-        if not dutch and (_IMPERSONAL_EN.match(stripped) or _NOT_SUBJECT_EN.match(stripped)):
+        if not dutch and (
+            (
+                _IMPERSONAL_EN.match(stripped)
+                # "This person sent me", "this is the one he showed me" (fourteenth round)
+                and not _PERSON_AFTER_IMPERSONAL_EN.match(stripped)
+            )
+            or _NOT_SUBJECT_EN.match(stripped)
+        ):
             continue
         if searches.first(perception, opening, found.start()) or not searches.first(
             subjects, opening, found.start()
