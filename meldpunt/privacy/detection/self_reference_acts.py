@@ -349,11 +349,11 @@ _DEALT = {
         # "ik heb 800 euro borg betaald aan", "ik heb een scooter gekocht van", "ik heb een
         # huurcontract met" (fourteenth round): money, goods or a contract between them
         r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) (?:[\w'’.,€]+ ){0,5}?(?:betaald|"
-        r"overgemaakt|gekocht|gehuurd|besteld|geleend) (?:aan|naar|van|bij) "
-        r"(?=(?:hem|haar|hen|die|deze|de man|de vrouw|(?-i:[A-Z]))\b)"
+        r"overgemaakt|gekocht|gehuurd|besteld|geleend) (?:aan|naar|van|bij)"
+        r"(?= (?:(?:hem|haar|hen|die|deze|de man|de vrouw)\b|(?-i:[A-Z])))"
         r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden) een (?:huurcontract|contract|"
-        r"arbeidscontract|afspraak|lening|schuld) (?:met|bij|van|aan) "
-        r"(?=(?:hem|haar|hen|die|deze|(?-i:[A-Z]))\b)"
+        r"arbeidscontract|afspraak|lening|schuld) (?:met|bij|van|aan)"
+        r"(?= (?:(?:hem|haar|hen|die|deze)\b|(?-i:[A-Z])))"
         # "ik heb er een pup gehaald", "ik knip daar": a customer or guest of the person
         r"|\b(?:ik|wij|we) (?:heb|hebben|had|hadden|ben|zijn|was|waren) (?:er|daar) "
         r"(?:(?!(?:niets|niks|nooit|niet|geen)\b)[\w'’]+ ){0,3}?"

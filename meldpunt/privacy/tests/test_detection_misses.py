@@ -400,12 +400,31 @@ def test_dates_among_details_after_a_name_are_dates_of_birth(text, date):
 
 
 @pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        # fourteenth round: a postcode with its town among the details, and details after a
+        # name without commas when one is a long number
+        (
+            "R. Dekker, Beukenlaan 4, 7411 AB Deventer, 09-09-1976. Hij handelt in wapens.",
+            "09-09-1976",
+        ),
+        ("Bram Vos 612 345 678 14 mei 1990 - werkt zwart als schilder.", "14 mei 1990"),
+        ("Nina Kok 0612345678 3 March 1987, sells counterfeit bags.", "3 March 1987"),
+    ],
+)
+def test_dates_after_a_town_or_a_spaced_number_are_dates_of_birth(text, date):
+    assert (T.DATE_OF_BIRTH, date) in _found(text)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # a recent date among details is when something happened; a date after words is not
         # in a list of details
         "Piet Smit, klantnummer 5521, 03-01-2025, belde over de levering.",
         "Karin Bos, die ik ken van vroeger, 12-05-1990 of zo, weet ik niet.",
+        # fourteenth round: a recent date after a spaced number is when something happened
+        "Joost Wit 0612345678 2 februari 2025 belde hij weer.",
     ],
 )
 def test_other_dates_after_a_name_are_no_date_of_birth(text):

@@ -141,3 +141,93 @@ def test_an_acted_on_passage_leaves_the_name_before_it_to_the_name_type(text, na
     findings = find_identifying_details(text, language="nl")
     assert (FindingType.PERSON_NAME, name) in [(f.type, f.text) for f in findings]
     assert FindingType.SELF_REFERENCE in [f.type for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "passage"),
+    [
+        # fourteenth round (batches h13 and h14): the reporter's home by number or floor,
+        # behind or beneath the scene, and a home close to the person's
+        ("Het gaat om de buurman op 14, ik woon op 16.", "nl", "ik woon op 16"),
+        ("Wij wonen op 2e verdieping, zij eronder.", "nl", "Wij wonen op 2e verdieping"),
+        ("Ik woon erachter en hoor het elke nacht.", "nl", "Ik woon erachter"),
+        ("We wonen allebei op de Kastanjelaan.", "nl", "We wonen allebei op"),
+        ("Hij woont niet bij ons maar krijgt hier post.", "nl", "woont niet bij ons"),
+        ("I live directly underneath and hear the dogs.", "en", "I live directly underneath"),
+        ("The flat below mine is rented out by the night.", "en", "flat below mine"),
+        (
+            "Kevin Marsh, who lives two doors from me, keeps pit bulls.",
+            "en",
+            "lives two doors from me",
+        ),
+        # roles and relations in other shapes
+        ("Onze penningmeester boekt het geld naar zichzelf.", "nl", "Onze penningmeester"),
+        ("Dit gaat over mijn voormalige werkgever.", "nl", "mijn voormalige werkgever"),
+        ("Gary Holt, formerly my accountant, moved the money abroad.", "en", "my accountant"),
+        ("Omdat ik zijn mentor ben weet ik dat hij daar slaapt.", "nl", "ik zijn mentor ben"),
+        ("Ik was vroeger haar oppas.", "nl", "Ik was vroeger haar oppas"),
+        ("Verslag van mijn kant als wijkverpleegkundige: ze krijgt geen eten.", "nl", "als wijk"),
+        ("We have a neighbour who breeds puppies in his shed.", "en", "We have a neighbour"),
+        ("Wij waren vroeger vrienden.", "nl", "Wij waren vroeger vrienden"),
+        ("Hij bedreigt een meisje dat ik ken op school.", "nl", "een meisje dat ik ken"),
+        ("I'm in that WhatsApp group and saw the pictures.", "en", "I'm in that WhatsApp group"),
+        ("Hallo, ik ben een Engelse student. My landlord houdt de borg.", "nl", "My landlord"),
+        # places the reporter runs, works at or passes
+        ("Ik beheer de appgroep van onze straat.", "nl", "Ik beheer de appgroep"),
+        ("Ik sta er elke dag achter de balie.", "nl", "Ik sta er elke dag achter de balie"),
+        ("Ik doe de boekhouding voor zijn zaak.", "nl", "Ik doe de boekhouding"),
+        ("Het huis ligt op mijn bezorgroute.", "nl", "mijn bezorgroute"),
+        ("I pass it every day on my way to work.", "en", "my way to work"),
+        ("A van blocks our drive every night.", "en", "our drive"),
+        # dealings: money, goods or a contract between the reporter and the person
+        ("Ik heb 300 euro betaald aan de man van de advertentie.", "nl", "Ik heb 300 euro"),
+        ("Ik heb een huurcontract met Bas de Wit.", "nl", "Ik heb een huurcontract met"),
+        ("I bought a puppy there last spring.", "en", "I bought a puppy there"),
+        ("I deliver to 4 Mill Road twice a week.", "en", "I deliver to"),
+        ("I rent a paddock next to her farm.", "en", "I rent a paddock next to her"),
+        # acted on, told in other shapes
+        ("Ik word al weken gestalkt door mijn ex.", "nl", "Ik word al weken gestalkt door"),
+        ("Gisteren werd ik aangevallen door twee jongens.", "nl", "werd ik aangevallen door"),
+        ("Ik ben door hem opgelicht met een nepauto.", "nl", "Ik ben door hem opgelicht"),
+        ("Ik krijg steeds dm's van een nepaccount.", "nl", "Ik krijg steeds dm's van"),
+        ("Mijn baas houdt mijn paspoort in zijn kluis.", "nl", "houdt mijn paspoort"),
+        ("Hij heeft met mijn DigiD een lening aangevraagd.", "nl", "met mijn DigiD"),
+        ("De chef houdt elke week geld in van ons loon.", "nl", "van ons loon"),
+        ("Dat is zijn nummer, hij heeft mij gisteren bedreigd.", "nl", "heeft mij"),
+        ("Ze heeft ons een zieke pup verkocht.", "nl", "heeft ons"),
+        ("+31 6 12345678 belde mij drie keer.", "nl", "belde mij"),
+        ("+44 7700 900456 texted me a fake parking fine.", "en", "texted me"),
+        ("This man sold me a fake ticket.", "en", "sold me"),
+        ("Someone took out a phone contract with my name.", "en", "with my name"),
+    ],
+)
+def test_self_references_of_batches_h13_and_h14(text, language, passage):
+    """General shapes found missing in batches h13 and h14 (fourteenth round)."""
+    found = _self_references(text, language)
+    assert any(passage in hit or hit in passage for hit in found), found
+
+
+@pytest.mark.usefixtures("self_reference_rules_alone")
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # fourteenth round: offices, banks and platforms are no person in the report
+        ("De gemeente zei me dat ik het hier moest melden.", "nl"),
+        ("The council told me to fill in this form.", "en"),
+        ("I got a letter from Barclays about the account.", "en"),
+        ("PayPal refunded me after a week.", "en"),
+        # a role denied, or someone else's
+        ("Ik ben haar huisbaas niet, dat is de eigenaar.", "nl"),
+        ("She sells fillers without being a nurse.", "en"),
+        # a capital postcode ending is no "mn" (mijn)
+        ("Het pand staat op 2671 MN Naaldwijk.", "nl"),
+        # a noun phrase or a preposition before "me" is no verb
+        ("The real me would never write that.", "en"),
+        ("Nothing about me in this message please.", "en"),
+        ("No names known to me, only the car.", "en"),
+        # seeing with the verb before the subject
+        ("Vanaf het balkon zie ik hem elke avond dealen.", "nl"),
+    ],
+)
+def test_what_the_fourteenth_round_no_longer_reports(text, language):
+    assert _self_references(text, language) == []
