@@ -413,6 +413,16 @@ SELF_REFERENCE_PATTERNS = {
             # (not before the address, which is then marked as the reporter's own)
             r"(?:(?:niet|nooit|al jaren|nog|ook) )?bij (?:mij|ons)\b(?! (?:op|aan|in)\b))"
         ),
+        # "de camping waar ik elk weekend sta", "ik was daar vorige week", "ik zit daar in 4
+        # havo": a place the reporter stays at, visited or studies at (fourteenth round)
+        re.compile(
+            r"(?i:\b(?:de|het|die|dat) [\w'’-]{3,30} waar (?:ik|wij|we) (?:[\w'’]+ ){1,3}?"
+            r"(?:sta|stond|staan|stonden|kampeer|kampeerde|logeer|logeerde|kom|kwam|zit|zat)\b"
+            r"|\b(?:ik|wij|we) (?:was|waren) (?:daar|er) (?:(?:zelf|ook) )?(?:vorige|afgelopen|"
+            r"gisteren|laatst|vaak|regelmatig|elke|iedere)\b"
+            r"|\b(?:ik|wij|we) (?:zit|zat|zitten|zaten) (?:daar|er|hier) (?:(?:ook|zelf) )?"
+            r"(?:in|op) (?:[0-9]|de klas|school|groep|dezelfde)\w*)"
+        ),
         # "omdat ik zijn taalcoach ben": the role in a subordinate clause (fourteenth round)
         re.compile(
             rf"(?i:\b(?:ik|wij|we) (?:zijn|haar|hun|z'n|zn) {_COMPOUND_PREFIX}(?:{_ROLES_NL}) "
