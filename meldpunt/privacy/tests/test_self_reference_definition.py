@@ -175,7 +175,7 @@ def test_an_acted_on_passage_leaves_the_name_before_it_to_the_name_type(text, na
         # places the reporter stays at, visited or studies at
         ("Op het park waar ik elke zomer sta verkoopt hij pillen.", "nl", "waar ik elke zomer sta"),
         ("Ik was er vorige maand nog voor een verjaardag.", "nl", "Ik was er vorige maand"),
-        ("Ik zit daar in 3 vwo, iedereen weet het.", "nl", "Ik zit daar in 3"),
+        ("Ik zit daar in 3 vwo en zie het in de pauze.", "nl", "Ik zit daar in 3"),
         # places the reporter runs, works at or passes
         ("Ik beheer de appgroep van onze straat.", "nl", "Ik beheer de appgroep"),
         ("Ik sta er elke dag achter de balie.", "nl", "Ik sta er elke dag achter de balie"),
