@@ -260,7 +260,7 @@ SELF_REFERENCE_PATTERNS = {
     "nl": (
         # "mijn buurman", "m'n collega", "onze buren"
         re.compile(
-            rf"(?i:\b(?:mijn|m'n|(?-i:mn|Mn)|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?"
+            rf"(?i:\b(?:mijn|m'n|m(?-i:n)|onze|ons) (?:(?:{_DUTCH_QUALIFIERS}) )?"
             rf"{_PROPER_ADJECTIVES}"
             # "mijn moeders thuiszorg": the relation's own, with the genitive s
             rf"(?:{_DUTCH_RELATION_PREFIXES})?(?:{_DUTCH_RELATIONS})(?:s|'s)?\b)"
@@ -685,9 +685,9 @@ SELF_REFERENCE_PATTERNS = {
             rf"{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b(?! dan\b)"
             r"|\bik, (?:zijn|haar|hun|z'n|de|een) "
             rf"(?:(?:{_DUTCH_ROLE_ADJECTIVES}) )?{_COMPOUND_PREFIX}(?:{_ROLES_NL})\b"
-            r"|\b(?:mijn|m'n|(?-i:mn|Mn)|onze|ons) (?!burgemeester\b)"
+            r"|\b(?:mijn|m'n|m(?-i:n)|onze|ons) (?!burgemeester\b)"
             rf"[a-zà-ÿ]{{2,20}}-?(?=[a-zà-ÿ]{{4}})(?:{_DUTCH_RELATIONS})\b"
-            r"|\b(?:mijn|m'n|(?-i:mn|Mn)|onze|ons) (?:eigen|gestolen) "
+            r"|\b(?:mijn|m'n|m(?-i:n)|onze|ons) (?:eigen|gestolen) "
             r"(?!(?:ogen|oren|mening|schuld|ervaring|gevoel|naam|nummer|adres|veiligheid)\b)"
             # a stolen identity document is the reporter's identity, marked by its number
             r"(?!(?:identiteitskaart|id-kaart|paspoort|rijbewijs|bankpas|pinpas)\b)"
@@ -792,7 +792,7 @@ SELF_REFERENCE_PATTERNS = {
         # aan het hunne": what the reporter shares with or has next to the person
         re.compile(
             rf"(?i:\b(?:wij|we) delen (?:een|de|het) (?:{_SHARED_PLACES_NL})\b"
-            rf"|\b(?:mijn|m'n|(?-i:mn|Mn)|onze|ons) (?:{_OWN_PLOTS_NL}) "
+            rf"|\b(?:mijn|m'n|m(?-i:n)|onze|ons) (?:{_OWN_PLOTS_NL}) "
             r"(?:is|ligt|liggen|staat|staan|grenst|grenzen) "
             r"(?:naast|tegenover|aan)\b)"
         ),
@@ -805,7 +805,7 @@ SELF_REFERENCE_PATTERNS = {
             r"|\bik (?:sta|was) zelf\b"
             r"(?! (?:ook )?(?:niks|niets|geen|niemand|nooit|niet)\b)"
             r"|\bik help (?:hem|haar|hen|ze)\b"
-            r"|\b(?:mijn|m'n|(?-i:mn|Mn)|onze|ons) (?:[\w-]+ )?[\w-]*(?:klas|groep|team)\b)"
+            r"|\b(?:mijn|m'n|m(?-i:n)|onze|ons) (?:[\w-]+ )?[\w-]*(?:klas|groep|team)\b)"
         ),
         # "ik beheer zijn financiën", "ik ben de koper", "ik zing in het koor", "onze
         # Syrische vereniging": a task for the person, a part in the deal, the reporter's
@@ -871,7 +871,7 @@ SELF_REFERENCE_PATTERNS = {
         # role, as before a relation (fourteenth round)
         re.compile(
             # (not "onze wijkagent": an officer serves the whole district, as a mayor does)
-            rf"(?i:\b(?:mijn|m'n|(?-i:mn|Mn)|onze) (?:(?:{_DUTCH_QUALIFIERS}|voormalige|huidige|"
+            rf"(?i:\b(?:mijn|m'n|m(?-i:n)|onze) (?:(?:{_DUTCH_QUALIFIERS}|voormalige|huidige|"
             rf"toenmalige) )?(?!(?:wijkagent|buurtagent|agent|politieagent|handhaver|boa)\b)"
             rf"(?:{_ROLES_NL})\b(?!-))"
         ),
@@ -882,7 +882,7 @@ SELF_REFERENCE_PATTERNS = {
             rf"(?:{_ENGLISH_RELATION_PREFIXES})?(?:{_ENGLISH_RELATIONS})\b)"
         ),
         re.compile(
-            rf"(?i:\b(?:I am|I'm|I’m|I was|as|(?<!without )being|we are|we're|we’re|we were|"
+            rf"(?i:\b(?:I am|I'm|I’m|I was|as|being(?<!without being)|we are|we're|we’re|we were|"
             rf"I've been|I’ve been|I have been) (?:his|her|their|the|a|an) "
             rf"(?:(?:{_ENGLISH_ROLE_ADJECTIVES}) )?(?:{_ROLES_EN}|only one)s?\b)"
         ),
