@@ -48,6 +48,12 @@ FIRST_PERSON = {
 }  # fmt: skip
 ANY_LANGUAGE = FIRST_PERSON["nl"] | FIRST_PERSON["en"]
 POSSESSIVES = frozenset({"mijn", "m'n", "mn", "onze", "ons", "my", "our"})
+# The grammatical part of a first-person word, shared by both languages and all spellings,
+# so "mij"/"me"/"us" after a verb learn together ("heeft mij bedreigd", "threatened us").
+FIRST_PERSON_CLASS = {
+    **dict.fromkeys(("mijn", "m'n", "mn", "ons", "onze", "my", "our", "mine", "ours"), "poss"),
+    **dict.fromkeys(("mij", "me", "us", "mezelf", "mijzelf", "myself", "ourselves"), "obj"),
+}
 WINDOW = 3  # neighbouring words by position
 BAG = 8  # words of the clause on each side, as a bag
 MERGE_GAP = 3  # first-person words at most this many words apart are one passage
@@ -56,8 +62,16 @@ MERGE_GAP = 3  # first-person words at most this many words apart are one passag
 CONFIDENCE = 0.6
 
 
-def candidates(text: str, language: str | None) -> list[tuple[int, int, list[str]]]:
-    """(start, end, feature names) of each first-person word of ``text``."""
+def candidates(
+    text: str, language: str | None, others: Sequence[Hit] = ()
+) -> list[tuple[int, int, list[str]]]:
+    """(start, end, feature names) of each first-person word of ``text``.
+
+    ``others`` are the detector's findings of other types (names, addresses, handles,
+    ...; self-references are ignored, so the rules' decisions on them are no feature):
+    a person named in the clause or the text makes a relation or a dealing more likely
+    ("mijn buurman Kevin Jansen") for any writer, where the words vary from writer to
+    writer."""
     own = FIRST_PERSON.get(language or "", ANY_LANGUAGE)
     if own.isdisjoint(map(str.lower, WORD.findall(text))):  # most texts: no match objects
         return []
@@ -65,6 +79,8 @@ def candidates(text: str, language: str | None) -> list[tuple[int, int, list[str
     # a clause break lies between words (it has no word character), so the clause number
     # of a word is the number of gaps with a break before it
     breaks = [match.start() for match in CLAUSE_BREAK.finditer(text)]
+    others = [hit for hit in others if hit.type is not KIND]
+    in_text = [f"text_has={kind}" for kind in sorted({hit.type.name for hit in others})]
     clause = [0] * len(words)
     position = bisect.bisect_left(breaks, words[0][0])  # none before the first word counts
     for index in range(1, len(words)):
@@ -90,7 +106,7 @@ def candidates(text: str, language: str | None) -> list[tuple[int, int, list[str
     for index, (start, end, word) in enumerate(words):
         if word not in own:
             continue
-        features = ["bias", f"lang={language}", f"fp={word}"]
+        features = ["bias", f"lang={language}", f"fp={word}", *in_text]
         if index == 0 or clause[index - 1] != clause[index]:
             features.append("clause_start")
         if text[start].isupper():
@@ -118,6 +134,21 @@ def candidates(text: str, language: str | None) -> list[tuple[int, int, list[str
         features.append(f"p1&fp={near[-1]}&{word}")
         features.append(f"n1&n2={near[1]}&{near[2]}")
         features.append(f"p2&p1={near[-2]}&{near[-1]}")
+        part = FIRST_PERSON_CLASS.get(word, "subj")
+        features.append(f"class={part}")
+        features.append(f"class&n1={part}&{near[1]}")
+        features.append(f"p1&class={near[-1]}&{part}")
+        features.append(f"class&n1&n2={part}&{near[1]}&{near[2]}")
+        if others:
+            # the clause as characters: from its first word to the end of its last
+            clause_start, clause_end = words[begins[index]][0], words[ends[index] - 1][1]
+            features += sorted(
+                {
+                    f"clause_has={hit.type.name}"
+                    for hit in others
+                    if hit.start < clause_end and clause_start < hit.end
+                }
+            )
         first, last = max(begins[index], index - BAG), min(ends[index], index + BAG + 1)
         features += in_clause[first:index]
         features += before[first:index]
@@ -177,33 +208,70 @@ def spans_to_add(
     return spans
 
 
+def not_vetoed(
+    self_references: Sequence[Hit], scored: Sequence[tuple[int, int, float]], veto_below: float
+) -> list[Hit]:
+    """The rules' self-references without those whose first-person words all score below
+    ``veto_below`` ("Ik ben 71 en ..." where the rules took an age for a role); one
+    without a first-person word ("een collega van Kim") is kept, the model has no say."""
+    if veto_below <= 0:
+        return list(self_references)
+    kept = []
+    for hit in self_references:
+        inside = [p for start, end, p in scored if hit.start <= start and end <= hit.end]
+        if not inside or max(inside) >= veto_below:
+            kept.append(hit)
+    return kept
+
+
 @dataclass(frozen=True)
 class SelfReferenceModel:
-    """Feature weights of a logistic regression and the threshold at which it adds."""
+    """Feature weights of a logistic regression, the threshold at which it adds a
+    first-person word the rules missed, and the one below which it drops a rule's
+    self-reference (0: never)."""
 
     weights: dict[str, float]
     add_above: float
+    veto_below: float = 0.0
 
     def probability(self, features: Iterable[str]) -> float:
         return logistic(self.weights, features)
 
-    def scores(self, text: str, language: str | None) -> list[tuple[int, int, float]]:
-        """(start, end, probability) of each first-person word of ``text``."""
+    def scores(
+        self, text: str, language: str | None, others: Sequence[Hit] = ()
+    ) -> list[tuple[int, int, float]]:
+        """(start, end, probability) of each first-person word of ``text``, given the
+        findings ``others`` (self-references among them are ignored)."""
         return [
             (start, end, self.probability(features))
-            for start, end, features in candidates(text, language)
+            for start, end, features in candidates(text, language, others)
         ]
 
+    def review(
+        self, text: str, language: str | None, self_references: Sequence[Hit], others: Sequence[Hit]
+    ) -> tuple[list[Hit], list[Hit]]:
+        """(the rules' ``self_references`` the model keeps, the passages it adds) in
+        ``text``, given the findings of other types ``others``."""
+        scored = self.scores(text, language, others)
+        kept = not_vetoed(self_references, scored, self.veto_below)
+        added = [
+            Hit(KIND, start, end, CONFIDENCE)
+            for start, end in spans_to_add(text, scored, self.add_above, [*others, *kept])
+        ]
+        return kept, added
+
     def additions(self, text: str, language: str | None, taken: Sequence[Hit]) -> list[Hit]:
-        """Self-references the model finds in ``text`` apart from the findings ``taken``."""
+        """Self-references the model finds in ``text`` apart from the findings ``taken``
+        (no veto)."""
+        scored = self.scores(text, language, taken)
         return [
             Hit(KIND, start, end, CONFIDENCE)
-            for start, end in spans_to_add(text, self.scores(text, language), self.add_above, taken)
+            for start, end in spans_to_add(text, scored, self.add_above, taken)
         ]
 
     @classmethod
     def from_json(cls, data: dict) -> "SelfReferenceModel":
-        return cls(data["weights"], data["add_above"])
+        return cls(data["weights"], data["add_above"], data.get("veto_below", 0.0))
 
 
 @functools.cache
