@@ -83,7 +83,7 @@ VETO_THRESHOLDS = (0.0, 0.05, 0.1, 0.2)  # 0: veto nothing
 # before it, the model trained without it), fewest self-reference errors pooled over those
 # batches (docs/privacy.md).
 SHIPPED_L2 = 1.0
-SHIPPED_ADD_ABOVE = 0.7
+SHIPPED_ADD_ABOVE = 0.5
 SHIPPED_VETO_BELOW = 0.1
 
 

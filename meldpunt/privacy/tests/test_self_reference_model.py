@@ -39,7 +39,7 @@ def _self_references(text: str, language: str | None) -> list[str]:
     ]
 
 
-def test_the_shipped_model_is_on_by_default_and_only_adds():
+def test_the_shipped_model_is_on_by_default_adds_and_vetoes_only_what_it_doubts():
     assert self_reference_model.USE_SHIPPED_MODEL is True
     model = load_model()
     assert isinstance(model, SelfReferenceModel)
@@ -47,8 +47,8 @@ def test_the_shipped_model_is_on_by_default_and_only_adds():
     with using_model(None):
         assert self_reference_model.active_model() is None
     assert self_reference_model.active_model() is model
-    # the threshold chosen on the older-rules protocol (docs/privacy.md)
-    assert model.add_above == 0.7
+    # the thresholds chosen on the new-writer protocol (docs/privacy.md)
+    assert (model.add_above, model.veto_below) == (0.5, 0.1)
     assert len(resources.files("meldpunt.privacy").joinpath("data", MODEL_FILE).read_bytes()) < (
         2_000_000
     )
@@ -173,7 +173,6 @@ def test_an_added_passage_is_explained_as_a_self_reference():
     ("text", "language"),
     [
         # near misses the rules reject and the model, trained with more writers, leaves too
-        ("Ik ben complex aan het doen.", None),
         ("I reported him to the council last year.", "en"),
         ("Ik ben 72 en woon alleen.", "nl"),
     ],
@@ -212,10 +211,31 @@ def test_the_shipped_model_leaves_near_misses_the_definition_excludes(text, lang
         ("We live in 3512 JK Utrecht.", None),
         ("Bij mijn adres, Kerkstraat 12. Bel 06-38217645.", "nl"),
         ("I work nights and saw a van there.", "en"),
+        # added above 0.5 since the fifteenth round (the rules' and this file's own)
+        ("Ik ben complex aan het doen.", None),
+        ("Ik heb er niets van gekocht.", None),
     ],
 )
 def test_the_shipped_model_reports_no_near_miss_the_definition_excludes(text, language):
     assert _self_references(text, language) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known cost of the veto below 0.1: the model doubts this self-reference of the "
+    "rules and drops it (docs/privacy.md, Known gaps)",
+)
+@pytest.mark.parametrize(
+    ("text", "passage"),
+    [
+        # from the rules' own tests (run there with the rules alone)
+        ("Dat zag ik als nachtportier van het hotel.", "ik als nachtportier van"),
+    ],
+)
+def test_the_shipped_model_vetoes_no_self_reference_of_the_rules(text, passage):
+    with using_model(None):
+        assert passage in _self_references(text, None)
+    assert passage in _self_references(text, None)
 
 
 def _hit(kind: T, text: str, passage: str) -> Hit:
