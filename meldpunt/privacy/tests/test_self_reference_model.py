@@ -173,6 +173,7 @@ def test_an_added_passage_is_explained_as_a_self_reference():
     ("text", "language"),
     [
         # near misses the rules reject and the model, trained with more writers, leaves too
+        ("We have the same problem every week.", None),
         ("I reported him to the council last year.", "en"),
         ("Ik ben 72 en woon alleen.", "nl"),
     ],
@@ -200,7 +201,7 @@ def test_the_shipped_model_leaves_near_misses_the_definition_excludes(text, lang
         ("Ik ben haar kwijtgeraakt in de drukte.", None),
         ("Ik ben zijn naam vergeten.", None),
         ("I'm his worst nightmare.", None),
-        ("We have the same problem every week.", None),
+        ("Ik ben complex aan het doen.", None),
         ("one of our Year 10s was there", None),
         ("Ik woon in de buurt van Utrecht.", None),
         ("Ik zit in de auto.", None),
@@ -212,7 +213,6 @@ def test_the_shipped_model_leaves_near_misses_the_definition_excludes(text, lang
         ("Bij mijn adres, Kerkstraat 12. Bel 06-38217645.", "nl"),
         ("I work nights and saw a van there.", "en"),
         # added above 0.5 since the fifteenth round (the rules' and this file's own)
-        ("Ik ben complex aan het doen.", None),
         ("Ik heb er niets van gekocht.", None),
     ],
 )
