@@ -1,19 +1,24 @@
-"""A learned second opinion on self-references that adds what the rules missed.
+"""A learned second opinion on self-references: adds what the rules missed, and drops
+a rule's self-reference it strongly doubts.
 
 The self-reference rules (self_reference.py, self_reference_acts.py) are clause patterns
 fitted to the writers of the development set; a new writer's phrasings escape them
 (recall 0.75-0.87 on blind sets). This model scores every first-person word ("ik", "mij",
 "mijn", "ons", "I", "me", "my", "our", ...) with a logistic regression over the words
 around it: the word itself, three neighbours on each side with their endings, four word
-pairs and the other words of its clause. The rules' decisions are no feature, so it does
-not copy them.
+pairs, the word's grammatical part (subject, object, possessive) with its neighbours, the
+other words of its clause, and which other types of finding (a person's name, an
+address, a handle, ...) lie in its clause and in the text. The rules' self-references are
+no feature, so it does not copy them.
 
-It only adds (``additions``): a first-person word scoring at least the shipped threshold,
-with the word after a possessive ("mijn buurman"), neighbours in one clause merged, when
-the passage overlaps no other finding and shares no clause with a self-reference of the
-rules (that is most likely the same phrase, found in part). It never removes a finding:
-on the development set vetoes never helped. See docs/privacy.md, "Learned self-reference
-model (shipped, add-only)".
+``review`` adds a first-person word scoring at least ``add_above``, with the word after a
+possessive ("mijn buurman"), neighbours in one clause merged, when the passage overlaps
+no other finding and shares no clause with a self-reference of the rules (that is most
+likely the same phrase, found in part); and it drops a rule's self-reference whose
+first-person words all score below ``veto_below`` (one without a first-person word
+stays). Both thresholds were chosen on development batches by new writers scored with the
+rules from before them. See docs/privacy.md, "Learned self-reference model (shipped)" and
+"Fourteenth round: the self-reference model for new writers".
 
 The weights (``data/self_reference_model.json``) are trained by
 ``benchmarks/privacy_self_reference_model.py --write`` from

@@ -1820,6 +1820,7 @@ def _self_reference_covers(text: str, expected: str, language: str | None = None
     )
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

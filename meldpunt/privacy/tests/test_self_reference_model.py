@@ -1,4 +1,4 @@
-"""The learned self-reference model, shipped as an add-only second opinion.
+"""The learned self-reference model, shipped as a second opinion that adds and vetoes.
 
 The sentences here are written for these tests; none is taken from a labelled set.
 """
@@ -184,7 +184,7 @@ def test_the_shipped_model_leaves_near_misses_the_definition_excludes(text, lang
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known cost of shipping the model at 0.7: it reports these near misses the rules "
+    reason="known cost of shipping the model at 0.5: it reports these near misses the rules "
     "reject under the written definition (docs/privacy.md, Known gaps)",
 )
 @pytest.mark.parametrize(
@@ -212,8 +212,6 @@ def test_the_shipped_model_leaves_near_misses_the_definition_excludes(text, lang
         ("We live in 3512 JK Utrecht.", None),
         ("Bij mijn adres, Kerkstraat 12. Bel 06-38217645.", "nl"),
         ("I work nights and saw a van there.", "en"),
-        # added above 0.5 since the fifteenth round (the rules' and this file's own)
-        ("Ik heb er niets van gekocht.", None),
     ],
 )
 def test_the_shipped_model_reports_no_near_miss_the_definition_excludes(text, language):
@@ -222,20 +220,39 @@ def test_the_shipped_model_reports_no_near_miss_the_definition_excludes(text, la
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known cost of the veto below 0.1: the model doubts this self-reference of the "
-    "rules and drops it (docs/privacy.md, Known gaps)",
+    reason="known cost of the veto below 0.1: the model doubts these self-references of the "
+    "rules and drops them (docs/privacy.md, Known gaps)",
 )
 @pytest.mark.parametrize(
-    ("text", "passage"),
+    ("text", "language", "passage"),
     [
-        # from the rules' own tests (run there with the rules alone)
-        ("Dat zag ik als nachtportier van het hotel.", "ik als nachtportier van"),
+        # from the rules' own tests (run there with the rules alone): the reporter in
+        # apposition, and a dealing in two short words
+        ("Ik, als buurman van hem, zie alles.", "nl", "Ik, als buurman van"),
+        ("Ik, zijn zus, heb het gezien.", "nl", "Ik, zijn zus"),
+        ("Hij kookt en ik eet er.", "nl", "ik eet er"),
     ],
 )
-def test_the_shipped_model_vetoes_no_self_reference_of_the_rules(text, passage):
+def test_the_shipped_model_vetoes_no_self_reference_of_the_rules(text, language, passage):
     with using_model(None):
-        assert passage in _self_references(text, None)
-    assert passage in _self_references(text, None)
+        assert passage in _self_references(text, language)
+    assert passage in _self_references(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "passage"),
+    [
+        ("Dat zag ik als nachtportier van het hotel.", "nl", "ik als nachtportier van"),
+        ("Mijn zwager verhuurt de kamers boven de kapsalon.", "nl", "Mijn zwager"),
+        ("My neighbour parks his van across our drive.", "en", "My neighbour"),
+    ],
+)
+def test_the_shipped_model_keeps_the_rules_self_references_it_does_not_doubt(
+    text, language, passage
+):
+    with using_model(None):
+        assert passage in _self_references(text, language)
+    assert passage in _self_references(text, language)
 
 
 def _hit(kind: T, text: str, passage: str) -> Hit:
