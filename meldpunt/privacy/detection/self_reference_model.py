@@ -103,6 +103,21 @@ def candidates(
         else:
             begins[index] = index
             ends[begins[index - 1] : index] = [index] * (index - begins[index - 1])
+    # the types of the other findings in each clause (by clause number): a finding is in
+    # every clause one of whose words it overlaps; made once, by bisection, so a long text
+    # full of findings and first-person words costs linear time
+    types_of: dict[int, set[str]] = {}
+    starts = [start for start, _, _ in words]
+    for hit in others:
+        index = max(bisect.bisect_right(starts, hit.start) - 1, 0)
+        while index < len(words) and words[index][0] < hit.end:
+            if hit.start < words[index][1]:
+                types_of.setdefault(clause[index], set()).add(hit.type.name)
+            index += 1
+    in_clause_of = {
+        number: [f"clause_has={kind}" for kind in sorted(kinds)]
+        for number, kinds in types_of.items()
+    }
     lower = [word for _, _, word in words]
     in_clause = ["c=" + word for word in lower]
     before = ["c_before=" + word for word in lower]
@@ -144,16 +159,7 @@ def candidates(
         features.append(f"class&n1={part}&{near[1]}")
         features.append(f"p1&class={near[-1]}&{part}")
         features.append(f"class&n1&n2={part}&{near[1]}&{near[2]}")
-        if others:
-            # the clause as characters: from its first word to the end of its last
-            clause_start, clause_end = words[begins[index]][0], words[ends[index] - 1][1]
-            features += sorted(
-                {
-                    f"clause_has={hit.type.name}"
-                    for hit in others
-                    if hit.start < clause_end and clause_start < hit.end
-                }
-            )
+        features += in_clause_of.get(clause[index], ())
         first, last = max(begins[index], index - BAG), min(ends[index], index + BAG + 1)
         features += in_clause[first:index]
         features += before[first:index]
@@ -221,9 +227,16 @@ def not_vetoed(
     without a first-person word ("een collega van Kim") is kept, the model has no say."""
     if veto_below <= 0:
         return list(self_references)
+    ordered = sorted(scored)  # by bisection: a long text has many of both
+    starts = [start for start, _, _ in ordered]
     kept = []
     for hit in self_references:
-        inside = [p for start, end, p in scored if hit.start <= start and end <= hit.end]
+        index = bisect.bisect_left(starts, hit.start)
+        inside = []
+        while index < len(ordered) and ordered[index][0] < hit.end:
+            if ordered[index][1] <= hit.end:
+                inside.append(ordered[index][2])
+            index += 1
         if not inside or max(inside) >= veto_below:
             kept.append(hit)
     return kept
