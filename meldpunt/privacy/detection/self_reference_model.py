@@ -223,8 +223,9 @@ def not_vetoed(
     self_references: Sequence[Hit], scored: Sequence[tuple[int, int, float]], veto_below: float
 ) -> list[Hit]:
     """The rules' self-references without those whose first-person words all score below
-    ``veto_below`` ("Ik ben 71 en ..." where the rules took an age for a role); one
-    without a first-person word ("een collega van Kim") is kept, the model has no say."""
+    ``veto_below`` (on new writers' batches this drops about two false hits of the rules
+    per true one lost); one without a first-person word ("een collega van Kim") is kept,
+    the model has no say there."""
     if veto_below <= 0:
         return list(self_references)
     ordered = sorted(scored)  # by bisection: a long text has many of both
