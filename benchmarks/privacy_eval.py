@@ -22,7 +22,7 @@ written before its author read the detector and never used to tune it: score it 
 stops being held out. benchmarks/data/privacy_heldout_2.jsonl is a third, written for the
 second round of issue 11 item 7 under the same rules; _3 and _4 followed for the third and
 fifth rounds. It scores the detector as it ships: the rules with the learned name model
-(meldpunt/privacy/detection/name_model.py) and the add-only self-reference model
+(meldpunt/privacy/detection/name_model.py) and the self-reference model
 (self_reference_model.py). ``--rules-only`` switches both models off,
 ``--no-self-reference-model`` only the second. Until 2026-12-08 the default was the rules
 without the name model, and ``--name-model`` switched it on; the flag is still accepted,

@@ -71,6 +71,24 @@ def rule_names(
     return _names_outside_streets(text, list(find_person_names(text, code, scanner)), hits)
 
 
+def hits_before_self_reference_model(text: str, code: str | None) -> tuple[list[Hit], list[Hit]]:
+    """(findings of every other type, the rules' self-references) in normalised ``text``:
+    what the self-reference model is given (the first is its context; its training in
+    benchmarks/privacy_self_reference_model.py computes it here too)."""
+    hits: list[Hit] = []
+    for detector in _LANGUAGE_INDEPENDENT:
+        hits.extend(detector(text))
+    scanner = name_scanner(text, code)  # shared by the rules and the model
+    names = rule_names(text, code, hits, scanner)
+    self_references = list(find_self_references(text, code))
+    model = active_model()
+    if model is not None:
+        names = combine(model, text, code, names, hits + self_references, scanner)
+    hits.extend(names)
+    hits.extend(find_dates_of_birth_after_names(text, names))
+    return hits, self_references
+
+
 def find_identifying_details(text: str, *, language: str | None = None) -> list[Finding]:
     """All passages of ``text`` that may identify someone, in text order, without overlaps.
 
@@ -85,22 +103,17 @@ def find_identifying_details(text: str, *, language: str | None = None) -> list[
     if code is not None and code not in LANGUAGES:
         code = None
     document = normalise(text)
-    hits: list[Hit] = []
-    for detector in _LANGUAGE_INDEPENDENT:
-        hits.extend(detector(document.text))
-    scanner = name_scanner(document.text, code)  # shared by the rules and the model
-    names = rule_names(document.text, code, hits, scanner)
-    self_references = list(find_self_references(document.text, code))
-    model = active_model()
-    if model is not None:
-        names = combine(model, document.text, code, names, hits + self_references, scanner)
-    hits.extend(names)
-    hits.extend(find_dates_of_birth_after_names(document.text, names))
-    hits.extend(self_references)
-    # after the names: a first-person word the rules missed, apart from every finding
+    hits, self_references = hits_before_self_reference_model(document.text, code)
+    # after the names (a feature of the model): the rules' self-references it does not
+    # veto, and the first-person words the rules missed, apart from every finding
     self_reference_model = active_self_reference_model()
+    added: list[Hit] = []
     if self_reference_model is not None:
-        hits.extend(self_reference_model.additions(document.text, code, hits))
+        self_references, added = self_reference_model.review(
+            document.text, code, self_references, hits
+        )
+    hits.extend(self_references)
+    hits.extend(added)
     findings = []
     for hit in hits:
         start, end = document.original_span(hit.start, hit.end)

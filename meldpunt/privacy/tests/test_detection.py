@@ -27,6 +27,7 @@ def found(text: str, language: str | None = None) -> list[tuple[FindingType, str
     return [(finding.type, finding.text) for finding in findings]
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     ("text", "language", "expected"),
     [

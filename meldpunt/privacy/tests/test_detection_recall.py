@@ -159,9 +159,7 @@ def test_streets_without_a_street_word_are_found(text, expected):
 )
 def test_a_name_before_a_count_stays_a_name(text, name):
     # the count is no part of the name (the visit itself may be a self-reference)
-    assert [found for found in _found(text) if found[0] is T.PERSON_NAME] == [
-        (T.PERSON_NAME, name)
-    ]
+    assert [found for found in _found(text) if found[0] is T.PERSON_NAME] == [(T.PERSON_NAME, name)]
 
 
 @pytest.mark.parametrize("text", ["Windows 11, dat gebruikt hij.", "Groep 8, daar zit hij in."])
@@ -1441,6 +1439,7 @@ def test_an_american_date_without_a_birth_cue_is_no_date_of_birth():
     assert T.DATE_OF_BIRTH not in _types("The invoice of 11-23-1988 was paid.", "en")
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 def test_a_compound_role_after_ik_als_is_a_self_reference():
     found = _found("Dat zag ik als nachtportier van het hotel.")
     assert (T.SELF_REFERENCE, "ik als nachtportier van") in found
@@ -1551,6 +1550,7 @@ def test_a_place_the_reporter_frequents_or_a_life_shared_is_a_self_reference(tex
     assert (T.SELF_REFERENCE, expected) in _found(text)
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     "text",
     [
@@ -1820,6 +1820,7 @@ def _self_reference_covers(text: str, expected: str, language: str | None = None
     )
 
 
+@pytest.mark.usefixtures("self_reference_rules_alone")
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

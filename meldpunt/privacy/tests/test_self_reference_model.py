@@ -1,4 +1,4 @@
-"""The learned self-reference model, shipped as an add-only second opinion.
+"""The learned self-reference model, shipped as a second opinion that adds and vetoes.
 
 The sentences here are written for these tests; none is taken from a labelled set.
 """
@@ -21,7 +21,9 @@ from meldpunt.privacy.detection.findings import Hit
 from meldpunt.privacy.detection.self_reference_model import (
     MODEL_FILE,
     SelfReferenceModel,
+    candidates,
     load_model,
+    not_vetoed,
     spans_to_add,
     using_model,
 )
@@ -37,7 +39,7 @@ def _self_references(text: str, language: str | None) -> list[str]:
     ]
 
 
-def test_the_shipped_model_is_on_by_default_and_only_adds():
+def test_the_shipped_model_is_on_by_default_adds_and_vetoes_only_what_it_doubts():
     assert self_reference_model.USE_SHIPPED_MODEL is True
     model = load_model()
     assert isinstance(model, SelfReferenceModel)
@@ -45,8 +47,8 @@ def test_the_shipped_model_is_on_by_default_and_only_adds():
     with using_model(None):
         assert self_reference_model.active_model() is None
     assert self_reference_model.active_model() is model
-    # the threshold chosen on the older-rules protocol (docs/privacy.md)
-    assert model.add_above == 0.7
+    # the thresholds chosen on the new-writer protocol (docs/privacy.md)
+    assert (model.add_above, model.veto_below) == (0.5, 0.1)
     assert len(resources.files("meldpunt.privacy").joinpath("data", MODEL_FILE).read_bytes()) < (
         2_000_000
     )
@@ -54,16 +56,27 @@ def test_the_shipped_model_is_on_by_default_and_only_adds():
 
 def test_retraining_from_the_development_set_reproduces_the_shipped_weights():
     """``benchmarks/privacy_self_reference_model.py --write`` is deterministic (full-batch
-    gradient descent from zero weights); it takes a few seconds."""
+    gradient descent from zero weights); it runs the detector over the development set for
+    the findings of other types the model is given, so a change to another type's rules or
+    to the name model calls for ``--write`` too."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.privacy_eval import DATA, load
     from benchmarks.privacy_name_model import train
-    from benchmarks.privacy_self_reference_model import SHIPPED_ADD_ABOVE, SHIPPED_L2, rows_of
+    from benchmarks.privacy_self_reference_model import (
+        SHIPPED_ADD_ABOVE,
+        SHIPPED_L2,
+        SHIPPED_VETO_BELOW,
+        rows_of,
+    )
 
     shipped = json.loads(
         resources.files("meldpunt.privacy").joinpath("data", MODEL_FILE).read_text("utf-8")
     )
-    assert (shipped["l2"], shipped["add_above"]) == (SHIPPED_L2, SHIPPED_ADD_ABOVE)
+    assert (shipped["l2"], shipped["add_above"], shipped["veto_below"]) == (
+        SHIPPED_L2,
+        SHIPPED_ADD_ABOVE,
+        SHIPPED_VETO_BELOW,
+    )
     rows = [row for item in load(DATA) for row in rows_of(item)]
     assert train(rows, shipped["l2"]) == shipped["weights"]
 
@@ -171,7 +184,7 @@ def test_the_shipped_model_leaves_near_misses_the_definition_excludes(text, lang
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known cost of shipping the model at 0.7: it reports these near misses the rules "
+    reason="known cost of shipping the model at 0.5: it reports these near misses the rules "
     "reject under the written definition (docs/privacy.md, Known gaps)",
 )
 @pytest.mark.parametrize(
@@ -203,3 +216,98 @@ def test_the_shipped_model_leaves_near_misses_the_definition_excludes(text, lang
 )
 def test_the_shipped_model_reports_no_near_miss_the_definition_excludes(text, language):
     assert _self_references(text, language) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known cost of the veto below 0.1: the model doubts these self-references of the "
+    "rules and drops them (docs/privacy.md, Known gaps)",
+)
+@pytest.mark.parametrize(
+    ("text", "language", "passage"),
+    [
+        # from the rules' own tests (run there with the rules alone): the reporter in
+        # apposition, and a dealing in two short words
+        ("Ik, als buurman van hem, zie alles.", "nl", "Ik, als buurman van"),
+        ("Ik, zijn zus, heb het gezien.", "nl", "Ik, zijn zus"),
+        ("Hij kookt en ik eet er.", "nl", "ik eet er"),
+    ],
+)
+def test_the_shipped_model_vetoes_no_self_reference_of_the_rules(text, language, passage):
+    with using_model(None):
+        assert passage in _self_references(text, language)
+    assert passage in _self_references(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "passage"),
+    [
+        ("Dat zag ik als nachtportier van het hotel.", "nl", "ik als nachtportier van"),
+        ("Mijn zwager verhuurt de kamers boven de kapsalon.", "nl", "Mijn zwager"),
+        ("My neighbour parks his van across our drive.", "en", "My neighbour"),
+    ],
+)
+def test_the_shipped_model_keeps_the_rules_self_references_it_does_not_doubt(
+    text, language, passage
+):
+    with using_model(None):
+        assert passage in _self_references(text, language)
+    assert passage in _self_references(text, language)
+
+
+def _hit(kind: T, text: str, passage: str) -> Hit:
+    start = text.index(passage)
+    return Hit(kind, start, start + len(passage), 0.9)
+
+
+def test_the_features_name_the_grammatical_part_and_the_other_findings_of_the_clause():
+    text = "Mijn oom Joost Verbeek belde mij, en ik zag het."
+    name = _hit(T.PERSON_NAME, text, "Joost Verbeek")
+    own = _hit(T.SELF_REFERENCE, text, "Mijn oom")
+    words = {
+        text[start:end]: features for start, end, features in candidates(text, "nl", [name, own])
+    }
+    assert "class=poss" in words["Mijn"] and "class=obj" in words["mij"]
+    assert "class=subj" in words["ik"]
+    # the name is in the clause of "Mijn" and "mij", not of "ik" (after the comma)
+    assert "clause_has=PERSON_NAME" in words["mij"]
+    assert "clause_has=PERSON_NAME" not in words["ik"]
+    assert all("text_has=PERSON_NAME" in features for features in words.values())
+    # a self-reference of the rules is no feature: the model must not copy them
+    assert not any("SELF_REFERENCE" in feature for f in words.values() for feature in f)
+    without = {text[s:e]: f for s, e, f in candidates(text, "nl")}
+    assert not any("has=" in feature for f in without.values() for feature in f)
+
+
+def test_a_veto_drops_only_rule_self_references_whose_first_person_words_all_score_low():
+    text = "Mijn buurman en ik, de vriend van Kees"
+    mine = _hit(T.SELF_REFERENCE, text, "Mijn buurman")
+    pair = _hit(T.SELF_REFERENCE, text, "Mijn buurman en ik")
+    none = _hit(T.SELF_REFERENCE, text, "de vriend van")  # no first-person word inside
+    scored = [(0, 4, 0.05), (16, 18, 0.5)]
+    assert not_vetoed([mine, pair, none], scored, 0.1) == [pair, none]
+    assert not_vetoed([mine, pair, none], scored, 0.0) == [mine, pair, none]
+    assert not_vetoed([mine, pair, none], scored, 0.6) == [none]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "rule_passage"),
+    [
+        ("Mijn buurman verkoopt lachgas vanuit zijn garage.", "nl", "Mijn buurman"),
+        ("My landlord keeps the deposits of all his tenants.", "en", "My landlord"),
+    ],
+)
+def test_a_model_sure_of_nothing_vetoes_the_rules_and_adds_nothing(text, language, rule_passage):
+    with using_model(None):
+        assert rule_passage in _self_references(text, language)
+    doubtful = SelfReferenceModel({"bias": -20.0}, add_above=0.7, veto_below=0.1)
+    with using_model(doubtful):
+        assert _self_references(text, language) == []
+    # without a veto threshold it only adds, as before
+    with using_model(SelfReferenceModel({"bias": -20.0}, add_above=0.7)):
+        assert rule_passage in _self_references(text, language)
+
+
+def test_a_model_file_without_a_veto_threshold_never_vetoes():
+    model = SelfReferenceModel.from_json({"weights": {"bias": -20.0}, "add_above": 0.7})
+    assert model.veto_below == 0.0
