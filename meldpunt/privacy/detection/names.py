@@ -811,6 +811,7 @@ class NameScanner:
             # "McDonald's" is listed as a restaurant; "McDonald" stays a surname
             and self.words[index].group() not in self.not_names
             and not any(character.isdigit() for character in word)  # "Kees1975" is a username
+            and "_" not in word  # "Daantje_Dood" too (fourteenth round)
             and word not in self.not_names
             and index not in self.blocked
             and word.lower() not in self.cues
