@@ -570,13 +570,13 @@ NAMED_USERNAME = re.compile(
     r"noemt (?:hij |zij |ze )?zich(?:zelf)?|calls (?:himself|herself|themselves)|goes by|"
     r"went by|known as|bekend als|back as|terug als) ['‘\"“]?"
     r"|\bzich (?=[A-Za-z0-9_.]{4,30} noem(?:t|de|en)\b))"
-    r"(?P<handle>[A-Za-z0-9_][A-Za-z0-9_.]{3,29})(?![\w@/:\-])"
+    r"(?P<handle>[A-Za-z0-9_][A-Za-z0-9_.]{3,29})(?![\w@/:\-#])"
 )
 # Letters written as digits inside a word ("K1ngKobus", "L1ttleH4mmer") and the
 # "xX…Xx" frame ("xXgodmodeXx") are usernames' spelling, not prose (fourteenth round).
 LEET_WORD = re.compile(
     r"(?<![\w@./:\-#+])(?:(?=[A-Za-z0-9_]*[A-Za-z][0-9][a-z])[A-Za-z0-9_]{5,30}"
-    r"|x[xX][A-Za-z0-9_]{2,26}[xX]x)(?![\w@/:\-]|\.\w)"
+    r"|x[xX][A-Za-z0-9_]{2,26}[xX]x)(?![\w@/:\-#]|\.\w)"
 )
 
 

@@ -1,6 +1,7 @@
 """Run every detector over normalised text and map the results back to the original."""
 
 import bisect
+import re
 
 from .contact import (
     find_email_addresses,
@@ -38,6 +39,11 @@ _LANGUAGE_INDEPENDENT = (
 )
 
 
+# Lower-case particles opening a name ("de Vaartsche Rijn"): they belong to the street
+# after them when the rest of the name is inside that street (fourteenth round).
+PARTICLES_BEFORE = re.compile(r"(?:(?:de|het|den|der|van|'t|the) )*")
+
+
 def _names_outside_streets(text: str, names: list[Hit], hits: list[Hit]) -> list[Hit]:
     """Names that are not part of a street address ("at Kleine Berg 12").
 
@@ -53,7 +59,9 @@ def _names_outside_streets(text: str, names: list[Hit], hits: list[Hit]) -> list
     ends = {end for _, end in streets}
     kept = []
     for name in names:
-        position = bisect.bisect_right(starts, name.start) - 1
+        # "aan de Vaartsche Rijn 112": particles before a street are no name of their own
+        start = name.start + len(PARTICLES_BEFORE.match(text, name.start, name.end).group())
+        position = bisect.bisect_right(starts, start) - 1
         inside = position >= 0 and streets[position][1] >= name.end
         # "12 Cedar Rise, Bolton": one word after an address and a comma is its town
         if name.start - 2 in ends and text[name.start - 2 : name.start] == ", ":

@@ -56,3 +56,34 @@ def test_gamers_usernames_are_found_as_handles(text, handle):
 )
 def test_named_things_everyday_words_and_names_are_no_handles(text):
     assert T.SOCIAL_HANDLE not in [kind for kind, _ in _found(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        # a flat in a named building, with or without the street after it
+        ("The dealer lives at Flat 31, Juniper House near the station.", "Flat 31, Juniper House"),
+        (
+            "Send it to Flat 5, Linden Court, 18 Mill Lane please.",
+            "Flat 5, Linden Court, 18 Mill Lane",
+        ),
+        ("They rent out Suite 4, 72 Brook Road as a bedsit.", "Suite 4, 72 Brook Road"),
+        # a street's name and a compass point
+        ("Hij woont op Kanaaldijk-Noord 41 boven de garage.", "Kanaaldijk-Noord 41"),
+        # a Polish street
+        ("Zijn adres in Polen is ul. Kwiatowa 7 in Lublin.", "ul. Kwiatowa 7"),
+        # the article before a street is no person's name
+        ("Ze verhuurt kamers aan de Hoge Zwaluw 19 in Zwolle.", "Hoge Zwaluw 19"),
+    ],
+)
+def test_flats_compass_streets_polish_streets_and_streets_after_an_article(text, street):
+    found = _found(text)
+    assert (T.STREET_ADDRESS, street) in found
+    assert T.PERSON_NAME not in [kind for kind, _ in found]
+
+
+def test_a_name_ending_like_a_street_before_a_date_is_no_address():
+    """ "Veldkamp 03-05-1980": a house number never opens with 0 nor starts a date."""
+    found = _found("Joost Veldkamp 03-05-1980 verhuurt caravans zonder vergunning.")
+    assert T.STREET_ADDRESS not in [kind for kind, _ in found]
+    assert (T.PERSON_NAME, "Joost Veldkamp") in found
