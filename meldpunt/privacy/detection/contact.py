@@ -701,7 +701,9 @@ PROFILE_URL = re.compile(
     # creator and link pages, whose first path segment is the user ("fansly.com/…")
     r"fansly\.com|patreon\.com|linktr\.ee|ko-fi\.com|buymeacoffee\.com|cash\.app/\$|"
     # a freelancer's page and a fundraiser (thirteenth round)
-    r"fiverr\.com|gofundme\.com/f)"
+    r"fiverr\.com|gofundme\.com/f|"
+    # an invitation to someone's own Discord server (fourteenth round)
+    r"discord\.gg|discord\.com/invite)"
     r"/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
     re.IGNORECASE,
 )
@@ -740,7 +742,10 @@ USER_PAGE_URL = re.compile(
     r"(?:@|\$|(?:u|user|users|profile|profiel|profil|profiles|uzytkownik|benutzer|utilisateur|"
     # a seller's, landlord's or creator's page: "kamernet.nl/huurders/…", "…/verkoper/…"
     r"member|members|people|seller|sellers|verkoper|verkopers|vendor|vendors|verhuurder|"
-    r"verhuurders|huurder|huurders|creator|creators|author)/)"
+    r"verhuurders|huurder|huurders|creator|creators|author|"
+    # a dealer's or tradesman's page, a personal fundraiser: "autotrader.co.uk/dealers/…",
+    # "checkatrade.com/trades/…", "justgiving.com/crowdfunding/…" (fourteenth round)
+    r"dealer|dealers|trader|traders|trades|tradesman|crowdfunding|fundraising)/)"
     r"([A-Za-z0-9_.%\-]{2,100})",
     re.IGNORECASE,
 )

@@ -87,3 +87,36 @@ def test_a_name_ending_like_a_street_before_a_date_is_no_address():
     found = _found("Joost Veldkamp 03-05-1980 verhuurt caravans zonder vergunning.")
     assert T.STREET_ADDRESS not in [kind for kind, _ in found]
     assert (T.PERSON_NAME, "Joost Veldkamp") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [
+        # "foreign plates" names the plates that follow, a German one too
+        ("Next door there are vans with foreign plates, such as HH-RT 882.", "HH-RT 882"),
+        # a vehicle right before a Polish plate
+        ("The van was KR 4T771 and it parked on the pavement.", "KR 4T771"),
+        ("Zijn busje: WX 9P310. Hij komt elke dinsdag.", "WX 9P310"),
+    ],
+)
+def test_plates_after_foreign_plates_and_right_after_a_vehicle(text, plate):
+    assert (T.LICENCE_PLATE, plate) in _found(text)
+
+
+def test_a_code_after_a_vehicle_word_in_another_sentence_is_no_plate():
+    assert T.LICENCE_PLATE not in [
+        kind for kind, _ in _found("I sold the car. KLM 1234 left late.")
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.carsite.co.uk/dealers/jim-baker-autos",
+        "ratedtraders.com/trades/hollis-roofing",
+        "https://www.givealittle.org/crowdfunding/help-for-mia-k",
+        "https://discord.gg/ruudsdeals",
+    ],
+)
+def test_dealer_trader_fundraiser_pages_and_discord_invitations_are_profile_links(url):
+    assert (T.PROFILE_URL, url) in _found(f"Zie {url} voor zijn advertenties.")
