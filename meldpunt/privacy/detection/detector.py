@@ -18,7 +18,14 @@ from .identifiers import (
     find_licence_plates,
 )
 from .name_model import active_model, combine
-from .names import NameScanner, find_person_names, is_known_first_name, name_scanner
+from .names import (
+    NameScanner,
+    find_person_names,
+    is_building_name,
+    is_known_first_name,
+    name_scanner,
+    names_a_place_by_its_article,
+)
 from .normalisation import normalise
 from .places import find_postcodes, find_street_addresses
 from .self_reference import find_self_references
@@ -102,6 +109,12 @@ def find_identifying_details(text: str, *, language: str | None = None) -> list[
     model = active_model()
     if model is not None:
         names = combine(model, document.text, code, names, hits + self_references, scanner)
+    names = [
+        name
+        for name in names
+        if not names_a_place_by_its_article(scanner, name.start)
+        and not is_building_name(document.text, name.start, name.end)
+    ]
     hits.extend(names)
     hits.extend(find_dates_of_birth_after_names(document.text, names))
     hits.extend(self_references)

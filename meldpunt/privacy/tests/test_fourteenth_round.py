@@ -120,3 +120,34 @@ def test_a_code_after_a_vehicle_word_in_another_sentence_is_no_plate():
 )
 def test_dealer_trader_fundraiser_pages_and_discord_invitations_are_profile_links(url):
     assert (T.PROFILE_URL, url) in _found(f"Zie {url} voor zijn advertenties.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a place or an organisation that opens with an article
+        "Op het industrieterrein De Slenk wordt 's nachts afval gedumpt.",
+        "De bus naar De Wielewaal rijdt nooit op tijd.",
+        "Ik werk als schoonmaker in het Sophia en zie daar vreemde dingen.",
+        # a building
+        "The parcels pile up in the hall of Ashdown Lodge every week.",
+        # greetings and forms of address
+        "Goedemiddag, er wordt in onze straat vuurwerk verkocht.",
+        "Dear Sirs, the bins on our road are set on fire every night.",
+        # what is sold
+        "Online verkoopt iemand Wegovy zonder recept.",
+    ],
+)
+def test_places_buildings_greetings_and_medicines_are_no_names(text):
+    assert T.PERSON_NAME not in [kind for kind, _ in _found(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ik sprak gisteren mevrouw De Wit over de overlast.", "De Wit"),
+        ("Iedereen weet dat het Ruben is van nummer 4.", "Ruben"),
+    ],
+)
+def test_a_surname_with_its_article_and_a_name_after_the_pronoun_het_stay_names(text, name):
+    assert (T.PERSON_NAME, name) in _found(text)
