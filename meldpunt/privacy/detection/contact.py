@@ -286,7 +286,9 @@ def _is_everyday_word(labelled: str, handle: str, rest: str) -> bool:
         return False
     if re.search(r"(?i:\b(?:heet|heette|genaamd|called|named|naam|name)\b)", labelled):
         return False
-    return is_common_word(handle) or _clause_goes_on(rest)
+    # "on Instagram is impersonating Anna": a verb's -ing form (fourteenth round)
+    progressive = handle.endswith("ing") and len(handle) > 6 and " is" in labelled.lower()
+    return is_common_word(handle) or _clause_goes_on(rest) or progressive
 
 
 # A username near a platform word without a label between them: "op snap lisa.v2008",
@@ -395,7 +397,9 @@ def _handles_near_platform_words(text: str) -> Iterator[Hit]:
             name = token.group().rstrip(".")
             if _username_shaped(name) and len(name) > 3:  # "een PS5 op Marktplaats"
                 start = platform.end() + token.start()
-                yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(name), 0.75)
+                # "my account to a company called FitLife": a business's name
+                if not _names_a_thing(text, start, BUSINESS_THINGS):
+                    yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(name), 0.75)
                 break
         before = text[max(0, platform.start() - 40) : platform.start()]
         on = ON_PLATFORM.search(before)
@@ -509,6 +513,9 @@ def _handles_after_naming(text: str) -> Iterator[Hit]:
             continue  # "a page called 'Philips Outlet NL'": a name of words, no username
         if plain and handle[0].isupper() and is_known_first_name(handle.title()):
             continue  # "op Facebook heet hij Kevin": a person's name
+        # "my account pays a company called FitLife Gyms": a business's name
+        if _names_a_thing(text, account.end() + naming.start(), BUSINESS_THINGS):
+            continue
         start = account.end() + naming.start("handle")
         yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(handle), 0.9)
 
@@ -591,14 +598,23 @@ NAMED_USERNAME_PEOPLE = GENERIC_CUES | {
 THING_WINDOW = 5
 
 
-def _names_a_thing(text: str, naming_start: int) -> bool:
+# Of those, the ones that have no account of their own on a platform.
+BUSINESS_THINGS = NAMED_USERNAME_THINGS - {
+    "page", "pagina", "kanaal", "channel", "group", "groep", "groepje", "groepsapp", "chat",
+    "server", "app", "apps", "band", "club", "dog", "hond", "horse", "paard", "label",
+}  # fmt: skip
+
+
+def _names_a_thing(
+    text: str, naming_start: int, things: frozenset[str] = NAMED_USERNAME_THINGS
+) -> bool:
     """Whether a thing word stands among the few words before a naming phrase with no
     person word after it: then the name is the thing's, not an account's."""
     before = re.findall(r"[^\W\d_]+", text[max(0, naming_start - 60) : naming_start].lower())
     for word in reversed(before[-THING_WINDOW:]):
         if word in NAMED_USERNAME_PEOPLE:
             return False
-        if word in NAMED_USERNAME_THINGS:
+        if word in things:
             return True
     return False
 

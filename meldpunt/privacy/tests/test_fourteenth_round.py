@@ -151,3 +151,17 @@ def test_places_buildings_greetings_and_medicines_are_no_names(text):
 )
 def test_a_surname_with_its_article_and_a_name_after_the_pronoun_het_stay_names(text, name):
     assert (T.PERSON_NAME, name) in _found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a verb's -ing form after "is" describes what the account does
+        "The page @fake.lotte.b on Instagram is threatening Lotte Bakker.",
+        # a business named near an account word
+        "Money leaves my account to a webshop called GreenDealz every month.",
+    ],
+)
+def test_a_verb_after_is_and_a_business_near_an_account_word_are_no_handles(text):
+    handles = [value for kind, value in _found(text) if kind is T.SOCIAL_HANDLE]
+    assert all(value.startswith("@") for value in handles)
