@@ -23,6 +23,7 @@ from .names import (
     find_person_names,
     is_building_name,
     is_known_first_name,
+    is_venue_name,
     name_scanner,
     names_a_place_by_its_article,
 )
@@ -114,6 +115,7 @@ def find_identifying_details(text: str, *, language: str | None = None) -> list[
         for name in names
         if not names_a_place_by_its_article(scanner, name.start)
         and not is_building_name(document.text, name.start, name.end)
+        and not is_venue_name(document.text, name.start, name.end)
     ]
     hits.extend(names)
     hits.extend(find_dates_of_birth_after_names(document.text, names))

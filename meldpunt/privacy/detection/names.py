@@ -314,6 +314,9 @@ NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
     # "Vakantiepark De Berg", "Industrieterrein De Hoek" (tenth round)
     "Vakantiepark", "Bungalowpark", "Recreatiepark", "Industrieterrein", "Bedrijventerrein",
     "Knooppunt", "Jachthaven", "Chaletpark",
+    # "Salon Yasmina", "Cafetaria 't Hoekje", "VvE Parkzicht", "Woningcorporatie De Linie"
+    # (fourteenth round)
+    "Salon", "Cafetaria", "VvE", "Woningcorporatie", "Stichting", "Vereniging",
 }  # fmt: skip
 # "een Instagrampagina", "een Telegramgroep": compounds of an app's name.
 PLATFORM_COMPOUNDS = (

@@ -136,6 +136,9 @@ def test_dealer_trader_fundraiser_pages_and_discord_invitations_are_profile_link
         "Dear Sirs, the bins on our road are set on fire every night.",
         # what is sold
         "Online verkoopt iemand Wegovy zonder recept.",
+        # a business or an association by its trade word
+        "Bij Salon Noor op de hoek komen nooit klanten.",
+        "Het bestuur van VvE Zonnewende int te veel servicekosten.",
     ],
 )
 def test_places_buildings_greetings_and_medicines_are_no_names(text):
