@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/privacy_name_model.py [--write] [--errors] [--rule-features]
     .venv/bin/python benchmarks/privacy_name_model.py --shipped [--errors]
-    .venv/bin/python benchmarks/privacy_name_model.py --by-writer 9a 9b [--data PATH]
+    .venv/bin/python benchmarks/privacy_name_model.py --by-writer 9a 9b [--shipped] [--data PATH]
 
 Trains only on benchmarks/data/privacy_eval.jsonl (the tuning set; never on a held-out
 set). Sentences are split into folds by id; for each fold a logistic regression is
@@ -23,6 +23,8 @@ held back in turn, the setting is chosen on the other named batches with a model
 on the rest, and the model retrained on everything but the held-back batch is scored on
 it, next to the rules alone. Name the batches the rules have not been fitted to (the
 newest ones, before any rule was written for them): only there is the comparison fair.
+With ``--shipped`` the shipped setting is used instead of a choice per batch (quick: the
+choice retrains and rescores the whole grid for every batch).
 """
 
 import argparse
@@ -168,8 +170,14 @@ def choose(
     return best
 
 
-def by_writer(items: list[dict], held_back: list[str], show_errors: bool) -> None:
-    """Leave-one-writer-out figures for the batches named in ``held_back``."""
+def by_writer(
+    items: list[dict],
+    held_back: list[str],
+    show_errors: bool,
+    shipped: tuple[float, float, float, float] | None = None,
+) -> None:
+    """Leave-one-writer-out figures for the batches named in ``held_back``; with
+    ``shipped`` (l2, veto, add, veto confidence) that setting instead of a choice."""
     rows = {item["id"]: examples(item, False) for item in items}
     batches = {
         name: [item for item in items if item["id"] in WRITER_BATCHES[name]] for name in held_back
@@ -178,12 +186,17 @@ def by_writer(items: list[dict], held_back: list[str], show_errors: bool) -> Non
         others = [item for other in held_back if other != name for item in batches[other]]
         other_ids = {item["id"] for item in others} | {item["id"] for item in batch}
         rest = [item for item in items if item["id"] not in other_ids]
-        errors, l2, veto, add, confidence = choose(rows, rest, others)
-        print(
-            f"batch {name} ({len(batch)} texts): chosen on {len(others)} texts of the other "
-            f"batches ({errors} name errors there): l2 {l2}, veto below {veto} "
-            f"(rule confidence <= {confidence}), add above {add}"
-        )
+        if shipped:
+            l2, veto, add, confidence = shipped
+            print(f"batch {name} ({len(batch)} texts): the shipped setting", end=" ")
+        else:
+            errors, l2, veto, add, confidence = choose(rows, rest, others)
+            print(
+                f"batch {name} ({len(batch)} texts): chosen on {len(others)} texts of the "
+                f"other batches ({errors} name errors there):",
+                end=" ",
+            )
+        print(f"l2 {l2}, veto below {veto} (rule confidence <= {confidence}), add above {add}")
         weights = train([row for item in rest + others for row in rows[item["id"]]], l2)
         with using_model(None):
             rules = evaluate(batch)
@@ -226,7 +239,12 @@ def main() -> int:
     rule_features = arguments.rule_features
     items = load(arguments.data)
     if arguments.by_writer:
-        by_writer(items, arguments.by_writer, arguments.errors)
+        setting = None
+        if arguments.shipped:
+            shipped = json.loads(OUTPUT.read_text("utf-8"))
+            keys = ("l2", "veto_below", "add_above", "veto_confidence")
+            setting = tuple(shipped[key] for key in keys)
+        by_writer(items, arguments.by_writer, arguments.errors, setting)
         return 0
     rows = {item["id"]: examples(item, rule_features) for item in items}
     folds = [

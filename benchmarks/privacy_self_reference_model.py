@@ -88,7 +88,7 @@ VETO_THRESHOLDS = (0.0, 0.05, 0.1, 0.2)  # 0: veto nothing
 # batches (docs/privacy.md).
 SHIPPED_L2 = 1.0
 SHIPPED_ADD_ABOVE = 0.5
-SHIPPED_VETO_BELOW = 0.1
+SHIPPED_VETO_BELOW = 0.0
 
 
 class Combined:

@@ -1,6 +1,7 @@
 """Contact details: phone numbers, e-mail addresses, social media handles and profile links."""
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -9,6 +10,9 @@ from phonenumbers import PhoneNumber, PhoneNumberType
 
 from .findings import FindingType, Hit
 from .names import (
+    GENERIC_CUES,
+    INNER_CAPITAL,
+    NAMED_THINGS,
     chat_speakers,
     is_common_word,
     is_known_first_name,
@@ -282,7 +286,9 @@ def _is_everyday_word(labelled: str, handle: str, rest: str) -> bool:
         return False
     if re.search(r"(?i:\b(?:heet|heette|genaamd|called|named|naam|name)\b)", labelled):
         return False
-    return is_common_word(handle) or _clause_goes_on(rest)
+    # "on Instagram is impersonating Anna": a verb's -ing form (fourteenth round)
+    progressive = handle.endswith("ing") and len(handle) > 6 and " is" in labelled.lower()
+    return is_common_word(handle) or _clause_goes_on(rest) or progressive
 
 
 # A username near a platform word without a label between them: "op snap lisa.v2008",
@@ -343,8 +349,43 @@ def _username_shaped(token: str) -> bool:
     )
 
 
+# Games and the people in them (fourteenth round): "in Warzone met JonkieJoost", "this
+# streamer DutchDaddyTV", "a gamer, MrKarelTV,". Only a username-shaped word after them, or
+# a lower-case word set off by commas, is taken for a handle: they are no account words
+# after which any name counts ("a player called Henderson" may be a surname).
+GAME_WORD = re.compile(
+    r"(?i:(?<![\w@./])(?:streamers?|gamers?|players?|spelers?|viewers?|kijkers?|clan|lobby|"
+    r"valorant|apex(?: legends)?|warzone|overwatch|rocket league|brawl stars|call of duty|"
+    r"league of legends|counter-strike|cs ?go|gta(?: online)?|clash of clans|among us|"
+    r"pubg|rainbow six|fifa|ea fc)(?![\w@/]|\.\w))"
+)
+# "op Twitch, sniperdaan, heeft": a lower-case word between commas right after the word.
+SET_OFF_TOKEN = re.compile(r", ?([a-z][a-z0-9_.]{3,29}),")
+
+
+def _is_set_off_username(token: str) -> bool:
+    """A lower-case word set off by commas after a platform or game word names the
+    account ("a viewer, vortexvince, has"), unless it is an everyday word or a first name."""
+    return (
+        not is_common_word(token)
+        and not is_known_first_name(token.title())
+        and token not in NOT_HANDLES
+        and token not in NOT_ACCOUNT_NAMES
+        and token not in CLAUSE_GOES_ON
+    )
+
+
 def _handles_near_platform_words(text: str) -> Iterator[Hit]:
-    for platform in PLATFORM_WORD.finditer(text):
+    words = sorted(
+        itertools.chain(PLATFORM_WORD.finditer(text), GAME_WORD.finditer(text)),
+        key=lambda match: match.start(),
+    )
+    for platform in words:
+        set_off = SET_OFF_TOKEN.match(text, platform.end())
+        if set_off and _is_set_off_username(set_off.group(1).rstrip(".")):
+            start = set_off.start(1)
+            yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(set_off.group(1)), 0.75)
+            continue
         after = text[platform.end() : platform.end() + 80]
         # "on Twitch, GrimReaperLive, who ...", "zijn snapchat (meesie_2k9)": set off
         after = re.sub(r"^ ?[,(] ?", lambda opening: " " * len(opening.group()), after)
@@ -356,7 +397,9 @@ def _handles_near_platform_words(text: str) -> Iterator[Hit]:
             name = token.group().rstrip(".")
             if _username_shaped(name) and len(name) > 3:  # "een PS5 op Marktplaats"
                 start = platform.end() + token.start()
-                yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(name), 0.75)
+                # "my account to a company called FitLife": a business's name
+                if not _names_a_thing(text, start, BUSINESS_THINGS):
+                    yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(name), 0.75)
                 break
         before = text[max(0, platform.start() - 40) : platform.start()]
         on = ON_PLATFORM.search(before)
@@ -470,6 +513,9 @@ def _handles_after_naming(text: str) -> Iterator[Hit]:
             continue  # "a page called 'Philips Outlet NL'": a name of words, no username
         if plain and handle[0].isupper() and is_known_first_name(handle.title()):
             continue  # "op Facebook heet hij Kevin": a person's name
+        # "my account pays a company called FitLife Gyms": a business's name
+        if _names_a_thing(text, account.end() + naming.start(), BUSINESS_THINGS):
+            continue
         start = account.end() + naming.start("handle")
         yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(handle), 0.9)
 
@@ -522,6 +568,79 @@ def _dotted_usernames(text: str) -> Iterator[Hit]:
         yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.7)
 
 
+# A naming phrase and a username-shaped word (fourteenth round): "a player called
+# Kraken_NL", "die zich BigBroBram noemt", "met de naam ToxicTijn", "he uses the name
+# wouterk87", "came back as CreeperKing2012". Found without a platform word, and more
+# confident than the person's name the cue would otherwise make of the word.
+NAMED_USERNAME = re.compile(
+    r"(?i:\b(?:called|named|genaamd|heet|heette|(?:the|de|die|that|a|een) (?:user)?(?:name|naam)|"
+    r"noemt (?:hij |zij |ze )?zich(?:zelf)?|calls (?:himself|herself|themselves)|goes by|"
+    r"went by|known as|bekend als|back as|terug als) ['‘\"“]?"
+    r"|\bzich (?=[A-Za-z0-9_.]{4,30} noem(?:t|de|en)\b))"
+    r"(?P<handle>[A-Za-z0-9_][A-Za-z0-9_.]{3,29})(?![\w@/:\-#])"
+)
+# Letters written as digits inside a word ("K1ngKobus", "L1ttleH4mmer") and the
+# "xX…Xx" frame ("xXgodmodeXx") are usernames' spelling, not prose (fourteenth round).
+LEET_WORD = re.compile(
+    r"(?<![\w@./:\-#+])(?:(?=[A-Za-z0-9_]*[A-Za-z][0-9][a-z])[A-Za-z0-9_]{5,30}"
+    r"|x[xX][A-Za-z0-9_]{2,26}[xX]x)(?![\w@/:\-#]|\.\w)"
+)
+
+
+# Things that are given names too ("a webshop called PharmaPlus24", "de app heet
+# '3havo chill'", "a platform called NexaTrade"); people between them and the naming
+# phrase are what it names ("on our server a player called CreeperKing2011").
+NAMED_USERNAME_THINGS = NAMED_THINGS | {"platform", "platforms", "shops", "sites", "apps"}
+NAMED_USERNAME_PEOPLE = GENERIC_CUES | {
+    "player", "speler", "user", "gebruiker", "streamer", "gamer", "account", "someone",
+    "iemand", "person", "persoon", "viewer", "kijker", "he", "she", "hij", "zij", "ze",
+}  # fmt: skip
+THING_WINDOW = 5
+
+
+# Of those, the ones that have no account of their own on a platform.
+BUSINESS_THINGS = NAMED_USERNAME_THINGS - {
+    "page", "pagina", "kanaal", "channel", "group", "groep", "groepje", "groepsapp", "chat",
+    "server", "app", "apps", "band", "club", "dog", "hond", "horse", "paard", "label",
+}  # fmt: skip
+
+
+def _names_a_thing(
+    text: str, naming_start: int, things: frozenset[str] = NAMED_USERNAME_THINGS
+) -> bool:
+    """Whether a thing word stands among the few words before a naming phrase with no
+    person word after it: then the name is the thing's, not an account's."""
+    before = re.findall(r"[^\W\d_]+", text[max(0, naming_start - 60) : naming_start].lower())
+    for word in reversed(before[-THING_WINDOW:]):
+        if word in NAMED_USERNAME_PEOPLE:
+            return False
+        if word in things:
+            return True
+    return False
+
+
+def _named_usernames(text: str) -> Iterator[Hit]:
+    for match in NAMED_USERNAME.finditer(text):
+        handle = match.group("handle").rstrip(".")
+        ending = handle.rsplit(".", 1)[-1] if "." in handle else ""
+        if (
+            ending.lower() not in DOMAIN_ENDINGS  # "a site called leaks.net"
+            and handle[0].isalpha()
+            and not _names_a_thing(text, match.start())
+            and sum(character.isalpha() for character in handle) >= 4
+            and _username_shaped(handle)
+            # a capital inside: "ShadowMaxx", not "McGrath" nor "iPhone"
+            and (USERNAME_SHAPE.search(handle.replace("_", "0")) is not None)
+            and not (handle.isalpha() and INNER_CAPITAL.search(handle) is None)
+            and handle.lower() not in PLATFORM_WORDS
+        ):
+            start = match.start("handle")
+            yield Hit(FindingType.SOCIAL_HANDLE, start, start + len(handle), 0.95)
+    for match in LEET_WORD.finditer(text):
+        if sum(character.isalpha() for character in match.group()) >= 4:
+            yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.7)
+
+
 def find_social_handles(text: str) -> Iterator[Hit]:
     # "t.me/+Xk2pQrstLmNvY2E0", "detail.pl?flatshare_id=17384920": a word inside a link's
     # path or query is no handle (a profile link is found as a whole)
@@ -547,6 +666,7 @@ def _social_handles(text: str) -> Iterator[Hit]:
     yield from _handles_near_platform_words(text)
     yield from _handles_after_naming(text)
     yield from _dotted_usernames(text)
+    yield from _named_usernames(text)
     for match in REDDIT_USER.finditer(text):
         yield Hit(FindingType.SOCIAL_HANDLE, match.start(), match.end(), 0.85)
     for match in HANDLE.finditer(text):
@@ -597,7 +717,9 @@ PROFILE_URL = re.compile(
     # creator and link pages, whose first path segment is the user ("fansly.com/…")
     r"fansly\.com|patreon\.com|linktr\.ee|ko-fi\.com|buymeacoffee\.com|cash\.app/\$|"
     # a freelancer's page and a fundraiser (thirteenth round)
-    r"fiverr\.com|gofundme\.com/f)"
+    r"fiverr\.com|gofundme\.com/f|"
+    # an invitation to someone's own Discord server (fourteenth round)
+    r"discord\.gg|discord\.com/invite)"
     r"/?([A-Za-z0-9_.%@?=&/\-]{2,200})",
     re.IGNORECASE,
 )
@@ -636,7 +758,10 @@ USER_PAGE_URL = re.compile(
     r"(?:@|\$|(?:u|user|users|profile|profiel|profil|profiles|uzytkownik|benutzer|utilisateur|"
     # a seller's, landlord's or creator's page: "kamernet.nl/huurders/…", "…/verkoper/…"
     r"member|members|people|seller|sellers|verkoper|verkopers|vendor|vendors|verhuurder|"
-    r"verhuurders|huurder|huurders|creator|creators|author)/)"
+    r"verhuurders|huurder|huurders|creator|creators|author|"
+    # a dealer's or tradesman's page, a personal fundraiser: "autotrader.co.uk/dealers/…",
+    # "checkatrade.com/trades/…", "justgiving.com/crowdfunding/…" (fourteenth round)
+    r"dealer|dealers|trader|traders|trades|tradesman|crowdfunding|fundraising)/)"
     r"([A-Za-z0-9_.%\-]{2,100})",
     re.IGNORECASE,
 )

@@ -1,6 +1,7 @@
 """Run every detector over normalised text and map the results back to the original."""
 
 import bisect
+import re
 
 from .contact import (
     find_email_addresses,
@@ -17,7 +18,15 @@ from .identifiers import (
     find_licence_plates,
 )
 from .name_model import active_model, combine
-from .names import NameScanner, find_person_names, is_known_first_name, name_scanner
+from .names import (
+    NameScanner,
+    find_person_names,
+    is_building_name,
+    is_known_first_name,
+    is_venue_name,
+    name_scanner,
+    names_a_place_by_its_article,
+)
 from .normalisation import normalise
 from .places import find_postcodes, find_street_addresses
 from .self_reference import find_self_references
@@ -38,6 +47,11 @@ _LANGUAGE_INDEPENDENT = (
 )
 
 
+# Lower-case particles opening a name ("de Vaartsche Rijn"): they belong to the street
+# after them when the rest of the name is inside that street (fourteenth round).
+PARTICLES_BEFORE = re.compile(r"(?:(?:de|het|den|der|van|'t|the) )*")
+
+
 def _names_outside_streets(text: str, names: list[Hit], hits: list[Hit]) -> list[Hit]:
     """Names that are not part of a street address ("at Kleine Berg 12").
 
@@ -53,7 +67,9 @@ def _names_outside_streets(text: str, names: list[Hit], hits: list[Hit]) -> list
     ends = {end for _, end in streets}
     kept = []
     for name in names:
-        position = bisect.bisect_right(starts, name.start) - 1
+        # "aan de Vaartsche Rijn 112": particles before a street are no name of their own
+        start = name.start + len(PARTICLES_BEFORE.match(text, name.start, name.end).group())
+        position = bisect.bisect_right(starts, start) - 1
         inside = position >= 0 and streets[position][1] >= name.end
         # "12 Cedar Rise, Bolton": one word after an address and a comma is its town
         if name.start - 2 in ends and text[name.start - 2 : name.start] == ", ":
@@ -84,6 +100,13 @@ def hits_before_self_reference_model(text: str, code: str | None) -> tuple[list[
     model = active_model()
     if model is not None:
         names = combine(model, text, code, names, hits + self_references, scanner)
+    names = [
+        name
+        for name in names
+        if not names_a_place_by_its_article(scanner, name.start)
+        and not is_building_name(text, name.start, name.end)
+        and not is_venue_name(text, name.start, name.end)
+    ]
     hits.extend(names)
     hits.extend(find_dates_of_birth_after_names(text, names))
     return hits, self_references

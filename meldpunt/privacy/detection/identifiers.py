@@ -165,7 +165,9 @@ FRENCH_PLATE = re.compile(
 )
 FOREIGN_PLATE_CONTEXT = re.compile(
     r"(?i:\b(?:kenteken|nummerbord|nummerplaat|licen[cs]e plate|number plate|registration|"
-    r"plate|reg\.?|duitse?|belgische?|german|belgian|duitsland|belgi[eë]|germany|belgium)\b)"
+    r"plates?|reg\.?|duitse?|belgische?|german|belgian|duitsland|belgi[eë]|germany|belgium|"
+    # "six cars with foreign plates, including ... B-KT 4410" (fourteenth round)
+    r"foreign|buitenlandse?)\b)"
 )
 # Dutch plates have had no vowels since 1978 (sidecode 4); written in lower case with
 # dashes and without vowels ("gz-981-x"), a sidecode is a plate, "12-jan-3" is not.
@@ -298,6 +300,11 @@ EASTERN_PLATE_CUE_BEFORE = re.compile(
     rf"(?i:\b(?:kentekens?|nummerbord|nummerplaat|plates?|registration|reg|plated|"
     rf"{_COUNTRY_ADJECTIVES})\b)"
 )
+# "Their car was DW 5K299", "Zijn bus: PO 7K421": a vehicle just before (fourteenth round).
+VEHICLE_JUST_BEFORE = re.compile(
+    r"(?i:\b(?:car|auto|bus|busje|van|bestelbus|vrachtwagen|truck|lorry|wagen|camper)"
+    r"(?: (?:is|was|has|had|heeft|had))?(?: ?:)? )$"
+)
 PLATE_WORD_AFTER = re.compile(r"(?i:[ (,]{1,3}(?:\w+ )?(?:kenteken|plate|plates|reg)\b)")
 PREVIOUS_WORD = re.compile(r"([\w\-]+) $")
 
@@ -308,8 +315,10 @@ def _eastern_european_plates(text: str) -> Iterator[Hit]:
     for match in EASTERN_EUROPEAN_PLATE.finditer(text):
         start = match.start()
         previous = PREVIOUS_WORD.search(text, max(0, start - 20), start)
-        cued = PLATE_WORD_AFTER.match(text, match.end()) is not None or (
-            previous is not None and previous.group(1) in CAR_MAKES
+        cued = (
+            PLATE_WORD_AFTER.match(text, match.end()) is not None
+            or (previous is not None and previous.group(1) in CAR_MAKES)
+            or VEHICLE_JUST_BEFORE.search(text, max(0, start - 20), start) is not None
         )
         if not cued:
             if cue_ends is None:

@@ -314,6 +314,9 @@ NOT_PERSON_BEFORE = COMPANY_WORDS | VENUE_WORDS | {
     # "Vakantiepark De Berg", "Industrieterrein De Hoek" (tenth round)
     "Vakantiepark", "Bungalowpark", "Recreatiepark", "Industrieterrein", "Bedrijventerrein",
     "Knooppunt", "Jachthaven", "Chaletpark",
+    # "Salon Yasmina", "Cafetaria 't Hoekje", "VvE Parkzicht", "Woningcorporatie De Linie"
+    # (fourteenth round)
+    "Salon", "Cafetaria", "VvE", "Woningcorporatie", "Stichting", "Vereniging",
 }  # fmt: skip
 # "een Instagrampagina", "een Telegramgroep": compounds of an app's name.
 PLATFORM_COMPOUNDS = (
@@ -811,6 +814,7 @@ class NameScanner:
             # "McDonald's" is listed as a restaurant; "McDonald" stays a surname
             and self.words[index].group() not in self.not_names
             and not any(character.isdigit() for character in word)  # "Kees1975" is a username
+            and "_" not in word  # "Daantje_Dood" too (fourteenth round)
             and word not in self.not_names
             and index not in self.blocked
             and word.lower() not in self.cues
@@ -1857,6 +1861,55 @@ def is_venue_name(text: str, start: int, end: int) -> bool:
         or words[0].lower() in LOWER_CASE_VENUES  # "Camping De Wit"
         or words[-1] in VENUE_LAST_WORDS
     )
+
+
+# "in De Hoef", "sportpark De Vliert", "wooncentrum De Vlasakker", "in het Antonius": a
+# capitalised article mid-sentence after a place preposition or a noun of a place or a
+# business, or any capitalised word after a lower-case "het", names a place, a building or
+# an organisation, not a person ("mevrouw De Wit", "zag De Jong" stay names) (fourteenth
+# round).
+PLACE_ARTICLE_PREPOSITIONS = frozenset(
+    {"in", "op", "naar", "uit", "vanuit", "richting", "nabij", "tegenover", "te"}
+)
+PLACE_NOUN_ENDINGS = (
+    "park", "terrein", "centrum", "complex", "school", "huis", "huisje", "bedrijf",
+    "vereniging", "corporatie", "opvang", "camping", "bar", "hotel", "shop", "restaurant",
+    "firma", "kliniek", "ziekenhuis", "zaal", "wijk", "buurt", "fokkerij", "kerk", "moskee",
+)  # fmt: skip
+CAPITAL_ARTICLES = frozenset({"De", "Het", "Den"})
+ARTICLE_PLACE_PREPOSITIONS = frozenset({"in", "bij", "op", "naar", "uit", "vanuit", "aan"})
+
+
+def names_a_place_by_its_article(scanner: "NameScanner", start: int) -> bool:
+    """Whether a name found at ``start`` is a place's or an organisation's name that opens
+    with an article, by the word before it (see PLACE_NOUN_ENDINGS)."""
+    index = bisect.bisect_left(scanner.starts, start)
+    if index == 0 or index >= len(scanner.words) or scanner.starts[index] != start:
+        return False
+    previous = scanner.words[index - 1].group()
+    if not scanner._adjacent(index - 1, index) or scanner._is_cue(index - 1):
+        return False
+    if previous == "het":
+        # "in het Antonius", "bij het Rode Kruis"; not the pronoun: "dat het Ruud is"
+        return index > 1 and scanner.words[index - 2].group() in ARTICLE_PLACE_PREPOSITIONS
+    if scanner.words[index].group() not in CAPITAL_ARTICLES or not previous.islower():
+        return False
+    return previous in PLACE_ARTICLE_PREPOSITIONS or (
+        previous.endswith(PLACE_NOUN_ENDINGS) or previous in NAMED_THINGS
+    )
+
+
+# "my flat in Beaumont Lodge", "Mercer House": words that end a building's name, not a
+# person's (fourteenth round; "Hall" and "Court" are also surnames and stay out).
+BUILDING_NAME_ENDINGS = frozenset(
+    {"Lodge", "House", "Tower", "Towers", "Mansions", "Apartments", "Flats", "Residence"}
+)
+
+
+def is_building_name(text: str, start: int, end: int) -> bool:
+    """Whether the passage is two or more words ending in a building word."""
+    words = text[start:end].split()
+    return len(words) > 1 and words[-1] in BUILDING_NAME_ENDINGS
 
 
 def find_person_names(

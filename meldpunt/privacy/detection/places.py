@@ -53,9 +53,11 @@ NOT_STREETS = frozenset(
 )  # fmt: skip
 # Streets named "Laan van ...", "Weg naar ...", "Plein ...": the street word comes first.
 DUTCH_STREET_PREFIXES = frozenset({"Laan", "Weg", "Plein", "Kade", "Singel", "Dijk", "Hof"})
+# A house number never opens with 0 and is not the start of a date ("Veldkamp 03-05-1966",
+# fourteenth round).
 HOUSE_NUMBER_AFTER_STREET = re.compile(
-    r" ?(?:(?i:nr\.?|no\.?|nummer|number) ?)?[0-9]{1,5}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4}|"
-    r" ?(?i:hs|bis|huis|[iI]{1,3})\b)?(?![0-9]|[.,:][0-9])"
+    r" ?(?:(?i:nr\.?|no\.?|nummer|number) ?)?(?!0)[0-9]{1,5}(?: ?[a-zA-Z](?![a-zA-Z])|-[0-9]{1,4}|"
+    r" ?(?i:hs|bis|huis|[iI]{1,3})\b)?(?![0-9]|[.,:\-][0-9])"
 )
 NUMBER_BEFORE_STREET = re.compile(r"[0-9]{1,5}[A-Za-z]?,? $")
 # Words that may precede a street name and belong to it ("Prins Hendrikkade", "Van
@@ -208,6 +210,25 @@ ENGLISH_NUMBER_FIRST = re.compile(
     r"([0-9]{1,4}[a-zA-Z]?,? ((?:The )?[A-Z][a-z'’\-]{2,30}(?: [A-Z][a-z'’\-]{2,30})?))"
     r"(?![\w'’])(?! [A-Z0-9])"
 )
+# "Flat 22, Hawthorn House", "Flat 12, Mercer House, 40 Kingsway", "Suite 2, 301 Stratford
+# Road": a flat or unit in a named building, or before a number-first street, is one
+# address from the flat's number on (fourteenth round).
+BUILDING_WORDS = (
+    r"House|Tower|Towers|Court|Lodge|Mansions|Heights|Point|Block|Building|Buildings|Hall|"
+    r"Apartments|Flats|Estate|Residence|Gate|Wharf|Quay|Mill|Works|Yard"
+)
+FLAT_ADDRESS = re.compile(
+    r"(?<![\w])(?:Flat|Apartment|Apt\.?|Unit|Suite|Room|Maisonette) [0-9]{1,4}[a-zA-Z]?,? "
+    r"(?:(?:[A-Z][a-z'’\-]{2,30} ){1,2}(?:" + BUILDING_WORDS + r")(?![\w'’])"
+    r"(?:,? [0-9]{1,4}[a-zA-Z]? (?:The )?[A-Z][a-z'’\-]{2,30}(?: [A-Z][a-z'’\-]{2,30})?(?![\w'’]))?"
+    r"|[0-9]{1,4}[a-zA-Z]? (?:The )?[A-Z][a-z'’\-]{2,30}(?: [A-Z][a-z'’\-]{2,30})?(?![\w'’]))"
+)
+# "ul. Mickiewicza 14", "ulica Długa 5": a Polish street (fourteenth round).
+POLISH_STREET = re.compile(
+    r"(?<![\w])(?:ul\.|ulica|al\.|aleja|os\.|osiedle) ?"
+    r"(?:[A-ZĄĆĘŁŃÓŚŹŻ][\wąćęłńóśźż\-]{1,30} ){1,3}"
+    r"(?!0)[0-9]{1,4}[a-zA-Z]?(?:/[0-9]{1,4})?(?![0-9])"
+)
 # "ik woon op kerkstraat 12": a street in lower case, after a place word.
 LOWER_CASE_STREET = re.compile(
     r"(?:(?<![\w])(?:op|aan|in|adres is|adres:) (?:de |het )?)([a-zà-ÿ'’\-]{3,40})"
@@ -254,6 +275,12 @@ def find_street_addresses(text: str) -> Iterator[Hit]:
             number = HOUSE_NUMBER_AFTER_STREET.match(text, match.end(1))
             if number and number.end() > match.end(1):
                 yield Hit(FindingType.STREET_ADDRESS, match.start(1), number.end(), 0.8)
+    for match in FLAT_ADDRESS.finditer(text):
+        # a town's name may be a street's ("301 Stratford Road"): only days and months not
+        if _is_street_name(re.findall(r"[A-Z][a-z'’\-]+", match.group())[1:], DAYS_AND_MONTHS):
+            yield Hit(FindingType.STREET_ADDRESS, match.start(), match.end(), 0.92)
+    for match in POLISH_STREET.finditer(text):
+        yield Hit(FindingType.STREET_ADDRESS, match.start(), match.end(), 0.9)
     yield from _streets_with_a_street_word(text)
 
 
@@ -261,6 +288,11 @@ def find_street_addresses(text: str) -> Iterator[Hit]:
 STREET_ADJECTIVES = frozenset(
     {"Oude", "Nieuwe", "Grote", "Korte", "Lange", "Hoge", "Lage", "Brede", "Smalle", "Achterste",
      "Voorste", "Noordelijke", "Zuidelijke", "Oostelijke", "Westelijke"}
+)  # fmt: skip
+# The compass point after a hyphen in a street's name (fourteenth round).
+COMPASS_PARTS = frozenset(
+    {"Noord", "Oost", "Zuid", "West", "Noordzijde", "Oostzijde", "Zuidzijde", "Westzijde",
+     "Noordoost", "Noordwest", "Zuidoost", "Zuidwest", "Centrum"}
 )  # fmt: skip
 # Endings that towns share ("Rijswijk", "Hoogvliet", "Beverwijk 2019"): a listed town with
 # a number after it stays a town.
@@ -271,6 +303,10 @@ def _is_street_word(text: str, words: list[re.Match], index: int) -> bool:
     """Whether the capitalised word at ``index`` ends like a Dutch street's name."""
     name = words[index].group()
     lowered = name.lower()
+    # "Ringbaan-West 99", "Kanaaldijk-Noord 4": a street's name and a compass point
+    head, _, tail = name.partition("-")
+    if tail in COMPASS_PARTS and head.lower().endswith(DUTCH_STREET_SUFFIXES):
+        return head.lower() not in NOT_STREETS
     if not lowered.endswith(DUTCH_STREET_SUFFIXES):
         return False
     if lowered.endswith(TOWN_LIKE_SUFFIXES) and name in place_names():
