@@ -39,7 +39,7 @@ def _self_references(text: str, language: str | None) -> list[str]:
     ]
 
 
-def test_the_shipped_model_is_on_by_default_adds_and_vetoes_only_what_it_doubts():
+def test_the_shipped_model_is_on_by_default_and_only_adds():
     assert self_reference_model.USE_SHIPPED_MODEL is True
     model = load_model()
     assert isinstance(model, SelfReferenceModel)
@@ -47,8 +47,8 @@ def test_the_shipped_model_is_on_by_default_adds_and_vetoes_only_what_it_doubts(
     with using_model(None):
         assert self_reference_model.active_model() is None
     assert self_reference_model.active_model() is model
-    # the thresholds chosen on the new-writer protocol (docs/privacy.md)
-    assert (model.add_above, model.veto_below) == (0.5, 0.1)
+    # the threshold chosen on the new-writer protocol; no veto (docs/privacy.md)
+    assert (model.add_above, model.veto_below) == (0.5, 0.0)
     assert len(resources.files("meldpunt.privacy").joinpath("data", MODEL_FILE).read_bytes()) < (
         2_000_000
     )
@@ -218,19 +218,17 @@ def test_the_shipped_model_reports_no_near_miss_the_definition_excludes(text, la
     assert _self_references(text, language) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known cost of the veto below 0.1: the model doubts these self-references of the "
-    "rules and drops them (docs/privacy.md, Known gaps)",
-)
 @pytest.mark.parametrize(
     ("text", "language", "passage"),
     [
         # from the rules' own tests (run there with the rules alone): the reporter in
-        # apposition, and a dealing in two short words
+        # apposition, a dealing in two short words, acted on in the passive; a veto below
+        # 0.1 dropped each of these (docs/privacy.md, "the self-reference model for new
+        # writers"), which is why none ships
         ("Ik, als buurman van hem, zie alles.", "nl", "Ik, als buurman van"),
         ("Ik, zijn zus, heb het gezien.", "nl", "Ik, zijn zus"),
         ("Hij kookt en ik eet er.", "nl", "ik eet er"),
+        ("Vorige week werd ik bedreigd door zijn broer.", "nl", "werd ik bedreigd door"),
     ],
 )
 def test_the_shipped_model_vetoes_no_self_reference_of_the_rules(text, language, passage):
