@@ -243,6 +243,8 @@ def _load_benchmark():
         "privacy_heldout_10.jsonl",
         "privacy_heldout_11.jsonl",
         "privacy_heldout_12.jsonl",
+        "privacy_heldout_15.jsonl",
+        "privacy_heldout_16.jsonl",
     ],
 )
 def test_evaluation_set_labels_are_sound(name):
