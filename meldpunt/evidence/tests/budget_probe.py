@@ -19,6 +19,8 @@ from pathlib import Path
 
 import django
 
+from meldpunt.evidence.tests.memory import peak_resident_bytes
+
 
 def _tree_sample() -> tuple[int, int]:
     """(parser children alive, resident bytes of this process and its children)."""
@@ -82,25 +84,13 @@ def main(argv: list[str]) -> int:
     report = {
         "outcomes": outcomes,
         "seconds": time.monotonic() - started,
-        "self_peak_bytes": _own_peak_bytes(),
+        "self_peak_bytes": peak_resident_bytes(),  # VmHWM: not the forking parent's
         "child_peak_bytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         "most_children": most["children"],
         "tree_peak_bytes": most["tree_bytes"],
     }
     sys.stdout.write(json.dumps(report))
     return 0
-
-
-def _own_peak_bytes() -> int:
-    """This process's peak resident memory since it started this program.
-
-    Not ``ru_maxrss``: Linux carries that over an exec, so it would report the
-    peak of the (large) test process this one was forked from.
-    """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 if __name__ == "__main__":
