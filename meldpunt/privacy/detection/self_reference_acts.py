@@ -116,14 +116,14 @@ _INSTITUTIONS = (
     r"Santander|Monzo|Revolut|PostNL|Royal Mail|Amazon|PayPal|eBay|bol\.com|bol|Marktplaats|"
     r"Vinted|Booking\.com|Airbnb|Zalando|Thuisbezorgd|Deliveroo|Uber"
 )
-_INSTITUTION_SUBJECT = re.compile(
-    rf"(?i:^(?:so |then |en |and |dus )?(?:the |de |het |my |mijn |our |onze )?"
-    rf"(?:{_INSTITUTIONS})\b(?![@.-]\w)(?! (?:employee|medewerker|manager|worker|officer|agent)\b))"
+# An institution (not one of its staff: "de gemeente", not "the council officer"), after an
+# optional article or possessive.
+_INSTITUTION = (
+    rf"(?:the |de |het |my |mijn |our |onze )?(?:{_INSTITUTIONS})\b(?![@.-]\w)"
+    r"(?! (?:employee|medewerker|manager|worker|officer|agent)\b)"
 )
-_INSTITUTION_AFTER = re.compile(
-    rf"(?i: (?:the |de |het |my |mijn |our |onze )?(?:{_INSTITUTIONS})\b(?![@.-]\w)"
-    r"(?! (?:employee|medewerker|manager|worker|officer|agent)\b))"
-)
+_INSTITUTION_SUBJECT = re.compile(rf"(?i:^(?:so |then |en |and |dus )?{_INSTITUTION})")
+_INSTITUTION_AFTER = re.compile(rf"(?i: {_INSTITUTION})")
 _FROM_WORD = re.compile(r"(?i:\b(?:from|by|van|vanaf|door)$)")
 # "the real me", "de echte ik": an article before the word taken for the verb makes it a
 # noun phrase, not a person acting on the reporter.
