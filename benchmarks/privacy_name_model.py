@@ -73,6 +73,9 @@ WRITER_BATCHES = {
     "13": range(5401, 5801),
     "h13": range(5801, 6201),  # held-out set 13, development text from the fourteenth round
     "h14": range(6201, 6601),  # held-out set 14, likewise
+    "a": range(6601, 7001),  # fourteenth round: three writers who never saw the detector
+    "b": range(7001, 7401),
+    "c": range(7401, 7801),
 }
 ITERATIONS = 400
 

@@ -62,6 +62,8 @@ MAX_PARTICLES = 3
 QUOTES = "'’"
 # A remark after a dash, up to the end of its sentence or a closing dash.
 DASH_REMARK = re.compile(r"[ \t]*[—–-][ \t]+([^.!?\n—–]*)")
+# Between two names of a pair: "Mol and Jurre", "Sanne en Pim", "Kez & Rio".
+PAIR_JOIN = re.compile(r"[ \t]+(?:and|en|&)[ \t]+")
 NAME_WORD = re.compile(r"(?i)\b(?:name|surname|naam|achternaam|called|heet|heten)\b")
 # Subjects after a verb that opens a question ("Can I", "Heb je", "Weet iemand").
 SUBJECT_PRONOUNS = frozenset(
@@ -75,8 +77,13 @@ _CONTEXT = frozenset(
      "p:place_preposition", "n:number", "p:apart", "n:apart", "p:none", "n:none",
      "p:transfer", "p:consuming", "p:business_word", "n:business_word", "p:first", "n:surname",
      "p:preposition=van", "p:preposition=to", "p:preposition=from", "p:preposition=naar",
-     "n:w='s", "lang=nl", "lang=en"}
+     "n:w='s", "lang=nl", "lang=en", "article", "article_adjective"}
 )  # fmt: skip
+# Articles before a noun phrase: "Het Oude Raadhuis", "the Old Mill", "een Grote Beer".
+# "de" is also a particle ("Jan de Vries"), so it counts only with a word between.
+ARTICLES = frozenset({"het", "'t", "the", "een", "a", "an", "de"})
+# At most this many common words (adjectives) stand between an article and its noun.
+MAX_ARTICLE_MODIFIERS = 2
 
 
 @functools.cache
@@ -165,6 +172,33 @@ def _spelling_facts(scanner: NameScanner, raw: str) -> list[str]:
     if len(word) <= 2:
         facts.append("short")
     return facts
+
+
+def _article_before(scanner: NameScanner, index: int) -> str | None:
+    """ "article" when word ``index`` directly follows an article, "article_adjective" when
+    common words stand between ("Het Oude Raadhuis", "the old Mill"), else None: a word
+    there heads a noun phrase, which is rarely a person's name ("the Hendersons" and "de
+    oude Jansen" are left to the other features)."""
+    between = 0
+    position = index - 1
+    while position >= 0 and scanner._adjacent(position, position + 1):
+        word = scanner.words[position].group()
+        lower = word.lower()
+        if lower in ARTICLES:
+            if not between:
+                return None if lower == "de" else "article"
+            return "article_adjective"
+        if (
+            between >= MAX_ARTICLE_MODIFIERS
+            or lower not in common_words()
+            or scanner._is_cue(position)
+            or word in scanner.first_names
+            or word in scanner.surnames
+        ):
+            return None
+        between += 1
+        position -= 1
+    return None
 
 
 def _is_candidate(scanner: NameScanner, index: int, in_rule: bool) -> bool:
@@ -273,6 +307,9 @@ def token_features(
             features += [f"n:{fact}" for fact in facts[index + 1] if not fact.startswith("shape")]
         else:
             features.append("n:none")
+        article = _article_before(scanner, index) if index else None
+        if article:
+            features.append(article)
         if _DIGIT_AFTER.match(text, words[index].end()):
             features.append("n:number")
         if words[index].group()[0].isupper() and not sentence_start:
@@ -400,6 +437,17 @@ def _continues(text: str, left_end: int, right_start: int) -> bool:
     return all(word in PARTICLES for word in gap.split())
 
 
+def _paired_with(text: str, hit: Hit, kept: Sequence[Hit]) -> bool:
+    """Whether ``hit`` and one of ``kept`` stand joined by "and", "en" or "&" ("Mol and
+    Jurre", "Sanne en Pim"): the rules call such a pair names together, and a sure name
+    makes its partner no less one."""
+    for other in kept:
+        left, right = (hit, other) if hit.end <= other.start else (other, hit)
+        if left.end <= right.start and PAIR_JOIN.fullmatch(text, left.end, right.start):
+            return True
+    return False
+
+
 def _town_starts(text: str, others: Iterable[Hit]) -> set[int]:
     """Where a word directly after an address starts ("9251 MR Hoofdweg 3 Burgum"): there
     the town's name stands, not a person's."""
@@ -467,6 +515,12 @@ def combine(
         if again:
             vetoed = [hit for hit in vetoed if hit not in again]
             kept = sorted(kept + again, key=lambda hit: hit.start)
+    # "Mol and Jurre sell it": a rule name joined by "and" to a name kept is one of a pair
+    if vetoed and kept:
+        paired = [hit for hit in vetoed if _paired_with(text, hit, kept)]
+        if paired:
+            vetoed = [hit for hit in vetoed if hit not in paired]
+            kept = sorted(kept + paired, key=lambda hit: hit.start)
     taken = sorted(
         [(hit.start, hit.end) for hit in itertools.chain(vetoed, others)] + quoted_thing_names(text)
     )

@@ -261,6 +261,19 @@ def test_evaluation_set_labels_are_sound(name):
                 IBAN(compact)  # raises on an invalid IBAN
 
 
+def test_the_second_labellers_self_references_fit_the_development_texts():
+    """benchmarks/privacy_agreement.py scores a second labeller against the development
+    set's labels: each of its spans must be a self-reference in an existing text."""
+    benchmark = _load_benchmark()
+    texts = {item["id"]: item["text"] for item in benchmark.load()}
+    second = benchmark.load(benchmark.DATA.with_name("privacy_agreement.jsonl"))
+    assert len(second) == 300
+    for item in second:
+        for span in item["spans"]:
+            assert span["type"] == "SELF_REFERENCE"
+            assert texts[item["id"]][span["start"] : span["end"]] == span["text"]
+
+
 def test_evaluation_targets_are_met():
     benchmark = _load_benchmark()
     evaluation = benchmark.evaluate(benchmark.load())

@@ -646,7 +646,7 @@ def test_single_names_by_what_they_do_own_or_are_called(text, expected):
 @pytest.mark.parametrize(
     "text",
     [
-        "We zaten bij McDonald's te wachten.",
+        "Ze zaten bij McDonald's te wachten.",
         "He used to work for Goldman Sachs in the City.",
         "Het pand van Schoonmaakbedrijf Hoekstra staat leeg.",
         "The van says Jenkins Plumbing on the side.",

@@ -172,3 +172,39 @@ def test_every_development_text_belongs_to_one_writer_batch():
     for item in load(DATA):
         owners = [name for name, ids in WRITER_BATCHES.items() if item["id"] in ids]
         assert len(owners) == 1, item["id"]
+
+
+def test_a_doubted_rule_name_paired_with_a_kept_name_stays():
+    """Fourteenth round: "Mol and Jurre" name two people; the model's doubt about the
+    everyday word does not split the pair, but a lone weak word still goes."""
+    doubtful = NameModel({"bias": -10.0}, veto_below=0.5, add_above=1.01, veto_confidence=0.5)
+    with using_model(doubtful):
+        assert _names("Gisteren kwamen Kevin Jansen en Stoffel langs.", "nl") == [
+            "Kevin Jansen",
+            "Stoffel",
+        ]
+        assert _names("Gisteren zag ik Kevin Jansen en later kwam Stoffel langs.", "nl") == [
+            "Kevin Jansen"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "feature"),
+    [
+        ("Het Stille Pakhuis is al jaren dicht.", "Pakhuis", "article_adjective"),
+        ("We met outside the old Brewery on Friday.", "Brewery", "article_adjective"),
+        ("Er staat een Molen achter het huis.", "Molen", "article"),
+        # "de" right before a capital is a surname's particle, not an article
+        ("Ik sprak met Anouk de Wit gisteren.", "Wit", None),
+        # a cue between the article and the name: "the landlord Pieters" is a person
+        ("The landlord Pieters keeps the keys.", "Pieters", None),
+    ],
+)
+def test_a_capitalised_word_after_an_article_and_its_adjectives_is_marked(text, word, feature):
+    """Fourteenth round: "Het Oude Raadhuis" heads a noun phrase; the model sees that the
+    word follows an article (with common words between) and learns that such a word is
+    rarely a person."""
+    scanner, candidates = name_model.token_features(text, None, [])
+    features = next(f for index, f in candidates if scanner.words[index].group() == word)
+    marks = {mark for mark in ("article", "article_adjective") if mark in features}
+    assert marks == ({feature} if feature else set())

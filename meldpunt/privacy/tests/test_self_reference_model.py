@@ -160,7 +160,7 @@ def test_an_added_passage_is_explained_as_a_self_reference():
     ("text", "language"),
     [
         # near misses the rules reject and the model, trained with more writers, leaves too
-        ("Ik ben complex aan het doen.", None),
+        ("We have the same problem every week.", None),
         ("I reported him to the council last year.", "en"),
         ("Ik ben 72 en woon alleen.", "nl"),
     ],
@@ -188,7 +188,7 @@ def test_the_shipped_model_leaves_near_misses_the_definition_excludes(text, lang
         ("Ik ben haar kwijtgeraakt in de drukte.", None),
         ("Ik ben zijn naam vergeten.", None),
         ("I'm his worst nightmare.", None),
-        ("We have the same problem every week.", None),
+        ("Ik ben complex aan het doen.", None),
         ("one of our Year 10s was there", None),
         ("Ik woon in de buurt van Utrecht.", None),
         ("Ik zit in de auto.", None),
