@@ -381,7 +381,7 @@ SENTENCE_END = re.compile(r"[.!?\n](?:\s|$)")
 # ("is 30 januari 1992 geboren", "19-09-1983 als geboortedatum"), "ik ben van 7 maart
 # 1986", or the cue a few words before ("geboortedatum weet ik: 13-06-1987").
 DATE_AFTER_NAME = re.compile(
-    rf"(?:(?<![\w'’\-])([\w'’\-]{{1,40}}) )?([A-Z][\w'’\-]{{0,40}}[a-z]) ?[(,] ?"
+    rf"(?:(?<![\w'’\-])([\w'’\-]{{1,40}}) )?([A-Z][\w'’\-]{{0,40}}[a-z])(?:, ?\(| ?[(,]) ?"
     rf"(?i:({_DATE}))(?![0-9])"
 )
 DATE_BEFORE_CUE = re.compile(
@@ -389,6 +389,9 @@ DATE_BEFORE_CUE = re.compile(
 )
 DATE_OF_BIRTH_IS_FROM = re.compile(
     rf"(?i:\b(?:ben|is|was) van ({_DATE}))(?![0-9])(?! ?(?:tot|t/m|-|–|en)\b)"
+    # "Mijn vader is 19-04-1944.", "My daughter is 12/06/2011": a person "is" a full date
+    # (fourteenth round; a year alone is an age or an event)
+    rf"|(?i:\b(?:is|was) ({_FULL_DATE}))(?![0-9])(?= ?[.,;)!]|$)"
 )
 LAST_WORD = re.compile(r"([\w'’]{1,40}) $")
 # "ik ben van 1986", "zijn zus is van 4 mei 1995", "Kevin is van '92": a person is "from"
@@ -397,7 +400,9 @@ PERSON_SUBJECTS = frozenset(
     {"ik", "hij", "zij", "ze", "die", "jij", "je", "jongen", "meisje", "man", "vrouw",
      "verdachte", "dader", "eigenaar", "dealer", "baas", "kind", "zoon", "dochter", "broer",
      "zus", "zusje", "broertje", "vader", "moeder", "buurman", "buurvrouw", "vriend",
-     "vriendin", "neef", "nicht", "oom", "tante", "collega", "ex", "partner", "chauffeur"}
+     "vriendin", "neef", "nicht", "oom", "tante", "collega", "ex", "partner", "chauffeur",
+     "son", "daughter", "father", "mother", "dad", "mum", "mom", "brother", "sister", "he",
+     "she", "grandson", "granddaughter", "kleinzoon", "kleindochter", "opa", "oma"}
 )  # fmt: skip
 # "Mijn opa (04-04-1941)", "her son (12/03/2009)": a full date in brackets after a person
 # described by a relation is their date of birth, as after a name.
@@ -476,9 +481,13 @@ def find_dates_of_birth(text: str) -> Iterator[Hit]:
         if subject is None:
             continue
         word = subject.group(1)
+        group = 1 if match.group(1) is not None else 2
+        date = match.group(group)
+        if group == 2 and (word.lower() not in PERSON_SUBJECTS or not _is_birth_year(date)):
+            continue  # "is 12-03-2024" after a thing, or recent, is when something happened
         if word.lower() in PERSON_SUBJECTS or (word[0].isupper() and word not in not_name_words()):
-            confidence = 0.6 if match.group(1).lstrip("'’").isdigit() else 0.85
-            yield Hit(FindingType.DATE_OF_BIRTH, match.start(1), match.end(1), confidence)
+            confidence = 0.6 if date.lstrip("'’").isdigit() else 0.85
+            yield Hit(FindingType.DATE_OF_BIRTH, match.start(group), match.end(group), confidence)
     for match in DATE_AFTER_NAME.finditer(text):
         before, word, date = match.groups()
         if not _is_birth_year(date):

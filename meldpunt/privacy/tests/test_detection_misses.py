@@ -410,6 +410,10 @@ def test_dates_among_details_after_a_name_are_dates_of_birth(text, date):
         ),
         ("Bram Vos 612 345 678 14 mei 1990 - werkt zwart als schilder.", "14 mei 1990"),
         ("Nina Kok 0612345678 3 March 1987, sells counterfeit bags.", "3 March 1987"),
+        # a person who "is" a full date, and a bracketed date after a name and a comma
+        ("Het gaat om mijn opa, hij is 2 januari 1941.", "2 januari 1941"),
+        ("Her son is 14/09/2012. He is kept home from school.", "14/09/2012"),
+        ("De vader, Rob Mulder, (05-05-1970), slaat zijn kinderen.", "05-05-1970"),
     ],
 )
 def test_dates_after_a_town_or_a_spaced_number_are_dates_of_birth(text, date):
@@ -425,6 +429,8 @@ def test_dates_after_a_town_or_a_spaced_number_are_dates_of_birth(text, date):
         "Karin Bos, die ik ken van vroeger, 12-05-1990 of zo, weet ik niet.",
         # fourteenth round: a recent date after a spaced number is when something happened
         "Joost Wit 0612345678 2 februari 2025 belde hij weer.",
+        "De rechtszaak is 14-10-2021.",
+        "Hij is 03-02-2025.",
     ],
 )
 def test_other_dates_after_a_name_are_no_date_of_birth(text):
