@@ -159,7 +159,9 @@ def test_streets_without_a_street_word_are_found(text, expected):
 )
 def test_a_name_before_a_count_stays_a_name(text, name):
     # the count is no part of the name (the visit itself may be a self-reference)
-    assert [found for found in _found(text) if found[0] is T.PERSON_NAME] == [(T.PERSON_NAME, name)]
+    assert [found for found in _found(text) if found[0] is T.PERSON_NAME] == [
+        (T.PERSON_NAME, name)
+    ]
 
 
 @pytest.mark.parametrize("text", ["Windows 11, dat gebruikt hij.", "Groep 8, daar zit hij in."])
