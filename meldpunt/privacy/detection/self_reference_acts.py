@@ -44,6 +44,8 @@ _OBJECT_NL = re.compile(
 # "he took mine": the reporter's own thing, taken or used
 _OBJECT_EN = re.compile(
     r"(?i:\b(?:(?:to|with|for|at|on|from) )?me\b(?!['’])"
+    # "she sold us a puppy", "he told us": lower case ("the US"), not "one of us"
+    r"|(?<!\bof )(?<!\bOf )\b(?:(?:to|with|for|from) )?(?-i:us)\b(?!['’])"
     r"|(?:(?<=\btook )|(?<=\bused )|(?<=\bstole )|(?<=\bkept )|(?<=\bsold )|"
     r"(?<=\basked for ))mine\b)"
 )
@@ -55,14 +57,16 @@ _SUBJECT_NL = re.compile(
     r"(?:\b(?i:hij|zij|ze|die|dat|men|iemand|niemand|deze man|deze vrouw)\b"
     r"|\b(?i:de|een|het|deze|zijn|haar|hun) [a-zà-ÿ-]{3,}"
     # a phone number: "+31 6 … belde mij" (fourteenth round)
-    r"|(?<![\w€])\+?[0-9][0-9 ()-]{7,}[0-9]"
+    # the reporter's relation: "mijn vriendin heeft foto's van mij doorgestuurd"
+    r"|\b(?i:mijn|m'n|onze) [a-zà-ÿ-]{3,}|(?<![\w€])\+?[0-9][0-9 ()-]{7,}[0-9]"
     r"|(?<=\w )(?-i:[A-Z][a-zà-ÿ]+)|[\w.-]+@[\w.-]+|@\w+)"
 )
 _SUBJECT_EN = re.compile(
     r"(?:\b(?i:he|she|they|who|that|someone|somebody|nobody|everyone|people)\b"
     r"|\b(?i:the|a|an|this|his|her|their) [a-z-]{3,}"
     # a phone number: "+44 7911 … sent me" (fourteenth round)
-    r"|(?<![\w£$€])\+?[0-9][0-9 ()-]{7,}[0-9]"
+    # the reporter's relation: "my mate told me"
+    r"|\b(?i:my|our) [a-z-]{3,}|(?<![\w£$€])\+?[0-9][0-9 ()-]{7,}[0-9]"
     r"|(?-i:\b[A-Z][a-z]+\b)(?! (?:me|us)\b)|[\w.-]+@[\w.-]+|@\w+)"
 )
 # Words that look like a subject but are not one: imperatives, greetings, "it"-clauses.
@@ -199,6 +203,64 @@ def _clause_before(searches: _Searches, start: int, language: str) -> tuple[int,
     return opening, None
 
 
+# A comma-bounded name, number or handle between the subject and its verb: "One student,
+# Wei Zhang, told me", "de zoon van de buren, Jesse van Dijk, heeft mij" (fourteenth round).
+_APPOSITION = re.compile(
+    r"^\s*(?:(?:[A-Z][\w'’.-]*|van|de|der|den|ter|te|le|la|al|el|[0-9+@][\w@.+-]*|"
+    r"\([^)]{0,30}\))\s*){1,5}$"
+)
+APPOSITION_WINDOW = 60
+_IMPERATIVE = re.compile(
+    r"(?i:\s*(?:bel|mail|app|sms|stuur|neem|laat|help|contacteer|call|email|text|message|"
+    r"contact|send|let|help|ring)\b)"
+)
+# A short aside in brackets or quotes between the subject and its verb: "Mijn ex Jordy
+# (geb. 03-11-1991) dreigt …", "a man from "Energy Savings UK" told me" (fourteenth round).
+_ASIDE = re.compile(r"[(\"“][^()\"“”\n]{1,40}[)\"”] *$")
+_ASIDE_CLOSERS = frozenset(')"”')
+
+
+def _before_apposition(searches: _Searches, text: str, opening: int, language: str) -> int:
+    """Where the clause opens when a comma-bounded name stands between it and its verb.
+
+    "One student, Wei Zhang, told me": the clause "told me" has no subject of its own; the
+    one before the name has it. ``opening`` is returned unchanged otherwise.
+    """
+    if opening < 2 or text[opening - 1] != ",":
+        return opening
+    breaks = _CLAUSE_BREAK[language]
+    window = max(0, opening - APPOSITION_WINDOW)
+    comma = searches.last(breaks, window, opening - 1)
+    if comma is None or text[comma[0] : comma[1]] != ",":
+        return opening
+    if not _APPOSITION.match(text[comma[1] : opening - 1]):
+        return opening
+    # "Mijn adres is Kerkpad 4, 1234 AB Dorp, bel mij": a request, not the subject's act
+    if _IMPERATIVE.match(text, opening):
+        return opening
+    before = searches.last(breaks, max(0, comma[0] - CLAUSE_WINDOW), comma[0])
+    return before[1] if before else max(0, comma[0] - CLAUSE_WINDOW)
+
+
+def _before_aside(searches: _Searches, text: str, opening: int, language: str) -> int:
+    """Where the clause opens when only a bracketed or quoted aside stands before the verb.
+
+    The aside is a clause break; without this, "dreigt naaktfoto's van mij" after "(geb.
+    …)" would have no subject. ``opening`` is returned unchanged otherwise.
+    """
+    at = opening - 1
+    while at >= 0 and text[at] == " ":
+        at -= 1
+    if at < 0 or text[at] not in _ASIDE_CLOSERS:
+        return opening
+    aside = _ASIDE.search(text, max(0, at - 42), at + 1)
+    if aside is None:
+        return opening
+    window = max(0, aside.start() - CLAUSE_WINDOW)
+    before = searches.last(_CLAUSE_BREAK[language], window, aside.start())
+    return before[1] if before else window
+
+
 def _acted_on(text: str, language: str) -> Iterator[Hit]:
     dutch = language == "nl"
     objects = list((_OBJECT_NL if dutch else _OBJECT_EN).finditer(text))
@@ -212,6 +274,10 @@ def _acted_on(text: str, language: str) -> Iterator[Hit]:
         if not searches.first(subjects, max(0, found.start() - CLAUSE_WINDOW), found.start()):
             continue
         opening, previous = _clause_before(searches, found.start(), language)
+        if previous is None and not searches.first(subjects, opening, found.start()):
+            opening = _before_apposition(searches, text, opening, language)
+        if previous is None and not searches.first(subjects, opening, found.start()):
+            opening = _before_aside(searches, text, opening, language)
         clause = text[opening : found.start()]
         stripped = clause.strip()
         if not stripped or searches.first(first_second, opening, found.start()):
@@ -252,6 +318,9 @@ def _acted_on(text: str, language: str) -> Iterator[Hit]:
         # which may be a name found as its own type
         # ("belde Janneke me": a name is not the verb)
         verb = _LAST_WORD.search(clause)
+        if verb and verb.group().strip().isdigit():
+            # "took €129 from me": the verb is before the amount
+            verb = _LAST_WORD.search(clause, 0, max(0, verb.start() - 2)) or verb
         begin = verb.start() + found.start() - len(clause) if verb else found.start()
         if verb and verb.group().strip().lower() in _PREPOSITIONS:
             continue
@@ -332,9 +401,21 @@ _RECEIVED = {
         r"voicemail|invoice|request|friend request|payment request|WhatsApp|offer) from\b"
         # "a loan in my name", "he used my identity"
         r"|\b(?:in|on|under|with|using) (?:my|our) names?\b"
-        r"|\b(?:used|stole|took|misused|kept|withheld|posted|shared|leaked|hacked) (?:my|our) "
-        r"(?:identity|details|ID|passport|bank details|card|account|name|photos|pictures|"
-        r"deposit|money|address|data|documents|nudes)\b)"
+        r"|\b(?:used|stole|took|misused|kept|withheld|posted|shared|leaked|hacked"
+        # "keeps posting my address", "uses my address", "hacked my Instagram",
+        # "took £340 from my account" (fourteenth round)
+        r"|uses|using|steals|stealing|takes|taking|keeps|keeping|posts|posting|shares|sharing|"
+        r"leaks|leaking|hacks|hacking|sold|sells|selling|withholds|withholding|subletting|"
+        r"sublets|sublet|accessed|accessing|logs into|logged into|logging into|took over|"
+        r"(?:took|takes|taking|stole|steals|withdrew|withdraws|debited) [£$€]?[0-9][0-9.,]*"
+        r"(?: (?:pounds|euros?|dollars))? from) (?:my|our) "
+        r"(?:identity|details|ID|passport|bank details|card|account|bank account|name|photos|"
+        r"pictures|pics|deposit|money|address|data|documents|nudes|Instagram|Facebook|"
+        r"TikTok|Snapchat|password|passwords|post|mail|property|flat|house|BSN|DigiD|"
+        r"email|e-mail|login|logins|laptop|computer|phone)\b"
+        # "a fake profile of me", "revenge porn of me"
+        r"|\b(?:profile|profiles|account|accounts|photos|pictures|pics|videos|video|porn|"
+        r"nudes|screenshots) of (?:me|us)\b)"
     ),
 }
 # --- dealings told as a whole phrase: money paid or lent, a customer's or guest's visit,

@@ -237,3 +237,39 @@ def test_self_references_of_batches_h13_and_h14(text, language, passage):
 )
 def test_what_the_fourteenth_round_no_longer_reports(text, language):
     assert _self_references(text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "passage"),
+    [
+        # branch selfrules-definition: acted on, as the definition has it, in shapes the
+        # older development batches left unlabelled ("us", a name between commas or
+        # brackets, the reporter's relation as subject, the reporter's things used)
+        ("The man who rented it to us kept the money.", "en", "to us"),
+        ("He sold us a car with a fake logbook.", "en", "sold us"),
+        ("Een buurjongen, Timo Vos, heeft mij gisteren geslagen.", "nl", "heeft mij"),
+        ("One parent, Kerry Lane, shouted at me in the playground.", "en", "at me"),
+        ("Mijn ex Daan (geb. 2-2-1990) stuurt me elke nacht berichten.", "nl", "stuurt me"),
+        ("My brother told me where the guns are kept.", "en", "told me"),
+        ("Mijn collega heeft foto's van mij gedeeld.", "nl", "van mij"),
+        ("She keeps posting my address online.", "en", "keeps posting my address"),
+        ("Someone made a fake profile of me on Tinder.", "en", "profile of me"),
+        ("The caller took £80 from my account.", "en", "took £80 from my account"),
+    ],
+)
+def test_acted_on_shapes_the_older_batches_left_unlabelled(text, language, passage):
+    found = _self_references(text, language)
+    assert any(passage in hit or hit in passage for hit in found), found
+
+
+@pytest.mark.usefixtures("self_reference_rules_alone")
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Mijn adres is Dorpsweg 3, 1234 AB Ergens, bel mij gerust.", "nl"),
+        ("Some of us think it is a scam.", "en"),
+        ("The US embassy knows about it.", "en"),
+    ],
+)
+def test_requests_and_other_uses_of_us_are_no_acted_on(text, language):
+    assert _self_references(text, language) == []
