@@ -269,6 +269,9 @@ def test_acted_on_shapes_the_older_batches_left_unlabelled(text, language, passa
         ("Mijn adres is Dorpsweg 3, 1234 AB Ergens, bel mij gerust.", "nl"),
         ("Some of us think it is a scam.", "en"),
         ("The US embassy knows about it.", "en"),
+        # a possession taken is no self-reference (the definition's `mijn telefoon`)
+        ("The boy on the scooter took my phone outside the station.", "en"),
+        ("Somebody stole my laptop from the train.", "en"),
     ],
 )
 def test_requests_and_other_uses_of_us_are_no_acted_on(text, language):
