@@ -1868,7 +1868,7 @@ def is_venue_name(text: str, start: int, end: int) -> bool:
 # business, or any capitalised word after a lower-case "het", names a place, a building or
 # an organisation, not a person ("mevrouw De Wit", "zag De Jong" stay names) (fourteenth
 # round).
-PLACE_ARTICLE_PREPOSITIONS = frozenset(
+PREPOSITIONS_BEFORE_A_CAPITAL_ARTICLE = frozenset(
     {"in", "op", "naar", "uit", "vanuit", "richting", "nabij", "tegenover", "te"}
 )
 PLACE_NOUN_ENDINGS = (
@@ -1877,7 +1877,7 @@ PLACE_NOUN_ENDINGS = (
     "firma", "kliniek", "ziekenhuis", "zaal", "wijk", "buurt", "fokkerij", "kerk", "moskee",
 )  # fmt: skip
 CAPITAL_ARTICLES = frozenset({"De", "Het", "Den"})
-ARTICLE_PLACE_PREPOSITIONS = frozenset({"in", "bij", "op", "naar", "uit", "vanuit", "aan"})
+PREPOSITIONS_BEFORE_HET = frozenset({"in", "bij", "op", "naar", "uit", "vanuit", "aan"})
 
 
 def names_a_place_by_its_article(scanner: "NameScanner", start: int) -> bool:
@@ -1891,10 +1891,10 @@ def names_a_place_by_its_article(scanner: "NameScanner", start: int) -> bool:
         return False
     if previous == "het":
         # "in het Antonius", "bij het Rode Kruis"; not the pronoun: "dat het Ruud is"
-        return index > 1 and scanner.words[index - 2].group() in ARTICLE_PLACE_PREPOSITIONS
+        return index > 1 and scanner.words[index - 2].group() in PREPOSITIONS_BEFORE_HET
     if scanner.words[index].group() not in CAPITAL_ARTICLES or not previous.islower():
         return False
-    return previous in PLACE_ARTICLE_PREPOSITIONS or (
+    return previous in PREPOSITIONS_BEFORE_A_CAPITAL_ARTICLE or (
         previous.endswith(PLACE_NOUN_ENDINGS) or previous in NAMED_THINGS
     )
 
